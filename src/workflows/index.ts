@@ -1,0 +1,3 @@
+// The worker's workflow bundle entry point: every workflow type the hub runs.
+export { schedulerWorkflow } from './scheduler';
+export { syncRunWorkflow } from './sync-run';
