@@ -1,0 +1,181 @@
+/**
+ * Inventory, B1 → Shopify. B1 owns `available` at every mapped location: the value pushed is
+ * computed from B1's per-warehouse quantities, and a Shopify-side adjustment is overwritten by
+ * the next push that sees a difference.
+ *
+ * Only rows whose value differs from Shopify's current `available` are written: every write adds
+ * an entry to the merchant's inventory history, so rewriting unchanged values would bury real
+ * movements and burn rate limit.
+ */
+import type { AvailabilityFormula, MappingConfig } from './config';
+import { deterministicUuid, stableStringify } from './fingerprint';
+import type { B1ItemWarehouseInfo, B1YesNo, ShopifyInventoryQuantityInput } from './types';
+
+/** Shopify caps every input array at 250 elements. */
+export const INVENTORY_BATCH_SIZE = 250;
+/** Shopify refuses quantities above 1,000,000,000 (INVALID_QUANTITY_TOO_HIGH). */
+const MAX_QUANTITY = 1_000_000_000;
+
+/** Per-warehouse availability by the configured formula, floored at 0 and truncated to whole units. */
+export function warehouseAvailable(row: B1ItemWarehouseInfo, formula: AvailabilityFormula): number {
+  const inStock = row.InStock ?? 0;
+  const committed = row.Committed ?? 0;
+  const ordered = row.Ordered ?? 0;
+  let v: number;
+  switch (formula) {
+    case 'inStock':
+      v = inStock;
+      break;
+    case 'inStockMinusCommittedPlusOrdered':
+      v = inStock - committed + ordered;
+      break;
+    case 'inStockMinusCommitted':
+      v = inStock - committed;
+      break;
+  }
+  // Shopify counts whole units; a fractional B1 quantity (UoM conversions) is never rounded up
+  // into stock that cannot ship.
+  return Math.max(0, Math.floor(v + 1e-9));
+}
+
+export interface ItemStock {
+  ItemCode: string;
+  /** Non-inventory items have no stock to push. */
+  InventoryItem?: B1YesNo | null;
+  ItemWarehouseInfoCollection: B1ItemWarehouseInfo[];
+}
+
+export interface DesiredLevel {
+  itemCode: string;
+  inventoryItemId: string;
+  locationId: string;
+  available: number;
+}
+
+export interface DesiredLevelsResult {
+  levels: DesiredLevel[];
+  /** Items with no Shopify inventory item (not pushed as products yet, or SKU unknown). */
+  unmatched: string[];
+  /** Non-inventory items, skipped on purpose. */
+  notTracked: string[];
+}
+
+/**
+ * Desired `available` per (inventory item, location): every mapped location gets a value, the
+ * sum of the formula over the warehouses that feed it (a warehouse the item has no row for
+ * counts 0). Warehouses not mapped to any location are not pushed anywhere.
+ */
+export function desiredLevels(
+  items: readonly ItemStock[],
+  inventoryItemIdByItemCode: ReadonlyMap<string, string>,
+  config: MappingConfig,
+): DesiredLevelsResult {
+  const levels: DesiredLevel[] = [];
+  const unmatched: string[] = [];
+  const notTracked: string[] = [];
+  for (const item of items) {
+    if (item.InventoryItem === 'tNO') {
+      notTracked.push(item.ItemCode);
+      continue;
+    }
+    const inventoryItemId = inventoryItemIdByItemCode.get(item.ItemCode);
+    if (inventoryItemId === undefined) {
+      unmatched.push(item.ItemCode);
+      continue;
+    }
+    const byWarehouse = new Map<string, number>();
+    for (const row of item.ItemWarehouseInfoCollection) {
+      byWarehouse.set(row.WarehouseCode, (byWarehouse.get(row.WarehouseCode) ?? 0) + warehouseAvailable(row, config.inventory.formula));
+    }
+    for (const loc of config.locations) {
+      const sum = loc.warehouses.reduce((s, wh) => s + (byWarehouse.get(wh) ?? 0), 0);
+      levels.push({ itemCode: item.ItemCode, inventoryItemId, locationId: loc.locationId, available: Math.min(sum, MAX_QUANTITY) });
+    }
+  }
+  return { levels, unmatched, notTracked };
+}
+
+export function levelKey(inventoryItemId: string, locationId: string): string {
+  return `${inventoryItemId}|${locationId}`;
+}
+
+export interface InventoryDiff {
+  /** Rows to write, in a stable order (by inventory item, then location). */
+  changes: (ShopifyInventoryQuantityInput & { itemCode: string })[];
+  /** Item/location pairs not stocked yet: inventoryActivate before setting quantities. */
+  toActivate: { inventoryItemId: string; locationId: string; itemCode: string }[];
+  unchanged: number;
+}
+
+/**
+ * Compares desired levels with Shopify's current `available` (key levelKey → quantity; a missing
+ * key means the item is not stocked at that location). Unchanged rows are dropped. A pair that is
+ * not stocked is listed for activation; after activation its quantity is 0, so it also gets a
+ * set row when the desired value is not 0 (with changeFromQuantity 0 when comparing).
+ */
+export function diffInventory(
+  desired: readonly DesiredLevel[],
+  current: ReadonlyMap<string, number>,
+  config: MappingConfig,
+): InventoryDiff {
+  const changes: InventoryDiff['changes'] = [];
+  const toActivate: InventoryDiff['toActivate'] = [];
+  let unchangedCount = 0;
+  const sorted = [...desired].sort((a, b) =>
+    a.inventoryItemId === b.inventoryItemId ? (a.locationId < b.locationId ? -1 : a.locationId > b.locationId ? 1 : 0) : a.inventoryItemId < b.inventoryItemId ? -1 : 1,
+  );
+  for (const d of sorted) {
+    const cur = current.get(levelKey(d.inventoryItemId, d.locationId));
+    if (cur === undefined) toActivate.push({ inventoryItemId: d.inventoryItemId, locationId: d.locationId, itemCode: d.itemCode });
+    const base = cur ?? 0;
+    if (base === d.available) {
+      if (cur !== undefined) unchangedCount++;
+      continue;
+    }
+    changes.push({
+      itemCode: d.itemCode,
+      inventoryItemId: d.inventoryItemId,
+      locationId: d.locationId,
+      quantity: d.available,
+      changeFromQuantity: config.inventory.compareQuantity ? base : null,
+    });
+  }
+  return { changes, toActivate, unchanged: unchangedCount };
+}
+
+/** Splits rows into consecutive batches of at most `size` (default 250, Shopify's input cap). */
+export function chunk<T>(rows: readonly T[], size: number = INVENTORY_BATCH_SIZE): T[][] {
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`batch size must be a positive integer, got ${size}`);
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Idempotency key for one inventorySetQuantities batch: a UUID (the form Shopify's guide asks
+ * for) derived from the run id, the batch index and the batch's rows. A retry of the same batch
+ * gets the same key, so Shopify applies it once; if a retried activity recomputed a different
+ * batch (some rows already applied), the key differs too, so Shopify never answers
+ * IDEMPOTENCY_KEY_PARAMETER_MISMATCH for a legitimately different request.
+ */
+export function inventoryIdempotencyKey(runId: string, batchIndex: number, rows?: readonly ShopifyInventoryQuantityInput[]): string {
+  const content = rows
+    ? rows.map((r) => [r.inventoryItemId, r.locationId, r.quantity, r.changeFromQuantity])
+    : null;
+  return deterministicUuid(stableStringify(['inventorySetQuantities', runId, batchIndex, content]));
+}
+
+/** `InventorySetQuantitiesInput` for one batch (the `itemCode` bookkeeping field stripped). */
+export function inventorySetInput(
+  rows: readonly ShopifyInventoryQuantityInput[],
+  config: MappingConfig,
+  referenceDocumentUri?: string,
+): { name: 'available'; reason: string; referenceDocumentUri?: string; quantities: ShopifyInventoryQuantityInput[] } {
+  const input: { name: 'available'; reason: string; referenceDocumentUri?: string; quantities: ShopifyInventoryQuantityInput[] } = {
+    name: 'available',
+    reason: config.inventory.reason,
+    quantities: rows.map((r) => ({ inventoryItemId: r.inventoryItemId, locationId: r.locationId, quantity: r.quantity, changeFromQuantity: r.changeFromQuantity })),
+  };
+  if (referenceDocumentUri !== undefined) input.referenceDocumentUri = referenceDocumentUri;
+  return input;
+}
