@@ -57,8 +57,10 @@ function main(): void {
   for (const name of types) {
     const t = md.types.get(name);
     if (!t) throw new Error(`type ${name} missing`);
-    typeDefs[name] = t;
-    for (const p of t.props) {
+    // `U_*` properties in SAP's file are UDFs of the company it was exported from, not part of the
+    // product; our UDFs are declared in schemas.ts and served from UserFieldsMD.
+    typeDefs[name] = { ...t, props: t.props.filter((p) => !p.name.startsWith('U_')) };
+    for (const p of typeDefs[name].props) {
       const base = p.type.replace(/^Collection\((.*)\)$/, '$1');
       if (base.startsWith('SAPB1.') && md.enums.has(base.slice(6))) enums.add(base.slice(6));
     }
