@@ -106,8 +106,9 @@ class TaxCodes {
       const key = country && state ? `${country}-${state}` : country;
       this.regionCode = (country && state ? tax.codeByRegion[`${country}-${state}`] : undefined) ?? (country ? tax.codeByRegion[country] : undefined) ?? tax.defaultTaxCode;
       if (this.regionCode === undefined) {
+        const addr = this.order.shippingAddress ? 'shippingAddress' : 'billingAddress';
         this.issues.add(
-          'shippingAddress.provinceCode',
+          state ? `${addr}.provinceCode` : `${addr}.countryCodeV2`,
           `no B1 tax code for region ${key ?? '(no address)'} (config order.tax.codeByRegion["${key ?? ''}"] or order.tax.defaultTaxCode)`,
         );
       }

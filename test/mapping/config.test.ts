@@ -34,7 +34,7 @@ describe('mapping config', () => {
   });
 
   test('a missing required setting names its key', () => {
-    const input = baseConfigInput() as Record<string, Record<string, unknown>>;
+    const input = baseConfigInput() as unknown as Record<string, Record<string, unknown>>;
     delete input.customer!.guestCardCode;
     const errs = errorsOf(input);
     assert.ok(errs.some((e) => e.startsWith('customer.guestCardCode: required setting is missing')), errs.join('\n'));
