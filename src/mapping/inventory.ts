@@ -16,26 +16,32 @@ export const INVENTORY_BATCH_SIZE = 250;
 /** Shopify refuses quantities above 1,000,000,000 (INVALID_QUANTITY_TOO_HIGH). */
 const MAX_QUANTITY = 1_000_000_000;
 
-/** Per-warehouse availability by the configured formula, floored at 0 and truncated to whole units. */
-export function warehouseAvailable(row: B1ItemWarehouseInfo, formula: AvailabilityFormula): number {
+/** The formula over one warehouse row, before flooring (negative when over-committed). */
+export function warehouseRaw(row: B1ItemWarehouseInfo, formula: AvailabilityFormula): number {
   const inStock = row.InStock ?? 0;
   const committed = row.Committed ?? 0;
   const ordered = row.Ordered ?? 0;
-  let v: number;
   switch (formula) {
     case 'inStock':
-      v = inStock;
-      break;
+      return inStock;
     case 'inStockMinusCommittedPlusOrdered':
-      v = inStock - committed + ordered;
-      break;
+      return inStock - committed + ordered;
     case 'inStockMinusCommitted':
-      v = inStock - committed;
-      break;
+      return inStock - committed;
   }
-  // Shopify counts whole units; a fractional B1 quantity (UoM conversions) is never rounded up
-  // into stock that cannot ship.
-  return Math.max(0, Math.floor(v + 1e-9));
+}
+
+/**
+ * Whole units Shopify may sell: floored at 0 and truncated, never rounded up, so a fractional B1
+ * quantity (UoM conversions) never becomes stock that cannot ship.
+ */
+export function toAvailable(raw: number): number {
+  return Math.min(MAX_QUANTITY, Math.max(0, Math.floor(raw + 1e-9)));
+}
+
+/** Availability of one warehouse by the configured formula. */
+export function warehouseAvailable(row: B1ItemWarehouseInfo, formula: AvailabilityFormula): number {
+  return toAvailable(warehouseRaw(row, formula));
 }
 
 export interface ItemStock {
@@ -63,7 +69,7 @@ export interface DesiredLevelsResult {
 /**
  * Desired `available` per (inventory item, location): every mapped location gets a value, the
  * sum of the formula over the warehouses that feed it (a warehouse the item has no row for
- * counts 0). Warehouses not mapped to any location are not pushed anywhere.
+ * counts 0), floored at 0 after summing. Warehouses not mapped to any location are not pushed anywhere.
  */
 export function desiredLevels(
   items: readonly ItemStock[],
@@ -85,11 +91,13 @@ export function desiredLevels(
     }
     const byWarehouse = new Map<string, number>();
     for (const row of item.ItemWarehouseInfoCollection) {
-      byWarehouse.set(row.WarehouseCode, (byWarehouse.get(row.WarehouseCode) ?? 0) + warehouseAvailable(row, config.inventory.formula));
+      byWarehouse.set(row.WarehouseCode, (byWarehouse.get(row.WarehouseCode) ?? 0) + warehouseRaw(row, config.inventory.formula));
     }
     for (const loc of config.locations) {
+      // Summed before flooring: orders over-committed in one warehouse are served from its
+      // siblings' stock, so they reduce what the location can still sell (no overselling).
       const sum = loc.warehouses.reduce((s, wh) => s + (byWarehouse.get(wh) ?? 0), 0);
-      levels.push({ itemCode: item.ItemCode, inventoryItemId, locationId: loc.locationId, available: Math.min(sum, MAX_QUANTITY) });
+      levels.push({ itemCode: item.ItemCode, inventoryItemId, locationId: loc.locationId, available: toAvailable(sum) });
     }
   }
   return { levels, unmatched, notTracked };
