@@ -1,0 +1,150 @@
+/**
+ * The hub's SAP Business One Service Layer client: generic OData operations (core.ts) plus the
+ * typed calls the sync pipelines make.
+ */
+import { B1ClientCore, type B1ClientOptions, type EntityKey, type PageOptions } from './core';
+import { DeltaTracker, deltaFilter, type DeltaCursor } from './delta';
+import { B1Error } from './errors';
+import { f } from './odata-query';
+import type { BusinessPartner, EntityOf, EntitySetName, Item, ItemPrice, ItemWarehouseInfo, Order, PriceList, Warehouse, WeightMeasure } from './schemas';
+
+export type { B1ClientOptions } from './core';
+
+export interface DeltaRunOptions {
+  cursor: DeltaCursor;
+  /** Minutes re-read before the cursor; covers minute-precision compares and clock skew. Default 2. */
+  overlapMinutes?: number;
+  /** Extra condition and-ed with the delta filter, e.g. "U_ShopifySync eq 'Y'". */
+  filter?: string;
+  select?: readonly string[];
+  pageSize?: number;
+}
+
+export class B1Client extends B1ClientCore {
+  constructor(options: B1ClientOptions) {
+    super(options);
+  }
+
+  /**
+   * Records changed since `cursor` (minus overlap), de-duplicated, in key order; call `next()` on
+   * the returned handle after consuming to get the cursor for the next run.
+   */
+  delta<S extends 'Items' | 'BusinessPartners' | 'Orders'>(set: S, o: DeltaRunOptions): { records: AsyncGenerator<EntityOf<S>>; next: () => DeltaCursor } {
+    const keyField = set === 'Items' ? 'ItemCode' : set === 'BusinessPartners' ? 'CardCode' : 'DocEntry';
+    const overlap = o.overlapMinutes ?? 2;
+    const tracker = new DeltaTracker<EntityOf<S>>(o.cursor, (r) => String((r as Record<string, unknown>)[keyField]), { date: 'UpdateDate', time: 'UpdateTime' }, overlap);
+    const filter = f.and(deltaFilter(o.cursor, overlap), o.filter);
+    const select = o.select ? [...new Set([...o.select, keyField, 'UpdateDate', 'UpdateTime'])] : undefined;
+    const pages = this.keyRange(set, { keyField, filter, ...(select ? { select } : {}), ...(o.pageSize ? { pageSize: o.pageSize } : {}) });
+    return { records: acceptFrom(pages, tracker), next: () => tracker.next() };
+  }
+
+  // ---------- business partners ----------
+
+  findBusinessPartnersByShopifyId(shopifyId: string, select?: readonly string[]): Promise<BusinessPartner[]> {
+    return this.list('BusinessPartners', { filter: f.eq('U_ShopifyId', shopifyId), ...(select ? { select } : {}) });
+  }
+  findBusinessPartnersByEmail(email: string, select?: readonly string[], po: PageOptions = {}): Promise<BusinessPartner[]> {
+    return this.list('BusinessPartners', { filter: f.eq('EmailAddress', email), ...(select ? { select } : {}) }, po);
+  }
+  getBusinessPartner(cardCode: string, select?: readonly string[]): Promise<BusinessPartner> {
+    return this.get('BusinessPartners', cardCode, select ? { select } : {});
+  }
+  createBusinessPartner(bp: Partial<BusinessPartner> & { CardCode: string; CardName: string } & Record<`U_${string}`, unknown>): Promise<BusinessPartner> {
+    return this.create('BusinessPartners', bp);
+  }
+  patchBusinessPartner(cardCode: string, patch: Partial<BusinessPartner> & Record<`U_${string}`, unknown>, o: { replaceCollections?: boolean } = {}): Promise<void> {
+    return this.patch('BusinessPartners', cardCode, patch, o);
+  }
+
+  // ---------- items ----------
+
+  getItem(itemCode: string, select?: readonly string[]): Promise<Item> {
+    return this.get('Items', itemCode, select ? { select } : {});
+  }
+  /** Items flagged for the Shopify sync, in key-range pages. */
+  syncedItems(o: { select?: readonly string[]; pageSize?: number; after?: string; filter?: string } = {}): AsyncGenerator<Item[]> {
+    return this.keyRange('Items', {
+      keyField: 'ItemCode',
+      filter: f.and(f.eq('U_ShopifySync', 'Y'), o.filter),
+      ...(o.select ? { select: o.select } : {}),
+      ...(o.pageSize ? { pageSize: o.pageSize } : {}),
+      ...(o.after !== undefined ? { after: o.after } : {}),
+    });
+  }
+  /** Per-warehouse stock rows (InStock, Committed, Ordered) of one item. */
+  async getItemStock(itemCode: string): Promise<ItemWarehouseInfo[]> {
+    const it = await this.get('Items', itemCode, { select: ['ItemCode', 'ItemWarehouseInfoCollection'] });
+    return it.ItemWarehouseInfoCollection ?? [];
+  }
+  /** The item's row in one price list, or undefined when the item has none. */
+  async getItemPrice(itemCode: string, priceList: number): Promise<ItemPrice | undefined> {
+    const it = await this.get('Items', itemCode, { select: ['ItemCode', 'ItemPrices'] });
+    return (it.ItemPrices ?? []).find((p) => p.PriceList === priceList);
+  }
+  createItem(item: Partial<Item> & { ItemCode: string } & Record<`U_${string}`, unknown>): Promise<Item> {
+    return this.create('Items', item);
+  }
+  patchItem(itemCode: string, patch: Partial<Item> & Record<`U_${string}`, unknown>, o: { replaceCollections?: boolean } = {}): Promise<void> {
+    return this.patch('Items', itemCode, patch, o);
+  }
+  /**
+   * Sets U_ShopifySync on many items in `$batch` changesets of `chunkSize`. Each changeset is
+   * atomic; processing stops at the first failing changeset and reports which item failed.
+   */
+  async setItemsShopifySync(itemCodes: readonly string[], value: 'Y' | 'N', chunkSize = 100): Promise<{ updated: string[]; failed?: { itemCode: string | undefined; error: B1Error } }> {
+    const updated: string[] = [];
+    for (let i = 0; i < itemCodes.length; i += chunkSize) {
+      const chunk = itemCodes.slice(i, i + chunkSize);
+      const r = await this.batch(chunk.map((code) => ({ method: 'PATCH' as const, path: `Items('${code.replace(/'/g, "''")}')`, body: { U_ShopifySync: value } })));
+      if (r.failed) return { updated, failed: { itemCode: r.failed.index !== undefined ? chunk[r.failed.index] : undefined, error: r.failed.error } };
+      updated.push(...chunk);
+    }
+    return { updated };
+  }
+
+  // ---------- orders ----------
+
+  findOrdersByShopifyId(shopifyId: string, select?: readonly string[]): Promise<Order[]> {
+    return this.list('Orders', { filter: f.eq('U_ShopifyId', shopifyId), ...(select ? { select } : {}) });
+  }
+  findOrdersByNumAtCard(numAtCard: string, select?: readonly string[]): Promise<Order[]> {
+    return this.list('Orders', { filter: f.eq('NumAtCard', numAtCard), ...(select ? { select } : {}) });
+  }
+  getOrder(docEntry: number, select?: readonly string[]): Promise<Order> {
+    return this.get('Orders', docEntry, select ? { select } : {});
+  }
+  /** Never retried on ambiguous failures: look the order up by U_ShopifyId before creating again. */
+  createOrder(order: Partial<Order> & { CardCode: string } & Record<`U_${string}`, unknown>): Promise<Order> {
+    return this.create('Orders', order);
+  }
+  cancelOrder(docEntry: number): Promise<void> {
+    return this.action('Orders', docEntry, 'Cancel');
+  }
+  closeOrder(docEntry: number): Promise<void> {
+    return this.action('Orders', docEntry, 'Close');
+  }
+
+  // ---------- reference data ----------
+
+  listWarehouses(select?: readonly string[]): Promise<Warehouse[]> {
+    return this.list('Warehouses', { orderby: 'WarehouseCode', ...(select ? { select } : {}) });
+  }
+  listPriceLists(select?: readonly string[]): Promise<PriceList[]> {
+    return this.list('PriceLists', { orderby: 'PriceListNo', ...(select ? { select } : {}) });
+  }
+  listWeightMeasures(): Promise<WeightMeasure[]> {
+    return this.list('WeightMeasures', { orderby: 'UnitCode' });
+  }
+
+  /** Generic typed access for anything not covered above. */
+  entity<S extends EntitySetName>(set: S, key: EntityKey, select?: readonly string[]): Promise<EntityOf<S>> {
+    return this.get(set, key, select ? { select } : {});
+  }
+}
+
+async function* acceptFrom<T>(pages: AsyncGenerator<T[]>, tracker: DeltaTracker<T>): AsyncGenerator<T> {
+  for await (const page of pages) {
+    for (const r of page) if (tracker.accept(r)) yield r;
+  }
+}

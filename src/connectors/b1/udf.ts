@@ -1,0 +1,87 @@
+/**
+ * User-defined fields the hub relies on, checked and created through UserFieldsMD. A real Service
+ * Layer only exposes new fields after it is restarted (reference §8), so creating any field makes
+ * the result say so, loudly.
+ */
+import type { B1ClientCore } from './core';
+import { f } from './odata-query';
+
+export interface UdfSpec {
+  /** Table: OCRD (business partners), OITM (items), ORDR (order header), RDR1 (order lines). */
+  table: string;
+  /** Name without the `U_` prefix. */
+  name: string;
+  description: string;
+  type?: 'db_Alpha' | 'db_Memo' | 'db_Numeric' | 'db_Date' | 'db_Float';
+  size?: number;
+  defaultValue?: string;
+  validValues?: Array<{ value: string; description: string }>;
+}
+
+/** The hub's cross-reference and sync-flag fields. */
+export const HUB_UDFS: readonly UdfSpec[] = [
+  { table: 'OCRD', name: 'ShopifyId', description: 'Shopify customer id', size: 50 },
+  { table: 'OITM', name: 'ShopifyId', description: 'Shopify product variant id', size: 50 },
+  {
+    table: 'OITM',
+    name: 'ShopifySync',
+    description: 'Sync item to Shopify',
+    size: 1,
+    defaultValue: 'N',
+    validValues: [
+      { value: 'Y', description: 'Yes' },
+      { value: 'N', description: 'No' },
+    ],
+  },
+  { table: 'ORDR', name: 'ShopifyId', description: 'Shopify order id', size: 50 },
+];
+
+export const RESTART_MESSAGE =
+  'User-defined fields were created. A real SAP Business One Service Layer only exposes new fields after it is restarted: restart the Service Layer before the hub reads or writes them.';
+
+export interface UdfCheckResult {
+  existing: UdfSpec[];
+  missing: UdfSpec[];
+  created: UdfSpec[];
+  restartRequired: boolean;
+  message?: string;
+}
+
+export async function checkUserFields(client: B1ClientCore, specs: readonly UdfSpec[] = HUB_UDFS): Promise<{ existing: UdfSpec[]; missing: UdfSpec[] }> {
+  const existing: UdfSpec[] = [];
+  const missing: UdfSpec[] = [];
+  for (const s of specs) {
+    const rows = await client.list('UserFieldsMD', { select: ['TableName', 'FieldID', 'Name'], filter: f.and(f.eq('TableName', s.table), f.eq('Name', s.name)) });
+    (rows.length > 0 ? existing : missing).push(s);
+  }
+  return { existing, missing };
+}
+
+/** Creates the missing fields (only with `create: true`); never alters existing ones. */
+export async function ensureUserFields(client: B1ClientCore, specs: readonly UdfSpec[] = HUB_UDFS, o: { create: boolean } = { create: true }): Promise<UdfCheckResult> {
+  const { existing, missing } = await checkUserFields(client, specs);
+  const created: UdfSpec[] = [];
+  if (o.create) {
+    for (const s of missing) {
+      await client.create('UserFieldsMD', {
+        TableName: s.table,
+        Name: s.name,
+        Description: s.description,
+        Type: s.type ?? 'db_Alpha',
+        SubType: 'st_None',
+        ...(s.size !== undefined ? { Size: s.size, EditSize: s.size } : {}),
+        ...(s.defaultValue !== undefined ? { DefaultValue: s.defaultValue } : {}),
+        ...(s.validValues ? { ValidValuesMD: s.validValues.map((v) => ({ Value: v.value, Description: v.description })) } : {}),
+      });
+      created.push(s);
+    }
+  }
+  const restartRequired = created.length > 0;
+  return {
+    existing,
+    missing: o.create ? [] : missing,
+    created,
+    restartRequired,
+    ...(restartRequired ? { message: RESTART_MESSAGE } : {}),
+  };
+}
