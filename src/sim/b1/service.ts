@@ -152,10 +152,17 @@ export class B1Service {
   /** Entry point for top-level HTTP requests (login and session check included). */
   handle(req: SimRequest): SimResponse {
     try {
-      const p = parsePath(req.path);
-      if (p.special === 'Login' && req.method === 'POST') return this.login(req);
+      let p: ParsedPath | undefined;
+      let pathError: unknown;
+      try {
+        p = parsePath(req.path);
+      } catch (e) {
+        pathError = e;
+      }
+      if (p?.special === 'Login' && req.method === 'POST') return this.login(req);
       // Everything else, including unknown or wrongly cased paths, needs a session first (reference §1).
       this.requireSession(req);
+      if (!p) throw pathError;
       if (p.special === 'Logout' && req.method === 'POST') {
         const sid = cookie(req.headers.cookie, 'B1SESSION');
         if (sid) this.state.sessions.delete(sid);
