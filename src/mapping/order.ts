@@ -324,7 +324,7 @@ export type OrderUpdateDecision =
   | { action: 'cancel'; docEntry: number }
   | { action: 'patch'; docEntry: number; patch: { DocumentLines: B1DocumentLinePatch[] } }
   /** Shopify changed something B1 can no longer take: reported (record outcome), nothing written. */
-  | { action: 'report'; reason: string; field: string };
+  | { action: 'report-not-applied'; reason: string; field: string };
 
 /**
  * What to do with an order that already exists in B1, given its current Shopify state:
@@ -345,10 +345,10 @@ export function decideOrderUpdate(
   if (order.cancelledAt) {
     if (cancelledInB1) return { action: 'nothing' };
     if (open) return { action: 'cancel', docEntry };
-    return { action: 'report', field: 'cancelledAt', reason: `order ${order.name} was cancelled in Shopify but B1 order ${docEntry} is already closed; reverse it in B1 (return/credit memo)` };
+    return { action: 'report-not-applied', field: 'cancelledAt', reason: `order ${order.name} was cancelled in Shopify but B1 order ${docEntry} is already closed; reverse it in B1 (return/credit memo)` };
   }
   if (cancelledInB1) {
-    return { action: 'report', field: 'cancelledAt', reason: `B1 order ${docEntry} is cancelled but Shopify order ${order.name} is not` };
+    return { action: 'report-not-applied', field: 'cancelledAt', reason: `B1 order ${docEntry} is cancelled but Shopify order ${order.name} is not` };
   }
 
   // Desired quantity per ItemCode from Shopify's current quantities.
@@ -365,7 +365,7 @@ export function decideOrderUpdate(
     const d = desired.get(code);
     desired.set(code, { qty: (d?.qty ?? 0) + l.currentQuantity, firstIndex: d?.firstIndex ?? i });
   });
-  if (!issues.ok) return { action: 'report', field: issues.issues[0]?.field ?? 'lineItems', reason: issues.issues.map((x) => x.reason).join('; ') };
+  if (!issues.ok) return { action: 'report-not-applied', field: issues.issues[0]?.field ?? 'lineItems', reason: issues.issues.map((x) => x.reason).join('; ') };
 
   const codes = new Set<string>([...desired.keys(), ...existing.DocumentLines.map((l) => l.ItemCode)]);
   const rows: B1DocumentLinePatch[] = [];
@@ -411,8 +411,8 @@ export function decideOrderUpdate(
       rows.push({ LineNum: line.LineNum, Quantity: newQty });
     }
   }
-  if (!issues.ok) return { action: 'report', field: issues.issues[0]?.field ?? 'lineItems', reason: issues.issues.map((x) => x.reason).join('; ') };
-  if (problems.length > 0) return { action: 'report', field: 'lineItems', reason: `quantity edits not applied: ${problems.join('; ')}` };
+  if (!issues.ok) return { action: 'report-not-applied', field: issues.issues[0]?.field ?? 'lineItems', reason: issues.issues.map((x) => x.reason).join('; ') };
+  if (problems.length > 0) return { action: 'report-not-applied', field: 'lineItems', reason: `quantity edits not applied: ${problems.join('; ')}` };
   if (rows.length === 0) return { action: 'nothing' };
   return { action: 'patch', docEntry, patch: { DocumentLines: rows } };
 }

@@ -267,13 +267,13 @@ describe('order update decisions', () => {
     assert.deepEqual(decideOrderUpdate(b1(), order({ cancelledAt: cancelled }), cfg, ctx), { action: 'cancel', docEntry: 22 });
     assert.deepEqual(decideOrderUpdate(b1({ Cancelled: 'tYES', DocumentStatus: 'bost_Close' }), order({ cancelledAt: cancelled }), cfg, ctx), { action: 'nothing' });
     const d = decideOrderUpdate(b1({ DocumentStatus: 'bost_Close' }), order({ cancelledAt: cancelled }), cfg, ctx);
-    assert.equal(d.action, 'report');
-    assert.match(d.action === 'report' ? d.reason : '', /cancelled in Shopify but B1 order 22 is already closed/);
+    assert.equal(d.action, 'report-not-applied');
+    assert.match(d.action === 'report-not-applied' ? d.reason : '', /cancelled in Shopify but B1 order 22 is already closed/);
   });
 
   test('cancelled in B1 only: report', () => {
     const d = decideOrderUpdate(b1({ Cancelled: 'tYES' }), order(), cfg, ctx);
-    assert.deepEqual(d, { action: 'report', field: 'cancelledAt', reason: 'B1 order 22 is cancelled but Shopify order #1001 is not' });
+    assert.deepEqual(d, { action: 'report-not-applied', field: 'cancelledAt', reason: 'B1 order 22 is cancelled but Shopify order #1001 is not' });
   });
 
   test('quantity edits on an open order patch quantities, add new items and close removed ones', () => {
@@ -307,12 +307,12 @@ describe('order update decisions', () => {
     // Reduced below what B1 already delivered on the line.
     const delivered = b1({ DocumentLines: [{ LineNum: 0, ItemCode: 'A100', Quantity: 2, LineStatus: 'bost_Open', RemainingOpenQuantity: 0 }] });
     const d1 = decideOrderUpdate(delivered, order({ lineItems: [line({ currentQuantity: 1 })] }), cfg, ctx);
-    assert.equal(d1.action, 'report');
-    assert.match(d1.action === 'report' ? d1.reason : '', /Shopify quantity 1 is below the 2 B1 has already delivered on line 0/);
+    assert.equal(d1.action, 'report-not-applied');
+    assert.match(d1.action === 'report-not-applied' ? d1.reason : '', /Shopify quantity 1 is below the 2 B1 has already delivered on line 0/);
 
     // Any quantity change on a closed order.
     const d2 = decideOrderUpdate(b1({ DocumentStatus: 'bost_Close', DocumentLines: [{ LineNum: 0, ItemCode: 'A100', Quantity: 2, LineStatus: 'bost_Close', RemainingOpenQuantity: 0 }] }), order({ lineItems: [line({ currentQuantity: 3 })] }), cfg, ctx);
-    assert.deepEqual(d2, { action: 'report', field: 'lineItems', reason: "quantity edits not applied: item 'A100': quantity is 3 in Shopify, 2 in B1 order 22, which is closed" });
+    assert.deepEqual(d2, { action: 'report-not-applied', field: 'lineItems', reason: "quantity edits not applied: item 'A100': quantity is 3 in Shopify, 2 in B1 order 22, which is closed" });
 
     // The same item on two open lines: ambiguous, and the other (valid) edit is not half-applied.
     const twoLines = b1({
@@ -323,12 +323,12 @@ describe('order update decisions', () => {
       ],
     });
     const d3 = decideOrderUpdate(twoLines, order({ lineItems: [line({ currentQuantity: 3 }), line({ id: 'gid://shopify/LineItem/2', sku: 'B200', currentQuantity: 4 })] }), cfg, ctx);
-    assert.equal(d3.action, 'report');
-    assert.match(d3.action === 'report' ? d3.reason : '', /item 'A100' is on 2 open lines/);
+    assert.equal(d3.action, 'report-not-applied');
+    assert.match(d3.action === 'report-not-applied' ? d3.reason : '', /item 'A100' is on 2 open lines/);
 
     // An edit adding an unknown SKU.
     const d4 = decideOrderUpdate(b1(), order({ lineItems: [line(), line({ id: 'gid://shopify/LineItem/9', sku: 'NOPE', currentQuantity: 1 })] }), cfg, ctx);
-    assert.deepEqual(d4, { action: 'report', field: 'lineItems[1].sku', reason: "line 2 SKU 'NOPE' has no B1 item" });
+    assert.deepEqual(d4, { action: 'report-not-applied', field: 'lineItems[1].sku', reason: "line 2 SKU 'NOPE' has no B1 item" });
   });
 
   test('a closed line counts what was delivered; a same-quantity closed order is unchanged', () => {
