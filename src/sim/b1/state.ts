@@ -422,6 +422,9 @@ export class B1SimState {
       if (typeof e.ExpenseCode !== 'number') throw Errors.business('Enter freight code');
       exp += Number(e.LineTotal ?? 0);
     }
+    if (merged.AddressExtension && typeof merged.AddressExtension === 'object') {
+      merged.AddressExtension = { ...(merged.AddressExtension as Rec), DocEntry: merged.DocEntry };
+    }
     const hdrDisc = Number(merged.DiscountPercent ?? 0);
     merged.TotalDiscount = round((total * hdrDisc) / 100, 2);
     // Tax is not simulated: VatSum stays 0 and DocTotal is net of discount plus expenses.

@@ -112,7 +112,9 @@ function main(): void {
       else if (base.startsWith('SAPB1.') && typeDefs[base.slice(6)]) zt = `${base.slice(6)}Md`;
       else zt = 'z.looseObject({})';
       if (coll) zt = `z.array(${zt})`;
-      out.push(`  ${p.name}: ${zt}${p.nullable || coll ? '.nullish()' : '.optional()'},`);
+      // Only keys are trusted to be non-null: the Service Layer returns null for several
+      // properties its $metadata marks Nullable="false" (e.g. row back-references before save).
+      out.push(`  ${p.name}: ${zt}${t.key.includes(p.name) ? '.optional()' : '.nullish()'},`);
     }
     out.push('});');
   }

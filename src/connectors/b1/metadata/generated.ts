@@ -592,7 +592,7 @@ export const ItemWarehouseInfoMd = z.looseObject({
   DefaultBin: z.number().int().nullish(),
   DefaultBinEnforced: BoYesNoEnumSchema.nullish(),
   PurchaseBalanceAccount: z.string().nullish(),
-  ItemCode: z.string().optional(),
+  ItemCode: z.string().nullish(),
   ItemCycleCounts: z.array(z.looseObject({})).nullish(),
 });
 export const ItemMd = z.looseObject({
@@ -916,7 +916,7 @@ export const ItemGroupsMd = z.looseObject({
   CostAccount: z.string().nullish(),
   EURevenuesAccount: z.string().nullish(),
   PAReturnAccount: z.string().nullish(),
-  GroupName: z.string().optional(),
+  GroupName: z.string().nullish(),
   ExpenseClearingAct: z.string().nullish(),
   PurchaseCreditAcc: z.string().nullish(),
   EUPurchaseCreditAcc: z.string().nullish(),
@@ -1033,7 +1033,7 @@ export const PriceListMd = z.looseObject({
   BasePriceList: z.number().int().nullish(),
   Factor: z.number().nullish(),
   PriceListNo: z.number().int().optional(),
-  PriceListName: z.string().optional(),
+  PriceListName: z.string().nullish(),
   IsGrossPrice: BoYesNoEnumSchema.nullish(),
   Active: BoYesNoEnumSchema.nullish(),
   ValidFrom: z.string().nullish(),
@@ -1046,8 +1046,8 @@ export const PriceListMd = z.looseObject({
 });
 export const WeightMeasureMd = z.looseObject({
   UnitCode: z.number().int().optional(),
-  UnitDisplay: z.string().optional(),
-  UnitName: z.string().optional(),
+  UnitDisplay: z.string().nullish(),
+  UnitName: z.string().nullish(),
   UnitWeightinmg: z.number().nullish(),
 });
 export const DocumentLineMd = z.looseObject({
@@ -1198,7 +1198,7 @@ export const DocumentLineMd = z.looseObject({
   AgreementRowNumber: z.number().int().nullish(),
   ActualBaseEntry: z.number().int().nullish(),
   ActualBaseLine: z.number().int().nullish(),
-  DocEntry: z.number().int().optional(),
+  DocEntry: z.number().int().nullish(),
   Surpluses: z.number().nullish(),
   DefectAndBreakup: z.number().nullish(),
   Shortages: z.number().nullish(),
@@ -1287,7 +1287,7 @@ export const DocumentAdditionalExpenseMd = z.looseObject({
   BaseDocLine: z.number().int().nullish(),
   BaseDocType: z.number().int().nullish(),
   BaseDocumentReference: z.number().int().nullish(),
-  LineNum: z.number().int().optional(),
+  LineNum: z.number().int().nullish(),
   LastPurchasePrice: BoYesNoEnumSchema.nullish(),
   Status: BoStatusSchema.nullish(),
   Stock: BoYesNoEnumSchema.nullish(),
@@ -1334,7 +1334,7 @@ export const AddressExtensionMd = z.looseObject({
   BillToAddress3: z.string().nullish(),
   PlaceOfSupply: z.string().nullish(),
   PurchasePlaceOfSupply: z.string().nullish(),
-  DocEntry: z.number().int().optional(),
+  DocEntry: z.number().int().nullish(),
 });
 export const DocumentMd = z.looseObject({
   DocEntry: z.number().int().optional(),
@@ -1601,7 +1601,7 @@ export const ValidValueMDMd = z.looseObject({
   Description: z.string().nullish(),
 });
 export const UserFieldMDMd = z.looseObject({
-  Name: z.string().optional(),
+  Name: z.string().nullish(),
   Type: BoFieldTypesSchema.nullish(),
   Size: z.number().int().nullish(),
   Description: z.string().nullish(),
