@@ -111,6 +111,12 @@ const ProductConfigSchema = z.strictObject({
     .default({ namespace: 'b1hub', key: 'item_code' }),
 });
 
+/**
+ * Document line/freight property the code goes to: US-style sales tax localisations use TaxCode
+ * (SalesTaxCodes), VAT localisations use VatGroup (VatGroups).
+ */
+const taxCodeField = z.enum(['TaxCode', 'VatGroup']).default('TaxCode');
+
 const TaxConfigSchema = z.discriminatedUnion('mode', [
   z.strictObject({
     /** B1 computes tax from a tax code on every line (US: SalesTaxCodes). */
@@ -124,6 +130,7 @@ const TaxConfigSchema = z.discriminatedUnion('mode', [
     defaultTaxCode: taxCode.optional(),
     /** Code for lines and freight Shopify did not tax (tax-exempt customer, untaxed product). */
     exemptTaxCode: taxCode,
+    codeField: taxCodeField,
   }),
   z.strictObject({
     /** Shopify's tax amount is posted as one freight line; lines carry a zero-rate code. */
@@ -131,6 +138,7 @@ const TaxConfigSchema = z.discriminatedUnion('mode', [
     expenseCode,
     /** Zero-rate code put on lines and freight so B1 adds no tax of its own. */
     lineTaxCode: taxCode,
+    codeField: taxCodeField,
   }),
 ]);
 

@@ -78,6 +78,22 @@ function taxSum(lines: readonly ShopifyTaxLine[] | undefined): number {
   return (lines ?? []).reduce((s, t) => s + (money(t.priceSet) ?? 0), 0);
 }
 
+/**
+ * Divisor turning a tax-inclusive price into the net price B1 lines take: 1 + the sum of the
+ * rates Shopify applied (several jurisdictions stack, e.g. state + county). Undefined when a
+ * taxed line carries no rate, which leaves the net price unknowable.
+ */
+function grossDivisor(order: ShopifyOrder, taxLines: readonly ShopifyTaxLine[] | undefined): number | undefined {
+  if (!order.taxesIncluded) return 1;
+  let rate = 0;
+  for (const t of taxLines ?? []) {
+    if ((money(t.priceSet) ?? 0) === 0) continue;
+    if (typeof t.rate !== 'number') return undefined;
+    rate += t.rate;
+  }
+  return 1 + rate;
+}
+
 /** Tax region of the order: ship-to, else bill-to (digital goods). */
 function taxRegion(order: ShopifyOrder): { country?: string; state?: string } {
   const a = order.shippingAddress ?? order.billingAddress;
@@ -165,15 +181,18 @@ function mapLine(line: ShopifyLineItem, index: number, ctx: LineContext): B1Docu
 
   const taxed = line.taxable !== false && taxSum(line.taxLines) > 0;
   const taxCode = ctx.tax.codeFor(taxed);
-  if (itemCode === undefined || unit === undefined || net === undefined || wh.warehouse === undefined || unit < 0 || net < 0) return undefined;
+  const divisor = grossDivisor(ctx.order, line.taxLines);
+  if (divisor === undefined) issues.add(`${at}.taxLines`, `${label} SKU '${sku}': prices include tax but a tax line has no rate, so the net price is unknown`);
+  if (itemCode === undefined || unit === undefined || net === undefined || wh.warehouse === undefined || divisor === undefined || unit < 0 || net < 0) return undefined;
 
   // B1 keeps list price and discount apart (UnitPrice, DiscountPercent → Price); Shopify's
   // per-unit price after all discounts already includes order-level discounts allocated to
-  // the line, so the discount percent reproduces Shopify's net price.
-  let unitPrice = unit;
+  // the line, so the discount percent reproduces Shopify's net price. Tax-inclusive prices
+  // are turned into net prices first: B1 lines carry net prices plus a tax code.
+  let unitPrice = round(unit / divisor, 6);
   let discount = 0;
   if (unit > 0 && net < unit) discount = round((1 - net / unit) * 100, 6);
-  else if (net > unit) unitPrice = net;
+  else if (net > unit) unitPrice = round(net / divisor, 6);
   const out: B1DocumentLineCreate = {
     ItemCode: itemCode,
     Quantity: line.currentQuantity,
@@ -181,7 +200,7 @@ function mapLine(line: ShopifyLineItem, index: number, ctx: LineContext): B1Docu
     DiscountPercent: discount,
     WarehouseCode: wh.warehouse,
   };
-  if (taxCode !== undefined) out.TaxCode = taxCode;
+  if (taxCode !== undefined) out[ctx.config.order.tax.codeField] = taxCode;
   return out;
 }
 
@@ -244,10 +263,6 @@ export function mapOrderToSalesOrder(order: ShopifyOrder, config: MappingConfig,
   const docDate = companyDate(order.processedAt, tz);
   if (docDate === undefined) issues.add('processedAt', `processedAt '${order.processedAt}' is not an ISO 8601 date-time`);
 
-  if (order.taxesIncluded) {
-    issues.add('taxesIncluded', 'the order\'s prices include tax; B1 lines take net prices with a tax code, so tax-inclusive orders are not posted');
-  }
-
   const tax = new TaxCodes(order, config, issues);
   const lineCtx: LineContext = { order, config, itemCodeBySku: ctx.itemCodeBySku, issues, tax };
   const lines: B1DocumentLineCreate[] = [];
@@ -267,15 +282,17 @@ export function mapOrderToSalesOrder(order: ShopifyOrder, config: MappingConfig,
   let freightTaxed = false;
   shipping.forEach((s, i) => {
     const amount = money(s.currentDiscountedPriceSet ?? s.discountedPriceSet ?? s.originalPriceSet);
+    const divisor = grossDivisor(order, s.taxLines);
     if (amount === undefined) issues.add(`shippingLines[${i}]`, `shipping line ${i + 1} ('${s.title ?? ''}') has no price`);
-    else freight += amount;
+    else if (divisor === undefined) issues.add(`shippingLines[${i}].taxLines`, `shipping line ${i + 1} ('${s.title ?? ''}'): prices include tax but a tax line has no rate`);
+    else freight += amount / divisor;
     if (taxSum(s.taxLines) > 0) freightTaxed = true;
   });
   freight = round(freight, 6);
   if (freight > 0) {
     const e: B1AdditionalExpense = { ExpenseCode: config.order.freightExpenseCode, LineTotal: freight };
     const code = tax.codeFor(freightTaxed);
-    if (code !== undefined) e.TaxCode = code;
+    if (code !== undefined) e[config.order.tax.codeField] = code;
     const remarks = shipping.map((s) => clean(s.title)).filter((t) => t !== undefined).join(', ');
     if (remarks) e.Remarks = [...remarks].slice(0, 254).join('');
     expenses.push(e);
@@ -286,7 +303,9 @@ export function mapOrderToSalesOrder(order: ShopifyOrder, config: MappingConfig,
       order.lineItems.filter((l) => l.currentQuantity > 0).reduce((s, l) => s + taxSum(l.taxLines), 0) + shipping.reduce((s, l) => s + taxSum(l.taxLines), 0);
     const amount = round(total, 6);
     if (amount > 0) {
-      expenses.push({ ExpenseCode: config.order.tax.expenseCode, LineTotal: amount, TaxCode: config.order.tax.lineTaxCode, Remarks: 'Shopify tax' });
+      const e: B1AdditionalExpense = { ExpenseCode: config.order.tax.expenseCode, LineTotal: amount, Remarks: 'Shopify tax' };
+      e[config.order.tax.codeField] = config.order.tax.lineTaxCode;
+      expenses.push(e);
     }
   }
 

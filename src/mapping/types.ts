@@ -312,13 +312,17 @@ export interface B1DocumentLineCreate {
   UnitPrice: number;
   DiscountPercent: number;
   WarehouseCode: string;
+  /** US-style localisations (order.tax.codeField 'TaxCode'). */
   TaxCode?: string;
+  /** VAT localisations (order.tax.codeField 'VatGroup'). */
+  VatGroup?: string;
 }
 
 export interface B1AdditionalExpense {
   ExpenseCode: number;
   LineTotal: number;
   TaxCode?: string;
+  VatGroup?: string;
   Remarks?: string;
 }
 

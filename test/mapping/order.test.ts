@@ -141,19 +141,37 @@ describe('Shopify order → B1 sales order', () => {
     assert.equal(value(mapOrderToSalesOrder(free, config(), ctx)).DocumentAdditionalExpenses, undefined);
   });
 
-  test('gift cards, lines without SKU, tax-inclusive prices and bad addresses fail with fields', () => {
+  test('gift cards, lines without SKU and bad addresses fail with fields', () => {
     const o = order({
-      taxesIncluded: true,
       lineItems: [line({ isGiftCard: true, sku: null, name: 'Gift card' }), line({ id: 'gid://shopify/LineItem/2', sku: ' ', name: 'Mystery' })],
       shippingAddress: { address1: 'x'.repeat(101), countryCodeV2: 'XX' },
     });
     const errs = errors(mapOrderToSalesOrder(o, config(), ctx));
     assert.deepEqual(
       errs.map((e) => e.field),
-      ['taxesIncluded', 'lineItems[0].isGiftCard', 'lineItems[1].sku', 'shippingAddress.countryCodeV2', 'shippingAddress.address1', 'shippingAddress.countryCodeV2'],
+      ['lineItems[0].isGiftCard', 'lineItems[1].sku', 'shippingAddress.countryCodeV2', 'shippingAddress.address1', 'shippingAddress.countryCodeV2'],
     );
-    assert.match(errs[3]!.reason, /no B1 tax code for region XX/);
-    assert.match(errs[4]!.reason, /^ShipToStreet would be 101 characters, B1 allows 100$/);
+    assert.match(errs[2]!.reason, /no B1 tax code for region XX/);
+    assert.match(errs[3]!.reason, /^ShipToStreet would be 101 characters, B1 allows 100$/);
+  });
+
+  test('tax-inclusive prices (VAT) become net prices; VAT localisations get VatGroup', () => {
+    const cfg = config((c) => (c.order.tax = { mode: 'taxCode', codeField: 'VatGroup', codeByRegion: { DE: 'S1' }, exemptTaxCode: 'S0' }));
+    const vat = (amount: string) => [{ title: 'DE MwSt', rate: 0.19, priceSet: usd(amount) }];
+    const o = order({
+      taxesIncluded: true,
+      shippingAddress: { address1: 'Hauptstraße 1', city: 'Köln', zip: '50667', countryCodeV2: 'DE' },
+      billingAddress: null,
+      lineItems: [line({ originalUnitPriceSet: usd('119.00'), discountedUnitPriceAfterAllDiscountsSet: usd('107.10'), currentQuantity: 1, taxLines: vat('17.10') })],
+      shippingLines: [{ title: 'DHL', currentDiscountedPriceSet: usd('5.95'), taxLines: vat('0.95') }],
+    });
+    const doc = value(mapOrderToSalesOrder(o, cfg, ctx));
+    assert.deepEqual(doc.DocumentLines, [{ ItemCode: 'A100', Quantity: 1, UnitPrice: 100, DiscountPercent: 10, WarehouseCode: '01', VatGroup: 'S1' }]);
+    assert.deepEqual(doc.DocumentAdditionalExpenses, [{ ExpenseCode: 1, LineTotal: 5, VatGroup: 'S1', Remarks: 'DHL' }]);
+
+    // Without a rate the net price cannot be derived: the order fails on that line.
+    const noRate = order({ taxesIncluded: true, lineItems: [line({ taxLines: [{ title: 'VAT', rate: null, priceSet: usd('1.00') }] })], shippingLines: [] });
+    assert.deepEqual(errors(mapOrderToSalesOrder(noRate, config(), ctx)).map((e) => e.field), ['lineItems[0].taxLines']);
   });
 
   test('unicode in addresses and order names is preserved', () => {
