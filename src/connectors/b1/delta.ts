@@ -88,9 +88,16 @@ export class DeltaTracker<T> {
     const [date, time] = this.max.split('T') as [string, string];
     const lo = fromMinutes(toMinutes(date, time) - this.overlapMinutes);
     const from = `${lo.date}T${lo.time}:00`;
-    const seen = new Set<string>();
-    for (const id of this.prevSeen) if (id.slice(id.lastIndexOf('@') + 1) >= from) seen.add(id);
-    for (const r of this.records) if (r.stamp >= from) seen.add(`${r.key}@${r.stamp}`);
-    return { date, time, seen: [...seen].sort() };
+    // Newest stamp per key inside the window; older stamps of the same key can never match again.
+    const newest = new Map<string, string>();
+    const add = (key: string, stamp: string): void => {
+      if (stamp >= from && (newest.get(key) ?? '') < stamp) newest.set(key, stamp);
+    };
+    for (const id of this.prevSeen) {
+      const at = id.lastIndexOf('@');
+      add(id.slice(0, at), id.slice(at + 1));
+    }
+    for (const r of this.records) add(r.key, r.stamp);
+    return { date, time, seen: [...newest].map(([k, st]) => `${k}@${st}`).sort() };
   }
 }

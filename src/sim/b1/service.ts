@@ -489,6 +489,7 @@ export class B1Service {
       // Changeset: all-or-nothing, sequential, stops at the first failure (reference §6).
       const responses: Array<{ contentId?: string; res: SimResponse }> = [];
       let failed: SimResponse | undefined;
+      let failedId: string | undefined;
       const contentIds = new Map<string, string>();
       try {
         this.state.transaction(() => {
@@ -499,6 +500,7 @@ export class B1Service {
             else res = sub(part, contentIds);
             if (res.status >= 400) {
               failed = res;
+              failedId = part.contentId;
               throw new RollbackSignal();
             }
             const loc = res.headers.Location;
@@ -510,7 +512,8 @@ export class B1Service {
         if (!(e instanceof RollbackSignal)) throw e;
       }
       if (failed) {
-        results.push({ kind: 'response', res: failed });
+        // The single error part of a rolled-back changeset names the sub-request that failed.
+        results.push({ kind: 'response', contentId: failedId, res: failed });
         break;
       }
       results.push({ kind: 'changeset', responses });
