@@ -336,3 +336,19 @@ export const DEMO_MAPPING_CONFIG: MappingConfig = parseMappingConfig({
   inventory: { formula: 'inStockMinusCommitted' },
   locations: [{ locationId: 'gid://shopify/Location/1', warehouses: ['01'], orderWarehouse: '01' }],
 });
+
+/**
+ * Settings a particular pipeline cannot run without, beyond the schema (which must stay valid for
+ * a company that runs only some pipelines). Checked when that pipeline starts, so a run that
+ * could only fail every record stops at once with the key named.
+ */
+export function pipelineConfigProblems(object: 'customer' | 'product' | 'order' | 'inventory', config: MappingConfig): string[] {
+  const problems: string[] = [];
+  if (object === 'inventory' && config.locations.length === 0) {
+    problems.push('locations: map at least one Shopify location to B1 warehouses to push inventory');
+  }
+  if (object === 'order' && config.order.defaultWarehouse === undefined && config.locations.length === 0) {
+    problems.push('order.defaultWarehouse: set it (or map locations) so order lines have a warehouse');
+  }
+  return problems;
+}

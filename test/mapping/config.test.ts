@@ -4,6 +4,7 @@ import {
   DEMO_MAPPING_CONFIG,
   MappingConfigError,
   parseMappingConfig,
+  pipelineConfigProblems,
   validateMappingConfig,
   weightUnitMapFromMeasures,
 } from '../../src/mapping/config';
@@ -139,5 +140,19 @@ describe('mapping config', () => {
       { UnitCode: 7, UnitWeightinmg: null },
     ]);
     assert.deepEqual(map, { '2': 'GRAMS', '3': 'KILOGRAMS', '4': 'POUNDS', '5': 'OUNCES' });
+  });
+});
+
+describe('per-pipeline configuration checks', () => {
+  test('inventory needs locations; orders need a warehouse source', () => {
+    const input = baseConfigInput();
+    input.locations = [];
+    delete input.order.defaultWarehouse;
+    const cfg = parseMappingConfig(input);
+    assert.deepEqual(pipelineConfigProblems('inventory', cfg), ['locations: map at least one Shopify location to B1 warehouses to push inventory']);
+    assert.deepEqual(pipelineConfigProblems('order', cfg), ['order.defaultWarehouse: set it (or map locations) so order lines have a warehouse']);
+    assert.deepEqual(pipelineConfigProblems('customer', cfg), []);
+    assert.deepEqual(pipelineConfigProblems('inventory', DEMO_MAPPING_CONFIG), []);
+    assert.deepEqual(pipelineConfigProblems('order', DEMO_MAPPING_CONFIG), []);
   });
 });
