@@ -280,7 +280,8 @@ export function mapOrderToSalesOrder(order: ShopifyOrder, config: MappingConfig,
   const shipping = (order.shippingLines ?? []).filter((s) => !s.isRemoved);
   let freight = 0;
   let freightTaxed = false;
-  shipping.forEach((s, i) => {
+  (order.shippingLines ?? []).forEach((s, i) => {
+    if (s.isRemoved) return;
     const amount = money(s.currentDiscountedPriceSet ?? s.discountedPriceSet ?? s.originalPriceSet);
     const divisor = grossDivisor(order, s.taxLines);
     if (amount === undefined) issues.add(`shippingLines[${i}]`, `shipping line ${i + 1} ('${s.title ?? ''}') has no price`);
@@ -386,7 +387,15 @@ export function decideOrderUpdate(
   });
   if (!issues.ok) return { action: 'report-not-applied', field: issues.issues[0]?.field ?? 'lineItems', reason: issues.issues.map((x) => x.reason).join('; ') };
 
-  const codes = new Set<string>([...desired.keys(), ...existing.DocumentLines.map((l) => l.ItemCode)]);
+  // Items Shopify ever had on the order (removed lines stay with currentQuantity 0). B1 lines
+  // of other items were added in B1 and are B1's: never closed or changed here.
+  const shopifyCodes = new Set<string>();
+  for (const l of order.lineItems) {
+    const sku = clean(l.sku);
+    const code = sku === undefined ? undefined : ctx.itemCodeBySku.get(sku);
+    if (code !== undefined) shopifyCodes.add(code);
+  }
+  const codes = new Set<string>([...desired.keys(), ...existing.DocumentLines.map((l) => l.ItemCode).filter((c) => shopifyCodes.has(c))]);
   const rows: B1DocumentLinePatch[] = [];
   const problems: string[] = [];
   const tax = new TaxCodes(order, config, issues);

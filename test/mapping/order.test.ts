@@ -321,6 +321,21 @@ describe('order update decisions', () => {
     });
   });
 
+  test('lines added in B1 (items never on the Shopify order) are left alone', () => {
+    const existing = b1({
+      DocumentLines: [
+        { LineNum: 0, ItemCode: 'A100', Quantity: 2, LineStatus: 'bost_Open', RemainingOpenQuantity: 2 },
+        { LineNum: 1, ItemCode: 'SVC-INSTALL', Quantity: 1, LineStatus: 'bost_Open', RemainingOpenQuantity: 1 },
+      ],
+    });
+    assert.deepEqual(decideOrderUpdate(existing, order(), cfg, ctx), { action: 'nothing' });
+    assert.deepEqual(decideOrderUpdate(existing, order({ lineItems: [line({ currentQuantity: 1 })] }), cfg, ctx), {
+      action: 'patch',
+      docEntry: 22,
+      patch: { DocumentLines: [{ LineNum: 0, Quantity: 1 }] },
+    });
+  });
+
   test('edits B1 cannot take are reported and nothing is patched', () => {
     // Reduced below what B1 already delivered on the line.
     const delivered = b1({ DocumentLines: [{ LineNum: 0, ItemCode: 'A100', Quantity: 2, LineStatus: 'bost_Open', RemainingOpenQuantity: 0 }] });
