@@ -7,7 +7,7 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
 import { buildChangesetBody, parseBatchResponse, type BatchOperation, type BatchPartResult } from './batch';
-import { B1Error, B1ProtocolError, B1SessionError, B1TransientError, classifyError, parseErrorBody, type B1ErrorContext } from './errors';
+import { B1Error, B1ProtocolError, B1SessionError, B1TlsError, B1TransientError, classifyError, parseErrorBody, type B1ErrorContext } from './errors';
 import { stderrLogger, type B1Logger } from './logger';
 import { buildQueryString, keySegment, type ODataQuery } from './odata-query';
 import { ENTITY_SCHEMAS, type EntityOf, type EntitySetName } from './schemas';
@@ -163,6 +163,9 @@ export class B1ClientCore {
         });
       } catch (e) {
         const code = (e as { code?: string }).code ?? 'ERR';
+        if (isCertificateError(code)) {
+          throw new B1TlsError(`TLS certificate of the Service Layer not trusted (${code}); set tls.caFile to its CA or certificate`, { context: ctx, cause: e });
+        }
         const notSent = NOT_SENT.has(code);
         const err = new B1TransientError(`network error ${code}`, { context: ctx, cause: e });
         err.mayHaveBeenApplied = !notSent && method !== 'GET';
@@ -400,6 +403,10 @@ export class B1ClientCore {
     const error = classifyError(bad.status, parsed, { entity: '$batch', ...(op ? { method: op.method, path: op.path } : {}) });
     return { results, failed: { index: idx, error } };
   }
+}
+
+function isCertificateError(code: string): boolean {
+  return /^(CERT_|UNABLE_TO_|SELF_SIGNED_|DEPTH_ZERO_SELF_SIGNED_CERT|ERR_TLS_CERT_ALTNAME_INVALID|ERR_SSL_)/.test(code);
 }
 
 export function stripAnnotations(j: Record<string, unknown>): Record<string, unknown> {

@@ -47,6 +47,8 @@ export class B1ConflictError extends B1Error {}
 export class B1TransientError extends B1Error {
   mayHaveBeenApplied = false;
 }
+/** The server certificate was not trusted (configure tls.caFile); retrying cannot help. */
+export class B1TlsError extends B1Error {}
 /** A 2xx response that does not match SAP's documented shape (or our zod schema). */
 export class B1ProtocolError extends B1Error {}
 

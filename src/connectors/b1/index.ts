@@ -8,6 +8,7 @@ export {
   B1ConflictError,
   B1TransientError,
   B1ProtocolError,
+  B1TlsError,
   parseErrorBody,
   classifyError,
   type B1ErrorContext,
