@@ -119,7 +119,9 @@ export function selectionCost(type: GraphQLNamedType, set: SelectionSetNode | un
         continue;
       }
       const listOf = isListType(getNullableType(def.type));
-      const first = listOf ? Number(argValue(def, node, 'first', ctx) ?? 1) : 1;
+      // nodes(ids:) and similar lists are sized by the ids asked for, lists with `first` by first.
+      const ids = listOf ? argValue(def, node, 'ids', ctx) : undefined;
+      const first = listOf ? (Array.isArray(ids) ? ids.length : Number(argValue(def, node, 'first', ctx) ?? 1)) : 1;
       if (hasData && Array.isArray(childData)) {
         total += childData.reduce((s: number, item) => s + 1 + selectionCost(named, node.selectionSet, ctx, item, true), 0);
       } else total += first * (1 + selectionCost(named, node.selectionSet, ctx, undefined, false));

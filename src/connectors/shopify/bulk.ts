@@ -1,0 +1,187 @@
+import type { GqlDocument } from './gql';
+import type { ShopifyExecutor } from './executor';
+import { BULK_OPERATION_CANCEL, BULK_OPERATION_STATUS, BULK_RUN_MUTATION, BULK_RUN_QUERY, STAGED_UPLOADS_CREATE } from './documents';
+import { ShopifyError, ShopifyUserErrors, type ShopifyUserError } from './errors';
+
+export interface BulkOperation {
+  id: string;
+  type: 'QUERY' | 'MUTATION';
+  status: 'CANCELED' | 'CANCELING' | 'COMPLETED' | 'CREATED' | 'EXPIRED' | 'FAILED' | 'RUNNING';
+  errorCode: string | null;
+  createdAt: string;
+  completedAt: string | null;
+  objectCount: string;
+  rootObjectCount: string;
+  fileSize: string | null;
+  url: string | null;
+  partialDataUrl: string | null;
+}
+
+export interface BulkPollOptions {
+  pollIntervalMs?: number;
+  /** Give up waiting (the operation keeps running in Shopify); default 6 h. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export class ShopifyBulkOperationError extends ShopifyError {
+  constructor(
+    readonly operation: BulkOperation,
+    message: string,
+  ) {
+    super(message, operation.errorCode === 'INTERNAL_SERVER_ERROR' || operation.errorCode === 'TIMEOUT');
+  }
+}
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    });
+  });
+
+/** Downloads a result file. Its URL is pre-signed: no Shopify credentials are sent. */
+export async function downloadJsonl(url: string): Promise<Record<string, unknown>[]> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(300_000) });
+  if (!res.ok) throw new ShopifyError(`Bulk result download failed: HTTP ${res.status}`, res.status >= 500);
+  const text = await res.text();
+  return text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l, i) => {
+      try {
+        return JSON.parse(l) as Record<string, unknown>;
+      } catch {
+        throw new ShopifyError(`Bulk result line ${i + 1} is not valid JSON`, false);
+      }
+    });
+}
+
+export interface BulkNode {
+  [field: string]: unknown;
+  /** Children from nested connections, grouped by the GID type of the child (e.g. "ProductVariant"). */
+  __children: Record<string, BulkNode[]>;
+}
+
+/**
+ * Rebuilds the tree from groupObjects:false output: each child line carries __parentId and
+ * follows its parent; lines without __parentId are roots.
+ */
+export function reassembleBulk(lines: Record<string, unknown>[]): BulkNode[] {
+  const byId = new Map<string, BulkNode>();
+  const roots: BulkNode[] = [];
+  for (const line of lines) {
+    const { __parentId, ...rest } = line;
+    const node = { ...rest, __children: {} } as BulkNode;
+    if (typeof rest.id === 'string') byId.set(rest.id, node);
+    if (typeof __parentId === 'string') {
+      const parent = byId.get(__parentId);
+      if (!parent) throw new ShopifyError(`Bulk result: child ${String(rest.id ?? '?')} precedes or lacks its parent ${__parentId}`, false);
+      const type = typeof rest.id === 'string' ? (/^gid:\/\/shopify\/([A-Za-z]+)\//.exec(rest.id)?.[1] ?? '_') : '_';
+      (parent.__children[type] ??= []).push(node);
+    } else roots.push(node);
+  }
+  return roots;
+}
+
+async function poll(exec: ShopifyExecutor, id: string, opts: BulkPollOptions): Promise<BulkOperation> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 6 * 3600_000);
+  const interval = opts.pollIntervalMs ?? 2000;
+  for (;;) {
+    const { data } = await exec.call<{ bulkOperation: BulkOperation | null }>(BULK_OPERATION_STATUS, { id });
+    const op = data.bulkOperation;
+    if (!op) throw new ShopifyError(`Bulk operation ${id} not found`, false);
+    if (op.status === 'COMPLETED') return op;
+    if (op.status === 'FAILED' || op.status === 'CANCELED' || op.status === 'EXPIRED') {
+      throw new ShopifyBulkOperationError(op, `Bulk operation ${id} ended ${op.status}${op.errorCode ? ` (${op.errorCode})` : ''}${op.partialDataUrl ? '; partial data available' : ''}`);
+    }
+    if (Date.now() > deadline) throw new ShopifyError(`Bulk operation ${id} still ${op.status} after the timeout`, true);
+    await sleep(interval, opts.signal);
+  }
+}
+
+function failOnUserErrors(op: string, errs: ShopifyUserError[]): void {
+  if (errs.length) throw new ShopifyUserErrors(op, errs);
+}
+
+export async function startBulkQuery(exec: ShopifyExecutor, doc: GqlDocument): Promise<BulkOperation> {
+  if (doc.kind !== 'query') throw new Error(`startBulkQuery: ${doc.name} is not a query`);
+  const { data } = await exec.call<{ bulkOperationRunQuery: { bulkOperation: BulkOperation | null; userErrors: ShopifyUserError[] } }>(BULK_RUN_QUERY, { query: doc.text });
+  failOnUserErrors('bulkOperationRunQuery', data.bulkOperationRunQuery.userErrors);
+  return data.bulkOperationRunQuery.bulkOperation as BulkOperation;
+}
+
+/** Runs a bulk export to completion and returns its JSONL objects (in file order). */
+export async function runBulkQuery(exec: ShopifyExecutor, doc: GqlDocument, opts: BulkPollOptions = {}): Promise<{ operation: BulkOperation; lines: Record<string, unknown>[] }> {
+  const started = await startBulkQuery(exec, doc);
+  const operation = await poll(exec, started.id, opts);
+  const lines = operation.url ? await downloadJsonl(operation.url) : [];
+  return { operation, lines };
+}
+
+export async function cancelBulkOperation(exec: ShopifyExecutor, id: string): Promise<BulkOperation | null> {
+  const { data } = await exec.call<{ bulkOperationCancel: { bulkOperation: BulkOperation | null; userErrors: ShopifyUserError[] } }>(BULK_OPERATION_CANCEL, { id });
+  failOnUserErrors('bulkOperationCancel', data.bulkOperationCancel.userErrors);
+  return data.bulkOperationCancel.bulkOperation;
+}
+
+export interface BulkMutationLine<V> {
+  lineNumber: number;
+  variables: V;
+  data: Record<string, unknown> | null;
+  errors: { message: string }[] | null;
+}
+
+/**
+ * Stages the variables as JSONL, runs `doc` once per line as a bulk mutation, and returns one
+ * result per input (matched by __lineNumber; COMPLETED does not mean every line succeeded).
+ */
+export async function runBulkMutation<V extends Record<string, unknown>>(
+  exec: ShopifyExecutor,
+  doc: GqlDocument,
+  variables: V[],
+  opts: BulkPollOptions & { clientIdentifier?: string } = {},
+): Promise<{ operation: BulkOperation; results: BulkMutationLine<V>[] }> {
+  if (doc.kind !== 'mutation') throw new Error(`runBulkMutation: ${doc.name} is not a mutation`);
+  const staged = await exec.call<{ stagedUploadsCreate: { stagedTargets: { url: string; parameters: { name: string; value: string }[] }[] | null; userErrors: ShopifyUserError[] } }>(
+    STAGED_UPLOADS_CREATE,
+    { input: [{ resource: 'BULK_MUTATION_VARIABLES', filename: 'bulk_op_vars.jsonl', mimeType: 'text/jsonl', httpMethod: 'POST' }] },
+    { idempotent: true },
+  );
+  failOnUserErrors('stagedUploadsCreate', staged.data.stagedUploadsCreate.userErrors);
+  const target = staged.data.stagedUploadsCreate.stagedTargets?.[0];
+  if (!target) throw new ShopifyError('stagedUploadsCreate returned no target', false);
+  const form = new FormData();
+  for (const p of target.parameters) form.append(p.name, p.value);
+  const jsonl = variables.map((v) => JSON.stringify(v)).join('\n') + '\n';
+  form.append('file', new Blob([jsonl], { type: 'text/jsonl' }), 'bulk_op_vars.jsonl');
+  const up = await fetch(target.url, { method: 'POST', body: form, signal: AbortSignal.timeout(300_000) });
+  await up.arrayBuffer();
+  if (!up.ok) throw new ShopifyError(`Staged upload failed: HTTP ${up.status}`, up.status >= 500);
+  const key = target.parameters.find((p) => p.name === 'key')?.value;
+  if (!key) throw new ShopifyError('Staged upload target has no key parameter', false);
+  // Not idempotent: a retried start after an unknown outcome could run the import twice.
+  const { data } = await exec.call<{ bulkOperationRunMutation: { bulkOperation: BulkOperation | null; userErrors: ShopifyUserError[] } }>(BULK_RUN_MUTATION, {
+    mutation: doc.text,
+    stagedUploadPath: key,
+    clientIdentifier: opts.clientIdentifier ?? null,
+  });
+  failOnUserErrors('bulkOperationRunMutation', data.bulkOperationRunMutation.userErrors);
+  const started = data.bulkOperationRunMutation.bulkOperation as BulkOperation;
+  const operation = await poll(exec, started.id, opts);
+  const lines = operation.url ? await downloadJsonl(operation.url) : [];
+  const byLine = new Map<number, Record<string, unknown>>();
+  for (const l of lines) if (typeof l.__lineNumber === 'number') byLine.set(l.__lineNumber, l);
+  const results = variables.map((v, i) => {
+    const l = byLine.get(i);
+    return {
+      lineNumber: i,
+      variables: v,
+      data: (l?.data as Record<string, unknown> | undefined) ?? null,
+      errors: (l?.errors as { message: string }[] | undefined) ?? (l ? null : [{ message: 'No result line for this input' }]),
+    };
+  });
+  return { operation, results };
+}

@@ -1,0 +1,515 @@
+/**
+ * Typed Shopify Admin GraphQL (2026-07) operations for the hub.
+ *
+ * Reaching the simulator: the client always talks to `https://<shop>/admin/api/<v>/graphql.json`
+ * through @shopify/shopify-api. With `endpoint` set (SHOPIFY_ENDPOINT), transport.ts redirects
+ * that shop's requests, via the library's documented custom-fetch hook, to the given origin;
+ * plain http is accepted only for loopback (the simulator), anything else must be https. The
+ * library client, the request executor, auth and error handling are identical for a real shop.
+ */
+import { randomUUID } from 'node:crypto';
+import { ShopifyAuth } from './auth';
+import { shopifyConfigFromEnv, type ShopifyClientConfig } from './config';
+import { ShopifyExecutor, type ExecutorOptions } from './executor';
+import { registerShopEndpoint } from './transport';
+import {
+  CUSTOMERS_BY_IDS,
+  CUSTOMERS_PAGE,
+  CUSTOMER_BY_IDENTIFIER,
+  INVENTORY_ACTIVATE,
+  INVENTORY_LEVELS_BY_ITEMS,
+  INVENTORY_SET_QUANTITIES,
+  LOCATIONS_PAGE,
+  METAFIELDS_SET,
+  METAFIELD_DEFINITION_CREATE,
+  METAFIELD_DEFINITION_LOOKUP,
+  ORDERS_BY_IDS,
+  ORDERS_PAGE,
+  ORDER_LINE_ITEMS_PAGE,
+  PRODUCTS_PAGE,
+  PRODUCT_BY_CUSTOM_ID,
+  PRODUCT_SET,
+  SHOP_INFO,
+  VARIANTS_SEARCH,
+  BULK_EXPORT_INVENTORY,
+  BULK_EXPORT_PRODUCTS,
+} from './documents';
+import { mapCustomer, mapOrder, mapProduct, mapVariant, type RawCustomer, type RawLineItem, type RawOrder, type RawProduct, type RawVariant } from './mappers';
+import { ShopifyUserErrors, type ShopifyUserError } from './errors';
+import { reassembleBulk, runBulkMutation, runBulkQuery, type BulkMutationLine, type BulkNode, type BulkOperation, type BulkPollOptions } from './bulk';
+import type {
+  InventoryChange,
+  InventoryQuantityRow,
+  Page,
+  ProductUpsert,
+  ProductUpsertResult,
+  ShopifyCustomer,
+  ShopifyInventoryLevel,
+  ShopifyLocation,
+  ShopifyOrder,
+  ShopifyProduct,
+  ShopifyVariant,
+  WriteResult,
+} from './types';
+
+export const MAX_PAGE_SIZE = 250;
+export const MAX_INVENTORY_ROWS = 250;
+export const MAX_METAFIELDS_PER_CALL = 25;
+/** Default overlap subtracted from delta watermarks: equal timestamps and search-index lag. */
+export const DEFAULT_OVERLAP_MS = 5 * 60_000;
+
+type PageInfo = { hasNextPage: boolean; endCursor: string | null };
+
+/** Escapes a value for a quoted term of Shopify's search syntax. */
+export function searchValue(v: string): string {
+  return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** `updated_at:>='<since − overlap>'`, or null when there is no watermark yet. */
+export function updatedSinceQuery(since: string | Date | null | undefined, overlapMs = DEFAULT_OVERLAP_MS): string | null {
+  if (!since) return null;
+  const t = (since instanceof Date ? since.getTime() : Date.parse(since)) - overlapMs;
+  if (Number.isNaN(t)) throw new RangeError(`updatedSince is not a timestamp: ${String(since)}`);
+  return `updated_at:>=${searchValue(new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z'))}`;
+}
+
+function chunk<T>(xs: T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
+}
+
+export interface DeltaPageArgs {
+  /** Watermark: max updatedAt of the last successful run (overlap is subtracted). */
+  updatedSince?: string | Date | null;
+  overlapMs?: number;
+  /** Extra search terms ANDed to the delta filter. */
+  query?: string;
+  after?: string | null;
+  first?: number;
+}
+
+export interface InventorySetOptions {
+  name?: 'available' | 'on_hand';
+  reason?: string;
+  /** e.g. gid://b1hub/SyncJob/<workflow id>; shows in the merchant's inventory history. */
+  referenceDocumentUri?: string;
+  /** Reuse the same key when retrying the same batch (e.g. derived from the workflow/activity id). */
+  idempotencyKey: string;
+  /**
+   * When every failure is ITEM_NOT_STOCKED_AT_LOCATION: activate those item/location pairs and
+   * resend once under `<key>:activated` (the failed call changed nothing: the mutation is atomic).
+   */
+  activateMissing?: boolean;
+}
+
+export interface CustomIdSpec {
+  namespace: string;
+  key: string;
+}
+
+export class ShopifyClient {
+  readonly executor: ShopifyExecutor;
+  readonly auth: ShopifyAuth;
+  readonly productIdField: CustomIdSpec;
+  readonly customerIdField: CustomIdSpec;
+  private locationCount: number | null = null;
+
+  constructor(
+    readonly config: ShopifyClientConfig,
+    executorOptions: ExecutorOptions = {},
+  ) {
+    if (config.endpoint) registerShopEndpoint(config.shop, config.endpoint);
+    this.auth = new ShopifyAuth(config);
+    this.executor = new ShopifyExecutor(this.auth, {
+      requestTimeoutMs: config.requestTimeoutMs,
+      maxAttempts: config.maxAttempts,
+      maxBackoffMs: config.maxBackoffMs,
+      ...executorOptions,
+    });
+    this.productIdField = { namespace: config.customIdNamespace ?? 'b1hub', key: config.customIdKey ?? 'item_code' };
+    this.customerIdField = { namespace: config.customIdNamespace ?? 'b1hub', key: 'card_code' };
+  }
+
+  static fromEnv(env: NodeJS.ProcessEnv = process.env, executorOptions?: ExecutorOptions): ShopifyClient {
+    return new ShopifyClient(shopifyConfigFromEnv(env), executorOptions);
+  }
+
+  async shop(): Promise<{ name: string; myshopifyDomain: string; currencyCode: string }> {
+    const { data } = await this.executor.call<{ shop: { name: string; myshopifyDomain: string; currencyCode: string } }>(SHOP_INFO);
+    return data.shop;
+  }
+
+  // ------------------------------------------------------------------ locations
+
+  /** Every location, following pagination (no 50-location cap). */
+  async locations(opts: { includeInactive?: boolean } = {}): Promise<ShopifyLocation[]> {
+    const out: ShopifyLocation[] = [];
+    let after: string | null = null;
+    let first = 100;
+    for (;;) {
+      const res: { data: { locations: { nodes: { id: string; name: string; isActive: boolean; fulfillsOnlineOrders: boolean; address: { city: string | null; countryCode: string | null } }[]; pageInfo: PageInfo } }; variables: Record<string, unknown> } =
+        await this.executor.call(LOCATIONS_PAGE, { first, after, includeInactive: opts.includeInactive ?? false }, { shrink: ['first'] });
+      first = res.variables.first as number;
+      for (const l of res.data.locations.nodes) out.push({ id: l.id, name: l.name, isActive: l.isActive, fulfillsOnlineOrders: l.fulfillsOnlineOrders, city: l.address.city, countryCode: l.address.countryCode });
+      if (!res.data.locations.pageInfo.hasNextPage) break;
+      after = res.data.locations.pageInfo.endCursor;
+    }
+    this.locationCount = out.length;
+    return out;
+  }
+
+  // ------------------------------------------------------------------ customers
+
+  /** One page of customers updated since the watermark (minus overlap), oldest change first. */
+  async customersPage(args: DeltaPageArgs = {}): Promise<Page<ShopifyCustomer>> {
+    const query = [updatedSinceQuery(args.updatedSince, args.overlapMs), args.query].filter(Boolean).join(' AND ') || null;
+    const res = await this.executor.call<{ customers: { nodes: RawCustomer[]; pageInfo: PageInfo } }>(CUSTOMERS_PAGE, { first: Math.min(args.first ?? 75, MAX_PAGE_SIZE), after: args.after ?? null, query }, { shrink: ['first'] });
+    return { items: res.data.customers.nodes.map(mapCustomer), hasNextPage: res.data.customers.pageInfo.hasNextPage, endCursor: res.data.customers.pageInfo.endCursor, pageSize: res.variables.first as number };
+  }
+
+  /** All pages of customers changed since the watermark; yields page by page. */
+  async *customersUpdatedSince(updatedSince: string | Date | null, opts: Omit<DeltaPageArgs, 'updatedSince' | 'after'> = {}): AsyncGenerator<Page<ShopifyCustomer>> {
+    yield* this.paginate((after, first) => this.customersPage({ ...opts, updatedSince, after, first: first ?? opts.first }));
+  }
+
+  async customersByIds(ids: string[]): Promise<ShopifyCustomer[]> {
+    const out: ShopifyCustomer[] = [];
+    for (const batch of chunk(ids, 25)) {
+      const { data } = await this.executor.call<{ nodes: (RawCustomer | null)[] }>(CUSTOMERS_BY_IDS, { ids: batch });
+      for (const n of data.nodes) if (n && 'id' in n && n.id) out.push(mapCustomer(n));
+    }
+    return out;
+  }
+
+  /** Customer holding the given cross-reference code (B1 CardCode) in its `id` metafield. */
+  async customerByCustomId(value: string): Promise<ShopifyCustomer | null> {
+    const { data } = await this.executor.call<{ customerByIdentifier: RawCustomer | null }>(CUSTOMER_BY_IDENTIFIER, { identifier: { customId: { ...this.customerIdField, value } } });
+    return data.customerByIdentifier ? mapCustomer(data.customerByIdentifier) : null;
+  }
+
+  // ------------------------------------------------------------------ orders
+
+  private async completeLineItems(o: RawOrder, lineItemsFirst: number): Promise<RawLineItem[]> {
+    const items = [...o.lineItems.nodes];
+    let info = o.lineItems.pageInfo;
+    while (info.hasNextPage) {
+      const { data } = await this.executor.call<{ order: { lineItems: { nodes: RawLineItem[]; pageInfo: PageInfo } } | null }>(ORDER_LINE_ITEMS_PAGE, { id: o.id, first: lineItemsFirst, after: info.endCursor }, { shrink: ['first'] });
+      if (!data.order) break;
+      items.push(...data.order.lineItems.nodes);
+      info = data.order.lineItems.pageInfo;
+    }
+    return items;
+  }
+
+  /**
+   * One page of orders updated since the watermark, each with all its line items (further line
+   * item pages are fetched per order). Orders × line items are sized to stay under the 1000-point
+   * query limit; MAX_COST_EXCEEDED halves both.
+   */
+  async ordersPage(args: DeltaPageArgs & { lineItemsFirst?: number } = {}): Promise<Page<ShopifyOrder>> {
+    const query = [updatedSinceQuery(args.updatedSince, args.overlapMs), args.query].filter(Boolean).join(' AND ') || null;
+    const res = await this.executor.call<{ orders: { nodes: RawOrder[]; pageInfo: PageInfo } }>(
+      ORDERS_PAGE,
+      { first: Math.min(args.first ?? 5, MAX_PAGE_SIZE), after: args.after ?? null, query, lineItemsFirst: args.lineItemsFirst ?? 10 },
+      { shrink: ['first', 'lineItemsFirst'] },
+    );
+    const lineFirst = res.variables.lineItemsFirst as number;
+    const items: ShopifyOrder[] = [];
+    for (const o of res.data.orders.nodes) items.push(mapOrder(o, await this.completeLineItems(o, Math.max(lineFirst, 50))));
+    return { items, hasNextPage: res.data.orders.pageInfo.hasNextPage, endCursor: res.data.orders.pageInfo.endCursor, pageSize: res.variables.first as number };
+  }
+
+  async *ordersUpdatedSince(updatedSince: string | Date | null, opts: Omit<DeltaPageArgs, 'updatedSince' | 'after'> & { lineItemsFirst?: number } = {}): AsyncGenerator<Page<ShopifyOrder>> {
+    yield* this.paginate((after, first) => this.ordersPage({ ...opts, updatedSince, after, first: first ?? opts.first }));
+  }
+
+  async ordersByIds(ids: string[]): Promise<ShopifyOrder[]> {
+    const out: ShopifyOrder[] = [];
+    for (const batch of chunk(ids, 5)) {
+      const { data } = await this.executor.call<{ nodes: (RawOrder | null)[] }>(ORDERS_BY_IDS, { ids: batch, lineItemsFirst: 10 });
+      for (const n of data.nodes) if (n && 'id' in n && n.id) out.push(mapOrder(n, await this.completeLineItems(n, 50)));
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ products & variants
+
+  /** Variants per SKU. SKU is not unique in Shopify: a SKU can map to several variants. */
+  async variantsBySkus(skus: string[]): Promise<Map<string, ShopifyVariant[]>> {
+    const result = new Map<string, ShopifyVariant[]>(skus.map((s) => [s, []]));
+    for (const batch of chunk([...new Set(skus)], 40)) {
+      const query = batch.map((s) => `sku:${searchValue(s)}`).join(' OR ');
+      let after: string | null = null;
+      let first = 100;
+      for (;;) {
+        const res: { data: { productVariants: { nodes: RawVariant[]; pageInfo: PageInfo } }; variables: Record<string, unknown> } = await this.executor.call(VARIANTS_SEARCH, { first, after, query }, { shrink: ['first'] });
+        first = res.variables.first as number;
+        for (const v of res.data.productVariants.nodes) if (v.sku != null && result.has(v.sku)) result.get(v.sku)?.push(mapVariant(v));
+        if (!res.data.productVariants.pageInfo.hasNextPage) break;
+        after = res.data.productVariants.pageInfo.endCursor;
+      }
+    }
+    return result;
+  }
+
+  /** One page of products (with variants) changed since the watermark, e.g. for Shopify→B1. */
+  async productsPage(args: DeltaPageArgs & { variantsFirst?: number } = {}): Promise<Page<ShopifyProduct>> {
+    const query = [updatedSinceQuery(args.updatedSince, args.overlapMs), args.query].filter(Boolean).join(' AND ') || null;
+    const res = await this.executor.call<{ products: { nodes: RawProduct[]; pageInfo: PageInfo } }>(
+      PRODUCTS_PAGE,
+      { first: Math.min(args.first ?? 25, MAX_PAGE_SIZE), after: args.after ?? null, query, variantsFirst: args.variantsFirst ?? 20, idNamespace: this.productIdField.namespace, idKey: this.productIdField.key },
+      { shrink: ['first', 'variantsFirst'] },
+    );
+    return { items: res.data.products.nodes.map(mapProduct), hasNextPage: res.data.products.pageInfo.hasNextPage, endCursor: res.data.products.pageInfo.endCursor, pageSize: res.variables.first as number };
+  }
+
+  async *productsUpdatedSince(updatedSince: string | Date | null, opts: Omit<DeltaPageArgs, 'updatedSince' | 'after'> = {}): AsyncGenerator<Page<ShopifyProduct>> {
+    yield* this.paginate((after, first) => this.productsPage({ ...opts, updatedSince, after, first: first ?? opts.first }));
+  }
+
+  async productByCustomId(value: string): Promise<ShopifyProduct | null> {
+    const { data } = await this.executor.call<{ productByIdentifier: RawProduct | null }>(PRODUCT_BY_CUSTOM_ID, { identifier: { customId: { ...this.productIdField, value } }, variantsFirst: 100 });
+    return data.productByIdentifier ? mapProduct({ ...data.productByIdentifier, customId: { value } }) : null;
+  }
+
+  /**
+   * Builds productSet variables for a single-variant B1 item. `existingVariantId` keeps the
+   * variant (and its inventory item and stock) instead of replacing it.
+   */
+  productSetVariables(p: ProductUpsert, existingVariantId: string | null): Record<string, unknown> {
+    const variant: Record<string, unknown> = {
+      optionValues: [{ optionName: 'Title', name: 'Default Title' }],
+      sku: p.sku,
+      barcode: p.barcode ?? null,
+      price: p.price,
+      compareAtPrice: p.compareAtPrice ?? null,
+      taxable: p.taxable,
+      inventoryItem: { tracked: p.tracked, ...(p.weight ? { measurement: { weight: { value: p.weight.value, unit: p.weight.unit } } } : {}) },
+    };
+    if (existingVariantId) variant.id = existingVariantId;
+    else if (p.initialQuantities?.length) variant.inventoryQuantities = p.initialQuantities.map((q) => ({ locationId: q.locationId, name: 'available', quantity: q.available }));
+    const input: Record<string, unknown> = {
+      title: p.title,
+      status: p.status,
+      productOptions: [{ name: 'Title', values: [{ name: 'Default Title' }] }],
+      variants: [variant],
+      metafields: [{ namespace: this.productIdField.namespace, key: this.productIdField.key, type: 'id', value: p.customId }],
+    };
+    if (p.vendor !== undefined) input.vendor = p.vendor;
+    if (p.productType !== undefined) input.productType = p.productType;
+    if (p.descriptionHtml !== undefined) input.descriptionHtml = p.descriptionHtml;
+    if (p.tags !== undefined) input.tags = p.tags;
+    return { identifier: { customId: { ...this.productIdField, value: p.customId } }, input, synchronous: true };
+  }
+
+  /**
+   * Upserts a B1 item by its custom id with productSet (synchronous). The existing product is
+   * read first: its variant id is passed so the variant is updated in place, and a product that
+   * has gained extra variants in Shopify is refused rather than having them deleted by productSet's
+   * full-replacement semantics. Safe to retry (an upsert by identifier).
+   */
+  async upsertProduct(p: ProductUpsert): Promise<WriteResult<ProductUpsertResult>> {
+    const existing = await this.productByCustomId(p.customId);
+    if (existing && (existing.variants.length > 1 || existing.moreVariants)) {
+      return {
+        ok: false,
+        userErrors: [{ field: ['variants'], message: `Product ${existing.id} (custom id ${p.customId}) has ${existing.variants.length} variants in Shopify; refusing to replace them with one`, code: 'VARIANTS_WOULD_BE_DROPPED' }],
+      };
+    }
+    const vars = this.productSetVariables(p, existing?.variants[0]?.id ?? null);
+    type Payload = { productSet: { product: { id: string; handle: string; updatedAt: string; variants: { nodes: { id: string; sku: string | null; inventoryItem: { id: string } }[] } } | null; userErrors: ShopifyUserError[] } };
+    const { data } = await this.executor.call<Payload>(PRODUCT_SET, vars, { idempotent: true });
+    const r = data.productSet;
+    if (r.userErrors.length || !r.product) return { ok: false, userErrors: r.userErrors.length ? r.userErrors : [{ field: null, message: 'productSet returned no product', code: null }] };
+    const v = r.product.variants.nodes[0];
+    if (!v) return { ok: false, userErrors: [{ field: ['variants'], message: 'productSet returned a product without variants', code: null }] };
+    return { ok: true, value: { productId: r.product.id, variantId: v.id, inventoryItemId: v.inventoryItem.id, handle: r.product.handle, updatedAt: r.product.updatedAt } };
+  }
+
+  // ------------------------------------------------------------------ inventory
+
+  /**
+   * Available/on_hand/committed per item and location. Batches are sized from the number of
+   * locations so each query stays well under the 1000-point limit.
+   */
+  async inventoryLevels(inventoryItemIds: string[], locationIds?: string[]): Promise<ShopifyInventoryLevel[]> {
+    const locs = this.locationCount ?? (await this.locations()).length;
+    const levelsFirst = Math.min(MAX_PAGE_SIZE, Math.max(1, locs));
+    // Per item: 1 (item) + 2 + levelsFirst × (1 level + 1 location + 1 quantities list).
+    const perItem = 3 + 3 * levelsFirst;
+    const batchSize = Math.max(1, Math.min(100, Math.floor(900 / perItem)));
+    const wanted = locationIds ? new Set(locationIds) : null;
+    const out: ShopifyInventoryLevel[] = [];
+    type Raw = { nodes: ({ id: string; sku: string | null; tracked: boolean; inventoryLevels: { nodes: { location: { id: string }; quantities: { name: string; quantity: number; updatedAt: string | null }[] }[] } } | null)[] };
+    for (const batch of chunk([...new Set(inventoryItemIds)], batchSize)) {
+      const { data } = await this.executor.call<Raw>(INVENTORY_LEVELS_BY_ITEMS, { ids: batch, levelsFirst });
+      for (const item of data.nodes) {
+        if (!item || !('inventoryLevels' in item)) continue;
+        for (const lvl of item.inventoryLevels.nodes) {
+          if (wanted && !wanted.has(lvl.location.id)) continue;
+          const q = (n: string) => lvl.quantities.find((x) => x.name === n);
+          out.push({
+            inventoryItemId: item.id,
+            sku: item.sku,
+            tracked: item.tracked,
+            locationId: lvl.location.id,
+            available: q('available')?.quantity ?? 0,
+            onHand: q('on_hand')?.quantity ?? 0,
+            committed: q('committed')?.quantity ?? 0,
+            updatedAt: q('available')?.updatedAt ?? null,
+          });
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * One inventorySetQuantities call (≤250 rows) under an @idempotent key, with changeFromQuantity
+   * on every row as 2026-04+ requires. Retried on transport failures because the key makes it
+   * safe; a retry with the same key replays Shopify's first result.
+   */
+  async setInventoryQuantities(rows: InventoryQuantityRow[], opts: InventorySetOptions): Promise<WriteResult<{ groupId: string | null; changes: InventoryChange[] }>> {
+    if (rows.length === 0) return { ok: true, value: { groupId: null, changes: [] } };
+    if (rows.length > MAX_INVENTORY_ROWS) throw new RangeError(`setInventoryQuantities: ${rows.length} rows exceed Shopify's input limit of ${MAX_INVENTORY_ROWS}; use setInventoryQuantitiesBatched`);
+    const input = {
+      name: opts.name ?? 'available',
+      reason: opts.reason ?? 'correction',
+      referenceDocumentUri: opts.referenceDocumentUri ?? null,
+      quantities: rows.map((r) => ({ inventoryItemId: r.inventoryItemId, locationId: r.locationId, quantity: r.quantity, changeFromQuantity: r.changeFromQuantity })),
+    };
+    type Payload = {
+      inventorySetQuantities: {
+        inventoryAdjustmentGroup: { id: string; changes: { name: string; delta: number; quantityAfterChange: number | null; item: { id: string } | null; location: { id: string } | null }[] } | null;
+        userErrors: ShopifyUserError[];
+      };
+    };
+    const { data } = await this.executor.call<Payload>(INVENTORY_SET_QUANTITIES, { input, idempotencyKey: opts.idempotencyKey }, { idempotent: true });
+    const r = data.inventorySetQuantities;
+    if (r.userErrors.length) {
+      if (opts.activateMissing && r.userErrors.every((e) => e.code === 'ITEM_NOT_STOCKED_AT_LOCATION')) {
+        for (const e of r.userErrors) {
+          const row = rows[Number(e.field?.[2])];
+          if (!row) return { ok: false, userErrors: r.userErrors };
+          const act = await this.activateInventory(row.inventoryItemId, row.locationId);
+          if (!act.ok) return act;
+        }
+        return this.setInventoryQuantities(rows, { ...opts, activateMissing: false, idempotencyKey: `${opts.idempotencyKey}:activated` });
+      }
+      return { ok: false, userErrors: r.userErrors };
+    }
+    const g = r.inventoryAdjustmentGroup;
+    return {
+      ok: true,
+      value: {
+        groupId: g?.id ?? null,
+        changes: (g?.changes ?? []).map((c) => ({ name: c.name, delta: c.delta, quantityAfterChange: c.quantityAfterChange, inventoryItemId: c.item?.id ?? null, locationId: c.location?.id ?? null })),
+      },
+    };
+  }
+
+  /**
+   * Splits rows into calls of ≤250 with keys `<idempotencyKey>:<batch index>`, so a retried run
+   * with the same key and rows replays instead of applying twice. Results are per batch.
+   */
+  async setInventoryQuantitiesBatched(rows: InventoryQuantityRow[], opts: InventorySetOptions): Promise<{ rows: InventoryQuantityRow[]; result: WriteResult<{ groupId: string | null; changes: InventoryChange[] }> }[]> {
+    const out = [];
+    for (const [i, batch] of chunk(rows, MAX_INVENTORY_ROWS).entries()) {
+      out.push({ rows: batch, result: await this.setInventoryQuantities(batch, { ...opts, idempotencyKey: `${opts.idempotencyKey}:${i}` }) });
+    }
+    return out;
+  }
+
+  /** Stocks an item at a location (needed before setting quantities there). Idempotent in effect. */
+  async activateInventory(inventoryItemId: string, locationId: string, available?: number): Promise<WriteResult<{ inventoryLevelId: string }>> {
+    type Payload = { inventoryActivate: { inventoryLevel: { id: string } | null; userErrors: ShopifyUserError[] } };
+    const { data } = await this.executor.call<Payload>(INVENTORY_ACTIVATE, { inventoryItemId, locationId, available: available ?? null }, { idempotent: available == null });
+    const r = data.inventoryActivate;
+    if (r.userErrors.length || !r.inventoryLevel) return { ok: false, userErrors: r.userErrors.map((e) => ({ ...e, code: e.code ?? null })) };
+    return { ok: true, value: { inventoryLevelId: r.inventoryLevel.id } };
+  }
+
+  // ------------------------------------------------------------------ metafields
+
+  /** metafieldsSet (atomic, ≤25 per call). Setting a value is idempotent, so it is retried. */
+  async setMetafields(list: { ownerId: string; namespace: string; key: string; type?: string; value: string }[]): Promise<WriteResult<{ id: string; ownerId: string | null; namespace: string; key: string }[]>> {
+    if (list.length > MAX_METAFIELDS_PER_CALL) throw new RangeError(`setMetafields: ${list.length} metafields exceed the limit of ${MAX_METAFIELDS_PER_CALL} per call`);
+    type Payload = { metafieldsSet: { metafields: { id: string; namespace: string; key: string; owner: { id?: string } | null }[] | null; userErrors: ShopifyUserError[] } };
+    const { data } = await this.executor.call<Payload>(METAFIELDS_SET, { metafields: list }, { idempotent: true });
+    const r = data.metafieldsSet;
+    if (r.userErrors.length) return { ok: false, userErrors: r.userErrors };
+    return { ok: true, value: (r.metafields ?? []).map((m) => ({ id: m.id, ownerId: m.owner?.id ?? null, namespace: m.namespace, key: m.key })) };
+  }
+
+  /** Looks up a metafield definition and creates it if missing; throws if it exists with another type. */
+  async ensureMetafieldDefinition(def: { ownerType: 'PRODUCT' | 'PRODUCTVARIANT' | 'CUSTOMER' | 'ORDER' | 'LOCATION'; namespace: string; key: string; name: string; type: string; description?: string }): Promise<string> {
+    type Def = { id: string; type: { name: string } };
+    const { data } = await this.executor.call<{ metafieldDefinitions: { nodes: Def[] } }>(METAFIELD_DEFINITION_LOOKUP, { ownerType: def.ownerType, namespace: def.namespace, key: def.key });
+    const found = data.metafieldDefinitions.nodes[0];
+    if (found) {
+      if (found.type.name !== def.type) throw new ShopifyUserErrors('metafieldDefinitionCreate', [{ field: ['definition', 'type'], message: `${def.ownerType} ${def.namespace}.${def.key} exists with type ${found.type.name}, expected ${def.type}`, code: 'TYPE_MISMATCH' }]);
+      return found.id;
+    }
+    const created = await this.executor.call<{ metafieldDefinitionCreate: { createdDefinition: Def | null; userErrors: ShopifyUserError[] } }>(METAFIELD_DEFINITION_CREATE, {
+      definition: { ownerType: def.ownerType, namespace: def.namespace, key: def.key, name: def.name, type: def.type, description: def.description ?? null },
+    });
+    const r = created.data.metafieldDefinitionCreate;
+    if (r.createdDefinition) return r.createdDefinition.id;
+    // Lost a race with another worker: the definition exists now.
+    if (r.userErrors.some((e) => e.code === 'TAKEN')) return this.ensureMetafieldDefinition(def);
+    throw new ShopifyUserErrors('metafieldDefinitionCreate', r.userErrors);
+  }
+
+  /** The `id`-typed definitions the hub's cross-reference codes live in (products and customers). */
+  async ensureCustomIdDefinitions(): Promise<{ product: string; customer: string }> {
+    const product = await this.ensureMetafieldDefinition({ ownerType: 'PRODUCT', ...this.productIdField, name: 'B1 item code', type: 'id', description: 'SAP Business One ItemCode (b1-shopify-hub cross-reference)' });
+    const customer = await this.ensureMetafieldDefinition({ ownerType: 'CUSTOMER', ...this.customerIdField, name: 'B1 card code', type: 'id', description: 'SAP Business One CardCode (b1-shopify-hub cross-reference)' });
+    return { product, customer };
+  }
+
+  // ------------------------------------------------------------------ bulk
+
+  /** Whole-catalogue export (products with variants), reassembled from JSONL. */
+  async bulkExportProducts(opts: BulkPollOptions = {}): Promise<{ operation: BulkOperation; products: BulkNode[] }> {
+    const { operation, lines } = await runBulkQuery(this.executor, BULK_EXPORT_PRODUCTS, opts);
+    return { operation, products: reassembleBulk(lines) };
+  }
+
+  async bulkExportInventory(opts: BulkPollOptions = {}): Promise<{ operation: BulkOperation; items: BulkNode[] }> {
+    const { operation, lines } = await runBulkQuery(this.executor, BULK_EXPORT_INVENTORY, opts);
+    return { operation, items: reassembleBulk(lines) };
+  }
+
+  /**
+   * Initial load of many items as one bulk productSet import: bypasses the per-request cost
+   * limit. Results come back per input, in input order.
+   */
+  async bulkUpsertProducts(products: ProductUpsert[], opts: BulkPollOptions & { clientIdentifier?: string } = {}): Promise<{ operation: BulkOperation; results: { input: ProductUpsert; result: WriteResult<ProductUpsertResult> }[] }> {
+    const vars = products.map((p) => this.productSetVariables(p, null));
+    const { operation, results } = await runBulkMutation(this.executor, PRODUCT_SET, vars, { ...opts, clientIdentifier: opts.clientIdentifier ?? `b1hub-${randomUUID()}` });
+    return { operation, results: results.map((r, i) => ({ input: products[i] as ProductUpsert, result: bulkProductSetResult(r) })) };
+  }
+
+  private async *paginate<T>(page: (after: string | null, first: number | undefined) => Promise<Page<T>>): AsyncGenerator<Page<T>> {
+    let after: string | null = null;
+    let first: number | undefined;
+    for (;;) {
+      const p = await page(after, first);
+      yield p;
+      if (!p.hasNextPage) return;
+      after = p.endCursor;
+      first = p.pageSize;
+    }
+  }
+}
+
+function bulkProductSetResult(line: BulkMutationLine<Record<string, unknown>>): WriteResult<ProductUpsertResult> {
+  if (line.errors?.length) return { ok: false, userErrors: line.errors.map((e) => ({ field: null, message: e.message, code: null })) };
+  const ps = (line.data as { productSet?: { product: { id: string; handle: string; updatedAt: string; variants: { nodes: { id: string; inventoryItem: { id: string } }[] } } | null; userErrors: ShopifyUserError[] } } | null)?.productSet;
+  if (!ps) return { ok: false, userErrors: [{ field: null, message: 'No productSet result', code: null }] };
+  if (ps.userErrors.length || !ps.product) return { ok: false, userErrors: ps.userErrors };
+  const v = ps.product.variants.nodes[0];
+  if (!v) return { ok: false, userErrors: [{ field: ['variants'], message: 'product without variants', code: null }] };
+  return { ok: true, value: { productId: ps.product.id, variantId: v.id, inventoryItemId: v.inventoryItem.id, handle: ps.product.handle, updatedAt: ps.product.updatedAt } };
+}

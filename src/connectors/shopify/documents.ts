@@ -1,0 +1,743 @@
+import { gql } from './gql';
+
+// Every document the hub sends to Shopify. Page sizes are variables so the executor can halve
+// them on MAX_COST_EXCEEDED; nothing else is ever spliced into a document.
+
+export const MAILING_ADDRESS = gql`
+  fragment MailingAddressFields on MailingAddress {
+    id
+    firstName
+    lastName
+    company
+    address1
+    address2
+    city
+    provinceCode
+    zip
+    countryCodeV2
+    phone
+  }
+`;
+
+export const MONEY = gql`
+  fragment MoneyBagFields on MoneyBag {
+    shopMoney {
+      amount
+      currencyCode
+    }
+  }
+`;
+
+export const CUSTOMER_FIELDS = gql`
+  fragment CustomerFields on Customer {
+    id
+    legacyResourceId
+    firstName
+    lastName
+    displayName
+    note
+    tags
+    state
+    taxExempt
+    locale
+    createdAt
+    updatedAt
+    defaultEmailAddress {
+      emailAddress
+      marketingState
+    }
+    defaultPhoneNumber {
+      phoneNumber
+    }
+    defaultAddress {
+      ...MailingAddressFields
+    }
+    addressesV2(first: 5) {
+      nodes {
+        ...MailingAddressFields
+      }
+    }
+  }
+  ${MAILING_ADDRESS}
+`;
+
+export const SHOP_INFO = gql`
+  query ShopInfo {
+    shop {
+      name
+      myshopifyDomain
+      currencyCode
+    }
+  }
+`;
+
+export const LOCATIONS_PAGE = gql`
+  query LocationsPage($first: Int!, $after: String, $includeInactive: Boolean) {
+    locations(first: $first, after: $after, includeInactive: $includeInactive, includeLegacy: false, sortKey: ID) {
+      nodes {
+        id
+        name
+        isActive
+        fulfillsOnlineOrders
+        address {
+          city
+          countryCode
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`;
+
+export const CUSTOMERS_PAGE = gql`
+  query CustomersPage($first: Int!, $after: String, $query: String) {
+    customers(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+      nodes {
+        ...CustomerFields
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+  ${CUSTOMER_FIELDS}
+`;
+
+export const CUSTOMERS_BY_IDS = gql`
+  query CustomersByIds($ids: [ID!]!) {
+    nodes(ids: $ids) {
+      ... on Customer {
+        ...CustomerFields
+      }
+    }
+  }
+  ${CUSTOMER_FIELDS}
+`;
+
+export const LINE_ITEM_FIELDS = gql`
+  fragment LineItemFields on LineItem {
+    id
+    sku
+    name
+    title
+    variantTitle
+    quantity
+    currentQuantity
+    taxable
+    requiresShipping
+    originalUnitPriceSet {
+      ...MoneyBagFields
+    }
+    discountedUnitPriceSet {
+      ...MoneyBagFields
+    }
+    totalDiscountSet {
+      ...MoneyBagFields
+    }
+    taxLines {
+      title
+      rate
+      priceSet {
+        ...MoneyBagFields
+      }
+    }
+    variant {
+      id
+      sku
+    }
+  }
+  ${MONEY}
+`;
+
+export const ORDER_FIELDS = gql`
+  fragment OrderFields on Order {
+    id
+    legacyResourceId
+    name
+    email
+    phone
+    note
+    tags
+    test
+    createdAt
+    updatedAt
+    processedAt
+    cancelledAt
+    cancelReason
+    closedAt
+    currencyCode
+    taxesIncluded
+    discountCodes
+    sourceName
+    displayFinancialStatus
+    displayFulfillmentStatus
+    customer {
+      id
+    }
+    subtotalPriceSet {
+      ...MoneyBagFields
+    }
+    totalPriceSet {
+      ...MoneyBagFields
+    }
+    currentTotalPriceSet {
+      ...MoneyBagFields
+    }
+    totalTaxSet {
+      ...MoneyBagFields
+    }
+    currentTotalTaxSet {
+      ...MoneyBagFields
+    }
+    totalDiscountsSet {
+      ...MoneyBagFields
+    }
+    totalShippingPriceSet {
+      ...MoneyBagFields
+    }
+    totalRefundedSet {
+      ...MoneyBagFields
+    }
+    taxLines {
+      title
+      rate
+      priceSet {
+        ...MoneyBagFields
+      }
+    }
+    shippingAddress {
+      ...MailingAddressFields
+    }
+    billingAddress {
+      ...MailingAddressFields
+    }
+    shippingLines(first: 3) {
+      nodes {
+        title
+        code
+        originalPriceSet {
+          ...MoneyBagFields
+        }
+        discountedPriceSet {
+          ...MoneyBagFields
+        }
+        taxLines {
+          title
+          rate
+          priceSet {
+            ...MoneyBagFields
+          }
+        }
+      }
+    }
+    refunds(first: 5) {
+      id
+      createdAt
+      totalRefundedSet {
+        ...MoneyBagFields
+      }
+    }
+  }
+  ${MONEY}
+  ${MAILING_ADDRESS}
+`;
+
+export const ORDERS_PAGE = gql`
+  query OrdersPage($first: Int!, $after: String, $query: String, $lineItemsFirst: Int!) {
+    orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+      nodes {
+        ...OrderFields
+        lineItems(first: $lineItemsFirst) {
+          nodes {
+            ...LineItemFields
+          }
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+  ${ORDER_FIELDS}
+  ${LINE_ITEM_FIELDS}
+`;
+
+export const ORDERS_BY_IDS = gql`
+  query OrdersByIds($ids: [ID!]!, $lineItemsFirst: Int!) {
+    nodes(ids: $ids) {
+      ... on Order {
+        ...OrderFields
+        lineItems(first: $lineItemsFirst) {
+          nodes {
+            ...LineItemFields
+          }
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+        }
+      }
+    }
+  }
+  ${ORDER_FIELDS}
+  ${LINE_ITEM_FIELDS}
+`;
+
+export const ORDER_LINE_ITEMS_PAGE = gql`
+  query OrderLineItemsPage($id: ID!, $first: Int!, $after: String) {
+    order(id: $id) {
+      lineItems(first: $first, after: $after) {
+        nodes {
+          ...LineItemFields
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  }
+  ${LINE_ITEM_FIELDS}
+`;
+
+export const VARIANT_FIELDS = gql`
+  fragment VariantFields on ProductVariant {
+    id
+    sku
+    barcode
+    title
+    price
+    taxable
+    updatedAt
+    product {
+      id
+      title
+      handle
+      status
+    }
+    inventoryItem {
+      id
+      tracked
+    }
+  }
+`;
+
+export const VARIANTS_SEARCH = gql`
+  query VariantsSearch($first: Int!, $after: String, $query: String!) {
+    productVariants(first: $first, after: $after, query: $query) {
+      nodes {
+        ...VariantFields
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+  ${VARIANT_FIELDS}
+`;
+
+export const INVENTORY_LEVELS_BY_ITEMS = gql`
+  query InventoryLevelsByItems($ids: [ID!]!, $levelsFirst: Int!) {
+    nodes(ids: $ids) {
+      ... on InventoryItem {
+        id
+        sku
+        tracked
+        inventoryLevels(first: $levelsFirst) {
+          nodes {
+            location {
+              id
+            }
+            quantities(names: ["available", "on_hand", "committed"]) {
+              name
+              quantity
+              updatedAt
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+export const PRODUCT_FIELDS = gql`
+  fragment ProductFields on Product {
+    id
+    title
+    handle
+    status
+    vendor
+    productType
+    tags
+    createdAt
+    updatedAt
+  }
+`;
+
+export const PRODUCT_VARIANT_ROW = gql`
+  fragment ProductVariantRow on ProductVariant {
+    id
+    sku
+    barcode
+    price
+    taxable
+    inventoryItem {
+      id
+      tracked
+      measurement {
+        weight {
+          unit
+          value
+        }
+      }
+    }
+  }
+`;
+
+export const PRODUCTS_PAGE = gql`
+  query ProductsPage($first: Int!, $after: String, $query: String, $variantsFirst: Int!, $idNamespace: String!, $idKey: String!) {
+    products(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+      nodes {
+        ...ProductFields
+        customId: metafield(namespace: $idNamespace, key: $idKey) {
+          value
+        }
+        variants(first: $variantsFirst) {
+          nodes {
+            ...ProductVariantRow
+          }
+          pageInfo {
+            hasNextPage
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+  ${PRODUCT_FIELDS}
+  ${PRODUCT_VARIANT_ROW}
+`;
+
+export const PRODUCT_BY_CUSTOM_ID = gql`
+  query ProductByCustomId($identifier: ProductIdentifierInput!, $variantsFirst: Int!) {
+    productByIdentifier(identifier: $identifier) {
+      ...ProductFields
+      variants(first: $variantsFirst) {
+        nodes {
+          ...ProductVariantRow
+        }
+      }
+    }
+  }
+  ${PRODUCT_FIELDS}
+  ${PRODUCT_VARIANT_ROW}
+`;
+
+export const CUSTOMER_BY_IDENTIFIER = gql`
+  query CustomerByIdentifier($identifier: CustomerIdentifierInput!) {
+    customerByIdentifier(identifier: $identifier) {
+      ...CustomerFields
+    }
+  }
+  ${CUSTOMER_FIELDS}
+`;
+
+export const PRODUCT_SET = gql`
+  mutation ProductSet($identifier: ProductSetIdentifiers, $input: ProductSetInput!, $synchronous: Boolean!) {
+    productSet(identifier: $identifier, input: $input, synchronous: $synchronous) {
+      product {
+        id
+        handle
+        updatedAt
+        variants(first: 100) {
+          nodes {
+            id
+            sku
+            inventoryItem {
+              id
+            }
+          }
+        }
+      }
+      productSetOperation {
+        id
+        status
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+export const INVENTORY_SET_QUANTITIES = gql`
+  mutation InventorySetQuantities($input: InventorySetQuantitiesInput!, $idempotencyKey: String!) {
+    inventorySetQuantities(input: $input) @idempotent(key: $idempotencyKey) {
+      inventoryAdjustmentGroup {
+        id
+        createdAt
+        reason
+        referenceDocumentUri
+        changes(quantityNames: ["available", "on_hand"]) {
+          name
+          delta
+          quantityAfterChange
+          item {
+            id
+          }
+          location {
+            id
+          }
+        }
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+export const INVENTORY_ACTIVATE = gql`
+  mutation InventoryActivate($inventoryItemId: ID!, $locationId: ID!, $available: Int) {
+    inventoryActivate(inventoryItemId: $inventoryItemId, locationId: $locationId, available: $available) {
+      inventoryLevel {
+        id
+        quantities(names: ["available"]) {
+          name
+          quantity
+        }
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+export const METAFIELDS_SET = gql`
+  mutation MetafieldsSet($metafields: [MetafieldsSetInput!]!) {
+    metafieldsSet(metafields: $metafields) {
+      metafields {
+        id
+        namespace
+        key
+        value
+        owner {
+          ... on Node {
+            id
+          }
+        }
+      }
+      userErrors {
+        field
+        message
+        code
+        elementIndex
+      }
+    }
+  }
+`;
+
+export const METAFIELD_DEFINITION_LOOKUP = gql`
+  query MetafieldDefinitionLookup($ownerType: MetafieldOwnerType!, $namespace: String!, $key: String!) {
+    metafieldDefinitions(first: 1, ownerType: $ownerType, namespace: $namespace, key: $key) {
+      nodes {
+        id
+        namespace
+        key
+        type {
+          name
+        }
+      }
+    }
+  }
+`;
+
+export const METAFIELD_DEFINITION_CREATE = gql`
+  mutation MetafieldDefinitionCreate($definition: MetafieldDefinitionInput!) {
+    metafieldDefinitionCreate(definition: $definition) {
+      createdDefinition {
+        id
+        namespace
+        key
+        type {
+          name
+        }
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+export const BULK_OPERATION_FIELDS = gql`
+  fragment BulkOperationFields on BulkOperation {
+    id
+    type
+    status
+    errorCode
+    createdAt
+    completedAt
+    objectCount
+    rootObjectCount
+    fileSize
+    url
+    partialDataUrl
+  }
+`;
+
+export const BULK_RUN_QUERY = gql`
+  mutation BulkRunQuery($query: String!) {
+    bulkOperationRunQuery(query: $query, groupObjects: false) {
+      bulkOperation {
+        ...BulkOperationFields
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+  ${BULK_OPERATION_FIELDS}
+`;
+
+export const BULK_RUN_MUTATION = gql`
+  mutation BulkRunMutation($mutation: String!, $stagedUploadPath: String!, $clientIdentifier: String) {
+    bulkOperationRunMutation(mutation: $mutation, stagedUploadPath: $stagedUploadPath, clientIdentifier: $clientIdentifier) {
+      bulkOperation {
+        ...BulkOperationFields
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+  ${BULK_OPERATION_FIELDS}
+`;
+
+export const BULK_OPERATION_STATUS = gql`
+  query BulkOperationStatus($id: ID!) {
+    bulkOperation(id: $id) {
+      ...BulkOperationFields
+    }
+  }
+  ${BULK_OPERATION_FIELDS}
+`;
+
+export const BULK_OPERATION_CANCEL = gql`
+  mutation BulkOperationCancel($id: ID!) {
+    bulkOperationCancel(id: $id) {
+      bulkOperation {
+        ...BulkOperationFields
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+  ${BULK_OPERATION_FIELDS}
+`;
+
+export const STAGED_UPLOADS_CREATE = gql`
+  mutation StagedUploadsCreate($input: [StagedUploadInput!]!) {
+    stagedUploadsCreate(input: $input) {
+      stagedTargets {
+        url
+        resourceUrl
+        parameters {
+          name
+          value
+        }
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+/** Bulk export of the catalogue (initial load / reconciliation); run via bulkOperationRunQuery. */
+export const BULK_EXPORT_PRODUCTS = gql`
+  query BulkExportProducts {
+    products {
+      edges {
+        node {
+          id
+          title
+          handle
+          status
+          updatedAt
+          variants {
+            edges {
+              node {
+                id
+                sku
+                barcode
+                price
+                inventoryItem {
+                  id
+                  tracked
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+/** Bulk export of inventory levels per item and location. */
+export const BULK_EXPORT_INVENTORY = gql`
+  query BulkExportInventory {
+    inventoryItems {
+      edges {
+        node {
+          id
+          sku
+          tracked
+          inventoryLevels {
+            edges {
+              node {
+                id
+                location {
+                  id
+                }
+                quantities(names: ["available", "on_hand", "committed"]) {
+                  name
+                  quantity
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;

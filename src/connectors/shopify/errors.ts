@@ -1,0 +1,87 @@
+/** Errors the Shopify connector raises. Messages name the operation, never a credential. */
+
+export interface ShopifyUserError {
+  field: string[] | null;
+  message: string;
+  code: string | null;
+  /** Index into the input list the error belongs to, when Shopify says (metafieldsSet). */
+  elementIndex?: number | null;
+}
+
+export interface ShopifyGraphQLErrorDetail {
+  message: string;
+  path?: readonly (string | number)[];
+  extensions?: Record<string, unknown>;
+}
+
+export class ShopifyError extends Error {
+  /** Whether repeating the same call later may succeed (Temporal activity retry policy hint). */
+  readonly retryable: boolean;
+
+  constructor(message: string, retryable: boolean) {
+    super(message);
+    this.name = new.target.name;
+    this.retryable = retryable;
+  }
+}
+
+/** Top-level GraphQL errors (validation, access, not-found of a field). Not retryable as is. */
+export class ShopifyGraphQLError extends ShopifyError {
+  constructor(
+    readonly operation: string,
+    readonly errors: ShopifyGraphQLErrorDetail[],
+    readonly partialData?: unknown,
+  ) {
+    super(`Shopify ${operation}: ${errors.map((e) => `${e.message}${e.extensions?.code ? ` [${String(e.extensions.code)}]` : ''}`).join('; ')}`, false);
+  }
+}
+
+/** Query cost over 1000 even at the smallest page size: the query must be reshaped or bulk used. */
+export class ShopifyMaxCostError extends ShopifyError {
+  constructor(
+    readonly operation: string,
+    readonly cost: number | null,
+  ) {
+    super(`Shopify ${operation}: query cost ${cost ?? '?'} exceeds the single query maximum (1000) even at the smallest page size`, false);
+  }
+}
+
+/** Gave up after the configured attempts (throttling, 429, 5xx, network). */
+export class ShopifyRetriesExhaustedError extends ShopifyError {
+  constructor(
+    readonly operation: string,
+    readonly attempts: number,
+    readonly lastError: string,
+  ) {
+    super(`Shopify ${operation}: gave up after ${attempts} attempts (${lastError})`, true);
+  }
+}
+
+/**
+ * A mutation was sent and no answer came back (5xx, reset, timeout): Shopify may or may not have
+ * applied it. Not retried automatically unless the call is idempotent; the caller must reconcile.
+ */
+export class ShopifyUnknownOutcomeError extends ShopifyError {
+  constructor(
+    readonly operation: string,
+    readonly reason: string,
+  ) {
+    super(`Shopify ${operation}: outcome unknown (${reason}); not retried because the mutation is not idempotent`, false);
+  }
+}
+
+export class ShopifyAuthError extends ShopifyError {
+  constructor(message: string) {
+    super(message, false);
+  }
+}
+
+/** Business failures reported in a mutation payload: per record, never a silent success. */
+export class ShopifyUserErrors extends ShopifyError {
+  constructor(
+    readonly operation: string,
+    readonly userErrors: ShopifyUserError[],
+  ) {
+    super(`Shopify ${operation} rejected the input: ${userErrors.map((e) => `${e.field?.join('.') ?? '(input)'}: ${e.message}${e.code ? ` [${e.code}]` : ''}`).join('; ')}`, false);
+  }
+}

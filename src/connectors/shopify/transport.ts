@@ -1,0 +1,80 @@
+/**
+ * How the hub reaches Shopify, and how the same code reaches the simulator.
+ *
+ * Every request goes through @shopify/shopify-api (GraphQL client and client-credentials grant),
+ * which always builds `https://<shop>/admin/...`. The library's documented hook
+ * `setAbstractFetchFunc` is installed once, here, with `hubFetch`: it passes requests through
+ * to Node's fetch unchanged, except for shops registered with an endpoint override, whose
+ * requests are sent to that origin instead (the path and headers are untouched). An override
+ * may use plain http only for a loopback address (the simulator on 127.0.0.1); any other
+ * override must be https (a locally generated CA is trusted through NODE_EXTRA_CA_CERTS).
+ * So the simulator is reached through the very same library client, request executor, auth
+ * and error handling as a real shop; only the endpoint and trust settings differ.
+ *
+ * hubFetch also enforces a per-request timeout and records, per attempt, whether a response
+ * arrived and why the network failed, which the executor needs to decide whether a mutation
+ * may have been applied.
+ */
+import '@shopify/shopify-api/adapters/node';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { setAbstractFetchFunc } from '@shopify/shopify-api/runtime';
+
+export interface AttemptTrace {
+  timeoutMs: number;
+  /** A response (any status) came back. */
+  responded: boolean;
+  /** Network error code when no response came back (ECONNREFUSED, UND_ERR_SOCKET, TimeoutError…). */
+  networkError: string | null;
+}
+
+export const attemptTrace = new AsyncLocalStorage<AttemptTrace>();
+
+/** Failures that happen before the request could reach Shopify: safe to retry even for mutations. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN']);
+
+export function failedBeforeSending(code: string | null): boolean {
+  return code != null && NOT_SENT.has(code);
+}
+
+const baseFetch: typeof fetch = globalThis.fetch;
+const routes = new Map<string, URL>();
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/** Sends requests for `shop` to `endpoint` (simulator or test double). */
+export function registerShopEndpoint(shop: string, endpoint: string): void {
+  const url = new URL(endpoint);
+  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) {
+    throw new Error(`Shopify endpoint override for ${shop}: plain http is only allowed for loopback addresses, got ${url.hostname}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`Shopify endpoint override for ${shop}: unsupported scheme ${url.protocol}`);
+  routes.set(shop.toLowerCase(), url);
+}
+
+export function unregisterShopEndpoint(shop: string): void {
+  routes.delete(shop.toLowerCase());
+}
+
+function errorCode(e: unknown): string {
+  const err = e as { name?: string; code?: string; cause?: { code?: string; name?: string } };
+  return err?.cause?.code ?? err?.code ?? err?.cause?.name ?? err?.name ?? 'UNKNOWN';
+}
+
+async function hubFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const trace = attemptTrace.getStore();
+  const original = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+  const route = routes.get(original.host.toLowerCase());
+  const target = route ? new URL(`${original.pathname}${original.search}`, route.origin) : original;
+  const timeout = AbortSignal.timeout(trace?.timeoutMs ?? 30_000);
+  const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+  try {
+    const res = await baseFetch(target, { ...init, signal });
+    if (trace) trace.responded = true;
+    return res;
+  } catch (e) {
+    if (trace) trace.networkError = timeout.aborted ? 'TimeoutError' : errorCode(e);
+    throw e;
+  }
+}
+
+setAbstractFetchFunc(hubFetch as never);
