@@ -127,5 +127,17 @@ describe('B1 reads: query options and paging over HTTP', () => {
     for (const s of stock) assert.equal(typeof s.InStock, 'number');
     const price = await c.getItemPrice('A00001', 2);
     assert.equal(typeof price?.Price, 'number');
+
+    const stockPages: string[][] = [];
+    for await (const p of c.itemStock({ pageSize: 8 })) {
+      stockPages.push(p.map((x) => x.ItemCode));
+      for (const x of p) assert.deepEqual(x.warehouses.map((w) => w.WarehouseCode), ['01', '02']);
+    }
+    assert.equal(stockPages.flat().length, 20, 'only synced items by default');
+    const prices: Array<{ ItemCode: string; price: number | null | undefined }> = [];
+    for await (const p of c.itemPrices(3, { onlySynced: false, pageSize: 50 })) prices.push(...p.map((x) => ({ ItemCode: x.ItemCode, price: x.price?.Price })));
+    assert.equal(prices.length, 60);
+    const base = await c.getItemPrice('A00001', 1);
+    assert.equal(prices[0]!.price, Math.round(base!.Price! * 80) / 100, 'wholesale = 0.8 × base in the demo company');
   });
 });

@@ -115,6 +115,23 @@ describe('B1 writes over HTTP', () => {
     await assert.rejects(c.createOrder({ CardCode: 'NOBODY', DocDueDate: '2026-06-01', DocumentLines: [{ ItemCode: 'A00001', Quantity: 1 }] }), B1NotFoundError);
   });
 
+  test('PUT replaces: writable properties left out return to defaults; stock rows survive', async () => {
+    const raw = await rawSession(sim.url);
+    const c = clientFor(sim.url);
+    await c.patchItem('A00020', { ForeignName: 'Fremd', BarCode: '123' });
+    const r = await raw("/Items('A00020')", { method: 'PUT', body: JSON.stringify({ ItemName: 'Replaced' }) });
+    assert.equal(r.status, 204);
+    const it = await c.getItem('A00020', ['ItemName', 'ForeignName', 'BarCode', 'ItemWarehouseInfoCollection', 'ItemsGroupCode']);
+    assert.equal(it.ItemName, 'Replaced');
+    assert.equal(it.ForeignName, null);
+    assert.equal(it.BarCode, null);
+    assert.equal(it.ItemsGroupCode, 100, 'DB default from $metadata');
+    assert.equal(it.ItemWarehouseInfoCollection?.length, 2);
+    const ov = await raw("/Items('A00020')", { method: 'POST', headers: { 'X-HTTP-Method-Override': 'PATCH' }, body: JSON.stringify({ ForeignName: 'via override' }) });
+    assert.equal(ov.status, 204);
+    assert.equal((await c.getItem('A00020', ['ForeignName'])).ForeignName, 'via override');
+  });
+
   test('PATCH order lines adjusts Committed by the difference', async () => {
     const c = clientFor(sim.url);
     const base = stockOf(sim, 'A00003', '01').Committed;

@@ -82,6 +82,23 @@ export class B1Client extends B1ClientCore {
     const it = await this.get('Items', itemCode, { select: ['ItemCode', 'ItemPrices'] });
     return (it.ItemPrices ?? []).find((p) => p.PriceList === priceList);
   }
+  /**
+   * Bulk stock read: per-warehouse rows (InStock, Committed, Ordered) of many items in key-range
+   * pages, by default the ones flagged for the sync.
+   */
+  async *itemStock(o: { filter?: string; pageSize?: number; after?: string; onlySynced?: boolean } = {}): AsyncGenerator<Array<{ ItemCode: string; warehouses: ItemWarehouseInfo[] }>> {
+    const filter = f.and(o.onlySynced === false ? undefined : f.eq('U_ShopifySync', 'Y'), o.filter);
+    for await (const page of this.keyRange('Items', { keyField: 'ItemCode', select: ['ItemCode', 'ItemWarehouseInfoCollection'], ...(filter ? { filter } : {}), ...(o.pageSize ? { pageSize: o.pageSize } : {}), ...(o.after !== undefined ? { after: o.after } : {}) })) {
+      yield page.map((it) => ({ ItemCode: String(it.ItemCode), warehouses: it.ItemWarehouseInfoCollection ?? [] }));
+    }
+  }
+  /** Bulk price read: each item's row in one price list (undefined when the item has none). */
+  async *itemPrices(priceList: number, o: { filter?: string; pageSize?: number; after?: string; onlySynced?: boolean } = {}): AsyncGenerator<Array<{ ItemCode: string; price: ItemPrice | undefined }>> {
+    const filter = f.and(o.onlySynced === false ? undefined : f.eq('U_ShopifySync', 'Y'), o.filter);
+    for await (const page of this.keyRange('Items', { keyField: 'ItemCode', select: ['ItemCode', 'ItemPrices'], ...(filter ? { filter } : {}), ...(o.pageSize ? { pageSize: o.pageSize } : {}), ...(o.after !== undefined ? { after: o.after } : {}) })) {
+      yield page.map((it) => ({ ItemCode: String(it.ItemCode), price: (it.ItemPrices ?? []).find((p) => p.PriceList === priceList) }));
+    }
+  }
   createItem(item: Partial<Item> & { ItemCode: string } & Record<`U_${string}`, unknown>): Promise<Item> {
     return this.create('Items', item);
   }

@@ -256,7 +256,7 @@ export class B1Service {
         // PUT replaces: omitted properties fall back to defaults (reference §5).
         const cur = this.state.get(def.name, key);
         if (!cur) throw Errors.notFound();
-        this.state.update(def.name, key, this.parseJsonBody(req), true);
+        this.state.update(def.name, key, this.parseJsonBody(req), true, true);
         return { status: 204, headers: {} };
       }
       if (method === 'DELETE') {
@@ -331,7 +331,8 @@ export class B1Service {
   private query(req: SimRequest, def: EntitySetDef, countOnly = false, pageSize = Infinity): { rows: Rec[]; total: number; more: boolean; skip: number; top?: number } {
     const q = new Map(decodeQuery(req.query).map(([k, v]) => [k, v]));
     for (const k of q.keys()) {
-      if (k.startsWith('$') && !['$filter', '$select', '$orderby', '$top', '$skip', '$inlinecount', '$count', '$expand', '$format'].includes(k)) {
+      if (k === '$expand' || k === '$apply') throw Errors.malformed(`Query option '${k}' is not supported by this simulator`);
+      if (k.startsWith('$') && !['$filter', '$select', '$orderby', '$top', '$skip', '$inlinecount', '$count', '$format'].includes(k)) {
         throw Errors.malformed(`Query option '${k}' is not supported`);
       }
     }

@@ -458,14 +458,15 @@ export class B1SimState {
     }
   }
 
-  update(set: string, key: string, body: unknown, replaceCollections: boolean): void {
+  /** PATCH (merge) or, with `put`, PUT: writable properties left out fall back to their defaults. */
+  update(set: string, key: string, body: unknown, replaceCollections: boolean, put = false): void {
     const def = ENTITY_SETS[set]!;
     const prev = this.get(set, key);
     if (!prev) throw Errors.notFound();
     const input = coerceObject(def.type, body, this.ctx, def.udfTable);
     for (const k of def.key) delete input[k]; // keys are read-only on PATCH (reference §5)
     this.transaction(() => {
-      const next: Rec = { ...prev };
+      const next: Rec = put ? this.readOnlyPart(def, prev) : { ...prev };
       for (const [k, v] of Object.entries(input)) {
         const coll = def.collections.find((c) => c.prop === k);
         if (coll && Array.isArray(v)) next[k] = this.mergeRows(coll.rowKey, (prev[k] as Rec[] | undefined) ?? [], v as Rec[], replaceCollections);
@@ -485,6 +486,19 @@ export class B1SimState {
       this.put(set, key, rec);
       if (set === 'Orders') this.applyCommitted(prev, rec);
     });
+  }
+
+  /** What PUT keeps: keys, read-only properties (stamps, totals, status) and UDF-free system rows. */
+  private readOnlyPart(def: EntitySetDef, prev: Rec): Rec {
+    const props = propsOf(def.type);
+    const out: Rec = {};
+    for (const [k, v] of Object.entries(prev)) {
+      const p = props.get(k);
+      if (def.key.includes(k) || (p && p[2] & 2)) out[k] = v;
+    }
+    // Stock rows are not user data: PUT cannot reset them.
+    if (def.name === 'Items') out.ItemWarehouseInfoCollection = prev.ItemWarehouseInfoCollection;
+    return out;
   }
 
   private mergeRows(rowKey: string, prev: Rec[], patch: Rec[], replace: boolean): Rec[] {
