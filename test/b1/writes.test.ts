@@ -132,6 +132,22 @@ describe('B1 writes over HTTP', () => {
     assert.equal((await c.getItem('A00020', ['ForeignName'])).ForeignName, 'via override');
   });
 
+  test('sales tax from the line TaxCode (US localisation); unknown tax code is a missing master record', async () => {
+    const c = clientFor(sim.url);
+    const codes = await c.listSalesTaxCodes(['Code', 'Rate']);
+    assert.ok(codes.some((t) => t.Code === 'CA' && t.Rate === 7.25));
+    const o = await c.createOrder({
+      CardCode: 'C00004',
+      DocDueDate: '2026-06-01',
+      DocumentLines: [{ ItemCode: 'A00004', Quantity: 2, UnitPrice: 50, TaxCode: 'CA' }],
+      DocumentAdditionalExpenses: [{ ExpenseCode: 1, LineTotal: 10, TaxCode: 'EX' }],
+    });
+    assert.equal(o.DocumentLines?.[0]?.TaxTotal, 7.25);
+    assert.equal(o.VatSum, 7.25);
+    assert.equal(o.DocTotal, 100 + 10 + 7.25);
+    await assert.rejects(c.createOrder({ CardCode: 'C00004', DocDueDate: '2026-06-01', DocumentLines: [{ ItemCode: 'A00004', Quantity: 1, TaxCode: 'ZZ' }] }), B1NotFoundError);
+  });
+
   test('PATCH order lines adjusts Committed by the difference', async () => {
     const c = clientFor(sim.url);
     const base = stockOf(sim, 'A00003', '01').Committed;

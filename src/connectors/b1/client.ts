@@ -6,7 +6,7 @@ import { B1ClientCore, type B1ClientOptions, type EntityKey, type PageOptions } 
 import { DeltaTracker, deltaFilter, type DeltaCursor } from './delta';
 import { B1Error } from './errors';
 import { f } from './odata-query';
-import type { BusinessPartner, EntityOf, EntitySetName, Item, ItemPrice, ItemWarehouseInfo, Order, PriceList, Warehouse, WeightMeasure } from './schemas';
+import type { BusinessPartner, EntityOf, EntitySetName, Item, ItemPrice, ItemWarehouseInfo, Order, PriceList, SalesTaxCode, Warehouse, WeightMeasure } from './schemas';
 
 export type { B1ClientOptions } from './core';
 
@@ -152,6 +152,9 @@ export class B1Client extends B1ClientCore {
   }
   listWeightMeasures(): Promise<WeightMeasure[]> {
     return this.list('WeightMeasures', { orderby: 'UnitCode' });
+  }
+  listSalesTaxCodes(select?: readonly string[]): Promise<SalesTaxCode[]> {
+    return this.list('SalesTaxCodes', { orderby: 'Code', ...(select ? { select } : {}) });
   }
 
   /** Generic typed access for anything not covered above. */

@@ -424,6 +424,7 @@ const KEY_FIELDS: Record<EntitySetName, string> = {
   WeightMeasures: 'UnitCode',
   Orders: 'DocEntry',
   UserFieldsMD: 'FieldID',
+  SalesTaxCodes: 'Code',
 };
 export function keyFieldOf(set: EntitySetName): string {
   return KEY_FIELDS[set];

@@ -21,6 +21,7 @@ import {
   ItemPriceMd,
   ItemWarehouseInfoMd,
   PriceListMd,
+  SalesTaxCodeMd,
   UserFieldMDMd,
   ValidValueMDMd,
   WarehouseMd,
@@ -59,6 +60,9 @@ export const DocumentAdditionalExpenseSchema = DocumentAdditionalExpenseMd;
 /** Orders are SAP `Document`s (object 17). */
 export const OrderSchema = DocumentMd.extend({ U_ShopifyId: udfText });
 
+/** US-style sales tax codes (line `TaxCode`). */
+export const SalesTaxCodeSchema = SalesTaxCodeMd;
+
 export const ValidValueMDSchema = ValidValueMDMd;
 export const UserFieldMDSchema = UserFieldMDMd;
 export const B1SessionSchema = B1SessionMd;
@@ -79,6 +83,7 @@ export type DocumentAdditionalExpense = z.infer<typeof DocumentAdditionalExpense
 export type Order = z.infer<typeof OrderSchema>;
 export type UserFieldMD = z.infer<typeof UserFieldMDSchema>;
 export type B1Session = z.infer<typeof B1SessionSchema>;
+export type SalesTaxCode = z.infer<typeof SalesTaxCodeSchema>;
 
 /** Entity set name → schema of one entity, used by the generic client methods. */
 export const ENTITY_SCHEMAS = {
@@ -90,6 +95,7 @@ export const ENTITY_SCHEMAS = {
   WeightMeasures: WeightMeasureSchema,
   Orders: OrderSchema,
   UserFieldsMD: UserFieldMDSchema,
+  SalesTaxCodes: SalesTaxCodeSchema,
 } as const;
 export type EntitySetName = keyof typeof ENTITY_SCHEMAS;
 export type EntityOf<S extends EntitySetName> = z.infer<(typeof ENTITY_SCHEMAS)[S]>;

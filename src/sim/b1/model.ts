@@ -76,6 +76,7 @@ export const ENTITY_SETS: Record<string, EntitySetDef> = {
     // Marketing documents are closed or cancelled, never deleted (reference §5).
     deletable: false,
   },
+  SalesTaxCodes: { name: 'SalesTaxCodes', type: 'SalesTaxCode', udfTable: 'OSTC', key: ['Code'], keyKind: 'string', collections: [], complex: [], deletable: true },
   UserFieldsMD: {
     name: 'UserFieldsMD',
     type: 'UserFieldMD',
@@ -170,6 +171,8 @@ export const FIELD_SIZES: Record<string, number> = {
   'AddressExtension.BillToZipCode': 20,
   'AddressExtension.BillToState': 3,
   'AddressExtension.BillToCountry': 3,
+  'SalesTaxCode.Code': 8,
+  'SalesTaxCode.Name': 50,
   'UserFieldMD.Name': 50,
   'UserFieldMD.Description': 80,
   'UserFieldMD.TableName': 20,

@@ -21,6 +21,7 @@ export interface B1Seed {
   Warehouses: Rec[];
   WeightMeasures: Rec[];
   PriceLists: Rec[];
+  SalesTaxCodes: Rec[];
   Items: Rec[];
   /** Stock per item and warehouse (read-only in the Service Layer, so loaded via the state). */
   stock: Array<{ ItemCode: string; WarehouseCode: string; InStock: number; Ordered: number }>;
@@ -125,6 +126,14 @@ export function generateB1Seed(opts: B1SeedOptions): B1Seed {
       { PriceListNo: 2, PriceListName: 'Retail Price', BasePriceList: 1, Factor: 1.25, IsGrossPrice: 'tNO', Active: 'tYES', DefaultPrimeCurrency: '$' },
       { PriceListNo: 3, PriceListName: 'Wholesale Price', BasePriceList: 1, Factor: 0.8, IsGrossPrice: 'tNO', Active: 'tYES', DefaultPrimeCurrency: '$' },
     ],
+    // US sales tax codes as in the US demo database (rates simplified to one jurisdiction each).
+    SalesTaxCodes: [
+      { Code: 'CA', Name: 'California', Rate: 7.25 },
+      { Code: 'NY', Name: 'New York', Rate: 8.875 },
+      { Code: 'TX', Name: 'Texas', Rate: 6.25 },
+      { Code: 'WA', Name: 'Washington', Rate: 6.5 },
+      { Code: 'EX', Name: 'Exempt', Rate: 0 },
+    ],
     Items: [],
     stock: [],
     BusinessPartners: [],
@@ -205,6 +214,7 @@ export function loadSeed(state: B1SimState, seed: B1Seed): void {
   for (const w of seed.Warehouses) state.insertRaw('Warehouses', w);
   for (const w of seed.WeightMeasures) state.insertRaw('WeightMeasures', w);
   for (const p of seed.PriceLists) state.insertRaw('PriceLists', p);
+  for (const t of seed.SalesTaxCodes) state.insertRaw('SalesTaxCodes', t);
   for (const it of seed.Items) state.insertRaw('Items', it);
   for (const s of seed.stock) state.setStock(s.ItemCode, s.WarehouseCode, { InStock: s.InStock, Ordered: s.Ordered });
   for (const bp of seed.BusinessPartners) state.insertRaw('BusinessPartners', bp);

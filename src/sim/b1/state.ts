@@ -293,7 +293,7 @@ export class B1SimState {
 
   private prepareUdf(rec: Rec): Rec {
     const table = rec.TableName;
-    if (typeof table !== 'string' || !/^(OCRD|OITM|ORDR|RDR1|OITB|OWHS|OPLN|@\w+)$/.test(table)) {
+    if (typeof table !== 'string' || !/^(OCRD|OITM|ORDR|RDR1|OITB|OWHS|OPLN|OSTC|@\w+)$/.test(table)) {
       throw Errors.business(`Invalid table name '${String(table)}'`);
     }
     const name = rec.Name;
@@ -389,7 +389,17 @@ export class B1SimState {
     let lineNum = 0;
     for (const l of lines) if (typeof l.LineNum === 'number') lineNum = Math.max(lineNum, l.LineNum + 1);
     const priceList = typeof bp.PriceListNum === 'number' ? bp.PriceListNum : 1;
+    // US localisation: tax comes from the line's sales tax code (OSTC); a code that does not exist
+    // is a missing master record. Lines without a code carry no tax.
+    const rateOf = (code: unknown): number => {
+      if (code == null || code === '') return 0;
+      const tc = this.get('SalesTaxCodes', String(code));
+      if (!tc) throw Errors.notFound();
+      if (tc.Inactive === 'tYES') throw Errors.business(`Tax code '${String(code)}' is inactive`);
+      return Number(tc.Rate ?? 0);
+    };
     let total = 0;
+    let tax = 0;
     for (const l of lines) {
       const code = l.ItemCode;
       if (typeof code !== 'string') throw Errors.business('Enter item code');
@@ -415,21 +425,30 @@ export class B1SimState {
       l.LineStatus ??= 'bost_Open';
       l.RemainingOpenQuantity = l.LineStatus === 'bost_Open' ? qty : 0;
       l.DocEntry = merged.DocEntry;
+      const rate = rateOf(l.TaxCode);
+      l.TaxPercentagePerRow = rate;
+      l.TaxTotal = round((Number(l.LineTotal) * rate) / 100, 2);
+      l.PriceAfterVAT = round(Number(l.Price) * (1 + rate / 100));
       total += Number(l.LineTotal);
+      tax += Number(l.TaxTotal);
     }
     let exp = 0;
     for (const e of (merged.DocumentAdditionalExpenses as Rec[] | undefined) ?? []) {
       if (typeof e.ExpenseCode !== 'number') throw Errors.business('Enter freight code');
+      const rate = rateOf(e.TaxCode);
+      e.TaxPercent = rate;
+      e.TaxSum = round((Number(e.LineTotal ?? 0) * rate) / 100, 2);
       exp += Number(e.LineTotal ?? 0);
+      tax += Number(e.TaxSum);
     }
     if (merged.AddressExtension && typeof merged.AddressExtension === 'object') {
       merged.AddressExtension = { ...(merged.AddressExtension as Rec), DocEntry: merged.DocEntry };
     }
     const hdrDisc = Number(merged.DiscountPercent ?? 0);
     merged.TotalDiscount = round((total * hdrDisc) / 100, 2);
-    // Tax is not simulated: VatSum stays 0 and DocTotal is net of discount plus expenses.
-    merged.VatSum = 0;
-    merged.DocTotal = round(total - Number(merged.TotalDiscount) + exp, 2);
+    // Simplified: one rate per code (no jurisdictions), the header discount also reduces line tax.
+    merged.VatSum = round(tax - (tax * hdrDisc) / 100, 2);
+    merged.DocTotal = round(total - Number(merged.TotalDiscount) + exp + Number(merged.VatSum), 2);
     return merged;
   }
 

@@ -18,6 +18,7 @@ const ENTITY_SETS = [
   'WeightMeasures',
   'Orders',
   'UserFieldsMD',
+  'SalesTaxCodes',
 ] as const;
 /** Complex types we model field by field; other nested collections are kept as loose objects. */
 const DEEP_TYPES = new Set([
