@@ -1,6 +1,6 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { B1BusinessRuleError, B1NotFoundError, type BPAddress } from '../../src/connectors/b1';
+import { B1BusinessRuleError, B1ConflictError, B1NotFoundError, type BPAddress } from '../../src/connectors/b1';
 import type { B1Simulator } from '../../src/sim/b1';
 import { clientFor, rawSession, startSim } from './helpers';
 
@@ -146,6 +146,22 @@ describe('B1 writes over HTTP', () => {
     assert.equal(o.VatSum, 7.25);
     assert.equal(o.DocTotal, 100 + 10 + 7.25);
     await assert.rejects(c.createOrder({ CardCode: 'C00004', DocDueDate: '2026-06-01', DocumentLines: [{ ItemCode: 'A00004', Quantity: 1, TaxCode: 'ZZ' }] }), B1NotFoundError);
+  });
+
+  test('ETag + If-Match: a stale tag gets 412/-2039 as B1ConflictError', async () => {
+    const c = clientFor(sim.url);
+    const { entity, etag } = await c.getWithEtag('Items', 'A00006', { select: ['ItemCode', 'ItemName'] });
+    assert.equal(entity.ItemCode, 'A00006');
+    assert.match(etag ?? '', /^W\/"[0-9a-f]{40}"$/);
+    await c.patch('Items', 'A00006', { ItemName: 'First writer' }, { ifMatch: etag! });
+    await assert.rejects(c.patch('Items', 'A00006', { ItemName: 'Second writer' }, { ifMatch: etag! }), (e: unknown) => {
+      assert.ok(e instanceof B1ConflictError);
+      assert.equal(e.status, 412);
+      assert.equal(e.code, -2039);
+      assert.equal(e.context.key, 'A00006');
+      return true;
+    });
+    assert.equal((await c.getItem('A00006', ['ItemName'])).ItemName, 'First writer');
   });
 
   test('PATCH order lines adjusts Committed by the difference', async () => {

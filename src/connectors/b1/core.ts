@@ -252,6 +252,16 @@ export class B1ClientCore {
     return this.validate(set, stripAnnotations(j), key);
   }
 
+  /** get() plus the entity's ETag (Orders, Items, BusinessPartners on 10.0 FP 2102+), for If-Match on patch(). */
+  async getWithEtag<S extends EntitySetName>(set: S, key: EntityKey, opts: { select?: readonly string[] } = {}): Promise<{ entity: EntityOf<S>; etag: string | undefined }> {
+    const ctx = { entity: set, key };
+    const res = await this.request('GET', `${set}${keySegment(key)}`, { query: buildQueryString({ ...(opts.select ? { select: opts.select } : {}) }), context: ctx });
+    const j = this.parseJson(res, ctx);
+    const header = res.headers.etag;
+    const etag = (Array.isArray(header) ? header[0] : header) ?? (j['odata.etag'] as string | undefined) ?? (j['@odata.etag'] as string | undefined);
+    return { entity: this.validate(set, stripAnnotations(j), key), etag };
+  }
+
   /** get(), or undefined when SAP answers -2028. */
   async tryGet<S extends EntitySetName>(set: S, key: EntityKey, opts: { select?: readonly string[] } = {}): Promise<EntityOf<S> | undefined> {
     try {

@@ -3,7 +3,7 @@
  * options, paging, CRUD, actions and $batch. server.ts feeds it HTTP requests; $batch feeds it
  * sub-requests.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Errors, SlError, errorBody, type ApiVersion } from './errors';
 import { compileFilter, type FieldResolver } from './filter';
 import { ENTITY_SETS, propsOf, type EntitySetDef, type Rec } from './model';
@@ -239,13 +239,22 @@ export class B1Service {
     }
 
     const key = p.key;
+    const ifMatch = req.headers['if-match'];
+    if (ifMatch && method !== 'GET' && ifMatch.trim() !== '*') {
+      const cur = this.state.get(def.name, key);
+      if (cur && ETAG_SETS.has(def.name) && etagOf(def, cur) !== ifMatch.trim()) {
+        throw new SlError(412, -2039, 'Another user or another operation modified data; to cancel your changes, choose Cancel; to apply your changes, choose Update');
+      }
+    }
     if (p.rest.length === 0) {
       if (method === 'GET') {
         const rec = this.state.get(def.name, key);
         if (!rec) throw Errors.notFound();
         const select = this.parseSelect(req, def);
         const meta = version === 'v1' ? { 'odata.metadata': `${req.base}/$metadata#${def.name}/@Element` } : { '@odata.context': `${req.base}/$metadata#${def.name}/$entity` };
-        return json(version, 200, { ...meta, ...this.state.render(def.name, rec, select) });
+        const tag = etagOf(def, rec);
+        const etagMeta = tag ? { [version === 'v1' ? 'odata.etag' : '@odata.etag']: tag } : {};
+        return json(version, 200, { ...meta, ...etagMeta, ...this.state.render(def.name, rec, select) }, tag ? { ETag: tag } : {});
       }
       if (method === 'PATCH') {
         const replace = (req.headers['b1s-replacecollectionsonpatch'] ?? '').toLowerCase() === 'true';
@@ -529,6 +538,14 @@ export class B1Service {
 }
 
 class RollbackSignal extends Error {}
+
+/** Entities that carry ETags (10.0 FP 2102+, reference §5). */
+const ETAG_SETS = new Set(['Orders', 'Items', 'BusinessPartners']);
+
+function etagOf(def: EntitySetDef, rec: Rec): string | undefined {
+  if (!ETAG_SETS.has(def.name)) return undefined;
+  return `W/"${createHash('sha1').update(JSON.stringify(rec)).digest('hex')}"`;
+}
 
 export function cookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
