@@ -1,6 +1,6 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { B1BusinessRuleError, f } from '../../src/connectors/b1';
+import { B1BusinessRuleError, B1NotFoundError, f, parseErrorBody } from '../../src/connectors/b1';
 import type { B1Simulator } from '../../src/sim/b1';
 import { clientFor, rawSession, startSim } from './helpers';
 
@@ -112,6 +112,32 @@ describe('B1 reads: query options and paging over HTTP', () => {
     assert.deepEqual(await nf.json(), { error: { code: -2028, message: { lang: 'en-us', value: 'No matching records found (ODBC -2028)' } } });
     const wrongCase = await get('/items');
     assert.equal(wrongCase.status, 400);
+  });
+
+  test('nextLink resolution: absolute URL, absolute path, relative to the service root', () => {
+    const c = clientFor(sim.url);
+    const origin = new URL(sim.url).origin;
+    assert.equal(c.resolve(`${origin}/b1s/v1/Items?$skip=20`), `${origin}/b1s/v1/Items?$skip=20`);
+    assert.equal(c.resolve('/b1s/v1/Items?$skip=20'), `${origin}/b1s/v1/Items?$skip=20`);
+    assert.equal(c.resolve('Items?$skip=20'), `${sim.url}/Items?$skip=20`);
+  });
+
+  test('both error shapes parse to the same typed error (v1 object message, v2 strings)', async () => {
+    assert.deepEqual(parseErrorBody('{"error":{"code":-2028,"message":{"lang":"en-us","value":"No matching records found (ODBC -2028)"}}}', 'application/json'), {
+      code: -2028,
+      message: 'No matching records found (ODBC -2028)',
+      isHtml: false,
+    });
+    assert.deepEqual(parseErrorBody('{"error":{"code":"-2028","details":[{"code":"","message":""}],"message":"No matching records found (ODBC -2028)"}}', 'application/json'), {
+      code: -2028,
+      message: 'No matching records found (ODBC -2028)',
+      isHtml: false,
+    });
+    const raw = await rawSession(sim.urlV2);
+    const r = await raw("/Items('NOPE')");
+    assert.deepEqual(await r.json(), { error: { code: '-2028', message: 'No matching records found (ODBC -2028)' } });
+    const c = clientFor(sim.urlV2);
+    await assert.rejects(c.getItem('NOPE'), (e: unknown) => e instanceof B1NotFoundError && e.code === -2028 && e.context.key === 'NOPE');
   });
 
   test('reference data and per-warehouse stock are typed', async () => {

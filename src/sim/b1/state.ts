@@ -19,7 +19,6 @@ import {
   type Rec,
   type UdfDef,
 } from './model';
-import { B1_TYPES } from '../../connectors/b1/metadata/generated';
 
 export interface Session {
   id: string;
@@ -217,12 +216,6 @@ export class B1SimState {
     }
     if (props.has('UpdateDate')) rec.UpdateDate = localDate(now);
     if (props.has('UpdateTime')) rec.UpdateTime = localTime(now);
-  }
-
-  parseKey(set: string, raw: string): string {
-    const def = ENTITY_SETS[set]!;
-    if (def.key.length > 1) return raw; // already "TableName|FieldID"
-    return raw;
   }
 
   create(set: string, body: unknown): { key: string; rec: Rec } {
@@ -662,5 +655,3 @@ export class B1SimState {
     this.udfCache.clear();
   }
 }
-
-export { B1_TYPES };
