@@ -181,8 +181,9 @@ export class ShopifyExecutor {
     let lastError = '';
     for (;;) {
       const estimate = this.estimate(doc, vars, opts);
-      const pre = this.bucket.waitFor(estimate);
-      if (pre > 0) {
+      // Re-check after every sleep: concurrent callers may have taken the points meanwhile.
+      // Check and reservation happen in the same tick, so they cannot interleave.
+      for (let pre = this.bucket.waitFor(estimate); pre > 0; pre = this.bucket.waitFor(estimate)) {
         this.stats.prewaits++;
         this.o.log?.({ type: 'prewait', operation: op, waitMs: pre, estimate });
         await this.wait(pre);
@@ -223,6 +224,15 @@ export class ShopifyExecutor {
           if (++throttles > this.o.maxThrottleWaits) throw new ShopifyRetriesExhaustedError(op, attempts + throttles, 'THROTTLED');
           const ts = cost?.throttleStatus;
           const requested = cost?.requestedQueryCost ?? estimate;
+          if (ts && requested > ts.maximumAvailable) {
+            // Can never fit in this shop's bucket: only a smaller page helps.
+            const shrunk = shrinkVars(vars, opts.shrink);
+            if (!shrunk) throw new ShopifyMaxCostError(op, requested);
+            this.stats.shrinks++;
+            this.o.log?.({ type: 'shrink', operation: op, variables: Object.fromEntries((opts.shrink ?? []).map((k) => [k, shrunk[k] as number])), cost: requested });
+            vars = shrunk;
+            continue;
+          }
           const base = ts ? Math.max(0, ((requested - ts.currentlyAvailable) / ts.restoreRate) * 1000) : this.backoff(throttles, null);
           const waitMs = Math.ceil(base + 50 + this.o.random() * 250);
           this.o.log?.({ type: 'throttled', operation: op, waitMs, requested, available: ts?.currentlyAvailable ?? -1 });

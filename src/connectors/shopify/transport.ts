@@ -56,8 +56,9 @@ export function unregisterShopEndpoint(shop: string): void {
 }
 
 function errorCode(e: unknown): string {
-  const err = e as { name?: string; code?: string; cause?: { code?: string; name?: string } };
-  return err?.cause?.code ?? err?.code ?? err?.cause?.name ?? err?.name ?? 'UNKNOWN';
+  const err = e as { name?: string; code?: string; cause?: { code?: string; name?: string; message?: string } };
+  const fromMessage = /\b(E[A-Z]{3,}|UND_ERR_[A-Z_]+)\b/.exec(err?.cause?.message ?? '')?.[1];
+  return err?.cause?.code ?? err?.code ?? fromMessage ?? err?.cause?.message ?? err?.name ?? 'UNKNOWN';
 }
 
 async function hubFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
