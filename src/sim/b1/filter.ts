@@ -295,3 +295,33 @@ export function compileFilter(expr: string, resolve: FieldResolver, caseInsensit
   const node = new Parser(tokenize(expr)).parse();
   return compileNode(node, { resolve, caseInsensitive });
 }
+
+/**
+ * Lower bound on `field` implied by a top-level conjunct `field gt|ge <literal>` (key-range paging),
+ * so a key-ordered scan can start there instead of at the first key.
+ */
+export function keyLowerBound(expr: string, field: string): { value: string | number; inclusive: boolean } | undefined {
+  let node: Node;
+  try {
+    node = new Parser(tokenize(expr)).parse();
+  } catch {
+    return undefined;
+  }
+  const conjuncts: Node[] = [];
+  const walk = (n: Node): void => {
+    if (n.k === 'bin' && n.op === 'and') {
+      walk(n.l);
+      walk(n.r);
+    } else conjuncts.push(n);
+  };
+  walk(node);
+  let best: { value: string | number; inclusive: boolean } | undefined;
+  for (const c of conjuncts) {
+    if (c.k !== 'cmp' || (c.op !== 'gt' && c.op !== 'ge')) continue;
+    if (c.l.k !== 'field' || c.l.path !== field || c.r.k !== 'lit') continue;
+    const v = c.r.v;
+    if (typeof v !== 'string' && typeof v !== 'number') continue;
+    if (!best || v > best.value) best = { value: v, inclusive: c.op === 'ge' };
+  }
+  return best;
+}

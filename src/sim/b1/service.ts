@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { Errors, SlError, errorBody, type ApiVersion } from './errors';
-import { compileFilter, type FieldResolver } from './filter';
+import { compileFilter, keyLowerBound, type FieldResolver } from './filter';
 import { ENTITY_SETS, propsOf, type EntitySetDef, type Rec } from './model';
 import type { B1SimState } from './state';
 import { parseBatch, renderBatchResponse, type BatchPart, type BatchResult } from './batch';
@@ -381,8 +381,23 @@ export class B1Service {
       const rows: Rec[] = [];
       let seen = 0;
       let more = false;
-      for (const k of this.state.orderedKeys(def.name)) {
-        const r = store.get(k)!;
+      const keys = this.state.orderedKeys(def.name);
+      let start = 0;
+      const bound = filterExpr && def.key.length === 1 && !ci ? keyLowerBound(filterExpr, def.key[0]!) : undefined;
+      if (bound && typeof bound.value === (def.keyKind === 'number' ? 'number' : 'string')) {
+        // Binary search over the sorted keys; the predicate still checks every candidate.
+        const cmp = (k: string): boolean => (def.keyKind === 'number' ? Number(k) < (bound.value as number) : k < (bound.value as string));
+        let lo = 0;
+        let hi = keys.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (cmp(keys[mid]!)) lo = mid + 1;
+          else hi = mid;
+        }
+        start = lo;
+      }
+      for (let i = start; i < keys.length; i++) {
+        const r = store.get(keys[i]!)!;
         if (!pred(r)) continue;
         if (seen++ < skip) continue;
         if (rows.length < take) rows.push(r);
