@@ -15,9 +15,15 @@
  * arrived and why the network failed, which the executor needs to decide whether a mutation
  * may have been applied.
  */
-import '@shopify/shopify-api/adapters/node';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { setAbstractFetchFunc } from '@shopify/shopify-api/runtime';
+
+// Subpath imports go through require(): the package's "exports" map is what Node resolves at run
+// time, while TypeScript's node10 resolution would otherwise type-check the package's shipped
+// .ts sources. Types come from the package's published declarations.
+/* eslint-disable @typescript-eslint/no-require-imports */
+require('@shopify/shopify-api/adapters/node');
+const { setAbstractFetchFunc } = require('@shopify/shopify-api/runtime') as typeof import('@shopify/shopify-api/dist/ts/runtime');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface AttemptTrace {
   timeoutMs: number;
