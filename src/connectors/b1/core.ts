@@ -7,7 +7,7 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
 import { buildChangesetBody, parseBatchResponse, type BatchOperation, type BatchPartResult } from './batch';
-import { B1Error, B1ProtocolError, B1SessionError, B1TlsError, B1TransientError, classifyError, parseErrorBody, type B1ErrorContext } from './errors';
+import { B1Error, B1ProtocolError, B1SessionError, B1TlsError, B1TransientError, classifyError, parseErrorBody, sanitizeCause, type B1ErrorContext } from './errors';
 import { stderrLogger, type B1Logger } from './logger';
 import { buildQueryString, keySegment, type ODataQuery } from './odata-query';
 import { ENTITY_SCHEMAS, type EntityOf, type EntitySetName } from './schemas';
@@ -164,10 +164,10 @@ export class B1ClientCore {
       } catch (e) {
         const code = (e as { code?: string }).code ?? 'ERR';
         if (isCertificateError(code)) {
-          throw new B1TlsError(`TLS certificate of the Service Layer not trusted (${code}); set tls.caFile to its CA or certificate`, { context: ctx, cause: e });
+          throw new B1TlsError(`TLS certificate of the Service Layer not trusted (${code}); set tls.caFile to its CA or certificate`, { context: ctx, cause: sanitizeCause(e) });
         }
         const notSent = NOT_SENT.has(code);
-        const err = new B1TransientError(`network error ${code}`, { context: ctx, cause: e });
+        const err = new B1TransientError(`network error ${code}`, { context: ctx, cause: sanitizeCause(e) });
         err.mayHaveBeenApplied = !notSent && method !== 'GET';
         if ((idempotent || notSent) && attempt < this.opts.maxRetries) {
           await this.backoff(attempt, ctx, code);

@@ -98,3 +98,37 @@ export function classifyError(status: number, parsed: ParsedSapError, context: B
   if (status === 429 || status === 408) return new B1TransientError(parsed.message, opts);
   return new B1BusinessRuleError(parsed.message, opts);
 }
+
+/**
+ * A network error reduced to code and message. Raw axios errors carry the request config (cookie
+ * header with the session id, and the Login body with the password), so they never become a cause.
+ */
+export function sanitizeCause(e: unknown): Error {
+  const code = (e as { code?: unknown }).code;
+  const msg = e instanceof Error ? e.message : String(e);
+  const out = new Error(`${typeof code === 'string' ? `${code}: ` : ''}${msg.slice(0, 200)}`);
+  out.name = e instanceof Error ? e.name : 'Error';
+  return out;
+}
+
+export type B1ErrorKind = 'not-found' | 'business-rule' | 'session' | 'conflict' | 'transient' | 'tls' | 'protocol' | 'unknown';
+
+/** Coarse classification for activities deciding between retry, skip-record and fail. */
+export function b1ErrorKind(e: unknown): B1ErrorKind {
+  if (e instanceof B1NotFoundError) return 'not-found';
+  if (e instanceof B1BusinessRuleError) return 'business-rule';
+  if (e instanceof B1SessionError) return 'session';
+  if (e instanceof B1ConflictError) return 'conflict';
+  if (e instanceof B1TransientError) return 'transient';
+  if (e instanceof B1TlsError) return 'tls';
+  if (e instanceof B1ProtocolError) return 'protocol';
+  return 'unknown';
+}
+
+/**
+ * Whether repeating the failed call cannot create duplicates: transient failures of reads, and of
+ * writes that provably did not reach SAP. A write that may have been applied needs a lookup first.
+ */
+export function isSafeToRetry(e: unknown): boolean {
+  return e instanceof B1TransientError && !e.mayHaveBeenApplied;
+}

@@ -11,6 +11,9 @@ export {
   B1TlsError,
   parseErrorBody,
   classifyError,
+  b1ErrorKind,
+  isSafeToRetry,
+  type B1ErrorKind,
   type B1ErrorContext,
 } from './errors';
 export { buildQueryString, f, lit, str, keySegment, type ODataQuery } from './odata-query';

@@ -5,7 +5,7 @@
  * cool-down period and reported again without another attempt.
  */
 import type { AxiosInstance } from 'axios';
-import { B1Error, B1SessionError, B1TlsError, B1TransientError, classifyError, parseErrorBody } from './errors';
+import { B1Error, B1SessionError, B1TlsError, B1TransientError, classifyError, parseErrorBody, sanitizeCause } from './errors';
 
 export interface B1Credentials {
   companyDb: string;
@@ -79,9 +79,9 @@ export class B1SessionManager {
     } catch (e) {
       const code = (e as { code?: string }).code ?? (e as Error).message;
       if (/^(CERT_|UNABLE_TO_|SELF_SIGNED_|DEPTH_ZERO_SELF_SIGNED_CERT|ERR_TLS_CERT_ALTNAME_INVALID)/.test(code)) {
-        throw new B1TlsError(`TLS certificate of the Service Layer not trusted (${code}); set tls.caFile to its CA or certificate`, { context: { method: 'POST', path: 'Login' }, cause: e });
+        throw new B1TlsError(`TLS certificate of the Service Layer not trusted (${code}); set tls.caFile to its CA or certificate`, { context: { method: 'POST', path: 'Login' }, cause: sanitizeCause(e) });
       }
-      throw new B1TransientError(`login to SAP B1 Service Layer failed: ${code}`, { context: { method: 'POST', path: 'Login' }, cause: e });
+      throw new B1TransientError(`login to SAP B1 Service Layer failed: ${code}`, { context: { method: 'POST', path: 'Login' }, cause: sanitizeCause(e) });
     }
     const ctx = { method: 'POST', path: 'Login', entity: 'Login' };
     if (res.status !== 200) {
