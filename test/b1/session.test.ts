@@ -81,6 +81,16 @@ describe('B1 session handling over HTTP', () => {
     assert.equal(loginCount(sim) - before, 1);
   });
 
+  test('many requests hitting an expired session at once cause exactly one re-login', async () => {
+    const c = clientFor(sim.url);
+    await c.login();
+    sim.faults.expireSessions();
+    const before = loginCount(sim);
+    const got = await Promise.all(Array.from({ length: 10 }, (_, i) => c.getItem(`A000${String(i + 10)}`, ['ItemCode'])));
+    assert.equal(got.length, 10);
+    assert.equal(loginCount(sim) - before, 1);
+  });
+
   test('logout invalidates the session on the server', async () => {
     const r = await fetch(`${sim.url}/Login`, { method: 'POST', body: JSON.stringify({ CompanyDB: CREDS.companyDb, UserName: CREDS.userName, Password: CREDS.password }) });
     const cookie = r.headers.getSetCookie().map((x) => x.split(';')[0]).join('; ');
