@@ -1,0 +1,115 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { clientFor, rawGraphQL, startSim } from './helpers';
+import type { ShopifySimulator } from '../../src/sim/shopify';
+import { reassembleBulk, type ShopifyClient, type ProductUpsert } from '../../src/connectors/shopify';
+
+const SKUS = Array.from({ length: 12 }, (_, i) => `BK-${String(i).padStart(3, '0')}`);
+
+describe('bulk operations', () => {
+  let sim: ShopifySimulator;
+  let client: ShopifyClient;
+  before(async () => {
+    sim = await startSim({ seed: { customers: 5, orders: 4, skus: SKUS }, plan: { restoreRate: 100, bucketSize: 1000 } });
+    client = clientFor(sim);
+  });
+  after(async () => sim.close());
+
+  test('bulk query: JSONL over HTTP, children follow parents with __parentId, reassembled', async () => {
+    // A multi-variant product, so reassembly has real children to group.
+    await rawGraphQL(sim, 'mutation P($input: ProductSetInput!) { productSet(input: $input, synchronous: true) { userErrors { message } } }', {
+      input: { title: 'Bulk shirt', productOptions: [{ name: 'Size', values: [{ name: 'S' }, { name: 'M' }] }], variants: [{ optionValues: [{ optionName: 'Size', name: 'S' }], sku: 'BS-S' }, { optionValues: [{ optionName: 'Size', name: 'M' }], sku: 'BS-M' }] },
+    });
+    const { operation, products } = await client.bulkExportProducts({ pollIntervalMs: 10 });
+    assert.equal(operation.status, 'COMPLETED');
+    assert.equal(products.length, SKUS.length + 1);
+    assert.equal(operation.rootObjectCount, String(SKUS.length + 1));
+    assert.equal(operation.objectCount, String(SKUS.length + 1 + SKUS.length + 2));
+    const shirt = products.find((p) => p.title === 'Bulk shirt')!;
+    assert.deepEqual(shirt.__children.ProductVariant!.map((v) => v.sku), ['BS-S', 'BS-M']);
+    assert.ok(products.filter((p) => p.title !== 'Bulk shirt').every((p) => p.__children.ProductVariant?.length === 1));
+    // The raw file: children carry __parentId and come after their parent.
+    const res = await fetch(operation.url!);
+    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const seen = new Set<unknown>();
+    for (const l of lines) {
+      if (l.__parentId) assert.ok(seen.has(l.__parentId), 'parent first');
+      seen.add(l.id);
+    }
+  });
+
+  test('bulk inventory export and the cost of a bulk run is only the starting mutation', async () => {
+    const before = (await rawGraphQL(sim, '{ shop { name } }')).body.extensions.cost.throttleStatus.currentlyAvailable;
+    const { items } = await client.bulkExportInventory({ pollIntervalMs: 10 });
+    assert.ok(items.length >= SKUS.length);
+    const levels = items.flatMap((i) => i.__children.InventoryLevel ?? []);
+    assert.equal(levels.length, SKUS.length * 2);
+    assert.ok(levels.every((l) => Array.isArray(l.quantities)));
+    const after = (await rawGraphQL(sim, '{ shop { name } }')).body.extensions.cost.throttleStatus.currentlyAvailable;
+    assert.ok(before - after < 100, `bulk run consumed ${before - after} points`);
+  });
+
+  test('bulk query rules: invalid queries and the 5-at-a-time concurrency limit (2026-07)', async () => {
+    const bad = await rawGraphQL(sim, 'mutation { bulkOperationRunQuery(query: "{ shop { name } }", groupObjects: false) { bulkOperation { id } userErrors { code message } } }');
+    assert.equal(bad.body.data.bulkOperationRunQuery.userErrors[0].code, 'INVALID');
+    const slow = await startSim({ seed: false, bulkStepMs: 500 });
+    try {
+      const start = () => rawGraphQL(slow, 'mutation { bulkOperationRunQuery(query: "{ products { edges { node { id } } } }", groupObjects: false) { bulkOperation { id status } userErrors { code message } } }');
+      for (let i = 0; i < 5; i++) assert.deepEqual((await start()).body.data.bulkOperationRunQuery.userErrors, []);
+      const sixth = await start();
+      assert.equal(sixth.body.data.bulkOperationRunQuery.userErrors[0].code, 'LIMIT_REACHED');
+    } finally {
+      await slow.close();
+    }
+  });
+
+  test('bulk mutation: staged upload, productSet per line, results matched by __lineNumber', async () => {
+    await client.ensureCustomIdDefinitions();
+    const items: ProductUpsert[] = Array.from({ length: 120 }, (_, i) => ({ customId: `BULK-${i}`, title: `Bulk item ${i}`, sku: `BULK-${i}`, price: `${i}.99`, tracked: true, taxable: true, status: 'ACTIVE' }));
+    items[7] = { ...items[7]!, title: '' }; // one bad line
+    const { operation, results } = await client.bulkUpsertProducts(items, { pollIntervalMs: 10 });
+    assert.equal(operation.status, 'COMPLETED');
+    assert.equal(results.length, 120);
+    assert.equal(results.filter((r) => r.result.ok).length, 119, 'COMPLETED does not mean every line succeeded');
+    const bad = results[7]!.result;
+    assert.equal(bad.ok, false);
+    assert.deepEqual(!bad.ok && bad.userErrors[0]?.field, ['input', 'title']);
+    const r42 = results[42]!;
+    assert.ok(r42.result.ok);
+    const p = await client.productByCustomId('BULK-42');
+    assert.equal(p?.id, r42.result.ok ? r42.result.value.productId : null);
+    assert.equal(p?.variants[0]?.price, '42.99');
+  });
+
+  test('one bulk mutation at a time: a second gets OPERATION_IN_PROGRESS', async () => {
+    const slow = await startSim({ seed: false, bulkStepMs: 400 });
+    try {
+      const upload = async () => {
+        const t = await rawGraphQL(slow, 'mutation { stagedUploadsCreate(input: [{ resource: BULK_MUTATION_VARIABLES, filename: "v.jsonl", mimeType: "text/jsonl", httpMethod: POST }]) { stagedTargets { url parameters { name value } } } }');
+        const target = t.body.data.stagedUploadsCreate.stagedTargets[0];
+        const form = new FormData();
+        for (const p of target.parameters) form.append(p.name, p.value);
+        form.append('file', new Blob(['{"input":{"firstName":"A"}}\n']), 'v.jsonl');
+        const up = await fetch(target.url, { method: 'POST', body: form });
+        assert.equal(up.status, 201);
+        return target.parameters.find((p: { name: string }) => p.name === 'key').value as string;
+      };
+      const run = async (path: string) =>
+        rawGraphQL(slow, 'mutation R($m: String!, $p: String!) { bulkOperationRunMutation(mutation: $m, stagedUploadPath: $p) { bulkOperation { id } userErrors { code message } } }', {
+          m: 'mutation C($input: CustomerInput!) { customerCreate(input: $input) { customer { id } userErrors { message } } }',
+          p: path,
+        });
+      assert.deepEqual((await run(await upload())).body.data.bulkOperationRunMutation.userErrors, []);
+      const second = await run(await upload());
+      assert.equal(second.body.data.bulkOperationRunMutation.userErrors[0].code, 'OPERATION_IN_PROGRESS');
+      const missing = await run('tmp/nope/v.jsonl');
+      assert.equal(missing.body.data.bulkOperationRunMutation.userErrors[0].code, 'NO_SUCH_FILE');
+    } finally {
+      await slow.close();
+    }
+  });
+
+  test('reassembly rejects a child whose parent never appeared', () => {
+    assert.throws(() => reassembleBulk([{ id: 'gid://shopify/ProductVariant/1', __parentId: 'gid://shopify/Product/9' }]), /lacks its parent/);
+  });
+});
