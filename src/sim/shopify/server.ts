@@ -121,6 +121,28 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
   const shopDomain = `${state.data.shopName}.myshopify.com`;
   const webhooks = opts.webhooks ? new WebhookEmitter(state, { ...opts.webhooks, shopDomain, apiVersion: SHOPIFY_SCHEMA_VERSION }) : null;
 
+  const num = (v: string | number, type: string): number => {
+    const n = typeof v === 'number' ? v : /^\d+$/.test(v) ? Number(v) : parseGid(v, type);
+    if (n == null) throw new Error(`${type} id ${String(v)} is not valid`);
+    return n;
+  };
+
+  const setAvailable = (item: string | number, location: string | number, available: number): void => {
+    if (!Number.isInteger(available)) throw new Error('available must be an integer');
+    const itemRec =
+      typeof item === 'string' && !item.startsWith('gid://') && !/^\d+$/.test(item)
+        ? state.inventoryItem(state.variantsBySku(item)[0]?.inventoryItemId ?? -1)
+        : state.inventoryItem(num(item, 'InventoryItem'));
+    if (!itemRec) throw new Error(`inventory item ${String(item)} does not exist`);
+    const loc =
+      typeof location === 'string' && !location.startsWith('gid://') && !/^\d+$/.test(location)
+        ? Object.values(state.data.locations).find((l) => l.name === location)
+        : state.location(num(location, 'Location'));
+    if (!loc) throw new Error(`location ${String(location)} does not exist`);
+    if (!itemRec.levels[loc.id]) state.activate(itemRec, loc.id);
+    state.setQuantity(itemRec, loc.id, 'available', available);
+  };
+
   const authApp = (req: IncomingMessage): string | null => {
     const tok = req.headers['x-shopify-access-token'];
     if (typeof tok !== 'string' || !tok) return null;
@@ -206,6 +228,53 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
     send(res, 201, `<?xml version="1.0" encoding="UTF-8"?><PostResponse><Location>${rt.baseUrl}/staged-uploads/${key}</Location><Bucket>shopify-staged-uploads</Bucket><Key>${key}</Key><ETag>"${randomUUID()}"</ETag></PostResponse>`, { 'Content-Type': 'application/xml' });
   }
 
+  /**
+   * Test/demo control API for a simulator running in another process (e.g. `b1hub sim shopify`):
+   * the same helpers as the in-process handle, authenticated with the shop's access token.
+   *   POST /_sim/orders                 OrderInput (lines by sku)        → the order's GID
+   *   POST /_sim/orders/<id>/cancel     { reason?, restock?, refund? }
+   *   POST /_sim/customers              customer fields                  → the customer's GID
+   *   POST /_sim/customers/<id>         patch of customer fields
+   *   POST /_sim/inventory              { sku | inventoryItemId, location (GID, id or name), available }
+   */
+  async function handleControl(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    if (!authApp(req)) return unauthorized(res);
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse((await readBody(req)).toString('utf8') || '{}') as Record<string, unknown>;
+    } catch {
+      return send(res, 400, { error: 'body must be JSON' });
+    }
+    try {
+      let m: RegExpExecArray | null;
+      if (path === '/_sim/orders') {
+        const input = body as unknown as OrderInput;
+        if (typeof input.customerId === 'string') input.customerId = num(input.customerId, 'Customer');
+        const o = state.createOrder(input);
+        return send(res, 201, { id: `gid://shopify/Order/${o.id}`, name: o.name });
+      }
+      if ((m = /^\/_sim\/orders\/([^/]+)\/cancel$/.exec(path))) {
+        const o = state.cancelOrder(num(decodeURIComponent(m[1] as string), 'Order'), body as Parameters<ShopState['cancelOrder']>[1]);
+        return send(res, 200, { id: `gid://shopify/Order/${o.id}`, cancelledAt: o.cancelledAt });
+      }
+      if (path === '/_sim/customers') {
+        const c = state.createCustomer(body as Parameters<ShopState['createCustomer']>[0]);
+        return send(res, 201, { id: `gid://shopify/Customer/${c.id}` });
+      }
+      if ((m = /^\/_sim\/customers\/([^/]+)$/.exec(path))) {
+        const c = state.updateCustomer(num(decodeURIComponent(m[1] as string), 'Customer'), body as Parameters<ShopState['updateCustomer']>[1]);
+        return send(res, 200, { id: `gid://shopify/Customer/${c.id}`, updatedAt: c.updatedAt });
+      }
+      if (path === '/_sim/inventory') {
+        setAvailable((body.inventoryItemId ?? body.sku) as string, body.location as string, Number(body.available));
+        return send(res, 200, { ok: true });
+      }
+      return send(res, 404, { error: `unknown control endpoint ${path}` });
+    } catch (e) {
+      return send(res, 422, { error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://sim.local');
     const gql = /^\/admin\/api\/(\d{4}-\d{2}|unstable)\/graphql\.json$/.exec(url.pathname);
@@ -222,6 +291,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
         return;
       }
       if (url.pathname === '/health') return send(res, 200, { ok: true });
+      if (url.pathname.startsWith('/_sim/') && req.method === 'POST') return handleControl(req, res, url.pathname);
       send(res, 404, { errors: 'Not Found' });
     };
     work().catch((e: unknown) => {
@@ -240,11 +310,6 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
   const url = `${protocol}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   rt.baseUrl = url;
 
-  const num = (v: string | number, type: string): number => {
-    const n = typeof v === 'number' ? v : /^\d+$/.test(v) ? Number(v) : parseGid(v, type);
-    if (n == null) throw new Error(`${type} id ${String(v)} is not valid`);
-    return n;
-  };
 
   const save = (): void => {
     if (!opts.stateFile) return;
@@ -271,20 +336,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
     updateCustomer: (id, patch) => state.updateCustomer(num(id, 'Customer'), patch),
     cancelOrder: (id, o) => state.cancelOrder(num(id, 'Order'), o),
     refundOrder: (id, lines, note) => state.refundOrder(num(id, 'Order'), lines.map((l) => ({ ...l, lineItemId: num(l.lineItemId, 'LineItem') })), note),
-    setAvailable: (item, location, available) => {
-      const itemRec =
-        typeof item === 'string' && !item.startsWith('gid://') && !/^\d+$/.test(item)
-          ? state.inventoryItem(state.variantsBySku(item)[0]?.inventoryItemId ?? -1)
-          : state.inventoryItem(num(item, 'InventoryItem'));
-      if (!itemRec) throw new Error(`inventory item ${String(item)} does not exist`);
-      const loc =
-        typeof location === 'string' && !location.startsWith('gid://') && !/^\d+$/.test(location)
-          ? Object.values(state.data.locations).find((l) => l.name === location)
-          : state.location(num(location, 'Location'));
-      if (!loc) throw new Error(`location ${String(location)} does not exist`);
-      if (!itemRec.levels[loc.id]) state.activate(itemRec, loc.id);
-      state.setQuantity(itemRec, loc.id, 'available', available);
-    },
+    setAvailable,
     save,
     close: async () => {
       rt.stop();
