@@ -258,7 +258,7 @@ export class ShopifyClient {
     const query = [updatedSinceQuery(args.updatedSince, args.overlapMs), args.query].filter(Boolean).join(' AND ') || null;
     const res = await this.executor.call<{ products: { nodes: RawProduct[]; pageInfo: PageInfo } }>(
       PRODUCTS_PAGE,
-      { first: Math.min(args.first ?? 25, MAX_PAGE_SIZE), after: args.after ?? null, query, variantsFirst: args.variantsFirst ?? 20, idNamespace: this.productIdField.namespace, idKey: this.productIdField.key },
+      { first: Math.min(args.first ?? 20, MAX_PAGE_SIZE), after: args.after ?? null, query, variantsFirst: args.variantsFirst ?? 10, idNamespace: this.productIdField.namespace, idKey: this.productIdField.key },
       { shrink: ['first', 'variantsFirst'] },
     );
     return { items: res.data.products.nodes.map(mapProduct), hasNextPage: res.data.products.pageInfo.hasNextPage, endCursor: res.data.products.pageInfo.endCursor, pageSize: res.variables.first as number };
@@ -268,8 +268,9 @@ export class ShopifyClient {
     yield* this.paginate((after, first) => this.productsPage({ ...opts, updatedSince, after, first: first ?? opts.first }));
   }
 
-  async productByCustomId(value: string): Promise<ShopifyProduct | null> {
-    const { data } = await this.executor.call<{ productByIdentifier: RawProduct | null }>(PRODUCT_BY_CUSTOM_ID, { identifier: { customId: { ...this.productIdField, value } }, variantsFirst: 100 });
+  /** The product holding a cross-reference code; `variantsFirst` bounds the variants read (moreVariants tells if there are more). */
+  async productByCustomId(value: string, variantsFirst = 100): Promise<ShopifyProduct | null> {
+    const { data } = await this.executor.call<{ productByIdentifier: RawProduct | null }>(PRODUCT_BY_CUSTOM_ID, { identifier: { customId: { ...this.productIdField, value } }, variantsFirst });
     return data.productByIdentifier ? mapProduct({ ...data.productByIdentifier, customId: { value } }) : null;
   }
 
@@ -310,7 +311,8 @@ export class ShopifyClient {
    * full-replacement semantics. Safe to retry (an upsert by identifier).
    */
   async upsertProduct(p: ProductUpsert): Promise<WriteResult<ProductUpsertResult>> {
-    const existing = await this.productByCustomId(p.customId);
+    // Two variants are enough to know whether replacing with one would drop any.
+    const existing = await this.productByCustomId(p.customId, 2);
     if (existing && (existing.variants.length > 1 || existing.moreVariants)) {
       return {
         ok: false,

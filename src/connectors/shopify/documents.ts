@@ -439,6 +439,9 @@ export const PRODUCT_BY_CUSTOM_ID = gql`
         nodes {
           ...ProductVariantRow
         }
+        pageInfo {
+          hasNextPage
+        }
       }
     }
   }

@@ -124,7 +124,8 @@ export function selectionCost(type: GraphQLNamedType, set: SelectionSetNode | un
       const first = listOf ? (Array.isArray(ids) ? ids.length : Number(argValue(def, node, 'first', ctx) ?? 1)) : 1;
       if (hasData && Array.isArray(childData)) {
         total += childData.reduce((s: number, item) => s + 1 + selectionCost(named, node.selectionSet, ctx, item, true), 0);
-      } else total += first * (1 + selectionCost(named, node.selectionSet, ctx, undefined, false));
+      } else if (hasData) total += 1 + selectionCost(named, node.selectionSet, ctx, childData, true);
+      else total += first * (1 + selectionCost(named, node.selectionSet, ctx, undefined, false));
     }
     return total;
   };
