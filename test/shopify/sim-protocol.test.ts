@@ -191,3 +191,27 @@ describe('Shopify simulator wire protocol', () => {
     }
   });
 });
+
+describe('API version switches', () => {
+  test('2025-10: no idempotency key or changeFromQuantity required, one bulk query at a time', async () => {
+    const sim = await startSim({ seed: { customers: 0, orders: 0, skus: ['V-1'] }, bulkStepMs: 300 });
+    try {
+      const url = sim.graphqlUrl.replace('2026-07', '2025-10');
+      const post = async (query: string, variables?: unknown) =>
+        (await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-shopify-access-token': sim.accessToken }, body: JSON.stringify({ query, variables }) })).json()) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const item = Object.values(sim.state.data.inventoryItems)[0]!;
+      const loc = Object.values(sim.state.data.locations)[0]!;
+      const current = item.levels[loc.id]!.quantities.available!;
+      const q = (extra: Record<string, unknown>) => ({ input: { name: 'available', reason: 'correction', quantities: [{ inventoryItemId: `gid://shopify/InventoryItem/${item.id}`, locationId: `gid://shopify/Location/${loc.id}`, quantity: current + 1, ...extra }] } });
+      const m = 'mutation S($input: InventorySetQuantitiesInput!) { inventorySetQuantities(input: $input) { userErrors { code } } }';
+      // Documents are validated against the 2026-07 schema for every version; only runtime rules switch.
+      assert.deepEqual((await post(m, q({}))).data.inventorySetQuantities.userErrors, [], 'no key and no changeFromQuantity needed before 2026-04');
+      assert.equal(item.levels[loc.id]!.quantities.available, current + 1);
+      const start = 'mutation { bulkOperationRunQuery(query: "{ products { edges { node { id } } } }", groupObjects: false) { userErrors { code } } }';
+      assert.deepEqual((await post(start)).data.bulkOperationRunQuery.userErrors, []);
+      assert.equal((await post(start)).data.bulkOperationRunQuery.userErrors[0].code, 'OPERATION_IN_PROGRESS');
+    } finally {
+      await sim.close();
+    }
+  });
+});

@@ -445,7 +445,7 @@ export class ShopifyClient {
   }
 
   /** Looks up a metafield definition and creates it if missing; throws if it exists with another type. */
-  async ensureMetafieldDefinition(def: { ownerType: 'PRODUCT' | 'PRODUCTVARIANT' | 'CUSTOMER' | 'ORDER' | 'LOCATION'; namespace: string; key: string; name: string; type: string; description?: string }): Promise<string> {
+  async ensureMetafieldDefinition(def: { ownerType: 'PRODUCT' | 'PRODUCTVARIANT' | 'CUSTOMER' | 'ORDER' | 'LOCATION'; namespace: string; key: string; name: string; type: string; description?: string }, raced = false): Promise<string> {
     type Def = { id: string; type: { name: string } };
     const { data } = await this.executor.call<{ metafieldDefinitions: { nodes: Def[] } }>(METAFIELD_DEFINITION_LOOKUP, { ownerType: def.ownerType, namespace: def.namespace, key: def.key });
     const found = data.metafieldDefinitions.nodes[0];
@@ -459,7 +459,7 @@ export class ShopifyClient {
     const r = created.data.metafieldDefinitionCreate;
     if (r.createdDefinition) return r.createdDefinition.id;
     // Lost a race with another worker: the definition exists now.
-    if (r.userErrors.some((e) => e.code === 'TAKEN')) return this.ensureMetafieldDefinition(def);
+    if (!raced && r.userErrors.some((e) => e.code === 'TAKEN')) return this.ensureMetafieldDefinition(def, true);
     throw new ShopifyUserErrors('metafieldDefinitionCreate', r.userErrors);
   }
 
