@@ -16,7 +16,16 @@ function makeCerts(dir: string): { ca: string; key: string; cert: string } {
   return { ca: join(dir, 'ca.pem'), key: join(dir, 'srv.key'), cert: join(dir, 'srv.pem') };
 }
 
-test('https simulator: the production client reaches it when the CA is trusted, and refuses it otherwise', async () => {
+function hasOpenssl(): boolean {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('https simulator: the production client reaches it when the CA is trusted, and refuses it otherwise', { skip: hasOpenssl() ? false : 'openssl is not installed' }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'shopify-tls-'));
   const certs = makeCerts(dir);
   const sim = await startSim({ seed: false, tls: { key: readFileSync(certs.key), cert: readFileSync(certs.cert) } });
