@@ -13,10 +13,28 @@ log() { printf '[ensure-deps] %s\n' "$*" >&2; }
 # after package-lock.json, so it is the freshness marker; a bare node_modules without it is treated
 # as incomplete.
 marker="node_modules/.package-lock.json"
-if [[ -f package-lock.json ]]; then
-  if [[ -f "$marker" && ! "$marker" -ot package-lock.json ]]; then
-    exit 0
+up_to_date() {
+  if [[ -f package-lock.json ]]; then
+    [[ -f "$marker" && ! "$marker" -ot package-lock.json ]]
+  else
+    [[ -f "$marker" && ! "$marker" -ot package.json ]]
   fi
+}
+up_to_date && exit 0
+
+# npm ci deletes node_modules first: two of them at once (npm start and npm test in two terminals)
+# would break each other, so the second waits and then finds everything installed.
+mkdir -p .cache
+exec 9>".cache/ensure-deps.lock"
+if command -v flock >/dev/null 2>&1; then
+  if ! flock -n 9; then
+    log "another install is running; waiting for it…"
+    flock 9
+  fi
+fi
+up_to_date && exit 0
+
+if [[ -f package-lock.json ]]; then
   if [[ -d node_modules ]]; then
     log "package-lock.json is newer than node_modules; reinstalling with npm ci…"
   else
@@ -25,9 +43,6 @@ if [[ -f package-lock.json ]]; then
   started=$SECONDS
   npm ci --no-audit --no-fund >&2
 else
-  if [[ -f "$marker" && ! "$marker" -ot package.json ]]; then
-    exit 0
-  fi
   log "no package-lock.json; installing npm dependencies with npm install…"
   started=$SECONDS
   npm install --no-audit --no-fund >&2

@@ -69,8 +69,7 @@ build_pid=$!
 (
   while sleep "$HEARTBEAT_SECONDS"; do
     kill -0 "$build_pid" 2>/dev/null || exit 0
-    printf '[provision-temporal-cli] still building the Temporal CLI… %d s so far (%d module downloads logged)\n' \
-      "$((SECONDS - started))" "$(grep -c 'go: downloading' "$build_log" 2>/dev/null || true)" >&2
+    printf '[provision-temporal-cli] still building the Temporal CLI… %d s so far\n' "$((SECONDS - started))" >&2
   done
 ) &
 heartbeat_pid=$!

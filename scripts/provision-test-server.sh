@@ -48,7 +48,8 @@ fi
 java_bin="$(readlink -f "$java_bin")"
 
 pom_sum="$(sha256sum "$POM" | cut -d' ' -f1)"
-want_stamp="format=$WRAPPER_FORMAT pom=$pom_sum java=$java_bin"
+# The cache path is part of it because the wrapper holds absolute paths (a moved checkout re-provisions).
+want_stamp="format=$WRAPPER_FORMAT pom=$pom_sum java=$java_bin dir=$CACHE"
 
 if [[ -x "$WRAPPER" && -f "$STAMP" && "$(cat "$STAMP")" == "$want_stamp" ]]; then
   printf '%s\n' "$WRAPPER"
