@@ -1,4 +1,4 @@
-export { startShopifySimulator, DEFAULT_ACCESS_TOKEN, type ShopifySimulator, type ShopifySimulatorOptions } from './server';
+export { startShopifySimulator, DEFAULT_ACCESS_TOKEN, DEFAULT_SEED, type ShopifySimulator, type ShopifySimulatorOptions } from './server';
 export { generateShopifySeed, type ShopifySeedOptions } from './seed';
 export { loadShopifySchema, shopifySchemaPath, SHOPIFY_SCHEMA_VERSION, ShopifySchemaMissingError } from './schema';
 export { PLANS, type PlanLimits, type PlanName } from './bucket';

@@ -4,7 +4,8 @@ import type { PlanName } from './bucket';
 
 /**
  * Standalone simulator: `tsx src/sim/shopify/main.ts --port 8081 [--host 127.0.0.1]
- * [--token shpat_demo] [--plan standard] [--state-file f.json] [--tls-key k.pem --tls-cert c.pem]`.
+ * [--token shpat_demo] [--plan standard] [--state-file f.json] [--tls-key k.pem --tls-cert c.pem]
+ * [--skus A00001,A00002 --customers 20 --orders 30 --seed 42 --bad-customers 0] [--empty]`.
  * Client credentials come from SHOPIFY_SIM_CLIENT_ID / SHOPIFY_SIM_CLIENT_SECRET.
  */
 function arg(name: string): string | undefined {
@@ -23,6 +24,17 @@ async function main(): Promise<void> {
     clientSecret: process.env.SHOPIFY_SIM_CLIENT_SECRET,
     plan: (arg('plan') as PlanName | undefined) ?? 'standard',
     stateFile: arg('state-file'),
+    seed: process.argv.includes('--empty')
+      ? false
+      : arg('skus')
+        ? {
+            skus: (arg('skus') as string).split(',').map((x) => x.trim()).filter(Boolean),
+            customers: Number(arg('customers') ?? 20),
+            orders: Number(arg('orders') ?? 30),
+            seed: Number(arg('seed') ?? 42),
+            badCustomers: Number(arg('bad-customers') ?? 0),
+          }
+        : undefined,
     tls: key && cert ? { key: readFileSync(key), cert: readFileSync(cert) } : undefined,
   });
   console.log(`Shopify simulator listening over ${sim.protocol} at ${sim.graphqlUrl} (shop ${sim.shopDomain})`);

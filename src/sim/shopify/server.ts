@@ -9,7 +9,7 @@ import { SimRuntime } from './runtime';
 import { ShopState, emptyShopData, type OrderInput, type CustomerRec, type OrderRec, type RefundRec, type ShopData } from './state';
 import { generateShopifySeed, type ShopifySeedOptions } from './seed';
 import { runGraphQL } from './exec';
-import { FaultInjector } from './faults';
+import { FaultInjector, type FaultRule } from './faults';
 import { parseGid } from './ids';
 import { WebhookEmitter, type WebhookOptions } from './webhooks';
 
@@ -35,6 +35,8 @@ export interface ShopifySimulatorOptions {
   /** PEM key and certificate: serve HTTPS instead of HTTP. */
   tls?: { key: string | Buffer; cert: string | Buffer };
   webhooks?: WebhookOptions;
+  /** Faults active from the start (more can be added later through the returned `faults`). */
+  faults?: { latencyMs?: number; rules?: FaultRule[] };
 }
 
 export interface ShopifySimulator {
@@ -95,7 +97,8 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-const DEFAULT_SEED: ShopifySeedOptions = { customers: 5, orders: 5, skus: ['A00001', 'A00002', 'A00003'] };
+/** Used when no seed is given: a small demo shop. */
+export const DEFAULT_SEED: ShopifySeedOptions = { customers: 5, orders: 5, skus: ['A00001', 'A00002', 'A00003'] };
 
 export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}): Promise<ShopifySimulator> {
   const schema = loadShopifySchema();
@@ -116,6 +119,8 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
   const accessToken = opts.accessToken ?? DEFAULT_ACCESS_TOKEN;
   const issued = new Map<string, { appId: string; expiresAt: number }>();
   const faults = new FaultInjector();
+  faults.latencyMs = opts.faults?.latencyMs ?? 0;
+  for (const r of opts.faults?.rules ?? []) faults.add(r);
   const stats = { requests: 0, throttled: 0, maxCostExceeded: 0 };
   const tokenLifetime = opts.tokenLifetimeSec ?? 86399;
   const shopDomain = `${state.data.shopName}.myshopify.com`;
@@ -189,7 +194,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
       req.socket.destroy();
       return;
     }
-    send(res, 200, result, { 'X-Shopify-API-Version': version, 'X-Shopify-Shop-Api-Call-Limit': '' });
+    send(res, 200, result, { 'X-Shopify-API-Version': version });
   }
 
   async function handleToken(req: IncomingMessage, res: ServerResponse): Promise<void> {
