@@ -140,6 +140,8 @@ export function generateShopifySeed(opts: ShopifySeedOptions): ShopData {
     );
   }
 
+  // Index once: large benchmark seeds would otherwise scan every variant per order line.
+  const bySku = new Map(Object.values(state.data.variants).map((v) => [v.sku, v]));
   for (let i = 0; i < opts.orders && opts.skus.length > 0; i++) {
     advance();
     const customer = customers.length && rnd() < 0.9 ? pick(customers) : null;
@@ -152,9 +154,9 @@ export function generateShopifySeed(opts: ShopifySeedOptions): ShopData {
       email: customer ? undefined : `guest-${i}@example.com`,
       lines: [...skus].map((sku) => {
         const quantity = 1 + Math.floor(rnd() * 3);
-        const variant = state.variantsBySku(sku)[0];
+        const variant = bySku.get(sku);
         const price = variant ? Number(variant.price) : 10 + Math.floor(rnd() * 90);
-        return { sku, quantity, unitPrice: money(price), discount: discounted ? money(price * quantity * 0.1) : '0.00', locationId: pick(locations).id };
+        return { sku, variantId: variant?.id, quantity, unitPrice: money(price), discount: discounted ? money(price * quantity * 0.1) : '0.00', locationId: pick(locations).id };
       }),
       shipping: [{ title: rnd() < 0.7 ? 'Standard' : 'Express', price: rnd() < 0.3 ? '0.00' : '4.90' }],
       discountCodes: discounted ? ['WELCOME10'] : [],
