@@ -100,10 +100,13 @@ describe('Shopify client reads over HTTP against the simulator', () => {
     await client.ensureCustomIdDefinitions();
     const dup = await client.upsertProduct({ customId: 'DUP-1', title: 'Duplicate SKU', sku: 'A00002', price: '1.00', tracked: true, taxable: true, status: 'DRAFT' });
     assert.ok(dup.ok);
-    const map = await client.variantsBySkus(['A00001', 'A00002', "O'Brien\\x"]);
+    const odd = await client.upsertProduct({ customId: 'ODD-1', title: 'Odd SKU', sku: "O'Brien\\x 1", price: '1.00', tracked: true, taxable: true, status: 'DRAFT' });
+    assert.ok(odd.ok);
+    const map = await client.variantsBySkus(['A00001', 'A00002', "O'Brien\\x 1", 'NOPE']);
     assert.equal(map.get('A00001')!.length, 1);
     assert.equal(map.get('A00002')!.length, 2);
-    assert.equal(map.get("O'Brien\\x")!.length, 0);
+    assert.equal(map.get("O'Brien\\x 1")!.length, 1, 'quotes, backslashes and spaces survive the search syntax');
+    assert.equal(map.get('NOPE')!.length, 0);
   });
 
   test('inventory levels for items at locations (available, on_hand, committed)', async () => {

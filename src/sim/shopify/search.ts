@@ -30,10 +30,10 @@ function tokenize(q: string): string[] {
     while (i < q.length && !/\s/.test(q[i] as string) && q[i] !== ')' && !(q[i] === '(' && tok === '')) {
       const ch = q[i] as string;
       if (ch === "'" || ch === '"') {
-        const end = q.indexOf(ch, i + 1);
-        const stop = end < 0 ? q.length : end;
-        tok += q.slice(i, stop + 1);
-        i = stop + 1;
+        let j = i + 1;
+        while (j < q.length && q[j] !== ch) j += q[j] === '\\' ? 2 : 1;
+        tok += q.slice(i, j + 1);
+        i = j + 1;
         continue;
       }
       if (ch === '\\' && i + 1 < q.length) {
@@ -50,8 +50,8 @@ function tokenize(q: string): string[] {
 }
 
 function unquote(v: string): string {
-  if (v.length >= 2 && (v.startsWith("'") || v.startsWith('"')) && v.endsWith(v[0] as string)) return v.slice(1, -1);
-  return v.replace(/\\(.)/g, '$1');
+  const quoted = v.length >= 2 && (v.startsWith("'") || v.startsWith('"')) && v.endsWith(v[0] as string);
+  return (quoted ? v.slice(1, -1) : v).replace(/\\(.)/g, '$1');
 }
 
 function parseTerm(tok: string): Node {
