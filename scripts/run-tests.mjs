@@ -7,7 +7,7 @@
 //
 // Environment: TEST_CONCURRENCY (files run at once, default 2 for the 2-core machines),
 // TEST_TIMEOUT_MS (per test file and per test, default 300000), TEST_RUN_TIMEOUT_MS (whole run,
-// default 2700000).
+// default 2700000), TEST_ROOT (where to look for *.test.ts, default test/).
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -15,7 +15,8 @@ import { clearTimeout, setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const testRoot = path.join(repo, 'test');
+// TEST_ROOT exists for the runner's own tests (fixtures outside test/).
+const testRoot = process.env.TEST_ROOT ? path.resolve(process.env.TEST_ROOT) : path.join(repo, 'test');
 
 function intFromEnv(name, fallback) {
   const raw = process.env[name];
@@ -82,7 +83,7 @@ const files = findTestFiles(testRoot)
   .sort();
 
 if (files.length === 0) {
-  console.error(`run-tests: no test files under test/${filters.length ? ` matching ${filters.join(', ')}` : ''}`);
+  console.error(`run-tests: no test files under ${relative(testRoot) || '.'}/${filters.length ? ` matching ${filters.join(', ')}` : ''}`);
   console.log('0 passed, 0 failed');
   process.exit(1);
 }
@@ -108,7 +109,11 @@ const startedAt = Date.now();
 
 // Its own process group, so that servers a killed test file left behind (they inherit our stdout)
 // are ended with it instead of holding CI's output open.
-const child = spawn(process.execPath, args, { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'], detached: true, env: process.env });
+// NODE_TEST_CONTEXT is set when this runner is itself started from a test: it would make the nested
+// runner speak node's internal protocol instead of the spec reporter.
+const childEnv = { ...process.env };
+delete childEnv.NODE_TEST_CONTEXT;
+const child = spawn(process.execPath, args, { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'], detached: true, env: childEnv });
 
 let outputTail = '';
 child.stdout.on('data', (chunk) => {
