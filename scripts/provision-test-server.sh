@@ -77,7 +77,7 @@ if [[ -x "$WRAPPER" && -f "$STAMP" && "$(cat "$STAMP")" == "$want_stamp" ]]; the
 fi
 rm -f "$STAMP"
 
-log "resolving Temporal Java test server $version from Maven Central (first time only, about a minute)…"
+log "resolving Temporal Java test server $version from Maven Central (first time only, usually under a minute)…"
 started=$SECONDS
 tmp_lib="$CACHE/lib.tmp.$$"
 rm -rf "$tmp_lib"
