@@ -129,18 +129,18 @@ describe('Shopify executor: throttling, cost limits, back-off, unknown outcomes'
     const client = clientFor(sim);
     const [variant] = (await client.variantsBySkus(['R-1'])).get('R-1')!;
     const [loc] = await client.locations();
-    const before = (await client.inventoryLevels([variant!.inventoryItemId], [loc!.id]))[0]!;
+    const before = (await client.inventoryLevels([variant!.inventoryItem.id], [loc!.id]))[0]!;
     const groups = Object.keys(sim.state.data.adjustmentGroups).length;
     sim.faults.add({ kind: 'reset', when: 'after', match: 'InventorySetQuantities' });
     sim.faults.add({ kind: 'status', status: 502, match: 'InventorySetQuantities' });
-    const r = await client.setInventoryQuantities([{ inventoryItemId: variant!.inventoryItemId, locationId: loc!.id, quantity: before.available + 5, changeFromQuantity: before.available }], {
+    const r = await client.setInventoryQuantities([{ inventoryItemId: variant!.inventoryItem.id, locationId: loc!.id, quantity: before.available + 5, changeFromQuantity: before.available }], {
       idempotencyKey: 'job-42:batch-0',
       referenceDocumentUri: 'gid://b1hub/SyncJob/42',
     });
     assert.ok(r.ok, JSON.stringify(r));
     assert.equal(r.value.changes.find((c) => c.name === 'available')?.delta, 5);
     assert.equal(Object.keys(sim.state.data.adjustmentGroups).length, groups + 1, 'applied exactly once');
-    const after = (await client.inventoryLevels([variant!.inventoryItemId], [loc!.id]))[0]!;
+    const after = (await client.inventoryLevels([variant!.inventoryItem.id], [loc!.id]))[0]!;
     assert.equal(after.available, before.available + 5);
     assert.equal(client.executor.stats.retries, 2);
   });

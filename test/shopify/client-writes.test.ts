@@ -51,7 +51,7 @@ describe('Shopify client writes', () => {
     assert.equal(p?.title, 'Renamed');
     assert.equal(p?.variants[0]?.price, '15.00');
     assert.equal(p?.variants[0]?.barcode, null);
-    assert.deepEqual(p?.variants[0]?.weight, { unit: 'GRAMS', value: 800 });
+    assert.deepEqual(p?.variants[0]?.inventoryItem.measurement.weight, { unit: 'GRAMS', value: 800 });
     const levels = await client.inventoryLevels([created.value.inventoryItemId]);
     assert.equal(levels.find((l) => l.locationId === locations[0])?.available, 9, 'stock survives the update');
     assert.equal(Object.values(sim.state.data.products).filter((x) => x.title === 'Renamed' || x.title === 'Item B1-0001').length, 1);

@@ -105,7 +105,7 @@ describe('simulator extras', () => {
       assert.equal((await post('/_sim/inventory', { sku: 'CT-1', location: 'Warehouse 01', available: 77 })).status, 200);
       const client = clientFor(sim);
       const [v] = (await client.variantsBySkus(['CT-1'])).get('CT-1')!;
-      const levels = await client.inventoryLevels([v!.inventoryItemId]);
+      const levels = await client.inventoryLevels([v!.inventoryItem.id]);
       assert.ok(levels.some((l) => l.available === 77));
       const [o] = await client.ordersByIds([created.id]);
       assert.equal(o?.cancelReason, 'STAFF');

@@ -26,6 +26,7 @@ import {
   ORDERS_BY_IDS,
   ORDERS_PAGE,
   ORDER_LINE_ITEMS_PAGE,
+  ORDER_LINE_LOCATIONS,
   PRODUCTS_PAGE,
   PRODUCT_BY_CUSTOM_ID,
   PRODUCT_SET,
@@ -34,7 +35,7 @@ import {
   BULK_EXPORT_INVENTORY,
   BULK_EXPORT_PRODUCTS,
 } from './documents';
-import { mapCustomer, mapOrder, mapProduct, mapVariant, type RawCustomer, type RawLineItem, type RawOrder, type RawProduct, type RawVariant } from './mappers';
+import { mapCustomer, mapOrder, mapProduct, type RawCustomer, type RawLineItem, type RawOrder, type RawProduct } from './mappers';
 import { ShopifyUserErrors, type ShopifyUserError } from './errors';
 import { reassembleBulk, runBulkMutation, runBulkQuery, type BulkMutationLine, type BulkNode, type BulkOperation, type BulkPollOptions } from './bulk';
 import type {
@@ -148,10 +149,13 @@ export class ShopifyClient {
     let after: string | null = null;
     let first = 100;
     for (;;) {
-      const res: { data: { locations: { nodes: { id: string; name: string; isActive: boolean; fulfillsOnlineOrders: boolean; address: { city: string | null; countryCode: string | null } }[]; pageInfo: PageInfo } }; variables: Record<string, unknown> } =
-        await this.executor.call(LOCATIONS_PAGE, { first, after, includeInactive: opts.includeInactive ?? false }, { shrink: ['first'] });
+      const res: { data: { locations: { nodes: ShopifyLocation[]; pageInfo: PageInfo } }; variables: Record<string, unknown> } = await this.executor.call(
+        LOCATIONS_PAGE,
+        { first, after, includeInactive: opts.includeInactive ?? false },
+        { shrink: ['first'] },
+      );
       first = res.variables.first as number;
-      for (const l of res.data.locations.nodes) out.push({ id: l.id, name: l.name, isActive: l.isActive, fulfillsOnlineOrders: l.fulfillsOnlineOrders, city: l.address.city, countryCode: l.address.countryCode });
+      out.push(...res.data.locations.nodes);
       if (!res.data.locations.pageInfo.hasNextPage) break;
       after = res.data.locations.pageInfo.endCursor;
     }
@@ -203,6 +207,47 @@ export class ShopifyClient {
   }
 
   /**
+   * Line item id → id of the location its fulfillment order is assigned to (B1 warehouse choice).
+   * Page sizes follow each order's line count, and orders are batched to stay under the query
+   * cost limit. An order with so many lines that even one fulfillment order fills a query reads
+   * only its first fulfillment order; lines left unassigned get locationId null.
+   */
+  private async lineLocations(orders: { id: string; lineCount: number }[]): Promise<Map<string, string>> {
+    type Raw = { nodes: ({ id: string; fulfillmentOrders: { nodes: { assignedLocation: { location: { id: string } | null }; lineItems: { nodes: { lineItem: { id: string } }[] } }[] } } | null)[] };
+    const out = new Map<string, string>();
+    const budget = 950;
+    const sized = orders.map((o) => {
+      const linesFirst = Math.max(1, Math.min(MAX_PAGE_SIZE, o.lineCount));
+      // Per fulfillment order: itself, assignedLocation, location, and the line connection.
+      const perFo = 5 + 2 * linesFirst;
+      const foFirst = Math.max(1, Math.min(5, o.lineCount, Math.floor((budget - 3) / perFo)));
+      return { id: o.id, linesFirst, foFirst, cost: 3 + foFirst * perFo };
+    });
+    while (sized.length) {
+      const batch = [sized.shift() as (typeof sized)[number]];
+      while (sized.length && batch.length < 25) {
+        const next = sized[0] as (typeof sized)[number];
+        const linesFirst = Math.max(...batch.map((b) => b.linesFirst), next.linesFirst);
+        const foFirst = Math.max(...batch.map((b) => b.foFirst), next.foFirst);
+        const c = (batch.length + 1) * (3 + foFirst * (5 + 2 * linesFirst));
+        if (c > budget) break;
+        batch.push(sized.shift() as (typeof sized)[number]);
+      }
+      const linesFirst = Math.max(...batch.map((b) => b.linesFirst));
+      const foFirst = Math.max(...batch.map((b) => b.foFirst));
+      const { data } = await this.executor.call<Raw>(ORDER_LINE_LOCATIONS, { ids: batch.map((b) => b.id), fulfillmentOrdersFirst: foFirst, linesFirst }, { shrink: ['fulfillmentOrdersFirst'] });
+      for (const o of data.nodes) {
+        if (!o || !('fulfillmentOrders' in o)) continue;
+        for (const fo of o.fulfillmentOrders.nodes) {
+          const loc = fo.assignedLocation.location?.id;
+          if (loc) for (const li of fo.lineItems.nodes) out.set(li.lineItem.id, loc);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
    * One page of orders updated since the watermark, each with all its line items (further line
    * item pages are fetched per order). Orders × line items are sized to stay under the 1000-point
    * query limit; MAX_COST_EXCEEDED halves both.
@@ -211,12 +256,14 @@ export class ShopifyClient {
     const query = [updatedSinceQuery(args.updatedSince, args.overlapMs), args.query].filter(Boolean).join(' AND ') || null;
     const res = await this.executor.call<{ orders: { nodes: RawOrder[]; pageInfo: PageInfo } }>(
       ORDERS_PAGE,
-      { first: Math.min(args.first ?? 5, MAX_PAGE_SIZE), after: args.after ?? null, query, lineItemsFirst: args.lineItemsFirst ?? 10 },
+      { first: Math.min(args.first ?? 4, MAX_PAGE_SIZE), after: args.after ?? null, query, lineItemsFirst: args.lineItemsFirst ?? 10 },
       { shrink: ['first', 'lineItemsFirst'] },
     );
     const lineFirst = res.variables.lineItemsFirst as number;
-    const items: ShopifyOrder[] = [];
-    for (const o of res.data.orders.nodes) items.push(mapOrder(o, await this.completeLineItems(o, Math.max(lineFirst, 50))));
+    const withLines: { order: RawOrder; lines: RawLineItem[] }[] = [];
+    for (const o of res.data.orders.nodes) withLines.push({ order: o, lines: await this.completeLineItems(o, Math.max(lineFirst, 50)) });
+    const locations = await this.lineLocations(withLines.map((x) => ({ id: x.order.id, lineCount: x.lines.length })));
+    const items = withLines.map((x) => mapOrder(x.order, x.lines, locations));
     return { items, hasNextPage: res.data.orders.pageInfo.hasNextPage, endCursor: res.data.orders.pageInfo.endCursor, pageSize: res.variables.first as number };
   }
 
@@ -226,9 +273,12 @@ export class ShopifyClient {
 
   async ordersByIds(ids: string[]): Promise<ShopifyOrder[]> {
     const out: ShopifyOrder[] = [];
-    for (const batch of chunk(ids, 5)) {
+    for (const batch of chunk(ids, 4)) {
       const { data } = await this.executor.call<{ nodes: (RawOrder | null)[] }>(ORDERS_BY_IDS, { ids: batch, lineItemsFirst: 10 });
-      for (const n of data.nodes) if (n && 'id' in n && n.id) out.push(mapOrder(n, await this.completeLineItems(n, 50)));
+      const found: { order: RawOrder; lines: RawLineItem[] }[] = [];
+      for (const n of data.nodes) if (n && 'id' in n && n.id) found.push({ order: n, lines: await this.completeLineItems(n, 50) });
+      const locations = await this.lineLocations(found.map((x) => ({ id: x.order.id, lineCount: x.lines.length })));
+      for (const x of found) out.push(mapOrder(x.order, x.lines, locations));
     }
     return out;
   }
@@ -243,9 +293,9 @@ export class ShopifyClient {
       let after: string | null = null;
       let first = 100;
       for (;;) {
-        const res: { data: { productVariants: { nodes: RawVariant[]; pageInfo: PageInfo } }; variables: Record<string, unknown> } = await this.executor.call(VARIANTS_SEARCH, { first, after, query }, { shrink: ['first'] });
+        const res: { data: { productVariants: { nodes: ShopifyVariant[]; pageInfo: PageInfo } }; variables: Record<string, unknown> } = await this.executor.call(VARIANTS_SEARCH, { first, after, query }, { shrink: ['first'] });
         first = res.variables.first as number;
-        for (const v of res.data.productVariants.nodes) if (v.sku != null && result.has(v.sku)) result.get(v.sku)?.push(mapVariant(v));
+        for (const v of res.data.productVariants.nodes) if (v.sku != null && result.has(v.sku)) result.get(v.sku)?.push(v);
         if (!res.data.productVariants.pageInfo.hasNextPage) break;
         after = res.data.productVariants.pageInfo.endCursor;
       }

@@ -128,11 +128,15 @@ export const LINE_ITEM_FIELDS = gql`
     quantity
     currentQuantity
     taxable
+    isGiftCard
     requiresShipping
     originalUnitPriceSet {
       ...MoneyBagFields
     }
     discountedUnitPriceSet {
+      ...MoneyBagFields
+    }
+    discountedUnitPriceAfterAllDiscountsSet {
       ...MoneyBagFields
     }
     totalDiscountSet {
@@ -175,7 +179,11 @@ export const ORDER_FIELDS = gql`
     sourceName
     displayFinancialStatus
     displayFulfillmentStatus
+    currentSubtotalLineItemsQuantity
     customer {
+      id
+    }
+    retailLocation {
       id
     }
     subtotalPriceSet {
@@ -215,14 +223,18 @@ export const ORDER_FIELDS = gql`
     billingAddress {
       ...MailingAddressFields
     }
-    shippingLines(first: 3) {
+    shippingLines(first: 3, includeRemovals: true) {
       nodes {
         title
         code
+        isRemoved
         originalPriceSet {
           ...MoneyBagFields
         }
         discountedPriceSet {
+          ...MoneyBagFields
+        }
+        currentDiscountedPriceSet {
           ...MoneyBagFields
         }
         taxLines {
@@ -309,6 +321,33 @@ export const ORDER_LINE_ITEMS_PAGE = gql`
   ${LINE_ITEM_FIELDS}
 `;
 
+/** Where each line item is to be fulfilled from: the location of its fulfillment order. */
+export const ORDER_LINE_LOCATIONS = gql`
+  query OrderLineLocations($ids: [ID!]!, $fulfillmentOrdersFirst: Int!, $linesFirst: Int!) {
+    nodes(ids: $ids) {
+      ... on Order {
+        id
+        fulfillmentOrders(first: $fulfillmentOrdersFirst) {
+          nodes {
+            assignedLocation {
+              location {
+                id
+              }
+            }
+            lineItems(first: $linesFirst) {
+              nodes {
+                lineItem {
+                  id
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
 export const VARIANT_FIELDS = gql`
   fragment VariantFields on ProductVariant {
     id
@@ -387,6 +426,7 @@ export const PRODUCT_FIELDS = gql`
 export const PRODUCT_VARIANT_ROW = gql`
   fragment ProductVariantRow on ProductVariant {
     id
+    title
     sku
     barcode
     price

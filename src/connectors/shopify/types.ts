@@ -1,6 +1,21 @@
-/** Hub-side shapes of what the Shopify connector reads and writes. Amounts are decimal strings. */
+/**
+ * What the Shopify connector returns: Admin GraphQL 2026-07 objects with Shopify's own field
+ * names and nesting (so src/mapping, which mirrors the API, takes them as they are). Only
+ * connections are flattened to their node lists, and the few values that are not fields of the
+ * object (a line item's fulfillment location, a product's custom id) are added beside them.
+ * Amounts are decimal strings.
+ */
 
-export interface ShopifyAddress {
+export interface ShopifyMoneyV2 {
+  amount: string;
+  currencyCode: string;
+}
+
+export interface ShopifyMoneyBag {
+  shopMoney: ShopifyMoneyV2;
+}
+
+export interface ShopifyMailingAddress {
   id: string | null;
   firstName: string | null;
   lastName: string | null;
@@ -10,7 +25,7 @@ export interface ShopifyAddress {
   city: string | null;
   provinceCode: string | null;
   zip: string | null;
-  countryCode: string | null;
+  countryCodeV2: string | null;
   phone: string | null;
 }
 
@@ -20,29 +35,24 @@ export interface ShopifyCustomer {
   firstName: string | null;
   lastName: string | null;
   displayName: string;
-  email: string | null;
-  emailMarketingState: string | null;
-  phone: string | null;
   note: string | null;
   tags: string[];
-  state: string;
+  state: 'DECLINED' | 'DISABLED' | 'ENABLED' | 'INVITED';
   taxExempt: boolean;
   locale: string;
   createdAt: string;
   updatedAt: string;
-  defaultAddress: ShopifyAddress | null;
-  addresses: ShopifyAddress[];
-}
-
-export interface ShopifyMoney {
-  amount: string;
-  currencyCode: string;
+  defaultEmailAddress: { emailAddress: string; marketingState: string } | null;
+  defaultPhoneNumber: { phoneNumber: string } | null;
+  defaultAddress: ShopifyMailingAddress | null;
+  /** `addressesV2(first: 5) { nodes }`. */
+  addressesV2: ShopifyMailingAddress[];
 }
 
 export interface ShopifyTaxLine {
   title: string;
   rate: number | null;
-  amount: string;
+  priceSet: ShopifyMoneyBag;
 }
 
 export interface ShopifyLineItem {
@@ -51,26 +61,37 @@ export interface ShopifyLineItem {
   name: string;
   title: string;
   variantTitle: string | null;
-  variantId: string | null;
+  /** Ordered quantity; does not reflect edits or refunds. */
   quantity: number;
   /** Quantity after edits and refunds: what the ERP order should carry. */
   currentQuantity: number;
   taxable: boolean;
+  isGiftCard: boolean;
   requiresShipping: boolean;
-  originalUnitPrice: string;
-  /** Unit price after line and order discounts allocated to the line. */
-  discountedUnitPrice: string;
-  totalDiscount: string;
+  originalUnitPriceSet: ShopifyMoneyBag;
+  discountedUnitPriceSet: ShopifyMoneyBag;
+  discountedUnitPriceAfterAllDiscountsSet: ShopifyMoneyBag;
+  totalDiscountSet: ShopifyMoneyBag;
   taxLines: ShopifyTaxLine[];
+  variant: { id: string; sku: string | null } | null;
+  /**
+   * Not a LineItem field: the location the line is assigned to for fulfilment
+   * (FulfillmentOrder.assignedLocation.location.id), null when it could not be determined.
+   */
+  locationId: string | null;
 }
 
 export interface ShopifyShippingLine {
   title: string;
   code: string | null;
-  originalPrice: string;
-  discountedPrice: string;
+  isRemoved: boolean;
+  originalPriceSet: ShopifyMoneyBag;
+  discountedPriceSet: ShopifyMoneyBag;
+  currentDiscountedPriceSet: ShopifyMoneyBag;
   taxLines: ShopifyTaxLine[];
 }
+
+export type ShopifyFinancialStatus = 'AUTHORIZED' | 'EXPIRED' | 'PAID' | 'PARTIALLY_PAID' | 'PARTIALLY_REFUNDED' | 'PENDING' | 'REFUNDED' | 'VOIDED';
 
 export interface ShopifyOrder {
   id: string;
@@ -85,29 +106,33 @@ export interface ShopifyOrder {
   updatedAt: string;
   processedAt: string;
   cancelledAt: string | null;
-  cancelReason: string | null;
+  cancelReason: 'CUSTOMER' | 'DECLINED' | 'FRAUD' | 'INVENTORY' | 'OTHER' | 'STAFF' | null;
   closedAt: string | null;
   currencyCode: string;
   taxesIncluded: boolean;
   discountCodes: string[];
   sourceName: string | null;
-  financialStatus: string | null;
-  fulfillmentStatus: string;
-  customerId: string | null;
-  subtotal: string | null;
-  total: string;
-  currentTotal: string;
-  totalTax: string | null;
-  currentTotalTax: string;
-  totalDiscounts: string | null;
-  totalShipping: string;
-  totalRefunded: string;
+  displayFinancialStatus: ShopifyFinancialStatus | null;
+  displayFulfillmentStatus: string;
+  currentSubtotalLineItemsQuantity: number;
+  customer: { id: string } | null;
+  retailLocation: { id: string } | null;
+  subtotalPriceSet: ShopifyMoneyBag | null;
+  totalPriceSet: ShopifyMoneyBag;
+  currentTotalPriceSet: ShopifyMoneyBag;
+  totalTaxSet: ShopifyMoneyBag | null;
+  currentTotalTaxSet: ShopifyMoneyBag;
+  totalDiscountsSet: ShopifyMoneyBag | null;
+  totalShippingPriceSet: ShopifyMoneyBag;
+  totalRefundedSet: ShopifyMoneyBag;
   taxLines: ShopifyTaxLine[];
-  shippingAddress: ShopifyAddress | null;
-  billingAddress: ShopifyAddress | null;
+  shippingAddress: ShopifyMailingAddress | null;
+  billingAddress: ShopifyMailingAddress | null;
+  /** `shippingLines(first: 3, includeRemovals: true) { nodes }`. */
   shippingLines: ShopifyShippingLine[];
+  /** Every `lineItems` page, concatenated. */
   lineItems: ShopifyLineItem[];
-  refunds: { id: string; createdAt: string | null; amount: string }[];
+  refunds: { id: string; createdAt: string | null; totalRefundedSet: ShopifyMoneyBag }[];
 }
 
 export interface ShopifyLocation {
@@ -115,10 +140,10 @@ export interface ShopifyLocation {
   name: string;
   isActive: boolean;
   fulfillsOnlineOrders: boolean;
-  city: string | null;
-  countryCode: string | null;
+  address: { city: string | null; countryCode: string | null };
 }
 
+/** A variant found by SKU, with its product and inventory item. */
 export interface ShopifyVariant {
   id: string;
   sku: string | null;
@@ -127,12 +152,8 @@ export interface ShopifyVariant {
   price: string;
   taxable: boolean;
   updatedAt: string;
-  productId: string;
-  productTitle: string;
-  productHandle: string;
-  productStatus: string;
-  inventoryItemId: string;
-  tracked: boolean;
+  product: { id: string; title: string; handle: string; status: ShopifyProductStatus };
+  inventoryItem: { id: string; tracked: boolean };
 }
 
 export interface ShopifyInventoryLevel {
@@ -146,31 +167,32 @@ export interface ShopifyInventoryLevel {
   updatedAt: string | null;
 }
 
-export interface ShopifyProductVariantRow {
+export type ShopifyProductStatus = 'ACTIVE' | 'ARCHIVED' | 'DRAFT' | 'UNLISTED';
+
+export interface ShopifyProductVariant {
   id: string;
+  title: string;
   sku: string | null;
   barcode: string | null;
   price: string;
   taxable: boolean;
-  inventoryItemId: string;
-  tracked: boolean;
-  weight: { unit: WeightUnit; value: number } | null;
+  inventoryItem: { id: string; tracked: boolean; measurement: { weight: { unit: WeightUnit; value: number } | null } };
 }
 
 export interface ShopifyProduct {
   id: string;
   title: string;
   handle: string;
-  status: string;
+  status: ShopifyProductStatus;
   vendor: string;
   productType: string;
   tags: string[];
   createdAt: string;
   updatedAt: string;
-  /** Value of the hub's cross-reference `id` metafield (B1 ItemCode) if the hub created it. */
+  /** Value of the hub's cross-reference `id` metafield (the B1 ItemCode); null for products made in Shopify. */
   customId: string | null;
-  variants: ShopifyProductVariantRow[];
-  /** More variants exist than were read on this page. */
+  variants: ShopifyProductVariant[];
+  /** More variants exist than were read. */
   moreVariants: boolean;
 }
 
