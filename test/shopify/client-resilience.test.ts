@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { clientFor, rawGraphQL, startSim } from './helpers';
 import type { ShopifySimulator } from '../../src/sim/shopify';
-import { Secret, ShopifyRetriesExhaustedError, ShopifyUnknownOutcomeError, ShopifyClient } from '../../src/connectors/shopify';
+import { Secret, ShopifyAuthError, ShopifyRetriesExhaustedError, ShopifyUnknownOutcomeError, ShopifyClient } from '../../src/connectors/shopify';
 
 const SKUS = ['R-1', 'R-2', 'R-3'];
 
@@ -195,7 +195,7 @@ describe('client credentials', () => {
       assert.equal(lax.auth.tokenGrants, 2);
 
       const wrong = clientFor(sim, { auth: { kind: 'clientCredentials', clientId: 'hub-client', clientSecret: new Secret('wrong-secret-value') } });
-      await assert.rejects(wrong.shop(), (e: unknown) => e instanceof Error && /client-credentials grant/.test(e.message) && !e.message.includes('wrong-secret-value'));
+      await assert.rejects(wrong.shop(), (e: unknown) => e instanceof ShopifyAuthError && /client-credentials grant .* refused \(HTTP 401\)/.test(e.message) && !e.message.includes('wrong-secret-value'));
       assert.ok(!JSON.stringify(client.config).includes('very-secret-value'));
     } finally {
       await sim.close();

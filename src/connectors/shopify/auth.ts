@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import './transport';
 import { ApiVersion, LogSeverity, shopifyApi, type GraphqlClient, type Session, type Shopify } from '@shopify/shopify-api';
 import type { ShopifyClientConfig } from './config';
-import { ShopifyAuthError } from './errors';
+import { ShopifyAuthError, ShopifyError } from './errors';
 
 export interface AuthorizedClient {
   graphql: GraphqlClient;
@@ -88,7 +88,11 @@ export class ShopifyAuth {
         ({ session } = await this.shopify.auth.clientCredentials({ shop: this.cfg.shop }));
       } catch (e) {
         const status = (e as { response?: { code?: number } }).response?.code;
-        throw new ShopifyAuthError(`Shopify client-credentials grant for ${this.cfg.shop} failed${status ? ` (HTTP ${status})` : ''}: check SHOPIFY_CLIENT_ID / SHOPIFY_CLIENT_SECRET`);
+        if (status === 400 || status === 401 || status === 403) {
+          throw new ShopifyAuthError(`Shopify client-credentials grant for ${this.cfg.shop} refused (HTTP ${status}): check SHOPIFY_CLIENT_ID / SHOPIFY_CLIENT_SECRET`);
+        }
+        // Network trouble or a Shopify-side error: worth retrying later, not a credentials problem.
+        throw new ShopifyError(`Shopify client-credentials grant for ${this.cfg.shop} failed${status ? ` (HTTP ${status})` : ' (no response)'}`, true);
       }
       expiresAt = session.expires ? session.expires.getTime() : null;
       this.lifetimeMs = expiresAt ? expiresAt - Date.now() : 0;
