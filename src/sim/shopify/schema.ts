@@ -1,15 +1,24 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { buildClientSchema, type GraphQLSchema, type IntrospectionQuery } from 'graphql';
 
 /** The Admin API version the hub is pinned to (ApiVersion.July26 in @shopify/shopify-api 13). */
 export const SHOPIFY_SCHEMA_VERSION = '2026-07';
 
-const repoRoot = resolve(__dirname, '..', '..', '..');
+/** The repository root: nearest ancestor with a package.json (works from src/ and from dist/src/). */
+function repoRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return resolve(__dirname, '..', '..', '..');
+    dir = up;
+  }
+}
 
 export function shopifySchemaPath(version: string = SHOPIFY_SCHEMA_VERSION): string {
-  return resolve(repoRoot, '.cache', 'shopify', `admin_${version}.json.gz`);
+  return resolve(repoRoot(), '.cache', 'shopify', `admin_${version}.json.gz`);
 }
 
 export class ShopifySchemaMissingError extends Error {
