@@ -27,7 +27,7 @@ describe('Shopify executor: throttling, cost limits, back-off, unknown outcomes'
     assert.ok(client.executor.stats.waitedMs > 0);
   });
 
-  test('tight bucket: concurrent readers finish with complete data; the cost model prevents repeated throttling', async () => {
+  test('tight bucket: concurrent readers finish with complete data; the cost model prevents repeated throttling', async (t) => {
     const tight = await startSim({ seed: { customers: 90, orders: 12, skus: SKUS }, plan: { restoreRate: 100, bucketSize: 400 } });
     try {
       const events: string[] = [];
@@ -55,6 +55,7 @@ describe('Shopify executor: throttling, cost limits, back-off, unknown outcomes'
       assert.equal(products, SKUS.length);
       const s = client.executor.stats;
       assert.ok(s.prewaits > 0, 'waited on its own model before sending');
+      t.diagnostic(`tight bucket: ${s.requests} requests, ${tight.stats.throttled} throttled, ${s.prewaits} pre-waits`);
       assert.ok(tight.stats.throttled * 3 <= s.requests, `throttled ${tight.stats.throttled} times for ${s.requests} requests: ${events.join(' ')}`);
       assert.ok(tight.runtime.bucket('custom-app').lowWater >= 0, 'bucket never overdrawn');
       assert.ok(Date.now() - started < 60_000);
@@ -176,21 +177,21 @@ describe('Shopify executor: throttling, cost limits, back-off, unknown outcomes'
 
 describe('client credentials', () => {
   test('tokens are renewed before expiry and after a 401, secrets never appear in messages', async () => {
-    const sim = await startSim({ seed: false, clientId: 'hub-client', clientSecret: 'very-secret-value', tokenLifetimeSec: 2 });
+    const sim = await startSim({ seed: false, clientId: 'hub-client', clientSecret: 'very-secret-value', tokenLifetimeSec: 4 });
     try {
-      const client = clientFor(sim, { auth: { kind: 'clientCredentials', clientId: 'hub-client', clientSecret: new Secret('very-secret-value'), renewBeforeSec: 1 } });
+      const client = clientFor(sim, { auth: { kind: 'clientCredentials', clientId: 'hub-client', clientSecret: new Secret('very-secret-value'), renewBeforeSec: 2 } });
       await client.shop();
       assert.equal(client.auth.tokenGrants, 1);
       await client.shop();
       assert.equal(client.auth.tokenGrants, 1, 'token reused while valid');
-      await new Promise((r) => setTimeout(r, 1100));
+      await new Promise((r) => setTimeout(r, 2100));
       await client.shop();
       assert.equal(client.auth.tokenGrants, 2, 'renewed ahead of expiry');
 
       // A client that lets its token lapse gets a 401 and recovers with a fresh token.
       const lax = clientFor(sim, { auth: { kind: 'clientCredentials', clientId: 'hub-client', clientSecret: new Secret('very-secret-value'), renewBeforeSec: -60 } });
       await lax.shop();
-      await new Promise((r) => setTimeout(r, 2100));
+      await new Promise((r) => setTimeout(r, 4100));
       await lax.shop();
       assert.equal(lax.auth.tokenGrants, 2);
 
