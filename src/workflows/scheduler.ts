@@ -289,10 +289,13 @@ export async function schedulerWorkflow(input: SchedulerInput): Promise<void> {
   }
 }
 
+/** The whole cause chain: "Child Workflow execution failed: Activity task failed: <root cause>". */
 function errorMessage(err: unknown): string {
-  if (err instanceof Error) {
-    const cause = (err as Error & { cause?: unknown }).cause;
-    return cause instanceof Error ? `${err.message}: ${cause.message}` : err.message;
+  const parts: string[] = [];
+  let cur: unknown = err;
+  while (cur instanceof Error && parts.length < 6) {
+    if (cur.message && !parts.includes(cur.message)) parts.push(cur.message);
+    cur = (cur as Error & { cause?: unknown }).cause;
   }
-  return String(err);
+  return parts.length ? parts.join(': ') : String(err);
 }

@@ -1,0 +1,46 @@
+/**
+ * The hub's Temporal worker: the scheduler and sync workflows plus the activities that do
+ * all I/O. Activities are passed in (built by factories with their clients injected), so the
+ * same worker code runs in production, in `npm start` on the simulators, and in tests.
+ */
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+
+export const DEFAULT_TASK_QUEUE = 'b1-shopify-hub';
+
+export type WorkflowBundle = { code: string };
+
+/** Bundling costs ~1–2 s on 2 cores: do it once per process and reuse it for every worker. */
+let bundlePromise: Promise<WorkflowBundle> | undefined;
+export function hubWorkflowBundle(): Promise<WorkflowBundle> {
+  bundlePromise ??= bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
+  });
+  return bundlePromise;
+}
+
+export interface HubWorkerOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue?: string;
+  activities: object;
+  /** Per-worker activity concurrency: sized to what the external APIs take, not to CPU. */
+  maxConcurrentActivities?: number;
+  identity?: string;
+  extra?: Partial<WorkerOptions>;
+}
+
+export async function createHubWorker(opts: HubWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace ?? 'default',
+    taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,
+    workflowBundle: await hubWorkflowBundle(),
+    activities: opts.activities,
+    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? 20,
+    // Only a handful of long-lived workflows are open at once (4 schedulers + their runs).
+    maxCachedWorkflows: 200,
+    ...(opts.identity ? { identity: opts.identity } : {}),
+    ...opts.extra,
+  });
+}
