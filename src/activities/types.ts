@@ -4,14 +4,12 @@
  * (samples-typescript activities-dependency-injection), so tests and production wire
  * different clients into the same workflow code.
  */
-import type { SyncRunInput, SyncRunResult } from '../shared/sync-types';
-
-export interface SyncPassInput extends SyncRunInput {
-  /** The sync run's workflow id: names the run in logs and idempotency keys. */
-  runId: string;
-}
+import type { RecordOutcome } from '../mapping/outcome';
+import type { FetchPageInput, FetchPageResult, LogPageInput, MapPageInput, MappedRecord, PostPageInput } from '../pipelines/contract';
 
 export interface SyncActivities {
-  /** One whole sync pass for an object (replaced by the fetch → map → post → log pipelines). */
-  runSyncPass(input: SyncPassInput): Promise<SyncRunResult>;
+  fetchPage(input: FetchPageInput): Promise<FetchPageResult>;
+  mapPage(input: MapPageInput): Promise<MappedRecord[]>;
+  postPage(input: PostPageInput): Promise<RecordOutcome[]>;
+  logOutcomes(input: LogPageInput): Promise<void>;
 }

@@ -1,23 +1,104 @@
 /**
- * One sync run of one object. Started by the object's scheduler (schedule, Sync Now,
- * resync, initialization); its history is the run's message log.
+ * One sync run of one object: pages through the source with fetch → map → post → log.
+ *
+ * Started by the object's scheduler (schedule, Sync Now, resync, initialization). Its history
+ * is the run's message log: each page's records as read (fetch result), as mapped (map
+ * result), what was written (post result) and the outcome per record (log input). Long runs
+ * continue as new with their position and counts, so a 100k-record run stays far below
+ * Temporal's history limits.
  */
-import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  continueAsNew,
+  proxyActivities,
+  setCurrentDetails,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { RetryPolicy } from '@temporalio/common';
 import type { SyncActivities } from '../activities/types';
+import type { RecordOutcome } from '../mapping/outcome';
+import { PERMANENT_ERROR_TYPES } from '../shared/permanent-errors';
 import { FailedCountKey, RecordCountKey } from '../shared/search-attributes';
-import { totalRecords, type SyncRunInput, type SyncRunResult } from '../shared/sync-types';
+import { addCounts, totalRecords, ZERO_COUNTS, type SyncCounts, type SyncRunInput, type SyncRunResult } from '../shared/sync-types';
 
-const { runSyncPass } = proxyActivities<SyncActivities>({
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+// Transient trouble (5xx, throttling, network) is retried with back-off for ~10 minutes; after
+// that the run fails, the watermark stays, and the next scheduled run picks the work up again.
+const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: PERMANENT_ERROR_TYPES };
 
-export async function syncRunWorkflow(input: SyncRunInput): Promise<SyncRunResult> {
-  const result = await runSyncPass({ ...input, runId: workflowInfo().workflowId });
+const io = proxyActivities<SyncActivities>({ startToCloseTimeout: '10 minutes', retry });
+// Mapping is pure and fast; a short timeout surfaces a stuck worker quickly.
+const pure = proxyActivities<SyncActivities>({ startToCloseTimeout: '1 minute', retry });
+
+/** Pages per workflow run before continuing as new (history stays small and fast to replay). */
+export const PAGES_PER_RUN = 100;
+
+export interface SyncRunProgress {
+  cursor?: string;
+  pageIndex: number;
+  counts: SyncCounts;
+  watermark?: string;
+}
+
+function countsOf(outcomes: RecordOutcome[]): SyncCounts {
+  const c = { ...ZERO_COUNTS };
+  for (const o of outcomes) c[o.outcome] += 1;
+  return c;
+}
+
+function failedOutcome(input: SyncRunInput, id: string, reason: string, field?: string): RecordOutcome {
+  return { object: input.object, sourceId: id, outcome: 'failed', reason, ...(field ? { field } : {}) };
+}
+
+export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunProgress): Promise<SyncRunResult> {
+  const runId = workflowInfo().workflowId;
+  let cursor = progress?.cursor;
+  let pageIndex = progress?.pageIndex ?? 0;
+  let counts = progress?.counts ?? { ...ZERO_COUNTS };
+  let watermark = progress?.watermark;
+  const firstPageOfThisRun = pageIndex;
+
+  for (;;) {
+    const page = await io.fetchPage({
+      object: input.object,
+      runId,
+      mode: input.mode,
+      since: input.since,
+      ids: input.ids,
+      cursor,
+      pageIndex,
+    });
+
+    const outcomes: RecordOutcome[] = (page.missingIds ?? []).map((id) =>
+      failedOutcome(input, id, `${input.object} ${id} was not found in the source (deleted, or the id is wrong)`),
+    );
+    if (page.records.length) {
+      const mapped = await pure.mapPage({ object: input.object, runId, records: page.records });
+      const toPost = mapped.flatMap((m) => (m.ok ? [{ id: m.id, label: m.label, payload: m.payload }] : []));
+      for (const m of mapped) if (!m.ok) outcomes.push(m.outcome);
+      if (toPost.length) outcomes.push(...(await io.postPage({ object: input.object, runId, pageIndex, records: toPost })));
+    }
+    if (outcomes.length) {
+      await io.logOutcomes({ object: input.object, runId, pageIndex, outcomes });
+      counts = addCounts(counts, countsOf(outcomes));
+    }
+    if (page.watermark && (!watermark || page.watermark > watermark)) watermark = page.watermark;
+    pageIndex += 1;
+    setCurrentDetails(
+      `**${input.trigger} ${input.mode} sync of ${input.object}s** — page ${pageIndex}: ` +
+        `${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ` +
+        `${counts.skipped} skipped, ${counts.failed} failed`,
+    );
+
+    if (!page.nextCursor) break;
+    cursor = page.nextCursor;
+    if (workflowInfo().continueAsNewSuggested || pageIndex - firstPageOfThisRun >= PAGES_PER_RUN) {
+      await continueAsNew<typeof syncRunWorkflow>(input, { cursor, pageIndex, counts, watermark });
+    }
+  }
+
   upsertSearchAttributes([
-    { key: RecordCountKey, value: totalRecords(result.counts) },
-    { key: FailedCountKey, value: result.counts.failed },
+    { key: RecordCountKey, value: totalRecords(counts) },
+    { key: FailedCountKey, value: counts.failed },
   ]);
-  return result;
+  return { counts, watermark };
 }

@@ -16,8 +16,8 @@ import { ensureHubSearchAttributes } from '../../src/temporal/search-attributes'
 import { schedulerWorkflow } from '../../src/workflows/scheduler';
 import { changeScheduleUpdate, pauseSignal, resumeSignal, setScheduleSignal, statusQuery, syncNowSignal } from '../../src/workflows/messages';
 import { nextFireTimes, type ScheduleSpec } from '../../src/schedule/spec';
-import type { SyncPassInput } from '../../src/activities/types';
-import type { SyncRunResult } from '../../src/shared/sync-types';
+import type { FetchPageInput, FetchPageResult, MapPageInput, MappedRecord, PostPageInput } from '../../src/pipelines/contract';
+import type { RecordOutcome } from '../../src/mapping/outcome';
 
 let env: TestWorkflowEnvironment;
 
@@ -32,7 +32,7 @@ after(async () => {
 
 /** A scripted sync pass: records every call; `gate` can hold a run open to test overlap. */
 function scriptedPass() {
-  const calls: SyncPassInput[] = [];
+  const calls: FetchPageInput[] = [];
   let gate: Promise<void> | undefined;
   let release: () => void = () => {};
   let failNext: string | undefined;
@@ -48,8 +48,9 @@ function scriptedPass() {
     failNextWith(message: string) {
       failNext = message;
     },
+    /** The four pipeline steps with one record per run, so the real sync-run workflow drives them. */
     activities: {
-      async runSyncPass(input: SyncPassInput): Promise<SyncRunResult> {
+      async fetchPage(input: FetchPageInput): Promise<FetchPageResult> {
         calls.push(input);
         if (gate) await gate;
         if (failNext) {
@@ -58,8 +59,15 @@ function scriptedPass() {
           throw ApplicationFailure.nonRetryable(message, 'ScriptedFailure');
         }
         // Watermark = how many passes ran so far, zero-padded so string order is numeric order.
-        return { counts: { created: 1, updated: 0, unchanged: 0, skipped: 0, failed: 0 }, watermark: `wm-${String(calls.length).padStart(4, '0')}` };
+        return { records: [{ id: `rec-${calls.length}`, data: {} }], watermark: `wm-${String(calls.length).padStart(4, '0')}` };
       },
+      async mapPage(input: MapPageInput): Promise<MappedRecord[]> {
+        return input.records.map((r) => ({ id: r.id, ok: true as const, payload: r.data }));
+      },
+      async postPage(input: PostPageInput): Promise<RecordOutcome[]> {
+        return input.records.map((r) => ({ object: input.object, sourceId: r.id, outcome: 'created' as const, targetId: `t-${r.id}` }));
+      },
+      async logOutcomes(): Promise<void> {},
     },
   };
 }

@@ -1,0 +1,155 @@
+/**
+ * The hub's configuration: one JSON file (non-secret settings) plus environment variables
+ * (secrets), validated by zod at start with messages that name the bad key and why.
+ *
+ * Secrets live only in the worker process (passed to the connector clients); they never enter
+ * workflow inputs, histories, search attributes or logs. With no file at all the hub runs on
+ * embedded defaults: the local dev server and the SAP B1 / Shopify simulators with demo data.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { MappingConfigSchema, DEMO_MAPPING_CONFIG, type MappingConfig } from '../mapping/config';
+import { ScheduleSpecSchema, type ScheduleSpec } from '../schedule/spec';
+import { SYNC_OBJECTS, type SyncObject } from '../shared/sync-object';
+
+const TemporalSchema = z.strictObject({
+  /** host:port; TEMPORAL_ADDRESS overrides. Omitted = the embedded dev server. */
+  address: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. localhost:7233').optional(),
+  namespace: z.string().min(1).default('default'),
+  taskQueue: z.string().min(1).default('b1-shopify-hub'),
+});
+
+const B1Schema = z.strictObject({
+  baseUrl: z
+    .string()
+    .url('must be a URL like https://sap.example.com:50000/b1s/v1')
+    .refine((u) => /\/b1s\/v[12]\/?$/.test(u), 'must end with /b1s/v1 or /b1s/v2'),
+  companyDb: z.string().min(1, 'must name the company database, e.g. SBODEMOUS'),
+  userName: z.string().min(1),
+  /** Extra CA certificate (PEM) for the Service Layer's self-signed certificate. */
+  caFile: z.string().min(1).optional(),
+  /** Disables TLS verification. Only for a test system; logged as a warning at every start. */
+  insecureSkipTlsVerify: z.boolean().default(false),
+  pageSize: z.number().int().min(1).max(1000).default(100),
+});
+
+const ShopifySchema = z.strictObject({
+  shop: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9-_]*\.myshopify\.com$/, 'must be <name>.myshopify.com'),
+  /** Where requests go instead of https://<shop> (the simulator); loopback http only. */
+  endpoint: z.string().url().optional(),
+  apiVersion: z.string().regex(/^\d{4}-\d{2}$/, 'must look like 2026-07').default('2026-07'),
+  /** accessToken: SHOPIFY_ACCESS_TOKEN; clientCredentials: SHOPIFY_CLIENT_ID + SHOPIFY_CLIENT_SECRET. */
+  auth: z.enum(['accessToken', 'clientCredentials']).default('accessToken'),
+  clientId: z.string().min(1).optional(),
+});
+
+const SchedulesSchema = z.strictObject({
+  customer: ScheduleSpecSchema.optional(),
+  product: ScheduleSpecSchema.optional(),
+  order: ScheduleSpecSchema.optional(),
+  inventory: ScheduleSpecSchema.optional(),
+});
+
+export const HubConfigFileSchema = z.strictObject({
+  temporal: TemporalSchema.default({ namespace: 'default', taskQueue: 'b1-shopify-hub' }),
+  b1: B1Schema,
+  shopify: ShopifySchema,
+  mapping: MappingConfigSchema,
+  /** Initial schedules; once a scheduler exists its schedule is changed with `b1hub schedule`. */
+  schedules: SchedulesSchema.default({}),
+});
+export type HubConfigFile = z.infer<typeof HubConfigFileSchema>;
+
+/** Secrets, read from the environment only. */
+export interface HubSecrets {
+  b1Password: string;
+  shopifyAccessToken?: string;
+  shopifyClientSecret?: string;
+}
+
+export interface HubConfig extends HubConfigFile {
+  /** 'embedded': no file given, simulators and dev server started by `b1hub up`. */
+  source: 'file' | 'embedded';
+  schedules: Record<SyncObject, ScheduleSpec>;
+}
+
+/** Sensible first schedules: orders often, stock hourly, master data nightly. */
+export const DEFAULT_SCHEDULES: Record<SyncObject, ScheduleSpec> = {
+  customer: { kind: 'interval', everyMinutes: 60, timezone: 'UTC' },
+  product: { kind: 'daily', times: ['02:00'], timezone: 'UTC' },
+  order: { kind: 'interval', everyMinutes: 15, timezone: 'UTC' },
+  inventory: { kind: 'interval', everyMinutes: 60, timezone: 'UTC' },
+};
+
+export class HubConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'HubConfigError';
+  }
+}
+
+function formatIssues(error: z.ZodError, prefix = ''): string[] {
+  return error.issues.map((i) => `${prefix}${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+}
+
+/** Validates a parsed config file object; throws HubConfigError naming every bad key. */
+export function parseHubConfig(raw: unknown, origin = 'config'): HubConfig {
+  const parsed = HubConfigFileSchema.safeParse(raw);
+  if (!parsed.success) throw new HubConfigError(formatIssues(parsed.error, `${origin}: `));
+  const file = parsed.data;
+  return { ...file, source: 'file', schedules: { ...DEFAULT_SCHEDULES, ...definedOnly(file.schedules) } };
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export function loadHubConfigFile(path: string): HubConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new HubConfigError([`${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`]);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new HubConfigError([`${path}: not valid JSON (${(err as Error).message})`]);
+  }
+  return parseHubConfig(raw, path);
+}
+
+/** Reads the secrets the configured auth modes need; errors name the variable, never a value. */
+export function loadHubSecrets(config: Pick<HubConfig, 'shopify'>, env: NodeJS.ProcessEnv = process.env): HubSecrets {
+  const problems: string[] = [];
+  const b1Password = env.B1_PASSWORD;
+  if (!b1Password) problems.push('B1_PASSWORD: not set (the Service Layer password of b1.userName)');
+  if (config.shopify.auth === 'accessToken' && !env.SHOPIFY_ACCESS_TOKEN) {
+    problems.push('SHOPIFY_ACCESS_TOKEN: not set (Admin API access token, shpat_…; shopify.auth is accessToken)');
+  }
+  if (config.shopify.auth === 'clientCredentials') {
+    if (!env.SHOPIFY_CLIENT_SECRET) problems.push('SHOPIFY_CLIENT_SECRET: not set (shopify.auth is clientCredentials)');
+    if (!config.shopify.clientId && !env.SHOPIFY_CLIENT_ID) problems.push('shopify.clientId: not set (or SHOPIFY_CLIENT_ID)');
+  }
+  if (problems.length) throw new HubConfigError(problems);
+  return { b1Password: b1Password!, shopifyAccessToken: env.SHOPIFY_ACCESS_TOKEN, shopifyClientSecret: env.SHOPIFY_CLIENT_SECRET };
+}
+
+/** Demo credentials of the simulators; they are not secrets (documented in the README). */
+export const DEMO_SECRETS: HubSecrets = { b1Password: '1234', shopifyAccessToken: 'shpat_demo' };
+
+/** The embedded configuration `b1hub up` uses when no file is given. */
+export function embeddedHubConfig(endpoints: { b1BaseUrl: string; shopifyEndpoint: string; shop: string }): HubConfig {
+  const mapping: MappingConfig = DEMO_MAPPING_CONFIG;
+  return {
+    source: 'embedded',
+    temporal: { namespace: 'default', taskQueue: 'b1-shopify-hub' },
+    b1: { baseUrl: endpoints.b1BaseUrl, companyDb: 'SBODEMOUS', userName: 'manager', insecureSkipTlsVerify: false, pageSize: 100 },
+    shopify: { shop: endpoints.shop, endpoint: endpoints.shopifyEndpoint, apiVersion: '2026-07', auth: 'accessToken' },
+    mapping,
+    schedules: { ...DEFAULT_SCHEDULES },
+  };
+}
+
+export { SYNC_OBJECTS };

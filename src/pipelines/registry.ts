@@ -1,0 +1,14 @@
+// Which pipeline serves which object; the sync activities dispatch on the input's object.
+import type { SyncObject } from '../shared/sync-object';
+import type { Pipeline } from './contract';
+import { customerPipeline } from './customer';
+import { inventoryPipeline } from './inventory';
+import { orderPipeline } from './order';
+import { productPipeline } from './product';
+
+export const PIPELINES: Record<SyncObject, Pipeline> = {
+  customer: customerPipeline,
+  product: productPipeline,
+  order: orderPipeline,
+  inventory: inventoryPipeline,
+};

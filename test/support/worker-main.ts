@@ -1,0 +1,39 @@
+/**
+ * A hub worker as its own process, for crash tests: a test starts it, SIGKILLs it in the middle
+ * of a run, and starts another. Everything comes from the environment:
+ * TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TASK_QUEUE, B1_URL, SHOPIFY_URL, SHOPIFY_SHOP and
+ * HUB_MAPPING (the JSON mapping config the test fixture derived).
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { embeddedHubConfig, DEMO_SECRETS } from '../../src/config/hub-config';
+import { parseMappingConfig } from '../../src/mapping/config';
+import { createPipelineDeps } from '../../src/pipelines/deps';
+import { PIPELINES } from '../../src/pipelines/registry';
+import { createSyncActivities } from '../../src/activities/sync-activities';
+import { createHubWorker } from '../../src/workers/hub-worker';
+
+async function main() {
+  const need = (k: string) => {
+    const v = process.env[k];
+    if (!v) throw new Error(`${k} is not set`);
+    return v;
+  };
+  const config = embeddedHubConfig({ b1BaseUrl: need('B1_URL'), shopifyEndpoint: need('SHOPIFY_URL'), shop: need('SHOPIFY_SHOP') });
+  config.mapping = parseMappingConfig(JSON.parse(need('HUB_MAPPING')));
+  const deps = createPipelineDeps(config, DEMO_SECRETS);
+  const connection = await NativeConnection.connect({ address: need('TEMPORAL_ADDRESS') });
+  const worker = await createHubWorker({
+    connection,
+    namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+    taskQueue: need('TASK_QUEUE'),
+    activities: createSyncActivities({ deps, pipelines: PIPELINES }),
+  });
+  process.stdout.write('worker ready\n');
+  await worker.run();
+  await connection.close();
+}
+
+main().catch((err) => {
+  process.stderr.write(`worker failed: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});
