@@ -1,0 +1,43 @@
+/**
+ * Projections of Shopify records onto exactly the fields the mapping reads. Every record travels
+ * through Temporal history three times (fetch result, map input, post input), so anything the
+ * mapping ignores (tags, marketing state, display names) is dropped here.
+ */
+import type { ShopifyCustomer, ShopifyMailingAddress } from '../../mapping/types';
+
+type Maybe<T> = T | null | undefined;
+
+/** Copies the listed keys whose value is neither null nor undefined nor ''. */
+export function pick<T extends object, K extends keyof T>(src: T, keys: readonly K[]): Pick<T, K> {
+  const out = {} as Pick<T, K>;
+  for (const k of keys) {
+    const v = src[k];
+    if (v !== null && v !== undefined && v !== '') out[k] = v;
+  }
+  return out;
+}
+
+const ADDRESS_KEYS = ['id', 'company', 'address1', 'address2', 'city', 'zip', 'provinceCode', 'countryCodeV2', 'phone'] as const;
+
+export function trimAddress(a: Maybe<ShopifyMailingAddress>): ShopifyMailingAddress | null {
+  return a ? pick(a, ADDRESS_KEYS) : null;
+}
+
+/** The customer as the mapping reads it (addresses beyond `maxAddresses` are never used). */
+export function trimCustomer(c: ShopifyCustomer, maxAddresses: number): ShopifyCustomer {
+  const out: ShopifyCustomer = { id: c.id, ...pick(c, ['firstName', 'lastName', 'updatedAt'] as const) };
+  if (c.defaultEmailAddress?.emailAddress) out.defaultEmailAddress = { emailAddress: c.defaultEmailAddress.emailAddress };
+  if (c.defaultPhoneNumber?.phoneNumber) out.defaultPhoneNumber = { phoneNumber: c.defaultPhoneNumber.phoneNumber };
+  const def = trimAddress(c.defaultAddress);
+  if (def) out.defaultAddress = def;
+  // The default address is usually also in addressesV2; it is mapped once, by name.
+  const others = (c.addressesV2 ?? []).slice(0, maxAddresses).filter((a) => !def?.id || a.id !== def.id);
+  if (others.length) out.addressesV2 = others.map((a) => trimAddress(a) as ShopifyMailingAddress);
+  return out;
+}
+
+/** What an operator searches for: the e-mail, else the name, else the GID. */
+export function customerLabel(c: ShopifyCustomer): string {
+  const name = [c.firstName, c.lastName].filter(Boolean).join(' ').trim();
+  return c.defaultEmailAddress?.emailAddress || name || c.id;
+}

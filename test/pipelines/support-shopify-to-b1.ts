@@ -1,0 +1,66 @@
+/** Helpers for the Shopify → B1 pipeline tests (customers, orders). */
+import { temporal } from '@temporalio/proto';
+import type { HubFixture } from '../support/hub-fixture';
+
+type Rec = Record<string, unknown>;
+
+/** Write requests (anything but GET and the session calls) in a slice of the B1 simulator's request log. */
+export function b1Writes(log: readonly string[]): string[] {
+  return log.filter((l) => !l.startsWith('GET ') && !/^POST \/b1s\/v[12]\/(Login|Logout)\b/.test(l));
+}
+
+export function gidNumber(gid: string): number {
+  return Number(gid.split('/').pop());
+}
+
+export function partners(fx: HubFixture): Rec[] {
+  return [...fx.b1Sim.state.store('BusinessPartners').values()];
+}
+
+export function partnersByShopifyId(fx: HubFixture, gid: string): Rec[] {
+  return partners(fx).filter((p) => p.U_ShopifyId === gid);
+}
+
+export function salesOrders(fx: HubFixture): Rec[] {
+  return [...fx.b1Sim.state.store('Orders').values()];
+}
+
+export function salesOrdersByShopifyId(fx: HubFixture, gid: string): Rec[] {
+  return salesOrders(fx).filter((o) => o.U_ShopifyId === gid);
+}
+
+/** Sum of Committed over every item and warehouse of the B1 simulator. */
+export function committedTotal(fx: HubFixture): number {
+  let sum = 0;
+  for (const it of fx.b1Sim.state.store('Items').values()) {
+    for (const w of (it.ItemWarehouseInfoCollection as Rec[] | undefined) ?? []) sum += Number(w.Committed ?? 0);
+  }
+  return sum;
+}
+
+/** The guest partner orders without a Shopify customer go to (set up once per company). */
+export async function ensureGuestPartner(fx: HubFixture): Promise<void> {
+  const code = fx.deps.mapping.customer.guestCardCode;
+  if (fx.b1Sim.state.get('BusinessPartners', code)) return;
+  await fx.deps.b1.createBusinessPartner({ CardCode: code, CardName: 'Shopify guest checkouts', CardType: 'cCustomer' });
+}
+
+/**
+ * Every record outcome a run logged, read back from its history (the logOutcomes inputs), plus
+ * the size of the history: the message log is what operators read, so tests read it too.
+ */
+export async function runLog(fx: HubFixture, workflowId: string): Promise<{ outcomes: Array<Rec & { sourceId: string; outcome: string; reason?: string; field?: string; targetId?: string }>; historyBytes: number; events: number }> {
+  const history = await fx.env.client.workflow.getHandle(workflowId).fetchHistory();
+  const events = history.events ?? [];
+  const outcomes: Array<Rec & { sourceId: string; outcome: string }> = [];
+  for (const e of events) {
+    const a = e.activityTaskScheduledEventAttributes;
+    if (a?.activityType?.name !== 'logOutcomes') continue;
+    for (const p of a.input?.payloads ?? []) {
+      const input = JSON.parse(Buffer.from(p.data ?? new Uint8Array()).toString('utf8')) as { outcomes: Array<Rec & { sourceId: string; outcome: string }> };
+      outcomes.push(...input.outcomes);
+    }
+  }
+  const historyBytes = temporal.api.history.v1.History.encode(history).finish().length;
+  return { outcomes, historyBytes, events: events.length };
+}
