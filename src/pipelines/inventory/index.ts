@@ -1,7 +1,19 @@
-/** The inventory pipeline. Not built yet: every step fails the run with a clear reason. */
+/**
+ * The inventory pipeline, B1 → Shopify: per-warehouse stock of the items selected for the sync,
+ * summed per mapped location by the configured formula, written to Shopify's `available` only
+ * where it differs. One record is one item across all its locations.
+ */
 import type { Pipeline } from '../contract';
-import { PipelineSetupError } from '../errors';
+import { fetchInventoryPage } from './fetch';
+import { mapInventoryPage } from './map';
+import { postInventoryPage } from './post';
+import type { InventoryPayload, InventorySource } from './types';
 
-const missing = () => Promise.reject(new PipelineSetupError('the inventory pipeline is not implemented yet'));
+export const inventoryPipeline: Pipeline<InventorySource, InventoryPayload> = {
+  object: 'inventory',
+  fetch: fetchInventoryPage,
+  map: async (deps, input) => mapInventoryPage(input.records, deps.mapping),
+  post: postInventoryPage,
+};
 
-export const inventoryPipeline: Pipeline = { object: 'inventory', fetch: missing, map: missing, post: missing };
+export type { InventoryPayload, InventorySource, ShopifyStockMatch, InventoryRow } from './types';

@@ -1,0 +1,40 @@
+/**
+ * Shapes the inventory pipeline passes between its activities. Everything here is written to
+ * the run's history, so records carry only what the mapping reads: per-warehouse quantities
+ * from B1 and the Shopify inventory item with its current `available` at the mapped locations.
+ */
+import type { B1ItemWarehouseInfo } from '../../mapping/types';
+
+/** One Shopify inventory item whose variant carries the item's SKU. */
+export interface ShopifyStockMatch {
+  inventoryItemId: string;
+  tracked: boolean;
+  /** Current `available` per mapped location id; null = not stocked there (needs inventoryActivate). */
+  available: Record<string, number | null>;
+}
+
+/** One B1 item as read for the push (the record's id and label are its ItemCode). */
+export interface InventorySource {
+  /** False for non-inventory items (B1 `InventoryItem = tNO`): nothing to push. */
+  inventoryItem: boolean;
+  /** Only the fields the formula reads. */
+  warehouses: B1ItemWarehouseInfo[];
+  /** Variants with this SKU in Shopify (none: not pushed as a product yet; several: ambiguous). Absent for non-inventory items. */
+  shopify?: ShopifyStockMatch[];
+}
+
+/** One row to write: the desired `available` of the item at one location. */
+export interface InventoryRow {
+  locationId: string;
+  quantity: number;
+  /** Compare-and-swap base (config `inventory.compareQuantity`), null = no check; 2026-07 wants the field on every row. */
+  changeFromQuantity: number | null;
+}
+
+/** What post writes for one item: activations first, then the rows that differ. */
+export interface InventoryPayload {
+  inventoryItemId: string;
+  /** Locations where the item is not stocked yet. */
+  activate: string[];
+  rows: InventoryRow[];
+}
