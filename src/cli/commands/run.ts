@@ -1,0 +1,147 @@
+/** Long-running commands: `up` (npm start), `worker`, `sim b1|shopify`. */
+import type { Command } from 'commander';
+import { action } from '../action';
+import { CliError } from '../errors';
+import { startHub } from '../../hub/up';
+import { resolveDemoMapping, startHubWorker } from '../../hub/worker';
+import { connectClient, connectWorker } from '../../hub/temporal-connection';
+import { ensureSchedulers } from '../../temporal/schedulers';
+import { installQuietRuntime } from '../../testing/temporal-servers';
+import { runB1Simulator } from '../../sim/b1';
+import { DEMO_SYNC_ITEM_COUNT, demoItemCodes } from '../../sim/b1/seed';
+import { startShopifySimulator } from '../../sim/shopify';
+
+function intOption(name: string, min = 0, max = 65535): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`${name} '${v}' is not a whole number between ${min} and ${max}`);
+    return n;
+  };
+}
+
+/** Resolves on SIGINT/SIGTERM (once); the caller shuts down in order. */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (sig: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(sig);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+/** Runs until a signal (exit 0 after a clean stop) or until `done` ends on its own (exit 1). */
+async function serve(done: Promise<void>, stop: () => Promise<void>, print: (l: string) => void): Promise<number> {
+  const outcome = await Promise.race([
+    untilSignal().then((sig) => ({ kind: 'signal' as const, sig })),
+    done.then(
+      () => ({ kind: 'ended' as const, error: undefined }),
+      (error: unknown) => ({ kind: 'ended' as const, error }),
+    ),
+  ]);
+  if (outcome.kind === 'signal') {
+    print(`${outcome.sig}: stopping…`);
+    await stop();
+    print('stopped');
+    return 0;
+  }
+  // The SDK runtime also stops workers on SIGINT; give our handler the chance to win that race.
+  await new Promise((r) => setTimeout(r, 50));
+  print(`the worker stopped${outcome.error ? `: ${(outcome.error as Error).message}` : ''}; shutting down`);
+  await stop();
+  return outcome.error ? 1 : 0;
+}
+
+const print = (l: string) => process.stdout.write(`${l}\n`);
+
+export function registerRunCommands(program: Command): void {
+  program
+    .command('up')
+    .description('start the hub: with no config the demo (Temporal dev server, simulators, worker, schedulers); with --config the worker and schedulers only')
+    .option('--temporal-port <port>', 'dev server gRPC port', intOption('--temporal-port', 1), 7233)
+    .option('--ui-port <port>', 'Temporal UI port', intOption('--ui-port', 1), 8233)
+    .option('--b1-port <port>', 'SAP B1 simulator port', intOption('--b1-port', 1), 50000)
+    .option('--shopify-port <port>', 'Shopify simulator port', intOption('--shopify-port', 1), 8081)
+    .option('--items <n>', 'demo company size (items; the first 20 are selected for sync)', intOption('--items', 1, 100000), 50)
+    .option('--no-init', 'do not run the initial load on the first start')
+    .action(
+      action(async (ctx, opts: { temporalPort: number; uiPort: number; b1Port: number; shopifyPort: number; items: number; init: boolean }) => {
+        const config = ctx.configPath ? ctx.config() : undefined;
+        const hub = await startHub({
+          dataDir: ctx.dataDir,
+          config,
+          secrets: config ? ctx.secrets() : undefined,
+          temporalAddress: ctx.opts.temporalAddress,
+          namespace: ctx.opts.namespace,
+          temporalPort: opts.temporalPort,
+          uiPort: opts.uiPort,
+          b1Port: opts.b1Port,
+          shopifyPort: opts.shopifyPort,
+          items: opts.items,
+          skipInit: !opts.init,
+          print,
+        });
+        return serve(hub.done, hub.stop, print);
+      }),
+    );
+
+  program
+    .command('worker')
+    .description('run a hub worker (several may run for scale); ensures the schedulers exist')
+    .option('--identity <name>', 'worker identity shown in Temporal')
+    .option('--max-activities <n>', 'concurrent activities per worker', intOption('--max-activities', 1, 1000))
+    .action(
+      action(async (ctx, opts: { identity?: string; maxActivities?: number }) => {
+        installQuietRuntime();
+        const config = await resolveDemoMapping(ctx.config(), ctx.secrets());
+        const target = ctx.temporalTarget();
+        const { client, connection } = await connectClient(target);
+        const native = await connectWorker(target);
+        const worker = await startHubWorker({ connection: native, namespace: target.namespace, config, secrets: ctx.secrets(), identity: opts.identity, maxConcurrentActivities: opts.maxActivities });
+        await ensureSchedulers(client, { taskQueue: config.temporal.taskQueue, schedules: config.schedules });
+        print(`worker ready: task queue ${config.temporal.taskQueue} at ${target.address} (namespace ${target.namespace}); Ctrl-C stops it`);
+        return serve(worker.done, async () => {
+          await worker.stop();
+          await native.close();
+          await connection.close();
+        }, print);
+      }),
+    );
+
+  const sim = program.command('sim').description('run one simulator alone (development)');
+  sim
+    .command('b1')
+    .description('SAP Business One Service Layer simulator (CompanyDB SBODEMOUS, user manager, password 1234)')
+    .option('--port <port>', 'port', intOption('--port'), 50000)
+    .option('--items <n>', 'demo items (the first 20 are selected for sync)', intOption('--items', 0, 1_000_000), 50)
+    .option('--customers <n>', 'demo customers', intOption('--customers', 0, 1_000_000), 20)
+    .option('--state-file <file>', 'persist the company to this JSON file')
+    .action(
+      action(async (_ctx, opts: { port: number; items: number; customers: number; stateFile?: string }) => {
+        const s = await runB1Simulator({ port: opts.port, items: opts.items, customers: opts.customers, ...(opts.stateFile ? { stateFile: opts.stateFile } : {}) }, print);
+        return serve(new Promise<void>(() => {}), () => s.close(), print);
+      }),
+    );
+  sim
+    .command('shopify')
+    .description('Shopify Admin GraphQL simulator (token shpat_demo); its SKUs are the B1 demo item codes')
+    .option('--port <port>', 'port', intOption('--port'), 8081)
+    .option('--items <n>', 'products for the first n B1 demo items (A00001…; at most 20 are selected in B1)', intOption('--items', 0, 100000), DEMO_SYNC_ITEM_COUNT)
+    .option('--customers <n>', 'customers', intOption('--customers', 0, 100000), 20)
+    .option('--orders <n>', 'paid orders', intOption('--orders', 0, 1_000_000), 30)
+    .option('--state-file <file>', 'persist the shop to this JSON file (written on exit)')
+    .action(
+      action(async (_ctx, opts: { port: number; items: number; customers: number; orders: number; stateFile?: string }) => {
+        const s = await startShopifySimulator({
+          port: opts.port,
+          host: '127.0.0.1',
+          seed: { skus: demoItemCodes(opts.items), customers: opts.customers, orders: opts.orders },
+          ...(opts.stateFile ? { stateFile: opts.stateFile } : {}),
+        });
+        print(`Shopify simulator listening at ${s.graphqlUrl} (shop ${s.shopDomain}, token ${s.accessToken}); control API POST ${s.url}/_sim/orders`);
+        return serve(new Promise<void>(() => {}), () => s.close(), print);
+      }),
+    );
+}

@@ -1,0 +1,141 @@
+/** `b1hub sync` (Sync Now) and `b1hub resync` (fresh runs for given or failed records). */
+import type { Command } from 'commander';
+import type { Client } from '@temporalio/client';
+import { action } from '../action';
+import { parseObject, parseObjects } from '../context';
+import { CliError, EXIT_RECORDS_FAILED } from '../errors';
+import { printJson, println, parseSince } from '../output';
+import { newRequestId, runForRequest, sendSyncNow, waitForRun } from '../scheduler-ops';
+import { collectFailures, failuresOfRun } from '../run-log';
+import type { SyncObject } from '../../shared/sync-object';
+import { totalRecords, type SyncNowRequest, type SyncRunResult } from '../../shared/sync-types';
+
+interface Requested {
+  object: SyncObject;
+  requestId: string;
+  workflowId?: string;
+  result?: SyncRunResult;
+  error?: string;
+}
+
+async function requestAndMaybeWait(
+  client: Client,
+  requests: Array<{ object: SyncObject; req: SyncNowRequest & { requestId: string } }>,
+  o: { wait?: boolean; json?: boolean },
+): Promise<number> {
+  const out: Requested[] = [];
+  for (const { object, req } of requests) {
+    await sendSyncNow(client, object, req);
+    out.push({ object, requestId: req.requestId });
+  }
+  await Promise.all(
+    out.map(async (r) => {
+      r.workflowId = await runForRequest(client, r.object, r.requestId);
+      if (!o.json) println(`${r.object}: ${o.wait ? 'running' : 'requested'} ${r.workflowId}`);
+      if (!o.wait) return;
+      try {
+        r.result = await waitForRun(client, r.workflowId, (p) => {
+          if (!o.json && p.details) println(`  ${r.object}: ${p.details.replace(/\*\*/g, '')}`);
+        });
+      } catch (err) {
+        r.error = causeText(err);
+      }
+    }),
+  );
+  if (o.json) printJson(out.map((r) => ({ object: r.object, requestId: r.requestId, workflowId: r.workflowId, ...(r.result ? { counts: r.result.counts, total: totalRecords(r.result.counts) } : {}), ...(r.error ? { error: r.error } : {}) })));
+  if (!o.wait) return 0;
+  let code = 0;
+  for (const r of out) {
+    if (r.error) {
+      if (!o.json) println(`${r.object}: run ${r.workflowId} failed: ${r.error}`);
+      code = 1;
+    } else if (r.result) {
+      const c = r.result.counts;
+      if (!o.json) println(`${r.object}: done — ${totalRecords(c)} records: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.skipped} skipped, ${c.failed} failed`);
+      if (c.failed > 0 && code === 0) code = EXIT_RECORDS_FAILED;
+    }
+  }
+  if (code === EXIT_RECORDS_FAILED && !o.json) println('some records failed: see `b1hub log --failed`, fix the data, then `b1hub resync --failed`');
+  return code;
+}
+
+function causeText(err: unknown): string {
+  const parts: string[] = [];
+  let cur: unknown = err;
+  while (cur instanceof Error && parts.length < 6) {
+    if (cur.message && !parts.includes(cur.message)) parts.push(cur.message);
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return parts.join(': ') || String(err);
+}
+
+export function registerSyncCommands(program: Command): void {
+  program
+    .command('sync')
+    .description('Sync Now: run a sync of an object (or all) through its scheduler')
+    .argument('<object>', 'customer, product, order, inventory or all')
+    .option('--full', 'everything, not only changes since the last run')
+    .option('--wait', 'show progress until the run ends; exit 2 if records failed, 1 if the run failed')
+    .option('--json', 'machine-readable output')
+    .action(
+      action(async (ctx, objectName: string, opts: { full?: boolean; wait?: boolean; json?: boolean }) => {
+        const objects = parseObjects(objectName);
+        const client = await ctx.client();
+        return requestAndMaybeWait(
+          client,
+          objects.map((object) => ({ object, req: { requestId: newRequestId('cli'), trigger: 'manual' as const, ...(opts.full ? { full: true } : {}) } })),
+          opts,
+        );
+      }),
+    );
+
+  program
+    .command('resync')
+    .description('fresh sync runs for given records, for the failed records of a period, or of one run (source data is re-read)')
+    .argument('[object]', 'customer, product, order or inventory (with source ids)')
+    .argument('[ids...]', 'source ids: Shopify GIDs or numeric ids for customers and orders, B1 ItemCodes for products and inventory')
+    .option('--failed', 'every record that failed in the period')
+    .option('--object <object>', 'with --failed: only this object')
+    .option('--since <duration>', 'with --failed: period, e.g. 24h', '24h')
+    .option('--run <workflowId>', 'the failed records of this run')
+    .option('--wait', 'wait for the runs; exit 2 if records still fail')
+    .option('--json', 'machine-readable output')
+    .action(
+      action(async (ctx, objectName: string | undefined, ids: string[], opts: { failed?: boolean; object?: string; since: string; run?: string; wait?: boolean; json?: boolean }) => {
+        const byObject = new Map<SyncObject, Set<string>>();
+        const add = (o: SyncObject, id: string) => {
+          if (!byObject.has(o)) byObject.set(o, new Set());
+          byObject.get(o)!.add(id);
+        };
+        const modes = [objectName !== undefined, !!opts.failed, !!opts.run].filter(Boolean).length;
+        if (modes !== 1) throw new CliError('resync needs exactly one of: <object> <id…>, --failed, --run <run>', 'e.g. `b1hub resync order 1001`, `b1hub resync --failed --since 24h`');
+        const client = await ctx.client();
+        if (objectName !== undefined) {
+          const object = parseObject(objectName);
+          if (!ids.length) throw new CliError(`resync ${object}: no source ids given`, `e.g. \`b1hub resync ${object} <id> [<id>…]\``);
+          for (const id of ids) add(object, normaliseId(object, id));
+        } else if (opts.failed) {
+          const object = opts.object ? parseObject(opts.object) : undefined;
+          for (const f of await collectFailures(client, { object, sinceMs: parseSince(opts.since) })) add(f.object, f.sourceId);
+        } else {
+          for (const f of await failuresOfRun(client, opts.run!)) add(f.object, f.sourceId);
+        }
+        if (!byObject.size) {
+          if (opts.json) printJson([]);
+          else println('nothing to resync: no failed records found');
+          return 0;
+        }
+        return requestAndMaybeWait(
+          client,
+          [...byObject].map(([object, set]) => ({ object, req: { requestId: newRequestId('resync'), trigger: 'resync' as const, ids: [...set] } })),
+          opts,
+        );
+      }),
+    );
+}
+
+/** Shopify-sourced objects accept a bare numeric id ("1001") for convenience. */
+function normaliseId(object: SyncObject, id: string): string {
+  if (/^\d+$/.test(id) && (object === 'customer' || object === 'order')) return `gid://shopify/${object === 'customer' ? 'Customer' : 'Order'}/${id}`;
+  return id;
+}

@@ -1,0 +1,228 @@
+/**
+ * `b1hub up` / `npm start`: the whole hub on one machine.
+ *
+ * Without a config file it runs the demo: the Temporal dev server (SQLite under the data
+ * folder), both simulators seeded with the demo company and shop (state files under the data
+ * folder, so a second start reuses them), one worker, the four schedulers, and — on the first
+ * start only — the initial load. With a config file it starts only the worker and makes sure
+ * the schedulers exist on the configured Temporal service.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { DEMO_SECRETS, embeddedHubConfig, type HubConfig, type HubSecrets } from '../config/hub-config';
+import { startB1Simulator } from '../sim/b1';
+import { DEMO_SYNC_ITEM_COUNT, demoItemCodes } from '../sim/b1/seed';
+import { startShopifySimulator } from '../sim/shopify';
+import { ensureHubSearchAttributes } from '../temporal/search-attributes';
+import { ensureSchedulers } from '../temporal/schedulers';
+import { installQuietRuntime } from '../testing/temporal-servers';
+import { startDevServer, portInUse, type DevServer } from './dev-server';
+import { removeHubStatus, writeHubStatus, type HubStatusFile } from './status-file';
+import { connectClient, connectWorker, resolveTemporalTarget } from './temporal-connection';
+import { resolveDemoMapping, startHubWorker, type RunningHubWorker } from './worker';
+import { isInitialized, markInitialized, runInitialLoad } from './initial-load';
+import { CliError } from '../cli/errors';
+
+export interface UpOptions {
+  dataDir: string;
+  config?: HubConfig;
+  secrets?: HubSecrets;
+  temporalAddress?: string;
+  namespace?: string;
+  temporalPort: number;
+  uiPort: number;
+  b1Port: number;
+  shopifyPort: number;
+  /** Demo company size (items; the first 20 are selected for sync). */
+  items: number;
+  /** Skip the initial load even on the first start. */
+  skipInit?: boolean;
+  print: (line: string) => void;
+}
+
+export interface RunningHub {
+  status: HubStatusFile;
+  /** Resolves when the worker stops on its own (a fatal error); stop() for a clean shutdown. */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+type Stopper = { name: string; stop: () => Promise<void> };
+
+export async function startHub(o: UpOptions): Promise<RunningHub> {
+  installQuietRuntime();
+  mkdirSync(o.dataDir, { recursive: true });
+  const stoppers: Stopper[] = [];
+  const stopAll = async () => {
+    // Reverse start order: the worker drains before the servers it talks to go away.
+    for (const s of stoppers.reverse()) {
+      try {
+        await s.stop();
+      } catch (err) {
+        o.print(`warning: stopping ${s.name} failed: ${(err as Error).message}`);
+      }
+    }
+    stoppers.length = 0;
+  };
+  try {
+    return o.config ? await startWithConfig(o, o.config, stoppers, stopAll) : await startDemo(o, stoppers, stopAll);
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+async function startDemo(o: UpOptions, stoppers: Stopper[], stopAll: () => Promise<void>): Promise<RunningHub> {
+  const startedAt = new Date().toISOString();
+  const firstStart = !isInitialized(o.dataDir);
+
+  for (const [what, port] of [['SAP B1 simulator', o.b1Port], ['Shopify simulator', o.shopifyPort]] as const) {
+    if (await portInUse(port)) throw new CliError(`port ${port} (${what}) is already in use`, `stop what uses it, or pick another port with \`b1hub up --${what.startsWith('SAP') ? 'b1' : 'shopify'}-port <n>\``);
+  }
+  const dev: DevServer = await startDevServer({ dataDir: o.dataDir, port: o.temporalPort, uiPort: o.uiPort });
+  stoppers.push({ name: 'Temporal dev server', stop: () => dev.stop() });
+
+  const b1Sim = await startB1Simulator({
+    port: o.b1Port,
+    host: '127.0.0.1',
+    seed: { items: o.items, customers: 20 },
+    stateFile: path.join(o.dataDir, 'b1-sim.json'),
+  });
+  stoppers.push({ name: 'SAP B1 simulator', stop: () => b1Sim.close() });
+  const shopifySim = await startShopifySimulator({
+    port: o.shopifyPort,
+    host: '127.0.0.1',
+    // The shop sells exactly the items the demo company has selected for sync.
+    seed: { skus: demoItemCodes(Math.min(o.items, DEMO_SYNC_ITEM_COUNT)), customers: 20, orders: 30 },
+    stateFile: path.join(o.dataDir, 'shopify-sim.json'),
+  });
+  // The Shopify simulator writes its state file on close; also save periodically so a crash loses little.
+  const saver = setInterval(() => {
+    try {
+      shopifySim.save();
+    } catch {
+      // Next tick retries; close() saves again.
+    }
+  }, 30_000);
+  saver.unref();
+  stoppers.push({
+    name: 'Shopify simulator',
+    stop: async () => {
+      clearInterval(saver);
+      await shopifySim.close();
+    },
+  });
+
+  let config = embeddedHubConfig({ b1BaseUrl: b1Sim.url, shopifyEndpoint: shopifySim.url, shop: shopifySim.shopDomain });
+  config = await resolveDemoMapping(config, DEMO_SECRETS);
+  const target = resolveTemporalTarget({ address: dev.address, namespace: 'default' });
+  const { client, connection } = await connectClient(target);
+  stoppers.push({ name: 'Temporal client', stop: () => connection.close() });
+  await ensureHubSearchAttributes(connection, target.namespace);
+
+  const worker = await startWorkerOn(target, config, DEMO_SECRETS, stoppers);
+  await ensureSchedulers(client, { taskQueue: config.temporal.taskQueue, schedules: config.schedules });
+
+  const status: HubStatusFile = {
+    pid: process.pid,
+    startedAt,
+    readyAt: new Date().toISOString(),
+    dataDir: o.dataDir,
+    temporal: { address: dev.address, namespace: target.namespace, taskQueue: config.temporal.taskQueue, uiUrl: dev.uiUrl, dbFile: dev.dbFile },
+    b1: { baseUrl: b1Sim.url, companyDb: config.b1.companyDb, userName: config.b1.userName, demoPassword: DEMO_SECRETS.b1Password },
+    shopify: {
+      graphqlUrl: shopifySim.graphqlUrl,
+      shop: shopifySim.shopDomain,
+      endpoint: shopifySim.url,
+      apiVersion: config.shopify.apiVersion,
+      demoAccessToken: DEMO_SECRETS.shopifyAccessToken,
+    },
+  };
+  if (firstStart && !o.skipInit) status.initialization = { state: 'running' };
+  writeHubStatus(o.dataDir, status);
+  stoppers.unshift({ name: 'status file', stop: async () => removeHubStatus(o.dataDir) });
+
+  printDemoBanner(o.print, status, firstStart && !o.skipInit);
+  if (firstStart && !o.skipInit) startInitialLoad(client, o, status);
+  else if (firstStart) markInitialized(o.dataDir, 'skipped');
+
+  return { status, done: worker.done, stop: stopAll };
+}
+
+function startInitialLoad(client: Client, o: UpOptions, status: HubStatusFile): void {
+  void runInitialLoad(client, o.dataDir, (line) => o.print(`[init] ${line}`)).then(
+    (failed) => {
+      status.initialization = failed ? { state: 'failed', detail: failed } : { state: 'done' };
+      writeHubStatus(o.dataDir, status);
+    },
+    (err: unknown) => {
+      status.initialization = { state: 'failed', detail: (err as Error).message };
+      o.print(`[init] stopped: ${(err as Error).message}`);
+      try {
+        writeHubStatus(o.dataDir, status);
+      } catch {
+        // Shutting down.
+      }
+    },
+  );
+}
+
+async function startWorkerOn(target: ReturnType<typeof resolveTemporalTarget>, config: HubConfig, secrets: HubSecrets, stoppers: Stopper[]): Promise<RunningHubWorker> {
+  const native = await connectWorker(target);
+  stoppers.push({ name: 'worker connection', stop: () => native.close() });
+  const worker = await startHubWorker({ connection: native, namespace: target.namespace, config, secrets });
+  stoppers.push({ name: 'worker', stop: () => worker.stop() });
+  return worker;
+}
+
+async function startWithConfig(o: UpOptions, config: HubConfig, stoppers: Stopper[], stopAll: () => Promise<void>): Promise<RunningHub> {
+  const secrets = o.secrets!;
+  const target = resolveTemporalTarget({ address: o.temporalAddress, namespace: o.namespace, config });
+  const { client, connection } = await connectClient(target);
+  stoppers.push({ name: 'Temporal client', stop: () => connection.close() });
+  const worker = await startWorkerOn(target, config, secrets, stoppers);
+  await ensureSchedulers(client, { taskQueue: config.temporal.taskQueue, schedules: config.schedules });
+  const status: HubStatusFile = {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    readyAt: new Date().toISOString(),
+    dataDir: o.dataDir,
+    temporal: { address: target.address, namespace: target.namespace, taskQueue: config.temporal.taskQueue },
+    b1: { baseUrl: config.b1.baseUrl, companyDb: config.b1.companyDb, userName: config.b1.userName },
+    shopify: {
+      graphqlUrl: `${config.shopify.endpoint ?? `https://${config.shopify.shop}`}/admin/api/${config.shopify.apiVersion}/graphql.json`,
+      shop: config.shopify.shop,
+      endpoint: config.shopify.endpoint ?? `https://${config.shopify.shop}`,
+      apiVersion: config.shopify.apiVersion,
+    },
+  };
+  o.print(`b1-shopify-hub worker running on task queue ${config.temporal.taskQueue} at ${target.address} (namespace ${target.namespace}); schedulers ensured. Ctrl-C stops it.`);
+  return { status, done: worker.done, stop: stopAll };
+}
+
+function printDemoBanner(print: (line: string) => void, s: HubStatusFile, initializing: boolean): void {
+  const lines = [
+    '',
+    'b1-shopify-hub is running (demo: embedded configuration, simulators)',
+    '',
+    `  Temporal          ${s.temporal.address} (namespace ${s.temporal.namespace}, task queue ${s.temporal.taskQueue})`,
+    `  Temporal UI       ${s.temporal.uiUrl}`,
+    `  SAP B1 (sim)      ${s.b1.baseUrl}   CompanyDB ${s.b1.companyDb}, user ${s.b1.userName}, password ${s.b1.demoPassword}`,
+    `  Shopify (sim)     ${s.shopify.graphqlUrl}   shop ${s.shopify.shop}, token ${s.shopify.demoAccessToken}`,
+    `  Data              ${s.dataDir} (delete it to start over)`,
+    '',
+    initializing ? '  First start: initial load of customers, products and inventory is running (see `b1hub status`).' : '  Data reused from the previous start.',
+    '',
+    'Try, in another terminal:',
+    '  npx b1hub status',
+    '  npx b1hub sync order --wait',
+    '  npx b1hub schedule show',
+    '  npx b1hub log --since 1h',
+    '  npx b1hub items list --selected',
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  ];
+  for (const l of lines) print(l);
+}

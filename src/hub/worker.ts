@@ -1,0 +1,65 @@
+/**
+ * Runs one hub worker (scheduler + sync workflows, real activities) for a configuration.
+ * Used by `b1hub up` (in-process, on the simulators) and `b1hub worker` (production).
+ */
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { HubConfig, HubSecrets } from '../config/hub-config';
+import { demoLocationMapping } from '../config/demo';
+import { weightUnitMapFromMeasures } from '../mapping/config';
+import { createPipelineDeps } from '../pipelines/deps';
+import { PIPELINES } from '../pipelines/registry';
+import { createSyncActivities } from '../activities/sync-activities';
+import { createHubWorker } from '../workers/hub-worker';
+
+export interface RunningHubWorker {
+  worker: Worker;
+  /** Resolves when the worker has stopped (after stop() or a fatal error). */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The embedded demo config maps Shopify locations by name ("Warehouse 01" ↔ '01') and weight
+ * units by their mass; the real location GIDs and unit codes come from the systems themselves,
+ * so they are looked up here once at start.
+ */
+export async function resolveDemoMapping(config: HubConfig, secrets: HubSecrets): Promise<HubConfig> {
+  if (config.source !== 'embedded') return config;
+  const deps = createPipelineDeps(config, secrets);
+  let mapping = demoLocationMapping(config.mapping, await deps.shopify.locations());
+  // Like the locations, the demo's weight units come from the company itself (WeightMeasures).
+  if (!Object.keys(mapping.product.weightUnits).length) {
+    const measures = (await deps.b1.listWeightMeasures()).flatMap((w) => (typeof w.UnitCode === 'number' ? [{ UnitCode: w.UnitCode, UnitWeightinmg: w.UnitWeightinmg }] : []));
+    const weightUnits = weightUnitMapFromMeasures(measures);
+    mapping = { ...mapping, product: { ...mapping.product, weightUnits } };
+  }
+  return { ...config, mapping };
+}
+
+export async function startHubWorker(o: {
+  connection: NativeConnection;
+  namespace: string;
+  config: HubConfig;
+  secrets: HubSecrets;
+  identity?: string;
+  maxConcurrentActivities?: number;
+}): Promise<RunningHubWorker> {
+  const deps = createPipelineDeps(o.config, o.secrets);
+  const worker = await createHubWorker({
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: o.config.temporal.taskQueue,
+    activities: createSyncActivities({ deps, pipelines: PIPELINES }),
+    ...(o.identity ? { identity: o.identity } : {}),
+    ...(o.maxConcurrentActivities ? { maxConcurrentActivities: o.maxConcurrentActivities } : {}),
+  });
+  const done = worker.run();
+  return {
+    worker,
+    done,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}
