@@ -1,0 +1,109 @@
+/**
+ * Reads one page of Shopify orders (changed since the watermark, all, or exactly the given ids)
+ * and gathers the B1 facts the pure map step needs: which SKUs exist as items, the partner of
+ * each order's customer (or the customer itself, to be created), and whether B1 already has the
+ * order. Each fact costs one batched request per page, not one per order.
+ */
+import { pipelineConfigProblems } from '../../mapping';
+import type { ShopifyCustomer, ShopifyOrder } from '../../mapping/types';
+import { PipelineSetupError } from '../errors';
+import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
+import { idsSlice, maxUpdatedAt, orFilters } from '../customer/paging';
+import { trimCustomer } from '../customer/trim';
+import { trimOrder } from './trim';
+import type { OrderContext, OrderSource } from './types';
+
+/** Orders per GraphQL page: four orders with ten lines each fit Shopify's 1000-point query cost. */
+const SHOPIFY_ORDERS_PER_CALL = 4;
+
+/** Lowest key per cross-reference value (several rows carrying one GID is itself a defect to ignore). */
+async function lookup<K extends string | number>(deps: PipelineDeps, set: 'BusinessPartners' | 'Orders' | 'Items', field: string, keyField: string, values: string[]): Promise<Map<string, K>> {
+  const out = new Map<string, K>();
+  for (const filter of orFilters(field, values)) {
+    const rows = await deps.b1.list(set, { filter, select: [...new Set([keyField, field])] });
+    for (const r of rows as Array<Record<string, unknown>>) {
+      const v = String(r[field]);
+      const k = r[keyField] as K;
+      const prev = out.get(v);
+      if (prev === undefined || String(k).localeCompare(String(prev), undefined, { numeric: true }) < 0) out.set(v, k);
+    }
+  }
+  return out;
+}
+
+export async function enrichOrders(deps: PipelineDeps, orders: ShopifyOrder[]): Promise<SourceRecord<OrderSource>[]> {
+  if (!orders.length) return [];
+  const skus = orders.flatMap((o) => o.lineItems.map((l) => l.sku?.trim()).filter((s): s is string => !!s));
+  const customerIds = [...new Set(orders.map((o) => o.customer?.id).filter((id): id is string => !!id))];
+  const items = await lookup<string>(deps, 'Items', 'ItemCode', 'ItemCode', skus);
+  const partners = await lookup<string>(deps, 'BusinessPartners', 'U_ShopifyId', 'CardCode', customerIds);
+  const inB1 = await lookup<number>(deps, 'Orders', 'U_ShopifyId', 'DocEntry', orders.map((o) => o.id));
+  const unknownCustomers = customerIds.filter((id) => !partners.has(id));
+  const customers = new Map<string, ShopifyCustomer>();
+  if (unknownCustomers.length) {
+    for (const c of await deps.shopify.customersByIds(unknownCustomers)) customers.set(c.id, trimCustomer(c, deps.mapping.customer.maxAddresses));
+  }
+  return orders.map((raw) => {
+    const order = trimOrder(raw);
+    const context: OrderContext = { itemCodes: [...new Set(order.lineItems.map((l) => l.sku?.trim()).filter((s): s is string => !!s && items.has(s)))] };
+    const cid = order.customer?.id;
+    if (cid) {
+      const cardCode = partners.get(cid);
+      const customer = customers.get(cid);
+      if (cardCode !== undefined) context.cardCode = cardCode;
+      else if (customer) context.customer = customer;
+    }
+    const docEntry = inB1.get(order.id);
+    if (docEntry !== undefined) context.docEntry = Number(docEntry);
+    return { id: order.id, label: order.name, data: { order, context } };
+  });
+}
+
+async function byIds(deps: PipelineDeps, ids: string[]): Promise<{ orders: ShopifyOrder[]; missingIds: string[] }> {
+  if (!ids.length) return { orders: [], missingIds: [] };
+  const orders = await deps.shopify.ordersByIds(ids);
+  const seen = new Set(orders.map((o) => o.id));
+  return { orders, missingIds: ids.filter((id) => !seen.has(id)) };
+}
+
+export async function fetchOrders(deps: PipelineDeps, input: FetchPageInput): Promise<FetchPageResult<OrderSource>> {
+  const problems = pipelineConfigProblems('order', deps.mapping);
+  if (problems.length) throw new PipelineSetupError(`the order pipeline cannot run: ${problems.join('; ')}`);
+  const pageSize = deps.pageSizes.order;
+  if (input.mode === 'ids') {
+    const { ids, nextCursor } = idsSlice(input, pageSize);
+    const { orders, missingIds } = await byIds(deps, ids);
+    return { records: await enrichOrders(deps, orders), ...(nextCursor ? { nextCursor } : {}), ...(missingIds.length ? { missingIds } : {}) };
+  }
+  // One activity page gathers several cost-limited GraphQL pages, so the workflow's history
+  // has one fetch/map/post round per `pageSize` orders.
+  const orders: ShopifyOrder[] = [];
+  let after = input.cursor ?? null;
+  let more = true;
+  let first = SHOPIFY_ORDERS_PER_CALL;
+  while (more && orders.length < pageSize) {
+    const page = await deps.shopify.ordersPage({
+      updatedSince: input.mode === 'delta' ? (input.since ?? null) : null,
+      after,
+      first: Math.min(first, pageSize - orders.length),
+    });
+    first = page.pageSize || first;
+    orders.push(...page.items);
+    more = page.hasNextPage && !!page.endCursor;
+    after = page.endCursor ?? after;
+  }
+  let missingIds: string[] = [];
+  if (input.mode === 'delta' && input.pageIndex === 0 && input.ids?.length) {
+    const have = new Set(orders.map((o) => o.id));
+    const extra = await byIds(deps, [...new Set(input.ids)].filter((id) => !have.has(id)));
+    orders.push(...extra.orders);
+    missingIds = extra.missingIds;
+  }
+  const watermark = maxUpdatedAt(orders);
+  return {
+    records: await enrichOrders(deps, orders),
+    ...(more && after ? { nextCursor: after } : {}),
+    ...(watermark ? { watermark } : {}),
+    ...(missingIds.length ? { missingIds } : {}),
+  };
+}

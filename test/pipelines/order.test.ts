@@ -1,0 +1,144 @@
+/**
+ * Order pipeline end to end: Temporal dev server, the real sync-run workflow and activities, both
+ * simulators over HTTP. Shopify orders become B1 sales orders once; later cancellations and
+ * quantity edits follow while the B1 order is open.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseMappingConfig } from '../../src/mapping/config';
+import { startHubFixture, type HubFixture, type RunningWorker } from '../support/hub-fixture';
+import { b1Writes, committedTotal, ensureGuestPartner, gidNumber, partners, partnersByShopifyId, runLog, salesOrders, salesOrdersByShopifyId } from './support-shopify-to-b1';
+
+type Line = { ItemCode: string; Quantity: number; WarehouseCode: string; LineNum: number };
+
+describe('order pipeline (Shopify → B1 sales orders)', () => {
+  let fx: HubFixture;
+  let worker: RunningWorker;
+  let watermark: string | undefined;
+  const ids: Record<string, string> = {};
+  const gid = (o: { id: number }) => `gid://shopify/Order/${o.id}`;
+
+  before(async () => {
+    fx = await startHubFixture({ shopifyCustomers: 6, shopifyOrders: 14, b1Customers: 3 });
+    await ensureGuestPartner(fx);
+    // No default warehouse: a line fulfilled from an unmapped location must fail its order.
+    fx.deps.mapping = parseMappingConfig({ ...fx.deps.mapping, order: { ...fx.deps.mapping.order, defaultWarehouse: undefined } });
+    const sim = fx.shopifySim;
+    const [loc1, loc2] = Object.values(sim.state.data.locations);
+    const popup = sim.state.addLocation({ name: 'Popup Store', countryCode: 'DE', city: 'Berlin' });
+    const zoe = sim.createCustomer({ firstName: 'Zoë', lastName: 'Ærøskøbing 東京', email: 'zoe.orders@example.com', addresses: [{ address1: 'Königstraße 7', city: 'München', zip: '80331', countryCode: 'DE' }] });
+    ids.zoe = `gid://shopify/Customer/${zoe.id}`;
+    ids.unicode = gid(
+      sim.createOrder({
+        customerId: zoe.id,
+        processedAt: '2026-03-09T03:30:00Z',
+        lines: [
+          { sku: 'A00001', quantity: 3, locationId: loc1!.id },
+          { sku: 'A00002', quantity: 1, locationId: loc2!.id },
+        ],
+        shipping: [{ title: 'Express', price: '9.90' }],
+        taxesIncluded: true,
+        taxRate: 0.19,
+      }),
+    );
+    ids.unknownSku = gid(sim.createOrder({ customerId: zoe.id, lines: [{ sku: 'A00003', quantity: 1, locationId: loc1!.id }, { sku: 'NOPE-1', quantity: 2, locationId: loc1!.id }] }));
+    ids.popup = gid(sim.createOrder({ customerId: zoe.id, lines: [{ sku: 'A00004', quantity: 1, locationId: popup.id }] }));
+    ids.pending = gid(sim.createOrder({ customerId: zoe.id, financialStatus: 'PENDING', lines: [{ sku: 'A00005', quantity: 1 }] }));
+    ids.test = gid(sim.createOrder({ customerId: zoe.id, test: true, lines: [{ sku: 'A00005', quantity: 1 }] }));
+    ids.guest = gid(sim.createOrder({ customerId: null, email: 'walk-in@example.com', lines: [{ sku: 'A00006', quantity: 2, locationId: loc2!.id }], shipping: [{ title: 'Standard', price: '4.90' }] }));
+    worker = await fx.startWorker();
+  });
+
+  after(async () => {
+    await worker?.stop();
+    await fx?.close();
+  });
+
+  test('a first delta run creates each sales order once; bad orders fail alone, filtered ones are skipped', async () => {
+    const shopifyOrders = Object.values(fx.shopifySim.state.data.orders);
+    const committedBefore = committedTotal(fx);
+    const { result, workflowId } = await fx.runSync('order', { mode: 'delta' });
+    const c = result.counts;
+    assert.deepEqual({ failed: c.failed, skipped: c.skipped, created: c.created }, { failed: 2, skipped: 2, created: shopifyOrders.length - 4 }, JSON.stringify(c));
+    watermark = result.watermark;
+
+    const { outcomes, historyBytes, events } = await runLog(fx, workflowId);
+    const by = (id: string) => outcomes.find((o) => o.sourceId === id);
+    assert.equal(by(ids.unknownSku!)?.field, 'lineItems[1].sku');
+    assert.match(by(ids.unknownSku!)?.reason ?? '', /SKU 'NOPE-1' has no B1 item/);
+    assert.equal(by(ids.popup!)?.field, 'lineItems[0].locationId');
+    assert.match(by(ids.popup!)?.reason ?? '', /SKU 'A00004'.*no B1 warehouse/);
+    assert.equal(by(ids.pending!)?.rule, 'financial-status:PENDING');
+    assert.equal(by(ids.test!)?.rule, 'test-order');
+    assert.equal(salesOrdersByShopifyId(fx, ids.unknownSku!).length, 0, 'never half-posted');
+    assert.equal(salesOrdersByShopifyId(fx, ids.popup!).length, 0);
+    console.log(`order run: ${shopifyOrders.length} orders, history ${historyBytes} bytes / ${events} events (${Math.round(historyBytes / shopifyOrders.length)} B per order)`);
+
+    // Every created order: once, with its lines, reference, customer and freight.
+    let qty = 0;
+    for (const o of shopifyOrders) {
+      const want = by(gid(o))?.outcome;
+      if (want !== 'created') continue;
+      const docs = salesOrdersByShopifyId(fx, gid(o));
+      assert.equal(docs.length, 1, `one sales order for ${o.name}`);
+      const doc = docs[0]!;
+      assert.equal(doc.NumAtCard, o.name);
+      assert.equal(String(doc.DocEntry), by(gid(o))?.targetId);
+      const lines = doc.DocumentLines as Line[];
+      assert.deepEqual(lines.map((l) => [l.ItemCode, l.Quantity]), o.lineItems.map((l) => [l.sku, l.currentQuantity]));
+      qty += o.lineItems.reduce((s, l) => s + l.currentQuantity, 0);
+      const shipping = o.shippingLines.reduce((s, l) => s + Number(l.discountedPrice), 0);
+      const freight = (doc.DocumentAdditionalExpenses as { ExpenseCode: number; LineTotal: number }[] | undefined) ?? [];
+      assert.equal(freight.length, shipping > 0 ? 1 : 0, `freight of ${o.name}`);
+      if (o.customerId === null) assert.equal(doc.CardCode, 'SHOPGUEST');
+      else assert.equal(doc.CardCode, partnersByShopifyId(fx, `gid://shopify/Customer/${o.customerId}`)[0]?.CardCode, `partner of ${o.name}`);
+    }
+    assert.equal(committedTotal(fx) - committedBefore, qty, 'Committed grows by the ordered quantities');
+
+    const uni = salesOrdersByShopifyId(fx, ids.unicode!)[0]!;
+    assert.equal(uni.DocDate, '2026-03-08', 'processedAt 03:30 UTC is 23:30 the day before in New York');
+    assert.deepEqual((uni.DocumentLines as Line[]).map((l) => l.WarehouseCode), ['01', '02'], 'warehouse from the fulfillment location');
+    assert.equal((uni.AddressExtension as { ShipToStreet?: string }).ShipToStreet, 'Königstraße 7');
+    const freight = (uni.DocumentAdditionalExpenses as { LineTotal: number }[])[0]!;
+    assert.ok(Math.abs(freight.LineTotal - 9.9 / 1.19) < 0.01, `net freight ${freight.LineTotal}`);
+    // The customer was created on the fly, once, although four of its orders were in the run.
+    const zoe = partnersByShopifyId(fx, ids.zoe!);
+    assert.equal(zoe.length, 1);
+    assert.equal(zoe[0]!.CardName, 'Zoë Ærøskøbing 東京');
+    assert.equal(uni.CardCode, zoe[0]!.CardCode);
+    for (const p of partners(fx)) if (p.U_ShopifyId) assert.equal(partnersByShopifyId(fx, String(p.U_ShopifyId)).length, 1);
+  });
+
+  test('a second delta run changes nothing and writes nothing', async () => {
+    const from = fx.b1Sim.faults.log.length;
+    const count = salesOrders(fx).length;
+    const { result } = await fx.runSync('order', { mode: 'delta', since: watermark });
+    assert.equal(result.counts.created + result.counts.updated, 0, JSON.stringify(result.counts));
+    assert.ok(result.counts.unchanged >= 1, 'the overlap window re-reads the latest orders');
+    assert.deepEqual(b1Writes(fx.b1Sim.faults.log.slice(from)), []);
+    assert.equal(salesOrders(fx).length, count);
+  });
+
+  test('a cancellation in Shopify cancels the open B1 order and releases Committed; a refund lowers the line quantity', async () => {
+    const committedBefore = committedTotal(fx);
+    const cancelled = fx.shopifySim.cancelOrder(gidNumber(ids.guest!));
+    const uni = fx.shopifySim.state.order(gidNumber(ids.unicode!))!;
+    fx.shopifySim.refundOrder(uni.id, [{ lineItemId: uni.lineItems[0]!.id, quantity: 1, restock: true }]);
+    const { result, workflowId } = await fx.runSync('order', { mode: 'delta', since: watermark });
+    assert.equal(result.counts.updated, 2, JSON.stringify(result.counts));
+    assert.equal(result.counts.created, 0, JSON.stringify(result.counts));
+    // The overlap window re-reads this test's unmappable orders: they fail again, nothing else does.
+    const { outcomes } = await runLog(fx, workflowId);
+    assert.deepEqual(outcomes.filter((o) => o.outcome === 'failed').map((o) => o.sourceId).sort(), [ids.unknownSku!, ids.popup!].sort());
+    assert.deepEqual(outcomes.filter((o) => o.outcome === 'updated').map((o) => o.sourceId).sort(), [ids.guest!, ids.unicode!].sort());
+    const guestDoc = salesOrdersByShopifyId(fx, ids.guest!)[0]!;
+    assert.equal(guestDoc.Cancelled, 'tYES');
+    assert.equal(committedTotal(fx), committedBefore - 2 - 1, `Committed released (${cancelled.name}: 2, refund: 1)`);
+    assert.deepEqual((salesOrdersByShopifyId(fx, ids.unicode!)[0]!.DocumentLines as Line[]).map((l) => l.Quantity), [2, 1]);
+  });
+
+  test('resync by ids re-reads the orders; unknown ids are reported', async () => {
+    const { result } = await fx.runSync('order', { mode: 'ids', ids: [ids.unknownSku!, ids.guest!, 'gid://shopify/Order/424242'] });
+    assert.deepEqual({ failed: result.counts.failed, unchanged: result.counts.unchanged }, { failed: 2, unchanged: 1 });
+  });
+});
