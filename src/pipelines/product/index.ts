@@ -1,7 +1,27 @@
-/** The product pipeline. Not built yet: every step fails the run with a clear reason. */
+/**
+ * The product pipeline, both directions in one run:
+ *
+ * 1. B1 → Shopify (cursor `b1:<last ItemCode>`, or `ids:<offset>` in ids mode): items with
+ *    U_ShopifySync = 'Y' in key-range pages; delta runs filter on UpdateDate/UpdateTime from the
+ *    watermark minus 2 minutes. Each item becomes a single-variant product via productSet keyed
+ *    by the ItemCode custom id; unchanged products are not written (see post.ts).
+ * 2. Shopify → B1 (cursor `shopify:<end cursor>`; not in ids mode): products without the custom id
+ *    (made in Shopify), changed since the watermark; each variant whose SKU has no B1 item becomes
+ *    an item in product.defaultItemGroup (non-inventory when Shopify does not track it).
+ *
+ * The watermark is the newest B1 UpdateDate/UpdateTime read (B1 server-local, no zone). Writing
+ * U_ShopifyId back bumps an item's stamp, so the delta after a push re-reads those items once and
+ * finds them unchanged (no Shopify write, no B1 write).
+ */
 import type { Pipeline } from '../contract';
-import { PipelineSetupError } from '../errors';
+import { fetchProductPage } from './fetch';
+import { mapProductPage } from './map';
+import { postProductPage } from './post';
+import type { ProductPayload, ProductSource } from './types';
 
-const missing = () => Promise.reject(new PipelineSetupError('the product pipeline is not implemented yet'));
-
-export const productPipeline: Pipeline = { object: 'product', fetch: missing, map: missing, post: missing };
+export const productPipeline: Pipeline<ProductSource, ProductPayload> = {
+  object: 'product',
+  fetch: (deps, input) => fetchProductPage(deps, input),
+  map: async (deps, input) => mapProductPage(deps.mapping, input.records),
+  post: (deps, input) => postProductPage(deps, input),
+};

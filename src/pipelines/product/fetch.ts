@@ -1,0 +1,194 @@
+/**
+ * Reads one page of the product run: B1 items (delta/full/ids) in the first phase, Shopify-made
+ * products whose variant SKUs have no B1 item in the second. Records carry only what the mapping
+ * reads: the configured price list row, the cross-reference, the stamp; never stock rows.
+ */
+import { DateTime } from 'luxon';
+import type { B1Client } from '../../connectors/b1/client';
+import type { Item } from '../../connectors/b1/schemas';
+import { deltaFilter, stampOf } from '../../connectors/b1/delta';
+import { f } from '../../connectors/b1/odata-query';
+import type { ShopifyProduct } from '../../connectors/shopify/types';
+import { weightUnitMapFromMeasures, type MappingConfig } from '../../mapping/config';
+import type { ShopifyWeightUnit } from '../../mapping/types';
+import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
+import { decodeCursor, encodeCursor } from './cursor';
+import type { ItemRecord, ProductSource, VariantRecord } from './types';
+
+export const ITEM_FIELDS = [
+  'ItemCode', 'ItemName', 'BarCode', 'InventoryItem', 'VatLiable', 'Valid', 'ValidFrom', 'ValidTo', 'Frozen', 'FrozenFrom',
+  'FrozenTo', 'SalesUnitWeight', 'SalesWeightUnit', 'ItemPrices', 'U_ShopifyId', 'U_ShopifySync', 'UpdateDate', 'UpdateTime',
+] as const;
+
+/** Minutes re-read before the watermark: B1 compares times at minute precision. */
+export const B1_OVERLAP_MINUTES = 2;
+/**
+ * The watermark is a B1 server-local stamp without zone; Shopify filters on UTC. Widening the
+ * Shopify window by the largest UTC offset (14 h) means no product is missed whatever zone the
+ * B1 server runs in; the re-read products cost one B1 lookup per page and no writes.
+ */
+export const SHOPIFY_OVERLAP_MS = (14 * 60 + 5) * 60_000;
+/**
+ * Products per Shopify page and variants read per product in the Shopify → B1 phase (variants
+ * past the 100th of a product are not looked at: a known limit).
+ */
+const SHOPIFY_PRODUCTS_PER_PAGE = 20;
+const SHOPIFY_VARIANTS_PER_PRODUCT = 10;
+
+const SYNC_FILTER = f.eq('U_ShopifySync', 'Y');
+
+const weightMeasures = new WeakMap<B1Client, Promise<Record<string, ShopifyWeightUnit>>>();
+
+/** The company's WeightMeasures as Shopify units, read once per worker (they change rarely). */
+function measuresOf(b1: B1Client): Promise<Record<string, ShopifyWeightUnit>> {
+  let p = weightMeasures.get(b1);
+  if (!p) {
+    p = b1.listWeightMeasures().then((ms) => weightUnitMapFromMeasures(ms.map((m) => ({ UnitCode: Number(m.UnitCode), UnitWeightinmg: m.UnitWeightinmg ?? null }))));
+    p.catch(() => weightMeasures.delete(b1));
+    weightMeasures.set(b1, p);
+  }
+  return p;
+}
+
+/** "YYYY-MM-DDTHH:MM:SS" (B1 server-local) from a watermark; any zone suffix is ignored. */
+export function b1Stamp(since: string): { date: string; time: string } {
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?))?/.exec(since);
+  if (!m) throw new Error(`product watermark '${since}' is not an ISO date-time`);
+  return { date: m[1] as string, time: m[2] ?? '00:00:00' };
+}
+
+async function toItemRecords(deps: PipelineDeps, rows: Item[], asOf: string): Promise<SourceRecord<ItemRecord>[]> {
+  const cfg = deps.mapping.product;
+  const items = rows.filter((r): r is Item & { ItemCode: string } => typeof r.ItemCode === 'string');
+  const needsMeasures = items.some((i) => (i.SalesUnitWeight ?? 0) > 0 && i.SalesWeightUnit != null && cfg.weightUnits[String(i.SalesWeightUnit)] === undefined);
+  const measures = needsMeasures ? await measuresOf(deps.b1) : {};
+  return items.map((r) => {
+    const item: ItemRecord['item'] = {
+      ItemCode: r.ItemCode,
+      ItemName: r.ItemName ?? null,
+      BarCode: r.BarCode ?? null,
+      InventoryItem: r.InventoryItem ?? null,
+      VatLiable: r.VatLiable ?? null,
+      Valid: r.Valid ?? null,
+      ValidFrom: r.ValidFrom ?? null,
+      ValidTo: r.ValidTo ?? null,
+      Frozen: r.Frozen ?? null,
+      FrozenFrom: r.FrozenFrom ?? null,
+      FrozenTo: r.FrozenTo ?? null,
+      SalesUnitWeight: r.SalesUnitWeight ?? null,
+      SalesWeightUnit: r.SalesWeightUnit ?? null,
+      // Only the configured list: the other rows would only grow the history.
+      ItemPrices: (r.ItemPrices ?? []).filter((p) => p.PriceList === cfg.priceList).map((p) => ({ PriceList: cfg.priceList, Price: p.Price ?? null, Currency: p.Currency ?? null })),
+      U_ShopifyId: r.U_ShopifyId ?? null,
+      U_ShopifySync: r.U_ShopifySync ?? null,
+    };
+    const code = r.SalesWeightUnit == null ? undefined : String(r.SalesWeightUnit);
+    const unit = code === undefined ? undefined : (cfg.weightUnits[code] ?? measures[code]);
+    const data: ItemRecord = { kind: 'item', item, asOf, ...(code !== undefined && unit !== undefined ? { weightUnit: { code, unit } } : {}) };
+    return { id: r.ItemCode, label: r.ItemName ?? r.ItemCode, data };
+  });
+}
+
+function maxStamp(items: Item[]): string | undefined {
+  let max: string | undefined;
+  for (const i of items) {
+    const s = stampOf(i.UpdateDate, i.UpdateTime);
+    if (!s.startsWith('0000') && (max === undefined || s > max)) max = s;
+  }
+  return max;
+}
+
+/** Today in the company's time zone: the date Valid/Frozen windows are judged on. */
+export function companyToday(config: MappingConfig, now: Date = new Date()): string {
+  return DateTime.fromJSDate(now).setZone(config.order.timeZone).toISODate() ?? now.toISOString().slice(0, 10);
+}
+
+async function fetchItemsPage(deps: PipelineDeps, input: FetchPageInput, after: string | undefined): Promise<FetchPageResult<ProductSource>> {
+  const size = deps.pageSizes.product;
+  const filter = input.mode === 'delta' && input.since ? f.and(SYNC_FILTER, deltaFilter(b1Stamp(input.since), B1_OVERLAP_MINUTES)) : SYNC_FILTER;
+  const pages = deps.b1.keyRange('Items', { keyField: 'ItemCode', filter, select: ITEM_FIELDS, pageSize: size, ...(after !== undefined ? { after } : {}) });
+  const first = await pages.next();
+  await pages.return(undefined);
+  const items = first.done ? [] : first.value;
+  const records = await toItemRecords(deps, items, companyToday(deps.mapping));
+  const last = items[items.length - 1]?.ItemCode;
+  const watermark = maxStamp(items);
+  // A short page is the last one of the B1 phase; the Shopify phase follows.
+  const nextCursor = items.length === size && last !== undefined ? encodeCursor({ phase: 'b1', after: last }) : encodeCursor({ phase: 'shopify' });
+  return { records, nextCursor, ...(watermark ? { watermark } : {}) };
+}
+
+async function fetchIdsPage(deps: PipelineDeps, input: FetchPageInput, offset: number): Promise<FetchPageResult<ProductSource>> {
+  const size = deps.pageSizes.product;
+  const ids = [...new Set(input.ids ?? [])];
+  const slice = ids.slice(offset, offset + size);
+  // Re-read whatever the flag says: a resync of an unflagged item is reported as skipped, not lost.
+  const items = slice.length ? await deps.b1.list('Items', { filter: f.anyOf('ItemCode', slice), select: ITEM_FIELDS }) : [];
+  const byCode = new Map(items.map((i) => [i.ItemCode, i]));
+  const found = new Set(byCode.keys());
+  const ordered = slice.flatMap((c): Item[] => {
+    const it = byCode.get(c);
+    return it ? [it] : [];
+  });
+  const records = await toItemRecords(deps, ordered, companyToday(deps.mapping));
+  const missingIds = slice.filter((c) => !found.has(c));
+  const next = offset + size;
+  return { records, ...(next < ids.length ? { nextCursor: encodeCursor({ phase: 'ids', offset: next }) } : {}), ...(missingIds.length ? { missingIds } : {}) };
+}
+
+/** ItemCodes among `codes` that exist in B1 (one query per 40 codes: URL length). */
+export async function existingItemCodes(b1: B1Client, codes: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  const unique = [...new Set(codes)];
+  for (let i = 0; i < unique.length; i += 40) {
+    const chunk = unique.slice(i, i + 40);
+    const rows = await b1.list('Items', { filter: f.anyOf('ItemCode', chunk), select: ['ItemCode'] });
+    for (const r of rows) if (r.ItemCode !== undefined) out.add(r.ItemCode);
+  }
+  return out;
+}
+
+function variantRecords(products: ShopifyProduct[], inB1: ReadonlySet<string>): SourceRecord<VariantRecord>[] {
+  const out: SourceRecord<VariantRecord>[] = [];
+  for (const p of products) {
+    for (const v of p.variants) {
+      const sku = v.sku?.trim() ?? '';
+      if (sku !== '' && inB1.has(sku)) continue;
+      out.push({
+        id: v.id,
+        label: sku || `${p.title} (no SKU)`,
+        data: {
+          kind: 'variant',
+          product: { id: p.id, title: p.title },
+          variant: { id: v.id, title: v.title, sku: v.sku, barcode: v.barcode, price: v.price, taxable: v.taxable, inventoryItem: v.inventoryItem },
+        },
+      });
+    }
+  }
+  return out;
+}
+
+async function fetchShopifyPage(deps: PipelineDeps, input: FetchPageInput, after: string | undefined): Promise<FetchPageResult<ProductSource>> {
+  const stamp = input.mode === 'delta' && input.since ? b1Stamp(input.since) : undefined;
+  const since = stamp ? `${stamp.date}T${stamp.time.length === 5 ? `${stamp.time}:00` : stamp.time}Z` : null;
+  const page = await deps.shopify.productsPage({
+    updatedSince: since,
+    overlapMs: SHOPIFY_OVERLAP_MS,
+    after: after ?? null,
+    first: SHOPIFY_PRODUCTS_PER_PAGE,
+    variantsFirst: SHOPIFY_VARIANTS_PER_PRODUCT,
+  });
+  // Products carrying the hub's custom id were pushed from B1; only Shopify-made ones come back.
+  const made = page.items.filter((p) => p.customId === null);
+  const skus = made.flatMap((p) => p.variants.map((v) => v.sku?.trim() ?? '')).filter((s) => s !== '');
+  const inB1 = skus.length ? await existingItemCodes(deps.b1, skus) : new Set<string>();
+  const records = variantRecords(made, inB1);
+  return { records, ...(page.hasNextPage && page.endCursor ? { nextCursor: encodeCursor({ phase: 'shopify', after: page.endCursor }) } : {}) };
+}
+
+export async function fetchProductPage(deps: PipelineDeps, input: FetchPageInput): Promise<FetchPageResult<ProductSource>> {
+  const cursor = decodeCursor(input.cursor, input.mode);
+  if (cursor.phase === 'ids') return fetchIdsPage(deps, input, cursor.offset);
+  if (cursor.phase === 'b1') return fetchItemsPage(deps, input, cursor.after);
+  return fetchShopifyPage(deps, input, cursor.after);
+}

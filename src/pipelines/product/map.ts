@@ -1,0 +1,63 @@
+/**
+ * Pure mapping of a page: B1 items → productSet upserts, Shopify variants → Items POST bodies.
+ * Deterministic in the records (the date Valid/Frozen are judged on and the item's weight unit
+ * were fixed at fetch), so a resync re-maps identically.
+ */
+import type { MappingConfig } from '../../mapping/config';
+import { failed, failedMapping, skipped } from '../../mapping/outcome';
+import { mapItemToProductSet, mapVariantToItem } from '../../mapping/product';
+import type { ProductUpsert } from '../../connectors/shopify/types';
+import type { MappedRecord, SourceRecord } from '../contract';
+import type { ItemRecord, ProductPayload, ProductSource, VariantRecord } from './types';
+
+/** Shopify's product title limit. */
+export const SHOPIFY_TITLE_MAX = 255;
+
+function withItemUnit(config: MappingConfig, rec: ItemRecord): MappingConfig {
+  const u = rec.weightUnit;
+  if (!u || config.product.weightUnits[u.code] !== undefined) return config;
+  return { ...config, product: { ...config.product, weightUnits: { ...config.product.weightUnits, [u.code]: u.unit } } };
+}
+
+export function mapItem(config: MappingConfig, rec: SourceRecord<ItemRecord>): MappedRecord<ProductPayload> {
+  const { item, asOf } = rec.data;
+  const base = { id: rec.id, ...(rec.label !== undefined ? { label: rec.label } : {}) };
+  if (item.U_ShopifySync !== 'Y') {
+    return { ...base, ok: false, outcome: skipped('product', rec.id, 'not-selected:U_ShopifySync') };
+  }
+  const r = mapItemToProductSet(item, withItemUnit(config, rec.data), asOf);
+  if (!r.ok) return { ...base, ok: false, outcome: failedMapping('product', rec.id, `item ${rec.id}`, r.errors) };
+  const input = r.value.input;
+  if ([...input.title].length > SHOPIFY_TITLE_MAX) {
+    return { ...base, ok: false, outcome: failed('product', rec.id, `item ${rec.id}: ItemName has ${[...input.title].length} characters, Shopify titles allow ${SHOPIFY_TITLE_MAX}`, 'ItemName') };
+  }
+  const v = input.variants[0];
+  if (!v) return { ...base, ok: false, outcome: failed('product', rec.id, `item ${rec.id}: the mapping produced no variant`, 'ItemCode') };
+  const upsert: ProductUpsert = {
+    customId: r.value.identifier.customId.value,
+    title: input.title,
+    sku: v.sku,
+    barcode: v.barcode,
+    price: v.price,
+    // Always sent, also as 0: a weight removed in B1 must be removed in Shopify too.
+    weight: v.inventoryItem.measurement.weight,
+    tracked: v.inventoryItem.tracked,
+    taxable: v.taxable,
+    status: input.status === 'UNLISTED' ? 'DRAFT' : input.status,
+  };
+  return { ...base, ok: true, payload: { kind: 'push', itemCode: rec.id, upsert, knownProductId: item.U_ShopifyId?.trim() || null, fingerprint: r.value.fingerprint } };
+}
+
+export function mapVariant(config: MappingConfig, rec: SourceRecord<VariantRecord>): MappedRecord<ProductPayload> {
+  const { product, variant } = rec.data;
+  const base = { id: rec.id, ...(rec.label !== undefined ? { label: rec.label } : {}) };
+  const r = mapVariantToItem({ id: product.id, title: product.title, variants: [variant] }, variant, config);
+  if (!r.ok) return { ...base, ok: false, outcome: failedMapping('product', rec.id, `Shopify variant ${rec.id} of product ${product.id}`, r.errors) };
+  return { ...base, ok: true, payload: { kind: 'createItem', sku: r.value.ItemCode, productId: product.id, item: r.value } };
+}
+
+export function mapProductPage(config: MappingConfig, records: SourceRecord<ProductSource>[]): MappedRecord<ProductPayload>[] {
+  return records.map((rec) =>
+    rec.data.kind === 'item' ? mapItem(config, rec as SourceRecord<ItemRecord>) : mapVariant(config, rec as SourceRecord<VariantRecord>),
+  );
+}

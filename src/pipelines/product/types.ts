@@ -1,0 +1,49 @@
+/** Record and payload shapes of the product pipeline (everything here travels through history). */
+import type { B1Item, B1ItemCreate, ShopifyWeightUnit } from '../../mapping/types';
+import type { ProductUpsert } from '../../connectors/shopify/types';
+
+/** A B1 item as the push reads it: the mapped fields, the cross-reference and the sync flag. */
+export interface ItemRecord {
+  kind: 'item';
+  item: B1Item & { U_ShopifyId?: string | null; U_ShopifySync?: string | null };
+  /** Company-local date the item's Valid/Frozen windows are judged on (fixed at fetch so map is deterministic). */
+  asOf: string;
+  /** The Shopify unit of the item's B1 weight unit, resolved from WeightMeasures when the config has none. */
+  weightUnit?: { code: string; unit: ShopifyWeightUnit };
+}
+
+/** A variant of a Shopify-made product whose SKU has no B1 item. */
+export interface VariantRecord {
+  kind: 'variant';
+  product: { id: string; title: string };
+  variant: {
+    id: string;
+    title: string;
+    sku: string | null;
+    barcode: string | null;
+    price: string;
+    taxable: boolean;
+    inventoryItem: { id: string; tracked: boolean; measurement: { weight: { unit: ShopifyWeightUnit; value: number } | null } };
+  };
+}
+
+export type ProductSource = ItemRecord | VariantRecord;
+
+export interface PushPayload {
+  kind: 'push';
+  itemCode: string;
+  upsert: ProductUpsert;
+  /** The item's U_ShopifyId when read: written back only when the product id differs. */
+  knownProductId: string | null;
+  /** mapItemToProductSet's fingerprint of the desired state (for the message log). */
+  fingerprint: string;
+}
+
+export interface CreateItemPayload {
+  kind: 'createItem';
+  sku: string;
+  productId: string;
+  item: B1ItemCreate;
+}
+
+export type ProductPayload = PushPayload | CreateItemPayload;

@@ -1,0 +1,151 @@
+/**
+ * The product pipeline end to end: the real sync-run workflow on the Temporal dev server, an
+ * in-process worker, and both simulators over HTTP.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHubFixture, type HubFixture, type RunningWorker } from '../support/hub-fixture';
+import { DEMO_ITEM_CODES } from '../../src/sim/b1/seed';
+import { b1Writes, createShopifyProduct, productIdsBySku, productStamps, useDemoCurrency } from './support-product';
+
+type ItemRec = { ItemCode: string; ItemName: string; SalesUnitWeight: number; ItemPrices: { PriceList: number; Price: number }[]; U_ShopifyId?: string | null };
+
+describe('product pipeline', () => {
+  let fx: HubFixture;
+  let worker: RunningWorker;
+  let watermark: string | undefined;
+
+  const item = (code: string) => fx.b1Sim.state.get('Items', code) as unknown as ItemRec;
+
+  before(async () => {
+    fx = await startHubFixture({ items: 30 });
+    useDemoCurrency(fx);
+    worker = await fx.startWorker();
+  });
+  after(async () => {
+    await worker?.stop();
+    await fx?.close();
+  });
+
+  test('full run: the 20 selected items become products (SKU, price, weight, status) linked both ways', async () => {
+    const { result } = await fx.runSync('product', { mode: 'full' });
+    assert.equal(result.counts.failed, 0, JSON.stringify(result.counts));
+    assert.equal(result.counts.created + result.counts.updated, 20);
+    assert.ok(result.watermark, 'a full run reports the newest B1 stamp it read');
+    watermark = result.watermark;
+    for (const code of DEMO_ITEM_CODES) {
+      const ids = productIdsBySku(fx, code);
+      assert.equal(ids.length, 1, `exactly one product has SKU ${code}: ${ids.join(', ')}`);
+      const p = await fx.deps.shopify.productByCustomId(code);
+      assert.ok(p, `product with custom id ${code}`);
+      assert.equal(p.id, ids[0]);
+      const b1 = item(code);
+      assert.equal(p.title, b1.ItemName);
+      assert.equal(p.status, 'ACTIVE');
+      const v = p.variants[0]!;
+      assert.equal(v.sku, code);
+      const price = b1.ItemPrices.find((x) => x.PriceList === 1)!.Price;
+      assert.equal(v.price, price.toFixed(2));
+      assert.deepEqual(v.inventoryItem.measurement.weight, { unit: 'KILOGRAMS', value: b1.SalesUnitWeight });
+      assert.equal(v.inventoryItem.tracked, true);
+      assert.equal(b1.U_ShopifyId, p.id, `U_ShopifyId of ${code}`);
+    }
+    // Unselected items are not pushed.
+    assert.equal(productIdsBySku(fx, 'A00025').length, 0);
+  });
+
+  test('a second delta run changes nothing and writes nothing', async () => {
+    const stamps = productStamps(fx);
+    const logAt = fx.b1Sim.faults.log.length;
+    const requestsAt = fx.shopifySim.stats.requests;
+    const { result } = await fx.runSync('product', { mode: 'delta', since: watermark });
+    // The write-back of U_ShopifyId bumped the items' stamps, so they are re-read once and found equal.
+    assert.deepEqual({ ...result.counts, unchanged: 0 }, { created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 });
+    assert.deepEqual(productStamps(fx), stamps, 'no product or variant was written');
+    assert.deepEqual(b1Writes(fx, logAt), [], 'no B1 write');
+    const calls = fx.shopifySim.stats.requests - requestsAt;
+    assert.ok(calls <= 5, `a no-change run makes O(1) Shopify calls (made ${calls})`);
+    if (result.watermark) watermark = result.watermark;
+
+    const again = await fx.runSync('product', { mode: 'delta', since: watermark });
+    assert.equal(again.result.counts.created + again.result.counts.updated + again.result.counts.failed, 0);
+    assert.deepEqual(productStamps(fx), stamps);
+    if (again.result.watermark) watermark = again.result.watermark;
+  });
+
+  test('an item edited in B1 updates exactly its product on the next delta', async () => {
+    const stamps = productStamps(fx);
+    await fx.deps.b1.patchItem('A00003', { ItemName: 'Renamed in B1' });
+    const { result } = await fx.runSync('product', { mode: 'delta', since: watermark });
+    assert.equal(result.counts.updated, 1, JSON.stringify(result.counts));
+    assert.equal(result.counts.created + result.counts.failed, 0);
+    const p = await fx.deps.shopify.productByCustomId('A00003');
+    assert.equal(p?.title, 'Renamed in B1');
+    const after = productStamps(fx);
+    const changed = [...after].filter(([id, s]) => stamps.get(id) !== s).map(([id]) => `gid://shopify/Product/${id}`);
+    assert.deepEqual(changed, productIdsBySku(fx, 'A00003'));
+    if (result.watermark) watermark = result.watermark;
+  });
+
+  test('bad records fail alone with the field named; unicode is preserved; unknown ids are reported', async () => {
+    await fx.deps.b1.patchItem('A00021', { U_ShopifySync: 'Y', ItemPrices: [{ PriceList: 1, Price: 0 }] });
+    await fx.deps.b1.patchItem('A00022', { U_ShopifySync: 'Y', SalesWeightUnit: 5 });
+    await fx.deps.b1.patchItem('A00023', { U_ShopifySync: 'Y', ItemName: 'Café Zürich — 東京 🚲 "quoted"' });
+    const { result, workflowId } = await fx.runSync('product', { mode: 'ids', ids: ['A00021', 'A00022', 'A00023', 'A00024', 'NO-SUCH-ITEM'] });
+    assert.deepEqual(result.counts, { created: 1, updated: 0, unchanged: 0, skipped: 1, failed: 3 });
+
+    const p = await fx.deps.shopify.productByCustomId('A00023');
+    assert.equal(p?.title, 'Café Zürich — 東京 🚲 "quoted"');
+
+    const outcomes = await loggedOutcomes(fx, workflowId);
+    const byId = new Map(outcomes.map((o) => [o.sourceId, o]));
+    assert.equal(byId.get('A00021')?.field, 'ItemPrices');
+    assert.match(byId.get('A00021')?.reason ?? '', /price 0 in price list 1/);
+    assert.equal(byId.get('A00022')?.field, 'SalesWeightUnit');
+    assert.match(byId.get('A00022')?.reason ?? '', /unit 5/);
+    assert.equal(byId.get('A00024')?.outcome, 'skipped');
+    assert.equal(byId.get('NO-SUCH-ITEM')?.outcome, 'failed');
+    assert.equal(productIdsBySku(fx, 'A00021').length, 0);
+    assert.equal(productIdsBySku(fx, 'A00022').length, 0);
+  });
+
+  test('a product made in Shopify with an unknown SKU becomes a B1 item in the default group', async () => {
+    const made = await createShopifyProduct(fx, { title: 'Gift wrapping', sku: 'SHOP-WRAP-1', price: '4.50', tracked: false, weightKg: 0.2 });
+    const long = await createShopifyProduct(fx, { title: `Very long ${'x'.repeat(120)}`, sku: 'SHOP-LONG-1', price: '9.00', tracked: true });
+    const { result, workflowId } = await fx.runSync('product', { mode: 'delta', since: watermark });
+    assert.equal(result.counts.created, 1, JSON.stringify(await loggedOutcomes(fx, workflowId)));
+    // The two bad items of the previous test are still bad and fail again; nothing else fails.
+    const failures = (await loggedOutcomes(fx, workflowId)).filter((o) => o.outcome === 'failed');
+    assert.deepEqual(failures.map((o) => o.field).sort(), ['ItemPrices', 'SalesWeightUnit', 'title']);
+    const it = fx.b1Sim.state.get('Items', 'SHOP-WRAP-1') as Record<string, unknown> | undefined;
+    assert.ok(it, 'item SHOP-WRAP-1 created');
+    assert.equal(it.ItemsGroupCode, 100);
+    assert.equal(it.InventoryItem, 'tNO');
+    assert.equal(it.ItemName, 'Gift wrapping');
+    assert.equal(it.U_ShopifyId, made);
+    assert.notEqual(it.U_ShopifySync, 'Y', 'not flagged for push back');
+    assert.equal(fx.b1Sim.state.get('Items', 'SHOP-LONG-1'), undefined);
+    const longFailure = failures.find((o) => o.field === 'title');
+    assert.match(longFailure?.reason ?? '', new RegExp(`product ${long}.*B1 allows 100`));
+
+    // Again: the item exists now, so nothing is created twice.
+    const again = await fx.runSync('product', { mode: 'delta', since: watermark });
+    assert.equal(again.result.counts.created, 0);
+    assert.equal([...fx.b1Sim.state.store('Items').values()].filter((r) => r.ItemCode === 'SHOP-WRAP-1').length, 1);
+  });
+});
+
+/** The outcomes the run logged (logOutcomes activity inputs in the history). */
+async function loggedOutcomes(fx: HubFixture, workflowId: string): Promise<Array<{ sourceId: string; outcome: string; field?: string; reason?: string }>> {
+  const history = await fx.env.client.workflow.getHandle(workflowId).fetchHistory();
+  const out: Array<{ sourceId: string; outcome: string; field?: string; reason?: string }> = [];
+  for (const e of history.events ?? []) {
+    const a = e.activityTaskScheduledEventAttributes;
+    if (a?.activityType?.name !== 'logOutcomes') continue;
+    for (const p of a.input?.payloads ?? []) {
+      const input = JSON.parse(Buffer.from(p.data as Uint8Array).toString('utf8')) as { outcomes: typeof out };
+      out.push(...input.outcomes);
+    }
+  }
+  return out;
+}
