@@ -2,6 +2,8 @@
  * Fault injection for tests and chaos demos: what the Apache load balancer and the nodes behind it
  * do on a bad day (reference §3, §11).
  */
+import { mulberry32 } from '../shared/prng';
+
 export type FaultKind = '502' | '503' | '504' | 'reset' | 'slow';
 
 export interface FaultOptions {
@@ -82,15 +84,4 @@ export class FaultController {
     if (this.opts.html502Rate > 0 && this.rng() < this.opts.html502Rate) return { fault: { kind: '502' }, delayMs };
     return { delayMs };
   }
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -8,6 +8,7 @@
  */
 import type { Rec } from './model';
 import type { B1SimState } from './state';
+import { mulberry32 as rng } from '../shared/prng';
 
 export interface B1SeedOptions {
   items: number;
@@ -44,17 +45,6 @@ export function demoItemCodes(items = 50): string[] {
 }
 /** Item codes flagged `U_ShopifySync = 'Y'` in the demo company: A00001..A00020. */
 export const DEMO_ITEM_CODES: readonly string[] = Object.freeze(demoItemCodes(DEMO_SYNC_ITEM_COUNT));
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const GROUPS: Array<[number, string, string[]]> = [
   [100, 'Items', ['Gift Card', 'Sample Kit', 'Starter Pack']],

@@ -1,5 +1,6 @@
 import { ShopState, emptyShopData, money, type ShopData } from './state';
 import { isoSeconds, type SimClock } from './clock';
+import { mulberry32 } from '../shared/prng';
 
 export interface ShopifySeedOptions {
   customers: number;
@@ -19,17 +20,6 @@ export interface ShopifySeedOptions {
   /** Days of history to spread records over. Default 30. */
   days?: number;
   shopName?: string;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const FIRST = ['Anna', 'Ben', 'Clara', 'David', 'Eva', 'Felix', 'Greta', 'Hannes', 'Ida', 'Jonas', 'Lena', 'Max', 'Nora', 'Oskar', 'Paula', 'Rafael', 'Sofia', 'Tim', 'Ute', 'Vera'];
