@@ -183,6 +183,14 @@ export async function runInitChecks(o: { config: HubConfig; deps: PipelineDeps; 
     return { state: 'pass', detail: `${s.myshopifyDomain} (${s.name}, ${s.currencyCode})` };
   });
   results.push(shop);
+  if (shop.state === 'pass') {
+    const s = await deps.shopify.shop();
+    results.push(
+      s.currencyCode === m.product.shopCurrency
+        ? { name: 'Shop currency matches', state: 'pass', detail: s.currencyCode }
+        : { name: 'Shop currency matches', state: 'fail', detail: `the shop sells in ${s.currencyCode}, mapping.product.shopCurrency is ${m.product.shopCurrency}`, fix: `set mapping.product.shopCurrency to ${s.currencyCode}` },
+    );
+  }
   const shopOk = shop.state === 'pass';
   const shopCheck = async (name: string, fixHint: string, fn: () => Promise<Omit<CheckResult, 'name'>>) =>
     results.push(shopOk ? await check(name, fixHint, fn) : { name, state: 'skip', detail: 'Shopify is not reachable' });

@@ -9,7 +9,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
+import type { Client, Connection } from '@temporalio/client';
 import { DEMO_SECRETS, embeddedHubConfig, type HubConfig, type HubSecrets } from '../config/hub-config';
 import { startB1Simulator } from '../sim/b1';
 import { DEMO_SYNC_ITEM_COUNT, demoItemCodes } from '../sim/b1/seed';
@@ -23,6 +23,8 @@ import { connectClient, connectWorker, resolveTemporalTarget } from './temporal-
 import { resolveDemoMapping, startHubWorker, type RunningHubWorker } from './worker';
 import { isInitialized, markInitialized, runInitialLoad } from './initial-load';
 import { CliError } from '../cli/errors';
+import { runInitChecks } from '../cli/init-checks';
+import { createPipelineDeps } from '../pipelines/deps';
 
 export interface UpOptions {
   dataDir: string;
@@ -144,21 +146,33 @@ async function startDemo(o: UpOptions, stoppers: Stopper[], stopAll: () => Promi
   stoppers.unshift({ name: 'status file', stop: async () => removeHubStatus(o.dataDir) });
 
   printDemoBanner(o.print, status, firstStart && !o.skipInit);
-  if (firstStart && !o.skipInit) startInitialLoad(client, o, status);
+  if (firstStart && !o.skipInit) startInitialization(client, connection, config, o, status);
   else if (firstStart) markInitialized(o.dataDir, 'skipped');
 
   return { status, done: worker.done, stop: stopAll };
 }
 
-function startInitialLoad(client: Client, o: UpOptions, status: HubStatusFile): void {
-  void runInitialLoad(client, o.dataDir, (line) => o.print(`[init] ${line}`)).then(
+/**
+ * First-start initialization, in the background: the configuration checks with safe fixes
+ * (`b1hub init --fix`: metafield definitions, the guest customer, UDFs), then the initial load.
+ */
+function startInitialization(client: Client, connection: Connection, config: HubConfig, o: UpOptions, status: HubStatusFile): void {
+  const print = (line: string) => o.print(`[init] ${line}`);
+  const run = async (): Promise<string | undefined> => {
+    const checks = await runInitChecks({ config, deps: createPipelineDeps(config, DEMO_SECRETS), temporal: async () => connection, namespace: status.temporal.namespace, fix: true });
+    for (const c of checks) if (c.state === 'fixed' || c.state === 'fail') print(`${c.name}: ${c.state} — ${c.detail}`);
+    const failed = checks.filter((c) => c.state === 'fail');
+    if (failed.length) print(`configuration checks failed (${failed.map((c) => c.name).join(', ')}); the initial load runs anyway, see \`b1hub init --check-only\``);
+    return runInitialLoad(client, o.dataDir, print);
+  };
+  void run().then(
     (failed) => {
       status.initialization = failed ? { state: 'failed', detail: failed } : { state: 'done' };
       writeHubStatus(o.dataDir, status);
     },
     (err: unknown) => {
       status.initialization = { state: 'failed', detail: (err as Error).message };
-      o.print(`[init] stopped: ${(err as Error).message}`);
+      print(`stopped: ${(err as Error).message}`);
       try {
         writeHubStatus(o.dataDir, status);
       } catch {
