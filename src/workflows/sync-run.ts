@@ -25,9 +25,10 @@ import { addCounts, totalRecords, ZERO_COUNTS, type SyncCounts, type SyncRunInpu
 // that the run fails, the watermark stays, and the next scheduled run picks the work up again.
 const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: PERMANENT_ERROR_TYPES };
 
-const io = proxyActivities<SyncActivities>({ startToCloseTimeout: '10 minutes', retry });
+/** I/O steps; the summary labels each call in the Temporal UI ("post 24 orders, page 3"). */
+const io = (summary: string) => proxyActivities<SyncActivities>({ startToCloseTimeout: '10 minutes', retry, summary });
 // Mapping is pure and fast; a short timeout surfaces a stuck worker quickly.
-const pure = proxyActivities<SyncActivities>({ startToCloseTimeout: '1 minute', retry });
+const pure = (summary: string) => proxyActivities<SyncActivities>({ startToCloseTimeout: '1 minute', retry, summary });
 
 /** Pages per workflow run before continuing as new (history stays small and fast to replay). */
 export const PAGES_PER_RUN = 100;
@@ -58,7 +59,7 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
   const firstPageOfThisRun = pageIndex;
 
   for (;;) {
-    const page = await io.fetchPage({
+    const page = await io(`fetch ${input.object}s, page ${pageIndex + 1}`).fetchPage({
       object: input.object,
       runId,
       mode: input.mode,
@@ -72,13 +73,14 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
       failedOutcome(input, id, `${input.object} ${id} was not found in the source (deleted, or the id is wrong)`),
     );
     if (page.records.length) {
-      const mapped = await pure.mapPage({ object: input.object, runId, records: page.records });
+      const mapped = await pure(`map ${page.records.length} ${input.object}s`).mapPage({ object: input.object, runId, records: page.records });
       const toPost = mapped.flatMap((m) => (m.ok ? [{ id: m.id, label: m.label, payload: m.payload }] : []));
       for (const m of mapped) if (!m.ok) outcomes.push(m.outcome);
-      if (toPost.length) outcomes.push(...(await io.postPage({ object: input.object, runId, pageIndex, records: toPost })));
+      if (toPost.length) outcomes.push(...(await io(`post ${toPost.length} ${input.object}s`).postPage({ object: input.object, runId, pageIndex, records: toPost })));
     }
     if (outcomes.length) {
-      await io.logOutcomes({ object: input.object, runId, pageIndex, outcomes });
+      const failedHere = outcomes.filter((o) => o.outcome === 'failed').length;
+      await io(`log ${outcomes.length} outcomes${failedHere ? ` (${failedHere} failed)` : ''}`).logOutcomes({ object: input.object, runId, pageIndex, outcomes });
       counts = addCounts(counts, countsOf(outcomes));
     }
     if (page.watermark && (!watermark || page.watermark > watermark)) watermark = page.watermark;
