@@ -17,7 +17,8 @@ function taxLines(ts: Maybe<ShopifyTaxLine[]>): ShopifyTaxLine[] {
 function line(l: ShopifyLineItem): ShopifyLineItem {
   const out: ShopifyLineItem = {
     id: l.id,
-    ...pick(l, ['sku', 'name', 'locationId'] as const),
+    // The name only appears in messages about lines without a SKU or selling a gift card.
+    ...pick(l, !l.sku?.trim() || l.isGiftCard ? (['sku', 'name', 'locationId'] as const) : (['sku', 'locationId'] as const)),
     currentQuantity: l.currentQuantity,
     originalUnitPriceSet: money(l.originalUnitPriceSet),
     discountedUnitPriceAfterAllDiscountsSet: money(l.discountedUnitPriceAfterAllDiscountsSet),
@@ -43,17 +44,19 @@ export function trimOrder(o: ShopifyOrder): ShopifyOrder {
     processedAt: o.processedAt,
     test: o.test,
     currencyCode: o.currencyCode,
-    ...pick(o, ['updatedAt', 'cancelledAt', 'displayFinancialStatus', 'taxesIncluded'] as const),
+    // updatedAt stays behind: fetch derives the watermark from the raw page, mapping never reads it.
+    ...pick(o, ['cancelledAt', 'displayFinancialStatus', 'taxesIncluded'] as const),
     lineItems: o.lineItems.map(line),
   };
   const tax = money(o.currentTotalTaxSet);
   if (tax) out.currentTotalTaxSet = tax;
   if (o.customer?.id) out.customer = { id: o.customer.id };
   if (o.retailLocation?.id) out.retailLocation = { id: o.retailLocation.id };
+  // Order addresses are copied into AddressExtension; their ids are never used.
   const ship = trimAddress(o.shippingAddress);
-  if (ship) out.shippingAddress = ship;
+  if (ship) out.shippingAddress = { ...ship, id: undefined };
   const bill = trimAddress(o.billingAddress);
-  if (bill) out.billingAddress = bill;
+  if (bill) out.billingAddress = { ...bill, id: undefined };
   if (o.shippingLines?.length) out.shippingLines = o.shippingLines.map(shipping);
   return out;
 }

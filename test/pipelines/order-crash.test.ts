@@ -1,0 +1,94 @@
+/**
+ * Crash safety: the worker is a separate process, SIGKILLed in the middle of an order run (while
+ * it is posting sales orders), then replaced by a new process. The run finishes with every
+ * Shopify order in B1 exactly once and no duplicate business partner.
+ *
+ * The sync-run workflow gives postPage a 10-minute start-to-close timeout and no heartbeat
+ * timeout, so Temporal would only retry the killed attempt after 10 minutes. The test stands in
+ * for that wait by resetting the workflow to its last completed workflow task, which schedules
+ * the interrupted page again: the same situation as the timeout-driven retry (the page is
+ * re-posted while part of it already reached B1).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { syncRunWorkflow } from '../../src/workflows/sync-run';
+import { startHubFixture, type HubFixture, type WorkerProcess } from '../support/hub-fixture';
+import { ensureGuestPartner, partners, runLog, salesOrders } from './support-shopify-to-b1';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what: string, cond: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+describe('order pipeline crash safety', () => {
+  let fx: HubFixture;
+  let proc: WorkerProcess | undefined;
+
+  before(async () => {
+    fx = await startHubFixture({ shopifyCustomers: 15, shopifyOrders: 60, b1Customers: 2, plan: 'plus' });
+    await ensureGuestPartner(fx);
+  });
+
+  after(async () => {
+    await proc?.kill();
+    await fx?.close();
+  });
+
+  test('SIGKILL mid-run, new worker: every order exactly once, no duplicate partner', async () => {
+    const shopifyOrders = Object.values(fx.shopifySim.state.data.orders);
+    assert.equal(shopifyOrders.length, 60);
+    // Slow B1 down so the run lasts a few seconds and the kill lands while a page is being posted.
+    fx.b1Sim.faults.set({ latencyMs: 15 });
+    proc = await fx.startWorkerProcess();
+    const workflowId = `sync:order:crash-${randomUUID().slice(0, 8)}`;
+    const started = Date.now();
+    const handle = await fx.env.client.workflow.start(syncRunWorkflow, {
+      taskQueue: fx.taskQueue,
+      workflowId,
+      args: [{ object: 'order', trigger: 'manual', mode: 'full' }],
+    });
+
+    await until('the first sales orders', () => salesOrders(fx).length >= 8);
+    await proc.kill();
+    const atKill = salesOrders(fx).length;
+    assert.ok(atKill < shopifyOrders.length, `killed mid-run (${atKill} of ${shopifyOrders.length} posted)`);
+
+    proc = await fx.startWorkerProcess();
+    const history = await handle.fetchHistory();
+    const lastTask = [...(history.events ?? [])].reverse().find((e) => e.workflowTaskCompletedEventAttributes);
+    assert.ok(lastTask?.eventId, 'a completed workflow task to resume from');
+    await fx.env.client.workflowService.resetWorkflowExecution({
+      namespace: fx.env.namespace ?? 'default',
+      workflowExecution: { workflowId, runId: handle.firstExecutionRunId },
+      workflowTaskFinishEventId: lastTask.eventId,
+      reason: 'worker process killed; retry the interrupted page now instead of after the 10-minute activity timeout',
+      requestId: randomUUID(),
+    });
+    const result = await fx.env.client.workflow.getHandle(workflowId).result();
+    const seconds = (Date.now() - started) / 1000;
+
+    const c = result.counts;
+    assert.equal(c.failed + c.skipped, 0, JSON.stringify(c));
+    assert.equal(c.created + c.unchanged, shopifyOrders.length, JSON.stringify(c));
+    for (const o of shopifyOrders) {
+      const docs = salesOrders(fx).filter((d) => d.U_ShopifyId === `gid://shopify/Order/${o.id}`);
+      assert.equal(docs.length, 1, `${o.name}: ${docs.length} sales orders`);
+      assert.equal(docs[0]!.Cancelled, 'tNO', `${o.name} was not settled as a duplicate`);
+    }
+    assert.equal(salesOrders(fx).length, shopifyOrders.length);
+    const byGid = new Map<string, number>();
+    for (const p of partners(fx)) if (p.U_ShopifyId) byGid.set(String(p.U_ShopifyId), (byGid.get(String(p.U_ShopifyId)) ?? 0) + 1);
+    assert.ok([...byGid.values()].every((n) => n === 1), 'one partner per Shopify customer');
+    const buyers = new Set(shopifyOrders.filter((o) => o.customerId !== null).map((o) => `gid://shopify/Customer/${o.customerId}`));
+    assert.deepEqual([...buyers].filter((g) => !byGid.has(g)), [], 'every buyer has a partner');
+
+    const log = await runLog(fx, workflowId);
+    console.log(`crash run: ${shopifyOrders.length} orders in ${seconds.toFixed(1)} s incl. kill/restart (${atKill} posted at the kill); last run history ${log.historyBytes} B / ${log.events} events`);
+  });
+});
