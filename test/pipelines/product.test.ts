@@ -6,16 +6,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHubFixture, type HubFixture, type RunningWorker } from '../support/hub-fixture';
 import { DEMO_ITEM_CODES } from '../../src/sim/b1/seed';
-import { b1Writes, createShopifyProduct, productIdsBySku, productStamps, useDemoCurrency } from './support-product';
-
-type ItemRec = { ItemCode: string; ItemName: string; SalesUnitWeight: number; ItemPrices: { PriceList: number; Price: number }[]; U_ShopifyId?: string | null };
+import { assertPushed, b1Writes, createShopifyProduct, productIdsBySku, productStamps, useDemoCurrency } from './support-product';
+import { temporal } from '@temporalio/proto';
 
 describe('product pipeline', () => {
   let fx: HubFixture;
   let worker: RunningWorker;
   let watermark: string | undefined;
-
-  const item = (code: string) => fx.b1Sim.state.get('Items', code) as unknown as ItemRec;
 
   before(async () => {
     fx = await startHubFixture({ items: 30 });
@@ -27,29 +24,23 @@ describe('product pipeline', () => {
     await fx?.close();
   });
 
-  test('full run: the 20 selected items become products (SKU, price, weight, status) linked both ways', async () => {
-    const { result } = await fx.runSync('product', { mode: 'full' });
+  test('full run: the 20 selected items become products (SKU, price, weight, status) linked both ways', async (t) => {
+    const requestsAt = fx.shopifySim.stats.requests;
+    const b1At = fx.b1Sim.faults.log.length;
+    const started = Date.now();
+    const { result, workflowId } = await fx.runSync('product', { mode: 'full' });
+    const seconds = (Date.now() - started) / 1000;
     assert.equal(result.counts.failed, 0, JSON.stringify(result.counts));
     assert.equal(result.counts.created + result.counts.updated, 20);
     assert.ok(result.watermark, 'a full run reports the newest B1 stamp it read');
     watermark = result.watermark;
-    for (const code of DEMO_ITEM_CODES) {
-      const ids = productIdsBySku(fx, code);
-      assert.equal(ids.length, 1, `exactly one product has SKU ${code}: ${ids.join(', ')}`);
-      const p = await fx.deps.shopify.productByCustomId(code);
-      assert.ok(p, `product with custom id ${code}`);
-      assert.equal(p.id, ids[0]);
-      const b1 = item(code);
-      assert.equal(p.title, b1.ItemName);
-      assert.equal(p.status, 'ACTIVE');
-      const v = p.variants[0]!;
-      assert.equal(v.sku, code);
-      const price = b1.ItemPrices.find((x) => x.PriceList === 1)!.Price;
-      assert.equal(v.price, price.toFixed(2));
-      assert.deepEqual(v.inventoryItem.measurement.weight, { unit: 'KILOGRAMS', value: b1.SalesUnitWeight });
-      assert.equal(v.inventoryItem.tracked, true);
-      assert.equal(b1.U_ShopifyId, p.id, `U_ShopifyId of ${code}`);
-    }
+    const history = await fx.env.client.workflow.getHandle(workflowId).fetchHistory();
+    const bytes = temporal.api.history.v1.History.encode(history).finish().length;
+    const shopifyCalls = fx.shopifySim.stats.requests - requestsAt;
+    const b1Calls = fx.b1Sim.faults.log.length - b1At;
+    t.diagnostic(`20 items in ${seconds.toFixed(2)} s (${(20 / seconds).toFixed(1)} records/s incl. workflow start); ${shopifyCalls} Shopify + ${b1Calls} B1 calls (${((shopifyCalls + b1Calls) / 20).toFixed(2)} per record); history ${bytes} B, ${history.events?.length} events (${Math.round(bytes / 20)} B per record)`);
+    assert.ok(bytes / 20 <= 3 * 1024, `history ≤ 3 KB per record (${Math.round(bytes / 20)} B)`);
+    await assertPushed(fx, DEMO_ITEM_CODES);
     // Unselected items are not pushed.
     assert.equal(productIdsBySku(fx, 'A00025').length, 0);
   });

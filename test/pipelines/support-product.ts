@@ -1,4 +1,5 @@
 /** Helpers for the product pipeline tests: Shopify-side facts read from the simulator's state. */
+import assert from 'node:assert/strict';
 import type { HubFixture } from '../support/hub-fixture';
 import { PRODUCT_SET } from '../../src/connectors/shopify/documents';
 
@@ -41,4 +42,31 @@ export async function createShopifyProduct(fx: HubFixture, p: { title: string; s
   const { data } = await fx.deps.shopify.executor.call<{ productSet: { product: { id: string } | null; userErrors: unknown[] } }>(PRODUCT_SET, vars);
   if (!data.productSet.product) throw new Error(`productSet failed: ${JSON.stringify(data.productSet.userErrors)}`);
   return data.productSet.product.id;
+}
+
+type B1ItemRow = { ItemName: string; SalesUnitWeight: number; ItemPrices: { PriceList: number; Price: number }[]; U_ShopifyId?: string | null; InventoryItem?: string };
+
+/**
+ * The end state of a clean push, checked for each item: exactly one product with its SKU, keyed
+ * by its custom id, with B1's title, price (list 1), weight (kg), status and tracking, and the
+ * product id in the item's U_ShopifyId.
+ */
+export async function assertPushed(fx: HubFixture, codes: readonly string[]): Promise<void> {
+  for (const code of codes) {
+    const ids = productIdsBySku(fx, code);
+    assert.equal(ids.length, 1, `exactly one product has SKU ${code}: ${ids.join(', ')}`);
+    const p = await fx.deps.shopify.productByCustomId(code, 2);
+    assert.ok(p, `product with custom id ${code}`);
+    assert.equal(p.id, ids[0]);
+    const b1 = fx.b1Sim.state.get('Items', code) as unknown as B1ItemRow;
+    assert.equal(p.title, b1.ItemName);
+    assert.equal(p.status, 'ACTIVE');
+    assert.equal(p.variants.length, 1);
+    const v = p.variants[0]!;
+    assert.equal(v.sku, code);
+    assert.equal(v.price, b1.ItemPrices.find((x) => x.PriceList === 1)!.Price.toFixed(2));
+    assert.deepEqual(v.inventoryItem.measurement.weight, { unit: 'KILOGRAMS', value: b1.SalesUnitWeight });
+    assert.equal(v.inventoryItem.tracked, b1.InventoryItem !== 'tNO');
+    assert.equal(b1.U_ShopifyId, p.id, `U_ShopifyId of ${code}`);
+  }
 }
