@@ -121,6 +121,29 @@ describe('inventory pipeline (B1 stock → Shopify available)', { timeout: 120_0
     }
   });
 
+  test('a run of several pages reads later pages from one bulk export of Shopify inventory', async () => {
+    fx.b1Sim.state.setStock('A00012', '01', { InStock: 41, Committed: 1 });
+    fx.b1Sim.state.setStock('A00018', '02', { InStock: 0, Committed: 4 });
+    const bulkBefore = Object.keys(fx.shopifySim.state.data.bulkOperations).length;
+    fx.shopifySim.faults.add({ kind: 'latency', ms: 0, times: 1_000, match: 'InventoryStockBySku' });
+    const stockQueriesBefore = fx.shopifySim.faults.injected.latency;
+    const pageSize = fx.deps.pageSizes.inventory;
+    fx.deps.pageSizes.inventory = 5;
+    try {
+      const { result } = await fx.runSync('inventory', { mode: 'delta' });
+      assert.equal(result.counts.updated, 2);
+      assert.equal(result.counts.unchanged, codes.length - 2);
+      assert.equal(Object.keys(fx.shopifySim.state.data.bulkOperations).length - bulkBefore, 1, 'the first page starts one bulk export');
+      // Four pages: the first reads per request, the later ones from the export once it is complete.
+      const stockQueries = fx.shopifySim.faults.injected.latency - stockQueriesBefore;
+      assert.ok(stockQueries >= 1 && stockQueries <= 2, `per-request stock reads: ${stockQueries}`);
+      assert.deepEqual(mismatches(fx.b1Sim, fx.shopifySim, demoMapping, codes), []);
+    } finally {
+      fx.deps.pageSizes.inventory = pageSize;
+      fx.shopifySim.faults.clear();
+    }
+  });
+
   test('failures are named: SKU not in Shopify, stock only in an unmapped warehouse, unknown item', async () => {
     await fx.deps.b1.patchItem('A00021', { U_ShopifySync: 'Y' });
     fx.b1Sim.state.setStock('A00005', '01', { InStock: 0, Committed: 0, Ordered: 0 });

@@ -15,7 +15,8 @@ import type { B1ItemWarehouseInfo } from '../../mapping/types';
 import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
 import { PipelineSetupError } from '../errors';
 import { stockBySku } from './shopify-levels';
-import type { InventorySource } from './types';
+import { loadSnapshot, startSnapshot } from './snapshot';
+import type { InventorySource, ShopifyStockMatch } from './types';
 
 const SELECT = ['ItemCode', 'InventoryItem', 'ItemWarehouseInfoCollection'] as const;
 /** The Service Layer has no `in`; an OR of this many ItemCodes keeps the URL short. */
@@ -55,6 +56,46 @@ async function byIds(deps: PipelineDeps, ids: readonly string[]): Promise<RawIte
   return out;
 }
 
+/** Position of a full/delta scan: the last ItemCode read and the run's Shopify snapshot, if any. */
+interface ScanCursor {
+  after?: string;
+  snapshot?: string;
+}
+
+function parseCursor(c: string | undefined): ScanCursor {
+  if (!c) return {};
+  try {
+    const v = JSON.parse(c) as ScanCursor;
+    return typeof v === 'object' && v !== null ? v : {};
+  } catch {
+    return { after: c };
+  }
+}
+
+/**
+ * Shopify's current stock for the page's SKUs: from the run's bulk snapshot when it is ready,
+ * per request otherwise (and for SKUs the snapshot does not have).
+ */
+async function shopifyStock(deps: PipelineDeps, skus: string[], locationIds: string[], cursor: ScanCursor): Promise<{ stock: Map<string, ShopifyStockMatch[]>; snapshot?: string }> {
+  let snapshotId = cursor.snapshot;
+  const stock = new Map<string, ShopifyStockMatch[]>();
+  let rest = skus;
+  if (snapshotId) {
+    const state = await loadSnapshot(deps.shopify, snapshotId, locationIds);
+    if (state.kind === 'gone') snapshotId = undefined;
+    if (state.kind === 'ready') {
+      rest = [];
+      for (const sku of skus) {
+        const hit = state.snapshot.get(sku);
+        if (hit) stock.set(sku, hit);
+        else rest.push(sku);
+      }
+    }
+  }
+  for (const [sku, matches] of await stockBySku(deps.shopify, rest, locationIds)) stock.set(sku, matches);
+  return { stock, ...(snapshotId ? { snapshot: snapshotId } : {}) };
+}
+
 export async function fetchInventoryPage(deps: PipelineDeps, input: FetchPageInput): Promise<FetchPageResult<InventorySource>> {
   const problems = pipelineConfigProblems('inventory', deps.mapping);
   if (problems.length) throw new PipelineSetupError(`inventory sync cannot run: ${problems.join('; ')}`);
@@ -63,6 +104,8 @@ export async function fetchInventoryPage(deps: PipelineDeps, input: FetchPageInp
   let raw: RawItem[];
   let nextCursor: string | undefined;
   let missingIds: string[] | undefined;
+  let scan: ScanCursor = {};
+  let started: string | undefined;
   if (input.mode === 'ids') {
     // The cursor is the offset into the requested ids: resync re-reads exactly these items.
     const ids = [...new Set(input.ids ?? [])];
@@ -73,14 +116,19 @@ export async function fetchInventoryPage(deps: PipelineDeps, input: FetchPageInp
     missingIds = part.filter((id) => !found.has(id));
     if (offset + size < ids.length) nextCursor = String(offset + size);
   } else {
-    raw = await firstPage(deps, input.cursor, size);
-    if (raw.length === size) nextCursor = String(raw[raw.length - 1]?.ItemCode);
+    scan = parseCursor(input.cursor);
+    raw = await firstPage(deps, scan.after, size);
+    // A run of several pages reads Shopify from one bulk export instead of per request.
+    if (raw.length === size && input.pageIndex === 0 && !scan.snapshot) {
+      started = (await startSnapshot(deps.shopify)) ?? undefined;
+    }
   }
 
   const items = raw.map(trimItem);
   const locationIds = deps.mapping.locations.map((l) => l.locationId);
   const skus = items.filter((i) => i.data.inventoryItem).map((i) => i.code);
-  const stock = await stockBySku(deps.shopify, skus, locationIds);
+  const { stock, snapshot = started } = await shopifyStock(deps, skus, locationIds, scan);
+  if (input.mode !== 'ids' && raw.length === size) nextCursor = JSON.stringify({ after: String(raw[raw.length - 1]?.ItemCode), ...(snapshot ? { snapshot } : {}) });
   const records: SourceRecord<InventorySource>[] = items.map((i) => ({
     id: i.code,
     label: i.code,

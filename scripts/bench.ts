@@ -1,0 +1,271 @@
+/**
+ * Benchmark of the four sync pipelines against the simulators (not a test).
+ *
+ *   npx tsx scripts/bench.ts [--items 10000] [--customers 2000] [--orders 1000]
+ *                            [--objects inventory,product,customer,order] [--plan standard] [--json]
+ *
+ * Seeds both simulators (every B1 item selected for the sync, the Shopify shop holding a variant
+ * per item code, customers and orders), starts the Temporal dev server and one worker in its own
+ * process, then runs each pipeline's full sync followed by a delta run that has nothing to do.
+ * Reported per run: records/s; Shopify points consumed and that as a fraction of what the plan's
+ * rate limit allowed during the run (bucket at start + restore rate × elapsed), which is also
+ * records/s ÷ the records/s the rate limit would allow at the run's own points per record;
+ * API calls per record (Shopify requests from the simulator's stats, B1 requests from its log);
+ * inventory adjustment groups written; history bytes (protobuf) and events per record over all
+ * continued-as-new runs; the worker's peak RSS (VmHWM). A pipeline that is still a placeholder
+ * is reported as "not implemented".
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { temporal } from '@temporalio/proto';
+import { createDevServerEnv } from '../src/testing/temporal-servers';
+import { HUB_SEARCH_ATTRIBUTES } from '../src/shared/search-attributes';
+import { startB1Simulator } from '../src/sim/b1';
+import { demoItemCodes } from '../src/sim/b1/seed';
+import { startShopifySimulator } from '../src/sim/shopify';
+import { LeakyBucket, PLANS, type PlanName } from '../src/sim/shopify/bucket';
+import { embeddedHubConfig, DEMO_SECRETS } from '../src/config/hub-config';
+import { demoLocationMapping } from '../src/config/demo';
+import { createPipelineDeps } from '../src/pipelines/deps';
+import { syncRunWorkflow } from '../src/workflows/sync-run';
+import type { SyncObject } from '../src/shared/sync-object';
+import type { SyncMode, SyncRunResult } from '../src/shared/sync-types';
+
+interface Args {
+  items: number;
+  customers: number;
+  orders: number;
+  objects: SyncObject[];
+  plan: PlanName;
+  json: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { items: 10_000, customers: 2_000, orders: 1_000, objects: ['inventory', 'product', 'customer', 'order'], plan: 'standard', json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    const v = argv[i + 1];
+    const int = (): number => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new Error(`${k} needs a non-negative integer, got ${v}`);
+      i++;
+      return n;
+    };
+    if (k === '--items') a.items = int();
+    else if (k === '--customers') a.customers = int();
+    else if (k === '--orders') a.orders = int();
+    else if (k === '--objects') {
+      const objs = (v ?? '').split(',').filter(Boolean);
+      for (const o of objs) if (!['inventory', 'product', 'customer', 'order'].includes(o)) throw new Error(`--objects: unknown object ${o}`);
+      a.objects = objs as SyncObject[];
+      i++;
+    } else if (k === '--plan') {
+      if (!v || !(v in PLANS)) throw new Error(`--plan must be one of ${Object.keys(PLANS).join(', ')}`);
+      a.plan = v as PlanName;
+      i++;
+    } else if (k === '--json') a.json = true;
+    else throw new Error(`unknown option ${k}`);
+  }
+  return a;
+}
+
+// Shopify points actually consumed: every bucket take minus its refund (requested − actual).
+let pointsTaken = 0;
+const take = LeakyBucket.prototype.tryTake;
+LeakyBucket.prototype.tryTake = function (this: LeakyBucket, cost: number): boolean {
+  const ok = take.call(this, cost);
+  if (ok) pointsTaken += cost;
+  return ok;
+};
+const refund = LeakyBucket.prototype.refund;
+LeakyBucket.prototype.refund = function (this: LeakyBucket, points: number): void {
+  pointsTaken -= points;
+  refund.call(this, points);
+};
+
+function peakRssMb(pid: number): number | null {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+interface RunReport {
+  object: SyncObject;
+  mode: SyncMode;
+  status: 'ok' | 'not implemented' | 'failed';
+  error?: string;
+  records?: number;
+  counts?: SyncRunResult['counts'];
+  seconds?: number;
+  recordsPerSec?: number;
+  shopifyPoints?: number;
+  pointsPerRecord?: number;
+  rateLimitFraction?: number;
+  ceilingRecordsPerSec?: number;
+  shopifyCalls?: number;
+  b1Calls?: number;
+  callsPerRecord?: number;
+  inventoryWrites?: number;
+  historyBytesPerRecord?: number;
+  historyEventsPerRecord?: number;
+  historyRuns?: number;
+  workerPeakRssMb?: number | null;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const log = (s: string): void => void process.stderr.write(`${s}\n`);
+  const t0 = Date.now();
+  const b1Sim = await startB1Simulator({ port: 0, seed: { items: args.items, customers: Math.max(5, Math.ceil(args.customers / 10)) } });
+  // Every item is selected for the sync, so each pipeline works on the whole catalogue.
+  const items = b1Sim.state.store('Items');
+  for (const [code, rec] of items) items.set(code, { ...rec, U_ShopifySync: 'Y' });
+  const shopifySim = await startShopifySimulator({ port: 0, plan: args.plan, seed: { skus: demoItemCodes(args.items), customers: args.customers, orders: args.orders } });
+  log(`seeded ${args.items} items, ${args.customers} customers, ${args.orders} orders in ${((Date.now() - t0) / 1000).toFixed(1)} s (plan ${args.plan}: ${JSON.stringify(PLANS[args.plan])})`);
+
+  const env = await createDevServerEnv({ searchAttributes: HUB_SEARCH_ATTRIBUTES });
+  const config = embeddedHubConfig({ b1BaseUrl: b1Sim.url, shopifyEndpoint: shopifySim.url, shop: shopifySim.shopDomain });
+  const deps = createPipelineDeps(config, DEMO_SECRETS);
+  config.mapping = demoLocationMapping(config.mapping, await deps.shopify.locations());
+  const taskQueue = `bench-${randomUUID()}`;
+  const worker: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'test', 'support', 'worker-main.ts')], {
+    env: { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default', TASK_QUEUE: taskQueue, B1_URL: b1Sim.url, SHOPIFY_URL: shopifySim.url, SHOPIFY_SHOP: shopifySim.shopDomain, HUB_MAPPING: JSON.stringify(config.mapping) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    worker.once('exit', (code) => reject(new Error(`worker exited early with ${code}`)));
+    worker.stdout!.on('data', (b: Buffer) => {
+      if (b.toString().includes('worker ready')) resolve();
+    });
+  });
+  // Keep draining the worker's stdout so it never blocks on a full pipe.
+  worker.stdout!.resume();
+
+  const bucketNow = (): { available: number; restoreRate: number } => {
+    const b = [...shopifySim.runtime.buckets.values()][0];
+    if (!b) return { available: PLANS[args.plan].bucketSize, restoreRate: PLANS[args.plan].restoreRate };
+    b.tryTake(0);
+    return { available: (b as unknown as { available: number }).available, restoreRate: b.limits.restoreRate };
+  };
+
+  const history = async (workflowId: string, firstRunId: string): Promise<{ bytes: number; events: number; runs: number }> => {
+    let runId: string | undefined = firstRunId;
+    let bytes = 0;
+    let events = 0;
+    let runs = 0;
+    while (runId) {
+      const h: temporal.api.history.v1.IHistory = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+      bytes += temporal.api.history.v1.History.encode(h).finish().length;
+      events += h.events?.length ?? 0;
+      runs++;
+      const last: temporal.api.history.v1.IHistoryEvent | undefined = h.events?.[h.events.length - 1];
+      runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+    }
+    return { bytes, events, runs };
+  };
+
+  const runOne = async (object: SyncObject, mode: SyncMode, since?: string): Promise<{ report: RunReport; watermark?: string }> => {
+    const workflowId = `bench:${object}:${mode}:${randomUUID().slice(0, 8)}`;
+    const start = bucketNow();
+    const points0 = pointsTaken;
+    const shop0 = shopifySim.stats.requests;
+    const b10 = b1Sim.faults.log.length;
+    const groups0 = Object.keys(shopifySim.state.data.adjustmentGroups).length;
+    const t = Date.now();
+    const handle = await env.client.workflow.start(syncRunWorkflow, { taskQueue, workflowId, args: [{ object, trigger: 'manual', mode, ...(since ? { since } : {}) }] });
+    let result: SyncRunResult;
+    try {
+      result = await handle.result();
+    } catch (err) {
+      const msg = String((err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message);
+      return { report: { object, mode, status: /not implemented/i.test(msg) ? 'not implemented' : 'failed', error: msg } };
+    }
+    const seconds = (Date.now() - t) / 1000;
+    const c = result.counts;
+    const records = c.created + c.updated + c.unchanged + c.skipped + c.failed;
+    const points = pointsTaken - points0;
+    const allowed = start.available + start.restoreRate * seconds;
+    const fraction = points / allowed;
+    const shopifyCalls = shopifySim.stats.requests - shop0;
+    const b1Calls = b1Sim.faults.log.length - b10;
+    const h = await history(workflowId, handle.firstExecutionRunId);
+    const per = (n: number): number => (records ? n / records : 0);
+    const report: RunReport = {
+      object,
+      mode,
+      status: 'ok',
+      records,
+      counts: c,
+      seconds: round(seconds, 1),
+      recordsPerSec: round(records / seconds, 1),
+      shopifyPoints: Math.round(points),
+      pointsPerRecord: round(per(points), 2),
+      rateLimitFraction: round(fraction, 3),
+      ceilingRecordsPerSec: points > 0 ? round(records / seconds / fraction, 1) : undefined,
+      shopifyCalls,
+      b1Calls,
+      callsPerRecord: round(per(shopifyCalls + b1Calls), 4),
+      inventoryWrites: Object.keys(shopifySim.state.data.adjustmentGroups).length - groups0,
+      historyBytesPerRecord: Math.round(per(h.bytes)),
+      historyEventsPerRecord: round(per(h.events), 3),
+      historyRuns: h.runs,
+      workerPeakRssMb: worker.pid ? peakRssMb(worker.pid) : null,
+    };
+    return { report, ...(result.watermark ? { watermark: result.watermark } : {}) };
+  };
+
+  const reports: RunReport[] = [];
+  try {
+    for (const object of args.objects) {
+      log(`${object}: full sync…`);
+      const full = await runOne(object, 'full');
+      reports.push(full.report);
+      log(line(full.report));
+      if (full.report.status !== 'ok') continue;
+      log(`${object}: no-change delta…`);
+      const delta = await runOne(object, 'delta', full.watermark);
+      reports.push(delta.report);
+      log(line(delta.report));
+    }
+  } finally {
+    worker.kill('SIGTERM');
+    await env.teardown();
+    await shopifySim.close();
+    await b1Sim.close();
+  }
+  if (args.json) process.stdout.write(`${JSON.stringify({ args, reports }, null, 2)}\n`);
+  else {
+    process.stdout.write(`\nbenchmark: ${args.items} items, ${args.customers} customers, ${args.orders} orders, Shopify plan ${args.plan}\n`);
+    for (const r of reports) process.stdout.write(`${line(r)}\n`);
+  }
+}
+
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+function line(r: RunReport): string {
+  const head = `${r.object.padEnd(9)} ${r.mode.padEnd(5)}`;
+  if (r.status !== 'ok') return `${head} ${r.status}${r.status === 'failed' ? `: ${r.error}` : ''}`;
+  const c = r.counts!;
+  return (
+    `${head} ${r.records} records in ${r.seconds} s = ${r.recordsPerSec} rec/s` +
+    ` | ${r.shopifyPoints} pts (${r.pointsPerRecord}/rec), ${Math.round((r.rateLimitFraction ?? 0) * 100)}% of rate limit` +
+    (r.ceilingRecordsPerSec !== undefined ? ` (ceiling ${r.ceilingRecordsPerSec} rec/s)` : '') +
+    ` | calls ${r.shopifyCalls} Shopify + ${r.b1Calls} B1 = ${r.callsPerRecord}/rec | inventory writes ${r.inventoryWrites}` +
+    ` | history ${r.historyBytesPerRecord} B, ${r.historyEventsPerRecord} events /rec (${r.historyRuns} run${r.historyRuns === 1 ? '' : 's'})` +
+    ` | worker peak RSS ${r.workerPeakRssMb} MB` +
+    ` | created ${c.created} updated ${c.updated} unchanged ${c.unchanged} skipped ${c.skipped} failed ${c.failed}`
+  );
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
