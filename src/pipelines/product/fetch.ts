@@ -37,6 +37,14 @@ const SHOPIFY_VARIANTS_PER_PRODUCT = 10;
 
 const SYNC_FILTER = f.eq('U_ShopifySync', 'Y');
 
+/**
+ * Initial load: a full run over at least `threshold` selected items, while fewer than
+ * `maxLinked` of them are linked to Shopify yet, pushes `chunk` items per bulk productSet import
+ * instead of one request per item (bulk imports are not bound by the request rate limit).
+ * Mutable so an operator's tooling or a test can tune them per worker.
+ */
+export const PRODUCT_BULK = { threshold: 2000, chunk: 500, maxLinkedShare: 0.1 };
+
 const weightMeasures = new WeakMap<B1Client, Promise<Record<string, ShopifyWeightUnit>>>();
 
 /** The company's WeightMeasures as Shopify units, read once per worker (they change rarely). */
@@ -57,7 +65,7 @@ export function b1Stamp(since: string): { date: string; time: string } {
   return { date: m[1] as string, time: m[2] ?? '00:00:00' };
 }
 
-async function toItemRecords(deps: PipelineDeps, rows: Item[], asOf: string): Promise<SourceRecord<ItemRecord>[]> {
+export async function toItemRecords(deps: PipelineDeps, rows: Item[], asOf: string): Promise<SourceRecord<ItemRecord>[]> {
   const cfg = deps.mapping.product;
   const items = rows.filter((r): r is Item & { ItemCode: string } => typeof r.ItemCode === 'string');
   const needsMeasures = items.some((i) => (i.SalesUnitWeight ?? 0) > 0 && i.SalesWeightUnit != null && cfg.weightUnits[String(i.SalesWeightUnit)] === undefined);
@@ -186,9 +194,39 @@ async function fetchShopifyPage(deps: PipelineDeps, input: FetchPageInput, after
   return { records, ...(page.hasNextPage && page.endCursor ? { nextCursor: encodeCursor({ phase: 'shopify', after: page.endCursor }) } : {}) };
 }
 
+/** Whether this full run is an initial load: many selected items, hardly any linked yet. */
+async function isInitialLoad(b1: B1Client): Promise<boolean> {
+  const selected = await b1.count('Items', SYNC_FILTER);
+  if (selected < PRODUCT_BULK.threshold) return false;
+  const linked = await b1.count('Items', f.and(SYNC_FILTER, f.ne('U_ShopifyId', null)));
+  return linked <= selected * PRODUCT_BULK.maxLinkedShare;
+}
+
+/** The next key range of selected items (codes only: the items are read again by the post). */
+async function fetchBulkChunk(deps: PipelineDeps, after: string | undefined): Promise<FetchPageResult<ProductSource>> {
+  const pages = deps.b1.keyRange('Items', { keyField: 'ItemCode', filter: SYNC_FILTER, select: ['ItemCode', 'UpdateDate', 'UpdateTime'], pageSize: PRODUCT_BULK.chunk, ...(after !== undefined ? { after } : {}) });
+  const first = await pages.next();
+  await pages.return(undefined);
+  const rows = (first.done ? [] : first.value).filter((r): r is Item & { ItemCode: string } => typeof r.ItemCode === 'string');
+  const a = rows[0]?.ItemCode;
+  const z = rows[rows.length - 1]?.ItemCode;
+  if (a === undefined || z === undefined) return { records: [], nextCursor: encodeCursor({ phase: 'shopify' }) };
+  const watermark = maxStamp(rows);
+  return {
+    records: [{ id: `${a}..${z}`, label: `bulk load of ${rows.length} items`, data: { kind: 'bulkChunk', first: a, last: z, count: rows.length, asOf: companyToday(deps.mapping) } }],
+    nextCursor: rows.length === PRODUCT_BULK.chunk ? encodeCursor({ phase: 'bulk', after: z }) : encodeCursor({ phase: 'shopify' }),
+    ...(watermark ? { watermark } : {}),
+  };
+}
+
 export async function fetchProductPage(deps: PipelineDeps, input: FetchPageInput): Promise<FetchPageResult<ProductSource>> {
   const cursor = decodeCursor(input.cursor, input.mode);
   if (cursor.phase === 'ids') return fetchIdsPage(deps, input, cursor.offset);
-  if (cursor.phase === 'b1') return fetchItemsPage(deps, input, cursor.after);
+  if (cursor.phase === 'bulk') return fetchBulkChunk(deps, cursor.after);
+  if (cursor.phase === 'b1') {
+    // The choice is made once, on the first page, and kept in the cursor from then on.
+    if (input.mode === 'full' && cursor.after === undefined && (await isInitialLoad(deps.b1))) return fetchBulkChunk(deps, undefined);
+    return fetchItemsPage(deps, input, cursor.after);
+  }
   return fetchShopifyPage(deps, input, cursor.after);
 }

@@ -57,7 +57,10 @@ export function mapVariant(config: MappingConfig, rec: SourceRecord<VariantRecor
 }
 
 export function mapProductPage(config: MappingConfig, records: SourceRecord<ProductSource>[]): MappedRecord<ProductPayload>[] {
-  return records.map((rec) =>
-    rec.data.kind === 'item' ? mapItem(config, rec as SourceRecord<ItemRecord>) : mapVariant(config, rec as SourceRecord<VariantRecord>),
-  );
+  return records.map((rec) => {
+    const d = rec.data;
+    // A bulk chunk is mapped item by item inside its post (its items never enter history).
+    if (d.kind === 'bulkChunk') return { id: rec.id, ...(rec.label !== undefined ? { label: rec.label } : {}), ok: true, payload: { ...d, kind: 'bulkChunk' } };
+    return d.kind === 'item' ? mapItem(config, rec as SourceRecord<ItemRecord>) : mapVariant(config, rec as SourceRecord<VariantRecord>);
+  });
 }

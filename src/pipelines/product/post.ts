@@ -26,7 +26,10 @@ import { created, failed, unchanged, updated, type RecordOutcome } from '../../m
 import { itemCrossReference } from '../../mapping/product';
 import type { PipelineDeps, PostPageInput } from '../contract';
 import { firstDifference } from './compare';
-import type { CreateItemPayload, ProductPayload, PushPayload } from './types';
+import { f } from '../../connectors/b1/odata-query';
+import { ITEM_FIELDS, toItemRecords } from './fetch';
+import { mapItem } from './map';
+import type { BulkChunkPayload, CreateItemPayload, ProductPayload, PushPayload } from './types';
 
 /** Records written at once: keeps the throttled bucket busy without bursting past it. */
 export const POST_CONCURRENCY = 4;
@@ -171,6 +174,43 @@ async function pool<T, R>(xs: T[], n: number, fn: (x: T) => Promise<R>): Promise
   return out;
 }
 
+/**
+ * One chunk of an initial load: the items are read and mapped here (only the key range is in
+ * history). Items that already have a product in Shopify (adopted, or written by an earlier
+ * attempt of this chunk) take the per-request path; the rest go into one bulk productSet import.
+ * A retried chunk therefore finds the first attempt's products and does not import them again;
+ * the import itself upserts by custom id, so even a repeated import cannot duplicate a product.
+ */
+async function postBulkChunk(deps: PipelineDeps, runId: string, c: BulkChunkPayload): Promise<RecordOutcome[]> {
+  const rows = await deps.b1.list('Items', { filter: f.and(f.eq('U_ShopifySync', 'Y'), f.ge('ItemCode', c.first), f.le('ItemCode', c.last)), select: ITEM_FIELDS, orderby: 'ItemCode' });
+  const records = await toItemRecords(deps, rows, c.asOf);
+  const outcomes: RecordOutcome[] = [];
+  const pushes: PushPayload[] = [];
+  for (const r of records) {
+    const m = mapItem(deps.mapping, r);
+    if (!m.ok) outcomes.push(m.outcome);
+    else if (m.payload.kind === 'push') pushes.push(m.payload);
+  }
+  if (!pushes.length) return outcomes;
+  await ensureDefinitions(deps.shopify);
+  const bySku = await productsBySku(deps.shopify, pushes.map((p) => p.upsert.sku));
+  const known = pushes.filter((p) => (bySku.get(p.upsert.sku) ?? []).length > 0);
+  const fresh = pushes.filter((p) => (bySku.get(p.upsert.sku) ?? []).length === 0);
+  outcomes.push(...(await pool(known, POST_CONCURRENCY, (p) => push(deps, p, bySku.get(p.upsert.sku) ?? []))));
+  if (fresh.length) {
+    const { results } = await deps.shopify.bulkUpsertProducts(fresh.map((p) => p.upsert), { clientIdentifier: `b1hub:${runId}:${c.first}` });
+    // Results come back in input order.
+    const written = results.map((r, i) => ({ result: r.result, p: fresh[i] as PushPayload }));
+    outcomes.push(
+      ...(await pool(written, POST_CONCURRENCY * 2, async ({ result, p }) => {
+        if (!result.ok) return userErrorOutcome(p.itemCode, result.userErrors);
+        return (await writeBack(deps.b1, p, result.value.productId)) ?? created('product', p.itemCode, result.value.productId);
+      })),
+    );
+  }
+  return outcomes;
+}
+
 export async function postProductPage(deps: PipelineDeps, input: PostPageInput<ProductPayload>): Promise<RecordOutcome[]> {
   const pushes = input.records.filter((r) => r.payload.kind === 'push');
   let bySku = new Map<string, ShopifyProduct[]>();
@@ -178,7 +218,11 @@ export async function postProductPage(deps: PipelineDeps, input: PostPageInput<P
     await ensureDefinitions(deps.shopify);
     bySku = await productsBySku(deps.shopify, pushes.map((r) => (r.payload as PushPayload).upsert.sku));
   }
-  return pool(input.records, POST_CONCURRENCY, (r) =>
-    r.payload.kind === 'push' ? push(deps, r.payload, bySku.get(r.payload.upsert.sku) ?? []) : createItem(deps.b1, r.id, r.payload),
-  );
+  const perRecord = await pool(input.records, POST_CONCURRENCY, async (r): Promise<RecordOutcome[]> => {
+    const p = r.payload;
+    if (p.kind === 'push') return [await push(deps, p, bySku.get(p.upsert.sku) ?? [])];
+    if (p.kind === 'createItem') return [await createItem(deps.b1, r.id, p)];
+    return postBulkChunk(deps, input.runId, p);
+  });
+  return perRecord.flat();
 }

@@ -27,7 +27,19 @@ export interface VariantRecord {
   };
 }
 
-export type ProductSource = ItemRecord | VariantRecord;
+/**
+ * A key range of items pushed by one bulk productSet import: only the range travels through
+ * history; the items are read, mapped and written inside the post activity.
+ */
+export interface BulkChunkRecord {
+  kind: 'bulkChunk';
+  first: string;
+  last: string;
+  count: number;
+  asOf: string;
+}
+
+export type ProductSource = ItemRecord | VariantRecord | BulkChunkRecord;
 
 export interface PushPayload {
   kind: 'push';
@@ -46,4 +58,8 @@ export interface CreateItemPayload {
   item: B1ItemCreate;
 }
 
-export type ProductPayload = PushPayload | CreateItemPayload;
+export interface BulkChunkPayload extends Omit<BulkChunkRecord, 'kind'> {
+  kind: 'bulkChunk';
+}
+
+export type ProductPayload = PushPayload | CreateItemPayload | BulkChunkPayload;
