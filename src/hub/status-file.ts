@@ -5,7 +5,6 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../testing/temporal-servers';
 
 export interface HubStatusFile {
   pid: number;
@@ -16,6 +15,18 @@ export interface HubStatusFile {
   b1: { baseUrl: string; companyDb: string; userName: string; demoPassword?: string };
   shopify: { graphqlUrl: string; shop: string; endpoint: string; apiVersion: string; demoAccessToken?: string };
   initialization?: { state: 'running' | 'done' | 'failed'; detail?: string };
+}
+
+/** The checkout's root (this package's package.json), without loading the Temporal testing SDK. */
+function repoRoot(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    try {
+      if ((JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string }).name === 'b1-shopify-hub') return dir;
+    } catch {
+      // No (or another) package.json here: keep walking up.
+    }
+    if (path.dirname(dir) === dir) return process.cwd();
+  }
 }
 
 /** The data folder: --data-dir, else $B1HUB_DATA_DIR, else <repo>/data (git-ignored). */

@@ -7,7 +7,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import type { NativeConnectionOptions } from '@temporalio/worker';
 import type { HubConfig } from '../config/hub-config';
 import type { HubStatusFile } from './status-file';
 
@@ -43,8 +43,4 @@ export async function connectClient(target: TemporalTarget): Promise<{ client: C
     connectTimeout: 5_000,
   });
   return { client: new Client({ connection, namespace: target.namespace }), connection };
-}
-
-export function connectWorker(target: TemporalTarget): Promise<NativeConnection> {
-  return NativeConnection.connect(target.connectionOptions);
 }

@@ -16,11 +16,10 @@ import { DEMO_SYNC_ITEM_COUNT, demoItemCodes } from '../sim/b1/seed';
 import { startShopifySimulator } from '../sim/shopify';
 import { ensureHubSearchAttributes } from '../temporal/search-attributes';
 import { ensureSchedulers } from '../temporal/schedulers';
-import { installQuietRuntime } from '../testing/temporal-servers';
 import { startDevServer, portInUse, type DevServer } from './dev-server';
 import { removeHubStatus, writeHubStatus, type HubStatusFile } from './status-file';
-import { connectClient, connectWorker, resolveTemporalTarget } from './temporal-connection';
-import { resolveDemoMapping, startHubWorker, type RunningHubWorker } from './worker';
+import { connectClient, resolveTemporalTarget } from './temporal-connection';
+import { connectWorker, installOperatorRuntime, resolveDemoMapping, startHubWorker, type RunningHubWorker } from './worker';
 import { isInitialized, markInitialized, runInitialLoad } from './initial-load';
 import { CliError } from '../cli/errors';
 import { runInitChecks } from '../cli/init-checks';
@@ -38,6 +37,9 @@ export interface UpOptions {
   shopifyPort: number;
   /** Demo company size (items; the first 20 are selected for sync). */
   items: number;
+  /** Demo size: customers in each system and paid orders in the shop (first start only). */
+  customers?: number;
+  orders?: number;
   /** Skip the initial load even on the first start. */
   skipInit?: boolean;
   print: (line: string) => void;
@@ -53,7 +55,7 @@ export interface RunningHub {
 type Stopper = { name: string; stop: () => Promise<void> };
 
 export async function startHub(o: UpOptions): Promise<RunningHub> {
-  installQuietRuntime();
+  installOperatorRuntime(o.print);
   mkdirSync(o.dataDir, { recursive: true });
   const stoppers: Stopper[] = [];
   const stopAll = async () => {
@@ -88,7 +90,7 @@ async function startDemo(o: UpOptions, stoppers: Stopper[], stopAll: () => Promi
   const b1Sim = await startB1Simulator({
     port: o.b1Port,
     host: '127.0.0.1',
-    seed: { items: o.items, customers: 20 },
+    seed: { items: o.items, customers: o.customers ?? 20 },
     stateFile: path.join(o.dataDir, 'b1-sim.json'),
   });
   stoppers.push({ name: 'SAP B1 simulator', stop: () => b1Sim.close() });
@@ -96,7 +98,7 @@ async function startDemo(o: UpOptions, stoppers: Stopper[], stopAll: () => Promi
     port: o.shopifyPort,
     host: '127.0.0.1',
     // The shop sells exactly the items the demo company has selected for sync.
-    seed: { skus: demoItemCodes(Math.min(o.items, DEMO_SYNC_ITEM_COUNT)), customers: 20, orders: 30 },
+    seed: { skus: demoItemCodes(Math.min(o.items, DEMO_SYNC_ITEM_COUNT)), customers: o.customers ?? 20, orders: o.orders ?? 30 },
     stateFile: path.join(o.dataDir, 'shopify-sim.json'),
   });
   // The Shopify simulator writes its state file on close; also save periodically so a crash loses little.

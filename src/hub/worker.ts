@@ -2,7 +2,8 @@
  * Runs one hub worker (scheduler + sync workflows, real activities) for a configuration.
  * Used by `b1hub up` (in-process, on the simulators) and `b1hub worker` (production).
  */
-import type { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import type { TemporalTarget } from './temporal-connection';
 import type { HubConfig, HubSecrets } from '../config/hub-config';
 import { demoLocationMapping } from '../config/demo';
 import { weightUnitMapFromMeasures } from '../mapping/config';
@@ -62,4 +63,30 @@ export async function startHubWorker(o: {
       await done;
     },
   };
+}
+
+export function connectWorker(target: TemporalTarget): Promise<NativeConnection> {
+  return NativeConnection.connect(target.connectionOptions);
+}
+
+let runtimeInstalled = false;
+
+/**
+ * An operator's console: one line per worker log message (level, run, text) instead of the
+ * SDK's multi-line dump of activity metadata (task tokens and the like). Once per process,
+ * before the first worker; a runtime that already exists is kept.
+ */
+export function installOperatorRuntime(print: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const logger = new DefaultLogger('WARN', (entry) => {
+    const meta = (entry.meta ?? {}) as { workflowId?: unknown };
+    const where = typeof meta.workflowId === 'string' ? ` ${meta.workflowId}` : '';
+    print(`[worker] ${entry.level}${where}: ${entry.message}`);
+  });
+  try {
+    Runtime.install({ logger });
+  } catch {
+    // A runtime exists already (e.g. created by an earlier worker in this process): keep it.
+  }
 }

@@ -3,10 +3,6 @@ import type { Command } from 'commander';
 import { action } from '../action';
 import { CliError } from '../errors';
 import { printJson, println, table } from '../output';
-import { runInitChecks } from '../init-checks';
-import { createPipelineDeps } from '../../pipelines/deps';
-import { resolveDemoMapping } from '../../hub/worker';
-import { runInitialLoad } from '../../hub/initial-load';
 
 const MARK = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', fixed: 'FIXED', skip: 'SKIP' } as const;
 
@@ -19,6 +15,10 @@ export function registerInitCommand(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(
       action(async (ctx, opts: { checkOnly?: boolean; fix?: boolean; json?: boolean }) => {
+        const { runInitChecks } = await import('../init-checks');
+        const { createPipelineDeps } = await import('../../pipelines/deps');
+        const { resolveDemoMapping } = await import('../../hub/worker');
+        const { runInitialLoad } = await import('../../hub/initial-load');
         const secrets = ctx.secrets();
         let config = ctx.config();
         try {

@@ -2,14 +2,9 @@
 import type { Command } from 'commander';
 import { action } from '../action';
 import { CliError } from '../errors';
-import { startHub } from '../../hub/up';
-import { resolveDemoMapping, startHubWorker } from '../../hub/worker';
-import { connectClient, connectWorker } from '../../hub/temporal-connection';
-import { ensureSchedulers } from '../../temporal/schedulers';
-import { installQuietRuntime } from '../../testing/temporal-servers';
-import { runB1Simulator } from '../../sim/b1';
-import { DEMO_SYNC_ITEM_COUNT, demoItemCodes } from '../../sim/b1/seed';
-import { startShopifySimulator } from '../../sim/shopify';
+// The worker, the simulators and the dev server are loaded only by the commands that run
+// them: every other command starts faster without them.
+const DEMO_SYNC_ITEM_COUNT = 20;
 
 function intOption(name: string, min = 0, max = 65535): (v: string) => number {
   return (v: string) => {
@@ -65,10 +60,13 @@ export function registerRunCommands(program: Command): void {
     .option('--b1-port <port>', 'SAP B1 simulator port', intOption('--b1-port', 1), 50000)
     .option('--shopify-port <port>', 'Shopify simulator port', intOption('--shopify-port', 1), 8081)
     .option('--items <n>', 'demo company size (items; the first 20 are selected for sync)', intOption('--items', 1, 100000), 50)
+    .option('--customers <n>', 'demo size: customers in each system', intOption('--customers', 0, 100000), 20)
+    .option('--orders <n>', 'demo size: paid orders in the shop', intOption('--orders', 0, 1_000_000), 30)
     .option('--no-init', 'do not run the initial load on the first start')
     .action(
-      action(async (ctx, opts: { temporalPort: number; uiPort: number; b1Port: number; shopifyPort: number; items: number; init: boolean }) => {
+      action(async (ctx, opts: { temporalPort: number; uiPort: number; b1Port: number; shopifyPort: number; items: number; customers: number; orders: number; init: boolean }) => {
         const config = ctx.configPath ? ctx.config() : undefined;
+        const { startHub } = await import('../../hub/up');
         const hub = await startHub({
           dataDir: ctx.dataDir,
           config,
@@ -80,6 +78,8 @@ export function registerRunCommands(program: Command): void {
           b1Port: opts.b1Port,
           shopifyPort: opts.shopifyPort,
           items: opts.items,
+          customers: opts.customers,
+          orders: opts.orders,
           skipInit: !opts.init,
           print,
         });
@@ -94,7 +94,10 @@ export function registerRunCommands(program: Command): void {
     .option('--max-activities <n>', 'concurrent activities per worker', intOption('--max-activities', 1, 1000))
     .action(
       action(async (ctx, opts: { identity?: string; maxActivities?: number }) => {
-        installQuietRuntime();
+        const { connectWorker, installOperatorRuntime, resolveDemoMapping, startHubWorker } = await import('../../hub/worker');
+        const { connectClient } = await import('../../hub/temporal-connection');
+        const { ensureSchedulers } = await import('../../temporal/schedulers');
+        installOperatorRuntime(print);
         const config = await resolveDemoMapping(ctx.config(), ctx.secrets());
         const target = ctx.temporalTarget();
         const { client, connection } = await connectClient(target);
@@ -120,6 +123,7 @@ export function registerRunCommands(program: Command): void {
     .option('--state-file <file>', 'persist the company to this JSON file')
     .action(
       action(async (_ctx, opts: { port: number; items: number; customers: number; stateFile?: string }) => {
+        const { runB1Simulator } = await import('../../sim/b1');
         const s = await runB1Simulator({ port: opts.port, items: opts.items, customers: opts.customers, ...(opts.stateFile ? { stateFile: opts.stateFile } : {}) }, print);
         return serve(new Promise<void>(() => {}), () => s.close(), print);
       }),
@@ -134,6 +138,8 @@ export function registerRunCommands(program: Command): void {
     .option('--state-file <file>', 'persist the shop to this JSON file (written on exit)')
     .action(
       action(async (_ctx, opts: { port: number; items: number; customers: number; orders: number; stateFile?: string }) => {
+        const { startShopifySimulator } = await import('../../sim/shopify');
+        const { demoItemCodes } = await import('../../sim/b1/seed');
         const s = await startShopifySimulator({
           port: opts.port,
           host: '127.0.0.1',

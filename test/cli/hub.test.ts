@@ -1,0 +1,198 @@
+/**
+ * The CLI as a user runs it: `b1hub up` (what `npm start` runs) from a clean data folder on
+ * free ports, then the real binary against it — status, schedule set/show, sync --wait, an
+ * induced failure found with log --failed and fixed by resync after the source data is
+ * corrected, items select, init on a correct and a broken config file — and a clean Ctrl-C.
+ */
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { B1Client } from '../../src/connectors/b1/client';
+import { ShopifyClient } from '../../src/connectors/shopify/client';
+import { Secret } from '../../src/connectors/shopify/secret';
+import type { HubStatusFile } from '../../src/hub/status-file';
+import { portInUse } from '../../src/hub/dev-server';
+import { serverSkipReason } from '../../src/testing/temporal-servers';
+import { freePorts, runCli, spawnCli, STACK_LINE, until } from './cli-helpers';
+
+const skip = serverSkipReason('dev-server');
+
+describe('b1hub up and the commands against it', { skip }, () => {
+  let dir: string;
+  let up: ReturnType<typeof spawnCli>;
+  let status: HubStatusFile;
+  let ports: { temporal: number; ui: number; b1: number; shopify: number };
+  let b1: B1Client;
+  let shopify: ShopifyClient;
+  const cli = (...args: string[]) => runCli(['--data-dir', dir, ...args], { timeoutMs: 90_000 });
+
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'b1hub-up-'));
+    const [temporal, ui, b1Port, shopifyPort] = await freePorts(4);
+    ports = { temporal: temporal!, ui: ui!, b1: b1Port!, shopify: shopifyPort! };
+    up = spawnCli(['--data-dir', dir, 'up', '--temporal-port', String(ports.temporal), '--ui-port', String(ports.ui), '--b1-port', String(ports.b1), '--shopify-port', String(ports.shopify), '--items', '30', '--customers', '8', '--orders', '6']);
+    const file = path.join(dir, 'hub-status.json');
+    status = await until('hub-status.json', () => {
+      if (up.exitCode !== null) throw new Error(`b1hub up exited early (${up.exitCode}):\n${up.output()}`);
+      return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as HubStatusFile) : undefined;
+    }, 60_000);
+    b1 = new B1Client({ baseUrl: status.b1.baseUrl, companyDb: 'SBODEMOUS', userName: 'manager', password: '1234' });
+    shopify = new ShopifyClient({ shop: status.shopify.shop, endpoint: status.shopify.endpoint, apiVersion: status.shopify.apiVersion, auth: { kind: 'accessToken', accessToken: new Secret('shpat_demo') } });
+    // First start: the initial load runs in the background; later steps need its fixes (guest customer).
+    await until('the initial load', () => {
+      const s = JSON.parse(readFileSync(file, 'utf8')) as HubStatusFile;
+      return s.initialization && s.initialization.state !== 'running' ? s : undefined;
+    }, 60_000);
+  });
+
+  after(async () => {
+    if (up && up.exitCode === null) {
+      up.kill('SIGKILL');
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('up reports ready: banner, status file and `status --json` endpoints', async () => {
+    assert.match(up.output(), /Temporal UI\s+http:\/\/localhost:\d+/);
+    assert.match(up.output(), /npx b1hub sync order --wait/);
+    assert.equal(status.temporal.address, `127.0.0.1:${ports.temporal}`);
+    assert.ok(existsSync(path.join(dir, 'temporal.db')), 'Temporal state in the data folder');
+    assert.ok(existsSync(path.join(dir, 'initialized.json')), 'first-start initialization recorded');
+    const r = await cli('status', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as { running: boolean; endpoints: { temporal: { address: string; uiUrl: string }; b1: { baseUrl: string }; shopify: { graphqlUrl: string } }; schedulers: Record<string, { description: string; recentRuns: Array<{ trigger: string }> }> };
+    assert.equal(s.running, true);
+    assert.equal(s.endpoints.temporal.address, `127.0.0.1:${ports.temporal}`);
+    assert.equal(s.endpoints.temporal.uiUrl, `http://localhost:${ports.ui}`);
+    assert.match(s.endpoints.b1.baseUrl, new RegExp(`^http://127\\.0\\.0\\.1:${ports.b1}/b1s/v1$`));
+    assert.match(s.endpoints.shopify.graphqlUrl, new RegExp(`^http://127\\.0\\.0\\.1:${ports.shopify}/admin/api/\\d{4}-\\d{2}/graphql\\.json$`));
+    assert.deepEqual(Object.keys(s.schedulers).sort(), ['customer', 'inventory', 'order', 'product']);
+    for (const o of ['customer', 'product', 'inventory']) assert.equal(s.schedulers[o]!.recentRuns[0]?.trigger, 'init', `${o} initial load ran`);
+  });
+
+  test('schedule set changes the next fire times; show lists them', async () => {
+    const before = JSON.parse((await cli('schedule', 'show', 'order', '--json')).stdout) as { order: { nextFireTimes: string[] } };
+    const set = await cli('schedule', 'set', 'order', '--weekly', 'mon,thu@02:00', '--tz', 'Europe/Berlin');
+    assert.equal(set.code, 0, set.stderr);
+    assert.match(set.stdout, /weekly on mon,thu at 02:00 \(Europe\/Berlin\)/);
+    const after = JSON.parse((await cli('schedule', 'show', 'order', '--json', '--count', '4')).stdout) as { order: { nextFireTimes: string[]; description: string } };
+    assert.notDeepEqual(after.order.nextFireTimes, before.order.nextFireTimes);
+    assert.equal(after.order.nextFireTimes.length, 4);
+    for (const t of after.order.nextFireTimes) {
+      const local = new Date(t).toLocaleString('en-GB', { timeZone: 'Europe/Berlin', weekday: 'short', hour: '2-digit', minute: '2-digit', hour12: false });
+      assert.match(local, /^(Mon|Thu) 02:00$/, `${t} is ${local} in Berlin`);
+    }
+    const pause = await cli('schedule', 'pause', 'order');
+    assert.equal(pause.code, 0, pause.stderr);
+    const paused = JSON.parse((await cli('schedule', 'show', 'order', '--json')).stdout) as { order: { paused: boolean; nextFireTimes: string[] } };
+    assert.equal(paused.order.paused, true);
+    assert.deepEqual(paused.order.nextFireTimes, []);
+    assert.equal((await cli('schedule', 'resume', 'order')).code, 0);
+  });
+
+  test('sync --wait; an induced failure is listed by log --failed and fixed by resync after the data is corrected', async () => {
+    const first = await cli('sync', 'order', '--wait');
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    assert.match(first.stdout, /order: done — \d+ records: [1-9]\d* created/);
+
+    // A paid order for a SKU the company does not have: that record fails, naming the field.
+    const res = await fetch(`${status.shopify.endpoint}/_sim/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'X-Shopify-Access-Token': 'shpat_demo' },
+      body: JSON.stringify({ email: 'new.buyer@example.com', financialStatus: 'PAID', lines: [{ sku: 'ZZ-NEW-1', quantity: 2, unitPrice: '12.50', title: 'New gadget' }], shippingAddress: { firstName: 'Ann', lastName: 'Buyer', address1: '1 Main St', city: 'Los Angeles', provinceCode: 'CA', countryCode: 'US', zip: '90001' } }),
+    });
+    assert.equal(res.status, 201);
+    const orderId = ((await res.json()) as { id: string }).id;
+    const failing = await cli('sync', 'order', '--wait');
+    assert.equal(failing.code, 2, failing.stdout + failing.stderr);
+    assert.match(failing.stdout, /1 failed/);
+
+    const log = await cli('log', '--failed', '--object', 'order', '--json');
+    assert.equal(log.code, 0, log.stderr);
+    const failures = JSON.parse(log.stdout) as Array<{ sourceId: string; field?: string; reason?: string; run: string }>;
+    const mine = failures.find((f) => f.sourceId === orderId);
+    assert.ok(mine, `${orderId} listed in ${log.stdout}`);
+    assert.equal(mine.field, 'lineItems[0].sku');
+    assert.match(mine.reason ?? '', /ZZ-NEW-1/);
+
+    const show = await cli('log', 'show', mine.run);
+    assert.equal(show.code, 0, show.stderr);
+    assert.match(show.stdout, new RegExp(`Temporal UI: http://localhost:${ports.ui}/namespaces/default/workflows/`));
+    assert.match(show.stdout, /source payload of failed order/);
+
+    // Correct the source of the problem in B1, then resync: the record is re-read and posted.
+    await b1.createItem({ ItemCode: 'ZZ-NEW-1', ItemName: 'New gadget', ItemsGroupCode: 104 });
+    const resync = await cli('resync', '--failed', '--object', 'order', '--wait');
+    assert.equal(resync.code, 0, resync.stdout + resync.stderr);
+    assert.match(resync.stdout, /order: done — 1 records: 1 created/);
+    const orders = await b1.findOrdersByShopifyId(orderId);
+    assert.equal(orders.length, 1, 'the sales order exists in B1');
+    const after = JSON.parse((await cli('log', '--failed', '--object', 'order', '--json')).stdout) as unknown[];
+    assert.deepEqual(after, []);
+  });
+
+  test('items select --all flags the range in B1', async () => {
+    const r = await cli('items', 'select', '--all', '--from', 'A00021', '--to', 'A00025');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /5 of 5 matching items selected for sync/);
+    for (const code of ['A00021', 'A00023', 'A00025']) assert.equal((await b1.getItem(code, ['ItemCode', 'U_ShopifySync'])).U_ShopifySync, 'Y', code);
+    assert.equal((await b1.getItem('A00026', ['ItemCode', 'U_ShopifySync'])).U_ShopifySync, 'N', 'outside the range');
+    const list = JSON.parse((await cli('items', 'list', '--selected', '--json')).stdout) as Array<{ itemCode: string }>;
+    assert.equal(list.length, 25);
+    const un = await cli('items', 'select', '--all', '--unselect', '--from', 'A00025', '--to', 'A00025');
+    assert.match(un.stdout, /1 of 1 matching items deselected/);
+    assert.equal((await b1.getItem('A00025', ['ItemCode', 'U_ShopifySync'])).U_ShopifySync, 'N');
+  });
+
+  test('init --check-only passes on a correct config file and fails naming the check on a broken one', async () => {
+    const locations = await shopify.locations();
+    const shop = await shopify.shop();
+    const config = (mapping: { warehouse: string; priceList: number }) => ({
+      temporal: { address: status.temporal.address, namespace: 'default', taskQueue: status.temporal.taskQueue },
+      b1: { baseUrl: status.b1.baseUrl, companyDb: 'SBODEMOUS', userName: 'manager' },
+      shopify: { shop: status.shopify.shop, endpoint: status.shopify.endpoint, apiVersion: status.shopify.apiVersion },
+      mapping: {
+        customer: { cardCode: { mode: 'prefix', prefix: 'C' }, groupCode: 100, currency: '##', guestCardCode: 'SHOPGUEST' },
+        product: { priceList: mapping.priceList, shopCurrency: shop.currencyCode, weightUnits: { '1': 'KILOGRAMS', '2': 'GRAMS', '3': 'POUNDS', '4': 'OUNCES' } },
+        order: { timeZone: 'America/New_York', defaultWarehouse: '01', freightExpenseCode: 1, tax: { mode: 'taxCode', defaultTaxCode: 'CA', exemptTaxCode: 'EX' } },
+        locations: locations.map((l, i) => ({ locationId: l.id, warehouses: [i === 0 ? mapping.warehouse : '02'] })),
+      },
+    });
+    const good = path.join(dir, 'good.json');
+    const broken = path.join(dir, 'broken.json');
+    writeFileSync(good, JSON.stringify(config({ warehouse: '01', priceList: 1 })));
+    writeFileSync(broken, JSON.stringify(config({ warehouse: '99', priceList: 1 })));
+    const env = { B1_PASSWORD: '1234', SHOPIFY_ACCESS_TOKEN: 'shpat_demo' };
+
+    const ok = await runCli(['--config', good, 'init', '--check-only'], { env });
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /SAP B1 Service Layer login\s+PASS/);
+    assert.match(ok.stdout, /Temporal reachable, search attributes\s+PASS/);
+    assert.match(ok.stdout, /all checks passed/);
+
+    const bad = await runCli(['--config', broken, 'init', '--check-only'], { env });
+    assert.equal(bad.code, 1, bad.stdout);
+    assert.match(bad.stdout, /Warehouses exist in B1\s+FAIL\s+not in B1: 99/);
+    assert.match(bad.stderr, /^b1hub: configuration check failed: Warehouses exist in B1 — correct mapping\.locations/m);
+    assert.doesNotMatch(bad.stderr, STACK_LINE);
+
+    const noSecret = await runCli(['--config', good, 'init', '--check-only'], { env: { B1_PASSWORD: '', SHOPIFY_ACCESS_TOKEN: 'shpat_demo' } });
+    assert.equal(noSecret.code, 1);
+    assert.match(noSecret.stderr, /B1_PASSWORD: not set/);
+  });
+
+  test('Ctrl-C stops everything it started, cleanly', async () => {
+    const exited = new Promise<number | null>((resolve) => up.once('exit', (code) => resolve(code)));
+    up.kill('SIGINT');
+    const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000).unref())]);
+    assert.equal(code, 0, up.output());
+    assert.match(up.output(), /stopped/);
+    assert.equal(existsSync(path.join(dir, 'hub-status.json')), false, 'status file removed');
+    assert.equal(await portInUse(ports.temporal), false, 'Temporal dev server stopped');
+    assert.equal(await portInUse(ports.b1), false, 'B1 simulator stopped');
+    assert.equal(await portInUse(ports.shopify), false, 'Shopify simulator stopped');
+    assert.ok(existsSync(path.join(dir, 'shopify-sim.json')) && existsSync(path.join(dir, 'b1-sim.json')), 'simulator state kept for the next start');
+  });
+});
