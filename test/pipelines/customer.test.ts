@@ -18,6 +18,9 @@ describe('customer pipeline (Shopify → B1 business partners)', () => {
     const sim = fx.shopifySim;
     // A partner that existed in B1 before the hub: same e-mail as a new Shopify customer.
     const b1Existing = partners(fx).find((p) => p.CardCode === 'C00002')!;
+    // A supplier with the same e-mail as another new customer: never linked (CardType filter).
+    await fx.deps.b1.createBusinessPartner({ CardCode: 'V90001', CardName: 'Supplier With Mail', CardType: 'cSupplier', EmailAddress: 'supplier.shared@example.com' });
+    ids.supplierMail = `gid://shopify/Customer/${sim.createCustomer({ firstName: 'Sam', lastName: 'Supplied', email: 'supplier.shared@example.com' }).id}`;
     ids.linked = `gid://shopify/Customer/${sim.createCustomer({ firstName: 'Linda', lastName: 'Linked', email: String(b1Existing.EmailAddress), addresses: [{ address1: '1 Link Road', city: 'Austin', zip: '73301', countryCode: 'US', provinceCode: 'TX' }] }).id}`;
     ids.unicode = `gid://shopify/Customer/${sim.createCustomer({ firstName: 'Zoë', lastName: 'Ærøskøbing-Łódź 東京', email: 'zoe.unicode@example.com', addresses: [{ address1: 'Königstraße 7', city: 'München', zip: '80331', countryCode: 'DE' }] }).id}`;
     ids.badEmail = `gid://shopify/Customer/${sim.createCustomer({ firstName: 'Bad', lastName: 'Mail', email: 'bad@@mail', addresses: [] }).id}`;
@@ -58,6 +61,12 @@ describe('customer pipeline (Shopify → B1 business partners)', () => {
     assert.deepEqual(addrs.map((a) => a.AddressType).sort(), ['bo_BillTo', 'bo_ShipTo']);
     assert.ok(addrs.every((a) => a.Street === 'Königstraße 7' && a.City === 'München' && a.Country === 'DE'));
     assert.equal(uni.BilltoDefault, uni.ShipToDefault);
+
+    const sam = partnersByShopifyId(fx, ids.supplierMail!);
+    assert.equal(sam.length, 1);
+    assert.equal(sam[0]!.CardType, 'cCustomer');
+    assert.notEqual(sam[0]!.CardCode, 'V90001', 'a supplier is never linked to a Shopify customer');
+    assert.equal(partners(fx).find((p) => p.CardCode === 'V90001')?.U_ShopifyId ?? null, null);
 
     assert.equal(partnersByShopifyId(fx, ids.badEmail!).length, 0);
     assert.equal(partnersByShopifyId(fx, ids.longName!).length, 0);

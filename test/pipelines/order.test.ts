@@ -137,6 +137,21 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
     assert.deepEqual((salesOrdersByShopifyId(fx, ids.unicode!)[0]!.DocumentLines as Line[]).map((l) => l.Quantity), [2, 1]);
   });
 
+  test('a quantity edit after B1 closed the order is reported, not forced', async () => {
+    const o = Object.values(fx.shopifySim.state.data.orders).find((x) => x.customerId !== null && !x.cancelledAt && x.lineItems[0]!.currentQuantity >= 1 && gid(x) !== ids.unicode && salesOrdersByShopifyId(fx, gid(x)).length === 1)!;
+    const doc = salesOrdersByShopifyId(fx, gid(o))[0]!;
+    await fx.deps.b1.closeOrder(Number(doc.DocEntry));
+    fx.shopifySim.refundOrder(o.id, [{ lineItemId: o.lineItems[0]!.id, quantity: 1 }]);
+    const from = fx.b1Sim.faults.log.length;
+    const { result, workflowId } = await fx.runSync('order', { mode: 'ids', ids: [gid(o)] });
+    assert.equal(result.counts.failed, 1);
+    const [out] = (await runLog(fx, workflowId)).outcomes;
+    assert.equal(out?.field, 'lineItems');
+    assert.match(out?.reason ?? '', new RegExp(`quantity edits not applied: item '${o.lineItems[0]!.sku}'.*closed`));
+    assert.equal(out?.targetId, String(doc.DocEntry));
+    assert.deepEqual(b1Writes(fx.b1Sim.faults.log.slice(from)), []);
+  });
+
   test('resync by ids re-reads the orders; unknown ids are reported', async () => {
     const { result } = await fx.runSync('order', { mode: 'ids', ids: [ids.unknownSku!, ids.guest!, 'gid://shopify/Order/424242'] });
     assert.deepEqual({ failed: result.counts.failed, unchanged: result.counts.unchanged }, { failed: 2, unchanged: 1 });

@@ -1,4 +1,5 @@
 /** Upserts a page of mapped customers into B1 business partners, one outcome per record. */
+import { Context } from '@temporalio/activity';
 import { created, failed, unchanged, updated, type RecordOutcome } from '../../mapping';
 import type { B1BusinessPartnerCreate } from '../../mapping/types';
 import type { PipelineDeps, PostPageInput } from '../contract';
@@ -14,6 +15,16 @@ export async function postCustomers(deps: PipelineDeps, input: PostPageInput<B1B
     else if (res.outcome === 'created') out.push(created('customer', r.id, res.cardCode));
     else if (res.outcome === 'updated') out.push(updated('customer', r.id, res.cardCode));
     else out.push(unchanged('customer', r.id, res.cardCode));
+    heartbeat();
   }
   return out;
+}
+
+/** Progress for Temporal (lets a heartbeat timeout detect a dead worker mid-page). */
+export function heartbeat(): void {
+  try {
+    Context.current().heartbeat();
+  } catch {
+    // Not inside an activity (the pipeline called directly): nothing to report to.
+  }
 }

@@ -4,11 +4,11 @@
  * A record B1 refuses fails alone with SAP's text; outages throw so Temporal retries the page,
  * which is safe because every write is preceded by a lookup of what is already there.
  */
-import { Context } from '@temporalio/activity';
 import { created, decideOrderUpdate, failed, unchanged, updated, type RecordOutcome } from '../../mapping';
 import type { B1OrderState } from '../../mapping/types';
 import type { PipelineDeps, PostPageInput } from '../contract';
 import { PipelineSetupError } from '../errors';
+import { heartbeat } from '../customer/post';
 import { isRecordRejection, upsertBusinessPartner } from '../customer/upsert';
 import { ORDER_STATE_SELECT, ordersFor, serialised, settleDuplicates } from './exactly-once';
 import { CARD_CODE_FROM_CUSTOMER } from './map';
@@ -26,14 +26,6 @@ async function assertGuestExists(deps: PipelineDeps, cardCode: string): Promise<
   const bp = await deps.b1.tryGet('BusinessPartners', cardCode, { select: ['CardCode'] });
   if (!bp) throw new PipelineSetupError(`customer.guestCardCode: business partner '${cardCode}' does not exist in B1; create it or change the setting`);
   seen.add(cardCode);
-}
-
-function heartbeat(): void {
-  try {
-    Context.current().heartbeat();
-  } catch {
-    // Called outside an activity (a direct test of the pipeline): nothing to report to.
-  }
 }
 
 async function createOrder(deps: PipelineDeps, r: Rec & { payload: Extract<OrderPayload, { action: 'create' }> }): Promise<RecordOutcome> {
