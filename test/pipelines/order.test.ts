@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseMappingConfig } from '../../src/mapping/config';
+import { orderPipeline } from '../../src/pipelines/order';
 import { startHubFixture, type HubFixture, type RunningWorker } from '../support/hub-fixture';
 import { b1Writes, committedTotal, ensureGuestPartner, gidNumber, partners, partnersByShopifyId, runLog, salesOrders, salesOrdersByShopifyId } from './support-shopify-to-b1';
 
@@ -155,5 +156,21 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
   test('resync by ids re-reads the orders; unknown ids are reported', async () => {
     const { result } = await fx.runSync('order', { mode: 'ids', ids: [ids.unknownSku!, ids.guest!, 'gid://shopify/Order/424242'] });
     assert.deepEqual({ failed: result.counts.failed, unchanged: result.counts.unchanged }, { failed: 2, unchanged: 1 });
+  });
+
+  test('setup problems stop the run with the setting named, before anything is written', async () => {
+    const noWarehouse = { ...fx.deps, mapping: parseMappingConfig({ ...fx.deps.mapping, locations: [], order: { ...fx.deps.mapping.order, defaultWarehouse: undefined } }) };
+    await assert.rejects(orderPipeline.fetch(noWarehouse, { object: 'order', runId: 't', mode: 'full', pageIndex: 0 }), { name: 'PipelineSetupError', message: /order\.defaultWarehouse/ });
+
+    const noGuest = { ...fx.deps, mapping: parseMappingConfig({ ...fx.deps.mapping, customer: { ...fx.deps.mapping.customer, guestCardCode: 'NOGUEST' } }) };
+    const sim = fx.shopifySim;
+    const walkIn = gid(sim.createOrder({ customerId: null, email: 'another.walk-in@example.com', lines: [{ sku: 'A00007', quantity: 1 }] }));
+    const page = await orderPipeline.fetch(noGuest, { object: 'order', runId: 't', mode: 'ids', ids: [walkIn], pageIndex: 0 });
+    const mapped = await orderPipeline.map(noGuest, { object: 'order', runId: 't', records: page.records });
+    const records = mapped.flatMap((m) => (m.ok ? [{ id: m.id, payload: m.payload }] : []));
+    assert.equal(records.length, 1);
+    const from = fx.b1Sim.faults.log.length;
+    await assert.rejects(orderPipeline.post(noGuest, { object: 'order', runId: 't', pageIndex: 0, records }), { name: 'PipelineSetupError', message: /customer\.guestCardCode: business partner 'NOGUEST'/ });
+    assert.deepEqual(b1Writes(fx.b1Sim.faults.log.slice(from)), []);
   });
 });
