@@ -112,4 +112,12 @@ describe('customer pipeline (Shopify → B1 business partners)', () => {
     assert.equal(writes.filter((w) => w.startsWith('PATCH ')).length, 1, writes.join('\n'));
     assert.equal(writes.filter((w) => w.startsWith('POST /b1s/v1/BusinessPartners')).length, 1, writes.join('\n'));
   });
+
+  test('a delta run also reads the extra ids it is given', async () => {
+    fx.shopifySim.updateCustomer(gidNumber(ids.linked!), { phone: '+15125550100' });
+    // A watermark in the future: the delta query itself finds nothing.
+    const { result } = await fx.runSync('customer', { mode: 'delta', since: '2099-01-01T00:00:00Z', ids: [ids.linked!] });
+    assert.deepEqual(result.counts, { created: 0, updated: 1, unchanged: 0, skipped: 0, failed: 0 });
+    assert.equal(partnersByShopifyId(fx, ids.linked!)[0]!.Cellular, '+15125550100');
+  });
 });
