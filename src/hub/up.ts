@@ -147,7 +147,7 @@ async function startDemo(o: UpOptions, stoppers: Stopper[], stopAll: () => Promi
   writeHubStatus(o.dataDir, status);
   stoppers.unshift({ name: 'status file', stop: async () => removeHubStatus(o.dataDir) });
 
-  printDemoBanner(o.print, status, firstStart && !o.skipInit);
+  printDemoBanner(o.print, status, firstStart, firstStart && !o.skipInit);
   if (firstStart && !o.skipInit) startInitialization(client, connection, config, o, status);
   else if (firstStart) markInitialized(o.dataDir, 'skipped');
 
@@ -217,7 +217,7 @@ async function startWithConfig(o: UpOptions, config: HubConfig, stoppers: Stoppe
   return { status, done: worker.done, stop: stopAll };
 }
 
-function printDemoBanner(print: (line: string) => void, s: HubStatusFile, initializing: boolean): void {
+function printDemoBanner(print: (line: string) => void, s: HubStatusFile, firstStart: boolean, initializing: boolean): void {
   const lines = [
     '',
     'b1-shopify-hub is running (demo: embedded configuration, simulators)',
@@ -228,7 +228,11 @@ function printDemoBanner(print: (line: string) => void, s: HubStatusFile, initia
     `  Shopify (sim)     ${s.shopify.graphqlUrl}   shop ${s.shopify.shop}, token ${s.shopify.demoAccessToken}`,
     `  Data              ${s.dataDir} (delete it to start over)`,
     '',
-    initializing ? '  First start: initial load of customers, products and inventory is running (see `b1hub status`).' : '  Data reused from the previous start.',
+    !firstStart
+      ? '  Data reused from the previous start.'
+      : initializing
+        ? '  First start: initial load of customers, products and inventory is running (see `b1hub status`).'
+        : '  First start (initial load skipped: run `b1hub init` for it).',
     '',
     'Try, in another terminal:',
     '  npx b1hub status',

@@ -97,14 +97,11 @@ describe('b1hub up and the commands against it', { skip }, () => {
     assert.equal(first.code, 0, first.stdout + first.stderr);
     assert.match(first.stdout, /order: done — \d+ records: [1-9]\d* created/);
 
-    // A paid order for a SKU the company does not have: that record fails, naming the field.
-    const res = await fetch(`${status.shopify.endpoint}/_sim/orders`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'X-Shopify-Access-Token': 'shpat_demo' },
-      body: JSON.stringify({ email: 'new.buyer@example.com', financialStatus: 'PAID', lines: [{ sku: 'ZZ-NEW-1', quantity: 2, unitPrice: '12.50', title: 'New gadget' }], shippingAddress: { firstName: 'Ann', lastName: 'Buyer', address1: '1 Main St', city: 'Los Angeles', provinceCode: 'CA', countryCode: 'US', zip: '90001' } }),
-    });
-    assert.equal(res.status, 201);
-    const orderId = ((await res.json()) as { id: string }).id;
+    // A paid order for a SKU the company does not have (the walkthrough's helper): that record fails, naming the field.
+    const added = await cli('sim', 'order', '--lines', 'ZZ-NEW-1:2', '--email', 'new.buyer@example.com', '--json');
+    assert.equal(added.code, 0, added.stderr);
+    const orderId = (JSON.parse(added.stdout) as { id: string }).id;
+    assert.match(orderId, /^gid:\/\/shopify\/Order\/\d+$/);
     const failing = await cli('sync', 'order', '--wait');
     assert.equal(failing.code, 2, failing.stdout + failing.stderr);
     assert.match(failing.stdout, /1 failed/);
@@ -194,5 +191,22 @@ describe('b1hub up and the commands against it', { skip }, () => {
     assert.equal(await portInUse(ports.b1), false, 'B1 simulator stopped');
     assert.equal(await portInUse(ports.shopify), false, 'Shopify simulator stopped');
     assert.ok(existsSync(path.join(dir, 'shopify-sim.json')) && existsSync(path.join(dir, 'b1-sim.json')), 'simulator state kept for the next start');
+  });
+
+  test('a second start reuses the data: schedules, synced records and no second initial load', async () => {
+    up = spawnCli(['--data-dir', dir, 'up', '--temporal-port', String(ports.temporal), '--ui-port', String(ports.ui), '--b1-port', String(ports.b1), '--shopify-port', String(ports.shopify)]);
+    await until('hub-status.json', () => {
+      if (up.exitCode !== null) throw new Error(`b1hub up exited early (${up.exitCode}):\n${up.output()}`);
+      return existsSync(path.join(dir, 'hub-status.json')) ? true : undefined;
+    }, 60_000);
+    assert.match(up.output(), /Data reused from the previous start/);
+    const s = JSON.parse((await cli('status', '--json')).stdout) as { initialization?: unknown; schedulers: Record<string, { description: string; recentRuns: unknown[] }> };
+    assert.equal(s.initialization, undefined, 'no initial load on a second start');
+    assert.equal(s.schedulers.order!.description, 'weekly on mon,thu at 02:00 (Europe/Berlin)', 'the schedule set before the restart');
+    assert.ok(s.schedulers.order!.recentRuns.length >= 3, 'run history kept');
+    assert.equal((await b1.getItem('A00021', ['ItemCode', 'U_ShopifySync'])).U_ShopifySync, 'Y', 'B1 simulator state kept');
+    const exited = new Promise<number | null>((resolve) => up.once('exit', (code) => resolve(code)));
+    up.kill('SIGTERM');
+    assert.equal(await exited, 0, up.output());
   });
 });

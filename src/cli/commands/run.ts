@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { action } from '../action';
 import { CliError } from '../errors';
+import { registerSimHelpers } from './sim-helpers';
 // The worker, the simulators and the dev server are loaded only by the commands that run
 // them: every other command starts faster without them.
 const DEMO_SYNC_ITEM_COUNT = 20;
@@ -113,7 +114,8 @@ export function registerRunCommands(program: Command): void {
       }),
     );
 
-  const sim = program.command('sim').description('run one simulator alone (development)');
+  const sim = program.command('sim').description('run one simulator alone (development), or add demo data to the running demo');
+  registerSimHelpers(sim);
   sim
     .command('b1')
     .description('SAP Business One Service Layer simulator (CompanyDB SBODEMOUS, user manager, password 1234)')
