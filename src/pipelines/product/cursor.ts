@@ -1,20 +1,24 @@
 /**
  * The product run's position. A run has two phases, encoded in the cursor so a continue-as-new
  * or a retried fetch resumes exactly where it stopped:
- *   b1:<last ItemCode>     B1 → Shopify, key-range pages of items (absent cursor = first page)
- *   ids:<offset>           B1 → Shopify for the requested ItemCodes (ids mode only)
- *   bulk:<last ItemCode>   B1 → Shopify initial load of a large catalogue in bulk chunks (full mode)
- *   shopify:<end cursor>   Shopify → B1, pages of products ("shopify:" = first page)
+ *   b1:<last ItemCode>|<b1 hw>               B1 → Shopify, key-range pages (absent cursor = first page)
+ *   bulk:<last ItemCode>|<b1 hw>             B1 → Shopify initial load in bulk chunks (full mode)
+ *   ids:<offset>                             B1 → Shopify for the requested ItemCodes (ids mode only)
+ *   shopify:<end cursor>|<b1 hw>|<shop hw>   Shopify → B1, pages of products
+ * The high-water marks (newest B1 stamp, newest Shopify updatedAt read so far in this run) ride
+ * along because pages are in key order, not time order: only the run as a whole knows its max.
  */
 export type ProductCursor =
-  | { phase: 'b1'; after?: string }
+  | { phase: 'b1'; after?: string; b1Hw?: string }
+  | { phase: 'bulk'; after?: string; b1Hw?: string }
   | { phase: 'ids'; offset: number }
-  | { phase: 'bulk'; after?: string }
-  | { phase: 'shopify'; after?: string };
+  | { phase: 'shopify'; after?: string; b1Hw?: string; shopHw?: string };
 
 export function encodeCursor(c: ProductCursor): string {
   if (c.phase === 'ids') return `ids:${c.offset}`;
-  return `${c.phase}:${c.after ?? ''}`;
+  const parts = [c.after ?? '', c.b1Hw ?? ''];
+  if (c.phase === 'shopify') parts.push(c.shopHw ?? '');
+  return `${c.phase}:${parts.join('|')}`;
 }
 
 export function decodeCursor(raw: string | undefined, mode: string): ProductCursor {
@@ -23,6 +27,19 @@ export function decodeCursor(raw: string | undefined, mode: string): ProductCurs
   const phase = raw.slice(0, at);
   const rest = raw.slice(at + 1);
   if (phase === 'ids') return { phase, offset: Number(rest) || 0 };
-  if (phase === 'b1' || phase === 'shopify' || phase === 'bulk') return rest === '' ? { phase } : { phase, after: rest };
-  throw new Error(`product cursor '${raw}' is not b1:, ids:, bulk: or shopify:`);
+  // The marks are split off from the right, so an ItemCode containing '|' still round-trips.
+  const parts = rest.split('|');
+  const opt = (v: string | undefined) => (v ? v : undefined);
+  if (phase === 'shopify') {
+    const shopHw = parts.length >= 3 ? opt(parts.pop()) : undefined;
+    const b1Hw = parts.length >= 2 ? opt(parts.pop()) : undefined;
+    const after = opt(parts.join('|'));
+    return { phase, ...(after ? { after } : {}), ...(b1Hw ? { b1Hw } : {}), ...(shopHw ? { shopHw } : {}) };
+  }
+  if (phase === 'b1' || phase === 'bulk') {
+    const b1Hw = parts.length >= 2 ? opt(parts.pop()) : undefined;
+    const after = opt(parts.join('|'));
+    return { phase, ...(after ? { after } : {}), ...(b1Hw ? { b1Hw } : {}) };
+  }
+  throw new Error(`product cursor '${raw}' is not b1:, bulk:, ids: or shopify:`);
 }

@@ -12,7 +12,8 @@ import type { ShopifyProduct } from '../../connectors/shopify/types';
 import { weightUnitMapFromMeasures, type MappingConfig } from '../../mapping/config';
 import type { ShopifyWeightUnit } from '../../mapping/types';
 import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeCursor, encodeCursor, type ProductCursor } from './cursor';
+import { formatWatermark, later, parseWatermark } from './watermark';
 import type { ItemRecord, ProductSource, VariantRecord } from './types';
 
 export const ITEM_FIELDS = [
@@ -23,16 +24,16 @@ export const ITEM_FIELDS = [
 /** Minutes re-read before the watermark: B1 compares times at minute precision. */
 export const B1_OVERLAP_MINUTES = 2;
 /**
- * The watermark is a B1 server-local stamp without zone; Shopify filters on UTC. Widening the
- * Shopify window by the largest UTC offset (14 h) means no product is missed whatever zone the
- * B1 server runs in; the re-read products cost one B1 lookup per page and no writes.
+ * For a watermark without a Shopify part (written before the Shopify phase ever ran), the B1
+ * stamp is the only clue; it is server-local without zone, so the Shopify window is widened by
+ * the largest UTC offset (14 h): no product is missed whatever zone the B1 server runs in.
  */
 export const SHOPIFY_OVERLAP_MS = (14 * 60 + 5) * 60_000;
 /**
  * Products per Shopify page and variants read per product in the Shopify → B1 phase (variants
  * past the 100th of a product are not looked at: a known limit).
  */
-const SHOPIFY_PRODUCTS_PER_PAGE = 20;
+const SHOPIFY_PRODUCTS_PER_PAGE = 10;
 const SHOPIFY_VARIANTS_PER_PRODUCT = 10;
 
 const SYNC_FILTER = f.eq('U_ShopifySync', 'Y');
@@ -58,11 +59,9 @@ function measuresOf(b1: B1Client): Promise<Record<string, ShopifyWeightUnit>> {
   return p;
 }
 
-/** "YYYY-MM-DDTHH:MM:SS" (B1 server-local) from a watermark; any zone suffix is ignored. */
-export function b1Stamp(since: string): { date: string; time: string } {
-  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?))?/.exec(since);
-  if (!m) throw new Error(`product watermark '${since}' is not an ISO date-time`);
-  return { date: m[1] as string, time: m[2] ?? '00:00:00' };
+function dateTime(stamp: string): { date: string; time: string } {
+  const [date, time] = stamp.split('T') as [string, string];
+  return { date, time };
 }
 
 export async function toItemRecords(deps: PipelineDeps, rows: Item[], asOf: string): Promise<SourceRecord<ItemRecord>[]> {
@@ -101,7 +100,7 @@ function maxStamp(items: Item[]): string | undefined {
   let max: string | undefined;
   for (const i of items) {
     const s = stampOf(i.UpdateDate, i.UpdateTime);
-    if (!s.startsWith('0000') && (max === undefined || s > max)) max = s;
+    if (!s.startsWith('0000')) max = later(max, s);
   }
   return max;
 }
@@ -111,18 +110,20 @@ export function companyToday(config: MappingConfig, now: Date = new Date()): str
   return DateTime.fromJSDate(now).setZone(config.order.timeZone).toISODate() ?? now.toISOString().slice(0, 10);
 }
 
-async function fetchItemsPage(deps: PipelineDeps, input: FetchPageInput, after: string | undefined): Promise<FetchPageResult<ProductSource>> {
+async function fetchItemsPage(deps: PipelineDeps, input: FetchPageInput, after: string | undefined, b1Hw: string | undefined): Promise<FetchPageResult<ProductSource>> {
   const size = deps.pageSizes.product;
-  const filter = input.mode === 'delta' && input.since ? f.and(SYNC_FILTER, deltaFilter(b1Stamp(input.since), B1_OVERLAP_MINUTES)) : SYNC_FILTER;
+  const since = parseWatermark(input.since);
+  const filter = input.mode === 'delta' && since.b1 ? f.and(SYNC_FILTER, deltaFilter(dateTime(since.b1), B1_OVERLAP_MINUTES)) : SYNC_FILTER;
   const pages = deps.b1.keyRange('Items', { keyField: 'ItemCode', filter, select: ITEM_FIELDS, pageSize: size, ...(after !== undefined ? { after } : {}) });
   const first = await pages.next();
   await pages.return(undefined);
   const items = first.done ? [] : first.value;
   const records = await toItemRecords(deps, items, companyToday(deps.mapping));
   const last = items[items.length - 1]?.ItemCode;
-  const watermark = maxStamp(items);
+  const hw = later(b1Hw, maxStamp(items));
   // A short page is the last one of the B1 phase; the Shopify phase follows.
-  const nextCursor = items.length === size && last !== undefined ? encodeCursor({ phase: 'b1', after: last }) : encodeCursor({ phase: 'shopify' });
+  const nextCursor = items.length === size && last !== undefined ? encodeCursor({ phase: 'b1', after: last, ...(hw ? { b1Hw: hw } : {}) }) : encodeCursor({ phase: 'shopify', ...(hw ? { b1Hw: hw } : {}) });
+  const watermark = formatWatermark({ b1: later(since.b1, hw), ...(since.shopify ? { shopify: since.shopify } : {}) });
   return { records, nextCursor, ...(watermark ? { watermark } : {}) };
 }
 
@@ -176,12 +177,14 @@ function variantRecords(products: ShopifyProduct[], inB1: ReadonlySet<string>): 
   return out;
 }
 
-async function fetchShopifyPage(deps: PipelineDeps, input: FetchPageInput, after: string | undefined): Promise<FetchPageResult<ProductSource>> {
-  const stamp = input.mode === 'delta' && input.since ? b1Stamp(input.since) : undefined;
-  const since = stamp ? `${stamp.date}T${stamp.time.length === 5 ? `${stamp.time}:00` : stamp.time}Z` : null;
+async function fetchShopifyPage(deps: PipelineDeps, input: FetchPageInput, c: Extract<ProductCursor, { phase: 'shopify' }>): Promise<FetchPageResult<ProductSource>> {
+  const since = parseWatermark(input.since);
+  const delta = input.mode === 'delta';
+  // Own clock when known (client's default overlap); else the B1 stamp, widened (see above).
+  const window = !delta ? {} : since.shopify ? { updatedSince: since.shopify } : since.b1 ? { updatedSince: `${since.b1}Z`, overlapMs: SHOPIFY_OVERLAP_MS } : {};
+  const after = c.after;
   const page = await deps.shopify.productsPage({
-    updatedSince: since,
-    overlapMs: SHOPIFY_OVERLAP_MS,
+    ...window,
     after: after ?? null,
     first: SHOPIFY_PRODUCTS_PER_PAGE,
     variantsFirst: SHOPIFY_VARIANTS_PER_PRODUCT,
@@ -191,7 +194,12 @@ async function fetchShopifyPage(deps: PipelineDeps, input: FetchPageInput, after
   const skus = made.flatMap((p) => p.variants.map((v) => v.sku?.trim() ?? '')).filter((s) => s !== '');
   const inB1 = skus.length ? await existingItemCodes(deps.b1, skus) : new Set<string>();
   const records = variantRecords(made, inB1);
-  return { records, ...(page.hasNextPage && page.endCursor ? { nextCursor: encodeCursor({ phase: 'shopify', after: page.endCursor }) } : {}) };
+  let shopHw = c.shopHw;
+  for (const p of page.items) shopHw = later(shopHw, p.updatedAt);
+  const b1Hw = c.b1Hw;
+  const watermark = formatWatermark({ b1: later(since.b1, b1Hw), shopify: later(since.shopify, shopHw) });
+  const next = page.hasNextPage && page.endCursor ? encodeCursor({ phase: 'shopify', after: page.endCursor, ...(b1Hw ? { b1Hw } : {}), ...(shopHw ? { shopHw } : {}) }) : undefined;
+  return { records, ...(next ? { nextCursor: next } : {}), ...(watermark ? { watermark } : {}) };
 }
 
 /** Whether this full run is an initial load: many selected items, hardly any linked yet. */
@@ -203,18 +211,20 @@ async function isInitialLoad(b1: B1Client): Promise<boolean> {
 }
 
 /** The next key range of selected items (codes only: the items are read again by the post). */
-async function fetchBulkChunk(deps: PipelineDeps, after: string | undefined): Promise<FetchPageResult<ProductSource>> {
+async function fetchBulkChunk(deps: PipelineDeps, after: string | undefined, b1Hw: string | undefined): Promise<FetchPageResult<ProductSource>> {
   const pages = deps.b1.keyRange('Items', { keyField: 'ItemCode', filter: SYNC_FILTER, select: ['ItemCode', 'UpdateDate', 'UpdateTime'], pageSize: PRODUCT_BULK.chunk, ...(after !== undefined ? { after } : {}) });
   const first = await pages.next();
   await pages.return(undefined);
   const rows = (first.done ? [] : first.value).filter((r): r is Item & { ItemCode: string } => typeof r.ItemCode === 'string');
   const a = rows[0]?.ItemCode;
   const z = rows[rows.length - 1]?.ItemCode;
-  if (a === undefined || z === undefined) return { records: [], nextCursor: encodeCursor({ phase: 'shopify' }) };
-  const watermark = maxStamp(rows);
+  const hw = later(b1Hw, maxStamp(rows));
+  const mark = hw ? { b1Hw: hw } : {};
+  if (a === undefined || z === undefined) return { records: [], nextCursor: encodeCursor({ phase: 'shopify', ...mark }) };
+  const watermark = formatWatermark({ b1: hw });
   return {
     records: [{ id: `${a}..${z}`, label: `bulk load of ${rows.length} items`, data: { kind: 'bulkChunk', first: a, last: z, count: rows.length, asOf: companyToday(deps.mapping) } }],
-    nextCursor: rows.length === PRODUCT_BULK.chunk ? encodeCursor({ phase: 'bulk', after: z }) : encodeCursor({ phase: 'shopify' }),
+    nextCursor: rows.length === PRODUCT_BULK.chunk ? encodeCursor({ phase: 'bulk', after: z, ...mark }) : encodeCursor({ phase: 'shopify', ...mark }),
     ...(watermark ? { watermark } : {}),
   };
 }
@@ -222,11 +232,11 @@ async function fetchBulkChunk(deps: PipelineDeps, after: string | undefined): Pr
 export async function fetchProductPage(deps: PipelineDeps, input: FetchPageInput): Promise<FetchPageResult<ProductSource>> {
   const cursor = decodeCursor(input.cursor, input.mode);
   if (cursor.phase === 'ids') return fetchIdsPage(deps, input, cursor.offset);
-  if (cursor.phase === 'bulk') return fetchBulkChunk(deps, cursor.after);
+  if (cursor.phase === 'bulk') return fetchBulkChunk(deps, cursor.after, cursor.b1Hw);
   if (cursor.phase === 'b1') {
     // The choice is made once, on the first page, and kept in the cursor from then on.
-    if (input.mode === 'full' && cursor.after === undefined && (await isInitialLoad(deps.b1))) return fetchBulkChunk(deps, undefined);
-    return fetchItemsPage(deps, input, cursor.after);
+    if (input.mode === 'full' && cursor.after === undefined && (await isInitialLoad(deps.b1))) return fetchBulkChunk(deps, undefined, undefined);
+    return fetchItemsPage(deps, input, cursor.after, cursor.b1Hw);
   }
-  return fetchShopifyPage(deps, input, cursor.after);
+  return fetchShopifyPage(deps, input, cursor);
 }

@@ -9,9 +9,10 @@
  *    (made in Shopify), changed since the watermark; each variant whose SKU has no B1 item becomes
  *    an item in product.defaultItemGroup (non-inventory when Shopify does not track it).
  *
- * The watermark is the newest B1 UpdateDate/UpdateTime read (B1 server-local, no zone). Writing
- * U_ShopifyId back bumps an item's stamp, so the delta after a push re-reads those items once and
- * finds them unchanged (no Shopify write, no B1 write).
+ * The watermark carries both clocks (watermark.ts): the newest B1 UpdateDate/UpdateTime read and
+ * the newest Shopify product updatedAt seen. Writing U_ShopifyId back bumps an item's stamp, so
+ * the delta after a push re-reads those items once and finds them unchanged (no Shopify write,
+ * no B1 write).
  */
 import type { Pipeline } from '../contract';
 import { fetchProductPage } from './fetch';

@@ -53,9 +53,12 @@ export async function productsBySku(shopify: ShopifyClient, skus: string[]): Pro
   const out = new Map<string, ShopifyProduct[]>();
   const unique = [...new Set(skus)];
   for (let i = 0; i < unique.length; i += SKUS_PER_SEARCH) {
-    const query = unique.slice(i, i + SKUS_PER_SEARCH).map((s) => `sku:${searchValue(s)}`).join(' OR ');
+    const chunk = unique.slice(i, i + SKUS_PER_SEARCH);
+    const query = chunk.map((s) => `sku:${searchValue(s)}`).join(' OR ');
     let after: string | null = null;
-    let first = 100;
+    // Usually one product per SKU: asking for no more keeps the requested cost (what the
+    // throttle reserves) close to the actual one.
+    let first = chunk.length + 2;
     for (;;) {
       const page = await shopify.productsPage({ query, after, first, variantsFirst: 2 });
       for (const p of page.items) {
