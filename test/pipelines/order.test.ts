@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseMappingConfig } from '../../src/mapping/config';
 import { orderPipeline } from '../../src/pipelines/order';
+import { settleDuplicates } from '../../src/pipelines/order/exactly-once';
 import { startHubFixture, type HubFixture, type RunningWorker } from '../support/hub-fixture';
 import { b1Writes, committedTotal, ensureGuestPartner, gidNumber, partners, partnersByShopifyId, runLog, salesOrders, salesOrdersByShopifyId } from './support-shopify-to-b1';
 
@@ -172,5 +173,30 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
     const from = fx.b1Sim.faults.log.length;
     await assert.rejects(orderPipeline.post(noGuest, { object: 'order', runId: 't', pageIndex: 0, records }), { name: 'PipelineSetupError', message: /customer\.guestCardCode: business partner 'NOGUEST'/ });
     assert.deepEqual(b1Writes(fx.b1Sim.faults.log.slice(from)), []);
+  });
+
+  test('overlapping runs over the same orders create each sales order once', async () => {
+    const sim = fx.shopifySim;
+    const fresh = [1, 2, 3].map((i) => gid(sim.createOrder({ customerId: null, email: `overlap-${i}@example.com`, lines: [{ sku: 'A00008', quantity: i }] })));
+    const runs = await Promise.all([fx.runSync('order', { mode: 'ids', ids: fresh }), fx.runSync('order', { mode: 'ids', ids: [...fresh].reverse() })]);
+    const created = runs.reduce((n, r) => n + r.result.counts.created, 0);
+    const unchanged = runs.reduce((n, r) => n + r.result.counts.unchanged, 0);
+    assert.deepEqual({ created, unchanged }, { created: 3, unchanged: 3 });
+    for (const id of fresh) assert.equal(salesOrdersByShopifyId(fx, id).length, 1, id);
+  });
+
+  test('a copy made by a racing writer is cancelled; the oldest sales order stands', async () => {
+    const id = gid(fx.shopifySim.createOrder({ customerId: null, email: 'race@example.com', lines: [{ sku: 'A00009', quantity: 4 }] }));
+    const doc = { CardCode: 'SHOPGUEST', DocDate: '2026-11-01', DocDueDate: '2026-11-01', NumAtCard: 'race', U_ShopifyId: id, DocumentLines: [{ ItemCode: 'A00009', Quantity: 4, WarehouseCode: '01' }] };
+    const committed = committedTotal(fx);
+    const first = await fx.deps.b1.createOrder(doc);
+    const second = await fx.deps.b1.createOrder(doc);
+    assert.equal(committedTotal(fx), committed + 8);
+    assert.equal(await settleDuplicates(fx.deps, id, Number(second.DocEntry)), Number(first.DocEntry));
+    const docs = salesOrdersByShopifyId(fx, id).sort((a, b) => Number(a.DocEntry) - Number(b.DocEntry));
+    assert.deepEqual(docs.map((d) => d.Cancelled), ['tNO', 'tYES']);
+    assert.equal(committedTotal(fx), committed + 4, 'the cancelled copy releases its Committed stock');
+    // The other writer settling too finds nothing left to cancel.
+    assert.equal(await settleDuplicates(fx.deps, id, Number(first.DocEntry)), Number(first.DocEntry));
   });
 });
