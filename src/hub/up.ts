@@ -213,6 +213,8 @@ async function startWithConfig(o: UpOptions, config: HubConfig, stoppers: Stoppe
       apiVersion: config.shopify.apiVersion,
     },
   };
+  writeHubStatus(o.dataDir, status);
+  stoppers.unshift({ name: 'status file', stop: async () => removeHubStatus(o.dataDir) });
   o.print(`b1-shopify-hub worker running on task queue ${config.temporal.taskQueue} at ${target.address} (namespace ${target.namespace}); schedulers ensured. Ctrl-C stops it.`);
   return { status, done: worker.done, stop: stopAll };
 }

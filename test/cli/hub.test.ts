@@ -175,6 +175,16 @@ describe('b1hub up and the commands against it', { skip }, () => {
     assert.match(bad.stderr, /^b1hub: configuration check failed: Warehouses exist in B1 — correct mapping\.locations/m);
     assert.doesNotMatch(bad.stderr, STACK_LINE);
 
+    // The same file runs a production worker (a second one on the hub's task queue, as for scale).
+    const worker = spawnCli(['--config', good, 'worker', '--identity', 'cli-test-worker'], env);
+    await until('worker ready', () => {
+      if (worker.exitCode !== null) throw new Error(`b1hub worker exited early (${worker.exitCode}):\n${worker.output()}`);
+      return /worker ready: task queue/.test(worker.output()) ? true : undefined;
+    }, 30_000);
+    const workerExit = new Promise<number | null>((resolve) => worker.once('exit', (c) => resolve(c)));
+    worker.kill('SIGINT');
+    assert.equal(await workerExit, 0, worker.output());
+
     const noSecret = await runCli(['--config', good, 'init', '--check-only'], { env: { B1_PASSWORD: '', SHOPIFY_ACCESS_TOKEN: 'shpat_demo' } });
     assert.equal(noSecret.code, 1);
     assert.match(noSecret.stderr, /B1_PASSWORD: not set/);
