@@ -159,11 +159,23 @@ async function main(): Promise<void> {
     let events = 0;
     let runs = 0;
     while (runId) {
-      const h: temporal.api.history.v1.IHistory = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
-      bytes += temporal.api.history.v1.History.encode(h).finish().length;
-      events += h.events?.length ?? 0;
+      // Paged by hand: one page of a large run's history can exceed gRPC's 4 MB message limit.
+      let token: Uint8Array | undefined;
+      let last: temporal.api.history.v1.IHistoryEvent | undefined;
+      do {
+        const res: temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryResponse = await env.client.workflowService.getWorkflowExecutionHistory({
+          namespace: env.namespace ?? 'default',
+          execution: { workflowId, runId },
+          maximumPageSize: 25,
+          ...(token ? { nextPageToken: token } : {}),
+        });
+        const evs = res.history?.events ?? [];
+        bytes += temporal.api.history.v1.History.encode({ events: evs }).finish().length;
+        events += evs.length;
+        if (evs.length) last = evs[evs.length - 1];
+        token = res.nextPageToken && res.nextPageToken.length ? res.nextPageToken : undefined;
+      } while (token);
       runs++;
-      const last: temporal.api.history.v1.IHistoryEvent | undefined = h.events?.[h.events.length - 1];
       runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
     }
     return { bytes, events, runs };
