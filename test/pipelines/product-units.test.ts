@@ -1,0 +1,91 @@
+/** Pure parts of the product pipeline: cursor and watermark encoding, unchanged detection, mapping. */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeCursor, encodeCursor, type ProductCursor } from '../../src/pipelines/product/cursor';
+import { formatWatermark, later, parseWatermark } from '../../src/pipelines/product/watermark';
+import { firstDifference } from '../../src/pipelines/product/compare';
+import { mapProductPage } from '../../src/pipelines/product/map';
+import { DEMO_MAPPING_CONFIG, parseMappingConfig } from '../../src/mapping/config';
+import type { ShopifyProduct } from '../../src/connectors/shopify/types';
+import type { ItemRecord } from '../../src/pipelines/product/types';
+
+describe('product cursor', () => {
+  test('round-trips every phase, including ItemCodes with | and empty marks', () => {
+    const cases: ProductCursor[] = [
+      { phase: 'b1' },
+      { phase: 'b1', after: 'A|B', b1Hw: '2026-11-26T10:00:00' },
+      { phase: 'bulk', after: 'X1' },
+      { phase: 'ids', offset: 150 },
+      { phase: 'shopify' },
+      { phase: 'shopify', after: 'eyJsYXN0X2lkIjo1fQ==', b1Hw: '2026-11-26T10:00:00', shopHw: '2026-11-26T15:00:00Z' },
+      { phase: 'shopify', shopHw: '2026-11-26T15:00:00Z' },
+    ];
+    for (const c of cases) assert.deepEqual(decodeCursor(encodeCursor(c), 'full'), c);
+    assert.deepEqual(decodeCursor(undefined, 'ids'), { phase: 'ids', offset: 0 });
+    assert.deepEqual(decodeCursor(undefined, 'delta'), { phase: 'b1' });
+    assert.throws(() => decodeCursor('nope:1', 'full'), /not b1:/);
+  });
+});
+
+describe('product watermark', () => {
+  test('carries both clocks and orders by the B1 part first', () => {
+    assert.deepEqual(parseWatermark('2026-11-26T10:05~2026-11-26T15:00:00Z'), { b1: '2026-11-26T10:05:00', shopify: '2026-11-26T15:00:00Z' });
+    assert.deepEqual(parseWatermark('2026-11-26T10:05:07'), { b1: '2026-11-26T10:05:07' });
+    assert.deepEqual(parseWatermark(formatWatermark({ shopify: '2026-11-26T15:00:00Z' })), { shopify: '2026-11-26T15:00:00Z' });
+    assert.equal(formatWatermark({}), undefined);
+    const older = formatWatermark({ b1: '2026-11-26T10:00:00', shopify: '2026-11-26T15:00:00Z' })!;
+    const newerB1 = formatWatermark({ b1: '2026-11-26T10:01:00' })!;
+    const newerShop = formatWatermark({ b1: '2026-11-26T10:00:00', shopify: '2026-11-26T15:00:01Z' })!;
+    assert.ok(newerB1 > older && newerShop > older, 'string order (the scheduler keeps the max) never moves a part back');
+    assert.ok(formatWatermark({ b1: '2026-01-01T00:00:00' })! > formatWatermark({ shopify: '2026-12-01T00:00:00Z' })!);
+    assert.equal(later('2026-11-26T10:00:00', undefined), '2026-11-26T10:00:00');
+    assert.throws(() => parseWatermark('yesterday'), /ISO date-time/);
+  });
+});
+
+const item = (over: Partial<ItemRecord['item']> = {}): ItemRecord => ({
+  kind: 'item',
+  asOf: '2026-11-26',
+  weightUnit: { code: '1', unit: 'KILOGRAMS' },
+  item: { ItemCode: 'A1', ItemName: 'Widget', BarCode: '0400', InventoryItem: 'tYES', VatLiable: 'tYES', SalesUnitWeight: 1.5, SalesWeightUnit: 1, ItemPrices: [{ PriceList: 1, Price: 12.5, Currency: '$' }], U_ShopifyId: null, U_ShopifySync: 'Y', ...over },
+});
+const config = parseMappingConfig({ ...DEMO_MAPPING_CONFIG, product: { ...DEMO_MAPPING_CONFIG.product, shopCurrencyAliases: ['$'] } });
+
+describe('product mapping and unchanged detection', () => {
+  test('an item maps to a single-variant upsert keyed by its ItemCode; the weight unit comes from the record', () => {
+    const [m] = mapProductPage(config, [{ id: 'A1', label: 'Widget', data: item() }]);
+    assert.ok(m?.ok);
+    assert.equal(m.payload.kind, 'push');
+    if (m.payload.kind !== 'push') return;
+    assert.deepEqual(m.payload.upsert, { customId: 'A1', title: 'Widget', sku: 'A1', barcode: '0400', price: '12.50', weight: { unit: 'KILOGRAMS', value: 1.5 }, tracked: true, taxable: true, status: 'ACTIVE' });
+  });
+
+  test('unselected items are skipped; frozen items become drafts; bad ones fail naming the field', () => {
+    const out = mapProductPage(config, [
+      { id: 'A2', data: item({ ItemCode: 'A2', U_ShopifySync: 'N' }) },
+      { id: 'A3', data: item({ ItemCode: 'A3', Frozen: 'tYES' }) },
+      { id: 'A4', data: { ...item({ ItemCode: 'A4', SalesWeightUnit: 9 }), weightUnit: undefined } },
+      { id: 'A5', data: item({ ItemCode: 'A5', ItemPrices: [] }) },
+    ]);
+    assert.equal(out[0]?.ok === false && out[0].outcome.outcome, 'skipped');
+    assert.equal(out[1]?.ok && out[1].payload.kind === 'push' && out[1].payload.upsert.status, 'DRAFT');
+    assert.equal(out[2]?.ok === false && out[2].outcome.field, 'SalesWeightUnit');
+    assert.equal(out[3]?.ok === false && out[3].outcome.field, 'ItemPrices');
+  });
+
+  test('firstDifference names the first B1-owned field that differs', () => {
+    const [m] = mapProductPage(config, [{ id: 'A1', data: item() }]);
+    assert.ok(m?.ok && m.payload.kind === 'push');
+    const want = m.payload.upsert;
+    const have: ShopifyProduct = {
+      id: 'gid://shopify/Product/1', title: 'Widget', handle: 'widget', status: 'ACTIVE', vendor: 'x', productType: '', tags: ['kept'], createdAt: '', updatedAt: '', customId: 'A1', moreVariants: false,
+      variants: [{ id: 'gid://shopify/ProductVariant/2', title: 'Default Title', sku: 'A1', barcode: '0400', price: '12.5', taxable: true, inventoryItem: { id: 'gid://shopify/InventoryItem/3', tracked: true, measurement: { weight: { unit: 'KILOGRAMS', value: 1.5 } } } }],
+    };
+    assert.equal(firstDifference(want, have), undefined, 'equal money in another notation and Shopify-owned fields do not count');
+    assert.equal(firstDifference({ ...want, price: '12.51' }, have), 'price');
+    assert.equal(firstDifference({ ...want, weight: { unit: 'GRAMS', value: 1500 } }, have), 'weight');
+    assert.equal(firstDifference({ ...want, weight: { unit: 'KILOGRAMS', value: 0 } }, { ...have, variants: [{ ...have.variants[0]!, inventoryItem: { ...have.variants[0]!.inventoryItem, measurement: { weight: null } } }] }), undefined);
+    assert.equal(firstDifference(want, { ...have, customId: null }), 'customId');
+    assert.equal(firstDifference(want, { ...have, moreVariants: true }), 'variants');
+  });
+});
