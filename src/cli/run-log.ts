@@ -47,7 +47,7 @@ async function listExecutions(client: Client, query: string, limit: number): Pro
 }
 
 /** Sync runs in the period, newest first; a run continued as new is one entry. */
-export async function listRuns(client: Client, o: { object?: SyncObject; sinceMs: number; failedOnly?: boolean; limit?: number }): Promise<RunEntry[]> {
+export async function listRuns(client: Client, o: { object?: SyncObject; sinceMs: number; limit?: number }): Promise<RunEntry[]> {
   const since = new Date(Date.now() - o.sinceMs).toISOString();
   const parts = [`WorkflowType = 'syncRunWorkflow'`, `StartTime > ${quote(since)}`];
   if (o.object) parts.push(`SyncObject = ${quote(o.object)}`);
@@ -77,7 +77,7 @@ export async function listRuns(client: Client, o: { object?: SyncObject; sinceMs
     });
   }
   runs.sort((a, b) => b.startTime.localeCompare(a.startTime));
-  return o.failedOnly ? runs.filter((r) => (r.failed ?? 0) > 0 || r.status === 'FAILED' || r.status === 'TIMED_OUT' || r.status === 'TERMINATED' || r.status === 'RUNNING') : runs;
+  return runs;
 }
 
 function eventTime(e: temporal.api.history.v1.IHistoryEvent): string {

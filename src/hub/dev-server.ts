@@ -4,7 +4,7 @@
  * hub's search attributes registered at start.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { HUB_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
@@ -56,12 +56,42 @@ async function waitForPort(port: number, host: string, child: ChildProcess, time
   throw new CliError(`the Temporal dev server did not listen on ${host}:${port} within ${timeoutMs / 1000} s`, `see ${logFile}`);
 }
 
+/** The pid of a dev server a killed `b1hub up` left behind on this data folder, if it still runs. */
+function leftoverServer(pidFile: string): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return undefined;
+  }
+  try {
+    // Only our own dev server, not an unrelated process that reused the pid.
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('start-dev') ? pid : undefined;
+  } catch {
+    return pid;
+  }
+}
+
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
   const ip = opts.ip ?? '127.0.0.1';
   const cli = resolveTemporalCliPath();
   if (!cli) throw new CliError('the Temporal CLI is not provisioned', 'run `npm run provision -- --cli-only` (npm start does this) and retry');
+  const pidFile = path.join(opts.dataDir, 'temporal.pid');
   for (const [what, port] of [['Temporal', opts.port], ['Temporal UI', opts.uiPort]] as const) {
     if (await portInUse(port, ip)) {
+      const orphan = leftoverServer(pidFile);
+      if (orphan !== undefined) {
+        throw new CliError(
+          `port ${port} (${what}) is in use by a Temporal dev server an earlier \`b1hub up\` left running (pid ${orphan}, it was killed without Ctrl-C)`,
+          `stop it with \`kill ${orphan}\` and start again`,
+        );
+      }
       throw new CliError(
         `port ${port} (${what}) is already in use: another Temporal server or \`b1hub up\` is running`,
         `stop it, or start on other ports with \`b1hub up --temporal-port <n> --ui-port <n>\`; to use an existing Temporal service, pass --config with temporal.address`,
@@ -76,6 +106,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const log = createWriteStream(logFile, { flags: 'a' });
   // Own process group: a Ctrl-C in the terminal reaches us, and we stop the server in order.
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  if (child.pid !== undefined) writeFileSync(pidFile, `${child.pid}\n`);
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -97,6 +128,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
+      rmSync(pidFile, { force: true });
       log.end();
     },
   };
