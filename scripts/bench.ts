@@ -2,7 +2,8 @@
  * Benchmark of the four sync pipelines against the simulators (not a test).
  *
  *   npx tsx scripts/bench.ts [--items 10000] [--customers 2000] [--orders 1000]
- *                            [--objects inventory,product,customer,order] [--plan standard] [--json]
+ *                            [--objects inventory,product,customer,order] [--plan standard]
+ *                            [--timeout 600] [--json]
  *
  * Seeds both simulators (every B1 item selected for the sync, the Shopify shop holding a variant
  * per item code, customers and orders), starts the Temporal dev server and one worker in its own
@@ -39,11 +40,13 @@ interface Args {
   orders: number;
   objects: SyncObject[];
   plan: PlanName;
+  /** Per run (the whole continue-as-new chain); a run still retrying then is reported as failed. */
+  timeoutSec: number;
   json: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { items: 10_000, customers: 2_000, orders: 1_000, objects: ['inventory', 'product', 'customer', 'order'], plan: 'standard', json: false };
+  const a: Args = { items: 10_000, customers: 2_000, orders: 1_000, objects: ['inventory', 'product', 'customer', 'order'], plan: 'standard', timeoutSec: 600, json: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = argv[i + 1];
@@ -65,7 +68,8 @@ function parseArgs(argv: string[]): Args {
       if (!v || !(v in PLANS)) throw new Error(`--plan must be one of ${Object.keys(PLANS).join(', ')}`);
       a.plan = v as PlanName;
       i++;
-    } else if (k === '--json') a.json = true;
+    } else if (k === '--timeout') a.timeoutSec = Math.max(1, int());
+    else if (k === '--json') a.json = true;
     else throw new Error(`unknown option ${k}`);
   }
   return a;
@@ -189,7 +193,7 @@ async function main(): Promise<void> {
     const b10 = b1Sim.faults.log.length;
     const groups0 = Object.keys(shopifySim.state.data.adjustmentGroups).length;
     const t = Date.now();
-    const handle = await env.client.workflow.start(syncRunWorkflow, { taskQueue, workflowId, args: [{ object, trigger: 'manual', mode, ...(since ? { since } : {}) }] });
+    const handle = await env.client.workflow.start(syncRunWorkflow, { taskQueue, workflowId, args: [{ object, trigger: 'manual', mode, ...(since ? { since } : {}) }], workflowExecutionTimeout: `${args.timeoutSec}s` });
     let result: SyncRunResult;
     try {
       result = await handle.result();
