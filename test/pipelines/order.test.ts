@@ -21,7 +21,7 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
   const gid = (o: { id: number }) => `gid://shopify/Order/${o.id}`;
 
   before(async () => {
-    fx = await startHubFixture({ shopifyCustomers: 6, shopifyOrders: 14, b1Customers: 3 });
+    fx = await startHubFixture({ shopifyCustomers: 6, shopifyOrders: 14, b1Customers: 3, plan: 'plus' });
     await ensureGuestPartner(fx);
     // No default warehouse: a line fulfilled from an unmapped location must fail its order.
     fx.deps.mapping = parseMappingConfig({ ...fx.deps.mapping, order: { ...fx.deps.mapping.order, defaultWarehouse: undefined } });

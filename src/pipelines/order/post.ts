@@ -57,11 +57,12 @@ async function createOrder(deps: PipelineDeps, r: Rec & { payload: Extract<Order
 
 async function updateOrder(deps: PipelineDeps, r: Rec & { payload: Extract<OrderPayload, { action: 'update' }> }): Promise<RecordOutcome> {
   const label = `order ${r.label ?? r.id}`;
-  const [first] = await ordersFor(deps, r.id);
-  if (!first) return failed('order', r.id, `${label}: its B1 sales order was not found by U_ShopifyId any more`, 'id');
-  const state = (await deps.b1.getOrder(first.DocEntry, ORDER_STATE_SELECT)) as unknown as B1OrderState;
+  // One read gives both the cross-reference and the state the decision needs.
+  const found = await deps.b1.findOrdersByShopifyId(r.id, ORDER_STATE_SELECT);
+  const state = (found as unknown as B1OrderState[]).sort((a, b) => a.DocEntry - b.DocEntry)[0];
+  if (!state) return failed('order', r.id, `${label}: its B1 sales order was not found by U_ShopifyId any more`, 'id');
   const decision = decideOrderUpdate(state, r.payload.order, deps.mapping, { itemCodeBySku: new Map(r.payload.itemCodes.map((c) => [c, c])) });
-  const target = String(first.DocEntry);
+  const target = String(state.DocEntry);
   try {
     switch (decision.action) {
       case 'nothing':
