@@ -23,6 +23,7 @@ describe('product cursor', () => {
     for (const c of cases) assert.deepEqual(decodeCursor(encodeCursor(c), 'full'), c);
     assert.deepEqual(decodeCursor(undefined, 'ids'), { phase: 'ids', offset: 0 });
     assert.deepEqual(decodeCursor(undefined, 'delta'), { phase: 'b1' });
+    assert.deepEqual(decodeCursor(undefined, 'delta', true), { phase: 'ids', offset: 0 }, 'extra ids of a delta are read first');
     assert.throws(() => decodeCursor('nope:1', 'full'), /not b1:/);
   });
 });

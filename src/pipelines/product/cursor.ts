@@ -3,7 +3,7 @@
  * or a retried fetch resumes exactly where it stopped:
  *   b1:<last ItemCode>|<b1 hw>               B1 → Shopify, key-range pages (absent cursor = first page)
  *   bulk:<last ItemCode>|<b1 hw>             B1 → Shopify initial load in bulk chunks (full mode)
- *   ids:<offset>                             B1 → Shopify for the requested ItemCodes (ids mode only)
+ *   ids:<offset>                             B1 → Shopify for the requested ItemCodes (ids mode; extra ids of a delta)
  *   shopify:<end cursor>|<b1 hw>|<shop hw>   Shopify → B1, pages of products
  * The high-water marks (newest B1 stamp, newest Shopify updatedAt read so far in this run) ride
  * along because pages are in key order, not time order: only the run as a whole knows its max.
@@ -21,8 +21,9 @@ export function encodeCursor(c: ProductCursor): string {
   return `${c.phase}:${parts.join('|')}`;
 }
 
-export function decodeCursor(raw: string | undefined, mode: string): ProductCursor {
-  if (raw === undefined) return mode === 'ids' ? { phase: 'ids', offset: 0 } : { phase: 'b1' };
+/** `withIds`: a delta run given extra ItemCodes reads those first, then its delta. */
+export function decodeCursor(raw: string | undefined, mode: string, withIds = false): ProductCursor {
+  if (raw === undefined) return mode === 'ids' || withIds ? { phase: 'ids', offset: 0 } : { phase: 'b1' };
   const at = raw.indexOf(':');
   const phase = raw.slice(0, at);
   const rest = raw.slice(at + 1);

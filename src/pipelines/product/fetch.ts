@@ -89,6 +89,8 @@ export async function toItemRecords(deps: PipelineDeps, rows: Item[], asOf: stri
       U_ShopifyId: r.U_ShopifyId ?? null,
       U_ShopifySync: r.U_ShopifySync ?? null,
     };
+    // Absent and null mean the same to the mapping; leaving nulls out keeps history small.
+    for (const k of Object.keys(item) as (keyof typeof item)[]) if (item[k] === null) delete item[k];
     const code = r.SalesWeightUnit == null ? undefined : String(r.SalesWeightUnit);
     const unit = code === undefined ? undefined : (cfg.weightUnits[code] ?? measures[code]);
     const data: ItemRecord = { kind: 'item', item, asOf, ...(code !== undefined && unit !== undefined ? { weightUnit: { code, unit } } : {}) };
@@ -142,7 +144,9 @@ async function fetchIdsPage(deps: PipelineDeps, input: FetchPageInput, offset: n
   const records = await toItemRecords(deps, ordered, companyToday(deps.mapping));
   const missingIds = slice.filter((c) => !found.has(c));
   const next = offset + size;
-  return { records, ...(next < ids.length ? { nextCursor: encodeCursor({ phase: 'ids', offset: next }) } : {}), ...(missingIds.length ? { missingIds } : {}) };
+  // Extra ids of a delta run come first; the delta itself follows.
+  const after = next < ids.length ? encodeCursor({ phase: 'ids', offset: next }) : input.mode === 'ids' ? undefined : encodeCursor({ phase: 'b1' });
+  return { records, ...(after ? { nextCursor: after } : {}), ...(missingIds.length ? { missingIds } : {}) };
 }
 
 /** ItemCodes among `codes` that exist in B1 (one query per 40 codes: URL length). */
@@ -230,7 +234,7 @@ async function fetchBulkChunk(deps: PipelineDeps, after: string | undefined, b1H
 }
 
 export async function fetchProductPage(deps: PipelineDeps, input: FetchPageInput): Promise<FetchPageResult<ProductSource>> {
-  const cursor = decodeCursor(input.cursor, input.mode);
+  const cursor = decodeCursor(input.cursor, input.mode, (input.ids?.length ?? 0) > 0);
   if (cursor.phase === 'ids') return fetchIdsPage(deps, input, cursor.offset);
   if (cursor.phase === 'bulk') return fetchBulkChunk(deps, cursor.after, cursor.b1Hw);
   if (cursor.phase === 'b1') {

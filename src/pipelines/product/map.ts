@@ -45,7 +45,7 @@ export function mapItem(config: MappingConfig, rec: SourceRecord<ItemRecord>): M
     taxable: v.taxable,
     status: input.status === 'UNLISTED' ? 'DRAFT' : input.status,
   };
-  return { ...base, ok: true, payload: { kind: 'push', itemCode: rec.id, upsert, knownProductId: item.U_ShopifyId?.trim() || null, fingerprint: r.value.fingerprint } };
+  return { ...base, ok: true, payload: { kind: 'push', itemCode: rec.id, upsert, knownProductId: item.U_ShopifyId?.trim() || null } };
 }
 
 export function mapVariant(config: MappingConfig, rec: SourceRecord<VariantRecord>): MappedRecord<ProductPayload> {

@@ -47,8 +47,6 @@ export interface PushPayload {
   upsert: ProductUpsert;
   /** The item's U_ShopifyId when read: written back only when the product id differs. */
   knownProductId: string | null;
-  /** mapItemToProductSet's fingerprint of the desired state (for the message log). */
-  fingerprint: string;
 }
 
 export interface CreateItemPayload {
