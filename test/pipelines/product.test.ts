@@ -119,6 +119,13 @@ describe('product pipeline', () => {
     const longFailure = failures.find((o) => o.field === 'title');
     assert.match(longFailure?.reason ?? '', new RegExp(`product ${long}.*B1 allows 100`));
 
+    // Fixed in Shopify, then resynced by the failed outcome's id (the variant GID): now it lands.
+    const longRec = fx.shopifySim.state.product(Number(long.split('/').pop()))!;
+    longRec.title = 'Long product, shortened';
+    const resync = await fx.runSync('product', { mode: 'ids', ids: [longFailure!.sourceId, 'gid://shopify/ProductVariant/999999999'], trigger: 'resync' });
+    assert.deepEqual(resync.result.counts, { created: 1, updated: 0, unchanged: 0, skipped: 0, failed: 1 });
+    assert.equal((fx.b1Sim.state.get('Items', 'SHOP-LONG-1') as { ItemName?: string } | undefined)?.ItemName, 'Long product, shortened');
+
     // Again: the item exists now, so nothing is created twice.
     const again = await fx.runSync('product', { mode: 'delta', since: watermark });
     assert.equal(again.result.counts.created, 0);

@@ -8,7 +8,8 @@ import type { B1Client } from '../../connectors/b1/client';
 import type { Item } from '../../connectors/b1/schemas';
 import { deltaFilter, stampOf } from '../../connectors/b1/delta';
 import { f } from '../../connectors/b1/odata-query';
-import type { ShopifyProduct } from '../../connectors/shopify/types';
+import type { ShopifyProduct, ShopifyProductVariant } from '../../connectors/shopify/types';
+import { VARIANTS_BY_IDS } from './documents';
 import { weightUnitMapFromMeasures, type MappingConfig } from '../../mapping/config';
 import type { ShopifyWeightUnit } from '../../mapping/types';
 import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
@@ -129,10 +130,30 @@ async function fetchItemsPage(deps: PipelineDeps, input: FetchPageInput, after: 
   return { records, nextCursor, ...(watermark ? { watermark } : {}) };
 }
 
+const VARIANT_GID = /^gid:\/\/shopify\/ProductVariant\/\d+$/;
+
+type RawVariantNode = ShopifyProductVariant & { product: { id: string; title: string; customId: { value: string } | null } };
+
+/** Shopify → B1 records for variant GIDs (a resync of failed variants), re-read from Shopify. */
+async function variantsByIds(deps: PipelineDeps, gids: string[]): Promise<{ records: SourceRecord<VariantRecord>[]; missing: string[] }> {
+  if (!gids.length) return { records: [], missing: [] };
+  const { data } = await deps.shopify.executor.call<{ nodes: (RawVariantNode | null)[] }>(VARIANTS_BY_IDS, { ids: gids, idNamespace: deps.shopify.productIdField.namespace, idKey: deps.shopify.productIdField.key });
+  const records: SourceRecord<VariantRecord>[] = [];
+  const missing: string[] = [];
+  data.nodes.forEach((n, i) => {
+    if (!n || !n.id) missing.push(gids[i] as string);
+    else records.push(...variantRecords([{ id: n.product.id, title: n.product.title, variants: [n] } as unknown as ShopifyProduct], new Set()));
+  });
+  return { records, missing };
+}
+
 async function fetchIdsPage(deps: PipelineDeps, input: FetchPageInput, offset: number): Promise<FetchPageResult<ProductSource>> {
   const size = deps.pageSizes.product;
   const ids = [...new Set(input.ids ?? [])];
-  const slice = ids.slice(offset, offset + size);
+  // ItemCodes (B1 → Shopify) and variant GIDs (Shopify → B1, from failed outcomes) may be mixed.
+  const page = ids.slice(offset, offset + size);
+  const gids = page.filter((id) => VARIANT_GID.test(id));
+  const slice = page.filter((id) => !VARIANT_GID.test(id));
   // Re-read whatever the flag says: a resync of an unflagged item is reported as skipped, not lost.
   const items = slice.length ? await deps.b1.list('Items', { filter: f.anyOf('ItemCode', slice), select: ITEM_FIELDS }) : [];
   const byCode = new Map(items.map((i) => [i.ItemCode, i]));
@@ -141,8 +162,9 @@ async function fetchIdsPage(deps: PipelineDeps, input: FetchPageInput, offset: n
     const it = byCode.get(c);
     return it ? [it] : [];
   });
-  const records = await toItemRecords(deps, ordered, companyToday(deps.mapping));
-  const missingIds = slice.filter((c) => !found.has(c));
+  const variants = await variantsByIds(deps, gids);
+  const records: SourceRecord<ProductSource>[] = [...(await toItemRecords(deps, ordered, companyToday(deps.mapping))), ...variants.records];
+  const missingIds = [...slice.filter((c) => !found.has(c)), ...variants.missing];
   const next = offset + size;
   // Extra ids of a delta run come first; the delta itself follows.
   const after = next < ids.length ? encodeCursor({ phase: 'ids', offset: next }) : input.mode === 'ids' ? undefined : encodeCursor({ phase: 'b1' });
