@@ -133,11 +133,19 @@ export async function runInitChecks(o: { config: HubConfig; deps: PipelineDeps; 
       : { state: 'pass', detail: [...wanted].join(', ') || 'none mapped' };
   });
 
-  await b1Check('Price list exists', 'set mapping.product.priceList to an existing PriceListNo', async () => {
-    const lists = await deps.b1.listPriceLists(['PriceListNo', 'PriceListName']);
+  await b1Check('Price list exists, in the shop currency', 'set mapping.product.priceList to an existing PriceListNo', async () => {
+    const lists = await deps.b1.listPriceLists(['PriceListNo', 'PriceListName', 'DefaultPrimeCurrency']);
     const found = lists.find((l) => l.PriceListNo === m.product.priceList);
+    const currency = found?.DefaultPrimeCurrency as string | null | undefined;
+    if (found && currency && currency !== m.product.shopCurrency && !m.product.shopCurrencyAliases.includes(currency)) {
+      return {
+        state: 'fail',
+        detail: `price list ${m.product.priceList} is in '${currency}', mapping.product.shopCurrency is ${m.product.shopCurrency}: every product would fail`,
+        fix: `if '${currency}' is ${m.product.shopCurrency}, add it to mapping.product.shopCurrencyAliases; otherwise choose a price list in ${m.product.shopCurrency}`,
+      };
+    }
     return found
-      ? { state: 'pass', detail: `${m.product.priceList} ${String(found.PriceListName ?? '')}` }
+      ? { state: 'pass', detail: `${m.product.priceList} ${String(found.PriceListName ?? '')}${currency ? ` (${currency})` : ''}` }
       : { state: 'fail', detail: `price list ${m.product.priceList} not found (B1 has ${lists.map((l) => l.PriceListNo).join(', ')})`, fix: 'set mapping.product.priceList to an existing PriceListNo' };
   });
 

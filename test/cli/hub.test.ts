@@ -152,7 +152,7 @@ describe('b1hub up and the commands against it', { skip }, () => {
       shopify: { shop: status.shopify.shop, endpoint: status.shopify.endpoint, apiVersion: status.shopify.apiVersion },
       mapping: {
         customer: { cardCode: { mode: 'prefix', prefix: 'C' }, groupCode: 100, currency: '##', guestCardCode: 'SHOPGUEST' },
-        product: { priceList: mapping.priceList, shopCurrency: shop.currencyCode, weightUnits: { '1': 'KILOGRAMS', '2': 'GRAMS', '3': 'POUNDS', '4': 'OUNCES' } },
+        product: { priceList: mapping.priceList, shopCurrency: shop.currencyCode, shopCurrencyAliases: ['$'], weightUnits: { '1': 'KILOGRAMS', '2': 'GRAMS', '3': 'POUNDS', '4': 'OUNCES' } },
         order: { timeZone: 'America/New_York', defaultWarehouse: '01', freightExpenseCode: 1, tax: { mode: 'taxCode', defaultTaxCode: 'CA', exemptTaxCode: 'EX' } },
         locations: locations.map((l, i) => ({ locationId: l.id, warehouses: [i === 0 ? mapping.warehouse : '02'] })),
       },
