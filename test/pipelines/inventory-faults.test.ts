@@ -64,4 +64,22 @@ describe('inventory pipeline under faults', { timeout: 120_000 }, () => {
     assert.equal(result.counts.updated, 1);
     assert.deepEqual(mismatches(fx.b1Sim, fx.shopifySim, fx.deps.mapping, codes), []);
   });
+  test('a bulk export Shopify refuses leaves a multi-page run on per-request reads, same end state', async () => {
+    fx.b1Sim.state.setStock('A00009', '01', { InStock: 12, Committed: 0 });
+    fx.b1Sim.state.setStock('A00017', '02', { InStock: 30, Committed: 29 });
+    const bulkBefore = Object.keys(fx.shopifySim.state.data.bulkOperations).length;
+    fx.shopifySim.faults.add({ kind: 'status', status: 500, times: 20, match: 'bulkOperationRunQuery' });
+    const pageSize = fx.deps.pageSizes.inventory;
+    fx.deps.pageSizes.inventory = 5;
+    try {
+      const { result } = await fx.runSync('inventory', { mode: 'delta' });
+      assert.equal(result.counts.updated, 2);
+      assert.equal(result.counts.unchanged, codes.length - 2);
+      assert.equal(Object.keys(fx.shopifySim.state.data.bulkOperations).length, bulkBefore);
+      assert.deepEqual(mismatches(fx.b1Sim, fx.shopifySim, fx.deps.mapping, codes), []);
+    } finally {
+      fx.deps.pageSizes.inventory = pageSize;
+      fx.shopifySim.faults.clear();
+    }
+  });
 });
