@@ -31,7 +31,7 @@ function snapshot(fx: HubFixture): Rec {
       ...pickKeys(o, ['U_ShopifyId', 'CardCode', 'NumAtCard', 'DocDate', 'DocDueDate', 'DocCurrency', 'Cancelled', 'DocumentStatus', 'DocTotal']),
       lines: ((o.DocumentLines as Rec[]) ?? []).map((l) => pickKeys(l, ['ItemCode', 'Quantity', 'UnitPrice', 'DiscountPercent', 'WarehouseCode', 'TaxCode'])),
       freight: ((o.DocumentAdditionalExpenses as Rec[]) ?? []).map((e) => pickKeys(e, ['ExpenseCode', 'LineTotal', 'TaxCode'])),
-      address: o.AddressExtension ?? null,
+      address: Object.fromEntries(Object.entries((o.AddressExtension as Rec | undefined) ?? {}).filter(([k]) => k !== 'DocEntry')),
     }))
     .sort((a, b) => String(a.U_ShopifyId).localeCompare(String(b.U_ShopifyId)));
   return { partners: bps, partnerCount: partners(fx).length, orders, committed: committedTotal(fx) };

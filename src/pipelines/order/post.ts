@@ -8,7 +8,8 @@ import { created, decideOrderUpdate, failed, unchanged, updated, type RecordOutc
 import type { B1OrderState } from '../../mapping/types';
 import type { PipelineDeps, PostPageInput } from '../contract';
 import { PipelineSetupError } from '../errors';
-import { heartbeat } from '../customer/post';
+import { mapInGroups } from '../customer/groups';
+import { heartbeat, POST_CONCURRENCY } from '../customer/post';
 import { isRecordRejection, upsertBusinessPartner } from '../customer/upsert';
 import { ORDER_STATE_SELECT, ordersFor, serialised, settleDuplicates } from './exactly-once';
 import { CARD_CODE_FROM_CUSTOMER } from './map';
@@ -83,12 +84,18 @@ async function updateOrder(deps: PipelineDeps, r: Rec & { payload: Extract<Order
 }
 
 export async function postOrders(deps: PipelineDeps, input: PostPageInput<OrderPayload>): Promise<RecordOutcome[]> {
-  const out: RecordOutcome[] = [];
-  // Sequential: orders of one new customer must find the partner the first one created.
-  for (const r of input.records) {
+  // Orders of one partner (a new customer's orders: by its e-mail, as the customer pipeline
+  // groups) run one after the other, so the first creates the partner and the next ones find
+  // it; orders of different partners run side by side.
+  const keyOf = (r: Rec) => {
     const p = r.payload;
-    out.push(await serialised(r.id, () => (p.action === 'create' ? createOrder(deps, { ...r, payload: p }) : updateOrder(deps, { ...r, payload: p }))));
+    if (p.action === 'update') return `order:${r.id}`;
+    return p.customer ? `email:${p.customer.EmailAddress?.toLowerCase() ?? p.customer.U_ShopifyId}` : `card:${p.doc.CardCode}`;
+  };
+  return mapInGroups(input.records, keyOf, POST_CONCURRENCY, async (r) => {
+    const p = r.payload;
+    const outcome = await serialised(r.id, () => (p.action === 'create' ? createOrder(deps, { ...r, payload: p }) : updateOrder(deps, { ...r, payload: p })));
     heartbeat();
-  }
-  return out;
+    return outcome;
+  });
 }
