@@ -23,3 +23,25 @@ export const VARIANTS_BY_IDS = gql`
   }
   ${PRODUCT_VARIANT_ROW}
 `;
+
+/**
+ * The Shopify → B1 scan: variant ids and SKUs only (about one query point per variant, 250 per
+ * call), so looking through a whole shop stays cheap; the few variants whose SKU has no B1 item
+ * are then read in full with VARIANTS_BY_IDS. Variants cannot be sorted by update time, so the
+ * scan pages by id and the run keeps the newest updatedAt it saw.
+ */
+export const VARIANTS_SCAN = gql`
+  query ProductVariantsScan($first: Int!, $after: String, $query: String) {
+    productVariants(first: $first, after: $after, query: $query, sortKey: ID) {
+      nodes {
+        id
+        sku
+        updatedAt
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`;

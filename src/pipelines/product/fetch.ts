@@ -8,8 +8,9 @@ import type { B1Client } from '../../connectors/b1/client';
 import type { Item } from '../../connectors/b1/schemas';
 import { deltaFilter, stampOf } from '../../connectors/b1/delta';
 import { f } from '../../connectors/b1/odata-query';
-import type { ShopifyProduct, ShopifyProductVariant } from '../../connectors/shopify/types';
-import { VARIANTS_BY_IDS } from './documents';
+import type { ShopifyProductVariant } from '../../connectors/shopify/types';
+import { VARIANTS_BY_IDS, VARIANTS_SCAN } from './documents';
+import { updatedSinceQuery } from '../../connectors/shopify/client';
 import { weightUnitMapFromMeasures, type MappingConfig } from '../../mapping/config';
 import type { ShopifyWeightUnit } from '../../mapping/types';
 import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
@@ -30,12 +31,8 @@ export const B1_OVERLAP_MINUTES = 2;
  * the largest UTC offset (14 h): no product is missed whatever zone the B1 server runs in.
  */
 export const SHOPIFY_OVERLAP_MS = (14 * 60 + 5) * 60_000;
-/**
- * Products per Shopify page and variants read per product in the Shopify → B1 phase (variants
- * past the 100th of a product are not looked at: a known limit).
- */
-const SHOPIFY_PRODUCTS_PER_PAGE = 10;
-const SHOPIFY_VARIANTS_PER_PRODUCT = 10;
+/** Variants per scan page in the Shopify → B1 phase (the connection maximum). */
+const SHOPIFY_VARIANTS_PER_SCAN = 250;
 
 const SYNC_FILTER = f.eq('U_ShopifySync', 'Y');
 
@@ -135,16 +132,20 @@ const VARIANT_GID = /^gid:\/\/shopify\/ProductVariant\/\d+$/;
 type RawVariantNode = ShopifyProductVariant & { product: { id: string; title: string; customId: { value: string } | null } };
 
 /** Shopify → B1 records for variant GIDs (a resync of failed variants), re-read from Shopify. */
-async function variantsByIds(deps: PipelineDeps, gids: string[]): Promise<{ records: SourceRecord<VariantRecord>[]; missing: string[] }> {
-  if (!gids.length) return { records: [], missing: [] };
+async function variantsByIds(deps: PipelineDeps, gids: string[]): Promise<{ records: SourceRecord<VariantRecord>[]; missing: string[]; pushed: Set<string> }> {
+  const pushed = new Set<string>();
+  if (!gids.length) return { records: [], missing: [], pushed };
   const { data } = await deps.shopify.executor.call<{ nodes: (RawVariantNode | null)[] }>(VARIANTS_BY_IDS, { ids: gids, idNamespace: deps.shopify.productIdField.namespace, idKey: deps.shopify.productIdField.key });
   const records: SourceRecord<VariantRecord>[] = [];
   const missing: string[] = [];
   data.nodes.forEach((n, i) => {
     if (!n || !n.id) missing.push(gids[i] as string);
-    else records.push(...variantRecords([{ id: n.product.id, title: n.product.title, variants: [n] } as unknown as ShopifyProduct], new Set()));
+    else {
+      if (n.product.customId) pushed.add(n.product.id);
+      records.push(variantRecord(n.product, n));
+    }
   });
-  return { records, missing };
+  return { records, missing, pushed };
 }
 
 async function fetchIdsPage(deps: PipelineDeps, input: FetchPageInput, offset: number): Promise<FetchPageResult<ProductSource>> {
@@ -183,48 +184,40 @@ export async function existingItemCodes(b1: B1Client, codes: string[]): Promise<
   return out;
 }
 
-function variantRecords(products: ShopifyProduct[], inB1: ReadonlySet<string>): SourceRecord<VariantRecord>[] {
-  const out: SourceRecord<VariantRecord>[] = [];
-  for (const p of products) {
-    for (const v of p.variants) {
-      const sku = v.sku?.trim() ?? '';
-      if (sku !== '' && inB1.has(sku)) continue;
-      out.push({
-        id: v.id,
-        label: sku || `${p.title} (no SKU)`,
-        data: {
-          kind: 'variant',
-          product: { id: p.id, title: p.title },
-          variant: { id: v.id, title: v.title, sku: v.sku, barcode: v.barcode, price: v.price, taxable: v.taxable, inventoryItem: v.inventoryItem },
-        },
-      });
-    }
-  }
-  return out;
+function variantRecord(p: { id: string; title: string }, v: ShopifyProductVariant): SourceRecord<VariantRecord> {
+  const sku = v.sku?.trim() ?? '';
+  return {
+    id: v.id,
+    label: sku || `${p.title} (no SKU)`,
+    data: {
+      kind: 'variant',
+      product: { id: p.id, title: p.title },
+      variant: { id: v.id, title: v.title, sku: v.sku, barcode: v.barcode, price: v.price, taxable: v.taxable, inventoryItem: v.inventoryItem },
+    },
+  };
 }
 
 async function fetchShopifyPage(deps: PipelineDeps, input: FetchPageInput, c: Extract<ProductCursor, { phase: 'shopify' }>): Promise<FetchPageResult<ProductSource>> {
   const since = parseWatermark(input.since);
   const delta = input.mode === 'delta';
-  // Own clock when known (client's default overlap); else the B1 stamp, widened (see above).
-  const window = !delta ? {} : since.shopify ? { updatedSince: since.shopify } : since.b1 ? { updatedSince: `${since.b1}Z`, overlapMs: SHOPIFY_OVERLAP_MS } : {};
-  const after = c.after;
-  const page = await deps.shopify.productsPage({
-    ...window,
-    after: after ?? null,
-    first: SHOPIFY_PRODUCTS_PER_PAGE,
-    variantsFirst: SHOPIFY_VARIANTS_PER_PRODUCT,
-  });
-  // Products carrying the hub's custom id were pushed from B1; only Shopify-made ones come back.
-  const made = page.items.filter((p) => p.customId === null);
-  const skus = made.flatMap((p) => p.variants.map((v) => v.sku?.trim() ?? '')).filter((s) => s !== '');
+  // Own clock when known (the client's default overlap); else the B1 stamp, widened (see above).
+  const query = !delta ? null : since.shopify ? updatedSinceQuery(since.shopify) : since.b1 ? updatedSinceQuery(`${since.b1}Z`, SHOPIFY_OVERLAP_MS) : null;
+  type Scan = { productVariants: { nodes: { id: string; sku: string | null; updatedAt: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+  const { data } = await deps.shopify.executor.call<Scan>(VARIANTS_SCAN, { first: SHOPIFY_VARIANTS_PER_SCAN, after: c.after ?? null, query }, { shrink: ['first'] });
+  const scanned = data.productVariants.nodes;
+  const skus = scanned.map((v) => v.sku?.trim() ?? '').filter((s) => s !== '');
   const inB1 = skus.length ? await existingItemCodes(deps.b1, skus) : new Set<string>();
-  const records = variantRecords(made, inB1);
+  const candidates = scanned.filter((v) => !inB1.has(v.sku?.trim() ?? ''));
+  const full = await variantsByIds(deps, candidates.map((v) => v.id));
+  // Products carrying the hub's custom id came from B1: an item deleted there is not re-created.
+  const records = full.records.filter((r) => !full.pushed.has(r.data.product.id));
+
   let shopHw = c.shopHw;
-  for (const p of page.items) shopHw = later(shopHw, p.updatedAt);
+  for (const v of scanned) shopHw = later(shopHw, v.updatedAt);
   const b1Hw = c.b1Hw;
   const watermark = formatWatermark({ b1: later(since.b1, b1Hw), shopify: later(since.shopify, shopHw) });
-  const next = page.hasNextPage && page.endCursor ? encodeCursor({ phase: 'shopify', after: page.endCursor, ...(b1Hw ? { b1Hw } : {}), ...(shopHw ? { shopHw } : {}) }) : undefined;
+  const { hasNextPage, endCursor } = data.productVariants.pageInfo;
+  const next = hasNextPage && endCursor ? encodeCursor({ phase: 'shopify', after: endCursor, ...(b1Hw ? { b1Hw } : {}), ...(shopHw ? { shopHw } : {}) }) : undefined;
   return { records, ...(next ? { nextCursor: next } : {}), ...(watermark ? { watermark } : {}) };
 }
 
