@@ -179,8 +179,18 @@ export async function failuresOfRun(client: Client, workflowId: string): Promise
  */
 export async function collectFailures(client: Client, o: { object?: SyncObject; sinceMs: number }): Promise<LoggedOutcome[]> {
   const runs = (await listRuns(client, { object: o.object, sinceMs: o.sinceMs })).reverse(); // oldest first
+  // Only histories that can matter are read: from an object's first run with failures (or of
+  // unknown outcome) on, since only those and later runs can hold a record's latest failure or its fix.
+  const mayHaveFailed = (r: RunEntry) => r.failed === undefined || r.failed > 0;
+  const firstFailing = new Map<string, number>();
+  runs.forEach((r, i) => {
+    const key = r.object ?? '?';
+    if (!firstFailing.has(key) && mayHaveFailed(r)) firstFailing.set(key, i);
+  });
   const latest = new Map<string, LoggedOutcome>();
-  for (const run of runs) {
+  for (const [i, run] of runs.entries()) {
+    const from = firstFailing.get(run.object ?? '?');
+    if (from === undefined || i < from || run.records === 0) continue;
     const { outcomes } = await runRecords(client, run.workflowId);
     for (const out of outcomes) latest.set(`${out.object}\u0000${out.sourceId}`, out);
   }

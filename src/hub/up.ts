@@ -17,7 +17,7 @@ import { startShopifySimulator } from '../sim/shopify';
 import { ensureHubSearchAttributes } from '../temporal/search-attributes';
 import { ensureSchedulers } from '../temporal/schedulers';
 import { startDevServer, portInUse, type DevServer } from './dev-server';
-import { removeHubStatus, writeHubStatus, type HubStatusFile } from './status-file';
+import { readHubStatus, removeHubStatus, writeHubStatus, type HubStatusFile } from './status-file';
 import { connectClient, resolveTemporalTarget } from './temporal-connection';
 import { connectWorker, installOperatorRuntime, resolveDemoMapping, startHubWorker, type RunningHubWorker } from './worker';
 import { isInitialized, markInitialized, runInitialLoad } from './initial-load';
@@ -55,6 +55,10 @@ export interface RunningHub {
 type Stopper = { name: string; stop: () => Promise<void> };
 
 export async function startHub(o: UpOptions): Promise<RunningHub> {
+  const running = readHubStatus(o.dataDir);
+  if (running) {
+    throw new CliError(`\`b1hub up\` already runs on ${o.dataDir} (pid ${running.pid})`, 'use that one (`b1hub status`), stop it with Ctrl-C, or start another with a different --data-dir and ports');
+  }
   installOperatorRuntime(o.print);
   mkdirSync(o.dataDir, { recursive: true });
   const stoppers: Stopper[] = [];

@@ -36,14 +36,15 @@ describe('b1hub errors', { concurrency: 3 }, () => {
     assert.match(two.stderr, /choose one of --every, --cron/);
   });
 
-  test('unreachable Temporal says where and how to fix it; --verbose adds the stack', async () => {
+  test('unreachable Temporal says where and how to fix it; --verbose adds the stack trace', async () => {
     const [port] = await freePorts(1);
     const r = await runCli(['--data-dir', dir, '--temporal-address', `127.0.0.1:${port}`, 'schedule', 'show']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, new RegExp(`cannot reach Temporal at 127\\.0\\.0\\.1:${port} .*— start the hub with \`npm start\``));
     assert.equal(r.stderr.trim().split('\n').length, 1);
     assert.doesNotMatch(r.stderr, STACK_LINE);
-    const v = await runCli(['--verbose', '--data-dir', dir, '--temporal-address', `127.0.0.1:${port}`, 'schedule', 'show']);
+    const v = await runCli(['--verbose', '--data-dir', dir, 'items', 'list']);
+    assert.match(v.stderr, /no configuration/);
     assert.match(v.stderr, STACK_LINE);
   });
 

@@ -70,6 +70,10 @@ describe('b1hub up and the commands against it', { skip }, () => {
     assert.match(s.endpoints.shopify.graphqlUrl, new RegExp(`^http://127\\.0\\.0\\.1:${ports.shopify}/admin/api/\\d{4}-\\d{2}/graphql\\.json$`));
     assert.deepEqual(Object.keys(s.schedulers).sort(), ['customer', 'inventory', 'order', 'product']);
     for (const o of ['customer', 'product', 'inventory']) assert.equal(s.schedulers[o]!.recentRuns[0]?.trigger, 'init', `${o} initial load ran`);
+
+    const second = await cli('up', '--temporal-port', String(ports.temporal));
+    assert.equal(second.code, 1);
+    assert.match(second.stderr, new RegExp(`\`b1hub up\` already runs on .* \\(pid ${status.pid}\\)`));
   });
 
   test('schedule set changes the next fire times; show lists them', async () => {
