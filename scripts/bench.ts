@@ -8,9 +8,11 @@
  * Seeds both simulators (every B1 item selected for the sync, the Shopify shop holding a variant
  * per item code, customers and orders), starts the Temporal dev server and one worker in its own
  * process, then runs each pipeline's full sync followed by a delta run that has nothing to do.
- * Reported per run: records/s; Shopify points consumed and that as a fraction of what the plan's
- * rate limit allowed during the run (bucket at start + restore rate × elapsed), which is also
- * records/s ÷ the records/s the rate limit would allow at the run's own points per record;
+ * Reported per run: records/s; Shopify points consumed; the ceiling, i.e. the records/s the plan's
+ * restore rate sustains at the run's own points per record (restore rate ÷ points per record), and
+ * records/s as a fraction of it (= points/s ÷ restore rate: how busy the run keeps the bucket; a
+ * short run can exceed 1 by spending the initial bucket); the share of the run's whole budget
+ * (bucket at start + restore rate × elapsed) it used;
  * API calls per record (Shopify requests from the simulator's stats, B1 requests from its log);
  * inventory adjustment groups written; history bytes (protobuf) and events per record over all
  * continued-as-new runs; the worker's peak RSS (VmHWM). A pipeline that is still a placeholder
@@ -109,8 +111,12 @@ interface RunReport {
   recordsPerSec?: number;
   shopifyPoints?: number;
   pointsPerRecord?: number;
+  /** records/s ÷ ceilingRecordsPerSec = points/s ÷ restore rate. */
   rateLimitFraction?: number;
+  /** Records/s the restore rate sustains at this run's points per record. */
   ceilingRecordsPerSec?: number;
+  /** Points used ÷ (bucket at start + restore rate × elapsed). */
+  budgetFraction?: number;
   shopifyCalls?: number;
   b1Calls?: number;
   callsPerRecord?: number;
@@ -206,7 +212,7 @@ async function main(): Promise<void> {
     const records = c.created + c.updated + c.unchanged + c.skipped + c.failed;
     const points = pointsTaken - points0;
     const allowed = start.available + start.restoreRate * seconds;
-    const fraction = points / allowed;
+    const fraction = points / seconds / start.restoreRate;
     const shopifyCalls = shopifySim.stats.requests - shop0;
     const b1Calls = b1Sim.faults.log.length - b10;
     const h = await history(workflowId, handle.firstExecutionRunId);
@@ -222,7 +228,8 @@ async function main(): Promise<void> {
       shopifyPoints: Math.round(points),
       pointsPerRecord: round(per(points), 2),
       rateLimitFraction: round(fraction, 3),
-      ceilingRecordsPerSec: points > 0 ? round(records / seconds / fraction, 1) : undefined,
+      ceilingRecordsPerSec: points > 0 ? round((start.restoreRate * records) / points, 1) : undefined,
+      budgetFraction: round(points / allowed, 3),
       shopifyCalls,
       b1Calls,
       callsPerRecord: round(per(shopifyCalls + b1Calls), 4),
@@ -234,6 +241,26 @@ async function main(): Promise<void> {
     };
     return { report, ...(result.watermark ? { watermark: result.watermark } : {}) };
   };
+
+  let cleaned: Promise<void> | undefined;
+  const cleanup = (): Promise<void> =>
+    (cleaned ??= (async () => {
+      // The worker drains in-flight activities on SIGTERM; a stuck run must not keep it alive.
+      const exited = new Promise<void>((r) => (worker.exitCode !== null || worker.signalCode !== null ? r() : worker.once('exit', () => r())));
+      worker.kill('SIGTERM');
+      const t = setTimeout(() => worker.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(t);
+      await env.teardown();
+      await shopifySim.close();
+      await b1Sim.close();
+    })());
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      log(`${sig}: stopping the worker, the dev server and the simulators…`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
 
   const reports: RunReport[] = [];
   try {
@@ -249,10 +276,7 @@ async function main(): Promise<void> {
       log(line(delta.report));
     }
   } finally {
-    worker.kill('SIGTERM');
-    await env.teardown();
-    await shopifySim.close();
-    await b1Sim.close();
+    await cleanup();
   }
   if (args.json) process.stdout.write(`${JSON.stringify({ args, reports }, null, 2)}\n`);
   else {
@@ -272,8 +296,9 @@ function line(r: RunReport): string {
   const c = r.counts!;
   return (
     `${head} ${r.records} records in ${r.seconds} s = ${r.recordsPerSec} rec/s` +
-    ` | ${r.shopifyPoints} pts (${r.pointsPerRecord}/rec), ${Math.round((r.rateLimitFraction ?? 0) * 100)}% of rate limit` +
-    (r.ceilingRecordsPerSec !== undefined ? ` (ceiling ${r.ceilingRecordsPerSec} rec/s)` : '') +
+    ` | ${r.shopifyPoints} pts (${r.pointsPerRecord}/rec)` +
+    (r.ceilingRecordsPerSec !== undefined ? `, ${Math.round((r.rateLimitFraction ?? 0) * 100)}% of the rate-limit ceiling of ${r.ceilingRecordsPerSec} rec/s` : '') +
+    `, ${Math.round((r.budgetFraction ?? 0) * 100)}% of the run's point budget` +
     ` | calls ${r.shopifyCalls} Shopify + ${r.b1Calls} B1 = ${r.callsPerRecord}/rec | inventory writes ${r.inventoryWrites}` +
     ` | history ${r.historyBytesPerRecord} B, ${r.historyEventsPerRecord} events /rec (${r.historyRuns} run${r.historyRuns === 1 ? '' : 's'})` +
     ` | worker peak RSS ${r.workerPeakRssMb} MB` +
