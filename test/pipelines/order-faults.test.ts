@@ -110,4 +110,7 @@ test('customers and orders converge to the clean end state under B1 and Shopify 
   assert.ok(orders.length >= 15, `the clean run created the orders (${orders.length})`);
   assert.ok(orders.every((o) => o.Cancelled === 'tNO'));
   assert.deepEqual(faulty.state, clean.state);
+  // Records an earlier attempt of the same run created count as created, not unchanged.
+  assert.deepEqual(faulty.stats.customers, clean.stats.customers);
+  assert.deepEqual(faulty.stats.orders, clean.stats.orders);
 });

@@ -10,6 +10,7 @@ import type { BusinessPartner } from '../../connectors/b1/schemas';
 import { diffBusinessPartner } from '../../mapping';
 import type { B1BusinessPartner, B1BusinessPartnerCreate } from '../../mapping/types';
 import type { PipelineDeps } from '../contract';
+import { createAttemptedInRun, noteCreateAttempt } from './run-memory';
 
 /** The fields diffBusinessPartner compares (nothing else is read). */
 export const BP_DIFF_SELECT = ['CardCode', 'CardName', 'CardType', 'EmailAddress', 'Phone1', 'Cellular', 'BilltoDefault', 'ShipToDefault', 'U_ShopifyId', 'BPAddresses'] as const;
@@ -48,8 +49,11 @@ function rejection(e: B1BusinessRuleError | B1NotFoundError, what: string): BpUp
   return { outcome: 'failed', reason: `SAP B1 refused to ${what}: ${e.sapMessage}`, ...(e.context.field ? { field: e.context.field } : {}) };
 }
 
-/** Creates, links or patches the partner for one mapped Shopify customer. Transient errors throw. */
-export async function upsertBusinessPartner(deps: PipelineDeps, desired: B1BusinessPartnerCreate): Promise<BpUpsertResult> {
+/**
+ * Creates, links or patches the partner for one mapped Shopify customer. Transient errors throw.
+ * `runId` (the sync run) lets a retried page report a partner its earlier attempt created as created.
+ */
+export async function upsertBusinessPartner(deps: PipelineDeps, desired: B1BusinessPartnerCreate, runId?: string): Promise<BpUpsertResult> {
   let existing = await findPartnerByShopifyId(deps, desired.U_ShopifyId);
   let linked = false;
   if (!existing && deps.mapping.customer.linkByEmail && desired.EmailAddress) {
@@ -57,6 +61,7 @@ export async function upsertBusinessPartner(deps: PipelineDeps, desired: B1Busin
     linked = existing !== undefined;
   }
   if (!existing) {
+    noteCreateAttempt(runId, desired.U_ShopifyId);
     try {
       const created = await deps.b1.createBusinessPartner(desired as unknown as Parameters<PipelineDeps['b1']['createBusinessPartner']>[0]);
       return { outcome: 'created', cardCode: String(created.CardCode ?? desired.CardCode) };
@@ -67,7 +72,7 @@ export async function upsertBusinessPartner(deps: PipelineDeps, desired: B1Busin
   }
   const cardCode = String(existing.CardCode);
   const patch = diffBusinessPartner(existing as unknown as B1BusinessPartner, desired);
-  if (!patch) return { outcome: 'unchanged', cardCode };
+  if (!patch) return { outcome: createAttemptedInRun(runId, desired.U_ShopifyId) ? 'created' : 'unchanged', cardCode };
   try {
     await deps.b1.patchBusinessPartner(cardCode, patch as Parameters<PipelineDeps['b1']['patchBusinessPartner']>[1]);
   } catch (e) {

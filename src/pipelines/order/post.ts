@@ -10,6 +10,7 @@ import type { PipelineDeps, PostPageInput } from '../contract';
 import { PipelineSetupError } from '../errors';
 import { mapInGroups } from '../customer/groups';
 import { heartbeat, POST_CONCURRENCY } from '../customer/post';
+import { createAttemptedInRun, noteCreateAttempt } from '../customer/run-memory';
 import { isRecordRejection, upsertBusinessPartner } from '../customer/upsert';
 import { ORDER_STATE_SELECT, ordersFor, serialised, settleDuplicates } from './exactly-once';
 import { CARD_CODE_FROM_CUSTOMER } from './map';
@@ -29,10 +30,13 @@ async function assertGuestExists(deps: PipelineDeps, cardCode: string): Promise<
   seen.add(cardCode);
 }
 
-async function createOrder(deps: PipelineDeps, r: Rec & { payload: Extract<OrderPayload, { action: 'create' }> }): Promise<RecordOutcome> {
+async function createOrder(deps: PipelineDeps, runId: string, r: Rec & { payload: Extract<OrderPayload, { action: 'create' }> }): Promise<RecordOutcome> {
   const label = `order ${r.label ?? r.id}`;
   const existing = await ordersFor(deps, r.id);
-  if (existing[0]) return unchanged('order', r.id, String(existing[0].DocEntry));
+  if (existing[0]) {
+    const target = String(existing[0].DocEntry);
+    return createAttemptedInRun(runId, r.id) ? created('order', r.id, target) : unchanged('order', r.id, target);
+  }
 
   const doc = { ...r.payload.doc };
   if (r.payload.customer) {
@@ -45,6 +49,7 @@ async function createOrder(deps: PipelineDeps, r: Rec & { payload: Extract<Order
   if (doc.CardCode === CARD_CODE_FROM_CUSTOMER) throw new Error(`${label}: no partner resolved for its customer`);
 
   let docEntry: number;
+  noteCreateAttempt(runId, r.id);
   try {
     const so = await deps.b1.createOrder(doc as unknown as Parameters<PipelineDeps['b1']['createOrder']>[0]);
     docEntry = Number(so.DocEntry);
@@ -94,7 +99,7 @@ export async function postOrders(deps: PipelineDeps, input: PostPageInput<OrderP
   };
   return mapInGroups(input.records, keyOf, POST_CONCURRENCY, async (r) => {
     const p = r.payload;
-    const outcome = await serialised(r.id, () => (p.action === 'create' ? createOrder(deps, { ...r, payload: p }) : updateOrder(deps, { ...r, payload: p })));
+    const outcome = await serialised(r.id, () => (p.action === 'create' ? createOrder(deps, input.runId, { ...r, payload: p }) : updateOrder(deps, { ...r, payload: p })));
     heartbeat();
     return outcome;
   });
