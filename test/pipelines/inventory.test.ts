@@ -167,4 +167,15 @@ describe('inventory pipeline (B1 stock → Shopify available)', { timeout: 120_0
       await fx.deps.b1.patchItem('A00021', { U_ShopifySync: 'N' });
     }
   });
+  test('no location mapped: the run fails at once naming the setting', async () => {
+    fx.deps.mapping = parseMappingConfig({ ...demoMapping, locations: [] });
+    try {
+      await assert.rejects(fx.runSync('inventory', { mode: 'full' }), (err: Error & { cause?: Error }) => {
+        assert.match(String((err.cause as Error & { cause?: Error } | undefined)?.cause?.message), /inventory sync cannot run: locations: map at least one Shopify location/);
+        return true;
+      });
+    } finally {
+      fx.deps.mapping = demoMapping;
+    }
+  });
 });
