@@ -199,4 +199,31 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
     // The other writer settling too finds nothing left to cancel.
     assert.equal(await settleDuplicates(fx.deps, id, Number(first.DocEntry)), Number(first.DocEntry));
   });
+
+  test('B1 refusing one order (unknown warehouse) and an unmappable new customer fail those orders alone', async () => {
+    const sim = fx.shopifySim;
+    const mapping = fx.deps.mapping;
+    const popupId = Object.values(sim.state.data.locations).find((l) => l.name === 'Popup Store')!.id;
+    // The popup store mapped to a warehouse B1 does not have: B1 answers -2028 on the POST.
+    fx.deps.mapping = parseMappingConfig({ ...mapping, locations: [...mapping.locations, { locationId: `gid://shopify/Location/${popupId}`, warehouses: ['99'] }] });
+    const badBuyer = sim.createCustomer({ firstName: 'Bad', lastName: 'Buyer', email: 'bad@@buyer' });
+    const badCustomerOrder = gid(sim.createOrder({ customerId: badBuyer.id, lines: [{ sku: 'A00010', quantity: 1 }] }));
+    const fine = gid(sim.createOrder({ customerId: null, email: 'fine@example.com', lines: [{ sku: 'A00010', quantity: 1 }] }));
+    try {
+      const { result, workflowId } = await fx.runSync('order', { mode: 'ids', ids: [ids.popup!, badCustomerOrder, fine] });
+      assert.deepEqual({ created: result.counts.created, failed: result.counts.failed }, { created: 1, failed: 2 });
+      const { outcomes } = await runLog(fx, workflowId);
+      const popup = outcomes.find((o) => o.sourceId === ids.popup);
+      assert.match(popup?.reason ?? '', /SAP B1 refused the sales order: .*No matching records found/);
+      const bad = outcomes.find((o) => o.sourceId === badCustomerOrder);
+      assert.equal(bad?.field, 'customer.defaultEmailAddress.emailAddress');
+      assert.match(bad?.reason ?? '', /its customer cannot be created in B1: .*bad@@buyer/);
+      assert.equal(salesOrdersByShopifyId(fx, ids.popup!).length, 0);
+      assert.equal(salesOrdersByShopifyId(fx, badCustomerOrder).length, 0);
+      assert.equal(partnersByShopifyId(fx, `gid://shopify/Customer/${badBuyer.id}`).length, 0);
+      assert.equal(salesOrdersByShopifyId(fx, fine).length, 1);
+    } finally {
+      fx.deps.mapping = mapping;
+    }
+  });
 });
