@@ -6,6 +6,7 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,7 +16,7 @@ import { Secret } from '../../src/connectors/shopify/secret';
 import type { HubStatusFile } from '../../src/hub/status-file';
 import { portInUse } from '../../src/hub/dev-server';
 import { serverSkipReason } from '../../src/testing/temporal-servers';
-import { freePorts, runCli, spawnCli, STACK_LINE, until } from './cli-helpers';
+import { BIN, freePorts, runCli, spawnCli, STACK_LINE, until } from './cli-helpers';
 
 const skip = serverSkipReason('dev-server');
 
@@ -145,6 +146,31 @@ describe('b1hub up and the commands against it', { skip }, () => {
     const un = await cli('items', 'select', '--all', '--unselect', '--from', 'A00025', '--to', 'A00025');
     assert.match(un.stdout, /1 of 1 matching items deselected/);
     assert.equal((await b1.getItem('A00025', ['ItemCode', 'U_ShopifySync'])).U_ShopifySync, 'N');
+  });
+
+  test('items select --interactive: ticked items are flagged, through a real terminal', { skip: !existsSync('/usr/bin/script') && 'needs script(1) for a pseudo-terminal' }, async () => {
+    // script(1) gives the CLI a pseudo-terminal, as an operator's shell would; keys go in through it.
+    const cmd = [BIN, '--data-dir', dir, 'items', 'select', '--interactive', '--from', 'A00026', '--to', 'A00028'].map((a) => `'${a}'`).join(' ');
+    const child = spawn('script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TERM: 'xterm' } });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    await until('the checkbox prompt', () => (out.includes('A00028') ? true : undefined), 30_000);
+    const press = async (keys: string) => {
+      child.stdin.write(keys);
+      await new Promise((r) => setTimeout(r, 150));
+    };
+    await press(' '); // tick A00026
+    await press('\x1b[B');
+    await press('\x1b[B');
+    await press(' '); // tick A00028
+    await press('\r');
+    assert.equal(await exited, 0, out);
+    assert.match(out, /2 of 3 matching items selected for sync/);
+    assert.equal((await b1.getItem('A00026', ['ItemCode', 'U_ShopifySync'])).U_ShopifySync, 'Y');
+    assert.equal((await b1.getItem('A00027', ['ItemCode', 'U_ShopifySync'])).U_ShopifySync, 'N');
+    assert.equal((await b1.getItem('A00028', ['ItemCode', 'U_ShopifySync'])).U_ShopifySync, 'Y');
   });
 
   test('init --check-only passes on a correct config file and fails naming the check on a broken one', async () => {
