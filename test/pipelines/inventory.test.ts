@@ -100,6 +100,31 @@ describe('inventory pipeline (B1 stock → Shopify available)', { timeout: 120_0
     assert.equal(shopifyAvailable(fx.shopifySim, 'A00006', loc1.locationId), expectedAvailable(fx.b1Sim, 'A00006', loc1.warehouses));
   });
 
+  test('a row Shopify refuses (stale changeFromQuantity) fails its item alone; the rest of the batch is written', async () => {
+    const loc1 = demoMapping.locations[0]!;
+    const item = (sku: string): string => `gid://shopify/InventoryItem/${fx.shopifySim.state.variantsBySku(sku)[0]!.inventoryItemId}`;
+    const now10 = shopifyAvailable(fx.shopifySim, 'A00010', loc1.locationId)!;
+    const now11 = shopifyAvailable(fx.shopifySim, 'A00011', loc1.locationId)!;
+    const input = {
+      object: 'inventory' as const,
+      runId: 'test-stale',
+      pageIndex: 0,
+      records: [
+        { id: 'A00010', payload: { inventoryItemId: item('A00010'), activate: [], rows: [{ locationId: loc1.locationId, quantity: now10 + 7, changeFromQuantity: now10 }] } },
+        { id: 'A00011', payload: { inventoryItemId: item('A00011'), activate: [], rows: [{ locationId: loc1.locationId, quantity: now11 + 7, changeFromQuantity: now11 + 1 }] } },
+      ],
+    };
+    const out = await postInventoryPage(fx.deps, input);
+    assert.equal(out[0]?.outcome, 'updated');
+    assert.equal(out[1]?.outcome, 'failed');
+    assert.match(out[1]!.reason!, /A00011 at location .*CHANGE_FROM_QUANTITY_STALE/);
+    assert.equal(out[1]?.field, 'locations[0].locationId');
+    assert.equal(shopifyAvailable(fx.shopifySim, 'A00010', loc1.locationId), now10 + 7);
+    assert.equal(shopifyAvailable(fx.shopifySim, 'A00011', loc1.locationId), now11);
+    await fx.runSync('inventory', { mode: 'ids', ids: ['A00010'] });
+    assert.equal(shopifyAvailable(fx.shopifySim, 'A00010', loc1.locationId), expectedAvailable(fx.b1Sim, 'A00010', loc1.warehouses));
+  });
+
   test('warehouses summed into one location; items not stocked there are activated first', async () => {
     const loc = fx.shopifySim.state.addLocation({ name: 'Outlet', countryCode: 'DE', city: 'Bremen' });
     const outlet = `gid://shopify/Location/${loc.id}`;
