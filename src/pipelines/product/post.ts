@@ -20,6 +20,7 @@ import type { B1Client } from '../../connectors/b1/client';
 import { B1Error } from '../../connectors/b1/errors';
 import { searchValue, type ShopifyClient } from '../../connectors/shopify/client';
 import { PRODUCT_SET } from '../../connectors/shopify/documents';
+import { runBulkMutation } from '../../connectors/shopify/bulk';
 import type { ShopifyUserError } from '../../connectors/shopify/errors';
 import type { ProductUpsertResult, ShopifyProduct, WriteResult } from '../../connectors/shopify/types';
 import { created, failed, unchanged, updated, type RecordOutcome } from '../../mapping/outcome';
@@ -84,17 +85,59 @@ function userErrorOutcome(code: string, errors: ShopifyUserError[]): RecordOutco
   return failed('product', code, `item ${code}: Shopify refused the product: ${reason}`, field);
 }
 
-/** productSet by the product's own id: links a Shopify-made product (sets the custom id). */
-async function adopt(shopify: ShopifyClient, p: PushPayload, existing: ShopifyProduct): Promise<WriteResult<ProductUpsertResult>> {
-  const vars = shopify.productSetVariables(p.upsert, existing.variants[0]?.id ?? null);
-  vars.identifier = { id: existing.id };
-  type Payload = { productSet: { product: { id: string; handle: string; updatedAt: string; variants: { nodes: { id: string; inventoryItem: { id: string } }[] } } | null; userErrors: ShopifyUserError[] } };
-  const { data } = await shopify.executor.call<Payload>(PRODUCT_SET, vars, { idempotent: true });
-  const r = data.productSet;
+type ProductSetPayload = { productSet: { product: { id: string; handle: string; updatedAt: string; variants: { nodes: { id: string; inventoryItem: { id: string } }[] } } | null; userErrors: ShopifyUserError[] } | null };
+
+function productSetResult(r: ProductSetPayload['productSet'] | undefined): WriteResult<ProductUpsertResult> {
+  if (!r) return { ok: false, userErrors: [{ field: null, message: 'no productSet result', code: null }] };
   if (r.userErrors.length || !r.product) return { ok: false, userErrors: r.userErrors.length ? r.userErrors : [{ field: null, message: 'productSet returned no product', code: null }] };
   const v = r.product.variants.nodes[0];
   if (!v) return { ok: false, userErrors: [{ field: ['variants'], message: 'productSet returned a product without variants', code: null }] };
   return { ok: true, value: { productId: r.product.id, variantId: v.id, inventoryItemId: v.inventoryItem.id, handle: r.product.handle, updatedAt: r.product.updatedAt } };
+}
+
+/** What to do with one item, given the products found with its SKU. */
+type Plan =
+  | { kind: 'unchanged'; productId: string }
+  | { kind: 'fail'; outcome: RecordOutcome }
+  /** `target` absent: no product found, upsert by custom id (the search may lag a fresh product). */
+  | { kind: 'write'; target?: { productId: string; variantId: string | null; adopt: boolean } };
+
+function plan(p: PushPayload, found: ShopifyProduct[]): Plan {
+  const code = p.itemCode;
+  const mine = found.find((x) => x.customId === code);
+  if (mine) {
+    if (firstDifference(p.upsert, mine) === undefined) return { kind: 'unchanged', productId: mine.id };
+    if (mine.variants.length > 1 || mine.moreVariants) {
+      return { kind: 'fail', outcome: failed('product', code, `item ${code}: product ${mine.id} has more than one variant in Shopify; a single-variant push would delete the others`, 'ItemCode') };
+    }
+    return { kind: 'write', target: { productId: mine.id, variantId: mine.variants[0]?.id ?? null, adopt: false } };
+  }
+  const shopMade = found.filter((x) => x.customId === null);
+  if (shopMade.length > 1) {
+    return { kind: 'fail', outcome: failed('product', code, `item ${code}: SKU '${code}' is used by ${shopMade.length} Shopify products without a B1 link (${shopMade.map((x) => x.id).join(', ')}); merge them in Shopify first`, 'ItemCode') };
+  }
+  const candidate = shopMade[0];
+  if (!candidate) return { kind: 'write' };
+  if (candidate.variants.length > 1 || candidate.moreVariants) {
+    return { kind: 'fail', outcome: failed('product', code, `item ${code}: SKU '${code}' belongs to a variant of the multi-variant Shopify product ${candidate.id}; a single-variant push would replace its variants`, 'ItemCode') };
+  }
+  // Adopt the Shopify-made product: productSet by its id also sets the custom id.
+  return { kind: 'write', target: { productId: candidate.id, variantId: candidate.variants[0]?.id ?? null, adopt: true } };
+}
+
+/**
+ * productSet variables for a planned write: by the product's own id when it is known (adopting,
+ * or updating with its variant kept in place), else by custom id.
+ */
+function writeVariables(shopify: ShopifyClient, p: PushPayload, target: Extract<Plan, { kind: 'write' }>['target']): Record<string, unknown> {
+  const vars = shopify.productSetVariables(p.upsert, target?.variantId ?? null);
+  if (target) vars.identifier = { id: target.productId };
+  return vars;
+}
+
+function writtenOutcome(p: PushPayload, target: Extract<Plan, { kind: 'write' }>['target'], productId: string): RecordOutcome {
+  // The search may lag behind a product created moments ago: the item's own link decides then.
+  return target || p.knownProductId === productId ? updated('product', p.itemCode, productId) : created('product', p.itemCode, productId);
 }
 
 async function writeBack(b1: B1Client, p: PushPayload, productId: string): Promise<RecordOutcome | undefined> {
@@ -111,33 +154,19 @@ async function writeBack(b1: B1Client, p: PushPayload, productId: string): Promi
 }
 
 async function push(deps: PipelineDeps, p: PushPayload, found: ShopifyProduct[]): Promise<RecordOutcome> {
-  const code = p.itemCode;
-  const mine = found.find((x) => x.customId === code);
-  if (mine && firstDifference(p.upsert, mine) === undefined) {
-    return (await writeBack(deps.b1, p, mine.id)) ?? unchanged('product', code, mine.id);
-  }
+  const what = plan(p, found);
+  if (what.kind === 'fail') return what.outcome;
+  if (what.kind === 'unchanged') return (await writeBack(deps.b1, p, what.productId)) ?? unchanged('product', p.itemCode, what.productId);
   let result: WriteResult<ProductUpsertResult>;
-  let existed = mine !== undefined;
-  if (!mine) {
-    const shopMade = found.filter((x) => x.customId === null);
-    if (shopMade.length > 1) {
-      return failed('product', code, `item ${code}: SKU '${code}' is used by ${shopMade.length} Shopify products without a B1 link (${shopMade.map((x) => x.id).join(', ')}); merge them in Shopify first`, 'ItemCode');
-    }
-    const candidate = shopMade[0];
-    if (candidate && (candidate.variants.length > 1 || candidate.moreVariants)) {
-      return failed('product', code, `item ${code}: SKU '${code}' belongs to a variant of the multi-variant Shopify product ${candidate.id}; a single-variant push would replace its variants`, 'ItemCode');
-    }
-    result = candidate ? await adopt(deps.shopify, p, candidate) : await deps.shopify.upsertProduct(p.upsert);
-    existed = candidate !== undefined;
+  if (what.target) {
+    const { data } = await deps.shopify.executor.call<ProductSetPayload>(PRODUCT_SET, writeVariables(deps.shopify, p, what.target), { idempotent: true });
+    result = productSetResult(data.productSet);
   } else {
+    // Not found by SKU: the client re-reads by custom id first, in case the search lags.
     result = await deps.shopify.upsertProduct(p.upsert);
   }
-  if (!result.ok) return userErrorOutcome(code, result.userErrors);
-  const id = result.value.productId;
-  const fail = await writeBack(deps.b1, p, id);
-  if (fail) return fail;
-  // The search index may lag behind a product created moments ago: the item's own link decides then.
-  return existed || p.knownProductId === id ? updated('product', code, id) : created('product', code, id);
+  if (!result.ok) return userErrorOutcome(p.itemCode, result.userErrors);
+  return (await writeBack(deps.b1, p, result.value.productId)) ?? writtenOutcome(p, what.target, result.value.productId);
 }
 
 async function createItem(b1: B1Client, sourceId: string, p: CreateItemPayload): Promise<RecordOutcome> {
@@ -179,10 +208,12 @@ async function pool<T, R>(xs: T[], n: number, fn: (x: T) => Promise<R>): Promise
 
 /**
  * One chunk of an initial load: the items are read and mapped here (only the key range is in
- * history). Items that already have a product in Shopify (adopted, or written by an earlier
- * attempt of this chunk) take the per-request path; the rest go into one bulk productSet import.
- * A retried chunk therefore finds the first attempt's products and does not import them again;
- * the import itself upserts by custom id, so even a repeated import cannot duplicate a product.
+ * history), the chunk's products are looked up by SKU as on the per-request path, and every
+ * write (create, adopt, update) goes into one bulk productSet import: by the product's id when
+ * it was found, else by custom id. A retried chunk finds the first attempt's products (equal:
+ * not written again), and an import by custom id cannot duplicate a product. A product the
+ * search does not show yet (index lag) is imported by custom id without its variant id, which
+ * replaces that variant: acceptable for an initial load, where such products are new.
  */
 async function postBulkChunk(deps: PipelineDeps, runId: string, c: BulkChunkPayload): Promise<RecordOutcome[]> {
   const rows = await deps.b1.list('Items', { filter: f.and(f.eq('U_ShopifySync', 'Y'), f.ge('ItemCode', c.first), f.le('ItemCode', c.last)), select: ITEM_FIELDS, orderby: 'ItemCode' });
@@ -197,17 +228,26 @@ async function postBulkChunk(deps: PipelineDeps, runId: string, c: BulkChunkPayl
   if (!pushes.length) return outcomes;
   await ensureDefinitions(deps.shopify);
   const bySku = await productsBySku(deps.shopify, pushes.map((p) => p.upsert.sku));
-  const known = pushes.filter((p) => (bySku.get(p.upsert.sku) ?? []).length > 0);
-  const fresh = pushes.filter((p) => (bySku.get(p.upsert.sku) ?? []).length === 0);
-  outcomes.push(...(await pool(known, POST_CONCURRENCY, (p) => push(deps, p, bySku.get(p.upsert.sku) ?? []))));
-  if (fresh.length) {
-    const { results } = await deps.shopify.bulkUpsertProducts(fresh.map((p) => p.upsert), { clientIdentifier: `b1hub:${runId}:${c.first}` });
-    // Results come back in input order.
-    const written = results.map((r, i) => ({ result: r.result, p: fresh[i] as PushPayload }));
+  const writes: { p: PushPayload; target: Extract<Plan, { kind: 'write' }>['target'] }[] = [];
+  const unchangedOnes: { p: PushPayload; productId: string }[] = [];
+  for (const p of pushes) {
+    const what = plan(p, bySku.get(p.upsert.sku) ?? []);
+    if (what.kind === 'fail') outcomes.push(what.outcome);
+    else if (what.kind === 'unchanged') unchangedOnes.push({ p, productId: what.productId });
+    else writes.push({ p, target: what.target });
+  }
+  outcomes.push(...(await pool(unchangedOnes, POST_CONCURRENCY * 2, async ({ p, productId }) => (await writeBack(deps.b1, p, productId)) ?? unchanged('product', p.itemCode, productId))));
+  if (writes.length) {
+    // One import for creates, adoptions and updates alike; results come back in input order.
+    const vars = writes.map(({ p, target }) => writeVariables(deps.shopify, p, target));
+    const { results } = await runBulkMutation(deps.shopify.executor, PRODUCT_SET, vars, { clientIdentifier: `b1hub:${runId}:${c.first}` });
     outcomes.push(
-      ...(await pool(written, POST_CONCURRENCY * 2, async ({ result, p }) => {
+      ...(await pool(writes.map((w, i) => ({ ...w, line: results[i] })), POST_CONCURRENCY * 2, async ({ p, target, line }) => {
+        const result: WriteResult<ProductUpsertResult> = line?.errors?.length
+          ? { ok: false, userErrors: line.errors.map((e) => ({ field: null, message: e.message, code: null })) }
+          : productSetResult((line?.data as ProductSetPayload | null)?.productSet);
         if (!result.ok) return userErrorOutcome(p.itemCode, result.userErrors);
-        return (await writeBack(deps.b1, p, result.value.productId)) ?? created('product', p.itemCode, result.value.productId);
+        return (await writeBack(deps.b1, p, result.value.productId)) ?? writtenOutcome(p, target, result.value.productId);
       })),
     );
   }
