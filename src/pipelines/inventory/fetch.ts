@@ -6,8 +6,9 @@
  * Delta runs read the stock of every selected item, like full runs: stock movements and order
  * commitments do not reliably bump `Items.UpdateDate` (the reference marks it unconfirmed, and
  * the simulator does not), so an UpdateDate filter would miss exactly the changes this pipeline
- * exists for. The scan costs one B1 call and one or two Shopify reads per 250 items, and the
- * diff against Shopify keeps a no-change run free of writes.
+ * exists for. The scan costs one B1 call per 250 items; Shopify's side comes from one bulk export
+ * per run (snapshot.ts), or one or two cost-bounded reads per page for single-page runs and until
+ * the export is ready. The diff against Shopify keeps a no-change run free of writes.
  */
 import { f } from '../../connectors/b1/odata-query';
 import { pipelineConfigProblems } from '../../mapping/config';
