@@ -3,7 +3,7 @@
  * injected. One set of activity names serves every object: the input names the object and
  * the registry picks its pipeline, so the workflow code stays the same for all four.
  */
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { RecordOutcome } from '../mapping/outcome';
 import { PERMANENT_ERROR_TYPES } from '../shared/permanent-errors';
 import type { SyncObject } from '../shared/sync-object';
@@ -31,31 +31,27 @@ function permanent(err: unknown): never {
   throw err;
 }
 
+/** Liveness beat while a step runs: a killed worker is noticed after the heartbeat timeout,
+ * not after the (long) start-to-close timeout, and the page is retried on another worker. */
+const LIVENESS_BEAT_MS = 5_000;
+
+async function step<T>(run: () => Promise<T>): Promise<T> {
+  const ctx = Context.current();
+  const timer = setInterval(() => ctx.heartbeat(), LIVENESS_BEAT_MS);
+  try {
+    return await run();
+  } catch (err) {
+    permanent(err);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 export function createSyncActivities({ deps, pipelines }: SyncActivityDeps) {
   return {
-    async fetchPage(input: FetchPageInput): Promise<FetchPageResult> {
-      try {
-        return await pipelines[input.object].fetch(deps, input);
-      } catch (err) {
-        permanent(err);
-      }
-    },
-
-    async mapPage(input: MapPageInput): Promise<MappedRecord[]> {
-      try {
-        return await pipelines[input.object].map(deps, input);
-      } catch (err) {
-        permanent(err);
-      }
-    },
-
-    async postPage(input: PostPageInput): Promise<RecordOutcome[]> {
-      try {
-        return await pipelines[input.object].post(deps, input);
-      } catch (err) {
-        permanent(err);
-      }
-    },
+    fetchPage: (input: FetchPageInput): Promise<FetchPageResult> => step(() => pipelines[input.object].fetch(deps, input)),
+    mapPage: (input: MapPageInput): Promise<MappedRecord[]> => step(() => pipelines[input.object].map(deps, input)),
+    postPage: (input: PostPageInput): Promise<RecordOutcome[]> => step(() => pipelines[input.object].post(deps, input)),
 
     /**
      * Writes the page's outcomes to the worker log (one line per failed or skipped record) so

@@ -26,9 +26,11 @@ import { addCounts, totalRecords, ZERO_COUNTS, type SyncCounts, type SyncRunInpu
 const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: PERMANENT_ERROR_TYPES };
 
 /** I/O steps; the summary labels each call in the Temporal UI ("post 24 orders, page 3"). */
-const io = (summary: string) => proxyActivities<SyncActivities>({ startToCloseTimeout: '10 minutes', retry, summary });
+// The activities beat every few seconds while they work, so a crashed worker's page is retried
+// after the heartbeat timeout instead of the start-to-close timeout.
+const io = (summary: string) => proxyActivities<SyncActivities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '30 seconds', retry, summary });
 // Mapping is pure and fast; a short timeout surfaces a stuck worker quickly.
-const pure = (summary: string) => proxyActivities<SyncActivities>({ startToCloseTimeout: '1 minute', retry, summary });
+const pure = (summary: string) => proxyActivities<SyncActivities>({ startToCloseTimeout: '1 minute', heartbeatTimeout: '30 seconds', retry, summary });
 
 /** Pages per workflow run before continuing as new (history stays small and fast to replay). */
 export const PAGES_PER_RUN = 100;
