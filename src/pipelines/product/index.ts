@@ -5,12 +5,14 @@
  *    U_ShopifySync = 'Y' in key-range pages; delta runs filter on UpdateDate/UpdateTime from the
  *    watermark minus 2 minutes. Each item becomes a single-variant product via productSet keyed
  *    by the ItemCode custom id; unchanged products are not written (see post.ts).
- * 2. Shopify → B1 (cursor `shopify:<end cursor>`; not in ids mode): products without the custom id
- *    (made in Shopify), changed since the watermark; each variant whose SKU has no B1 item becomes
- *    an item in product.defaultItemGroup (non-inventory when Shopify does not track it).
+ *    Full runs of a large, still unlinked catalogue go through bulk imports instead (`bulk:`).
+ * 2. Shopify → B1 (cursor `shopify:<end cursor>`; not in ids mode): variants changed since the
+ *    watermark are scanned by SKU; those whose SKU has no B1 item and whose product was made in
+ *    Shopify (no custom id) become items in product.defaultItemGroup (non-inventory when Shopify
+ *    does not track them). In ids mode, variant GIDs (from failed outcomes) are re-read and retried.
  *
  * The watermark carries both clocks (watermark.ts): the newest B1 UpdateDate/UpdateTime read and
- * the newest Shopify product updatedAt seen. Writing U_ShopifyId back bumps an item's stamp, so
+ * the newest Shopify variant updatedAt seen. Writing U_ShopifyId back bumps an item's stamp, so
  * the delta after a push re-reads those items once and finds them unchanged (no Shopify write,
  * no B1 write).
  */
