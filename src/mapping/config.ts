@@ -321,6 +321,8 @@ export const DEMO_MAPPING_CONFIG: MappingConfig = parseMappingConfig({
   product: {
     priceList: 1,
     shopCurrency: 'USD',
+    // The demo company's local currency is '$' (as in SAP's US demo database).
+    shopCurrencyAliases: ['$'],
     weightUnits: {},
     defaultItemGroup: 100,
     taxableDefault: true,
@@ -328,6 +330,7 @@ export const DEMO_MAPPING_CONFIG: MappingConfig = parseMappingConfig({
   order: {
     financialStatuses: ['AUTHORIZED', 'PAID'],
     includeTestOrders: false,
+    currencyCodes: { USD: '$' },
     timeZone: 'America/New_York',
     defaultWarehouse: '01',
     freightExpenseCode: 1,

@@ -16,7 +16,8 @@ export function createPipelineDeps(config: HubConfig, secrets: HubSecrets): Pipe
     userName: config.b1.userName,
     password: secrets.b1Password,
     maxPageSize: config.b1.pageSize,
-    tls: { caFile: config.b1.caFile, insecure: config.b1.insecureSkipTlsVerify },
+    // Only when asked for: the client warns about TLS options on a plain-http (simulator) URL.
+    ...(config.b1.caFile || config.b1.insecureSkipTlsVerify ? { tls: { caFile: config.b1.caFile, insecure: config.b1.insecureSkipTlsVerify } } : {}),
   });
   const auth =
     config.shopify.auth === 'accessToken'

@@ -242,7 +242,7 @@ export interface ShopData {
 export function emptyShopData(shopName = 'b1hub-demo'): ShopData {
   return {
     shopName,
-    currencyCode: 'EUR',
+    currencyCode: 'USD',
     nextId: 1_000_001,
     nextOrderNumber: 1001,
     locations: {},
