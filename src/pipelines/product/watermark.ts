@@ -2,7 +2,7 @@
  * The product watermark covers both directions of the run in one string the scheduler stores:
  *   `<B1 stamp>~<Shopify updatedAt>`, e.g. `2026-11-26T15:03:00~2026-11-26T15:03:12Z`
  * The B1 part is the newest UpdateDate/UpdateTime read (B1 server-local, no zone); the Shopify
- * part the newest product updatedAt seen (UTC). The two clocks cannot be compared, so each
+ * part the newest variant updatedAt seen (UTC). The two clocks cannot be compared, so each
  * direction filters on its own part. The B1 part leads, so plain string order (which the
  * scheduler uses to keep the newest) never moves the B1 part backwards; a B1 part that is not
  * known yet is written as 0000-00-00T00:00:00.
