@@ -9,7 +9,7 @@ import { temporal } from '@temporalio/proto';
 import { startHubFixture, type HubFixture, type RunningWorker } from '../support/hub-fixture';
 import { demoItemCodes } from '../../src/sim/b1/seed';
 import { PRODUCT_BULK } from '../../src/pipelines/product/fetch';
-import { productIdsBySku, productStamps, useDemoCurrency } from './support-product';
+import { productIdsBySku, productStamps } from './support-product';
 
 const N = 300;
 const CODES = demoItemCodes(N);
@@ -22,7 +22,6 @@ describe('product initial load in bulk', { timeout: 120_000 }, () => {
   before(async () => {
     Object.assign(PRODUCT_BULK, { threshold: 200, chunk: 150 });
     fx = await startHubFixture({ items: N + 10 });
-    useDemoCurrency(fx);
     const r = await fx.deps.b1.setItemsShopifySync(CODES, 'Y');
     assert.equal(r.updated.length, N);
     worker = await fx.startWorker();

@@ -16,7 +16,7 @@ import { startHubFixture, type HubFixture, type WorkerProcess } from '../support
 import { demoItemCodes } from '../../src/sim/b1/seed';
 import { syncRunWorkflow } from '../../src/workflows/sync-run';
 import type { SyncRunResult } from '../../src/shared/sync-types';
-import { productIdsBySku, useDemoCurrency } from './support-product';
+import { productIdsBySku } from './support-product';
 
 const CODES = demoItemCodes(100);
 
@@ -26,7 +26,6 @@ describe('product pipeline crash safety', () => {
 
   before(async () => {
     fx = await startHubFixture({ items: 110 });
-    useDemoCurrency(fx);
     const r = await fx.deps.b1.setItemsShopifySync(CODES, 'Y');
     assert.equal(r.updated.length, 100);
   });

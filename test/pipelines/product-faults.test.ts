@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHubFixture, type HubFixture, type RunningWorker } from '../support/hub-fixture';
 import { DEMO_ITEM_CODES } from '../../src/sim/b1/seed';
-import { assertPushed, productStamps, useDemoCurrency } from './support-product';
+import { assertPushed, productStamps } from './support-product';
 
 function drainShopifyBuckets(fx: HubFixture): void {
   for (const b of fx.shopifySim.runtime.buckets.values()) while (b.tryTake(5));
@@ -20,7 +20,6 @@ describe('product pipeline under faults', { timeout: 120_000 }, () => {
 
   before(async () => {
     fx = await startHubFixture({ items: 30, plan: { restoreRate: 50, bucketSize: 200 } });
-    useDemoCurrency(fx);
     worker = await fx.startWorker();
   });
   after(async () => {

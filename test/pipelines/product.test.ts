@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHubFixture, type HubFixture, type RunningWorker } from '../support/hub-fixture';
 import { DEMO_ITEM_CODES } from '../../src/sim/b1/seed';
-import { assertPushed, b1Writes, createShopifyProduct, productIdsBySku, productStamps, useDemoCurrency } from './support-product';
+import { assertPushed, b1Writes, createShopifyProduct, productIdsBySku, productStamps } from './support-product';
 import { temporal } from '@temporalio/proto';
 
 describe('product pipeline', () => {
@@ -16,7 +16,6 @@ describe('product pipeline', () => {
 
   before(async () => {
     fx = await startHubFixture({ items: 30 });
-    useDemoCurrency(fx);
     worker = await fx.startWorker();
   });
   after(async () => {

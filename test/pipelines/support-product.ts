@@ -3,14 +3,6 @@ import assert from 'node:assert/strict';
 import type { HubFixture } from '../support/hub-fixture';
 import { PRODUCT_SET } from '../../src/connectors/shopify/documents';
 
-/**
- * The demo company prices in '$' (its local currency code), which is the shop's USD: the
- * company setting product.shopCurrencyAliases says so. Set before any worker starts.
- */
-export function useDemoCurrency(fx: HubFixture): void {
-  fx.config.mapping.product.shopCurrencyAliases = ['$'];
-}
-
 /** Distinct product ids holding a variant with this SKU. */
 export function productIdsBySku(fx: HubFixture, sku: string): string[] {
   return [...new Set(fx.shopifySim.state.variantsBySku(sku).map((v) => `gid://shopify/Product/${v.productId}`))];
