@@ -75,5 +75,11 @@ describe('product initial load in bulk', { timeout: 120_000 }, () => {
     const again = await fx.runSync('product', { mode: 'ids', ids: sample });
     assert.equal(again.result.counts.unchanged, sample.length, JSON.stringify(again.result.counts));
     assert.deepEqual(productStamps(fx), stamps);
+
+    // A bulk chunk run again over linked products (as a retried chunk would be) writes nothing.
+    Object.assign(PRODUCT_BULK, { maxLinkedShare: 1 });
+    const retried = await fx.runSync('product', { mode: 'full' });
+    assert.equal(retried.result.counts.unchanged, N, JSON.stringify(retried.result.counts));
+    assert.deepEqual(productStamps(fx), stamps);
   });
 });

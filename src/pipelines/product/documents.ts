@@ -45,3 +45,32 @@ export const VARIANTS_SCAN = gql`
     }
   }
 `;
+
+/**
+ * Which products hold these SKUs, with just what an initial load needs to decide between create
+ * and adopt (product id, custom id, variant count): cheaper than the full product read, which is
+ * then made only for products already linked to an item (their fields are compared).
+ */
+export const VARIANTS_BY_SKU_LIGHT = gql`
+  query ProductVariantsBySkuLight($first: Int!, $after: String, $query: String!, $idNamespace: String!, $idKey: String!) {
+    productVariants(first: $first, after: $after, query: $query) {
+      nodes {
+        id
+        sku
+        product {
+          id
+          customId: metafield(namespace: $idNamespace, key: $idKey) {
+            value
+          }
+          variantsCount {
+            count
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`;
