@@ -3,11 +3,8 @@
  * it is posting sales orders), then replaced by a new process. The run finishes with every
  * Shopify order in B1 exactly once and no duplicate business partner.
  *
- * The sync-run workflow gives postPage a 10-minute start-to-close timeout and no heartbeat
- * timeout, so Temporal would only retry the killed attempt after 10 minutes. The test stands in
- * for that wait by resetting the workflow to its last completed workflow task, which schedules
- * the interrupted page again: the same situation as the timeout-driven retry (the page is
- * re-posted while part of it already reached B1).
+ * Recovery is Temporal's own: the killed attempt stops heartbeating, its 30-second heartbeat
+ * timeout expires, and the page is retried on the new worker while part of it already reached B1.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -60,17 +57,7 @@ describe('order pipeline crash safety', () => {
     assert.ok(atKill < shopifyOrders.length, `killed mid-run (${atKill} of ${shopifyOrders.length} posted)`);
 
     proc = await fx.startWorkerProcess();
-    const history = await handle.fetchHistory();
-    const lastTask = [...(history.events ?? [])].reverse().find((e) => e.workflowTaskCompletedEventAttributes);
-    assert.ok(lastTask?.eventId, 'a completed workflow task to resume from');
-    await fx.env.client.workflowService.resetWorkflowExecution({
-      namespace: fx.env.namespace ?? 'default',
-      workflowExecution: { workflowId, runId: handle.firstExecutionRunId },
-      workflowTaskFinishEventId: lastTask.eventId,
-      reason: 'worker process killed; retry the interrupted page now instead of after the 10-minute activity timeout',
-      requestId: randomUUID(),
-    });
-    const result = await fx.env.client.workflow.getHandle(workflowId).result();
+    const result = await handle.result();
     const seconds = (Date.now() - started) / 1000;
 
     const c = result.counts;

@@ -3,11 +3,8 @@
  * over 100 selected items is writing products (Shopify latency keeps the run mid-page), another
  * worker takes over, and the run ends with every item in Shopify exactly once.
  *
- * The sync-run activities do not heartbeat and have a 10-minute start-to-close timeout, so
- * Temporal would re-dispatch the killed worker's page only after 10 minutes. The test takes the
- * operator's shortcut instead: it resets the run to its last completed workflow task, which
- * re-schedules the interrupted page at once on the new worker (same re-execution of a
- * half-done page that the timeout would cause).
+ * Recovery is Temporal's own: the killed attempt stops heartbeating, its 30-second heartbeat
+ * timeout expires, and the half-done page is re-executed on the new worker.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -53,20 +50,9 @@ describe('product pipeline crash safety', () => {
     assert.ok(atKill >= 30 && atKill < 100, `killed mid-run (${atKill} of 100 linked)`);
     await workers[0]!.kill();
 
-    const history = await handle.fetchHistory();
-    const lastTask = [...(history.events ?? [])].reverse().find((e) => e.workflowTaskCompletedEventAttributes);
-    assert.ok(lastTask?.eventId, 'the run has a completed workflow task to resume from');
-    const reset = await client.workflowService.resetWorkflowExecution({
-      namespace: client.options.namespace,
-      workflowExecution: { workflowId, runId: handle.firstExecutionRunId },
-      reason: 'worker crashed (test)',
-      workflowTaskFinishEventId: lastTask.eventId,
-      requestId: randomUUID(),
-    });
-
     fx.shopifySim.faults.latencyMs = 0;
     workers.push(await fx.startWorkerProcess());
-    const result: SyncRunResult = await client.workflow.getHandle(workflowId, reset.runId ?? undefined).result();
+    const result: SyncRunResult = await handle.result();
     assert.equal(result.counts.failed, 0, JSON.stringify(result.counts));
 
     for (const code of CODES) {
