@@ -12,6 +12,7 @@ import type { Client } from '@temporalio/client';
 import { runForRequest, sendSyncNow, waitForRun } from '../cli/scheduler-ops';
 import type { SyncObject } from '../shared/sync-object';
 import { totalRecords, type SyncRunResult } from '../shared/sync-types';
+import { errorChainText } from '../shared/error-chain';
 
 const INIT_OBJECTS = ['customer', 'product', 'inventory'] as const satisfies readonly SyncObject[];
 type InitObject = (typeof INIT_OBJECTS)[number];
@@ -61,7 +62,7 @@ export async function runInitialLoad(client: Client, dataDir: string, print: (li
       const c = result.counts;
       print(`${object}: ${totalRecords(c)} records — ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.skipped} skipped, ${c.failed} failed`);
     } catch (err) {
-      const msg = causeText(err);
+      const msg = errorChainText(err);
       results[object] = { error: msg };
       print(`${object}: run failed: ${msg}`);
     }
@@ -78,14 +79,4 @@ export async function runInitialLoad(client: Client, dataDir: string, print: (li
   markInitialized(dataDir, problems.length ? 'completed with problems' : 'completed', results);
   print(problems.length ? `initial load finished with problems (${problems.join('; ')}); see \`b1hub log --failed\`` : 'initial load finished');
   return problems.length ? problems.join('; ') : undefined;
-}
-
-function causeText(err: unknown): string {
-  const parts: string[] = [];
-  let cur: unknown = err;
-  while (cur instanceof Error && parts.length < 6) {
-    if (cur.message && !parts.includes(cur.message)) parts.push(cur.message);
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return parts.join(': ') || String(err);
 }

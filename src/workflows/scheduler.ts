@@ -22,6 +22,7 @@ import {
 } from '@temporalio/workflow';
 import { describeSchedule, nextFireTime, nextFireTimes, parseScheduleSpec, type ScheduleSpec } from '../schedule/spec';
 import { coalesce, compactTimestamp, isValidRequestId, type QueuedRequest } from '../schedule/run-queue';
+import { errorChainText } from '../shared/error-chain';
 import type { SyncObject } from '../shared/sync-object';
 import { SyncModeKey, SyncObjectKey, SyncTriggerKey } from '../shared/search-attributes';
 import type {
@@ -231,10 +232,10 @@ export async function schedulerWorkflow(input: SchedulerInput): Promise<void> {
       child.result().then(
         (result) =>
           finishRun(summary, { outcome: result.counts.failed > 0 ? 'completed_with_failures' : 'completed', counts: result.counts }, result.watermark),
-        (err: unknown) => finishRun(summary, { outcome: 'failed', error: errorMessage(err) }),
+        (err: unknown) => finishRun(summary, { outcome: 'failed', error: errorChainText(err) }),
       );
     } catch (err) {
-      finishRun(summary, { outcome: 'failed', error: `could not start ${run.workflowId}: ${errorMessage(err)}` });
+      finishRun(summary, { outcome: 'failed', error: `could not start ${run.workflowId}: ${errorChainText(err)}` });
     }
   };
 
@@ -287,15 +288,4 @@ export async function schedulerWorkflow(input: SchedulerInput): Promise<void> {
       await continueAsNew<typeof schedulerWorkflow>({ object, spec: state.spec, state, continueAsNewAfterIterations: input.continueAsNewAfterIterations });
     }
   }
-}
-
-/** The whole cause chain: "Child Workflow execution failed: Activity task failed: <root cause>". */
-function errorMessage(err: unknown): string {
-  const parts: string[] = [];
-  let cur: unknown = err;
-  while (cur instanceof Error && parts.length < 6) {
-    if (cur.message && !parts.includes(cur.message)) parts.push(cur.message);
-    cur = (cur as Error & { cause?: unknown }).cause;
-  }
-  return parts.length ? parts.join(': ') : String(err);
 }

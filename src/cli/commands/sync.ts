@@ -9,6 +9,7 @@ import { newRequestId, runForRequest, sendSyncNow, waitForRun } from '../schedul
 import { collectFailures, failuresOfRun } from '../run-log';
 import type { SyncObject } from '../../shared/sync-object';
 import { totalRecords, type SyncNowRequest, type SyncRunResult } from '../../shared/sync-types';
+import { errorChainText } from '../../shared/error-chain';
 
 interface Requested {
   object: SyncObject;
@@ -38,7 +39,7 @@ async function requestAndMaybeWait(
           if (!o.json && p.details) println(`  ${r.object}: ${p.details.replace(/\*\*/g, '')}`);
         });
       } catch (err) {
-        r.error = causeText(err);
+        r.error = errorChainText(err);
       }
     }),
   );
@@ -57,16 +58,6 @@ async function requestAndMaybeWait(
   }
   if (code === EXIT_RECORDS_FAILED && !o.json) println('some records failed: see `b1hub log --failed`, fix the data, then `b1hub resync --failed`');
   return code;
-}
-
-function causeText(err: unknown): string {
-  const parts: string[] = [];
-  let cur: unknown = err;
-  while (cur instanceof Error && parts.length < 6) {
-    if (cur.message && !parts.includes(cur.message)) parts.push(cur.message);
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return parts.join(': ') || String(err);
 }
 
 export function registerSyncCommands(program: Command): void {
