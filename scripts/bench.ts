@@ -142,6 +142,10 @@ async function main(): Promise<void> {
   const config = embeddedHubConfig({ b1BaseUrl: b1Sim.url, shopifyEndpoint: shopifySim.url, shop: shopifySim.shopDomain });
   const deps = createPipelineDeps(config, DEMO_SECRETS);
   config.mapping = demoLocationMapping(config.mapping, await deps.shopify.locations());
+  // What `b1hub up`'s first-start checks do: orders without a Shopify customer post to the guest partner.
+  if (!(await deps.b1.tryGet('BusinessPartners', config.mapping.customer.guestCardCode))) {
+    await deps.b1.createBusinessPartner({ CardCode: config.mapping.customer.guestCardCode, CardName: 'Shopify guest customer', CardType: 'cCustomer', GroupCode: config.mapping.customer.groupCode } as never);
+  }
   const taskQueue = `bench-${randomUUID()}`;
   const worker: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'test', 'support', 'worker-main.ts')], {
     env: { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default', TASK_QUEUE: taskQueue, B1_URL: b1Sim.url, SHOPIFY_URL: shopifySim.url, SHOPIFY_SHOP: shopifySim.shopDomain, HUB_MAPPING: JSON.stringify(config.mapping) },
