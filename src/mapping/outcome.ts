@@ -24,32 +24,6 @@ export interface RecordOutcome {
   field?: string;
 }
 
-export type OutcomeCounts = Record<OutcomeKind, number> & { total: number };
-
-export function emptyCounts(): OutcomeCounts {
-  return { created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, total: 0 };
-}
-
-export function countOutcomes(outcomes: Iterable<Pick<RecordOutcome, 'outcome'>>, into: OutcomeCounts = emptyCounts()): OutcomeCounts {
-  const c = { ...into };
-  for (const o of outcomes) {
-    c[o.outcome] += 1;
-    c.total += 1;
-  }
-  return c;
-}
-
-export function addCounts(a: OutcomeCounts, b: OutcomeCounts): OutcomeCounts {
-  return {
-    created: a.created + b.created,
-    updated: a.updated + b.updated,
-    unchanged: a.unchanged + b.unchanged,
-    skipped: a.skipped + b.skipped,
-    failed: a.failed + b.failed,
-    total: a.total + b.total,
-  };
-}
-
 export function created(object: SyncObject, sourceId: string, targetId: string): RecordOutcome {
   return { object, sourceId, outcome: 'created', targetId };
 }

@@ -41,6 +41,13 @@ export function addCounts(a: SyncCounts, b: SyncCounts): SyncCounts {
   };
 }
 
+/** Tally of one page's record outcomes. */
+export function countOutcomes(outcomes: Iterable<{ outcome: keyof SyncCounts }>): SyncCounts {
+  const c = { ...ZERO_COUNTS };
+  for (const o of outcomes) c[o.outcome] += 1;
+  return c;
+}
+
 export function totalRecords(c: SyncCounts): number {
   return c.created + c.updated + c.unchanged + c.skipped + c.failed;
 }

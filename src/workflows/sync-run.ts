@@ -21,7 +21,7 @@ import type { FetchPageResult } from '../pipelines/contract';
 import type { RecordOutcome } from '../mapping/outcome';
 import { PERMANENT_ERROR_TYPES } from '../shared/permanent-errors';
 import { FailedCountKey, RecordCountKey } from '../shared/search-attributes';
-import { addCounts, totalRecords, ZERO_COUNTS, type SyncCounts, type SyncRunInput, type SyncRunResult } from '../shared/sync-types';
+import { addCounts, countOutcomes, totalRecords, ZERO_COUNTS, type SyncCounts, type SyncRunInput, type SyncRunResult } from '../shared/sync-types';
 
 // Transient trouble (5xx, throttling, network) is retried with back-off for ~10 minutes; after
 // that the run fails, the watermark stays, and the next scheduled run picks the work up again.
@@ -42,12 +42,6 @@ export interface SyncRunProgress {
   pageIndex: number;
   counts: SyncCounts;
   watermark?: string;
-}
-
-function countsOf(outcomes: RecordOutcome[]): SyncCounts {
-  const c = { ...ZERO_COUNTS };
-  for (const o of outcomes) c[o.outcome] += 1;
-  return c;
 }
 
 function failedOutcome(input: SyncRunInput, id: string, reason: string, field?: string): RecordOutcome {
@@ -100,7 +94,7 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
     if (outcomes.length) {
       const failedHere = outcomes.filter((o) => o.outcome === 'failed').length;
       await io(`log ${outcomes.length} outcomes${failedHere ? ` (${failedHere} failed)` : ''}`).logOutcomes({ object: input.object, runId, pageIndex, outcomes });
-      counts = addCounts(counts, countsOf(outcomes));
+      counts = addCounts(counts, countOutcomes(outcomes));
     }
     if (page.watermark && (!watermark || page.watermark > watermark)) watermark = page.watermark;
     pageIndex += 1;

@@ -2,7 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MappingError, formatIssues, recordLabel } from '../../src/mapping/errors';
 import { deterministicUuid, fingerprint, stableStringify } from '../../src/mapping/fingerprint';
-import { addCounts, countOutcomes, created, failed, failedMapping, skipped, unchanged, updated } from '../../src/mapping/outcome';
+import { created, failed, failedMapping, skipped, unchanged, updated } from '../../src/mapping/outcome';
+import { addCounts, countOutcomes, totalRecords } from '../../src/shared/sync-types';
 
 describe('record outcomes', () => {
   test('helpers build each outcome kind with its own fields', () => {
@@ -36,8 +37,11 @@ describe('record outcomes', () => {
       failed('customer', '5', 'x'),
       failed('customer', '6', 'y'),
     ]);
-    assert.deepEqual(c, { created: 1, updated: 1, unchanged: 1, skipped: 1, failed: 2, total: 6 });
-    assert.deepEqual(addCounts(c, countOutcomes([created('customer', '7', 'C7')])), { created: 2, updated: 1, unchanged: 1, skipped: 1, failed: 2, total: 7 });
+    assert.deepEqual(c, { created: 1, updated: 1, unchanged: 1, skipped: 1, failed: 2 });
+    assert.equal(totalRecords(c), 6);
+    const sum = addCounts(c, countOutcomes([created('customer', '7', 'C7')]));
+    assert.deepEqual(sum, { created: 2, updated: 1, unchanged: 1, skipped: 1, failed: 2 });
+    assert.equal(totalRecords(sum), 7);
   });
 });
 

@@ -105,23 +105,28 @@ export function parseSearch(q: string): Node {
   return root;
 }
 
+/** The range operators; undefined for ':' (equality is type-specific). */
+function ordered(a: number, op: string, b: number): boolean | undefined {
+  switch (op) {
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    default:
+      return undefined;
+  }
+}
+
 function compare(actual: string | number | boolean, op: string, raw: string): boolean {
   if (typeof actual === 'boolean') return op === ':' && String(actual) === raw.toLowerCase();
   if (typeof actual === 'number') {
     const n = Number(raw);
     if (Number.isNaN(n)) return false;
-    switch (op) {
-      case '>':
-        return actual > n;
-      case '>=':
-        return actual >= n;
-      case '<':
-        return actual < n;
-      case '<=':
-        return actual <= n;
-      default:
-        return actual === n;
-    }
+    return ordered(actual, op, n) ?? actual === n;
   }
   // Dates compare as instants; other strings case-insensitively.
   const asDate = /^\d{4}-\d{2}-\d{2}/.test(actual) && /^\d{4}-\d{2}-\d{2}/.test(raw);
@@ -129,18 +134,7 @@ function compare(actual: string | number | boolean, op: string, raw: string): bo
     const a = Date.parse(actual);
     const b = Date.parse(raw.length === 10 ? `${raw}T00:00:00Z` : raw);
     if (Number.isNaN(b)) return false;
-    switch (op) {
-      case '>':
-        return a > b;
-      case '>=':
-        return a >= b;
-      case '<':
-        return a < b;
-      case '<=':
-        return a <= b;
-      default:
-        return raw.length === 10 ? actual.startsWith(raw) : a === b;
-    }
+    return ordered(a, op, b) ?? (raw.length === 10 ? actual.startsWith(raw) : a === b);
   }
   const a = actual.toLowerCase();
   const b = raw.toLowerCase();
