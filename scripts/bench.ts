@@ -124,6 +124,10 @@ interface RunReport {
   historyBytesPerRecord?: number;
   historyEventsPerRecord?: number;
   historyRuns?: number;
+  /** History bytes per record by activity type and direction (input = scheduled event, result = completed event). */
+  historyBreakdownPerRecord?: Record<string, number>;
+  /** Mean milliseconds from an activity's scheduling to its completion, by activity type. */
+  activityMeanMs?: Record<string, number>;
   workerPeakRssMb?: number | null;
 }
 
@@ -167,11 +171,18 @@ async function main(): Promise<void> {
     return { available: (b as unknown as { available: number }).available, restoreRate: b.limits.restoreRate };
   };
 
-  const history = async (workflowId: string, firstRunId: string): Promise<{ bytes: number; events: number; runs: number }> => {
+  const history = async (workflowId: string, firstRunId: string): Promise<{ bytes: number; events: number; runs: number; breakdown: Record<string, number>; timings: Record<string, { calls: number; ms: number }> }> => {
     let runId: string | undefined = firstRunId;
     let bytes = 0;
     let events = 0;
     let runs = 0;
+    // Where the bytes go: activity inputs and results by activity type, markers, everything else.
+    const breakdown: Record<string, number> = {};
+    const scheduledType = new Map<string, string>();
+    const scheduledAt = new Map<string, number>();
+    const ms = (t: temporal.api.history.v1.IHistoryEvent['eventTime']): number => Number(t?.seconds ?? 0) * 1000 + Math.round((t?.nanos ?? 0) / 1e6);
+    const timings: Record<string, { calls: number; ms: number }> = {};
+    const addTo = (key: string, n: number): void => void (breakdown[key] = (breakdown[key] ?? 0) + n);
     while (runId) {
       // Paged by hand: one page of a large run's history can exceed gRPC's 4 MB message limit.
       let token: Uint8Array | undefined;
@@ -185,6 +196,28 @@ async function main(): Promise<void> {
         });
         const evs = res.history?.events ?? [];
         bytes += temporal.api.history.v1.History.encode({ events: evs }).finish().length;
+        for (const ev of evs) {
+          const size = temporal.api.history.v1.History.encode({ events: [ev] }).finish().length;
+          const sched = ev.activityTaskScheduledEventAttributes;
+          const done = ev.activityTaskCompletedEventAttributes;
+          if (sched) {
+            const type = sched.activityType?.name ?? '?';
+            scheduledType.set(String(ev.eventId), type);
+            scheduledAt.set(String(ev.eventId), ms(ev.eventTime));
+            addTo(`${type} input`, size);
+          } else if (done) {
+            const type = scheduledType.get(String(done.scheduledEventId)) ?? '?';
+            addTo(`${type} result`, size);
+            const t0 = scheduledAt.get(String(done.scheduledEventId));
+            if (t0 !== undefined) {
+              timings[type] = timings[type] ?? { calls: 0, ms: 0 };
+              timings[type].calls++;
+              timings[type].ms += ms(ev.eventTime) - t0;
+            }
+          }
+          else if (ev.markerRecordedEventAttributes) addTo(`marker ${ev.markerRecordedEventAttributes.markerName ?? ''}`, size);
+          else addTo('other events', size);
+        }
         events += evs.length;
         if (evs.length) last = evs[evs.length - 1];
         token = res.nextPageToken && res.nextPageToken.length ? res.nextPageToken : undefined;
@@ -192,7 +225,7 @@ async function main(): Promise<void> {
       runs++;
       runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
     }
-    return { bytes, events, runs };
+    return { bytes, events, runs, breakdown, timings };
   };
 
   const runOne = async (object: SyncObject, mode: SyncMode, since?: string): Promise<{ report: RunReport; watermark?: string }> => {
@@ -241,6 +274,8 @@ async function main(): Promise<void> {
       historyBytesPerRecord: Math.round(per(h.bytes)),
       historyEventsPerRecord: round(per(h.events), 3),
       historyRuns: h.runs,
+      activityMeanMs: Object.fromEntries(Object.entries(h.timings).map(([k, v]) => [k, Math.round(v.ms / v.calls)])),
+      historyBreakdownPerRecord: Object.fromEntries(Object.entries(h.breakdown).map(([k, v]) => [k, Math.round(per(v))])),
       workerPeakRssMb: worker.pid ? peakRssMb(worker.pid) : null,
     };
     return { report, ...(result.watermark ? { watermark: result.watermark } : {}) };
@@ -304,7 +339,9 @@ function line(r: RunReport): string {
     (r.ceilingRecordsPerSec !== undefined ? `, ${Math.round((r.rateLimitFraction ?? 0) * 100)}% of the rate-limit ceiling of ${r.ceilingRecordsPerSec} rec/s` : '') +
     `, ${Math.round((r.budgetFraction ?? 0) * 100)}% of the run's point budget` +
     ` | calls ${r.shopifyCalls} Shopify + ${r.b1Calls} B1 = ${r.callsPerRecord}/rec | inventory writes ${r.inventoryWrites}` +
-    ` | history ${r.historyBytesPerRecord} B, ${r.historyEventsPerRecord} events /rec (${r.historyRuns} run${r.historyRuns === 1 ? '' : 's'})` +
+    ` | history ${r.historyBytesPerRecord} B, ${r.historyEventsPerRecord} events /rec (${r.historyRuns} run${r.historyRuns === 1 ? '' : 's'};` +
+    ` ${Object.entries(r.historyBreakdownPerRecord ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')})` +
+    ` | mean ms ${Object.entries(r.activityMeanMs ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')}` +
     ` | worker peak RSS ${r.workerPeakRssMb} MB` +
     ` | created ${c.created} updated ${c.updated} unchanged ${c.unchanged} skipped ${c.skipped} failed ${c.failed}`
   );

@@ -1,7 +1,9 @@
 /**
  * The four schedulers on the real Temporal dev server (full server: visibility, search
  * attributes), driven through the client exactly as the CLI drives them.
- * With RECORD_HISTORIES=1 it also refreshes the histories the replay test checks.
+ * With RECORD_HISTORIES=1 it also refreshes the histories the replay test checks;
+ * RECORD_HISTORIES=<tag> writes them as *-<tag>.json instead, keeping the older recordings
+ * (record one after each workflow change that is guarded by `patched`).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -151,7 +153,8 @@ test('four schedulers start once, keep their schedule across a redeploy, and run
     const scheduler = await schedulerHandle(client, 'order').fetchHistory();
     const run = await client.workflow.getHandle(runId).fetchHistory();
     const { historyToJSON } = await import('@temporalio/common/lib/proto-utils');
-    writeFileSync(join(dir, 'scheduler-order.json'), historyToJSON(scheduler));
-    writeFileSync(join(dir, 'sync-run-order.json'), historyToJSON(run));
+    const tag = process.env.RECORD_HISTORIES === '1' ? '' : `-${process.env.RECORD_HISTORIES}`;
+    writeFileSync(join(dir, `scheduler-order${tag}.json`), historyToJSON(scheduler));
+    writeFileSync(join(dir, `sync-run-order${tag}.json`), historyToJSON(run));
   }
 });
