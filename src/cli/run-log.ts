@@ -2,13 +2,14 @@
  * The message log, read from Temporal: sync runs come from visibility (search attributes
  * SyncObject, SyncTrigger, SyncMode, RecordCount, FailedCount), per-record outcomes from the
  * runs' histories (the input of each logOutcomes activity), and the source payload of a record
- * from the fetchPage result that read it. Nothing is kept anywhere else.
+ * from the fetchPage result that read it. Nothing is kept anywhere else. History payloads are
+ * read raw, so large ones (stored zlib-compressed) are decoded with the hub's codec first.
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { RecordOutcome } from '../mapping/outcome';
 import type { FetchPageResult, LogPageInput, SourceRecord } from '../pipelines/contract';
+import { payloadValue } from '../temporal/data-converter';
 import { FailedCountKey, RecordCountKey, SyncModeKey, SyncObjectKey, SyncTriggerKey } from '../shared/search-attributes';
 import { isSyncObject, type SyncObject } from '../shared/sync-object';
 import { CliError } from './errors';
@@ -86,9 +87,9 @@ function eventTime(e: temporal.api.history.v1.IHistoryEvent): string {
   return new Date(Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString();
 }
 
-function decodeFirst<T>(payloads: temporal.api.common.v1.IPayloads | null | undefined): T | undefined {
+async function decodeFirst<T>(payloads: temporal.api.common.v1.IPayloads | null | undefined): Promise<T | undefined> {
   const p = payloads?.payloads?.[0];
-  return p ? (defaultPayloadConverter.fromPayload(p as never) as T) : undefined;
+  return p ? payloadValue<T>(p) : undefined;
 }
 
 export interface RunRecords {
@@ -116,13 +117,13 @@ export async function runRecords(client: Client, workflowId: string): Promise<Ru
       if (sch) {
         scheduled.set(String(e.eventId), sch.activityType?.name ?? '');
         if (sch.activityType?.name === 'logOutcomes') {
-          const input = decodeFirst<LogPageInput>(sch.input);
+          const input = await decodeFirst<LogPageInput>(sch.input);
           for (const o of input?.outcomes ?? []) outcomes.push({ ...o, workflowId, runId: ex.runId, page: input!.pageIndex, time: eventTime(e) });
         }
       }
       const done = e.activityTaskCompletedEventAttributes;
       if (done && scheduled.get(String(done.scheduledEventId)) === 'fetchPage') {
-        const page = decodeFirst<FetchPageResult>(done.result);
+        const page = await decodeFirst<FetchPageResult>(done.result);
         for (const r of page?.records ?? []) sources.set(r.id, r);
       }
       const failed = e.workflowExecutionFailedEventAttributes;
