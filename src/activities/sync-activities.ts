@@ -37,7 +37,9 @@ const LIVENESS_BEAT_MS = 5_000;
 
 async function step<T>(run: () => Promise<T>): Promise<T> {
   const ctx = Context.current();
-  const timer = setInterval(() => ctx.heartbeat(), LIVENESS_BEAT_MS);
+  // Local activities (the map step) live inside a workflow task: the server tracks them through
+  // that task, so they have no heartbeat of their own.
+  const timer = ctx.info.isLocal ? undefined : setInterval(() => ctx.heartbeat(), LIVENESS_BEAT_MS);
   try {
     return await run();
   } catch (err) {

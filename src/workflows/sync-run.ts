@@ -11,6 +11,7 @@ import {
   continueAsNew,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   upsertSearchAttributes,
   workflowInfo,
@@ -33,6 +34,10 @@ const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maxim
 const io = (summary: string) => proxyActivities<SyncActivities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '30 seconds', retry, summary });
 // Mapping is pure and fast; a short timeout surfaces a stuck worker quickly.
 const pure = (summary: string) => proxyActivities<SyncActivities>({ startToCloseTimeout: '1 minute', heartbeatTimeout: '30 seconds', retry, summary });
+// The same pure step as a local activity: it runs inside the workflow task's worker without a
+// trip through the server's task queue, and its history marker keeps only the result (the
+// mapped page). Its input is the fetch result, already in history, so nothing is lost.
+const pureLocal = (summary: string) => proxyLocalActivities<SyncActivities>({ startToCloseTimeout: '1 minute', retry, summary });
 
 /** Pages per workflow run before continuing as new (history stays small and fast to replay). */
 export const PAGES_PER_RUN = 100;
@@ -69,6 +74,14 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
   // Read page N+1 while page N is mapped and posted, so the target's rate limit, not the
   // round trips, bounds throughput. Patched: runs recorded before this change replay unchanged.
   const prefetch = patched('prefetch-next-page');
+  // Map as a local activity, and log page N while page N+1 is mapped and posted: two fewer
+  // server round trips on each page's critical path, and one copy of each page fewer in history.
+  // Patched: runs recorded before this change replay unchanged.
+  const pipelined = patched('local-map-background-log');
+  const mapStep = (summary: string) => (pipelined ? pureLocal(summary) : pure(summary));
+  // At most one log in flight: the previous page's log is awaited before the next one starts,
+  // and before the run continues as new or completes.
+  let logging: Promise<void> = Promise.resolve();
   const continueAsNewDue = (pagesDone: number) =>
     workflowInfo().continueAsNewSuggested || pagesDone - firstPageOfThisRun >= PAGES_PER_RUN;
   let next: Promise<FetchPageResult> | undefined;
@@ -86,14 +99,22 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
       failedOutcome(input, id, `${input.object} ${id} was not found in the source (deleted, or the id is wrong)`),
     );
     if (page.records.length) {
-      const mapped = await pure(`map ${page.records.length} ${input.object}s`).mapPage({ object: input.object, runId, records: page.records });
+      const mapped = await mapStep(`map ${page.records.length} ${input.object}s`).mapPage({ object: input.object, runId, records: page.records });
       const toPost = mapped.flatMap((m) => (m.ok ? [{ id: m.id, label: m.label, payload: m.payload }] : []));
       for (const m of mapped) if (!m.ok) outcomes.push(m.outcome);
       if (toPost.length) outcomes.push(...(await io(`post ${toPost.length} ${input.object}s`).postPage({ object: input.object, runId, pageIndex, records: toPost })));
     }
     if (outcomes.length) {
       const failedHere = outcomes.filter((o) => o.outcome === 'failed').length;
-      await io(`log ${outcomes.length} outcomes${failedHere ? ` (${failedHere} failed)` : ''}`).logOutcomes({ object: input.object, runId, pageIndex, outcomes });
+      const log = () => io(`log ${outcomes.length} outcomes${failedHere ? ` (${failedHere} failed)` : ''}`).logOutcomes({ object: input.object, runId, pageIndex, outcomes });
+      if (pipelined) {
+        await logging;
+        logging = log();
+        // Awaited before the next log, continue-as-new or completion; a failure then fails the run.
+        logging.catch(() => undefined);
+      } else {
+        await log();
+      }
       counts = addCounts(counts, countOutcomes(outcomes));
     }
     if (page.watermark && (!watermark || page.watermark > watermark)) watermark = page.watermark;
@@ -107,10 +128,12 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
     if (!page.nextCursor) break;
     cursor = page.nextCursor;
     if (continueAsNewDue(pageIndex)) {
+      await logging;
       await continueAsNew<typeof syncRunWorkflow>(input, { cursor, pageIndex, counts, watermark });
     }
   }
 
+  await logging;
   upsertSearchAttributes([
     { key: RecordCountKey, value: totalRecords(counts) },
     { key: FailedCountKey, value: counts.failed },
