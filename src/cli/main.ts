@@ -10,6 +10,7 @@ import { registerScheduleCommands } from './commands/schedule';
 import { registerItemsCommands } from './commands/items';
 import { registerLogCommands } from './commands/log';
 import { registerInitCommand } from './commands/init';
+import { registerCodecServerCommand } from './commands/codec-server';
 
 export function buildProgram(): Command {
   const program = new Command('b1hub')
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerItemsCommands(program);
   registerLogCommands(program);
   registerInitCommand(program);
+  registerCodecServerCommand(program);
   return program;
 }
 

@@ -17,6 +17,8 @@ export interface DevServerOptions {
   uiPort: number;
   /** Loopback only: the dev server has no authentication. */
   ip?: string;
+  /** The codec endpoint the embedded UI decodes payloads through (`--ui-codec-endpoint`). */
+  uiCodecEndpoint?: string;
 }
 
 export interface DevServer {
@@ -102,6 +104,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const dbFile = path.join(opts.dataDir, 'temporal.db');
   const logFile = path.join(opts.dataDir, 'temporal.log');
   const args = ['server', 'start-dev', '--db-filename', dbFile, '--ip', ip, '--port', String(opts.port), '--ui-port', String(opts.uiPort), '--log-level', 'warn'];
+  if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   for (const key of HUB_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=${key.type === 'INT' ? 'Int' : 'Keyword'}`);
   const log = createWriteStream(logFile, { flags: 'a' });
   // Own process group: a Ctrl-C in the terminal reaches us, and we stop the server in order.

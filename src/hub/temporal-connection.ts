@@ -10,6 +10,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import type { HubConfig } from '../config/hub-config';
 import type { HubStatusFile } from './status-file';
+import { hubDataConverter } from '../temporal/data-converter';
 
 export interface TemporalTarget {
   address: string;
@@ -32,7 +33,7 @@ export function resolveTemporalTarget(o: { address?: string; namespace?: string;
   return { address, namespace, connectionOptions: { ...envOpts, address } };
 }
 
-/** A client whose connection fails fast (the CLI should not hang on an unreachable server). */
+/** A client whose connection fails fast (the CLI should not hang on an unreachable server); it decodes the hub's compressed payloads. */
 export async function connectClient(target: TemporalTarget): Promise<{ client: Client; connection: Connection }> {
   const { address, tls, apiKey, metadata } = target.connectionOptions;
   const connection = await Connection.connect({
@@ -42,5 +43,5 @@ export async function connectClient(target: TemporalTarget): Promise<{ client: C
     ...(metadata !== undefined ? { metadata } : {}),
     connectTimeout: 5_000,
   });
-  return { client: new Client({ connection, namespace: target.namespace }), connection };
+  return { client: new Client({ connection, namespace: target.namespace, dataConverter: hubDataConverter }), connection };
 }

@@ -17,6 +17,7 @@ import { startShopifySimulator } from '../sim/shopify';
 import { ensureHubSearchAttributes } from '../temporal/search-attributes';
 import { ensureSchedulers } from '../temporal/schedulers';
 import { startDevServer, portInUse, type DevServer } from './dev-server';
+import { startCodecServer } from './codec-server';
 import { readHubStatus, removeHubStatus, writeHubStatus, type HubStatusFile } from './status-file';
 import { connectClient, resolveTemporalTarget } from './temporal-connection';
 import { connectWorker, installOperatorRuntime, resolveDemoMapping, startHubWorker, type RunningHubWorker } from './worker';
@@ -33,6 +34,8 @@ export interface UpOptions {
   namespace?: string;
   temporalPort: number;
   uiPort: number;
+  /** The codec endpoint the UI decodes compressed payloads through; default uiPort + 1 when free, else any free port. */
+  codecPort?: number;
   b1Port: number;
   shopifyPort: number;
   /** Demo company size (items; the first 20 are selected for sync). */
@@ -88,7 +91,9 @@ async function startDemo(o: UpOptions, stoppers: Stopper[], stopAll: () => Promi
   for (const [what, port] of [['SAP B1 simulator', o.b1Port], ['Shopify simulator', o.shopifyPort]] as const) {
     if (await portInUse(port)) throw new CliError(`port ${port} (${what}) is already in use`, `stop what uses it, or pick another port with \`b1hub up --${what.startsWith('SAP') ? 'b1' : 'shopify'}-port <n>\``);
   }
-  const dev: DevServer = await startDevServer({ dataDir: o.dataDir, port: o.temporalPort, uiPort: o.uiPort });
+  const codec = await startUiCodecServer(o);
+  stoppers.push({ name: 'codec endpoint', stop: () => codec.close() });
+  const dev: DevServer = await startDevServer({ dataDir: o.dataDir, port: o.temporalPort, uiPort: o.uiPort, uiCodecEndpoint: codec.url });
   stoppers.push({ name: 'Temporal dev server', stop: () => dev.stop() });
 
   const b1Sim = await startB1Simulator({
@@ -151,7 +156,7 @@ async function startDemo(o: UpOptions, stoppers: Stopper[], stopAll: () => Promi
   writeHubStatus(o.dataDir, status);
   stoppers.unshift({ name: 'status file', stop: async () => removeHubStatus(o.dataDir) });
 
-  printDemoBanner(o.print, status, firstStart, firstStart && !o.skipInit);
+  printDemoBanner(o.print, status, codec.url, firstStart, firstStart && !o.skipInit);
   if (firstStart && !o.skipInit) startInitialization(client, connection, config, o, status);
   else if (firstStart) markInitialized(o.dataDir, 'skipped');
 
@@ -220,16 +225,40 @@ async function startWithConfig(o: UpOptions, config: HubConfig, stoppers: Stoppe
   writeHubStatus(o.dataDir, status);
   stoppers.unshift({ name: 'status file', stop: async () => removeHubStatus(o.dataDir) });
   o.print(`b1-shopify-hub worker running on task queue ${config.temporal.taskQueue} at ${target.address} (namespace ${target.namespace}); schedulers ensured. Ctrl-C stops it.`);
+  o.print('Payloads of 1 KiB and more are stored zlib-compressed: for readable payloads in your Temporal UI, run `b1hub codec-server --cors-origin <UI origin>` and set it as the UI\'s codec endpoint (README "Payload compression and the codec endpoint").');
   return { status, done: worker.done, stop: stopAll };
 }
 
-function printDemoBanner(print: (line: string) => void, s: HubStatusFile, firstStart: boolean, initializing: boolean): void {
+/**
+ * Large payloads are stored compressed (src/temporal/zlib-codec.ts); the embedded UI shows them
+ * through this endpoint. The browser calls it from the UI's page, so the UI's origins may.
+ */
+async function startUiCodecServer(o: UpOptions): Promise<Awaited<ReturnType<typeof startCodecServer>>> {
+  const corsOrigins = [`http://localhost:${o.uiPort}`, `http://127.0.0.1:${o.uiPort}`];
+  const taken = [o.temporalPort, o.uiPort, o.b1Port, o.shopifyPort];
+  if (o.codecPort !== undefined) {
+    if (await portInUse(o.codecPort)) throw new CliError(`port ${o.codecPort} (codec endpoint) is already in use`, 'pick another codec port');
+    return startCodecServer({ port: o.codecPort, corsOrigins });
+  }
+  const preferred = o.uiPort + 1;
+  const free = preferred <= 65535 && !taken.includes(preferred) && !(await portInUse(preferred));
+  try {
+    return await startCodecServer({ port: free ? preferred : 0, corsOrigins });
+  } catch (err) {
+    // Lost a race for the preferred port: any free one does, the UI is told the URL at start.
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    return startCodecServer({ port: 0, corsOrigins });
+  }
+}
+
+function printDemoBanner(print: (line: string) => void, s: HubStatusFile, codecUrl: string, firstStart: boolean, initializing: boolean): void {
   const lines = [
     '',
     'b1-shopify-hub is running (demo: embedded configuration, simulators)',
     '',
     `  Temporal          ${s.temporal.address} (namespace ${s.temporal.namespace}, task queue ${s.temporal.taskQueue})`,
     `  Temporal UI       ${s.temporal.uiUrl}`,
+    `  Codec endpoint    ${codecUrl}   (the UI shows compressed payloads through it; temporal workflow show --codec-endpoint ${codecUrl})`,
     `  SAP B1 (sim)      ${s.b1.baseUrl}   CompanyDB ${s.b1.companyDb}, user ${s.b1.userName}, password ${s.b1.demoPassword}`,
     `  Shopify (sim)     ${s.shopify.graphqlUrl}   shop ${s.shopify.shop}, token ${s.shopify.demoAccessToken}`,
     `  Data              ${s.dataDir} (delete it to start over)`,

@@ -14,6 +14,7 @@ import type { SearchAttributeType } from '@temporalio/common';
 import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { hubDataConverter } from '../temporal/data-converter';
 
 export type TemporalServerKind = 'dev-server' | 'time-skipping';
 
@@ -170,15 +171,19 @@ async function startWithRetry(kind: TemporalServerKind, start: () => Promise<Tes
   }
 }
 
+/** The environments' clients read the hub workers' compressed payloads (src/temporal/zlib-codec.ts). */
+const HUB_CLIENT_OPTIONS = { dataConverter: hubDataConverter };
+
 /** A Java time-skipping test server environment (one per test file; time is global to it). */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
   const executable = resolveTestServerPath();
   if (executable === undefined && isCI()) throw missingBinaryError('time-skipping');
   return startWithRetry('time-skipping', () =>
-    TestWorkflowEnvironment.createTimeSkipping(
-      executable === undefined ? undefined : { server: { executable: { type: 'existing-path', path: executable } } },
-    ),
+    TestWorkflowEnvironment.createTimeSkipping({
+      ...(executable === undefined ? {} : { server: { executable: { type: 'existing-path', path: executable } } }),
+      client: HUB_CLIENT_OPTIONS,
+    }),
   );
 }
 
@@ -195,6 +200,7 @@ export async function createDevServerEnv(opts: DevServerEnvOptions = {}): Promis
         ...(opts.uiPort === undefined ? {} : { ui: true, uiPort: opts.uiPort }),
         ...(opts.dbFilename === undefined ? {} : { dbFilename: opts.dbFilename }),
       },
+      client: HUB_CLIENT_OPTIONS,
     }),
   );
 }

@@ -4,6 +4,7 @@
  * same worker code runs in production, in `npm start` on the simulators, and in tests.
  */
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { hubDataConverter } from '../temporal/data-converter';
 
 export const DEFAULT_TASK_QUEUE = 'b1-shopify-hub';
 
@@ -37,6 +38,8 @@ export async function createHubWorker(opts: HubWorkerOptions): Promise<Worker> {
     taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,
     workflowBundle: await hubWorkflowBundle(),
     activities: opts.activities,
+    // Large payloads (record pages) are stored compressed: see src/temporal/zlib-codec.ts.
+    dataConverter: hubDataConverter,
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? 20,
     // Only a handful of long-lived workflows are open at once (4 schedulers + their runs).
     maxCachedWorkflows: 200,
