@@ -103,7 +103,7 @@ export async function runInitChecks(o: { config: HubConfig; deps: PipelineDeps; 
     const { existing, missing } = await checkUserFields(deps.b1);
     return missing.length
       ? { state: 'fail', detail: `missing ${missing.map((s) => `${s.table}.U_${s.name}`).join(', ')}`, fix: 'run `b1hub init --fix` (creates them), then restart the Service Layer' }
-      : { state: 'pass', detail: `${existing.length} fields present (U_ShopifyId, U_ShopifySync)` };
+      : { state: 'pass', detail: `${existing.length} fields present (${existing.map((s) => `${s.table}.U_${s.name}`).join(', ')})` };
   });
 
   await b1Check('Weight units of selected items mapped', 'add the unit to mapping.product.weightUnits, e.g. {"1": "KILOGRAMS"}', async () => {

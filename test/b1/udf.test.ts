@@ -46,4 +46,13 @@ describe('B1 user-defined fields via UserFieldsMD', () => {
     await assert.rejects(c.patchItem('A00001', { U_ShopifyId: 'x'.repeat(51) }), (e: unknown) => e instanceof B1BusinessRuleError && e.context.field === 'U_ShopifyId');
     await assert.rejects(c.create('UserFieldsMD', { TableName: 'OITM', Name: 'ShopifySync', Description: 'dup' }), B1BusinessRuleError);
   });
+
+  test('the product sync fields: variant id and a 64-character hash, written in one PATCH with the id', async () => {
+    const c = clientFor(sim.url);
+    const hash = 'v1:'.padEnd(64, 'f');
+    await c.patchItem('A00002', { U_ShopifyId: 'gid://shopify/Product/7', U_ShopifyVariantId: 'gid://shopify/ProductVariant/8', U_ShopifyHash: hash });
+    const [it] = await c.list('Items', { select: ['ItemCode', 'U_ShopifyId', 'U_ShopifyVariantId', 'U_ShopifyHash'], filter: "ItemCode eq 'A00002'" });
+    assert.deepEqual(it, { ItemCode: 'A00002', U_ShopifyId: 'gid://shopify/Product/7', U_ShopifyVariantId: 'gid://shopify/ProductVariant/8', U_ShopifyHash: hash });
+    await assert.rejects(c.patchItem('A00002', { U_ShopifyHash: `${hash}0` }), (e: unknown) => e instanceof B1BusinessRuleError && e.context.field === 'U_ShopifyHash');
+  });
 });

@@ -9,7 +9,7 @@ import { temporal } from '@temporalio/proto';
 import { startHubFixture, type HubFixture, type RunningWorker } from '../support/hub-fixture';
 import { demoItemCodes } from '../../src/sim/b1/seed';
 import { PRODUCT_BULK } from '../../src/pipelines/product/fetch';
-import { productIdsBySku, productStamps } from './support-product';
+import { countPushPhaseCalls, itemLink, productIdsBySku, productStamps } from './support-product';
 
 const N = 300;
 const CODES = demoItemCodes(N);
@@ -62,7 +62,10 @@ describe('product initial load in bulk', { timeout: 120_000 }, () => {
     for (const code of CODES) {
       const ids = productIdsBySku(fx, code);
       assert.equal(ids.length, 1, `exactly one product with SKU ${code}`);
-      assert.equal((fx.b1Sim.state.get('Items', code) as { U_ShopifyId?: string }).U_ShopifyId, ids[0]);
+      const variants = fx.shopifySim.state.variantsBySku(code);
+      const link = itemLink(fx, code);
+      assert.deepEqual({ ...link, hash: null }, { id: ids[0], variantId: `gid://shopify/ProductVariant/${variants[0]?.id}`, hash: null }, `links of ${code}`);
+      assert.match(link.hash ?? '', /^v1:/, `U_ShopifyHash of ${code}`);
     }
     const p = await fx.deps.shopify.productByCustomId(CODES[N - 1]!, 2);
     const b1 = fx.b1Sim.state.get('Items', CODES[N - 1]!) as unknown as { ItemName: string; ItemPrices: { PriceList: number; Price: number }[] };
@@ -81,5 +84,17 @@ describe('product initial load in bulk', { timeout: 120_000 }, () => {
     const retried = await fx.runSync('product', { mode: 'full' });
     assert.equal(retried.result.counts.unchanged, N, JSON.stringify(retried.result.counts));
     assert.deepEqual(productStamps(fx), stamps);
+
+    // The delta after the load re-reads every item (the write-back bumped them) and, by their
+    // sync hash, finds them unchanged without one product lookup in Shopify.
+    const pushCalls = countPushPhaseCalls(fx);
+    try {
+      const delta = await fx.runSync('product', { mode: 'delta', since: result.watermark });
+      assert.deepEqual(delta.result.counts, { created: 0, updated: 0, unchanged: N, skipped: 0, failed: 0 });
+      assert.equal(pushCalls.count(), 0);
+      assert.deepEqual(productStamps(fx), stamps);
+    } finally {
+      pushCalls.stop();
+    }
   });
 });

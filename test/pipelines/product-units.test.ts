@@ -8,6 +8,8 @@ import { mapProductPage } from '../../src/pipelines/product/map';
 import { DEMO_MAPPING_CONFIG, parseMappingConfig } from '../../src/mapping/config';
 import type { ShopifyProduct } from '../../src/connectors/shopify/types';
 import type { ItemRecord } from '../../src/pipelines/product/types';
+import { productHash, type PushTarget } from '../../src/pipelines/product/hash';
+import { HUB_UDFS } from '../../src/connectors/b1/udf';
 
 describe('product cursor', () => {
   test('round-trips every phase, including ItemCodes with | and empty marks', () => {
@@ -51,10 +53,11 @@ const item = (over: Partial<ItemRecord['item']> = {}): ItemRecord => ({
   item: { ItemCode: 'A1', ItemName: 'Widget', BarCode: '0400', InventoryItem: 'tYES', VatLiable: 'tYES', SalesUnitWeight: 1.5, SalesWeightUnit: 1, ItemPrices: [{ PriceList: 1, Price: 12.5, Currency: '$' }], U_ShopifyId: null, U_ShopifySync: 'Y', ...over },
 });
 const config = parseMappingConfig({ ...DEMO_MAPPING_CONFIG, product: { ...DEMO_MAPPING_CONFIG.product, shopCurrencyAliases: ['$'] } });
+const target: PushTarget = { shop: 'test-shop.myshopify.com', idField: { namespace: 'b1hub', key: 'item_code' } };
 
 describe('product mapping and unchanged detection', () => {
   test('an item maps to a single-variant upsert keyed by its ItemCode; the weight unit comes from the record', () => {
-    const [m] = mapProductPage(config, [{ id: 'A1', label: 'Widget', data: item() }]);
+    const [m] = mapProductPage(config, target, [{ id: 'A1', label: 'Widget', data: item() }]);
     assert.ok(m?.ok);
     assert.equal(m.payload.kind, 'push');
     if (m.payload.kind !== 'push') return;
@@ -62,7 +65,7 @@ describe('product mapping and unchanged detection', () => {
   });
 
   test('unselected items are skipped; frozen items become drafts; bad ones fail naming the field', () => {
-    const out = mapProductPage(config, [
+    const out = mapProductPage(config, target, [
       { id: 'A2', data: item({ ItemCode: 'A2', U_ShopifySync: 'N' }) },
       { id: 'A3', data: item({ ItemCode: 'A3', Frozen: 'tYES' }) },
       { id: 'A4', data: { ...item({ ItemCode: 'A4', SalesWeightUnit: 9 }), weightUnit: undefined } },
@@ -75,7 +78,7 @@ describe('product mapping and unchanged detection', () => {
   });
 
   test('firstDifference names the first B1-owned field that differs', () => {
-    const [m] = mapProductPage(config, [{ id: 'A1', data: item() }]);
+    const [m] = mapProductPage(config, target, [{ id: 'A1', data: item() }]);
     assert.ok(m?.ok && m.payload.kind === 'push');
     const want = m.payload.upsert;
     const have: ShopifyProduct = {
@@ -88,5 +91,72 @@ describe('product mapping and unchanged detection', () => {
     assert.equal(firstDifference({ ...want, weight: { unit: 'KILOGRAMS', value: 0 } }, { ...have, variants: [{ ...have.variants[0]!, inventoryItem: { ...have.variants[0]!.inventoryItem, measurement: { weight: null } } }] }), undefined);
     assert.equal(firstDifference(want, { ...have, customId: null }), 'customId');
     assert.equal(firstDifference(want, { ...have, moreVariants: true }), 'variants');
+  });
+});
+
+describe('product sync hash', () => {
+  const link = { productId: 'gid://shopify/Product/1', variantId: 'gid://shopify/ProductVariant/2' };
+  const upsertOf = (rec: ItemRecord) => {
+    const [m] = mapProductPage(config, target, [{ id: rec.item.ItemCode ?? '', data: rec }]);
+    assert.ok(m?.ok && m.payload.kind === 'push');
+    return m.payload.upsert;
+  };
+  /** The item as the push left it: ids and the hash of its current mapping written back. */
+  const linked = (over: Partial<ItemRecord['item']> = {}, read: Partial<ItemRecord> = { hashFields: true, trustHash: true }): ItemRecord => {
+    const base = item(over);
+    const hash = productHash(target, upsertOf(base), link);
+    return { ...base, ...read, item: { ...base.item, U_ShopifyId: link.productId, U_ShopifyVariantId: link.variantId, U_ShopifyHash: hash } };
+  };
+
+  test('is stable, fits U_ShopifyHash, and changes with every sent field, the destination and the ids', () => {
+    const want = upsertOf(item());
+    const h = productHash(target, want, link);
+    assert.match(h, /^v1:[0-9a-f]{32}$/);
+    const size = HUB_UDFS.find((u) => u.table === 'OITM' && u.name === 'ShopifyHash')?.size ?? 0;
+    assert.ok(h.length <= size, `${h.length} characters fit U_ShopifyHash (${size})`);
+    assert.equal(productHash(target, { ...want }, { ...link }), h);
+    assert.equal(productHash(target, { ...want, barcode: undefined }, link), productHash(target, { ...want, barcode: null }, link), 'absent and null barcode send the same');
+    const variants = [
+      productHash(target, { ...want, title: 'Widget 2' }, link),
+      productHash(target, { ...want, price: '12.51' }, link),
+      productHash(target, { ...want, status: 'DRAFT' }, link),
+      productHash(target, { ...want, tracked: false }, link),
+      productHash(target, { ...want, weight: { unit: 'KILOGRAMS', value: 1.6 } }, link),
+      productHash({ ...target, shop: 'other.myshopify.com' }, want, link),
+      productHash({ ...target, idField: { namespace: 'b1hub', key: 'sku' } }, want, link),
+      productHash(target, want, { ...link, variantId: 'gid://shopify/ProductVariant/3' }),
+      productHash(target, want, { ...link, productId: 'gid://shopify/Product/9' }),
+    ];
+    assert.equal(new Set([h, ...variants]).size, variants.length + 1, 'every change gives a new hash');
+    // A mapping-config change that changes the outcome (another price list) changes the hash.
+    const list2 = parseMappingConfig({ ...DEMO_MAPPING_CONFIG, product: { ...DEMO_MAPPING_CONFIG.product, shopCurrencyAliases: ['$'], priceList: 2 } });
+    const [m2] = mapProductPage(list2, target, [{ id: 'A1', data: item({ ItemPrices: [{ PriceList: 2, Price: 15, Currency: '$' }] }) }]);
+    assert.ok(m2?.ok && m2.payload.kind === 'push');
+    assert.notEqual(productHash(target, m2.payload.upsert, link), h);
+  });
+
+  test('a delta record whose hash matches is unchanged in map (never posted); anything else is pushed', () => {
+    const [same] = mapProductPage(config, target, [{ id: 'A1', data: linked() }]);
+    assert.deepEqual(same, { id: 'A1', ok: false, outcome: { object: 'product', sourceId: 'A1', outcome: 'unchanged', targetId: link.productId } });
+
+    const pushed = (rec: ItemRecord) => {
+      const [m] = mapProductPage(config, target, [{ id: 'A1', data: rec }]);
+      assert.ok(m?.ok && m.payload.kind === 'push', JSON.stringify(m));
+      return m.payload;
+    };
+    // Edited in B1 after the push: the stored hash is stale.
+    const edited = linked();
+    edited.item = { ...edited.item, ItemName: 'Widget, renamed' };
+    assert.deepEqual(pushed(edited).knownLink, { variantId: link.variantId, hash: linked().item.U_ShopifyHash });
+    // Full and ids runs do not trust the hash.
+    assert.equal(pushed(linked({}, { hashFields: true })).knownProductId, link.productId);
+    // Pushed by an older version: no hash (and no variant id) yet.
+    assert.deepEqual(pushed({ ...item({ U_ShopifyId: link.productId }), hashFields: true, trustHash: true }).knownLink, { variantId: null, hash: null });
+    // The variant id cleared by hand: the hash alone does not vouch for the link.
+    const noVariant = linked();
+    noVariant.item = { ...noVariant.item, U_ShopifyVariantId: null };
+    assert.deepEqual(pushed(noVariant).knownLink, { variantId: null, hash: noVariant.item.U_ShopifyHash });
+    // An item table without the hash fields: the push writes only U_ShopifyId (no knownLink).
+    assert.equal(pushed(item()).knownLink, undefined);
   });
 });

@@ -18,6 +18,14 @@ export function productStamps(fx: HubFixture): Map<string, string> {
   return out;
 }
 
+/**
+ * Waits for the next second: Shopify's updatedAt has second precision, so a product written in
+ * the same second as the snapshot would look unchanged to productStamps.
+ */
+export async function nextSecond(): Promise<void> {
+  await new Promise((r) => setTimeout(r, 1005 - (Date.now() % 1000)));
+}
+
 /** B1 requests that write (everything but GET and the session calls). */
 export function b1Writes(fx: HubFixture, fromIndex: number): string[] {
   return fx.b1Sim.faults.log.slice(fromIndex).filter((l) => !l.startsWith('GET ') && !/\/(Login|Logout)\b/.test(l));
@@ -36,12 +44,38 @@ export async function createShopifyProduct(fx: HubFixture, p: { title: string; s
   return data.productSet.product.id;
 }
 
-type B1ItemRow = { ItemName: string; SalesUnitWeight: number; ItemPrices: { PriceList: number; Price: number }[]; U_ShopifyId?: string | null; InventoryItem?: string };
+/**
+ * Counts the Shopify requests of the B1 → Shopify phase (product reads and writes, metafield
+ * definitions; not the Shopify → B1 variant scan) from now on, through a 0 ms latency rule of the
+ * simulator (its `injected.latency` counter); `stop()` removes the rule.
+ */
+export function countPushPhaseCalls(fx: HubFixture): { count(): number; stop(): void } {
+  const faults = fx.shopifySim.faults;
+  const at = faults.injected.latency;
+  faults.add({ kind: 'latency', ms: 0, times: Number.MAX_SAFE_INTEGER, match: /^(?![\s\S]*ProductVariants(Scan|ByIds)\b)/ });
+  return { count: () => faults.injected.latency - at, stop: () => faults.clear() };
+}
+
+type B1ItemRow = {
+  ItemName: string;
+  SalesUnitWeight: number;
+  ItemPrices: { PriceList: number; Price: number }[];
+  U_ShopifyId?: string | null;
+  U_ShopifyVariantId?: string | null;
+  U_ShopifyHash?: string | null;
+  InventoryItem?: string;
+};
+
+/** The item's link fields as B1 holds them. */
+export function itemLink(fx: HubFixture, code: string): { id: string | null; variantId: string | null; hash: string | null } {
+  const it = fx.b1Sim.state.get('Items', code) as unknown as B1ItemRow;
+  return { id: it.U_ShopifyId ?? null, variantId: it.U_ShopifyVariantId ?? null, hash: it.U_ShopifyHash ?? null };
+}
 
 /**
  * The end state of a clean push, checked for each item: exactly one product with its SKU, keyed
- * by its custom id, with B1's title, price (list 1), weight (kg), status and tracking, and the
- * product id in the item's U_ShopifyId.
+ * by its custom id, with B1's title, price (list 1), weight (kg), status and tracking, the product
+ * id in the item's U_ShopifyId, the variant id in U_ShopifyVariantId and a sync hash.
  */
 export async function assertPushed(fx: HubFixture, codes: readonly string[]): Promise<void> {
   for (const code of codes) {
@@ -60,5 +94,7 @@ export async function assertPushed(fx: HubFixture, codes: readonly string[]): Pr
     assert.deepEqual(v.inventoryItem.measurement.weight, { unit: 'KILOGRAMS', value: b1.SalesUnitWeight });
     assert.equal(v.inventoryItem.tracked, b1.InventoryItem !== 'tNO');
     assert.equal(b1.U_ShopifyId, p.id, `U_ShopifyId of ${code}`);
+    assert.equal(b1.U_ShopifyVariantId, v.id, `U_ShopifyVariantId of ${code}`);
+    assert.match(b1.U_ShopifyHash ?? '', /^v1:[0-9a-f]{32}$/, `U_ShopifyHash of ${code}`);
   }
 }

@@ -18,10 +18,14 @@ export interface UdfSpec {
   validValues?: Array<{ value: string; description: string }>;
 }
 
-/** The hub's cross-reference and sync-flag fields. */
+/** The hub's cross-reference, sync-flag and sync-hash fields. */
 export const HUB_UDFS: readonly UdfSpec[] = [
   { table: 'OCRD', name: 'ShopifyId', description: 'Shopify customer id', size: 50 },
-  { table: 'OITM', name: 'ShopifyId', description: 'Shopify product variant id', size: 50 },
+  { table: 'OITM', name: 'ShopifyId', description: 'Shopify product id', size: 50 },
+  { table: 'OITM', name: 'ShopifyVariantId', description: 'Shopify product variant id', size: 50 },
+  // The product push's hash of what it last sent (src/pipelines/product/hash.ts): a delta run
+  // skips the Shopify read for an item whose mapped product still hashes to it.
+  { table: 'OITM', name: 'ShopifyHash', description: 'Shopify product sync hash', size: 64 },
   {
     table: 'OITM',
     name: 'ShopifySync',

@@ -17,11 +17,7 @@ import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from
 import { decodeCursor, encodeCursor, type ProductCursor } from './cursor';
 import { formatWatermark, later, parseWatermark } from './watermark';
 import type { ItemRecord, ProductSource, VariantRecord } from './types';
-
-export const ITEM_FIELDS = [
-  'ItemCode', 'ItemName', 'BarCode', 'InventoryItem', 'VatLiable', 'Valid', 'ValidFrom', 'ValidTo', 'Frozen', 'FrozenFrom',
-  'FrozenTo', 'SalesUnitWeight', 'SalesWeightUnit', 'ItemPrices', 'U_ShopifyId', 'U_ShopifySync', 'UpdateDate', 'UpdateTime',
-] as const;
+import { hasHashFields, itemSelect } from './item-fields';
 
 /** Minutes re-read before the watermark: B1 compares times at minute precision. */
 export const B1_OVERLAP_MINUTES = 2;
@@ -62,7 +58,13 @@ function dateTime(stamp: string): { date: string; time: string } {
   return { date, time };
 }
 
-export async function toItemRecords(deps: PipelineDeps, rows: Item[], asOf: string): Promise<SourceRecord<ItemRecord>[]> {
+/** How the records were read: `hashFields` when the rows carry the hash fields, `trustHash` in delta runs. */
+export interface ItemReadMode {
+  hashFields: boolean;
+  trustHash?: boolean;
+}
+
+export async function toItemRecords(deps: PipelineDeps, rows: Item[], asOf: string, read: ItemReadMode): Promise<SourceRecord<ItemRecord>[]> {
   const cfg = deps.mapping.product;
   const items = rows.filter((r): r is Item & { ItemCode: string } => typeof r.ItemCode === 'string');
   const needsMeasures = items.some((i) => (i.SalesUnitWeight ?? 0) > 0 && i.SalesWeightUnit != null && cfg.weightUnits[String(i.SalesWeightUnit)] === undefined);
@@ -86,12 +88,21 @@ export async function toItemRecords(deps: PipelineDeps, rows: Item[], asOf: stri
       ItemPrices: (r.ItemPrices ?? []).filter((p) => p.PriceList === cfg.priceList).map((p) => ({ PriceList: cfg.priceList, Price: p.Price ?? null, Currency: p.Currency ?? null })),
       U_ShopifyId: r.U_ShopifyId ?? null,
       U_ShopifySync: r.U_ShopifySync ?? null,
+      U_ShopifyVariantId: r.U_ShopifyVariantId ?? null,
+      U_ShopifyHash: r.U_ShopifyHash ?? null,
     };
     // Absent and null mean the same to the mapping; leaving nulls out keeps history small.
     for (const k of Object.keys(item) as (keyof typeof item)[]) if (item[k] === null) delete item[k];
     const code = r.SalesWeightUnit == null ? undefined : String(r.SalesWeightUnit);
     const unit = code === undefined ? undefined : (cfg.weightUnits[code] ?? measures[code]);
-    const data: ItemRecord = { kind: 'item', item, asOf, ...(code !== undefined && unit !== undefined ? { weightUnit: { code, unit } } : {}) };
+    const data: ItemRecord = {
+      kind: 'item',
+      item,
+      asOf,
+      ...(code !== undefined && unit !== undefined ? { weightUnit: { code, unit } } : {}),
+      ...(read.hashFields ? { hashFields: true as const } : {}),
+      ...(read.hashFields && read.trustHash ? { trustHash: true as const } : {}),
+    };
     return { id: r.ItemCode, label: r.ItemName ?? r.ItemCode, data };
   });
 }
@@ -114,11 +125,14 @@ async function fetchItemsPage(deps: PipelineDeps, input: FetchPageInput, after: 
   const size = deps.pageSizes.product;
   const since = parseWatermark(input.since);
   const filter = input.mode === 'delta' && since.b1 ? f.and(SYNC_FILTER, deltaFilter(dateTime(since.b1), B1_OVERLAP_MINUTES)) : SYNC_FILTER;
-  const pages = deps.b1.keyRange('Items', { keyField: 'ItemCode', filter, select: ITEM_FIELDS, pageSize: size, ...(after !== undefined ? { after } : {}) });
+  const hashFields = await hasHashFields(deps.b1);
+  const pages = deps.b1.keyRange('Items', { keyField: 'ItemCode', filter, select: itemSelect(hashFields), pageSize: size, ...(after !== undefined ? { after } : {}) });
   const first = await pages.next();
   await pages.return(undefined);
   const items = first.done ? [] : first.value;
-  const records = await toItemRecords(deps, items, companyToday(deps.mapping));
+  // Only a delta trusts the hash: a full run compares every item with Shopify (and so repairs
+  // B1-owned fields edited in Shopify), an ids run is an explicit request to look again.
+  const records = await toItemRecords(deps, items, companyToday(deps.mapping), { hashFields, trustHash: input.mode === 'delta' });
   const last = items[items.length - 1]?.ItemCode;
   const hw = later(b1Hw, maxStamp(items));
   // A short page is the last one of the B1 phase; the Shopify phase follows.
@@ -156,7 +170,8 @@ async function fetchIdsPage(deps: PipelineDeps, input: FetchPageInput, offset: n
   const gids = page.filter((id) => VARIANT_GID.test(id));
   const slice = page.filter((id) => !VARIANT_GID.test(id));
   // Re-read whatever the flag says: a resync of an unflagged item is reported as skipped, not lost.
-  const items = slice.length ? await deps.b1.list('Items', { filter: f.anyOf('ItemCode', slice), select: ITEM_FIELDS }) : [];
+  const hashFields = slice.length > 0 && (await hasHashFields(deps.b1));
+  const items = slice.length ? await deps.b1.list('Items', { filter: f.anyOf('ItemCode', slice), select: itemSelect(hashFields) }) : [];
   const byCode = new Map(items.map((i) => [i.ItemCode, i]));
   const found = new Set(byCode.keys());
   const ordered = slice.flatMap((c): Item[] => {
@@ -164,7 +179,7 @@ async function fetchIdsPage(deps: PipelineDeps, input: FetchPageInput, offset: n
     return it ? [it] : [];
   });
   const variants = await variantsByIds(deps, gids);
-  const records: SourceRecord<ProductSource>[] = [...(await toItemRecords(deps, ordered, companyToday(deps.mapping))), ...variants.records];
+  const records: SourceRecord<ProductSource>[] = [...(await toItemRecords(deps, ordered, companyToday(deps.mapping), { hashFields })), ...variants.records];
   const missingIds = [...slice.filter((c) => !found.has(c)), ...variants.missing];
   const next = offset + size;
   // Extra ids of a delta run come first; the delta itself follows.

@@ -13,18 +13,19 @@
  *
  * The watermark carries both clocks (watermark.ts): the newest B1 UpdateDate/UpdateTime read and
  * the newest Shopify variant updatedAt seen. Writing U_ShopifyId back bumps an item's stamp, so
- * the delta after a push re-reads those items once and finds them unchanged (no Shopify write,
- * no B1 write).
+ * the delta after a push re-reads those items once; the sync hash written in the same PATCH
+ * (hash.ts) lets it report them unchanged without asking Shopify (no Shopify call, no write).
  */
 import type { Pipeline } from '../contract';
 import { fetchProductPage } from './fetch';
 import { mapProductPage } from './map';
+import { pushTarget } from './hash';
 import { postProductPage } from './post';
 import type { ProductPayload, ProductSource } from './types';
 
 export const productPipeline: Pipeline<ProductSource, ProductPayload> = {
   object: 'product',
   fetch: (deps, input) => fetchProductPage(deps, input),
-  map: async (deps, input) => mapProductPage(deps.mapping, input.records),
+  map: async (deps, input) => mapProductPage(deps.mapping, pushTarget(deps), input.records),
   post: (deps, input) => postProductPage(deps, input),
 };

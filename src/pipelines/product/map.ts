@@ -1,13 +1,18 @@
 /**
  * Pure mapping of a page: B1 items → productSet upserts, Shopify variants → Items POST bodies.
  * Deterministic in the records (the date Valid/Frozen are judged on and the item's weight unit
- * were fixed at fetch), so a resync re-maps identically.
+ * were fixed at fetch) and the push target, so a resync re-maps identically.
+ *
+ * In a delta run an item whose stored sync hash equals the hash of its mapped product (and which
+ * holds both Shopify ids) is `unchanged` here already: it never reaches the post step, so it
+ * costs no Shopify call (hash.ts, README "the sync hash").
  */
 import type { MappingConfig } from '../../mapping/config';
-import { failed, failedMapping, skipped } from '../../mapping/outcome';
+import { failed, failedMapping, skipped, unchanged } from '../../mapping/outcome';
 import { mapItemToProductSet, mapVariantToItem } from '../../mapping/product';
 import type { ProductUpsert } from '../../connectors/shopify/types';
 import type { MappedRecord, SourceRecord } from '../contract';
+import { productHash, type PushTarget } from './hash';
 import type { ItemRecord, ProductPayload, ProductSource, VariantRecord } from './types';
 
 /** Shopify's product title limit. */
@@ -19,8 +24,8 @@ function withItemUnit(config: MappingConfig, rec: ItemRecord): MappingConfig {
   return { ...config, product: { ...config.product, weightUnits: { ...config.product.weightUnits, [u.code]: u.unit } } };
 }
 
-export function mapItem(config: MappingConfig, rec: SourceRecord<ItemRecord>): MappedRecord<ProductPayload> {
-  const { item, asOf } = rec.data;
+export function mapItem(config: MappingConfig, target: PushTarget, rec: SourceRecord<ItemRecord>): MappedRecord<ProductPayload> {
+  const { item, asOf, hashFields, trustHash } = rec.data;
   const base = { id: rec.id, ...(rec.label !== undefined ? { label: rec.label } : {}) };
   if (item.U_ShopifySync !== 'Y') {
     return { ...base, ok: false, outcome: skipped('product', rec.id, 'not-selected:U_ShopifySync') };
@@ -45,7 +50,14 @@ export function mapItem(config: MappingConfig, rec: SourceRecord<ItemRecord>): M
     taxable: v.taxable,
     status: input.status === 'UNLISTED' ? 'DRAFT' : input.status,
   };
-  return { ...base, ok: true, payload: { kind: 'push', itemCode: rec.id, upsert, knownProductId: item.U_ShopifyId?.trim() || null } };
+  const productId = item.U_ShopifyId?.trim() || null;
+  const variantId = item.U_ShopifyVariantId?.trim() || null;
+  const hash = item.U_ShopifyHash?.trim() || null;
+  if (trustHash && productId && variantId && hash === productHash(target, upsert, { productId, variantId })) {
+    return { ...base, ok: false, outcome: unchanged('product', rec.id, productId) };
+  }
+  const knownLink = hashFields ? { knownLink: { variantId, hash } } : {};
+  return { ...base, ok: true, payload: { kind: 'push', itemCode: rec.id, upsert, knownProductId: productId, ...knownLink } };
 }
 
 export function mapVariant(config: MappingConfig, rec: SourceRecord<VariantRecord>): MappedRecord<ProductPayload> {
@@ -56,11 +68,11 @@ export function mapVariant(config: MappingConfig, rec: SourceRecord<VariantRecor
   return { ...base, ok: true, payload: { kind: 'createItem', sku: r.value.ItemCode, productId: product.id, item: r.value } };
 }
 
-export function mapProductPage(config: MappingConfig, records: SourceRecord<ProductSource>[]): MappedRecord<ProductPayload>[] {
+export function mapProductPage(config: MappingConfig, target: PushTarget, records: SourceRecord<ProductSource>[]): MappedRecord<ProductPayload>[] {
   return records.map((rec) => {
     const d = rec.data;
     // A bulk chunk is mapped item by item inside its post (its items never enter history).
     if (d.kind === 'bulkChunk') return { id: rec.id, ...(rec.label !== undefined ? { label: rec.label } : {}), ok: true, payload: { ...d, kind: 'bulkChunk' } };
-    return d.kind === 'item' ? mapItem(config, rec as SourceRecord<ItemRecord>) : mapVariant(config, rec as SourceRecord<VariantRecord>);
+    return d.kind === 'item' ? mapItem(config, target, rec as SourceRecord<ItemRecord>) : mapVariant(config, rec as SourceRecord<VariantRecord>);
   });
 }

@@ -6,8 +6,8 @@
  * upserts by the custom id (metafield of type `id` holding the ItemCode), so a retried or
  * re-run push updates the product the first attempt created and never adds a second one. A
  * product made in Shopify with the item's SKU and no custom id is adopted (productSet by its id,
- * which also sets the custom id) instead of being duplicated. The product id is written back to
- * the item's U_ShopifyId only when it differs.
+ * which also sets the custom id) instead of being duplicated. The product and variant ids and the
+ * sync hash (hash.ts) are written back to the item in one PATCH, only when one of them differs.
  *
  * Shopify → B1: the item is looked up by ItemCode (= SKU) inside the same attempt before it is
  * created, so a retry after an unknown outcome finds the first attempt's item.
@@ -29,8 +29,10 @@ import { itemCrossReference } from '../../mapping/product';
 import type { PipelineDeps, PostPageInput } from '../contract';
 import { firstDifference } from './compare';
 import { f } from '../../connectors/b1/odata-query';
-import { ITEM_FIELDS, toItemRecords } from './fetch';
+import { toItemRecords } from './fetch';
+import { hasHashFields, itemSelect } from './item-fields';
 import { mapItem } from './map';
+import { productHash, pushTarget } from './hash';
 import type { BulkChunkPayload, CreateItemPayload, ProductPayload, PushPayload } from './types';
 
 /** Records written at once: keeps the throttled bucket busy without bursting past it. */
@@ -111,7 +113,7 @@ function fromProduct(x: ShopifyProduct): Found {
 
 /** What to do with one item, given the products found with its SKU. */
 type Plan =
-  | { kind: 'unchanged'; productId: string }
+  | { kind: 'unchanged'; productId: string; variantId: string | null }
   | { kind: 'fail'; outcome: RecordOutcome }
   /** `target` absent: no product found, upsert by custom id (the search may lag a fresh product). */
   | { kind: 'write'; target?: { productId: string; variantId: string | null; adopt: boolean } };
@@ -120,7 +122,7 @@ function plan(p: PushPayload, found: Found[]): Plan {
   const code = p.itemCode;
   const mine = found.find((x) => x.customId === code);
   if (mine) {
-    if (mine.full && firstDifference(p.upsert, mine.full) === undefined) return { kind: 'unchanged', productId: mine.productId };
+    if (mine.full && firstDifference(p.upsert, mine.full) === undefined) return { kind: 'unchanged', productId: mine.productId, variantId: mine.variantId };
     if (mine.variantCount > 1) {
       return { kind: 'fail', outcome: failed('product', code, `item ${code}: product ${mine.productId} has more than one variant in Shopify; a single-variant push would delete the others`, 'ItemCode') };
     }
@@ -190,14 +192,29 @@ function writtenOutcome(p: PushPayload, target: Extract<Plan, { kind: 'write' }>
   return target || p.knownProductId === productId ? updated('product', p.itemCode, productId) : created('product', p.itemCode, productId);
 }
 
-async function writeBack(b1: B1Client, p: PushPayload, productId: string): Promise<RecordOutcome | undefined> {
-  if (p.knownProductId === productId) return undefined;
+/**
+ * Links the item to its product: U_ShopifyId, and where the item table has them the variant id
+ * and the sync hash, in one PATCH. Also after an `unchanged` compare of an item without a (valid)
+ * hash, e.g. one pushed by an older version: the PATCH bumps its UpdateDate, so the next delta
+ * reads it once more, but then finds the hash equal and asks Shopify nothing; without it, every
+ * later delta that sees the item (any B1 edit, mapped field or not) would read Shopify again.
+ */
+async function writeBack(deps: PipelineDeps, p: PushPayload, productId: string, variantId: string | null): Promise<RecordOutcome | undefined> {
+  // The hash binds the variant id: without one (productSet always returns it) neither is written.
+  const withHash = p.knownLink !== undefined && variantId !== null;
+  const patch: Record<string, string> = {
+    ...itemCrossReference(productId),
+    ...(withHash ? { U_ShopifyVariantId: variantId, U_ShopifyHash: productHash(pushTarget(deps), p.upsert, { productId, variantId }) } : {}),
+  };
+  const known: Record<string, string | null | undefined> = { U_ShopifyId: p.knownProductId, U_ShopifyVariantId: p.knownLink?.variantId, U_ShopifyHash: p.knownLink?.hash };
+  if (Object.entries(patch).every(([k, v]) => known[k] === v)) return undefined;
   try {
-    await b1.patchItem(p.itemCode, itemCrossReference(productId));
+    await deps.b1.patchItem(p.itemCode, patch);
     return undefined;
   } catch (e) {
     if (e instanceof B1Error && (e.name === 'B1BusinessRuleError' || e.name === 'B1NotFoundError')) {
-      return failed('product', p.itemCode, `item ${p.itemCode}: product ${productId} is in Shopify but U_ShopifyId could not be written: ${e.sapMessage}`, 'U_ShopifyId');
+      const fields = Object.keys(patch).join(', ');
+      return failed('product', p.itemCode, `item ${p.itemCode}: product ${productId} is in Shopify but ${fields} could not be written: ${e.sapMessage}`, e.context.field ?? 'U_ShopifyId');
     }
     throw e;
   }
@@ -206,7 +223,7 @@ async function writeBack(b1: B1Client, p: PushPayload, productId: string): Promi
 async function push(deps: PipelineDeps, p: PushPayload, found: ShopifyProduct[]): Promise<RecordOutcome> {
   const what = plan(p, found.map(fromProduct));
   if (what.kind === 'fail') return what.outcome;
-  if (what.kind === 'unchanged') return (await writeBack(deps.b1, p, what.productId)) ?? unchanged('product', p.itemCode, what.productId);
+  if (what.kind === 'unchanged') return (await writeBack(deps, p, what.productId, what.variantId)) ?? unchanged('product', p.itemCode, what.productId);
   let result: WriteResult<ProductUpsertResult>;
   if (what.target) {
     const { data } = await deps.shopify.executor.call<ProductSetPayload>(PRODUCT_SET, writeVariables(deps.shopify, p, what.target), { idempotent: true });
@@ -216,7 +233,7 @@ async function push(deps: PipelineDeps, p: PushPayload, found: ShopifyProduct[])
     result = await deps.shopify.upsertProduct(p.upsert);
   }
   if (!result.ok) return userErrorOutcome(p.itemCode, result.userErrors);
-  return (await writeBack(deps.b1, p, result.value.productId)) ?? writtenOutcome(p, what.target, result.value.productId);
+  return (await writeBack(deps, p, result.value.productId, result.value.variantId)) ?? writtenOutcome(p, what.target, result.value.productId);
 }
 
 async function createItem(b1: B1Client, sourceId: string, p: CreateItemPayload): Promise<RecordOutcome> {
@@ -266,12 +283,14 @@ async function pool<T, R>(xs: T[], n: number, fn: (x: T) => Promise<R>): Promise
  * replaces that variant: acceptable for an initial load, where such products are new.
  */
 async function postBulkChunk(deps: PipelineDeps, runId: string, c: BulkChunkPayload): Promise<RecordOutcome[]> {
-  const rows = await deps.b1.list('Items', { filter: f.and(f.eq('U_ShopifySync', 'Y'), f.ge('ItemCode', c.first), f.le('ItemCode', c.last)), select: ITEM_FIELDS, orderby: 'ItemCode' });
-  const records = await toItemRecords(deps, rows, c.asOf);
+  const hashFields = await hasHashFields(deps.b1);
+  const rows = await deps.b1.list('Items', { filter: f.and(f.eq('U_ShopifySync', 'Y'), f.ge('ItemCode', c.first), f.le('ItemCode', c.last)), select: itemSelect(hashFields), orderby: 'ItemCode' });
+  const records = await toItemRecords(deps, rows, c.asOf, { hashFields });
+  const pushTo = pushTarget(deps);
   const outcomes: RecordOutcome[] = [];
   const pushes: PushPayload[] = [];
   for (const r of records) {
-    const m = mapItem(deps.mapping, r);
+    const m = mapItem(deps.mapping, pushTo, r);
     if (!m.ok) outcomes.push(m.outcome);
     else if (m.payload.kind === 'push') pushes.push(m.payload);
   }
@@ -279,14 +298,14 @@ async function postBulkChunk(deps: PipelineDeps, runId: string, c: BulkChunkPayl
   await ensureDefinitions(deps.shopify);
   const bySku = await foundForLoad(deps.shopify, pushes.map((p) => p.upsert.sku));
   const writes: { p: PushPayload; target: Extract<Plan, { kind: 'write' }>['target'] }[] = [];
-  const unchangedOnes: { p: PushPayload; productId: string }[] = [];
+  const unchangedOnes: { p: PushPayload; productId: string; variantId: string | null }[] = [];
   for (const p of pushes) {
     const what = plan(p, bySku.get(p.upsert.sku) ?? []);
     if (what.kind === 'fail') outcomes.push(what.outcome);
-    else if (what.kind === 'unchanged') unchangedOnes.push({ p, productId: what.productId });
+    else if (what.kind === 'unchanged') unchangedOnes.push({ p, productId: what.productId, variantId: what.variantId });
     else writes.push({ p, target: what.target });
   }
-  outcomes.push(...(await pool(unchangedOnes, POST_CONCURRENCY * 2, async ({ p, productId }) => (await writeBack(deps.b1, p, productId)) ?? unchanged('product', p.itemCode, productId))));
+  outcomes.push(...(await pool(unchangedOnes, POST_CONCURRENCY * 2, async ({ p, productId, variantId }) => (await writeBack(deps, p, productId, variantId)) ?? unchanged('product', p.itemCode, productId))));
   if (writes.length) {
     // One import for creates, adoptions and updates alike; results come back in input order.
     const vars = writes.map(({ p, target }) => writeVariables(deps.shopify, p, target));
@@ -297,7 +316,7 @@ async function postBulkChunk(deps: PipelineDeps, runId: string, c: BulkChunkPayl
           ? { ok: false, userErrors: line.errors.map((e) => ({ field: null, message: e.message, code: null })) }
           : productSetResult((line?.data as ProductSetPayload | null)?.productSet);
         if (!result.ok) return userErrorOutcome(p.itemCode, result.userErrors);
-        return (await writeBack(deps.b1, p, result.value.productId)) ?? writtenOutcome(p, target, result.value.productId);
+        return (await writeBack(deps, p, result.value.productId, result.value.variantId)) ?? writtenOutcome(p, target, result.value.productId);
       })),
     );
   }

@@ -2,10 +2,17 @@
 import type { B1Item, B1ItemCreate, ShopifyWeightUnit } from '../../mapping/types';
 import type { ProductUpsert } from '../../connectors/shopify/types';
 
-/** A B1 item as the push reads it: the mapped fields, the cross-reference and the sync flag. */
+/** A B1 item as the push reads it: the mapped fields, the cross-references, the sync flag and hash. */
 export interface ItemRecord {
   kind: 'item';
-  item: B1Item & { U_ShopifyId?: string | null; U_ShopifySync?: string | null };
+  item: B1Item & { U_ShopifyId?: string | null; U_ShopifySync?: string | null; U_ShopifyVariantId?: string | null; U_ShopifyHash?: string | null };
+  /** The item table has U_ShopifyVariantId and U_ShopifyHash (item-fields.ts): they are written back with the id. */
+  hashFields?: true;
+  /**
+   * Read by a delta run: an item whose U_ShopifyHash still matches its mapped product is reported
+   * unchanged without a Shopify read. Full and ids runs leave it out and compare with Shopify.
+   */
+  trustHash?: true;
   /** Company-local date the item's Valid/Frozen windows are judged on (fixed at fetch so map is deterministic). */
   asOf: string;
   /** The Shopify unit of the item's B1 weight unit, resolved from WeightMeasures when the config has none. */
@@ -47,6 +54,11 @@ export interface PushPayload {
   upsert: ProductUpsert;
   /** The item's U_ShopifyId when read: written back only when the product id differs. */
   knownProductId: string | null;
+  /**
+   * The item's U_ShopifyVariantId and U_ShopifyHash when read; absent when the item table lacks
+   * them (then only U_ShopifyId is written). All three are written in one PATCH when any differs.
+   */
+  knownLink?: { variantId: string | null; hash: string | null };
 }
 
 export interface CreateItemPayload {

@@ -87,7 +87,7 @@ export function generateB1Seed(opts: B1SeedOptions): B1Seed {
   const seed: B1Seed = {
     UserFieldsMD: [
       { ...udf('OCRD', 'ShopifyId', 50, 'Shopify customer id'), FieldID: 0 },
-      { ...udf('OITM', 'ShopifyId', 50, 'Shopify product variant id'), FieldID: 0 },
+      { ...udf('OITM', 'ShopifyId', 50, 'Shopify product id'), FieldID: 0 },
       {
         ...udf('OITM', 'ShopifySync', 1, 'Sync item to Shopify', {
           DefaultValue: 'N',
@@ -98,6 +98,8 @@ export function generateB1Seed(opts: B1SeedOptions): B1Seed {
         }),
         FieldID: 1,
       },
+      { ...udf('OITM', 'ShopifyVariantId', 50, 'Shopify product variant id'), FieldID: 2 },
+      { ...udf('OITM', 'ShopifyHash', 64, 'Shopify product sync hash'), FieldID: 3 },
       { ...udf('ORDR', 'ShopifyId', 50, 'Shopify order id'), FieldID: 0 },
     ],
     ItemGroups: GROUPS.map(([Number, GroupName]) => ({ Number, GroupName })),
