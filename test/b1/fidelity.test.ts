@@ -19,7 +19,7 @@ const present = existsSync(XML);
 if (!present) process.stdout.write(`# fidelity: ${XML} is absent; skipping the $metadata fidelity checks\n`);
 
 /** Our own UDFs (not SAP's); everything else must come from $metadata. */
-const HUB_UDFS = new Set(['U_ShopifyId', 'U_ShopifySync']);
+const HUB_UDFS = new Set(['U_ShopifyId', 'U_ShopifySync', 'U_ShopifyVariantId', 'U_ShopifyHash']);
 
 function typeOf(md: MdModel, name: string): MdType {
   const t = md.types.get(name);
