@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { clientFor, rawGraphQL, startSim } from './helpers';
 import type { ShopifySimulator } from '../../src/sim/shopify';
 import { Secret, ShopifyAuthError, ShopifyRetriesExhaustedError, ShopifyUnknownOutcomeError, ShopifyClient } from '../../src/connectors/shopify';
+import { CUSTOMERS_PAGE } from '../../src/connectors/shopify/documents';
 
 const SKUS = ['R-1', 'R-2', 'R-3'];
 
@@ -21,8 +22,8 @@ describe('Shopify executor: throttling, cost limits, back-off, unknown outcomes'
     for (let i = 0; i < 3; i++) await rawGraphQL(sim, '{ customers(first: 100) { nodes { id } } }');
     const drained = (await rawGraphQL(sim, '{ shop { name } }')).body.extensions.cost.throttleStatus.currentlyAvailable;
     assert.ok(drained < 400, `bucket drained to ${drained}`);
-    const page = await client.customersPage({ first: 50 });
-    assert.equal(page.items.length, 50);
+    const page = await client.customersPage({ first: 30 });
+    assert.equal(page.items.length, 30);
     assert.ok(client.executor.stats.throttled >= 1, 'the first attempt was throttled');
     assert.ok(client.executor.stats.waitedMs > 0);
   });
@@ -77,20 +78,30 @@ describe('Shopify executor: throttling, cost limits, back-off, unknown outcomes'
     }
   });
 
-  test('MAX_COST_EXCEEDED: page sizes are halved until the query fits, paging continues at that size', async () => {
+  test('MAX_COST_EXCEEDED: page sizes are halved until the query fits', async () => {
+    const big = await startSim({ seed: { customers: 40, orders: 0, skus: [] }, plan: 'plus' });
+    try {
+      const client = clientFor(big);
+      // 250 customers × (6 + 50 addresses) requested: far over 1000, so the executor halves `first`.
+      const r = await client.executor.call<{ customers: { nodes: unknown[] } }>(CUSTOMERS_PAGE, { first: 250, addressesFirst: 50 }, { shrink: ['first'] });
+      assert.ok(client.executor.stats.shrinks >= 1);
+      assert.equal(big.stats.maxCostExceeded, client.executor.stats.shrinks, 'one rejection per halving');
+      assert.ok((r.variables.first as number) * 56 + 2 <= 1000, `first ${String(r.variables.first)} fits the limit`);
+      assert.equal(r.data.customers.nodes.length, Math.min(40, r.variables.first as number));
+    } finally {
+      await big.close();
+    }
+  });
+
+  test('orders pages are sized to fit the query limit: even 50-line pages never get MAX_COST_EXCEEDED', async () => {
     const big = await startSim({ seed: { customers: 10, orders: 25, skus: SKUS }, plan: 'plus' });
     try {
       const client = clientFor(big);
       const ids = new Set<string>();
-      let pageSize = 0;
-      for await (const p of client.ordersUpdatedSince(null, { first: 50, lineItemsFirst: 50 })) {
-        for (const o of p.items) ids.add(o.id);
-        pageSize = p.pageSize;
-      }
+      for await (const p of client.ordersUpdatedSince(null, { first: 50, sizes: { lineItemsFirst: 50 } })) for (const o of p.items) ids.add(o.id);
       assert.equal(ids.size, 25);
-      assert.ok(client.executor.stats.shrinks >= 1);
-      assert.equal(big.stats.maxCostExceeded, client.executor.stats.shrinks, 'shrunk once per rejection, then paged at the reduced size');
-      assert.ok(pageSize < 50);
+      assert.equal(big.stats.maxCostExceeded, 0);
+      assert.equal(client.executor.stats.shrinks, 0);
     } finally {
       await big.close();
     }

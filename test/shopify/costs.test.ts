@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clientFor, startSim } from './helpers';
+import { clientFor, rawGraphQL, startSim } from './helpers';
+import { DEFAULT_ORDER_READ_SIZES, orderRequestCost } from '../../src/connectors/shopify/order-cost';
 import * as D from '../../src/connectors/shopify/documents';
 import { PLANS } from '../../src/sim/shopify';
 
@@ -22,17 +23,18 @@ test('the hub operations fit the single-query limit at default sizes; cost table
     const productSet = client.productSetVariables({ customId: 'COST-1', title: 'Cost', sku: 'C-9', price: '1.00', tracked: true, taxable: true, status: 'ACTIVE', weight: { value: 1, unit: 'KILOGRAMS' } }, up.value.variantId);
     const cases: [string, typeof D.SHOP_INFO, Record<string, unknown>, string][] = [
       ['locations page (100)', D.LOCATIONS_PAGE, { first: 100 }, 'page'],
-      ['customers page (75)', D.CUSTOMERS_PAGE, { first: 75 }, 'page'],
-      ['customers by ids (25)', D.CUSTOMERS_BY_IDS, { ids: ids('Customer', 25) }, 'batch'],
-      ['orders page (4 × 10 lines)', D.ORDERS_PAGE, { first: 4, lineItemsFirst: 10 }, 'page'],
-      ['orders by ids (4 × 10 lines)', D.ORDERS_BY_IDS, { ids: ids('Order', 4), lineItemsFirst: 10 }, 'batch'],
+      ['customers page (50 × 10 addresses)', D.CUSTOMERS_PAGE, { first: 50, addressesFirst: 10 }, 'page'],
+      ['customers by ids (25 × 10 addresses)', D.CUSTOMERS_BY_IDS, { ids: ids('Customer', 25), addressesFirst: 10 }, 'batch'],
+      ['orders page (11 × 5 lines, 1 shipping, 2 FOs)', D.ORDERS_PAGE, { first: 11, lineItemsFirst: 5, shippingLinesFirst: 1, fulfillmentOrdersFirst: 2 }, 'page'],
+      ['orders by ids (11 × 5 lines, 1 shipping, 2 FOs)', D.ORDERS_BY_IDS, { ids: ids('Order', 11), lineItemsFirst: 5, shippingLinesFirst: 1, fulfillmentOrdersFirst: 2 }, 'batch'],
+      ['order shipping lines page (10)', D.ORDER_SHIPPING_LINES_PAGE, { id: 'gid://shopify/Order/1', first: 10 }, 'page'],
       ['order line locations (3 orders × 5 FOs × 27 lines)', D.ORDER_LINE_LOCATIONS, { ids: ids('Order', 3), fulfillmentOrdersFirst: 5, linesFirst: 27 }, 'batch'],
       ['order line items page (50)', D.ORDER_LINE_ITEMS_PAGE, { id: 'gid://shopify/Order/1', first: 50 }, 'page'],
       ['variants by SKU (100)', D.VARIANTS_SEARCH, { first: 100, query: "sku:'C-1'" }, 'page'],
       ['inventory levels (100 items × 2 locations)', D.INVENTORY_LEVELS_BY_ITEMS, { ids: ids('InventoryItem', 100), levelsFirst: 2 }, 'batch'],
       ['products page (20 × 10 variants)', D.PRODUCTS_PAGE, { first: 20, variantsFirst: 10, idNamespace: 'b1hub', idKey: 'item_code' }, 'page'],
       ['product by custom id (2 variants)', D.PRODUCT_BY_CUSTOM_ID, { identifier: { customId: { namespace: 'b1hub', key: 'item_code', value: 'COST-1' } }, variantsFirst: 2 }, 'lookup'],
-      ['customer by custom id', D.CUSTOMER_BY_IDENTIFIER, { identifier: { customId: { namespace: 'b1hub', key: 'card_code', value: 'X' } } }, 'lookup'],
+      ['customer by custom id', D.CUSTOMER_BY_IDENTIFIER, { identifier: { customId: { namespace: 'b1hub', key: 'card_code', value: 'X' } }, addressesFirst: 10 }, 'lookup'],
       ['productSet (1 variant, 1 metafield)', D.PRODUCT_SET, productSet, 'write'],
       ['inventorySetQuantities (250 rows)', D.INVENTORY_SET_QUANTITIES, { input: { name: 'available', reason: 'correction', quantities: Array.from({ length: 250 }, () => row) }, idempotencyKey: 'cost-probe' }, 'write'],
       ['inventoryActivate', D.INVENTORY_ACTIVATE, { inventoryItemId: row.inventoryItemId, locationId: row.locationId }, 'write'],
@@ -56,6 +58,41 @@ test('the hub operations fit the single-query limit at default sizes; cost table
     const upsertCost = (costs.get('productSet (1 variant, 1 metafield)') ?? 0) + (costs.get('product by custom id (2 variants)') ?? 0);
     for (const [name, p] of Object.entries(PLANS)) {
       t.diagnostic(`${name.padEnd(10)} ${p.restoreRate} pts/s: inventory ${Math.floor((p.restoreRate / 10) * 250)} rows/s; productSet ${(p.restoreRate / 11).toFixed(1)} items/s (${(p.restoreRate / upsertCost).toFixed(1)} with the by-custom-id read)`);
+    }
+  } finally {
+    await sim.close();
+  }
+});
+
+/**
+ * Shopify's cost rules as the reference states them (scalars 0, objects 1, connections
+ * 2 + first × node cost; the actual cost counts what was really returned, the rest is refunded).
+ */
+test('actual cost: a connection counts each returned node with its own selection, not its costliest node times the count', async () => {
+  const sim = await startSim({ seed: { customers: 1, orders: 0, skus: ['K-1', 'K-2', 'K-3'] }, plan: 'plus' });
+  try {
+    sim.createOrder({ customerId: null, lines: [{ sku: 'K-1', quantity: 1 }] });
+    sim.createOrder({ customerId: null, lines: ['K-1', 'K-2', 'K-3'].map((sku) => ({ sku, quantity: 1 })) });
+    const r = await rawGraphQL(sim, '{ orders(first: 2) { nodes { id lineItems(first: 10) { nodes { id } } } } }');
+    assert.equal(r.body.data.orders.nodes.length, 2);
+    // Requested: 2 + 2 × (order 1 + lineItems 2 + 10 × 1) = 28.
+    assert.equal(r.body.extensions.cost.requestedQueryCost, 28);
+    // Actual: 2 + (1 + 2 + 1 line) + (1 + 2 + 3 lines) = 12.
+    assert.equal(r.body.extensions.cost.actualQueryCost, 12);
+  } finally {
+    await sim.close();
+  }
+});
+
+test('the client prices an order read exactly as Shopify does (requested cost), for any page sizes', async () => {
+  const sim = await startSim({ seed: { customers: 1, orders: 0, skus: [] }, plan: 'plus' });
+  try {
+    const client = clientFor(sim);
+    for (const sizes of [DEFAULT_ORDER_READ_SIZES, { lineItemsFirst: 1, shippingLinesFirst: 3, fulfillmentOrdersFirst: 1 }, { lineItemsFirst: 20, shippingLinesFirst: 2, fulfillmentOrdersFirst: 3 }]) {
+      const page = await client.executor.call(D.ORDERS_PAGE, { first: 2, ...sizes });
+      assert.equal(page.cost?.requestedQueryCost, 2 + 2 * orderRequestCost(sizes), JSON.stringify(sizes));
+      const byIds = await client.executor.call(D.ORDERS_BY_IDS, { ids: ['gid://shopify/Order/1', 'gid://shopify/Order/2', 'gid://shopify/Order/3'], ...sizes });
+      assert.equal(byIds.cost?.requestedQueryCost, 3 * orderRequestCost(sizes), JSON.stringify(sizes));
     }
   } finally {
     await sim.close();

@@ -23,10 +23,6 @@ import {
   METAFIELDS_SET,
   METAFIELD_DEFINITION_CREATE,
   METAFIELD_DEFINITION_LOOKUP,
-  ORDERS_BY_IDS,
-  ORDERS_PAGE,
-  ORDER_LINE_ITEMS_PAGE,
-  ORDER_LINE_LOCATIONS,
   PRODUCTS_PAGE,
   PRODUCT_BY_CUSTOM_ID,
   PRODUCT_SET,
@@ -35,7 +31,9 @@ import {
   BULK_EXPORT_INVENTORY,
   BULK_EXPORT_PRODUCTS,
 } from './documents';
-import { mapCustomer, mapOrder, mapProduct, type RawCustomer, type RawLineItem, type RawOrder, type RawProduct } from './mappers';
+import { mapCustomer, mapProduct, type RawCustomer, type RawProduct } from './mappers';
+import { DEFAULT_ORDER_READ_SIZES, type OrderReadSizes } from './order-cost';
+import { readOrdersByIds, readOrdersPage } from './orders';
 import { ShopifyUserErrors, type ShopifyUserError } from './errors';
 import { reassembleBulk, runBulkMutation, runBulkQuery, type BulkMutationLine, type BulkNode, type BulkOperation, type BulkPollOptions } from './bulk';
 import type {
@@ -78,6 +76,18 @@ function chunk<T>(xs: T[], n: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
   return out;
+}
+
+/** Addresses read per customer: the mapping's `customer.maxAddresses` (its default, 10, when not given). */
+export interface CustomerReadOptions {
+  addressesFirst?: number;
+}
+
+export const DEFAULT_CUSTOMER_ADDRESSES = 10;
+const MAX_QUERY_COST = 1000;
+
+function addressesFirstOf(o: CustomerReadOptions): number {
+  return Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(o.addressesFirst ?? DEFAULT_CUSTOMER_ADDRESSES)));
 }
 
 export interface DeltaPageArgs {
@@ -166,121 +176,56 @@ export class ShopifyClient {
   // ------------------------------------------------------------------ customers
 
   /** One page of customers updated since the watermark (minus overlap), oldest change first. */
-  async customersPage(args: DeltaPageArgs = {}): Promise<Page<ShopifyCustomer>> {
+  async customersPage(args: DeltaPageArgs & CustomerReadOptions = {}): Promise<Page<ShopifyCustomer>> {
     const query = [updatedSinceQuery(args.updatedSince, args.overlapMs), args.query].filter(Boolean).join(' AND ') || null;
-    const res = await this.executor.call<{ customers: { nodes: RawCustomer[]; pageInfo: PageInfo } }>(CUSTOMERS_PAGE, { first: Math.min(args.first ?? 75, MAX_PAGE_SIZE), after: args.after ?? null, query }, { shrink: ['first'] });
+    const addressesFirst = addressesFirstOf(args);
+    // Per customer: itself, e-mail, phone, default address, and the addresses connection.
+    const byCost = Math.max(1, Math.floor((MAX_QUERY_COST - 2) / (6 + addressesFirst)));
+    const first = Math.min(args.first ?? 75, MAX_PAGE_SIZE, byCost);
+    const res = await this.executor.call<{ customers: { nodes: RawCustomer[]; pageInfo: PageInfo } }>(CUSTOMERS_PAGE, { first, after: args.after ?? null, query, addressesFirst }, { shrink: ['first'] });
     return { items: res.data.customers.nodes.map(mapCustomer), hasNextPage: res.data.customers.pageInfo.hasNextPage, endCursor: res.data.customers.pageInfo.endCursor, pageSize: res.variables.first as number };
   }
 
   /** All pages of customers changed since the watermark; yields page by page. */
-  async *customersUpdatedSince(updatedSince: string | Date | null, opts: Omit<DeltaPageArgs, 'updatedSince' | 'after'> = {}): AsyncGenerator<Page<ShopifyCustomer>> {
+  async *customersUpdatedSince(updatedSince: string | Date | null, opts: Omit<DeltaPageArgs, 'updatedSince' | 'after'> & CustomerReadOptions = {}): AsyncGenerator<Page<ShopifyCustomer>> {
     yield* this.paginate((after, first) => this.customersPage({ ...opts, updatedSince, after, first: first ?? opts.first }));
   }
 
-  async customersByIds(ids: string[]): Promise<ShopifyCustomer[]> {
+  async customersByIds(ids: string[], opts: CustomerReadOptions = {}): Promise<ShopifyCustomer[]> {
+    const addressesFirst = addressesFirstOf(opts);
+    const batchSize = Math.max(1, Math.min(25, Math.floor(MAX_QUERY_COST / (6 + addressesFirst))));
     const out: ShopifyCustomer[] = [];
-    for (const batch of chunk(ids, 25)) {
-      const { data } = await this.executor.call<{ nodes: (RawCustomer | null)[] }>(CUSTOMERS_BY_IDS, { ids: batch });
+    for (const batch of chunk(ids, batchSize)) {
+      const { data } = await this.executor.call<{ nodes: (RawCustomer | null)[] }>(CUSTOMERS_BY_IDS, { ids: batch, addressesFirst });
       for (const n of data.nodes) if (n && 'id' in n && n.id) out.push(mapCustomer(n));
     }
     return out;
   }
 
   /** Customer holding the given cross-reference code (B1 CardCode) in its `id` metafield. */
-  async customerByCustomId(value: string): Promise<ShopifyCustomer | null> {
-    const { data } = await this.executor.call<{ customerByIdentifier: RawCustomer | null }>(CUSTOMER_BY_IDENTIFIER, { identifier: { customId: { ...this.customerIdField, value } } });
+  async customerByCustomId(value: string, opts: CustomerReadOptions = {}): Promise<ShopifyCustomer | null> {
+    const { data } = await this.executor.call<{ customerByIdentifier: RawCustomer | null }>(CUSTOMER_BY_IDENTIFIER, { identifier: { customId: { ...this.customerIdField, value } }, addressesFirst: addressesFirstOf(opts) });
     return data.customerByIdentifier ? mapCustomer(data.customerByIdentifier) : null;
   }
 
   // ------------------------------------------------------------------ orders
 
-  private async completeLineItems(o: RawOrder, lineItemsFirst: number): Promise<RawLineItem[]> {
-    const items = [...o.lineItems.nodes];
-    let info = o.lineItems.pageInfo;
-    while (info.hasNextPage) {
-      const { data } = await this.executor.call<{ order: { lineItems: { nodes: RawLineItem[]; pageInfo: PageInfo } } | null }>(ORDER_LINE_ITEMS_PAGE, { id: o.id, first: lineItemsFirst, after: info.endCursor }, { shrink: ['first'] });
-      if (!data.order) break;
-      items.push(...data.order.lineItems.nodes);
-      info = data.order.lineItems.pageInfo;
-    }
-    return items;
-  }
-
   /**
-   * Line item id → id of the location its fulfillment order is assigned to (B1 warehouse choice).
-   * Page sizes follow each order's line count, and orders are batched to stay under the query
-   * cost limit. An order with so many lines that even one fulfillment order fills a query reads
-   * only its first fulfillment order; lines left unassigned get locationId null.
+   * One page of orders updated since the watermark (oldest change first), each complete: all its
+   * line items and shipping lines, every line with its fulfillment location. `first` is an upper
+   * bound: the call holds as many orders as fit the query limit and the bucket (order-cost.ts).
    */
-  private async lineLocations(orders: { id: string; lineCount: number }[]): Promise<Map<string, string>> {
-    type Raw = { nodes: ({ id: string; fulfillmentOrders: { nodes: { assignedLocation: { location: { id: string } | null }; lineItems: { nodes: { lineItem: { id: string } }[] } }[] } } | null)[] };
-    const out = new Map<string, string>();
-    const budget = 950;
-    const sized = orders.map((o) => {
-      const linesFirst = Math.max(1, Math.min(MAX_PAGE_SIZE, o.lineCount));
-      // Per fulfillment order: itself, assignedLocation, location, and the line connection.
-      const perFo = 5 + 2 * linesFirst;
-      const foFirst = Math.max(1, Math.min(5, o.lineCount, Math.floor((budget - 3) / perFo)));
-      return { id: o.id, linesFirst, foFirst, cost: 3 + foFirst * perFo };
-    });
-    while (sized.length) {
-      const batch = [sized.shift() as (typeof sized)[number]];
-      while (sized.length && batch.length < 25) {
-        const next = sized[0] as (typeof sized)[number];
-        const linesFirst = Math.max(...batch.map((b) => b.linesFirst), next.linesFirst);
-        const foFirst = Math.max(...batch.map((b) => b.foFirst), next.foFirst);
-        const c = (batch.length + 1) * (3 + foFirst * (5 + 2 * linesFirst));
-        if (c > budget) break;
-        batch.push(sized.shift() as (typeof sized)[number]);
-      }
-      const linesFirst = Math.max(...batch.map((b) => b.linesFirst));
-      const foFirst = Math.max(...batch.map((b) => b.foFirst));
-      const { data } = await this.executor.call<Raw>(ORDER_LINE_LOCATIONS, { ids: batch.map((b) => b.id), fulfillmentOrdersFirst: foFirst, linesFirst }, { shrink: ['fulfillmentOrdersFirst'] });
-      for (const o of data.nodes) {
-        if (!o || !('fulfillmentOrders' in o)) continue;
-        for (const fo of o.fulfillmentOrders.nodes) {
-          const loc = fo.assignedLocation.location?.id;
-          if (loc) for (const li of fo.lineItems.nodes) out.set(li.lineItem.id, loc);
-        }
-      }
-    }
-    return out;
-  }
-
-  /**
-   * One page of orders updated since the watermark, each with all its line items (further line
-   * item pages are fetched per order). Orders × line items are sized to stay under the 1000-point
-   * query limit; MAX_COST_EXCEEDED halves both.
-   */
-  async ordersPage(args: DeltaPageArgs & { lineItemsFirst?: number } = {}): Promise<Page<ShopifyOrder>> {
+  async ordersPage(args: DeltaPageArgs & { sizes?: Partial<OrderReadSizes> } = {}): Promise<Page<ShopifyOrder>> {
     const query = [updatedSinceQuery(args.updatedSince, args.overlapMs), args.query].filter(Boolean).join(' AND ') || null;
-    const res = await this.executor.call<{ orders: { nodes: RawOrder[]; pageInfo: PageInfo } }>(
-      ORDERS_PAGE,
-      { first: Math.min(args.first ?? 4, MAX_PAGE_SIZE), after: args.after ?? null, query, lineItemsFirst: args.lineItemsFirst ?? 10 },
-      { shrink: ['first', 'lineItemsFirst'] },
-    );
-    const lineFirst = res.variables.lineItemsFirst as number;
-    const withLines: { order: RawOrder; lines: RawLineItem[] }[] = [];
-    for (const o of res.data.orders.nodes) withLines.push({ order: o, lines: await this.completeLineItems(o, Math.max(lineFirst, 50)) });
-    const locations = await this.lineLocations(withLines.map((x) => ({ id: x.order.id, lineCount: x.lines.length })));
-    const items = withLines.map((x) => mapOrder(x.order, x.lines, locations));
-    return { items, hasNextPage: res.data.orders.pageInfo.hasNextPage, endCursor: res.data.orders.pageInfo.endCursor, pageSize: res.variables.first as number };
+    return readOrdersPage(this.executor, { after: args.after ?? null, query, first: Math.min(args.first ?? 25, MAX_PAGE_SIZE), sizes: { ...DEFAULT_ORDER_READ_SIZES, ...args.sizes } });
   }
 
-  async *ordersUpdatedSince(updatedSince: string | Date | null, opts: Omit<DeltaPageArgs, 'updatedSince' | 'after'> & { lineItemsFirst?: number } = {}): AsyncGenerator<Page<ShopifyOrder>> {
-    yield* this.paginate((after, first) => this.ordersPage({ ...opts, updatedSince, after, first: first ?? opts.first }));
+  async *ordersUpdatedSince(updatedSince: string | Date | null, opts: Omit<DeltaPageArgs, 'updatedSince' | 'after'> & { sizes?: Partial<OrderReadSizes> } = {}): AsyncGenerator<Page<ShopifyOrder>> {
+    yield* this.paginate((after) => this.ordersPage({ ...opts, updatedSince, after }));
   }
 
-  async ordersByIds(ids: string[]): Promise<ShopifyOrder[]> {
-    const out: ShopifyOrder[] = [];
-    for (const batch of chunk(ids, 4)) {
-      const { data } = await this.executor.call<{ nodes: (RawOrder | null)[] }>(ORDERS_BY_IDS, { ids: batch, lineItemsFirst: 10 });
-      const found: { order: RawOrder; lines: RawLineItem[] }[] = [];
-      for (const n of data.nodes) if (n && 'id' in n && n.id) found.push({ order: n, lines: await this.completeLineItems(n, 50) });
-      const locations = await this.lineLocations(found.map((x) => ({ id: x.order.id, lineCount: x.lines.length })));
-      for (const x of found) out.push(mapOrder(x.order, x.lines, locations));
-    }
-    return out;
+  async ordersByIds(ids: string[], sizes: Partial<OrderReadSizes> = {}): Promise<ShopifyOrder[]> {
+    return readOrdersByIds(this.executor, ids, { ...DEFAULT_ORDER_READ_SIZES, ...sizes });
   }
 
   // ------------------------------------------------------------------ products & variants

@@ -52,7 +52,7 @@ export const CUSTOMER_FIELDS = gql`
     defaultAddress {
       ...MailingAddressFields
     }
-    addressesV2(first: 5) {
+    addressesV2(first: $addressesFirst) {
       nodes {
         ...MailingAddressFields
       }
@@ -93,7 +93,7 @@ export const LOCATIONS_PAGE = gql`
 `;
 
 export const CUSTOMERS_PAGE = gql`
-  query CustomersPage($first: Int!, $after: String, $query: String) {
+  query CustomersPage($first: Int!, $after: String, $query: String, $addressesFirst: Int!) {
     customers(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
       nodes {
         ...CustomerFields
@@ -108,7 +108,7 @@ export const CUSTOMERS_PAGE = gql`
 `;
 
 export const CUSTOMERS_BY_IDS = gql`
-  query CustomersByIds($ids: [ID!]!) {
+  query CustomersByIds($ids: [ID!]!, $addressesFirst: Int!) {
     nodes(ids: $ids) {
       ... on Customer {
         ...CustomerFields
@@ -118,28 +118,24 @@ export const CUSTOMERS_BY_IDS = gql`
   ${CUSTOMER_FIELDS}
 `;
 
+/*
+ * Order reads carry exactly what src/mapping (ShopifyOrder, ShopifyLineItem) and the pipeline's
+ * watermark read. Scalars cost nothing; every object (a MoneyBag and its shopMoney are two) costs
+ * a point per order or per line, so objects the mapping never reads are not requested.
+ */
 export const LINE_ITEM_FIELDS = gql`
   fragment LineItemFields on LineItem {
     id
     sku
     name
-    title
-    variantTitle
     quantity
     currentQuantity
     taxable
     isGiftCard
-    requiresShipping
     originalUnitPriceSet {
       ...MoneyBagFields
     }
-    discountedUnitPriceSet {
-      ...MoneyBagFields
-    }
     discountedUnitPriceAfterAllDiscountsSet {
-      ...MoneyBagFields
-    }
-    totalDiscountSet {
       ...MoneyBagFields
     }
     taxLines {
@@ -149,9 +145,24 @@ export const LINE_ITEM_FIELDS = gql`
         ...MoneyBagFields
       }
     }
-    variant {
-      id
-      sku
+  }
+  ${MONEY}
+`;
+
+export const SHIPPING_LINE_FIELDS = gql`
+  fragment ShippingLineFields on ShippingLine {
+    title
+    code
+    isRemoved
+    currentDiscountedPriceSet {
+      ...MoneyBagFields
+    }
+    taxLines {
+      title
+      rate
+      priceSet {
+        ...MoneyBagFields
+      }
     }
   }
   ${MONEY}
@@ -160,62 +171,25 @@ export const LINE_ITEM_FIELDS = gql`
 export const ORDER_FIELDS = gql`
   fragment OrderFields on Order {
     id
-    legacyResourceId
     name
     email
-    phone
-    note
-    tags
     test
     createdAt
     updatedAt
     processedAt
     cancelledAt
     cancelReason
-    closedAt
     currencyCode
     taxesIncluded
-    discountCodes
-    sourceName
     displayFinancialStatus
-    displayFulfillmentStatus
-    currentSubtotalLineItemsQuantity
     customer {
       id
     }
     retailLocation {
       id
     }
-    subtotalPriceSet {
-      ...MoneyBagFields
-    }
-    totalPriceSet {
-      ...MoneyBagFields
-    }
-    currentTotalPriceSet {
-      ...MoneyBagFields
-    }
-    totalTaxSet {
-      ...MoneyBagFields
-    }
     currentTotalTaxSet {
       ...MoneyBagFields
-    }
-    totalDiscountsSet {
-      ...MoneyBagFields
-    }
-    totalShippingPriceSet {
-      ...MoneyBagFields
-    }
-    totalRefundedSet {
-      ...MoneyBagFields
-    }
-    taxLines {
-      title
-      rate
-      priceSet {
-        ...MoneyBagFields
-      }
     }
     shippingAddress {
       ...MailingAddressFields
@@ -223,55 +197,70 @@ export const ORDER_FIELDS = gql`
     billingAddress {
       ...MailingAddressFields
     }
-    shippingLines(first: 3, includeRemovals: true) {
-      nodes {
-        title
-        code
-        isRemoved
-        originalPriceSet {
-          ...MoneyBagFields
-        }
-        discountedPriceSet {
-          ...MoneyBagFields
-        }
-        currentDiscountedPriceSet {
-          ...MoneyBagFields
-        }
-        taxLines {
-          title
-          rate
-          priceSet {
-            ...MoneyBagFields
-          }
-        }
-      }
-    }
-    refunds(first: 5) {
-      id
-      createdAt
-      totalRefundedSet {
-        ...MoneyBagFields
-      }
-    }
   }
   ${MONEY}
   ${MAILING_ADDRESS}
 `;
 
-export const ORDERS_PAGE = gql`
-  query OrdersPage($first: Int!, $after: String, $query: String, $lineItemsFirst: Int!) {
-    orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+/**
+ * An order with its first pages of lines, shipping lines and fulfillment orders (the location of
+ * each line). Page sizes are variables: the client sizes them for the usual order and reads the
+ * rest of a long order separately (pageInfo tells which).
+ */
+export const ORDER_WITH_LINES = gql`
+  fragment OrderWithLines on Order {
+    ...OrderFields
+    lineItems(first: $lineItemsFirst) {
       nodes {
-        ...OrderFields
+        ...LineItemFields
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+    shippingLines(first: $shippingLinesFirst, includeRemovals: true) {
+      nodes {
+        ...ShippingLineFields
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+    fulfillmentOrders(first: $fulfillmentOrdersFirst) {
+      nodes {
+        assignedLocation {
+          location {
+            id
+          }
+        }
         lineItems(first: $lineItemsFirst) {
           nodes {
-            ...LineItemFields
+            lineItem {
+              id
+            }
           }
           pageInfo {
             hasNextPage
-            endCursor
           }
         }
+      }
+      pageInfo {
+        hasNextPage
+      }
+    }
+  }
+  ${ORDER_FIELDS}
+  ${LINE_ITEM_FIELDS}
+  ${SHIPPING_LINE_FIELDS}
+`;
+
+export const ORDERS_PAGE = gql`
+  query OrdersPage($first: Int!, $after: String, $query: String, $lineItemsFirst: Int!, $shippingLinesFirst: Int!, $fulfillmentOrdersFirst: Int!) {
+    orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+      nodes {
+        ...OrderWithLines
       }
       pageInfo {
         hasNextPage
@@ -279,29 +268,18 @@ export const ORDERS_PAGE = gql`
       }
     }
   }
-  ${ORDER_FIELDS}
-  ${LINE_ITEM_FIELDS}
+  ${ORDER_WITH_LINES}
 `;
 
 export const ORDERS_BY_IDS = gql`
-  query OrdersByIds($ids: [ID!]!, $lineItemsFirst: Int!) {
+  query OrdersByIds($ids: [ID!]!, $lineItemsFirst: Int!, $shippingLinesFirst: Int!, $fulfillmentOrdersFirst: Int!) {
     nodes(ids: $ids) {
       ... on Order {
-        ...OrderFields
-        lineItems(first: $lineItemsFirst) {
-          nodes {
-            ...LineItemFields
-          }
-          pageInfo {
-            hasNextPage
-            endCursor
-          }
-        }
+        ...OrderWithLines
       }
     }
   }
-  ${ORDER_FIELDS}
-  ${LINE_ITEM_FIELDS}
+  ${ORDER_WITH_LINES}
 `;
 
 export const ORDER_LINE_ITEMS_PAGE = gql`
@@ -319,6 +297,23 @@ export const ORDER_LINE_ITEMS_PAGE = gql`
     }
   }
   ${LINE_ITEM_FIELDS}
+`;
+
+export const ORDER_SHIPPING_LINES_PAGE = gql`
+  query OrderShippingLinesPage($id: ID!, $first: Int!, $after: String) {
+    order(id: $id) {
+      shippingLines(first: $first, after: $after, includeRemovals: true) {
+        nodes {
+          ...ShippingLineFields
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  }
+  ${SHIPPING_LINE_FIELDS}
 `;
 
 /** Where each line item is to be fulfilled from: the location of its fulfillment order. */
@@ -490,7 +485,7 @@ export const PRODUCT_BY_CUSTOM_ID = gql`
 `;
 
 export const CUSTOMER_BY_IDENTIFIER = gql`
-  query CustomerByIdentifier($identifier: CustomerIdentifierInput!) {
+  query CustomerByIdentifier($identifier: CustomerIdentifierInput!, $addressesFirst: Int!) {
     customerByIdentifier(identifier: $identifier) {
       ...CustomerFields
     }

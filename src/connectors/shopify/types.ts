@@ -45,7 +45,7 @@ export interface ShopifyCustomer {
   defaultEmailAddress: { emailAddress: string; marketingState: string } | null;
   defaultPhoneNumber: { phoneNumber: string } | null;
   defaultAddress: ShopifyMailingAddress | null;
-  /** `addressesV2(first: 5) { nodes }`. */
+  /** `addressesV2(first: addressesFirst) { nodes }` (the client's default: 10, the mapping's maxAddresses). */
   addressesV2: ShopifyMailingAddress[];
 }
 
@@ -55,25 +55,20 @@ export interface ShopifyTaxLine {
   priceSet: ShopifyMoneyBag;
 }
 
+/** The fields order reads request (documents.ts LineItemFields): what src/mapping reads. */
 export interface ShopifyLineItem {
   id: string;
   sku: string | null;
   name: string;
-  title: string;
-  variantTitle: string | null;
   /** Ordered quantity; does not reflect edits or refunds. */
   quantity: number;
   /** Quantity after edits and refunds: what the ERP order should carry. */
   currentQuantity: number;
   taxable: boolean;
   isGiftCard: boolean;
-  requiresShipping: boolean;
   originalUnitPriceSet: ShopifyMoneyBag;
-  discountedUnitPriceSet: ShopifyMoneyBag;
   discountedUnitPriceAfterAllDiscountsSet: ShopifyMoneyBag;
-  totalDiscountSet: ShopifyMoneyBag;
   taxLines: ShopifyTaxLine[];
-  variant: { id: string; sku: string | null } | null;
   /**
    * Not a LineItem field: the location the line is assigned to for fulfilment
    * (FulfillmentOrder.assignedLocation.location.id), null when it could not be determined.
@@ -85,54 +80,40 @@ export interface ShopifyShippingLine {
   title: string;
   code: string | null;
   isRemoved: boolean;
-  originalPriceSet: ShopifyMoneyBag;
-  discountedPriceSet: ShopifyMoneyBag;
+  /** Price after discounts and edits (non-null in the schema). */
   currentDiscountedPriceSet: ShopifyMoneyBag;
   taxLines: ShopifyTaxLine[];
 }
 
 export type ShopifyFinancialStatus = 'AUTHORIZED' | 'EXPIRED' | 'PAID' | 'PARTIALLY_PAID' | 'PARTIALLY_REFUNDED' | 'PENDING' | 'REFUNDED' | 'VOIDED';
 
+/**
+ * An order as the order sync reads it (documents.ts OrderFields): the fields src/mapping reads,
+ * updatedAt for the watermark, and a few free scalars for messages. Objects cost query points
+ * per order, so nothing else is requested.
+ */
 export interface ShopifyOrder {
   id: string;
-  legacyResourceId: string;
   name: string;
   email: string | null;
-  phone: string | null;
-  note: string | null;
-  tags: string[];
   test: boolean;
   createdAt: string;
   updatedAt: string;
   processedAt: string;
   cancelledAt: string | null;
   cancelReason: 'CUSTOMER' | 'DECLINED' | 'FRAUD' | 'INVENTORY' | 'OTHER' | 'STAFF' | null;
-  closedAt: string | null;
   currencyCode: string;
   taxesIncluded: boolean;
-  discountCodes: string[];
-  sourceName: string | null;
   displayFinancialStatus: ShopifyFinancialStatus | null;
-  displayFulfillmentStatus: string;
-  currentSubtotalLineItemsQuantity: number;
   customer: { id: string } | null;
   retailLocation: { id: string } | null;
-  subtotalPriceSet: ShopifyMoneyBag | null;
-  totalPriceSet: ShopifyMoneyBag;
-  currentTotalPriceSet: ShopifyMoneyBag;
-  totalTaxSet: ShopifyMoneyBag | null;
   currentTotalTaxSet: ShopifyMoneyBag;
-  totalDiscountsSet: ShopifyMoneyBag | null;
-  totalShippingPriceSet: ShopifyMoneyBag;
-  totalRefundedSet: ShopifyMoneyBag;
-  taxLines: ShopifyTaxLine[];
   shippingAddress: ShopifyMailingAddress | null;
   billingAddress: ShopifyMailingAddress | null;
-  /** `shippingLines(first: 3, includeRemovals: true) { nodes }`. */
+  /** Every `shippingLines(includeRemovals: true)` page, concatenated. */
   shippingLines: ShopifyShippingLine[];
   /** Every `lineItems` page, concatenated. */
   lineItems: ShopifyLineItem[];
-  refunds: { id: string; createdAt: string | null; totalRefundedSet: ShopifyMoneyBag }[];
 }
 
 export interface ShopifyLocation {

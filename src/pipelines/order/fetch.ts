@@ -13,9 +13,6 @@ import { trimCustomer } from '../customer/trim';
 import { trimOrder } from './trim';
 import type { OrderContext, OrderSource } from './types';
 
-/** Orders per GraphQL page: four orders with ten lines each fit Shopify's 1000-point query cost. */
-const SHOPIFY_ORDERS_PER_CALL = 4;
-
 /** Lowest key per cross-reference value (several rows carrying one GID is itself a defect to ignore). */
 async function lookup<K extends string | number>(deps: PipelineDeps, set: 'BusinessPartners' | 'Orders' | 'Items', field: string, keyField: string, values: string[]): Promise<Map<string, K>> {
   const out = new Map<string, K>();
@@ -35,13 +32,17 @@ export async function enrichOrders(deps: PipelineDeps, orders: ShopifyOrder[]): 
   if (!orders.length) return [];
   const skus = orders.flatMap((o) => o.lineItems.map((l) => l.sku?.trim()).filter((s): s is string => !!s));
   const customerIds = [...new Set(orders.map((o) => o.customer?.id).filter((id): id is string => !!id))];
-  const items = await lookup<string>(deps, 'Items', 'ItemCode', 'ItemCode', skus);
-  const partners = await lookup<string>(deps, 'BusinessPartners', 'U_ShopifyId', 'CardCode', customerIds);
-  const inB1 = await lookup<number>(deps, 'Orders', 'U_ShopifyId', 'DocEntry', orders.map((o) => o.id));
+  // Independent reads: B1 answers them side by side (the customers wait for the partner lookup).
+  const [items, partners, inB1] = await Promise.all([
+    lookup<string>(deps, 'Items', 'ItemCode', 'ItemCode', skus),
+    lookup<string>(deps, 'BusinessPartners', 'U_ShopifyId', 'CardCode', customerIds),
+    lookup<number>(deps, 'Orders', 'U_ShopifyId', 'DocEntry', orders.map((o) => o.id)),
+  ]);
   const unknownCustomers = customerIds.filter((id) => !partners.has(id));
   const customers = new Map<string, ShopifyCustomer>();
   if (unknownCustomers.length) {
-    for (const c of await deps.shopify.customersByIds(unknownCustomers)) customers.set(c.id, trimCustomer(c, deps.mapping.customer.maxAddresses));
+    const maxAddresses = deps.mapping.customer.maxAddresses;
+    for (const c of await deps.shopify.customersByIds(unknownCustomers, { addressesFirst: maxAddresses })) customers.set(c.id, trimCustomer(c, maxAddresses));
   }
   return orders.map((raw) => {
     const order = trimOrder(raw);
@@ -75,19 +76,17 @@ export async function fetchOrders(deps: PipelineDeps, input: FetchPageInput): Pr
     const { orders, missingIds } = await byIds(deps, ids);
     return { records: await enrichOrders(deps, orders), ...(nextCursor ? { nextCursor } : {}), ...(missingIds.length ? { missingIds } : {}) };
   }
-  // One activity page gathers several cost-limited GraphQL pages, so the workflow's history
-  // has one fetch/map/post round per `pageSize` orders.
+  // One activity page gathers several cost-limited GraphQL calls (each as many orders as fit the
+  // query limit and the bucket's points), so the history has one round per `pageSize` orders.
   const orders: ShopifyOrder[] = [];
   let after = input.cursor ?? null;
   let more = true;
-  let first = SHOPIFY_ORDERS_PER_CALL;
   while (more && orders.length < pageSize) {
     const page = await deps.shopify.ordersPage({
       updatedSince: input.mode === 'delta' ? (input.since ?? null) : null,
       after,
-      first: Math.min(first, pageSize - orders.length),
+      first: pageSize - orders.length,
     });
-    first = page.pageSize || first;
     orders.push(...page.items);
     more = page.hasNextPage && !!page.endCursor;
     after = page.endCursor ?? after;

@@ -94,28 +94,29 @@ export function selectionCost(type: GraphQLNamedType, set: SelectionSetNode | un
         const size = Number(argValue(def, node, 'first', ctx) ?? argValue(def, node, 'last', ctx) ?? (ctx.bulk ? 1 : 0));
         const conn = named as import('graphql').GraphQLObjectType;
         const nodeType = getNamedType(conn.getFields().nodes?.type ?? conn.getFields().edges?.type);
+        // Requested: every one of `first` nodes priced at the costliest selection. Actual: each
+        // returned node counts its own selection (what was really returned), like list items do.
         let perNode = 1;
-        let returned = size;
+        let actualNodes: number | null = null;
+        const sumNodes = (items: unknown[], set: SelectionSetNode | undefined): number => items.reduce((s: number, it) => s + 1 + (nodeType ? selectionCost(nodeType, set, ctx, it, true) : 0), 0);
         if (node.selectionSet) {
           for (const sel of node.selectionSet.selections) {
             if (sel.kind !== 'Field') continue;
             if (sel.name.value === 'nodes') {
               const items = hasData ? ((childData as Record<string, unknown>)[sel.alias?.value ?? 'nodes'] as unknown[] | undefined) : undefined;
-              if (items) returned = items.length;
-              perNode = Math.max(perNode, 1 + (nodeType ? maxOverItems(nodeType, sel.selectionSet, ctx, items, hasData) : 0));
+              if (items) actualNodes = Math.max(actualNodes ?? 0, sumNodes(items, sel.selectionSet));
+              else perNode = Math.max(perNode, 1 + (nodeType ? selectionCost(nodeType, sel.selectionSet, ctx) : 0));
             } else if (sel.name.value === 'edges') {
               const edges = hasData ? ((childData as Record<string, unknown>)[sel.alias?.value ?? 'edges'] as Record<string, unknown>[] | undefined) : undefined;
-              if (edges) returned = edges.length;
               for (const es of sel.selectionSet?.selections ?? []) {
-                if (es.kind === 'Field' && es.name.value === 'node' && nodeType) {
-                  const items = edges?.map((e) => e[es.alias?.value ?? 'node']);
-                  perNode = Math.max(perNode, 1 + maxOverItems(nodeType, es.selectionSet, ctx, items, hasData));
-                }
+                if (es.kind !== 'Field' || es.name.value !== 'node' || !nodeType) continue;
+                if (edges) actualNodes = Math.max(actualNodes ?? 0, sumNodes(edges.map((e) => e[es.alias?.value ?? 'node']), es.selectionSet));
+                else perNode = Math.max(perNode, 1 + selectionCost(nodeType, es.selectionSet, ctx));
               }
             }
           }
         }
-        total += 2 + (hasData ? returned : size) * perNode;
+        total += 2 + (hasData && actualNodes !== null ? actualNodes : size * perNode);
         continue;
       }
       const listOf = isListType(getNullableType(def.type));
@@ -132,12 +133,6 @@ export function selectionCost(type: GraphQLNamedType, set: SelectionSetNode | un
   let cost = sumOf(base);
   if (alternatives.length) cost += Math.max(...alternatives.map(sumOf));
   return cost;
-}
-
-function maxOverItems(type: GraphQLNamedType, set: SelectionSetNode | undefined, ctx: CostContext, items: unknown[] | undefined, hasData: boolean): number {
-  if (!hasData || !items) return selectionCost(type, set, ctx);
-  if (items.length === 0) return 0;
-  return Math.max(...items.map((it) => selectionCost(type, set, ctx, it, true)));
 }
 
 export interface ProductSetCostInput {
