@@ -25,6 +25,7 @@ describe('b1hub up and the commands against it', { skip }, () => {
   let up: ReturnType<typeof spawnCli>;
   let status: HubStatusFile;
   let ports: { temporal: number; ui: number; b1: number; shopify: number };
+  let codecPort: number | undefined;
   let b1: B1Client;
   let shopify: ShopifyClient;
   const cli = (...args: string[]) => runCli(['--data-dir', dir, ...args], { timeoutMs: 90_000 });
@@ -71,6 +72,15 @@ describe('b1hub up and the commands against it', { skip }, () => {
     assert.match(s.endpoints.shopify.graphqlUrl, new RegExp(`^http://127\\.0\\.0\\.1:${ports.shopify}/admin/api/\\d{4}-\\d{2}/graphql\\.json$`));
     assert.deepEqual(Object.keys(s.schedulers).sort(), ['customer', 'inventory', 'order', 'product']);
     for (const o of ['customer', 'product', 'inventory']) assert.equal(s.schedulers[o]!.recentRuns[0]?.trigger, 'init', `${o} initial load ran`);
+
+    // The embedded UI decodes compressed payloads through the codec endpoint `up` started.
+    const codecUrl = /Codec endpoint\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(up.output())?.[1];
+    assert.ok(codecUrl, `codec endpoint in the banner:\n${up.output()}`);
+    const settings = (await (await fetch(`http://localhost:${ports.ui}/api/v1/settings`)).json()) as { Codec?: { Endpoint?: string } };
+    assert.equal(settings.Codec?.Endpoint, codecUrl, 'the UI is configured with it');
+    const pre = await fetch(`${codecUrl}/decode`, { method: 'OPTIONS', headers: { Origin: `http://localhost:${ports.ui}`, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-namespace' } });
+    assert.equal(pre.headers.get('access-control-allow-origin'), `http://localhost:${ports.ui}`, 'the UI origin may call it');
+    codecPort = Number(new URL(codecUrl).port);
 
     const second = await cli('up', '--temporal-port', String(ports.temporal));
     assert.equal(second.code, 1);
@@ -123,6 +133,7 @@ describe('b1hub up and the commands against it', { skip }, () => {
     assert.equal(show.code, 0, show.stderr);
     assert.match(show.stdout, new RegExp(`Temporal UI: http://localhost:${ports.ui}/namespaces/default/workflows/`));
     assert.match(show.stdout, /source payload of failed order/);
+    assert.ok(show.stdout.includes('ZZ-NEW-1'), 'the source payload (read through the codec when compressed) shows the order line');
 
     // Correct the source of the problem in B1, then resync: the record is re-read and posted.
     await b1.createItem({ ItemCode: 'ZZ-NEW-1', ItemName: 'New gadget', ItemsGroupCode: 104 });
@@ -230,6 +241,7 @@ describe('b1hub up and the commands against it', { skip }, () => {
     assert.equal(await portInUse(ports.temporal), false, 'Temporal dev server stopped');
     assert.equal(await portInUse(ports.b1), false, 'B1 simulator stopped');
     assert.equal(await portInUse(ports.shopify), false, 'Shopify simulator stopped');
+    if (codecPort !== undefined) assert.equal(await portInUse(codecPort), false, 'codec endpoint stopped');
     assert.ok(existsSync(path.join(dir, 'shopify-sim.json')) && existsSync(path.join(dir, 'b1-sim.json')), 'simulator state kept for the next start');
   });
 
