@@ -194,6 +194,7 @@ describe('product pipeline', () => {
     assert.equal(it.InventoryItem, 'tNO');
     assert.equal(it.ItemName, 'Gift wrapping');
     assert.equal(it.U_ShopifyId, made);
+    assert.equal(it.U_ShopifyVariantId, fx.shopifySim.state.variantsBySku('SHOP-WRAP-1').map((v) => `gid://shopify/ProductVariant/${v.id}`)[0]);
     assert.notEqual(it.U_ShopifySync, 'Y', 'not flagged for push back');
     assert.equal(fx.b1Sim.state.get('Items', 'SHOP-LONG-1'), undefined);
     const longFailure = failures.find((o) => o.field === 'title');

@@ -38,6 +38,7 @@ import type { BulkChunkPayload, CreateItemPayload, ProductPayload, PushPayload }
 /** Records written at once: keeps the throttled bucket busy without bursting past it. */
 export const POST_CONCURRENCY = 4;
 const SKUS_PER_SEARCH = 40;
+const VARIANT_GID = /^gid:\/\/shopify\/ProductVariant\/\d+$/;
 
 const definitions = new WeakMap<ShopifyClient, Promise<unknown>>();
 
@@ -240,8 +241,10 @@ async function createItem(b1: B1Client, sourceId: string, p: CreateItemPayload):
   const exists = async () => (await b1.tryGet('Items', p.sku, { select: ['ItemCode'] })) !== undefined;
   if (await exists()) return unchanged('product', sourceId, p.sku);
   try {
+    // The record id is the variant's GID: linked like a pushed item where the field exists.
+    const item = VARIANT_GID.test(sourceId) && (await hasHashFields(b1)) ? { ...p.item, U_ShopifyVariantId: sourceId } : p.item;
     // B1ItemCreate is the mapping's typed subset of the Items entity (enum members as strings).
-    await b1.createItem(p.item as unknown as Parameters<B1Client['createItem']>[0]);
+    await b1.createItem(item as unknown as Parameters<B1Client['createItem']>[0]);
     return created('product', sourceId, p.sku);
   } catch (e) {
     if (e instanceof B1Error && (e.name === 'B1BusinessRuleError' || e.name === 'B1NotFoundError')) {
