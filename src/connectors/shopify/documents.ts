@@ -779,3 +779,154 @@ export const BULK_EXPORT_INVENTORY = gql`
     }
   }
 `;
+
+/**
+ * Bulk export of orders for runs with many pages: the same fields as OrderWithLines, with every
+ * line, shipping line and fulfillment order (a bulk query has no page sizes and costs no query
+ * points). Written without fragments, as bulk queries take one plain query. The search filter is
+ * added by orders-bulk.ts (a bulk query has no variables). Five connections, nested two deep:
+ * Shopify's limits for bulk queries.
+ */
+export const BULK_EXPORT_ORDERS = gql`
+  query BulkExportOrders {
+    orders(sortKey: UPDATED_AT) {
+      edges {
+        node {
+          id
+          name
+          email
+          test
+          createdAt
+          updatedAt
+          processedAt
+          cancelledAt
+          cancelReason
+          currencyCode
+          taxesIncluded
+          displayFinancialStatus
+          customer {
+            id
+          }
+          retailLocation {
+            id
+          }
+          currentTotalTaxSet {
+            shopMoney {
+              amount
+              currencyCode
+            }
+          }
+          shippingAddress {
+            id
+            firstName
+            lastName
+            company
+            address1
+            address2
+            city
+            provinceCode
+            zip
+            countryCodeV2
+            phone
+          }
+          billingAddress {
+            id
+            firstName
+            lastName
+            company
+            address1
+            address2
+            city
+            provinceCode
+            zip
+            countryCodeV2
+            phone
+          }
+          lineItems {
+            edges {
+              node {
+                id
+                sku
+                name
+                quantity
+                currentQuantity
+                taxable
+                isGiftCard
+                originalUnitPriceSet {
+                  shopMoney {
+                    amount
+                    currencyCode
+                  }
+                }
+                discountedUnitPriceAfterAllDiscountsSet {
+                  shopMoney {
+                    amount
+                    currencyCode
+                  }
+                }
+                taxLines {
+                  title
+                  rate
+                  priceSet {
+                    shopMoney {
+                      amount
+                      currencyCode
+                    }
+                  }
+                }
+              }
+            }
+          }
+          shippingLines(includeRemovals: true) {
+            edges {
+              node {
+                id
+                title
+                code
+                isRemoved
+                currentDiscountedPriceSet {
+                  shopMoney {
+                    amount
+                    currencyCode
+                  }
+                }
+                taxLines {
+                  title
+                  rate
+                  priceSet {
+                    shopMoney {
+                      amount
+                      currencyCode
+                    }
+                  }
+                }
+              }
+            }
+          }
+          fulfillmentOrders {
+            edges {
+              node {
+                id
+                assignedLocation {
+                  location {
+                    id
+                  }
+                }
+                lineItems {
+                  edges {
+                    node {
+                      id
+                      lineItem {
+                        id
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;

@@ -104,6 +104,8 @@ export interface ExecutorStats {
   shrinks: number;
   prewaits: number;
   waitedMs: number;
+  /** Sum of actualQueryCost over successful calls: the points Shopify charged this client. */
+  actualPoints: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -132,7 +134,7 @@ function retryAfterMs(headers: Record<string, unknown> | undefined, fallback?: n
  */
 export class ShopifyExecutor {
   readonly bucket = new CostBucketModel();
-  readonly stats: ExecutorStats = { requests: 0, throttled: 0, retries: 0, shrinks: 0, prewaits: 0, waitedMs: 0 };
+  readonly stats: ExecutorStats = { requests: 0, throttled: 0, retries: 0, shrinks: 0, prewaits: 0, waitedMs: 0, actualPoints: 0 };
   private readonly lastCost = new Map<string, { cost: number; size: number }>();
   private readonly o: Required<Omit<ExecutorOptions, 'log'>> & Pick<ExecutorOptions, 'log'>;
 
@@ -206,6 +208,7 @@ export class ShopifyExecutor {
       if (outcome.ok) {
         if (outcome.cost) {
           this.bucket.update(outcome.cost.throttleStatus);
+          this.stats.actualPoints += outcome.cost.actualQueryCost ?? 0;
           this.lastCost.set(op, { cost: outcome.cost.requestedQueryCost, size: sizeOf(vars, opts.shrink) });
         }
         return { data: outcome.data, cost: outcome.cost, variables: vars };

@@ -10,6 +10,8 @@ import { PipelineSetupError } from '../errors';
 import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
 import { idsSlice, maxUpdatedAt, orFilters } from '../customer/paging';
 import { trimCustomer } from '../customer/trim';
+import { updatedSinceQuery } from '../../connectors/shopify/client';
+import { awaitOrdersExport, startOrdersExport } from '../../connectors/shopify/orders-bulk';
 import { trimOrder } from './trim';
 import type { OrderContext, OrderSource } from './types';
 
@@ -76,20 +78,29 @@ export async function fetchOrders(deps: PipelineDeps, input: FetchPageInput): Pr
     const { orders, missingIds } = await byIds(deps, ids);
     return { records: await enrichOrders(deps, orders), ...(nextCursor ? { nextCursor } : {}), ...(missingIds.length ? { missingIds } : {}) };
   }
+  const updatedSince = input.mode === 'delta' ? (input.since ?? null) : null;
+  const bulk = input.cursor ? parseBulkCursor(input.cursor) : null;
+  if (bulk) {
+    const fromBulk = await bulkPage(deps, bulk, pageSize);
+    if (fromBulk) return fromBulk;
+  }
   // One activity page gathers several cost-limited GraphQL calls (each as many orders as fit the
   // query limit and the bucket's points), so the history has one round per `pageSize` orders.
   const orders: ShopifyOrder[] = [];
-  let after = input.cursor ?? null;
+  let after = bulk ? bulk.after : (input.cursor ?? null);
   let more = true;
   while (more && orders.length < pageSize) {
-    const page = await deps.shopify.ordersPage({
-      updatedSince: input.mode === 'delta' ? (input.since ?? null) : null,
-      after,
-      first: pageSize - orders.length,
-    });
+    const page = await deps.shopify.ordersPage({ updatedSince, after, first: pageSize - orders.length });
     orders.push(...page.items);
     more = page.hasNextPage && !!page.endCursor;
     after = page.endCursor ?? after;
+  }
+  let nextCursor = more && after ? after : undefined;
+  // A run with more pages than this one reads the rest from one bulk export (see bulkPage).
+  if (nextCursor && !input.cursor && orders.length) {
+    const position = positionAfter(orders);
+    const op = await startOrdersExport(deps.shopify.executor, updatedSinceQuery(position.since, 0));
+    if (op) nextCursor = bulkCursor({ op, after: nextCursor, startedAt: Date.now(), ...position });
   }
   let missingIds: string[] = [];
   if (input.mode === 'delta' && input.pageIndex === 0 && input.ids?.length) {
@@ -101,8 +112,77 @@ export async function fetchOrders(deps: PipelineDeps, input: FetchPageInput): Pr
   const watermark = maxUpdatedAt(orders);
   return {
     records: await enrichOrders(deps, orders),
-    ...(more && after ? { nextCursor: after } : {}),
+    ...(nextCursor ? { nextCursor } : {}),
     ...(watermark ? { watermark } : {}),
     ...(missingIds.length ? { missingIds } : {}),
   };
+}
+
+// ───────────────────────────── bulk export for long runs ─────────────────────────────
+//
+// On Shopify's Standard plan an order read costs ~50 query points, so a run of many pages would
+// be bound by the 100 points/s restore rate. When the first page is full and more follow, the
+// rest is exported with one bulk query (orders updated at or after the last one read) and later
+// pages are cut from that file: position = the last updatedAt read plus the ids read at exactly
+// that instant (the export is sorted by updatedAt, then id). The cursor also keeps the Shopify
+// page cursor the export started at: if the export fails or hangs, paging resumes there (orders
+// the export already delivered are then read again and found in B1: exactly once still holds).
+
+interface BulkPosition {
+  /** updatedAt of the last order delivered. */
+  since: string;
+  /** Ids delivered whose updatedAt is exactly `since`. */
+  seen: string[];
+}
+
+interface BulkCursor extends BulkPosition {
+  op: string;
+  /** Shopify page cursor to resume paging from when the export is unusable. */
+  after: string;
+  /** When the export was started (ms since epoch), to give up on one that never finishes. */
+  startedAt: number;
+}
+
+const BULK_PREFIX = 'bulk:';
+/** Wait for the export inside one fetch (the activity allows 10 minutes, with heartbeats). */
+const BULK_WAIT_PER_PAGE_MS = 4 * 60_000;
+/** An export not complete by then is abandoned for paging. */
+const BULK_GIVE_UP_MS = 30 * 60_000;
+
+function bulkCursor(c: BulkCursor): string {
+  return BULK_PREFIX + JSON.stringify(c);
+}
+
+function parseBulkCursor(cursor: string): BulkCursor | null {
+  return cursor.startsWith(BULK_PREFIX) ? (JSON.parse(cursor.slice(BULK_PREFIX.length)) as BulkCursor) : null;
+}
+
+function time(t: string): number {
+  return Date.parse(t);
+}
+
+function positionAfter(orders: ShopifyOrder[], prev?: BulkPosition): BulkPosition {
+  const since = maxUpdatedAt(orders) ?? prev?.since ?? '';
+  const seen = orders.filter((o) => o.updatedAt && time(o.updatedAt) === time(since)).map((o) => o.id);
+  return { since, seen: prev && time(prev.since) === time(since) ? [...new Set([...prev.seen, ...seen])] : seen };
+}
+
+/** The next page from the export, or null when the export is unusable (the caller pages instead). */
+async function bulkPage(deps: PipelineDeps, c: BulkCursor, pageSize: number): Promise<FetchPageResult<OrderSource> | null> {
+  const exec = deps.shopify.executor;
+  const waitMs = Math.max(0, Math.min(BULK_WAIT_PER_PAGE_MS, c.startedAt + BULK_GIVE_UP_MS - Date.now()));
+  const state = await awaitOrdersExport(exec, c.op, waitMs);
+  if (state.kind === 'pending') {
+    // Still running after the wait: wait again on the next page, unless it is time to give up.
+    if (Date.now() < c.startedAt + BULK_GIVE_UP_MS) return { records: [], nextCursor: bulkCursor(c) };
+    return null;
+  }
+  if (state.kind === 'gone') return null;
+  const seen = new Set(c.seen);
+  const since = time(c.since);
+  const rest = state.orders.filter((o) => time(o.updatedAt) > since || (time(o.updatedAt) === since && !seen.has(o.id)));
+  const orders = rest.slice(0, pageSize);
+  const watermark = maxUpdatedAt(orders);
+  const next = rest.length > pageSize ? bulkCursor({ ...c, ...positionAfter(orders, c) }) : undefined;
+  return { records: await enrichOrders(deps, orders), ...(next ? { nextCursor: next } : {}), ...(watermark ? { watermark } : {}) };
 }
