@@ -12,9 +12,11 @@ import type { Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { runRecords } from '../../src/cli/run-log';
 import { startCodecServer, type RunningCodecServer } from '../../src/hub/codec-server';
-import { decodeHubPayloads } from '../../src/temporal/data-converter';
+import { Worker } from '@temporalio/worker';
+import { decodeHubPayloads, hubDataConverter } from '../../src/temporal/data-converter';
+import { hubWorkflowBundle } from '../../src/workers/hub-worker';
 import { isZlibPayload } from '../../src/temporal/zlib-codec';
-import { resolveTemporalCliPath, serverSkipReason } from '../../src/testing/temporal-servers';
+import { installQuietRuntime, resolveTemporalCliPath, serverSkipReason } from '../../src/testing/temporal-servers';
 import { startHubFixture, type HubFixture, type RunningWorker } from '../support/hub-fixture';
 
 const run = promisify(execFile);
@@ -116,6 +118,14 @@ describe('compressed history on the dev server', { skip: serverSkipReason('dev-s
     const decoded = await show(['--codec-endpoint', codec.url]);
     assert.deepEqual([...new Set(decoded.map((p) => p.encoding))].filter((e) => e !== 'json/plain' && e !== 'binary/null'), [], 'every payload decoded');
     assert.ok(decoded.some((p) => p.data.includes(firstId)), 'with the codec endpoint the CLI shows the customer ids');
+  });
+
+  test('a compressed history replays with the hub data converter (and not without it)', async () => {
+    installQuietRuntime();
+    const history = await fx.env.client.workflow.getHandle(workflowId).fetchHistory();
+    const workflowBundle = await hubWorkflowBundle();
+    await Worker.runReplayHistory({ workflowBundle, dataConverter: hubDataConverter }, history, workflowId);
+    await assert.rejects(Worker.runReplayHistory({ workflowBundle }, history, workflowId), (err: Error & { cause?: Error }) => /binary\/zlib/.test(`${err.message} ${err.cause?.message ?? ''}`), 'the plain converter cannot read binary/zlib pages');
   });
 });
 
