@@ -121,6 +121,27 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
     assert.equal(salesOrders(fx).length, count);
   });
 
+  test('a full run of several pages reads past its first page from one bulk export: every order once, nothing written', async () => {
+    const pageSize = fx.deps.pageSizes.order;
+    fx.deps.pageSizes.order = 4;
+    try {
+      const from = fx.b1Sim.faults.log.length;
+      const bulkBefore = Object.values(fx.shopifySim.state.data.bulkOperations).filter((b) => b.type === 'QUERY').length;
+      const shopifyOrders = Object.keys(fx.shopifySim.state.data.orders).length;
+      const { result } = await fx.runSync('order', { mode: 'full' });
+      const c = result.counts;
+      assert.equal(c.created + c.updated, 0, JSON.stringify(c));
+      assert.equal(c.created + c.updated + c.unchanged + c.skipped + c.failed, shopifyOrders, `each of the ${shopifyOrders} orders exactly once: ${JSON.stringify(c)}`);
+      assert.deepEqual({ failed: c.failed, skipped: c.skipped }, { failed: 2, skipped: 2 });
+      assert.deepEqual(b1Writes(fx.b1Sim.faults.log.slice(from)), []);
+      const exports = Object.values(fx.shopifySim.state.data.bulkOperations).filter((b) => b.type === 'QUERY');
+      assert.equal(exports.length, bulkBefore + 1, 'one export for the pages after the first');
+      assert.equal(exports.at(-1)?.status, 'COMPLETED');
+    } finally {
+      fx.deps.pageSizes.order = pageSize;
+    }
+  });
+
   test('a cancellation in Shopify cancels the open B1 order and releases Committed; a refund lowers the line quantity', async () => {
     const committedBefore = committedTotal(fx);
     const cancelled = fx.shopifySim.cancelOrder(gidNumber(ids.guest!));
