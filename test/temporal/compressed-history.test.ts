@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import type { Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { runRecords } from '../../src/cli/run-log';
+import { DEMO_SECRETS } from '../../src/config/hub-config';
 import { startCodecServer, type RunningCodecServer } from '../../src/hub/codec-server';
 import { Worker } from '@temporalio/worker';
 import { decodeHubPayloads, hubDataConverter } from '../../src/temporal/data-converter';
@@ -82,6 +83,11 @@ describe('compressed history on the dev server', { skip: serverSkipReason('dev-s
       stored += temporal.api.common.v1.Payload.encode(x.payload).finish().length;
       original += temporal.api.common.v1.Payload.encode(decoded!).finish().length;
     }
+    // Secrets checks must look at the decoded history: compression would hide a leak from a text search.
+    const decodedText = (await decodeHubPayloads(all.map((x) => x.payload))).map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8')).join('\n');
+    assert.ok(decodedText.includes(customerIds[0]!), 'the decoded history holds the records (the check below can fail)');
+    assert.ok(!decodedText.includes(DEMO_SECRETS.shopifyAccessToken!), 'no Shopify token in history');
+    assert.ok(!decodedText.includes(`"${DEMO_SECRETS.b1Password}"`), 'no B1 password in history');
     t.diagnostic(`${compressed.length} of ${all.length} payloads compressed: ${original} B → ${stored} B (${(original / stored).toFixed(1)}×)`);
     assert.ok(original / stored >= 3, `pages compress at least 3× (${original} → ${stored} B)`);
   });
