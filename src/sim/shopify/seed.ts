@@ -57,6 +57,15 @@ export function generateShopifySeed(opts: ShopifySeedOptions): ShopData {
   const locations = locationNames.map((name, i) => state.addLocation({ name, countryCode: 'DE', city: i === 0 ? 'Berlin' : 'Hamburg' }));
 
   if (opts.products ?? true) {
+    // The shop starts empty, so handles are checked against this seed's own (state.uniqueHandle
+    // scans every product: quadratic for a 100k-item benchmark seed).
+    const handles = new Set<string>();
+    const uniqueHandle = (base: string): string => {
+      let h = base;
+      for (let i = 1; handles.has(h); i++) h = `${base}-${i}`;
+      handles.add(h);
+      return h;
+    };
     for (const sku of opts.skus) {
       advance();
       const productId = state.newId();
@@ -66,7 +75,7 @@ export function generateShopifySeed(opts: ShopifySeedOptions): ShopData {
       state.data.products[productId] = {
         id: productId,
         title: `Item ${sku}`,
-        handle: state.uniqueHandle(`item-${sku.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`),
+        handle: uniqueHandle(`item-${sku.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`),
         status: 'ACTIVE',
         vendor: state.data.shopName,
         productType: '',
