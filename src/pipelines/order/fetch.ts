@@ -2,7 +2,9 @@
  * Reads one page of Shopify orders (changed since the watermark, all, or exactly the given ids)
  * and gathers the B1 facts the pure map step needs: which SKUs exist as items, the partner of
  * each order's customer (or the customer itself, to be created), and whether B1 already has the
- * order. Each fact costs one batched request per page, not one per order.
+ * order. Each fact costs one batched request per page, not one per order. Orders come from
+ * cost-sized GraphQL calls (connectors/shopify/orders.ts); a run with more than one page reads the
+ * pages after the first from one bulk export (see the end of this file).
  */
 import { pipelineConfigProblems } from '../../mapping';
 import type { ShopifyCustomer, ShopifyOrder } from '../../mapping/types';
