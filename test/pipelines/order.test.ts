@@ -142,6 +142,22 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
     }
   });
 
+  test('a bulk export that is gone (failed, cancelled, expired) is not trusted: paging resumes where the export started', async () => {
+    const start = await fx.deps.shopify.ordersPage({ first: 3 });
+    assert.ok(start.endCursor && start.hasNextPage);
+    const expected: string[] = [];
+    for (let after: string | null = start.endCursor, more = true; more; ) {
+      const p = await fx.deps.shopify.ordersPage({ after, first: 25 });
+      expected.push(...p.items.map((o) => o.id));
+      more = p.hasNextPage && !!p.endCursor;
+      after = p.endCursor;
+    }
+    const lost = `bulk:${JSON.stringify({ op: 'gid://shopify/BulkOperation/424242', after: start.endCursor, startedAt: Date.now(), since: start.items.at(-1)!.updatedAt, seen: [] })}`;
+    const page = await orderPipeline.fetch(fx.deps, { object: 'order', runId: 'bulk-gone', mode: 'full', cursor: lost, pageIndex: 1 });
+    assert.deepEqual(page.records.map((r) => r.id), expected.slice(0, fx.deps.pageSizes.order));
+    assert.ok(!page.nextCursor?.startsWith('bulk:'), 'no second export is started mid-run');
+  });
+
   test('a cancellation in Shopify cancels the open B1 order and releases Committed; a refund lowers the line quantity', async () => {
     const committedBefore = committedTotal(fx);
     const cancelled = fx.shopifySim.cancelOrder(gidNumber(ids.guest!));
