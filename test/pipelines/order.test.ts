@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { parseMappingConfig } from '../../src/mapping/config';
 import { orderPipeline } from '../../src/pipelines/order';
 import { settleDuplicates } from '../../src/pipelines/order/exactly-once';
+import { ORDER_BULK } from '../../src/pipelines/order/fetch';
 import { startHubFixture, type HubFixture, type RunningWorker } from '../support/hub-fixture';
 import { b1Writes, committedTotal, ensureGuestPartner, gidNumber, partners, partnersByShopifyId, runLog, salesOrders, salesOrdersByShopifyId } from './support-shopify-to-b1';
 
@@ -123,7 +124,10 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
 
   test('a full run of several pages reads past its first page from one bulk export: every order once, nothing written', async () => {
     const pageSize = fx.deps.pageSizes.order;
+    const minPageSeconds = ORDER_BULK.minPageSeconds;
     fx.deps.pageSizes.order = 4;
+    // The fixture's shop is on Plus, where paging is fast enough: make the export worth it.
+    ORDER_BULK.minPageSeconds = 0;
     try {
       const from = fx.b1Sim.faults.log.length;
       const bulkBefore = Object.values(fx.shopifySim.state.data.bulkOperations).filter((b) => b.type === 'QUERY').length;
@@ -137,6 +141,21 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
       const exports = Object.values(fx.shopifySim.state.data.bulkOperations).filter((b) => b.type === 'QUERY');
       assert.equal(exports.length, bulkBefore + 1, 'one export for the pages after the first');
       assert.equal(exports.at(-1)?.status, 'COMPLETED');
+    } finally {
+      fx.deps.pageSizes.order = pageSize;
+      ORDER_BULK.minPageSeconds = minPageSeconds;
+    }
+  });
+
+  test('on a fast plan (Plus: 1000 points/s) a run of several pages keeps paging, no export', async () => {
+    const pageSize = fx.deps.pageSizes.order;
+    fx.deps.pageSizes.order = 4;
+    try {
+      const exports = () => Object.values(fx.shopifySim.state.data.bulkOperations).filter((b) => b.type === 'QUERY').length;
+      const before = exports();
+      const { result } = await fx.runSync('order', { mode: 'full' });
+      assert.equal(result.counts.created + result.counts.updated, 0, JSON.stringify(result.counts));
+      assert.equal(exports(), before);
     } finally {
       fx.deps.pageSizes.order = pageSize;
     }

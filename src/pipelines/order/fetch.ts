@@ -89,6 +89,7 @@ export async function fetchOrders(deps: PipelineDeps, input: FetchPageInput): Pr
   // One activity page gathers several cost-limited GraphQL calls (each as many orders as fit the
   // query limit and the bucket's points), so the history has one round per `pageSize` orders.
   const orders: ShopifyOrder[] = [];
+  const pointsBefore = deps.shopify.executor.stats.actualPoints;
   let after = bulk ? bulk.after : (input.cursor ?? null);
   let more = true;
   while (more && orders.length < pageSize) {
@@ -98,8 +99,9 @@ export async function fetchOrders(deps: PipelineDeps, input: FetchPageInput): Pr
     after = page.endCursor ?? after;
   }
   let nextCursor = more && after ? after : undefined;
-  // A run with more pages than this one reads the rest from one bulk export (see bulkPage).
-  if (nextCursor && !input.cursor && orders.length) {
+  // A run with more pages than this one reads the rest from one bulk export (see bulkPage), when
+  // paging would be slow at this shop's restore rate.
+  if (nextCursor && !input.cursor && orders.length && pagingSecondsPerPage(deps, (deps.shopify.executor.stats.actualPoints - pointsBefore) / orders.length) >= ORDER_BULK.minPageSeconds) {
     const position = positionAfter(orders);
     const op = await startOrdersExport(deps.shopify.executor, updatedSinceQuery(position.since, 0));
     if (op) nextCursor = bulkCursor({ op, after: nextCursor, startedAt: Date.now(), ...position });
@@ -143,6 +145,19 @@ interface BulkCursor extends BulkPosition {
   after: string;
   /** When the export was started (ms since epoch), to give up on one that never finishes. */
   startedAt: number;
+}
+
+/**
+ * The export is used when paging one more page would take at least `minPageSeconds` of the
+ * bucket's restore (page size × points per order ÷ restore rate): ~12 s on the Standard plan
+ * (100 points/s), ~1 s on Plus, where paging beats an export's own start-up time.
+ */
+export const ORDER_BULK = { minPageSeconds: 5 };
+
+/** Seconds of restored points one page of orders costs at the shop's restore rate (0 when unknown). */
+function pagingSecondsPerPage(deps: PipelineDeps, pointsPerOrder: number): number {
+  const rate = deps.shopify.executor.bucket.known()?.restoreRate;
+  return rate ? (deps.pageSizes.order * pointsPerOrder) / rate : 0;
 }
 
 const BULK_PREFIX = 'bulk:';
