@@ -1,5 +1,7 @@
 /** Helpers for the Shopify → B1 pipeline tests (customers, orders). */
 import { temporal } from '@temporalio/proto';
+import type { Payload } from '@temporalio/common';
+import { payloadValue } from '../../src/temporal/data-converter';
 import type { HubFixture } from '../support/hub-fixture';
 
 type Rec = Record<string, unknown>;
@@ -57,7 +59,8 @@ export async function runLog(fx: HubFixture, workflowId: string): Promise<{ outc
     const a = e.activityTaskScheduledEventAttributes;
     if (a?.activityType?.name !== 'logOutcomes') continue;
     for (const p of a.input?.payloads ?? []) {
-      const input = JSON.parse(Buffer.from(p.data ?? new Uint8Array()).toString('utf8')) as { outcomes: Array<Rec & { sourceId: string; outcome: string }> };
+      // Large pages are stored compressed (zlib codec): decode the way the run log does.
+      const input = await payloadValue<{ outcomes: Array<Rec & { sourceId: string; outcome: string }> }>(p as Payload);
       outcomes.push(...input.outcomes);
     }
   }

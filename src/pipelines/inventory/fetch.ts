@@ -6,7 +6,7 @@
  * Delta runs read the stock of every selected item, like full runs: stock movements and order
  * commitments do not reliably bump `Items.UpdateDate` (the reference marks it unconfirmed, and
  * the simulator does not), so an UpdateDate filter would miss exactly the changes this pipeline
- * exists for. The scan costs one B1 call per 250 items; Shopify's side comes from one bulk export
+ * exists for. The scan costs one B1 call per page (500 items by default); Shopify's side comes from one bulk export
  * per run (snapshot.ts), or one or two cost-bounded reads per page for single-page runs and until
  * the export is ready. The diff against Shopify keeps a no-change run free of writes.
  */
@@ -115,7 +115,9 @@ async function briefWait(deps: PipelineDeps, operationId: string): Promise<ScanC
 export async function fetchInventoryPage(deps: PipelineDeps, input: FetchPageInput): Promise<FetchPageResult<InventorySource>> {
   const problems = pipelineConfigProblems('inventory', deps.mapping);
   if (problems.length) throw new PipelineSetupError(`inventory sync cannot run: ${problems.join('; ')}`);
-  const size = Math.max(1, Math.min(250, deps.pageSizes.inventory));
+  // Up to 1000 items per page: a page's payloads are compressed in history (zlib codec), and the
+  // fixed cost of a page (workflow tasks, round trips) is what bounds a large run's speed.
+  const size = Math.max(1, Math.min(1000, deps.pageSizes.inventory));
 
   let raw: RawItem[];
   let nextCursor: string | undefined;
