@@ -11,7 +11,7 @@ export interface HubStatusFile {
   startedAt: string;
   readyAt?: string;
   dataDir: string;
-  temporal: { address: string; namespace: string; taskQueue: string; uiUrl?: string; dbFile?: string };
+  temporal: { address: string; namespace: string; taskQueue: string; uiUrl?: string; codecUrl?: string; dbFile?: string };
   b1: { baseUrl: string; companyDb: string; userName: string; demoPassword?: string };
   shopify: { graphqlUrl: string; shop: string; endpoint: string; apiVersion: string; demoAccessToken?: string };
   initialization?: { state: 'running' | 'done' | 'failed'; detail?: string };

@@ -142,7 +142,7 @@ async function startDemo(o: UpOptions, stoppers: Stopper[], stopAll: () => Promi
     startedAt,
     readyAt: new Date().toISOString(),
     dataDir: o.dataDir,
-    temporal: { address: dev.address, namespace: target.namespace, taskQueue: config.temporal.taskQueue, uiUrl: dev.uiUrl, dbFile: dev.dbFile },
+    temporal: { address: dev.address, namespace: target.namespace, taskQueue: config.temporal.taskQueue, uiUrl: dev.uiUrl, codecUrl: codec.url, dbFile: dev.dbFile },
     b1: { baseUrl: b1Sim.url, companyDb: config.b1.companyDb, userName: config.b1.userName, demoPassword: DEMO_SECRETS.b1Password },
     shopify: {
       graphqlUrl: shopifySim.graphqlUrl,

@@ -58,6 +58,7 @@ export function registerRunCommands(program: Command): void {
     .description('start the hub: with no config the demo (Temporal dev server, simulators, worker, schedulers); with --config the worker and schedulers only')
     .option('--temporal-port <port>', 'dev server gRPC port', intOption('--temporal-port', 1), 7233)
     .option('--ui-port <port>', 'Temporal UI port', intOption('--ui-port', 1), 8233)
+    .option('--codec-port <port>', 'codec endpoint the UI decodes compressed payloads through (default: UI port + 1 when free)', intOption('--codec-port', 1))
     .option('--b1-port <port>', 'SAP B1 simulator port', intOption('--b1-port', 1), 50000)
     .option('--shopify-port <port>', 'Shopify simulator port', intOption('--shopify-port', 1), 8081)
     .option('--items <n>', 'demo company size (items; the first 20 are selected for sync)', intOption('--items', 1, 100000), 50)
@@ -65,7 +66,7 @@ export function registerRunCommands(program: Command): void {
     .option('--orders <n>', 'demo size: paid orders in the shop', intOption('--orders', 0, 1_000_000), 30)
     .option('--no-init', 'do not run the initial load on the first start')
     .action(
-      action(async (ctx, opts: { temporalPort: number; uiPort: number; b1Port: number; shopifyPort: number; items: number; customers: number; orders: number; init: boolean }) => {
+      action(async (ctx, opts: { temporalPort: number; uiPort: number; codecPort?: number; b1Port: number; shopifyPort: number; items: number; customers: number; orders: number; init: boolean }) => {
         const config = ctx.configPath ? ctx.config() : undefined;
         const { startHub } = await import('../../hub/up');
         const hub = await startHub({
@@ -76,6 +77,7 @@ export function registerRunCommands(program: Command): void {
           namespace: ctx.opts.namespace,
           temporalPort: opts.temporalPort,
           uiPort: opts.uiPort,
+          ...(opts.codecPort !== undefined ? { codecPort: opts.codecPort } : {}),
           b1Port: opts.b1Port,
           shopifyPort: opts.shopifyPort,
           items: opts.items,

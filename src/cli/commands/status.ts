@@ -24,7 +24,7 @@ export function registerStatusCommand(program: Command): void {
         const hub = ctx.hubStatus();
         const target = ctx.temporalTarget();
         const endpoints = {
-          temporal: { address: target.address, namespace: target.namespace, uiUrl: hub?.temporal.uiUrl, taskQueue: hub?.temporal.taskQueue },
+          temporal: { address: target.address, namespace: target.namespace, uiUrl: hub?.temporal.uiUrl, codecUrl: hub?.temporal.codecUrl, taskQueue: hub?.temporal.taskQueue },
           b1: hub ? { baseUrl: hub.b1.baseUrl, companyDb: hub.b1.companyDb, userName: hub.b1.userName } : undefined,
           shopify: hub ? { graphqlUrl: hub.shopify.graphqlUrl, shop: hub.shopify.shop } : undefined,
         };
@@ -61,7 +61,7 @@ export function registerStatusCommand(program: Command): void {
           return ok ? 0 : 1;
         }
         println(hub ? `b1hub up is running (pid ${hub.pid}, since ${hub.readyAt ?? hub.startedAt}; data ${hub.dataDir})` : `no \`b1hub up\` runs on ${ctx.dataDir}`);
-        println(`  Temporal      ${endpoints.temporal.address} (namespace ${endpoints.temporal.namespace})${endpoints.temporal.uiUrl ? `  UI ${endpoints.temporal.uiUrl}` : ''}`);
+        println(`  Temporal      ${endpoints.temporal.address} (namespace ${endpoints.temporal.namespace})${endpoints.temporal.uiUrl ? `  UI ${endpoints.temporal.uiUrl}` : ''}${endpoints.temporal.codecUrl ? `  codec ${endpoints.temporal.codecUrl}` : ''}`);
         if (endpoints.b1) println(`  SAP B1        ${endpoints.b1.baseUrl}`);
         if (endpoints.shopify) println(`  Shopify       ${endpoints.shopify.graphqlUrl}`);
         if (hub?.initialization) println(`  Initial load  ${hub.initialization.state}${hub.initialization.detail ? ` (${hub.initialization.detail})` : ''}`);
