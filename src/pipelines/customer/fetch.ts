@@ -2,9 +2,14 @@
  * Reads one page of Shopify customers: changed since the watermark (delta; the client subtracts
  * the overlap window and sorts by UPDATED_AT), all of them (full), or exactly the requested ids
  * (re-read fresh, for resync).
+ *
+ * A full or delta run of more than one page reads past its first page from one bulk export (see
+ * the end of this file), so a large shop's run is not bound by the per-request rate limit.
  */
+import { updatedSinceQuery } from '../../connectors/shopify/client';
 import type { ShopifyCustomer } from '../../mapping/types';
 import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
+import { loadCustomersExport, startCustomersExport } from './export';
 import { idsSlice, maxUpdatedAt } from './paging';
 import { customerLabel, trimCustomer } from './trim';
 
@@ -18,7 +23,7 @@ function toRecord(c: ShopifyCustomer, deps: PipelineDeps): CustomerRecord {
 /** Customers by id; ids Shopify does not return (deleted, wrong) are reported missing. */
 async function byIds(deps: PipelineDeps, ids: string[]): Promise<{ records: CustomerRecord[]; missingIds: string[] }> {
   if (!ids.length) return { records: [], missingIds: [] };
-  const found = await deps.shopify.customersByIds(ids);
+  const found = await deps.shopify.customersByIds(ids, { addressesFirst: deps.mapping.customer.maxAddresses });
   const seen = new Set(found.map((c) => c.id));
   return { records: found.map((c) => toRecord(c, deps)), missingIds: ids.filter((id) => !seen.has(id)) };
 }
@@ -30,11 +35,19 @@ export async function fetchCustomers(deps: PipelineDeps, input: FetchPageInput):
     const { records, missingIds } = await byIds(deps, ids);
     return { records, ...(nextCursor ? { nextCursor } : {}), ...(missingIds.length ? { missingIds } : {}) };
   }
-  const page = await deps.shopify.customersPage({
-    updatedSince: input.mode === 'delta' ? (input.since ?? null) : null,
-    after: input.cursor ?? null,
-    first: pageSize,
-  });
+  const updatedSince = input.mode === 'delta' ? (input.since ?? null) : null;
+  const bulk = input.cursor ? parseExportCursor(input.cursor) : null;
+  if (bulk) return exportPage(deps, updatedSince, bulk, pageSize);
+
+  const page = await readPage(deps, updatedSince, input.cursor ?? null, pageSize);
+  let nextCursor = page.hasNextPage && page.endCursor ? page.endCursor : undefined;
+  // More pages follow: the rest of the run reads from one export of the customers changed at or
+  // after the last one read (paging goes on while it runs, or if Shopify refuses or fails it).
+  if (nextCursor && !input.cursor && page.items.length) {
+    const position = positionAfter(page.items);
+    const op = await startCustomersExport(deps.shopify, updatedSinceQuery(position.since, 0));
+    if (op) nextCursor = exportCursor({ op, after: nextCursor, ...position });
+  }
   const records = page.items.map((c) => toRecord(c, deps));
   let missingIds: string[] = [];
   // Delta runs may name extra records (e.g. a webhook saw them change): read them with page 0.
@@ -47,8 +60,85 @@ export async function fetchCustomers(deps: PipelineDeps, input: FetchPageInput):
   const watermark = maxUpdatedAt(page.items);
   return {
     records,
-    ...(page.hasNextPage && page.endCursor ? { nextCursor: page.endCursor } : {}),
+    ...(nextCursor ? { nextCursor } : {}),
     ...(watermark ? { watermark } : {}),
     ...(missingIds.length ? { missingIds } : {}),
+  };
+}
+
+function readPage(deps: PipelineDeps, updatedSince: string | null, after: string | null, first: number) {
+  return deps.shopify.customersPage({ updatedSince, after, first, addressesFirst: deps.mapping.customer.maxAddresses });
+}
+
+// ───────────────────────────── bulk export for long runs ─────────────────────────────
+//
+// Position in the run = the last updatedAt delivered plus the ids delivered at exactly that
+// instant; the export (filtered `updated_at:>=` that instant) is sorted by updatedAt, then id, and
+// a page is the next `pageSize` customers past the position. The position is the same whether a
+// page came from the export or from paging, so the two can alternate: while the export runs, a
+// page is read per request from the Shopify cursor kept alongside (keeping the bucket busy), and
+// customers it delivers past the position move it on. If the export is gone (failed, cancelled,
+// expired), paging resumes from that cursor, skipping what the export already delivered. Every
+// customer is delivered once (unless it changes during the run), and the watermark is the highest
+// updatedAt delivered, as in a paged run.
+
+interface Position {
+  /** updatedAt of the last customer delivered. */
+  since: string;
+  /** Ids delivered whose updatedAt is exactly `since`. */
+  seen: string[];
+}
+
+interface ExportCursor extends Position {
+  /** The bulk operation; absent once it is gone (the run pages to its end). */
+  op?: string;
+  /** Shopify page cursor to page on from while the export runs or once it is gone. */
+  after: string;
+}
+
+const PREFIX = 'bulk:';
+
+function exportCursor(c: ExportCursor): string {
+  return PREFIX + JSON.stringify(c);
+}
+
+function parseExportCursor(cursor: string): ExportCursor | null {
+  return cursor.startsWith(PREFIX) ? (JSON.parse(cursor.slice(PREFIX.length)) as ExportCursor) : null;
+}
+
+const time = (t: string | undefined): number => Date.parse(t ?? '');
+
+function positionAfter(customers: readonly ShopifyCustomer[], prev?: Position): Position {
+  const since = maxUpdatedAt(customers) ?? prev?.since ?? '';
+  const seen = customers.filter((c) => time(c.updatedAt) === time(since)).map((c) => c.id);
+  return { since, seen: prev && time(prev.since) === time(since) ? [...new Set([...prev.seen, ...seen])] : seen };
+}
+
+/** Customers past the position (later updatedAt, or the same one and not delivered yet). */
+function pastPosition(customers: readonly ShopifyCustomer[], p: Position): ShopifyCustomer[] {
+  const since = time(p.since);
+  const seen = new Set(p.seen);
+  return customers.filter((c) => time(c.updatedAt) > since || (time(c.updatedAt) === since && !seen.has(c.id)));
+}
+
+async function exportPage(deps: PipelineDeps, updatedSince: string | null, c: ExportCursor, pageSize: number): Promise<FetchPageResult<ShopifyCustomer>> {
+  const state = c.op ? await loadCustomersExport(deps.shopify, c.op, deps.mapping.customer.maxAddresses) : ({ kind: 'gone' } as const);
+  let customers: ShopifyCustomer[];
+  let next: ExportCursor | undefined;
+  if (state.kind === 'ready') {
+    const rest = pastPosition(state.customers, c);
+    customers = rest.slice(0, pageSize);
+    if (rest.length > pageSize) next = { ...c, ...positionAfter(customers, c) };
+  } else {
+    const page = await readPage(deps, updatedSince, c.after, pageSize);
+    customers = pastPosition(page.items, c);
+    const op = state.kind === 'pending' ? c.op : undefined;
+    if (page.hasNextPage && page.endCursor) next = { ...(op ? { op } : {}), after: page.endCursor, ...positionAfter(customers, c) };
+  }
+  const watermark = maxUpdatedAt(customers);
+  return {
+    records: customers.map((x) => toRecord(x, deps)),
+    ...(next ? { nextCursor: exportCursor(next) } : {}),
+    ...(watermark ? { watermark } : {}),
   };
 }

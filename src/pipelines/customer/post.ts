@@ -4,16 +4,18 @@ import { created, failed, unchanged, updated, type RecordOutcome } from '../../m
 import type { B1BusinessPartnerCreate } from '../../mapping/types';
 import type { PipelineDeps, PostPageInput } from '../contract';
 import { mapInGroups } from './groups';
-import { upsertBusinessPartner } from './upsert';
+import { lookupPartners, upsertBusinessPartner } from './upsert';
 
 /** Records of one page posted side by side (B1 round trips dominate; 4 keeps a Service Layer node comfortable). */
 export const POST_CONCURRENCY = 4;
 
 export async function postCustomers(deps: PipelineDeps, input: PostPageInput<B1BusinessPartnerCreate>): Promise<RecordOutcome[]> {
+  // The page's partners in a few batched reads, not one or two per customer.
+  const known = await lookupPartners(deps, input.records.map((r) => r.payload));
   // Customers sharing an e-mail run one after the other, so two of them never both link the
   // same partner; the others run side by side.
   return mapInGroups(input.records, (r) => r.payload.EmailAddress?.toLowerCase() ?? r.id, POST_CONCURRENCY, async (r) => {
-    const res = await upsertBusinessPartner(deps, r.payload, input.runId);
+    const res = await upsertBusinessPartner(deps, r.payload, input.runId, known);
     heartbeat();
     if (res.outcome === 'failed') return failed('customer', r.id, `customer ${r.label ?? r.id}: ${res.reason}`, res.field);
     if (res.outcome === 'created') return created('customer', r.id, res.cardCode);
