@@ -98,3 +98,25 @@ export async function assertPushed(fx: HubFixture, codes: readonly string[]): Pr
     assert.match(b1.U_ShopifyHash ?? '', /^v1:[0-9a-f]{32}$/, `U_ShopifyHash of ${code}`);
   }
 }
+
+/**
+ * Counts the Shopify requests whose body matches `match` from now on (a 0 ms latency rule of the
+ * simulator); `stop()` removes it. One counter at a time: the simulator takes the first rule that matches.
+ */
+export function countRequests(fx: HubFixture, match: RegExp): { count(): number; stop(): void } {
+  const faults = fx.shopifySim.faults;
+  const at = faults.injected.latency;
+  faults.add({ kind: 'latency', ms: 0, times: Number.MAX_SAFE_INTEGER, match });
+  return { count: () => faults.injected.latency - at, stop: () => faults.clear() };
+}
+
+/** Per-request reads of Shopify's products: the push's SKU lookups and the Shopify → B1 variant scan. */
+export const PER_REQUEST_PRODUCT_READS = /query (ProductsPage|ProductVariantsBySkuLight|ProductVariantsScan|ProductVariantsByIds)\b/;
+
+/** The simulator's bulk query operations of the product state export, oldest first. */
+export function productExports(fx: HubFixture): { id: number; status: string; createdAt: string }[] {
+  return Object.values(fx.shopifySim.state.data.bulkOperations)
+    .filter((b) => b.type === 'QUERY' && b.query.includes('ProductStateExport'))
+    .sort((a, b) => a.id - b.id)
+    .map((b) => ({ id: b.id, status: b.status, createdAt: b.createdAt }));
+}

@@ -16,8 +16,11 @@ function sameWeight(want: ProductUpsert['weight'], have: { unit: string; value: 
   return w.unit === h.unit && Math.abs(w.value - h.value) < 1e-9;
 }
 
+/** What the compare reads of a product: a per-request read or the run's export (snapshot.ts). */
+export type ComparedProduct = Pick<ShopifyProduct, 'customId' | 'title' | 'status' | 'variants' | 'moreVariants'>;
+
 /** The first B1-owned field that differs, or undefined when the product is up to date. */
-export function firstDifference(want: ProductUpsert, have: ShopifyProduct): string | undefined {
+export function firstDifference(want: ProductUpsert, have: ComparedProduct): string | undefined {
   if (have.customId !== want.customId) return 'customId';
   if (have.title !== want.title) return 'title';
   if (have.status !== want.status) return 'status';

@@ -2,7 +2,7 @@
  * GraphQL the product pipeline sends beyond the client's typed calls (validated against the
  * 2026-07 schema in test/pipelines/product-units.test.ts).
  */
-import { gql } from '../../connectors/shopify/gql';
+import { gql, type GqlDocument } from '../../connectors/shopify/gql';
 import { PRODUCT_VARIANT_ROW } from '../../connectors/shopify/documents';
 
 /** Variants by GID with their product: resync of a Shopify → B1 variant that failed. */
@@ -74,3 +74,58 @@ export const VARIANTS_BY_SKU_LIGHT = gql`
     }
   }
 `;
+
+/**
+ * Bulk export of Shopify's product state for multi-page full runs (snapshot.ts): every product
+ * with its custom id and every variant with the fields the compare reads, plus what the
+ * Shopify → B1 scan needs (variant updatedAt, title). A bulk query takes no variables, so the
+ * custom id's namespace and key are written into the text (productStateExport); the literals
+ * here are the defaults the schema test validates.
+ */
+export const PRODUCT_STATE_EXPORT = gql`
+  query ProductStateExport {
+    products {
+      edges {
+        node {
+          id
+          title
+          status
+          customId: metafield(namespace: "b1hub", key: "item_code") {
+            value
+          }
+          variants {
+            edges {
+              node {
+                id
+                title
+                sku
+                barcode
+                price
+                taxable
+                updatedAt
+                inventoryItem {
+                  id
+                  tracked
+                  measurement {
+                    weight {
+                      unit
+                      value
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+const DEFAULT_ID_FIELD = 'metafield(namespace: "b1hub", key: "item_code")';
+
+/** PRODUCT_STATE_EXPORT for the configured custom id field (JSON strings are GraphQL string literals). */
+export function productStateExport(idField: { namespace: string; key: string }): GqlDocument {
+  const field = `metafield(namespace: ${JSON.stringify(idField.namespace)}, key: ${JSON.stringify(idField.key)})`;
+  return { ...PRODUCT_STATE_EXPORT, text: PRODUCT_STATE_EXPORT.text.replace(DEFAULT_ID_FIELD, field) };
+}

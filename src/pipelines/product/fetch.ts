@@ -10,11 +10,12 @@ import { deltaFilter, stampOf } from '../../connectors/b1/delta';
 import { f } from '../../connectors/b1/odata-query';
 import type { ShopifyProductVariant } from '../../connectors/shopify/types';
 import { VARIANTS_BY_IDS, VARIANTS_SCAN } from './documents';
-import { updatedSinceQuery } from '../../connectors/shopify/client';
+import { DEFAULT_OVERLAP_MS, updatedSinceQuery } from '../../connectors/shopify/client';
 import { weightUnitMapFromMeasures, type MappingConfig } from '../../mapping/config';
 import type { ShopifyWeightUnit } from '../../mapping/types';
 import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
-import { decodeCursor, encodeCursor, type ProductCursor } from './cursor';
+import { decodeCursor, encodeCursor, type ExportStep, type ProductCursor } from './cursor';
+import { awaitProductSnapshot, startProductSnapshot, type SnapshotVariant } from './snapshot';
 import { formatWatermark, later, parseWatermark } from './watermark';
 import type { ItemRecord, ProductSource, VariantRecord } from './types';
 import { hasHashFields, itemSelect } from './item-fields';
@@ -121,24 +122,35 @@ export function companyToday(config: MappingConfig, now: Date = new Date()): str
   return DateTime.fromJSDate(now).setZone(config.order.timeZone).toISODate() ?? now.toISOString().slice(0, 10);
 }
 
-async function fetchItemsPage(deps: PipelineDeps, input: FetchPageInput, after: string | undefined, b1Hw: string | undefined): Promise<FetchPageResult<ProductSource>> {
+async function fetchItemsPage(deps: PipelineDeps, input: FetchPageInput, c: Extract<ProductCursor, { phase: 'b1' }>): Promise<FetchPageResult<ProductSource>> {
   const size = deps.pageSizes.product;
   const since = parseWatermark(input.since);
   const filter = input.mode === 'delta' && since.b1 ? f.and(SYNC_FILTER, deltaFilter(dateTime(since.b1), B1_OVERLAP_MINUTES)) : SYNC_FILTER;
   const hashFields = await hasHashFields(deps.b1);
-  const pages = deps.b1.keyRange('Items', { keyField: 'ItemCode', filter, select: itemSelect(hashFields), pageSize: size, ...(after !== undefined ? { after } : {}) });
+  const pages = deps.b1.keyRange('Items', { keyField: 'ItemCode', filter, select: itemSelect(hashFields), pageSize: size, ...(c.after !== undefined ? { after: c.after } : {}) });
   const first = await pages.next();
   await pages.return(undefined);
   const items = first.done ? [] : first.value;
+  const more = items.length === size;
+  const snapshot = c.snapshot ?? (input.mode === 'full' && c.after === undefined && more ? await startProductSnapshot(deps.shopify) : null) ?? undefined;
   // Only a delta trusts the hash: a full run compares every item with Shopify (and so repairs
   // B1-owned fields edited in Shopify), an ids run is an explicit request to look again.
-  const records = await toItemRecords(deps, items, companyToday(deps.mapping), { hashFields, trustHash: input.mode === 'delta' });
+  const records = (await toItemRecords(deps, items, companyToday(deps.mapping), { hashFields, trustHash: input.mode === 'delta' })).map((r) => (snapshot ? { ...r, data: { ...r.data, snapshot } } : r));
   const last = items[items.length - 1]?.ItemCode;
-  const hw = later(b1Hw, maxStamp(items));
+  const hw = later(c.b1Hw, maxStamp(items));
+  const mark = hw ? { b1Hw: hw } : {};
   // A short page is the last one of the B1 phase; the Shopify phase follows.
-  const nextCursor = items.length === size && last !== undefined ? encodeCursor({ phase: 'b1', after: last, ...(hw ? { b1Hw: hw } : {}) }) : encodeCursor({ phase: 'shopify', ...(hw ? { b1Hw: hw } : {}) });
+  const nextCursor = more && last !== undefined ? encodeCursor({ phase: 'b1', after: last, ...mark, ...(snapshot ? { snapshot } : {}) }) : shopifyPhase(input, c.after !== undefined, mark);
   const watermark = formatWatermark({ b1: later(since.b1, hw), ...(since.shopify ? { shopify: since.shopify } : {}) });
   return { records, nextCursor, ...(watermark ? { watermark } : {}) };
+}
+
+/**
+ * Where the Shopify → B1 phase starts: a full run of several pages scans one bulk export taken
+ * after its push (fetchExportPage), any other run pages through the variants per request.
+ */
+function shopifyPhase(input: FetchPageInput, severalPages: boolean, mark: { b1Hw?: string }): string {
+  return input.mode === 'full' && severalPages ? encodeCursor({ phase: 'export', step: 'after-push', ...mark }) : encodeCursor({ phase: 'shopify', ...mark });
 }
 
 const VARIANT_GID = /^gid:\/\/shopify\/ProductVariant\/\d+$/;
@@ -236,6 +248,68 @@ async function fetchShopifyPage(deps: PipelineDeps, input: FetchPageInput, c: Ex
   return { records, ...(next ? { nextCursor: next } : {}), ...(watermark ? { watermark } : {}) };
 }
 
+/**
+ * The Shopify → B1 scan of a full run of several pages, from one bulk export started after the
+ * push (ExportStep in cursor.ts):
+ *  - `after-push`: this page is read while the last push page is still being written (the
+ *    workflow prefetches); it returns nothing, so the next fetch starts only once that post is done.
+ *  - `start`: starts the export (refused → the per-request scan, from the start).
+ *  - `read`: waits for it (up to SCAN_EXPORT.waitPerPageMs per page, then an empty page, up to
+ *    SCAN_EXPORT.giveUpMs in all), then reads it from `offset`: only variants of products made in
+ *    Shopify (no custom id) are looked up in B1, at most SCAN_EXPORT.candidatesPerPage per page;
+ *    those whose SKU has no item become records. An export that failed, expired or hangs leaves
+ *    the run to the per-request scan (records already read are found in B1 then: unchanged).
+ *
+ * Watermark: the export sees every variant written before Shopify created it, so the next delta
+ * only needs variants updated since then. The Shopify part is set so that the delta's window
+ * (the part minus the client's 5-minute search-lag overlap) opens `marginMs` before the export's
+ * createdAt (Shopify's clock, the one updatedAt uses): the margin covers a write Shopify committed
+ * just before the export could see it. The overlap is not needed here: it is for the search
+ * index behind `updated_at:` queries, and the export reads the products themselves. The `start`
+ * step waits `marginMs` + 1 s (updatedAt has whole seconds) before starting the export; the push
+ * finished before that step began, so every variant it wrote is older than the window and the
+ * next delta does not re-read the whole push through the overlap (before: ~1 point per pushed
+ * variant).
+ */
+export const SCAN_EXPORT = { waitPerPageMs: 120_000, giveUpMs: 30 * 60_000, candidatesPerPage: SHOPIFY_VARIANTS_PER_SCAN, marginMs: 2_000 };
+
+function exportWatermark(createdAt: string): string {
+  const from = Date.parse(createdAt) - SCAN_EXPORT.marginMs + DEFAULT_OVERLAP_MS;
+  return new Date(from).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+async function fetchExportPage(deps: PipelineDeps, input: FetchPageInput, c: Extract<ProductCursor, { phase: 'export' }>): Promise<FetchPageResult<ProductSource>> {
+  const mark = c.b1Hw ? { b1Hw: c.b1Hw } : {};
+  const perRequest = () => fetchShopifyPage(deps, input, { phase: 'shopify', ...mark });
+  if (c.step === 'after-push') return { records: [], nextCursor: encodeCursor({ phase: 'export', step: 'start', ...mark }) };
+  let read: Extract<ExportStep, { step: 'read' }>;
+  if (c.step === 'start') {
+    await new Promise((r) => setTimeout(r, SCAN_EXPORT.marginMs + 1_000));
+    const op = await startProductSnapshot(deps.shopify);
+    if (!op) return perRequest();
+    read = { step: 'read', op, offset: 0, startedAt: Date.now() };
+  } else read = c;
+  const giveUpAt = read.startedAt + SCAN_EXPORT.giveUpMs;
+  const state = await awaitProductSnapshot(deps.shopify, read.op, Math.max(0, Math.min(SCAN_EXPORT.waitPerPageMs, giveUpAt - Date.now())));
+  if (state.kind === 'pending' && Date.now() < giveUpAt) return { records: [], nextCursor: encodeCursor({ phase: 'export', ...read, ...mark }) };
+  if (state.kind !== 'ready') return perRequest();
+  const { variants, createdAt } = state.snapshot;
+  const candidates: SnapshotVariant[] = [];
+  let i = read.offset;
+  for (; i < variants.length && candidates.length < SCAN_EXPORT.candidatesPerPage; i++) {
+    const v = variants[i] as SnapshotVariant;
+    // Products carrying the hub's custom id came from B1: an item deleted there is not re-created.
+    if (v.product.customId === null) candidates.push(v);
+  }
+  const skus = candidates.map((v) => v.variant.sku?.trim() ?? '').filter((s) => s !== '');
+  const inB1 = skus.length ? await existingItemCodes(deps.b1, skus) : new Set<string>();
+  const records = candidates.filter((v) => !inB1.has(v.variant.sku?.trim() ?? '')).map((v) => variantRecord(v.product, v.variant));
+  const since = parseWatermark(input.since);
+  const watermark = formatWatermark({ b1: later(since.b1, c.b1Hw), shopify: later(since.shopify, exportWatermark(createdAt)) });
+  const next = i < variants.length ? encodeCursor({ phase: 'export', ...read, offset: i, ...mark }) : undefined;
+  return { records, ...(next ? { nextCursor: next } : {}), ...(watermark ? { watermark } : {}) };
+}
+
 /** Whether this full run is an initial load: many selected items, hardly any linked yet. */
 async function isInitialLoad(b1: B1Client): Promise<boolean> {
   const selected = await b1.count('Items', SYNC_FILTER);
@@ -244,21 +318,26 @@ async function isInitialLoad(b1: B1Client): Promise<boolean> {
   return linked <= selected * PRODUCT_BULK.maxLinkedShare;
 }
 
-/** The next key range of selected items (codes only: the items are read again by the post). */
-async function fetchBulkChunk(deps: PipelineDeps, after: string | undefined, b1Hw: string | undefined): Promise<FetchPageResult<ProductSource>> {
-  const pages = deps.b1.keyRange('Items', { keyField: 'ItemCode', filter: SYNC_FILTER, select: ['ItemCode', 'UpdateDate', 'UpdateTime'], pageSize: PRODUCT_BULK.chunk, ...(after !== undefined ? { after } : {}) });
+/**
+ * The next key range of selected items (codes only: the items are read again by the post). The
+ * first chunk of several starts the run's product state export; every chunk names it.
+ */
+async function fetchBulkChunk(deps: PipelineDeps, input: FetchPageInput, c: { after?: string; b1Hw?: string; snapshot?: string }): Promise<FetchPageResult<ProductSource>> {
+  const pages = deps.b1.keyRange('Items', { keyField: 'ItemCode', filter: SYNC_FILTER, select: ['ItemCode', 'UpdateDate', 'UpdateTime'], pageSize: PRODUCT_BULK.chunk, ...(c.after !== undefined ? { after: c.after } : {}) });
   const first = await pages.next();
   await pages.return(undefined);
   const rows = (first.done ? [] : first.value).filter((r): r is Item & { ItemCode: string } => typeof r.ItemCode === 'string');
   const a = rows[0]?.ItemCode;
   const z = rows[rows.length - 1]?.ItemCode;
-  const hw = later(b1Hw, maxStamp(rows));
+  const hw = later(c.b1Hw, maxStamp(rows));
   const mark = hw ? { b1Hw: hw } : {};
-  if (a === undefined || z === undefined) return { records: [], nextCursor: encodeCursor({ phase: 'shopify', ...mark }) };
+  if (a === undefined || z === undefined) return { records: [], nextCursor: shopifyPhase(input, c.after !== undefined, mark) };
+  const more = rows.length === PRODUCT_BULK.chunk;
+  const snapshot = c.snapshot ?? (c.after === undefined && more ? await startProductSnapshot(deps.shopify) : null) ?? undefined;
   const watermark = formatWatermark({ b1: hw });
   return {
-    records: [{ id: `${a}..${z}`, label: `bulk load of ${rows.length} items`, data: { kind: 'bulkChunk', first: a, last: z, count: rows.length, asOf: companyToday(deps.mapping) } }],
-    nextCursor: rows.length === PRODUCT_BULK.chunk ? encodeCursor({ phase: 'bulk', after: z, ...mark }) : encodeCursor({ phase: 'shopify', ...mark }),
+    records: [{ id: `${a}..${z}`, label: `bulk load of ${rows.length} items`, data: { kind: 'bulkChunk', first: a, last: z, count: rows.length, asOf: companyToday(deps.mapping), ...(snapshot ? { snapshot } : {}) } }],
+    nextCursor: more ? encodeCursor({ phase: 'bulk', after: z, ...mark, ...(snapshot ? { snapshot } : {}) }) : shopifyPhase(input, c.after !== undefined, mark),
     ...(watermark ? { watermark } : {}),
   };
 }
@@ -266,11 +345,12 @@ async function fetchBulkChunk(deps: PipelineDeps, after: string | undefined, b1H
 export async function fetchProductPage(deps: PipelineDeps, input: FetchPageInput): Promise<FetchPageResult<ProductSource>> {
   const cursor = decodeCursor(input.cursor, input.mode, (input.ids?.length ?? 0) > 0);
   if (cursor.phase === 'ids') return fetchIdsPage(deps, input, cursor.offset);
-  if (cursor.phase === 'bulk') return fetchBulkChunk(deps, cursor.after, cursor.b1Hw);
+  if (cursor.phase === 'bulk') return fetchBulkChunk(deps, input, cursor);
   if (cursor.phase === 'b1') {
     // The choice is made once, on the first page, and kept in the cursor from then on.
-    if (input.mode === 'full' && cursor.after === undefined && (await isInitialLoad(deps.b1))) return fetchBulkChunk(deps, undefined, undefined);
-    return fetchItemsPage(deps, input, cursor.after, cursor.b1Hw);
+    if (input.mode === 'full' && cursor.after === undefined && (await isInitialLoad(deps.b1))) return fetchBulkChunk(deps, input, {});
+    return fetchItemsPage(deps, input, cursor);
   }
+  if (cursor.phase === 'export') return fetchExportPage(deps, input, cursor);
   return fetchShopifyPage(deps, input, cursor);
 }

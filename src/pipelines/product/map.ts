@@ -25,7 +25,7 @@ function withItemUnit(config: MappingConfig, rec: ItemRecord): MappingConfig {
 }
 
 export function mapItem(config: MappingConfig, target: PushTarget, rec: SourceRecord<ItemRecord>): MappedRecord<ProductPayload> {
-  const { item, asOf, hashFields, trustHash } = rec.data;
+  const { item, asOf, hashFields, trustHash, snapshot } = rec.data;
   const base = { id: rec.id, ...(rec.label !== undefined ? { label: rec.label } : {}) };
   if (item.U_ShopifySync !== 'Y') {
     return { ...base, ok: false, outcome: skipped('product', rec.id, 'not-selected:U_ShopifySync') };
@@ -57,7 +57,7 @@ export function mapItem(config: MappingConfig, target: PushTarget, rec: SourceRe
     return { ...base, ok: false, outcome: unchanged('product', rec.id, productId) };
   }
   const knownLink = hashFields ? { knownLink: { variantId, hash } } : {};
-  return { ...base, ok: true, payload: { kind: 'push', itemCode: rec.id, upsert, knownProductId: productId, ...knownLink } };
+  return { ...base, ok: true, payload: { kind: 'push', itemCode: rec.id, upsert, knownProductId: productId, ...knownLink, ...(snapshot ? { snapshot } : {}) } };
 }
 
 export function mapVariant(config: MappingConfig, rec: SourceRecord<VariantRecord>): MappedRecord<ProductPayload> {

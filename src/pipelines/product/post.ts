@@ -27,7 +27,8 @@ import type { ProductUpsertResult, ShopifyProduct, WriteResult } from '../../con
 import { created, failed, unchanged, updated, type RecordOutcome } from '../../mapping/outcome';
 import { itemCrossReference } from '../../mapping/product';
 import type { PipelineDeps, PostPageInput } from '../contract';
-import { firstDifference } from './compare';
+import { firstDifference, type ComparedProduct } from './compare';
+import { awaitProductSnapshot, type ProductSnapshot } from './snapshot';
 import { f } from '../../connectors/b1/odata-query';
 import { toItemRecords } from './fetch';
 import { hasHashFields, itemSelect } from './item-fields';
@@ -105,10 +106,10 @@ export interface Found {
   customId: string | null;
   variantCount: number;
   variantId: string | null;
-  full?: ShopifyProduct;
+  full?: ComparedProduct & { id: string };
 }
 
-function fromProduct(x: ShopifyProduct): Found {
+function fromProduct(x: ComparedProduct & { id: string }): Found {
   return { productId: x.id, customId: x.customId, variantCount: x.moreVariants ? x.variants.length + 1 : x.variants.length, variantId: x.variants[0]?.id ?? null, full: x };
 }
 
@@ -140,6 +141,41 @@ function plan(p: PushPayload, found: Found[]): Plan {
   }
   // Adopt the Shopify-made product: productSet by its id also sets the custom id.
   return { kind: 'write', target: { productId: candidate.productId, variantId: candidate.variantId, adopt: true } };
+}
+
+/**
+ * Query points a per-request lookup costs per SKU (the light lookup of an initial load is ~3,
+ * a page's product search ~3 as well): waiting for the export longer than these points take
+ * to restore would be slower than reading.
+ */
+const LOOKUP_POINTS_PER_SKU = 3;
+/** Never wait longer than this for the export inside one post (the activity heartbeats meanwhile). */
+const MAX_SNAPSHOT_WAIT_MS = 60_000;
+
+/**
+ * The run's export once it is complete: waits at most as long as the bucket would take to
+ * restore the points of reading `count` SKUs per request (3 s when the plan is not known yet);
+ * undefined when it is still running after that or failed: the caller reads per request.
+ */
+async function readySnapshot(deps: PipelineDeps, operationId: string, count: number): Promise<ProductSnapshot | undefined> {
+  const rate = deps.shopify.executor.bucket.known()?.restoreRate;
+  const waitMs = rate ? Math.min(MAX_SNAPSHOT_WAIT_MS, (count * LOOKUP_POINTS_PER_SKU * 1000) / rate) : 3_000;
+  const state = await awaitProductSnapshot(deps.shopify, operationId, waitMs);
+  return state.kind === 'ready' ? state.snapshot : undefined;
+}
+
+/**
+ * An initial load's lookups from the run's export. A SKU the export does not hold is taken as
+ * having no product, and is imported by custom id: reading those per request would cost what
+ * the export saves (in an initial load most items are new). What that leaves open: a product
+ * made in Shopify with that SKU after the export started is not adopted (a second product with
+ * the SKU results, as when the SKU search lags); a product the import itself created (a retried
+ * chunk) is updated by custom id, never duplicated.
+ */
+function foundInSnapshot(snapshot: ProductSnapshot, skus: string[]): Map<string, Found[]> {
+  const out = new Map<string, Found[]>();
+  for (const sku of new Set(skus)) out.set(sku, (snapshot.bySku.get(sku) ?? []).map(fromProduct));
+  return out;
 }
 
 /**
@@ -221,7 +257,7 @@ async function writeBack(deps: PipelineDeps, p: PushPayload, productId: string, 
   }
 }
 
-async function push(deps: PipelineDeps, p: PushPayload, found: ShopifyProduct[]): Promise<RecordOutcome> {
+async function push(deps: PipelineDeps, p: PushPayload, found: (ComparedProduct & { id: string })[]): Promise<RecordOutcome> {
   const what = plan(p, found.map(fromProduct));
   if (what.kind === 'fail') return what.outcome;
   if (what.kind === 'unchanged') return (await writeBack(deps, p, what.productId, what.variantId)) ?? unchanged('product', p.itemCode, what.productId);
@@ -299,7 +335,10 @@ async function postBulkChunk(deps: PipelineDeps, runId: string, c: BulkChunkPayl
   }
   if (!pushes.length) return outcomes;
   await ensureDefinitions(deps.shopify);
-  const bySku = await foundForLoad(deps.shopify, pushes.map((p) => p.upsert.sku));
+  const skus = pushes.map((p) => p.upsert.sku);
+  const snapshot = c.snapshot ? await readySnapshot(deps, c.snapshot, skus.length) : undefined;
+  // From the run's export, a SKU it does not hold has no product (see foundInSnapshot).
+  const bySku = snapshot ? foundInSnapshot(snapshot, skus) : await foundForLoad(deps.shopify, skus);
   const writes: { p: PushPayload; target: Extract<Plan, { kind: 'write' }>['target'] }[] = [];
   const unchangedOnes: { p: PushPayload; productId: string; variantId: string | null }[] = [];
   for (const p of pushes) {
@@ -326,12 +365,31 @@ async function postBulkChunk(deps: PipelineDeps, runId: string, c: BulkChunkPayl
   return outcomes;
 }
 
+/**
+ * Products by SKU for a page of single pushes: from the run's export where it holds the SKU;
+ * SKUs it lacks (new items, mostly: they are written next, which costs more than the read) are
+ * looked up per request, so a product made in Shopify since the export is still adopted.
+ */
+async function productsForPage(deps: PipelineDeps, skus: string[], snapshotId: string | undefined): Promise<Map<string, (ComparedProduct & { id: string })[]>> {
+  const snapshot = snapshotId ? await readySnapshot(deps, snapshotId, skus.length) : undefined;
+  if (!snapshot) return productsBySku(deps.shopify, skus);
+  const out = new Map<string, (ComparedProduct & { id: string })[]>();
+  const rest: string[] = [];
+  for (const sku of skus) {
+    const hit = snapshot.bySku.get(sku);
+    if (hit) out.set(sku, hit);
+    else rest.push(sku);
+  }
+  if (rest.length) for (const [sku, list] of await productsBySku(deps.shopify, rest)) out.set(sku, list);
+  return out;
+}
+
 export async function postProductPage(deps: PipelineDeps, input: PostPageInput<ProductPayload>): Promise<RecordOutcome[]> {
-  const pushes = input.records.filter((r) => r.payload.kind === 'push');
-  let bySku = new Map<string, ShopifyProduct[]>();
+  const pushes = input.records.flatMap((r) => (r.payload.kind === 'push' ? [r.payload] : []));
+  let bySku = new Map<string, (ComparedProduct & { id: string })[]>();
   if (pushes.length) {
     await ensureDefinitions(deps.shopify);
-    bySku = await productsBySku(deps.shopify, pushes.map((r) => (r.payload as PushPayload).upsert.sku));
+    bySku = await productsForPage(deps, pushes.map((p) => p.upsert.sku), pushes.find((p) => p.snapshot)?.snapshot);
   }
   const perRecord = await pool(input.records, POST_CONCURRENCY, async (r): Promise<RecordOutcome[]> => {
     const p = r.payload;

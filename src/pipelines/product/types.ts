@@ -17,6 +17,8 @@ export interface ItemRecord {
   asOf: string;
   /** The Shopify unit of the item's B1 weight unit, resolved from WeightMeasures when the config has none. */
   weightUnit?: { code: string; unit: ShopifyWeightUnit };
+  /** GID of the run's product state export (snapshot.ts): the post compares with it instead of reading Shopify. */
+  snapshot?: string;
 }
 
 /** A variant of a Shopify-made product whose SKU has no B1 item. */
@@ -44,6 +46,8 @@ export interface BulkChunkRecord {
   last: string;
   count: number;
   asOf: string;
+  /** GID of the run's product state export: the chunk's products are looked up there. */
+  snapshot?: string;
 }
 
 export type ProductSource = ItemRecord | VariantRecord | BulkChunkRecord;
@@ -59,6 +63,8 @@ export interface PushPayload {
    * them (then only U_ShopifyId is written). All three are written in one PATCH when any differs.
    */
   knownLink?: { variantId: string | null; hash: string | null };
+  /** From the item record: the run's product state export, read instead of a per-page SKU lookup. */
+  snapshot?: string;
 }
 
 export interface CreateItemPayload {

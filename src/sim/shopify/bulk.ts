@@ -71,6 +71,33 @@ function checkBulkQuery(schema: GraphQLSchema, doc: DocumentNode): string | null
   return null;
 }
 
+/**
+ * Bulk queries that end FAILED (Shopify reports INTERNAL_SERVER_ERROR or TIMEOUT for exports it
+ * could not finish; reference §4): the next `times` queries whose text contains `match` fail
+ * after RUNNING, without partial data. For tests of callers' fallbacks.
+ */
+export interface BulkQueryFault {
+  errorCode: 'INTERNAL_SERVER_ERROR' | 'TIMEOUT';
+  times: number;
+  match?: string;
+}
+
+const queryFaults = new WeakMap<SimRuntime, BulkQueryFault[]>();
+
+export function failBulkQueries(rt: SimRuntime, fault: BulkQueryFault): void {
+  const list = queryFaults.get(rt) ?? [];
+  list.push({ ...fault });
+  queryFaults.set(rt, list);
+}
+
+function takeQueryFault(rt: SimRuntime, query: string): BulkQueryFault | null {
+  const list = queryFaults.get(rt) ?? [];
+  const f = list.find((x) => x.times > 0 && (!x.match || query.includes(x.match)));
+  if (!f) return null;
+  f.times--;
+  return f;
+}
+
 export function startBulkQuery(rt: SimRuntime, appId: string, version: string, query: string): { op: BulkOperationRec | null; userErrors: UserErr[] } {
   let doc: DocumentNode;
   try {
@@ -89,6 +116,9 @@ export function startBulkQuery(rt: SimRuntime, appId: string, version: string, q
     if (op.status !== 'CREATED') return;
     op.status = 'RUNNING';
     rt.later(rt.options.bulkStepMs, () => {
+      if (op.status === 'CANCELING') return finish(rt, op, 'CANCELED');
+      const fault = takeQueryFault(rt, query);
+      if (fault) return finish(rt, op, 'FAILED', fault.errorCode);
       void runGraphQL(rt, { query }, { appId, version, metered: false, bulk: true }).then(
         (res) => {
           if (op.status === 'CANCELING') return finish(rt, op, 'CANCELED');
