@@ -2,6 +2,8 @@
  * Reads one page of the product run: B1 items (delta/full/ids) in the first phase, Shopify-made
  * products whose variant SKUs have no B1 item in the second. Records carry only what the mapping
  * reads: the configured price list row, the cross-reference, the stamp; never stock rows.
+ * Full runs of several pages start bulk exports of Shopify's product state (snapshot.ts): one on
+ * the first page for the push's compare, one after the push for the Shopify → B1 scan.
  */
 import { DateTime } from 'luxon';
 import type { B1Client } from '../../connectors/b1/client';

@@ -11,6 +11,9 @@
  *    Shopify (no custom id) become items in product.defaultItemGroup (non-inventory when Shopify
  *    does not track them). In ids mode, variant GIDs (from failed outcomes) are re-read and retried.
  *
+ * Full runs of several pages read Shopify's side from bulk exports (snapshot.ts): the push
+ * compares with one taken on the first page, the Shopify → B1 scan reads one taken after the push.
+ *
  * The watermark carries both clocks (watermark.ts): the newest B1 UpdateDate/UpdateTime read and
  * the newest Shopify variant updatedAt seen. Writing U_ShopifyId back bumps an item's stamp, so
  * the delta after a push re-reads those items once; the sync hash written in the same PATCH
