@@ -67,3 +67,20 @@ export async function runLog(fx: HubFixture, workflowId: string): Promise<{ outc
   const historyBytes = temporal.api.history.v1.History.encode(history).finish().length;
   return { outcomes, historyBytes, events: events.length };
 }
+
+/** Service Layer requests in a slice of the B1 simulator's log, without the session calls. */
+export function b1Requests(log: readonly string[]): string[] {
+  return log.filter((l) => !/^POST \/b1s\/v[12]\/(Login|Logout)\b/.test(l));
+}
+
+/**
+ * Counts the Shopify simulator's GraphQL requests whose body contains `match` from now on: a
+ * zero-millisecond latency fault is the probe (the simulator counts the faults it injects).
+ * Assumes no other latency rule is active; `shopifySim.faults.clear()` removes it.
+ */
+export function probeShopifyRequests(fx: HubFixture, match: string): () => number {
+  const faults = fx.shopifySim.faults;
+  faults.add({ kind: 'latency', ms: 0, match, times: Number.MAX_SAFE_INTEGER });
+  const before = faults.injected.latency;
+  return () => faults.injected.latency - before;
+}
