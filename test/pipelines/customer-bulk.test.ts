@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import { reassembleBulk, runBulkQuery } from '../../src/connectors/shopify/bulk';
 import type { BulkOperationRec } from '../../src/sim/shopify/state';
 import { customerPipeline } from '../../src/pipelines/customer';
+import { lookupPartners, upsertBusinessPartner } from '../../src/pipelines/customer/upsert';
 import { bulkCustomersQuery, customerFromBulk } from '../../src/pipelines/customer/export';
-import type { ShopifyCustomer } from '../../src/mapping/types';
+import type { B1BusinessPartnerCreate, ShopifyCustomer } from '../../src/mapping/types';
 import { startHubFixture, type HubFixture, type RunningWorker } from '../support/hub-fixture';
 import { b1Requests, b1Writes, gidNumber, partners, partnersByShopifyId, probeShopifyRequests } from './support-shopify-to-b1';
 
@@ -260,5 +261,51 @@ describe('customer pipeline: runs of several pages (bulk export, batched B1 look
     requests = b1Requests(fx.b1Sim.faults.log.slice(from));
     assert.equal(requests.filter((l) => l.startsWith('GET ')).length, 2, `known partners: the batched lookups only\n${requests.join('\n')}`);
     assert.deepEqual(b1Writes(requests).map((l) => l.split(' ')[0]), ['PATCH']);
+  });
+
+  /** Mapped partners for new Shopify customers (as the map step makes them). */
+  async function desiredFor(customerIds: string[]): Promise<Array<{ id: string; payload: B1BusinessPartnerCreate }>> {
+    const page = await customerPipeline.fetch(fx.deps, { object: 'customer', runId: 'desired', mode: 'ids', ids: customerIds, pageIndex: 0 });
+    const mapped = await customerPipeline.map(fx.deps, { object: 'customer', runId: 'desired', records: page.records });
+    return mapped.map((m) => {
+      assert.ok(m.ok, m.id);
+      return { id: m.id, payload: m.payload };
+    });
+  }
+
+  test('a partner a concurrent writer creates after the page lookup is found by the re-check, not created twice', async () => {
+    const c = gid(fx.shopifySim.createCustomer({ firstName: 'Race', lastName: 'Create', email: 'race.create@example.com' }));
+    const [d] = await desiredFor([c]);
+    const known = await lookupPartners(fx.deps, [d!.payload]);
+    // Another run creates it between this page's lookup and this record's write.
+    await fx.deps.b1.createBusinessPartner({ ...d!.payload, CardName: 'Written by the other run' } as never);
+    const res = await upsertBusinessPartner(fx.deps, d!.payload, 'race-run', known);
+    assert.equal(res.outcome, 'updated', JSON.stringify(res));
+    assert.equal(partnersByShopifyId(fx, c).length, 1);
+    assert.equal(partnersByShopifyId(fx, c)[0]!.CardName, 'Race Create');
+  });
+
+  test('a link candidate another customer claimed after the page lookup is not taken over', async () => {
+    await fx.deps.b1.createBusinessPartner({ CardCode: 'C90001', CardName: 'Before the hub', CardType: 'cCustomer', EmailAddress: 'claimed@example.com' });
+    const c = gid(fx.shopifySim.createCustomer({ firstName: 'Late', lastName: 'Linker', email: 'claimed@example.com' }));
+    const [d] = await desiredFor([c]);
+    const known = await lookupPartners(fx.deps, [d!.payload]);
+    await fx.deps.b1.patchBusinessPartner('C90001', { U_ShopifyId: 'gid://shopify/Customer/1' });
+    const res = await upsertBusinessPartner(fx.deps, d!.payload, 'claim-run', known);
+    assert.equal(res.outcome, 'created', JSON.stringify(res));
+    assert.equal(partners(fx).find((p) => p.CardCode === 'C90001')!.U_ShopifyId, 'gid://shopify/Customer/1', 'the other customer keeps its partner');
+    assert.equal(partnersByShopifyId(fx, c).length, 1);
+  });
+
+  test('a page posted again (a retry after a lost answer) writes nothing and reports its creates as created', async () => {
+    const fresh = [1, 2, 3].map((i) => gid(fx.shopifySim.createCustomer({ firstName: 'Retry', lastName: `Page ${i}`, email: `retry.${i}@example.com` })));
+    const input = { object: 'customer' as const, runId: 'retry-run', pageIndex: 0, records: await desiredFor(fresh) };
+    const first = await customerPipeline.post(fx.deps, input);
+    assert.deepEqual(first.map((o) => o.outcome), ['created', 'created', 'created']);
+    const from = fx.b1Sim.faults.log.length;
+    const again = await customerPipeline.post(fx.deps, input);
+    assert.deepEqual(again.map((o) => o.outcome), ['created', 'created', 'created']);
+    assert.deepEqual(b1Writes(fx.b1Sim.faults.log.slice(from)), []);
+    for (const id of fresh) assert.equal(partnersByShopifyId(fx, id).length, 1, id);
   });
 });
