@@ -10,6 +10,11 @@ import type { ShopifyProduct } from '../../src/connectors/shopify/types';
 import type { ItemRecord } from '../../src/pipelines/product/types';
 import { productHash, type PushTarget } from '../../src/pipelines/product/hash';
 import { HUB_UDFS } from '../../src/connectors/b1/udf';
+import { parse, validate } from 'graphql';
+import { productStateExport } from '../../src/pipelines/product/documents';
+import { snapshotFromLines } from '../../src/pipelines/product/snapshot';
+import { loadShopifySchema } from '../../src/sim/shopify/schema';
+import { ensureSchema } from '../shopify/helpers';
 
 describe('product cursor', () => {
   test('round-trips every phase, including ItemCodes with | and empty marks', () => {
@@ -27,6 +32,56 @@ describe('product cursor', () => {
     assert.deepEqual(decodeCursor(undefined, 'delta'), { phase: 'b1' });
     assert.deepEqual(decodeCursor(undefined, 'delta', true), { phase: 'ids', offset: 0 }, 'extra ids of a delta are read first');
     assert.throws(() => decodeCursor('nope:1', 'full'), /not b1:/);
+  });
+
+  test('carries the run\'s product export and the export scan; cursors written before it still decode', () => {
+    const gid = 'gid://shopify/BulkOperation/42';
+    const cases: ProductCursor[] = [
+      { phase: 'b1', after: 'A|B', b1Hw: '2026-11-26T10:00:00', snapshot: gid },
+      { phase: 'b1', after: 'A1', snapshot: gid },
+      { phase: 'bulk', after: 'X1', b1Hw: '2026-11-26T10:00:00', snapshot: gid },
+      { phase: 'export', step: 'after-push', b1Hw: '2026-11-26T10:00:00' },
+      { phase: 'export', step: 'start' },
+      { phase: 'export', step: 'read', op: gid, offset: 250, startedAt: 1_764_000_000_000, b1Hw: '2026-11-26T10:00:00' },
+    ];
+    for (const c of cases) assert.deepEqual(decodeCursor(encodeCursor(c), 'full'), c);
+    assert.deepEqual(decodeCursor('b1:A|B|2026-11-26T10:00:00', 'full'), { phase: 'b1', after: 'A|B', b1Hw: '2026-11-26T10:00:00' });
+    assert.deepEqual(decodeCursor('bulk:X1|2026-11-26T10:00:00', 'full'), { phase: 'bulk', after: 'X1', b1Hw: '2026-11-26T10:00:00' });
+  });
+});
+
+describe('product state export', () => {
+  test('names the configured custom id field and still validates against the 2026-07 schema', () => {
+    ensureSchema();
+    const doc = productStateExport({ namespace: 'my "ns"', key: 'code' });
+    assert.match(doc.text, /customId: metafield\(namespace: "my \\"ns\\"", key: "code"\)/);
+    assert.deepEqual(validate(loadShopifySchema('2026-07'), parse(doc.text)).map((e) => e.message), []);
+  });
+
+  test('JSONL lines become SKU lookups (every variant, custom id) and the scan\'s variant list in file order', () => {
+    const v = (id: number, sku: string | null, parent: string) => ({ id: `gid://shopify/ProductVariant/${id}`, title: 'Default Title', sku, barcode: null, price: '5.00', taxable: true, updatedAt: '2026-11-26T10:00:00Z', inventoryItem: { id: `gid://shopify/InventoryItem/${id}`, tracked: true, measurement: { weight: { unit: 'KILOGRAMS', value: 1 } } }, __parentId: parent });
+    const p1 = 'gid://shopify/Product/1';
+    const p2 = 'gid://shopify/Product/2';
+    const snap = snapshotFromLines(
+      [
+        { id: p1, title: 'Linked', status: 'ACTIVE', customId: { value: 'A1' } },
+        v(11, 'A1', p1),
+        { id: p2, title: 'Shop-made, two variants', status: 'DRAFT', customId: null },
+        v(21, 'S1', p2),
+        v(22, null, p2),
+      ],
+      '2026-11-26T10:00:05Z',
+    );
+    assert.equal(snap.createdAt, '2026-11-26T10:00:05Z');
+    assert.deepEqual(snap.bySku.get('A1')?.map((p) => [p.id, p.customId, p.variants.length]), [[p1, 'A1', 1]]);
+    assert.deepEqual(snap.bySku.get('S1')?.map((p) => [p.id, p.customId, p.variants.length, p.moreVariants]), [[p2, null, 2, false]]);
+    assert.deepEqual(snap.variants.map((x) => [x.variant.id, x.variant.sku, x.product.id]), [
+      ['gid://shopify/ProductVariant/11', 'A1', p1],
+      ['gid://shopify/ProductVariant/21', 'S1', p2],
+      ['gid://shopify/ProductVariant/22', null, p2],
+    ]);
+    const want = { customId: 'A1', title: 'Linked', sku: 'A1', barcode: null, price: '5.00', weight: { unit: 'KILOGRAMS' as const, value: 1 }, tracked: true, taxable: true, status: 'ACTIVE' as const };
+    assert.equal(firstDifference(want, snap.bySku.get('A1')![0]!), undefined, 'an exported product compares like a read one');
   });
 });
 

@@ -7,7 +7,7 @@
  * Same scheme as the inventory snapshot (src/pipelines/inventory/snapshot.ts): the run's first
  * page starts the export and carries the operation id in its cursor; any worker can load the
  * result from that id (Shopify gives the pre-signed URL of the JSONL file; downloading it costs
- * no points), and a worker keeps the last few in memory. Until the export is complete, or when
+ * no points), and a worker keeps the last two in memory. Until the export is complete, or when
  * Shopify refuses or fails it, the pages read per request as before.
  *
  * One export serves two purposes:
@@ -52,7 +52,8 @@ export type SnapshotState = { kind: 'ready'; snapshot: ProductSnapshot } | { kin
 
 /** Ready snapshots by operation id and custom id field; a run reads its snapshot once per page. */
 const cache = new Map<string, Promise<ProductSnapshot>>();
-const CACHE_LIMIT = 3;
+// A run holds two: the push export and, after the push, the scan export.
+const CACHE_LIMIT = 2;
 
 /** Starts the export; null when Shopify refuses it (e.g. its bulk query slots are taken): pages then read per request. */
 export async function startProductSnapshot(shopify: ShopifyClient): Promise<string | null> {
