@@ -9,6 +9,7 @@ import { parseMappingConfig } from '../../src/mapping/config';
 import { orderPipeline } from '../../src/pipelines/order';
 import { settleDuplicates } from '../../src/pipelines/order/exactly-once';
 import { ORDER_BULK } from '../../src/pipelines/order/fetch';
+import { failBulkQueries } from '../../src/sim/shopify/bulk';
 import { startHubFixture, type HubFixture, type RunningWorker } from '../support/hub-fixture';
 import { b1Writes, committedTotal, ensureGuestPartner, gidNumber, partners, partnersByShopifyId, runLog, salesOrders, salesOrdersByShopifyId } from './support-shopify-to-b1';
 
@@ -161,7 +162,29 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
     }
   });
 
-  test('a bulk export that is gone (failed, cancelled, expired) is not trusted: paging resumes where the export started', async () => {
+  test('an export that fails (INTERNAL_SERVER_ERROR) is abandoned: paging resumes where it started, every order once', async () => {
+    const pageSize = fx.deps.pageSizes.order;
+    const minPageSeconds = ORDER_BULK.minPageSeconds;
+    fx.deps.pageSizes.order = 4;
+    ORDER_BULK.minPageSeconds = 0;
+    failBulkQueries(fx.shopifySim.runtime, { errorCode: 'INTERNAL_SERVER_ERROR', times: 1, match: 'BulkExportOrders' });
+    try {
+      const from = fx.b1Sim.faults.log.length;
+      const shopifyOrders = Object.keys(fx.shopifySim.state.data.orders).length;
+      const { result } = await fx.runSync('order', { mode: 'full' });
+      const c = result.counts;
+      assert.equal(c.created + c.updated + c.unchanged + c.skipped + c.failed, shopifyOrders, JSON.stringify(c));
+      assert.equal(c.created + c.updated, 0, JSON.stringify(c));
+      assert.deepEqual(b1Writes(fx.b1Sim.faults.log.slice(from)), []);
+      const last = Object.values(fx.shopifySim.state.data.bulkOperations).filter((b) => b.type === 'QUERY').at(-1);
+      assert.deepEqual([last?.status, last?.errorCode], ['FAILED', 'INTERNAL_SERVER_ERROR']);
+    } finally {
+      fx.deps.pageSizes.order = pageSize;
+      ORDER_BULK.minPageSeconds = minPageSeconds;
+    }
+  });
+
+  test('an export Shopify no longer knows (expired, wrong id) is not trusted: paging resumes where it started', async () => {
     const start = await fx.deps.shopify.ordersPage({ first: 3 });
     assert.ok(start.endCursor && start.hasNextPage);
     const expected: string[] = [];
