@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { action } from '../action';
 import { CliError } from '../errors';
+import { untilSignal } from '../until-signal';
 
 export const DEFAULT_CODEC_PORT = 8234;
 const DEFAULT_CORS_ORIGINS = ['http://localhost:8233', 'http://127.0.0.1:8233'];
@@ -56,15 +57,7 @@ export function registerCodecServerCommand(program: Command): void {
         print(`  Temporal UI:  set the codec endpoint to ${server.url} (UI setting, or the UI server's codec.endpoint / TEMPORAL_CODEC_ENDPOINT)`);
         print(`  Temporal CLI: temporal workflow show -w <workflow id> --codec-endpoint ${server.url}`);
         print('Ctrl-C stops it.');
-        const sig = await new Promise<NodeJS.Signals>((resolve) => {
-          const on = (s: NodeJS.Signals) => {
-            process.off('SIGINT', on);
-            process.off('SIGTERM', on);
-            resolve(s);
-          };
-          process.on('SIGINT', on);
-          process.on('SIGTERM', on);
-        });
+        const sig = await untilSignal();
         print(`${sig}: stopping…`);
         await server.close();
         print('stopped');

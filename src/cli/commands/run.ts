@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { action } from '../action';
 import { CliError } from '../errors';
+import { untilSignal } from '../until-signal';
 import { registerSimHelpers } from './sim-helpers';
 // The worker, the simulators and the dev server are loaded only by the commands that run
 // them: every other command starts faster without them.
@@ -16,18 +17,6 @@ function intOption(name: string, min = 0, max = 65535): (v: string) => number {
 }
 
 /** Resolves on SIGINT/SIGTERM (once); the caller shuts down in order. */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (sig: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(sig);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
-}
-
 /** Runs until a signal (exit 0 after a clean stop) or until `done` ends on its own (exit 1). */
 async function serve(done: Promise<void>, stop: () => Promise<void>, print: (l: string) => void): Promise<number> {
   const outcome = await Promise.race([
