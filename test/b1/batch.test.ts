@@ -1,6 +1,6 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { B1BusinessRuleError, B1NotFoundError } from '../../src/connectors/b1';
+import { B1BusinessRuleError, B1NotFoundError, B1TransientError } from '../../src/connectors/b1';
 import type { B1Simulator } from '../../src/sim/b1';
 import { clientFor, rawSession, startSim } from './helpers';
 
@@ -54,6 +54,42 @@ describe('B1 $batch with changesets', () => {
     assert.equal(bad.failed?.error.context.field, 'ItemName');
     assert.equal(committed(), before + 4, 'the order of the failed changeset was rolled back with its stock effect');
     assert.equal(bad.results.length, 1, 'one error part for the failed changeset');
+  });
+
+  test('batchEach: one changeset per write, refused ones fail alone, the rest land (re-sent after the server stops)', async () => {
+    const c = clientFor(sim.url);
+    const ops = [
+      { method: 'PATCH' as const, path: "Items('A00050')", body: { ItemName: 'each 50' } },
+      { method: 'PATCH' as const, path: "Items('A00051')", body: { ItemName: 'x'.repeat(500) } },
+      { method: 'PATCH' as const, path: "Items('A00052')", body: { ItemName: 'each 52' } },
+      { method: 'PATCH' as const, path: "Items('NOPE')", body: { ItemName: 'nobody' } },
+      { method: 'PATCH' as const, path: "Items('A00053')", body: { ItemName: 'each 53' } },
+      { method: 'PATCH' as const, path: "Items('A00054')", body: { ItemName: 'each 54' } },
+      { method: 'PATCH' as const, path: "Items('A00055')", body: { ItemName: 'each 55' } },
+    ];
+    const at = sim.faults.log.length;
+    const r = await c.batchEach(ops, { chunkSize: 4 });
+    assert.deepEqual(r.map((x) => x.ok), [true, false, true, false, true, true, true]);
+    const long = r[1]!;
+    assert.ok(!long.ok && long.error instanceof B1BusinessRuleError && long.error.context.field === 'ItemName', 'the over-long name is refused naming the field');
+    const nope = r[3]!;
+    assert.ok(!nope.ok && nope.error instanceof B1NotFoundError);
+    for (const code of ['A00050', 'A00052', 'A00053', 'A00054', 'A00055']) assert.equal(sim.state.get('Items', code)!.ItemName, `each ${code.slice(-2)}`);
+    assert.notEqual(sim.state.get('Items', 'A00051')!.ItemName, 'x'.repeat(500));
+    // [50, 51✗] stops at 51; [52, NOPE✗] stops at NOPE; [53, 54, 55] in one.
+    assert.deepEqual(sim.faults.log.slice(at).filter((l) => !/\/Login\b/.test(l)), ['POST /b1s/v1/$batch', 'POST /b1s/v1/$batch', 'POST /b1s/v1/$batch']);
+  });
+
+  test('batchEach: a lost $batch answer is retried when the writes are idempotent, thrown otherwise', async () => {
+    const c = clientFor(sim.url);
+    const ops = (name: string) => ['A00056', 'A00057'].map((code) => ({ method: 'PATCH' as const, path: `Items('${code}')`, body: { ItemName: `${name} ${code}` } }));
+    sim.faults.failNext({ kind: '502', match: /\$batch/, when: 'after' });
+    const r = await c.batchEach(ops('retried'), { idempotent: true });
+    assert.deepEqual(r.map((x) => x.ok), [true, true]);
+    assert.equal(sim.state.get('Items', 'A00057')!.ItemName, 'retried A00057');
+    sim.faults.failNext({ kind: '502', match: /\$batch/ });
+    await assert.rejects(c.batchEach(ops('not retried')), B1TransientError);
+    assert.equal(sim.state.get('Items', 'A00057')!.ItemName, 'retried A00057');
   });
 
   test('framing errors and GET inside a changeset, v1 202 vs v2 200, v2 requires Content-ID', async () => {

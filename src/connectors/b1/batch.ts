@@ -1,6 +1,6 @@
 /**
- * Client side of `$batch` (reference §6): builds multipart bodies with one changeset (Content-ID on
- * every part) and parses the multipart response into per-part results.
+ * Client side of `$batch` (reference §6): builds multipart bodies of one or more changesets
+ * (Content-ID on every part) and parses the multipart response into per-part results.
  */
 import { randomUUID } from 'node:crypto';
 
@@ -20,18 +20,32 @@ export interface BatchPartResult {
 }
 
 export function buildChangesetBody(servicePath: string, ops: readonly BatchOperation[]): { contentType: string; body: string } {
+  return buildBatchBody(servicePath, [ops]);
+}
+
+/**
+ * A `$batch` body of several changesets, in order. Content-IDs number the parts across the whole
+ * request (1, 2, …), so they stay unique and a part's response can be told apart; `$n` references
+ * therefore only make sense in the first changeset, or with ids counted across changesets.
+ */
+export function buildBatchBody(servicePath: string, changesets: readonly (readonly BatchOperation[])[]): { contentType: string; body: string } {
   const batch = `batch_${randomUUID()}`;
-  const cs = `changeset_${randomUUID()}`;
-  let s = `--${batch}\r\nContent-Type: multipart/mixed;boundary=${cs}\r\n\r\n`;
-  ops.forEach((op, i) => {
-    const path = op.path.startsWith('$') ? op.path : `${servicePath}/${op.path.replace(/^\//, '')}`;
-    s += `--${cs}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\nContent-ID: ${i + 1}\r\n\r\n`;
-    s += `${op.method} ${path}\r\n`;
-    const headers = { ...(op.body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...op.headers };
-    for (const [k, v] of Object.entries(headers)) s += `${k}: ${v}\r\n`;
-    s += `\r\n${op.body !== undefined ? JSON.stringify(op.body) : ''}\r\n`;
-  });
-  s += `--${cs}--\r\n--${batch}--\r\n`;
+  let s = '';
+  let id = 0;
+  for (const ops of changesets) {
+    const cs = `changeset_${randomUUID()}`;
+    s += `--${batch}\r\nContent-Type: multipart/mixed;boundary=${cs}\r\n\r\n`;
+    for (const op of ops) {
+      const path = op.path.startsWith('$') ? op.path : `${servicePath}/${op.path.replace(/^\//, '')}`;
+      s += `--${cs}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\nContent-ID: ${++id}\r\n\r\n`;
+      s += `${op.method} ${path}\r\n`;
+      const headers = { ...(op.body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...op.headers };
+      for (const [k, v] of Object.entries(headers)) s += `${k}: ${v}\r\n`;
+      s += `\r\n${op.body !== undefined ? JSON.stringify(op.body) : ''}\r\n`;
+    }
+    s += `--${cs}--\r\n`;
+  }
+  s += `--${batch}--\r\n`;
   return { contentType: `multipart/mixed;boundary=${batch}`, body: s };
 }
 

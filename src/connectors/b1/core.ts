@@ -6,7 +6,7 @@
  */
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
-import { buildChangesetBody, parseBatchResponse, type BatchOperation, type BatchPartResult } from './batch';
+import { buildBatchBody, buildChangesetBody, parseBatchResponse, type BatchOperation, type BatchPartResult } from './batch';
 import { B1Error, B1ProtocolError, B1SessionError, B1TlsError, B1TransientError, classifyError, parseErrorBody, sanitizeCause, type B1ErrorContext } from './errors';
 import { stderrLogger, type B1Logger } from './logger';
 import { buildQueryString, keySegment, type ODataQuery } from './odata-query';
@@ -413,7 +413,57 @@ export class B1ClientCore {
     const error = classifyError(bad.status, parsed, { entity: '$batch', ...(op ? { method: op.method, path: op.path } : {}) });
     return { results, failed: { index: idx, error } };
   }
+
+  /**
+   * Independent writes through `$batch`: each operation in its own changeset, `chunkSize` per
+   * request, so one refused write neither rolls back nor fails the others. The Service Layer stops
+   * at the first failing part (reference §6): the operations after it were not executed and are
+   * sent again in the next request. Returns one result per operation, in order: its part, or its
+   * error (typed as for a single request). A failure of a whole request is thrown; `idempotent`
+   * lets the client retry it first (only for writes that are safe to repeat).
+   */
+  async batchEach(ops: readonly BatchOperation[], o: { chunkSize?: number; idempotent?: boolean } = {}): Promise<BatchEachResult[]> {
+    const size = Math.max(1, o.chunkSize ?? 100);
+    const out = new Array<BatchEachResult>(ops.length);
+    let next = 0;
+    while (next < ops.length) {
+      const chunk = ops.slice(next, next + size);
+      const { contentType, body } = buildBatchBody(this.servicePath, chunk.map((op) => [op]));
+      const ctx = { entity: '$batch' };
+      const res = await this.request('POST', '$batch', { rawBody: body, headers: { 'Content-Type': contentType }, timeoutMs: this.opts.batchTimeoutMs, context: ctx, ...(o.idempotent ? { idempotent: true } : {}) });
+      let parts: BatchPartResult[];
+      try {
+        parts = parseBatchResponse(String(res.headers['content-type'] ?? ''), res.body);
+      } catch (e) {
+        throw new B1ProtocolError((e as Error).message, { status: res.status, context: ctx });
+      }
+      // One part per single-operation changeset (its response, or the error part of its rollback),
+      // up to and including the first failure when the server stopped there.
+      const answered = parts.length;
+      if (answered === 0 || answered > chunk.length || (answered < chunk.length && (parts[answered - 1] as BatchPartResult).status < 400)) {
+        throw new B1ProtocolError(`$batch of ${chunk.length} changesets answered with ${parts.length} parts`, { status: res.status, context: ctx });
+      }
+      for (let i = 0; i < answered; i++) {
+        const part = parts[i] as BatchPartResult;
+        const op = chunk[i] as BatchOperation;
+        if (part.contentId !== undefined && part.contentId !== String(i + 1)) {
+          throw new B1ProtocolError(`$batch part ${i + 1} answered with Content-ID ${part.contentId}`, { status: res.status, context: ctx });
+        }
+        if (part.status < 400) {
+          out[next + i] = { ok: true, part };
+        } else {
+          const parsed = parseErrorBody(part.body, part.headers['content-type']);
+          out[next + i] = { ok: false, error: classifyError(part.status, parsed, { entity: '$batch', method: op.method, path: op.path }) };
+        }
+      }
+      next += answered;
+    }
+    return out;
+  }
 }
+
+/** What one operation of batchEach() came to. */
+export type BatchEachResult = { ok: true; part: BatchPartResult } | { ok: false; error: B1Error };
 
 function isCertificateError(code: string): boolean {
   return /^(CERT_|UNABLE_TO_|SELF_SIGNED_|DEPTH_ZERO_SELF_SIGNED_CERT|ERR_TLS_CERT_ALTNAME_INVALID|ERR_SSL_)/.test(code);

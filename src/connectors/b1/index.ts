@@ -1,5 +1,5 @@
 export { B1Client, type B1ClientOptions, type DeltaRunOptions } from './client';
-export { B1ClientCore, keyFromLocation, type EntityKey, type Page, type PageOptions, type RequestOptions, type B1Response } from './core';
+export { B1ClientCore, keyFromLocation, type BatchEachResult, type EntityKey, type Page, type PageOptions, type RequestOptions, type B1Response } from './core';
 export {
   B1Error,
   B1NotFoundError,
@@ -18,7 +18,7 @@ export {
 } from './errors';
 export { buildQueryString, f, lit, str, keySegment, type ODataQuery } from './odata-query';
 export { deltaFilter, DeltaTracker, stampOf, type DeltaCursor } from './delta';
-export { buildChangesetBody, parseBatchResponse, type BatchOperation, type BatchPartResult } from './batch';
+export { buildBatchBody, buildChangesetBody, parseBatchResponse, type BatchOperation, type BatchPartResult } from './batch';
 export { ensureUserFields, checkUserFields, HUB_UDFS, RESTART_MESSAGE, type UdfSpec, type UdfCheckResult } from './udf';
 export type { B1TlsOptions } from './tls';
 export type { B1Logger } from './logger';
