@@ -1,7 +1,7 @@
 /**
  * Product push under faults: a tight Shopify bucket drained behind the client's back
  * (THROTTLED), 5xx answers, a productSet whose response is lost after Shopify applied it, B1 502s
- * on the U_ShopifyId write-back and an expired B1 session. The run must reach the clean run's end
+ * on the write-back's $batch (before and after B1 applied it) and an expired B1 session. The run must reach the clean run's end
  * state: every item once in Shopify, linked both ways, and a following delta finds nothing to do.
  */
 import { after, before, describe, test } from 'node:test';
@@ -33,10 +33,13 @@ describe('product pipeline under faults', { timeout: 120_000 }, () => {
     fx.shopifySim.faults.add({ kind: 'status', status: 500, times: 2, match: 'ProductSet' });
     // Applied by Shopify, answer lost: the retry must update the same product, not create another.
     fx.shopifySim.faults.add({ kind: 'reset', when: 'after', times: 2, match: 'ProductSet' });
-    fx.b1Sim.faults.failNext({ kind: '502', match: /PATCH .*Items/ }, 2);
+    // The write-backs go through $batch: one answer lost before B1 ran it, one after (re-sent, idempotent).
+    fx.b1Sim.faults.failNext({ kind: '502', match: /^POST .*\/\$batch/ }, 1);
+    fx.b1Sim.faults.failNext({ kind: '502', match: /^POST .*\/\$batch/, when: 'after' }, 1);
     fx.b1Sim.faults.failNext({ kind: '503', match: /GET .*Items/ }, 1);
     fx.b1Sim.faults.expireSessions();
     const throttledBefore = fx.shopifySim.stats.throttled;
+    const b1At = fx.b1Sim.faults.log.length;
 
     const { result } = await fx.runSync('product', { mode: 'full' });
 
@@ -47,6 +50,9 @@ describe('product pipeline under faults', { timeout: 120_000 }, () => {
     assert.ok(fx.shopifySim.stats.throttled > throttledBefore, 'the drained bucket must have throttled a request');
     assert.equal(fx.shopifySim.faults.injected.status, 4);
     assert.equal(fx.shopifySim.faults.injected.reset, 2);
+    const b1Log = fx.b1Sim.faults.log.slice(b1At);
+    assert.ok(b1Log.filter((l) => l.endsWith('/$batch')).length >= 3, `both faulty $batch requests were sent again: ${b1Log.join(', ')}`);
+    assert.deepEqual(b1Log.filter((l) => l.startsWith('PATCH ')), [], 'no write-back outside $batch');
 
     // A clean run afterwards writes nothing: the faulty run left the clean end state.
     const stamps = productStamps(fx);

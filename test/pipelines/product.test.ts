@@ -6,8 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHubFixture, type HubFixture, type RunningWorker } from '../support/hub-fixture';
 import { DEMO_ITEM_CODES } from '../../src/sim/b1/seed';
-import { assertPushed, b1Writes, countPushPhaseCalls, createShopifyProduct, itemLink, nextSecond, productIdsBySku, productStamps } from './support-product';
-import { decodeZlibPayload } from '../../src/temporal/zlib-codec';
+import { assertPushed, b1Writes, countPushPhaseCalls, createShopifyProduct, itemLink, loggedOutcomes, nextSecond, productIdsBySku, productStamps } from './support-product';
 import { temporal } from '@temporalio/proto';
 
 describe('product pipeline', () => {
@@ -215,18 +214,3 @@ describe('product pipeline', () => {
 });
 
 /** The outcomes the run logged (logOutcomes activity inputs in the history). */
-async function loggedOutcomes(fx: HubFixture, workflowId: string): Promise<Array<{ sourceId: string; outcome: string; field?: string; reason?: string }>> {
-  const history = await fx.env.client.workflow.getHandle(workflowId).fetchHistory();
-  const out: Array<{ sourceId: string; outcome: string; field?: string; reason?: string }> = [];
-  for (const e of history.events ?? []) {
-    const a = e.activityTaskScheduledEventAttributes;
-    if (a?.activityType?.name !== 'logOutcomes') continue;
-    for (const raw of a.input?.payloads ?? []) {
-      // Large payloads may be zlib-compressed by the hub's payload codec.
-      const p = await decodeZlibPayload(raw);
-      const input = JSON.parse(Buffer.from(p.data as Uint8Array).toString('utf8')) as { outcomes: typeof out };
-      out.push(...input.outcomes);
-    }
-  }
-  return out;
-}

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import type { HubFixture } from '../support/hub-fixture';
 import { PRODUCT_SET } from '../../src/connectors/shopify/documents';
+import { decodeZlibPayload } from '../../src/temporal/zlib-codec';
 
 /** Distinct product ids holding a variant with this SKU. */
 export function productIdsBySku(fx: HubFixture, sku: string): string[] {
@@ -119,4 +120,21 @@ export function productExports(fx: HubFixture): { id: number; status: string; cr
     .filter((b) => b.type === 'QUERY' && b.query.includes('ProductStateExport'))
     .sort((a, b) => a.id - b.id)
     .map((b) => ({ id: b.id, status: b.status, createdAt: b.createdAt }));
+}
+
+/** The outcomes a run logged (logOutcomes activity inputs in its history). */
+export async function loggedOutcomes(fx: HubFixture, workflowId: string): Promise<Array<{ sourceId: string; outcome: string; field?: string; reason?: string }>> {
+  const history = await fx.env.client.workflow.getHandle(workflowId).fetchHistory();
+  const out: Array<{ sourceId: string; outcome: string; field?: string; reason?: string }> = [];
+  for (const e of history.events ?? []) {
+    const a = e.activityTaskScheduledEventAttributes;
+    if (a?.activityType?.name !== 'logOutcomes') continue;
+    for (const raw of a.input?.payloads ?? []) {
+      // Large payloads may be zlib-compressed by the hub's payload codec.
+      const p = await decodeZlibPayload(raw);
+      const input = JSON.parse(Buffer.from(p.data as Uint8Array).toString('utf8')) as { outcomes: typeof out };
+      out.push(...input.outcomes);
+    }
+  }
+  return out;
 }

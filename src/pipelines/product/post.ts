@@ -7,7 +7,8 @@
  * re-run push updates the product the first attempt created and never adds a second one. A
  * product made in Shopify with the item's SKU and no custom id is adopted (productSet by its id,
  * which also sets the custom id) instead of being duplicated. The product and variant ids and the
- * sync hash (hash.ts) are written back to the item in one PATCH, only when one of them differs.
+ * sync hash (hash.ts) are written back to the item in one PATCH, only when one of them differs;
+ * a page's PATCHes go to B1 together, through `$batch` (writeLinks).
  *
  * Shopify → B1: the item is looked up by ItemCode (= SKU) inside the same attempt before it is
  * created, so a retry after an unknown outcome finds the first attempt's item.
@@ -29,7 +30,7 @@ import { itemCrossReference } from '../../mapping/product';
 import type { PipelineDeps, PostPageInput } from '../contract';
 import { firstDifference, type ComparedProduct } from './compare';
 import { awaitProductSnapshot, type ProductSnapshot } from './snapshot';
-import { f } from '../../connectors/b1/odata-query';
+import { f, keySegment } from '../../connectors/b1/odata-query';
 import { toItemRecords } from './fetch';
 import { hasHashFields, itemSelect } from './item-fields';
 import { mapItem } from './map';
@@ -39,6 +40,12 @@ import type { BulkChunkPayload, CreateItemPayload, ProductPayload, PushPayload }
 /** Records written at once: keeps the throttled bucket busy without bursting past it. */
 export const POST_CONCURRENCY = 4;
 const SKUS_PER_SEARCH = 40;
+/**
+ * Item write-backs per `$batch` request, each PATCH in its own changeset: a page's links cost a
+ * few B1 requests instead of one per item, while one request stays far below the Service Layer's
+ * proxy timeouts (reference §11: big batches can outlive them).
+ */
+export const LINKS_PER_BATCH = 100;
 const VARIANT_GID = /^gid:\/\/shopify\/ProductVariant\/\d+$/;
 
 const definitions = new WeakMap<ShopifyClient, Promise<unknown>>();
@@ -229,14 +236,21 @@ function writtenOutcome(p: PushPayload, target: Extract<Plan, { kind: 'write' }>
   return target || p.knownProductId === productId ? updated('product', p.itemCode, productId) : created('product', p.itemCode, productId);
 }
 
+/** A record's outcome, and the write-back that must land before it holds (see writeLinks). */
+interface Pushed {
+  outcome: RecordOutcome;
+  link?: { p: PushPayload; productId: string; patch: Record<string, string> };
+}
+
 /**
  * Links the item to its product: U_ShopifyId, and where the item table has them the variant id
- * and the sync hash, in one PATCH. Also after an `unchanged` compare of an item without a (valid)
- * hash, e.g. one pushed by an older version: the PATCH bumps its UpdateDate, so the next delta
- * reads it once more, but then finds the hash equal and asks Shopify nothing; without it, every
- * later delta that sees the item (any B1 edit, mapped field or not) would read Shopify again.
+ * and the sync hash, in one PATCH (sent by writeLinks). Also after an `unchanged` compare of an
+ * item without a (valid) hash, e.g. one pushed by an older version: the PATCH bumps its
+ * UpdateDate, so the next delta reads it once more, but then finds the hash equal and asks
+ * Shopify nothing; without it, every later delta that sees the item (any B1 edit, mapped field or
+ * not) would read Shopify again. No PATCH when all three already hold these values.
  */
-async function writeBack(deps: PipelineDeps, p: PushPayload, productId: string, variantId: string | null): Promise<RecordOutcome | undefined> {
+function linked(deps: PipelineDeps, p: PushPayload, productId: string, variantId: string | null, outcome: RecordOutcome): Pushed {
   // The hash binds the variant id: without one (productSet always returns it) neither is written.
   const withHash = p.knownLink !== undefined && variantId !== null;
   const patch: Record<string, string> = {
@@ -244,23 +258,45 @@ async function writeBack(deps: PipelineDeps, p: PushPayload, productId: string, 
     ...(withHash ? { U_ShopifyVariantId: variantId, U_ShopifyHash: productHash(pushTarget(deps), p.upsert, { productId, variantId }) } : {}),
   };
   const known: Record<string, string | null | undefined> = { U_ShopifyId: p.knownProductId, U_ShopifyVariantId: p.knownLink?.variantId, U_ShopifyHash: p.knownLink?.hash };
-  if (Object.entries(patch).every(([k, v]) => known[k] === v)) return undefined;
-  try {
-    await deps.b1.patchItem(p.itemCode, patch);
-    return undefined;
-  } catch (e) {
-    if (e instanceof B1Error && (e.name === 'B1BusinessRuleError' || e.name === 'B1NotFoundError')) {
+  if (Object.entries(patch).every(([k, v]) => known[k] === v)) return { outcome };
+  return { outcome, link: { p, productId, patch } };
+}
+
+/**
+ * Sends the write-backs of a page through `$batch`, LINKS_PER_BATCH per request, each PATCH in
+ * its own changeset: a refused one (business rule, item gone) fails its record alone, with SAP's
+ * message, and the others land (the client re-sends those the Service Layer skipped after it).
+ * A failed request, or a part failing for a transient reason, is thrown: the page is retried,
+ * and writing the same links again is harmless.
+ */
+async function writeLinks(deps: PipelineDeps, pushed: Pushed[]): Promise<RecordOutcome[]> {
+  const links = pushed.flatMap((x) => (x.link ? [x.link] : []));
+  const results = links.length
+    ? await deps.b1.batchEach(
+        links.map((l) => ({ method: 'PATCH' as const, path: `Items${keySegment(l.p.itemCode)}`, body: l.patch })),
+        { chunkSize: LINKS_PER_BATCH, idempotent: true },
+      )
+    : [];
+  let i = 0;
+  return pushed.map((x) => {
+    if (!x.link) return x.outcome;
+    const r = results[i++];
+    if (!r) throw new Error(`no $batch result for the write-back of item ${x.link.p.itemCode}`);
+    if (r.ok) return x.outcome;
+    const e = r.error;
+    if (e.name === 'B1BusinessRuleError' || e.name === 'B1NotFoundError') {
+      const { p, productId, patch } = x.link;
       const fields = Object.keys(patch).join(', ');
       return failed('product', p.itemCode, `item ${p.itemCode}: product ${productId} is in Shopify but ${fields} could not be written: ${e.sapMessage}`, e.context.field ?? 'U_ShopifyId');
     }
     throw e;
-  }
+  });
 }
 
-async function push(deps: PipelineDeps, p: PushPayload, found: (ComparedProduct & { id: string })[]): Promise<RecordOutcome> {
+async function push(deps: PipelineDeps, p: PushPayload, found: (ComparedProduct & { id: string })[]): Promise<Pushed> {
   const what = plan(p, found.map(fromProduct));
-  if (what.kind === 'fail') return what.outcome;
-  if (what.kind === 'unchanged') return (await writeBack(deps, p, what.productId, what.variantId)) ?? unchanged('product', p.itemCode, what.productId);
+  if (what.kind === 'fail') return { outcome: what.outcome };
+  if (what.kind === 'unchanged') return linked(deps, p, what.productId, what.variantId, unchanged('product', p.itemCode, what.productId));
   let result: WriteResult<ProductUpsertResult>;
   if (what.target) {
     const { data } = await deps.shopify.executor.call<ProductSetPayload>(PRODUCT_SET, writeVariables(deps.shopify, p, what.target), { idempotent: true });
@@ -269,8 +305,8 @@ async function push(deps: PipelineDeps, p: PushPayload, found: (ComparedProduct 
     // Not found by SKU: the client re-reads by custom id first, in case the search lags.
     result = await deps.shopify.upsertProduct(p.upsert);
   }
-  if (!result.ok) return userErrorOutcome(p.itemCode, result.userErrors);
-  return (await writeBack(deps, p, result.value.productId, result.value.variantId)) ?? writtenOutcome(p, what.target, result.value.productId);
+  if (!result.ok) return { outcome: userErrorOutcome(p.itemCode, result.userErrors) };
+  return linked(deps, p, result.value.productId, result.value.variantId, writtenOutcome(p, what.target, result.value.productId));
 }
 
 async function createItem(b1: B1Client, sourceId: string, p: CreateItemPayload): Promise<RecordOutcome> {
@@ -321,16 +357,16 @@ async function pool<T, R>(xs: T[], n: number, fn: (x: T) => Promise<R>): Promise
  * search does not show yet (index lag) is imported by custom id without its variant id, which
  * replaces that variant: acceptable for an initial load, where such products are new.
  */
-async function postBulkChunk(deps: PipelineDeps, runId: string, c: BulkChunkPayload): Promise<RecordOutcome[]> {
+async function postBulkChunk(deps: PipelineDeps, runId: string, c: BulkChunkPayload): Promise<Pushed[]> {
   const hashFields = await hasHashFields(deps.b1);
   const rows = await deps.b1.list('Items', { filter: f.and(f.eq('U_ShopifySync', 'Y'), f.ge('ItemCode', c.first), f.le('ItemCode', c.last)), select: itemSelect(hashFields), orderby: 'ItemCode' });
   const records = await toItemRecords(deps, rows, c.asOf, { hashFields });
   const pushTo = pushTarget(deps);
-  const outcomes: RecordOutcome[] = [];
+  const outcomes: Pushed[] = [];
   const pushes: PushPayload[] = [];
   for (const r of records) {
     const m = mapItem(deps.mapping, pushTo, r);
-    if (!m.ok) outcomes.push(m.outcome);
+    if (!m.ok) outcomes.push({ outcome: m.outcome });
     else if (m.payload.kind === 'push') pushes.push(m.payload);
   }
   if (!pushes.length) return outcomes;
@@ -343,23 +379,24 @@ async function postBulkChunk(deps: PipelineDeps, runId: string, c: BulkChunkPayl
   const unchangedOnes: { p: PushPayload; productId: string; variantId: string | null }[] = [];
   for (const p of pushes) {
     const what = plan(p, bySku.get(p.upsert.sku) ?? []);
-    if (what.kind === 'fail') outcomes.push(what.outcome);
+    if (what.kind === 'fail') outcomes.push({ outcome: what.outcome });
     else if (what.kind === 'unchanged') unchangedOnes.push({ p, productId: what.productId, variantId: what.variantId });
     else writes.push({ p, target: what.target });
   }
-  outcomes.push(...(await pool(unchangedOnes, POST_CONCURRENCY * 2, async ({ p, productId, variantId }) => (await writeBack(deps, p, productId, variantId)) ?? unchanged('product', p.itemCode, productId))));
+  outcomes.push(...unchangedOnes.map(({ p, productId, variantId }) => linked(deps, p, productId, variantId, unchanged('product', p.itemCode, productId))));
   if (writes.length) {
     // One import for creates, adoptions and updates alike; results come back in input order.
     const vars = writes.map(({ p, target }) => writeVariables(deps.shopify, p, target));
     const { results } = await runBulkMutation(deps.shopify.executor, PRODUCT_SET, vars, { clientIdentifier: `b1hub:${runId}:${c.first}` });
     outcomes.push(
-      ...(await pool(writes.map((w, i) => ({ ...w, line: results[i] })), POST_CONCURRENCY * 2, async ({ p, target, line }) => {
+      ...writes.map(({ p, target }, i): Pushed => {
+        const line = results[i];
         const result: WriteResult<ProductUpsertResult> = line?.errors?.length
           ? { ok: false, userErrors: line.errors.map((e) => ({ field: null, message: e.message, code: null })) }
           : productSetResult((line?.data as ProductSetPayload | null)?.productSet);
-        if (!result.ok) return userErrorOutcome(p.itemCode, result.userErrors);
-        return (await writeBack(deps, p, result.value.productId, result.value.variantId)) ?? writtenOutcome(p, target, result.value.productId);
-      })),
+        if (!result.ok) return { outcome: userErrorOutcome(p.itemCode, result.userErrors) };
+        return linked(deps, p, result.value.productId, result.value.variantId, writtenOutcome(p, target, result.value.productId));
+      }),
     );
   }
   return outcomes;
@@ -391,11 +428,12 @@ export async function postProductPage(deps: PipelineDeps, input: PostPageInput<P
     await ensureDefinitions(deps.shopify);
     bySku = await productsForPage(deps, pushes.map((p) => p.upsert.sku), pushes.find((p) => p.snapshot)?.snapshot);
   }
-  const perRecord = await pool(input.records, POST_CONCURRENCY, async (r): Promise<RecordOutcome[]> => {
+  const perRecord = await pool(input.records, POST_CONCURRENCY, async (r): Promise<Pushed[]> => {
     const p = r.payload;
     if (p.kind === 'push') return [await push(deps, p, bySku.get(p.upsert.sku) ?? [])];
-    if (p.kind === 'createItem') return [await createItem(deps.b1, r.id, p)];
+    if (p.kind === 'createItem') return [{ outcome: await createItem(deps.b1, r.id, p) }];
     return postBulkChunk(deps, input.runId, p);
   });
-  return perRecord.flat();
+  // The page's write-backs together, once its products are written.
+  return writeLinks(deps, perRecord.flat());
 }
