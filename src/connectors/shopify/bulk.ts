@@ -18,6 +18,7 @@ export interface BulkOperation {
 }
 
 export interface BulkPollOptions {
+  /** Longest wait between status checks (default 2 s); the first checks come sooner. */
   pollIntervalMs?: number;
   /** Give up waiting (the operation keeps running in Shopify); default 6 h. */
   timeoutMs?: number;
@@ -86,9 +87,14 @@ export function reassembleBulk(lines: Record<string, unknown>[]): BulkNode[] {
   return roots;
 }
 
+const FIRST_POLL_MS = 250;
+
 async function poll(exec: ShopifyExecutor, id: string, opts: BulkPollOptions): Promise<BulkOperation> {
   const deadline = Date.now() + (opts.timeoutMs ?? 6 * 3600_000);
-  const interval = opts.pollIntervalMs ?? 2000;
+  const maxInterval = opts.pollIntervalMs ?? 2000;
+  // A small operation (one page's import) is done in well under a second: check soon, then back
+  // off to the full interval so a long one costs no more status calls than before.
+  let interval = Math.min(FIRST_POLL_MS, maxInterval);
   for (;;) {
     const { data } = await exec.call<{ bulkOperation: BulkOperation | null }>(BULK_OPERATION_STATUS, { id });
     const op = data.bulkOperation;
@@ -99,6 +105,7 @@ async function poll(exec: ShopifyExecutor, id: string, opts: BulkPollOptions): P
     }
     if (Date.now() > deadline) throw new ShopifyError(`Bulk operation ${id} still ${op.status} after the timeout`, true);
     await sleep(interval, opts.signal);
+    interval = Math.min(maxInterval, interval * 2);
   }
 }
 
