@@ -126,6 +126,14 @@ test('four schedulers start once, keep their schedule across a redeploy, and run
     return s.recentRuns[0]?.workflowId === runId ? s : undefined;
   });
   assert.equal(status.recentRuns[0]!.outcome, 'completed_with_failures');
+
+  // History shape of a current run: map is a local activity (its input, a copy of the fetch
+  // result, is not stored; its result is a marker), and every page's outcomes are logged.
+  const events = (await client.workflow.getHandle(runId).fetchHistory()).events ?? [];
+  const scheduled = events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType?.name] : []));
+  assert.ok(!scheduled.includes('mapPage'), `no mapPage activity task: ${scheduled.join(', ')}`);
+  assert.equal(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length, 2, 'one map marker per page');
+  assert.deepEqual(scheduled.filter((n) => n === 'logOutcomes').length, 2, 'both pages logged');
   assert.equal(status.watermark, '2026-11-26T10:01:00.000Z');
 
   // Findable the way `b1hub log --failed` finds runs: by search attributes.
