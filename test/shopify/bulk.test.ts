@@ -1,8 +1,10 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { clientFor, rawGraphQL, startSim } from './helpers';
 import type { ShopifySimulator } from '../../src/sim/shopify';
 import { reassembleBulk, type ShopifyClient, type ProductUpsert } from '../../src/connectors/shopify';
+import { downloadJsonl, downloadJsonlOrNull, latestById } from '../../src/connectors/shopify/bulk';
 
 const SKUS = Array.from({ length: 12 }, (_, i) => `BK-${String(i).padStart(3, '0')}`);
 
@@ -111,5 +113,45 @@ describe('bulk operations', () => {
 
   test('reassembly rejects a child whose parent never appeared', () => {
     assert.throws(() => reassembleBulk([{ id: 'gid://shopify/ProductVariant/1', __parentId: 'gid://shopify/Product/9' }]), /lacks its parent/);
+  });
+});
+
+describe('bulk result files', () => {
+  let server: http.Server;
+  let base: string;
+  const files: Record<string, { status: number; body: string }> = {
+    '/ok.jsonl': { status: 200, body: '{"id":"gid://shopify/Customer/1"}\r\n\r\n{"id":"gid://shopify/Customer/2"}\n' },
+    '/bad.jsonl': { status: 200, body: '{"id":"gid://shopify/Customer/1"}\n{not json\n' },
+    '/gone.jsonl': { status: 403, body: 'expired' },
+  };
+  before(async () => {
+    server = http.createServer((req, res) => {
+      const f = files[req.url ?? ''] ?? { status: 404, body: '' };
+      res.writeHead(f.status, { 'content-type': 'application/jsonl' }).end(f.body);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  after(() => new Promise<void>((r) => server.close(() => r())));
+
+  test('are read line by line (CRLF and blank lines too); a bad line names its number', async () => {
+    assert.deepEqual(await downloadJsonl(`${base}/ok.jsonl`), [{ id: 'gid://shopify/Customer/1' }, { id: 'gid://shopify/Customer/2' }]);
+    await assert.rejects(downloadJsonl(`${base}/bad.jsonl`), /line 2 is not valid JSON/);
+  });
+
+  test('an unreadable file gives null, so a run pages per request instead of failing', async () => {
+    assert.equal(await downloadJsonlOrNull(`${base}/bad.jsonl`), null);
+    assert.equal(await downloadJsonlOrNull(`${base}/gone.jsonl`), null);
+    assert.deepEqual(await downloadJsonlOrNull(null), [], 'no url: an empty export');
+    assert.equal((await downloadJsonlOrNull(`${base}/ok.jsonl`))?.length, 2);
+  });
+
+  test('rows of one record seen twice collapse to the most recently updated', () => {
+    const rows = [
+      { id: 'a', updatedAt: '2026-11-26T10:00:00Z', v: 1 },
+      { id: 'b', updatedAt: '2026-11-26T10:00:01Z', v: 2 },
+      { id: 'a', updatedAt: '2026-11-26T10:00:05Z', v: 3 },
+    ];
+    assert.deepEqual(latestById(rows).map((r) => r.v).sort(), [2, 3]);
   });
 });

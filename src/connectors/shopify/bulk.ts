@@ -1,3 +1,5 @@
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
 import type { GqlDocument } from './gql';
 import type { ShopifyExecutor } from './executor';
 import { BULK_OPERATION_CANCEL, BULK_OPERATION_STATUS, BULK_RUN_MUTATION, BULK_RUN_QUERY, STAGED_UPLOADS_CREATE } from './documents';
@@ -43,21 +45,52 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     });
   });
 
-/** Downloads a result file. Its URL is pre-signed: no Shopify credentials are sent. */
+/**
+ * Downloads a result file. Its URL is pre-signed: no Shopify credentials are sent. Read line by
+ * line: a large shop's export can exceed what one string may hold.
+ */
 export async function downloadJsonl(url: string): Promise<Record<string, unknown>[]> {
   const res = await fetch(url, { signal: AbortSignal.timeout(300_000) });
-  if (!res.ok) throw new ShopifyError(`Bulk result download failed: HTTP ${res.status}`, res.status >= 500);
-  const text = await res.text();
-  return text
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l, i) => {
-      try {
-        return JSON.parse(l) as Record<string, unknown>;
-      } catch {
-        throw new ShopifyError(`Bulk result line ${i + 1} is not valid JSON`, false);
-      }
-    });
+  if (!res.ok || !res.body) throw new ShopifyError(`Bulk result download failed: HTTP ${res.status}`, res.status >= 500);
+  const out: Record<string, unknown>[] = [];
+  let n = 0;
+  for await (const line of createInterface({ input: Readable.fromWeb(res.body as never), crlfDelay: Infinity })) {
+    n++;
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      throw new ShopifyError(`Bulk result line ${n} is not valid JSON`, false);
+    }
+  }
+  return out;
+}
+
+/**
+ * An export's rows for a run that can go on without it: null when the file cannot be read (a
+ * failed or cut download, a file too large for this worker), so the caller pages per request
+ * instead of failing the run over an optimisation.
+ */
+export async function downloadJsonlOrNull(url: string | null): Promise<Record<string, unknown>[] | null> {
+  if (!url) return [];
+  try {
+    return await downloadJsonl(url);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One row per id, the most recently updated: a record changed while its export ran may appear
+ * twice, and two copies on one page would be posted side by side.
+ */
+export function latestById<T extends { id: string; updatedAt?: string | null }>(rows: readonly T[]): T[] {
+  const byId = new Map<string, T>();
+  for (const r of rows) {
+    const prev = byId.get(r.id);
+    if (!prev || (r.updatedAt ?? '') >= (prev.updatedAt ?? '')) byId.set(r.id, r);
+  }
+  return [...byId.values()];
 }
 
 export interface BulkNode {

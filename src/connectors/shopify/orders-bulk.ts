@@ -5,7 +5,7 @@
  * process and kept for the run's next pages (a small cache keyed by operation id).
  */
 import { BULK_EXPORT_ORDERS, BULK_OPERATION_STATUS } from './documents';
-import { downloadJsonl, reassembleBulk, startBulkQuery, type BulkNode, type BulkOperation } from './bulk';
+import { downloadJsonlOrNull, latestById, reassembleBulk, startBulkQuery, type BulkNode, type BulkOperation } from './bulk';
 import type { ShopifyExecutor } from './executor';
 import type { GqlDocument } from './gql';
 import type { ShopifyLineItem, ShopifyOrder, ShopifyShippingLine } from './types';
@@ -59,7 +59,9 @@ export async function loadOrdersExport(exec: ShopifyExecutor, operationId: strin
   const op = data.bulkOperation;
   if (!op) return { kind: 'gone', status: 'NOT_FOUND' };
   if (op.status !== 'COMPLETED') return ['CREATED', 'RUNNING'].includes(op.status) ? { kind: 'pending' } : { kind: 'gone', status: op.status };
-  const orders = reassembleBulk(op.url ? await downloadJsonl(op.url) : []).map(orderFromBulk);
+  const lines = await downloadJsonlOrNull(op.url);
+  if (!lines) return { kind: 'gone', status: 'DOWNLOAD_FAILED' };
+  const orders = latestById(reassembleBulk(lines).map(orderFromBulk));
   orders.sort((a, b) => (a.updatedAt === b.updatedAt ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.updatedAt < b.updatedAt ? -1 : 1));
   cache.set(operationId, orders);
   while (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);

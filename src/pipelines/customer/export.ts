@@ -8,7 +8,7 @@
  */
 import type { ShopifyClient } from '../../connectors/shopify/client';
 import { BULK_OPERATION_STATUS } from '../../connectors/shopify/documents';
-import { downloadJsonl, reassembleBulk, startBulkQuery, type BulkNode, type BulkOperation } from '../../connectors/shopify/bulk';
+import { downloadJsonlOrNull, latestById, reassembleBulk, startBulkQuery, type BulkNode, type BulkOperation } from '../../connectors/shopify/bulk';
 import type { GqlDocument } from '../../connectors/shopify/gql';
 import { mapCustomer, type RawCustomer } from '../../connectors/shopify/mappers';
 import type { ShopifyMailingAddress } from '../../connectors/shopify/types';
@@ -72,7 +72,9 @@ export async function loadCustomersExport(shopify: ShopifyClient, operationId: s
   const op = data.bulkOperation;
   if (!op) return { kind: 'gone', status: 'NOT_FOUND' };
   if (op.status !== 'COMPLETED') return op.status === 'CREATED' || op.status === 'RUNNING' ? { kind: 'pending' } : { kind: 'gone', status: op.status };
-  const customers = reassembleBulk(op.url ? await downloadJsonl(op.url) : []).map((n) => trimCustomer(customerFromBulk(n, maxAddresses), maxAddresses));
+  const lines = await downloadJsonlOrNull(op.url);
+  if (!lines) return { kind: 'gone', status: 'DOWNLOAD_FAILED' };
+  const customers = latestById(reassembleBulk(lines).map((n) => trimCustomer(customerFromBulk(n, maxAddresses), maxAddresses)));
   customers.sort(byUpdatedAtThenId);
   cache.set(key, customers);
   while (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);

@@ -18,7 +18,7 @@
  */
 import type { ShopifyClient } from '../../connectors/shopify/client';
 import { BULK_OPERATION_STATUS } from '../../connectors/shopify/documents';
-import { downloadJsonl, reassembleBulk, startBulkQuery, type BulkNode, type BulkOperation } from '../../connectors/shopify/bulk';
+import { downloadJsonlOrNull, reassembleBulk, startBulkQuery, type BulkNode, type BulkOperation } from '../../connectors/shopify/bulk';
 import type { ShopifyProductStatus, ShopifyProductVariant } from '../../connectors/shopify/types';
 import { productStateExport } from './documents';
 
@@ -51,7 +51,7 @@ export interface ProductSnapshot {
 export type SnapshotState = { kind: 'ready'; snapshot: ProductSnapshot } | { kind: 'pending' } | { kind: 'gone' };
 
 /** Ready snapshots by operation id and custom id field; a run reads its snapshot once per page. */
-const cache = new Map<string, Promise<ProductSnapshot>>();
+const cache = new Map<string, Promise<ProductSnapshot | null>>();
 // A run holds two: the push export and, after the push, the scan export.
 const CACHE_LIMIT = 2;
 
@@ -109,22 +109,22 @@ export async function loadProductSnapshot(shopify: ShopifyClient, operationId: s
   const key = `${operationId}|${shopify.productIdField.namespace}.${shopify.productIdField.key}`;
   const hit = cache.get(key);
   if (hit) {
-    try {
-      return { kind: 'ready', snapshot: await hit };
-    } catch {
-      // A failed download is not kept (see below); ask Shopify again.
-    }
+    // A failed download resolves to null and is dropped from the cache (see below).
+    const snapshot = await hit.catch(() => null);
+    if (snapshot) return { kind: 'ready', snapshot };
   }
   const { data } = await shopify.executor.call<{ bulkOperation: BulkOperation | null }>(BULK_OPERATION_STATUS, { id: operationId });
   const op = data.bulkOperation;
   if (!op || ['FAILED', 'CANCELED', 'CANCELING', 'EXPIRED'].includes(op.status)) return { kind: 'gone' };
   if (op.status !== 'COMPLETED') return { kind: 'pending' };
   // Concurrent pages of the same run share one download.
-  const loading = (op.url ? downloadJsonl(op.url) : Promise.resolve([])).then((lines) => snapshotFromLines(lines, op.createdAt));
+  const loading = downloadJsonlOrNull(op.url).then((lines) => (lines ? snapshotFromLines(lines, op.createdAt) : null));
   cache.set(key, loading);
-  loading.catch(() => cache.delete(key));
+  void loading.then((snap) => snap ?? cache.delete(key), () => cache.delete(key));
   while (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-  return { kind: 'ready', snapshot: await loading };
+  const snapshot = await loading;
+  // An unreadable file is treated like a failed export: the caller reads per request.
+  return snapshot ? { kind: 'ready', snapshot } : { kind: 'gone' };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
