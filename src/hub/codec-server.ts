@@ -37,7 +37,8 @@ export interface RunningCodecServer {
 type JsonPayload = { metadata?: Record<string, string>; data?: string };
 
 const ALLOWED_HEADERS = 'Content-Type, X-Namespace, Authorization, Authorization-Extras';
-const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
+// A UI asks for one event's payloads at a time; stored payloads are at most a few MB.
+const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
 const BASE64 = /^[A-Za-z0-9+/\-_]*={0,2}$/;
 
 class BadRequest extends Error {

@@ -22,6 +22,12 @@ export const DEFAULT_COMPRESS_MIN_BYTES = 1024;
 
 const deflateAsync = promisify(deflate);
 const inflateAsync = promisify(inflate);
+/**
+ * Largest payload a decode may produce. Temporal refuses payloads over 2 MB as stored, and the
+ * hub's pages are far below that even uncompressed; the bound stops a crafted "zip bomb" sent to
+ * the codec endpoint (or found in a history) from exhausting the process's memory.
+ */
+export const MAX_DECODED_BYTES = 64 * 1024 * 1024;
 const ProtoPayload = temporal.api.common.v1.Payload;
 
 export function isZlibPayload(p: Payload): boolean {
@@ -59,9 +65,9 @@ export async function decodeZlibPayload(p: Payload): Promise<Payload> {
   if (!isZlibPayload(p)) return p;
   let raw: Buffer;
   try {
-    raw = await inflateAsync(p.data ?? new Uint8Array());
+    raw = await inflateAsync(p.data ?? new Uint8Array(), { maxOutputLength: MAX_DECODED_BYTES });
   } catch (err) {
-    throw new Error(`payload marked ${ZLIB_ENCODING} is not a zlib stream: ${(err as Error).message}`);
+    throw new Error(`payload marked ${ZLIB_ENCODING} cannot be decompressed (not a zlib stream, or over ${MAX_DECODED_BYTES} bytes): ${(err as Error).message}`);
   }
   try {
     return ProtoPayload.decode(raw);

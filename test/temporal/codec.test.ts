@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { ZlibPayloadCodec, ZLIB_ENCODING } from '../../src/temporal/zlib-codec';
+import { MAX_DECODED_BYTES, ZlibPayloadCodec, ZLIB_ENCODING } from '../../src/temporal/zlib-codec';
 import { decodeHubPayloads, encodeHubPayloads, payloadValue } from '../../src/temporal/data-converter';
 
 const codec = new ZlibPayloadCodec();
@@ -87,8 +87,15 @@ test('decode passes through payloads without the zlib encoding (histories from b
 test('a corrupt binary/zlib payload fails decoding with a message that says why', async () => {
   await assert.rejects(
     codec.decode([{ metadata: { encoding: Buffer.from(ZLIB_ENCODING) }, data: Buffer.from('not zlib') }]),
-    /payload marked binary\/zlib is not a zlib stream/,
+    /payload marked binary\/zlib cannot be decompressed \(not a zlib stream/,
   );
+});
+
+test('a payload that would inflate past the limit (a "zip bomb") is refused, not decompressed', async () => {
+  // 100 MB of zeros deflate to ~100 KB: small to send, ruinous to inflate without a bound.
+  const bomb = deflateSync(Buffer.alloc(MAX_DECODED_BYTES + 1024 * 1024));
+  assert.ok(bomb.length < 1024 * 1024, 'the crafted payload is small');
+  await assert.rejects(codec.decode([{ metadata: { encoding: Buffer.from(ZLIB_ENCODING) }, data: bomb }]), /cannot be decompressed .*over 67108864 bytes/);
 });
 
 test('the threshold is the serialized size and configurable', async () => {
