@@ -81,6 +81,63 @@ export async function downloadJsonlOrNull(url: string | null): Promise<Record<st
 }
 
 /**
+ * An export query narrowed by a search filter. Bulk queries take no variables, so the filter is
+ * written into the text as a string literal (a JSON string is a valid GraphQL string: same
+ * escapes) on the root connection, which the document must open as `<connection>(sortKey: UPDATED_AT)`.
+ */
+export function bulkQueryWithSearch(doc: GqlDocument, connection: string, search: string | null): GqlDocument {
+  if (!search) return doc;
+  const marker = `${connection}(sortKey: UPDATED_AT)`;
+  if (!doc.text.includes(marker)) throw new Error(`${doc.name}: expected ${marker} to add the search filter to`);
+  return { ...doc, text: doc.text.replace(marker, `${connection}(sortKey: UPDATED_AT, query: ${JSON.stringify(search)})`) };
+}
+
+/** Starts an export a run can do without; null when Shopify refuses one now (e.g. its bulk query limit is reached). */
+export async function tryStartBulkQuery(exec: ShopifyExecutor, doc: GqlDocument): Promise<string | null> {
+  try {
+    return (await startBulkQuery(exec, doc)).id;
+  } catch {
+    return null;
+  }
+}
+
+/** Where an export a run reads from stands: its parsed result, still running, or unusable (and why). */
+export type BulkExportState<T> = { kind: 'ready'; result: T } | { kind: 'pending' } | { kind: 'gone'; status: string };
+
+/**
+ * The state of an export and, once it is complete, its file parsed by `parse`. A failed,
+ * cancelled, expired or unknown operation, or a file that cannot be read, is `gone`: the run
+ * then reads per request instead.
+ */
+export async function loadBulkExport<T>(exec: ShopifyExecutor, operationId: string, parse: (lines: Record<string, unknown>[], op: BulkOperation) => T): Promise<BulkExportState<T>> {
+  const { data } = await exec.call<{ bulkOperation: BulkOperation | null }>(BULK_OPERATION_STATUS, { id: operationId });
+  const op = data.bulkOperation;
+  if (!op) return { kind: 'gone', status: 'NOT_FOUND' };
+  if (op.status === 'CREATED' || op.status === 'RUNNING') return { kind: 'pending' };
+  if (op.status !== 'COMPLETED') return { kind: 'gone', status: op.status };
+  const lines = await downloadJsonlOrNull(op.url);
+  return lines ? { kind: 'ready', result: parse(lines, op) } : { kind: 'gone', status: 'DOWNLOAD_FAILED' };
+}
+
+/** Calls `load` until the export is no longer pending, at most `maxWaitMs` (polling with back-off to 2 s). */
+export async function awaitBulkExport<S extends { kind: string }>(load: () => Promise<S>, maxWaitMs: number): Promise<S> {
+  const deadline = Date.now() + maxWaitMs;
+  let interval = 100;
+  for (;;) {
+    const state = await load();
+    if (state.kind !== 'pending' || Date.now() >= deadline) return state;
+    await sleep(Math.min(interval, Math.max(0, deadline - Date.now())));
+    interval = Math.min(2000, interval * 2);
+  }
+}
+
+/** Keeps the newest `limit` entries (a run's exports, not every export a worker ever read). */
+export function rememberBounded<K, V>(cache: Map<K, V>, key: K, value: V, limit: number): void {
+  cache.set(key, value);
+  while (cache.size > limit) cache.delete(cache.keys().next().value as K);
+}
+
+/**
  * One row per id, the most recently updated: a record changed while its export ran may appear
  * twice, and two copies on one page would be posted side by side.
  */

@@ -7,8 +7,7 @@
  * again from the operation id.
  */
 import type { ShopifyClient } from '../../connectors/shopify/client';
-import { BULK_OPERATION_STATUS } from '../../connectors/shopify/documents';
-import { downloadJsonlOrNull, latestById, reassembleBulk, startBulkQuery, type BulkNode, type BulkOperation } from '../../connectors/shopify/bulk';
+import { bulkQueryWithSearch, latestById, loadBulkExport, reassembleBulk, rememberBounded, tryStartBulkQuery, type BulkNode } from '../../connectors/shopify/bulk';
 import type { GqlDocument } from '../../connectors/shopify/gql';
 import { mapCustomer, type RawCustomer } from '../../connectors/shopify/mappers';
 import type { ShopifyMailingAddress } from '../../connectors/shopify/types';
@@ -16,22 +15,14 @@ import type { ShopifyCustomer } from '../../mapping/types';
 import { BULK_EXPORT_CUSTOMERS } from './documents';
 import { trimCustomer } from './trim';
 
-/** BulkExportCustomers with a search filter (bulk queries take no variables: a quoted literal). */
+/** BulkExportCustomers with a search filter. */
 export function bulkCustomersQuery(search: string | null): GqlDocument {
-  if (!search) return BULK_EXPORT_CUSTOMERS;
-  const marker = 'customers(sortKey: UPDATED_AT)';
-  if (!BULK_EXPORT_CUSTOMERS.text.includes(marker)) throw new Error('BulkExportCustomers: customers( arguments changed');
-  // A JSON string is a valid GraphQL string literal (same escapes).
-  return { ...BULK_EXPORT_CUSTOMERS, text: BULK_EXPORT_CUSTOMERS.text.replace(marker, `customers(sortKey: UPDATED_AT, query: ${JSON.stringify(search)})`) };
+  return bulkQueryWithSearch(BULK_EXPORT_CUSTOMERS, 'customers', search);
 }
 
 /** Starts the export; null when Shopify refuses one now (e.g. its bulk query limit is reached). */
-export async function startCustomersExport(shopify: ShopifyClient, search: string | null): Promise<string | null> {
-  try {
-    return (await startBulkQuery(shopify.executor, bulkCustomersQuery(search))).id;
-  } catch {
-    return null;
-  }
+export function startCustomersExport(shopify: ShopifyClient, search: string | null): Promise<string | null> {
+  return tryStartBulkQuery(shopify.executor, bulkCustomersQuery(search));
 }
 
 /**
@@ -68,15 +59,11 @@ export async function loadCustomersExport(shopify: ShopifyClient, operationId: s
   const key = `${operationId}|${maxAddresses}`;
   const hit = cache.get(key);
   if (hit) return { kind: 'ready', customers: hit };
-  const { data } = await shopify.executor.call<{ bulkOperation: BulkOperation | null }>(BULK_OPERATION_STATUS, { id: operationId });
-  const op = data.bulkOperation;
-  if (!op) return { kind: 'gone', status: 'NOT_FOUND' };
-  if (op.status !== 'COMPLETED') return op.status === 'CREATED' || op.status === 'RUNNING' ? { kind: 'pending' } : { kind: 'gone', status: op.status };
-  const lines = await downloadJsonlOrNull(op.url);
-  if (!lines) return { kind: 'gone', status: 'DOWNLOAD_FAILED' };
-  const customers = latestById(reassembleBulk(lines).map((n) => trimCustomer(customerFromBulk(n, maxAddresses), maxAddresses)));
-  customers.sort(byUpdatedAtThenId);
-  cache.set(key, customers);
-  while (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  const state = await loadBulkExport(shopify.executor, operationId, (lines) =>
+    latestById(reassembleBulk(lines).map((n) => trimCustomer(customerFromBulk(n, maxAddresses), maxAddresses))).sort(byUpdatedAtThenId),
+  );
+  if (state.kind !== 'ready') return state;
+  const customers = state.result;
+  rememberBounded(cache, key, customers, CACHE_LIMIT);
   return { kind: 'ready', customers };
 }

@@ -10,7 +10,7 @@ import { updatedSinceQuery } from '../../connectors/shopify/client';
 import type { ShopifyCustomer } from '../../mapping/types';
 import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
 import { loadCustomersExport, startCustomersExport } from './export';
-import { idsSlice, maxUpdatedAt } from './paging';
+import { exportCursor, idsSlice, maxUpdatedAt, parseExportCursor, pastPosition, positionAfter, type UpdatedAtPosition } from './paging';
 import { customerLabel, trimCustomer } from './trim';
 
 export type CustomerRecord = SourceRecord<ShopifyCustomer>;
@@ -36,7 +36,7 @@ export async function fetchCustomers(deps: PipelineDeps, input: FetchPageInput):
     return { records, ...(nextCursor ? { nextCursor } : {}), ...(missingIds.length ? { missingIds } : {}) };
   }
   const updatedSince = input.mode === 'delta' ? (input.since ?? null) : null;
-  const bulk = input.cursor ? parseExportCursor(input.cursor) : null;
+  const bulk = input.cursor ? parseExportCursor<ExportCursor>(input.cursor) : null;
   if (bulk) return exportPage(deps, updatedSince, bulk, pageSize);
 
   const page = await readPage(deps, updatedSince, input.cursor ?? null, pageSize);
@@ -82,43 +82,11 @@ function readPage(deps: PipelineDeps, updatedSince: string | null, after: string
 // customer is delivered once (unless it changes during the run), and the watermark is the highest
 // updatedAt delivered, as in a paged run.
 
-interface Position {
-  /** updatedAt of the last customer delivered. */
-  since: string;
-  /** Ids delivered whose updatedAt is exactly `since`. */
-  seen: string[];
-}
-
-interface ExportCursor extends Position {
+interface ExportCursor extends UpdatedAtPosition {
   /** The bulk operation; absent once it is gone (the run pages to its end). */
   op?: string;
   /** Shopify page cursor to page on from while the export runs or once it is gone. */
   after: string;
-}
-
-const PREFIX = 'bulk:';
-
-function exportCursor(c: ExportCursor): string {
-  return PREFIX + JSON.stringify(c);
-}
-
-function parseExportCursor(cursor: string): ExportCursor | null {
-  return cursor.startsWith(PREFIX) ? (JSON.parse(cursor.slice(PREFIX.length)) as ExportCursor) : null;
-}
-
-const time = (t: string | undefined): number => Date.parse(t ?? '');
-
-function positionAfter(customers: readonly ShopifyCustomer[], prev?: Position): Position {
-  const since = maxUpdatedAt(customers) ?? prev?.since ?? '';
-  const seen = customers.filter((c) => time(c.updatedAt) === time(since)).map((c) => c.id);
-  return { since, seen: prev && time(prev.since) === time(since) ? [...new Set([...prev.seen, ...seen])] : seen };
-}
-
-/** Customers past the position (later updatedAt, or the same one and not delivered yet). */
-function pastPosition(customers: readonly ShopifyCustomer[], p: Position): ShopifyCustomer[] {
-  const since = time(p.since);
-  const seen = new Set(p.seen);
-  return customers.filter((c) => time(c.updatedAt) > since || (time(c.updatedAt) === since && !seen.has(c.id)));
 }
 
 async function exportPage(deps: PipelineDeps, updatedSince: string | null, c: ExportCursor, pageSize: number): Promise<FetchPageResult<ShopifyCustomer>> {

@@ -14,8 +14,8 @@
  * since) are read per request, so a new product is never reported missing because of it.
  */
 import type { ShopifyClient } from '../../connectors/shopify/client';
-import { BULK_EXPORT_INVENTORY, BULK_OPERATION_STATUS } from '../../connectors/shopify/documents';
-import { downloadJsonl, reassembleBulk, startBulkQuery, type BulkOperation } from '../../connectors/shopify/bulk';
+import { BULK_EXPORT_INVENTORY } from '../../connectors/shopify/documents';
+import { loadBulkExport, reassembleBulk, rememberBounded, tryStartBulkQuery } from '../../connectors/shopify/bulk';
 import type { ShopifyStockMatch } from './types';
 
 export type Snapshot = Map<string, ShopifyStockMatch[]>;
@@ -25,13 +25,8 @@ const cache = new Map<string, Snapshot>();
 const CACHE_LIMIT = 4;
 
 /** Starts the export; null when Shopify refuses (e.g. too many bulk queries running): pages then read per request. */
-export async function startSnapshot(shopify: ShopifyClient): Promise<string | null> {
-  try {
-    const op = await startBulkQuery(shopify.executor, BULK_EXPORT_INVENTORY);
-    return op.id;
-  } catch {
-    return null;
-  }
+export function startSnapshot(shopify: ShopifyClient): Promise<string | null> {
+  return tryStartBulkQuery(shopify.executor, BULK_EXPORT_INVENTORY);
 }
 
 /** Builds SKU → matches with `available` at the mapped locations (null = not stocked there). */
@@ -60,12 +55,10 @@ export async function loadSnapshot(shopify: ShopifyClient, operationId: string, 
   const key = `${operationId}|${locationIds.join(',')}`;
   const hit = cache.get(key);
   if (hit) return { kind: 'ready', snapshot: hit };
-  const { data } = await shopify.executor.call<{ bulkOperation: BulkOperation | null }>(BULK_OPERATION_STATUS, { id: operationId });
-  const op = data.bulkOperation;
-  if (!op || ['FAILED', 'CANCELED', 'CANCELING', 'EXPIRED'].includes(op.status)) return { kind: 'gone' };
-  if (op.status !== 'COMPLETED') return { kind: 'pending' };
-  const snapshot = snapshotFromLines(op.url ? await downloadJsonl(op.url) : [], locationIds);
-  cache.set(key, snapshot);
-  while (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  // A failed, unknown or unreadable export is gone: pages read per request.
+  const state = await loadBulkExport(shopify.executor, operationId, (lines) => snapshotFromLines(lines, locationIds));
+  if (state.kind !== 'ready') return { kind: state.kind };
+  const snapshot = state.result;
+  rememberBounded(cache, key, snapshot, CACHE_LIMIT);
   return { kind: 'ready', snapshot };
 }

@@ -10,7 +10,7 @@ import { pipelineConfigProblems } from '../../mapping';
 import type { ShopifyCustomer, ShopifyOrder } from '../../mapping/types';
 import { PipelineSetupError } from '../errors';
 import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
-import { idsSlice, maxUpdatedAt, orFilters } from '../customer/paging';
+import { exportCursor, idsSlice, maxUpdatedAt, orFilters, parseExportCursor, pastPosition, positionAfter, type UpdatedAtPosition } from '../customer/paging';
 import { trimCustomer } from '../customer/trim';
 import { updatedSinceQuery } from '../../connectors/shopify/client';
 import { awaitOrdersExport, startOrdersExport } from '../../connectors/shopify/orders-bulk';
@@ -81,7 +81,7 @@ export async function fetchOrders(deps: PipelineDeps, input: FetchPageInput): Pr
     return { records: await enrichOrders(deps, orders), ...(nextCursor ? { nextCursor } : {}), ...(missingIds.length ? { missingIds } : {}) };
   }
   const updatedSince = input.mode === 'delta' ? (input.since ?? null) : null;
-  const bulk = input.cursor ? parseBulkCursor(input.cursor) : null;
+  const bulk = input.cursor ? parseExportCursor<BulkCursor>(input.cursor) : null;
   if (bulk) {
     const fromBulk = await bulkPage(deps, bulk, pageSize);
     if (fromBulk) return fromBulk;
@@ -104,7 +104,7 @@ export async function fetchOrders(deps: PipelineDeps, input: FetchPageInput): Pr
   if (nextCursor && !input.cursor && orders.length && pagingSecondsPerPage(deps, (deps.shopify.executor.stats.actualPoints - pointsBefore) / orders.length) >= ORDER_BULK.minPageSeconds) {
     const position = positionAfter(orders);
     const op = await startOrdersExport(deps.shopify.executor, updatedSinceQuery(position.since, 0));
-    if (op) nextCursor = bulkCursor({ op, after: nextCursor, startedAt: Date.now(), ...position });
+    if (op) nextCursor = exportCursor({ op, after: nextCursor, startedAt: Date.now(), ...position });
   }
   let missingIds: string[] = [];
   if (input.mode === 'delta' && input.pageIndex === 0 && input.ids?.length) {
@@ -132,14 +132,7 @@ export async function fetchOrders(deps: PipelineDeps, input: FetchPageInput): Pr
 // page cursor the export started at: if the export fails or hangs, paging resumes there (orders
 // the export already delivered are then read again and found in B1: exactly once still holds).
 
-interface BulkPosition {
-  /** updatedAt of the last order delivered. */
-  since: string;
-  /** Ids delivered whose updatedAt is exactly `since`. */
-  seen: string[];
-}
-
-interface BulkCursor extends BulkPosition {
+interface BulkCursor extends UpdatedAtPosition {
   op: string;
   /** Shopify page cursor to resume paging from when the export is unusable. */
   after: string;
@@ -160,29 +153,10 @@ function pagingSecondsPerPage(deps: PipelineDeps, pointsPerOrder: number): numbe
   return rate ? (deps.pageSizes.order * pointsPerOrder) / rate : 0;
 }
 
-const BULK_PREFIX = 'bulk:';
 /** Wait for the export inside one fetch (the activity allows 10 minutes, with heartbeats). */
 const BULK_WAIT_PER_PAGE_MS = 4 * 60_000;
 /** An export not complete by then is abandoned for paging. */
 const BULK_GIVE_UP_MS = 30 * 60_000;
-
-function bulkCursor(c: BulkCursor): string {
-  return BULK_PREFIX + JSON.stringify(c);
-}
-
-function parseBulkCursor(cursor: string): BulkCursor | null {
-  return cursor.startsWith(BULK_PREFIX) ? (JSON.parse(cursor.slice(BULK_PREFIX.length)) as BulkCursor) : null;
-}
-
-function time(t: string): number {
-  return Date.parse(t);
-}
-
-function positionAfter(orders: ShopifyOrder[], prev?: BulkPosition): BulkPosition {
-  const since = maxUpdatedAt(orders) ?? prev?.since ?? '';
-  const seen = orders.filter((o) => o.updatedAt && time(o.updatedAt) === time(since)).map((o) => o.id);
-  return { since, seen: prev && time(prev.since) === time(since) ? [...new Set([...prev.seen, ...seen])] : seen };
-}
 
 /** The next page from the export, or null when the export is unusable (the caller pages instead). */
 async function bulkPage(deps: PipelineDeps, c: BulkCursor, pageSize: number): Promise<FetchPageResult<OrderSource> | null> {
@@ -191,15 +165,13 @@ async function bulkPage(deps: PipelineDeps, c: BulkCursor, pageSize: number): Pr
   const state = await awaitOrdersExport(exec, c.op, waitMs);
   if (state.kind === 'pending') {
     // Still running after the wait: wait again on the next page, unless it is time to give up.
-    if (Date.now() < c.startedAt + BULK_GIVE_UP_MS) return { records: [], nextCursor: bulkCursor(c) };
+    if (Date.now() < c.startedAt + BULK_GIVE_UP_MS) return { records: [], nextCursor: exportCursor(c) };
     return null;
   }
   if (state.kind === 'gone') return null;
-  const seen = new Set(c.seen);
-  const since = time(c.since);
-  const rest = state.orders.filter((o) => time(o.updatedAt) > since || (time(o.updatedAt) === since && !seen.has(o.id)));
+  const rest = pastPosition(state.orders, c);
   const orders = rest.slice(0, pageSize);
   const watermark = maxUpdatedAt(orders);
-  const next = rest.length > pageSize ? bulkCursor({ ...c, ...positionAfter(orders, c) }) : undefined;
+  const next = rest.length > pageSize ? exportCursor({ ...c, ...positionAfter(orders, c) }) : undefined;
   return { records: await enrichOrders(deps, orders), ...(next ? { nextCursor: next } : {}), ...(watermark ? { watermark } : {}) };
 }

@@ -17,8 +17,7 @@
  *    after the push has written everything (fetch.ts), so it also fixes the scan's watermark.
  */
 import type { ShopifyClient } from '../../connectors/shopify/client';
-import { BULK_OPERATION_STATUS } from '../../connectors/shopify/documents';
-import { downloadJsonlOrNull, reassembleBulk, startBulkQuery, type BulkNode, type BulkOperation } from '../../connectors/shopify/bulk';
+import { awaitBulkExport, loadBulkExport, reassembleBulk, rememberBounded, tryStartBulkQuery, type BulkExportState, type BulkNode } from '../../connectors/shopify/bulk';
 import type { ShopifyProductStatus, ShopifyProductVariant } from '../../connectors/shopify/types';
 import { productStateExport } from './documents';
 
@@ -51,18 +50,13 @@ export interface ProductSnapshot {
 export type SnapshotState = { kind: 'ready'; snapshot: ProductSnapshot } | { kind: 'pending' } | { kind: 'gone' };
 
 /** Ready snapshots by operation id and custom id field; a run reads its snapshot once per page. */
-const cache = new Map<string, Promise<ProductSnapshot | null>>();
+const cache = new Map<string, Promise<BulkExportState<ProductSnapshot>>>();
 // A run holds two: the push export and, after the push, the scan export.
 const CACHE_LIMIT = 2;
 
 /** Starts the export; null when Shopify refuses it (e.g. its bulk query slots are taken): pages then read per request. */
-export async function startProductSnapshot(shopify: ShopifyClient): Promise<string | null> {
-  try {
-    const op = await startBulkQuery(shopify.executor, productStateExport(shopify.productIdField));
-    return op.id;
-  } catch {
-    return null;
-  }
+export function startProductSnapshot(shopify: ShopifyClient): Promise<string | null> {
+  return tryStartBulkQuery(shopify.executor, productStateExport(shopify.productIdField));
 }
 
 function variantOf(n: BulkNode): ShopifyProductVariant {
@@ -107,36 +101,26 @@ export function snapshotFromLines(lines: Record<string, unknown>[], createdAt: s
 /** The snapshot of a bulk operation, if it is complete (from memory, or downloaded once). */
 export async function loadProductSnapshot(shopify: ShopifyClient, operationId: string): Promise<SnapshotState> {
   const key = `${operationId}|${shopify.productIdField.namespace}.${shopify.productIdField.key}`;
-  const hit = cache.get(key);
-  if (hit) {
-    // A failed download resolves to null and is dropped from the cache (see below).
-    const snapshot = await hit.catch(() => null);
-    if (snapshot) return { kind: 'ready', snapshot };
+  // Concurrent pages of the same run share one status check and one download; only a complete
+  // snapshot stays cached (a pending or gone state is asked for again).
+  let loading = cache.get(key);
+  if (!loading) {
+    loading = loadBulkExport(shopify.executor, operationId, (lines, op) => snapshotFromLines(lines, op.createdAt));
+    rememberBounded(cache, key, loading, CACHE_LIMIT);
   }
-  const { data } = await shopify.executor.call<{ bulkOperation: BulkOperation | null }>(BULK_OPERATION_STATUS, { id: operationId });
-  const op = data.bulkOperation;
-  if (!op || ['FAILED', 'CANCELED', 'CANCELING', 'EXPIRED'].includes(op.status)) return { kind: 'gone' };
-  if (op.status !== 'COMPLETED') return { kind: 'pending' };
-  // Concurrent pages of the same run share one download.
-  const loading = downloadJsonlOrNull(op.url).then((lines) => (lines ? snapshotFromLines(lines, op.createdAt) : null));
-  cache.set(key, loading);
-  void loading.then((snap) => snap ?? cache.delete(key), () => cache.delete(key));
-  while (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-  const snapshot = await loading;
-  // An unreadable file is treated like a failed export: the caller reads per request.
-  return snapshot ? { kind: 'ready', snapshot } : { kind: 'gone' };
+  const state = await loading.catch((err: unknown) => {
+    if (cache.get(key) === loading) cache.delete(key);
+    throw err;
+  });
+  if (state.kind !== 'ready') {
+    if (cache.get(key) === loading) cache.delete(key);
+    // A failed or unreadable export: the caller reads per request.
+    return state.kind === 'pending' ? state : { kind: 'gone' };
+  }
+  return { kind: 'ready', snapshot: state.result };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Waits up to `maxWaitMs` for the export to complete (polling with back-off to 2 s). */
-export async function awaitProductSnapshot(shopify: ShopifyClient, operationId: string, maxWaitMs: number): Promise<SnapshotState> {
-  const deadline = Date.now() + maxWaitMs;
-  let interval = 100;
-  for (;;) {
-    const state = await loadProductSnapshot(shopify, operationId);
-    if (state.kind !== 'pending' || Date.now() >= deadline) return state;
-    await sleep(Math.min(interval, Math.max(0, deadline - Date.now())));
-    interval = Math.min(2000, interval * 2);
-  }
+export function awaitProductSnapshot(shopify: ShopifyClient, operationId: string, maxWaitMs: number): Promise<SnapshotState> {
+  return awaitBulkExport(() => loadProductSnapshot(shopify, operationId), maxWaitMs);
 }
