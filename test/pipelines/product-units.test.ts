@@ -20,12 +20,12 @@ describe('product cursor', () => {
   test('round-trips every phase, including ItemCodes with | and empty marks', () => {
     const cases: ProductCursor[] = [
       { phase: 'b1' },
-      { phase: 'b1', after: 'A|B', b1Hw: '2026-11-26T10:00:00' },
+      { phase: 'b1', after: 'A|B', b1From: '2026-11-26T10:00:00' },
       { phase: 'bulk', after: 'X1' },
       { phase: 'ids', offset: 150 },
       { phase: 'shopify' },
-      { phase: 'shopify', after: 'eyJsYXN0X2lkIjo1fQ==', b1Hw: '2026-11-26T10:00:00', shopHw: '2026-11-26T15:00:00Z' },
-      { phase: 'shopify', shopHw: '2026-11-26T15:00:00Z' },
+      { phase: 'shopify', after: 'eyJsYXN0X2lkIjo1fQ==', b1From: '2026-11-26T10:00:00', shopFrom: '2026-11-26T15:00:00Z' },
+      { phase: 'shopify', shopFrom: '2026-11-26T15:00:00Z' },
     ];
     for (const c of cases) assert.deepEqual(decodeCursor(encodeCursor(c), 'full'), c);
     assert.deepEqual(decodeCursor(undefined, 'ids'), { phase: 'ids', offset: 0 });
@@ -37,16 +37,22 @@ describe('product cursor', () => {
   test('carries the run\'s product export and the export scan; cursors written before it still decode', () => {
     const gid = 'gid://shopify/BulkOperation/42';
     const cases: ProductCursor[] = [
-      { phase: 'b1', after: 'A|B', b1Hw: '2026-11-26T10:00:00', snapshot: gid },
+      { phase: 'b1', after: 'A|B', b1From: '2026-11-26T10:00:00', snapshot: gid },
       { phase: 'b1', after: 'A1', snapshot: gid },
-      { phase: 'bulk', after: 'X1', b1Hw: '2026-11-26T10:00:00', snapshot: gid },
-      { phase: 'export', step: 'after-push', b1Hw: '2026-11-26T10:00:00' },
+      { phase: 'bulk', after: 'X1', b1From: '2026-11-26T10:00:00', snapshot: gid },
+      { phase: 'export', step: 'after-push', b1From: '2026-11-26T10:00:00' },
       { phase: 'export', step: 'start' },
-      { phase: 'export', step: 'read', op: gid, offset: 250, startedAt: 1_764_000_000_000, b1Hw: '2026-11-26T10:00:00' },
+      { phase: 'export', step: 'read', op: gid, offset: 250, startedAt: 1_764_000_000_000, b1From: '2026-11-26T10:00:00' },
     ];
     for (const c of cases) assert.deepEqual(decodeCursor(encodeCursor(c), 'full'), c);
-    assert.deepEqual(decodeCursor('b1:A|B|2026-11-26T10:00:00', 'full'), { phase: 'b1', after: 'A|B', b1Hw: '2026-11-26T10:00:00' });
-    assert.deepEqual(decodeCursor('bulk:X1|2026-11-26T10:00:00', 'full'), { phase: 'bulk', after: 'X1', b1Hw: '2026-11-26T10:00:00' });
+    assert.equal(encodeCursor({ phase: 'b1', after: 'A', b1From: '2026-11-26T10:00:00' }), 'b1:A|@2026-11-26T10:00:00');
+    // Older cursors carried the newest stamp read (no `@`): they decode, without a read start,
+    // so a run in flight across the upgrade keeps its incoming watermark rather than over-claim.
+    assert.deepEqual(decodeCursor('b1:A|B|2026-11-26T10:00:00', 'full'), { phase: 'b1', after: 'A|B' });
+    assert.deepEqual(decodeCursor(`b1:A1|2026-11-26T10:00:00|${gid}`, 'full'), { phase: 'b1', after: 'A1', snapshot: gid });
+    assert.deepEqual(decodeCursor('bulk:X1|2026-11-26T10:00:00', 'full'), { phase: 'bulk', after: 'X1' });
+    assert.deepEqual(decodeCursor('shopify:eyJ9|2026-11-26T10:00:00|2026-11-26T15:00:00Z', 'delta'), { phase: 'shopify', after: 'eyJ9' });
+    assert.deepEqual(decodeCursor('export:{"step":"start","b1Hw":"2026-11-26T10:00:00"}', 'full'), { phase: 'export', step: 'start' });
   });
 });
 

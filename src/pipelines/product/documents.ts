@@ -28,10 +28,15 @@ export const VARIANTS_BY_IDS = gql`
  * The Shopify → B1 scan: variant ids and SKUs only (about one query point per variant, 250 per
  * call), so looking through a whole shop stays cheap; the few variants whose SKU has no B1 item
  * are then read in full with VARIANTS_BY_IDS. Variants cannot be sorted by update time, so the
- * scan pages by id and the run keeps the newest updatedAt it saw.
+ * scan pages by id, and its watermark cannot be the newest updatedAt it saw (a later page's
+ * newer edit would claim an earlier page's edit made during the scan). On its first page
+ * (`withStart`) the same request reads the newest product updatedAt: a time on Shopify's clock
+ * before the scan read anything, so every write the scan may have missed is at least as new
+ * (a variant write bumps its product; a write that does not is still stamped after that time).
+ * ~1 query point more, once per run, and no extra request.
  */
 export const VARIANTS_SCAN = gql`
-  query ProductVariantsScan($first: Int!, $after: String, $query: String) {
+  query ProductVariantsScan($first: Int!, $after: String, $query: String, $withStart: Boolean!) {
     productVariants(first: $first, after: $after, query: $query, sortKey: ID) {
       nodes {
         id
@@ -41,6 +46,11 @@ export const VARIANTS_SCAN = gql`
       pageInfo {
         hasNextPage
         endCursor
+      }
+    }
+    newest: products(first: 1, sortKey: UPDATED_AT, reverse: true) @include(if: $withStart) {
+      nodes {
+        updatedAt
       }
     }
   }

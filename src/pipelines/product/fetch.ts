@@ -119,6 +119,22 @@ function maxStamp(items: Item[]): string | undefined {
   return max;
 }
 
+/**
+ * Where the B1 phase may claim to have read from (its watermark): the newest
+ * UpdateDate/UpdateTime among the items of its window, read before its first page (one row,
+ * newest first). Every write committed after this read gets a stamp at least as new on B1's own
+ * clock (no hub clock and no zone involved); a write racing this read, or a clock stepped back a
+ * little, is covered by the next delta's 2-minute overlap. So an item edited during the run, on
+ * a page already read, is read again by the next delta. Not the newest stamp the run read: the
+ * pages are in ItemCode order, and a later page's newer edit would push the watermark past an
+ * earlier page's edit the run never saw. Undefined when the window holds no item (the run then
+ * keeps its incoming watermark).
+ */
+async function b1ReadStart(b1: B1Client, filter: string): Promise<string | undefined> {
+  const rows = await b1.list('Items', { filter, select: ['ItemCode', 'UpdateDate', 'UpdateTime'], orderby: ['UpdateDate desc', 'UpdateTime desc'], top: 1 }, { maxPageSize: 1 });
+  return maxStamp(rows);
+}
+
 /** Today in the company's time zone: the date Valid/Frozen windows are judged on. */
 export function companyToday(config: MappingConfig, now: Date = new Date()): string {
   return DateTime.fromJSDate(now).setZone(config.order.timeZone).toISODate() ?? now.toISOString().slice(0, 10);
@@ -129,6 +145,8 @@ async function fetchItemsPage(deps: PipelineDeps, input: FetchPageInput, c: Extr
   const since = parseWatermark(input.since);
   const filter = input.mode === 'delta' && since.b1 ? f.and(SYNC_FILTER, deltaFilter(dateTime(since.b1), B1_OVERLAP_MINUTES)) : SYNC_FILTER;
   const hashFields = await hasHashFields(deps.b1);
+  // First page: the read start, before any item is read; later pages carry it in the cursor.
+  const b1From = c.after === undefined ? await b1ReadStart(deps.b1, filter) : c.b1From;
   const pages = deps.b1.keyRange('Items', { keyField: 'ItemCode', filter, select: itemSelect(hashFields), pageSize: size, ...(c.after !== undefined ? { after: c.after } : {}) });
   const first = await pages.next();
   await pages.return(undefined);
@@ -139,11 +157,10 @@ async function fetchItemsPage(deps: PipelineDeps, input: FetchPageInput, c: Extr
   // B1-owned fields edited in Shopify), an ids run is an explicit request to look again.
   const records = (await toItemRecords(deps, items, companyToday(deps.mapping), { hashFields, trustHash: input.mode === 'delta' })).map((r) => (snapshot ? { ...r, data: { ...r.data, snapshot } } : r));
   const last = items[items.length - 1]?.ItemCode;
-  const hw = later(c.b1Hw, maxStamp(items));
-  const mark = hw ? { b1Hw: hw } : {};
+  const mark = b1From ? { b1From } : {};
   // A short page is the last one of the B1 phase; the Shopify phase follows.
   const nextCursor = more && last !== undefined ? encodeCursor({ phase: 'b1', after: last, ...mark, ...(snapshot ? { snapshot } : {}) }) : shopifyPhase(input, c.after !== undefined, mark);
-  const watermark = formatWatermark({ b1: later(since.b1, hw), ...(since.shopify ? { shopify: since.shopify } : {}) });
+  const watermark = formatWatermark({ b1: later(since.b1, b1From), ...(since.shopify ? { shopify: since.shopify } : {}) });
   return { records, nextCursor, ...(watermark ? { watermark } : {}) };
 }
 
@@ -151,7 +168,7 @@ async function fetchItemsPage(deps: PipelineDeps, input: FetchPageInput, c: Extr
  * Where the Shopify → B1 phase starts: a full run of several pages scans one bulk export taken
  * after its push (fetchExportPage), any other run pages through the variants per request.
  */
-function shopifyPhase(input: FetchPageInput, severalPages: boolean, mark: { b1Hw?: string }): string {
+function shopifyPhase(input: FetchPageInput, severalPages: boolean, mark: { b1From?: string }): string {
   return input.mode === 'full' && severalPages ? encodeCursor({ phase: 'export', step: 'after-push', ...mark }) : encodeCursor({ phase: 'shopify', ...mark });
 }
 
@@ -231,8 +248,10 @@ async function fetchShopifyPage(deps: PipelineDeps, input: FetchPageInput, c: Ex
   const delta = input.mode === 'delta';
   // Own clock when known (the client's default overlap); else the B1 stamp, widened (see above).
   const query = !delta ? null : since.shopify ? updatedSinceQuery(since.shopify) : since.b1 ? updatedSinceQuery(`${since.b1}Z`, SHOPIFY_OVERLAP_MS) : null;
-  type Scan = { productVariants: { nodes: { id: string; sku: string | null; updatedAt: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
-  const { data } = await deps.shopify.executor.call<Scan>(VARIANTS_SCAN, { first: SHOPIFY_VARIANTS_PER_SCAN, after: c.after ?? null, query }, { shrink: ['first'] });
+  type Scan = { productVariants: { nodes: { id: string; sku: string | null; updatedAt: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }; newest?: { nodes: { updatedAt: string }[] } };
+  // The first page also reads the scan's start (see VARIANTS_SCAN); later pages carry it.
+  const first = c.after === undefined;
+  const { data } = await deps.shopify.executor.call<Scan>(VARIANTS_SCAN, { first: SHOPIFY_VARIANTS_PER_SCAN, after: c.after ?? null, query, withStart: first }, { shrink: ['first'] });
   const scanned = data.productVariants.nodes;
   const skus = scanned.map((v) => v.sku?.trim() ?? '').filter((s) => s !== '');
   const inB1 = skus.length ? await existingItemCodes(deps.b1, skus) : new Set<string>();
@@ -241,12 +260,13 @@ async function fetchShopifyPage(deps: PipelineDeps, input: FetchPageInput, c: Ex
   // Products carrying the hub's custom id came from B1: an item deleted there is not re-created.
   const records = full.records.filter((r) => !full.pushed.has(r.data.product.id));
 
-  let shopHw = c.shopHw;
-  for (const v of scanned) shopHw = later(shopHw, v.updatedAt);
-  const b1Hw = c.b1Hw;
-  const watermark = formatWatermark({ b1: later(since.b1, b1Hw), shopify: later(since.shopify, shopHw) });
+  // Not the newest variant updatedAt seen: the scan pages by id, so a later page's newer edit
+  // would claim an earlier page's edit made during the scan.
+  const shopFrom = first ? data.newest?.nodes[0]?.updatedAt || undefined : c.shopFrom;
+  const b1From = c.b1From;
+  const watermark = formatWatermark({ b1: later(since.b1, b1From), shopify: later(since.shopify, shopFrom) });
   const { hasNextPage, endCursor } = data.productVariants.pageInfo;
-  const next = hasNextPage && endCursor ? encodeCursor({ phase: 'shopify', after: endCursor, ...(b1Hw ? { b1Hw } : {}), ...(shopHw ? { shopHw } : {}) }) : undefined;
+  const next = hasNextPage && endCursor ? encodeCursor({ phase: 'shopify', after: endCursor, ...(b1From ? { b1From } : {}), ...(shopFrom ? { shopFrom } : {}) }) : undefined;
   return { records, ...(next ? { nextCursor: next } : {}), ...(watermark ? { watermark } : {}) };
 }
 
@@ -281,7 +301,7 @@ function exportWatermark(createdAt: string): string {
 }
 
 async function fetchExportPage(deps: PipelineDeps, input: FetchPageInput, c: Extract<ProductCursor, { phase: 'export' }>): Promise<FetchPageResult<ProductSource>> {
-  const mark = c.b1Hw ? { b1Hw: c.b1Hw } : {};
+  const mark = c.b1From ? { b1From: c.b1From } : {};
   const perRequest = () => fetchShopifyPage(deps, input, { phase: 'shopify', ...mark });
   if (c.step === 'after-push') return { records: [], nextCursor: encodeCursor({ phase: 'export', step: 'start', ...mark }) };
   let read: Extract<ExportStep, { step: 'read' }>;
@@ -307,7 +327,7 @@ async function fetchExportPage(deps: PipelineDeps, input: FetchPageInput, c: Ext
   const inB1 = skus.length ? await existingItemCodes(deps.b1, skus) : new Set<string>();
   const records = candidates.filter((v) => !inB1.has(v.variant.sku?.trim() ?? '')).map((v) => variantRecord(v.product, v.variant));
   const since = parseWatermark(input.since);
-  const watermark = formatWatermark({ b1: later(since.b1, c.b1Hw), shopify: later(since.shopify, exportWatermark(createdAt)) });
+  const watermark = formatWatermark({ b1: later(since.b1, c.b1From), shopify: later(since.shopify, exportWatermark(createdAt)) });
   const next = i < variants.length ? encodeCursor({ phase: 'export', ...read, offset: i, ...mark }) : undefined;
   return { records, ...(next ? { nextCursor: next } : {}), ...(watermark ? { watermark } : {}) };
 }
@@ -324,19 +344,21 @@ async function isInitialLoad(b1: B1Client): Promise<boolean> {
  * The next key range of selected items (codes only: the items are read again by the post). The
  * first chunk of several starts the run's product state export; every chunk names it.
  */
-async function fetchBulkChunk(deps: PipelineDeps, input: FetchPageInput, c: { after?: string; b1Hw?: string; snapshot?: string }): Promise<FetchPageResult<ProductSource>> {
+async function fetchBulkChunk(deps: PipelineDeps, input: FetchPageInput, c: { after?: string; b1From?: string; snapshot?: string }): Promise<FetchPageResult<ProductSource>> {
+  // The items are read again by the post, later still: only the start before the first chunk is safe.
+  const b1From = c.after === undefined ? await b1ReadStart(deps.b1, SYNC_FILTER) : c.b1From;
   const pages = deps.b1.keyRange('Items', { keyField: 'ItemCode', filter: SYNC_FILTER, select: ['ItemCode', 'UpdateDate', 'UpdateTime'], pageSize: PRODUCT_BULK.chunk, ...(c.after !== undefined ? { after: c.after } : {}) });
   const first = await pages.next();
   await pages.return(undefined);
   const rows = (first.done ? [] : first.value).filter((r): r is Item & { ItemCode: string } => typeof r.ItemCode === 'string');
   const a = rows[0]?.ItemCode;
   const z = rows[rows.length - 1]?.ItemCode;
-  const hw = later(c.b1Hw, maxStamp(rows));
-  const mark = hw ? { b1Hw: hw } : {};
+  const mark = b1From ? { b1From } : {};
   if (a === undefined || z === undefined) return { records: [], nextCursor: shopifyPhase(input, c.after !== undefined, mark) };
   const more = rows.length === PRODUCT_BULK.chunk;
   const snapshot = c.snapshot ?? (c.after === undefined && more ? await startProductSnapshot(deps.shopify) : null) ?? undefined;
-  const watermark = formatWatermark({ b1: hw });
+  const since = parseWatermark(input.since);
+  const watermark = formatWatermark({ b1: later(since.b1, b1From), ...(since.shopify ? { shopify: since.shopify } : {}) });
   return {
     records: [{ id: `${a}..${z}`, label: `bulk load of ${rows.length} items`, data: { kind: 'bulkChunk', first: a, last: z, count: rows.length, asOf: companyToday(deps.mapping), ...(snapshot ? { snapshot } : {}) } }],
     nextCursor: more ? encodeCursor({ phase: 'bulk', after: z, ...mark, ...(snapshot ? { snapshot } : {}) }) : shopifyPhase(input, c.after !== undefined, mark),

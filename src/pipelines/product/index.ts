@@ -14,8 +14,9 @@
  * Full runs of several pages read Shopify's side from bulk exports (snapshot.ts): the push
  * compares with one taken on the first page, the Shopify → B1 scan reads one taken after the push.
  *
- * The watermark carries both clocks (watermark.ts): the newest B1 UpdateDate/UpdateTime read and
- * the newest Shopify variant updatedAt seen. Writing U_ShopifyId back bumps an item's stamp, so
+ * The watermark carries both clocks (watermark.ts): each part is the source's time just before
+ * its phase read its first page (not the newest stamp read: pages are in key order, so an edit
+ * made during the run behind the read position would be skipped). Writing U_ShopifyId back bumps an item's stamp, so
  * the delta after a push re-reads those items once; the sync hash written in the same PATCH
  * (hash.ts) lets it report them unchanged without asking Shopify (no Shopify call, no write).
  */

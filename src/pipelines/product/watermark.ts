@@ -1,8 +1,10 @@
 /**
  * The product watermark covers both directions of the run in one string the scheduler stores:
  *   `<B1 stamp>~<Shopify updatedAt>`, e.g. `2026-11-26T15:03:00~2026-11-26T15:03:12Z`
- * The B1 part is the newest UpdateDate/UpdateTime read (B1 server-local, no zone); the Shopify
- * part the newest variant updatedAt seen (UTC). The two clocks cannot be compared, so each
+ * The B1 part is B1's time (server-local, no zone) and the Shopify part Shopify's (UTC) just
+ * before the run read its first page of that direction (fetch.ts: b1ReadStart, VARIANTS_SCAN's
+ * `newest`; after a scan from an export, the export's createdAt): never the newest stamp read,
+ * because pages are in key order and an edit behind the read position would be skipped. The two clocks cannot be compared, so each
  * direction filters on its own part. The B1 part leads, so plain string order (which the
  * scheduler uses to keep the newest) never moves the B1 part backwards; a B1 part that is not
  * known yet is written as 0000-00-00T00:00:00.
