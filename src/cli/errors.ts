@@ -20,6 +20,25 @@ export class CliError extends Error {
 /** Exit code of a command whose run finished but had failed records (distinct from errors). */
 export const EXIT_RECORDS_FAILED = 2;
 
+/**
+ * Exit code of a command whose request was sent and accepted by Temporal but not yet confirmed
+ * by the scheduler within the wait: a Sync Now, pause or resume signal is delivered (it is in
+ * the scheduler's history and is acted on as soon as a worker runs it); a schedule change was
+ * sent and may still be applied. Not a failure: do not simply send it again, check
+ * `b1hub status` (or use `sync --wait`, which waits until the run starts and ends).
+ */
+export const EXIT_NOT_CONFIRMED = 3;
+
+/** The exit codes, for the commands' help. */
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0  done (with --wait: the run ended and no record failed)
+  1  error: nothing was sent, the request was rejected, or the run failed
+  2  the run ended, some records failed (see \`b1hub log --failed\`)
+  ${EXIT_NOT_CONFIRMED}  delivered (accepted by Temporal) but not yet confirmed by the scheduler,
+     e.g. while a worker that just stopped hands its tasks to the others, or while no worker
+     runs: it takes effect when a worker picks it up; check \`b1hub status\`, do not resend`;
+
 function causeChain(err: unknown): string[] {
   const out: string[] = [];
   let cur: unknown = err;

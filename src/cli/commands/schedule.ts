@@ -1,14 +1,12 @@
 /** `b1hub schedule show|set|pause|resume`: the schedulers' schedules, through their messages. */
 import type { Command } from 'commander';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { action } from '../action';
 import { parseObject } from '../context';
-import { CliError } from '../errors';
+import { EXIT_CODES_HELP, EXIT_NOT_CONFIRMED } from '../errors';
 import { printJson, println, table } from '../output';
-import { queryStatus, type StatusWithNext } from '../scheduler-ops';
+import { changeSchedule, queryStatus, signalScheduler, statusAfterSignal, type SchedulerSilentError, type StatusWithNext } from '../scheduler-ops';
 import { specFromFlags, type ScheduleFlags } from '../schedule-flags';
-import { schedulerHandle } from '../../temporal/schedulers';
-import { changeScheduleUpdate, pauseSignal, resumeSignal } from '../../workflows/messages';
+import { pauseSignal, resumeSignal } from '../../workflows/messages';
 import { SYNC_OBJECTS, type SyncObject } from '../../shared/sync-object';
 
 function showOne(s: StatusWithNext): void {
@@ -18,8 +16,14 @@ function showOne(s: StatusWithNext): void {
   for (const t of s.nextFireTimes) println(`  next: ${t}`);
 }
 
+/** A delivered pause/resume signal the scheduler has not confirmed within the wait. */
+function notConfirmed(object: SyncObject, what: string, silent: SchedulerSilentError): number {
+  println(`${object}: ${what} delivered, not yet confirmed: ${silent.message} — it takes effect when a worker serves the scheduler; do not resend`);
+  return EXIT_NOT_CONFIRMED;
+}
+
 export function registerScheduleCommands(program: Command): void {
-  const schedule = program.command('schedule').description('show or change the schedules (signals/updates to the running schedulers)');
+  const schedule = program.command('schedule').description('show or change the schedules (signals/updates to the running schedulers)').addHelpText('after', EXIT_CODES_HELP);
 
   schedule
     .command('show')
@@ -63,11 +67,10 @@ export function registerScheduleCommands(program: Command): void {
         const client = await ctx.client();
         const current = opts.tz ? undefined : await queryStatus(client, object);
         const spec = specFromFlags(opts, opts.tz ?? current?.spec.timezone ?? 'UTC');
-        try {
-          await client.connection.withDeadline(Date.now() + 15_000, () => schedulerHandle(client, object).executeUpdate(changeScheduleUpdate, { args: [spec] }));
-        } catch (err) {
-          if (err instanceof WorkflowUpdateFailedError) throw new CliError(`the ${object} scheduler rejected the schedule: ${(err.cause as Error | undefined)?.message ?? err.message}`);
-          throw err;
+        const change = await changeSchedule(client, object, spec);
+        if (change.kind === 'unconfirmed') {
+          println(`${object}: schedule change sent, not yet confirmed (it may still be applied): ${change.silent.message} — check \`b1hub schedule show ${object}\``);
+          return EXIT_NOT_CONFIRMED;
         }
         const s = await queryStatus(client, object, 5);
         if (opts.json) printJson({ object, spec: s.spec, description: s.description, paused: s.paused, nextFireTimes: s.nextFireTimes });
@@ -85,7 +88,9 @@ export function registerScheduleCommands(program: Command): void {
       action(async (ctx, objectName: string, opts: { reason?: string }) => {
         const object = parseObject(objectName);
         const client = await ctx.client();
-        await schedulerHandle(client, object).signal(pauseSignal, opts.reason ? { reason: opts.reason } : {});
+        await signalScheduler(client, object, pauseSignal, opts.reason ? { reason: opts.reason } : {});
+        const s = await statusAfterSignal(client, object);
+        if (s.kind === 'unconfirmed') return notConfirmed(object, 'pause', s.silent);
         println(`${object}: schedule paused`);
         return 0;
       }),
@@ -99,9 +104,10 @@ export function registerScheduleCommands(program: Command): void {
       action(async (ctx, objectName: string) => {
         const object = parseObject(objectName);
         const client = await ctx.client();
-        await schedulerHandle(client, object).signal(resumeSignal);
-        const s = await queryStatus(client, object, 1);
-        println(`${object}: schedule resumed; next run ${s.nextFireTimes[0] ?? '—'}`);
+        await signalScheduler(client, object, resumeSignal);
+        const r = await statusAfterSignal(client, object);
+        if (r.kind === 'unconfirmed') return notConfirmed(object, 'resume', r.silent);
+        println(`${object}: schedule resumed; next run ${r.status.nextFireTimes[0] ?? '—'}`);
         return 0;
       }),
     );

@@ -3,9 +3,9 @@ import type { Command } from 'commander';
 import type { Client } from '@temporalio/client';
 import { action } from '../action';
 import { parseObject, parseObjects } from '../context';
-import { CliError, EXIT_RECORDS_FAILED } from '../errors';
+import { CliError, EXIT_CODES_HELP, EXIT_NOT_CONFIRMED, EXIT_RECORDS_FAILED } from '../errors';
 import { printJson, println, parseSince } from '../output';
-import { newRequestId, runForRequest, sendSyncNow, waitForRun } from '../scheduler-ops';
+import { awaitRequestedRun, newRequestId, sendSyncNow, waitForRun } from '../scheduler-ops';
 import { collectFailures, failuresOfRun } from '../run-log';
 import type { SyncObject } from '../../shared/sync-object';
 import { totalRecords, type SyncNowRequest, type SyncRunResult } from '../../shared/sync-types';
@@ -15,10 +15,22 @@ interface Requested {
   object: SyncObject;
   requestId: string;
   workflowId?: string;
+  /** Delivered, but the scheduler had not recorded it when the command stopped waiting: why. */
+  unconfirmed?: string;
   result?: SyncRunResult;
   error?: string;
 }
 
+/** Without --wait: how long a delivered request waits for the scheduler to name its run. */
+const CONFIRM_MS = 30_000;
+
+/**
+ * Sends the requests, then reports each one truthfully: a signal Temporal accepted is delivered
+ * (in the scheduler's history, served once a worker runs it), so a scheduler that does not answer
+ * is never reported as a failed request. Without --wait the run id is waited for up to
+ * CONFIRM_MS, else the request is "delivered, not yet confirmed" (EXIT_NOT_CONFIRMED); with
+ * --wait the command waits until the run is recorded and has ended.
+ */
 async function requestAndMaybeWait(
   client: Client,
   requests: Array<{ object: SyncObject; req: SyncNowRequest & { requestId: string } }>,
@@ -31,7 +43,19 @@ async function requestAndMaybeWait(
   }
   await Promise.all(
     out.map(async (r) => {
-      r.workflowId = await runForRequest(client, r.object, r.requestId);
+      const outcome = await awaitRequestedRun(client, r.object, r.requestId, {
+        timeoutMs: o.wait ? Infinity : CONFIRM_MS,
+        onSilent: (e) => {
+          const waiting = o.wait ? 'waiting for the run' : `waiting up to ${CONFIRM_MS / 1000} s for its run id`;
+          if (!o.json) println(`${r.object}: delivered (request ${r.requestId}); ${e.message}${e.noWorker ? ` — ${e.hint}` : ''}; ${waiting}`);
+        },
+      });
+      if (outcome.kind === 'unconfirmed') {
+        r.unconfirmed = outcome.silent ? outcome.silent.message : `the ${r.object} scheduler has not recorded the request within ${CONFIRM_MS / 1000} s`;
+        if (!o.json) println(`${r.object}: delivered, not yet confirmed (request ${r.requestId}): ${r.unconfirmed}`);
+        return;
+      }
+      r.workflowId = outcome.workflowId;
       if (!o.json) println(`${r.object}: ${o.wait ? 'running' : 'requested'} ${r.workflowId}`);
       if (!o.wait) return;
       try {
@@ -43,8 +67,23 @@ async function requestAndMaybeWait(
       }
     }),
   );
-  if (o.json) printJson(out.map((r) => ({ object: r.object, requestId: r.requestId, workflowId: r.workflowId, ...(r.result ? { counts: r.result.counts, total: totalRecords(r.result.counts) } : {}), ...(r.error ? { error: r.error } : {}) })));
-  if (!o.wait) return 0;
+  if (o.json) {
+    printJson(
+      out.map((r) => ({
+        object: r.object,
+        requestId: r.requestId,
+        delivered: true,
+        confirmed: r.workflowId !== undefined,
+        workflowId: r.workflowId,
+        ...(r.unconfirmed ? { unconfirmed: r.unconfirmed } : {}),
+        ...(r.result ? { counts: r.result.counts, total: totalRecords(r.result.counts) } : {}),
+        ...(r.error ? { error: r.error } : {}),
+      })),
+    );
+  }
+  const unconfirmed = out.some((r) => r.unconfirmed !== undefined);
+  if (unconfirmed && !o.json) println('the requests above are delivered and run once a worker serves their scheduler (`b1hub status` shows them): do not resend');
+  if (!o.wait) return unconfirmed ? EXIT_NOT_CONFIRMED : 0;
   let code = 0;
   for (const r of out) {
     if (r.error) {
@@ -66,8 +105,9 @@ export function registerSyncCommands(program: Command): void {
     .description('Sync Now: run a sync of an object (or all) through its scheduler')
     .argument('<object>', 'customer, product, order, inventory or all')
     .option('--full', 'everything, not only changes since the last run')
-    .option('--wait', 'show progress until the run ends; exit 2 if records failed, 1 if the run failed')
+    .option('--wait', 'wait until the run starts and ends, showing progress; exit 2 if records failed, 1 if the run failed')
     .option('--json', 'machine-readable output')
+    .addHelpText('after', EXIT_CODES_HELP)
     .action(
       action(async (ctx, objectName: string, opts: { full?: boolean; wait?: boolean; json?: boolean }) => {
         const objects = parseObjects(objectName);
