@@ -88,7 +88,7 @@ export class SchedulerSilentError extends CliError {
     const noWorker = pollers !== undefined && pollers.alive.length === 0;
     super(
       noWorker ? `the ${object} scheduler did not answer: ${who}` : `the ${object} scheduler did not answer within ${Math.round(waitedMs / 1000)} s; ${who}`,
-      noWorker ? START_WORKER : 'a worker that just stopped holds its tasks for a few seconds before the others take them over; retry, or see `b1hub status`',
+      noWorker ? START_WORKER : 'a worker that just stopped holds its tasks for a few seconds before the others take them over; ask again',
     );
     this.name = 'SchedulerSilentError';
   }
@@ -118,13 +118,8 @@ export function newRequestId(prefix: string): string {
 }
 
 /** Signals Sync Now. Once this returns, the request is delivered: it is in the scheduler's history. */
-export async function sendSyncNow(client: Client, object: SyncObject, req: SyncNowRequest): Promise<void> {
-  try {
-    await schedulerHandle(client, object).signal(syncNowSignal, req);
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw missingScheduler(object);
-    throw err;
-  }
+export function sendSyncNow(client: Client, object: SyncObject, req: SyncNowRequest): Promise<void> {
+  return signalScheduler(client, object, syncNowSignal, req);
 }
 
 /** What became of a delivered request within the wait. */
@@ -173,7 +168,7 @@ export async function statusAfterSignal(client: Client, object: SyncObject, next
       return { kind: 'answered', status: await queryStatus(client, object, nextCount) };
     } catch (err) {
       if (!(err instanceof SchedulerSilentError)) throw err;
-      if (Date.now() > deadline) return { kind: 'unconfirmed', silent: err };
+      if (err.noWorker || Date.now() > deadline) return { kind: 'unconfirmed', silent: err };
     }
   }
 }
@@ -208,7 +203,9 @@ export async function changeSchedule(client: Client, object: SyncObject, spec: S
       if (err instanceof WorkflowUpdateFailedError) throw new CliError(`the ${object} scheduler rejected the schedule: ${(err.cause as Error | undefined)?.message ?? err.message}`);
       if (!isDeadline(err)) throw err;
       const waited = Date.now() - started;
-      if (waited >= timeoutMs) return { kind: 'unconfirmed', silent: await silent(client, object, waited) };
+      const quiet = await silent(client, object, waited);
+      // No worker polls: nothing accepts the update until one starts.
+      if (waited >= timeoutMs || quiet.noWorker) return { kind: 'unconfirmed', silent: quiet };
     }
   }
 }

@@ -77,4 +77,12 @@ describe('b1hub errors', { concurrency: 3 }, () => {
       server.close();
     }
   });
+
+  test('the exit codes are in the help of the commands that send requests', async () => {
+    for (const args of [['sync', '--help'], ['schedule', '--help']]) {
+      const r = await runCli(['--data-dir', dir, ...args]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /Exit codes:\n {2}0 {2}done[\s\S]* {2}2 {2}the run ended, some records failed[\s\S]* {2}3 {2}delivered \(accepted by Temporal\) but not yet confirmed by the scheduler/);
+    }
+  });
 });

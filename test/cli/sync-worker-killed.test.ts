@@ -83,6 +83,18 @@ describe('b1hub sync when a worker dies', { skip, concurrency: 1 }, () => {
     assert.ok(['RUNNING', 'COMPLETED'].includes(run.status.name), `run ${run.workflowId} is ${run.status.name}`);
   });
 
+  test('sync --wait after the scheduler\'s worker is SIGKILLed waits for the run and reports its end', async (t) => {
+    workers.push(await fx.startWorkerProcess());
+    const holder = await stickyHolder(fx, 'schedule:product');
+    const victim = workers.find((w) => holder.startsWith(`${w.child.pid}@`) && w.child.exitCode === null && w.child.signalCode === null);
+    assert.ok(victim, `the sticky holder ${holder} is a live worker process`);
+    await victim.kill();
+    const r = await cli('sync', 'product', '--wait');
+    t.diagnostic(`sync product --wait after the kill: exit ${r.code}: ${JSON.stringify(r.stdout + r.stderr)}`);
+    assert.ok(r.code === 0 || r.code === 2, `exit ${r.code}:\n${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, /product: running sync:product:cli-[\w-]+\n[\s\S]*product: done — \d+ records/);
+  });
+
   test('no worker polls the task queue: the request is reported delivered, and why nothing answers', async () => {
     for (const w of workers) await w.kill();
     // A scheduler on a task queue no worker ever polled (the killed ones stay listed for a while).
