@@ -72,9 +72,12 @@ export function registerScheduleCommands(program: Command): void {
           println(`${object}: schedule change sent, not yet confirmed (it may still be applied): ${change.silent.message} — check \`b1hub schedule show ${object}\``);
           return EXIT_NOT_CONFIRMED;
         }
-        const s = await queryStatus(client, object, 5);
+        // Applied (the scheduler answered the update); the fire times come from a query, which may be slow.
+        const after = await statusAfterSignal(client, object, 5);
+        const s = after.kind === 'answered' ? after.status : { ...change.result, nextFireTimes: [] };
         if (opts.json) printJson({ object, spec: s.spec, description: s.description, paused: s.paused, nextFireTimes: s.nextFireTimes });
-        else showOne(s);
+        else if (after.kind === 'answered') showOne(s);
+        else println(`${object}: ${s.description}${s.paused ? ' — paused' : ''} (applied; next runs not shown: ${after.silent.message})`);
         return 0;
       }),
     );
