@@ -56,7 +56,7 @@ export class ShopifyGraphQLError extends ShopifyError {
 
   /** ACCESS_DENIED: the app lacks a scope (configuration); otherwise the request itself is wrong. */
   override get kind(): ErrorKind {
-    return this.errors.some((e) => e.extensions?.code === 'ACCESS_DENIED') ? 'configuration' : 'invalid-request';
+    return this.errors?.some((e) => e.extensions?.code === 'ACCESS_DENIED') ? 'configuration' : 'invalid-request';
   }
 }
 
