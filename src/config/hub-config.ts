@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { MappingConfigSchema, DEMO_MAPPING_CONFIG, type MappingConfig } from '../mapping/config';
 import { ScheduleSpecSchema, type ScheduleSpec } from '../schedule/spec';
+import { isLoopbackHost } from '../shared/loopback';
 import { SYNC_OBJECTS, type SyncObject } from '../shared/sync-object';
 
 const TemporalSchema = z.strictObject({
@@ -45,12 +46,6 @@ const B1Schema = z.strictObject({
     });
   }
 });
-
-/** Host names that never leave this machine: plain http to them stays allowed (the simulators). */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
 
 function isPlainHttpToOtherHost(url: string): boolean {
   try {
