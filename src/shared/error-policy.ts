@@ -129,8 +129,6 @@ export function configurationMessage(err: Error): string {
   switch (err.name) {
     case 'B1LoginRejectedError':
       return `configuration: SAP B1 rejected the login for user '${String(e.userName)}' on ${String(e.companyDb)} (${String(e.loginMessage)}) — check b1.userName, b1.companyDb and B1_PASSWORD`;
-    case 'B1SessionError':
-      return `configuration: SAP B1 refused the session (${oneLine(err.message)}) — check b1.userName, B1_PASSWORD and the user's licence`;
     case 'B1TlsError':
       return `configuration: ${oneLine(err.message)} — check b1.caFile (or b1.baseUrl's host name)`;
     case 'ShopifyAuthError':

@@ -9,7 +9,6 @@ export const PERMANENT_ERROR_TYPES = [
   'MappingConfigError',
   'PipelineSetupError',
   'ShopifyAuthError',
-  'B1SessionError',
   'B1LoginRejectedError',
   'B1TlsError',
 ];

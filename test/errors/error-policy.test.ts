@@ -64,7 +64,8 @@ const EXPECTED: Record<string, ErrorDecision> = {
   B1Error: d('rejection', false, 'record'),
   B1NotFoundError: d('rejection', false, 'record'),
   B1BusinessRuleError: d('rejection', false, 'record'),
-  B1SessionError: d('configuration', false, 'run'),
+  // The login succeeded, then the session was lost again: a node or proxy, not the credentials.
+  B1SessionError: d('transient', true, 'run'),
   B1LoginRejectedError: d('configuration', false, 'run'),
   B1ConflictError: d('conflict', true, 'record'),
   // A bare instance has not been sent: transient. mayHaveBeenApplied makes it an unknown outcome (below).

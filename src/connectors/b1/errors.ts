@@ -55,15 +55,20 @@ export class B1BusinessRuleError extends B1Error {
   }
 }
 /**
- * Session missing/expired (301) after the single re-login, or no session cookie from the login:
- * the credentials or the user's licence are at fault, and repeating locks the user sooner.
+ * Session missing/expired (301) again right after the single re-login, or no session cookie in
+ * the login's answer. The login itself succeeded, so the credentials are fine: a node or proxy
+ * lost the session (load balancer without ROUTEID stickiness, Service Layer restart), which a
+ * later attempt may not meet again. A refused login is B1LoginRejectedError.
  */
 export class B1SessionError extends B1Error {
   override get kind(): ErrorKind {
-    return 'configuration';
+    return 'transient';
   }
 }
-/** The Login itself was refused (wrong user, password or company database). */
+/**
+ * The Login itself was refused (wrong user, password or company database): repeating cannot
+ * help and would lock the user sooner.
+ */
 export class B1LoginRejectedError extends B1SessionError {
   constructor(
     readonly userName: string,
