@@ -8,7 +8,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { createSyncActivities } from '../../src/activities/sync-activities';
@@ -22,6 +26,7 @@ import { errorChainText } from '../../src/shared/error-chain';
 import type { SyncObject } from '../../src/shared/sync-object';
 import { createHubWorker } from '../../src/workers/hub-worker';
 import { syncRunWorkflow } from '../../src/workflows/sync-run';
+import { startB1Simulator } from '../../src/sim/b1';
 import { loginCount } from '../b1/helpers';
 import { partnersByShopifyId, runLog } from '../pipelines/support-shopify-to-b1';
 import { startHubFixture, type HubFixture } from '../support/hub-fixture';
@@ -93,6 +98,35 @@ describe('error policy in the activities', () => {
       );
     } finally {
       await w.stop();
+    }
+  });
+
+  test('an untrusted B1 certificate fails the run once, non-retryable, saying it is configuration', async () => {
+    // A self-signed certificate the client was not told to trust (no b1.caFile).
+    const dir = mkdtempSync(join(tmpdir(), 'b1-policy-tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'k.pem', '-out', 'c.pem', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { cwd: dir, stdio: 'ignore' });
+    const tlsSim = await startB1Simulator({ port: 0, tls: { key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) }, seed: { items: 3, customers: 1 } });
+    const config = { ...fx.config, b1: { ...fx.config.b1, baseUrl: tlsSim.url } };
+    const deps = { ...createPipelineDeps(config, DEMO_SECRETS), mapping: fx.deps.mapping };
+    const w = await workerWith(fx, deps, PIPELINES);
+    try {
+      assert.match(tlsSim.url, /^https:/);
+      const { workflowId, result } = runOn(fx, w.taskQueue, 'product');
+      const err = await result.then(
+        () => assert.fail('the run should fail'),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ActivityFailure, String(err));
+      const app = err.cause.cause;
+      assert.ok(app instanceof ApplicationFailure && app.nonRetryable, String(app));
+      assert.equal(app.type, 'B1TlsError');
+      assert.match(errorChainText(err), /^configuration: TLS certificate of the Service Layer not trusted \([A-Z_]+\).* — check b1\.caFile/);
+      const events = (await fx.env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+      assert.equal(events.filter((e) => e.activityTaskStartedEventAttributes).length, 1, 'one attempt');
+    } finally {
+      await w.stop();
+      await tlsSim.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
