@@ -76,10 +76,30 @@ function isKind(k: unknown): k is ErrorKind {
   return typeof k === 'string' && (ERROR_KINDS as readonly string[]).includes(k);
 }
 
+/** Socket-level failure codes (Node, undici): the connection, not the record. */
+const NETWORK_CODE = /^(ECONNRESET|ECONNREFUSED|ECONNABORTED|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|UND_ERR_|ERR_SOCKET_|ERR_STREAM_PREMATURE_CLOSE)/;
+
+/**
+ * A network failure that reached us unwrapped: Node's fetch throws `TypeError: fetch failed`
+ * with the socket error as its cause (bulk downloads, staged uploads), other libraries throw the
+ * socket error itself. Without this, such a TypeError would pass for a poison record.
+ */
+function isRawNetworkError(err: unknown): boolean {
+  let cur: unknown = err;
+  for (let depth = 0; cur instanceof Error && depth < 4; depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string' && NETWORK_CODE.test(code)) return true;
+    if (cur.name === 'TimeoutError' || (cur instanceof TypeError && cur.message === 'fetch failed')) return true;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 export function errorKind(err: unknown): ErrorKind {
   const own = (err as { kind?: unknown } | null | undefined)?.kind;
   if (err instanceof Error && isKind(own)) return own;
   if (err instanceof Error && KIND_BY_NAME[err.name]) return KIND_BY_NAME[err.name]!;
+  if (isRawNetworkError(err)) return 'transient';
   return 'unexpected';
 }
 

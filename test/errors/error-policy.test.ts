@@ -115,6 +115,11 @@ describe('error policy', () => {
     assert.deepEqual(errorDecision(new InventoryRetryLaterError('later')), d('transient', true, 'run'));
     assert.deepEqual(errorDecision(new TypeError("Cannot read properties of undefined (reading 'trim')")), d('unexpected', true, 'record'));
     assert.equal(concernsOneRecord(new TypeError('x')), true);
+    // Network failures that reach us unwrapped are not poison records.
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    assert.deepEqual(errorDecision(new TypeError('fetch failed', { cause: reset })), d('transient', true, 'run'));
+    assert.deepEqual(errorDecision(reset), d('transient', true, 'run'));
+    assert.deepEqual(errorDecision(new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) })), d('transient', true, 'run'));
     assert.equal(concernsOneRecord(new B1TransientError('502')), false);
   });
 
