@@ -3,9 +3,9 @@
  * injected. One set of activity names serves every object: the input names the object and
  * the registry picks its pipeline, so the workflow code stays the same for all four.
  */
-import { ApplicationFailure, Context, log } from '@temporalio/activity';
-import type { RecordOutcome } from '../mapping/outcome';
-import { PERMANENT_ERROR_TYPES } from '../shared/permanent-errors';
+import { Context, log } from '@temporalio/activity';
+import { failed, type RecordOutcome } from '../mapping/outcome';
+import { concernsOneRecord, errorField, toActivityFailure } from '../shared/error-policy';
 import type { SyncObject } from '../shared/sync-object';
 import type {
   FetchPageInput,
@@ -24,13 +24,6 @@ export interface SyncActivityDeps {
   pipelines: Record<SyncObject, Pipeline>;
 }
 
-function permanent(err: unknown): never {
-  if (err instanceof Error && PERMANENT_ERROR_TYPES.includes(err.name)) {
-    throw ApplicationFailure.nonRetryable(err.message, err.name);
-  }
-  throw err;
-}
-
 /** Liveness beat while a step runs: a killed worker is noticed after the heartbeat timeout,
  * not after the (long) start-to-close timeout, and the page is retried on another worker. */
 const LIVENESS_BEAT_MS = 5_000;
@@ -43,17 +36,81 @@ async function step<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {
-    permanent(err);
+    // One error policy: what retrying cannot fix fails the run at once, with its reason.
+    throw toActivityFailure(err);
   } finally {
     clearInterval(timer);
+  }
+}
+
+/** A record an unexpected error stopped: it fails alone, with the error's text and field. */
+function poisoned(object: SyncObject, r: { id: string; label?: string }, stage: 'mapping' | 'posting', err: unknown): RecordOutcome {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return failed(object, r.id, `${object} ${r.label ?? r.id}: error while ${stage}: ${text}`, errorField(err));
+}
+
+/**
+ * Runs `whole` on the page; when it throws an error that concerns one record (the policy's
+ * scope, e.g. a TypeError on one record's data or a rejection a pipeline did not catch), runs
+ * `one` record by record and fails only the records that throw. Errors about the page, the
+ * connection or the setup (auth, network, throttling, outage) still fail the step.
+ */
+async function isolatingPoison<R extends { id: string; label?: string }, O>(
+  object: SyncObject,
+  stage: 'mapping' | 'posting',
+  records: readonly R[],
+  whole: () => Promise<O[]>,
+  one: (r: R) => Promise<O[]>,
+  failedAs: (r: R, outcome: RecordOutcome) => O,
+): Promise<O[]> {
+  try {
+    return await whole();
+  } catch (err) {
+    if (!concernsOneRecord(err)) throw err;
+    if (records.length === 1) return [failedAs(records[0]!, poisoned(object, records[0]!, stage, err))];
+    log.warn(`${object}: ${stage} the page failed (${err instanceof Error ? err.name : 'error'}); retrying its ${records.length} records one at a time`);
+    const out: O[] = [];
+    for (const r of records) {
+      try {
+        out.push(...(await one(r)));
+      } catch (e) {
+        if (!concernsOneRecord(e)) throw e;
+        out.push(failedAs(r, poisoned(object, r, stage, e)));
+      }
+    }
+    return out;
   }
 }
 
 export function createSyncActivities({ deps, pipelines }: SyncActivityDeps) {
   return {
     fetchPage: (input: FetchPageInput): Promise<FetchPageResult> => step(() => pipelines[input.object].fetch(deps, input)),
-    mapPage: (input: MapPageInput): Promise<MappedRecord[]> => step(() => pipelines[input.object].map(deps, input)),
-    postPage: (input: PostPageInput): Promise<RecordOutcome[]> => step(() => pipelines[input.object].post(deps, input)),
+    mapPage: (input: MapPageInput): Promise<MappedRecord[]> =>
+      step(() => {
+        const p = pipelines[input.object];
+        return isolatingPoison(
+          input.object,
+          'mapping',
+          input.records,
+          () => p.map(deps, input),
+          (r) => p.map(deps, { ...input, records: [r] }),
+          (r, outcome): MappedRecord => ({ id: r.id, ...(r.label !== undefined ? { label: r.label } : {}), ok: false, outcome }),
+        );
+      }),
+    // Re-posting a page's records one at a time is safe because every pipeline's post looks up
+    // what is already there before it writes (see each pipeline's post.ts).
+    postPage: (input: PostPageInput): Promise<RecordOutcome[]> =>
+      step(() => {
+        const p = pipelines[input.object];
+        return isolatingPoison(
+          input.object,
+          'posting',
+          input.records,
+          () => p.post(deps, input),
+          (r) => p.post(deps, { ...input, records: [r] }),
+          (_r, outcome) => outcome,
+        );
+      }),
 
     /**
      * Writes the page's outcomes to the worker log (one line per failed or skipped record) so

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { MappingConfigSchema, DEMO_MAPPING_CONFIG, type MappingConfig } from '../mapping/config';
 import { ScheduleSpecSchema, type ScheduleSpec } from '../schedule/spec';
+import { isLoopbackHost } from '../shared/loopback';
 import { SYNC_OBJECTS, type SyncObject } from '../shared/sync-object';
 
 const TemporalSchema = z.strictObject({
@@ -30,8 +31,43 @@ const B1Schema = z.strictObject({
   caFile: z.string().min(1).optional(),
   /** Disables TLS verification. Only for a test system; logged as a warning at every start. */
   insecureSkipTlsVerify: z.boolean().default(false),
+  /**
+   * Allows `http://` to a host other than this machine: the Login body (with the password) and
+   * the session cookie then travel unencrypted. Only for a lab network; logged at every start.
+   */
+  allowInsecureHttp: z.boolean().default(false),
   pageSize: z.number().int().min(1).max(1000).default(100),
+}).superRefine((b1, ctx) => {
+  if (isPlainHttpToOtherHost(b1.baseUrl) && !b1.allowInsecureHttp) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['baseUrl'],
+      message: 'plain http to another host sends the B1 password and session cookie unencrypted; use https (with caFile for a self-signed certificate), or set b1.allowInsecureHttp: true for a lab network',
+    });
+  }
 });
+
+function isPlainHttpToOtherHost(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' && !isLoopbackHost(u.hostname);
+  } catch {
+    return false; // the url check names the problem
+  }
+}
+
+/**
+ * The insecure settings in effect, as warnings to log at every start: an operator who switched
+ * a protection off sees it each time, not only on the day it was configured.
+ */
+export function insecureSettingWarnings(config: Pick<HubConfigFile, 'b1'>): string[] {
+  const out: string[] = [];
+  if (config.b1.allowInsecureHttp && isPlainHttpToOtherHost(config.b1.baseUrl)) {
+    out.push(`b1.allowInsecureHttp: the SAP B1 password and session cookie travel unencrypted to ${new URL(config.b1.baseUrl).host}; use https`);
+  }
+  if (config.b1.insecureSkipTlsVerify) out.push('b1.insecureSkipTlsVerify: TLS certificate verification for the SAP B1 Service Layer is disabled; use b1.caFile instead');
+  return out;
+}
 
 const ShopifySchema = z.strictObject({
   shop: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9-_]*\.myshopify\.com$/, 'must be <name>.myshopify.com'),
@@ -93,10 +129,12 @@ function formatIssues(error: z.ZodError, prefix = ''): string[] {
 }
 
 /** Validates a parsed config file object; throws HubConfigError naming every bad key. */
-export function parseHubConfig(raw: unknown, origin = 'config'): HubConfig {
+export function parseHubConfig(raw: unknown, origin = 'config', warn: (message: string) => void = (m) => console.warn(`warning: ${m}`)): HubConfig {
   const parsed = HubConfigFileSchema.safeParse(raw);
   if (!parsed.success) throw new HubConfigError(formatIssues(parsed.error, `${origin}: `));
   const file = parsed.data;
+  // insecureSkipTlsVerify is also logged by the B1 client when it builds its agents.
+  for (const w of insecureSettingWarnings(file)) if (!w.startsWith('b1.insecureSkipTlsVerify')) warn(`${origin}: ${w}`);
   return { ...file, source: 'file', schedules: { ...DEFAULT_SCHEDULES, ...definedOnly(file.schedules) } };
 }
 
@@ -145,7 +183,7 @@ export function embeddedHubConfig(endpoints: { b1BaseUrl: string; shopifyEndpoin
   return {
     source: 'embedded',
     temporal: { namespace: 'default', taskQueue: 'b1-shopify-hub' },
-    b1: { baseUrl: endpoints.b1BaseUrl, companyDb: 'SBODEMOUS', userName: 'manager', insecureSkipTlsVerify: false, pageSize: 100 },
+    b1: { baseUrl: endpoints.b1BaseUrl, companyDb: 'SBODEMOUS', userName: 'manager', insecureSkipTlsVerify: false, allowInsecureHttp: false, pageSize: 100 },
     shopify: { shop: endpoints.shop, endpoint: endpoints.shopifyEndpoint, apiVersion: '2026-07', auth: 'accessToken' },
     mapping,
     schedules: { ...DEFAULT_SCHEDULES },

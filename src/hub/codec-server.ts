@@ -8,13 +8,29 @@
  * Payloads), `X-Namespace` header (ignored: the codec is the same for every namespace).
  * Invalid JSON or a payload the codec cannot read answers 400 with the reason.
  *
- * It only compresses and decompresses: no key, nothing secret, so no authentication. The UI calls
- * it from the browser, hence CORS for the UI's origin(s).
+ * Bounded: a request's decoded payloads together may not exceed `maxDecodedBytes` (a small
+ * request of crafted zlib payloads would otherwise inflate to gigabytes, each payload within its
+ * own bound), and at most `maxConcurrent` requests are decoded at once; the others wait their
+ * turn before their body is even read, and past `maxQueued` waiting ones are told to retry (503).
+ *
+ * It holds no key, but a decoded history is the merchants' customer and order data: listening on
+ * anything but loopback requires a bearer token (`B1HUB_CODEC_TOKEN`), which every request must
+ * then carry (`Authorization: Bearer …`; the Temporal CLI sends it with `--codec-auth`). The UI
+ * calls it from the browser, hence CORS for the UI's origin(s).
  */
+import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+import { inflate } from 'node:zlib';
 import type { Payload } from '@temporalio/common';
-import { decodeHubPayloads, encodeHubPayloads } from '../temporal/data-converter';
+import { temporal } from '@temporalio/proto';
+import { isLoopbackHost } from '../shared/loopback';
+import { encodeHubPayloads } from '../temporal/data-converter';
+import { isZlibPayload, MAX_DECODED_BYTES, ZLIB_ENCODING } from '../temporal/zlib-codec';
+
+/** The environment variable holding the codec endpoint's bearer token (never logged). */
+export const CODEC_TOKEN_ENV = 'B1HUB_CODEC_TOKEN';
 
 export interface CodecServerOptions {
   /** 0 = any free port. */
@@ -25,12 +41,22 @@ export interface CodecServerOptions {
   corsOrigins: string[];
   /** Request bodies above this are refused (413). */
   maxBodyBytes?: number;
+  /** Decoded bytes of all payloads of one request together; above it the request is refused (413). */
+  maxDecodedBytes?: number;
+  /** Requests decoded or encoded at once (default 2); later ones wait. */
+  maxConcurrent?: number;
+  /** Requests waiting for a turn (default 32); past it the answer is 503, retry later. */
+  maxQueued?: number;
+  /** Bearer token every request must carry; required when `host` is not loopback. */
+  token?: string;
 }
 
 export interface RunningCodecServer {
   /** The endpoint to give the UI (`--ui-codec-endpoint`) or the CLI (`--codec-endpoint`). */
   url: string;
   port: number;
+  /** Requests being decoded/encoded and waiting for a turn, now. */
+  load(): { active: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -39,6 +65,13 @@ type JsonPayload = { metadata?: Record<string, string>; data?: string };
 const ALLOWED_HEADERS = 'Content-Type, X-Namespace, Authorization, Authorization-Extras';
 // A UI asks for one event's payloads at a time; stored payloads are at most a few MB.
 const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
+// Temporal stores payloads of at most 2 MB and the hub's pages decode far below that: 32 MB per
+// request is generous, and with two requests at once the endpoint stays within a few hundred MB.
+const DEFAULT_MAX_DECODED = 32 * 1024 * 1024;
+const DEFAULT_MAX_CONCURRENT = 2;
+const DEFAULT_MAX_QUEUED = 32;
+const inflateAsync = promisify(inflate);
+const ProtoPayload = temporal.api.common.v1.Payload;
 const BASE64 = /^[A-Za-z0-9+/\-_]*={0,2}$/;
 
 class BadRequest extends Error {
@@ -104,6 +137,81 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
   });
 }
 
+/**
+ * Decodes one request's payloads one after the other within one budget for all of them: each
+ * inflate may produce no more than what is left (zlib stops there), so a request never holds
+ * more than `budget` decoded bytes. Same wire format as temporal/zlib-codec.ts.
+ */
+export async function decodeWithinBudget(payloads: Payload[], budget: number): Promise<Payload[]> {
+  const out: Payload[] = [];
+  let left = budget;
+  const over = () => new BadRequest(`decoded payloads of this request exceed ${budget} bytes; ask for fewer payloads at once`, 413);
+  for (const [i, p] of payloads.entries()) {
+    if (!isZlibPayload(p)) {
+      left -= p.data?.length ?? 0;
+      if (left < 0) throw over();
+      out.push(p);
+      continue;
+    }
+    const limit = Math.min(MAX_DECODED_BYTES, left);
+    let raw: Buffer;
+    try {
+      raw = await inflateAsync(p.data ?? new Uint8Array(), { maxOutputLength: Math.max(1, limit) });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        if (limit < MAX_DECODED_BYTES) throw over();
+        throw new BadRequest(`payloads[${i}]: decompresses to more than ${MAX_DECODED_BYTES} bytes`, 413);
+      }
+      throw new BadRequest(`decode failed: payload marked ${ZLIB_ENCODING} cannot be decompressed (not a zlib stream; payloads[${i}]): ${(err as Error).message}`);
+    }
+    left -= raw.length;
+    if (left < 0) throw over();
+    try {
+      out.push(ProtoPayload.decode(raw));
+    } catch (err) {
+      throw new BadRequest(`decode failed: payloads[${i}] marked ${ZLIB_ENCODING} does not hold a serialized Payload: ${(err as Error).message}`);
+    }
+  }
+  return out;
+}
+
+interface Gate {
+  acquire(): Promise<boolean>;
+  release(): void;
+  /** Requests being served and waiting now. */
+  load(): { active: number; waiting: number };
+}
+
+/** At most `limit` holders at once; `acquire` answers false when `maxQueued` already wait. */
+function gate(limit: number, maxQueued: number): Gate {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return {
+    acquire() {
+      if (active < limit) {
+        active++;
+        return Promise.resolve(true);
+      }
+      if (waiting.length >= maxQueued) return Promise.resolve(false);
+      return new Promise<boolean>((resolve) => waiting.push(() => resolve(true)));
+    },
+    release() {
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    },
+    load: () => ({ active, waiting: waiting.length }),
+  };
+}
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
+  if (!m) return false;
+  const a = Buffer.from(m[1]!.trim());
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 /** The CORS origin to answer with, or undefined when the request's origin is not allowed. */
 function allowedOrigin(origin: string | undefined, allowed: string[]): string | undefined {
   if (origin === undefined) return undefined;
@@ -111,8 +219,15 @@ function allowedOrigin(origin: string | undefined, allowed: string[]): string | 
   return allowed.includes(origin) ? origin : undefined;
 }
 
-export function codecRequestHandler(o: Pick<CodecServerOptions, 'corsOrigins' | 'maxBodyBytes'>): http.RequestListener {
+type HandlerOptions = Pick<CodecServerOptions, 'corsOrigins' | 'maxBodyBytes' | 'maxDecodedBytes' | 'maxConcurrent' | 'maxQueued' | 'token'>;
+
+function gateFor(o: HandlerOptions): Gate {
+  return gate(o.maxConcurrent ?? DEFAULT_MAX_CONCURRENT, o.maxQueued ?? DEFAULT_MAX_QUEUED);
+}
+
+export function codecRequestHandler(o: HandlerOptions, turns: Gate = gateFor(o)): http.RequestListener {
   const limit = o.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const decodedLimit = o.maxDecodedBytes ?? DEFAULT_MAX_DECODED;
   return (req, res) => {
     const origin = req.headers.origin;
     const corsOrigin = allowedOrigin(origin, o.corsOrigins);
@@ -151,7 +266,18 @@ export function codecRequestHandler(o: Pick<CodecServerOptions, 'corsOrigins' | 
       send(405, `${req.method ?? '?'} ${path}: use POST`, { Allow: 'POST, OPTIONS' });
       return;
     }
+    if (o.token !== undefined && !tokenMatches(req.headers.authorization, o.token)) {
+      send(401, `this codec endpoint needs Authorization: Bearer <token> (the value of ${CODEC_TOKEN_ENV} where it runs)`, { 'WWW-Authenticate': 'Bearer' });
+      req.resume();
+      return;
+    }
     void (async () => {
+      // Wait for a turn before reading the body: waiting requests hold no memory of ours.
+      if (!(await turns.acquire())) {
+        send(503, 'codec endpoint busy; retry shortly', { 'Retry-After': '1' });
+        req.resume();
+        return;
+      }
       try {
         const text = await readBody(req, limit);
         let body: unknown;
@@ -162,24 +288,40 @@ export function codecRequestHandler(o: Pick<CodecServerOptions, 'corsOrigins' | 
         }
         const payloads = payloadsFromJson(body);
         let out: Payload[];
-        try {
-          out = op === 'decode' ? await decodeHubPayloads(payloads) : await encodeHubPayloads(payloads);
-        } catch (err) {
-          throw new BadRequest(`${op} failed: ${(err as Error).message}`);
+        if (op === 'decode') {
+          out = await decodeWithinBudget(payloads, decodedLimit);
+        } else {
+          try {
+            out = await encodeHubPayloads(payloads);
+          } catch (err) {
+            throw new BadRequest(`${op} failed: ${(err as Error).message}`);
+          }
         }
         send(200, payloadsToJson(out));
       } catch (err) {
         if (res.headersSent) return;
         if (err instanceof BadRequest) send(err.status, err.message);
         else send(500, `codec endpoint error: ${(err as Error).message}`);
+      } finally {
+        turns.release();
       }
     })();
   };
 }
 
+/** Refused at start: listening beyond this machine without a token would serve decoded histories to anyone. */
+export class CodecTokenRequiredError extends Error {
+  override name = 'CodecTokenRequiredError';
+}
+
 export async function startCodecServer(o: CodecServerOptions): Promise<RunningCodecServer> {
   const host = o.host ?? '127.0.0.1';
-  const server = http.createServer(codecRequestHandler(o));
+  if (o.token !== undefined && o.token.length < 16) throw new CodecTokenRequiredError(`${CODEC_TOKEN_ENV} is too short: use at least 16 random characters`);
+  if (!isLoopbackHost(host) && !o.token) {
+    throw new CodecTokenRequiredError(`listening on ${host} (not loopback) needs a bearer token: set ${CODEC_TOKEN_ENV} to a long random value`);
+  }
+  const turns = gateFor(o);
+  const server = http.createServer(codecRequestHandler(o, turns));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, host, () => {
@@ -192,6 +334,7 @@ export async function startCodecServer(o: CodecServerOptions): Promise<RunningCo
   return {
     url: `http://${shownHost}:${port}`,
     port,
+    load: () => turns.load(),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -10,5 +10,9 @@ export function errorChainText(err: unknown): string {
     if (cur.message && !parts.includes(cur.message)) parts.push(cur.message);
     cur = (cur as { cause?: unknown }).cause;
   }
+  // A run that failed for configuration says so in its one line, without Temporal's layers:
+  // the activity already wrote what is wrong and what to check (shared/error-policy.ts).
+  const configuration = parts.find((p) => p.startsWith('configuration: '));
+  if (configuration) return configuration;
   return parts.join(': ') || String(err);
 }

@@ -72,3 +72,22 @@ test('secrets come from the environment, errors name the variable but never a va
   const cc = parseHubConfig({ ...valid, shopify: { shop: 'acme.myshopify.com', auth: 'clientCredentials' } });
   assert.throws(() => loadHubSecrets(cc, { B1_PASSWORD: 'pw-1' }), /SHOPIFY_CLIENT_SECRET: not set[\s\S]*shopify\.clientId: not set/);
 });
+
+test('b1.baseUrl: plain http to another host is refused; loopback http and the logged opt-out are allowed', () => {
+  const at = (baseUrl: string, extra: Record<string, unknown> = {}) => ({ ...valid, b1: { ...valid.b1, baseUrl, ...extra } });
+  for (const url of ['http://sap.example.com:50001/b1s/v1', 'http://10.0.0.5:50001/b1s/v2', 'http://[fe80::1]:50001/b1s/v1']) {
+    const p = problems(at(url));
+    assert.equal(p.length, 1, `${url}: ${p.join('; ')}`);
+    assert.match(p[0]!, /^hub\.json: b1\.baseUrl: plain http to another host sends the B1 password and session cookie unencrypted; use https .*b1\.allowInsecureHttp: true/);
+  }
+  for (const url of ['http://localhost:50001/b1s/v1', 'http://127.0.0.1:4711/b1s/v2', 'http://[::1]:50001/b1s/v1', 'https://sap.example.com:50000/b1s/v1']) {
+    const warnings: string[] = [];
+    assert.doesNotThrow(() => parseHubConfig(at(url), 'hub.json', (m) => warnings.push(m)), url);
+    assert.deepEqual(warnings, [], url);
+  }
+  const warnings: string[] = [];
+  const cfg = parseHubConfig(at('http://sap.example.com:50001/b1s/v1', { allowInsecureHttp: true }), 'hub.json', (m) => warnings.push(m));
+  assert.equal(cfg.b1.allowInsecureHttp, true);
+  assert.deepEqual(warnings, ['hub.json: b1.allowInsecureHttp: the SAP B1 password and session cookie travel unencrypted to sap.example.com:50001; use https']);
+  assert.equal(parseHubConfig(valid).b1.allowInsecureHttp, false, 'off unless set');
+});

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { startCodecServer, type RunningCodecServer } from '../../src/hub/codec-server';
+import http from 'node:http';
+import { CodecTokenRequiredError, startCodecServer, type RunningCodecServer } from '../../src/hub/codec-server';
 
 const UI = 'http://localhost:8233';
 let server: RunningCodecServer;
@@ -109,4 +110,90 @@ test('bad requests answer 400/404/405 with a message that says what is wrong', a
   const other = await post('/status', '{}');
   assert.equal(other.status, 404);
   assert.match(await other.text(), /POST …\/decode or …\/encode/);
+});
+
+/** Waits for a condition the server reports (no fixed sleep). */
+async function until(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise((r) => setImmediate(r));
+}
+
+/** A zlib payload whose inner Payload holds `mb` MB of zeros: a few KB on the wire. */
+function bombPayload(mb: number) {
+  const inner = temporal.api.common.v1.Payload.encode({ metadata: { encoding: Buffer.from('binary/plain') }, data: Buffer.alloc(mb * 1024 * 1024) }).finish();
+  return { metadata: { encoding: b64('binary/zlib') }, data: b64(deflateSync(inner, { level: 9 })) };
+}
+
+test('decoding is bounded per request, not only per payload: many small bombs are refused (413) before they add up', async () => {
+  // 12 payloads of 16 MB each: every one within the per-payload bound, 192 MB together.
+  const bomb = bombPayload(16);
+  const body = JSON.stringify({ payloads: Array.from({ length: 12 }, () => bomb) });
+  assert.ok(body.length < 300_000, `request is small (${body.length} bytes)`);
+  const before = process.memoryUsage().arrayBuffers;
+  const res = await post('/decode', body);
+  assert.equal(res.status, 413);
+  assert.match(await res.text(), /^decoded payloads of this request exceed 33554432 bytes/);
+  // Decoding stopped at the budget: far less than the 192 MB the payloads would make.
+  assert.ok(process.memoryUsage().arrayBuffers - before < 100 * 1024 * 1024);
+
+  // Within the budget the same payloads decode.
+  const eight = bombPayload(8);
+  const ok = await post('/decode', JSON.stringify({ payloads: [eight, eight] }));
+  assert.equal(ok.status, 200);
+  assert.equal(((await ok.json()) as JsonPayloads).payloads.length, 2);
+});
+
+test('concurrency is bounded: one request at a time here, one waits (body not read yet), the next is told to retry', async () => {
+  const small = await startCodecServer({ port: 0, corsOrigins: [UI], maxConcurrent: 1, maxQueued: 1 });
+  try {
+    const port = new URL(small.url).port;
+    // A request that holds the only turn while its body is still arriving.
+    const a = http.request({ host: '127.0.0.1', port, path: '/decode', method: 'POST', headers: { 'Content-Type': 'application/json' } });
+    const answerA = new Promise<number>((resolve, reject) => {
+      a.on('response', (r) => {
+        r.resume();
+        resolve(r.statusCode ?? 0);
+      });
+      a.on('error', reject);
+    });
+    a.write('{"payloads":');
+    a.flushHeaders();
+    await until(() => small.load().active === 1);
+    const b = fetch(`${small.url}/decode`, { method: 'POST', body: '{"payloads":[]}' });
+    await until(() => small.load().waiting === 1);
+    const c = await fetch(`${small.url}/decode`, { method: 'POST', body: '{"payloads":[]}' });
+    assert.equal(c.status, 503);
+    assert.equal(c.headers.get('retry-after'), '1');
+    a.end('[]}');
+    assert.equal(await answerA, 200);
+    assert.equal((await b).status, 200, 'the waiting request is served once the turn is free');
+  } finally {
+    await small.close();
+  }
+});
+
+test('a bearer token: required to listen beyond loopback, checked on every request, preflight exempt', async () => {
+  await assert.rejects(startCodecServer({ port: 0, host: '0.0.0.0', corsOrigins: [UI] }), (e: unknown) => e instanceof CodecTokenRequiredError && /B1HUB_CODEC_TOKEN/.test(e.message));
+  await assert.rejects(startCodecServer({ port: 0, host: '0.0.0.0', corsOrigins: [UI], token: 'short' }), CodecTokenRequiredError);
+  const token = 'f3b1c0de-0123456789abcdef';
+  const guarded = await startCodecServer({ port: 0, host: '0.0.0.0', corsOrigins: [UI], token });
+  try {
+    const url = guarded.url;
+    const body = JSON.stringify({ payloads: [goZlibPayload(page)] });
+    const none = await fetch(`${url}/decode`, { method: 'POST', body });
+    assert.equal(none.status, 401);
+    assert.equal(none.headers.get('www-authenticate'), 'Bearer');
+    const text = await none.text();
+    assert.match(text, /Authorization: Bearer <token> \(the value of B1HUB_CODEC_TOKEN/);
+    assert.doesNotMatch(text, new RegExp(token));
+    const wrong = await fetch(`${url}/decode`, { method: 'POST', body, headers: { Authorization: `Bearer ${token}x` } });
+    assert.equal(wrong.status, 401);
+    const pre = await fetch(`${url}/decode`, { method: 'OPTIONS', headers: { Origin: UI, 'Access-Control-Request-Method': 'POST' } });
+    assert.equal(pre.status, 204, 'browsers send no credentials on a preflight');
+    const ok = await fetch(`${url}/decode`, { method: 'POST', body, headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(ok.status, 200);
+    assert.deepEqual(JSON.parse(unb64(((await ok.json()) as JsonPayloads).payloads[0]!.data)), page);
+  } finally {
+    await guarded.close();
+  }
+  // Loopback without a token stays open (the default server above answers without one).
 });

@@ -6,6 +6,7 @@
  */
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
+import { backoffDelayMs } from '../../shared/backoff';
 import { buildBatchBody, buildChangesetBody, parseBatchResponse, type BatchOperation, type BatchPartResult } from './batch';
 import { B1Error, B1ProtocolError, B1SessionError, B1TlsError, B1TransientError, classifyError, parseErrorBody, sanitizeCause, type B1ErrorContext } from './errors';
 import { stderrLogger, type B1Logger } from './logger';
@@ -73,6 +74,8 @@ export interface Page<T> {
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Longest wait between two tries of one request (shared/backoff.ts). */
+const B1_MAX_BACKOFF_MS = 30_000;
 
 export class B1ClientCore {
   readonly baseUrl: string;
@@ -215,7 +218,7 @@ export class B1ClientCore {
   }
 
   private async backoff(attempt: number, ctx: B1ErrorContext, reason: string): Promise<void> {
-    const delay = this.opts.retryBaseDelayMs * 2 ** attempt * (0.75 + Math.random() * 0.5);
+    const delay = backoffDelayMs(attempt + 1, { baseMs: this.opts.retryBaseDelayMs, maxMs: B1_MAX_BACKOFF_MS });
     this.logger.debug?.({ component: 'b1-client', ...ctx, attempt: attempt + 1, reason }, 'retrying idempotent Service Layer request');
     await sleep(delay);
   }

@@ -1,7 +1,12 @@
 /**
  * Typed Service Layer errors the sync can branch on. Messages carry SAP's text verbatim plus the
  * record (entity set, key) and field when known; never credentials or session ids.
+ *
+ * Every class says through `kind` whether retrying can help (shared/error-policy.ts turns the
+ * kind into retry / fail the record / fail the run; test/errors walks every class exported here).
  */
+import type { ErrorKind } from '../../shared/error-policy';
+
 export interface B1ErrorContext {
   entity?: string;
   key?: string | number;
@@ -30,27 +35,84 @@ export class B1Error extends Error {
     this.sapMessage = sapMessage;
     this.context = ctx;
   }
+
+  /** An SAP error no subclass recognised: SAP answered and refused, so repeating will not help. */
+  get kind(): ErrorKind {
+    return 'rejection';
+  }
 }
 
 /** -2028: no matching record (GET/PATCH by unknown key, or a referenced master record is missing on POST). */
-export class B1NotFoundError extends B1Error {}
+export class B1NotFoundError extends B1Error {
+  override get kind(): ErrorKind {
+    return 'rejection';
+  }
+}
 /** Business validation (-10, -5002, -5006, -1116, …) and malformed payloads (-1000): do not retry. */
-export class B1BusinessRuleError extends B1Error {}
-/** Session missing/expired (301) after the single re-login, or a failed login. */
-export class B1SessionError extends B1Error {}
-/** 412 / -2039: ETag mismatch, another user changed the record. */
-export class B1ConflictError extends B1Error {}
+export class B1BusinessRuleError extends B1Error {
+  override get kind(): ErrorKind {
+    return 'rejection';
+  }
+}
+/**
+ * Session missing/expired (301) again right after the single re-login, or no session cookie in
+ * the login's answer. The login itself succeeded, so the credentials are fine: a node or proxy
+ * lost the session (load balancer without ROUTEID stickiness, Service Layer restart), which a
+ * later attempt may not meet again. A refused login is B1LoginRejectedError.
+ */
+export class B1SessionError extends B1Error {
+  override get kind(): ErrorKind {
+    return 'transient';
+  }
+}
+/**
+ * The Login itself was refused (wrong user, password or company database): repeating cannot
+ * help and would lock the user sooner.
+ */
+export class B1LoginRejectedError extends B1SessionError {
+  constructor(
+    readonly userName: string,
+    readonly companyDb: string,
+    /** SAP's answer to the Login, unchanged (never contains the password). */
+    readonly loginMessage: string,
+    opts: { status?: number; code?: number | string; context?: B1ErrorContext } = {},
+  ) {
+    super(`login rejected for company ${companyDb}, user ${userName}: ${loginMessage}`, opts);
+  }
+
+  override get kind(): ErrorKind {
+    return 'configuration';
+  }
+}
+/** 412 / -2039: ETag mismatch, another user changed the record: a later attempt re-reads it. */
+export class B1ConflictError extends B1Error {
+  override get kind(): ErrorKind {
+    return 'conflict';
+  }
+}
 /**
  * 5xx, HTML bodies from the load balancer, timeouts and network failures. `mayHaveBeenApplied`
  * tells whether a write might have been committed before the failure (then it must not be replayed blindly).
  */
 export class B1TransientError extends B1Error {
   mayHaveBeenApplied = false;
+
+  override get kind(): ErrorKind {
+    return this.mayHaveBeenApplied ? 'unknown-outcome' : 'transient';
+  }
 }
 /** The server certificate was not trusted (configure tls.caFile); retrying cannot help. */
-export class B1TlsError extends B1Error {}
+export class B1TlsError extends B1Error {
+  override get kind(): ErrorKind {
+    return 'configuration';
+  }
+}
 /** A 2xx response that does not match SAP's documented shape (or our zod schema). */
-export class B1ProtocolError extends B1Error {}
+export class B1ProtocolError extends B1Error {
+  override get kind(): ErrorKind {
+    return 'protocol';
+  }
+}
 
 export interface ParsedSapError {
   code: number | string | undefined;

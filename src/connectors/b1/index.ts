@@ -5,6 +5,7 @@ export {
   B1NotFoundError,
   B1BusinessRuleError,
   B1SessionError,
+  B1LoginRejectedError,
   B1ConflictError,
   B1TransientError,
   B1ProtocolError,

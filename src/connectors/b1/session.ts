@@ -5,7 +5,7 @@
  * cool-down period and reported again without another attempt.
  */
 import type { AxiosInstance } from 'axios';
-import { B1Error, B1SessionError, B1TlsError, B1TransientError, classifyError, parseErrorBody, sanitizeCause } from './errors';
+import { B1Error, B1LoginRejectedError, B1SessionError, B1TlsError, B1TransientError, classifyError, parseErrorBody, sanitizeCause } from './errors';
 
 export interface B1Credentials {
   companyDb: string;
@@ -88,7 +88,7 @@ export class B1SessionManager {
       const parsed = parseErrorBody(res.data, res.headers['content-type'] as string | undefined);
       const err = classifyError(res.status, parsed, ctx);
       if (res.status === 401 || res.status === 400) {
-        const e = new B1SessionError(`login rejected for company ${this.creds.companyDb}, user ${this.creds.userName}: ${parsed.message}`, {
+        const e = new B1LoginRejectedError(this.creds.userName, this.creds.companyDb, parsed.message, {
           status: res.status,
           ...(parsed.code !== undefined ? { code: parsed.code } : {}),
           context: ctx,

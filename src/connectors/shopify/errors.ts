@@ -1,4 +1,10 @@
-/** Errors the Shopify connector raises. Messages name the operation, never a credential. */
+/**
+ * Errors the Shopify connector raises. Messages name the operation, never a credential.
+ *
+ * Every class says through `kind` whether retrying can help (shared/error-policy.ts turns the
+ * kind into retry / fail the record / fail the run; test/errors walks every class exported here).
+ */
+import { retryableKind, type ErrorKind } from '../../shared/error-policy';
 
 export interface ShopifyUserError {
   field: string[] | null;
@@ -15,13 +21,26 @@ export interface ShopifyGraphQLErrorDetail {
 }
 
 export class ShopifyError extends Error {
-  /** Whether repeating the same call later may succeed (Temporal activity retry policy hint). */
-  readonly retryable: boolean;
+  /**
+   * For the plain class only (bulk downloads, staged uploads): whether the failure was transient
+   * (5xx, timeout). Subclasses decide by their `kind`; read `retryable`, which follows the kind.
+   */
+  private readonly transient: boolean;
 
   constructor(message: string, retryable: boolean) {
     super(message);
     this.name = new.target.name;
-    this.retryable = retryable;
+    this.transient = retryable;
+  }
+
+  /** Transient, or a response we cannot use (not the documented shape): retrying will not change it. */
+  get kind(): ErrorKind {
+    return this.transient ? 'transient' : 'protocol';
+  }
+
+  /** Whether repeating the same call later may succeed. */
+  get retryable(): boolean {
+    return retryableKind(this.kind);
   }
 }
 
@@ -34,6 +53,11 @@ export class ShopifyGraphQLError extends ShopifyError {
   ) {
     super(`Shopify ${operation}: ${errors.map((e) => `${e.message}${e.extensions?.code ? ` [${String(e.extensions.code)}]` : ''}`).join('; ')}`, false);
   }
+
+  /** ACCESS_DENIED: the app lacks a scope (configuration); otherwise the request itself is wrong. */
+  override get kind(): ErrorKind {
+    return this.errors?.some((e) => e.extensions?.code === 'ACCESS_DENIED') ? 'configuration' : 'invalid-request';
+  }
 }
 
 /** Query cost over 1000 even at the smallest page size: the query must be reshaped or bulk used. */
@@ -43,6 +67,10 @@ export class ShopifyMaxCostError extends ShopifyError {
     readonly cost: number | null,
   ) {
     super(`Shopify ${operation}: query cost ${cost ?? '?'} exceeds the single query maximum (1000) even at the smallest page size`, false);
+  }
+
+  override get kind(): ErrorKind {
+    return 'invalid-request';
   }
 }
 
@@ -54,6 +82,10 @@ export class ShopifyRetriesExhaustedError extends ShopifyError {
     readonly lastError: string,
   ) {
     super(`Shopify ${operation}: gave up after ${attempts} attempts (${lastError})`, true);
+  }
+
+  override get kind(): ErrorKind {
+    return 'transient';
   }
 }
 
@@ -68,11 +100,21 @@ export class ShopifyUnknownOutcomeError extends ShopifyError {
   ) {
     super(`Shopify ${operation}: outcome unknown (${reason}); not retried because the mutation is not idempotent`, false);
   }
+
+  /** Repeating is safe only after a lookup of what the first attempt wrote (the pipelines' posts do one). */
+  override get kind(): ErrorKind {
+    return 'unknown-outcome';
+  }
 }
 
+/** 401/403: the access token is invalid or expired, or the app lacks a scope. */
 export class ShopifyAuthError extends ShopifyError {
   constructor(message: string) {
     super(message, false);
+  }
+
+  override get kind(): ErrorKind {
+    return 'configuration';
   }
 }
 
@@ -83,5 +125,9 @@ export class ShopifyUserErrors extends ShopifyError {
     readonly userErrors: ShopifyUserError[],
   ) {
     super(`Shopify ${operation} rejected the input: ${userErrors.map((e) => `${e.field?.join('.') ?? '(input)'}: ${e.message}${e.code ? ` [${e.code}]` : ''}`).join('; ')}`, false);
+  }
+
+  override get kind(): ErrorKind {
+    return 'rejection';
   }
 }

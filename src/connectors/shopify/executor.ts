@@ -1,4 +1,5 @@
 import { GraphqlQueryError, HttpRequestError, HttpResponseError, HttpThrottlingError, HttpInternalError, HttpMaxRetriesError } from '@shopify/shopify-api';
+import { backoffDelayMs } from '../../shared/backoff';
 import type { GqlDocument } from './gql';
 import type { ShopifyAuth } from './auth';
 import { attemptTrace, failedBeforeSending, type AttemptTrace } from './transport';
@@ -160,9 +161,7 @@ export class ShopifyExecutor {
   }
 
   private backoff(attempt: number, floorMs: number | null): number {
-    const exp = Math.min(this.o.maxBackoffMs, this.o.baseBackoffMs * 2 ** (attempt - 1));
-    const jittered = exp / 2 + (this.o.random() * exp) / 2;
-    return Math.min(this.o.maxBackoffMs, Math.max(floorMs ?? 0, jittered));
+    return backoffDelayMs(attempt, { baseMs: this.o.baseBackoffMs, maxMs: this.o.maxBackoffMs, floorMs, random: this.o.random });
   }
 
   private estimate(doc: GqlDocument, variables: Record<string, unknown>, opts: CallOptions): number {

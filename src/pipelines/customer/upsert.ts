@@ -9,7 +9,8 @@
  * writes, plus the one re-check before a create or a link that guards against concurrent writers.
  */
 import { f } from '../../connectors/b1/odata-query';
-import { B1BusinessRuleError, B1NotFoundError } from '../../connectors/b1/errors';
+import type { B1BusinessRuleError, B1NotFoundError } from '../../connectors/b1/errors';
+import { isRecordRejection } from '../../shared/error-policy';
 import type { BusinessPartner } from '../../connectors/b1/schemas';
 import { diffBusinessPartner } from '../../mapping';
 import type { B1BusinessPartner, B1BusinessPartnerCreate } from '../../mapping/types';
@@ -28,10 +29,8 @@ function byCardCode(a: { CardCode?: unknown }, b: { CardCode?: unknown }): numbe
   return String(a.CardCode).localeCompare(String(b.CardCode));
 }
 
-/** A B1 refusal of this one record (validation, business rule, missing reference), not an outage. */
-export function isRecordRejection(e: unknown): e is B1BusinessRuleError | B1NotFoundError {
-  return e instanceof B1BusinessRuleError || e instanceof B1NotFoundError;
-}
+// One rejection check for every pipeline (shared/error-policy.ts).
+export { isRecordRejection };
 
 /** The partner carrying this Shopify GID; the lowest CardCode if (wrongly) several do. */
 export async function findPartnerByShopifyId(deps: PipelineDeps, shopifyId: string): Promise<BusinessPartner | undefined> {

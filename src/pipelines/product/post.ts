@@ -18,7 +18,7 @@
  * B1 business rules) fail only that record, naming the field.
  */
 import type { B1Client } from '../../connectors/b1/client';
-import { B1Error } from '../../connectors/b1/errors';
+import { isRecordRejection } from '../../shared/error-policy';
 import { searchValue, type ShopifyClient } from '../../connectors/shopify/client';
 import { PRODUCT_SET } from '../../connectors/shopify/documents';
 import { runBulkMutation } from '../../connectors/shopify/bulk';
@@ -284,7 +284,7 @@ async function writeLinks(deps: PipelineDeps, pushed: Pushed[]): Promise<RecordO
     if (!r) throw new Error(`no $batch result for the write-back of item ${x.link.p.itemCode}`);
     if (r.ok) return x.outcome;
     const e = r.error;
-    if (e.name === 'B1BusinessRuleError' || e.name === 'B1NotFoundError') {
+    if (isRecordRejection(e)) {
       const { p, productId, patch } = x.link;
       const fields = Object.keys(patch).join(', ');
       return failed('product', p.itemCode, `item ${p.itemCode}: product ${productId} is in Shopify but ${fields} could not be written: ${e.sapMessage}`, e.context.field ?? 'U_ShopifyId');
@@ -319,7 +319,7 @@ async function createItem(b1: B1Client, sourceId: string, p: CreateItemPayload):
     await b1.createItem(item as unknown as Parameters<B1Client['createItem']>[0]);
     return created('product', sourceId, p.sku);
   } catch (e) {
-    if (e instanceof B1Error && (e.name === 'B1BusinessRuleError' || e.name === 'B1NotFoundError')) {
+    if (isRecordRejection(e)) {
       // Another run created it between the lookup and the POST.
       if (await exists()) return unchanged('product', sourceId, p.sku);
       return failed('product', sourceId, `SKU ${p.sku}: B1 refused the item: ${e.sapMessage}`, e.context.field ?? 'ItemCode');
