@@ -58,6 +58,13 @@ export class ServiceLayerProbe {
     return out;
   }
 
+  async post<T = Record<string, unknown>>(path: string, body: unknown): Promise<T> {
+    const res = await this.send('POST', `${this.baseUrl}/${path}`, body);
+    const text = await res.text();
+    if (!res.ok) throw new Error(`POST ${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
+    return (text ? JSON.parse(text) : {}) as T;
+  }
+
   async patch(path: string, body: unknown): Promise<void> {
     const res = await this.send('PATCH', `${this.baseUrl}/${path}`, body);
     if (!res.ok) throw new Error(`PATCH ${path}: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`);
