@@ -29,7 +29,8 @@ import type { SyncObject } from '../../shared/sync-object';
 import type { SyncRunResult } from '../../shared/sync-types';
 import { FAULT_KINDS, startFaultProxy, type FaultKind, type FaultProxy, type FaultRates } from './proxy';
 import { AdminProbe, ServiceLayerProbe } from './probes';
-import { DEFAULT_STOCK_FORMULA, verify, type ReportedFailure, type StockFormula, type Verdict } from './verify';
+import { runRecords } from '../../cli/run-log';
+import { classifyReason, DEFAULT_STOCK_FORMULA, verify, type ReportedFailure, type StockFormula, type Verdict } from './verify';
 
 export interface ChaosOptions {
   seed: number;
@@ -85,6 +86,13 @@ export interface ChaosReport {
   cleanRuns: Record<SyncObject, string>;
   /** Activity attempts per task (page) over every run's history, by activity type. */
   attempts: Record<string, ActivityAttempts>;
+  /**
+   * Records any run reported failed because of a conflict with a concurrent writer of the hub's
+   * own (e.g. "business partner code … already assigned": a customer run and an order run created
+   * one partner at once), even when a later run healed them. Not in the verdict line; the
+   * two-minute test requires none.
+   */
+  conflicts: { object: string; sourceId: string; reason: string; run: string }[];
   merchant: { orders: number; customers: number; stockChanges: number; itemsSelected: number; errors: number };
   workDir: string;
   line: string;
@@ -445,6 +453,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const failures = failedLog(root, tsxLoader, env.address, env.namespace ?? 'default', workDir, log);
     const verdict = await verify({ sl, admin, mapping, formula, failures, fixedCustomers });
     const attempts = await activityAttempts(env.client.workflowService, env.namespace ?? 'default', everyRun);
+    const conflicts: ChaosReport['conflicts'] = [];
+    for (const { workflowId } of everyRun) {
+      const rec = await runRecords(env.client, workflowId).catch(() => undefined);
+      for (const x of rec?.outcomes ?? []) {
+        if (x.outcome === 'failed' && classifyReason(x.reason) === 'conflict') conflicts.push({ object: x.object, sourceId: x.sourceId, reason: x.reason ?? '', run: workflowId });
+      }
+    }
 
     const faults = Object.fromEntries([...FAULT_KINDS, 'latency'].map((k) => [k, proxies.reduce((a, p) => a + p.stats.faults[k as FaultKind], 0)])) as ChaosReport['faults'];
     const faultsTotal = Object.values(faults).reduce((a, b) => a + b, 0);
@@ -462,6 +477,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       createdByCleanRun,
       cleanRuns,
       attempts,
+      conflicts,
       merchant,
       workDir,
       line: summaryLine(verdict, kills, faultsTotal),
@@ -553,6 +569,7 @@ export function formatReport(r: ChaosReport): string {
   const c = r.verdict.counts;
   lines.push(`checked: ${c.shopifyOrders} Shopify orders (${c.eligibleOrders} eligible), ${c.b1OpenOrders} open sales orders, ${c.shopifyCustomers} customers, ${c.partners} linked partners, ${c.selectedItems} selected items, ${c.variants} variants, ${c.stockRows} stock rows`);
   lines.push(`failed for a data reason and reported by \`b1hub log --failed\`: ${r.verdict.reportedDataFailures.length}${r.verdict.reportedDataFailures.length ? ` (${r.verdict.reportedDataFailures.map((f) => `${f.object} ${f.sourceId}: ${f.reason}`).join('; ')})` : ''}`);
+  lines.push(`conflicts with the hub's own concurrent writes (healed or not): ${r.conflicts.length}${r.conflicts.length ? ` (${r.conflicts.map((c) => `${c.object} ${c.sourceId} in ${c.run}: ${c.reason}`).join('; ')})` : ''}`);
   if (r.verdict.nonDataFailures.length) lines.push(`failed-log entries with a transient or conflict reason (not counted): ${r.verdict.nonDataFailures.map((f) => `${f.object} ${f.sourceId} [${f.why}]: ${f.reason}`).join('; ')}`);
   for (const f of r.verdict.findings) lines.push(`  ${f.kind} ${f.object} ${f.id}: ${f.detail}`);
   lines.push(r.line);
