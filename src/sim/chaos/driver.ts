@@ -151,6 +151,18 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   // One stream per concern, so a change in how often one loop draws leaves the others' choices alone.
   const stream = (k: number) => mulberry32((seed * 7919 + k * 104729) >>> 0);
   const closers: (() => Promise<void>)[] = [];
+  let closing: Promise<void> | undefined;
+  const closeAll = (): Promise<void> =>
+    (closing ??= (async () => {
+      for (const close of closers.reverse()) await close().catch((e: unknown) => log(`chaos: cleanup: ${(e as Error).message}`));
+    })());
+  // Ctrl-C or a SIGTERM still stops every process and server this run started.
+  const onSignal = (sig: NodeJS.Signals): void => {
+    log(`chaos: ${sig}: stopping the workers, the dev server, the proxies and the simulators`);
+    void closeAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
 
   try {
     // ── the systems ──
@@ -223,7 +235,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
           CHAOS_SHOPIFY_TIMEOUT_MS: String(shopifyTimeoutMs),
           WORKER_IDENTITY: `chaos-worker-${slot}-${++generation}`,
         },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        // stdin stays open as a lifeline: the worker exits when this process goes away.
+        stdio: ['pipe', 'pipe', 'pipe'],
       });
       workers[slot] = child;
       child.stderr!.pipe(out, { end: false });
@@ -483,7 +496,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       line: summaryLine(verdict, kills, faultsTotal),
     };
   } finally {
-    for (const close of closers.reverse()) await close().catch((e: unknown) => log(`chaos: cleanup: ${(e as Error).message}`));
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await closeAll();
   }
 }
 

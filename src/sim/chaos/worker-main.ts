@@ -21,6 +21,11 @@ import { Secret } from '../../connectors/shopify/secret';
 import type { PipelineDeps } from '../../pipelines/contract';
 
 async function main(): Promise<void> {
+  // The driver holds our stdin: when it dies (even by SIGKILL) the pipe closes and so do we, so
+  // no worker outlives a chaos run.
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.on('error', () => process.exit(0));
+  process.stdin.resume();
   const need = (k: string): string => {
     const v = process.env[k];
     if (!v) throw new Error(`${k} is not set`);
