@@ -1,0 +1,270 @@
+/**
+ * The chaos suite's verdict, read from the two systems themselves (Service Layer and Admin API),
+ * never from the hub: duplicates, lost records, stock that differs from the documented formula or
+ * sells what B1 no longer has, and whether every record that failed for a data reason is reported
+ * by the hub's failed-record log.
+ */
+import type { MappingConfig } from '../../mapping/config';
+import type { AdminProbe, ServiceLayerProbe } from './probes';
+
+// ───────────────────────── the documented stock formula ─────────────────────────
+
+export interface WarehouseStock {
+  InStock: number;
+  Committed: number;
+  Ordered: number;
+}
+
+export interface StockFacts {
+  /** B1's rows of the warehouses that feed the location. */
+  warehouses: WarehouseStock[];
+  /** Unfulfilled quantity of the SKU at the location on Shopify orders B1 has no open sales order for. */
+  shopifyNotInB1: number;
+}
+
+/**
+ * The formulas the README documents for Shopify `available`, by name. `b1-sellable` is today's
+ * (main 1c11d40): Σ(InStock − Committed) over the location's warehouses, floored at 0.
+ * `b1-sellable-minus-shopify-open` also holds back Shopify's sold units that B1 has no sales
+ * order for yet (the no-oversell design of issue 12 §4). Switch with `--formula` / `ChaosOptions.formula`
+ * when the inventory fix lands; this is the only place the suite encodes it.
+ */
+export const STOCK_FORMULAS = {
+  'b1-sellable': (f: StockFacts): number => floorUnits(sum(f.warehouses.map((w) => w.InStock - w.Committed))),
+  'b1-sellable-minus-shopify-open': (f: StockFacts): number => floorUnits(sum(f.warehouses.map((w) => w.InStock - w.Committed)) - f.shopifyNotInB1),
+} as const;
+export type StockFormula = keyof typeof STOCK_FORMULAS;
+export const DEFAULT_STOCK_FORMULA: StockFormula = 'b1-sellable';
+
+export function expectedAvailable(formula: StockFormula, facts: StockFacts): number {
+  return STOCK_FORMULAS[formula](facts);
+}
+
+/** What B1 can still sell after the Shopify orders it does not have yet: `available` above it oversells. */
+export function sellableCeiling(facts: StockFacts): number {
+  return floorUnits(sum(facts.warehouses.map((w) => w.InStock - w.Committed)) - facts.shopifyNotInB1);
+}
+
+function sum(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
+}
+function floorUnits(n: number): number {
+  return Math.max(0, Math.floor(n + 1e-9));
+}
+
+// ───────────────────────── the failed-record log ─────────────────────────
+
+export interface ReportedFailure {
+  object: string;
+  sourceId: string;
+  reason?: string;
+  field?: string;
+}
+
+/**
+ * Why a record is reported failed. Only `data` excuses a missing record: a passing condition
+ * (network, 5xx, throttling, timeout) should have been retried, and a conflict with a concurrent
+ * writer ("code already assigned", "already exists") is the hub's own race, to be resolved by it
+ * ("that partner is ours, use it"), not the merchant's data to fix. Either counts as lost.
+ */
+export function classifyReason(reason: string | undefined): 'data' | 'transient' | 'conflict' {
+  const r = reason ?? '';
+  if (/ECONNRESET|ECONNREFUSED|socket|network|timeout|timed out|\b5\d\d\b|HTML|throttl|\b429\b|Too many requests|unavailable|hang up|aborted/i.test(r)) return 'transient';
+  if (/already (been )?(assigned|exists|in use)|concurrent|conflict|another user|locked/i.test(r)) return 'conflict';
+  return 'data';
+}
+
+// ───────────────────────── the verdict ─────────────────────────
+
+export interface Finding {
+  kind: 'duplicate' | 'lost' | 'inventory';
+  object: 'order' | 'customer' | 'product' | 'inventory';
+  id: string;
+  detail: string;
+}
+
+export interface Verdict {
+  duplicates: number;
+  lost: number;
+  inventoryMismatches: number;
+  /** Missing records that the failed-record log reports with a data reason (not counted as lost). */
+  reportedDataFailures: ReportedFailure[];
+  /**
+   * Failed-log entries whose reason is transient or a conflict with a concurrent writer, whether
+   * or not the record arrived later: a sign of the races the suite hunts (e.g. partners created
+   * by a customer run and an order run at once), reported but not counted in the verdict.
+   */
+  nonDataFailures: (ReportedFailure & { why: 'transient' | 'conflict' })[];
+  findings: Finding[];
+  counts: { shopifyOrders: number; eligibleOrders: number; b1OpenOrders: number; shopifyCustomers: number; partners: number; selectedItems: number; variants: number; stockRows: number };
+}
+
+type B1Order = { DocEntry: number; U_ShopifyId?: string | null; DocumentStatus?: string; Cancelled?: string; CardCode?: string };
+type B1Partner = { CardCode: string; U_ShopifyId?: string | null };
+type B1Item = { ItemCode: string; U_ShopifySync?: string | null; InventoryItem?: string | null; ItemWarehouseInfoCollection?: { WarehouseCode: string; InStock?: number; Committed?: number; Ordered?: number }[] };
+type ShopOrder = {
+  id: string;
+  test: boolean;
+  cancelledAt: string | null;
+  displayFinancialStatus: string | null;
+  customer: { id: string } | null;
+  lineItems: { nodes: { sku: string | null; currentQuantity: number }[] };
+  fulfillmentOrders: { nodes: { assignedLocation: { location: { id: string } | null }; lineItems: { nodes: { sku: string | null; remainingQuantity: number }[] } }[] };
+};
+type ShopVariant = {
+  sku: string | null;
+  product: { id: string };
+  inventoryItem: { id: string; inventoryLevels: { nodes: { location: { id: string }; quantities: { name: string; quantity: number }[] }[] } };
+};
+
+/** The order pipeline's documented filter (pipelines/order/README.md, `orderFilter`), restated. */
+export function isEligibleOrder(o: ShopOrder, mapping: MappingConfig): boolean {
+  if (o.test && !mapping.order.includeTestOrders) return false;
+  if (o.cancelledAt) return false;
+  if (!o.displayFinancialStatus || !mapping.order.financialStatuses.includes(o.displayFinancialStatus as never)) return false;
+  return o.lineItems.nodes.some((l) => l.currentQuantity > 0);
+}
+
+export async function verify(o: {
+  sl: ServiceLayerProbe;
+  admin: AdminProbe;
+  mapping: MappingConfig;
+  formula: StockFormula;
+  failures: ReportedFailure[];
+  /**
+   * Shopify customers whose bad data the merchant fixed during the run: they and their eligible
+   * orders must arrive, whatever the failed log still says (a failure is retried once its cause is gone).
+   */
+  fixedCustomers?: string[];
+}): Promise<Verdict> {
+  const findings: Finding[] = [];
+  const [orders, partners, items] = await Promise.all([
+    o.sl.list<B1Order>('Orders', { select: ['DocEntry', 'U_ShopifyId', 'DocumentStatus', 'Cancelled', 'CardCode'] }),
+    o.sl.list<B1Partner>('BusinessPartners', { select: ['CardCode', 'U_ShopifyId'] }),
+    o.sl.list<B1Item>('Items', { select: ['ItemCode', 'U_ShopifySync', 'InventoryItem', 'ItemWarehouseInfoCollection'] }),
+  ]);
+  const shopOrders = await o.admin.all<ShopOrder>(
+    'orders',
+    'id test cancelledAt displayFinancialStatus customer { id } lineItems(first: 10) { nodes { sku currentQuantity } } fulfillmentOrders(first: 2) { nodes { assignedLocation { location { id } } lineItems(first: 10) { nodes { sku remainingQuantity } } } }',
+    10,
+  );
+  const customers = await o.admin.all<{ id: string }>('customers', 'id', 100);
+  const variants = await o.admin.all<ShopVariant>('productVariants', 'sku product { id } inventoryItem { id inventoryLevels(first: 5) { nodes { location { id } quantities(names: ["available", "committed"]) { name quantity } } } }', 25);
+
+  const failedBy = new Map(o.failures.map((f) => [`${f.object}\u0000${f.sourceId}`, f]));
+  const reportedDataFailures: ReportedFailure[] = [];
+  let lost = 0;
+  const fixed = new Set(o.fixedCustomers ?? []);
+  const missing = (object: 'order' | 'customer' | 'product', id: string, what: string, dataFixed = false): void => {
+    const f = failedBy.get(`${object}\u0000${id}`);
+    const why = f?.reason ? classifyReason(f.reason) : undefined;
+    if (dataFixed) {
+      lost++;
+      findings.push({ kind: 'lost', object, id, detail: `${what}; its customer's data was fixed during the run, so it should have been retried${f ? ` (the failed log still says: ${f.reason ?? ''})` : ''}` });
+      return;
+    }
+    if (f && why === 'data') {
+      reportedDataFailures.push(f);
+      return;
+    }
+    lost++;
+    findings.push({ kind: 'lost', object, id, detail: f ? `${what}; the failed-record log has it with a ${why ?? 'missing'} reason: ${f.reason ?? ''}` : `${what}; not in the failed-record log` });
+  };
+
+  // Duplicates: open sales orders and partners per U_ShopifyId, variants per SKU.
+  let duplicates = 0;
+  const openOrders = orders.filter((x) => x.DocumentStatus === 'bost_Open' && x.Cancelled !== 'tYES');
+  const group = <T>(xs: T[], key: (x: T) => string | null | undefined): Map<string, T[]> => {
+    const m = new Map<string, T[]>();
+    for (const x of xs) {
+      const k = key(x);
+      if (k) m.set(k, [...(m.get(k) ?? []), x]);
+    }
+    return m;
+  };
+  const openById = group(openOrders, (x) => x.U_ShopifyId);
+  for (const [id, list] of openById) {
+    if (list.length < 2) continue;
+    duplicates += list.length - 1;
+    findings.push({ kind: 'duplicate', object: 'order', id, detail: `${list.length} open sales orders: DocEntry ${list.map((x) => x.DocEntry).join(', ')}` });
+  }
+  const partnersById = group(partners, (x) => x.U_ShopifyId);
+  for (const [id, list] of partnersById) {
+    if (list.length < 2) continue;
+    duplicates += list.length - 1;
+    findings.push({ kind: 'duplicate', object: 'customer', id, detail: `${list.length} partners: ${list.map((x) => x.CardCode).join(', ')}` });
+  }
+  const variantsBySku = group(variants, (x) => x.sku);
+  for (const [sku, list] of variantsBySku) {
+    if (list.length < 2) continue;
+    duplicates += list.length - 1;
+    findings.push({ kind: 'duplicate', object: 'product', id: sku, detail: `${list.length} variants with the SKU, products ${[...new Set(list.map((v) => v.product.id))].join(', ')}` });
+  }
+
+  // Lost: eligible orders without an open sales order, customers without a partner, selected items without a variant.
+  const eligible = shopOrders.filter((x) => isEligibleOrder(x, o.mapping));
+  for (const x of eligible) if (!openById.has(x.id)) missing('order', x.id, 'eligible Shopify order without an open sales order', !!x.customer && fixed.has(x.customer.id));
+  for (const c of customers) if (!partnersById.has(c.id)) missing('customer', c.id, 'Shopify customer without a partner', fixed.has(c.id));
+  const selected = items.filter((i) => i.U_ShopifySync === 'Y');
+  for (const i of selected) if (!variantsBySku.has(i.ItemCode)) missing('product', i.ItemCode, 'selected item without a Shopify variant');
+
+  // Stock: Shopify's sold units B1 has no open order for, per (SKU, location).
+  const notInB1 = new Map<string, number>();
+  for (const x of shopOrders) {
+    if (x.cancelledAt || openById.has(x.id)) continue;
+    for (const fo of x.fulfillmentOrders.nodes) {
+      const loc = fo.assignedLocation.location?.id;
+      if (!loc) continue;
+      for (const l of fo.lineItems.nodes) if (l.sku && l.remainingQuantity > 0) notInB1.set(`${l.sku}\u0000${loc}`, (notInB1.get(`${l.sku}\u0000${loc}`) ?? 0) + l.remainingQuantity);
+    }
+  }
+  let inventoryMismatches = 0;
+  let stockRows = 0;
+  for (const i of selected) {
+    if (i.InventoryItem === 'tNO') continue;
+    const vs = variantsBySku.get(i.ItemCode);
+    if (!vs || vs.length !== 1) continue;
+    const levels = new Map(vs[0]!.inventoryItem.inventoryLevels.nodes.map((l) => [l.location.id, l]));
+    for (const loc of o.mapping.locations) {
+      stockRows++;
+      const rows = (i.ItemWarehouseInfoCollection ?? []).filter((w) => loc.warehouses.includes(w.WarehouseCode));
+      const facts: StockFacts = {
+        warehouses: rows.map((w) => ({ InStock: w.InStock ?? 0, Committed: w.Committed ?? 0, Ordered: w.Ordered ?? 0 })),
+        shopifyNotInB1: notInB1.get(`${i.ItemCode}\u0000${loc.locationId}`) ?? 0,
+      };
+      const level = levels.get(loc.locationId);
+      const available = level?.quantities.find((q) => q.name === 'available')?.quantity ?? 0;
+      const want = expectedAvailable(o.formula, facts);
+      const ceiling = sellableCeiling(facts);
+      const problems: string[] = [];
+      if (available !== want) problems.push(`available ${available} ≠ ${want} by formula ${o.formula}`);
+      if (available > ceiling) problems.push(`oversells: available ${available} > ${ceiling} (B1 InStock−Committed ${sum(facts.warehouses.map((w) => w.InStock - w.Committed))} − ${facts.shopifyNotInB1} sold in Shopify, not in B1)`);
+      if (problems.length) {
+        inventoryMismatches++;
+        findings.push({ kind: 'inventory', object: 'inventory', id: `${i.ItemCode}@${loc.locationId}`, detail: problems.join('; ') });
+      }
+    }
+  }
+
+  return {
+    duplicates,
+    lost,
+    inventoryMismatches,
+    reportedDataFailures,
+    nonDataFailures: o.failures.flatMap((f) => {
+      const why = classifyReason(f.reason);
+      return why === 'data' ? [] : [{ ...f, why }];
+    }),
+    findings,
+    counts: {
+      shopifyOrders: shopOrders.length,
+      eligibleOrders: eligible.length,
+      b1OpenOrders: openOrders.length,
+      shopifyCustomers: customers.length,
+      partners: partners.filter((p) => p.U_ShopifyId).length,
+      selectedItems: selected.length,
+      variants: variants.length,
+      stockRows,
+    },
+  };
+}
