@@ -22,6 +22,14 @@ up_to_date() {
 }
 up_to_date && exit 0
 
+# npm ci empties node_modules through a symlink before replacing the link with a directory: a
+# node_modules linked to another checkout's would be wiped for everyone using it. Only report.
+if [[ -L node_modules ]]; then
+  log "node_modules is a symlink ($(readlink node_modules)) and looks older than package-lock.json;"
+  log "not reinstalling through it (npm ci would empty the linked folder); run npm ci where it points if needed"
+  exit 0
+fi
+
 # npm ci deletes node_modules first: two of them at once (npm start and npm test in two terminals)
 # would break each other, so the second waits and then finds everything installed.
 mkdir -p .cache
@@ -33,6 +41,7 @@ if command -v flock >/dev/null 2>&1; then
   fi
 fi
 up_to_date && exit 0
+[[ -L node_modules ]] && exit 0
 
 if [[ -f package-lock.json ]]; then
   if [[ -d node_modules ]]; then

@@ -16,7 +16,7 @@ CLI_MODULE="github.com/temporalio/cli/cmd/temporal"
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="$REPO/.cache/temporal"
 BIN_DIR="$CACHE/bin"
-BIN="$BIN_DIR/temporal"
+BIN="$BIN_DIR/temporal"  # printed with readlink -f: the recorded path stays valid when .cache is a link
 HEARTBEAT_SECONDS="${PROVISION_HEARTBEAT_SECONDS:-30}"
 
 log() { printf '[provision-temporal-cli] %s\n' "$*" >&2; }
@@ -36,7 +36,7 @@ if on_path="$(command -v temporal 2>/dev/null)" && [[ -n "$on_path" && -x "$on_p
 fi
 
 if [[ -x "$BIN" ]]; then
-  printf '%s\n' "$BIN"
+  readlink -f "$BIN"
   exit 0
 fi
 
@@ -56,7 +56,7 @@ if command -v flock >/dev/null 2>&1; then
   fi
 fi
 if [[ -x "$BIN" ]]; then # built by the run we waited for
-  printf '%s\n' "$BIN"
+  readlink -f "$BIN"
   exit 0
 fi
 
@@ -89,4 +89,4 @@ if ! version="$("$BIN" --version 2>&1)"; then
   exit 1
 fi
 log "built $version in $((SECONDS - started)) s"
-printf '%s\n' "$BIN"
+readlink -f "$BIN"

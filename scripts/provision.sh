@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Provisions the Temporal servers the hub and its tests run on, and records their paths in
+# Provisions what the hub and its tests run on, and records the Temporal servers' paths in
 # .cache/temporal-paths.env (read by src/testing/temporal-servers.ts and scripts/run-tests.mjs).
 #
-#   bash scripts/provision.sh             Temporal CLI (dev server) + Java time-skipping test server
-#   bash scripts/provision.sh --cli-only  Temporal CLI only (what `npm start` needs)
+#   bash scripts/provision.sh             everything `npm test` needs: Temporal CLI (dev server), Java
+#                                         time-skipping test server, Shopify Admin schema
+#   bash scripts/provision.sh --up        what `b1hub up` needs (`npm start`, `npm run bench`): the
+#                                         Temporal CLI and the Shopify Admin schema (the simulator's)
+#   bash scripts/provision.sh --cli-only  the Temporal CLI only
+#
+# The Shopify schema has no fallback: when it cannot be fetched this script fails, in and outside CI.
 #
 # Outside CI a missing toolchain (no go, java or mvn) is not fatal: the SDK can download its own
 # servers when the machine has internet access. In CI (CI=true) every binary must be provisioned.
@@ -12,11 +17,13 @@ set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ENV_FILE="$REPO/.cache/temporal-paths.env"
 
-cli_only=false
+want_test_server=true
+want_schema=true
 for arg in "$@"; do
   case "$arg" in
-    --cli-only) cli_only=true ;;
-    *) printf 'usage: %s [--cli-only]\n' "$0" >&2; exit 2 ;;
+    --cli-only) want_test_server=false; want_schema=false ;;
+    --up) want_test_server=false; want_schema=true ;;
+    *) printf 'usage: %s [--up | --cli-only]\n' "$0" >&2; exit 2 ;;
   esac
 done
 
@@ -39,20 +46,22 @@ cli_path="$(resolve_path "$REPO/scripts/provision-temporal-cli.sh")"
 [[ -n "$cli_path" ]] || failures+=("Temporal CLI (needs go, or temporal on PATH, or TEMPORAL_CLI_PATH)")
 
 server_path=""
-if ! $cli_only; then
+if $want_test_server; then
   server_path="$(resolve_path "$REPO/scripts/provision-test-server.sh")"
   [[ -n "$server_path" ]] || failures+=("Java test server (needs java and mvn, or TEMPORAL_TEST_SERVER_PATH)")
+fi
 
-  # Owned by the Shopify connector; optional here so this script works before it exists.
-  schema_script="$REPO/scripts/provision-shopify-schema.sh"
-  if [[ -x "$schema_script" ]]; then
-    bash "$schema_script" >&2 || failures+=("Shopify schema (see its output above)")
+schema_failed=false
+if $want_schema; then
+  if ! bash "$REPO/scripts/provision-shopify-schema.sh" >&2; then
+    failures+=("Shopify schema (see its output above)")
+    schema_failed=true
   fi
 fi
 
-# Keep a path provisioned by an earlier full run when this run is --cli-only.
+# Keep a path provisioned by an earlier full run when this run does not provision the test server.
 previous_server=""
-if $cli_only && [[ -f "$ENV_FILE" ]]; then
+if ! $want_test_server && [[ -f "$ENV_FILE" ]]; then
   previous_server="$(sed -n 's/^TEMPORAL_TEST_SERVER_PATH=//p' "$ENV_FILE")"
   [[ -x "$previous_server" ]] || previous_server=""
 fi
@@ -73,6 +82,11 @@ if ((${#failures[@]} == 0)); then
   exit 0
 fi
 
+if $schema_failed; then
+  # Nothing downloads the schema later: the Shopify simulator cannot start without it.
+  log "FAILED: could not provision: $(IFS=";"; printf "%s" "${failures[*]}")"
+  exit 1
+fi
 if $in_ci; then
   log "FAILED in CI: could not provision: $(IFS=";"; printf "%s" "${failures[*]}")"
   exit 1

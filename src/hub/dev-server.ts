@@ -4,11 +4,12 @@
  * hub's search attributes registered at start.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { HUB_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
-import { resolveTemporalCliPath } from '../testing/temporal-servers';
+import { repoRoot, resolveTemporalCliPath } from '../testing/temporal-servers';
+import { ensureTemporalCli } from './provision';
 import { CliError } from '../cli/errors';
 
 export interface DevServerOptions {
@@ -19,6 +20,8 @@ export interface DevServerOptions {
   ip?: string;
   /** The codec endpoint the embedded UI decodes payloads through (`--ui-codec-endpoint`). */
   uiCodecEndpoint?: string;
+  /** Progress lines (provisioning, a leftover server stopped); default stderr. */
+  print?: (line: string) => void;
 }
 
 export interface DevServer {
@@ -58,65 +61,111 @@ async function waitForPort(port: number, host: string, child: ChildProcess, time
   throw new CliError(`the Temporal dev server did not listen on ${host}:${port} within ${timeoutMs / 1000} s`, `see ${logFile}`);
 }
 
-/** The pid of a dev server a killed `b1hub up` left behind on this data folder, if it still runs. */
-function leftoverServer(pidFile: string): number | undefined {
+/** True while a process with this pid exists (EPERM: it exists but is not ours). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The pid of a dev server an earlier `b1hub up` on this data folder left running (its hub was
+ * killed, and its watchdog too or it has not noticed yet), if it still runs.
+ */
+function leftoverServer(pidFile: string, dbFile: string): number | undefined {
   let pid: number;
   try {
     pid = Number(readFileSync(pidFile, 'utf8').trim());
   } catch {
     return undefined;
   }
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return undefined;
   try {
-    process.kill(pid, 0);
+    // Only our own dev server on this data folder, not an unrelated process that reused the pid.
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return cmdline.includes('start-dev') && cmdline.includes(dbFile) ? pid : undefined;
   } catch {
-    return undefined;
-  }
-  try {
-    // Only our own dev server, not an unrelated process that reused the pid.
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('start-dev') ? pid : undefined;
-  } catch {
-    return pid;
+    return pid; // no /proc (macOS): the pid file is all we have
   }
 }
 
+async function waitUntilGone(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (alive(pid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
+}
+
+/**
+ * Stops the dev server a killed `up` left on this data folder. Only called once this process owns
+ * the data folder (startHub's claim): no live hub uses that server any more, so stopping it loses
+ * nothing, and it frees the ports and the SQLite file for the server this start brings up.
+ */
+async function stopLeftoverServer(pidFile: string, dbFile: string, print: (line: string) => void): Promise<void> {
+  const pid = leftoverServer(pidFile, dbFile);
+  if (pid !== undefined) {
+    print(`stopping the Temporal dev server (pid ${pid}) that an earlier \`b1hub up\` on this data folder left running…`);
+    process.kill(pid, 'SIGTERM');
+    if (!(await waitUntilGone(pid, 10_000))) {
+      process.kill(pid, 'SIGKILL');
+      await waitUntilGone(pid, 5_000);
+    }
+  }
+  rmSync(pidFile, { force: true });
+}
+
+const WATCHDOG = path.join(repoRoot(), 'scripts', 'dev-server-watchdog.sh');
+
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
   const ip = opts.ip ?? '127.0.0.1';
-  const cli = resolveTemporalCliPath();
-  if (!cli) throw new CliError('the Temporal CLI is not provisioned', 'run `npm run provision -- --cli-only` (npm start does this) and retry');
+  const progress = opts.print ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const cli = ensureTemporalCli(resolveTemporalCliPath, progress);
+  mkdirSync(opts.dataDir, { recursive: true });
   const pidFile = path.join(opts.dataDir, 'temporal.pid');
+  const dbFile = path.join(opts.dataDir, 'temporal.db');
+  const logFile = path.join(opts.dataDir, 'temporal.log');
+  await stopLeftoverServer(pidFile, dbFile, progress);
   for (const [what, port] of [['Temporal', opts.port], ['Temporal UI', opts.uiPort]] as const) {
     if (await portInUse(port, ip)) {
-      const orphan = leftoverServer(pidFile);
-      if (orphan !== undefined) {
-        throw new CliError(
-          `port ${port} (${what}) is in use by a Temporal dev server an earlier \`b1hub up\` left running (pid ${orphan}, it was killed without Ctrl-C)`,
-          `stop it with \`kill ${orphan}\` and start again`,
-        );
-      }
       throw new CliError(
         `port ${port} (${what}) is already in use: another Temporal server or \`b1hub up\` is running`,
         `stop it, or start on other ports with \`b1hub up --temporal-port <n> --ui-port <n>\`; to use an existing Temporal service, pass --config with temporal.address`,
       );
     }
   }
-  mkdirSync(opts.dataDir, { recursive: true });
-  const dbFile = path.join(opts.dataDir, 'temporal.db');
-  const logFile = path.join(opts.dataDir, 'temporal.log');
   const args = ['server', 'start-dev', '--db-filename', dbFile, '--ip', ip, '--port', String(opts.port), '--ui-port', String(opts.uiPort), '--log-level', 'warn'];
   if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   for (const key of HUB_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=${key.type === 'INT' ? 'Int' : 'Keyword'}`);
-  const log = createWriteStream(logFile, { flags: 'a' });
-  // Own process group: a Ctrl-C in the terminal reaches us, and we stop the server in order.
-  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  if (child.pid !== undefined) writeFileSync(pidFile, `${child.pid}\n`);
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
+  // The server writes its log straight to the file: it must not depend on a pipe through this process.
+  const logFd = openSync(logFile, 'a');
+  // Own process group (detached): a Ctrl-C in the terminal reaches only us, and we stop the worker
+  // before the server. The watchdog (scripts/dev-server-watchdog.sh) ends the server when this
+  // process is gone without having stopped it; its stdin is the pipe that tells it so.
+  let child: ChildProcess;
+  try {
+    child = spawn('bash', [WATCHDOG, pidFile, cli, ...args], { stdio: ['pipe', logFd, logFd], detached: true });
+  } finally {
+    closeSync(logFd);
+  }
+  // Never written to; an error here only means the watchdog is gone (its exit is handled below).
+  child.stdin!.on('error', () => {});
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // Already gone.
+    }
+  };
   try {
     await waitForPort(opts.port, ip, child, 60_000, logFile);
   } catch (err) {
-    child.kill('SIGKILL');
+    killGroup('SIGKILL');
     throw err;
   }
   return {
@@ -126,13 +175,15 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     logFile,
     child,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) {
+        // The watchdog stops the server (SIGTERM, 10 s grace, SIGKILL) and exits after it.
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => killGroup('SIGKILL'), 15_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      child.stdin?.destroy();
       rmSync(pidFile, { force: true });
-      log.end();
     },
   };
 }

@@ -18,7 +18,7 @@ export interface HubStatusFile {
 }
 
 /** The checkout's root (this package's package.json), without loading the Temporal testing SDK. */
-function repoRoot(): string {
+export function repoRoot(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     try {
       if ((JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string }).name === 'b1-shopify-hub') return dir;
@@ -68,5 +68,52 @@ export function readHubStatus(dataDir: string): HubStatusFile | undefined {
     return alive(status.pid) ? status : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * data/hub.pid: the pid of the `b1hub up` that owns this data folder, written before it starts
+ * anything and removed when it has stopped everything. hub-status.json appears only once the hub
+ * is ready; this file also covers start-up and shutdown, so two `up`s on one folder never share
+ * (or stop) each other's dev server. A file whose pid is dead (the hub was killed) is taken over.
+ */
+export function hubPidFile(dataDir: string): string {
+  return path.join(dataDir, 'hub.pid');
+}
+
+/** The pid of another live `b1hub up` that owns this data folder, if any. */
+export function dataDirOwner(dataDir: string): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(hubPidFile(dataDir), 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !alive(pid)) return undefined;
+  try {
+    // A reused pid of an unrelated process does not own the folder.
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline.includes('cli/main') || cmdline.includes('b1hub') ? pid : undefined;
+  } catch {
+    return pid; // no /proc (macOS): trust the pid
+  }
+}
+
+/** Claims the data folder for this process (see hubPidFile); undefined, or the pid of the live owner. */
+export function claimDataDir(dataDir: string): number | undefined {
+  const owner = dataDirOwner(dataDir);
+  if (owner !== undefined) return owner;
+  mkdirSync(dataDir, { recursive: true });
+  const file = hubPidFile(dataDir);
+  writeFileSync(`${file}.tmp.${process.pid}`, `${process.pid}\n`);
+  renameSync(`${file}.tmp.${process.pid}`, file);
+  return undefined;
+}
+
+export function releaseDataDir(dataDir: string): void {
+  try {
+    if (Number(readFileSync(hubPidFile(dataDir), 'utf8').trim()) === process.pid) rmSync(hubPidFile(dataDir), { force: true });
+  } catch {
+    // Already gone.
   }
 }

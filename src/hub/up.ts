@@ -18,7 +18,8 @@ import { ensureHubSearchAttributes } from '../temporal/search-attributes';
 import { ensureSchedulers } from '../temporal/schedulers';
 import { startDevServer, portInUse, type DevServer } from './dev-server';
 import { startCodecServer } from './codec-server';
-import { readHubStatus, removeHubStatus, writeHubStatus, type HubStatusFile } from './status-file';
+import { claimDataDir, readHubStatus, releaseDataDir, removeHubStatus, writeHubStatus, type HubStatusFile } from './status-file';
+import { ensureShopifySchema } from './provision';
 import { connectClient, resolveTemporalTarget } from './temporal-connection';
 import { connectWorker, installOperatorRuntime, resolveDemoMapping, startHubWorker, type RunningHubWorker } from './worker';
 import { isInitialized, markInitialized, runInitialLoad } from './initial-load';
@@ -58,9 +59,9 @@ export interface RunningHub {
 type Stopper = { name: string; stop: () => Promise<void> };
 
 export async function startHub(o: UpOptions): Promise<RunningHub> {
-  const running = readHubStatus(o.dataDir);
-  if (running) {
-    throw new CliError(`\`b1hub up\` already runs on ${o.dataDir} (pid ${running.pid})`, 'use that one (`b1hub status`), stop it with Ctrl-C, or start another with a different --data-dir and ports');
+  const running = readHubStatus(o.dataDir)?.pid ?? claimDataDir(o.dataDir);
+  if (running !== undefined) {
+    throw new CliError(`\`b1hub up\` already runs on ${o.dataDir} (pid ${running})`, 'use that one (`b1hub status`), stop it with Ctrl-C, or start another with a different --data-dir and ports');
   }
   installOperatorRuntime(o.print);
   mkdirSync(o.dataDir, { recursive: true });
@@ -75,6 +76,8 @@ export async function startHub(o: UpOptions): Promise<RunningHub> {
       }
     }
     stoppers.length = 0;
+    // Last: only now may another `up` take the folder (and stop a server we left, if any).
+    releaseDataDir(o.dataDir);
   };
   try {
     return o.config ? await startWithConfig(o, o.config, stoppers, stopAll) : await startDemo(o, stoppers, stopAll);
@@ -87,13 +90,14 @@ export async function startHub(o: UpOptions): Promise<RunningHub> {
 async function startDemo(o: UpOptions, stoppers: Stopper[], stopAll: () => Promise<void>): Promise<RunningHub> {
   const startedAt = new Date().toISOString();
   const firstStart = !isInitialized(o.dataDir);
+  ensureShopifySchema(o.print);
 
   for (const [what, port] of [['SAP B1 simulator', o.b1Port], ['Shopify simulator', o.shopifyPort]] as const) {
     if (await portInUse(port)) throw new CliError(`port ${port} (${what}) is already in use`, `stop what uses it, or pick another port with \`b1hub up --${what.startsWith('SAP') ? 'b1' : 'shopify'}-port <n>\``);
   }
   const codec = await startUiCodecServer(o);
   stoppers.push({ name: 'codec endpoint', stop: () => codec.close() });
-  const dev: DevServer = await startDevServer({ dataDir: o.dataDir, port: o.temporalPort, uiPort: o.uiPort, uiCodecEndpoint: codec.url });
+  const dev: DevServer = await startDevServer({ dataDir: o.dataDir, port: o.temporalPort, uiPort: o.uiPort, uiCodecEndpoint: codec.url, print: o.print });
   stoppers.push({ name: 'Temporal dev server', stop: () => dev.stop() });
 
   const b1Sim = await startB1Simulator({

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { action } from '../action';
 import { CliError } from '../errors';
-import { untilSignal } from '../until-signal';
+import { outputOpen, surviveClosedOutput, untilStopRequested, type StopRequest } from '../until-signal';
 import { registerSimHelpers } from './sim-helpers';
 // The worker, the simulators and the dev server are loaded only by the commands that run
 // them: every other command starts faster without them.
@@ -16,30 +16,78 @@ function intOption(name: string, min = 0, max = 65535): (v: string) => number {
   };
 }
 
-/** Resolves on SIGINT/SIGTERM (once); the caller shuts down in order. */
-/** Runs until a signal (exit 0 after a clean stop) or until `done` ends on its own (exit 1). */
-async function serve(done: Promise<void>, stop: () => Promise<void>, print: (l: string) => void): Promise<number> {
+/** Signals repeated this soon after the first are the same request relayed by npm or tsx. */
+const RELAY_WINDOW_MS = 2_000;
+/** After stop() has finished, a handle nobody closed (a socket, a timer) must not keep us running. */
+const EXIT_GRACE_MS = 5_000;
+
+/**
+ * Starts listening for a reason to stop (SIGINT, SIGTERM, SIGHUP, an uncaught error) and makes a
+ * closed output harmless. Called before anything starts, so a Ctrl-C during start-up is not lost:
+ * serve() then stops at once. Listening goes on until the process exits; a repeated signal is
+ * ignored while it may be the first one relayed by npm or tsx, then warns, then forces the exit
+ * (the dev server's watchdog still stops the server).
+ */
+function listenForStop(print: (l: string) => void): Promise<StopRequest> {
+  surviveClosedOutput();
+  let firstAt = 0;
+  let repeats = 0;
+  return untilStopRequested((again) => {
+    if (again.kind === 'fatal') {
+      print(`error while stopping: ${(again.error as Error)?.message ?? String(again.error)}`);
+      return;
+    }
+    if (Date.now() - firstAt < RELAY_WINDOW_MS) return;
+    repeats += 1;
+    if (repeats === 1) print(`${again.signal}: still stopping… (once more to force)`);
+    else {
+      print(`${again.signal}: forced exit`);
+      process.exit(130);
+    }
+  }).then((request) => {
+    firstAt = Date.now();
+    return request;
+  });
+}
+
+/**
+ * Runs until a stop request (a signal: exit 0 after a clean stop; an uncaught error: exit 1) or
+ * until `done` ends on its own (exit 1 on an error). Whatever ends it, stop() runs.
+ */
+async function serve(done: Promise<void>, stop: () => Promise<void>, print: (l: string) => void, stopRequest: Promise<StopRequest> = listenForStop(print)): Promise<number> {
   const outcome = await Promise.race([
-    untilSignal().then((sig) => ({ kind: 'signal' as const, sig })),
+    stopRequest,
     done.then(
       () => ({ kind: 'ended' as const, error: undefined }),
       (error: unknown) => ({ kind: 'ended' as const, error }),
     ),
   ]);
+  let code: number;
   if (outcome.kind === 'signal') {
-    print(`${outcome.sig}: stopping…`);
+    print(`${outcome.signal}: stopping…`);
     await stop();
     print('stopped');
-    return 0;
+    code = 0;
+  } else if (outcome.kind === 'fatal') {
+    print(`unexpected error: ${(outcome.error as Error)?.stack ?? String(outcome.error)}`);
+    print('stopping…');
+    await stop();
+    print('stopped');
+    code = 1;
+  } else {
+    // The SDK runtime also stops workers on SIGINT; give our handler the chance to win that race.
+    await new Promise((r) => setTimeout(r, 50));
+    print(`the worker stopped${outcome.error ? `: ${(outcome.error as Error).message}` : ''}; shutting down`);
+    await stop();
+    code = outcome.error ? 1 : 0;
   }
-  // The SDK runtime also stops workers on SIGINT; give our handler the chance to win that race.
-  await new Promise((r) => setTimeout(r, 50));
-  print(`the worker stopped${outcome.error ? `: ${(outcome.error as Error).message}` : ''}; shutting down`);
-  await stop();
-  return outcome.error ? 1 : 0;
+  setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+  return code;
 }
 
-const print = (l: string) => process.stdout.write(`${l}\n`);
+const print = (l: string) => {
+  if (outputOpen()) process.stdout.write(`${l}\n`);
+};
 
 export function registerRunCommands(program: Command): void {
   program
@@ -56,6 +104,7 @@ export function registerRunCommands(program: Command): void {
     .option('--no-init', 'do not run the initial load on the first start')
     .action(
       action(async (ctx, opts: { temporalPort: number; uiPort: number; codecPort?: number; b1Port: number; shopifyPort: number; items: number; customers: number; orders: number; init: boolean }) => {
+        const stopRequest = listenForStop(print);
         const config = ctx.configPath ? ctx.config() : undefined;
         const { startHub } = await import('../../hub/up');
         const hub = await startHub({
@@ -75,7 +124,7 @@ export function registerRunCommands(program: Command): void {
           skipInit: !opts.init,
           print,
         });
-        return serve(hub.done, hub.stop, print);
+        return serve(hub.done, hub.stop, print, stopRequest);
       }),
     );
 
@@ -131,6 +180,8 @@ export function registerRunCommands(program: Command): void {
     .option('--state-file <file>', 'persist the shop to this JSON file (written on exit)')
     .action(
       action(async (_ctx, opts: { port: number; items: number; customers: number; orders: number; stateFile?: string }) => {
+        const { ensureShopifySchema } = await import('../../hub/provision');
+        ensureShopifySchema((line) => process.stderr.write(`b1hub: ${line}\n`));
         const { startShopifySimulator } = await import('../../sim/shopify');
         const { demoItemCodes } = await import('../../sim/b1/seed');
         const s = await startShopifySimulator({
