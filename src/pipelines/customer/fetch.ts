@@ -10,7 +10,7 @@ import { updatedSinceQuery } from '../../connectors/shopify/client';
 import type { ShopifyCustomer } from '../../mapping/types';
 import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
 import { loadCustomersExport, startCustomersExport } from './export';
-import { exportCursor, idsSlice, maxUpdatedAt, parseExportCursor, pastPosition, positionAfter, type UpdatedAtPosition } from './paging';
+import { exportCursor, idsSlice, parseExportCursor, pastPosition, positionAfter, readStartWatermark, type UpdatedAtPosition } from './paging';
 import { customerLabel, trimCustomer } from './trim';
 
 export type CustomerRecord = SourceRecord<ShopifyCustomer>;
@@ -39,6 +39,8 @@ export async function fetchCustomers(deps: PipelineDeps, input: FetchPageInput):
   const bulk = input.cursor ? parseExportCursor<ExportCursor>(input.cursor) : null;
   if (bulk) return exportPage(deps, updatedSince, bulk, pageSize);
 
+  // The run's claim is taken before its first read (see readStartWatermark); later pages add none.
+  const watermark = input.cursor ? undefined : readStartWatermark(Date.now());
   const page = await readPage(deps, updatedSince, input.cursor ?? null, pageSize);
   let nextCursor = page.hasNextPage && page.endCursor ? page.endCursor : undefined;
   // More pages follow: the rest of the run reads from one export of the customers changed at or
@@ -57,7 +59,6 @@ export async function fetchCustomers(deps: PipelineDeps, input: FetchPageInput):
     records.push(...extra.records);
     missingIds = extra.missingIds;
   }
-  const watermark = maxUpdatedAt(page.items);
   return {
     records,
     ...(nextCursor ? { nextCursor } : {}),
@@ -79,8 +80,8 @@ function readPage(deps: PipelineDeps, updatedSince: string | null, after: string
 // page is read per request from the Shopify cursor kept alongside (keeping the bucket busy), and
 // customers it delivers past the position move it on. If the export is gone (failed, cancelled,
 // expired), paging resumes from that cursor, skipping what the export already delivered. Every
-// customer is delivered once (unless it changes during the run), and the watermark is the highest
-// updatedAt delivered, as in a paged run.
+// customer is delivered once (unless it changes during the run). The run's watermark comes from
+// its first page alone (the time that read began, less a tolerance), whichever way it goes on.
 
 interface ExportCursor extends UpdatedAtPosition {
   /** The bulk operation; absent once it is gone (the run pages to its end). */
@@ -103,10 +104,8 @@ async function exportPage(deps: PipelineDeps, updatedSince: string | null, c: Ex
     const op = state.kind === 'pending' ? c.op : undefined;
     if (page.hasNextPage && page.endCursor) next = { ...(op ? { op } : {}), after: page.endCursor, ...positionAfter(customers, c) };
   }
-  const watermark = maxUpdatedAt(customers);
   return {
     records: customers.map((x) => toRecord(x, deps)),
     ...(next ? { nextCursor: exportCursor(next) } : {}),
-    ...(watermark ? { watermark } : {}),
   };
 }
