@@ -10,9 +10,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { B1Client } from '../../src/connectors/b1/client';
+import { B1Client } from '../../src/connectors/b1/client';
+import { DEMO_SECRETS } from '../../src/config/hub-config';
 import { customerPipeline } from '../../src/pipelines/customer';
-import { upsertBusinessPartner } from '../../src/pipelines/customer/upsert';
+import { upsertBusinessPartner, type BpUpsertResult } from '../../src/pipelines/customer/upsert';
+import type { MappingConfig } from '../../src/mapping/config';
 import { PIPELINES } from '../../src/pipelines/registry';
 import type { Pipeline, PipelineDeps } from '../../src/pipelines/contract';
 import type { B1BusinessPartnerCreate } from '../../src/mapping/types';
@@ -75,9 +77,9 @@ describe('customer pipeline: one partner per Shopify customer under concurrent w
   let run = 0;
 
   /** The partner payload the customer run (and the order run) would write for this customer. */
-  async function desiredFor(id: string): Promise<B1BusinessPartnerCreate> {
-    const page = await customerPipeline.fetch(fx.deps, { object: 'customer', runId: 'read', mode: 'ids', ids: [id], pageIndex: 0 });
-    const [m] = await customerPipeline.map(fx.deps, { object: 'customer', runId: 'read', records: page.records });
+  async function desiredFor(id: string, deps: PipelineDeps = fx.deps): Promise<B1BusinessPartnerCreate> {
+    const page = await customerPipeline.fetch(deps, { object: 'customer', runId: 'read', mode: 'ids', ids: [id], pageIndex: 0 });
+    const [m] = await customerPipeline.map(deps, { object: 'customer', runId: 'read', records: page.records });
     assert.ok(m?.ok, JSON.stringify(m));
     return m.payload as B1BusinessPartnerCreate;
   }
@@ -85,6 +87,22 @@ describe('customer pipeline: one partner per Shopify customer under concurrent w
   /** A customer run's post of one customer (batched lookups, then the upsert). */
   function customerRunPost(deps: PipelineDeps, id: string, payload: B1BusinessPartnerCreate) {
     return customerPipeline.post(deps, { object: 'customer', runId: `run-${++run}`, pageIndex: 0, records: [{ id, label: id, payload }] });
+  }
+
+  /** Series mode: B1 numbers the CardCode (simulator: `S70-000001`, …). */
+  const seriesMapping = (): MappingConfig => ({ ...fx.deps.mapping, customer: { ...fx.deps.mapping.customer, cardCode: { mode: 'series', series: 70 } } });
+  const seriesDeps = (b1: B1Client = fx.deps.b1): PipelineDeps => ({ ...fx.deps, b1, mapping: seriesMapping() });
+
+  /** Runs `attempt` again while another writer holds the customer's reservation, as Temporal retries the page. */
+  async function retried<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let i = 0; ; i++) {
+      try {
+        return await attempt();
+      } catch (e) {
+        if ((e as Error).name !== 'PartnerInProgressError' || i > 50) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   }
 
   before(async () => {
@@ -195,13 +213,60 @@ describe('customer pipeline: one partner per Shopify customer under concurrent w
     assert.equal(o?.outcome, 'created');
   });
 
-  test('end to end: a customer run and an order run at once for a new customer with an order: one partner, the order on it', async () => {
+  test('series mode: a customer run and an order run creating the same new partner at once give one partner', async () => {
+    const id = gid(fx.shopifySim.createCustomer({ firstName: 'Series', lastName: 'Both', email: 'series.both@example.com' }));
+    const desired = await desiredFor(id, seriesDeps());
+    assert.equal(desired.CardCode, undefined);
+    const meet = new Rendezvous(2);
+    const a = seriesDeps(hooked(fx.deps.b1, { beforeCreate: () => meet.arrive() }));
+    const b = seriesDeps(hooked(fx.deps.b1, { beforeCreate: () => meet.arrive() }));
+    // The writer that finds the other's reservation without a partner yet throws (its page is retried).
+    const [ra, rb] = await Promise.allSettled([customerRunPost(a, id, desired).finally(() => meet.leave()), upsertBusinessPartner(b, desired).finally(() => meet.leave())]);
+    const outcome = ra.status === 'fulfilled' ? ra.value[0] : (await retried(() => customerRunPost(seriesDeps(), id, desired)))[0];
+    const order: BpUpsertResult = rb.status === 'fulfilled' ? rb.value : await retried(() => upsertBusinessPartner(seriesDeps(), desired));
+    const found = partnersByShopifyId(fx, id);
+    assert.equal(found.length, 1, `one partner: ${found.map((p) => p.CardCode).join(', ')}`);
+    assert.match(String(found[0]!.CardCode), /^S70-\d{6}$/, 'numbered by the series');
+    assert.equal(outcome?.targetId, found[0]!.CardCode);
+    assert.equal(order.outcome !== 'failed' && order.cardCode, found[0]!.CardCode);
+  });
+
+  test('series mode: a retry while the first POST is still committing (slow commit past the client timeout) creates nothing more', async () => {
+    const id = gid(fx.shopifySim.createCustomer({ firstName: 'Slow', lastName: 'Commit', email: 'slow.commit@example.com' }));
+    const desired = await desiredFor(id, seriesDeps());
+    const impatient = new B1Client({ baseUrl: fx.config.b1.baseUrl, companyDb: fx.config.b1.companyDb, userName: fx.config.b1.userName, password: DEMO_SECRETS.b1Password, timeoutMs: 400 });
+    const deps = seriesDeps(impatient);
+    fx.b1Sim.faults.failNext({ kind: 'slow', match: /^POST \/b1s\/v1\/BusinessPartners/, slowMs: 1500 });
+    const input = { object: 'customer' as const, runId: 'slow-commit', pageIndex: 0, records: [{ id, label: id, payload: desired }] };
+    await assert.rejects(customerPipeline.post(deps, input), 'the client gives up on the slow POST');
+    // Retried at once: the first POST is still being processed, nothing carries the id yet.
+    await assert.rejects(customerPipeline.post(deps, input), (e: Error) => e.name === 'PartnerInProgressError', 'the retry waits for the holder instead of creating');
+    assert.equal(partnersByShopifyId(fx, id).length, 0);
+    const [o] = await retried(() => customerPipeline.post(deps, input));
+    const found = partnersByShopifyId(fx, id);
+    assert.equal(found.length, 1);
+    assert.equal(o?.targetId, found[0]!.CardCode);
+    assert.equal(o?.outcome, 'created', 'the run that created it says so');
+  });
+
+  test('series mode: a create whose answer is lost: the retry uses the partner its reservation stands for', async () => {
+    const id = gid(fx.shopifySim.createCustomer({ firstName: 'Lost', lastName: 'Series', email: 'lost.series@example.com' }));
+    const desired = await desiredFor(id, seriesDeps());
+    fx.b1Sim.faults.failNext({ kind: '502', match: /^POST \/b1s\/v1\/BusinessPartners/, when: 'after' });
+    const input = { object: 'customer' as const, runId: 'lost-series', pageIndex: 0, records: [{ id, label: id, payload: desired }] };
+    await assert.rejects(customerPipeline.post(seriesDeps(), input));
+    const [o] = await customerPipeline.post(seriesDeps(), input);
+    assert.equal(partnersByShopifyId(fx, id).length, 1);
+    assert.equal(o?.outcome, 'created');
+  });
+
+  async function bothRunsAtOnce(mapping: MappingConfig, name: string): Promise<void> {
     const loc = Object.values(fx.shopifySim.state.data.locations)[0]!;
-    const c = fx.shopifySim.createCustomer({ firstName: 'Noon', lastName: 'Both', email: 'noon.both@example.com', addresses: [{ address1: '1 Noon St', city: 'Austin', zip: '73301', countryCode: 'US', provinceCode: 'TX' }] });
+    const c = fx.shopifySim.createCustomer({ firstName: 'Noon', lastName: name, email: `noon.${name}@example.com`, addresses: [{ address1: '1 Noon St', city: 'Austin', zip: '73301', countryCode: 'US', provinceCode: 'TX' }] });
     const order = fx.shopifySim.createOrder({ customerId: c.id, lines: [{ sku: 'A00001', quantity: 1, locationId: loc.id }] });
     const meet = new Rendezvous(2);
     const b1 = hooked(fx.deps.b1, { beforeCreate: (bp) => (bp.U_ShopifyId === gid(c) ? meet.arrive() : Promise.resolve()) });
-    const deps = { ...fx.deps, b1 };
+    const deps = { ...fx.deps, b1, mapping };
     // Each run's post leaves the rendezvous when it is done (whether it reached the create or not).
     const leaving = (p: Pipeline): Pipeline => ({ ...p, post: (d, i) => p.post(d, i).finally(() => meet.leave()) });
     const worker = await createHubWorker({
@@ -224,5 +289,13 @@ describe('customer pipeline: one partner per Shopify customer under concurrent w
       worker.shutdown();
       await running;
     }
+  }
+
+  test('end to end, prefix mode: a customer run and an order run at once for a new customer with an order: one partner, the order on it', async () => {
+    await bothRunsAtOnce(fx.deps.mapping, 'prefix');
+  });
+
+  test('end to end, series mode: the same, B1 numbering the partner', async () => {
+    await bothRunsAtOnce(seriesMapping(), 'series');
   });
 });

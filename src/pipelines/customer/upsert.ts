@@ -18,7 +18,8 @@
  */
 import { f } from '../../connectors/b1/odata-query';
 import type { PageOptions } from '../../connectors/b1/core';
-import { B1BusinessRuleError, B1ConflictError, B1NotFoundError } from '../../connectors/b1/errors';
+import { B1BusinessRuleError, B1ConflictError, B1NotFoundError, B1TransientError } from '../../connectors/b1/errors';
+import { PARTNER_RESERVATIONS } from '../../connectors/b1/reservations';
 import type { BusinessPartner } from '../../connectors/b1/schemas';
 import { diffBusinessPartner } from '../../mapping';
 import type { B1BusinessPartner, B1BusinessPartnerCreate } from '../../mapping/types';
@@ -275,6 +276,7 @@ async function linkPartner(deps: PipelineDeps, desired: B1BusinessPartnerCreate,
  * saying so. Decided by the re-read, not by SAP's message text.
  */
 async function createPartner(deps: PipelineDeps, desired: B1BusinessPartnerCreate, runId: string | undefined): Promise<BpUpsertResult> {
+  if (!desired.CardCode) return createInSeries(deps, desired, runId);
   noteCreateAttempt(runId, desired.U_ShopifyId);
   try {
     const created = await deps.b1.createBusinessPartner(desired as unknown as Parameters<PipelineDeps['b1']['createBusinessPartner']>[0]);
@@ -292,3 +294,84 @@ async function createPartner(deps: PipelineDeps, desired: B1BusinessPartnerCreat
     return rejection(e, `create business partner ${desired.CardCode ?? `(series ${desired.Series})`} for ${desired.U_ShopifyId}`);
   }
 }
+
+/** Target of a reservation whose create B1 refused: nothing was created, the next attempt takes over at once. */
+const REFUSED = 'refused';
+
+/**
+ * Another writer holds this customer's reservation and its partner is not there yet (being
+ * created now, or its POST is still to commit): retrying later helps.
+ */
+export class PartnerInProgressError extends B1TransientError {
+  override name = 'PartnerInProgressError';
+}
+
+/**
+ * Series mode: B1 numbers the CardCode, so nothing natural keeps two creates apart. A
+ * reservation B1 keeps unique (a row of @B1H_BP_RES whose Code is the Shopify customer id,
+ * connectors/b1/reservations.ts) is taken before the POST and settled with the CardCode after;
+ * of any number of writers only its holder creates. Another writer uses the partner the
+ * reservation names, or finds by U_ShopifyId (the holder's answer was lost), or, while the
+ * holder may still be creating, throws PartnerInProgressError so its page is retried. A
+ * reservation left without a partner past the stale window (15 min, hub clock) is taken over;
+ * a POST that commits later than that is the window left, and the create re-checks after
+ * writing and keeps the oldest partner (sweepDuplicates).
+ */
+async function createInSeries(deps: PipelineDeps, desired: B1BusinessPartnerCreate, runId: string | undefined): Promise<BpUpsertResult> {
+  const reservations = deps.b1.reservations;
+  const id = desired.U_ShopifyId;
+  let taken = await reservations.reserve(PARTNER_RESERVATIONS, id);
+  if (!taken.mine) {
+    const held = taken.holder;
+    if (held.target && held.target !== REFUSED) {
+      const named = await deps.b1.tryGet('BusinessPartners', held.target, { select: BP_DIFF_SELECT });
+      if (named?.U_ShopifyId === id) return patchPartner(deps, desired, named, runId);
+    }
+    const found = await findPartnerByShopifyId(deps, id);
+    if (found) {
+      if (held.target !== String(found.CardCode)) await reservations.settle(held, String(found.CardCode));
+      return patchPartner(deps, desired, found, runId);
+    }
+    if (held.target !== REFUSED && !reservations.isStale(held)) {
+      throw new PartnerInProgressError(`business partner for ${id} is being created by another writer (reservation ${held.code} taken ${held.takenAt} by ${held.holder}); retry`, { context: { entity: 'BusinessPartners' } });
+    }
+    taken = await reservations.takeOver(held);
+    if (!taken.mine) throw new PartnerInProgressError(`business partner for ${id}: another writer took over reservation ${held.code} first; retry`, { context: { entity: 'BusinessPartners' } });
+  }
+  const mine = taken.reservation;
+  // A partner made before reservations existed, or by a holder whose POST committed late.
+  const before = await findPartnerByShopifyId(deps, id);
+  if (before) {
+    await reservations.settle(mine, String(before.CardCode));
+    return patchPartner(deps, desired, before, runId);
+  }
+  noteCreateAttempt(runId, id);
+  let cardCode: string;
+  try {
+    cardCode = String((await deps.b1.createBusinessPartner(desired as unknown as Parameters<PipelineDeps['b1']['createBusinessPartner']>[0])).CardCode);
+  } catch (e) {
+    if (!isRecordRejection(e)) throw e;
+    // Refused: nothing was created; the next attempt (after the data is fixed) need not wait.
+    await reservations.settle(mine, REFUSED);
+    return rejection(e, `create business partner (series ${desired.Series}) for ${id}`);
+  }
+  const kept = await sweepDuplicates(deps, id, cardCode);
+  await reservations.settle(mine, kept);
+  return kept === cardCode ? { outcome: 'created', cardCode } : patchPartner(deps, desired, (await findPartnerByShopifyId(deps, id)) as BusinessPartner, runId);
+}
+
+/**
+ * After a series create: if more than one partner carries the id (a POST that committed after
+ * its reservation went stale), the oldest (lowest CardCode of the series) stays; ours, if it is
+ * the younger, is frozen and loses the id, with a note saying which partner it duplicates.
+ * Returns the CardCode that stays.
+ */
+async function sweepDuplicates(deps: PipelineDeps, shopifyId: string, ours: string): Promise<string> {
+  const all = (await deps.b1.findBusinessPartnersByShopifyId(shopifyId, ['CardCode'])).sort(byCardCode);
+  const keep = String(all[0]?.CardCode ?? ours);
+  if (keep !== ours) {
+    await deps.b1.patchBusinessPartner(ours, { U_ShopifyId: null, Frozen: 'tYES', FreeText: `Duplicate of ${keep} for Shopify customer ${shopifyId}; frozen by the Shopify hub` } as Parameters<PipelineDeps['b1']['patchBusinessPartner']>[1]);
+  }
+  return keep;
+}
+

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { SimClock, localDate, localTime } from './clock';
 import { Errors, SlError } from './errors';
+import { seriesCardCode } from './bp-series';
 import {
   ENTITY_SETS,
   coerceObject,
@@ -322,6 +323,7 @@ export class B1SimState {
     const rec: Rec = { ...input };
     switch (def.name) {
       case 'BusinessPartners': {
+        rec.CardCode = seriesCardCode(rec, (c) => this.counter(c, 1)) ?? rec.CardCode;
         if (typeof rec.CardCode !== 'string' || rec.CardCode === '') throw Errors.business('Enter BP code');
         this.prepareBpRows(rec, undefined);
         break;
