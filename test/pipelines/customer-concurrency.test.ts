@@ -260,6 +260,24 @@ describe('customer pipeline: one partner per Shopify customer under concurrent w
     assert.equal(o?.outcome, 'created');
   });
 
+  test('series mode: a partner that commits between the re-check and our create (a POST past its stale reservation): the oldest stays, ours is frozen', async () => {
+    const id = gid(fx.shopifySim.createCustomer({ firstName: 'Late', lastName: 'Commit', email: 'late.commit@example.com' }));
+    const desired = await desiredFor(id, seriesDeps());
+    let late = '';
+    const b1 = hooked(fx.deps.b1, {
+      beforeCreate: async () => {
+        late = String((await fx.deps.b1.createBusinessPartner({ ...(desired as unknown as Parameters<B1Client['createBusinessPartner']>[0]) })).CardCode);
+      },
+    });
+    const [o] = await customerRunPost(seriesDeps(b1), id, desired);
+    const found = partnersByShopifyId(fx, id);
+    assert.deepEqual(found.map((p) => p.CardCode), [late], 'only the older partner carries the customer');
+    assert.equal(o?.targetId, late);
+    const frozen = partners(fx).filter((p) => String(p.FreeText ?? '').includes(`Duplicate of ${late}`));
+    assert.equal(frozen.length, 1);
+    assert.equal(frozen[0]!.Frozen, 'tYES');
+  });
+
   async function bothRunsAtOnce(mapping: MappingConfig, name: string): Promise<void> {
     const loc = Object.values(fx.shopifySim.state.data.locations)[0]!;
     const c = fx.shopifySim.createCustomer({ firstName: 'Noon', lastName: name, email: `noon.${name}@example.com`, addresses: [{ address1: '1 Noon St', city: 'Austin', zip: '73301', countryCode: 'US', provinceCode: 'TX' }] });

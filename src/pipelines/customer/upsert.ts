@@ -19,11 +19,12 @@
 import { f } from '../../connectors/b1/odata-query';
 import type { PageOptions } from '../../connectors/b1/core';
 import { B1BusinessRuleError, B1ConflictError, B1NotFoundError, B1TransientError } from '../../connectors/b1/errors';
-import { PARTNER_RESERVATIONS } from '../../connectors/b1/reservations';
+import { PARTNER_RESERVATIONS, ReservationSetupError } from '../../connectors/b1/reservations';
 import type { BusinessPartner } from '../../connectors/b1/schemas';
 import { diffBusinessPartner } from '../../mapping';
 import type { B1BusinessPartner, B1BusinessPartnerCreate } from '../../mapping/types';
 import type { PipelineDeps } from '../contract';
+import { PipelineSetupError } from '../errors';
 import { orFilters } from './paging';
 import { createAttemptedInRun, noteCreateAttempt } from './run-memory';
 
@@ -320,7 +321,9 @@ export class PartnerInProgressError extends B1TransientError {
 async function createInSeries(deps: PipelineDeps, desired: B1BusinessPartnerCreate, runId: string | undefined): Promise<BpUpsertResult> {
   const reservations = deps.b1.reservations;
   const id = desired.U_ShopifyId;
-  let taken = await reservations.reserve(PARTNER_RESERVATIONS, id);
+  let taken = await reservations.reserve(PARTNER_RESERVATIONS, id).catch((e: unknown) => {
+    throw e instanceof ReservationSetupError ? new PipelineSetupError(`customer.cardCode mode 'series' needs the partner reservation table: ${e.message}`) : e;
+  });
   if (!taken.mine) {
     const held = taken.holder;
     if (held.target && held.target !== REFUSED) {
