@@ -11,7 +11,9 @@
  * Concurrent writers (a customer run and an order run at once, two workers, a retry after a lost
  * answer) cannot create a second partner: a check-then-insert alone could, so the key B1 keeps
  * unique decides. In prefix mode that is the CardCode itself: "code already assigned" for the
- * code we wanted means another writer created our partner first, and we use it. A link by e-mail
+ * code we wanted means another writer created our partner first, and we use it. In series mode
+ * (B1 numbers the code) a reservation keyed by the Shopify id is taken first (createInSeries).
+ * A link by e-mail
  * is a compare-and-set (If-Match on the partner's ETag), and a partner found by e-mail that
  * already carries our U_ShopifyId is ours, so a partner linked by one run is never linked to
  * someone else nor created again by the other.
