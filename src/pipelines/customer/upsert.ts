@@ -13,10 +13,9 @@
  * unique decides. In prefix mode that is the CardCode itself: "code already assigned" for the
  * code we wanted means another writer created our partner first, and we use it. In series mode
  * (B1 numbers the code) a reservation keyed by the Shopify id is taken first (createInSeries).
- * A link by e-mail
- * is a compare-and-set (If-Match on the partner's ETag), and a partner found by e-mail that
- * already carries our U_ShopifyId is ours, so a partner linked by one run is never linked to
- * someone else nor created again by the other.
+ * A link by e-mail is a compare-and-set (If-Match on the partner's ETag), and a partner found by
+ * e-mail that already carries our U_ShopifyId is ours, so a partner linked by one run is never
+ * linked to someone else nor created again by the other.
  */
 import { f } from '../../connectors/b1/odata-query';
 import type { PageOptions } from '../../connectors/b1/core';
