@@ -3,14 +3,14 @@
  * before the run's read began can become visible after the read passed its place (a slow commit,
  * the search index catching up); if the same run later delivers a change made much later (a long
  * run), "the newest updatedAt delivered" jumps past the late one by more than the next run's
- * overlap and it is never synced. The claim is the time the first read began, less a tolerance.
+ * overlap and it is never synced. The claim is the newest change Shopify showed when the first
+ * read began (Shopify's clock, not the hub's).
  * Per-request paging and runs that read past their first page from a bulk export alike.
  * Both simulators over HTTP; the pages are read through the pipeline's fetch, as the workflow does.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { customerPipeline } from '../../src/pipelines/customer';
-import { CLOCK_TOLERANCE_MS } from '../../src/pipelines/customer/paging';
 import type { BulkOperationRec } from '../../src/sim/shopify/state';
 import { startHubFixture, type HubFixture } from '../support/hub-fixture';
 
@@ -46,14 +46,14 @@ describe('customer watermark: only what the run could not have missed', () => {
    * Every customer stamped two days ago, except four at R − 20 s (page 0 with a page size of 4)
    * and one at R − 15 s (so page 0 has a next page), R being now.
    */
-  function stage(): { x: number; z: number; late: string[] } {
+  function stage(): { x: number; z: number; late: string[]; newest: string } {
     const now = Date.now();
     const all = Object.values(fx.shopifySim.state.data.customers).sort((a, b) => a.id - b.id);
     for (const c of all) c.updatedAt = iso(now - 2 * 86_400_000);
     const [x, z, ...rest] = all;
     rest.slice(0, 4).forEach((c) => (c.updatedAt = iso(now - 20_000)));
     rest[4]!.updatedAt = iso(now - 15_000);
-    return { x: x!.id, z: z!.id, late: rest.slice(0, 5).map((c) => `gid://shopify/Customer/${c.id}`) };
+    return { x: x!.id, z: z!.id, late: rest.slice(0, 5).map((c) => `gid://shopify/Customer/${c.id}`), newest: iso(now - 15_000) };
   }
 
   /**
@@ -67,10 +67,8 @@ describe('customer watermark: only what the run could not have missed', () => {
     fx.shopifySim.state.data.customers[z]!.updatedAt = iso(startedMs + 10 * 60_000);
   }
 
-  function assertClaim(watermark: string | undefined, startedMs: number): void {
-    assert.ok(watermark, 'the run has a watermark');
-    const w = Date.parse(watermark);
-    assert.ok(w <= startedMs - CLOCK_TOLERANCE_MS && w > startedMs - CLOCK_TOLERANCE_MS - 5_000, `watermark ${watermark} is the read start less the tolerance (${iso(startedMs)})`);
+  function assertClaim(watermark: string | undefined, newest: string): void {
+    assert.equal(watermark, newest, 'the watermark is the newest change visible when the run began');
   }
 
   test('per-request paging: a change visible only after its place was read is synced by the next delta', async () => {
@@ -80,7 +78,7 @@ describe('customer watermark: only what the run could not have missed', () => {
     opts.bulkQueryConcurrency = 0; // exports refused: every page per request
     fx.deps.pageSizes.customer = 4;
     try {
-      const { x, z, late } = stage();
+      const { x, z, late, newest } = stage();
       const since = iso(Date.now() - 60 * 60_000);
       const run = await readRun(since, (startedMs) => lateChanges(x, z, startedMs));
       assert.ok(run.cursors.every((c) => !c.startsWith('bulk:')));
@@ -89,7 +87,7 @@ describe('customer watermark: only what the run could not have missed', () => {
       assert.ok(!run.ids.includes(`gid://shopify/Customer/${x}`), 'X was not visible when its place was read');
       const next = await readRun(run.watermark!);
       assert.ok(next.ids.includes(`gid://shopify/Customer/${x}`), `the next delta (from ${run.watermark}) delivers X`);
-      assertClaim(run.watermark, run.startedMs);
+      assertClaim(run.watermark, newest);
     } finally {
       opts.bulkQueryConcurrency = limit;
       fx.deps.pageSizes.customer = pageSize;
@@ -103,7 +101,7 @@ describe('customer watermark: only what the run could not have missed', () => {
     fx.deps.pageSizes.customer = 4;
     opts.bulkStepMs = 300; // the export is still running when page 1 is read
     try {
-      const { x, z, late } = stage();
+      const { x, z, late, newest } = stage();
       // A customer of page 0 edited during the run (a plain edit, stamped now).
       const edited = late[0]!;
       const since = iso(Date.now() - 60 * 60_000);
@@ -119,7 +117,7 @@ describe('customer watermark: only what the run could not have missed', () => {
       assert.ok(!run.ids.includes(`gid://shopify/Customer/${x}`), 'X was not visible when its place was read');
       const next = await readRun(run.watermark!);
       assert.ok(next.ids.includes(`gid://shopify/Customer/${x}`), `the next delta (from ${run.watermark}) delivers X`);
-      assertClaim(run.watermark, run.startedMs);
+      assertClaim(run.watermark, newest);
       assert.ok(run.ids.filter((i) => i === edited).length === 2, 'the customer edited during the run is delivered again by it');
     } finally {
       opts.bulkStepMs = step;

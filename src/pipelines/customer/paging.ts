@@ -22,26 +22,6 @@ export function maxUpdatedAt(records: ReadonlyArray<{ updatedAt?: string }>): st
 }
 
 /**
- * How far a run's watermark stays behind the moment its first read began: the hub's clock may be
- * ahead of Shopify's, and a change Shopify stamped before that moment may become visible to
- * search only after the read passed its place (a slow commit, the search index catching up).
- * The next delta also re-reads the client's overlap (5 minutes) before the watermark.
- */
-export const CLOCK_TOLERANCE_MS = 60_000;
-
-/**
- * The watermark a full or delta run may claim: the time its first read began (`startedMs`, taken
- * before the request) less CLOCK_TOLERANCE_MS, in Shopify's format (whole seconds). A run reading
- * in updatedAt order delivers every change made before it began (an edit during the run moves the
- * record ahead of the cursor), but nothing says it saw what changed later: not the newest
- * updatedAt it delivered, which an edit during a long run can push past a change that became
- * visible late, so the next run would skip that change for good.
- */
-export function readStartWatermark(startedMs: number): string {
-  return new Date(Math.floor((startedMs - CLOCK_TOLERANCE_MS) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
-
-/**
  * `field eq v1 or field eq v2 …` in chunks, so many keys are looked up in a few requests while
  * every URL stays short (the Service Layer sits behind Apache, which limits request lines).
  */
