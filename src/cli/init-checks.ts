@@ -8,7 +8,7 @@ import type { Connection } from '@temporalio/client';
 import { ApiVersion } from '@shopify/shopify-api';
 import type { HubConfig } from '../config/hub-config';
 import type { PipelineDeps } from '../pipelines/contract';
-import { checkUserFields, ensureUserFields, RESTART_MESSAGE } from '../connectors/b1/udf';
+import { checkUserFields, ensureUserFields, ensureUserTables, RESTART_MESSAGE } from '../connectors/b1/udf';
 import { gql } from '../connectors/shopify/gql';
 import { METAFIELD_DEFINITION_LOOKUP } from '../connectors/shopify/documents';
 import { HUB_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
@@ -104,6 +104,18 @@ export async function runInitChecks(o: { config: HubConfig; deps: PipelineDeps; 
     return missing.length
       ? { state: 'fail', detail: `missing ${missing.map((s) => `${s.table}.U_${s.name}`).join(', ')}`, fix: 'run `b1hub init --fix` (creates them), then restart the Service Layer' }
       : { state: 'pass', detail: `${existing.length} fields present (${existing.map((s) => `${s.table}.U_${s.name}`).join(', ')})` };
+  });
+
+  await b1Check('B1 reservation tables (one sales order / partner per Shopify id)', 'run `b1hub init --fix` (creates them), then restart the Service Layer', async () => {
+    const r = await ensureUserTables(deps.b1, undefined, { create: fix });
+    const fieldsMissing = r.fields.missing.map((s) => `${s.table}.U_${s.name}`);
+    if (r.created.length || r.fields.created.length) {
+      return { state: 'fixed', detail: `created ${[...r.created.map((t) => `@${t}`), ...r.fields.created.map((s) => `${s.table}.U_${s.name}`)].join(', ')}`, fix: r.restartRequired ? RESTART_MESSAGE : undefined };
+    }
+    if (r.missing.length || fieldsMissing.length) {
+      return { state: 'fail', detail: `missing ${[...r.missing.map((t) => `@${t}`), ...fieldsMissing].join(', ')}`, fix: 'run `b1hub init --fix` (creates them), then restart the Service Layer' };
+    }
+    return { state: 'pass', detail: r.existing.map((t) => `@${t}`).join(', ') };
   });
 
   await b1Check('Weight units of selected items mapped', 'add the unit to mapping.product.weightUnits, e.g. {"1": "KILOGRAMS"}', async () => {

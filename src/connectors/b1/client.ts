@@ -6,9 +6,15 @@ import { B1ClientCore, type B1ClientOptions, type EntityKey, type PageOptions } 
 import { DeltaTracker, deltaFilter, type DeltaCursor } from './delta';
 import { B1Error } from './errors';
 import { f } from './odata-query';
+import { Reservations, type ReservationOptions } from './reservations';
 import type { BusinessPartner, EntityOf, EntitySetName, Item, ItemPrice, ItemWarehouseInfo, Order, PriceList, SalesTaxCode, Warehouse, WeightMeasure } from './schemas';
 
 export type { B1ClientOptions } from './core';
+
+export interface B1HubClientOptions extends B1ClientOptions {
+  /** Holder name and stale window of the reservations this client takes (reservations.ts). */
+  reservations?: ReservationOptions;
+}
 
 export interface DeltaRunOptions {
   cursor: DeltaCursor;
@@ -21,8 +27,12 @@ export interface DeltaRunOptions {
 }
 
 export class B1Client extends B1ClientCore {
-  constructor(options: B1ClientOptions) {
+  /** Keys B1 keeps unique (user-defined tables): one sales order / partner per Shopify id. */
+  readonly reservations: Reservations;
+
+  constructor(options: B1HubClientOptions) {
     super(options);
+    this.reservations = new Reservations(this, options.reservations);
   }
 
   /**

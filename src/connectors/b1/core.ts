@@ -341,6 +341,44 @@ export class B1ClientCore {
     }
   }
 
+  /**
+   * Every row of a collection the typed schemas do not cover (user-defined tables `U_<TABLE>`,
+   * `Drafts`, `UserTablesMD`), annotations stripped, following nextLink to the end.
+   */
+  async listRaw(path: string, q: ODataQuery = {}, po: PageOptions = {}): Promise<Array<Record<string, unknown>>> {
+    const max = po.maxPageSize ?? this.opts.maxPageSize;
+    const headers: Record<string, string> = { Prefer: `odata.maxpagesize=${max}` };
+    const ctx = { entity: path };
+    const out: Array<Record<string, unknown>> = [];
+    let link: string | undefined = path;
+    let query: string | undefined = buildQueryString(q) || undefined;
+    const seen = new Set<string>();
+    while (link) {
+      const res = await this.request('GET', link, { ...(query ? { query } : {}), headers, context: ctx });
+      const j = this.parseJson(res, ctx);
+      if (!Array.isArray(j.value)) throw new B1ProtocolError('collection response without "value"', { status: res.status, context: ctx });
+      for (const row of j.value) out.push(stripAnnotations(row as Record<string, unknown>));
+      const next = (j['odata.nextLink'] ?? j['@odata.nextLink']) as string | undefined;
+      link = typeof next === 'string' && next ? next : undefined;
+      query = undefined;
+      if (link && seen.has(link)) throw new B1ProtocolError(`nextLink loops: ${link}`, { context: ctx });
+      if (link) seen.add(link);
+    }
+    return out;
+  }
+
+  /** One entity of a collection the typed schemas do not cover, or undefined on -2028. */
+  async tryGetRaw(path: string, key: EntityKey, select?: readonly string[]): Promise<Record<string, unknown> | undefined> {
+    const ctx = { entity: path, key };
+    try {
+      const res = await this.request('GET', `${path}${keySegment(key)}`, { query: buildQueryString(select ? { select } : {}), context: ctx });
+      return stripAnnotations(this.parseJson(res, ctx));
+    } catch (e) {
+      if (e instanceof B1Error && e.name === 'B1NotFoundError') return undefined;
+      throw e;
+    }
+  }
+
   async count(set: EntitySetName, filter?: string): Promise<number> {
     const res = await this.request('GET', `${set}/$count`, { ...(filter ? { query: buildQueryString({ filter }) } : {}), context: { entity: set } });
     const n = Number(res.body.trim());

@@ -20,7 +20,18 @@ export {
 export { buildQueryString, f, lit, str, keySegment, type ODataQuery } from './odata-query';
 export { deltaFilter, DeltaTracker, stampOf, type DeltaCursor } from './delta';
 export { buildBatchBody, buildChangesetBody, parseBatchResponse, type BatchOperation, type BatchPartResult } from './batch';
-export { ensureUserFields, checkUserFields, HUB_UDFS, RESTART_MESSAGE, type UdfSpec, type UdfCheckResult } from './udf';
+export { ensureUserFields, checkUserFields, ensureUserTables, reservationFieldSpecs, HUB_UDFS, RESTART_MESSAGE, type UdfSpec, type UdfCheckResult, type UdtCheckResult } from './udf';
+export {
+  Reservations,
+  ReservationSetupError,
+  ORDER_RESERVATIONS,
+  PARTNER_RESERVATIONS,
+  RESERVATION_TABLES,
+  type Reservation,
+  type ReservationTable,
+  type ReserveResult,
+  type ReservationOptions,
+} from './reservations';
 export type { B1TlsOptions } from './tls';
 export type { B1Logger } from './logger';
 export * from './schemas';

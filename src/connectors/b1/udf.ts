@@ -5,9 +5,10 @@
  */
 import type { B1ClientCore } from './core';
 import { f } from './odata-query';
+import { RESERVATION_FIELDS, RESERVATION_TABLES, type ReservationTable } from './reservations';
 
 export interface UdfSpec {
-  /** Table: OCRD (business partners), OITM (items), ORDR (order header), RDR1 (order lines). */
+  /** Table: OCRD (business partners), OITM (items), ORDR (order header), RDR1 (order lines), `@<UDT>`. */
   table: string;
   /** Name without the `U_` prefix. */
   name: string;
@@ -88,4 +89,41 @@ export async function ensureUserFields(client: B1ClientCore, specs: readonly Udf
     restartRequired,
     ...(restartRequired ? { message: RESTART_MESSAGE } : {}),
   };
+}
+
+/**
+ * User-defined tables (reservations.ts): each table and its fields. A table is created through
+ * UserTablesMD (`bott_NoObject`: rows keyed by a unique `Code`, reference §8), then its fields
+ * through UserFieldsMD on `@<TABLE>`.
+ */
+export interface UdtCheckResult {
+  existing: string[];
+  missing: string[];
+  created: string[];
+  /** Fields of the tables created now (or missing, without create). */
+  fields: UdfCheckResult;
+  restartRequired: boolean;
+  message?: string;
+}
+
+export function reservationFieldSpecs(tables: readonly ReservationTable[] = RESERVATION_TABLES): UdfSpec[] {
+  return tables.flatMap((t) => RESERVATION_FIELDS.map((fd) => ({ table: `@${t.name}`, name: fd.name, description: fd.description, size: fd.size })));
+}
+
+export async function ensureUserTables(client: B1ClientCore, tables: readonly ReservationTable[] = RESERVATION_TABLES, o: { create: boolean } = { create: true }): Promise<UdtCheckResult> {
+  const existing: string[] = [];
+  const missing: string[] = [];
+  const created: string[] = [];
+  for (const t of tables) {
+    const row = await client.tryGetRaw('UserTablesMD', t.name, ['TableName']);
+    if (row) existing.push(t.name);
+    else if (o.create) {
+      await client.request('POST', 'UserTablesMD', { body: { TableName: t.name, TableDescription: t.description.slice(0, 30), TableType: 'bott_NoObject' }, context: { entity: 'UserTablesMD', key: t.name } });
+      created.push(t.name);
+    } else missing.push(t.name);
+  }
+  const present = tables.filter((t) => !missing.includes(t.name));
+  const fields = await ensureUserFields(client, reservationFieldSpecs(present), o);
+  const restartRequired = created.length > 0 || fields.restartRequired;
+  return { existing, missing, created, fields, restartRequired, ...(restartRequired ? { message: RESTART_MESSAGE } : {}) };
 }

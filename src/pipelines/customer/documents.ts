@@ -65,3 +65,17 @@ export const BULK_EXPORT_CUSTOMERS = gql`
     }
   }
 `;
+
+/**
+ * The newest customer change Shopify shows now: read just before a run's first page, its
+ * updatedAt is the run's watermark (Shopify's own clock; see paging.ts, sourceNowWatermark).
+ */
+export const NEWEST_CUSTOMER = gql`
+  query NewestCustomer {
+    customers(first: 1, sortKey: UPDATED_AT, reverse: true) {
+      nodes {
+        updatedAt
+      }
+    }
+  }
+`;

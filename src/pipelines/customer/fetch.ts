@@ -10,7 +10,8 @@ import { updatedSinceQuery } from '../../connectors/shopify/client';
 import type { ShopifyCustomer } from '../../mapping/types';
 import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
 import { loadCustomersExport, startCustomersExport } from './export';
-import { exportCursor, idsSlice, maxUpdatedAt, parseExportCursor, pastPosition, positionAfter, type UpdatedAtPosition } from './paging';
+import { NEWEST_CUSTOMER } from './documents';
+import { exportCursor, idsSlice, parseExportCursor, pastPosition, positionAfter, type UpdatedAtPosition } from './paging';
 import { customerLabel, trimCustomer } from './trim';
 
 export type CustomerRecord = SourceRecord<ShopifyCustomer>;
@@ -39,6 +40,8 @@ export async function fetchCustomers(deps: PipelineDeps, input: FetchPageInput):
   const bulk = input.cursor ? parseExportCursor<ExportCursor>(input.cursor) : null;
   if (bulk) return exportPage(deps, updatedSince, bulk, pageSize);
 
+  // The run's claim is taken before its first read (see newestChange); later pages add none.
+  const watermark = input.cursor ? undefined : await newestChange(deps);
   const page = await readPage(deps, updatedSince, input.cursor ?? null, pageSize);
   let nextCursor = page.hasNextPage && page.endCursor ? page.endCursor : undefined;
   // More pages follow: the rest of the run reads from one export of the customers changed at or
@@ -57,13 +60,27 @@ export async function fetchCustomers(deps: PipelineDeps, input: FetchPageInput):
     records.push(...extra.records);
     missingIds = extra.missingIds;
   }
-  const watermark = maxUpdatedAt(page.items);
   return {
     records,
     ...(nextCursor ? { nextCursor } : {}),
     ...(watermark ? { watermark } : {}),
     ...(missingIds.length ? { missingIds } : {}),
   };
+}
+
+/**
+ * The watermark a full or delta run may claim: the newest customer change Shopify shows just
+ * before the first page is read, on Shopify's own clock (the hub's may disagree). A run reading in
+ * updatedAt order delivers every change visible when it began (an edit during the run moves the
+ * record ahead of the cursor, so the run meets it again), but not necessarily what it sees later:
+ * the newest updatedAt it delivered, the old claim, could be an edit made ten minutes into a long
+ * run, past a change stamped earlier that became visible only after its place was read (a slow
+ * commit, the search index catching up), and the next delta (watermark less the 5-minute overlap)
+ * skipped that change for good. Undefined for a shop without customers.
+ */
+async function newestChange(deps: PipelineDeps): Promise<string | undefined> {
+  const { data } = await deps.shopify.executor.call<{ customers: { nodes: Array<{ updatedAt?: string | null }> } }>(NEWEST_CUSTOMER);
+  return data.customers.nodes[0]?.updatedAt ?? undefined;
 }
 
 function readPage(deps: PipelineDeps, updatedSince: string | null, after: string | null, first: number) {
@@ -79,8 +96,8 @@ function readPage(deps: PipelineDeps, updatedSince: string | null, after: string
 // page is read per request from the Shopify cursor kept alongside (keeping the bucket busy), and
 // customers it delivers past the position move it on. If the export is gone (failed, cancelled,
 // expired), paging resumes from that cursor, skipping what the export already delivered. Every
-// customer is delivered once (unless it changes during the run), and the watermark is the highest
-// updatedAt delivered, as in a paged run.
+// customer is delivered once (unless it changes during the run). The run's watermark comes from
+// its first page alone (the newest change Shopify showed before it), whichever way it goes on.
 
 interface ExportCursor extends UpdatedAtPosition {
   /** The bulk operation; absent once it is gone (the run pages to its end). */
@@ -103,10 +120,8 @@ async function exportPage(deps: PipelineDeps, updatedSince: string | null, c: Ex
     const op = state.kind === 'pending' ? c.op : undefined;
     if (page.hasNextPage && page.endCursor) next = { ...(op ? { op } : {}), after: page.endCursor, ...positionAfter(customers, c) };
   }
-  const watermark = maxUpdatedAt(customers);
   return {
     records: customers.map((x) => toRecord(x, deps)),
     ...(next ? { nextCursor: exportCursor(next) } : {}),
-    ...(watermark ? { watermark } : {}),
   };
 }

@@ -7,14 +7,26 @@
  * A page of customers is looked up first in a few batched reads (`lookupPartners`: OR filters of
  * U_ShopifyId values, then of the e-mails of the customers not found); each record then only
  * writes, plus the one re-check before a create or a link that guards against concurrent writers.
+ *
+ * Concurrent writers (a customer run and an order run at once, two workers, a retry after a lost
+ * answer) cannot create a second partner: a check-then-insert alone could, so the key B1 keeps
+ * unique decides. In prefix mode that is the CardCode itself: "code already assigned" for the
+ * code we wanted means another writer created our partner first, and we use it. In series mode
+ * (B1 numbers the code) a reservation keyed by the Shopify id is taken first (createInSeries).
+ * A link by e-mail is a compare-and-set (If-Match on the partner's ETag), and a partner found by
+ * e-mail that already carries our U_ShopifyId is ours, so a partner linked by one run is never
+ * linked to someone else nor created again by the other.
  */
 import { f } from '../../connectors/b1/odata-query';
-import type { B1BusinessRuleError, B1NotFoundError } from '../../connectors/b1/errors';
+import type { PageOptions } from '../../connectors/b1/core';
+import { B1BusinessRuleError, B1ConflictError, B1NotFoundError, B1TransientError } from '../../connectors/b1/errors';
+import { PARTNER_RESERVATIONS, ReservationSetupError } from '../../connectors/b1/reservations';
 import { isRecordRejection } from '../../shared/error-policy';
 import type { BusinessPartner } from '../../connectors/b1/schemas';
 import { diffBusinessPartner } from '../../mapping';
 import type { B1BusinessPartner, B1BusinessPartnerCreate } from '../../mapping/types';
 import type { PipelineDeps } from '../contract';
+import { PipelineSetupError } from '../errors';
 import { orFilters } from './paging';
 import { createAttemptedInRun, noteCreateAttempt } from './run-memory';
 
@@ -46,13 +58,27 @@ function emailVariants(email: string): string[] {
 const linkableFilter = (emailFilter: string) => f.and(emailFilter, f.eq('CardType', 'cCustomer'));
 
 /**
- * A customer partner with this e-mail that no Shopify customer has claimed yet: the partner
- * existed before the hub. Suppliers and leads are never linked.
+ * E-mail lookups compare case-insensitively on every B1 database: SQL Server does by default,
+ * HANA only with this header (reference §4, 9.2 PL07+; SQL Server ignores it). Without it
+ * 'Ann.Buyer@Example.com' in B1 never matched 'ann.buyer@example.com' from Shopify on HANA and
+ * a second partner was created. The lower-cased variant stays in the filter for older releases.
  */
-async function findLinkablePartner(deps: PipelineDeps, email: string): Promise<BusinessPartner | undefined> {
+const EMAIL_MATCH: PageOptions = { caseInsensitive: true };
+
+const sameEmail = (a: unknown, b: string) => typeof a === 'string' && a.toLowerCase() === b.toLowerCase();
+
+/**
+ * By e-mail: the customer partner that already carries this Shopify id (`own`: another run
+ * linked it meanwhile), else one that no Shopify customer has claimed yet (`linkable`: the
+ * partner existed before the hub). Suppliers and leads are never linked.
+ */
+async function findByEmail(deps: PipelineDeps, email: string, shopifyId: string): Promise<{ own?: BusinessPartner; linkable?: BusinessPartner }> {
   const filter = linkableFilter(f.or(...emailVariants(email).map((e) => f.eq('EmailAddress', e))));
-  const found = await deps.b1.list('BusinessPartners', { filter, select: BP_DIFF_SELECT });
-  return found.filter((p) => !p.U_ShopifyId).sort(byCardCode)[0];
+  const found = (await deps.b1.list('BusinessPartners', { filter, select: BP_DIFF_SELECT }, EMAIL_MATCH)).filter((p) => sameEmail(p.EmailAddress, email)).sort(byCardCode);
+  const own = found.find((p) => p.U_ShopifyId === shopifyId);
+  if (own) return { own };
+  const linkable = found.find((p) => !p.U_ShopifyId);
+  return linkable ? { linkable } : {};
 }
 
 /**
@@ -84,11 +110,11 @@ export class KnownPartners {
 /** Up to this many batched reads of a page run side by side. */
 const LOOKUP_CONCURRENCY = 4;
 
-async function listAll(deps: PipelineDeps, filters: string[]): Promise<BusinessPartner[]> {
+async function listAll(deps: PipelineDeps, filters: string[], po: PageOptions = {}): Promise<BusinessPartner[]> {
   const out: BusinessPartner[] = [];
   const queue = [...filters];
   const lane = async () => {
-    for (let filter = queue.shift(); filter !== undefined; filter = queue.shift()) out.push(...(await deps.b1.list('BusinessPartners', { filter, select: BP_DIFF_SELECT })));
+    for (let filter = queue.shift(); filter !== undefined; filter = queue.shift()) out.push(...(await deps.b1.list('BusinessPartners', { filter, select: BP_DIFF_SELECT }, po)));
   };
   await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, queue.length) }, lane));
   return out;
@@ -108,11 +134,14 @@ export async function lookupPartners(deps: PipelineDeps, desired: readonly B1Bus
   const linkable = new Map<string, BusinessPartner[]>();
   if (deps.mapping.customer.linkByEmail) {
     const emails = desired.filter((d) => !byShopifyId.has(d.U_ShopifyId) && d.EmailAddress).flatMap((d) => emailVariants(d.EmailAddress as string));
-    const found = await listAll(deps, orFilters('EmailAddress', emails).map(linkableFilter));
-    // Rows are attributed case-insensitively: a case-insensitive database (SQL Server) returns
-    // 'ANN@X.COM' for 'ann@x.com', and the per-customer lookup would have linked it too.
+    const found = await listAll(deps, orFilters('EmailAddress', emails).map(linkableFilter), EMAIL_MATCH);
+    // Rows are attributed case-insensitively: the database compares so (EMAIL_MATCH), and the
+    // per-customer lookup would have linked 'ANN@X.COM' for 'ann@x.com' too.
+    const wanted = new Set(desired.map((d) => d.U_ShopifyId));
     const seen = new Set<string>();
     for (const p of found.sort(byCardCode)) {
+      // Linked to one of this page's customers between the two reads: that customer's own partner.
+      if (typeof p.U_ShopifyId === 'string' && wanted.has(p.U_ShopifyId) && !byShopifyId.has(p.U_ShopifyId)) byShopifyId.set(p.U_ShopifyId, p);
       if (p.U_ShopifyId || typeof p.EmailAddress !== 'string' || seen.has(String(p.CardCode))) continue;
       seen.add(String(p.CardCode));
       const k = p.EmailAddress.toLowerCase();
@@ -126,17 +155,21 @@ function rejection(e: B1BusinessRuleError | B1NotFoundError, what: string): BpUp
   return { outcome: 'failed', reason: `SAP B1 refused to ${what}: ${e.sapMessage}`, ...(e.context.field ? { field: e.context.field } : {}) };
 }
 
+type Resolved = { existing?: BusinessPartner; linked: boolean };
+
 /**
  * The partner to write for this customer, from the page's batched lookup: found by U_ShopifyId,
  * else the e-mail link candidate; either way re-read right before writing when nothing carries
  * the id yet, in one request (U_ShopifyId, or the candidate's CardCode): a concurrent writer may
  * have created the partner, or claimed the candidate, since the lookup.
  */
-async function resolveFromKnown(deps: PipelineDeps, desired: B1BusinessPartnerCreate, known: KnownPartners): Promise<{ existing?: BusinessPartner; linked: boolean }> {
+async function resolveFromKnown(deps: PipelineDeps, desired: B1BusinessPartnerCreate, known: KnownPartners): Promise<Resolved> {
   const hit = known.byShopifyId.get(desired.U_ShopifyId);
   if (hit) return { existing: hit, linked: false };
   const linking = deps.mapping.customer.linkByEmail && desired.EmailAddress;
   const candidate = linking ? known.linkCandidate(desired.EmailAddress as string) : undefined;
+  // No candidate: only a partner created or linked for this customer since the lookup counts
+  // (a link carries our U_ShopifyId, so the re-check by id finds it too).
   if (!candidate) return { existing: await findPartnerByShopifyId(deps, desired.U_ShopifyId), linked: false };
   const filter = f.or(f.eq('U_ShopifyId', desired.U_ShopifyId), f.eq('CardCode', String(candidate.CardCode)));
   const fresh = await deps.b1.list('BusinessPartners', { filter, select: BP_DIFF_SELECT });
@@ -146,17 +179,26 @@ async function resolveFromKnown(deps: PipelineDeps, desired: B1BusinessPartnerCr
   if (now && !now.U_ShopifyId) return { existing: now, linked: true };
   // The candidate was claimed (or removed) meanwhile: look for another, as without the batch.
   known.claim(String(candidate.CardCode));
-  const other = await findLinkablePartner(deps, desired.EmailAddress as string);
-  return other ? { existing: other, linked: true } : { linked: false };
+  return resolveByEmail(deps, desired);
 }
 
-async function resolveAlone(deps: PipelineDeps, desired: B1BusinessPartnerCreate): Promise<{ existing?: BusinessPartner; linked: boolean }> {
+/** By U_ShopifyId, then (with `customer.linkByEmail`) by e-mail. */
+async function resolveAlone(deps: PipelineDeps, desired: B1BusinessPartnerCreate): Promise<Resolved> {
   const existing = await findPartnerByShopifyId(deps, desired.U_ShopifyId);
   if (existing) return { existing, linked: false };
-  if (!deps.mapping.customer.linkByEmail || !desired.EmailAddress) return { linked: false };
-  const other = await findLinkablePartner(deps, desired.EmailAddress);
-  return other ? { existing: other, linked: true } : { linked: false };
+  return resolveByEmail(deps, desired);
 }
+
+async function resolveByEmail(deps: PipelineDeps, desired: B1BusinessPartnerCreate): Promise<Resolved> {
+  if (!deps.mapping.customer.linkByEmail || !desired.EmailAddress) return { linked: false };
+  const { own, linkable } = await findByEmail(deps, desired.EmailAddress, desired.U_ShopifyId);
+  // Linked to this customer by a concurrent run since the lookup by id: ours, not a reason to create.
+  if (own) return { existing: own, linked: false };
+  return linkable ? { existing: linkable, linked: true } : { linked: false };
+}
+
+/** Attempts at linking before giving up on a partner other writers keep changing. */
+const LINK_ATTEMPTS = 3;
 
 /**
  * Creates, links or patches the partner for one mapped Shopify customer. Transient errors throw.
@@ -165,27 +207,174 @@ async function resolveAlone(deps: PipelineDeps, desired: B1BusinessPartnerCreate
  * is looked up here (the order pipeline's customers created on the fly).
  */
 export async function upsertBusinessPartner(deps: PipelineDeps, desired: B1BusinessPartnerCreate, runId?: string, known?: KnownPartners): Promise<BpUpsertResult> {
-  const { existing, linked } = known ? await resolveFromKnown(deps, desired, known) : await resolveAlone(deps, desired);
-  if (!existing) {
-    noteCreateAttempt(runId, desired.U_ShopifyId);
-    try {
-      const created = await deps.b1.createBusinessPartner(desired as unknown as Parameters<PipelineDeps['b1']['createBusinessPartner']>[0]);
-      return { outcome: 'created', cardCode: String(created.CardCode ?? desired.CardCode) };
-    } catch (e) {
-      if (isRecordRejection(e)) return rejection(e, `create business partner ${desired.CardCode ?? `(series ${desired.Series})`} for ${desired.U_ShopifyId}`);
-      throw e;
+  let resolved = known ? await resolveFromKnown(deps, desired, known) : await resolveAlone(deps, desired);
+  for (let attempt = 1; resolved.linked && resolved.existing; attempt++) {
+    const res = await linkPartner(deps, desired, resolved.existing);
+    if (res !== 'taken') {
+      if (res.outcome !== 'failed') known?.claim(res.cardCode);
+      return res;
     }
+    // Another writer claimed the candidate between our read and our write: decide again.
+    known?.claim(String(resolved.existing.CardCode));
+    if (attempt >= LINK_ATTEMPTS) return { outcome: 'failed', reason: `business partner ${String(resolved.existing.CardCode)} (same e-mail) kept changing while being linked; retried ${LINK_ATTEMPTS} times` };
+    resolved = await resolveAlone(deps, desired);
   }
+  if (!resolved.existing) return createPartner(deps, desired, runId);
+  return patchPartner(deps, desired, resolved.existing, runId);
+}
+
+/** Writes what differs to a partner that carries this customer's U_ShopifyId. */
+async function patchPartner(deps: PipelineDeps, desired: B1BusinessPartnerCreate, existing: BusinessPartner, runId: string | undefined): Promise<BpUpsertResult> {
   const cardCode = String(existing.CardCode);
   const patch = diffBusinessPartner(existing as unknown as B1BusinessPartner, desired);
   if (!patch) return { outcome: createAttemptedInRun(runId, desired.U_ShopifyId) ? 'created' : 'unchanged', cardCode };
   try {
     await deps.b1.patchBusinessPartner(cardCode, patch as Parameters<PipelineDeps['b1']['patchBusinessPartner']>[1]);
   } catch (e) {
-    // A refused link leaves the partner unclaimed: the next customer with this e-mail may link it.
-    if (isRecordRejection(e)) return rejection(e, `update business partner ${cardCode}${linked ? ' (linked by e-mail)' : ''}`);
+    if (isRecordRejection(e)) return rejection(e, `update business partner ${cardCode}`);
     throw e;
   }
-  if (linked) known?.claim(cardCode);
-  return { outcome: 'updated', cardCode, ...(linked ? { linked } : {}) };
+  return { outcome: 'updated', cardCode };
 }
+
+/**
+ * Links an unclaimed partner found by e-mail: a compare-and-set on its ETag, so of two customers
+ * sharing an e-mail (linked by two runs at once) only one gets it, and the other decides again
+ * ('taken'). A Service Layer without ETags (before 10.0 FP 2102) gets a plain PATCH checked by
+ * a re-read.
+ */
+async function linkPartner(deps: PipelineDeps, desired: B1BusinessPartnerCreate, candidate: BusinessPartner): Promise<BpUpsertResult | 'taken'> {
+  const cardCode = String(candidate.CardCode);
+  const read = await deps.b1.getWithEtag('BusinessPartners', cardCode, { select: BP_DIFF_SELECT }).catch((e: unknown) => {
+    if (e instanceof B1NotFoundError) return undefined;
+    throw e;
+  });
+  if (!read) return 'taken';
+  const current = read.entity;
+  if (current.U_ShopifyId === desired.U_ShopifyId) return patchPartner(deps, desired, current, undefined);
+  if (current.U_ShopifyId) return 'taken';
+  const patch = diffBusinessPartner(current as unknown as B1BusinessPartner, desired) ?? {};
+  try {
+    await deps.b1.patch('BusinessPartners', cardCode, { ...patch, U_ShopifyId: desired.U_ShopifyId }, read.etag ? { ifMatch: read.etag } : {});
+  } catch (e) {
+    if (e instanceof B1ConflictError) return 'taken';
+    // A refused link leaves the partner unclaimed: the next customer with this e-mail may link it.
+    if (isRecordRejection(e)) return rejection(e, `update business partner ${cardCode} (linked by e-mail)`);
+    throw e;
+  }
+  if (!read.etag) {
+    const after = await deps.b1.tryGet('BusinessPartners', cardCode, { select: ['CardCode', 'U_ShopifyId'] });
+    if (after?.U_ShopifyId !== desired.U_ShopifyId) return 'taken';
+  }
+  return { outcome: 'updated', cardCode, linked: true };
+}
+
+/**
+ * Creates the partner. In prefix mode the CardCode is this customer's own key, kept unique by B1:
+ * when B1 refuses it, the partner with that code is re-read; carrying our U_ShopifyId it is ours
+ * (a concurrent run or an earlier attempt whose answer was lost created it) and is used;
+ * carrying another (or none: made in B1 by hand) it is a real conflict and the record fails
+ * saying so. Decided by the re-read, not by SAP's message text.
+ */
+async function createPartner(deps: PipelineDeps, desired: B1BusinessPartnerCreate, runId: string | undefined): Promise<BpUpsertResult> {
+  if (!desired.CardCode) return createInSeries(deps, desired, runId);
+  noteCreateAttempt(runId, desired.U_ShopifyId);
+  try {
+    const created = await deps.b1.createBusinessPartner(desired as unknown as Parameters<PipelineDeps['b1']['createBusinessPartner']>[0]);
+    return { outcome: 'created', cardCode: String(created.CardCode ?? desired.CardCode) };
+  } catch (e) {
+    if (!isRecordRejection(e)) throw e;
+    if (desired.CardCode) {
+      const there = await deps.b1.tryGet('BusinessPartners', desired.CardCode, { select: BP_DIFF_SELECT });
+      if (there?.U_ShopifyId === desired.U_ShopifyId) return patchPartner(deps, desired, there, runId);
+      if (there) {
+        const owner = there.U_ShopifyId ? `Shopify customer ${String(there.U_ShopifyId)}` : 'no Shopify customer (made in B1)';
+        return { outcome: 'failed', reason: `business partner code ${desired.CardCode} is already taken by a partner of ${owner}; change customer.cardCode.prefix or free the code`, field: 'id' };
+      }
+    }
+    return rejection(e, `create business partner ${desired.CardCode ?? `(series ${desired.Series})`} for ${desired.U_ShopifyId}`);
+  }
+}
+
+/** Target of a reservation whose create B1 refused: nothing was created, the next attempt takes over at once. */
+const REFUSED = 'refused';
+
+/**
+ * Another writer holds this customer's reservation and its partner is not there yet (being
+ * created now, or its POST is still to commit): retrying later helps.
+ */
+export class PartnerInProgressError extends B1TransientError {
+  override name = 'PartnerInProgressError';
+}
+
+/**
+ * Series mode: B1 numbers the CardCode, so nothing natural keeps two creates apart. A
+ * reservation B1 keeps unique (a row of @B1H_BP_RES whose Code is the Shopify customer id,
+ * connectors/b1/reservations.ts) is taken before the POST and settled with the CardCode after;
+ * of any number of writers only its holder creates. Another writer uses the partner the
+ * reservation names, or finds by U_ShopifyId (the holder's answer was lost), or, while the
+ * holder may still be creating, throws PartnerInProgressError so its page is retried. A
+ * reservation left without a partner past the stale window (15 min, hub clock) is taken over;
+ * a POST that commits later than that is the window left, and the create re-checks after
+ * writing and keeps the oldest partner (sweepDuplicates).
+ */
+async function createInSeries(deps: PipelineDeps, desired: B1BusinessPartnerCreate, runId: string | undefined): Promise<BpUpsertResult> {
+  const reservations = deps.b1.reservations;
+  const id = desired.U_ShopifyId;
+  let taken = await reservations.reserve(PARTNER_RESERVATIONS, id).catch((e: unknown) => {
+    throw e instanceof ReservationSetupError ? new PipelineSetupError(`customer.cardCode mode 'series' needs the partner reservation table: ${e.message}`) : e;
+  });
+  if (!taken.mine) {
+    const held = taken.holder;
+    if (held.target && held.target !== REFUSED) {
+      const named = await deps.b1.tryGet('BusinessPartners', held.target, { select: BP_DIFF_SELECT });
+      if (named?.U_ShopifyId === id) return patchPartner(deps, desired, named, runId);
+    }
+    const found = await findPartnerByShopifyId(deps, id);
+    if (found) {
+      if (held.target !== String(found.CardCode)) await reservations.settle(held, String(found.CardCode));
+      return patchPartner(deps, desired, found, runId);
+    }
+    if (held.target !== REFUSED && !reservations.isStale(held)) {
+      throw new PartnerInProgressError(`business partner for ${id} is being created by another writer (reservation ${held.code} taken ${held.takenAt} by ${held.holder}); retry`, { context: { entity: 'BusinessPartners' } });
+    }
+    taken = await reservations.takeOver(held);
+    if (!taken.mine) throw new PartnerInProgressError(`business partner for ${id}: another writer took over reservation ${held.code} first; retry`, { context: { entity: 'BusinessPartners' } });
+  }
+  const mine = taken.reservation;
+  // A partner made before reservations existed, or by a holder whose POST committed late.
+  const before = await findPartnerByShopifyId(deps, id);
+  if (before) {
+    await reservations.settle(mine, String(before.CardCode));
+    return patchPartner(deps, desired, before, runId);
+  }
+  noteCreateAttempt(runId, id);
+  let cardCode: string;
+  try {
+    cardCode = String((await deps.b1.createBusinessPartner(desired as unknown as Parameters<PipelineDeps['b1']['createBusinessPartner']>[0])).CardCode);
+  } catch (e) {
+    if (!isRecordRejection(e)) throw e;
+    // Refused: nothing was created; the next attempt (after the data is fixed) need not wait.
+    await reservations.settle(mine, REFUSED);
+    return rejection(e, `create business partner (series ${desired.Series}) for ${id}`);
+  }
+  const kept = await sweepDuplicates(deps, id, cardCode);
+  await reservations.settle(mine, kept);
+  return kept === cardCode ? { outcome: 'created', cardCode } : patchPartner(deps, desired, (await findPartnerByShopifyId(deps, id)) as BusinessPartner, runId);
+}
+
+/**
+ * After a series create: if more than one partner carries the id (a POST that committed after
+ * its reservation went stale), the oldest (lowest CardCode of the series) stays; ours, if it is
+ * the younger, is frozen and loses the id, with a note saying which partner it duplicates.
+ * Returns the CardCode that stays.
+ */
+async function sweepDuplicates(deps: PipelineDeps, shopifyId: string, ours: string): Promise<string> {
+  const all = (await deps.b1.findBusinessPartnersByShopifyId(shopifyId, ['CardCode'])).sort(byCardCode);
+  const keep = String(all[0]?.CardCode ?? ours);
+  if (keep !== ours) {
+    await deps.b1.patchBusinessPartner(ours, { U_ShopifyId: null, Frozen: 'tYES', FreeText: `Duplicate of ${keep} for Shopify customer ${shopifyId}; frozen by the Shopify hub` } as Parameters<PipelineDeps['b1']['patchBusinessPartner']>[1]);
+  }
+  return keep;
+}
+

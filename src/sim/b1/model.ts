@@ -77,6 +77,22 @@ export const ENTITY_SETS: Record<string, EntitySetDef> = {
     deletable: false,
   },
   SalesTaxCodes: { name: 'SalesTaxCodes', type: 'SalesTaxCode', udfTable: 'OSTC', key: ['Code'], keyKind: 'string', collections: [], complex: [], deletable: true },
+  // Documents caught by an approval procedure (reference §5, §11.8): same shape as Orders, own keys.
+  Drafts: {
+    name: 'Drafts',
+    type: 'Document',
+    udfTable: 'ORDR',
+    key: ['DocEntry'],
+    keyKind: 'number',
+    autoKey: true,
+    collections: [
+      { prop: 'DocumentLines', rowType: 'DocumentLine', rowKey: 'LineNum' },
+      { prop: 'DocumentAdditionalExpenses', rowType: 'DocumentAdditionalExpense', rowKey: 'ExpenseCode' },
+    ],
+    complex: [{ prop: 'AddressExtension', type: 'AddressExtension' }],
+    deletable: true,
+  },
+  UserTablesMD: { name: 'UserTablesMD', type: 'UserTablesMD', key: ['TableName'], keyKind: 'string', collections: [], complex: [], deletable: true },
   UserFieldsMD: {
     name: 'UserFieldsMD',
     type: 'UserFieldMD',
@@ -87,6 +103,35 @@ export const ENTITY_SETS: Record<string, EntitySetDef> = {
     deletable: true,
   },
 };
+
+/**
+ * Types the generated $metadata subset lacks: UserTablesMD (from SAP's full $metadata) and the
+ * rows of a user-defined table (`U_<TABLE>` entity sets: `Code` key and `Name`, reference §8).
+ */
+const SIM_TYPES: Record<string, { key: readonly string[]; props: readonly B1PropTuple[] }> = {
+  UserTablesMD: {
+    key: ['TableName'],
+    props: [
+      ['TableName', 'Edm.String', 0, null],
+      ['TableDescription', 'Edm.String', 0, null],
+      ['TableType', 'SAPB1.BoUTBTableType', 0, '0'],
+      ['Archivable', 'SAPB1.BoYesNoEnum', 0, 'N'],
+      ['ArchiveDateField', 'Edm.String', 0, null],
+    ] as unknown as readonly B1PropTuple[],
+  },
+  UserTableRow: {
+    key: ['Code'],
+    props: [
+      ['Code', 'Edm.String', 0, null],
+      ['Name', 'Edm.String', 0, null],
+    ] as unknown as readonly B1PropTuple[],
+  },
+};
+
+/** Entity set of a user-defined table's rows: `U_MYTBL` for table `@MYTBL` (reference §8). */
+export function userTableSet(tableName: string): EntitySetDef {
+  return { name: `U_${tableName}`, type: 'UserTableRow', udfTable: `@${tableName}`, key: ['Code'], keyKind: 'string', collections: [], complex: [], deletable: true };
+}
 
 /** Row tables that carry UDFs of their own: order lines live in RDR1. */
 export const ROW_UDF_TABLE: Record<string, string> = { DocumentLine: 'RDR1' };
@@ -176,13 +221,17 @@ export const FIELD_SIZES: Record<string, number> = {
   'UserFieldMD.Name': 50,
   'UserFieldMD.Description': 80,
   'UserFieldMD.TableName': 20,
+  'UserTablesMD.TableName': 19,
+  'UserTablesMD.TableDescription': 30,
+  'UserTableRow.Code': 50,
+  'UserTableRow.Name': 100,
 };
 
 const propIndex = new Map<string, Map<string, B1PropTuple>>();
 export function propsOf(type: string): Map<string, B1PropTuple> {
   let m = propIndex.get(type);
   if (!m) {
-    const t = B1_TYPES[type];
+    const t = B1_TYPES[type] ?? SIM_TYPES[type];
     if (!t) throw new Error(`unknown type ${type}`);
     m = new Map(t.props.map((p) => [p[0], p]));
     propIndex.set(type, m);
@@ -190,7 +239,18 @@ export function propsOf(type: string): Map<string, B1PropTuple> {
   return m;
 }
 
-const enums = B1_ENUMS as unknown as Record<string, ReadonlyArray<readonly [string, string]>>;
+const enums = {
+  ...(B1_ENUMS as unknown as Record<string, ReadonlyArray<readonly [string, string]>>),
+  // Not in the generated subset; members from SAP's full $metadata.
+  BoUTBTableType: [
+    ['bott_Document', '3'],
+    ['bott_DocumentLines', '4'],
+    ['bott_MasterData', '1'],
+    ['bott_MasterDataLines', '2'],
+    ['bott_NoObject', '0'],
+    ['bott_NoObjectAutoIncrement', '5'],
+  ],
+} as Record<string, ReadonlyArray<readonly [string, string]>>;
 
 /** Enum name for a name or DB value (SAP accepts both, reference §1); undefined when neither. */
 export function enumName(enumType: string, v: unknown): string | undefined {

@@ -9,6 +9,7 @@
 import type { Rec } from './model';
 import type { B1SimState } from './state';
 import { mulberry32 as rng } from '../shared/prng';
+import { RESERVATION_FIELDS, RESERVATION_TABLES } from '../../connectors/b1/reservations';
 
 export interface B1SeedOptions {
   items: number;
@@ -17,6 +18,8 @@ export interface B1SeedOptions {
 }
 
 export interface B1Seed {
+  /** The hub's reservation tables, as `b1hub init --fix` creates them. */
+  UserTablesMD?: Rec[];
   UserFieldsMD: Rec[];
   ItemGroups: Rec[];
   Warehouses: Rec[];
@@ -101,7 +104,9 @@ export function generateB1Seed(opts: B1SeedOptions): B1Seed {
       { ...udf('OITM', 'ShopifyVariantId', 50, 'Shopify product variant id'), FieldID: 2 },
       { ...udf('OITM', 'ShopifyHash', 64, 'Shopify product sync hash'), FieldID: 3 },
       { ...udf('ORDR', 'ShopifyId', 50, 'Shopify order id'), FieldID: 0 },
+      ...RESERVATION_TABLES.flatMap((t) => RESERVATION_FIELDS.map((fd, i) => ({ ...udf(`@${t.name}`, fd.name, fd.size, fd.description), FieldID: i }))),
     ],
+    UserTablesMD: RESERVATION_TABLES.map((t) => ({ TableName: t.name, TableDescription: t.description.slice(0, 30), TableType: 'bott_NoObject' })),
     ItemGroups: GROUPS.map(([Number, GroupName]) => ({ Number, GroupName })),
     Warehouses: [
       { WarehouseCode: '01', WarehouseName: 'General Warehouse', Street: '1 Main Street', City: 'New York', Country: 'US', Nettable: 'tYES' },
@@ -201,6 +206,7 @@ export function generateB1Seed(opts: B1SeedOptions): B1Seed {
 
 /** Loads a generated seed into an empty simulator state. */
 export function loadSeed(state: B1SimState, seed: B1Seed): void {
+  for (const t of seed.UserTablesMD ?? []) state.insertRaw('UserTablesMD', t);
   for (const u of seed.UserFieldsMD) state.insertRaw('UserFieldsMD', u);
   for (const g of seed.ItemGroups) state.insertRaw('ItemGroups', g);
   for (const w of seed.Warehouses) state.insertRaw('Warehouses', w);

@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Errors, SlError, errorBody, type ApiVersion } from './errors';
 import { compileFilter, keyLowerBound, type FieldResolver } from './filter';
-import { ENTITY_SETS, propsOf, type EntitySetDef, type Rec } from './model';
+import { propsOf, type EntitySetDef, type Rec } from './model';
 import type { B1SimState } from './state';
 import { parseBatch, renderBatchResponse, type BatchPart, type BatchResult } from './batch';
 
@@ -125,7 +125,7 @@ interface ParsedPath {
   special?: 'Login' | 'Logout' | '$batch' | '$metadata';
 }
 
-function parsePath(path: string): ParsedPath {
+function parsePath(path: string, defOf: (name: string) => EntitySetDef | undefined): ParsedPath {
   let p: string;
   try {
     p = decodeURIComponent(path);
@@ -136,7 +136,7 @@ function parsePath(path: string): ParsedPath {
   if (p === 'Login' || p === 'Logout' || p === '$batch' || p === '$metadata') return { rest: [], special: p };
   const m = /^([A-Za-z]\w*)(?:\(([^)]*)\))?(?:\/(.*))?$/.exec(p);
   if (!m) throw Errors.malformed('Unrecognized resource path.');
-  const def = ENTITY_SETS[m[1]!]; // case-sensitive on purpose
+  const def = defOf(m[1]!); // case-sensitive on purpose
   if (!def) throw Errors.malformed(`Unrecognized resource path.`);
   const out: ParsedPath = { set: def, rest: m[3] ? m[3].split('/') : [] };
   if (m[2] !== undefined) out.key = parseKeyPredicate(def, m[2]);
@@ -155,7 +155,7 @@ export class B1Service {
       let p: ParsedPath | undefined;
       let pathError: unknown;
       try {
-        p = parsePath(req.path);
+        p = parsePath(req.path, this.defOf);
       } catch (e) {
         pathError = e;
       }
@@ -218,7 +218,9 @@ export class B1Service {
   }
 
   /** Executes one resource request (also used for $batch parts). */
-  dispatch(req: SimRequest, p: ParsedPath = parsePath(req.path)): SimResponse {
+  private readonly defOf = (name: string): EntitySetDef | undefined => this.state.findDef(name);
+
+  dispatch(req: SimRequest, p: ParsedPath = parsePath(req.path, this.defOf)): SimResponse {
     const { version } = req;
     const def = p.set;
     if (!def) throw Errors.malformed('Unrecognized resource path.');
@@ -297,10 +299,18 @@ export class B1Service {
   }
 
   private create(req: SimRequest, def: EntitySetDef): SimResponse {
-    const { key } = this.state.create(def.name, this.parseJsonBody(req));
+    const made = this.state.create(def.name, this.parseJsonBody(req));
+    const prefer = (req.headers.prefer ?? '').toLowerCase();
+    if (made.draft) {
+      // Caught by an approval procedure: a Draft was saved, no order (reference §5): the POST
+      // answers -2028, or 204 when the client asked for no content. Where the 204 points is not
+      // documented, so no Location is sent: the client finds the draft by its own key fields.
+      if (prefer.includes('return-no-content')) return { status: 204, headers: { 'Preference-Applied': 'return-no-content' } };
+      throw Errors.notFound();
+    }
+    const { key } = made;
     const rec = this.state.get(def.name, key)!;
     const location = `${new URL(req.base).pathname}/${def.name}(${keyLiteral(def, rec)})`;
-    const prefer = (req.headers.prefer ?? '').toLowerCase();
     if (prefer.includes('return-no-content')) {
       return { status: 204, headers: { Location: location, 'Preference-Applied': 'return-no-content' } };
     }

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { SimClock, localDate, localTime } from './clock';
 import { Errors, SlError } from './errors';
+import { seriesCardCode } from './bp-series';
 import {
   ENTITY_SETS,
   coerceObject,
@@ -14,6 +15,7 @@ import {
   propsOf,
   renderObject,
   ROW_UDF_TABLE,
+  userTableSet,
   type CoerceCtx,
   type EntitySetDef,
   type Rec,
@@ -47,6 +49,11 @@ export class B1SimState {
   onChange: (() => void) | null = null;
   /** Company local currency; SBODEMOUS uses '$'. */
   localCurrency = '$';
+  /**
+   * Approval procedure on sales orders (test/demo setting): an Orders POST it matches becomes a
+   * Draft waiting for approval instead of an order (reference §5, §11.8). null = no procedure.
+   */
+  approvalRule: ((doc: Rec) => boolean) | null = null;
 
   constructor() {
     for (const name of Object.keys(ENTITY_SETS)) this.sets.set(name, new Map());
@@ -55,9 +62,27 @@ export class B1SimState {
   // ---------- storage primitives ----------
 
   store(set: string): Map<string, Rec> {
-    const s = this.sets.get(set);
+    let s = this.sets.get(set);
+    if (!s && this.findDef(set)) {
+      s = new Map();
+      this.sets.set(set, s);
+    }
     if (!s) throw new Error(`unknown entity set ${set}`);
     return s;
+  }
+
+  /** Entity set by name: the fixed ones, and `U_<TABLE>` for each user-defined table that exists. */
+  findDef(set: string): EntitySetDef | undefined {
+    const fixed = ENTITY_SETS[set];
+    if (fixed) return fixed;
+    if (set.startsWith('U_') && this.sets.get('UserTablesMD')?.has(set.slice(2))) return userTableSet(set.slice(2));
+    return undefined;
+  }
+
+  def(set: string): EntitySetDef {
+    const d = this.findDef(set);
+    if (!d) throw new Error(`unknown entity set ${set}`);
+    return d;
   }
 
   keyString(def: EntitySetDef, rec: Rec): string {
@@ -68,7 +93,7 @@ export class B1SimState {
   orderedKeys(set: string): string[] {
     let ks = this.sortedKeys.get(set);
     if (!ks) {
-      const def = ENTITY_SETS[set]!;
+      const def = this.def(set);
       ks = [...this.store(set).keys()];
       if (def.keyKind === 'number') ks.sort((a, b) => Number(a) - Number(b));
       else if (def.key.length > 1) ks.sort((a, b) => this.compareComposite(a, b));
@@ -165,10 +190,10 @@ export class B1SimState {
     }
     const v = rec[field];
     if (v !== undefined) return v;
-    const p = propsOf(ENTITY_SETS[set]!.type).get(field);
+    const p = propsOf(this.def(set).type).get(field);
     if (p) return defaultOf(p);
     if (field.startsWith('U_')) {
-      const t = ENTITY_SETS[set]!.udfTable;
+      const t = this.def(set).udfTable;
       return (t && this.udfsFor(t).get(field.slice(2))?.defaultValue) ?? null;
     }
     return null;
@@ -187,7 +212,7 @@ export class B1SimState {
   }
 
   render(set: string, rec: Rec, select?: Set<string>): Rec {
-    const def = ENTITY_SETS[set]!;
+    const def = this.def(set);
     const view = set === 'Items' ? { ...rec, ...this.itemTotals(rec) } : rec;
     const out = renderObject(def.type, view, def.udfTable ? this.udfsFor(def.udfTable) : undefined, select);
     // Row-level UDFs (order lines carry RDR1 fields).
@@ -218,17 +243,67 @@ export class B1SimState {
     if (props.has('UpdateTime')) rec.UpdateTime = localTime(now);
   }
 
-  create(set: string, body: unknown): { key: string; rec: Rec } {
-    const def = ENTITY_SETS[set]!;
+  /**
+   * POST. An order an approval procedure catches is stored as a Draft instead (`draft: true`,
+   * `set: 'Drafts'`), pending approval, without committing stock.
+   */
+  create(set: string, body: unknown, o: { skipApproval?: boolean } = {}): { key: string; rec: Rec; set: string; draft?: true } {
+    const def = this.def(set);
     const input = coerceObject(def.type, body, this.ctx, def.udfTable);
     return this.transaction(() => {
       const rec = this.prepareCreate(def, input);
+      if (set === 'Orders' && !o.skipApproval && this.approvalRule?.(rec)) {
+        const draft = this.asDraft(rec);
+        const dkey = String(draft.DocEntry);
+        this.stamp(def.type, draft, true);
+        this.put('Drafts', dkey, draft);
+        return { key: dkey, rec: draft, set: 'Drafts', draft: true as const };
+      }
       const key = this.keyString(def, rec);
       if (this.store(set).has(key)) throw this.duplicate(def, rec);
       this.stamp(def.type, rec, true);
       this.put(set, key, rec);
       if (set === 'Orders') this.applyCommitted(undefined, rec);
-      return { key, rec };
+      return { key, rec, set };
+    });
+  }
+
+  /** A prepared order turned into a draft waiting for approval: the Drafts table's own numbering. */
+  private asDraft(order: Rec): Rec {
+    const entry = this.counter('Drafts.DocEntry', 1);
+    const d: Rec = { ...order, DocEntry: entry, DocNum: this.counter('Drafts.DocNum', 1), DocObjectCode: 'oOrders', AuthorizationStatus: 'dasPending' };
+    d.DocumentLines = ((order.DocumentLines as Rec[] | undefined) ?? []).map((l) => ({ ...l, DocEntry: entry }));
+    if (d.AddressExtension && typeof d.AddressExtension === 'object') d.AddressExtension = { ...(d.AddressExtension as Rec), DocEntry: entry };
+    return d;
+  }
+
+  /**
+   * Test/demo helper: the approver approves a draft and it is saved as the sales order it stands
+   * for (what `DraftsService_SaveDraftToDocument` does after approval). Returns the order's key.
+   */
+  approveDraft(draftEntry: number): number {
+    const d = this.get('Drafts', String(draftEntry));
+    if (!d) throw new Error(`no draft ${draftEntry}`);
+    if (d.AuthorizationStatus !== 'dasPending') throw new Error(`draft ${draftEntry} is ${String(d.AuthorizationStatus)}`);
+    const body: Rec = {};
+    for (const [k, v] of Object.entries(d)) {
+      if (['DocEntry', 'DocNum', 'DocObjectCode', 'AuthorizationStatus', 'DocumentStatus', 'Cancelled', 'CreateDate', 'CreateTime', 'CreationDate', 'UpdateDate', 'UpdateTime'].includes(k)) continue;
+      body[k] = v;
+    }
+    body.DocumentLines = ((d.DocumentLines as Rec[] | undefined) ?? []).map((l) => {
+      const { DocEntry: _e, LineNum: _n, ...rest } = l;
+      return rest;
+    });
+    if (body.AddressExtension && typeof body.AddressExtension === 'object') {
+      const { DocEntry: _e, ...rest } = body.AddressExtension as Rec;
+      body.AddressExtension = rest;
+    }
+    return this.transaction(() => {
+      const { key } = this.create('Orders', body, { skipApproval: true });
+      const next: Rec = { ...d, AuthorizationStatus: 'dasGenerated', DocumentStatus: 'bost_Close' };
+      this.stamp('Document', next, false);
+      this.put('Drafts', String(draftEntry), next);
+      return Number(key);
     });
   }
 
@@ -238,6 +313,9 @@ export class B1SimState {
       return Errors.business(`1320000140 - Business partner code '${c}' already assigned to a business partner; enter a unique business partner code`);
     }
     if (def.name === 'Items') return Errors.business(`Item code '${String(rec.ItemCode)}' already exists`);
+    // User-defined table rows: the unique Code (reference §3 lists -2035 for duplicates, unconfirmed).
+    if (def.type === 'UserTableRow') return new SlError(400, -2035, `This entry already exists in the following tables (${String(def.udfTable)}) (ODBC -2035)`);
+    if (def.name === 'UserTablesMD') return Errors.business(`Table '${String(rec.TableName)}' already exists`);
     return Errors.business('This entry already exists in the following tables');
   }
 
@@ -245,6 +323,7 @@ export class B1SimState {
     const rec: Rec = { ...input };
     switch (def.name) {
       case 'BusinessPartners': {
+        rec.CardCode = seriesCardCode(rec, (c) => this.counter(c, 1)) ?? rec.CardCode;
         if (typeof rec.CardCode !== 'string' || rec.CardCode === '') throw Errors.business('Enter BP code');
         this.prepareBpRows(rec, undefined);
         break;
@@ -274,7 +353,13 @@ export class B1SimState {
         return this.prepareOrder(rec, undefined);
       case 'UserFieldsMD':
         return this.prepareUdf(rec);
+      case 'UserTablesMD':
+        // SAP: up to 19 characters, letters, digits and underscores; stored without the '@'.
+        if (typeof rec.TableName !== 'string' || !/^[A-Za-z][A-Za-z0-9_]{0,18}$/.test(rec.TableName)) throw Errors.business(`Invalid table name '${String(rec.TableName)}'`);
+        rec.TableType ??= 'bott_NoObject';
+        break;
     }
+    if (def.type === 'UserTableRow' && (typeof rec.Code !== 'string' || rec.Code === '')) throw Errors.business('Enter code');
     return rec;
   }
 
@@ -293,6 +378,7 @@ export class B1SimState {
     if (typeof name !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(name) || name.startsWith('U_')) {
       throw Errors.business(`Invalid field name '${String(name)}'`);
     }
+    if (table.startsWith('@') && !this.get('UserTablesMD', table.slice(1))) throw Errors.business(`Invalid table name '${table}'`);
     if (this.udfsFor(table).has(name)) throw Errors.business(`Field '${name}' already exists in table '${table}'`);
     rec.Type ??= 'db_Alpha';
     const size = Number(rec.EditSize ?? rec.Size ?? (rec.Type === 'db_Alpha' ? 10 : 11));
@@ -472,7 +558,7 @@ export class B1SimState {
 
   /** PATCH (merge) or, with `put`, PUT: writable properties left out fall back to their defaults. */
   update(set: string, key: string, body: unknown, replaceCollections: boolean, put = false): void {
-    const def = ENTITY_SETS[set]!;
+    const def = this.def(set);
     const prev = this.get(set, key);
     if (!prev) throw Errors.notFound();
     const input = coerceObject(def.type, body, this.ctx, def.udfTable);
@@ -534,7 +620,7 @@ export class B1SimState {
   }
 
   remove(set: string, key: string): void {
-    const def = ENTITY_SETS[set]!;
+    const def = this.def(set);
     if (!def.deletable) throw Errors.notSupported();
     if (!this.get(set, key)) throw Errors.notFound();
     if (set === 'BusinessPartners' || set === 'Items') {
@@ -593,7 +679,7 @@ export class B1SimState {
 
   /** Inserts a record without business rules (seed data); still validated against $metadata. */
   insertRaw(set: string, rec: Rec): void {
-    const def = ENTITY_SETS[set]!;
+    const def = this.def(set);
     const r = coerceObject(def.type, rec, { udfsFor: this.udfsFor, keepReadOnly: true }, def.udfTable);
     if (set === 'Items') this.prepareItemRows(r, undefined);
     this.stamp(def.type, r, r.CreateDate === undefined && r.CreationDate === undefined);
@@ -619,7 +705,7 @@ export class B1SimState {
     const rec = this.get(set, key);
     if (!rec) throw new Error(`no ${set}(${key})`);
     const next = { ...rec };
-    this.stamp(ENTITY_SETS[set]!.type, next, false);
+    this.stamp(this.def(set).type, next, false);
     this.transaction(() => this.put(set, key, next));
   }
 
@@ -645,7 +731,7 @@ export class B1SimState {
     if (d.version !== 1 || !d.sets) throw new Error('unsupported simulator state file');
     this.counters = { ...d.counters };
     for (const [n, rows] of Object.entries(d.sets)) {
-      const def = ENTITY_SETS[n];
+      const def = this.findDef(n);
       if (!def) continue;
       const s = this.store(n);
       s.clear();
