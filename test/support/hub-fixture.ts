@@ -8,7 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { createDevServerEnv } from '../../src/testing/temporal-servers';
+import { createDevServerEnv, createTimeSkippingEnv } from '../../src/testing/temporal-servers';
+import { ensureHubSearchAttributes } from '../../src/temporal/search-attributes';
 import { HUB_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { startB1Simulator } from '../../src/sim/b1';
 import { demoItemCodes } from '../../src/sim/b1/seed';
@@ -19,6 +20,8 @@ import { createPipelineDeps } from '../../src/pipelines/deps';
 import { PIPELINES } from '../../src/pipelines/registry';
 import type { PipelineDeps } from '../../src/pipelines/contract';
 import { createSyncActivities } from '../../src/activities/sync-activities';
+import { createLedgerActivities, withLedger } from '../../src/activities/ledger-activities';
+import type { BackoffPolicy } from '../../src/workflows/ledger-state';
 import { createHubWorker } from '../../src/workers/hub-worker';
 import { syncRunWorkflow } from '../../src/workflows/sync-run';
 import type { SyncObject } from '../../src/shared/sync-object';
@@ -33,6 +36,10 @@ export interface HubFixtureOptions {
   badCustomers?: number;
   /** Shopify plan or bucket for throttling tests. */
   plan?: 'standard' | 'advanced' | 'plus' | 'enterprise' | { restoreRate: number; bucketSize: number };
+  /** Temporal server: the dev server (default) or the time-skipping test server. */
+  temporal?: 'dev-server' | 'time-skipping';
+  /** Back-off of the open-error ledger's retries. */
+  ledgerPolicy?: Partial<BackoffPolicy>;
 }
 
 export interface RunningWorker {
@@ -77,7 +84,10 @@ export async function startHubFixture(opts: HubFixtureOptions = {}): Promise<Hub
       badCustomers: opts.badCustomers,
     },
   });
-  const env = await createDevServerEnv({ searchAttributes: HUB_SEARCH_ATTRIBUTES });
+  const env =
+    opts.temporal === 'time-skipping'
+      ? await createTimeSkippingEnv().then(async (e) => (await ensureHubSearchAttributes(e.connection, e.namespace ?? 'default'), e))
+      : await createDevServerEnv({ searchAttributes: HUB_SEARCH_ATTRIBUTES });
   const config = embeddedHubConfig({ b1BaseUrl: b1Sim.url, shopifyEndpoint: shopifySim.url, shop: shopifySim.shopDomain });
   const deps0 = createPipelineDeps(config, DEMO_SECRETS);
   config.mapping = demoLocationMapping(config.mapping, await deps0.shopify.locations());
@@ -88,7 +98,7 @@ export async function startHubFixture(opts: HubFixtureOptions = {}): Promise<Hub
     const worker = await createHubWorker({
       connection: env.nativeConnection,
       taskQueue,
-      activities: createSyncActivities({ deps, pipelines: PIPELINES }),
+      activities: withLedger(createSyncActivities({ deps, pipelines: PIPELINES }), createLedgerActivities({ client: env.client, policy: opts.ledgerPolicy })),
     });
     const running = worker.run();
     return {

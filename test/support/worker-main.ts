@@ -10,6 +10,9 @@ import { parseMappingConfig } from '../../src/mapping/config';
 import { createPipelineDeps } from '../../src/pipelines/deps';
 import { PIPELINES } from '../../src/pipelines/registry';
 import { createSyncActivities } from '../../src/activities/sync-activities';
+import { createLedgerActivities, withLedger } from '../../src/activities/ledger-activities';
+import { hubDataConverter } from '../../src/temporal/data-converter';
+import { Client } from '@temporalio/client';
 import { createHubWorker } from '../../src/workers/hub-worker';
 
 async function main() {
@@ -22,11 +25,13 @@ async function main() {
   config.mapping = parseMappingConfig(JSON.parse(need('HUB_MAPPING')));
   const deps = createPipelineDeps(config, DEMO_SECRETS);
   const connection = await NativeConnection.connect({ address: need('TEMPORAL_ADDRESS') });
+  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+  const client = new Client({ connection, namespace, dataConverter: hubDataConverter });
   const worker = await createHubWorker({
     connection,
-    namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+    namespace,
     taskQueue: need('TASK_QUEUE'),
-    activities: createSyncActivities({ deps, pipelines: PIPELINES }),
+    activities: withLedger(createSyncActivities({ deps, pipelines: PIPELINES }), createLedgerActivities({ client })),
   });
   process.stdout.write('worker ready\n');
   await worker.run();
