@@ -22,6 +22,8 @@ import type { PipelineDeps } from '../../src/pipelines/contract';
 import { createSyncActivities } from '../../src/activities/sync-activities';
 import { createLedgerActivities, withLedger } from '../../src/activities/ledger-activities';
 import type { BackoffPolicy } from '../../src/workflows/ledger-state';
+import { hubDataConverter } from '../../src/temporal/data-converter';
+import { Client } from '@temporalio/client';
 import { createHubWorker } from '../../src/workers/hub-worker';
 import { syncRunWorkflow } from '../../src/workflows/sync-run';
 import type { SyncObject } from '../../src/shared/sync-object';
@@ -93,6 +95,11 @@ export async function startHubFixture(opts: HubFixtureOptions = {}): Promise<Hub
   config.mapping = demoLocationMapping(config.mapping, await deps0.shopify.locations());
   const deps = { ...deps0, mapping: config.mapping };
   const taskQueue = `hub-${randomUUID()}`;
+  // On the time-skipping server, the environment's client unlocks time skipping while it waits
+  // for a result, and the server then jumps to the next timer it knows: for an idle ledger that
+  // is its 10-year default run timeout. Waiting through a plain client keeps server time where
+  // the test puts it (env.sleep).
+  const resultClient = opts.temporal === 'time-skipping' ? new Client({ connection: env.connection, namespace: env.namespace, dataConverter: hubDataConverter }) : env.client;
 
   const startWorker = async (): Promise<RunningWorker> => {
     const worker = await createHubWorker({
@@ -152,7 +159,7 @@ export async function startHubFixture(opts: HubFixtureOptions = {}): Promise<Hub
     startWorkerProcess,
     async runSync(object, o = {}) {
       const workflowId = o.workflowId ?? `sync:${object}:test-${randomUUID().slice(0, 8)}`;
-      const result = await env.client.workflow.execute(syncRunWorkflow, {
+      const result = await resultClient.workflow.execute(syncRunWorkflow, {
         taskQueue,
         workflowId,
         args: [{ object, trigger: o.trigger ?? 'manual', mode: o.mode ?? 'delta', ids: o.ids, since: o.since }],
