@@ -83,23 +83,81 @@ export const RESOLVED_KEPT = 200;
 /** How many (run, page) keys the ledger remembers to ignore a page recorded twice (activity retry). */
 export const SEEN_PAGES_KEPT = 2_000;
 
+/**
+ * A string column as carried: each value split into a prefix (string-table index) and a trailing
+ * number without leading zeros ("gid://shopify/Order/" + 5400012345, "#" + 1001), both stored as
+ * differences to the previous row. Ids and labels mostly count up, so the differences are small
+ * and repeat, and zlib stores them in a few bits each.
+ */
+export interface PackedStrings {
+  prefix: number[];
+  /** null: the value has no trailing number. */
+  num: Array<number | null>;
+}
+
 /** Carried through continue-as-new: columnar, so 50k entries compress well. */
 export interface CarriedLedger {
   /** Epoch seconds all times are relative to. */
   base: number;
   strings: string[];
-  ids: string[];
-  labels: string[];
-  /** Indexes into `strings`; -1 for none (field). */
+  ids: PackedStrings;
+  labels: PackedStrings;
+  /** Indexes into `strings` (-1 for none), as differences to the previous row. */
   reasons: number[];
   fields: number[];
   runs: number[];
-  /** Seconds since `base`. */
+  /** Seconds since `base`, as differences to the previous row. */
   firstSeen: number[];
   lastSeen: number[];
   attempts: number[];
   resolved: ResolvedError[];
   seenPages: string[];
+}
+
+/** In a reason, the record's own label is stored as this mark ("order \u0001: line 1 SKU …"). */
+const LABEL_MARK = '\u0001';
+
+function delta(values: readonly number[]): number[] {
+  let prev = 0;
+  return values.map((v) => {
+    const d = v - prev;
+    prev = v;
+    return d;
+  });
+}
+
+function undelta(deltas: readonly number[]): number[] {
+  let prev = 0;
+  return deltas.map((d) => (prev += d));
+}
+
+function pack(values: readonly string[], intern: (v: string) => number): PackedStrings {
+  const prefix: number[] = [];
+  const nums: Array<number | null> = [];
+  for (const v of values) {
+    const m = /^(.*?)([1-9]\d{0,14})$/.exec(v);
+    prefix.push(intern(m ? m[1]! : v));
+    nums.push(m ? Number(m[2]) : null);
+  }
+  let prev = 0;
+  const num = nums.map((n) => {
+    if (n === null) return null;
+    const d = n - prev;
+    prev = n;
+    return d;
+  });
+  return { prefix: delta(prefix), num };
+}
+
+function unpack(p: PackedStrings, strings: readonly string[]): string[] {
+  const prefixes = undelta(p.prefix);
+  let prev = 0;
+  return prefixes.map((i, row) => {
+    const d = p.num[row];
+    if (d === null || d === undefined) return strings[i] ?? '';
+    prev += d;
+    return `${strings[i] ?? ''}${prev}`;
+  });
 }
 
 interface Entry {
@@ -134,17 +192,21 @@ export class LedgerState {
     if (!carried) return s;
     const t = (sec: number) => (carried.base + sec) * 1000;
     const str = (i: number | undefined) => (i === undefined || i < 0 ? undefined : carried.strings[i]);
-    carried.ids.forEach((id, i) => {
-      const field = str(carried.fields[i]);
-      const label = carried.labels[i];
+    const ids = unpack(carried.ids, carried.strings);
+    const labels = unpack(carried.labels, carried.strings);
+    const [reasons, fields, runs, firstSeen, lastSeen] = [carried.reasons, carried.fields, carried.runs, carried.firstSeen, carried.lastSeen].map(undelta);
+    ids.forEach((id, i) => {
+      const field = str(fields![i]);
+      const label = labels[i];
+      const reason = str(reasons![i]) ?? '';
       s.open.set(id, {
         ...(label ? { label } : {}),
-        reason: str(carried.reasons[i]) ?? '',
+        reason: label ? reason.split(LABEL_MARK).join(label) : reason,
         ...(field !== undefined ? { field } : {}),
-        firstSeen: t(carried.firstSeen[i]!),
-        lastSeen: t(carried.lastSeen[i]!),
+        firstSeen: t(firstSeen![i]!),
+        lastSeen: t(lastSeen![i]!),
         attempts: carried.attempts[i]!,
-        lastRun: str(carried.runs[i]) ?? '',
+        lastRun: str(runs![i]) ?? '',
       });
     });
     s.resolved = carried.resolved;
@@ -169,18 +231,34 @@ export class LedgerState {
     let base = Infinity;
     for (const e of this.open.values()) base = Math.min(base, Math.floor(e.firstSeen / 1000));
     if (base === Infinity) base = 0;
-    const c: CarriedLedger = { base, strings, ids: [], labels: [], reasons: [], fields: [], runs: [], firstSeen: [], lastSeen: [], attempts: [], resolved: this.resolved, seenPages: this.seenPages };
+    const ids: string[] = [];
+    const labels: string[] = [];
+    const cols = { reasons: [] as number[], fields: [] as number[], runs: [] as number[], firstSeen: [] as number[], lastSeen: [] as number[], attempts: [] as number[] };
     for (const [id, e] of this.open) {
-      c.ids.push(id);
-      c.labels.push(e.label ?? '');
-      c.reasons.push(intern(e.reason));
-      c.fields.push(intern(e.field));
-      c.runs.push(intern(e.lastRun));
-      c.firstSeen.push(Math.floor(e.firstSeen / 1000) - base);
-      c.lastSeen.push(Math.floor(e.lastSeen / 1000) - base);
-      c.attempts.push(e.attempts);
+      ids.push(id);
+      labels.push(e.label ?? '');
+      // The label is kept once; a reason that names it ("order #1001: …") refers to it.
+      cols.reasons.push(intern(e.label && !e.reason.includes(LABEL_MARK) ? e.reason.split(e.label).join(LABEL_MARK) : e.reason));
+      cols.fields.push(intern(e.field));
+      cols.runs.push(intern(e.lastRun));
+      cols.firstSeen.push(Math.floor(e.firstSeen / 1000) - base);
+      cols.lastSeen.push(Math.floor(e.lastSeen / 1000) - base);
+      cols.attempts.push(e.attempts);
     }
-    return c;
+    return {
+      base,
+      strings,
+      ids: pack(ids, intern),
+      labels: pack(labels, intern),
+      reasons: delta(cols.reasons),
+      fields: delta(cols.fields),
+      runs: delta(cols.runs),
+      firstSeen: delta(cols.firstSeen),
+      lastSeen: delta(cols.lastSeen),
+      attempts: cols.attempts,
+      resolved: this.resolved,
+      seenPages: this.seenPages,
+    };
   }
 
   get openCount(): number {
