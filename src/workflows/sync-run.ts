@@ -9,6 +9,7 @@
  */
 import {
   continueAsNew,
+  isCancellation,
   patched,
   proxyActivities,
   proxyLocalActivities,
@@ -38,6 +39,10 @@ const pure = (summary: string) => proxyActivities<SyncActivities>({ startToClose
 // trip through the server's task queue, and its history marker keeps only the result (the
 // mapped page). Its input is the fetch result, already in history, so nothing is lost.
 const pureLocal = (summary: string) => proxyLocalActivities<SyncActivities>({ startToCloseTimeout: '1 minute', retry, summary });
+
+// Reading the ledger is a query: quick, and a few tries are enough (see the retry phase below).
+const ledgerRead = (summary: string) =>
+  proxyActivities<SyncActivities>({ startToCloseTimeout: '30 seconds', retry: { ...retry, maximumAttempts: 3 }, summary });
 
 /** Pages per workflow run before continuing as new (history stays small and fast to replay). */
 export const PAGES_PER_RUN = 100;
@@ -129,9 +134,19 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
   // ledger activity. Retry pages have negative page indexes (-1, -2, …) so they never share a
   // page key (idempotency keys, ledger de-duplication) with the run's own pages.
   if (ledger && !progress) {
-    const due = (await io(`open ${input.object} errors due for a retry`).openErrorsDue({ object: input.object, nowMs: Date.now() })).filter(
-      (id) => !(input.mode === 'ids' && input.ids?.includes(id)),
-    );
+    // A ledger that cannot be read (no answer within a few tries) does not stop the run's own
+    // work: its open errors stay open and the next run asks again.
+    let due: string[] = [];
+    try {
+      due = await ledgerRead(`open ${input.object} errors due for a retry`).openErrorsDue({ object: input.object, nowMs: Date.now() });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      due = [];
+    }
+    if (input.mode === 'ids' && input.ids) {
+      const requested = new Set(input.ids);
+      due = due.filter((id) => !requested.has(id));
+    }
     let retryPage = 0;
     for (let i = 0; i < due.length; i += LEDGER_RETRY_CHUNK) {
       const ids = due.slice(i, i + LEDGER_RETRY_CHUNK);

@@ -28,7 +28,7 @@ describe('b1hub log --failed, status, dismiss, resync --failed (the ledger)', { 
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'b1hub-ledger-'));
-    fx = await startHubFixture({ shopifyOrders: 2, shopifyCustomers: 3, b1Customers: 2 });
+    fx = await startHubFixture({ ledgerRetries: true, shopifyOrders: 2, shopifyCustomers: 3, b1Customers: 2 });
     await ensureGuestPartner(fx);
     worker = await fx.startWorker();
     await ensureSchedulers(fx.env.client, { taskQueue: fx.taskQueue, schedules: Object.fromEntries(SYNC_OBJECTS.map((o) => [o, quiet])) as Record<SyncObject, ScheduleSpec> });

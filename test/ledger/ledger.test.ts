@@ -27,7 +27,7 @@ describe('open-error ledger (time-skipping server, real pipelines)', { skip }, (
   let worker: RunningWorker;
 
   before(async () => {
-    fx = await startHubFixture({ temporal: 'time-skipping', shopifyOrders: 2, shopifyCustomers: 3, b1Customers: 2 });
+    fx = await startHubFixture({ temporal: 'time-skipping', ledgerRetries: true, shopifyOrders: 2, shopifyCustomers: 3, b1Customers: 2 });
     await ensureGuestPartner(fx);
     worker = await fx.startWorker();
   });

@@ -42,6 +42,11 @@ export interface HubFixtureOptions {
   temporal?: 'dev-server' | 'time-skipping';
   /** Back-off of the open-error ledger's retries. */
   ledgerPolicy?: Partial<BackoffPolicy>;
+  /**
+   * Runs retry the ledger's open errors first (as in production). Off by default: pipeline tests
+   * count each run's own records, so there the ledger is only written (test/ledger tests retries).
+   */
+  ledgerRetries?: boolean;
 }
 
 export interface RunningWorker {
@@ -101,11 +106,16 @@ export async function startHubFixture(opts: HubFixtureOptions = {}): Promise<Hub
   // the test puts it (env.sleep).
   const resultClient = opts.temporal === 'time-skipping' ? new Client({ connection: env.connection, namespace: env.namespace, dataConverter: hubDataConverter }) : env.client;
 
+  const hubActivities = () => {
+    const activities = withLedger(createSyncActivities({ deps, pipelines: PIPELINES }), createLedgerActivities({ client: env.client, policy: opts.ledgerPolicy }));
+    return opts.ledgerRetries ? activities : { ...activities, openErrorsDue: async (): Promise<string[]> => [] };
+  };
+
   const startWorker = async (): Promise<RunningWorker> => {
     const worker = await createHubWorker({
       connection: env.nativeConnection,
       taskQueue,
-      activities: withLedger(createSyncActivities({ deps, pipelines: PIPELINES }), createLedgerActivities({ client: env.client, policy: opts.ledgerPolicy })),
+      activities: hubActivities(),
     });
     const running = worker.run();
     return {
@@ -128,6 +138,7 @@ export async function startHubFixture(opts: HubFixtureOptions = {}): Promise<Hub
         SHOPIFY_URL: shopifySim.url,
         SHOPIFY_SHOP: shopifySim.shopDomain,
         HUB_MAPPING: JSON.stringify(config.mapping),
+        LEDGER_RETRIES: opts.ledgerRetries ? '1' : '',
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
