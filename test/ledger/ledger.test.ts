@@ -18,6 +18,7 @@ import { OpenErrorsKey } from '../../src/shared/search-attributes';
 import type { SyncObject } from '../../src/shared/sync-object';
 import type { ScheduleSpec } from '../../src/schedule/spec';
 import { serverSkipReason } from '../../src/testing/temporal-servers';
+import { NO_LONGER_IN_SOURCE } from '../../src/workflows/sync-run';
 
 const skip = serverSkipReason('time-skipping');
 const MIN = 60_000;
@@ -186,5 +187,16 @@ describe('open-error ledger (time-skipping server, real pipelines)', { skip }, (
     // A retry would fail it again and reopen it.
     await fx.runSync('customer', { mode: 'delta', since: '2099-01-01T00:00:00Z' });
     assert.equal(await open('customer', id), undefined, 'a dismissed error is not retried');
+  });
+
+  test('an open error whose record the source no longer has resolves as skipped ("no longer in the source")', async () => {
+    const broken = fx.shopifySim.createCustomer({ firstName: 'Gone', lastName: 'Soon', email: 'gone-soon@@example' });
+    const id = `gid://shopify/Customer/${broken.id}`;
+    await fx.runSync('customer', { mode: 'ids', ids: [id] });
+    assert.ok(await open('customer', id));
+    delete (fx.shopifySim.state.data.customers as Record<string, unknown>)[String(broken.id)];
+    const later = await fx.runSync('customer', { mode: 'delta', since: '2099-01-01T00:00:00Z' });
+    assert.equal(await open('customer', id), undefined);
+    assert.deepEqual((await resolved('customer', id))?.resolution, { how: 'skipped', run: later.workflowId, rule: NO_LONGER_IN_SOURCE });
   });
 });
