@@ -1,7 +1,9 @@
 /**
  * One sync run of one object: pages through the source with fetch → map → post → log.
  *
- * Started by the object's scheduler (schedule, Sync Now, resync, initialization). Its history
+ * Started by the object's scheduler (schedule, Sync Now, resync, initialization). It first
+ * retries the object's open errors that are due (the ledger, ledger.ts), then does its own
+ * work; every page's outcomes go to the ledger through the log step. Its history
  * is the run's message log: each page's records as read (fetch result), as mapped (map
  * result), what was written (post result) and the outcome per record (log input). Long runs
  * continue as new with their position and counts, so a 100k-record run stays far below
