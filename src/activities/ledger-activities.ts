@@ -46,7 +46,7 @@ export function createLedgerActivities({ client, policy, taskQueue }: LedgerActi
         taskQueue: taskQueue ?? Context.current().info.taskQueue,
         args: [{ object: input.object, policy: effective }],
         signal: recordOutcomesSignal,
-        signalArgs: [{ runId: input.runId, pageIndex: input.pageIndex, outcomes }],
+        signalArgs: [{ runId: input.runId, pageIndex: input.pageIndex, dedupeKey: `${Context.current().info.workflowExecution?.runId ?? input.runId}#${input.pageIndex}`, outcomes }],
         staticSummary: `${input.object} open-error ledger`,
       });
     },

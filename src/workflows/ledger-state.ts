@@ -24,6 +24,12 @@ export interface RecordOutcomesRequest {
   /** The sync run's workflow id. */
   runId: string;
   pageIndex: number;
+  /**
+   * What makes a page's delivery unique: the Temporal run id of the sync run and the page index,
+   * so an activity retry is ignored but a reset run (same workflow id, new run id) is recorded.
+   * Default: workflow id and page index.
+   */
+  dedupeKey?: string;
   outcomes: LedgerOutcome[];
 }
 
@@ -274,7 +280,7 @@ export class LedgerState {
    * retried after its signal landed) changes nothing. Returns whether it was applied.
    */
   record(req: RecordOutcomesRequest, nowMs: number): boolean {
-    const key = `${req.runId}#${req.pageIndex}`;
+    const key = req.dedupeKey ?? `${req.runId}#${req.pageIndex}`;
     if (this.seenSet.has(key)) return false;
     this.seenSet.add(key);
     this.seenPages.push(key);
