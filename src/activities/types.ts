@@ -4,6 +4,7 @@
  * (samples-typescript activities-dependency-injection), so tests and production wire
  * different clients into the same workflow code.
  */
+import type { SyncObject } from '../shared/sync-object';
 import type { RecordOutcome } from '../mapping/outcome';
 import type { FetchPageInput, FetchPageResult, LogPageInput, MapPageInput, MappedRecord, PostPageInput } from '../pipelines/contract';
 
@@ -12,4 +13,13 @@ export interface SyncActivities {
   mapPage(input: MapPageInput): Promise<MappedRecord[]>;
   postPage(input: PostPageInput): Promise<RecordOutcome[]>;
   logOutcomes(input: LogPageInput): Promise<void>;
+  /** Open errors of the object due for a retry (src/activities/ledger-activities.ts). */
+  openErrorsDue(input: OpenErrorsDueInput): Promise<string[]>;
+}
+
+export interface OpenErrorsDueInput {
+  object: SyncObject;
+  /** The asking run's clock (workflow time), so the back-off follows the server's time. */
+  nowMs: number;
+  limit?: number;
 }

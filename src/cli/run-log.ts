@@ -2,16 +2,19 @@
  * The message log, read from Temporal: sync runs come from visibility (search attributes
  * SyncObject, SyncTrigger, SyncMode, RecordCount, FailedCount), per-record outcomes from the
  * runs' histories (the input of each logOutcomes activity), and the source payload of a record
- * from the fetchPage result that read it. Nothing is kept anywhere else. History payloads are
+ * from the fetchPage result that read it. What is failing *now* is the open-error ledger's
+ * (`ledger:<object>`, read with queries at the end of this file). History payloads are
  * read raw, so large ones (stored zlib-compressed) are decoded with the hub's codec first.
  */
-import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import type { RecordOutcome } from '../mapping/outcome';
 import type { FetchPageResult, LogPageInput, SourceRecord } from '../pipelines/contract';
 import { payloadValue } from '../temporal/data-converter';
 import { FailedCountKey, RecordCountKey, SyncModeKey, SyncObjectKey, SyncTriggerKey } from '../shared/search-attributes';
 import { isSyncObject, type SyncObject } from '../shared/sync-object';
+import { dismissUpdate, ledgerWorkflowId, openErrorsQuery, type DismissRequest } from '../workflows/ledger-messages';
+import { LEDGER_PAGE_MAX, type OpenError } from '../workflows/ledger-state';
 import { CliError } from './errors';
 
 export interface RunEntry {
@@ -196,4 +199,60 @@ export async function collectFailures(client: Client, o: { object?: SyncObject; 
     for (const out of outcomes) latest.set(`${out.object}\u0000${out.sourceId}`, out);
   }
   return [...latest.values()].filter((x) => x.outcome === 'failed').sort((a, b) => b.time.localeCompare(a.time));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The open-error ledger (src/workflows/ledger.ts): what is failing now, per object.
+
+const LEDGER_QUERY_TIMEOUT_MS = 10_000;
+
+function ledgerCall<T>(client: Client, object: SyncObject, call: () => Promise<T>): Promise<T> {
+  return client.connection.withDeadline(Date.now() + LEDGER_QUERY_TIMEOUT_MS, call).catch((err: unknown) => {
+    if (/DEADLINE_EXCEEDED|deadline/i.test(String((err as Error)?.message ?? err))) {
+      throw new CliError(`no worker answered the ${object} ledger (${ledgerWorkflowId(object)}) within ${LEDGER_QUERY_TIMEOUT_MS / 1000} s`, 'start a worker: `b1hub up` (demo) or `b1hub worker --config <file>`');
+    }
+    throw err;
+  });
+}
+
+export interface OpenErrorEntry extends OpenError {
+  object: SyncObject;
+}
+
+/**
+ * Open errors of one object, oldest first, read a page at a time (at most `limit`). An object
+ * whose runs never failed has no ledger yet: no open errors.
+ */
+export async function openErrorsOf(client: Client, object: SyncObject, limit = 200): Promise<{ total: number; entries: OpenErrorEntry[] }> {
+  const handle = client.workflow.getHandle(ledgerWorkflowId(object));
+  const entries: OpenErrorEntry[] = [];
+  let total = 0;
+  try {
+    while (entries.length < limit) {
+      const page = await ledgerCall(client, object, () => handle.query(openErrorsQuery, { offset: entries.length, limit: Math.min(LEDGER_PAGE_MAX, limit - entries.length) }));
+      total = page.total;
+      entries.push(...page.entries.map((e) => ({ object, ...e })));
+      if (!page.entries.length || entries.length >= page.total) break;
+    }
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return { total: 0, entries: [] };
+    throw err;
+  }
+  return { total, entries };
+}
+
+/** How many open errors each object has (objects without a ledger: 0). */
+export async function openErrorCount(client: Client, object: SyncObject): Promise<number> {
+  return (await openErrorsOf(client, object, 1)).total;
+}
+
+/** Closes open errors with a reason; an id that is not open is refused by the ledger (nothing changes). */
+export async function dismissOpenErrors(client: Client, object: SyncObject, req: DismissRequest): Promise<{ dismissed: number; open: number }> {
+  try {
+    return await ledgerCall(client, object, () => client.workflow.getHandle(ledgerWorkflowId(object)).executeUpdate(dismissUpdate, { args: [req] }));
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new CliError(`${object} has no open errors (no ledger ${ledgerWorkflowId(object)} yet)`);
+    if (err instanceof WorkflowUpdateFailedError) throw new CliError(`dismiss refused: ${(err.cause as Error | undefined)?.message ?? err.message}`, `list the open errors with \`b1hub log --failed --object ${object}\``);
+    throw err;
+  }
 }

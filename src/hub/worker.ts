@@ -10,6 +10,9 @@ import { weightUnitMapFromMeasures } from '../mapping/config';
 import { createPipelineDeps } from '../pipelines/deps';
 import { PIPELINES } from '../pipelines/registry';
 import { createSyncActivities } from '../activities/sync-activities';
+import { createLedgerActivities, withLedger } from '../activities/ledger-activities';
+import { hubDataConverter } from '../temporal/data-converter';
+import { Client } from '@temporalio/client';
 import { createHubWorker } from '../workers/hub-worker';
 
 export interface RunningHubWorker {
@@ -46,11 +49,14 @@ export async function startHubWorker(o: {
   maxConcurrentActivities?: number;
 }): Promise<RunningHubWorker> {
   const deps = createPipelineDeps(o.config, o.secrets);
+  // The log step writes each page's outcomes into the object's open-error ledger, and every run
+  // asks it for the open errors due: both through a client on the worker's own connection.
+  const client = new Client({ connection: o.connection, namespace: o.namespace, dataConverter: hubDataConverter });
   const worker = await createHubWorker({
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.config.temporal.taskQueue,
-    activities: createSyncActivities({ deps, pipelines: PIPELINES }),
+    activities: withLedger(createSyncActivities({ deps, pipelines: PIPELINES }), createLedgerActivities({ client })),
     ...(o.identity ? { identity: o.identity } : {}),
     ...(o.maxConcurrentActivities ? { maxConcurrentActivities: o.maxConcurrentActivities } : {}),
   });

@@ -10,5 +10,7 @@ export const SyncTriggerKey = defineSearchAttributeKey('SyncTrigger', SearchAttr
 export const SyncModeKey = defineSearchAttributeKey('SyncMode', SearchAttributeType.KEYWORD);
 export const RecordCountKey = defineSearchAttributeKey('RecordCount', SearchAttributeType.INT);
 export const FailedCountKey = defineSearchAttributeKey('FailedCount', SearchAttributeType.INT);
+/** On an object's ledger workflow (`ledger:<object>`): how many records are open errors now. */
+export const OpenErrorsKey = defineSearchAttributeKey('OpenErrors', SearchAttributeType.INT);
 
-export const HUB_SEARCH_ATTRIBUTES = [SyncObjectKey, SyncTriggerKey, SyncModeKey, RecordCountKey, FailedCountKey];
+export const HUB_SEARCH_ATTRIBUTES = [SyncObjectKey, SyncTriggerKey, SyncModeKey, RecordCountKey, FailedCountKey, OpenErrorsKey];

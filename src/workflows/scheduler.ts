@@ -192,6 +192,8 @@ export async function schedulerWorkflow(input: SchedulerInput): Promise<void> {
     const done: RunSummary = { ...summary, ...patch, endedAt: nowIso() };
     state.recentRuns = [done, ...state.recentRuns].slice(0, RECENT_RUNS_KEPT);
     // Only a finished run moves the watermark; an id-scoped resync says nothing about the rest.
+    // The watermark moves past records that failed: a run completes only after every page's
+    // outcomes are in the object's open-error ledger (ledger.ts), which retries them in later runs.
     if (watermark && summary.mode !== 'ids' && (!state.watermark || watermark > state.watermark)) state.watermark = watermark;
     running = undefined;
     changes++;

@@ -1,7 +1,9 @@
 /**
  * One sync run of one object: pages through the source with fetch → map → post → log.
  *
- * Started by the object's scheduler (schedule, Sync Now, resync, initialization). Its history
+ * Started by the object's scheduler (schedule, Sync Now, resync, initialization). It first
+ * retries the object's open errors that are due (the ledger, ledger.ts), then does its own
+ * work; every page's outcomes go to the ledger through the log step. Its history
  * is the run's message log: each page's records as read (fetch result), as mapped (map
  * result), what was written (post result) and the outcome per record (log input). Long runs
  * continue as new with their position and counts, so a 100k-record run stays far below
@@ -9,6 +11,7 @@
  */
 import {
   continueAsNew,
+  isCancellation,
   patched,
   proxyActivities,
   proxyLocalActivities,
@@ -39,8 +42,16 @@ const pure = (summary: string) => proxyActivities<SyncActivities>({ startToClose
 // mapped page). Its input is the fetch result, already in history, so nothing is lost.
 const pureLocal = (summary: string) => proxyLocalActivities<SyncActivities>({ startToCloseTimeout: '1 minute', retry, summary });
 
+// Reading the ledger is a query: quick, and a few tries are enough (see the retry phase below).
+const ledgerRead = (summary: string) =>
+  proxyActivities<SyncActivities>({ startToCloseTimeout: '30 seconds', retry: { ...retry, maximumAttempts: 3 }, summary });
+
 /** Pages per workflow run before continuing as new (history stays small and fast to replay). */
 export const PAGES_PER_RUN = 100;
+/** Open errors re-read per fetch when the run retries the ledger (the pipeline may page further). */
+export const LEDGER_RETRY_CHUNK = 50;
+/** The rule of a retried open error whose record the source no longer has. */
+export const NO_LONGER_IN_SOURCE = 'no longer in the source';
 
 export interface SyncRunProgress {
   cursor?: string;
@@ -79,6 +90,9 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
   // Patched: runs recorded before this change replay unchanged.
   const pipelined = patched('local-map-background-log');
   const mapStep = (summary: string) => (pipelined ? pureLocal(summary) : pure(summary));
+  // Open-error ledger: retries of due open errors first, labels handed to the log step.
+  // Patched: runs recorded before the ledger replay unchanged.
+  const ledger = patched('open-error-ledger');
   // At most one log in flight: the previous page's log is awaited before the next one starts,
   // and before the run continues as new or completes.
   let logging: Promise<void> = Promise.resolve();
@@ -86,27 +100,24 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
     workflowInfo().continueAsNewSuggested || pagesDone - firstPageOfThisRun >= PAGES_PER_RUN;
   let next: Promise<FetchPageResult> | undefined;
 
-  for (;;) {
-    const page = await (next ?? fetchAt(cursor, pageIndex));
-    next = undefined;
-    if (prefetch && page.nextCursor && !continueAsNewDue(pageIndex + 1)) {
-      next = fetchAt(page.nextCursor, pageIndex + 1);
-      // Awaited next iteration; a failure then fails the run like any fetch failure.
-      next.catch(() => undefined);
-    }
-
-    const outcomes: RecordOutcome[] = (page.missingIds ?? []).map((id) =>
-      failedOutcome(input, id, `${input.object} ${id} was not found in the source (deleted, or the id is wrong)`),
-    );
+  /**
+   * Map, post and log one page, and add its outcomes to the counts. `missing` turns the ids the source
+   * did not return into outcomes (failed for a requested resync; skipped for a ledger retry).
+   */
+  const processPage = async (page: FetchPageResult, index: number, missing: (id: string) => RecordOutcome): Promise<void> => {
+    const outcomes: RecordOutcome[] = (page.missingIds ?? []).map(missing);
     if (page.records.length) {
       const mapped = await mapStep(`map ${page.records.length} ${input.object}s`).mapPage({ object: input.object, runId, records: page.records });
       const toPost = mapped.flatMap((m) => (m.ok ? [{ id: m.id, label: m.label, payload: m.payload }] : []));
       for (const m of mapped) if (!m.ok) outcomes.push(m.outcome);
-      if (toPost.length) outcomes.push(...(await io(`post ${toPost.length} ${input.object}s`).postPage({ object: input.object, runId, pageIndex, records: toPost })));
+      if (toPost.length) outcomes.push(...(await io(`post ${toPost.length} ${input.object}s`).postPage({ object: input.object, runId, pageIndex: index, records: toPost })));
     }
     if (outcomes.length) {
       const failedHere = outcomes.filter((o) => o.outcome === 'failed').length;
-      const log = () => io(`log ${outcomes.length} outcomes${failedHere ? ` (${failedHere} failed)` : ''}`).logOutcomes({ object: input.object, runId, pageIndex, outcomes });
+      // The ledger shows a record by its label ("#1001"); the log step hands it on.
+      const labels = ledger ? new Map(page.records.flatMap((r) => (r.label ? [[r.id, r.label] as const] : []))) : undefined;
+      const logged = labels ? outcomes.map((o) => (labels.has(o.sourceId) ? { ...o, label: labels.get(o.sourceId) } : o)) : outcomes;
+      const log = () => io(`log ${outcomes.length} outcomes${failedHere ? ` (${failedHere} failed)` : ''}`).logOutcomes({ object: input.object, runId, pageIndex: index, outcomes: logged });
       if (pipelined) {
         await logging;
         logging = log();
@@ -117,6 +128,50 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
       }
       counts = addCounts(counts, countOutcomes(outcomes));
     }
+  };
+
+  // Open errors first: every run of the object (schedule, Sync Now, resync) retries the ledger's
+  // open errors that are due under the back-off, re-read from the source in 'ids' mode, before
+  // its own work. Only at the run's start (not after continue-as-new), bounded per run by the
+  // ledger activity. Retry pages have negative page indexes (-1, -2, …) so they never share a
+  // page key (idempotency keys, ledger de-duplication) with the run's own pages.
+  if (ledger && !progress) {
+    // A ledger that cannot be read (no answer within a few tries) does not stop the run's own
+    // work: its open errors stay open and the next run asks again.
+    let due: string[] = [];
+    try {
+      due = await ledgerRead(`open ${input.object} errors due for a retry`).openErrorsDue({ object: input.object, nowMs: Date.now() });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      due = [];
+    }
+    if (input.mode === 'ids' && input.ids) {
+      const requested = new Set(input.ids);
+      due = due.filter((id) => !requested.has(id));
+    }
+    let retryPage = 0;
+    for (let i = 0; i < due.length; i += LEDGER_RETRY_CHUNK) {
+      const ids = due.slice(i, i + LEDGER_RETRY_CHUNK);
+      let at: string | undefined;
+      do {
+        retryPage -= 1;
+        const page = await io(`retry ${ids.length} open ${input.object} errors`).fetchPage({ object: input.object, runId, mode: 'ids', ids, cursor: at, pageIndex: retryPage });
+        await processPage(page, retryPage, (id) => ({ object: input.object, sourceId: id, outcome: 'skipped', rule: NO_LONGER_IN_SOURCE }));
+        at = page.nextCursor;
+      } while (at);
+    }
+  }
+
+  for (;;) {
+    const page = await (next ?? fetchAt(cursor, pageIndex));
+    next = undefined;
+    if (prefetch && page.nextCursor && !continueAsNewDue(pageIndex + 1)) {
+      next = fetchAt(page.nextCursor, pageIndex + 1);
+      // Awaited next iteration; a failure then fails the run like any fetch failure.
+      next.catch(() => undefined);
+    }
+
+    await processPage(page, pageIndex, (id) => failedOutcome(input, id, `${input.object} ${id} was not found in the source (deleted, or the id is wrong)`));
     if (page.watermark && (!watermark || page.watermark > watermark)) watermark = page.watermark;
     pageIndex += 1;
     setCurrentDetails(

@@ -16,6 +16,8 @@ import type { Client } from '@temporalio/client';
 import { createDevServerEnv } from '../../src/testing/temporal-servers';
 import { HUB_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { createHubWorker } from '../../src/workers/hub-worker';
+import { createLedgerActivities, withLedger } from '../../src/activities/ledger-activities';
+import { ledgerWorkflowId, openErrorsQuery } from '../../src/workflows/ledger-messages';
 import { ensureSchedulers, schedulerHandle } from '../../src/temporal/schedulers';
 import { pauseSignal, setScheduleSignal, statusQuery, syncNowSignal } from '../../src/workflows/messages';
 import { SYNC_OBJECTS, type SyncObject } from '../../src/shared/sync-object';
@@ -36,14 +38,13 @@ const quiet: ScheduleSpec = { kind: 'weekly', days: ['sun'], times: ['03:00'], t
 before(async () => {
   env = await createDevServerEnv({ searchAttributes: HUB_SEARCH_ATTRIBUTES });
   client = env.client;
-  worker = await createHubWorker({
-    connection: env.nativeConnection,
-    taskQueue,
-    activities: {
-      // Two pages of two records, the second record of page 2 failing: enough to see counts,
+  const scripted = {
+    // Two pages of two records, the second record of page 2 failing: enough to see counts,
       // watermarks and search attributes flow through a real server.
       async fetchPage(input: FetchPageInput): Promise<FetchPageResult> {
         fetched.push(input);
+        // A retry of open errors (the ledger) re-reads exactly those ids.
+        if (input.mode === 'ids') return { records: (input.ids ?? []).map((id) => ({ id, data: { n: 1 } })) };
         const page = input.pageIndex;
         return {
           records: [0, 1].map((i) => ({ id: `${input.object}-${page}-${i}`, data: { n: i } })),
@@ -62,8 +63,9 @@ before(async () => {
         return input.records.map((r) => ({ object: input.object, sourceId: r.id, outcome: 'created' as const, targetId: `T${r.id}` }));
       },
       async logOutcomes(): Promise<void> {},
-    },
-  });
+  };
+  // The real ledger: every page's outcomes recorded, open errors retried by the next run.
+  worker = await createHubWorker({ connection: env.nativeConnection, taskQueue, activities: withLedger(scripted, createLedgerActivities({ client: env.client })) });
   running = worker.run();
 });
 
@@ -151,6 +153,13 @@ test('four schedulers start once, keep their schedule across a redeploy, and run
   await resultOf(secondRun);
   const orderFetches = fetched.filter((f) => f.object === 'order' && f.pageIndex === 0);
   assert.equal(orderFetches.at(-1)!.since, '2026-11-26T10:01:00.000Z');
+  // …after retrying the open error the first run left in the ledger (due: its first hour).
+  const retried = fetched.filter((f) => f.object === 'order' && f.mode === 'ids');
+  assert.deepEqual(retried.map((f) => [f.pageIndex, f.ids]), [[-1, ['order-1-1']]]);
+  const ledgerPage = await client.workflow.getHandle(ledgerWorkflowId('order')).query(openErrorsQuery, {});
+  // Attempts: the first run, the second run's retry, and its own delta (this scripted source
+  // ignores the watermark, so the record is read again; a newer read is never dropped).
+  assert.deepEqual(ledgerPage.entries.map((e) => [e.sourceId, e.attempts, e.lastRun]), [['order-1-1', 3, secondRun]]);
 
   await schedulerHandle(client, 'customer').signal(pauseSignal, { reason: 'go-live check' });
   await waitFor('paused', async () => ((await schedulerHandle(client, 'customer').query(statusQuery)).paused ? true : undefined));
@@ -164,5 +173,8 @@ test('four schedulers start once, keep their schedule across a redeploy, and run
     const tag = process.env.RECORD_HISTORIES === '1' ? '' : `-${process.env.RECORD_HISTORIES}`;
     writeFileSync(join(dir, `scheduler-order${tag}.json`), historyToJSON(scheduler));
     writeFileSync(join(dir, `sync-run-order${tag}.json`), historyToJSON(run));
+    // The second run: it retried the ledger's open error first (patched 'open-error-ledger').
+    writeFileSync(join(dir, `sync-run-order-retry${tag}.json`), historyToJSON(await client.workflow.getHandle(secondRun).fetchHistory()));
+    writeFileSync(join(dir, `ledger-order${tag}.json`), historyToJSON(await client.workflow.getHandle(ledgerWorkflowId('order')).fetchHistory()));
   }
 });

@@ -68,6 +68,9 @@ function scriptedPass() {
         return input.records.map((r) => ({ object: input.object, sourceId: r.id, outcome: 'created' as const, targetId: `t-${r.id}` }));
       },
       async logOutcomes(): Promise<void> {},
+      async openErrorsDue(): Promise<string[]> {
+        return [];
+      },
     },
   };
 }

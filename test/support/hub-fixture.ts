@@ -8,7 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { createDevServerEnv } from '../../src/testing/temporal-servers';
+import { createDevServerEnv, createTimeSkippingEnv } from '../../src/testing/temporal-servers';
+import { ensureHubSearchAttributes } from '../../src/temporal/search-attributes';
 import { HUB_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { startB1Simulator } from '../../src/sim/b1';
 import { demoItemCodes } from '../../src/sim/b1/seed';
@@ -19,6 +20,10 @@ import { createPipelineDeps } from '../../src/pipelines/deps';
 import { PIPELINES } from '../../src/pipelines/registry';
 import type { PipelineDeps } from '../../src/pipelines/contract';
 import { createSyncActivities } from '../../src/activities/sync-activities';
+import { createLedgerActivities, withLedger } from '../../src/activities/ledger-activities';
+import type { BackoffPolicy } from '../../src/workflows/ledger-state';
+import { hubDataConverter } from '../../src/temporal/data-converter';
+import { Client } from '@temporalio/client';
 import { createHubWorker } from '../../src/workers/hub-worker';
 import { syncRunWorkflow } from '../../src/workflows/sync-run';
 import type { SyncObject } from '../../src/shared/sync-object';
@@ -33,6 +38,15 @@ export interface HubFixtureOptions {
   badCustomers?: number;
   /** Shopify plan or bucket for throttling tests. */
   plan?: 'standard' | 'advanced' | 'plus' | 'enterprise' | { restoreRate: number; bucketSize: number };
+  /** Temporal server: the dev server (default) or the time-skipping test server. */
+  temporal?: 'dev-server' | 'time-skipping';
+  /** Back-off of the open-error ledger's retries. */
+  ledgerPolicy?: Partial<BackoffPolicy>;
+  /**
+   * Runs retry the ledger's open errors first (as in production). Off by default: pipeline tests
+   * count each run's own records, so there the ledger is only written (test/ledger tests retries).
+   */
+  ledgerRetries?: boolean;
 }
 
 export interface RunningWorker {
@@ -77,18 +91,31 @@ export async function startHubFixture(opts: HubFixtureOptions = {}): Promise<Hub
       badCustomers: opts.badCustomers,
     },
   });
-  const env = await createDevServerEnv({ searchAttributes: HUB_SEARCH_ATTRIBUTES });
+  const env =
+    opts.temporal === 'time-skipping'
+      ? await createTimeSkippingEnv().then(async (e) => (await ensureHubSearchAttributes(e.connection, e.namespace ?? 'default'), e))
+      : await createDevServerEnv({ searchAttributes: HUB_SEARCH_ATTRIBUTES });
   const config = embeddedHubConfig({ b1BaseUrl: b1Sim.url, shopifyEndpoint: shopifySim.url, shop: shopifySim.shopDomain });
   const deps0 = createPipelineDeps(config, DEMO_SECRETS);
   config.mapping = demoLocationMapping(config.mapping, await deps0.shopify.locations());
   const deps = { ...deps0, mapping: config.mapping };
   const taskQueue = `hub-${randomUUID()}`;
+  // On the time-skipping server, the environment's client unlocks time skipping while it waits
+  // for a result, and the server then jumps to the next timer it knows: for an idle ledger that
+  // is its 10-year default run timeout. Waiting through a plain client keeps server time where
+  // the test puts it (env.sleep).
+  const resultClient = opts.temporal === 'time-skipping' ? new Client({ connection: env.connection, namespace: env.namespace, dataConverter: hubDataConverter }) : env.client;
+
+  const hubActivities = () => {
+    const activities = withLedger(createSyncActivities({ deps, pipelines: PIPELINES }), createLedgerActivities({ client: env.client, policy: opts.ledgerPolicy }));
+    return opts.ledgerRetries ? activities : { ...activities, openErrorsDue: async (): Promise<string[]> => [] };
+  };
 
   const startWorker = async (): Promise<RunningWorker> => {
     const worker = await createHubWorker({
       connection: env.nativeConnection,
       taskQueue,
-      activities: createSyncActivities({ deps, pipelines: PIPELINES }),
+      activities: hubActivities(),
     });
     const running = worker.run();
     return {
@@ -111,6 +138,7 @@ export async function startHubFixture(opts: HubFixtureOptions = {}): Promise<Hub
         SHOPIFY_URL: shopifySim.url,
         SHOPIFY_SHOP: shopifySim.shopDomain,
         HUB_MAPPING: JSON.stringify(config.mapping),
+        LEDGER_RETRIES: opts.ledgerRetries ? '1' : '',
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -142,7 +170,7 @@ export async function startHubFixture(opts: HubFixtureOptions = {}): Promise<Hub
     startWorkerProcess,
     async runSync(object, o = {}) {
       const workflowId = o.workflowId ?? `sync:${object}:test-${randomUUID().slice(0, 8)}`;
-      const result = await env.client.workflow.execute(syncRunWorkflow, {
+      const result = await resultClient.workflow.execute(syncRunWorkflow, {
         taskQueue,
         workflowId,
         args: [{ object, trigger: o.trigger ?? 'manual', mode: o.mode ?? 'delta', ids: o.ids, since: o.since }],

@@ -2,7 +2,7 @@
  * A hub worker as its own process, for crash tests: a test starts it, SIGKILLs it in the middle
  * of a run, and starts another. Everything comes from the environment:
  * TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TASK_QUEUE, B1_URL, SHOPIFY_URL, SHOPIFY_SHOP and
- * HUB_MAPPING (the JSON mapping config the test fixture derived).
+ * HUB_MAPPING (the JSON mapping config the test fixture derived), LEDGER_RETRIES.
  */
 import { NativeConnection } from '@temporalio/worker';
 import { embeddedHubConfig, DEMO_SECRETS } from '../../src/config/hub-config';
@@ -10,6 +10,9 @@ import { parseMappingConfig } from '../../src/mapping/config';
 import { createPipelineDeps } from '../../src/pipelines/deps';
 import { PIPELINES } from '../../src/pipelines/registry';
 import { createSyncActivities } from '../../src/activities/sync-activities';
+import { createLedgerActivities, withLedger } from '../../src/activities/ledger-activities';
+import { hubDataConverter } from '../../src/temporal/data-converter';
+import { Client } from '@temporalio/client';
 import { createHubWorker } from '../../src/workers/hub-worker';
 
 async function main() {
@@ -22,11 +25,15 @@ async function main() {
   config.mapping = parseMappingConfig(JSON.parse(need('HUB_MAPPING')));
   const deps = createPipelineDeps(config, DEMO_SECRETS);
   const connection = await NativeConnection.connect({ address: need('TEMPORAL_ADDRESS') });
+  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+  const client = new Client({ connection, namespace, dataConverter: hubDataConverter });
+  // As in the test fixture: the ledger is written; its retries only when the test asks (LEDGER_RETRIES).
+  const activities = withLedger(createSyncActivities({ deps, pipelines: PIPELINES }), createLedgerActivities({ client }));
   const worker = await createHubWorker({
     connection,
-    namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+    namespace,
     taskQueue: need('TASK_QUEUE'),
-    activities: createSyncActivities({ deps, pipelines: PIPELINES }),
+    activities: process.env.LEDGER_RETRIES ? activities : { ...activities, openErrorsDue: async (): Promise<string[]> => [] },
   });
   process.stdout.write('worker ready\n');
   await worker.run();

@@ -3,38 +3,70 @@ import type { Command } from 'commander';
 import { action } from '../action';
 import { parseObject } from '../context';
 import { formatDuration, parseSince, printJson, println, table } from '../output';
-import { collectFailures, listRuns, runRecords } from '../run-log';
+import { listRuns, openErrorsOf, runRecords } from '../run-log';
+import { SYNC_OBJECTS } from '../../shared/sync-object';
+import { registerDismissCommand } from './dismiss';
 
 function uiLink(base: string | undefined, namespace: string, workflowId: string): string | undefined {
   return base ? `${base}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}` : undefined;
 }
 
 export function registerLogCommands(program: Command): void {
+  // `dismiss` closes what `log --failed` lists; registered with it (one place for the ledger commands).
+  registerDismissCommand(program);
   const log = program
     .command('log')
-    .description('the message log: sync runs with trigger, duration and counts; --failed lists every failed record')
+    .description('the message log: sync runs with trigger, duration and counts; --failed lists the open errors')
     .option('--object <object>', 'only this object')
     .option('--since <duration>', 'period, e.g. 30m, 24h, 7d', '24h')
-    .option('--failed', 'failed records (latest outcome per record) instead of runs')
+    .option('--failed', 'the open errors (failed records not yet resolved) from the ledger, instead of runs')
+    .option('--limit <n>', 'with --failed: at most this many per object', '200')
     .option('--json', 'machine-readable output')
     .action(
-      action(async (ctx, opts: { object?: string; since: string; failed?: boolean; json?: boolean }) => {
+      action(async (ctx, opts: { object?: string; since: string; failed?: boolean; limit: string; json?: boolean }) => {
         const object = opts.object ? parseObject(opts.object) : undefined;
         const sinceMs = parseSince(opts.since);
         const client = await ctx.client();
         if (opts.failed) {
-          const failures = await collectFailures(client, { object, sinceMs });
+          // What is failing now: the objects' open-error ledgers, not a scan of run histories.
+          const objects = object ? [object] : SYNC_OBJECTS;
+          const limit = Math.max(1, Number(opts.limit) || 200);
+          const lists = await Promise.all(objects.map((o) => openErrorsOf(client, o, limit)));
+          const now = Date.now();
+          const entries = lists.flatMap((l) => l.entries);
+          const total = lists.reduce((n, l) => n + l.total, 0);
           if (opts.json) {
-            printJson(failures.map((f) => ({ object: f.object, sourceId: f.sourceId, label: f.label, reason: f.reason, field: f.field, run: f.workflowId, time: f.time })));
+            printJson(
+              entries.map((e) => ({
+                object: e.object,
+                sourceId: e.sourceId,
+                label: e.label,
+                reason: e.reason,
+                field: e.field,
+                run: e.lastRun,
+                time: e.lastSeen,
+                firstSeen: e.firstSeen,
+                lastSeen: e.lastSeen,
+                attempts: e.attempts,
+                ageMs: now - Date.parse(e.firstSeen),
+              })),
+            );
             return 0;
           }
-          if (!failures.length) {
-            println(`no failed records in the last ${opts.since}`);
+          if (!total) {
+            println(`no open errors${object ? ` for ${object}` : ''}: every failed record has since succeeded, been skipped or dismissed`);
             return 0;
           }
-          println(table(['object', 'source id', 'label', 'reason', 'field', 'run', 'time'], failures.map((f) => [f.object, f.sourceId, f.label, f.reason, f.field, f.workflowId, f.time])));
+          println(
+            table(
+              ['object', 'source id', 'label', 'age', 'attempts', 'reason', 'field', 'last run'],
+              entries.map((e) => [e.object, e.sourceId, e.label, formatDuration(now - Date.parse(e.firstSeen)), e.attempts, e.reason, e.field, e.lastRun]),
+            ),
+          );
           println();
-          println('fix the source data, then: b1hub resync --failed');
+          if (entries.length < total) println(`${entries.length} of ${total} open errors shown (oldest first per object; --limit for more)`);
+          println('open errors are retried by every run of their object (back-off: every run in the first hour, then hourly, then daily).');
+          println('fix the source data, then `b1hub resync --failed` to retry now, or `b1hub dismiss <object> <id…> --reason "…"`');
           return 0;
         }
         const runs = await listRuns(client, { object, sinceMs });

@@ -1,9 +1,10 @@
-/** `b1hub status`: endpoints, scheduler states and last runs. */
+/** `b1hub status`: endpoints, scheduler states, open errors (the ledger) and last runs. */
 import type { Command } from 'commander';
 import { action } from '../action';
 import { printJson, println, table } from '../output';
 import { queryStatus, type StatusWithNext } from '../scheduler-ops';
 import { describeError } from '../errors';
+import { openErrorCount } from '../run-log';
 import { SYNC_OBJECTS, type SyncObject } from '../../shared/sync-object';
 import type { RunSummary } from '../../shared/sync-types';
 
@@ -29,6 +30,7 @@ export function registerStatusCommand(program: Command): void {
           shopify: hub ? { graphqlUrl: hub.shopify.graphqlUrl, shop: hub.shopify.shop } : undefined,
         };
         const schedulers: Partial<Record<SyncObject, StatusWithNext>> = {};
+        const openErrors: Partial<Record<SyncObject, number>> = {};
         const errors: Partial<Record<SyncObject, string>> = {};
         let temporalError: string | undefined;
         try {
@@ -37,6 +39,7 @@ export function registerStatusCommand(program: Command): void {
             SYNC_OBJECTS.map(async (o) => {
               try {
                 schedulers[o] = await queryStatus(client, o, 3);
+                openErrors[o] = await openErrorCount(client, o);
               } catch (err) {
                 errors[o] = describeError(err, { temporalAddress: target.address }).text.split('\n')[0]!;
               }
@@ -55,6 +58,7 @@ export function registerStatusCommand(program: Command): void {
             initialization: hub?.initialization,
             endpoints,
             schedulers,
+            openErrors,
             ...(temporalError ? { temporalError } : {}),
             ...(Object.keys(errors).length ? { errors } : {}),
           });
@@ -72,11 +76,11 @@ export function registerStatusCommand(program: Command): void {
         }
         println(
           table(
-            ['object', 'schedule', 'state', 'next run', 'running', 'last run'],
+            ['object', 'schedule', 'state', 'next run', 'running', 'open errors', 'last run'],
             SYNC_OBJECTS.map((o) => {
               const s = schedulers[o];
-              if (!s) return [o, '', 'error', '', '', errors[o]];
-              return [o, s.description, s.paused ? 'paused' : 'active', s.nextFireAt ?? '—', s.running ? s.running.workflowId : s.pending ? `queued ${s.pending.workflowId}` : '—', runLine(s.recentRuns[0])];
+              if (!s) return [o, '', 'error', '', '', '', errors[o]];
+              return [o, s.description, s.paused ? 'paused' : 'active', s.nextFireAt ?? '—', s.running ? s.running.workflowId : s.pending ? `queued ${s.pending.workflowId}` : '—', openErrors[o] ?? '—', runLine(s.recentRuns[0])];
             }),
           ),
         );

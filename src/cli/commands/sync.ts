@@ -4,10 +4,10 @@ import type { Client } from '@temporalio/client';
 import { action } from '../action';
 import { parseObject, parseObjects } from '../context';
 import { CliError, EXIT_CODES_HELP, EXIT_NOT_CONFIRMED, EXIT_RECORDS_FAILED } from '../errors';
-import { printJson, println, parseSince } from '../output';
+import { printJson, println } from '../output';
 import { awaitRequestedRun, newRequestId, sendSyncNow, waitForRun } from '../scheduler-ops';
-import { collectFailures, failuresOfRun } from '../run-log';
-import type { SyncObject } from '../../shared/sync-object';
+import { failuresOfRun, openErrorsOf } from '../run-log';
+import { SYNC_OBJECTS, type SyncObject } from '../../shared/sync-object';
 import { totalRecords, type SyncNowRequest, type SyncRunResult } from '../../shared/sync-types';
 import { errorChainText } from '../../shared/error-chain';
 
@@ -99,6 +99,9 @@ async function requestAndMaybeWait(
   return code;
 }
 
+/** Open errors one `resync --failed` requests per object (an id-scoped run's input stays small). */
+const RESYNC_FAILED_MAX = 5_000;
+
 export function registerSyncCommands(program: Command): void {
   program
     .command('sync')
@@ -125,12 +128,13 @@ export function registerSyncCommands(program: Command): void {
     .description('fresh sync runs for given records, for the failed records of a period, or of one run (source data is re-read)')
     .argument('[object]', 'customer, product, order or inventory (with source ids)')
     .argument('[ids...]', 'source ids: Shopify GIDs or numeric ids for customers and orders, B1 ItemCodes for products and inventory')
-    .option('--failed', 'every record that failed in the period')
+    .option('--failed', 'the open errors (`b1hub log --failed`), now, ignoring the back-off')
     .option('--object <object>', 'with --failed: only this object')
-    .option('--since <duration>', 'with --failed: period, e.g. 24h', '24h')
+    .option('--since <duration>', 'ignored (kept for scripts): --failed takes every open error from the ledger', '24h')
     .option('--run <workflowId>', 'the failed records of this run')
     .option('--wait', 'wait for the runs; exit 2 if records still fail')
     .option('--json', 'machine-readable output')
+    .addHelpText('after', EXIT_CODES_HELP)
     .action(
       action(async (ctx, objectName: string | undefined, ids: string[], opts: { failed?: boolean; object?: string; since: string; run?: string; wait?: boolean; json?: boolean }) => {
         const byObject = new Map<SyncObject, Set<string>>();
@@ -139,15 +143,21 @@ export function registerSyncCommands(program: Command): void {
           byObject.get(o)!.add(id);
         };
         const modes = [objectName !== undefined, !!opts.failed, !!opts.run].filter(Boolean).length;
-        if (modes !== 1) throw new CliError('resync needs exactly one of: <object> <id…>, --failed, --run <run>', 'e.g. `b1hub resync order 1001`, `b1hub resync --failed --since 24h`');
+        if (modes !== 1) throw new CliError('resync needs exactly one of: <object> <id…>, --failed, --run <run>', 'e.g. `b1hub resync order 1001`, `b1hub resync --failed --object order`');
         const client = await ctx.client();
         if (objectName !== undefined) {
           const object = parseObject(objectName);
           if (!ids.length) throw new CliError(`resync ${object}: no source ids given`, `e.g. \`b1hub resync ${object} <id> [<id>…]\``);
           for (const id of ids) add(object, normaliseId(object, id));
         } else if (opts.failed) {
-          const object = opts.object ? parseObject(opts.object) : undefined;
-          for (const f of await collectFailures(client, { object, sinceMs: parseSince(opts.since) })) add(f.object, f.sourceId);
+          // The open errors of the ledger, now, whatever the back-off says; bounded per request
+          // so a bad day's 50,000 stay out of one run's input (later runs retry the rest).
+          const objects = opts.object ? [parseObject(opts.object)] : SYNC_OBJECTS;
+          for (const object of objects) {
+            const { total, entries } = await openErrorsOf(client, object, RESYNC_FAILED_MAX);
+            for (const e of entries) add(object, e.sourceId);
+            if (total > entries.length && !opts.json) println(`${object}: ${entries.length} of ${total} open errors requested (oldest first); run it again for more, or let the scheduled runs retry them`);
+          }
         } else {
           for (const f of await failuresOfRun(client, opts.run!)) add(f.object, f.sourceId);
         }
@@ -166,7 +176,7 @@ export function registerSyncCommands(program: Command): void {
 }
 
 /** Shopify-sourced objects accept a bare numeric id ("1001") for convenience. */
-function normaliseId(object: SyncObject, id: string): string {
+export function normaliseId(object: SyncObject, id: string): string {
   if (/^\d+$/.test(id) && (object === 'customer' || object === 'order')) return `gid://shopify/${object === 'customer' ? 'Customer' : 'Order'}/${id}`;
   return id;
 }

@@ -1,0 +1,389 @@
+/**
+ * The open-error ledger's state and rules (pure, deterministic): which records of one object
+ * failed and are not yet resolved, which were resolved lately and how, and which open errors
+ * are due for a retry under the back-off. The ledger workflow (ledger.ts) is a thin shell
+ * around this class, as in samples-typescript message-passing/safe-message-handlers.
+ *
+ * Sized for a bad day: 50,000 open errors must travel through continue-as-new as one payload
+ * far below Temporal's 2 MB limit, so the carried form is columnar (one array per field),
+ * times are seconds since a base, and reasons, fields and runs go through a string table.
+ */
+
+/** One record outcome as the log step reports it to the ledger (a page's worth per signal). */
+export interface LedgerOutcome {
+  sourceId: string;
+  outcome: 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed';
+  label?: string;
+  reason?: string;
+  field?: string;
+  rule?: string;
+}
+
+/** The payload of one `recordOutcomes` signal: one page of one run. */
+export interface RecordOutcomesRequest {
+  /** The sync run's workflow id. */
+  runId: string;
+  pageIndex: number;
+  /**
+   * What makes a page's delivery unique: the Temporal run id of the sync run and the page index,
+   * so an activity retry is ignored but a reset run (same workflow id, new run id) is recorded.
+   * Default: workflow id and page index.
+   */
+  dedupeKey?: string;
+  outcomes: LedgerOutcome[];
+}
+
+export interface OpenError {
+  sourceId: string;
+  label?: string;
+  reason: string;
+  field?: string;
+  /** ISO-8601, ledger (workflow) time. */
+  firstSeen: string;
+  lastSeen: string;
+  attempts: number;
+  /** Workflow id of the last run in which the record failed. */
+  lastRun: string;
+}
+
+export type Resolution =
+  | { how: 'succeeded'; run: string; outcome: string }
+  | { how: 'skipped'; run: string; rule: string }
+  | { how: 'dismissed'; reason: string; by: string };
+
+export interface ResolvedError {
+  sourceId: string;
+  label?: string;
+  /** The last reason it failed with. */
+  reason: string;
+  attempts: number;
+  firstSeen: string;
+  resolvedAt: string;
+  resolution: Resolution;
+}
+
+/**
+ * When an open error is retried. Default: every run during its first hour, then hourly until it
+ * is a day old, then daily. `maxPerRun` bounds the retries a normal run does before its own work.
+ */
+export interface BackoffPolicy {
+  everyRunForMs: number;
+  thenEveryMs: number;
+  untilMs: number;
+  finallyEveryMs: number;
+  maxPerRun: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffPolicy = {
+  everyRunForMs: 3_600_000,
+  thenEveryMs: 3_600_000,
+  untilMs: 86_400_000,
+  finallyEveryMs: 86_400_000,
+  maxPerRun: 500,
+};
+
+/** Reasons are cut here: the full text stays in the failing run's history (`b1hub log show`). */
+export const REASON_MAX_CHARS = 300;
+/** How many resolved entries the ledger remembers (the runs' histories keep the rest). */
+export const RESOLVED_KEPT = 200;
+/** How many (run, page) keys the ledger remembers to ignore a page recorded twice (activity retry). */
+export const SEEN_PAGES_KEPT = 2_000;
+
+/**
+ * A string column as carried: each value split into a prefix (string-table index) and a trailing
+ * number without leading zeros ("gid://shopify/Order/" + 5400012345, "#" + 1001), both stored as
+ * differences to the previous row. Ids and labels mostly count up, so the differences are small
+ * and repeat, and zlib stores them in a few bits each.
+ */
+export interface PackedStrings {
+  prefix: number[];
+  /** null: the value has no trailing number. */
+  num: Array<number | null>;
+}
+
+/** Carried through continue-as-new: columnar, so 50k entries compress well. */
+export interface CarriedLedger {
+  /** Epoch seconds all times are relative to. */
+  base: number;
+  strings: string[];
+  ids: PackedStrings;
+  labels: PackedStrings;
+  /** Indexes into `strings` (-1 for none), as differences to the previous row. */
+  reasons: number[];
+  fields: number[];
+  runs: number[];
+  /** Seconds since `base`, as differences to the previous row. */
+  firstSeen: number[];
+  lastSeen: number[];
+  attempts: number[];
+  resolved: ResolvedError[];
+  seenPages: string[];
+}
+
+/** In a reason, the record's own label is stored as this mark ("order \u0001: line 1 SKU …"). */
+const LABEL_MARK = '\u0001';
+
+function delta(values: readonly number[]): number[] {
+  let prev = 0;
+  return values.map((v) => {
+    const d = v - prev;
+    prev = v;
+    return d;
+  });
+}
+
+function undelta(deltas: readonly number[]): number[] {
+  let prev = 0;
+  return deltas.map((d) => (prev += d));
+}
+
+function pack(values: readonly string[], intern: (v: string) => number): PackedStrings {
+  const prefix: number[] = [];
+  const nums: Array<number | null> = [];
+  for (const v of values) {
+    const m = /^(.*?)([1-9]\d{0,14})$/.exec(v);
+    prefix.push(intern(m ? m[1]! : v));
+    nums.push(m ? Number(m[2]) : null);
+  }
+  let prev = 0;
+  const num = nums.map((n) => {
+    if (n === null) return null;
+    const d = n - prev;
+    prev = n;
+    return d;
+  });
+  return { prefix: delta(prefix), num };
+}
+
+function unpack(p: PackedStrings, strings: readonly string[]): string[] {
+  const prefixes = undelta(p.prefix);
+  let prev = 0;
+  return prefixes.map((i, row) => {
+    const d = p.num[row];
+    if (d === null || d === undefined) return strings[i] ?? '';
+    prev += d;
+    return `${strings[i] ?? ''}${prev}`;
+  });
+}
+
+interface Entry {
+  label?: string;
+  reason: string;
+  field?: string;
+  firstSeen: number; // epoch ms
+  lastSeen: number;
+  attempts: number;
+  lastRun: string;
+}
+
+export interface LedgerPage {
+  total: number;
+  offset: number;
+  entries: OpenError[];
+}
+
+/** Queries never return more than this many entries at once. */
+export const LEDGER_PAGE_MAX = 1_000;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export class LedgerState {
+  private open = new Map<string, Entry>();
+  private resolved: ResolvedError[] = [];
+  private seenPages: string[] = [];
+  private seenSet = new Set<string>();
+
+  static from(carried?: CarriedLedger): LedgerState {
+    const s = new LedgerState();
+    if (!carried) return s;
+    const t = (sec: number) => (carried.base + sec) * 1000;
+    const str = (i: number | undefined) => (i === undefined || i < 0 ? undefined : carried.strings[i]);
+    const ids = unpack(carried.ids, carried.strings);
+    const labels = unpack(carried.labels, carried.strings);
+    const [reasons, fields, runs, firstSeen, lastSeen] = [carried.reasons, carried.fields, carried.runs, carried.firstSeen, carried.lastSeen].map(undelta);
+    ids.forEach((id, i) => {
+      const field = str(fields![i]);
+      const label = labels[i];
+      const reason = str(reasons![i]) ?? '';
+      s.open.set(id, {
+        ...(label ? { label } : {}),
+        reason: label ? reason.split(LABEL_MARK).join(label) : reason,
+        ...(field !== undefined ? { field } : {}),
+        firstSeen: t(firstSeen![i]!),
+        lastSeen: t(lastSeen![i]!),
+        attempts: carried.attempts[i]!,
+        lastRun: str(runs![i]) ?? '',
+      });
+    });
+    s.resolved = carried.resolved;
+    s.seenPages = carried.seenPages;
+    s.seenSet = new Set(carried.seenPages);
+    return s;
+  }
+
+  carry(): CarriedLedger {
+    const strings: string[] = [];
+    const index = new Map<string, number>();
+    const intern = (v: string | undefined) => {
+      if (v === undefined) return -1;
+      let i = index.get(v);
+      if (i === undefined) {
+        i = strings.length;
+        strings.push(v);
+        index.set(v, i);
+      }
+      return i;
+    };
+    let base = Infinity;
+    for (const e of this.open.values()) base = Math.min(base, Math.floor(e.firstSeen / 1000));
+    if (base === Infinity) base = 0;
+    const ids: string[] = [];
+    const labels: string[] = [];
+    const cols = { reasons: [] as number[], fields: [] as number[], runs: [] as number[], firstSeen: [] as number[], lastSeen: [] as number[], attempts: [] as number[] };
+    for (const [id, e] of this.open) {
+      ids.push(id);
+      labels.push(e.label ?? '');
+      // The label is kept once; a reason that names it ("order #1001: …") refers to it.
+      cols.reasons.push(intern(e.label && !e.reason.includes(LABEL_MARK) ? e.reason.split(e.label).join(LABEL_MARK) : e.reason));
+      cols.fields.push(intern(e.field));
+      cols.runs.push(intern(e.lastRun));
+      cols.firstSeen.push(Math.floor(e.firstSeen / 1000) - base);
+      cols.lastSeen.push(Math.floor(e.lastSeen / 1000) - base);
+      cols.attempts.push(e.attempts);
+    }
+    return {
+      base,
+      strings,
+      ids: pack(ids, intern),
+      labels: pack(labels, intern),
+      reasons: delta(cols.reasons),
+      fields: delta(cols.fields),
+      runs: delta(cols.runs),
+      firstSeen: delta(cols.firstSeen),
+      lastSeen: delta(cols.lastSeen),
+      attempts: cols.attempts,
+      resolved: this.resolved,
+      seenPages: this.seenPages,
+    };
+  }
+
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  has(sourceId: string): boolean {
+    return this.open.has(sourceId);
+  }
+
+  /**
+   * Applies one page of outcomes. A page seen before (same run and page: the activity was
+   * retried after its signal landed) changes nothing. Returns whether it was applied.
+   */
+  record(req: RecordOutcomesRequest, nowMs: number): boolean {
+    const key = req.dedupeKey ?? `${req.runId}#${req.pageIndex}`;
+    if (this.seenSet.has(key)) return false;
+    this.seenSet.add(key);
+    this.seenPages.push(key);
+    while (this.seenPages.length > SEEN_PAGES_KEPT) this.seenSet.delete(this.seenPages.shift()!);
+
+    for (const o of req.outcomes) {
+      const prev = this.open.get(o.sourceId);
+      if (o.outcome === 'failed') {
+        const reason = (o.reason ?? 'unknown reason').slice(0, REASON_MAX_CHARS);
+        const label = o.label ?? prev?.label;
+        this.open.set(o.sourceId, {
+          ...(label ? { label } : {}),
+          reason,
+          ...(o.field ? { field: o.field } : {}),
+          firstSeen: prev?.firstSeen ?? nowMs,
+          lastSeen: nowMs,
+          attempts: (prev?.attempts ?? 0) + 1,
+          lastRun: req.runId,
+        });
+      } else if (prev) {
+        const resolution: Resolution =
+          o.outcome === 'skipped' ? { how: 'skipped', run: req.runId, rule: o.rule ?? 'skipped' } : { how: 'succeeded', run: req.runId, outcome: o.outcome };
+        this.resolve(o.sourceId, prev, resolution, nowMs);
+      }
+    }
+    return true;
+  }
+
+  /** Ids that are not open, in the order given (a dismiss naming them is refused). */
+  unknown(ids: readonly string[]): string[] {
+    return ids.filter((id) => !this.open.has(id));
+  }
+
+  dismiss(ids: readonly string[], reason: string, by: string, nowMs: number): number {
+    let n = 0;
+    for (const id of ids) {
+      const e = this.open.get(id);
+      if (!e) continue;
+      this.resolve(id, e, { how: 'dismissed', reason, by }, nowMs);
+      n++;
+    }
+    return n;
+  }
+
+  private resolve(sourceId: string, e: Entry, resolution: Resolution, nowMs: number): void {
+    this.open.delete(sourceId);
+    this.resolved.unshift({
+      sourceId,
+      ...(e.label ? { label: e.label } : {}),
+      reason: e.reason,
+      attempts: e.attempts,
+      firstSeen: iso(e.firstSeen),
+      resolvedAt: iso(nowMs),
+      resolution,
+    });
+    if (this.resolved.length > RESOLVED_KEPT) this.resolved.length = RESOLVED_KEPT;
+  }
+
+  isDue(e: Entry, nowMs: number, policy: BackoffPolicy): boolean {
+    const age = nowMs - e.firstSeen;
+    if (age < policy.everyRunForMs) return true;
+    const every = age < policy.untilMs ? policy.thenEveryMs : policy.finallyEveryMs;
+    return nowMs - e.lastSeen >= every;
+  }
+
+  /** Source ids due for a retry at `nowMs`, least recently tried first, at most `limit`. */
+  due(nowMs: number, policy: BackoffPolicy, limit: number): string[] {
+    const due: Array<[string, number]> = [];
+    for (const [id, e] of this.open) if (this.isDue(e, nowMs, policy)) due.push([id, e.lastSeen]);
+    due.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return due.slice(0, Math.max(0, limit)).map(([id]) => id);
+  }
+
+  dueCount(nowMs: number, policy: BackoffPolicy): number {
+    let n = 0;
+    for (const e of this.open.values()) if (this.isDue(e, nowMs, policy)) n++;
+    return n;
+  }
+
+  /** Open errors, oldest first, one page at a time (never all 50k at once). */
+  page(offset: number, limit: number): LedgerPage {
+    const size = Math.min(Math.max(limit, 1), LEDGER_PAGE_MAX);
+    const from = Math.max(offset, 0);
+    const entries: OpenError[] = [];
+    let i = 0;
+    for (const [sourceId, e] of this.open) {
+      if (i >= from + size) break;
+      if (i++ < from) continue;
+      entries.push({
+        sourceId,
+        ...(e.label ? { label: e.label } : {}),
+        reason: e.reason,
+        ...(e.field ? { field: e.field } : {}),
+        firstSeen: iso(e.firstSeen),
+        lastSeen: iso(e.lastSeen),
+        attempts: e.attempts,
+        lastRun: e.lastRun,
+      });
+    }
+    return { total: this.open.size, offset: from, entries };
+  }
+
+  recentResolved(limit: number): ResolvedError[] {
+    return this.resolved.slice(0, Math.min(Math.max(limit, 0), RESOLVED_KEPT));
+  }
+}
