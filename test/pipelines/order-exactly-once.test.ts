@@ -13,6 +13,7 @@ import { orderPipeline } from '../../src/pipelines/order';
 import { settleDuplicates } from '../../src/pipelines/order/exactly-once';
 import type { PipelineDeps } from '../../src/pipelines/contract';
 import type { RecordOutcome } from '../../src/mapping/outcome';
+import { isoSeconds } from '../../src/sim/shopify/clock';
 import { startHubFixture, type HubFixture } from '../support/hub-fixture';
 import { ensureGuestPartner, salesOrdersByShopifyId } from './support-shopify-to-b1';
 
@@ -69,9 +70,9 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
     const attempt2 = await postPage(fx.deps, [id]);
     await attempt1;
     await new Promise((r) => setTimeout(r, 2_600)); // the held POST has surely been processed
+    assert.equal(open(id).length, 1, 'one open sales order after the slow commit landed');
     assert.equal(attempt2[0]?.outcome, 'failed');
     assert.match(attempt2[0]?.reason ?? '', /may still be committing/);
-    assert.equal(open(id).length, 1, 'one open sales order after the slow commit landed');
     // The next run finds it: nothing posted again.
     const later = await postPage(fx.deps, [id]);
     assert.equal(later[0]?.outcome, 'unchanged');
@@ -87,8 +88,8 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
     const b = await postPage(otherHub({ holder: 'hub-b' }), [id]);
     await a;
     await new Promise((r) => setTimeout(r, 1_600));
-    assert.notEqual(b[0]?.outcome, 'created');
     assert.equal(salesOrdersByShopifyId(fx, id).length, 1);
+    assert.notEqual(b[0]?.outcome, 'created');
     assert.equal((await postPage(fx.deps, [id]))[0]?.outcome, 'unchanged');
     assert.equal(open(id).length, 1);
   });
@@ -206,5 +207,39 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
     const out = await postPage(fx.deps, ids);
     assert.deepEqual(out.map((o) => o.outcome), ['created', 'created', 'created']);
     for (const id of ids) assert.equal(salesOrdersByShopifyId(fx, id).length, 1);
+  });
+
+  test('watermark: an order edited during a run, stamped before the newest order read but visible only after the read, is read by the next delta', async () => {
+    const deps = { ...fx.deps, pageSizes: { ...fx.deps.pageSizes, order: 200 } };
+    /** A whole delta run's reads: its records and the watermark it may claim (max over pages). */
+    const run = async (since: string) => {
+      const ids: string[] = [];
+      let watermark: string | undefined;
+      let cursor: string | undefined;
+      for (let pageIndex = 0; ; pageIndex++) {
+        const page = await orderPipeline.fetch(deps, { object: 'order', runId: 'wm', mode: 'delta', since, pageIndex, ...(cursor ? { cursor } : {}) });
+        ids.push(...page.records.map((r) => r.id));
+        if (page.watermark && (!watermark || page.watermark > watermark)) watermark = page.watermark;
+        if (!page.nextCursor) return { ids, watermark: watermark ?? since };
+        cursor = page.nextCursor;
+      }
+    };
+    const x = newOrder(1); // edited just before the read: the newest updatedAt the run sees
+    const first = await run(new Date(Date.now() - 3_600_000).toISOString());
+    assert.ok(first.ids.includes(x));
+    // Y was edited while the run read, but its change became visible only after the read, stamped
+    // 6.5 minutes before X (a late commit; more than the 5-minute delta overlap).
+    const clock = fx.shopifySim.state.clock as { nowMs: () => number; nowIso: () => string };
+    const real = { nowMs: clock.nowMs, nowIso: clock.nowIso };
+    clock.nowMs = () => Date.now() - 390_000;
+    clock.nowIso = () => isoSeconds(Date.now() - 390_000);
+    let y: string;
+    try {
+      y = newOrder(1);
+    } finally {
+      Object.assign(clock, real);
+    }
+    const second = await run(first.watermark);
+    assert.ok(second.ids.includes(y), `the next delta (since ${first.watermark}) reads the order stamped ${String(fx.shopifySim.state.data.orders[Number(y.split('/').pop())]?.updatedAt)}`);
   });
 });
