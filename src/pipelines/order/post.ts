@@ -1,8 +1,9 @@
 /**
- * Posts a page of mapped orders to B1: creates new sales orders exactly once (creating the
- * customer's partner on the fly), and mirrors cancellations and quantity edits onto open ones.
- * A record B1 refuses fails alone with SAP's text; outages throw so Temporal retries the page,
- * which is safe because every write is preceded by a lookup of what is already there.
+ * Posts a page of mapped orders to B1: creates new sales orders exactly once (reservation first,
+ * see exactly-once.ts and the README), creating the customer's partner on the fly, and mirrors
+ * cancellations and quantity edits onto open ones. A record B1 refuses fails alone with SAP's
+ * text; a transient failure is retried for its record inside the attempt, every retry starting
+ * with the lookup; only a failure that outlasts those retries throws, so Temporal retries the page.
  */
 import { Context } from '@temporalio/activity';
 import { created, decideOrderUpdate, failed, unchanged, updated, type RecordOutcome } from '../../mapping';
