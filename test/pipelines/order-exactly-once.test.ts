@@ -164,8 +164,8 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
     const [a1, a2] = [await mk(a), await mk(a)];
     const [b1, b2] = [await mk(b), await mk(b)];
     fx.b1Sim.state.orderAction(String(b2), 'Close'); // delivered/invoiced: B1 acted on the younger copy
-    // A page 0 of any run (here with no records) sweeps.
-    await orderPipeline.post(fx.deps, { object: 'order', runId: 'sweep', pageIndex: 0, records: [] });
+    // The first fetch of any run (here an id-scoped one for an unrelated order) sweeps.
+    await orderPipeline.fetch(fx.deps, { object: 'order', runId: 'sweep', mode: 'ids', ids: [newOrder(1)], pageIndex: 0 });
     assert.deepEqual(open(a).map((o) => Number(o.DocEntry)), [a1]);
     assert.equal(fx.b1Sim.state.get('Orders', String(a2))?.Cancelled, 'tYES');
     assert.equal(fx.b1Sim.state.get('Orders', String(b1))?.Cancelled, 'tNO', 'both kept: one was acted on, the hub does not force');

@@ -9,6 +9,7 @@
  * copies B1 has not acted on are cancelled, copies that were delivered/invoiced are reported.
  * See the README, "Exactly once".
  */
+import { Context } from '@temporalio/activity';
 import { B1Error, B1TransientError } from '../../connectors/b1/errors';
 import { ORDER_RESERVATIONS } from '../../connectors/b1/reservations';
 import type { PipelineDeps } from '../contract';
@@ -131,6 +132,30 @@ export async function sweepDuplicates(deps: PipelineDeps, sinceDate: string): Pr
     }
   }
   return out;
+}
+
+/** How far back (days, by B1 CreationDate) each run's duplicate sweep looks. */
+export const SWEEP_DAYS = 3;
+
+/**
+ * The sweep every order run makes once (its first fetch): settles recent copies and logs what it
+ * did. Cheap when there is nothing to do: one read of two fields of the recent open orders.
+ */
+export async function sweepRecentDuplicates(deps: PipelineDeps): Promise<void> {
+  const since = new Date(Date.now() - SWEEP_DAYS * 86_400_000).toISOString().slice(0, 10);
+  const done = await sweepDuplicates(deps, since);
+  for (const [id, r] of done) {
+    const what = 'error' in r ? `could not settle: ${r.error}` : `kept ${r.keep}, cancelled ${r.cancelled.join(', ') || 'none'}${r.reported.length ? `, already acted on in B1 (not cancelled): ${r.reported.join(', ')}` : ''}`;
+    activityLog(`order ${id}: several open SAP B1 sales orders carry it; ${what}`);
+  }
+}
+
+function activityLog(message: string): void {
+  try {
+    Context.current().log.warn(message);
+  } catch {
+    // Not inside an activity (the pipeline called directly).
+  }
 }
 
 /** Whether a failed write may still have been applied (a lookup must decide before any repeat). */

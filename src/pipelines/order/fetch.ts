@@ -14,6 +14,7 @@ import { exportCursor, idsSlice, maxUpdatedAt, orFilters, parseExportCursor, pas
 import { trimCustomer } from '../customer/trim';
 import { updatedSinceQuery } from '../../connectors/shopify/client';
 import { awaitOrdersExport, startOrdersExport } from '../../connectors/shopify/orders-bulk';
+import { sweepRecentDuplicates } from './exactly-once';
 import { trimOrder } from './trim';
 import type { OrderContext, OrderSource } from './types';
 
@@ -95,6 +96,8 @@ export async function fetchOrders(deps: PipelineDeps, input: FetchPageInput): Pr
   const readBegan = Date.now();
   const problems = pipelineConfigProblems('order', deps.mapping);
   if (problems.length) throw new PipelineSetupError(`the order pipeline cannot run: ${problems.join('; ')}`);
+  // Every run, once: copies of one Shopify order that slipped past the reservation are settled.
+  if (input.pageIndex === 0 && !input.cursor) await sweepRecentDuplicates(deps);
   const pageSize = deps.pageSizes.order;
   if (input.mode === 'ids') {
     const { ids, nextCursor } = idsSlice(input, pageSize);

@@ -5,7 +5,6 @@
  * text; a transient failure is retried for its record inside the attempt, every retry starting
  * with the lookup; only a failure that outlasts those retries throws, so Temporal retries the page.
  */
-import { Context } from '@temporalio/activity';
 import { created, decideOrderUpdate, failed, unchanged, updated, type RecordOutcome } from '../../mapping';
 import type { B1OrderState } from '../../mapping/types';
 import type { PipelineDeps, PostPageInput } from '../contract';
@@ -16,7 +15,7 @@ import { createAttemptedInRun, noteCreateAttempt } from '../customer/run-memory'
 import { isRecordRejection, upsertBusinessPartner } from '../customer/upsert';
 import { B1TransientError } from '../../connectors/b1/errors';
 import { ORDER_RESERVATIONS, ReservationSetupError, type Reservation, type ReserveResult } from '../../connectors/b1/reservations';
-import { mayHaveApplied, ORDER_STATE_SELECT, ordersFor, serialised, settleDuplicates, sweepDuplicates } from './exactly-once';
+import { mayHaveApplied, ORDER_STATE_SELECT, ordersFor, serialised, settleDuplicates } from './exactly-once';
 import { CARD_CODE_FROM_CUSTOMER } from './map';
 import type { OrderPayload } from './types';
 
@@ -215,29 +214,7 @@ async function updateOrder(deps: PipelineDeps, r: Rec & { payload: Extract<Order
   }
 }
 
-/** How far back (days, by B1 CreationDate) each run's duplicate sweep looks. */
-export const SWEEP_DAYS = 3;
-
-/** The first page of every run sweeps recent open sales orders for copies and settles them. */
-async function sweep(deps: PipelineDeps): Promise<void> {
-  const since = new Date(Date.now() - SWEEP_DAYS * 86_400_000).toISOString().slice(0, 10);
-  const done = await sweepDuplicates(deps, since);
-  for (const [id, r] of done) {
-    const what = 'error' in r ? `could not settle: ${r.error}` : `kept ${r.keep}, cancelled ${r.cancelled.join(', ') || 'none'}${r.reported.length ? `, already acted on in B1 (not cancelled): ${r.reported.join(', ')}` : ''}`;
-    activityLog('warn', `order ${id}: several open SAP B1 sales orders carry it; ${what}`);
-  }
-}
-
-function activityLog(level: 'warn' | 'info', message: string): void {
-  try {
-    Context.current().log[level](message);
-  } catch {
-    // Not inside an activity (the pipeline called directly).
-  }
-}
-
 export async function postOrders(deps: PipelineDeps, input: PostPageInput<OrderPayload>): Promise<RecordOutcome[]> {
-  if (input.pageIndex === 0) await sweep(deps);
   // Orders of one partner (a new customer's orders: by its e-mail, as the customer pipeline
   // groups) run one after the other, so the first creates the partner and the next ones find
   // it; orders of different partners run side by side.
