@@ -172,6 +172,24 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
     assert.equal(fx.b1Sim.state.get('Orders', String(b2))?.Cancelled, 'tNO');
   });
 
+  test('a copy B1 refuses to cancel is reported by the sweep; the run goes on', async () => {
+    const id = newOrder(1);
+    const doc = { CardCode: fx.deps.mapping.customer.guestCardCode, DocDueDate: '2026-12-01', U_ShopifyId: id, DocumentLines: [{ ItemCode: 'A00011', Quantity: 1 }] };
+    await fx.deps.b1.createOrder(doc);
+    await fx.deps.b1.createOrder(doc);
+    const refusing = Object.assign(Object.create(fx.deps.b1) as B1Client, {
+      cancelOrder: async (docEntry: number) => {
+        throw new B1BusinessRuleError('Cancellation not allowed by company rule', { status: 400, code: -5002, context: { entity: 'Orders', key: docEntry, method: 'POST', path: `Orders(${docEntry})/Cancel` } });
+      },
+    });
+    const fine = newOrder(1);
+    const out = await postPage({ ...fx.deps, b1: refusing }, [fine]);
+    assert.equal(out[0]?.outcome, 'created');
+    assert.equal(open(id).length, 2, 'not forced, not hidden: the sweep logged it and will try again next run');
+    await orderPipeline.fetch(fx.deps, { object: 'order', runId: 'sweep-2', mode: 'ids', ids: [fine], pageIndex: 0 });
+    assert.equal(open(id).length, 1);
+  });
+
   test('approval procedure: the draft is logged with its key, not posted again; the approved order is found', async () => {
     const state = fx.b1Sim.state;
     state.approvalRule = (d: Rec) => Number(d.DocTotal) > 5_000;

@@ -86,7 +86,8 @@ async function inB1(deps: PipelineDeps, runId: string, r: CreateRec, label: stri
   if (copies.length) {
     const open = copies.filter((c) => c.Cancelled !== 'tYES');
     const reserved = res?.target && /^\d+$/.test(res.target) ? Number(res.target) : undefined;
-    const s = open.length > 1 ? await settleDuplicates(deps, r.id, undefined, reserved) : undefined;
+    const s = open.length > 1 ? await settleOrReport(deps, r.id, reserved) : undefined;
+    if (s && 'error' in s) return { ...failed('order', r.id, `${label}: SAP B1 has several open sales orders for it and refused to cancel a copy: ${s.error}`), targetId: String(open[0]!.DocEntry) };
     const keep = s?.keep ?? open[0]?.DocEntry ?? copies[0]!.DocEntry;
     if (res && res.target !== String(keep)) await deps.b1.reservations.settle(res, String(keep)).catch(() => undefined);
     const target = String(keep);
@@ -104,6 +105,16 @@ async function inB1(deps: PipelineDeps, runId: string, r: CreateRec, label: stri
   const rejected = drafts.find((d) => d.AuthorizationStatus === 'dasRejected');
   if (rejected) return { ...failed('order', r.id, `${label}: its sales order was rejected in the SAP B1 approval procedure (draft ${rejected.DocEntry}); not posted again`), targetId: `draft:${rejected.DocEntry}` };
   return undefined;
+}
+
+/** settleDuplicates, with a refused Cancel (a business rule, not an outage) reported, not thrown. */
+async function settleOrReport(deps: PipelineDeps, id: string, reserved: number | undefined): Promise<Awaited<ReturnType<typeof settleDuplicates>> | { error: string }> {
+  try {
+    return await settleDuplicates(deps, id, undefined, reserved);
+  } catch (e) {
+    if (isRecordRejection(e)) return { error: e.sapMessage };
+    throw e;
+  }
 }
 
 async function createOnce(deps: PipelineDeps, runId: string, r: CreateRec, st: CreateState): Promise<RecordOutcome> {
@@ -183,7 +194,8 @@ async function createOnce(deps: PipelineDeps, runId: string, r: CreateRec, st: C
   }
   // A settle lost to a fault is repaired by the next lookup (it settles what it finds).
   await res.settle(mine, String(made.docEntry)).catch(() => undefined);
-  const s = await settleDuplicates(deps, r.id, made.docEntry, made.docEntry);
+  const s = await settleOrReport(deps, r.id, made.docEntry);
+  if ('error' in s) return { ...failed('order', r.id, `${label}: created sales order ${made.docEntry}, but SAP B1 refused to cancel a copy made by another writer: ${s.error}`), targetId: String(made.docEntry) };
   return s.keep === made.docEntry ? created('order', r.id, String(made.docEntry)) : unchanged('order', r.id, String(s.keep));
 }
 
