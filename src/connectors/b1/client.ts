@@ -4,7 +4,7 @@
  */
 import { B1ClientCore, type B1ClientOptions, type EntityKey, type PageOptions } from './core';
 import { DeltaTracker, deltaFilter, type DeltaCursor } from './delta';
-import { B1Error } from './errors';
+import { B1Error, B1ProtocolError } from './errors';
 import { f } from './odata-query';
 import { Reservations, type ReservationOptions } from './reservations';
 import type { BusinessPartner, EntityOf, EntitySetName, Item, ItemPrice, ItemWarehouseInfo, Order, PriceList, SalesTaxCode, Warehouse, WeightMeasure } from './schemas';
@@ -144,6 +144,31 @@ export class B1Client extends B1ClientCore {
   /** Never retried on ambiguous failures: look the order up by U_ShopifyId before creating again. */
   createOrder(order: Partial<Order> & { CardCode: string } & Record<`U_${string}`, unknown>): Promise<Order> {
     return this.create('Orders', order);
+  }
+  /**
+   * POST /Orders with `Prefer: return-no-content`, telling apart an order from a document an
+   * approval procedure turned into a Draft (204 without an Orders Location; reference §5, §11.8).
+   * A -2028 answer may also be a draft (a Service Layer that ignores the preference): callers
+   * look for a draft by their key before treating it as a missing master record.
+   */
+  async createOrderOrDraft(order: Partial<Order> & { CardCode: string } & Record<`U_${string}`, unknown>): Promise<{ kind: 'order'; docEntry: number } | { kind: 'draft'; draftEntry?: number }> {
+    const ctx = { entity: 'Orders' };
+    const res = await this.request('POST', 'Orders', { body: order, headers: { Prefer: 'return-no-content' }, context: ctx });
+    const loc = res.headers.location;
+    const location = Array.isArray(loc) ? loc[0] : loc;
+    if (res.status === 201) {
+      const j = this.parseJson(res, ctx);
+      return { kind: 'order', docEntry: Number(j.DocEntry) };
+    }
+    if (res.status !== 204) throw new B1ProtocolError(`expected 201 or 204, got ${res.status}`, { status: res.status, context: ctx });
+    const m = location ? /\/(Orders|Drafts)\((\d+)\)\s*$/.exec(decodeURIComponent(location)) : null;
+    if (m?.[1] === 'Orders') return { kind: 'order', docEntry: Number(m[2]) };
+    return m ? { kind: 'draft', draftEntry: Number(m[2]) } : { kind: 'draft' };
+  }
+  /** Drafts of sales orders (approval procedures) carrying this Shopify GID, oldest first. */
+  async findOrderDraftsByShopifyId(shopifyId: string): Promise<Array<{ DocEntry: number; AuthorizationStatus?: string; DocumentStatus?: string }>> {
+    const rows = await this.listRaw('Drafts', { filter: f.and(f.eq('U_ShopifyId', shopifyId), f.eq('DocObjectCode', 'oOrders')), select: ['DocEntry', 'AuthorizationStatus', 'DocumentStatus'] });
+    return rows.map((r) => ({ DocEntry: Number(r.DocEntry), ...(typeof r.AuthorizationStatus === 'string' ? { AuthorizationStatus: r.AuthorizationStatus } : {}), ...(typeof r.DocumentStatus === 'string' ? { DocumentStatus: r.DocumentStatus } : {}) })).sort((a, b) => a.DocEntry - b.DocEntry);
   }
   cancelOrder(docEntry: number): Promise<void> {
     return this.action('Orders', docEntry, 'Cancel');

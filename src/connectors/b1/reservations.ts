@@ -130,6 +130,19 @@ export class Reservations {
     return { ...r, target };
   }
 
+  /**
+   * Gives the key back (DELETE of the row). Only for the holder, and only when it knows its
+   * create did not happen (B1 refused it): then the next attempt need not wait for the stale
+   * window. Idempotent.
+   */
+  async release(r: Reservation): Promise<void> {
+    try {
+      await this.client.request('DELETE', `U_${r.table}${keySegment(r.code)}`, { idempotent: true, context: { entity: `U_${r.table}`, key: r.code } });
+    } catch (e) {
+      if (!(e instanceof B1NotFoundError)) throw e;
+    }
+  }
+
   private async insert(table: ReservationTable, key: string, generation: number): Promise<ReserveResult> {
     const code = codeOf(key, generation);
     const mine: Reservation = { table: table.name, key, code, generation, takenAt: new Date(this.now()).toISOString(), holder: `${this.holder}/${randomUUID().slice(0, 8)}` };

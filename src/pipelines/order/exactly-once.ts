@@ -1,19 +1,28 @@
 /**
- * Exactly-once creation of sales orders. The Service Layer has no idempotency key, so the
- * U_ShopifyId cross-reference is the key: look it up before every create, inside the same
- * activity attempt (a retried page, a timed-out attempt whose POST did land, a crashed worker
- * all find the earlier order instead of posting a second one); serialise creates of one order
- * within a worker; and, because two workers could still race between lookup and POST, look
- * again after creating and cancel any younger duplicate so one open order remains.
+ * At most one open sales order per Shopify order, in every interleaving. The Service Layer has no
+ * idempotency key, so the hub uses one B1 keeps unique: a reservation row per Shopify order
+ * (connectors/b1/reservations.ts), taken before the POST and settled with the DocEntry after.
+ * Only the holder posts; a holder that died leaves a reservation without a DocEntry, which is
+ * taken over (itself a unique insert) only once it is older than the stale window and no order
+ * or draft carries the id. A duplicate sweep in every run cancels what slipped through anyway
+ * (a POST that committed after its holder's stale window): the oldest open order stands, younger
+ * copies B1 has not acted on are cancelled, copies that were delivered/invoiced are reported.
+ * See the README, "Exactly once".
  */
+import { Context } from '@temporalio/activity';
+import { B1Error, B1TransientError } from '../../connectors/b1/errors';
+import { ORDER_RESERVATIONS } from '../../connectors/b1/reservations';
 import type { PipelineDeps } from '../contract';
 
 export const ORDER_STATE_SELECT = ['DocEntry', 'DocumentStatus', 'Cancelled', 'DocumentLines'] as const;
 
-const inFlight = new Map<string, Promise<unknown>>();
+/** Calls in flight per B1 client (one per worker; a second client stands for another hub). */
+const inFlightByClient = new WeakMap<object, Map<string, Promise<unknown>>>();
 
-/** Runs `fn` while no other call for the same key runs in this process. */
-export async function serialised<T>(key: string, fn: () => Promise<T>): Promise<T> {
+/** Runs `fn` while no other call for the same key runs on this client in this process. */
+export async function serialised<T>(scope: object, key: string, fn: () => Promise<T>): Promise<T> {
+  let inFlight = inFlightByClient.get(scope);
+  if (!inFlight) inFlightByClient.set(scope, (inFlight = new Map()));
   for (;;) {
     const busy = inFlight.get(key);
     if (!busy) break;
@@ -28,27 +37,128 @@ export async function serialised<T>(key: string, fn: () => Promise<T>): Promise<
   }
 }
 
-/** Sales orders carrying this Shopify GID, oldest (lowest DocEntry) first. */
-export async function ordersFor(deps: PipelineDeps, shopifyId: string): Promise<Array<{ DocEntry: number; Cancelled?: string }>> {
-  const rows = await deps.b1.findOrdersByShopifyId(shopifyId, ['DocEntry', 'Cancelled']);
-  return rows.map((r) => ({ DocEntry: Number(r.DocEntry), Cancelled: r.Cancelled as string | undefined })).sort((a, b) => a.DocEntry - b.DocEntry);
+export interface OrderCopy {
+  DocEntry: number;
+  Cancelled?: string;
+  DocumentStatus?: string;
+  /** B1 has acted on it (delivered, invoiced, closed): never cancelled by the hub. */
+  actedOn: boolean;
+}
+
+type Row = Record<string, unknown>;
+
+function toCopy(r: Row): OrderCopy {
+  const lines = (r.DocumentLines as Row[] | undefined) ?? [];
+  const cancelled = r.Cancelled === 'tYES';
+  const open = r.DocumentStatus === undefined || r.DocumentStatus === 'bost_Open';
+  const lineTouched = lines.some((l) => (l.LineStatus !== undefined && l.LineStatus !== 'bost_Open') || (typeof l.RemainingOpenQuantity === 'number' && typeof l.Quantity === 'number' && l.RemainingOpenQuantity < l.Quantity));
+  return {
+    DocEntry: Number(r.DocEntry),
+    ...(typeof r.Cancelled === 'string' ? { Cancelled: r.Cancelled } : {}),
+    ...(typeof r.DocumentStatus === 'string' ? { DocumentStatus: r.DocumentStatus } : {}),
+    actedOn: !cancelled && (!open || lineTouched),
+  };
+}
+
+/** Sales orders carrying this Shopify GID, oldest (lowest DocEntry) first, with what B1 did to them. */
+export async function ordersFor(deps: PipelineDeps, shopifyId: string): Promise<OrderCopy[]> {
+  const rows = await deps.b1.findOrdersByShopifyId(shopifyId, ['DocEntry', 'Cancelled', 'DocumentStatus', 'DocumentLines']);
+  return (rows as unknown as Row[]).map(toCopy).sort((a, b) => a.DocEntry - b.DocEntry);
+}
+
+export interface SettleResult {
+  /** The sales order that stands. */
+  keep: number;
+  cancelled: number[];
+  /** Open copies the hub did not cancel because B1 already acted on them. */
+  reported: number[];
+}
+
+/** Which of several copies stands: one B1 acted on, else the reserved one, else the oldest. */
+function keeper(open: OrderCopy[], reserved: number | undefined): OrderCopy | undefined {
+  return open.find((o) => o.actedOn) ?? open.find((o) => o.DocEntry === reserved) ?? open[0];
 }
 
 /**
- * After a create: when a concurrent writer also created this order, every copy but the oldest
- * is cancelled (B1 documents cannot be deleted). Returns the DocEntry that stands.
+ * When several open sales orders carry one Shopify GID, every copy but the keeper is cancelled
+ * (B1 documents cannot be deleted), unless B1 already acted on it (reported instead). A failed
+ * Cancel is decided by SAP's code and a re-read of the document, never by the message text
+ * (every message names the path `…/Cancel`): the copy counts as cancelled only when the re-read
+ * says so; otherwise the error is thrown (transient: retry; business: the caller reports it).
  */
-export async function settleDuplicates(deps: PipelineDeps, shopifyId: string, mine: number): Promise<number> {
+export async function settleDuplicates(deps: PipelineDeps, shopifyId: string, mine?: number, reserved?: number): Promise<SettleResult> {
   const all = await ordersFor(deps, shopifyId);
-  const keep = all[0]?.DocEntry ?? mine;
-  for (const o of all.slice(1)) {
-    if (o.Cancelled === 'tYES') continue;
+  const open = all.filter((o) => o.Cancelled !== 'tYES');
+  const keep = keeper(open, reserved) ?? all[0];
+  const out: SettleResult = { keep: keep?.DocEntry ?? mine ?? 0, cancelled: [], reported: [] };
+  for (const o of open) {
+    if (o.DocEntry === keep?.DocEntry) continue;
+    if (o.actedOn) {
+      out.reported.push(o.DocEntry);
+      continue;
+    }
     try {
       await deps.b1.cancelOrder(o.DocEntry);
     } catch (e) {
-      // The other writer cancelled it first ("already cancelled"): the end state is the same.
-      if (!(e instanceof Error && /cancel/i.test(e.message))) throw e;
+      if (!(e instanceof B1Error)) throw e;
+      // The other writer may have cancelled it first: only B1's own state says so.
+      const now = await deps.b1.tryGet('Orders', o.DocEntry, { select: ['DocEntry', 'Cancelled'] });
+      if (now?.Cancelled !== 'tYES') throw e;
+    }
+    out.cancelled.push(o.DocEntry);
+  }
+  return out;
+}
+
+/**
+ * The sweep of one run: open sales orders created in B1 since `sinceDate` (YYYY-MM-DD) grouped by
+ * U_ShopifyId; every GID with more than one is settled. Returns what it did per GID.
+ */
+export async function sweepDuplicates(deps: PipelineDeps, sinceDate: string): Promise<Map<string, SettleResult | { error: string }>> {
+  const rows = await deps.b1.list('Orders', { filter: `CreationDate ge '${sinceDate}' and U_ShopifyId ne null and DocumentStatus eq 'bost_Open'`, select: ['DocEntry', 'U_ShopifyId'] });
+  const count = new Map<string, number>();
+  for (const r of rows) if (typeof r.U_ShopifyId === 'string' && r.U_ShopifyId) count.set(r.U_ShopifyId, (count.get(r.U_ShopifyId) ?? 0) + 1);
+  const out = new Map<string, SettleResult | { error: string }>();
+  for (const [id, n] of count) {
+    if (n < 2) continue;
+    try {
+      const reservation = await deps.b1.reservations.find(ORDER_RESERVATIONS, id).catch(() => undefined);
+      const reserved = reservation?.target && /^\d+$/.test(reservation.target) ? Number(reservation.target) : undefined;
+      out.set(id, await settleDuplicates(deps, id, undefined, reserved));
+    } catch (e) {
+      // One copy B1 refuses to cancel must not stop the sweep (nor the run): it is reported.
+      if (e instanceof B1TransientError || !(e instanceof B1Error)) throw e;
+      out.set(id, { error: e.message });
     }
   }
-  return keep;
+  return out;
+}
+
+/** How far back (days, by B1 CreationDate) each run's duplicate sweep looks. */
+export const SWEEP_DAYS = 3;
+
+/**
+ * The sweep every order run makes once (its first fetch): settles recent copies and logs what it
+ * did. Cheap when there is nothing to do: one read of two fields of the recent open orders.
+ */
+export async function sweepRecentDuplicates(deps: PipelineDeps): Promise<void> {
+  const since = new Date(Date.now() - SWEEP_DAYS * 86_400_000).toISOString().slice(0, 10);
+  const done = await sweepDuplicates(deps, since);
+  for (const [id, r] of done) {
+    const what = 'error' in r ? `could not settle: ${r.error}` : `kept ${r.keep}, cancelled ${r.cancelled.join(', ') || 'none'}${r.reported.length ? `, already acted on in B1 (not cancelled): ${r.reported.join(', ')}` : ''}`;
+    activityLog(`order ${id}: several open SAP B1 sales orders carry it; ${what}`);
+  }
+}
+
+function activityLog(message: string): void {
+  try {
+    Context.current().log.warn(message);
+  } catch {
+    // Not inside an activity (the pipeline called directly).
+  }
+}
+
+/** Whether a failed write may still have been applied (a lookup must decide before any repeat). */
+export function mayHaveApplied(e: unknown): boolean {
+  return e instanceof B1TransientError ? e.mayHaveBeenApplied : !(e instanceof B1Error);
 }

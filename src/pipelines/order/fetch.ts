@@ -14,6 +14,7 @@ import { exportCursor, idsSlice, maxUpdatedAt, orFilters, parseExportCursor, pas
 import { trimCustomer } from '../customer/trim';
 import { updatedSinceQuery } from '../../connectors/shopify/client';
 import { awaitOrdersExport, startOrdersExport } from '../../connectors/shopify/orders-bulk';
+import { sweepRecentDuplicates } from './exactly-once';
 import { trimOrder } from './trim';
 import type { OrderContext, OrderSource } from './types';
 
@@ -71,9 +72,32 @@ async function byIds(deps: PipelineDeps, ids: string[]): Promise<{ orders: Shopi
   return { orders, missingIds: ids.filter((id) => !seen.has(id)) };
 }
 
+/**
+ * How far Shopify's clock (updatedAt) and the hub's may disagree, and how long an edit may take to
+ * become visible to a read after it was stamped, beyond the delta overlap.
+ */
+export const ORDER_CLOCK_TOLERANCE_MS = 2 * 60_000;
+
+/**
+ * The watermark a page may claim: never past the moment its read began (less the tolerance),
+ * whatever the newest updatedAt it saw. An order edited while the run reads is stamped around
+ * the read; one stamped before the newest seen but visible only after the read (a late commit, an
+ * export that streamed past it, clocks that disagree) is still at or after the claim, so the next
+ * delta reads it. The maximum seen alone would claim it was read.
+ */
+export function claimableWatermark(orders: ReadonlyArray<{ updatedAt?: string }>, readBeganMs: number): string | undefined {
+  const max = maxUpdatedAt(orders);
+  if (!max) return undefined;
+  const cap = readBeganMs - ORDER_CLOCK_TOLERANCE_MS;
+  return Date.parse(max) > cap ? new Date(cap).toISOString() : max;
+}
+
 export async function fetchOrders(deps: PipelineDeps, input: FetchPageInput): Promise<FetchPageResult<OrderSource>> {
+  const readBegan = Date.now();
   const problems = pipelineConfigProblems('order', deps.mapping);
   if (problems.length) throw new PipelineSetupError(`the order pipeline cannot run: ${problems.join('; ')}`);
+  // Every run, once: copies of one Shopify order that slipped past the reservation are settled.
+  if (input.pageIndex === 0 && !input.cursor) await sweepRecentDuplicates(deps);
   const pageSize = deps.pageSizes.order;
   if (input.mode === 'ids') {
     const { ids, nextCursor } = idsSlice(input, pageSize);
@@ -113,7 +137,7 @@ export async function fetchOrders(deps: PipelineDeps, input: FetchPageInput): Pr
     orders.push(...extra.orders);
     missingIds = extra.missingIds;
   }
-  const watermark = maxUpdatedAt(orders);
+  const watermark = claimableWatermark(orders, readBegan);
   return {
     records: await enrichOrders(deps, orders),
     ...(nextCursor ? { nextCursor } : {}),
@@ -171,7 +195,8 @@ async function bulkPage(deps: PipelineDeps, c: BulkCursor, pageSize: number): Pr
   if (state.kind === 'gone') return null;
   const rest = pastPosition(state.orders, c);
   const orders = rest.slice(0, pageSize);
-  const watermark = maxUpdatedAt(orders);
+  // The export read everything from its start on: it cannot vouch for more than that.
+  const watermark = claimableWatermark(orders, c.startedAt);
   const next = rest.length > pageSize ? exportCursor({ ...c, ...positionAfter(orders, c) }) : undefined;
   return { records: await enrichOrders(deps, orders), ...(next ? { nextCursor: next } : {}), ...(watermark ? { watermark } : {}) };
 }

@@ -1,8 +1,9 @@
 /**
- * Posts a page of mapped orders to B1: creates new sales orders exactly once (creating the
- * customer's partner on the fly), and mirrors cancellations and quantity edits onto open ones.
- * A record B1 refuses fails alone with SAP's text; outages throw so Temporal retries the page,
- * which is safe because every write is preceded by a lookup of what is already there.
+ * Posts a page of mapped orders to B1: creates new sales orders exactly once (reservation first,
+ * see exactly-once.ts and the README), creating the customer's partner on the fly, and mirrors
+ * cancellations and quantity edits onto open ones. A record B1 refuses fails alone with SAP's
+ * text; a transient failure is retried for its record inside the attempt, every retry starting
+ * with the lookup; only a failure that outlasts those retries throws, so Temporal retries the page.
  */
 import { created, decideOrderUpdate, failed, unchanged, updated, type RecordOutcome } from '../../mapping';
 import type { B1OrderState } from '../../mapping/types';
@@ -12,7 +13,9 @@ import { mapInGroups } from '../customer/groups';
 import { heartbeat, POST_CONCURRENCY } from '../customer/post';
 import { createAttemptedInRun, noteCreateAttempt } from '../customer/run-memory';
 import { isRecordRejection, upsertBusinessPartner } from '../customer/upsert';
-import { ORDER_STATE_SELECT, ordersFor, serialised, settleDuplicates } from './exactly-once';
+import { B1TransientError } from '../../connectors/b1/errors';
+import { ORDER_RESERVATIONS, ReservationSetupError, type Reservation, type ReserveResult } from '../../connectors/b1/reservations';
+import { mayHaveApplied, ORDER_STATE_SELECT, ordersFor, serialised, settleDuplicates } from './exactly-once';
 import { CARD_CODE_FROM_CUSTOMER } from './map';
 import type { OrderPayload } from './types';
 
@@ -30,35 +33,170 @@ async function assertGuestExists(deps: PipelineDeps, cardCode: string): Promise<
   seen.add(cardCode);
 }
 
-async function createOrder(deps: PipelineDeps, runId: string, r: Rec & { payload: Extract<OrderPayload, { action: 'create' }> }): Promise<RecordOutcome> {
-  const label = `order ${r.label ?? r.id}`;
-  const existing = await ordersFor(deps, r.id);
-  if (existing[0]) {
-    const target = String(existing[0].DocEntry);
+/** Per-record retries of transient B1 failures inside the attempt (issue: one fault, one record). */
+const RECORD_RETRY_DELAYS_MS = [250, 1_000, 3_000];
+/** After a POST whose answer was lost: look again after these pauses before calling it in doubt. */
+const IN_DOUBT_RECHECK_MS = [250, 1_000, 2_000];
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+type CreateRec = Rec & { payload: Extract<OrderPayload, { action: 'create' }> };
+
+/** What one record's create knows across its retries inside this attempt. */
+interface CreateState {
+  reservation?: Reservation;
+  /** Our own POST may still commit: never post again in this attempt. */
+  inDoubt?: boolean;
+}
+
+/**
+ * Creates one sales order exactly once, retrying transient B1 failures for this record alone
+ * (each retry starts with the lookup, so a write that landed is found); only a failure that
+ * outlasts the retries is thrown, failing the page (the connection is down, not this record).
+ */
+async function createOrder(deps: PipelineDeps, runId: string, r: CreateRec): Promise<RecordOutcome> {
+  const st: CreateState = {};
+  for (let i = 0; ; i++) {
+    try {
+      return await createOnce(deps, runId, r, st);
+    } catch (e) {
+      if (!(e instanceof B1TransientError) || i >= RECORD_RETRY_DELAYS_MS.length) throw e;
+      heartbeat();
+      await sleep(RECORD_RETRY_DELAYS_MS[i]!);
+    }
+  }
+}
+
+function waitingForApproval(r: CreateRec, label: string, draft: number | undefined): RecordOutcome {
+  const key = draft === undefined ? 'a draft' : `draft ${draft}`;
+  return {
+    ...failed('order', r.id, `${label}: waiting for approval in SAP B1 (${key}); not posted again: the approved sales order is looked for on later runs`),
+    ...(draft !== undefined ? { targetId: `draft:${draft}` } : {}),
+  };
+}
+
+function inDoubt(r: CreateRec, label: string, res: Reservation, deps: PipelineDeps): RecordOutcome {
+  const until = new Date(Date.parse(res.takenAt) + deps.b1.reservations.staleAfterMs).toISOString();
+  return failed('order', r.id, `${label}: a sales order for it may still be committing in SAP B1 (reserved by ${res.holder} at ${res.takenAt}, no DocEntry yet); not posted again before ${until}, when the reservation may be taken over if no order or draft carries the id`);
+}
+
+/** The order or the approval draft B1 has for this id, settling the reservation to it. */
+async function inB1(deps: PipelineDeps, runId: string, r: CreateRec, label: string, res: Reservation | undefined): Promise<RecordOutcome | undefined> {
+  const copies = await ordersFor(deps, r.id);
+  if (copies.length) {
+    const open = copies.filter((c) => c.Cancelled !== 'tYES');
+    const reserved = res?.target && /^\d+$/.test(res.target) ? Number(res.target) : undefined;
+    const s = open.length > 1 ? await settleOrReport(deps, r.id, reserved) : undefined;
+    if (s && 'error' in s) return { ...failed('order', r.id, `${label}: SAP B1 has several open sales orders for it and refused to cancel a copy: ${s.error}`), targetId: String(open[0]!.DocEntry) };
+    const keep = s?.keep ?? open[0]?.DocEntry ?? copies[0]!.DocEntry;
+    if (res && res.target !== String(keep)) await deps.b1.reservations.settle(res, String(keep)).catch(() => undefined);
+    const target = String(keep);
+    if (s?.reported.length) {
+      return { ...failed('order', r.id, `${label}: SAP B1 has several open sales orders for it (${[keep, ...s.reported].join(', ')}) that it already acted on (delivered or invoiced); the hub cancels only untouched copies: settle them in B1`), targetId: target };
+    }
     return createAttemptedInRun(runId, r.id) ? created('order', r.id, target) : unchanged('order', r.id, target);
   }
+  const drafts = await deps.b1.findOrderDraftsByShopifyId(r.id);
+  const pending = drafts.find((d) => d.AuthorizationStatus !== 'dasRejected' && d.AuthorizationStatus !== 'dasCancelled' && d.DocumentStatus !== 'bost_Close');
+  if (pending) {
+    if (res && res.target !== `draft:${pending.DocEntry}`) await deps.b1.reservations.settle(res, `draft:${pending.DocEntry}`).catch(() => undefined);
+    return waitingForApproval(r, label, pending.DocEntry);
+  }
+  const rejected = drafts.find((d) => d.AuthorizationStatus === 'dasRejected');
+  if (rejected) return { ...failed('order', r.id, `${label}: its sales order was rejected in the SAP B1 approval procedure (draft ${rejected.DocEntry}); not posted again`), targetId: `draft:${rejected.DocEntry}` };
+  return undefined;
+}
+
+/** settleDuplicates, with a refused Cancel (a business rule, not an outage) reported, not thrown. */
+async function settleOrReport(deps: PipelineDeps, id: string, reserved: number | undefined): Promise<Awaited<ReturnType<typeof settleDuplicates>> | { error: string }> {
+  try {
+    return await settleDuplicates(deps, id, undefined, reserved);
+  } catch (e) {
+    if (isRecordRejection(e)) return { error: e.sapMessage };
+    throw e;
+  }
+}
+
+async function createOnce(deps: PipelineDeps, runId: string, r: CreateRec, st: CreateState): Promise<RecordOutcome> {
+  const label = `order ${r.label ?? r.id}`;
+  const res = deps.b1.reservations;
+  const known = await inB1(deps, runId, r, label, st.reservation);
+  if (known) return known;
+  if (st.inDoubt && st.reservation) return inDoubt(r, label, st.reservation, deps);
+  // A setup problem stops the run before anything is written (the reservation is a write).
+  if (!r.payload.customer && r.payload.doc.CardCode === deps.mapping.customer.guestCardCode) await assertGuestExists(deps, r.payload.doc.CardCode);
+
+  if (!st.reservation) {
+    let got: ReserveResult;
+    try {
+      got = await res.reserve(ORDER_RESERVATIONS, r.id);
+      if (!got.mine) {
+        const h = got.holder;
+        // Looked up above: no order and no draft carries the id.
+        if (h.target) return failed('order', r.id, `${label}: reserved for ${h.target} in SAP B1, which no longer carries the Shopify id; not posted again (check the document, then delete row ${h.code} of @${h.table})`, 'id');
+        if (!res.isStale(h)) return inDoubt(r, label, h, deps);
+        // The holder died (or its POST never landed) long enough ago: one taker wins.
+        got = await res.takeOver(h);
+        if (!got.mine) return inDoubt(r, label, got.holder, deps);
+        // Its POST may have committed while we took over: look once more.
+        const late = await inB1(deps, runId, r, label, got.reservation);
+        if (late) return late;
+      }
+    } catch (e) {
+      if (e instanceof ReservationSetupError) throw new PipelineSetupError(e.sapMessage);
+      throw e;
+    }
+    st.reservation = got.reservation;
+  }
+  const mine = st.reservation;
 
   const doc = { ...r.payload.doc };
   if (r.payload.customer) {
     const bp = await upsertBusinessPartner(deps, r.payload.customer);
-    if (bp.outcome === 'failed') return failed('order', r.id, `${label}: customer ${r.payload.customer.U_ShopifyId}: ${bp.reason}`, bp.field ? `customer.${bp.field}` : 'customer');
+    if (bp.outcome === 'failed') {
+      await res.release(mine);
+      st.reservation = undefined;
+      return failed('order', r.id, `${label}: customer ${r.payload.customer.U_ShopifyId}: ${bp.reason}`, bp.field ? `customer.${bp.field}` : 'customer');
+    }
     doc.CardCode = bp.cardCode;
-  } else if (doc.CardCode === deps.mapping.customer.guestCardCode) {
-    await assertGuestExists(deps, doc.CardCode);
   }
   if (doc.CardCode === CARD_CODE_FROM_CUSTOMER) throw new Error(`${label}: no partner resolved for its customer`);
 
-  let docEntry: number;
   noteCreateAttempt(runId, r.id);
+  let made: Awaited<ReturnType<PipelineDeps['b1']['createOrderOrDraft']>>;
   try {
-    const so = await deps.b1.createOrder(doc as unknown as Parameters<PipelineDeps['b1']['createOrder']>[0]);
-    docEntry = Number(so.DocEntry);
+    made = await deps.b1.createOrderOrDraft(doc as unknown as Parameters<PipelineDeps['b1']['createOrderOrDraft']>[0]);
   } catch (e) {
-    if (isRecordRejection(e)) return failed('order', r.id, `${label}: SAP B1 refused the sales order: ${e.sapMessage}`, e.context.field);
-    throw e;
+    if (isRecordRejection(e)) {
+      // -2028 is also how a draft answers when the preference for no content is ignored.
+      const draft = await inB1(deps, runId, r, label, mine);
+      if (draft) return draft;
+      // Refused: nothing was created, so the key is given back at once.
+      await res.release(mine);
+      st.reservation = undefined;
+      return failed('order', r.id, `${label}: SAP B1 refused the sales order: ${e.sapMessage}`, e.context.field);
+    }
+    if (!mayHaveApplied(e)) throw e; // not sent: the retry looks up, then posts again
+    st.inDoubt = true;
+    // The POST may have landed (lost answer) or may still commit (slow): look, a few times.
+    for (const ms of IN_DOUBT_RECHECK_MS) {
+      await sleep(ms);
+      heartbeat();
+      const found = await inB1(deps, runId, r, label, mine).catch(() => undefined);
+      if (found) return found;
+    }
+    return inDoubt(r, label, mine, deps);
   }
-  const kept = await settleDuplicates(deps, r.id, docEntry);
-  return kept === docEntry ? created('order', r.id, String(docEntry)) : unchanged('order', r.id, String(kept));
+  if (made.kind === 'draft') {
+    const draft = made.draftEntry ?? (await deps.b1.findOrderDraftsByShopifyId(r.id))[0]?.DocEntry;
+    if (draft !== undefined) await res.settle(mine, `draft:${draft}`).catch(() => undefined);
+    return waitingForApproval(r, label, draft);
+  }
+  // A settle lost to a fault is repaired by the next lookup (it settles what it finds).
+  await res.settle(mine, String(made.docEntry)).catch(() => undefined);
+  const s = await settleOrReport(deps, r.id, made.docEntry);
+  if ('error' in s) return { ...failed('order', r.id, `${label}: created sales order ${made.docEntry}, but SAP B1 refused to cancel a copy made by another writer: ${s.error}`), targetId: String(made.docEntry) };
+  return s.keep === made.docEntry ? created('order', r.id, String(made.docEntry)) : unchanged('order', r.id, String(s.keep));
 }
 
 async function updateOrder(deps: PipelineDeps, r: Rec & { payload: Extract<OrderPayload, { action: 'update' }> }): Promise<RecordOutcome> {
@@ -99,7 +237,7 @@ export async function postOrders(deps: PipelineDeps, input: PostPageInput<OrderP
   };
   return mapInGroups(input.records, keyOf, POST_CONCURRENCY, async (r) => {
     const p = r.payload;
-    const outcome = await serialised(r.id, () => (p.action === 'create' ? createOrder(deps, input.runId, { ...r, payload: p }) : updateOrder(deps, { ...r, payload: p })));
+    const outcome = await serialised(deps.b1, r.id, () => (p.action === 'create' ? createOrder(deps, input.runId, { ...r, payload: p }) : updateOrder(deps, { ...r, payload: p })));
     heartbeat();
     return outcome;
   });

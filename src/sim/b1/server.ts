@@ -27,6 +27,8 @@ export interface B1SimulatorOptions {
   stateFile?: string;
   tls?: { key: string | Buffer; cert: string | Buffer };
   faults?: FaultOptions;
+  /** Approval procedure on sales orders: an order whose DocTotal is above this becomes a Draft. */
+  approval?: { docTotalAbove: number };
 }
 
 export interface B1Simulator {
@@ -51,6 +53,10 @@ export async function startB1Simulator(opts: B1SimulatorOptions = {}): Promise<B
     loaded = true;
   }
   if (!loaded && opts.seed !== false) loadSeed(state, generateB1Seed(opts.seed ?? { items: 50, customers: 20 }));
+  if (opts.approval) {
+    const limit = opts.approval.docTotalAbove;
+    state.approvalRule = (doc) => Number(doc.DocTotal ?? 0) > limit;
+  }
 
   let saveTimer: NodeJS.Timeout | null = null;
   const saveNow = (): void => {
