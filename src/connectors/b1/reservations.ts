@@ -21,6 +21,7 @@ import { randomUUID } from 'node:crypto';
 import type { B1ClientCore } from './core';
 import { B1BusinessRuleError, B1Error, B1NotFoundError, B1TransientError } from './errors';
 import { f, keySegment } from './odata-query';
+import type { ErrorKind } from '../../shared/error-policy';
 
 export interface ReservationTable {
   /** UDT name without '@' (≤ 19 characters); rows are the entity set `U_<name>`. */
@@ -58,7 +59,12 @@ export interface Reservation {
 export type ReserveResult = { mine: true; reservation: Reservation } | { mine: false; holder: Reservation };
 
 /** The reservation table is missing or unusable: configuration (`b1hub init --fix`), not data. */
-export class ReservationSetupError extends B1BusinessRuleError {}
+export class ReservationSetupError extends B1BusinessRuleError {
+  // Every record would fail the same way: stop the run with one line instead (error-policy.ts).
+  override get kind(): ErrorKind {
+    return 'configuration';
+  }
+}
 
 export interface ReservationOptions {
   /** Who takes reservations, for operators reading the table (e.g. hub namespace/task queue). */
