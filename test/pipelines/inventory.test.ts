@@ -107,7 +107,9 @@ describe('inventory pipeline (B1 stock → Shopify available)', { timeout: 120_0
     const loc1 = demoMapping.locations[0]!;
     const item = (sku: string): string => `gid://shopify/InventoryItem/${fx.shopifySim.state.variantsBySku(sku)[0]!.inventoryItemId}`;
     const now10 = shopifyAvailable(fx.shopifySim, 'A00010', loc1.locationId)!;
-    const now11 = shopifyAvailable(fx.shopifySim, 'A00011', loc1.locationId)!;
+    // Shopify's A00011 moves after the payload was computed (from now11 + 1): the write is stale.
+    fx.shopifySim.setAvailable('A00011', loc1.locationId, shopifyAvailable(fx.shopifySim, 'A00011', loc1.locationId)! + 3);
+    const now11 = shopifyAvailable(fx.shopifySim, 'A00011', loc1.locationId)! - 3;
     const now12 = shopifyAvailable(fx.shopifySim, 'A00012', loc1.locationId)!;
     const input = {
       object: 'inventory' as const,
