@@ -165,4 +165,44 @@ describe('inventory never sells what Shopify already sold', { timeout: 180_000 }
     await fx.runSync('inventory', { mode: 'delta' });
     assert.equal(shopifyAvailable(fx.shopifySim, sku, loc.locationId), 10);
   });
+
+  test('a run of several pages reads open orders from one bulk export; a sale after the export is still deducted', async () => {
+    const a = await freshItem();
+    const b = await freshItem();
+    sell(a.variantId, 3);
+    const pageSize = fx.deps.pageSizes.inventory;
+    fx.deps.pageSizes.inventory = 5;
+    fx.shopifySim.faults.add({ kind: 'latency', ms: 0, times: 1_000, match: 'InventoryOpenOrders' });
+    const queriesBefore = fx.shopifySim.faults.injected.latency;
+    const bulkBefore = Object.keys(fx.shopifySim.state.data.bulkOperations).length;
+    const exec = fx.deps.shopify.executor;
+    const call = exec.call.bind(exec);
+    let sold = false;
+    exec.call = (async (...args: Parameters<typeof call>) => {
+      const out = await call(...args);
+      // Once the orders export is complete, B sells 4 units: the export cannot know them.
+      const done = Object.values(fx.shopifySim.state.data.bulkOperations).some((op) => op.query.includes('BulkExportOpenOrders') && op.status === 'COMPLETED');
+      if (done && !sold) {
+        sold = true;
+        sell(b.variantId, 4);
+      }
+      return out;
+    }) as typeof exec.call;
+    try {
+      const { result } = await fx.runSync('inventory', { mode: 'delta' });
+      assert.equal(result.counts.failed, 0);
+    } finally {
+      exec.call = call;
+      fx.deps.pageSizes.inventory = pageSize;
+      fx.shopifySim.faults.clear();
+    }
+    assert.ok(sold, 'the sale landed during the run');
+    assert.equal(Object.keys(fx.shopifySim.state.data.bulkOperations).length - bulkBefore, 2, 'one export of levels, one of open orders');
+    assert.equal(shopifyAvailable(fx.shopifySim, a.sku, loc.locationId), 7);
+    assert.equal(shopifyAvailable(fx.shopifySim, b.sku, loc.locationId), 6);
+    assert.deepEqual(mismatches(fx.b1Sim, fx.shopifySim, mapping, codes), []);
+    // Items the export explains need no per-request order query (only items whose committed units disagree with it).
+    const queries = fx.shopifySim.faults.injected.latency - queriesBefore;
+    assert.ok(queries <= 2, `per-request open-order queries: ${queries}`);
+  });
 });

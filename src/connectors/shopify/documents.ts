@@ -856,6 +856,46 @@ export const BULK_EXPORT_INVENTORY = gql`
 `;
 
 /**
+ * Bulk export of every open order's remaining units per fulfillment order (location) and
+ * inventory item: what Shopify holds as `committed`. A multi-page inventory run reads it once
+ * instead of querying orders per page (a bulk query costs no rate-limit points).
+ */
+export const BULK_EXPORT_OPEN_ORDERS = gql`
+  query BulkExportOpenOrders {
+    orders(query: "status:open") {
+      edges {
+        node {
+          id
+          name
+          fulfillmentOrders {
+            edges {
+              node {
+                id
+                status
+                assignedLocation {
+                  location {
+                    id
+                  }
+                }
+                lineItems {
+                  edges {
+                    node {
+                      id
+                      remainingQuantity
+                      inventoryItemId
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+/**
  * Bulk export of orders for runs with many pages: the same fields as OrderWithLines, with every
  * line, shipping line and fulfillment order (a bulk query has no page sizes and costs no query
  * points). Written without fragments, as bulk queries take one plain query. The search filter is

@@ -23,7 +23,7 @@ import { pipelineConfigProblems } from '../../mapping/config';
 import type { B1ItemWarehouseInfo } from '../../mapping/types';
 import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
 import { PipelineSetupError } from '../errors';
-import { openOrdersForSkus, ordersInB1 } from './pending';
+import { loadOpenOrders, openOrdersForSkus, ordersFromExport, ordersInB1, startOpenOrdersExport, type OpenOrderUnits, type OpenOrdersExport } from './pending';
 import { stockBySku } from './shopify-levels';
 import { loadSnapshot, startSnapshot } from './snapshot';
 import type { InventorySource, ShopifyStockMatch } from './types';
@@ -66,10 +66,11 @@ async function byIds(deps: PipelineDeps, ids: readonly string[]): Promise<RawIte
   return out;
 }
 
-/** Position of a full/delta scan: the last ItemCode read and the run's Shopify snapshot, if any. */
+/** Position of a full/delta scan: the last ItemCode read and the run's Shopify exports (levels, open orders), if any. */
 interface ScanCursor {
   after?: string;
   snapshot?: string;
+  orders?: string;
 }
 
 function parseCursor(c: string | undefined): ScanCursor {
@@ -128,36 +129,55 @@ async function briefWait(deps: PipelineDeps, operationId: string): Promise<ScanC
  * counted nowhere). Items whose Shopify levels show nothing committed at a mapped location have
  * no open order there and cost nothing.
  */
-async function withPending(deps: PipelineDeps, items: TrimmedItem[], stock: ReadonlyMap<string, ShopifyStockMatch[]>): Promise<TrimmedItem[]> {
+async function withPending(deps: PipelineDeps, items: TrimmedItem[], stock: ReadonlyMap<string, ShopifyStockMatch[]>, loadExport?: () => Promise<OpenOrdersExport | undefined>): Promise<TrimmedItem[]> {
   const locationIds = new Set(deps.mapping.locations.map((l) => l.locationId));
   const codeByInventoryItem = new Map<string, string>();
+  const committed = new Map<string, Record<string, number>>();
   for (const i of items) {
     const matches = stock.get(i.code) ?? [];
     const m = matches[0];
     if (!i.data.inventoryItem || matches.length !== 1 || !m?.tracked) continue;
-    if (Object.entries(m.committed ?? {}).some(([loc, q]) => locationIds.has(loc) && q > 0)) codeByInventoryItem.set(m.inventoryItemId, i.code);
+    if (Object.entries(m.committed ?? {}).some(([loc, q]) => locationIds.has(loc) && q > 0)) {
+      codeByInventoryItem.set(m.inventoryItemId, i.code);
+      committed.set(m.inventoryItemId, m.committed ?? {});
+    }
   }
   if (codeByInventoryItem.size === 0) return items;
 
-  const orders = await openOrdersForSkus(deps, [...codeByInventoryItem.values()]);
-  const inB1 = await ordersInB1(deps, orders.map((o) => o.orderId));
+  // Each item's orders come from one source: the export where it agrees with the levels read,
+  // else a fresh query (an order in both lists is never applied twice to one item).
+  const exported = loadExport ? await loadExport() : undefined;
+  const fromExport = exported ? ordersFromExport(exported, committed, locationIds) : { orders: [] as OpenOrderUnits[], unresolved: new Set(committed.keys()) };
+  const queried = fromExport.unresolved.size ? await openOrdersForSkus(deps, [...fromExport.unresolved].map((id) => codeByInventoryItem.get(id)!)) : [];
+  const sources: { orders: OpenOrderUnits[]; applies: (inventoryItemId: string) => boolean }[] = [
+    { orders: fromExport.orders, applies: (id) => !fromExport.unresolved.has(id) },
+    { orders: queried, applies: (id) => fromExport.unresolved.has(id) },
+  ];
+  const inB1 = await ordersInB1(deps, [...new Set(sources.flatMap((src) => src.orders.map((o) => o.orderId)))]);
   const pending = new Map<string, Record<string, number>>();
   const reread = new Set<string>();
-  for (const o of orders) {
-    for (const [key, qty] of o.units) {
-      const [inventoryItemId = '', loc = ''] = key.split('|');
-      const code = codeByInventoryItem.get(inventoryItemId);
-      if (code === undefined || !locationIds.has(loc)) continue;
-      if (inB1.has(o.orderId)) {
-        reread.add(code);
-        continue;
+  for (const src of sources) {
+    for (const o of src.orders) {
+      for (const [key, qty] of o.units) {
+        const [inventoryItemId = '', loc = ''] = key.split('|');
+        const code = codeByInventoryItem.get(inventoryItemId);
+        if (code === undefined || !locationIds.has(loc) || !src.applies(inventoryItemId)) continue;
+        if (inB1.has(o.orderId)) {
+          reread.add(code);
+          continue;
+        }
+        const p = pending.get(code) ?? {};
+        p[loc] = (p[loc] ?? 0) + qty;
+        pending.set(code, p);
       }
-      const p = pending.get(code) ?? {};
-      p[loc] = (p[loc] ?? 0) + qty;
-      pending.set(code, p);
     }
   }
-  const fresh = new Map((reread.size ? await byIds(deps, [...reread]) : []).map((r) => { const t = trimItem(r); return [t.code, t.data] as const; }));
+  const fresh = new Map(
+    (reread.size ? await byIds(deps, [...reread]) : []).map((r) => {
+      const t = trimItem(r);
+      return [t.code, t.data] as const;
+    }),
+  );
   return items.map((i) => {
     const data = fresh.get(i.code) ?? i.data;
     const p = pending.get(i.code);
@@ -206,9 +226,11 @@ export async function fetchInventoryPage(deps: PipelineDeps, input: FetchPageInp
 
   let scan = parseCursor(input.cursor);
   let started: string | undefined;
+  let ordersExport = scan.orders;
   const raw = await firstPage(deps, scan.after, size);
   // A run of several pages reads Shopify from one bulk export instead of per request.
   if (raw.length === size && input.pageIndex === 0 && !scan.snapshot) {
+    ordersExport = (await startOpenOrdersExport(deps.shopify)) ?? undefined;
     started = (await startSnapshot(deps.shopify)) ?? undefined;
     // A small shop's export is ready within moments; waiting briefly saves this page's
     // per-request reads (over a thousand points for 250 items at two locations).
@@ -219,7 +241,16 @@ export async function fetchInventoryPage(deps: PipelineDeps, input: FetchPageInp
   const locationIds = deps.mapping.locations.map((l) => l.locationId);
   const skus = items.filter((i) => i.data.inventoryItem).map((i) => i.code);
   const { stock, snapshot = started } = await shopifyStock(deps, skus, locationIds, scan);
-  const nextCursor = raw.length === size ? JSON.stringify({ after: String(raw[raw.length - 1]?.ItemCode), ...(snapshot ? { snapshot } : {}) }) : undefined;
-  const records = toRecords(await withPending(deps, items, stock), stock);
+  // The open orders export, once complete, and only for a page with committed units to explain.
+  const exportId = ordersExport;
+  const loadExport = exportId
+    ? async (): Promise<OpenOrdersExport | undefined> => {
+        const state = await loadOpenOrders(deps.shopify, exportId);
+        if (state.kind === 'gone') ordersExport = undefined;
+        return state.kind === 'ready' ? state.result : undefined;
+      }
+    : undefined;
+  const records = toRecords(await withPending(deps, items, stock, loadExport), stock);
+  const nextCursor = raw.length === size ? JSON.stringify({ after: String(raw[raw.length - 1]?.ItemCode), ...(snapshot ? { snapshot } : {}), ...(ordersExport ? { orders: ordersExport } : {}) }) : undefined;
   return { records, ...(nextCursor !== undefined ? { nextCursor } : {}) };
 }

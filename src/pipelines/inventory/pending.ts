@@ -9,15 +9,25 @@
  *
  * Only items Shopify shows `committed` units for at a mapped location can have such orders (a
  * placed, unfulfilled order always commits its units), so a shop with no open orders pays nothing.
- * For the others: one `orders(query: "status:open AND (sku:… OR …)")` read per ≤40 SKUs, then one
- * batched B1 lookup of `Orders` by `U_ShopifyId` per 20 orders.
+ * For the others: the open orders come from one bulk export per multi-page run (no rate-limit
+ * points) where it agrees with the levels read, else from one `orders(query: "status:open AND
+ * (sku:… OR …)")` read per ≤40 SKUs; then one batched B1 lookup of `Orders` by `U_ShopifyId` per
+ * 20 orders.
+ *
+ * The export and the levels are not read at one instant. Shopify's `committed` at a location is the
+ * sum of the remaining units of the open orders there, so it serves as a checksum: an item whose
+ * committed units equal the export's sum for it at every mapped location sees the same orders in
+ * both reads; any other item (an order placed, cancelled or fulfilled between the reads) has its
+ * orders queried afresh, after its levels were read.
  *
  * Read order matters (see fetch.ts): Shopify's levels first, then these orders, then B1's
  * membership, then B1's stock for items with an order B1 has, so every order is counted exactly
  * once or, in a race, twice (never zero times).
  */
+import type { ShopifyClient } from '../../connectors/shopify/client';
 import { searchValue } from '../../connectors/shopify/client';
-import { INVENTORY_OPEN_ORDERS, INVENTORY_ORDER_REMAINING } from '../../connectors/shopify/documents';
+import { loadBulkExport, reassembleBulk, tryStartBulkQuery, type BulkExportState } from '../../connectors/shopify/bulk';
+import { BULK_EXPORT_OPEN_ORDERS, INVENTORY_OPEN_ORDERS, INVENTORY_ORDER_REMAINING } from '../../connectors/shopify/documents';
 import type { PipelineDeps } from '../contract';
 import { orFilters } from '../customer/paging';
 
@@ -110,4 +120,64 @@ export async function ordersInB1(deps: PipelineDeps, orderIds: readonly string[]
     for (const r of rows) if (typeof r.U_ShopifyId === 'string' && r.Cancelled !== 'tYES') out.add(r.U_ShopifyId);
   }
   return out;
+}
+
+/** Open orders by id, from a bulk export (see BULK_EXPORT_OPEN_ORDERS). */
+export type OpenOrdersExport = Map<string, OpenOrderUnits>;
+
+/** Starts the export; null when Shopify refuses (pages then query orders per request). */
+export function startOpenOrdersExport(shopify: ShopifyClient): Promise<string | null> {
+  return tryStartBulkQuery(shopify.executor, BULK_EXPORT_OPEN_ORDERS);
+}
+
+export function openOrdersFromLines(lines: Record<string, unknown>[]): OpenOrdersExport {
+  const out: OpenOrdersExport = new Map();
+  for (const o of reassembleBulk(lines)) {
+    if (typeof o.id !== 'string') continue;
+    const fo: RawFulfillmentOrders = {
+      pageInfo: { hasNextPage: false },
+      nodes: (o.__children.FulfillmentOrder ?? []).map((n) => ({
+        status: String(n.status),
+        assignedLocation: (n.assignedLocation as RawFulfillmentOrders['nodes'][number]['assignedLocation']) ?? null,
+        lineItems: { pageInfo: { hasNextPage: false }, nodes: (n.__children.FulfillmentOrderLineItem ?? []).map((l) => ({ remainingQuantity: Number(l.remainingQuantity ?? 0), inventoryItemId: typeof l.inventoryItemId === 'string' ? l.inventoryItemId : null })) },
+      })),
+    };
+    out.set(o.id, { orderId: o.id, name: String(o.name ?? o.id), units: unitsOf(fo) });
+  }
+  return out;
+}
+
+/** The export's state; downloaded by each page that reads it (the file costs no points). */
+export function loadOpenOrders(shopify: ShopifyClient, operationId: string): Promise<BulkExportState<OpenOrdersExport>> {
+  return loadBulkExport(shopify.executor, operationId, (lines) => openOrdersFromLines(lines));
+}
+
+/**
+ * Splits items (inventoryItemId → Shopify's committed per mapped location) into those the export's
+ * orders account for exactly (their orders, from the export) and those whose orders must be
+ * queried afresh.
+ */
+export function ordersFromExport(exported: OpenOrdersExport, committed: ReadonlyMap<string, Record<string, number>>, locationIds: ReadonlySet<string>): { orders: OpenOrderUnits[]; unresolved: Set<string> } {
+  const sums = new Map<string, number>();
+  const touching = new Map<string, OpenOrderUnits[]>();
+  for (const o of exported.values()) {
+    for (const [key, qty] of o.units) {
+      sums.set(key, (sums.get(key) ?? 0) + qty);
+      const item = key.slice(0, key.indexOf('|'));
+      const list = touching.get(item) ?? [];
+      if (list[list.length - 1] !== o) list.push(o);
+      touching.set(item, list);
+    }
+  }
+  const unresolved = new Set<string>();
+  const orders = new Map<string, OpenOrderUnits>();
+  for (const [item, byLoc] of committed) {
+    const agrees = [...locationIds].every((loc) => (byLoc[loc] ?? 0) === (sums.get(`${item}|${loc}`) ?? 0));
+    if (!agrees) {
+      unresolved.add(item);
+      continue;
+    }
+    for (const o of touching.get(item) ?? []) orders.set(o.orderId, o);
+  }
+  return { orders: [...orders.values()], unresolved };
 }
