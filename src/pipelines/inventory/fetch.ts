@@ -148,7 +148,7 @@ async function withPending(deps: PipelineDeps, items: TrimmedItem[], stock: Read
   // else a fresh query (an order in both lists is never applied twice to one item).
   const exported = loadExport ? await loadExport() : undefined;
   const fromExport = exported ? ordersFromExport(exported, committed, locationIds) : { orders: [] as OpenOrderUnits[], unresolved: new Set(committed.keys()) };
-  const queried = fromExport.unresolved.size ? await openOrdersForSkus(deps, [...fromExport.unresolved].map((id) => codeByInventoryItem.get(id)!)) : [];
+  const { orders: queried, uncertain } = fromExport.unresolved.size ? await openOrdersForSkus(deps, [...fromExport.unresolved].map((id) => codeByInventoryItem.get(id)!)) : { orders: [], uncertain: new Set<string>() };
   const sources: { orders: OpenOrderUnits[]; applies: (inventoryItemId: string) => boolean }[] = [
     { orders: fromExport.orders, applies: (id) => !fromExport.unresolved.has(id) },
     { orders: queried, applies: (id) => fromExport.unresolved.has(id) },
@@ -171,6 +171,12 @@ async function withPending(deps: PipelineDeps, items: TrimmedItem[], stock: Read
         pending.set(code, p);
       }
     }
+  }
+  // An order too large to read whole: deduct every unit Shopify holds for these items (never too few).
+  for (const [inventoryItemId, code] of codeByInventoryItem) {
+    if (!uncertain.has(code)) continue;
+    pending.set(code, Object.fromEntries([...locationIds].map((loc) => [loc, committed.get(inventoryItemId)?.[loc] ?? 0])));
+    reread.delete(code);
   }
   const fresh = new Map(
     (reread.size ? await byIds(deps, [...reread]) : []).map((r) => {

@@ -76,16 +76,19 @@ function unitsOf(fo: RawFulfillmentOrders): Map<string, number> {
   return units;
 }
 
-export class OpenOrderTooLargeError extends Error {
-  override name = 'OpenOrderTooLargeError';
-}
-
-/** Open Shopify orders carrying any of the SKUs, with their remaining units per item and location. */
-export async function openOrdersForSkus(deps: PipelineDeps, skus: readonly string[]): Promise<OpenOrderUnits[]> {
+/**
+ * Open Shopify orders carrying any of the SKUs, with their remaining units per item and location.
+ * `uncertain`: SKUs queried together with an order too large to read whole (more than 10
+ * fulfillment orders, or 90 lines in one); the caller deducts all of Shopify's committed units for
+ * them (an undersell at worst) rather than part of that order.
+ */
+export async function openOrdersForSkus(deps: PipelineDeps, skus: readonly string[]): Promise<{ orders: OpenOrderUnits[]; uncertain: Set<string> }> {
   const unique = [...new Set(skus)];
   const byId = new Map<string, OpenOrderUnits>();
+  const uncertain = new Set<string>();
   for (let i = 0; i < unique.length; i += SKUS_PER_QUERY) {
-    const query = `status:open AND (${unique.slice(i, i + SKUS_PER_QUERY).map((s) => `sku:${searchValue(s)}`).join(' OR ')})`;
+    const batch = unique.slice(i, i + SKUS_PER_QUERY);
+    const query = `status:open AND (${batch.map((s) => `sku:${searchValue(s)}`).join(' OR ')})`;
     let after: string | null = null;
     for (;;) {
       const res: { data: OrdersPage } = await deps.shopify.executor.call<OrdersPage>(INVENTORY_OPEN_ORDERS, { first: ORDERS_FIRST, after, query, fulfillmentOrdersFirst: FO_FIRST, linesFirst: LINES_FIRST }, { shrink: ['first'] });
@@ -96,8 +99,8 @@ export async function openOrdersForSkus(deps: PipelineDeps, skus: readonly strin
           const long = await deps.shopify.executor.call<{ order: RawOrder | null }>(INVENTORY_ORDER_REMAINING, { id: o.id, fulfillmentOrdersFirst: FO_FIRST_LONG, linesFirst: LINES_FIRST_LONG });
           if (!long.data.order) continue;
           fo = long.data.order.fulfillmentOrders;
-          // Counting part of an order would deduct too little: refuse rather than oversell.
-          if (truncated(fo)) throw new OpenOrderTooLargeError(`Shopify order ${o.name} (${o.id}) has more than ${FO_FIRST_LONG} fulfillment orders or ${LINES_FIRST_LONG} lines in one; its committed units cannot be read`);
+          // Counting part of an order would deduct too little: its SKUs deduct all committed units.
+          if (truncated(fo)) for (const sku of batch) uncertain.add(sku);
         }
         byId.set(o.id, { orderId: o.id, name: o.name, units: unitsOf(fo) });
       }
@@ -105,7 +108,7 @@ export async function openOrdersForSkus(deps: PipelineDeps, skus: readonly strin
       after = res.data.orders.pageInfo.endCursor;
     }
   }
-  return [...byId.values()];
+  return { orders: [...byId.values()], uncertain };
 }
 
 /**
