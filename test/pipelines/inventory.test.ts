@@ -37,7 +37,7 @@ describe('inventory pipeline (B1 stock → Shopify available)', { timeout: 120_0
     for (const n of [1, 2, 3]) assert.deepEqual(validate(schema, parse(stockQueryDocument(n).text)).map((e) => e.message), []);
   });
 
-  test('full run: every selected item shows InStock − Committed of its warehouse at the mapped location', async () => {
+  test('full run: every selected item shows InStock − Committed of its warehouse, less unimported Shopify orders, at the mapped location', async () => {
     assert.ok(mismatches(fx.b1Sim, fx.shopifySim, demoMapping, codes).length > 0, 'the seeds must disagree before the first push');
     const { result } = await fx.runSync('inventory', { mode: 'full' });
     assert.deepEqual(mismatches(fx.b1Sim, fx.shopifySim, demoMapping, codes), []);
@@ -54,7 +54,8 @@ describe('inventory pipeline (B1 stock → Shopify available)', { timeout: 120_0
     assert.equal(result.counts.unchanged, codes.length);
     assert.equal(result.counts.updated, 0);
     assert.equal(adjustmentGroups(fx.shopifySim), groups, 'no inventorySetQuantities applied');
-    // One page: one or two Shopify reads, one B1 read (plus a login at most).
+    // One page: the levels read and one open-orders read (the seed's orders are not in B1), one B1
+    // items read and one Orders lookup (plus a login at most).
     assert.ok(fx.shopifySim.stats.requests - shopCalls <= 2, `shopify calls ${fx.shopifySim.stats.requests - shopCalls}`);
     assert.ok(fx.b1Sim.faults.log.length - b1Calls <= 2, `b1 calls ${fx.b1Sim.faults.log.length - b1Calls}`);
   });
@@ -168,7 +169,7 @@ describe('inventory pipeline (B1 stock → Shopify available)', { timeout: 120_0
       const { result } = await fx.runSync('inventory', { mode: 'delta' });
       assert.equal(result.counts.updated, 2);
       assert.equal(result.counts.unchanged, codes.length - 2);
-      assert.equal(Object.keys(fx.shopifySim.state.data.bulkOperations).length - bulkBefore, 1, 'the first page starts one bulk export');
+      assert.equal(Object.keys(fx.shopifySim.state.data.bulkOperations).length - bulkBefore, 2, 'the first page starts one bulk export of levels and one of open orders');
       // Four pages, all read from the export (the first waits a moment for it); per request only if it lags.
       const stockQueries = fx.shopifySim.faults.injected.latency - stockQueriesBefore;
       assert.ok(stockQueries <= 1, `per-request stock reads: ${stockQueries}`);

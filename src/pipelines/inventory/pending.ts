@@ -12,7 +12,7 @@
  * For the others: the open orders come from one bulk export per multi-page run (no rate-limit
  * points) where it agrees with the levels read, else from one `orders(query: "status:open AND
  * (sku:… OR …)")` read per ≤40 SKUs; then one batched B1 lookup of `Orders` by `U_ShopifyId` per
- * 20 orders.
+ * 50 orders.
  *
  * The export and the levels are not read at one instant. Shopify's `committed` at a location is the
  * sum of the remaining units of the open orders there, so it serves as a checksum: an item whose
@@ -47,6 +47,9 @@ type RawFulfillmentOrders = {
 };
 type RawOrder = { id: string; name: string; fulfillmentOrders: RawFulfillmentOrders };
 type OrdersPage = { orders: { nodes: RawOrder[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+
+/** Order GIDs per B1 lookup: an OR of 50 keeps the URL well under the Service Layer's limits. */
+const ORDERS_PER_B1_CALL = 50;
 
 /** Fulfillment orders whose remaining units are no longer committed. */
 const RELEASED = new Set(['CANCELLED', 'CLOSED', 'INCOMPLETE']);
@@ -118,7 +121,7 @@ export async function openOrdersForSkus(deps: PipelineDeps, skus: readonly strin
  */
 export async function ordersInB1(deps: PipelineDeps, orderIds: readonly string[]): Promise<Set<string>> {
   const out = new Set<string>();
-  for (const filter of orFilters('U_ShopifyId', orderIds)) {
+  for (const filter of orFilters('U_ShopifyId', orderIds, ORDERS_PER_B1_CALL)) {
     const rows = (await deps.b1.list('Orders', { filter, select: ['DocEntry', 'U_ShopifyId', 'Cancelled'] })) as { U_ShopifyId?: unknown; Cancelled?: unknown }[];
     for (const r of rows) if (typeof r.U_ShopifyId === 'string' && r.Cancelled !== 'tYES') out.add(r.U_ShopifyId);
   }
