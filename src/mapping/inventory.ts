@@ -1,7 +1,14 @@
 /**
  * Inventory, B1 → Shopify. B1 owns `available` at every mapped location: the value pushed is
- * computed from B1's per-warehouse quantities, and a Shopify-side adjustment is overwritten by
- * the next push that sees a difference.
+ * computed from B1's per-warehouse quantities, less what Shopify has sold or holds that B1 does
+ * not know yet (orders not imported, reservations), and a Shopify-side adjustment is overwritten
+ * by the next push that sees a difference:
+ *
+ *   available = max(0, floor( Σ over the location's warehouses of formula(InStock, Committed, Ordered)
+ *                             − pending(Shopify orders B1 has no sales order for) − reserved ))
+ *
+ * Every row is written compare-and-set against the `available` it was computed from, so a sale
+ * between read and write makes the write fail (and the pipeline re-read) instead of undoing it.
  *
  * Only rows whose value differs from Shopify's current `available` are written: every write adds
  * an entry to the merchant's inventory history, so rewriting unchanged values would bury real
@@ -69,12 +76,15 @@ export interface DesiredLevelsResult {
 /**
  * Desired `available` per (inventory item, location): every mapped location gets a value, the
  * sum of the formula over the warehouses that feed it (a warehouse the item has no row for
- * counts 0), floored at 0 after summing. Warehouses not mapped to any location are not pushed anywhere.
+ * counts 0), less the location's `deductions` (levelKey → units Shopify has sold or reserved
+ * that B1 does not account for), floored at 0 after subtracting. Warehouses not mapped to any
+ * location are not pushed anywhere.
  */
 export function desiredLevels(
   items: readonly ItemStock[],
   inventoryItemIdByItemCode: ReadonlyMap<string, string>,
   config: MappingConfig,
+  deductions: ReadonlyMap<string, number> = new Map(),
 ): DesiredLevelsResult {
   const levels: DesiredLevel[] = [];
   const unmatched: string[] = [];
@@ -97,7 +107,8 @@ export function desiredLevels(
       // Summed before flooring: orders over-committed in one warehouse are served from its
       // siblings' stock, so they reduce what the location can still sell (no overselling).
       const sum = loc.warehouses.reduce((s, wh) => s + (byWarehouse.get(wh) ?? 0), 0);
-      levels.push({ itemCode: item.ItemCode, inventoryItemId, locationId: loc.locationId, available: toAvailable(sum) });
+      const less = Math.max(0, deductions.get(levelKey(inventoryItemId, loc.locationId)) ?? 0);
+      levels.push({ itemCode: item.ItemCode, inventoryItemId, locationId: loc.locationId, available: toAvailable(sum - less) });
     }
   }
   return { levels, unmatched, notTracked };
@@ -119,12 +130,17 @@ export interface InventoryDiff {
  * Compares desired levels with Shopify's current `available` (key levelKey → quantity; a missing
  * key means the item is not stocked at that location). Unchanged rows are dropped. A pair that is
  * not stocked is listed for activation; after activation its quantity is 0, so it also gets a
- * set row when the desired value is not 0 (with changeFromQuantity 0 when comparing).
+ * set row when the desired value is not 0 (with changeFromQuantity 0).
+ *
+ * Every row carries the value it was computed against as `changeFromQuantity`, whatever
+ * `inventory.compareQuantity` says: the desired value already deducts the orders Shopify had
+ * when it was read, so writing it over a later sale would sell those units again.
  */
 export function diffInventory(
   desired: readonly DesiredLevel[],
   current: ReadonlyMap<string, number>,
-  config: MappingConfig,
+  // Kept for callers: the diff no longer depends on the config (compare-and-set is always on).
+  _config?: MappingConfig,
 ): InventoryDiff {
   const changes: InventoryDiff['changes'] = [];
   const toActivate: InventoryDiff['toActivate'] = [];
@@ -145,7 +161,7 @@ export function diffInventory(
       inventoryItemId: d.inventoryItemId,
       locationId: d.locationId,
       quantity: d.available,
-      changeFromQuantity: config.inventory.compareQuantity ? base : null,
+      changeFromQuantity: base,
     });
   }
   return { changes, toActivate, unchanged: unchangedCount };

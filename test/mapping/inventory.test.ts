@@ -80,6 +80,14 @@ describe('desired levels', () => {
     assert.equal(r.levels.find((l) => l.locationId === L10)?.available, 2);
   });
 
+  test('units Shopify sold or holds that B1 does not know are deducted per location, before flooring', () => {
+    // The case: InStock 10, Committed 0, 3 sold in Shopify and not imported → 7, not 10.
+    const one: ItemStock[] = [{ ItemCode: 'A100', ItemWarehouseInfoCollection: [{ WarehouseCode: '01', InStock: 10, Committed: 0 }, { WarehouseCode: '03', InStock: 2, Committed: 0 }] }];
+    const r = desiredLevels(one, ids, config(), new Map([[levelKey(inv(1), L10), 3], [levelKey(inv(1), L20), 5]]));
+    assert.deepEqual(r.levels.map((l) => [l.locationId, l.available]), [[L10, 7], [L20, 0]]);
+    assert.deepEqual(desiredLevels(one, ids, config()).levels.map((l) => l.available), [10, 2], 'no deductions: B1 alone');
+  });
+
   test('the formula comes from configuration', () => {
     const r = desiredLevels(items.slice(0, 1), ids, config((c) => (c.inventory = { formula: 'inStock' })));
     assert.deepEqual(r.levels.map((l) => l.available), [15, 2]);
@@ -104,9 +112,9 @@ describe('inventory diff', () => {
   test('only differing rows are written, in a stable order; unstocked pairs are activated', () => {
     const d = diffInventory(desired, current, config());
     assert.deepEqual(d.changes, [
-      { itemCode: 'A100', inventoryItemId: inv(1), locationId: L20, quantity: 0, changeFromQuantity: null },
-      { itemCode: 'B200', inventoryItemId: inv(2), locationId: L10, quantity: 4, changeFromQuantity: null },
-      { itemCode: 'D400', inventoryItemId: inv(4), locationId: L10, quantity: 7, changeFromQuantity: null },
+      { itemCode: 'A100', inventoryItemId: inv(1), locationId: L20, quantity: 0, changeFromQuantity: 3 },
+      { itemCode: 'B200', inventoryItemId: inv(2), locationId: L10, quantity: 4, changeFromQuantity: 2 },
+      { itemCode: 'D400', inventoryItemId: inv(4), locationId: L10, quantity: 7, changeFromQuantity: 0 },
     ]);
     assert.deepEqual(d.toActivate, [
       { inventoryItemId: inv(3), locationId: L10, itemCode: 'C300' },
@@ -126,9 +134,11 @@ describe('inventory diff', () => {
     assert.equal(second.unchanged, desired.length);
   });
 
-  test('compare-and-swap sends the current value as changeFromQuantity when configured', () => {
-    const d = diffInventory(desired, current, config((c) => (c.inventory = { compareQuantity: true })));
-    assert.deepEqual(d.changes.map((c) => c.changeFromQuantity), [3, 2, 0]);
+  test('compare-and-swap always sends the value the row was computed against, whatever compareQuantity says', () => {
+    for (const compareQuantity of [true, false]) {
+      const d = diffInventory(desired, current, config((c) => (c.inventory = { compareQuantity })));
+      assert.deepEqual(d.changes.map((c) => c.changeFromQuantity), [3, 2, 0]);
+    }
   });
 });
 
@@ -168,7 +178,7 @@ describe('batching and idempotency keys', () => {
       name: 'available',
       reason: 'correction',
       referenceDocumentUri: 'gid://b1hub/SyncRun/run-1',
-      quantities: [{ inventoryItemId: inv(1), locationId: L10, quantity: 3, changeFromQuantity: null }],
+      quantities: [{ inventoryItemId: inv(1), locationId: L10, quantity: 3, changeFromQuantity: 1 }],
     });
   });
 });

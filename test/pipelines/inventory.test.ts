@@ -11,7 +11,7 @@ import { postInventoryPage } from '../../src/pipelines/inventory/post';
 import { stockQueryDocument } from '../../src/pipelines/inventory/shopify-levels';
 import { loadShopifySchema } from '../../src/sim/shopify/schema';
 import { parse, validate } from 'graphql';
-import { adjustmentGroups, expectedAvailable, mismatches, shopifyAvailable } from './support-inventory';
+import { adjustmentGroups, expectedAvailable, mismatches, pendingInShopify, shopifyAvailable } from './support-inventory';
 import type { Payload } from '@temporalio/common';
 import { payloadValue } from '../../src/temporal/data-converter';
 import { decodedHistoryText } from '../support/history-text';
@@ -37,7 +37,7 @@ describe('inventory pipeline (B1 stock → Shopify available)', { timeout: 120_0
     for (const n of [1, 2, 3]) assert.deepEqual(validate(schema, parse(stockQueryDocument(n).text)).map((e) => e.message), []);
   });
 
-  test('full run: every selected item shows InStock − Committed of its warehouse at the mapped location', async () => {
+  test('full run: every selected item shows InStock − Committed of its warehouse, less unimported Shopify orders, at the mapped location', async () => {
     assert.ok(mismatches(fx.b1Sim, fx.shopifySim, demoMapping, codes).length > 0, 'the seeds must disagree before the first push');
     const { result } = await fx.runSync('inventory', { mode: 'full' });
     assert.deepEqual(mismatches(fx.b1Sim, fx.shopifySim, demoMapping, codes), []);
@@ -54,7 +54,8 @@ describe('inventory pipeline (B1 stock → Shopify available)', { timeout: 120_0
     assert.equal(result.counts.unchanged, codes.length);
     assert.equal(result.counts.updated, 0);
     assert.equal(adjustmentGroups(fx.shopifySim), groups, 'no inventorySetQuantities applied');
-    // One page: one or two Shopify reads, one B1 read (plus a login at most).
+    // One page: the levels read and one open-orders read (the seed's orders are not in B1), one B1
+    // items read and one Orders lookup (plus a login at most).
     assert.ok(fx.shopifySim.stats.requests - shopCalls <= 2, `shopify calls ${fx.shopifySim.stats.requests - shopCalls}`);
     assert.ok(fx.b1Sim.faults.log.length - b1Calls <= 2, `b1 calls ${fx.b1Sim.faults.log.length - b1Calls}`);
   });
@@ -66,7 +67,7 @@ describe('inventory pipeline (B1 stock → Shopify available)', { timeout: 120_0
     const before = Object.keys(fx.shopifySim.state.data.adjustmentGroups);
     const { result } = await fx.runSync('inventory', { mode: 'delta' });
     assert.equal(result.counts.updated, 1);
-    assert.equal(shopifyAvailable(fx.shopifySim, 'A00003', loc1.locationId), 75);
+    assert.equal(shopifyAvailable(fx.shopifySim, 'A00003', loc1.locationId), 75 - pendingInShopify(fx.b1Sim, fx.shopifySim, 'A00003', loc1.locationId));
     assert.equal(adjustmentGroups(fx.shopifySim), groups + 1);
     const added = Object.entries(fx.shopifySim.state.data.adjustmentGroups).filter(([id]) => !before.includes(id));
     const availableChanges = added.flatMap(([, g]) => g.changes.filter((c) => c.name === 'available'));
@@ -100,14 +101,17 @@ describe('inventory pipeline (B1 stock → Shopify available)', { timeout: 120_0
     assert.equal(adjustmentGroups(fx.shopifySim), groups);
     // The next run restores B1's value.
     await fx.runSync('inventory', { mode: 'ids', ids: ['A00006'] });
-    assert.equal(shopifyAvailable(fx.shopifySim, 'A00006', loc1.locationId), expectedAvailable(fx.b1Sim, 'A00006', loc1.warehouses));
+    assert.equal(shopifyAvailable(fx.shopifySim, 'A00006', loc1.locationId), expectedAvailable(fx.b1Sim, 'A00006', loc1.warehouses, fx.shopifySim, loc1.locationId));
   });
 
-  test('a row Shopify refuses (stale changeFromQuantity) fails its item alone; the rest of the batch is written', async () => {
+  test('a stale changeFromQuantity is read again and rewritten; a row Shopify refuses fails its item alone, the rest of the batch is written', async () => {
     const loc1 = demoMapping.locations[0]!;
     const item = (sku: string): string => `gid://shopify/InventoryItem/${fx.shopifySim.state.variantsBySku(sku)[0]!.inventoryItemId}`;
     const now10 = shopifyAvailable(fx.shopifySim, 'A00010', loc1.locationId)!;
-    const now11 = shopifyAvailable(fx.shopifySim, 'A00011', loc1.locationId)!;
+    // Shopify's A00011 moves after the payload was computed (from now11 + 1): the write is stale.
+    fx.shopifySim.setAvailable('A00011', loc1.locationId, shopifyAvailable(fx.shopifySim, 'A00011', loc1.locationId)! + 3);
+    const now11 = shopifyAvailable(fx.shopifySim, 'A00011', loc1.locationId)! - 3;
+    const now12 = shopifyAvailable(fx.shopifySim, 'A00012', loc1.locationId)!;
     const input = {
       object: 'inventory' as const,
       runId: 'test-stale',
@@ -115,17 +119,21 @@ describe('inventory pipeline (B1 stock → Shopify available)', { timeout: 120_0
       records: [
         { id: 'A00010', payload: { inventoryItemId: item('A00010'), activate: [], rows: [{ locationId: loc1.locationId, quantity: now10 + 7, changeFromQuantity: now10 }] } },
         { id: 'A00011', payload: { inventoryItemId: item('A00011'), activate: [], rows: [{ locationId: loc1.locationId, quantity: now11 + 7, changeFromQuantity: now11 + 1 }] } },
+        { id: 'A00012', payload: { inventoryItemId: item('A00012'), activate: [], rows: [{ locationId: loc1.locationId, quantity: 2_000_000_000, changeFromQuantity: now12 }] } },
       ],
     };
     const out = await postInventoryPage(fx.deps, input);
     assert.equal(out[0]?.outcome, 'updated');
-    assert.equal(out[1]?.outcome, 'failed');
-    assert.match(out[1]!.reason!, /A00011 at location .*CHANGE_FROM_QUANTITY_STALE/);
-    assert.equal(out[1]?.field, 'locations[0].locationId');
     assert.equal(shopifyAvailable(fx.shopifySim, 'A00010', loc1.locationId), now10 + 7);
-    assert.equal(shopifyAvailable(fx.shopifySim, 'A00011', loc1.locationId), now11);
+    // Stale: not failed, not written as mapped, but read again and written from B1's figures.
+    assert.equal(out[1]?.outcome, 'updated', JSON.stringify(out[1]));
+    assert.equal(shopifyAvailable(fx.shopifySim, 'A00011', loc1.locationId), expectedAvailable(fx.b1Sim, 'A00011', loc1.warehouses, fx.shopifySim, loc1.locationId));
+    assert.equal(out[2]?.outcome, 'failed');
+    assert.match(out[2]!.reason!, /A00012 at location .*INVALID_QUANTITY_TOO_HIGH/);
+    assert.equal(out[2]?.field, 'locations[0].locationId');
+    assert.equal(shopifyAvailable(fx.shopifySim, 'A00012', loc1.locationId), now12);
     await fx.runSync('inventory', { mode: 'ids', ids: ['A00010'] });
-    assert.equal(shopifyAvailable(fx.shopifySim, 'A00010', loc1.locationId), expectedAvailable(fx.b1Sim, 'A00010', loc1.warehouses));
+    assert.equal(shopifyAvailable(fx.shopifySim, 'A00010', loc1.locationId), expectedAvailable(fx.b1Sim, 'A00010', loc1.warehouses, fx.shopifySim, loc1.locationId));
   });
 
   test('warehouses summed into one location; items not stocked there are activated first', async () => {
@@ -161,7 +169,7 @@ describe('inventory pipeline (B1 stock → Shopify available)', { timeout: 120_0
       const { result } = await fx.runSync('inventory', { mode: 'delta' });
       assert.equal(result.counts.updated, 2);
       assert.equal(result.counts.unchanged, codes.length - 2);
-      assert.equal(Object.keys(fx.shopifySim.state.data.bulkOperations).length - bulkBefore, 1, 'the first page starts one bulk export');
+      assert.equal(Object.keys(fx.shopifySim.state.data.bulkOperations).length - bulkBefore, 2, 'the first page starts one bulk export of levels and one of open orders');
       // Four pages, all read from the export (the first waits a moment for it); per request only if it lags.
       const stockQueries = fx.shopifySim.faults.injected.latency - stockQueriesBefore;
       assert.ok(stockQueries <= 1, `per-request stock reads: ${stockQueries}`);

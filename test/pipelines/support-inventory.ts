@@ -14,12 +14,37 @@ export function b1Rows(b1: B1Sim, itemCode: string): Row[] {
   return item.ItemWarehouseInfoCollection ?? [];
 }
 
-/** Default formula: Σ over the location's warehouses of (InStock − Committed), floored at 0 after summing. */
-export function expectedAvailable(b1: B1Sim, itemCode: string, warehouses: readonly string[]): number {
+/**
+ * The documented formula, from the simulators' own state: Σ over the location's warehouses of
+ * (InStock − Committed), less the unfulfilled units of open Shopify orders B1 has no uncancelled
+ * sales order for and Shopify's `reserved` at the location, floored at 0. Without `shop`, B1 alone.
+ */
+export function expectedAvailable(b1: B1Sim, itemCode: string, warehouses: readonly string[], shop?: ShopifySim, locationGid?: string): number {
   const sum = b1Rows(b1, itemCode)
     .filter((r) => warehouses.includes(r.WarehouseCode))
     .reduce((s, r) => s + (r.InStock ?? 0) - (r.Committed ?? 0), 0);
-  return Math.max(0, Math.floor(sum + 1e-9));
+  const less = shop && locationGid ? pendingInShopify(b1, shop, itemCode, locationGid) + shopifyQuantity(shop, itemCode, locationGid, 'reserved') : 0;
+  return Math.max(0, Math.floor(sum - less + 1e-9));
+}
+
+/** Units of open, unfulfilled Shopify orders for the SKU at the location that B1 has no (uncancelled) sales order for. */
+export function pendingInShopify(b1: B1Sim, shop: ShopifySim, sku: string, locationGid: string): number {
+  const inB1 = new Set(
+    [...b1.state.store('Orders').values()].filter((o) => o.Cancelled !== 'tYES').map((o) => String(o.U_ShopifyId)),
+  );
+  const loc = locationNumber(locationGid);
+  let units = 0;
+  for (const o of Object.values(shop.state.data.orders)) {
+    if (o.cancelledAt || o.closedAt || o.fulfillmentStatus === 'FULFILLED' || inB1.has(`gid://shopify/Order/${o.id}`)) continue;
+    for (const l of o.lineItems) if (l.sku === sku && l.locationId === loc) units += l.currentQuantity;
+  }
+  return units;
+}
+
+export function shopifyQuantity(shop: ShopifySim, sku: string, locationGid: string, name: string): number {
+  const [variant] = shop.state.variantsBySku(sku);
+  const level = variant ? shop.state.inventoryItem(variant.inventoryItemId)?.levels[locationNumber(locationGid)] : undefined;
+  return level?.quantities[name] ?? 0;
 }
 
 export function locationNumber(locationGid: string): number {
@@ -47,7 +72,7 @@ export function mismatches(b1: B1Sim, shop: ShopifySim, mapping: MappingConfig, 
   const out: string[] = [];
   for (const code of itemCodes) {
     for (const loc of mapping.locations) {
-      const want = expectedAvailable(b1, code, loc.warehouses);
+      const want = expectedAvailable(b1, code, loc.warehouses, shop, loc.locationId);
       const have = shopifyAvailable(shop, code, loc.locationId);
       if (want !== have) out.push(`${code}@${loc.locationId}: want ${want}, have ${have}`);
     }

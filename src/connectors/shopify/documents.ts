@@ -552,6 +552,81 @@ export const INVENTORY_SET_QUANTITIES = gql`
   }
 `;
 
+/**
+ * Open orders carrying some SKUs, with what each still has to ship per location: the units
+ * Shopify holds as `committed`. The inventory push deducts those of orders B1 does not have yet.
+ * `remainingQuantity` of a fulfillment order line is what is left to fulfil (edits, refunds and
+ * fulfilments already taken off); the assigned location is where Shopify committed it.
+ */
+export const INVENTORY_OPEN_ORDERS = gql`
+  query InventoryOpenOrders($first: Int!, $after: String, $query: String!, $fulfillmentOrdersFirst: Int!, $linesFirst: Int!) {
+    orders(first: $first, after: $after, query: $query) {
+      nodes {
+        id
+        name
+        fulfillmentOrders(first: $fulfillmentOrdersFirst) {
+          nodes {
+            status
+            assignedLocation {
+              location {
+                id
+              }
+            }
+            lineItems(first: $linesFirst) {
+              nodes {
+                remainingQuantity
+                inventoryItemId
+              }
+              pageInfo {
+                hasNextPage
+              }
+            }
+          }
+          pageInfo {
+            hasNextPage
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`;
+
+/** The same for one order whose fulfillment orders did not fit the page read. */
+export const INVENTORY_ORDER_REMAINING = gql`
+  query InventoryOrderRemaining($id: ID!, $fulfillmentOrdersFirst: Int!, $linesFirst: Int!) {
+    order(id: $id) {
+      id
+      name
+      fulfillmentOrders(first: $fulfillmentOrdersFirst) {
+        nodes {
+          status
+          assignedLocation {
+            location {
+              id
+            }
+          }
+          lineItems(first: $linesFirst) {
+            nodes {
+              remainingQuantity
+              inventoryItemId
+            }
+            pageInfo {
+              hasNextPage
+            }
+          }
+        }
+        pageInfo {
+          hasNextPage
+        }
+      }
+    }
+  }
+`;
+
 export const INVENTORY_ACTIVATE = gql`
   mutation InventoryActivate($inventoryItemId: ID!, $locationId: ID!, $available: Int) {
     inventoryActivate(inventoryItemId: $inventoryItemId, locationId: $locationId, available: $available) {
@@ -767,9 +842,49 @@ export const BULK_EXPORT_INVENTORY = gql`
                 location {
                   id
                 }
-                quantities(names: ["available", "on_hand", "committed"]) {
+                quantities(names: ["available", "on_hand", "committed", "reserved"]) {
                   name
                   quantity
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+/**
+ * Bulk export of every open order's remaining units per fulfillment order (location) and
+ * inventory item: what Shopify holds as `committed`. A multi-page inventory run reads it once
+ * instead of querying orders per page (a bulk query costs no rate-limit points).
+ */
+export const BULK_EXPORT_OPEN_ORDERS = gql`
+  query BulkExportOpenOrders {
+    orders(query: "status:open") {
+      edges {
+        node {
+          id
+          name
+          fulfillmentOrders {
+            edges {
+              node {
+                id
+                status
+                assignedLocation {
+                  location {
+                    id
+                  }
+                }
+                lineItems {
+                  edges {
+                    node {
+                      id
+                      remainingQuantity
+                      inventoryItemId
+                    }
+                  }
                 }
               }
             }

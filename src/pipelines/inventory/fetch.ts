@@ -9,12 +9,21 @@
  * exists for. The scan costs one B1 call per page (500 items by default); Shopify's side comes from one bulk export
  * per run (snapshot.ts), or one or two cost-bounded reads per page for single-page runs and until
  * the export is ready. The diff against Shopify keeps a no-change run free of writes.
+ *
+ * What Shopify sold that B1 does not have yet (pending.ts) is read after Shopify's levels and
+ * before B1's membership check, and B1's stock of an item with an order B1 has is re-read after
+ * that check. Each order is then counted once, or twice in a race (a transient undersell for one
+ * run, never an oversell): an order found in B1 is in the stock re-read after the check; an order
+ * not found was not imported when the stock was first read either, so it is deducted; one imported
+ * between the check and the re-read is deducted and in Committed. A sale after Shopify's levels
+ * were read makes the compare-and-set write fail, and post re-reads the item.
  */
 import { f } from '../../connectors/b1/odata-query';
 import { pipelineConfigProblems } from '../../mapping/config';
 import type { B1ItemWarehouseInfo } from '../../mapping/types';
 import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
 import { PipelineSetupError } from '../errors';
+import { loadOpenOrders, openOrdersForSkus, ordersFromExport, ordersInB1, startOpenOrdersExport, type OpenOrderUnits, type OpenOrdersExport } from './pending';
 import { stockBySku } from './shopify-levels';
 import { loadSnapshot, startSnapshot } from './snapshot';
 import type { InventorySource, ShopifyStockMatch } from './types';
@@ -57,10 +66,11 @@ async function byIds(deps: PipelineDeps, ids: readonly string[]): Promise<RawIte
   return out;
 }
 
-/** Position of a full/delta scan: the last ItemCode read and the run's Shopify snapshot, if any. */
+/** Position of a full/delta scan: the last ItemCode read and the run's Shopify exports (levels, open orders), if any. */
 interface ScanCursor {
   after?: string;
   snapshot?: string;
+  orders?: string;
 }
 
 function parseCursor(c: string | undefined): ScanCursor {
@@ -112,6 +122,98 @@ async function briefWait(deps: PipelineDeps, operationId: string): Promise<ScanC
   return {};
 }
 
+/**
+ * Adds to each item the units Shopify sold that B1 does not account for (`pending`), and re-reads
+ * B1's stock of the items that have an open Shopify order B1 does have: the first B1 read came
+ * before the membership check, so it may predate that order's import (the order would then be
+ * counted nowhere). Items whose Shopify levels show nothing committed at a mapped location have
+ * no open order there and cost nothing.
+ */
+async function withPending(deps: PipelineDeps, items: TrimmedItem[], stock: ReadonlyMap<string, ShopifyStockMatch[]>, loadExport?: () => Promise<OpenOrdersExport | undefined>): Promise<TrimmedItem[]> {
+  const locationIds = new Set(deps.mapping.locations.map((l) => l.locationId));
+  const codeByInventoryItem = new Map<string, string>();
+  const committed = new Map<string, Record<string, number>>();
+  for (const i of items) {
+    const matches = stock.get(i.code) ?? [];
+    const m = matches[0];
+    if (!i.data.inventoryItem || matches.length !== 1 || !m?.tracked) continue;
+    if (Object.entries(m.committed ?? {}).some(([loc, q]) => locationIds.has(loc) && q > 0)) {
+      codeByInventoryItem.set(m.inventoryItemId, i.code);
+      committed.set(m.inventoryItemId, m.committed ?? {});
+    }
+  }
+  if (codeByInventoryItem.size === 0) return items;
+
+  // Each item's orders come from one source: the export where it agrees with the levels read,
+  // else a fresh query (an order in both lists is never applied twice to one item).
+  const exported = loadExport ? await loadExport() : undefined;
+  const fromExport = exported ? ordersFromExport(exported, committed, locationIds) : { orders: [] as OpenOrderUnits[], unresolved: new Set(committed.keys()) };
+  const { orders: queried, uncertain } = fromExport.unresolved.size ? await openOrdersForSkus(deps, [...fromExport.unresolved].map((id) => codeByInventoryItem.get(id)!)) : { orders: [], uncertain: new Set<string>() };
+  const sources: { orders: OpenOrderUnits[]; applies: (inventoryItemId: string) => boolean }[] = [
+    { orders: fromExport.orders, applies: (id) => !fromExport.unresolved.has(id) },
+    { orders: queried, applies: (id) => fromExport.unresolved.has(id) },
+  ];
+  const inB1 = await ordersInB1(deps, [...new Set(sources.flatMap((src) => src.orders.map((o) => o.orderId)))]);
+  const pending = new Map<string, Record<string, number>>();
+  const reread = new Set<string>();
+  for (const src of sources) {
+    for (const o of src.orders) {
+      for (const [key, qty] of o.units) {
+        const [inventoryItemId = '', loc = ''] = key.split('|');
+        const code = codeByInventoryItem.get(inventoryItemId);
+        if (code === undefined || !locationIds.has(loc) || !src.applies(inventoryItemId)) continue;
+        if (inB1.has(o.orderId)) {
+          reread.add(code);
+          continue;
+        }
+        const p = pending.get(code) ?? {};
+        p[loc] = (p[loc] ?? 0) + qty;
+        pending.set(code, p);
+      }
+    }
+  }
+  // An order too large to read whole: deduct every unit Shopify holds for these items (never too few).
+  for (const [inventoryItemId, code] of codeByInventoryItem) {
+    if (!uncertain.has(code)) continue;
+    pending.set(code, Object.fromEntries([...locationIds].map((loc) => [loc, committed.get(inventoryItemId)?.[loc] ?? 0])));
+    reread.delete(code);
+  }
+  const fresh = new Map(
+    (reread.size ? await byIds(deps, [...reread]) : []).map((r) => {
+      const t = trimItem(r);
+      return [t.code, t.data] as const;
+    }),
+  );
+  return items.map((i) => {
+    const data = fresh.get(i.code) ?? i.data;
+    const p = pending.get(i.code);
+    return { code: i.code, data: p ? { ...data, pending: p } : data };
+  });
+}
+
+type TrimmedItem = ReturnType<typeof trimItem>;
+
+function toRecords(items: TrimmedItem[], stock: ReadonlyMap<string, ShopifyStockMatch[]>): SourceRecord<InventorySource>[] {
+  return items.map((i) => ({
+    id: i.code,
+    label: i.code,
+    data: i.data.inventoryItem ? { ...i.data, shopify: stock.get(i.code) ?? [] } : i.data,
+  }));
+}
+
+/**
+ * Fresh records for the given items (never from a snapshot): B1's stock, Shopify's levels, then
+ * the pending orders. Used by ids runs and by post when a compare-and-set found Shopify changed.
+ */
+export async function readInventoryItems(deps: PipelineDeps, codes: readonly string[]): Promise<{ records: SourceRecord<InventorySource>[]; missing: string[] }> {
+  const raw = await byIds(deps, codes);
+  const found = new Set(raw.map((r) => String(r.ItemCode)));
+  const items = raw.map(trimItem);
+  const locationIds = deps.mapping.locations.map((l) => l.locationId);
+  const stock = await stockBySku(deps.shopify, items.filter((i) => i.data.inventoryItem).map((i) => i.code), locationIds);
+  return { records: toRecords(await withPending(deps, items, stock), stock), missing: codes.filter((c) => !found.has(c)) };
+}
+
 export async function fetchInventoryPage(deps: PipelineDeps, input: FetchPageInput): Promise<FetchPageResult<InventorySource>> {
   const problems = pipelineConfigProblems('inventory', deps.mapping);
   if (problems.length) throw new PipelineSetupError(`inventory sync cannot run: ${problems.join('; ')}`);
@@ -119,41 +221,42 @@ export async function fetchInventoryPage(deps: PipelineDeps, input: FetchPageInp
   // fixed cost of a page (workflow tasks, round trips) is what bounds a large run's speed.
   const size = Math.max(1, Math.min(1000, deps.pageSizes.inventory));
 
-  let raw: RawItem[];
-  let nextCursor: string | undefined;
-  let missingIds: string[] | undefined;
-  let scan: ScanCursor = {};
-  let started: string | undefined;
   if (input.mode === 'ids') {
     // The cursor is the offset into the requested ids: resync re-reads exactly these items.
     const ids = [...new Set(input.ids ?? [])];
     const offset = input.cursor ? Number(input.cursor) : 0;
-    const part = ids.slice(offset, offset + size);
-    raw = await byIds(deps, part);
-    const found = new Set(raw.map((r) => String(r.ItemCode)));
-    missingIds = part.filter((id) => !found.has(id));
-    if (offset + size < ids.length) nextCursor = String(offset + size);
-  } else {
-    scan = parseCursor(input.cursor);
-    raw = await firstPage(deps, scan.after, size);
-    // A run of several pages reads Shopify from one bulk export instead of per request.
-    if (raw.length === size && input.pageIndex === 0 && !scan.snapshot) {
-      started = (await startSnapshot(deps.shopify)) ?? undefined;
-      // A small shop's export is ready within moments; waiting briefly saves this page's
-      // per-request reads (over a thousand points for 250 items at two locations).
-      if (started) scan = { ...scan, ...(await briefWait(deps, started)) };
-    }
+    const { records, missing } = await readInventoryItems(deps, ids.slice(offset, offset + size));
+    const nextCursor = offset + size < ids.length ? String(offset + size) : undefined;
+    return { records, ...(nextCursor !== undefined ? { nextCursor } : {}), ...(missing.length ? { missingIds: missing } : {}) };
+  }
+
+  let scan = parseCursor(input.cursor);
+  let started: string | undefined;
+  let ordersExport = scan.orders;
+  const raw = await firstPage(deps, scan.after, size);
+  // A run of several pages reads Shopify from one bulk export instead of per request.
+  if (raw.length === size && input.pageIndex === 0 && !scan.snapshot) {
+    ordersExport = (await startOpenOrdersExport(deps.shopify)) ?? undefined;
+    started = (await startSnapshot(deps.shopify)) ?? undefined;
+    // A small shop's export is ready within moments; waiting briefly saves this page's
+    // per-request reads (over a thousand points for 250 items at two locations).
+    if (started) scan = { ...scan, ...(await briefWait(deps, started)) };
   }
 
   const items = raw.map(trimItem);
   const locationIds = deps.mapping.locations.map((l) => l.locationId);
   const skus = items.filter((i) => i.data.inventoryItem).map((i) => i.code);
   const { stock, snapshot = started } = await shopifyStock(deps, skus, locationIds, scan);
-  if (input.mode !== 'ids' && raw.length === size) nextCursor = JSON.stringify({ after: String(raw[raw.length - 1]?.ItemCode), ...(snapshot ? { snapshot } : {}) });
-  const records: SourceRecord<InventorySource>[] = items.map((i) => ({
-    id: i.code,
-    label: i.code,
-    data: i.data.inventoryItem ? { ...i.data, shopify: stock.get(i.code) ?? [] } : i.data,
-  }));
-  return { records, ...(nextCursor !== undefined ? { nextCursor } : {}), ...(missingIds?.length ? { missingIds } : {}) };
+  // The open orders export, once complete, and only for a page with committed units to explain.
+  const exportId = ordersExport;
+  const loadExport = exportId
+    ? async (): Promise<OpenOrdersExport | undefined> => {
+        const state = await loadOpenOrders(deps.shopify, exportId);
+        if (state.kind === 'gone') ordersExport = undefined;
+        return state.kind === 'ready' ? state.result : undefined;
+      }
+    : undefined;
+  const records = toRecords(await withPending(deps, items, stock, loadExport), stock);
+  const nextCursor = raw.length === size ? JSON.stringify({ after: String(raw[raw.length - 1]?.ItemCode), ...(snapshot ? { snapshot } : {}), ...(ordersExport ? { orders: ordersExport } : {}) }) : undefined;
+  return { records, ...(nextCursor !== undefined ? { nextCursor } : {}) };
 }

@@ -1,6 +1,7 @@
 /**
  * Map (pure): desired `available` per mapped location by the configured formula, several
- * warehouses summed into one location, diffed against Shopify's current values. An item whose
+ * warehouses summed into one location, less the units of Shopify orders B1 does not have yet and
+ * Shopify's reservations, diffed against Shopify's current values. An item whose
  * levels all match is `unchanged` and never reaches post, so an unchanged value is never
  * rewritten (each write would add an entry to the merchant's inventory history).
  */
@@ -37,7 +38,13 @@ export function mapInventoryRecord(rec: SourceRecord<InventorySource>, config: M
     return { ...base, ok: false, outcome: failed('inventory', code, `item ${code}: its stock is in warehouse ${whs}, which no Shopify location is mapped to (setting locations[].warehouses)`, 'locations') };
   }
 
-  const { levels } = desiredLevels([{ ItemCode: code, ItemWarehouseInfoCollection: d.warehouses }], new Map([[code, match.inventoryItemId]]), config);
+  // Units Shopify sold that B1 has no sales order for yet, and units Shopify holds outside orders.
+  const deductions = new Map<string, number>();
+  for (const loc of config.locations) {
+    const less = (d.pending?.[loc.locationId] ?? 0) + (match.reserved?.[loc.locationId] ?? 0);
+    if (less > 0) deductions.set(levelKey(match.inventoryItemId, loc.locationId), less);
+  }
+  const { levels } = desiredLevels([{ ItemCode: code, ItemWarehouseInfoCollection: d.warehouses }], new Map([[code, match.inventoryItemId]]), config, deductions);
   const current = new Map<string, number>();
   for (const [loc, q] of Object.entries(match.available)) if (q !== null) current.set(levelKey(match.inventoryItemId, loc), q);
   const diff = diffInventory(levels, current, config);

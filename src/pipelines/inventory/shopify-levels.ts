@@ -1,6 +1,7 @@
 /**
  * Reads, for a page of SKUs, the Shopify inventory items carrying them and their current
- * `available` at the mapped locations, in one or two cost-bounded calls per page.
+ * `available`, `committed` and `reserved` at the mapped locations (one read, so the three agree),
+ * in one or two cost-bounded calls per page.
  *
  * `inventoryItems(query: "sku:… OR sku:…")` finds the items; each mapped location is read with
  * an aliased `inventoryLevel(locationId:)`, which costs 2 points per location (level + its
@@ -26,7 +27,7 @@ export function stockQueryDocument(locations: number): GqlDocument {
   const vars = Array.from({ length: locations }, (_, i) => `$loc${i}: ID!`).join(', ');
   const levels = Array.from(
     { length: locations },
-    (_, i) => `        l${i}: inventoryLevel(locationId: $loc${i}) {\n          quantities(names: ["available"]) {\n            name\n            quantity\n          }\n        }`,
+    (_, i) => `        l${i}: inventoryLevel(locationId: $loc${i}) {\n          quantities(names: ["available", "committed", "reserved"]) {\n            name\n            quantity\n          }\n        }`,
   ).join('\n');
   const text = `query InventoryStockBySku($first: Int!, $after: String, $query: String!${vars ? `, ${vars}` : ''}) {
   inventoryItems(first: $first, after: $after, query: $query) {
@@ -88,11 +89,16 @@ export async function stockBySku(shopify: ShopifyClient, skus: readonly string[]
           // The search may match more loosely than equality (prefixes, case); only exact SKUs count.
           if (node.sku == null || !out.has(node.sku)) continue;
           const available: Record<string, number | null> = {};
+          const committed: Record<string, number> = {};
+          const reserved: Record<string, number> = {};
           locationIds.forEach((loc, i) => {
             const level = node[`l${i}`] as RawLevel | undefined;
-            available[loc] = level ? (level.quantities.find((q) => q.name === 'available')?.quantity ?? 0) : null;
+            const q = (name: string): number => level?.quantities.find((x) => x.name === name)?.quantity ?? 0;
+            available[loc] = level ? q('available') : null;
+            committed[loc] = q('committed');
+            reserved[loc] = q('reserved');
           });
-          out.get(node.sku)?.push({ inventoryItemId: node.id, tracked: node.tracked, available });
+          out.get(node.sku)?.push({ inventoryItemId: node.id, tracked: node.tracked, available, committed, reserved });
         }
         if (!res.data.inventoryItems.pageInfo.hasNextPage) break;
         after = res.data.inventoryItems.pageInfo.endCursor;

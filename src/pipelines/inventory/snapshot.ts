@@ -29,20 +29,24 @@ export function startSnapshot(shopify: ShopifyClient): Promise<string | null> {
   return tryStartBulkQuery(shopify.executor, BULK_EXPORT_INVENTORY);
 }
 
-/** Builds SKU → matches with `available` at the mapped locations (null = not stocked there). */
+/** Builds SKU → matches with `available` (null = not stocked there), `committed` and `reserved` at the mapped locations. */
 export function snapshotFromLines(lines: Record<string, unknown>[], locationIds: readonly string[]): Snapshot {
   const out: Snapshot = new Map();
   for (const item of reassembleBulk(lines)) {
     if (typeof item.sku !== 'string' || typeof item.id !== 'string') continue;
     const available: Record<string, number | null> = Object.fromEntries(locationIds.map((l) => [l, null]));
+    const committed: Record<string, number> = Object.fromEntries(locationIds.map((l) => [l, 0]));
+    const reserved: Record<string, number> = Object.fromEntries(locationIds.map((l) => [l, 0]));
     for (const level of item.__children.InventoryLevel ?? []) {
       const loc = (level.location as { id?: string } | undefined)?.id;
       if (!loc || !(loc in available)) continue;
-      const q = (level.quantities as { name: string; quantity: number }[] | undefined)?.find((x) => x.name === 'available');
-      available[loc] = q?.quantity ?? 0;
+      const q = (name: string): number => (level.quantities as { name: string; quantity: number }[] | undefined)?.find((x) => x.name === name)?.quantity ?? 0;
+      available[loc] = q('available');
+      committed[loc] = q('committed');
+      reserved[loc] = q('reserved');
     }
     const list = out.get(item.sku) ?? [];
-    list.push({ inventoryItemId: item.id, tracked: item.tracked === true, available });
+    list.push({ inventoryItemId: item.id, tracked: item.tracked === true, available, committed, reserved });
     out.set(item.sku, list);
   }
   return out;

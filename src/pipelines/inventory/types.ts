@@ -11,6 +11,13 @@ export interface ShopifyStockMatch {
   tracked: boolean;
   /** Current `available` per mapped location id; null = not stocked there (needs inventoryActivate). */
   available: Record<string, number | null>;
+  /**
+   * Shopify's `committed` (unfulfilled units of placed orders) and `reserved` (units held outside
+   * orders, e.g. draft orders) per mapped location, read together with `available`. Absent on
+   * records written by an older worker: read as 0.
+   */
+  committed?: Record<string, number>;
+  reserved?: Record<string, number>;
 }
 
 /** One B1 item as read for the push (the record's id and label are its ItemCode). */
@@ -21,13 +28,19 @@ export interface InventorySource {
   warehouses: B1ItemWarehouseInfo[];
   /** Variants with this SKU in Shopify (none: not pushed as a product yet; several: ambiguous). Absent for non-inventory items. */
   shopify?: ShopifyStockMatch[];
+  /**
+   * Units Shopify has sold that B1 does not account for yet, per mapped location id: the
+   * unfulfilled quantities of open Shopify orders that have no (uncancelled) B1 sales order.
+   * Only locations with such units are present.
+   */
+  pending?: Record<string, number>;
 }
 
 /** One row to write: the desired `available` of the item at one location. */
 export interface InventoryRow {
   locationId: string;
   quantity: number;
-  /** Compare-and-swap base (config `inventory.compareQuantity`), null = no check; 2026-07 wants the field on every row. */
+  /** Compare-and-swap base: Shopify's `available` as read (0 for a pair being activated); null = no check (only for hand-made payloads). */
   changeFromQuantity: number | null;
 }
 

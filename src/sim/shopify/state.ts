@@ -581,6 +581,8 @@ export class ShopState {
     level.quantityUpdatedAt.committed = now;
     level.updatedAt = now;
     item.updatedAt = now;
+    // Shopify announces every change of `available`, a sale's included.
+    this.emit('inventory_levels/update', gid('InventoryLevel', `${item.id}?inventory_item_id=${item.id}&location_id=${locationId}`));
   }
 
   variantsBySku(sku: string): VariantRec[] {

@@ -1,0 +1,189 @@
+/**
+ * Units Shopify has sold that B1 does not account for yet: the unfulfilled quantities of open
+ * Shopify orders that have no (uncancelled) B1 sales order, per inventory item and location.
+ *
+ * Shopify takes a placed order's units out of `available` into `committed` at once; B1 counts
+ * them in `Committed` only once the order pipeline has created the sales order, and never for an
+ * order that failed, waits for payment or is filtered out. Pushing B1's figure alone would put
+ * those units back on sale; deducting them here does not.
+ *
+ * Only items Shopify shows `committed` units for at a mapped location can have such orders (a
+ * placed, unfulfilled order always commits its units), so a shop with no open orders pays nothing.
+ * For the others: the open orders come from one bulk export per multi-page run (no rate-limit
+ * points) where it agrees with the levels read, else from one `orders(query: "status:open AND
+ * (sku:… OR …)")` read per ≤40 SKUs; then one batched B1 lookup of `Orders` by `U_ShopifyId` per
+ * 50 orders.
+ *
+ * The export and the levels are not read at one instant. Shopify's `committed` at a location is the
+ * sum of the remaining units of the open orders there, so it serves as a checksum: an item whose
+ * committed units equal the export's sum for it at every mapped location sees the same orders in
+ * both reads; any other item (an order placed, cancelled or fulfilled between the reads) has its
+ * orders queried afresh, after its levels were read.
+ *
+ * Read order matters (see fetch.ts): Shopify's levels first, then these orders, then B1's
+ * membership, then B1's stock for items with an order B1 has, so every order is counted exactly
+ * once or, in a race, twice (never zero times).
+ */
+import type { ShopifyClient } from '../../connectors/shopify/client';
+import { searchValue } from '../../connectors/shopify/client';
+import { loadBulkExport, reassembleBulk, tryStartBulkQuery, type BulkExportState } from '../../connectors/shopify/bulk';
+import { BULK_EXPORT_OPEN_ORDERS, INVENTORY_OPEN_ORDERS, INVENTORY_ORDER_REMAINING } from '../../connectors/shopify/documents';
+import type { PipelineDeps } from '../contract';
+import { orFilters } from '../customer/paging';
+
+/** SKUs per orders query: keeps the search string short. */
+const SKUS_PER_QUERY = 40;
+/** Usual order: ≤2 fulfillment orders of ≤10 lines; 33 points each, 25 per call (827 points). */
+const ORDERS_FIRST = 25;
+const FO_FIRST = 2;
+const LINES_FIRST = 10;
+/** An order that did not fit is read alone with room for 10 × 90 (953 points). */
+const FO_FIRST_LONG = 10;
+const LINES_FIRST_LONG = 90;
+
+type RawFulfillmentOrders = {
+  nodes: { status: string; assignedLocation: { location: { id: string } | null } | null; lineItems: { nodes: { remainingQuantity: number; inventoryItemId: string | null }[]; pageInfo: { hasNextPage: boolean } } }[];
+  pageInfo: { hasNextPage: boolean };
+};
+type RawOrder = { id: string; name: string; fulfillmentOrders: RawFulfillmentOrders };
+type OrdersPage = { orders: { nodes: RawOrder[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+
+/** Order GIDs per B1 lookup: an OR of 50 keeps the URL well under the Service Layer's limits. */
+const ORDERS_PER_B1_CALL = 50;
+
+/** Fulfillment orders whose remaining units are no longer committed. */
+const RELEASED = new Set(['CANCELLED', 'CLOSED', 'INCOMPLETE']);
+
+/** One open Shopify order's remaining units, per `inventoryItemId|locationId`. */
+export interface OpenOrderUnits {
+  orderId: string;
+  name: string;
+  units: Map<string, number>;
+}
+
+function truncated(fo: RawFulfillmentOrders): boolean {
+  return fo.pageInfo.hasNextPage || fo.nodes.some((n) => n.lineItems.pageInfo.hasNextPage);
+}
+
+function unitsOf(fo: RawFulfillmentOrders): Map<string, number> {
+  const units = new Map<string, number>();
+  for (const n of fo.nodes) {
+    const loc = n.assignedLocation?.location?.id;
+    if (!loc || RELEASED.has(n.status)) continue;
+    for (const l of n.lineItems.nodes) {
+      if (!l.inventoryItemId || l.remainingQuantity <= 0) continue;
+      const key = `${l.inventoryItemId}|${loc}`;
+      units.set(key, (units.get(key) ?? 0) + l.remainingQuantity);
+    }
+  }
+  return units;
+}
+
+/**
+ * Open Shopify orders carrying any of the SKUs, with their remaining units per item and location.
+ * `uncertain`: SKUs queried together with an order too large to read whole (more than 10
+ * fulfillment orders, or 90 lines in one); the caller deducts all of Shopify's committed units for
+ * them (an undersell at worst) rather than part of that order.
+ */
+export async function openOrdersForSkus(deps: PipelineDeps, skus: readonly string[]): Promise<{ orders: OpenOrderUnits[]; uncertain: Set<string> }> {
+  const unique = [...new Set(skus)];
+  const byId = new Map<string, OpenOrderUnits>();
+  const uncertain = new Set<string>();
+  for (let i = 0; i < unique.length; i += SKUS_PER_QUERY) {
+    const batch = unique.slice(i, i + SKUS_PER_QUERY);
+    const query = `status:open AND (${batch.map((s) => `sku:${searchValue(s)}`).join(' OR ')})`;
+    let after: string | null = null;
+    for (;;) {
+      const res: { data: OrdersPage } = await deps.shopify.executor.call<OrdersPage>(INVENTORY_OPEN_ORDERS, { first: ORDERS_FIRST, after, query, fulfillmentOrdersFirst: FO_FIRST, linesFirst: LINES_FIRST }, { shrink: ['first'] });
+      for (const o of res.data.orders.nodes) {
+        if (byId.has(o.id)) continue;
+        let fo = o.fulfillmentOrders;
+        if (truncated(fo)) {
+          const long = await deps.shopify.executor.call<{ order: RawOrder | null }>(INVENTORY_ORDER_REMAINING, { id: o.id, fulfillmentOrdersFirst: FO_FIRST_LONG, linesFirst: LINES_FIRST_LONG });
+          if (!long.data.order) continue;
+          fo = long.data.order.fulfillmentOrders;
+          // Counting part of an order would deduct too little: its SKUs deduct all committed units.
+          if (truncated(fo)) for (const sku of batch) uncertain.add(sku);
+        }
+        byId.set(o.id, { orderId: o.id, name: o.name, units: unitsOf(fo) });
+      }
+      if (!res.data.orders.pageInfo.hasNextPage) break;
+      after = res.data.orders.pageInfo.endCursor;
+    }
+  }
+  return { orders: [...byId.values()], uncertain };
+}
+
+/**
+ * Which of these Shopify orders B1 accounts for: an uncancelled sales order carries the order's
+ * GID in `U_ShopifyId` (open: its lines are in `Committed`; closed by a delivery: the units have
+ * left `InStock`). A cancelled sales order releases its units in B1, so it does not count.
+ */
+export async function ordersInB1(deps: PipelineDeps, orderIds: readonly string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const filter of orFilters('U_ShopifyId', orderIds, ORDERS_PER_B1_CALL)) {
+    const rows = (await deps.b1.list('Orders', { filter, select: ['DocEntry', 'U_ShopifyId', 'Cancelled'] })) as { U_ShopifyId?: unknown; Cancelled?: unknown }[];
+    for (const r of rows) if (typeof r.U_ShopifyId === 'string' && r.Cancelled !== 'tYES') out.add(r.U_ShopifyId);
+  }
+  return out;
+}
+
+/** Open orders by id, from a bulk export (see BULK_EXPORT_OPEN_ORDERS). */
+export type OpenOrdersExport = Map<string, OpenOrderUnits>;
+
+/** Starts the export; null when Shopify refuses (pages then query orders per request). */
+export function startOpenOrdersExport(shopify: ShopifyClient): Promise<string | null> {
+  return tryStartBulkQuery(shopify.executor, BULK_EXPORT_OPEN_ORDERS);
+}
+
+export function openOrdersFromLines(lines: Record<string, unknown>[]): OpenOrdersExport {
+  const out: OpenOrdersExport = new Map();
+  for (const o of reassembleBulk(lines)) {
+    if (typeof o.id !== 'string') continue;
+    const fo: RawFulfillmentOrders = {
+      pageInfo: { hasNextPage: false },
+      nodes: (o.__children.FulfillmentOrder ?? []).map((n) => ({
+        status: String(n.status),
+        assignedLocation: (n.assignedLocation as RawFulfillmentOrders['nodes'][number]['assignedLocation']) ?? null,
+        lineItems: { pageInfo: { hasNextPage: false }, nodes: (n.__children.FulfillmentOrderLineItem ?? []).map((l) => ({ remainingQuantity: Number(l.remainingQuantity ?? 0), inventoryItemId: typeof l.inventoryItemId === 'string' ? l.inventoryItemId : null })) },
+      })),
+    };
+    out.set(o.id, { orderId: o.id, name: String(o.name ?? o.id), units: unitsOf(fo) });
+  }
+  return out;
+}
+
+/** The export's state; downloaded by each page that reads it (the file costs no points). */
+export function loadOpenOrders(shopify: ShopifyClient, operationId: string): Promise<BulkExportState<OpenOrdersExport>> {
+  return loadBulkExport(shopify.executor, operationId, (lines) => openOrdersFromLines(lines));
+}
+
+/**
+ * Splits items (inventoryItemId → Shopify's committed per mapped location) into those the export's
+ * orders account for exactly (their orders, from the export) and those whose orders must be
+ * queried afresh.
+ */
+export function ordersFromExport(exported: OpenOrdersExport, committed: ReadonlyMap<string, Record<string, number>>, locationIds: ReadonlySet<string>): { orders: OpenOrderUnits[]; unresolved: Set<string> } {
+  const sums = new Map<string, number>();
+  const touching = new Map<string, OpenOrderUnits[]>();
+  for (const o of exported.values()) {
+    for (const [key, qty] of o.units) {
+      sums.set(key, (sums.get(key) ?? 0) + qty);
+      const item = key.slice(0, key.indexOf('|'));
+      const list = touching.get(item) ?? [];
+      if (list[list.length - 1] !== o) list.push(o);
+      touching.set(item, list);
+    }
+  }
+  const unresolved = new Set<string>();
+  const orders = new Map<string, OpenOrderUnits>();
+  for (const [item, byLoc] of committed) {
+    const agrees = [...locationIds].every((loc) => (byLoc[loc] ?? 0) === (sums.get(`${item}|${loc}`) ?? 0));
+    if (!agrees) {
+      unresolved.add(item);
+      continue;
+    }
+    for (const o of touching.get(item) ?? []) orders.set(o.orderId, o);
+  }
+  return { orders: [...orders.values()], unresolved };
+}
