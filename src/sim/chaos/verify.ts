@@ -34,7 +34,7 @@ export const STOCK_FORMULAS = {
   'b1-sellable-minus-shopify-open': (f: StockFacts): number => floorUnits(sum(f.warehouses.map((w) => w.InStock - w.Committed)) - f.shopifyNotInB1),
 } as const;
 export type StockFormula = keyof typeof STOCK_FORMULAS;
-export const DEFAULT_STOCK_FORMULA: StockFormula = 'b1-sellable';
+export const DEFAULT_STOCK_FORMULA: StockFormula = 'b1-sellable-minus-shopify-open';
 
 export function expectedAvailable(formula: StockFormula, facts: StockFacts): number {
   return STOCK_FORMULAS[formula](facts);
