@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { BackoffPolicy } from '../workflows/ledger-state';
 import { MappingConfigSchema, DEMO_MAPPING_CONFIG, type MappingConfig } from '../mapping/config';
 import { ScheduleSpecSchema, type ScheduleSpec } from '../schedule/spec';
 import { isLoopbackHost } from '../shared/loopback';
@@ -86,6 +87,20 @@ const SchedulesSchema = z.strictObject({
   inventory: ScheduleSpecSchema.optional(),
 });
 
+const minutes = z.number().int().positive();
+/**
+ * When the open errors of the ledger are retried (README "Failed records"): every run during the
+ * first `everyRunForMinutes`, then every `thenEveryMinutes` until `untilMinutes` old, then every
+ * `finallyEveryMinutes`; at most `maxPerRun` retries before a run's own work.
+ */
+const RetriesSchema = z.strictObject({
+  everyRunForMinutes: minutes.optional(),
+  thenEveryMinutes: minutes.optional(),
+  untilMinutes: minutes.optional(),
+  finallyEveryMinutes: minutes.optional(),
+  maxPerRun: z.number().int().min(1).max(5_000).optional(),
+});
+
 export const HubConfigFileSchema = z.strictObject({
   temporal: TemporalSchema.default({ namespace: 'default', taskQueue: 'b1-shopify-hub' }),
   b1: B1Schema,
@@ -93,6 +108,8 @@ export const HubConfigFileSchema = z.strictObject({
   mapping: MappingConfigSchema,
   /** Initial schedules; once a scheduler exists its schedule is changed with `b1hub schedule`. */
   schedules: SchedulesSchema.default({}),
+  /** Back-off of the open-error retries; defaults for what is left out. */
+  retries: RetriesSchema.default({}),
 });
 export type HubConfigFile = z.infer<typeof HubConfigFileSchema>;
 
@@ -187,7 +204,21 @@ export function embeddedHubConfig(endpoints: { b1BaseUrl: string; shopifyEndpoin
     shopify: { shop: endpoints.shop, endpoint: endpoints.shopifyEndpoint, apiVersion: '2026-07', auth: 'accessToken' },
     mapping,
     schedules: { ...DEFAULT_SCHEDULES },
+    retries: {},
   };
 }
 
 export { SYNC_OBJECTS };
+
+/** The ledger's back-off from `retries` (milliseconds; only what the file sets). */
+export function ledgerBackoff(config: Pick<HubConfigFile, 'retries'>): Partial<BackoffPolicy> {
+  const r = config.retries ?? {};
+  const ms = (m: number | undefined) => (m === undefined ? undefined : m * 60_000);
+  const out: Partial<BackoffPolicy> = {};
+  if (r.everyRunForMinutes !== undefined) out.everyRunForMs = ms(r.everyRunForMinutes);
+  if (r.thenEveryMinutes !== undefined) out.thenEveryMs = ms(r.thenEveryMinutes);
+  if (r.untilMinutes !== undefined) out.untilMs = ms(r.untilMinutes);
+  if (r.finallyEveryMinutes !== undefined) out.finallyEveryMs = ms(r.finallyEveryMinutes);
+  if (r.maxPerRun !== undefined) out.maxPerRun = r.maxPerRun;
+  return out;
+}

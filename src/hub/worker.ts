@@ -4,13 +4,12 @@
  */
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { TemporalTarget } from './temporal-connection';
-import type { HubConfig, HubSecrets } from '../config/hub-config';
+import { ledgerBackoff, type HubConfig, type HubSecrets } from '../config/hub-config';
 import { demoLocationMapping } from '../config/demo';
 import { weightUnitMapFromMeasures } from '../mapping/config';
 import { createPipelineDeps } from '../pipelines/deps';
 import { PIPELINES } from '../pipelines/registry';
-import { createSyncActivities } from '../activities/sync-activities';
-import { createLedgerActivities, withLedger } from '../activities/ledger-activities';
+import { createHubActivities } from '../activities/hub-activities';
 import { hubDataConverter } from '../temporal/data-converter';
 import { Client } from '@temporalio/client';
 import { createHubWorker } from '../workers/hub-worker';
@@ -56,7 +55,7 @@ export async function startHubWorker(o: {
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.config.temporal.taskQueue,
-    activities: withLedger(createSyncActivities({ deps, pipelines: PIPELINES }), createLedgerActivities({ client })),
+    activities: createHubActivities({ deps, pipelines: PIPELINES, client, ledgerPolicy: ledgerBackoff(o.config) }),
     ...(o.identity ? { identity: o.identity } : {}),
     ...(o.maxConcurrentActivities ? { maxConcurrentActivities: o.maxConcurrentActivities } : {}),
   });

@@ -170,8 +170,9 @@ const LocationMappingSchema = z.strictObject({
 const InventoryConfigSchema = z.strictObject({
   formula: z.enum(AVAILABILITY_FORMULAS).default('inStockMinusCommitted'),
   /**
-   * Send Shopify's current value as changeFromQuantity (compare-and-swap). Off by default: B1 owns
-   * availability, and a sale between read and write is corrected by the next run anyway.
+   * No longer has an effect: every stock write is compare-and-set against the value it was computed
+   * from (a sale between read and write would otherwise be overwritten and oversold). Still accepted
+   * so that existing configuration files load.
    */
   compareQuantity: z.boolean().default(false),
   /** inventorySetQuantities reason. */

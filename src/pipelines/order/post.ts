@@ -47,6 +47,8 @@ interface CreateState {
   reservation?: Reservation;
   /** Our own POST may still commit: never post again in this attempt. */
   inDoubt?: boolean;
+  /** B1 answered our POST: the reservation stands for a document (never given back). */
+  created?: boolean;
 }
 
 /**
@@ -60,7 +62,12 @@ async function createOrder(deps: PipelineDeps, runId: string, r: CreateRec): Pro
     try {
       return await createOnce(deps, runId, r, st);
     } catch (e) {
-      if (!(e instanceof B1TransientError) || i >= RECORD_RETRY_DELAYS_MS.length) throw e;
+      if (!(e instanceof B1TransientError) || i >= RECORD_RETRY_DELAYS_MS.length) {
+        // Giving up with nothing sent (no POST may still commit): give the key back, so the
+        // page's retry posts at once instead of waiting out the in-doubt window.
+        if (st.reservation && !st.inDoubt && !st.created) await deps.b1.reservations.release(st.reservation).catch(() => undefined);
+        throw e;
+      }
       heartbeat();
       await sleep(RECORD_RETRY_DELAYS_MS[i]!);
     }
@@ -126,6 +133,20 @@ async function createOnce(deps: PipelineDeps, runId: string, r: CreateRec, st: C
   // A setup problem stops the run before anything is written (the reservation is a write).
   if (!r.payload.customer && r.payload.doc.CardCode === deps.mapping.customer.guestCardCode) await assertGuestExists(deps, r.payload.doc.CardCode);
 
+  // The partner first: it has its own exactly-once key, and resolving it may wait for another
+  // writer (series mode), so the order's reservation is only held around the POST itself.
+  const doc = { ...r.payload.doc };
+  if (r.payload.customer) {
+    const bp = await upsertBusinessPartner(deps, r.payload.customer);
+    if (bp.outcome === 'failed') {
+      if (st.reservation) await res.release(st.reservation);
+      st.reservation = undefined;
+      return failed('order', r.id, `${label}: customer ${r.payload.customer.U_ShopifyId}: ${bp.reason}`, bp.field ? `customer.${bp.field}` : 'customer');
+    }
+    doc.CardCode = bp.cardCode;
+  }
+  if (doc.CardCode === CARD_CODE_FROM_CUSTOMER) throw new Error(`${label}: no partner resolved for its customer`);
+
   if (!st.reservation) {
     let got: ReserveResult;
     try {
@@ -150,22 +171,12 @@ async function createOnce(deps: PipelineDeps, runId: string, r: CreateRec, st: C
   }
   const mine = st.reservation;
 
-  const doc = { ...r.payload.doc };
-  if (r.payload.customer) {
-    const bp = await upsertBusinessPartner(deps, r.payload.customer);
-    if (bp.outcome === 'failed') {
-      await res.release(mine);
-      st.reservation = undefined;
-      return failed('order', r.id, `${label}: customer ${r.payload.customer.U_ShopifyId}: ${bp.reason}`, bp.field ? `customer.${bp.field}` : 'customer');
-    }
-    doc.CardCode = bp.cardCode;
-  }
-  if (doc.CardCode === CARD_CODE_FROM_CUSTOMER) throw new Error(`${label}: no partner resolved for its customer`);
 
   noteCreateAttempt(runId, r.id);
   let made: Awaited<ReturnType<PipelineDeps['b1']['createOrderOrDraft']>>;
   try {
     made = await deps.b1.createOrderOrDraft(doc as unknown as Parameters<PipelineDeps['b1']['createOrderOrDraft']>[0]);
+    st.created = true;
   } catch (e) {
     if (isRecordRejection(e)) {
       // -2028 is also how a draft answers when the preference for no content is ignored.

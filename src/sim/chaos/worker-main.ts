@@ -13,7 +13,9 @@ import { embeddedHubConfig, DEMO_SECRETS } from '../../config/hub-config';
 import { parseMappingConfig } from '../../mapping/config';
 import { createPipelineDeps } from '../../pipelines/deps';
 import { PIPELINES } from '../../pipelines/registry';
-import { createSyncActivities } from '../../activities/sync-activities';
+import { Client } from '@temporalio/client';
+import { createHubActivities } from '../../activities/hub-activities';
+import { hubDataConverter } from '../../temporal/data-converter';
 import { createHubWorker } from '../../workers/hub-worker';
 import { B1Client } from '../../connectors/b1/client';
 import { ShopifyClient } from '../../connectors/shopify/client';
@@ -57,11 +59,14 @@ async function main(): Promise<void> {
     }),
   };
   const connection = await NativeConnection.connect({ address: need('TEMPORAL_ADDRESS') });
+  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+  // As in production: the log step writes the open-error ledger, and every run retries it first.
+  const client = new Client({ connection, namespace, dataConverter: hubDataConverter });
   const worker = await createHubWorker({
     connection,
-    namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+    namespace,
     taskQueue: need('TASK_QUEUE'),
-    activities: createSyncActivities({ deps, pipelines: PIPELINES }),
+    activities: createHubActivities({ deps, pipelines: PIPELINES, client }),
     ...(process.env.WORKER_IDENTITY ? { identity: process.env.WORKER_IDENTITY } : {}),
   });
   process.stdout.write('worker ready\n');
