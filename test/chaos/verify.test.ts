@@ -21,6 +21,7 @@ test('the stock formulas and the failure reasons', () => {
   assert.equal(expectedAvailable('b1-sellable-minus-shopify-open', { ...facts, shopifyNotInB1: 20 }), 0);
   assert.equal(classifyReason("email 'x@@y' must contain exactly one '@'"), 'data');
   assert.equal(classifyReason('network error ECONNRESET'), 'transient');
+  assert.equal(classifyReason('order #1015: a sales order for it may still be committing in SAP B1 (reserved by b1-shopify-hub/d8f2 at …, no DocEntry yet)'), 'in-doubt');
   assert.equal(classifyReason('Service Layer answered 502 (HTML page)'), 'transient');
   assert.equal(classifyReason("1320000140 - Business partner code 'SC1' already assigned to a business partner"), 'conflict');
 });

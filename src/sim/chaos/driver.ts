@@ -585,6 +585,7 @@ export function formatReport(r: ChaosReport): string {
   lines.push(`checked: ${c.shopifyOrders} Shopify orders (${c.eligibleOrders} eligible), ${c.b1OpenOrders} open sales orders, ${c.shopifyCustomers} customers, ${c.partners} linked partners, ${c.selectedItems} selected items, ${c.variants} variants, ${c.stockRows} stock rows`);
   lines.push(`failed for a data reason and reported by \`b1hub log --failed\`: ${r.verdict.reportedDataFailures.length}${r.verdict.reportedDataFailures.length ? ` (${r.verdict.reportedDataFailures.map((f) => `${f.object} ${f.sourceId}: ${f.reason}`).join('; ')})` : ''}`);
   lines.push(`conflicts with the hub's own concurrent writes (healed or not): ${r.conflicts.length}${r.conflicts.length ? ` (${r.conflicts.map((c) => `${c.object} ${c.sourceId} in ${c.run}: ${c.reason}`).join('; ')})` : ''}`);
+  lines.push(`in doubt (the hub's POST may still commit; in the ledger, posted after the reservation window): ${r.verdict.inDoubt.length}${r.verdict.inDoubt.length ? ` (${r.verdict.inDoubt.map((f) => `${f.object} ${f.sourceId}`).join('; ')})` : ''}`);
   if (r.verdict.nonDataFailures.length) lines.push(`failed-log entries with a transient or conflict reason (not counted): ${r.verdict.nonDataFailures.map((f) => `${f.object} ${f.sourceId} [${f.why}]: ${f.reason}`).join('; ')}`);
   for (const f of r.verdict.findings) lines.push(`  ${f.kind} ${f.object} ${f.id}: ${f.detail}`);
   lines.push(r.line);

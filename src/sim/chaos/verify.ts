@@ -67,8 +67,11 @@ export interface ReportedFailure {
  * writer ("code already assigned", "already exists") is the hub's own race, to be resolved by it
  * ("that partner is ours, use it"), not the merchant's data to fix. Either counts as lost.
  */
-export function classifyReason(reason: string | undefined): 'data' | 'transient' | 'conflict' {
+export function classifyReason(reason: string | undefined): 'data' | 'transient' | 'conflict' | 'in-doubt' {
   const r = reason ?? '';
+  // The hub does not know whether its POST committed (a slow commit, a lost answer): it holds the
+  // reservation and posts again only after the window, and the ledger retries it until then.
+  if (/may still be committing|waiting for approval/i.test(r)) return 'in-doubt';
   if (/ECONNRESET|ECONNREFUSED|socket|network|timeout|timed out|\b5\d\d\b|HTML|throttl|\b429\b|Too many requests|unavailable|hang up|aborted/i.test(r)) return 'transient';
   if (/already (been )?(assigned|exists|in use)|concurrent|conflict|another user|locked/i.test(r)) return 'conflict';
   return 'data';
@@ -90,11 +93,16 @@ export interface Verdict {
   /** Missing records that the failed-record log reports with a data reason (not counted as lost). */
   reportedDataFailures: ReportedFailure[];
   /**
+   * Missing records the hub holds as in doubt (its POST may still commit): open in the ledger and
+   * posted once the reservation window has passed. Not lost, not yet there: reported apart.
+   */
+  inDoubt: ReportedFailure[];
+  /**
    * Failed-log entries whose reason is transient or a conflict with a concurrent writer, whether
    * or not the record arrived later: a sign of the races the suite hunts (e.g. partners created
    * by a customer run and an order run at once), reported but not counted in the verdict.
    */
-  nonDataFailures: (ReportedFailure & { why: 'transient' | 'conflict' })[];
+  nonDataFailures: (ReportedFailure & { why: 'transient' | 'conflict' | 'in-doubt' })[];
   findings: Finding[];
   counts: { shopifyOrders: number; eligibleOrders: number; b1OpenOrders: number; shopifyCustomers: number; partners: number; selectedItems: number; variants: number; stockRows: number };
 }
@@ -153,6 +161,7 @@ export async function verify(o: {
 
   const failedBy = new Map(o.failures.map((f) => [`${f.object}\u0000${f.sourceId}`, f]));
   const reportedDataFailures: ReportedFailure[] = [];
+  const inDoubt: ReportedFailure[] = [];
   let lost = 0;
   const fixed = new Set(o.fixedCustomers ?? []);
   const missing = (object: 'order' | 'customer' | 'product', id: string, what: string, dataFixed = false): void => {
@@ -165,6 +174,10 @@ export async function verify(o: {
     }
     if (f && why === 'data') {
       reportedDataFailures.push(f);
+      return;
+    }
+    if (f && why === 'in-doubt') {
+      inDoubt.push(f);
       return;
     }
     lost++;
@@ -251,6 +264,7 @@ export async function verify(o: {
     lost,
     inventoryMismatches,
     reportedDataFailures,
+    inDoubt,
     nonDataFailures: o.failures.flatMap((f) => {
       const why = classifyReason(f.reason);
       return why === 'data' ? [] : [{ ...f, why }];
