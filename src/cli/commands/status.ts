@@ -84,6 +84,12 @@ export function registerStatusCommand(program: Command): void {
             }),
           ),
         );
+        // A run that failed says why on a line of its own, whole: a configuration failure names
+        // what to check (password, certificate, token, init --fix), which the table cell cuts.
+        for (const o of SYNC_OBJECTS) {
+          const last = schedulers[o]?.recentRuns[0];
+          if (last?.outcome === 'failed' && last.error) println(`${o}: last run failed: ${last.error.split('\n')[0]}`);
+        }
         return ok ? 0 : 1;
       }),
     );
