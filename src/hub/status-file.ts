@@ -101,13 +101,34 @@ export function dataDirOwner(dataDir: string): number | undefined {
 
 /** Claims the data folder for this process (see hubPidFile); undefined, or the pid of the live owner. */
 export function claimDataDir(dataDir: string): number | undefined {
-  const owner = dataDirOwner(dataDir);
-  if (owner !== undefined) return owner;
   mkdirSync(dataDir, { recursive: true });
   const file = hubPidFile(dataDir);
-  writeFileSync(`${file}.tmp.${process.pid}`, `${process.pid}\n`);
-  renameSync(`${file}.tmp.${process.pid}`, file);
-  return undefined;
+  // An exclusive create: of two `up`s starting in the same instant exactly one gets the folder.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+      return undefined;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const owner = dataDirOwner(dataDir);
+    if (owner !== undefined) return owner;
+    // Left by a hub that died: remove it, but only while it still names that dead pid (another
+    // `up` may have taken the folder meanwhile), then create ours exclusively.
+    let stale: string | undefined;
+    try {
+      stale = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    if (stale.trim() === String(process.pid)) return undefined;
+    try {
+      if (readFileSync(file, 'utf8') === stale) rmSync(file, { force: true });
+    } catch {
+      // Gone already: the next attempt creates it.
+    }
+  }
+  return dataDirOwner(dataDir) ?? -1;
 }
 
 export function releaseDataDir(dataDir: string): void {
