@@ -10,6 +10,7 @@ import path from 'node:path';
 import { HUB_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
 import { repoRoot, resolveTemporalCliPath } from '../testing/temporal-servers';
 import { ensureTemporalCli } from './provision';
+import { alive } from './status-file';
 import { CliError } from '../cli/errors';
 
 export interface DevServerOptions {
@@ -61,15 +62,6 @@ async function waitForPort(port: number, host: string, child: ChildProcess, time
   throw new CliError(`the Temporal dev server did not listen on ${host}:${port} within ${timeoutMs / 1000} s`, `see ${logFile}`);
 }
 
-/** True while a process with this pid exists (EPERM: it exists but is not ours). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * The pid of a dev server an earlier `b1hub up` on this data folder left running (its hub was

@@ -50,7 +50,8 @@ export function removeHubStatus(dataDir: string): void {
   rmSync(statusFilePath(dataDir), { force: true });
 }
 
-function alive(pid: number): boolean {
+/** True while a process with this pid exists (EPERM: it exists but is not ours). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -552,6 +552,34 @@ export const INVENTORY_SET_QUANTITIES = gql`
   }
 `;
 
+/** What an open order still holds per location: its fulfillment orders' remaining quantities. */
+const OPEN_FULFILLMENT_FIELDS = gql`
+  fragment OpenFulfillmentFields on Order {
+    fulfillmentOrders(first: $fulfillmentOrdersFirst) {
+      nodes {
+        status
+        assignedLocation {
+          location {
+            id
+          }
+        }
+        lineItems(first: $linesFirst) {
+          nodes {
+            remainingQuantity
+            inventoryItemId
+          }
+          pageInfo {
+            hasNextPage
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+      }
+    }
+  }
+`;
+
 /**
  * Open orders carrying some SKUs, with what each still has to ship per location: the units
  * Shopify holds as `committed`. The inventory push deducts those of orders B1 does not have yet.
@@ -564,28 +592,7 @@ export const INVENTORY_OPEN_ORDERS = gql`
       nodes {
         id
         name
-        fulfillmentOrders(first: $fulfillmentOrdersFirst) {
-          nodes {
-            status
-            assignedLocation {
-              location {
-                id
-              }
-            }
-            lineItems(first: $linesFirst) {
-              nodes {
-                remainingQuantity
-                inventoryItemId
-              }
-              pageInfo {
-                hasNextPage
-              }
-            }
-          }
-          pageInfo {
-            hasNextPage
-          }
-        }
+        ...OpenFulfillmentFields
       }
       pageInfo {
         hasNextPage
@@ -593,6 +600,7 @@ export const INVENTORY_OPEN_ORDERS = gql`
       }
     }
   }
+  ${OPEN_FULFILLMENT_FIELDS}
 `;
 
 /** The same for one order whose fulfillment orders did not fit the page read. */
@@ -601,30 +609,10 @@ export const INVENTORY_ORDER_REMAINING = gql`
     order(id: $id) {
       id
       name
-      fulfillmentOrders(first: $fulfillmentOrdersFirst) {
-        nodes {
-          status
-          assignedLocation {
-            location {
-              id
-            }
-          }
-          lineItems(first: $linesFirst) {
-            nodes {
-              remainingQuantity
-              inventoryItemId
-            }
-            pageInfo {
-              hasNextPage
-            }
-          }
-        }
-        pageInfo {
-          hasNextPage
-        }
-      }
+      ...OpenFulfillmentFields
     }
   }
+  ${OPEN_FULFILLMENT_FIELDS}
 `;
 
 export const INVENTORY_ACTIVATE = gql`
