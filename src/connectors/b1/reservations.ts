@@ -139,11 +139,13 @@ export class Reservations {
   /**
    * Gives the key back (DELETE of the row). Only for the holder, and only when it knows its
    * create did not happen (B1 refused it): then the next attempt need not wait for the stale
-   * window. Idempotent.
+   * window. Sent once, never repeated by the client: a DELETE repeated after a lost answer could
+   * remove the same Code taken meanwhile by another writer (codes of generation 1 are reused).
+   * A release whose answer is lost leaves the row, which only costs the stale window.
    */
   async release(r: Reservation): Promise<void> {
     try {
-      await this.client.request('DELETE', `U_${r.table}${keySegment(r.code)}`, { idempotent: true, context: { entity: `U_${r.table}`, key: r.code } });
+      await this.client.request('DELETE', `U_${r.table}${keySegment(r.code)}`, { idempotent: false, context: { entity: `U_${r.table}`, key: r.code } });
     } catch (e) {
       if (!(e instanceof B1NotFoundError)) throw e;
     }

@@ -37,8 +37,11 @@ export type BpUpsertResult =
   | { outcome: 'created' | 'updated' | 'unchanged'; cardCode: string; linked?: boolean }
   | { outcome: 'failed'; reason: string; field?: string };
 
+// Numbers inside codes compare as numbers: "C9" before "C10", so the partner kept as the oldest
+// of several is the one numbered first (localeCompare alone put "C10" first).
+const CODE_ORDER = new Intl.Collator('en', { numeric: true });
 function byCardCode(a: { CardCode?: unknown }, b: { CardCode?: unknown }): number {
-  return String(a.CardCode).localeCompare(String(b.CardCode));
+  return CODE_ORDER.compare(String(a.CardCode), String(b.CardCode));
 }
 
 // One rejection check for every pipeline (shared/error-policy.ts).

@@ -11,6 +11,7 @@
  */
 import { Context } from '@temporalio/activity';
 import { B1Error, B1TransientError } from '../../connectors/b1/errors';
+import { isRecordRejection } from '../../shared/error-policy';
 import { ORDER_RESERVATIONS } from '../../connectors/b1/reservations';
 import type { PipelineDeps } from '../contract';
 
@@ -74,9 +75,14 @@ export interface SettleResult {
   reported: number[];
 }
 
-/** Which of several copies stands: one B1 acted on, else the reserved one, else the oldest. */
-function keeper(open: OrderCopy[], reserved: number | undefined): OrderCopy | undefined {
-  return open.find((o) => o.actedOn) ?? open.find((o) => o.DocEntry === reserved) ?? open[0];
+/**
+ * Which of several copies stands: the oldest one B1 acted on, else the oldest. Decided from B1's
+ * state alone, so every writer that settles (the creator after its POST, a sweep, a lookup) picks
+ * the same copy: a choice by anything a writer holds itself (its own DocEntry, a reservation
+ * target it read earlier) let two writers cancel each other's copy and leave none open.
+ */
+function keeper(open: OrderCopy[]): OrderCopy | undefined {
+  return open.find((o) => o.actedOn) ?? open[0];
 }
 
 /**
@@ -86,10 +92,10 @@ function keeper(open: OrderCopy[], reserved: number | undefined): OrderCopy | un
  * (every message names the path `…/Cancel`): the copy counts as cancelled only when the re-read
  * says so; otherwise the error is thrown (transient: retry; business: the caller reports it).
  */
-export async function settleDuplicates(deps: PipelineDeps, shopifyId: string, mine?: number, reserved?: number): Promise<SettleResult> {
+export async function settleDuplicates(deps: PipelineDeps, shopifyId: string, mine?: number): Promise<SettleResult> {
   const all = await ordersFor(deps, shopifyId);
   const open = all.filter((o) => o.Cancelled !== 'tYES');
-  const keep = keeper(open, reserved) ?? all[0];
+  const keep = keeper(open) ?? all[0];
   const out: SettleResult = { keep: keep?.DocEntry ?? mine ?? 0, cancelled: [], reported: [] };
   for (const o of open) {
     if (o.DocEntry === keep?.DocEntry) continue;
@@ -115,16 +121,20 @@ export async function settleDuplicates(deps: PipelineDeps, shopifyId: string, mi
  * U_ShopifyId; every GID with more than one is settled. Returns what it did per GID.
  */
 export async function sweepDuplicates(deps: PipelineDeps, sinceDate: string): Promise<Map<string, SettleResult | { error: string }>> {
-  const rows = await deps.b1.list('Orders', { filter: `CreationDate ge '${sinceDate}' and U_ShopifyId ne null and DocumentStatus eq 'bost_Open'`, select: ['DocEntry', 'U_ShopifyId'] });
+  // Every uncancelled copy counts, closed ones too: a copy delivered (closed) before a late copy
+  // committed still makes the late one a duplicate, which would otherwise ship a second time.
+  const rows = await deps.b1.list('Orders', { filter: `CreationDate ge '${sinceDate}' and U_ShopifyId ne null and Cancelled eq 'tNO'`, select: ['DocEntry', 'U_ShopifyId'] });
   const count = new Map<string, number>();
   for (const r of rows) if (typeof r.U_ShopifyId === 'string' && r.U_ShopifyId) count.set(r.U_ShopifyId, (count.get(r.U_ShopifyId) ?? 0) + 1);
   const out = new Map<string, SettleResult | { error: string }>();
   for (const [id, n] of count) {
     if (n < 2) continue;
     try {
+      const settled = await settleDuplicates(deps, id);
+      out.set(id, settled);
+      // The reservation follows the copy that stands (best effort: the next lookup repairs it).
       const reservation = await deps.b1.reservations.find(ORDER_RESERVATIONS, id).catch(() => undefined);
-      const reserved = reservation?.target && /^\d+$/.test(reservation.target) ? Number(reservation.target) : undefined;
-      out.set(id, await settleDuplicates(deps, id, undefined, reserved));
+      if (reservation && reservation.target !== String(settled.keep)) await deps.b1.reservations.settle(reservation, String(settled.keep)).catch(() => undefined);
     } catch (e) {
       // One copy B1 refuses to cancel must not stop the sweep (nor the run): it is reported.
       if (e instanceof B1TransientError || !(e instanceof B1Error)) throw e;
@@ -158,7 +168,12 @@ function activityLog(message: string): void {
   }
 }
 
-/** Whether a failed write may still have been applied (a lookup must decide before any repeat). */
+/**
+ * Whether a failed write may still have been applied (a lookup must decide before any repeat).
+ * Only B1 refusing the record, or a transient failure known not to have been forwarded, says it
+ * was not: a malformed answer (a 200 instead of 201, a body we cannot parse) came after the write.
+ */
 export function mayHaveApplied(e: unknown): boolean {
-  return e instanceof B1TransientError ? e.mayHaveBeenApplied : !(e instanceof B1Error);
+  if (e instanceof B1TransientError) return e.mayHaveBeenApplied;
+  return !isRecordRejection(e);
 }

@@ -92,8 +92,7 @@ async function inB1(deps: PipelineDeps, runId: string, r: CreateRec, label: stri
   const copies = await ordersFor(deps, r.id);
   if (copies.length) {
     const open = copies.filter((c) => c.Cancelled !== 'tYES');
-    const reserved = res?.target && /^\d+$/.test(res.target) ? Number(res.target) : undefined;
-    const s = open.length > 1 ? await settleOrReport(deps, r.id, reserved) : undefined;
+    const s = open.length > 1 ? await settleOrReport(deps, r.id) : undefined;
     if (s && 'error' in s) return { ...failed('order', r.id, `${label}: SAP B1 has several open sales orders for it and refused to cancel a copy: ${s.error}`), targetId: String(open[0]!.DocEntry) };
     const keep = s?.keep ?? open[0]?.DocEntry ?? copies[0]!.DocEntry;
     if (res && res.target !== String(keep)) await deps.b1.reservations.settle(res, String(keep)).catch(() => undefined);
@@ -115,9 +114,9 @@ async function inB1(deps: PipelineDeps, runId: string, r: CreateRec, label: stri
 }
 
 /** settleDuplicates, with a refused Cancel (a business rule, not an outage) reported, not thrown. */
-async function settleOrReport(deps: PipelineDeps, id: string, reserved: number | undefined): Promise<Awaited<ReturnType<typeof settleDuplicates>> | { error: string }> {
+async function settleOrReport(deps: PipelineDeps, id: string, mine?: number): Promise<Awaited<ReturnType<typeof settleDuplicates>> | { error: string }> {
   try {
-    return await settleDuplicates(deps, id, undefined, reserved);
+    return await settleDuplicates(deps, id, mine);
   } catch (e) {
     if (isRecordRejection(e)) return { error: e.sapMessage };
     throw e;
