@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_SCHEDULES, HubConfigError, loadHubConfigFile, loadHubSecrets, parseHubConfig } from '../../src/config/hub-config';
+import { DEFAULT_SCHEDULES, HubConfigError, ledgerBackoff, loadHubConfigFile, loadHubSecrets, parseHubConfig } from '../../src/config/hub-config';
 import { DEMO_MAPPING_CONFIG } from '../../src/mapping/config';
 
 const valid = {
@@ -90,4 +90,11 @@ test('b1.baseUrl: plain http to another host is refused; loopback http and the l
   assert.equal(cfg.b1.allowInsecureHttp, true);
   assert.deepEqual(warnings, ['hub.json: b1.allowInsecureHttp: the SAP B1 password and session cookie travel unencrypted to sap.example.com:50001; use https']);
   assert.equal(parseHubConfig(valid).b1.allowInsecureHttp, false, 'off unless set');
+});
+
+test('retries: the open-error back-off from the file, in minutes, defaults for what is left out; bad values named', () => {
+  assert.deepEqual(ledgerBackoff(parseHubConfig(valid)), {}, 'nothing set: the ledger keeps its defaults');
+  assert.deepEqual(ledgerBackoff(parseHubConfig({ ...valid, retries: { everyRunForMinutes: 30, maxPerRun: 100 } })), { everyRunForMs: 1_800_000, maxPerRun: 100 });
+  assert.ok(problems({ ...valid, retries: { thenEveryMinutes: 0 } }).some((p) => p.startsWith('hub.json: retries.thenEveryMinutes')));
+  assert.ok(problems({ ...valid, retries: { everyRun: 5 } }).some((p) => p.startsWith('hub.json: retries')), 'unknown keys are refused');
 });
