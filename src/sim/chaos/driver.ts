@@ -50,6 +50,8 @@ export interface ChaosOptions {
   killEverySec?: [number, number];
   /** How long in-flight runs may take to finish after the faults stop; then they are terminated. Default 120 s. */
   drainSec?: number;
+  /** The workers' in-doubt window for order reservations (production default 15 min). */
+  reservationStaleMs?: number;
   /**
    * Wall-clock time (ms since epoch) by which the whole run must be over (a test's timeout): the
    * drain and the clean runs shrink to fit, keeping `reserveSec` for the verdict and the teardown.
@@ -139,6 +141,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const chaosMs = Math.round(o.minutes * 60_000);
   const b1TimeoutMs = o.b1TimeoutMs ?? 8_000;
   const shopifyTimeoutMs = o.shopifyTimeoutMs ?? 8_000;
+  // Well past the slowest commit the proxy makes (client timeout + its slow range), so a takeover
+  // never races a commit still held by the proxy.
+  const reservationStaleMs = o.reservationStaleMs ?? 45_000;
+  let faultsStoppedAt = Number.POSITIVE_INFINITY;
   const rates = o.rates ?? ratesFor(o.faultRate ?? 0.1);
   const slowEvery = o.slowCommitEvery ?? 4;
   const killEvery = o.killEverySec ?? [20, 40];
@@ -232,6 +238,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
           SHOPIFY_SHOP: config.shopify.shop,
           HUB_MAPPING: JSON.stringify(mapping),
           CHAOS_B1_TIMEOUT_MS: String(b1TimeoutMs),
+          CHAOS_RESERVATION_STALE_MS: String(reservationStaleMs),
           CHAOS_SHOPIFY_TIMEOUT_MS: String(shopifyTimeoutMs),
           WORKER_IDENTITY: `chaos-worker-${slot}-${++generation}`,
         },
@@ -421,6 +428,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     // The faults stop on time, whatever the loops are waiting for (a worker still starting).
     const stopFaults = setTimeout(() => {
       for (const p of proxies) p.setRates({});
+      faultsStoppedAt = Date.now();
       log('chaos: faults stopped');
     }, chaosMs);
     closers.push(async () => clearTimeout(stopFaults));
@@ -443,6 +451,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     await withDeadline(killer, 120_000);
     // A slow commit still held by a proxy lands before anything is counted.
     await Promise.all(proxies.map((p) => p.idle(Math.max(b1TimeoutMs, shopifyTimeoutMs) + 10_000)));
+
+    // An order left in doubt by a faulted POST is posted once its reservation is stale: wait for
+    // that, so the clean run retries it from the ledger and the verdict sees it created.
+    const staleWait = Math.min(faultsStoppedAt + reservationStaleMs + 2_000 - Date.now(), remainingMs() - 60_000);
+    if (staleWait > 0) {
+      log(`chaos: waiting ${Math.round(staleWait / 1000)} s for reservations left in doubt to become stale`);
+      await sleep(staleWait);
+    }
 
     // ── one clean run of each object ──
     const cleanRuns = {} as ChaosReport['cleanRuns'];

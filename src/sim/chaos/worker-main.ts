@@ -49,6 +49,9 @@ async function main(): Promise<void> {
       maxPageSize: config.b1.pageSize,
       timeoutMs: b1TimeoutMs,
       batchTimeoutMs: b1TimeoutMs,
+      // The in-doubt window, shortened with the client timeouts so the clean run can show that an
+      // order held in doubt is taken over and created, not only that it waits (production: 15 min).
+      ...(process.env.CHAOS_RESERVATION_STALE_MS ? { reservations: { staleAfterMs: Number(process.env.CHAOS_RESERVATION_STALE_MS) } } : {}),
     }),
     shopify: new ShopifyClient({
       shop: config.shopify.shop,
