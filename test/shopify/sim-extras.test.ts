@@ -133,6 +133,21 @@ describe('simulator extras', () => {
     }
   });
 
+  test('a sort key the schema allows but the simulator does not model is refused, never replaced by ID order', async () => {
+    ensureSchema();
+    const sim = await startSim({ seed: { customers: 0, orders: 0, skus: ['SK-1', 'SK-2'] } });
+    try {
+      const ok = await rawGraphQL(sim, '{ products(first: 2, sortKey: TITLE) { nodes { title } } }');
+      assert.equal(ok.status, 200);
+      assert.equal(ok.body.errors, undefined, JSON.stringify(ok.body.errors));
+      const refused = await rawGraphQL(sim, '{ productVariants(first: 2, sortKey: FULL_TITLE) { nodes { id } } }');
+      assert.equal(refused.body.errors?.[0]?.extensions?.code, 'NOT_IMPLEMENTED', JSON.stringify(refused.body));
+      assert.match(refused.body.errors[0].message, /sortKey FULL_TITLE/);
+    } finally {
+      await sim.close();
+    }
+  });
+
   test('asynchronous productSet reports through productOperation', async () => {
     const sim = await startSim({ seed: false });
     try {

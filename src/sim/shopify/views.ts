@@ -73,6 +73,11 @@ export interface ConnectionSpec<T> {
 /** Cursor pagination as Shopify does it: the cursor pins (sort value, id), so pages stay stable. */
 export function connection<T>(all: T[], args: ConnArgs, ctx: ViewCtx, spec: ConnectionSpec<T>): Obj {
   const sortName = args.sortKey && args.sortKey !== 'RELEVANCE' ? args.sortKey : 'ID';
+  // A sort key the schema allows but the simulator does not model is refused, never quietly
+  // replaced by ID order (a client relying on the order would pass here and fail on Shopify).
+  if (sortName !== 'ID' && !spec.sortKeys?.[sortName]) {
+    throw new GraphQLError(`The simulator does not implement sortKey ${sortName} on this connection (implemented: ${['ID', ...Object.keys(spec.sortKeys ?? {}).filter((k) => k !== 'ID')].join(', ')})`, { extensions: { code: 'NOT_IMPLEMENTED' } });
+  }
   const sortFn = spec.sortKeys?.[sortName] ?? ((t: T) => spec.idOf(t));
   const filter = spec.search ? compileSearch(args.query, spec.search, spec.freeText) : () => true;
   const cmp = (a: { s: string | number; i: number }, b: { s: string | number; i: number }): number => {
