@@ -30,6 +30,20 @@ export interface EntitySetDef {
   deletable: boolean;
 }
 
+/** A sales order's shape (type, UDF table, key, rows): shared by Orders and their Drafts. */
+const SALES_DOCUMENT = {
+  type: 'Document',
+  udfTable: 'ORDR',
+  key: ['DocEntry'],
+  keyKind: 'number',
+  autoKey: true,
+  collections: [
+    { prop: 'DocumentLines', rowType: 'DocumentLine', rowKey: 'LineNum' },
+    { prop: 'DocumentAdditionalExpenses', rowType: 'DocumentAdditionalExpense', rowKey: 'ExpenseCode' },
+  ],
+  complex: [{ prop: 'AddressExtension', type: 'AddressExtension' }],
+} as const satisfies Omit<EntitySetDef, 'name' | 'deletable'>;
+
 export const ENTITY_SETS: Record<string, EntitySetDef> = {
   BusinessPartners: {
     name: 'BusinessPartners',
@@ -61,37 +75,11 @@ export const ENTITY_SETS: Record<string, EntitySetDef> = {
   Warehouses: { name: 'Warehouses', type: 'Warehouse', udfTable: 'OWHS', key: ['WarehouseCode'], keyKind: 'string', collections: [], complex: [], deletable: true },
   PriceLists: { name: 'PriceLists', type: 'PriceList', udfTable: 'OPLN', key: ['PriceListNo'], keyKind: 'number', autoKey: true, collections: [], complex: [], deletable: true },
   WeightMeasures: { name: 'WeightMeasures', type: 'WeightMeasure', key: ['UnitCode'], keyKind: 'number', autoKey: true, collections: [], complex: [], deletable: true },
-  Orders: {
-    name: 'Orders',
-    type: 'Document',
-    udfTable: 'ORDR',
-    key: ['DocEntry'],
-    keyKind: 'number',
-    autoKey: true,
-    collections: [
-      { prop: 'DocumentLines', rowType: 'DocumentLine', rowKey: 'LineNum' },
-      { prop: 'DocumentAdditionalExpenses', rowType: 'DocumentAdditionalExpense', rowKey: 'ExpenseCode' },
-    ],
-    complex: [{ prop: 'AddressExtension', type: 'AddressExtension' }],
-    // Marketing documents are closed or cancelled, never deleted (reference §5).
-    deletable: false,
-  },
+  // Marketing documents are closed or cancelled, never deleted (reference §5).
+  Orders: { name: 'Orders', ...SALES_DOCUMENT, deletable: false },
   SalesTaxCodes: { name: 'SalesTaxCodes', type: 'SalesTaxCode', udfTable: 'OSTC', key: ['Code'], keyKind: 'string', collections: [], complex: [], deletable: true },
   // Documents caught by an approval procedure (reference §5, §11.8): same shape as Orders, own keys.
-  Drafts: {
-    name: 'Drafts',
-    type: 'Document',
-    udfTable: 'ORDR',
-    key: ['DocEntry'],
-    keyKind: 'number',
-    autoKey: true,
-    collections: [
-      { prop: 'DocumentLines', rowType: 'DocumentLine', rowKey: 'LineNum' },
-      { prop: 'DocumentAdditionalExpenses', rowType: 'DocumentAdditionalExpense', rowKey: 'ExpenseCode' },
-    ],
-    complex: [{ prop: 'AddressExtension', type: 'AddressExtension' }],
-    deletable: true,
-  },
+  Drafts: { name: 'Drafts', ...SALES_DOCUMENT, deletable: true },
   UserTablesMD: { name: 'UserTablesMD', type: 'UserTablesMD', key: ['TableName'], keyKind: 'string', collections: [], complex: [], deletable: true },
   UserFieldsMD: {
     name: 'UserFieldsMD',
