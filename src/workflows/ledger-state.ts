@@ -370,15 +370,16 @@ export class LedgerState {
     return n;
   }
 
-  /** Open errors, oldest first, one page at a time (never all 50k at once). */
-  page(offset: number, limit: number): LedgerPage {
+  /** Open errors, oldest first, one page at a time (never all 50k at once); optionally only those last failed at or after `lastFailedFromMs`. */
+  page(offset: number, limit: number, lastFailedFromMs?: number): LedgerPage {
     const size = Math.min(Math.max(limit, 1), LEDGER_PAGE_MAX);
     const from = Math.max(offset, 0);
     const entries: OpenError[] = [];
     let i = 0;
     for (const [sourceId, e] of this.open) {
-      if (i >= from + size) break;
-      if (i++ < from) continue;
+      if (lastFailedFromMs === undefined && i >= from + size) break;
+      if (lastFailedFromMs !== undefined && e.lastSeen < lastFailedFromMs) continue;
+      if (i++ < from || entries.length >= size) continue;
       entries.push({
         sourceId,
         ...(e.label ? { label: e.label } : {}),
@@ -390,7 +391,7 @@ export class LedgerState {
         lastRun: e.lastRun,
       });
     }
-    return { total: this.open.size, offset: from, entries };
+    return { total: lastFailedFromMs === undefined ? this.open.size : i, offset: from, entries };
   }
 
   recentResolved(limit: number): ResolvedError[] {
