@@ -41,12 +41,19 @@ export function createLedgerActivities({ client, policy, taskQueue }: LedgerActi
         ...(o.outcome === 'failed' ? { reason: o.reason ?? 'unknown reason', ...(o.field ? { field: o.field } : {}) } : {}),
         ...(o.outcome === 'skipped' && o.rule ? { rule: o.rule } : {}),
       }));
+      const info = Context.current().info;
+      // The attempt's time, for "newest outcome wins" (ledger-state.ts): when the run scheduled
+      // this log step, i.e. after the page's post returned. It is the Temporal server's clock (the
+      // ActivityTaskScheduled event), the same for every retry of this step on any worker, and
+      // later for every later page of the object's runs (the scheduler never runs two at once,
+      // and a run logs its pages in order), so workers' clocks that disagree do not matter.
+      const attemptAtMs = info.isLocal ? undefined : info.scheduledTimestampMs;
       await client.workflow.signalWithStart(ledgerWorkflow, {
         workflowId: ledgerWorkflowId(input.object),
         taskQueue: taskQueue ?? Context.current().info.taskQueue,
         args: [{ object: input.object, policy: effective }],
         signal: recordOutcomesSignal,
-        signalArgs: [{ runId: input.runId, pageIndex: input.pageIndex, dedupeKey: `${Context.current().info.workflowExecution?.runId ?? input.runId}#${input.pageIndex}`, outcomes }],
+        signalArgs: [{ runId: input.runId, pageIndex: input.pageIndex, dedupeKey: `${info.workflowExecution?.runId ?? input.runId}#${input.pageIndex}`, ...(attemptAtMs ? { attemptAtMs } : {}), outcomes }],
         staticSummary: `${input.object} open-error ledger`,
       });
     },

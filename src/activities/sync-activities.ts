@@ -4,8 +4,8 @@
  * the registry picks its pipeline, so the workflow code stays the same for all four.
  */
 import { Context, log } from '@temporalio/activity';
-import { failed, type RecordOutcome } from '../mapping/outcome';
-import { concernsOneRecord, errorField, toActivityFailure } from '../shared/error-policy';
+import type { RecordOutcome } from '../mapping/outcome';
+import { concernsOneRecord, toActivityFailure } from '../shared/error-policy';
 import type { SyncObject } from '../shared/sync-object';
 import type {
   FetchPageInput,
@@ -17,6 +17,7 @@ import type {
   PipelineDeps,
   PostPageInput,
 } from '../pipelines/contract';
+import { fetchFailureOf, poisoned } from './fetch-poison';
 
 
 export interface SyncActivityDeps {
@@ -41,12 +42,6 @@ async function step<T>(run: () => Promise<T>): Promise<T> {
   } finally {
     clearInterval(timer);
   }
-}
-
-/** A record an unexpected error stopped: it fails alone, with the error's text and field. */
-function poisoned(object: SyncObject, r: { id: string; label?: string }, stage: 'mapping' | 'posting', err: unknown): RecordOutcome {
-  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  return failed(object, r.id, `${object} ${r.label ?? r.id}: error while ${stage}: ${text}`, errorField(err));
 }
 
 /**
@@ -86,16 +81,27 @@ export function createSyncActivities({ deps, pipelines }: SyncActivityDeps) {
   return {
     fetchPage: (input: FetchPageInput): Promise<FetchPageResult> => step(() => pipelines[input.object].fetch(deps, input)),
     mapPage: (input: MapPageInput): Promise<MappedRecord[]> =>
-      step(() => {
+      step(async () => {
         const p = pipelines[input.object];
-        return isolatingPoison(
+        const failedAs = (r: { id: string; label?: string }, outcome: RecordOutcome): MappedRecord => ({ id: r.id, ...(r.label !== undefined ? { label: r.label } : {}), ok: false, outcome });
+        // Records that failed while fetching (fetch-poison.ts) fail here; the pipeline maps the rest.
+        const fetchFailed: MappedRecord[] = [];
+        const records = input.records.filter((r) => {
+          const outcome = fetchFailureOf(r);
+          if (outcome) fetchFailed.push(failedAs(r, outcome));
+          return !outcome;
+        });
+        if (!records.length) return fetchFailed;
+        const whole = records.length === input.records.length ? input : { ...input, records };
+        const mapped = await isolatingPoison(
           input.object,
           'mapping',
-          input.records,
-          () => p.map(deps, input),
+          records,
+          () => p.map(deps, whole),
           (r) => p.map(deps, { ...input, records: [r] }),
-          (r, outcome): MappedRecord => ({ id: r.id, ...(r.label !== undefined ? { label: r.label } : {}), ok: false, outcome }),
+          failedAs,
         );
+        return [...fetchFailed, ...mapped];
       }),
     // Re-posting a page's records one at a time is safe because every pipeline's post looks up
     // what is already there before it writes (see each pipeline's post.ts).

@@ -223,13 +223,13 @@ export interface OpenErrorEntry extends OpenError {
  * Open errors of one object, oldest first, read a page at a time (at most `limit`). An object
  * whose runs never failed has no ledger yet: no open errors.
  */
-export async function openErrorsOf(client: Client, object: SyncObject, limit = 200): Promise<{ total: number; entries: OpenErrorEntry[] }> {
+export async function openErrorsOf(client: Client, object: SyncObject, limit = 200, lastFailedFromMs?: number): Promise<{ total: number; entries: OpenErrorEntry[] }> {
   const handle = client.workflow.getHandle(ledgerWorkflowId(object));
   const entries: OpenErrorEntry[] = [];
   let total = 0;
   try {
     while (entries.length < limit) {
-      const page = await ledgerCall(client, object, () => handle.query(openErrorsQuery, { offset: entries.length, limit: Math.min(LEDGER_PAGE_MAX, limit - entries.length) }));
+      const page = await ledgerCall(client, object, () => handle.query(openErrorsQuery, { offset: entries.length, limit: Math.min(LEDGER_PAGE_MAX, limit - entries.length), ...(lastFailedFromMs !== undefined ? { lastFailedFromMs } : {}) }));
       total = page.total;
       entries.push(...page.entries.map((e) => ({ object, ...e })));
       if (!page.entries.length || entries.length >= page.total) break;

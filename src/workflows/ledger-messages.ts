@@ -41,8 +41,12 @@ export interface LedgerSummary {
 export const recordOutcomesSignal = defineSignal<[RecordOutcomesRequest]>('recordOutcomes');
 export const dismissUpdate = defineUpdate<{ dismissed: number; open: number }, [DismissRequest]>('dismiss');
 
-/** Open errors, a page at a time (`limit` at most 1,000). */
-export const openErrorsQuery = defineQuery<LedgerPage, [{ offset?: number; limit?: number }?]>('openErrors');
+/**
+ * Open errors, a page at a time (`limit` at most 1,000). `lastFailedFromMs`: only those whose
+ * last failure is at or after this time (epoch ms; `resync --failed --since`); `total` and
+ * `offset` then count within them.
+ */
+export const openErrorsQuery = defineQuery<LedgerPage, [{ offset?: number; limit?: number; lastFailedFromMs?: number }?]>('openErrors');
 /**
  * Source ids due for a retry at `nowMs` (the asking run's clock), at most `limit`; `policy`
  * (the asking worker's configuration) overrides the ledger's own.

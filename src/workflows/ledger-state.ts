@@ -30,6 +30,15 @@ export interface RecordOutcomesRequest {
    * Default: workflow id and page index.
    */
   dedupeKey?: string;
+  /**
+   * When the page's outcomes were settled, in Temporal server time (epoch ms): the time the
+   * run's workflow scheduled the log step, which comes after the page's post returned. Per
+   * record the ledger keeps the outcome of the newest attempt, so a page whose signal arrives
+   * late (a log step retried after a later run already reported the record) cannot reopen a
+   * record a newer attempt fixed, nor resolve one a newer attempt failed. Absent (pages recorded
+   * before this field existed): applied in arrival order, as before.
+   */
+  attemptAtMs?: number;
   outcomes: LedgerOutcome[];
 }
 
@@ -74,6 +83,10 @@ export interface BackoffPolicy {
   maxPerRun: number;
 }
 
+import { delta, pack, undelta, unpack, type PackedStrings } from './ledger-packing';
+
+export type { PackedStrings };
+
 export const DEFAULT_BACKOFF: BackoffPolicy = {
   everyRunForMs: 3_600_000,
   thenEveryMs: 3_600_000,
@@ -88,18 +101,13 @@ export const REASON_MAX_CHARS = 300;
 export const RESOLVED_KEPT = 200;
 /** How many (run, page) keys the ledger remembers to ignore a page recorded twice (activity retry). */
 export const SEEN_PAGES_KEPT = 2_000;
-
 /**
- * A string column as carried: each value split into a prefix (string-table index) and a trailing
- * number without leading zeros ("gid://shopify/Order/" + 5400012345, "#" + 1001), both stored as
- * differences to the previous row. Ids and labels mostly count up, so the differences are small
- * and repeat, and zlib stores them in a few bits each.
+ * How many records the ledger remembers as last seen succeeding (or skipped), with the attempt
+ * time, so a late failure from an older attempt does not reopen them. Beyond this (the oldest
+ * forgotten first) a late failure opens the record again: that costs one retry, which re-reads
+ * the source, never a lost failure.
  */
-export interface PackedStrings {
-  prefix: number[];
-  /** null: the value has no trailing number. */
-  num: Array<number | null>;
-}
+export const RECENT_OK_KEPT = 5_000;
 
 /** Carried through continue-as-new: columnar, so 50k entries compress well. */
 export interface CarriedLedger {
@@ -116,6 +124,11 @@ export interface CarriedLedger {
   firstSeen: number[];
   lastSeen: number[];
   attempts: number[];
+  /** Attempt time (epoch ms, 0 = unknown) of each open error, as differences; absent in older states. */
+  attemptAt?: number[];
+  /** Records whose newest known outcome was not a failure, with its attempt time (see `RECENT_OK_KEPT`). */
+  okIds?: PackedStrings;
+  okAt?: number[];
   resolved: ResolvedError[];
   seenPages: string[];
 }
@@ -123,48 +136,6 @@ export interface CarriedLedger {
 /** In a reason, the record's own label is stored as this mark ("order \u0001: line 1 SKU …"). */
 const LABEL_MARK = '\u0001';
 
-function delta(values: readonly number[]): number[] {
-  let prev = 0;
-  return values.map((v) => {
-    const d = v - prev;
-    prev = v;
-    return d;
-  });
-}
-
-function undelta(deltas: readonly number[]): number[] {
-  let prev = 0;
-  return deltas.map((d) => (prev += d));
-}
-
-function pack(values: readonly string[], intern: (v: string) => number): PackedStrings {
-  const prefix: number[] = [];
-  const nums: Array<number | null> = [];
-  for (const v of values) {
-    const m = /^(.*?)([1-9]\d{0,14})$/.exec(v);
-    prefix.push(intern(m ? m[1]! : v));
-    nums.push(m ? Number(m[2]) : null);
-  }
-  let prev = 0;
-  const num = nums.map((n) => {
-    if (n === null) return null;
-    const d = n - prev;
-    prev = n;
-    return d;
-  });
-  return { prefix: delta(prefix), num };
-}
-
-function unpack(p: PackedStrings, strings: readonly string[]): string[] {
-  const prefixes = undelta(p.prefix);
-  let prev = 0;
-  return prefixes.map((i, row) => {
-    const d = p.num[row];
-    if (d === null || d === undefined) return strings[i] ?? '';
-    prev += d;
-    return `${strings[i] ?? ''}${prev}`;
-  });
-}
 
 interface Entry {
   label?: string;
@@ -174,6 +145,8 @@ interface Entry {
   lastSeen: number;
   attempts: number;
   lastRun: string;
+  /** Server time of the attempt that failed last (see `RecordOutcomesRequest.attemptAtMs`). */
+  attemptAt?: number;
 }
 
 export interface LedgerPage {
@@ -192,6 +165,8 @@ export class LedgerState {
   private resolved: ResolvedError[] = [];
   private seenPages: string[] = [];
   private seenSet = new Set<string>();
+  /** Source id → attempt time of its newest outcome that was not a failure (insertion = age order). */
+  private recentOk = new Map<string, number>();
 
   static from(carried?: CarriedLedger): LedgerState {
     const s = new LedgerState();
@@ -201,6 +176,7 @@ export class LedgerState {
     const ids = unpack(carried.ids, carried.strings);
     const labels = unpack(carried.labels, carried.strings);
     const [reasons, fields, runs, firstSeen, lastSeen] = [carried.reasons, carried.fields, carried.runs, carried.firstSeen, carried.lastSeen].map(undelta);
+    const attemptAt = carried.attemptAt ? undelta(carried.attemptAt) : [];
     ids.forEach((id, i) => {
       const field = str(fields![i]);
       const label = labels[i];
@@ -213,8 +189,13 @@ export class LedgerState {
         lastSeen: t(lastSeen![i]!),
         attempts: carried.attempts[i]!,
         lastRun: str(runs![i]) ?? '',
+        ...(attemptAt[i] ? { attemptAt: attemptAt[i] } : {}),
       });
     });
+    if (carried.okIds && carried.okAt) {
+      const okAt = undelta(carried.okAt);
+      unpack(carried.okIds, carried.strings).forEach((id, i) => s.recentOk.set(id, okAt[i]!));
+    }
     s.resolved = carried.resolved;
     s.seenPages = carried.seenPages;
     s.seenSet = new Set(carried.seenPages);
@@ -239,7 +220,7 @@ export class LedgerState {
     if (base === Infinity) base = 0;
     const ids: string[] = [];
     const labels: string[] = [];
-    const cols = { reasons: [] as number[], fields: [] as number[], runs: [] as number[], firstSeen: [] as number[], lastSeen: [] as number[], attempts: [] as number[] };
+    const cols = { reasons: [] as number[], fields: [] as number[], runs: [] as number[], firstSeen: [] as number[], lastSeen: [] as number[], attempts: [] as number[], attemptAt: [] as number[] };
     for (const [id, e] of this.open) {
       ids.push(id);
       labels.push(e.label ?? '');
@@ -250,6 +231,7 @@ export class LedgerState {
       cols.firstSeen.push(Math.floor(e.firstSeen / 1000) - base);
       cols.lastSeen.push(Math.floor(e.lastSeen / 1000) - base);
       cols.attempts.push(e.attempts);
+      cols.attemptAt.push(e.attemptAt ?? 0);
     }
     return {
       base,
@@ -262,6 +244,8 @@ export class LedgerState {
       firstSeen: delta(cols.firstSeen),
       lastSeen: delta(cols.lastSeen),
       attempts: cols.attempts,
+      ...(cols.attemptAt.some((t) => t > 0) ? { attemptAt: delta(cols.attemptAt) } : {}),
+      ...(this.recentOk.size ? { okIds: pack([...this.recentOk.keys()], intern), okAt: delta([...this.recentOk.values()]) } : {}),
       resolved: this.resolved,
       seenPages: this.seenPages,
     };
@@ -278,6 +262,11 @@ export class LedgerState {
   /**
    * Applies one page of outcomes. A page seen before (same run and page: the activity was
    * retried after its signal landed) changes nothing. Returns whether it was applied.
+   *
+   * Per record the newest attempt wins, whatever order the pages arrive in: an outcome older
+   * than what the ledger knows of that record (its open error's attempt, or its last success)
+   * is stale and ignored. Equal times (pages of one run, logged one after another) apply in
+   * arrival order. Outcomes without an attempt time apply in arrival order, as before.
    */
   record(req: RecordOutcomesRequest, nowMs: number): boolean {
     const key = req.dedupeKey ?? `${req.runId}#${req.pageIndex}`;
@@ -286,9 +275,12 @@ export class LedgerState {
     this.seenPages.push(key);
     while (this.seenPages.length > SEEN_PAGES_KEPT) this.seenSet.delete(this.seenPages.shift()!);
 
+    const at = req.attemptAtMs;
     for (const o of req.outcomes) {
       const prev = this.open.get(o.sourceId);
+      if (at !== undefined && this.newerKnown(o.sourceId, prev, at)) continue;
       if (o.outcome === 'failed') {
+        this.recentOk.delete(o.sourceId);
         const reason = (o.reason ?? 'unknown reason').slice(0, REASON_MAX_CHARS);
         const label = o.label ?? prev?.label;
         this.open.set(o.sourceId, {
@@ -299,14 +291,32 @@ export class LedgerState {
           lastSeen: nowMs,
           attempts: (prev?.attempts ?? 0) + 1,
           lastRun: req.runId,
+          ...(at !== undefined ? { attemptAt: Math.max(at, prev?.attemptAt ?? 0) } : {}),
         });
-      } else if (prev) {
+        continue;
+      }
+      if (at !== undefined) this.rememberOk(o.sourceId, at);
+      if (prev) {
         const resolution: Resolution =
           o.outcome === 'skipped' ? { how: 'skipped', run: req.runId, rule: o.rule ?? 'skipped' } : { how: 'succeeded', run: req.runId, outcome: o.outcome };
         this.resolve(o.sourceId, prev, resolution, nowMs);
       }
     }
     return true;
+  }
+
+  /** Whether the ledger knows an attempt of this record newer than `at`. */
+  private newerKnown(sourceId: string, prev: Entry | undefined, at: number): boolean {
+    if (prev) return prev.attemptAt !== undefined && prev.attemptAt > at;
+    const ok = this.recentOk.get(sourceId);
+    return ok !== undefined && ok > at;
+  }
+
+  private rememberOk(sourceId: string, at: number): void {
+    this.recentOk.delete(sourceId);
+    this.recentOk.set(sourceId, at);
+    // Oldest remembered first out (a Map iterates in insertion order).
+    while (this.recentOk.size > RECENT_OK_KEPT) this.recentOk.delete(this.recentOk.keys().next().value!);
   }
 
   /** Ids that are not open, in the order given (a dismiss naming them is refused). */
@@ -360,15 +370,16 @@ export class LedgerState {
     return n;
   }
 
-  /** Open errors, oldest first, one page at a time (never all 50k at once). */
-  page(offset: number, limit: number): LedgerPage {
+  /** Open errors, oldest first, one page at a time (never all 50k at once); optionally only those last failed at or after `lastFailedFromMs`. */
+  page(offset: number, limit: number, lastFailedFromMs?: number): LedgerPage {
     const size = Math.min(Math.max(limit, 1), LEDGER_PAGE_MAX);
     const from = Math.max(offset, 0);
     const entries: OpenError[] = [];
     let i = 0;
     for (const [sourceId, e] of this.open) {
-      if (i >= from + size) break;
-      if (i++ < from) continue;
+      if (lastFailedFromMs === undefined && i >= from + size) break;
+      if (lastFailedFromMs !== undefined && e.lastSeen < lastFailedFromMs) continue;
+      if (i++ < from || entries.length >= size) continue;
       entries.push({
         sourceId,
         ...(e.label ? { label: e.label } : {}),
@@ -380,7 +391,7 @@ export class LedgerState {
         lastRun: e.lastRun,
       });
     }
-    return { total: this.open.size, offset: from, entries };
+    return { total: lastFailedFromMs === undefined ? this.open.size : i, offset: from, entries };
   }
 
   recentResolved(limit: number): ResolvedError[] {

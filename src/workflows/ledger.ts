@@ -49,7 +49,7 @@ export async function ledgerWorkflow(input: LedgerInput): Promise<void> {
     },
   );
 
-  setHandler(openErrorsQuery, (o) => state.page(o?.offset ?? 0, o?.limit ?? 100));
+  setHandler(openErrorsQuery, (o) => state.page(o?.offset ?? 0, o?.limit ?? 100, o?.lastFailedFromMs));
   setHandler(dueErrorsQuery, ({ nowMs, limit, policy: asked }) => {
     const p = { ...policy, ...asked };
     return state.due(nowMs, p, Math.min(limit ?? p.maxPerRun, 10_000));

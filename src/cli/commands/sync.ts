@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import { action } from '../action';
 import { parseObject, parseObjects } from '../context';
 import { CliError, EXIT_CODES_HELP, EXIT_NOT_CONFIRMED, EXIT_RECORDS_FAILED } from '../errors';
-import { printJson, println } from '../output';
+import { parseSince, printJson, println } from '../output';
 import { awaitRequestedRun, newRequestId, sendSyncNow, waitForRun } from '../scheduler-ops';
 import { failuresOfRun, openErrorsOf } from '../run-log';
 import { SYNC_OBJECTS, type SyncObject } from '../../shared/sync-object';
@@ -130,13 +130,13 @@ export function registerSyncCommands(program: Command): void {
     .argument('[ids...]', 'source ids: Shopify GIDs or numeric ids for customers and orders, B1 ItemCodes for products and inventory')
     .option('--failed', 'the open errors (`b1hub log --failed`), now, ignoring the back-off')
     .option('--object <object>', 'with --failed: only this object')
-    .option('--since <duration>', 'ignored (kept for scripts): --failed takes every open error from the ledger', '24h')
+    .option('--since <duration>', 'with --failed: only the open errors whose last failure is within this period, e.g. 30m, 24h, 7d (default: all)')
     .option('--run <workflowId>', 'the failed records of this run')
     .option('--wait', 'wait for the runs; exit 2 if records still fail')
     .option('--json', 'machine-readable output')
     .addHelpText('after', EXIT_CODES_HELP)
     .action(
-      action(async (ctx, objectName: string | undefined, ids: string[], opts: { failed?: boolean; object?: string; since: string; run?: string; wait?: boolean; json?: boolean }) => {
+      action(async (ctx, objectName: string | undefined, ids: string[], opts: { failed?: boolean; object?: string; since?: string; run?: string; wait?: boolean; json?: boolean }) => {
         const byObject = new Map<SyncObject, Set<string>>();
         const add = (o: SyncObject, id: string) => {
           if (!byObject.has(o)) byObject.set(o, new Set());
@@ -144,6 +144,10 @@ export function registerSyncCommands(program: Command): void {
         };
         const modes = [objectName !== undefined, !!opts.failed, !!opts.run].filter(Boolean).length;
         if (modes !== 1) throw new CliError('resync needs exactly one of: <object> <id…>, --failed, --run <run>', 'e.g. `b1hub resync order 1001`, `b1hub resync --failed --object order`');
+        if (opts.since !== undefined && !opts.failed) throw new CliError('resync: --since goes with --failed only', 'e.g. `b1hub resync --failed --since 24h`; given ids and --run are resynced whenever they failed');
+        // The period's start by this machine's clock; the ledger's times are the Temporal server's,
+        // so a skew between the two moves the boundary by that much (seconds against hours).
+        const lastFailedFrom = opts.since !== undefined ? Date.now() - parseSince(opts.since) : undefined;
         const client = await ctx.client();
         if (objectName !== undefined) {
           const object = parseObject(objectName);
@@ -154,16 +158,16 @@ export function registerSyncCommands(program: Command): void {
           // so a bad day's 50,000 stay out of one run's input (later runs retry the rest).
           const objects = opts.object ? [parseObject(opts.object)] : SYNC_OBJECTS;
           for (const object of objects) {
-            const { total, entries } = await openErrorsOf(client, object, RESYNC_FAILED_MAX);
+            const { total, entries } = await openErrorsOf(client, object, RESYNC_FAILED_MAX, lastFailedFrom);
             for (const e of entries) add(object, e.sourceId);
-            if (total > entries.length && !opts.json) println(`${object}: ${entries.length} of ${total} open errors requested (oldest first); run it again for more, or let the scheduled runs retry them`);
+            if (total > entries.length && !opts.json) println(`${object}: ${entries.length} of ${total} open errors${opts.since ? ` that failed within ${opts.since}` : ''} requested (oldest first); run it again for more, or let the scheduled runs retry them`);
           }
         } else {
           for (const f of await failuresOfRun(client, opts.run!)) add(f.object, f.sourceId);
         }
         if (!byObject.size) {
           if (opts.json) printJson([]);
-          else println('nothing to resync: no failed records found');
+          else println(`nothing to resync: no failed records found${opts.since !== undefined ? ` that failed within ${opts.since}` : ''}`);
           return 0;
         }
         return requestAndMaybeWait(

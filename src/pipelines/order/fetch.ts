@@ -17,6 +17,7 @@ import { awaitOrdersExport, startOrdersExport } from '../../connectors/shopify/o
 import { sweepRecentDuplicates } from './exactly-once';
 import { trimOrder } from './trim';
 import type { OrderContext, OrderSource } from './types';
+import { eachRecordIsolated } from '../../activities/fetch-poison';
 
 /** Lowest key per cross-reference value (several rows carrying one GID is itself a defect to ignore). */
 async function lookup<K extends string | number>(deps: PipelineDeps, set: 'BusinessPartners' | 'Orders' | 'Items', field: string, keyField: string, values: string[]): Promise<Map<string, K>> {
@@ -49,7 +50,7 @@ export async function enrichOrders(deps: PipelineDeps, orders: ShopifyOrder[]): 
     const maxAddresses = deps.mapping.customer.maxAddresses;
     for (const c of await deps.shopify.customersByIds(unknownCustomers, { addressesFirst: maxAddresses })) customers.set(c.id, trimCustomer(c, maxAddresses));
   }
-  return orders.map((raw) => {
+  return eachRecordIsolated('order', orders, (raw) => ({ id: raw.id, label: raw.name }), (raw) => {
     const order = trimOrder(raw);
     const context: OrderContext = { itemCodes: [...new Set(order.lineItems.map((l) => l.sku?.trim()).filter((s): s is string => !!s && items.has(s)))] };
     const cid = order.customer?.id;
