@@ -144,6 +144,39 @@ describe('webhooks: simulator → receiver → scheduler', () => {
     assert.equal(salesOrdersByShopifyId(fx, `gid://shopify/Order/${order.id}`).length, 1);
   });
 
+  test('a hand-over that lands after the receiver gave up (503) is deduped on the retry: one trigger', async () => {
+    // Temporal commits the start, but the answer reaches the receiver after its time limit.
+    const real = fx.env.client;
+    const slow = {
+      workflow: {
+        start: async (...args: Parameters<typeof real.workflow.start>) => {
+          const handle = await real.workflow.start(...args);
+          await new Promise((r) => setTimeout(r, 1500));
+          return handle;
+        },
+      },
+    } as unknown as typeof real;
+    const lagging = await startWebhookReceiver({ client: slow, taskQueue: fx.taskQueue, secrets, handoverTimeoutMs: 500 });
+    try {
+      const c = fx.shopifySim.createCustomer({ email: 'slow@example.com', firstName: 'Slow' });
+      const body = JSON.stringify({ id: c.id, admin_graphql_api_id: `gid://shopify/Customer/${c.id}`, updated_at: c.updatedAt });
+      const eventId = randomUUID();
+      const h = headersFor(body, eventId, 'customers/create');
+      assert.equal((await post(lagging.url, body, h)).status, 503, 'not confirmed in time: Shopify must retry');
+      // The interleaving under test: the start is committed, its answer was too late.
+      await waitFor('the committed hand-over', async () => (await hintExists(eventId)) || undefined);
+      const retry = await post(rx.url, body, h);
+      assert.deepEqual(await retry.json(), { ok: true, duplicate: true }, 'the retry finds the committed hand-over');
+      const st = await waitFor('the customer request', async () => {
+        const s = await schedulerHandle(fx.env.client, 'customer').query(statusQuery);
+        return s.requests[`wh-${eventId}`] ? s : undefined;
+      });
+      assert.match(st.requests[`wh-${eventId}`]!, /^sync:customer:/);
+    } finally {
+      await lagging.close();
+    }
+  });
+
   test('an order created in the shop reaches B1 through its webhook', async () => {
     const o = fx.shopifySim.createOrder({ customerId: null, email: 'hook@example.com', lines: [{ sku: 'A00012', quantity: 2 }] });
     const gid = `gid://shopify/Order/${o.id}`;
