@@ -168,6 +168,26 @@ describe('simulator webhooks', () => {
     }
   });
 
+  test('a subscription whose delivery fails through every retry is removed, as Shopify does', async () => {
+    const own = await startShopifySimulator({ seed: false, clientSecret: secret, webhooks: { secret, retryDelaysMs: [10, 10, 10] } });
+    const rx = await receiver(() => 500);
+    try {
+      const res = await fetch(`${own.graphqlUrl}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Shopify-Access-Token': own.accessToken },
+        body: JSON.stringify({ query: CREATE, variables: { topic: 'CUSTOMERS_CREATE', s: { uri: rx.url } } }),
+      });
+      assert.equal(res.status, 200);
+      own.createCustomer({ email: 'gone@example.com' });
+      const d = await waitFor('retries exhausted', () => own.webhooks.deliveries.find((x) => x.failed));
+      assert.equal(d.attempts, 4, 'the first attempt and three retries');
+      assert.deepEqual(Object.keys(own.state.data.webhookSubscriptions ?? {}), []);
+    } finally {
+      await rx.close();
+      await own.close();
+    }
+  });
+
   test('checkSubscriptions names missing topics, wrong addresses and wrong API versions', () => {
     const desired = { uri: 'https://hub.example/webhooks/shopify', topics: ['orders/create', 'orders/paid', 'customers/create', 'app/uninstalled'], apiVersion: '2026-07' };
     const f = checkSubscriptions(desired, [
