@@ -10,6 +10,7 @@ import { deleteSubscription, subscriptionsFor } from './webhook-subscriptions';
 export const SHOPIFY_RETRY_DELAYS_MS = [60, 120, 240, 480, 960, 1920, 3840, 7680].map((s) => s * 1000);
 /** Shopify gives a receiver 5 s in total (1 s to connect) before it counts a failure and retries. */
 export const SHOPIFY_TIMEOUT_MS = 5000;
+const DELIVERY_LOG_KEPT = 2000;
 
 /** Delivery faults; the counters apply to the next N deliveries and count down. */
 export interface WebhookFaults {
@@ -158,6 +159,8 @@ export class WebhookEmitter {
         log: [],
       };
       this.deliveries.push(d);
+      // A long-running demo simulator keeps the recent log only (retries hold their own delivery).
+      if (this.deliveries.length > DELIVERY_LOG_KEPT) this.deliveries.splice(0, this.deliveries.length - DELIVERY_LOG_KEPT);
       this.dispatch(d);
     }
   }
