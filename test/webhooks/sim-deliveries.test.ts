@@ -71,6 +71,8 @@ describe('simulator webhooks', () => {
       assert.deepEqual(a.data!.webhookSubscriptionCreate.userErrors, []);
       assert.equal(a.data!.webhookSubscriptionCreate.webhookSubscription.apiVersion.handle, '2026-04');
       assert.equal(a.data!.webhookSubscriptionCreate.webhookSubscription.callbackUrl, rx.url);
+      const old = await gql(CREATE, { topic: 'ORDERS_PAID', s: { uri: rx.url } }, '2025-07');
+      assert.match(old.errors?.[0]?.message ?? '', /'uri'.*not defined in API version 2025-07/, 'uri arrived in 2025-10');
       const b = await gql(CREATE, { topic: 'ORDERS_CREATE', s: { callbackUrl: rx.url } });
       assert.match(b.data!.webhookSubscriptionCreate.userErrors[0].message, /already been taken/);
       const c = await gql(CREATE, { topic: 'ORDERS_CREATE', s: {} });

@@ -69,6 +69,15 @@ function checkUri(uri: string): string | null {
   return null;
 }
 
+/** `uri` exists from 2025-10 on (it replaced the deprecated `callbackUrl`); older versions reject it as an unknown field. */
+const URI_SINCE = '2025-10';
+
+function checkVersion(ctx: ViewCtx, input: WebhookSubscriptionInputArg): void {
+  if (input.uri != null && ctx.version !== 'unstable' && ctx.version < URI_SINCE) {
+    throw new GraphQLError(`Argument 'uri' on InputObject 'WebhookSubscriptionInput' is not defined in API version ${ctx.version}; use callbackUrl`, { extensions: { code: 'argumentNotAccepted' } });
+  }
+}
+
 /** The checks Shopify applies to WebhookSubscriptionInput; null = valid. */
 function validate(s: ShopState, topic: string, input: WebhookSubscriptionInputArg, selfId: number | null): UserError | null {
   const f = (k: string): string[] => ['webhookSubscription', k];
@@ -131,6 +140,7 @@ export function webhookSubscriptionRoots(s: ShopState, ctx: ViewCtx): { query: O
   const mutation: Obj = {
     webhookSubscriptionCreate: (a: { topic: string; webhookSubscription: WebhookSubscriptionInputArg }) => {
       const input = a.webhookSubscription;
+      checkVersion(ctx, input);
       const err = validate(s, a.topic, input, null);
       if (err) return { webhookSubscription: null, userErrors: [err] };
       const now = s.clock.nowIso();
@@ -154,6 +164,7 @@ export function webhookSubscriptionRoots(s: ShopState, ctx: ViewCtx): { query: O
       const rec = find(a.id);
       if (!rec) return { webhookSubscription: null, userErrors: [{ field: ['id'], message: 'Webhook subscription does not exist' }] };
       const input = a.webhookSubscription;
+      checkVersion(ctx, input);
       // An update may omit the address: the current one stays.
       const merged = { ...input, uri: input.uri ?? input.callbackUrl ?? rec.uri, callbackUrl: null };
       const err = validate(s, rec.topic, merged, rec.id);
