@@ -31,6 +31,7 @@ import { customerUpsert, inventorySetQuantities, metafieldDefinitionCreate, meta
 import { cancelBulk, startBulkMutation, startBulkQuery, stagedTarget } from './bulk';
 import { idempotencyKey } from './exec';
 import type { LevelRec } from './state';
+import { webhookSubscriptionRoots } from './webhook-subscriptions';
 
 type Obj = Record<string, unknown>;
 type Uniq = { namespace?: string | null; key: string; value: string };
@@ -280,5 +281,6 @@ export function buildRoots(rt: SimRuntime, ctx: ViewCtx): { query: Obj; mutation
       return { stagedTargets: a.input.map((i) => stagedTarget(rt, i.filename, i.mimeType)), userErrors: [] };
     },
   };
-  return { query, mutation };
+  const hooks = webhookSubscriptionRoots(s, ctx);
+  return { query: { ...query, ...hooks.query }, mutation: { ...mutation, ...hooks.mutation } };
 }

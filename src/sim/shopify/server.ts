@@ -12,6 +12,7 @@ import { runGraphQL } from './exec';
 import { FaultInjector, type FaultRule } from './faults';
 import { parseGid } from './ids';
 import { WebhookEmitter, type WebhookOptions } from './webhooks';
+import { handleWebhookControl } from './webhook-control';
 
 export interface ShopifySimulatorOptions {
   port?: number;
@@ -49,7 +50,7 @@ export interface ShopifySimulator {
   state: ShopState;
   runtime: SimRuntime;
   faults: FaultInjector;
-  webhooks: WebhookEmitter | null;
+  webhooks: WebhookEmitter;
   /** Number of GraphQL requests received (including faulted ones). */
   stats: { requests: number; throttled: number; maxCostExceeded: number };
   setPlan(plan: PlanName | PlanLimits): void;
@@ -65,6 +66,8 @@ export interface ShopifySimulator {
 }
 
 export const DEFAULT_ACCESS_TOKEN = 'shpat_demo';
+/** HMAC key of webhook deliveries when neither `webhooks.secret` nor `clientSecret` is given. */
+export const DEFAULT_WEBHOOK_SECRET = 'shpss_demo_webhook_secret';
 const STATIC_APP = 'custom-app';
 
 function readBody(req: IncomingMessage, limit = 110 * 1024 * 1024): Promise<Buffer> {
@@ -124,7 +127,8 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
   const stats = { requests: 0, throttled: 0, maxCostExceeded: 0 };
   const tokenLifetime = opts.tokenLifetimeSec ?? 86399;
   const shopDomain = `${state.data.shopName}.myshopify.com`;
-  const webhooks = opts.webhooks ? new WebhookEmitter(state, { ...opts.webhooks, shopDomain, apiVersion: SHOPIFY_SCHEMA_VERSION }) : null;
+  // Always on: subscriptions created through the API get deliveries; `webhooks.url` adds a static address.
+  const webhooks = new WebhookEmitter(state, { secret: opts.clientSecret ?? DEFAULT_WEBHOOK_SECRET, ...opts.webhooks, shopDomain, apiVersion: SHOPIFY_SCHEMA_VERSION });
 
   const num = (v: string | number, type: string): number => {
     const n = typeof v === 'number' ? v : /^\d+$/.test(v) ? Number(v) : parseGid(v, type);
@@ -241,6 +245,9 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
    *   POST /_sim/customers              customer fields                  → the customer's GID
    *   POST /_sim/customers/<id>         patch of customer fields
    *   POST /_sim/inventory              { sku | inventoryItemId, location (GID, id or name), available }
+   *   POST /_sim/webhooks/faults        { drop?, duplicate?, delayMs?, reorderWindowMs? } (webhook-control.ts)
+   *   POST /_sim/app/uninstall          app/uninstalled delivery, then the subscriptions are gone
+   *   GET  /_sim/webhooks/deliveries    the delivery log
    */
   async function handleControl(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     if (!authApp(req)) return unauthorized(res);
@@ -270,6 +277,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
         const c = state.updateCustomer(num(decodeURIComponent(m[1] as string), 'Customer'), body as Parameters<ShopState['updateCustomer']>[1]);
         return send(res, 200, { id: `gid://shopify/Customer/${c.id}`, updatedAt: c.updatedAt });
       }
+      if (path.startsWith('/_sim/webhooks/') || path === '/_sim/app/uninstall') return handleWebhookControl(webhooks, state, path, body, (status, b) => send(res, status, b));
       if (path === '/_sim/inventory') {
         setAvailable((body.inventoryItemId ?? body.sku) as string, body.location as string, Number(body.available));
         return send(res, 200, { ok: true });
@@ -297,6 +305,10 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
       }
       if (url.pathname === '/health') return send(res, 200, { ok: true });
       if (url.pathname.startsWith('/_sim/') && req.method === 'POST') return handleControl(req, res, url.pathname);
+      if (url.pathname === '/_sim/webhooks/deliveries' && req.method === 'GET') {
+        if (!authApp(req)) return unauthorized(res);
+        return send(res, 200, { deliveries: webhooks.deliveries, faults: webhooks.faults });
+      }
       send(res, 404, { errors: 'Not Found' });
     };
     work().catch((e: unknown) => {

@@ -222,6 +222,20 @@ export interface BulkOperationRec {
 }
 
 /** Everything the simulated shop knows; plain data so it can be written to and read from a state file. */
+export interface WebhookSubscriptionRec {
+  id: number;
+  /** GraphQL enum name, e.g. ORDERS_CREATE. */
+  topic: string;
+  uri: string;
+  format: 'JSON' | 'XML';
+  includeFields: string[];
+  filter: string | null;
+  name: string | null;
+  apiVersion: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface ShopData {
   shopName: string;
   currencyCode: string;
@@ -237,6 +251,8 @@ export interface ShopData {
   orders: Record<string, OrderRec>;
   adjustmentGroups: Record<string, AdjustmentGroupRec>;
   bulkOperations: Record<string, BulkOperationRec>;
+  /** Webhook subscriptions created through the API (webhook-subscriptions.ts); absent in older state files. */
+  webhookSubscriptions?: Record<string, WebhookSubscriptionRec>;
 }
 
 export function emptyShopData(shopName = 'b1hub-demo'): ShopData {
@@ -669,6 +685,8 @@ export class ShopState {
       if (item && l.locationId != null) this.commit(item, l.locationId, l.quantity);
     }
     this.emit('orders/create', gid('Order', rec.id));
+    // Shopify sends orders/paid as its own event when an order is created already paid.
+    if (rec.financialStatus === 'PAID') this.emit('orders/paid', gid('Order', rec.id));
     return rec;
   }
 

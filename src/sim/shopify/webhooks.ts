@@ -1,35 +1,76 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { parseGid } from './ids';
-import { orderTotals, type ShopState } from './state';
+import type { ShopState } from './state';
+import { webhookPayload } from './webhook-payloads';
+import { deleteSubscription, subscriptionsFor } from './webhook-subscriptions';
+
+/**
+ * Shopify's retry schedule: 8 retries over about 4 hours with exponential back-off
+ * (shopify.dev changelog "updates to webhook retry mechanism"). Scaled by `timeScale`.
+ */
+export const SHOPIFY_RETRY_DELAYS_MS = [60, 120, 240, 480, 960, 1920, 3840, 7680].map((s) => s * 1000);
+/** Shopify gives a receiver 5 s in total (1 s to connect) before it counts a failure and retries. */
+export const SHOPIFY_TIMEOUT_MS = 5000;
+const DELIVERY_LOG_KEPT = 2000;
+
+/** Delivery faults; the counters apply to the next N deliveries and count down. */
+export interface WebhookFaults {
+  /** The next N deliveries are lost: never sent, never retried (Shopify does not guarantee delivery). */
+  drop?: number;
+  /** The next N deliveries are sent twice (same X-Shopify-Webhook-Id and X-Shopify-Event-Id). */
+  duplicate?: number;
+  /** Every first attempt waits this long (Shopify delays of minutes up to a day). */
+  delayMs?: number;
+  /** Deliveries are held this long and then released newest first. */
+  reorderWindowMs?: number;
+}
 
 export interface WebhookOptions {
-  /** Delivery address; loopback only. */
-  url: string;
+  /** A static delivery address (loopback only) that gets every topic, besides API subscriptions. */
+  url?: string;
   /** App client secret: key of the HMAC. */
   secret: string;
-  /** REST topic names (orders/create, …); default: all topics the simulator emits. */
+  /** REST topic names the static `url` receives (orders/create, …); default: all. */
   topics?: string[];
-  /**
-   * normal: one delivery per event, retried on failure; duplicate: every delivery is sent twice
-   * (same X-Shopify-Webhook-Id); out-of-order: deliveries are held and released newest first.
-   */
+  /** Legacy switch for the static address; same as faults.duplicate / faults.reorderWindowMs. */
   mode?: 'normal' | 'duplicate' | 'out-of-order';
-  /** Retry delays (ms) after failed attempts; Shopify's 8 retries over 4 h, compressed for tests. */
+  /** Retry delays (ms) after failed attempts; default Shopify's schedule times `timeScale`. */
   retryDelaysMs?: number[];
+  /** Multiplies Shopify's retry delays (e.g. 0.001: 4 hours become about 15 s). Default 1. */
+  timeScale?: number;
+  /** Per-attempt time limit, default Shopify's 5 s. */
+  timeoutMs?: number;
   /** How long out-of-order mode holds deliveries before releasing them reversed. */
   holdMs?: number;
+  faults?: WebhookFaults;
   shopDomain?: string;
   apiVersion?: string;
+}
+
+export interface WebhookAttempt {
+  at: string;
+  status: number | null;
+  error?: string;
+  ms: number;
 }
 
 export interface WebhookDelivery {
   webhookId: string;
   eventId: string;
   topic: string;
+  uri: string;
+  /** GID of the subscription, null for the static address. */
+  subscriptionId: string | null;
+  apiVersion: string;
+  triggeredAt: string;
   body: string;
   attempts: number;
   delivered: boolean;
   lastStatus: number | null;
+  /** Fault applied: dropped (never sent), duplicated, delayed, reordered. */
+  fault: string | null;
+  /** Retries exhausted without a 2xx. */
+  failed: boolean;
+  log: WebhookAttempt[];
 }
 
 /** Base64 HMAC-SHA256 of the exact body bytes, keyed with the app secret: Shopify's signature. */
@@ -37,45 +78,124 @@ export function signWebhook(body: string | Buffer, secret: string): string {
   return createHmac('sha256', secret).update(body).digest('base64');
 }
 
+const LOOPBACK = ['127.0.0.1', 'localhost', '[::1]', '::1'];
+
 function assertLoopback(url: string): void {
   const host = new URL(url).hostname;
-  if (!['127.0.0.1', 'localhost', '[::1]', '::1'].includes(host)) throw new Error(`webhook url must be a loopback address, got ${host}`);
+  if (!LOOPBACK.includes(host)) throw new Error(`webhook url must be a loopback address, got ${host}`);
 }
 
+function pick(body: Record<string, unknown>, fields: string[]): Record<string, unknown> {
+  if (!fields.length) return body;
+  return Object.fromEntries(Object.entries(body).filter(([k]) => fields.includes(k)));
+}
+
+/**
+ * Sends a signed delivery to every subscription of a topic when the shop's state changes, with
+ * Shopify's headers, retry schedule and 5-second budget, and the faults Shopify's delivery
+ * guarantees allow (lost, duplicated, delayed, reordered). `deliveries` is the log tests read.
+ */
 export class WebhookEmitter {
   readonly deliveries: WebhookDelivery[] = [];
+  faults: Required<WebhookFaults>;
   private held: WebhookDelivery[] = [];
   private timers = new Set<NodeJS.Timeout>();
+  private inflight = new Set<AbortController>();
   private stopped = false;
 
   constructor(
     private readonly state: ShopState,
     private readonly opts: WebhookOptions,
   ) {
-    assertLoopback(opts.url);
+    if (opts.url) assertLoopback(opts.url);
+    const f = opts.faults ?? {};
+    this.faults = {
+      drop: f.drop ?? 0,
+      duplicate: f.duplicate ?? (opts.mode === 'duplicate' ? Number.MAX_SAFE_INTEGER : 0),
+      delayMs: f.delayMs ?? 0,
+      reorderWindowMs: f.reorderWindowMs ?? (opts.mode === 'out-of-order' ? (opts.holdMs ?? 50) : 0),
+    };
     state.onChange((topic, { gid, at }) => this.onEvent(topic, gid, at));
   }
 
+  setFaults(f: WebhookFaults): Required<WebhookFaults> {
+    this.faults = { ...this.faults, ...Object.fromEntries(Object.entries(f).filter(([, v]) => typeof v === 'number' && v >= 0)) };
+    return this.faults;
+  }
+
+  /** Emits an event that has no state change behind it (app/uninstalled). */
+  trigger(topic: string, gidValue: string): void {
+    this.onEvent(topic, gidValue, this.state.clock.nowIso());
+  }
+
   private onEvent(topic: string, gidValue: string, at: string): void {
-    if (this.stopped || (this.opts.topics && !this.opts.topics.includes(topic))) return;
-    const payload = this.payload(topic, gidValue);
+    if (this.stopped) return;
+    const targets: { uri: string; subscriptionId: string | null; apiVersion: string; includeFields: string[] }[] = [];
+    const version = this.opts.apiVersion ?? '2026-07';
+    if (this.opts.url && (!this.opts.topics || this.opts.topics.includes(topic))) targets.push({ uri: this.opts.url, subscriptionId: null, apiVersion: version, includeFields: [] });
+    for (const sub of subscriptionsFor(this.state, topic)) {
+      targets.push({ uri: sub.uri, subscriptionId: `gid://shopify/WebhookSubscription/${sub.id}`, apiVersion: sub.apiVersion, includeFields: sub.includeFields });
+    }
+    if (!targets.length) return;
+    const payload = webhookPayload(this.state, topic, gidValue);
     if (!payload) return;
-    const d: WebhookDelivery = { webhookId: randomUUID(), eventId: randomUUID(), topic, body: JSON.stringify(payload), attempts: 0, delivered: false, lastStatus: null };
-    this.deliveries.push(d);
-    const triggeredAt = at;
-    if (this.opts.mode === 'out-of-order') {
+    // One event, one X-Shopify-Event-Id, shared by the deliveries to every subscription.
+    const eventId = randomUUID();
+    for (const t of targets) {
+      const d: WebhookDelivery = {
+        webhookId: randomUUID(),
+        eventId,
+        topic,
+        uri: t.uri,
+        subscriptionId: t.subscriptionId,
+        apiVersion: t.apiVersion,
+        triggeredAt: at,
+        body: JSON.stringify(pick(payload, t.includeFields)),
+        attempts: 0,
+        delivered: false,
+        lastStatus: null,
+        fault: null,
+        failed: false,
+        log: [],
+      };
+      this.deliveries.push(d);
+      // A long-running demo simulator keeps the recent log only (retries hold their own delivery).
+      if (this.deliveries.length > DELIVERY_LOG_KEPT) this.deliveries.splice(0, this.deliveries.length - DELIVERY_LOG_KEPT);
+      this.dispatch(d);
+    }
+  }
+
+  private dispatch(d: WebhookDelivery): void {
+    const f = this.faults;
+    if (f.drop > 0) {
+      f.drop--;
+      d.fault = 'dropped';
+      return;
+    }
+    if (f.duplicate > 0) {
+      f.duplicate--;
+      d.fault = 'duplicated';
+      // The copy is a second, independent delivery of the same bytes and ids.
+      this.after(f.delayMs + 5, () => void this.send(d));
+    }
+    if (f.reorderWindowMs > 0) {
+      d.fault = d.fault ?? 'reordered';
       this.held.push(d);
       if (this.held.length === 1) {
-        this.after(this.opts.holdMs ?? 50, () => {
+        this.after(f.reorderWindowMs, () => {
           const batch = this.held.reverse();
           this.held = [];
-          for (const x of batch) void this.attempt(x, triggeredAt);
+          for (const x of batch) void this.attempt(x, 0);
         });
       }
       return;
     }
-    void this.attempt(d, triggeredAt);
-    if (this.opts.mode === 'duplicate') this.after(5, () => void this.send(d, triggeredAt));
+    if (f.delayMs > 0) {
+      d.fault = d.fault ?? 'delayed';
+      this.after(f.delayMs, () => void this.attempt(d, 0));
+      return;
+    }
+    void this.attempt(d, 0);
   }
 
   private after(ms: number, fn: () => void): void {
@@ -87,126 +207,70 @@ export class WebhookEmitter {
     this.timers.add(t);
   }
 
-  private async send(d: WebhookDelivery, triggeredAt: string): Promise<boolean> {
+  private async send(d: WebhookDelivery): Promise<boolean> {
+    if (this.stopped) return false;
     d.attempts++;
+    const started = Date.now();
+    const ac = new AbortController();
+    this.inflight.add(ac);
+    const timer = setTimeout(() => ac.abort(), this.opts.timeoutMs ?? SHOPIFY_TIMEOUT_MS);
+    const entry: WebhookAttempt = { at: new Date(started).toISOString(), status: null, ms: 0 };
+    d.log.push(entry);
     try {
-      const res = await fetch(this.opts.url, {
+      const res = await fetch(d.uri, {
         method: 'POST',
         headers: {
           'Content-Type': 'application/json',
           'X-Shopify-Topic': d.topic,
           'X-Shopify-Hmac-Sha256': signWebhook(d.body, this.opts.secret),
           'X-Shopify-Shop-Domain': this.opts.shopDomain ?? `${this.state.data.shopName}.myshopify.com`,
-          'X-Shopify-API-Version': this.opts.apiVersion ?? '2026-07',
+          'X-Shopify-API-Version': d.apiVersion,
           'X-Shopify-Webhook-Id': d.webhookId,
           'X-Shopify-Event-Id': d.eventId,
-          'X-Shopify-Triggered-At': triggeredAt,
+          'X-Shopify-Triggered-At': d.triggeredAt,
         },
         body: d.body,
-        signal: AbortSignal.timeout(5000),
+        signal: ac.signal,
       });
-      d.lastStatus = res.status;
       await res.arrayBuffer().catch(() => undefined);
+      entry.status = res.status;
+      d.lastStatus = res.status;
       if (res.ok) d.delivered = true;
       return res.ok;
-    } catch {
+    } catch (e) {
+      entry.error = ac.signal.aborted ? 'timeout' : e instanceof Error ? e.message : String(e);
       d.lastStatus = null;
       return false;
+    } finally {
+      clearTimeout(timer);
+      this.inflight.delete(ac);
+      entry.ms = Date.now() - started;
     }
   }
 
-  private async attempt(d: WebhookDelivery, triggeredAt: string, n = 0): Promise<void> {
+  private retryDelays(): number[] {
+    return this.opts.retryDelaysMs ?? SHOPIFY_RETRY_DELAYS_MS.map((ms) => Math.round(ms * (this.opts.timeScale ?? 1)));
+  }
+
+  private async attempt(d: WebhookDelivery, n: number): Promise<void> {
     if (this.stopped) return;
-    const ok = await this.send(d, triggeredAt);
-    const delays = this.opts.retryDelaysMs ?? [100, 200, 400, 800, 1600, 3200, 6400, 12800];
-    if (!ok && n < delays.length) this.after(delays[n] as number, () => void this.attempt(d, triggeredAt, n + 1));
+    const ok = await this.send(d);
+    if (ok || this.stopped) return;
+    const delays = this.retryDelays();
+    if (n < delays.length) {
+      this.after(delays[n] as number, () => void this.attempt(d, n + 1));
+      return;
+    }
+    d.failed = true;
+    // Shopify removes an API-created subscription whose deliveries keep failing.
+    const id = d.subscriptionId ? Number(d.subscriptionId.split('/').pop()) : NaN;
+    if (Number.isFinite(id)) deleteSubscription(this.state, id);
   }
 
   stop(): void {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-  }
-
-  /** REST-shaped payloads: numeric ids, snake_case, admin_graphql_api_id. */
-  private payload(topic: string, gidValue: string): Record<string, unknown> | null {
-    const s = this.state;
-    if (topic.startsWith('customers/')) {
-      const c = s.customer(parseGid(gidValue, 'Customer') ?? -1);
-      if (!c) return null;
-      return {
-        id: c.id,
-        email: c.email,
-        first_name: c.firstName,
-        last_name: c.lastName,
-        phone: c.phone,
-        tags: c.tags.join(', '),
-        state: c.state.toLowerCase(),
-        created_at: c.createdAt,
-        updated_at: c.updatedAt,
-        addresses: c.addresses.map((a) => ({ id: a.id, customer_id: c.id, address1: a.address1, city: a.city, zip: a.zip, country_code: a.countryCode, default: a.id === c.defaultAddressId })),
-        admin_graphql_api_id: gidValue,
-      };
-    }
-    if (topic.startsWith('orders/')) {
-      const o = s.order(parseGid(gidValue, 'Order') ?? -1);
-      if (!o) return null;
-      const t = orderTotals(o);
-      return {
-        id: o.id,
-        name: o.name,
-        order_number: o.number,
-        email: o.email,
-        created_at: o.createdAt,
-        updated_at: o.updatedAt,
-        cancelled_at: o.cancelledAt,
-        cancel_reason: o.cancelReason?.toLowerCase() ?? null,
-        financial_status: o.financialStatus.toLowerCase(),
-        currency: o.currencyCode,
-        total_price: t.original.total.toFixed(2),
-        current_total_price: t.current.total.toFixed(2),
-        customer: o.customerId != null ? { id: o.customerId, admin_graphql_api_id: `gid://shopify/Customer/${o.customerId}` } : null,
-        line_items: o.lineItems.map((l) => ({ id: l.id, sku: l.sku, quantity: l.quantity, current_quantity: l.currentQuantity, price: l.unitPrice, admin_graphql_api_id: `gid://shopify/LineItem/${l.id}` })),
-        admin_graphql_api_id: gidValue,
-      };
-    }
-    if (topic === 'refunds/create') {
-      const id = parseGid(gidValue, 'Refund');
-      const o = Object.values(s.data.orders).find((x) => x.refunds.some((r) => r.id === id));
-      const r = o?.refunds.find((x) => x.id === id);
-      if (!o || !r) return null;
-      return { id: r.id, order_id: o.id, created_at: r.createdAt, note: r.note, refund_line_items: r.lineItems.map((l) => ({ line_item_id: l.lineItemId, quantity: l.quantity, restock_type: l.restock ? 'return' : 'no_restock' })), admin_graphql_api_id: gidValue };
-    }
-    if (topic.startsWith('products/')) {
-      const p = s.product(parseGid(gidValue, 'Product') ?? -1);
-      if (!p) return null;
-      return {
-        id: p.id,
-        title: p.title,
-        handle: p.handle,
-        status: p.status.toLowerCase(),
-        created_at: p.createdAt,
-        updated_at: p.updatedAt,
-        variants: p.variantIds.map((vid) => {
-          const v = s.variant(vid);
-          return { id: vid, sku: v?.sku ?? null, price: v?.price ?? null, inventory_item_id: v?.inventoryItemId ?? null, admin_graphql_api_id: `gid://shopify/ProductVariant/${vid}` };
-        }),
-        admin_graphql_api_id: gidValue,
-      };
-    }
-    if (topic === 'inventory_levels/update') {
-      const m = /InventoryLevel\/(\d+)\?inventory_item_id=(\d+)&location_id=(\d+)/.exec(gidValue);
-      if (!m) return null;
-      const item = s.inventoryItem(Number(m[2]));
-      const level = item?.levels[Number(m[3])];
-      if (!item || !level) return null;
-      return { inventory_item_id: item.id, location_id: Number(m[3]), available: level.quantities.available ?? 0, updated_at: level.updatedAt, admin_graphql_api_id: `gid://shopify/InventoryLevel/${m[3]}?inventory_item_id=${item.id}` };
-    }
-    if (topic === 'bulk_operations/finish') {
-      const b = s.data.bulkOperations[parseGid(gidValue, 'BulkOperation') ?? -1];
-      if (!b) return null;
-      return { admin_graphql_api_id: gidValue, completed_at: b.completedAt, created_at: b.createdAt, error_code: b.errorCode?.toLowerCase() ?? null, status: b.status.toLowerCase(), type: b.type.toLowerCase() };
-    }
-    return null;
+    for (const ac of this.inflight) ac.abort();
   }
 }
