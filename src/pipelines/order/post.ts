@@ -83,8 +83,8 @@ function waitingForApproval(r: CreateRec, label: string, draft: number | undefin
 }
 
 function inDoubt(r: CreateRec, label: string, res: Reservation, deps: PipelineDeps): RecordOutcome {
-  const until = new Date(Date.parse(res.takenAt) + deps.b1.reservations.staleAfterMs).toISOString();
-  return failed('order', r.id, `${label}: a sales order for it may still be committing in SAP B1 (reserved by ${res.holder} at ${res.takenAt}, no DocEntry yet); not posted again before ${until}, when the reservation may be taken over if no order or draft carries the id`);
+  const until = deps.b1.reservations.staleAt(res);
+  return failed('order', r.id, `${label}: a sales order for it may still be committing in SAP B1 (reserved by ${res.holder} at ${res.takenAt} SAP B1 time, no DocEntry yet); not posted again before ${until} SAP B1 time, when the reservation may be taken over if no order or draft carries the id`);
 }
 
 /** The order or the approval draft B1 has for this id, settling the reservation to it. */
