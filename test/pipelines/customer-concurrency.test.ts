@@ -21,7 +21,7 @@ import type { B1BusinessPartnerCreate } from '../../src/mapping/types';
 import { createSyncActivities } from '../../src/activities/sync-activities';
 import { createHubWorker } from '../../src/workers/hub-worker';
 import { startHubFixture, type HubFixture } from '../support/hub-fixture';
-import { gidNumber, partners, partnersByShopifyId, salesOrdersByShopifyId } from './support-shopify-to-b1';
+import { gidNumber, partners, partnersByShopifyId, runLog, salesOrdersByShopifyId } from './support-shopify-to-b1';
 
 /**
  * Holds every caller of `arrive()` until `parties` callers arrived, or until the ones that have
@@ -298,7 +298,14 @@ describe('customer pipeline: one partner per Shopify customer under concurrent w
       const found = partnersByShopifyId(fx, gid(c));
       assert.equal(found.length, 1, 'one partner');
       assert.equal(cr.result.counts.failed, 0, JSON.stringify(cr.result.counts));
-      assert.equal(or.result.counts.failed, 0, JSON.stringify(or.result.counts));
+      if (or.result.counts.failed > 0) {
+        // Series mode: the order run met the customer run's reservation while it created the
+        // partner. Only that order waits (the rest of its page goes on); a later run posts it.
+        const log = await runLog(fx, or.workflowId);
+        assert.match(log.outcomes.find((o) => o.outcome === 'failed')?.reason ?? '', /being created by another writer/);
+        const again = await fx.runSync('order', { mode: 'ids', ids: [`gid://shopify/Order/${order.id}`] });
+        assert.equal(again.result.counts.failed, 0, JSON.stringify(again.result.counts));
+      }
       const so = salesOrdersByShopifyId(fx, `gid://shopify/Order/${order.id}`);
       assert.equal(so.length, 1);
       assert.equal(so[0]!.CardCode, found[0]!.CardCode, 'the sales order is on that partner');

@@ -8,7 +8,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { B1BusinessRuleError, B1Client, ORDER_RESERVATIONS, Reservations } from '../../src/connectors/b1';
+import { B1BusinessRuleError, B1Client, ORDER_RESERVATIONS, PARTNER_RESERVATIONS, Reservations } from '../../src/connectors/b1';
 import { orderPipeline } from '../../src/pipelines/order';
 import { settleDuplicates } from '../../src/pipelines/order/exactly-once';
 import type { PipelineDeps } from '../../src/pipelines/contract';
@@ -166,6 +166,30 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
       assert.equal(salesOrdersByShopifyId(fx, id).length, 1);
     });
   }
+
+  test('liveness: an order whose partner another writer is still creating fails alone; the rest of the page is posted, and a later run posts it', async () => {
+    const c = fx.shopifySim.createCustomer({ firstName: 'Busy', lastName: 'Partner', email: 'busy.partner@example.com' });
+    const customer = `gid://shopify/Customer/${c.id}`;
+    const waiting = gid(fx.shopifySim.createOrder({ customerId: c.id, lines: [{ sku: 'A00011', quantity: 1 }] }));
+    const others = [newOrder(1), newOrder(2)];
+    const series = { ...fx.deps, mapping: { ...fx.deps.mapping, customer: { ...fx.deps.mapping.customer, cardCode: { mode: 'series' as const, series: 70 } } } };
+    // Another writer holds the customer's partner reservation (its create is under way).
+    const holder = otherHub({ holder: 'partner-writer' }).b1.reservations;
+    const held = await holder.reserve(PARTNER_RESERVATIONS, customer);
+    assert.ok(held.mine);
+    const out = await postPage(series, [waiting, ...others]);
+    const by = new Map(out.map((o) => [o.sourceId, o]));
+    assert.equal(by.get(waiting)?.outcome, 'failed');
+    assert.match(by.get(waiting)?.reason ?? '', /being created by another writer/);
+    for (const id of others) assert.equal(by.get(id)?.outcome, 'created', id);
+    assert.equal(salesOrdersByShopifyId(fx, waiting).length, 0);
+    // The writer finishes: the next run posts the waiting order onto its partner.
+    const made = await fx.deps.b1.createBusinessPartner({ CardName: 'Busy Partner', CardType: 'cCustomer', Series: 70, U_ShopifyId: customer } as unknown as Parameters<B1Client['createBusinessPartner']>[0]);
+    await holder.settle(held.reservation, String(made.CardCode));
+    const later = await postPage(series, [waiting]);
+    assert.equal(later[0]?.outcome, 'created');
+    assert.equal(salesOrdersByShopifyId(fx, waiting)[0]?.CardCode, made.CardCode);
+  });
 
   test('a worker killed after the POST, before settling: the order is found, not posted again', async () => {
     const id = newOrder(1);

@@ -12,7 +12,7 @@ import { PipelineSetupError } from '../errors';
 import { mapInGroups } from '../customer/groups';
 import { heartbeat, POST_CONCURRENCY } from '../customer/post';
 import { createAttemptedInRun, noteCreateAttempt } from '../customer/run-memory';
-import { isRecordRejection, upsertBusinessPartner } from '../customer/upsert';
+import { isRecordRejection, PartnerInProgressError, upsertBusinessPartner } from '../customer/upsert';
 import { B1TransientError } from '../../connectors/b1/errors';
 import { ORDER_RESERVATIONS, ReservationSetupError, type Reservation, type ReserveResult } from '../../connectors/b1/reservations';
 import { mayHaveApplied, ORDER_STATE_SELECT, ordersFor, serialised, settleDuplicates } from './exactly-once';
@@ -66,6 +66,9 @@ async function createOrder(deps: PipelineDeps, runId: string, r: CreateRec): Pro
         // Giving up with nothing sent (no POST may still commit): give the key back, so the
         // page's retry posts at once instead of waiting out the in-doubt window.
         if (st.reservation && !st.inDoubt && !st.created) await deps.b1.reservations.release(st.reservation).catch(() => undefined);
+        // Another writer is still creating this order's partner: only this record waits (it
+        // stays open in the failed-record ledger and a later run retries it); the page goes on.
+        if (e instanceof PartnerInProgressError) return failed('order', r.id, `order ${r.label ?? r.id}: ${e.message}`, 'customer');
         throw e;
       }
       heartbeat();
