@@ -15,7 +15,7 @@ import type { PipelineDeps } from '../../src/pipelines/contract';
 import type { RecordOutcome } from '../../src/mapping/outcome';
 import { isoSeconds } from '../../src/sim/shopify/clock';
 import { startHubFixture, type HubFixture } from '../support/hub-fixture';
-import { ensureGuestPartner, salesOrdersByShopifyId } from './support-shopify-to-b1';
+import { b1Requests, ensureGuestPartner, salesOrdersByShopifyId } from './support-shopify-to-b1';
 
 type Rec = Record<string, unknown>;
 
@@ -189,6 +189,20 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
     const later = await postPage(series, [waiting]);
     assert.equal(later[0]?.outcome, 'created');
     assert.equal(salesOrdersByShopifyId(fx, waiting)[0]?.CardCode, made.CardCode);
+  });
+
+  test('cost: B1 calls per created order (lookup, reservation, POST, settle)', async () => {
+    const ids = [1, 2, 3, 4, 5].map((q) => newOrder(q));
+    const page = await orderPipeline.fetch(fx.deps, { object: 'order', runId: 'cost', mode: 'ids', ids, pageIndex: 0 });
+    const mapped = await orderPipeline.map(fx.deps, { object: 'order', runId: 'cost', records: page.records });
+    const records = mapped.flatMap((m) => (m.ok ? [{ id: m.id, payload: m.payload }] : []));
+    const from = fx.b1Sim.faults.log.length;
+    const out = await orderPipeline.post(fx.deps, { object: 'order', runId: 'cost', pageIndex: 1, records });
+    assert.deepEqual(out.map((o) => o.outcome), ['created', 'created', 'created', 'created', 'created']);
+    const calls = b1Requests(fx.b1Sim.faults.log.slice(from));
+    // Orders and Drafts lookups, reservation read and insert, POST, settle: 6 (7 before the
+    // creator's re-check was limited to takeovers).
+    assert.equal(calls.length / ids.length, 6, calls.join('\n'));
   });
 
   test('a worker killed after the POST, before settling: the order is found, not posted again', async () => {

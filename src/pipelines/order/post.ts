@@ -207,6 +207,10 @@ async function createOnce(deps: PipelineDeps, runId: string, r: CreateRec, st: C
   }
   // A settle lost to a fault is repaired by the next lookup (it settles what it finds).
   await res.settle(mine, String(made.docEntry)).catch(() => undefined);
+  // The first generation, taken by this record and followed by its one POST: no other holder ever
+  // posted this order (every hub POST is made by a holder), so there is no copy to look for. After
+  // a takeover the previous holder's POST may still commit: look, and settle.
+  if (mine.generation === 1) return created('order', r.id, String(made.docEntry));
   const s = await settleOrReport(deps, r.id, made.docEntry);
   if ('error' in s) return { ...failed('order', r.id, `${label}: created sales order ${made.docEntry}, but SAP B1 refused to cancel a copy made by another writer: ${s.error}`), targetId: String(made.docEntry) };
   return s.keep === made.docEntry ? created('order', r.id, String(made.docEntry)) : unchanged('order', r.id, String(s.keep));
