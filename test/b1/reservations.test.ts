@@ -71,8 +71,7 @@ describe('B1 reservations (user-defined table, unique Code)', () => {
   });
 
   test('a stale reservation is taken over by exactly one writer (generation 2); a fresh one is not stale', async () => {
-    let now = Date.parse('2030-01-01T10:00:00Z');
-    const mk = (holder: string) => new Reservations(clientFor(sim.url), { holder, staleAfterMs: 60_000, now: () => now });
+    const mk = (holder: string) => new Reservations(clientFor(sim.url), { holder, staleAfterMs: 60_000 });
     const a = mk('a');
     const key = 'gid://shopify/Order/2002';
     const first = await a.reserve(ORDER_RESERVATIONS, key);
@@ -81,13 +80,69 @@ describe('B1 reservations (user-defined table, unique Code)', () => {
     const seen = await others[0]!.find(ORDER_RESERVATIONS, key);
     assert.ok(seen);
     assert.equal(others[0]!.isStale(seen), false);
-    now += 61_000;
-    assert.equal(others[0]!.isStale(seen), true);
+    // B1's clock moves on; the next answer tells the hub.
+    sim.state.clock.advance(61_000);
+    try {
+      await others[0]!.find(ORDER_RESERVATIONS, key);
+      assert.equal(others[0]!.isStale(seen), true);
+    } finally {
+      sim.state.clock.advance(-61_000);
+    }
     const takes = await Promise.all(others.map((r) => r.takeOver(seen)));
     assert.equal(takes.filter((t) => t.mine).length, 1);
     const current = await a.find(ORDER_RESERVATIONS, key);
     assert.equal(current?.generation, 2);
     assert.equal(current?.code, 'Order-2002#2');
+  });
+
+  test('simulator: every answer carries an HTTP Date from the server clock (error pages of the balancer too)', async () => {
+    const http = await rawSession(sim.url);
+    sim.state.clock.set(new Date('2031-02-03T04:05:06Z'));
+    try {
+      assert.equal((await http('/Items?$top=1')).headers.get('date'), 'Mon, 03 Feb 2031 04:05:06 GMT');
+      assert.equal((await http("/Items('NOPE')")).headers.get('date'), 'Mon, 03 Feb 2031 04:05:06 GMT', 'a 404 too');
+      sim.faults.failNext({ kind: '502', match: /^GET \/b1s\/v1\/Items/ });
+      assert.equal((await http('/Items?$top=1')).headers.get('date'), 'Mon, 03 Feb 2031 04:05:06 GMT', 'an Apache error page too');
+    } finally {
+      sim.state.clock.set(null);
+    }
+  });
+
+  test('clocks that disagree: reservations are stamped and judged on B1 time, whatever the hubs\' clocks say', async () => {
+    const HOURS = 3 * 3_600_000;
+    const hub = (holder: string, skewMs: number) => new Reservations(clientFor(sim.url, { localClock: () => Date.now() + skewMs }), { holder });
+    const key = 'gid://shopify/Order/5005';
+    // Hub A's clock runs hours behind: its stamp is still B1's time.
+    const a = hub('hub-a', -HOURS);
+    const got = await a.reserve(ORDER_RESERVATIONS, key);
+    assert.ok(got.mine);
+    assert.ok(Math.abs(Date.parse(got.reservation.takenAt) - sim.state.clock.now().getTime()) < 5_000, `stamped ${got.reservation.takenAt} on B1's clock`);
+    const ahead = hub('hub-ahead', HOURS);
+    const behind = hub('hub-behind', -HOURS);
+    const check = async (r: Reservations) => {
+      const held = await r.find(ORDER_RESERVATIONS, key);
+      assert.ok(held && !held.target);
+      return r.isStale(held);
+    };
+    assert.equal(await check(ahead), false, 'a hub hours ahead does not see a fresh reservation as stale');
+    assert.equal(await check(behind), false);
+    const step = (ms: number) => sim.state.clock.advance(ms);
+    let moved = 0;
+    try {
+      step(14 * 60_000);
+      moved += 14 * 60_000;
+      assert.equal(await check(ahead), false, '14 minutes of B1 time: still held');
+      assert.equal(await check(behind), false);
+      step(2 * 60_000);
+      moved += 2 * 60_000;
+      assert.equal(await check(ahead), true, '16 minutes of B1 time: stale for the hub ahead');
+      assert.equal(await check(behind), true, 'and for the hub behind (not hours later)');
+      const held = (await ahead.find(ORDER_RESERVATIONS, key))!;
+      const takes = await Promise.all([ahead.takeOver(held), behind.takeOver(held)]);
+      assert.equal(takes.filter((t) => t.mine).length, 1);
+    } finally {
+      step(-moved);
+    }
   });
 
   test('a lost answer to the reservation POST is resolved by re-reading the row (no second row, still mine)', async () => {

@@ -63,7 +63,7 @@ describe('order pipeline crash safety', () => {
     const c = result.counts;
     // An order whose reservation the killed worker took, but whose POST it never sent (or whose
     // answer it never read), is in doubt: not posted again before the reservation's stale window
-    // (README "Exactly once"). The next run after the window (the hub's clock moved on) posts it.
+    // (README "Exactly once"). The next run after the window (B1's clock moved on) posts it.
     const first = await runLog(fx, workflowId);
     const inDoubt = first.outcomes.filter((o) => o.outcome === 'failed');
     for (const o of inDoubt) assert.match(o.reason ?? '', /may still be committing/, o.sourceId);
@@ -73,8 +73,8 @@ describe('order pipeline crash safety', () => {
     if (inDoubt.length) {
       await proc.kill();
       proc = undefined;
-      const b1 = fx.deps.b1;
-      b1.reservations.now = () => Date.now() + b1.reservations.staleAfterMs + 1_000;
+      const past = fx.deps.b1.reservations.staleAfterMs + 1_000;
+      fx.b1Sim.state.clock.advance(past); // B1's clock: reservations are judged on it
       const worker = await fx.startWorker();
       try {
         const again = await fx.runSync('order', { mode: 'ids', ids: inDoubt.map((o) => o.sourceId) });
@@ -82,7 +82,7 @@ describe('order pipeline crash safety', () => {
         catchUp = { created: again.result.counts.created, unchanged: again.result.counts.unchanged };
       } finally {
         await worker.stop();
-        b1.reservations.now = Date.now;
+        fx.b1Sim.state.clock.advance(-past);
       }
     }
     for (const o of shopifyOrders) {

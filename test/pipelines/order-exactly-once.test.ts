@@ -8,14 +8,14 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { B1BusinessRuleError, B1Client, ORDER_RESERVATIONS, Reservations } from '../../src/connectors/b1';
+import { B1BusinessRuleError, B1Client, ORDER_RESERVATIONS, PARTNER_RESERVATIONS, Reservations } from '../../src/connectors/b1';
 import { orderPipeline } from '../../src/pipelines/order';
 import { settleDuplicates } from '../../src/pipelines/order/exactly-once';
 import type { PipelineDeps } from '../../src/pipelines/contract';
 import type { RecordOutcome } from '../../src/mapping/outcome';
 import { isoSeconds } from '../../src/sim/shopify/clock';
 import { startHubFixture, type HubFixture } from '../support/hub-fixture';
-import { ensureGuestPartner, salesOrdersByShopifyId } from './support-shopify-to-b1';
+import { b1Requests, ensureGuestPartner, salesOrdersByShopifyId } from './support-shopify-to-b1';
 
 type Rec = Record<string, unknown>;
 
@@ -27,10 +27,29 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
   const open = (id: string) => salesOrdersByShopifyId(fx, id).filter((o) => o.Cancelled !== 'tYES');
 
   /** Another hub deployment (or worker process): its own client, session and clock. */
-  const otherHub = (o: { timeoutMs?: number; holder?: string } = {}): PipelineDeps => ({
+  const otherHub = (o: { timeoutMs?: number; holder?: string; skewMs?: number } = {}): PipelineDeps => ({
     ...fx.deps,
-    b1: new B1Client({ baseUrl: fx.b1Sim.url, companyDb: 'SBODEMOUS', userName: 'manager', password: '1234', retryBaseDelayMs: 5, ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}), reservations: { holder: o.holder ?? 'other-hub' } }),
+    b1: new B1Client({
+      baseUrl: fx.b1Sim.url,
+      companyDb: 'SBODEMOUS',
+      userName: 'manager',
+      password: '1234',
+      retryBaseDelayMs: 5,
+      ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+      ...(o.skewMs ? { localClock: () => Date.now() + o.skewMs! } : {}),
+      reservations: { holder: o.holder ?? 'other-hub' },
+    }),
   });
+
+  /** Moves SAP B1's clock (the simulator's) for the duration of `fn`. */
+  async function b1ClockMoved<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+    fx.b1Sim.state.clock.advance(ms);
+    try {
+      return await fn();
+    } finally {
+      fx.b1Sim.state.clock.advance(-ms);
+    }
+  }
 
   /** One page attempt of the order pipeline for these ids (fetch, map, post), as the activities run it. */
   async function postPage(deps: PipelineDeps, ids: string[], runId = 'run', pageIndex = 1): Promise<RecordOutcome[]> {
@@ -111,17 +130,79 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
     assert.equal(first[0]?.outcome, 'failed');
     assert.match(first[0]?.reason ?? '', /reserved by dead-worker.*not posted again before/);
     assert.equal(salesOrdersByShopifyId(fx, id).length, 0);
-    // Past the stale window (the hub's clock moved on), the next run takes it over and posts.
+    // Past the stale window (B1's clock moved on), the next run takes it over and posts.
     const later = { ...fx.deps, b1: otherHub({ holder: 'next-run' }).b1 };
-    later.b1.reservations.now = () => Date.now() + later.b1.reservations.staleAfterMs + 1_000;
-    const second = await postPage(later, [id]);
-    assert.equal(second[0]?.outcome, 'created');
-    assert.equal(salesOrdersByShopifyId(fx, id).length, 1);
-    const r = await later.b1.reservations.find(ORDER_RESERVATIONS, id);
-    assert.equal(r?.generation, 2);
-    assert.equal(r?.target, second[0]?.targetId);
-    // A second taker past the window finds the order: nothing posted.
-    assert.equal((await postPage(later, [id]))[0]?.outcome, 'unchanged');
+    await b1ClockMoved(later.b1.reservations.staleAfterMs + 1_000, async () => {
+      const second = await postPage(later, [id]);
+      assert.equal(second[0]?.outcome, 'created');
+      assert.equal(salesOrdersByShopifyId(fx, id).length, 1);
+      const r = await later.b1.reservations.find(ORDER_RESERVATIONS, id);
+      assert.equal(r?.generation, 2);
+      assert.equal(r?.target, second[0]?.targetId);
+      // A second taker past the window finds the order: nothing posted.
+      assert.equal((await postPage(later, [id]))[0]?.outcome, 'unchanged');
+    });
+  });
+
+  for (const [name, holderSkew, takerSkew] of [
+    ['the taker hours ahead', 0, 5 * 3_600_000],
+    ['the holder hours ahead (the taker hours behind it)', 5 * 3_600_000, 0],
+  ] as const) {
+    test(`clocks that disagree (${name}): an order in doubt is taken over only after 15 minutes of B1 time`, async () => {
+      const id = newOrder(1);
+      // Hub A took the reservation and its POST is in doubt (never settled, no order yet).
+      const a = otherHub({ holder: 'hub-a', skewMs: holderSkew }).b1;
+      await a.reservations.find(ORDER_RESERVATIONS, id);
+      assert.ok((await a.reservations.reserve(ORDER_RESERVATIONS, id)).mine);
+      const b = otherHub({ holder: 'hub-b', skewMs: takerSkew });
+      const now = await postPage(b, [id]);
+      assert.equal(now[0]?.outcome, 'failed');
+      assert.match(now[0]?.reason ?? '', /may still be committing/);
+      const almost = await b1ClockMoved(14 * 60_000, () => postPage(b, [id]));
+      assert.match(almost[0]?.reason ?? '', /may still be committing/, '14 minutes of B1 time: not taken over');
+      assert.equal(salesOrdersByShopifyId(fx, id).length, 0);
+      const past = await b1ClockMoved(16 * 60_000, () => postPage(b, [id]));
+      assert.equal(past[0]?.outcome, 'created', '16 minutes of B1 time: taken over and posted');
+      assert.equal(salesOrdersByShopifyId(fx, id).length, 1);
+    });
+  }
+
+  test('liveness: an order whose partner another writer is still creating fails alone; the rest of the page is posted, and a later run posts it', async () => {
+    const c = fx.shopifySim.createCustomer({ firstName: 'Busy', lastName: 'Partner', email: 'busy.partner@example.com' });
+    const customer = `gid://shopify/Customer/${c.id}`;
+    const waiting = gid(fx.shopifySim.createOrder({ customerId: c.id, lines: [{ sku: 'A00011', quantity: 1 }] }));
+    const others = [newOrder(1), newOrder(2)];
+    const series = { ...fx.deps, mapping: { ...fx.deps.mapping, customer: { ...fx.deps.mapping.customer, cardCode: { mode: 'series' as const, series: 70 } } } };
+    // Another writer holds the customer's partner reservation (its create is under way).
+    const holder = otherHub({ holder: 'partner-writer' }).b1.reservations;
+    const held = await holder.reserve(PARTNER_RESERVATIONS, customer);
+    assert.ok(held.mine);
+    const out = await postPage(series, [waiting, ...others]);
+    const by = new Map(out.map((o) => [o.sourceId, o]));
+    assert.equal(by.get(waiting)?.outcome, 'failed');
+    assert.match(by.get(waiting)?.reason ?? '', /being created by another writer/);
+    for (const id of others) assert.equal(by.get(id)?.outcome, 'created', id);
+    assert.equal(salesOrdersByShopifyId(fx, waiting).length, 0);
+    // The writer finishes: the next run posts the waiting order onto its partner.
+    const made = await fx.deps.b1.createBusinessPartner({ CardName: 'Busy Partner', CardType: 'cCustomer', Series: 70, U_ShopifyId: customer } as unknown as Parameters<B1Client['createBusinessPartner']>[0]);
+    await holder.settle(held.reservation, String(made.CardCode));
+    const later = await postPage(series, [waiting]);
+    assert.equal(later[0]?.outcome, 'created');
+    assert.equal(salesOrdersByShopifyId(fx, waiting)[0]?.CardCode, made.CardCode);
+  });
+
+  test('cost: B1 calls per created order (lookup, reservation, POST, settle)', async () => {
+    const ids = [1, 2, 3, 4, 5].map((q) => newOrder(q));
+    const page = await orderPipeline.fetch(fx.deps, { object: 'order', runId: 'cost', mode: 'ids', ids, pageIndex: 0 });
+    const mapped = await orderPipeline.map(fx.deps, { object: 'order', runId: 'cost', records: page.records });
+    const records = mapped.flatMap((m) => (m.ok ? [{ id: m.id, payload: m.payload }] : []));
+    const from = fx.b1Sim.faults.log.length;
+    const out = await orderPipeline.post(fx.deps, { object: 'order', runId: 'cost', pageIndex: 1, records });
+    assert.deepEqual(out.map((o) => o.outcome), ['created', 'created', 'created', 'created', 'created']);
+    const calls = b1Requests(fx.b1Sim.faults.log.slice(from));
+    // Orders and Drafts lookups, reservation read and insert, POST, settle: 6 (7 before the
+    // creator's re-check was limited to takeovers).
+    assert.equal(calls.length / ids.length, 6, calls.join('\n'));
   });
 
   test('a worker killed after the POST, before settling: the order is found, not posted again', async () => {

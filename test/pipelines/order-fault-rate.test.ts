@@ -33,8 +33,8 @@ test('~10 % B1 faults: pages are not retried for one record; nothing twice, noth
     }
     const createdInRun = result.counts.created;
     // The catch-up: a later run past the reservation window, faults over.
-    const b1 = fx.deps.b1 as typeof fx.deps.b1 & { reservations?: { now: () => number; staleAfterMs: number } };
-    if (b1.reservations) b1.reservations.now = () => Date.now() + b1.reservations!.staleAfterMs + 1_000;
+    // B1's clock moves past the window (reservations are judged on it).
+    fx.b1Sim.state.clock.advance(fx.deps.b1.reservations.staleAfterMs + 1_000);
     const catchUp = await fx.runSync('order', { mode: 'full' });
     const byId = new Map<string, number>();
     for (const o of salesOrders(fx)) if (o.Cancelled !== 'tYES') byId.set(String(o.U_ShopifyId), (byId.get(String(o.U_ShopifyId)) ?? 0) + 1);

@@ -85,13 +85,12 @@ async function syncAll(faulty: boolean): Promise<{ state: Rec; stats: Rec; secon
     const seconds = (Date.now() - started) / 1000;
     // A POST whose answer was lost and whose order is not found is in doubt: it may still commit,
     // so it is not posted again before its reservation's stale window (README "Exactly once").
-    // The next run after the window (the hub's clock moved on; faults over) completes it.
+    // The next run after the window (B1's clock moved on; faults over) completes it.
     fx.b1Sim.faults.reset();
     if (expiring) clearInterval(expiring);
-    const b1 = fx.deps.b1;
-    b1.reservations.now = () => Date.now() + b1.reservations.staleAfterMs + 1_000;
-    const catchUp = await fx.runSync('order', { mode: 'full' });
-    b1.reservations.now = Date.now;
+    const past = fx.deps.b1.reservations.staleAfterMs + 1_000;
+    fx.b1Sim.state.clock.advance(past); // B1's clock: reservations are judged on it
+    const catchUp = await fx.runSync('order', { mode: 'full' }).finally(() => fx.b1Sim.state.clock.advance(-past));
     return {
       state: snapshot(fx),
       seconds,

@@ -35,6 +35,11 @@ export interface B1ClientOptions {
   /** After a rejected login, further logins fail fast for this long (no login loops). */
   loginCooldownMs?: number;
   maxSockets?: number;
+  /**
+   * The hub's local clock (ms), used only to carry the Service Layer's last `Date` forward between
+   * answers (`serverNow`). Default: monotonic (performance), so a wall-clock step does not move it.
+   */
+  localClock?: () => number;
 }
 
 export type EntityKey = string | number;
@@ -85,6 +90,9 @@ export class B1ClientCore {
   protected readonly opts: Required<Pick<B1ClientOptions, 'maxPageSize' | 'timeoutMs' | 'batchTimeoutMs' | 'maxRetries' | 'retryBaseDelayMs'>>;
   private readonly servicePath: string;
   private readonly origin: string;
+  private readonly localClock: () => number;
+  /** The Service Layer's `Date` in its latest answer, and the local clock when it came. */
+  private lastServerDate: { serverMs: number; localMs: number } | undefined;
 
   constructor(options: B1ClientOptions) {
     const base = new URL(options.baseUrl.replace(/\/+$/, ''));
@@ -95,6 +103,7 @@ export class B1ClientCore {
     this.servicePath = base.pathname;
     this.origin = base.origin;
     this.logger = options.logger ?? stderrLogger;
+    this.localClock = options.localClock ?? (() => performance.timeOrigin + performance.now());
     this.opts = {
       maxPageSize: options.maxPageSize ?? 500,
       timeoutMs: options.timeoutMs ?? 120_000,
@@ -179,6 +188,7 @@ export class B1ClientCore {
         throw err;
       }
       this.session.touch(s);
+      this.noteServerDate(res.headers.date);
       if (res.status === 401) {
         const parsed = parseErrorBody(res.data, res.headers['content-type'] as string | undefined);
         if (!relogged) {
@@ -219,6 +229,22 @@ export class B1ClientCore {
       }
       return { status: res.status, headers: res.headers as Record<string, string | string[] | undefined>, body: res.data ?? '' };
     }
+  }
+
+  /**
+   * B1's time now (ms since epoch), estimated from the `Date` header of its latest answer plus the
+   * local time elapsed since (1 s resolution), or undefined before any answer with a `Date`. Every
+   * hub deployment judges time-based rules on one company (reservations) by this one clock, so
+   * hub clocks that disagree do not matter.
+   */
+  serverNow(): number | undefined {
+    const d = this.lastServerDate;
+    return d ? d.serverMs + Math.max(0, this.localClock() - d.localMs) : undefined;
+  }
+
+  private noteServerDate(header: unknown): void {
+    const ms = typeof header === 'string' ? Date.parse(header) : NaN;
+    if (Number.isFinite(ms)) this.lastServerDate = { serverMs: ms, localMs: this.localClock() };
   }
 
   private async backoff(attempt: number, ctx: B1ErrorContext, reason: string): Promise<void> {

@@ -10,10 +10,12 @@
  * slow POST). The caller looks the document up by its cross-reference first; only a reservation
  * older than `staleAfterMs` without a target and without a document may be taken over. Takeover
  * is itself a unique insert: generation n+1 of the key has the Code `<key>#<n+1>`, so two
- * writers taking over the same stale reservation cannot both win. The window: a holder that
- * spends longer than `staleAfterMs` (measured on the hub's clock, so plus the clock difference
- * between deployments) between taking its reservation and its POST committing can meet a
- * successor; the callers' duplicate sweep covers that case.
+ * writers taking over the same stale reservation cannot both win. Age is stamped and judged on
+ * SAP B1's clock (the Service Layer's `Date` header, `B1ClientCore.serverNow`), never on a hub's
+ * own: two deployments whose clocks disagree by hours still agree on when a reservation is stale.
+ * The window: a holder that spends longer than `staleAfterMs` of B1 time between taking its
+ * reservation and its POST committing can meet a successor; the callers' duplicate sweeps cover
+ * that case.
  *
  * Tables are created by `b1hub init --fix` (`RESERVATION_TABLES`, udf.ts).
  */
@@ -39,7 +41,7 @@ export const RESERVATION_TABLES: readonly ReservationTable[] = [ORDER_RESERVATIO
 export const RESERVATION_FIELDS = [
   { name: 'ResKey', description: 'Reserved key', size: 100 },
   { name: 'Target', description: 'B1 key it stands for', size: 50 },
-  { name: 'TakenAt', description: 'Taken at (ISO, hub clock)', size: 30 },
+  { name: 'TakenAt', description: 'Taken at (ISO, SAP B1 clock)', size: 30 },
   { name: 'Holder', description: 'Holder (hub and attempt)', size: 100 },
 ] as const;
 
@@ -49,7 +51,7 @@ export interface Reservation {
   /** The row's unique Code: the key for generation 1, `<key>#<n>` after takeovers. */
   code: string;
   generation: number;
-  /** ISO time on the taker's clock. */
+  /** ISO time on SAP B1's clock (the Service Layer's `Date` when it was taken). */
   takenAt: string;
   holder: string;
   /** What the reservation stands for once settled (a DocEntry, a CardCode, `draft:<n>`). */
@@ -69,9 +71,8 @@ export class ReservationSetupError extends B1BusinessRuleError {
 export interface ReservationOptions {
   /** Who takes reservations, for operators reading the table (e.g. hub namespace/task queue). */
   holder?: string;
-  /** A reservation without a target older than this may be taken over. Default 15 minutes. */
+  /** A reservation without a target older than this (B1 time) may be taken over. Default 15 minutes. */
   staleAfterMs?: number;
-  now?: () => number;
 }
 
 export const DEFAULT_STALE_AFTER_MS = 15 * 60_000;
@@ -81,7 +82,6 @@ const SELECT = ['Code', 'U_ResKey', 'U_Target', 'U_TakenAt', 'U_Holder'] as cons
 export class Reservations {
   holder: string;
   staleAfterMs: number;
-  now: () => number;
 
   constructor(
     private readonly client: B1ClientCore,
@@ -89,7 +89,11 @@ export class Reservations {
   ) {
     this.holder = o.holder ?? 'b1-shopify-hub';
     this.staleAfterMs = o.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
-    this.now = o.now ?? Date.now;
+  }
+
+  /** SAP B1's time now (from its last answer), or undefined before the first answer. */
+  b1Now(): number | undefined {
+    return this.client.serverNow();
   }
 
   /** The current (highest-generation) reservation of a key, or undefined. */
@@ -123,11 +127,22 @@ export class Reservations {
     return this.insert({ name: stale.table, description: '' }, stale.key, stale.generation + 1);
   }
 
-  /** No target, and older than `staleAfterMs` on this hub's clock. */
+  /**
+   * No target, and older than `staleAfterMs` on B1's clock. Not stale while B1's time is unknown
+   * (no answer seen yet): taking over too early can duplicate, waiting only delays.
+   */
   isStale(r: Reservation): boolean {
     if (r.target) return false;
+    const now = this.b1Now();
+    if (now === undefined) return false;
     const t = Date.parse(r.takenAt);
-    return !Number.isFinite(t) || this.now() - t > this.staleAfterMs;
+    return !Number.isFinite(t) || now - t > this.staleAfterMs;
+  }
+
+  /** When the reservation may be taken over (ISO, B1 time), for messages. */
+  staleAt(r: Reservation): string {
+    const t = Date.parse(r.takenAt);
+    return Number.isFinite(t) ? new Date(t + this.staleAfterMs).toISOString() : 'now';
   }
 
   /** Records what the reservation stands for (idempotent: a PATCH of one field). */
@@ -153,7 +168,11 @@ export class Reservations {
 
   private async insert(table: ReservationTable, key: string, generation: number): Promise<ReserveResult> {
     const code = codeOf(key, generation);
-    const mine: Reservation = { table: table.name, key, code, generation, takenAt: new Date(this.now()).toISOString(), holder: `${this.holder}/${randomUUID().slice(0, 8)}` };
+    // Stamped with B1's time: callers read the table first, so its Date is seconds old at most.
+    if (this.b1Now() === undefined) await this.find(table, key);
+    const at = this.b1Now();
+    if (at === undefined) throw new ReservationSetupError(`reservation table @${table.name}: the Service Layer's answers carry no Date header, so reservations cannot be timed on SAP B1's clock`, { context: { entity: `U_${table.name}` } });
+    const mine: Reservation = { table: table.name, key, code, generation, takenAt: new Date(at).toISOString(), holder: `${this.holder}/${randomUUID().slice(0, 8)}` };
     const body = { Code: code, Name: code, U_ResKey: key, U_TakenAt: mine.takenAt, U_Holder: mine.holder };
     // A unique insert may be sent again: if an earlier copy commits first, this one is refused
     // as a duplicate and the re-read below tells whose row stands (by the holder token).

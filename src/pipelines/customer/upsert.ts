@@ -28,6 +28,8 @@ import type { B1BusinessPartner, B1BusinessPartnerCreate } from '../../mapping/t
 import type { PipelineDeps } from '../contract';
 import { PipelineSetupError } from '../errors';
 import { orFilters } from './paging';
+// Numbers inside codes compare as numbers ("C9" before "C10"): the oldest of several is the one numbered first.
+import { byCardCode, keeperOf } from './partner-duplicates';
 import { createAttemptedInRun, noteCreateAttempt } from './run-memory';
 
 /** The fields diffBusinessPartner compares (nothing else is read). */
@@ -37,20 +39,13 @@ export type BpUpsertResult =
   | { outcome: 'created' | 'updated' | 'unchanged'; cardCode: string; linked?: boolean }
   | { outcome: 'failed'; reason: string; field?: string };
 
-// Numbers inside codes compare as numbers: "C9" before "C10", so the partner kept as the oldest
-// of several is the one numbered first (localeCompare alone put "C10" first).
-const CODE_ORDER = new Intl.Collator('en', { numeric: true });
-function byCardCode(a: { CardCode?: unknown }, b: { CardCode?: unknown }): number {
-  return CODE_ORDER.compare(String(a.CardCode), String(b.CardCode));
-}
 
 // One rejection check for every pipeline (shared/error-policy.ts).
 export { isRecordRejection };
 
-/** The partner carrying this Shopify GID; the lowest CardCode if (wrongly) several do. */
+/** The partner carrying this Shopify GID; several (a late series create) are settled first (partner-duplicates.ts). */
 export async function findPartnerByShopifyId(deps: PipelineDeps, shopifyId: string): Promise<BusinessPartner | undefined> {
-  const found = await deps.b1.findBusinessPartnersByShopifyId(shopifyId, BP_DIFF_SELECT);
-  return found.sort(byCardCode)[0];
+  return keeperOf(deps, shopifyId, await deps.b1.findBusinessPartnersByShopifyId(shopifyId, BP_DIFF_SELECT));
 }
 
 /** The e-mail values one customer's link-by-e-mail rule looks for (as given, and lower-cased). */
@@ -130,9 +125,15 @@ async function listAll(deps: PipelineDeps, filters: string[], po: PageOptions = 
  */
 export async function lookupPartners(deps: PipelineDeps, desired: readonly B1BusinessPartnerCreate[]): Promise<KnownPartners> {
   const byShopifyId = new Map<string, BusinessPartner>();
-  for (const p of (await listAll(deps, orFilters('U_ShopifyId', desired.map((d) => d.U_ShopifyId)))).sort(byCardCode)) {
+  const carrying = new Map<string, BusinessPartner[]>();
+  for (const p of await listAll(deps, orFilters('U_ShopifyId', desired.map((d) => d.U_ShopifyId)))) {
     const id = String(p.U_ShopifyId);
-    if (!byShopifyId.has(id)) byShopifyId.set(id, p);
+    carrying.set(id, [...(carrying.get(id) ?? []), p]);
+  }
+  // Several partners for one customer (a late series create): settled here, in this run.
+  for (const [id, found] of carrying) {
+    const keep = await keeperOf(deps, id, found);
+    if (keep) byShopifyId.set(id, keep);
   }
   const linkable = new Map<string, BusinessPartner[]>();
   if (deps.mapping.customer.linkByEmail) {
@@ -176,7 +177,7 @@ async function resolveFromKnown(deps: PipelineDeps, desired: B1BusinessPartnerCr
   if (!candidate) return { existing: await findPartnerByShopifyId(deps, desired.U_ShopifyId), linked: false };
   const filter = f.or(f.eq('U_ShopifyId', desired.U_ShopifyId), f.eq('CardCode', String(candidate.CardCode)));
   const fresh = await deps.b1.list('BusinessPartners', { filter, select: BP_DIFF_SELECT });
-  const own = fresh.filter((p) => p.U_ShopifyId === desired.U_ShopifyId).sort(byCardCode)[0];
+  const own = await keeperOf(deps, desired.U_ShopifyId, fresh.filter((p) => p.U_ShopifyId === desired.U_ShopifyId));
   if (own) return { existing: own, linked: false };
   const now = fresh.find((p) => String(p.CardCode) === String(candidate.CardCode));
   if (now && !now.U_ShopifyId) return { existing: now, linked: true };
@@ -316,10 +317,11 @@ export class PartnerInProgressError extends B1TransientError {
  * connectors/b1/reservations.ts) is taken before the POST and settled with the CardCode after;
  * of any number of writers only its holder creates. Another writer uses the partner the
  * reservation names, or finds by U_ShopifyId (the holder's answer was lost), or, while the
- * holder may still be creating, throws PartnerInProgressError so its page is retried. A
- * reservation left without a partner past the stale window (15 min, hub clock) is taken over;
- * a POST that commits later than that is the window left, and the create re-checks after
- * writing and keeps the oldest partner (sweepDuplicates).
+ * holder may still be creating, throws PartnerInProgressError (the order pipeline fails only
+ * that order; the customer page is retried). A reservation left without a partner past the
+ * stale window (15 min of SAP B1 time) is taken over; a POST that commits later than that is the
+ * window left: every run that touches the customer settles several partners carrying its id
+ * (partner-duplicates.ts), this create right after writing too.
  */
 async function createInSeries(deps: PipelineDeps, desired: B1BusinessPartnerCreate, runId: string | undefined): Promise<BpUpsertResult> {
   const reservations = deps.b1.reservations;
@@ -361,23 +363,11 @@ async function createInSeries(deps: PipelineDeps, desired: B1BusinessPartnerCrea
     await reservations.settle(mine, REFUSED);
     return rejection(e, `create business partner (series ${desired.Series}) for ${id}`);
   }
-  const kept = await sweepDuplicates(deps, id, cardCode);
+  // Another partner may have committed meanwhile (a POST past its stale reservation): settled
+  // now; one committing even later is settled by the next run that touches this customer.
+  const keep = await findPartnerByShopifyId(deps, id);
+  const kept = keep ? String(keep.CardCode) : cardCode;
   await reservations.settle(mine, kept);
-  return kept === cardCode ? { outcome: 'created', cardCode } : patchPartner(deps, desired, (await findPartnerByShopifyId(deps, id)) as BusinessPartner, runId);
-}
-
-/**
- * After a series create: if more than one partner carries the id (a POST that committed after
- * its reservation went stale), the oldest (lowest CardCode of the series) stays; ours, if it is
- * the younger, is frozen and loses the id, with a note saying which partner it duplicates.
- * Returns the CardCode that stays.
- */
-async function sweepDuplicates(deps: PipelineDeps, shopifyId: string, ours: string): Promise<string> {
-  const all = (await deps.b1.findBusinessPartnersByShopifyId(shopifyId, ['CardCode'])).sort(byCardCode);
-  const keep = String(all[0]?.CardCode ?? ours);
-  if (keep !== ours) {
-    await deps.b1.patchBusinessPartner(ours, { U_ShopifyId: null, Frozen: 'tYES', FreeText: `Duplicate of ${keep} for Shopify customer ${shopifyId}; frozen by the Shopify hub` } as Parameters<PipelineDeps['b1']['patchBusinessPartner']>[1]);
-  }
-  return keep;
+  return kept === cardCode || !keep ? { outcome: 'created', cardCode } : patchPartner(deps, desired, keep, runId);
 }
 

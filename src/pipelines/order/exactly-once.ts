@@ -4,9 +4,10 @@
  * (connectors/b1/reservations.ts), taken before the POST and settled with the DocEntry after.
  * Only the holder posts; a holder that died leaves a reservation without a DocEntry, which is
  * taken over (itself a unique insert) only once it is older than the stale window and no order
- * or draft carries the id. A duplicate sweep in every run cancels what slipped through anyway
- * (a POST that committed after its holder's stale window): the oldest open order stands, younger
- * copies B1 has not acted on are cancelled, copies that were delivered/invoiced are reported.
+ * or draft carries the id (its age is judged on SAP B1's clock, reservations.ts). A duplicate
+ * sweep in every run cancels what slipped through anyway (a POST that committed after its
+ * holder's stale window): the oldest copy B1 acted on, else the oldest, stands; the other copies
+ * B1 has not acted on are cancelled, copies that were delivered/invoiced are reported.
  * See the README, "Exactly once".
  */
 import { Context } from '@temporalio/activity';
@@ -152,7 +153,8 @@ export const SWEEP_DAYS = 3;
  * did. Cheap when there is nothing to do: one read of two fields of the recent open orders.
  */
 export async function sweepRecentDuplicates(deps: PipelineDeps): Promise<void> {
-  const since = new Date(Date.now() - SWEEP_DAYS * 86_400_000).toISOString().slice(0, 10);
+  // B1's time when known (its CreationDate is what is compared), the hub's before its first answer.
+  const since = new Date((deps.b1.serverNow() ?? Date.now()) - SWEEP_DAYS * 86_400_000).toISOString().slice(0, 10);
   const done = await sweepDuplicates(deps, since);
   for (const [id, r] of done) {
     const what = 'error' in r ? `could not settle: ${r.error}` : `kept ${r.keep}, cancelled ${r.cancelled.join(', ') || 'none'}${r.reported.length ? `, already acted on in B1 (not cancelled): ${r.reported.join(', ')}` : ''}`;

@@ -12,7 +12,7 @@ import { PipelineSetupError } from '../errors';
 import { mapInGroups } from '../customer/groups';
 import { heartbeat, POST_CONCURRENCY } from '../customer/post';
 import { createAttemptedInRun, noteCreateAttempt } from '../customer/run-memory';
-import { isRecordRejection, upsertBusinessPartner } from '../customer/upsert';
+import { isRecordRejection, PartnerInProgressError, upsertBusinessPartner } from '../customer/upsert';
 import { B1TransientError } from '../../connectors/b1/errors';
 import { ORDER_RESERVATIONS, ReservationSetupError, type Reservation, type ReserveResult } from '../../connectors/b1/reservations';
 import { mayHaveApplied, ORDER_STATE_SELECT, ordersFor, serialised, settleDuplicates } from './exactly-once';
@@ -66,6 +66,9 @@ async function createOrder(deps: PipelineDeps, runId: string, r: CreateRec): Pro
         // Giving up with nothing sent (no POST may still commit): give the key back, so the
         // page's retry posts at once instead of waiting out the in-doubt window.
         if (st.reservation && !st.inDoubt && !st.created) await deps.b1.reservations.release(st.reservation).catch(() => undefined);
+        // Another writer is still creating this order's partner: only this record waits (it
+        // stays open in the failed-record ledger and a later run retries it); the page goes on.
+        if (e instanceof PartnerInProgressError) return failed('order', r.id, `order ${r.label ?? r.id}: ${e.message}`, 'customer');
         throw e;
       }
       heartbeat();
@@ -83,8 +86,8 @@ function waitingForApproval(r: CreateRec, label: string, draft: number | undefin
 }
 
 function inDoubt(r: CreateRec, label: string, res: Reservation, deps: PipelineDeps): RecordOutcome {
-  const until = new Date(Date.parse(res.takenAt) + deps.b1.reservations.staleAfterMs).toISOString();
-  return failed('order', r.id, `${label}: a sales order for it may still be committing in SAP B1 (reserved by ${res.holder} at ${res.takenAt}, no DocEntry yet); not posted again before ${until}, when the reservation may be taken over if no order or draft carries the id`);
+  const until = deps.b1.reservations.staleAt(res);
+  return failed('order', r.id, `${label}: a sales order for it may still be committing in SAP B1 (reserved by ${res.holder} at ${res.takenAt} SAP B1 time, no DocEntry yet); not posted again before ${until} SAP B1 time, when the reservation may be taken over if no order or draft carries the id`);
 }
 
 /** The order or the approval draft B1 has for this id, settling the reservation to it. */
@@ -204,6 +207,10 @@ async function createOnce(deps: PipelineDeps, runId: string, r: CreateRec, st: C
   }
   // A settle lost to a fault is repaired by the next lookup (it settles what it finds).
   await res.settle(mine, String(made.docEntry)).catch(() => undefined);
+  // The first generation, taken by this record and followed by its one POST: no other holder ever
+  // posted this order (every hub POST is made by a holder), so there is no copy to look for. After
+  // a takeover the previous holder's POST may still commit: look, and settle.
+  if (mine.generation === 1) return created('order', r.id, String(made.docEntry));
   const s = await settleOrReport(deps, r.id, made.docEntry);
   if ('error' in s) return { ...failed('order', r.id, `${label}: created sales order ${made.docEntry}, but SAP B1 refused to cancel a copy made by another writer: ${s.error}`), targetId: String(made.docEntry) };
   return s.keep === made.docEntry ? created('order', r.id, String(made.docEntry)) : unchanged('order', r.id, String(s.keep));

@@ -102,7 +102,7 @@ export async function startB1Simulator(opts: B1SimulatorOptions = {}): Promise<B
           return;
         }
         if (fault && fault.kind !== 'reset' && fault.when !== 'after') {
-          sendLbError(res, Number(fault.kind), pathname);
+          sendLbError(res, Number(fault.kind), pathname, state.clock.now());
           return;
         }
         let out: SimResponse;
@@ -140,10 +140,11 @@ export async function startB1Simulator(opts: B1SimulatorOptions = {}): Promise<B
           return;
         }
         if (fault) {
-          sendLbError(res, Number(fault.kind), pathname);
+          sendLbError(res, Number(fault.kind), pathname, state.clock.now());
           return;
         }
-        res.writeHead(out.status, out.headers);
+        // The server's own clock (tests move it), as the Service Layer's Date says B1's time.
+        res.writeHead(out.status, { Date: state.clock.now().toUTCString(), ...out.headers });
         res.end(out.body);
       })();
     });
@@ -175,12 +176,12 @@ export async function startB1Simulator(opts: B1SimulatorOptions = {}): Promise<B
   };
 }
 
-function sendLbError(res: ServerResponse, status: number, path: string): void {
+function sendLbError(res: ServerResponse, status: number, path: string, now: Date): void {
   const titles: Record<number, string> = { 502: 'Proxy Error', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
   const body =
     status === 502
       ? proxyErrorHtml(path)
       : `<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>${status} ${titles[status] ?? 'Error'}</title>\n</head><body>\n<h1>${titles[status] ?? 'Error'}</h1>\n</body></html>\n`;
-  res.writeHead(status, { 'Content-Type': 'text/html; charset=iso-8859-1' });
+  res.writeHead(status, { Date: now.toUTCString(), 'Content-Type': 'text/html; charset=iso-8859-1' });
   res.end(body);
 }
