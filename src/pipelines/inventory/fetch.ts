@@ -23,7 +23,8 @@ import { pipelineConfigProblems } from '../../mapping/config';
 import type { B1ItemWarehouseInfo } from '../../mapping/types';
 import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
 import { PipelineSetupError } from '../errors';
-import { loadOpenOrders, openOrdersForSkus, ordersFromExport, ordersInB1, startOpenOrdersExport, type OpenOrderUnits, type OpenOrdersExport } from './pending';
+import { b1OrderUnits, uncoveredUnits } from '../../mapping/inventory';
+import { b1SalesOrders, loadOpenOrders, openOrdersForSkus, ordersFromExport, startOpenOrdersExport, type B1SalesOrderFacts, type OpenOrderUnits, type OpenOrdersExport } from './pending';
 import { stockBySku } from './shopify-levels';
 import { loadSnapshot, startSnapshot } from './snapshot';
 import type { InventorySource, ShopifyStockMatch } from './types';
@@ -153,21 +154,51 @@ async function withPending(deps: PipelineDeps, items: TrimmedItem[], stock: Read
     { orders: fromExport.orders, applies: (id) => !fromExport.unresolved.has(id) },
     { orders: queried, applies: (id) => fromExport.unresolved.has(id) },
   ];
-  const inB1 = await ordersInB1(deps, [...new Set(sources.flatMap((src) => src.orders.map((o) => o.orderId)))]);
-  const pending = new Map<string, Record<string, number>>();
+  // B1's sales orders for these Shopify orders, read before the stock re-read (an import or a
+  // quantity raised in B1 after it is then deducted here and maybe in Committed: an undersell).
+  const first = await b1SalesOrders(deps, [...new Set(sources.flatMap((src) => src.orders.map((o) => o.orderId)))]);
   const reread = new Set<string>();
+  const again = new Set<string>();
+  for (const src of sources) {
+    for (const o of src.orders) {
+      if (!first.has(o.orderId)) continue;
+      for (const key of o.units.keys()) {
+        const [inventoryItemId = '', loc = ''] = key.split('|');
+        const code = codeByInventoryItem.get(inventoryItemId);
+        if (code === undefined || !locationIds.has(loc) || !src.applies(inventoryItemId)) continue;
+        reread.add(code);
+        again.add(o.orderId);
+      }
+    }
+  }
+  const fresh = new Map(
+    (reread.size ? await byIds(deps, [...reread]) : []).map((r) => {
+      const t = trimItem(r);
+      return [t.code, t.data] as const;
+    }),
+  );
+  // And again after it: a line or order closed, cancelled, reduced or delivered meanwhile left
+  // Committed before the re-read, so the later view deducts it. Each order deducts the larger of
+  // the two views: never less than the view at the instant the stock was read.
+  const second = again.size ? await b1SalesOrders(deps, [...again]) : new Map<string, B1SalesOrderFacts[]>();
+  const warehousesOf = new Map(deps.mapping.locations.map((l) => [l.locationId, l.warehouses]));
+  const pending = new Map<string, Record<string, number>>();
   for (const src of sources) {
     for (const o of src.orders) {
       for (const [key, qty] of o.units) {
         const [inventoryItemId = '', loc = ''] = key.split('|');
         const code = codeByInventoryItem.get(inventoryItemId);
         if (code === undefined || !locationIds.has(loc) || !src.applies(inventoryItemId)) continue;
-        if (inB1.has(o.orderId)) {
-          reread.add(code);
-          continue;
-        }
+        const shop = { unfulfilled: qty, fulfilled: o.fulfilled?.get(key) ?? 0 };
+        const whs = warehousesOf.get(loc) ?? [];
+        const view = (b1: ReadonlyMap<string, B1SalesOrderFacts[]>): number => {
+          const docs = b1.get(o.orderId);
+          return uncoveredUnits(shop, docs ? b1OrderUnits(docs, code, whs) : undefined);
+        };
+        const less = again.has(o.orderId) ? Math.max(view(first), view(second)) : view(first);
+        if (less <= 0) continue;
         const p = pending.get(code) ?? {};
-        p[loc] = (p[loc] ?? 0) + qty;
+        p[loc] = (p[loc] ?? 0) + less;
         pending.set(code, p);
       }
     }
@@ -176,14 +207,7 @@ async function withPending(deps: PipelineDeps, items: TrimmedItem[], stock: Read
   for (const [inventoryItemId, code] of codeByInventoryItem) {
     if (!uncertain.has(code)) continue;
     pending.set(code, Object.fromEntries([...locationIds].map((loc) => [loc, committed.get(inventoryItemId)?.[loc] ?? 0])));
-    reread.delete(code);
   }
-  const fresh = new Map(
-    (reread.size ? await byIds(deps, [...reread]) : []).map((r) => {
-      const t = trimItem(r);
-      return [t.code, t.data] as const;
-    }),
-  );
   return items.map((i) => {
     const data = fresh.get(i.code) ?? i.data;
     const p = pending.get(i.code);

@@ -28,6 +28,7 @@ import type { ShopifyClient } from '../../connectors/shopify/client';
 import { searchValue } from '../../connectors/shopify/client';
 import { loadBulkExport, reassembleBulk, tryStartBulkQuery, type BulkExportState } from '../../connectors/shopify/bulk';
 import { BULK_EXPORT_OPEN_ORDERS, INVENTORY_OPEN_ORDERS, INVENTORY_ORDER_REMAINING } from '../../connectors/shopify/documents';
+import type { B1OrderLineFacts } from '../../mapping/inventory';
 import type { PipelineDeps } from '../contract';
 import { orFilters } from '../customer/paging';
 
@@ -42,7 +43,7 @@ const FO_FIRST_LONG = 10;
 const LINES_FIRST_LONG = 90;
 
 type RawFulfillmentOrders = {
-  nodes: { status: string; assignedLocation: { location: { id: string } | null } | null; lineItems: { nodes: { remainingQuantity: number; inventoryItemId: string | null }[]; pageInfo: { hasNextPage: boolean } } }[];
+  nodes: { status: string; assignedLocation: { location: { id: string } | null } | null; lineItems: { nodes: { remainingQuantity: number; totalQuantity?: number | null; inventoryItemId: string | null }[]; pageInfo: { hasNextPage: boolean } } }[];
   pageInfo: { hasNextPage: boolean };
 };
 type RawOrder = { id: string; name: string; fulfillmentOrders: RawFulfillmentOrders };
@@ -59,6 +60,13 @@ export interface OpenOrderUnits {
   orderId: string;
   name: string;
   units: Map<string, number>;
+  /**
+   * Units Shopify has fulfilled, per `inventoryItemId|locationId` (`totalQuantity − remainingQuantity`
+   * over the order's fulfillment orders there, closed ones included): B1 deliveries up to this
+   * many are already reflected in Shopify. Absent when not read: taken as 0 (never too little deducted
+   * for an order B1 has not delivered; see uncoveredUnits).
+   */
+  fulfilled?: Map<string, number>;
 }
 
 function truncated(fo: RawFulfillmentOrders): boolean {
@@ -77,6 +85,22 @@ function unitsOf(fo: RawFulfillmentOrders): Map<string, number> {
     }
   }
   return units;
+}
+
+/** Fulfilled units per `inventoryItemId|locationId`, from every fulfillment order of the order. */
+function fulfilledOf(fo: RawFulfillmentOrders): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const n of fo.nodes) {
+    const loc = n.assignedLocation?.location?.id;
+    if (!loc) continue;
+    for (const l of n.lineItems.nodes) {
+      const done = typeof l.totalQuantity === 'number' ? l.totalQuantity - l.remainingQuantity : 0;
+      if (!l.inventoryItemId || done <= 0) continue;
+      const key = `${l.inventoryItemId}|${loc}`;
+      out.set(key, (out.get(key) ?? 0) + done);
+    }
+  }
+  return out;
 }
 
 /**
@@ -105,7 +129,7 @@ export async function openOrdersForSkus(deps: PipelineDeps, skus: readonly strin
           // Counting part of an order would deduct too little: its SKUs deduct all committed units.
           if (truncated(fo)) for (const sku of batch) uncertain.add(sku);
         }
-        byId.set(o.id, { orderId: o.id, name: o.name, units: unitsOf(fo) });
+        byId.set(o.id, { orderId: o.id, name: o.name, units: unitsOf(fo), fulfilled: fulfilledOf(fo) });
       }
       if (!res.data.orders.pageInfo.hasNextPage) break;
       after = res.data.orders.pageInfo.endCursor;
@@ -114,16 +138,28 @@ export async function openOrdersForSkus(deps: PipelineDeps, skus: readonly strin
   return { orders: [...byId.values()], uncertain };
 }
 
+/** A B1 sales order as the rule reads it (uncoveredUnits in mapping/inventory.ts). */
+export interface B1SalesOrderFacts {
+  DocEntry?: unknown;
+  U_ShopifyId?: unknown;
+  Cancelled?: unknown;
+  DocumentStatus?: unknown;
+  DocumentLines?: B1OrderLineFacts[] | null;
+}
+
 /**
- * Which of these Shopify orders B1 accounts for: an uncancelled sales order carries the order's
- * GID in `U_ShopifyId` (open: its lines are in `Committed`; closed by a delivery: the units have
- * left `InStock`). A cancelled sales order releases its units in B1, so it does not count.
+ * The B1 sales orders carrying these Shopify order GIDs in `U_ShopifyId` (every one, cancelled
+ * ones included: the rule skips them), by GID, with their lines: one call per 50 orders.
+ * `DocumentLines` cannot be narrowed by `$select` (the Service Layer selects a collection whole).
  */
-export async function ordersInB1(deps: PipelineDeps, orderIds: readonly string[]): Promise<Set<string>> {
-  const out = new Set<string>();
+export async function b1SalesOrders(deps: PipelineDeps, orderIds: readonly string[]): Promise<Map<string, B1SalesOrderFacts[]>> {
+  const out = new Map<string, B1SalesOrderFacts[]>();
   for (const filter of orFilters('U_ShopifyId', orderIds, ORDERS_PER_B1_CALL)) {
-    const rows = (await deps.b1.list('Orders', { filter, select: ['DocEntry', 'U_ShopifyId', 'Cancelled'] })) as { U_ShopifyId?: unknown; Cancelled?: unknown }[];
-    for (const r of rows) if (typeof r.U_ShopifyId === 'string' && r.Cancelled !== 'tYES') out.add(r.U_ShopifyId);
+    const rows = (await deps.b1.list('Orders', { filter, select: ['DocEntry', 'U_ShopifyId', 'Cancelled', 'DocumentStatus', 'DocumentLines'] })) as B1SalesOrderFacts[];
+    for (const r of rows) {
+      if (typeof r.U_ShopifyId !== 'string') continue;
+      out.set(r.U_ShopifyId, [...(out.get(r.U_ShopifyId) ?? []), r]);
+    }
   }
   return out;
 }
@@ -145,10 +181,10 @@ export function openOrdersFromLines(lines: Record<string, unknown>[]): OpenOrder
       nodes: (o.__children.FulfillmentOrder ?? []).map((n) => ({
         status: String(n.status),
         assignedLocation: (n.assignedLocation as RawFulfillmentOrders['nodes'][number]['assignedLocation']) ?? null,
-        lineItems: { pageInfo: { hasNextPage: false }, nodes: (n.__children.FulfillmentOrderLineItem ?? []).map((l) => ({ remainingQuantity: Number(l.remainingQuantity ?? 0), inventoryItemId: typeof l.inventoryItemId === 'string' ? l.inventoryItemId : null })) },
+        lineItems: { pageInfo: { hasNextPage: false }, nodes: (n.__children.FulfillmentOrderLineItem ?? []).map((l) => ({ remainingQuantity: Number(l.remainingQuantity ?? 0), totalQuantity: typeof l.totalQuantity === 'number' ? l.totalQuantity : null, inventoryItemId: typeof l.inventoryItemId === 'string' ? l.inventoryItemId : null })) },
       })),
     };
-    out.set(o.id, { orderId: o.id, name: String(o.name ?? o.id), units: unitsOf(fo) });
+    out.set(o.id, { orderId: o.id, name: String(o.name ?? o.id), units: unitsOf(fo), fulfilled: fulfilledOf(fo) });
   }
   return out;
 }
