@@ -5,7 +5,9 @@
  * by the next push that sees a difference:
  *
  *   available = max(0, floor( Σ over the location's warehouses of formula(InStock, Committed, Ordered)
- *                             − pending(Shopify orders B1 has no sales order for) − reserved ))
+ *                             − pending − reserved ))
+ *
+ * where `pending` sums, over open Shopify orders, the units B1 does not account for (uncoveredUnits).
  *
  * Every row is written compare-and-set against the `available` it was computed from, so a sale
  * between read and write makes the write fail (and the pipeline re-read) instead of undoing it.

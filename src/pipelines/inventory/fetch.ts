@@ -10,13 +10,15 @@
  * per run (snapshot.ts), or one or two cost-bounded reads per page for single-page runs and until
  * the export is ready. The diff against Shopify keeps a no-change run free of writes.
  *
- * What Shopify sold that B1 does not have yet (pending.ts) is read after Shopify's levels and
- * before B1's membership check, and B1's stock of an item with an order B1 has is re-read after
- * that check. Each order is then counted once, or twice in a race (a transient undersell for one
- * run, never an oversell): an order found in B1 is in the stock re-read after the check; an order
- * not found was not imported when the stock was first read either, so it is deducted; one imported
- * between the check and the re-read is deducted and in Committed. A sale after Shopify's levels
- * were read makes the compare-and-set write fail, and post re-reads the item.
+ * What Shopify sold that B1 does not account for (pending.ts) is read after Shopify's levels: B1's
+ * sales orders for the open Shopify orders (with their lines), then B1's stock again for the items
+ * such an order touches, then those sales orders again. Each order deducts the larger of its two
+ * B1 views, so it is counted once, or twice in a race (a transient undersell, never an oversell):
+ * a change that adds to Committed (an import, a quantity raised, a reopen) is missed by the first
+ * view only if it came after it, and one that takes from Committed without shipping (a close, a
+ * cancel, a line removed) is seen by the second view if the re-read already misses it. A delivery
+ * moves units from Committed and InStock alike. A sale after Shopify's levels were read makes the
+ * compare-and-set write fail, and post re-reads the item.
  */
 import { f } from '../../connectors/b1/odata-query';
 import { pipelineConfigProblems } from '../../mapping/config';
@@ -125,10 +127,10 @@ async function briefWait(deps: PipelineDeps, operationId: string): Promise<ScanC
 
 /**
  * Adds to each item the units Shopify sold that B1 does not account for (`pending`), and re-reads
- * B1's stock of the items that have an open Shopify order B1 does have: the first B1 read came
- * before the membership check, so it may predate that order's import (the order would then be
- * counted nowhere). Items whose Shopify levels show nothing committed at a mapped location have
- * no open order there and cost nothing.
+ * B1's stock of the items that have an open Shopify order B1 has a sales order for: the first stock
+ * read came before B1's orders were read, so it may predate that order's import (the order would
+ * then be counted nowhere). Items whose Shopify levels show nothing committed at a mapped location
+ * have no open order there and cost nothing.
  */
 async function withPending(deps: PipelineDeps, items: TrimmedItem[], stock: ReadonlyMap<string, ShopifyStockMatch[]>, loadExport?: () => Promise<OpenOrdersExport | undefined>): Promise<TrimmedItem[]> {
   const locationIds = new Set(deps.mapping.locations.map((l) => l.locationId));

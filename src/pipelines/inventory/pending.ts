@@ -1,28 +1,24 @@
 /**
- * Units Shopify has sold that B1 does not account for yet: the unfulfilled quantities of open
- * Shopify orders that have no (uncancelled) B1 sales order, per inventory item and location.
- *
- * Shopify takes a placed order's units out of `available` into `committed` at once; B1 counts
- * them in `Committed` only once the order pipeline has created the sales order, and never for an
- * order that failed, waits for payment or is filtered out. Pushing B1's figure alone would put
- * those units back on sale; deducting them here does not.
+ * Units Shopify has sold that B1 does not account for, per inventory item and location: for each
+ * open Shopify order, its unfulfilled units less what B1 holds for it in `Committed` (open lines
+ * of its uncancelled sales orders) and less what B1 has already delivered beyond Shopify's own
+ * fulfilments (gone from `InStock`): `uncoveredUnits` in mapping/inventory.ts. An order B1 has no
+ * sales order for deducts all its unfulfilled units; one B1 has in full deducts nothing; one whose
+ * quantity was raised in Shopify, or whose line or order was closed or removed by hand in B1,
+ * deducts the difference.
  *
  * Only items Shopify shows `committed` units for at a mapped location can have such orders (a
  * placed, unfulfilled order always commits its units), so a shop with no open orders pays nothing.
  * For the others: the open orders come from one bulk export per multi-page run (no rate-limit
  * points) where it agrees with the levels read, else from one `orders(query: "status:open AND
- * (sku:… OR …)")` read per ≤40 SKUs; then one batched B1 lookup of `Orders` by `U_ShopifyId` per
- * 50 orders.
+ * (sku:… OR …)")` read per ≤40 SKUs; then B1's sales orders with their lines, one call per 50
+ * orders (fetch.ts reads them twice, around the stock re-read).
  *
  * The export and the levels are not read at one instant. Shopify's `committed` at a location is the
  * sum of the remaining units of the open orders there, so it serves as a checksum: an item whose
  * committed units equal the export's sum for it at every mapped location sees the same orders in
  * both reads; any other item (an order placed, cancelled or fulfilled between the reads) has its
  * orders queried afresh, after its levels were read.
- *
- * Read order matters (see fetch.ts): Shopify's levels first, then these orders, then B1's
- * membership, then B1's stock for items with an order B1 has, so every order is counted exactly
- * once or, in a race, twice (never zero times).
  */
 import type { ShopifyClient } from '../../connectors/shopify/client';
 import { searchValue } from '../../connectors/shopify/client';
