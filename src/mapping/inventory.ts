@@ -5,7 +5,9 @@
  * by the next push that sees a difference:
  *
  *   available = max(0, floor( Σ over the location's warehouses of formula(InStock, Committed, Ordered)
- *                             − pending(Shopify orders B1 has no sales order for) − reserved ))
+ *                             − pending − reserved ))
+ *
+ * where `pending` sums, over open Shopify orders, the units B1 does not account for (uncoveredUnits).
  *
  * Every row is written compare-and-set against the `available` it was computed from, so a sale
  * between read and write makes the write fail (and the pipeline re-read) instead of undoing it.
@@ -202,4 +204,78 @@ export function inventorySetInput(
   };
   if (referenceDocumentUri !== undefined) input.referenceDocumentUri = referenceDocumentUri;
   return input;
+}
+
+// ───────────────────────── Shopify units B1 does not account for ─────────────────────────
+
+/** One Shopify order's units of one item at one location. */
+export interface ShopifyOrderUnits {
+  /** Still to ship: `remainingQuantity` of its open fulfillment orders there (Shopify's `committed`). */
+  unfulfilled: number;
+  /** Already shipped according to Shopify: `totalQuantity − remainingQuantity` of its fulfillment orders there. */
+  fulfilled: number;
+}
+
+/** The same order's units of the item in B1, over the warehouses feeding the location. */
+export interface B1OrderUnits {
+  /** Open quantity of open lines of open, uncancelled sales orders: what B1 holds in `Committed`. */
+  open: number;
+  /** `Quantity − RemainingOpenQuantity` of the lines of uncancelled sales orders: gone from `InStock`. */
+  delivered: number;
+}
+
+/**
+ * Units of one Shopify order (item, location) that B1's `InStock − Committed` does not account
+ * for, so the push must deduct them:
+ *
+ *   uncovered = max(0, unfulfilled − open − max(0, delivered − fulfilled))
+ *
+ * Shopify still has to ship `unfulfilled`. B1 holds `open` of them in `Committed`; of the units B1
+ * has delivered, those Shopify has not fulfilled yet (`delivered − fulfilled`) are part of
+ * `unfulfilled` too and have already left `InStock`. The rest is sold in Shopify and in B1's
+ * sellable stock: a sale not imported (no sales order: open = delivered = 0), a quantity raised
+ * or a line added in Shopify after the import, a line or order closed or removed by hand in B1
+ * (not in `Committed` any more). Fractions (units of measure) are kept; the formula floors last.
+ */
+export function uncoveredUnits(shopify: ShopifyOrderUnits, b1: B1OrderUnits | undefined): number {
+  const open = Math.max(0, b1?.open ?? 0);
+  const shippedByB1Only = Math.max(0, (b1?.delivered ?? 0) - Math.max(0, shopify.fulfilled));
+  return Math.max(0, shopify.unfulfilled - open - shippedByB1Only);
+}
+
+/** A sales-order line as read for the rule: only the fields it needs. */
+export interface B1OrderLineFacts {
+  ItemCode?: unknown;
+  WarehouseCode?: unknown;
+  Quantity?: unknown;
+  RemainingOpenQuantity?: unknown;
+  LineStatus?: unknown;
+}
+
+/**
+ * B1's units of one item over some warehouses, summed over the sales orders carrying one Shopify
+ * order id. A cancelled order counts nothing (B1 released it, and a cancelled order delivered
+ * nothing that counts: at worst the units are deducted, an undersell). Lines of a closed order
+ * or closed lines are not in `Committed`; what was delivered on them stays delivered.
+ */
+export function b1OrderUnits(
+  orders: readonly { Cancelled?: unknown; DocumentStatus?: unknown; DocumentLines?: readonly B1OrderLineFacts[] | null }[],
+  itemCode: string,
+  warehouses: readonly string[],
+): B1OrderUnits {
+  let open = 0;
+  let delivered = 0;
+  for (const o of orders) {
+    if (o.Cancelled === 'tYES') continue;
+    const docOpen = o.DocumentStatus === 'bost_Open';
+    for (const l of o.DocumentLines ?? []) {
+      if (l.ItemCode !== itemCode || typeof l.WarehouseCode !== 'string' || !warehouses.includes(l.WarehouseCode)) continue;
+      const qty = typeof l.Quantity === 'number' ? l.Quantity : 0;
+      // A missing RemainingOpenQuantity is read as nothing delivered (never too much delivered).
+      const remaining = typeof l.RemainingOpenQuantity === 'number' ? Math.min(qty, Math.max(0, l.RemainingOpenQuantity)) : qty;
+      delivered += qty - remaining;
+      if (docOpen && l.LineStatus === 'bost_Open') open += remaining;
+    }
+  }
+  return { open, delivered };
 }

@@ -84,7 +84,7 @@ test('verify finds duplicates, lost records and oversold stock through the two A
 
     // Imported (B1 commits it) and pushed: clean. A second open sales order for it is a duplicate.
     const salesOrder = { CardCode: 'SC1', DocDueDate: '2026-12-31', U_ShopifyId: orderGid, DocumentLines: [{ ItemCode: codes[0], Quantity: 3, WarehouseCode: location.orderWarehouse ?? location.warehouses[0] }] };
-    await sl.post('Orders', salesOrder);
+    const imported = await sl.post<{ DocEntry: number }>('Orders', salesOrder);
     await pushStock();
     v = await check();
     assert.deepEqual([v.duplicates, v.lost, v.inventoryMismatches], [1, 0, 0], JSON.stringify(v.findings));
@@ -97,6 +97,18 @@ test('verify finds duplicates, lost records and oversold stock through the two A
     await sl.post(`Orders(${DocEntry})/Cancel`, {});
     await pushStock();
     assert.equal((await check()).duplicates, 1);
+
+    // Closed by hand in B1 while Shopify has not shipped: B1 no longer commits the 3 units that
+    // Shopify still has to ship. B1's figure alone oversells; with the 3 deducted it is clean.
+    await sl.post(`Orders(${imported.DocEntry})/Close`, {});
+    await pushStock();
+    v = await check([], 'b1-sellable-minus-shopify-open');
+    assert.equal(v.inventoryMismatches, 1, JSON.stringify(v.findings));
+    assert.match(v.findings.find((f) => f.kind === 'inventory')!.detail, /oversells/);
+    const pushed = shopifySim.state.inventoryItem(shopifySim.state.variantsBySku(codes[0]!)[0]!.inventoryItemId)!.levels[Number(/\d+$/.exec(location.locationId)![0])]!.quantities.available ?? 0;
+    shopifySim.setAvailable(codes[0]!, location.locationId, pushed - 3);
+    v = await check([], 'b1-sellable-minus-shopify-open');
+    assert.equal(v.inventoryMismatches, 0, JSON.stringify(v.findings));
   } finally {
     await shopifySim.close();
     await b1Sim.close();

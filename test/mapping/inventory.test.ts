@@ -2,7 +2,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   INVENTORY_BATCH_SIZE,
+  b1OrderUnits,
   chunk,
+  uncoveredUnits,
   desiredLevels,
   diffInventory,
   inventoryIdempotencyKey,
@@ -180,5 +182,33 @@ describe('batching and idempotency keys', () => {
       referenceDocumentUri: 'gid://b1hub/SyncRun/run-1',
       quantities: [{ inventoryItemId: inv(1), locationId: L10, quantity: 3, changeFromQuantity: 1 }],
     });
+  });
+});
+
+describe('uncoveredUnits: what Shopify sold that B1 does not account for, per order', () => {
+  const line = (o: Record<string, unknown>) => ({ ItemCode: 'A1', WarehouseCode: '01', LineStatus: 'bost_Open', ...o });
+  const doc = (lines: Record<string, unknown>[], o: Record<string, unknown> = {}) => ({ Cancelled: 'tNO', DocumentStatus: 'bost_Open', DocumentLines: lines, ...o });
+
+  test('the documented cases, one per row of the README example', () => {
+    const cases: [string, { unfulfilled: number; fulfilled: number }, ReturnType<typeof doc>[] | undefined, number][] = [
+      ['not imported', { unfulfilled: 3, fulfilled: 0 }, undefined, 3],
+      ['imported', { unfulfilled: 3, fulfilled: 0 }, [doc([line({ Quantity: 3, RemainingOpenQuantity: 3 })])], 0],
+      ['raised to 5 in Shopify', { unfulfilled: 5, fulfilled: 0 }, [doc([line({ Quantity: 3, RemainingOpenQuantity: 3 })])], 2],
+      ['order closed by hand', { unfulfilled: 3, fulfilled: 0 }, [doc([line({ Quantity: 3, RemainingOpenQuantity: 3, LineStatus: 'bost_Close' })], { DocumentStatus: 'bost_Close' })], 3],
+      ['line closed by hand', { unfulfilled: 3, fulfilled: 0 }, [doc([line({ Quantity: 3, RemainingOpenQuantity: 3, LineStatus: 'bost_Close' })])], 3],
+      ['cancelled in B1', { unfulfilled: 3, fulfilled: 0 }, [doc([line({ Quantity: 3, RemainingOpenQuantity: 3, LineStatus: 'bost_Close' })], { Cancelled: 'tYES', DocumentStatus: 'bost_Close' })], 3],
+      ['1 of 4 delivered in B1', { unfulfilled: 4, fulfilled: 0 }, [doc([line({ Quantity: 4, RemainingOpenQuantity: 3 })])], 0],
+      ['all delivered in B1, closed', { unfulfilled: 4, fulfilled: 0 }, [doc([line({ Quantity: 4, RemainingOpenQuantity: 0, LineStatus: 'bost_Close' })], { DocumentStatus: 'bost_Close' })], 0],
+      ['3 delivered and fulfilled, raised to 5', { unfulfilled: 2, fulfilled: 3 }, [doc([line({ Quantity: 3, RemainingOpenQuantity: 0, LineStatus: 'bost_Close' })], { DocumentStatus: 'bost_Close' })], 2],
+      ['fulfilled in Shopify before B1 delivered', { unfulfilled: 1, fulfilled: 2 }, [doc([line({ Quantity: 3, RemainingOpenQuantity: 3 })])], 0],
+      ['line in a warehouse of another location', { unfulfilled: 3, fulfilled: 0 }, [doc([line({ Quantity: 3, RemainingOpenQuantity: 3, WarehouseCode: '02' })])], 3],
+      ['two sales orders, one cancelled', { unfulfilled: 3, fulfilled: 0 }, [doc([line({ Quantity: 3, RemainingOpenQuantity: 3 })], { Cancelled: 'tYES', DocumentStatus: 'bost_Close' }), doc([line({ Quantity: 2, RemainingOpenQuantity: 2 })])], 1],
+      ['refunded in Shopify, not yet in B1', { unfulfilled: 2, fulfilled: 0 }, [doc([line({ Quantity: 3, RemainingOpenQuantity: 3 })])], 0],
+    ];
+    for (const [name, shop, docs, want] of cases) assert.equal(uncoveredUnits(shop, docs ? b1OrderUnits(docs, 'A1', ['01']) : undefined), want, name);
+  });
+
+  test('a line without RemainingOpenQuantity counts as not delivered (never too much delivered)', () => {
+    assert.deepEqual(b1OrderUnits([doc([line({ Quantity: 3, LineStatus: 'bost_Close' })])], 'A1', ['01']), { open: 0, delivered: 0 });
   });
 });

@@ -35,8 +35,20 @@ describe('inventory never sells what Shopify already sold', { timeout: 180_000 }
 
   /** An item no open Shopify order touches at the location (the seed places some), with B1 stock 10 − 0 pushed. */
   async function freshItem(): Promise<{ sku: string; variantId: number }> {
-    const sku = codes.find((c) => !used.has(c) && pendingInShopify(fx.b1Sim, fx.shopifySim, c, loc.locationId) === 0 && fx.shopifySim.state.variantsBySku(c).length === 1);
-    assert.ok(sku, 'a SKU without open orders');
+    let sku = codes.find((c) => !used.has(c) && pendingInShopify(fx.b1Sim, fx.shopifySim, c, loc.locationId) === 0 && fx.shopifySim.state.variantsBySku(c).length === 1);
+    if (!sku) {
+      // Every SKU served a test already: retire a used one's orders (cancelled in both systems).
+      sku = [...used].find((c) => fx.shopifySim.state.variantsBySku(c).length === 1);
+      assert.ok(sku, 'a SKU to reuse');
+      for (const o of Object.values(fx.shopifySim.state.data.orders)) {
+        if (!o.cancelledAt && o.lineItems.some((l) => l.sku === sku)) fx.shopifySim.cancelOrder(o.id, { restock: true });
+      }
+      for (const d of [...fx.b1Sim.state.store('Orders').values()]) {
+        if (d.DocumentStatus === 'bost_Open' && ((d.DocumentLines as { ItemCode?: string }[] | undefined) ?? []).some((l) => l.ItemCode === sku)) fx.b1Sim.state.orderAction(String(d.DocEntry), 'Cancel');
+      }
+      used.delete(sku);
+    }
+    assert.equal(pendingInShopify(fx.b1Sim, fx.shopifySim, sku, loc.locationId), 0, 'a SKU without open orders');
     used.add(sku);
     fx.b1Sim.state.setStock(sku, loc.warehouses[0]!, { InStock: 10, Committed: 0, Ordered: 0 });
     for (const wh of loc.warehouses.slice(1)) fx.b1Sim.state.setStock(sku, wh, { InStock: 0, Committed: 0, Ordered: 0 });
@@ -54,6 +66,114 @@ describe('inventory never sells what Shopify already sold', { timeout: 180_000 }
   async function importIntoB1(orderId: string, sku: string, quantity: number): Promise<void> {
     await fx.deps.b1.createOrder({ CardCode: 'C00001', DocDueDate: '2030-01-31', U_ShopifyId: orderId, DocumentLines: [{ ItemCode: sku, Quantity: quantity, WarehouseCode: loc.warehouses[0]! }] } as never);
   }
+
+  /** The B1 sales order (DocEntry) carrying the Shopify order, as the simulator holds it. */
+  function b1DocEntry(orderId: string): number {
+    const doc = [...fx.b1Sim.state.store('Orders').values()].find((o) => o.U_ShopifyId === orderId);
+    assert.ok(doc, `a B1 sales order for ${orderId}`);
+    return Number(doc.DocEntry);
+  }
+
+  function b1Stock(sku: string): { InStock: number; Committed: number } {
+    const row = (fx.b1Sim.state.get('Items', sku) as { ItemWarehouseInfoCollection: { WarehouseCode: string; InStock: number; Committed: number }[] }).ItemWarehouseInfoCollection.find((w) => w.WarehouseCode === loc.warehouses[0]);
+    return { InStock: row?.InStock ?? 0, Committed: row?.Committed ?? 0 };
+  }
+
+  /** An order edit in Shopify after the import: the line sells `more` units (Shopify commits them at once). */
+  function raiseInShopify(orderId: string, sku: string, more: number): void {
+    const o = fx.shopifySim.state.order(Number(orderId.split('/').pop()));
+    const line = o?.lineItems.find((l) => l.sku === sku);
+    assert.ok(o && line && line.locationId !== null);
+    line.quantity += more;
+    line.currentQuantity += more;
+    const item = fx.shopifySim.state.inventoryItem(fx.shopifySim.state.variantsBySku(sku)[0]!.inventoryItemId)!;
+    fx.shopifySim.state.commit(item, line.locationId, more);
+  }
+
+  test('a quantity raised in Shopify after the import is deducted (B1 holds 3 of 5: 10 − 3 − 2 = 5, not 7)', async () => {
+    const { sku, variantId } = await freshItem();
+    const orderId = sell(variantId, 3);
+    await importIntoB1(orderId, sku, 3);
+    raiseInShopify(orderId, sku, 2);
+    assert.equal(shopifyAvailable(fx.shopifySim, sku, loc.locationId), 5, 'Shopify took the 2 extra units out of available');
+    const { result } = await fx.runSync('inventory', { mode: 'delta' });
+    assert.equal(result.counts.failed, 0);
+    assert.equal(shopifyAvailable(fx.shopifySim, sku, loc.locationId), 5);
+    assert.deepEqual(mismatches(fx.b1Sim, fx.shopifySim, mapping, codes), []);
+  });
+
+  test('a B1 sales order closed by hand while Shopify has not shipped keeps the units off sale (10 − 0 − 3 = 7, not 10)', async () => {
+    const { sku, variantId } = await freshItem();
+    const orderId = sell(variantId, 3);
+    await importIntoB1(orderId, sku, 3);
+    await fx.runSync('inventory', { mode: 'delta' });
+    assert.equal(shopifyAvailable(fx.shopifySim, sku, loc.locationId), 7);
+    fx.b1Sim.state.orderAction(String(b1DocEntry(orderId)), 'Close');
+    assert.deepEqual(b1Stock(sku), { InStock: 10, Committed: 0 }, 'closing releases Committed and ships nothing');
+    await fx.runSync('inventory', { mode: 'delta' });
+    assert.equal(shopifyAvailable(fx.shopifySim, sku, loc.locationId), 7);
+    assert.deepEqual(mismatches(fx.b1Sim, fx.shopifySim, mapping, codes), []);
+  });
+
+  test('a B1 line closed by hand, or removed, while Shopify has not shipped keeps its units off sale', async () => {
+    for (const how of ['close-line', 'remove-line'] as const) {
+      const { sku, variantId } = await freshItem();
+      const orderId = sell(variantId, 3);
+      // A second line keeps the sales order open: only the SKU's line leaves Committed.
+      await fx.deps.b1.createOrder({ CardCode: 'C00001', DocDueDate: '2030-01-31', U_ShopifyId: orderId, DocumentLines: [{ ItemCode: sku, Quantity: 3, WarehouseCode: loc.warehouses[0]! }, { ItemCode: 'A00001', Quantity: 1, WarehouseCode: loc.warehouses[0]! }] } as never);
+      const key = String(b1DocEntry(orderId));
+      if (how === 'close-line') fx.b1Sim.state.update('Orders', key, { DocumentLines: [{ LineNum: 0, LineStatus: 'bost_Close' }] }, false);
+      else fx.b1Sim.state.update('Orders', key, { DocumentLines: [{ LineNum: 1 }] }, true);
+      assert.equal(b1Stock(sku).Committed, 0, how);
+      await fx.runSync('inventory', { mode: 'delta' });
+      assert.equal(shopifyAvailable(fx.shopifySim, sku, loc.locationId), 7, how);
+    }
+    assert.deepEqual(mismatches(fx.b1Sim, fx.shopifySim, mapping, codes), []);
+  });
+
+  test('units delivered in B1 but not fulfilled in Shopify are deducted once (they left InStock), not twice', async () => {
+    const { sku, variantId } = await freshItem();
+    const orderId = sell(variantId, 4);
+    await importIntoB1(orderId, sku, 4);
+    const docEntry = b1DocEntry(orderId);
+    fx.b1Sim.state.deliver(docEntry, [{ LineNum: 0, Quantity: 1 }]);
+    assert.deepEqual(b1Stock(sku), { InStock: 9, Committed: 3 });
+    await fx.runSync('inventory', { mode: 'delta' });
+    assert.equal(shopifyAvailable(fx.shopifySim, sku, loc.locationId), 6, 'partly delivered: 9 − 3, the delivered unit not deducted again');
+    fx.b1Sim.state.deliver(docEntry, [{ LineNum: 0, Quantity: 3 }]);
+    assert.equal(fx.b1Sim.state.get('Orders', String(docEntry))?.DocumentStatus, 'bost_Close', 'fully delivered: the order closes');
+    assert.deepEqual(b1Stock(sku), { InStock: 6, Committed: 0 });
+    await fx.runSync('inventory', { mode: 'delta' });
+    assert.equal(shopifyAvailable(fx.shopifySim, sku, loc.locationId), 6, 'fully delivered, Shopify still unfulfilled: 6, not 2');
+    assert.deepEqual(mismatches(fx.b1Sim, fx.shopifySim, mapping, codes), []);
+  });
+
+  test('a B1 order closed by hand during a run, after its lines were read, is still deducted', async () => {
+    // The close lands between the run's first look at B1's sales orders and its stock re-read:
+    // the re-read no longer has the units in Committed, so the run must see the close too.
+    const { sku, variantId } = await freshItem();
+    const orderId = sell(variantId, 3);
+    await importIntoB1(orderId, sku, 3);
+    const b1 = fx.deps.b1;
+    const list = b1.list.bind(b1);
+    let closed = false;
+    b1.list = (async (set: string, ...rest: unknown[]) => {
+      const out = await (list as (...a: unknown[]) => Promise<unknown[]>)(set, ...rest);
+      if (set === 'Orders' && !closed) {
+        closed = true;
+        fx.b1Sim.state.orderAction(String(b1DocEntry(orderId)), 'Close');
+      }
+      return out;
+    }) as typeof b1.list;
+    try {
+      const { result } = await fx.runSync('inventory', { mode: 'delta' });
+      assert.equal(result.counts.failed, 0);
+    } finally {
+      b1.list = list;
+    }
+    assert.ok(closed, 'the run read the sales order before it was closed');
+    assert.equal(shopifyAvailable(fx.shopifySim, sku, loc.locationId), 7, 'never 10: the closed order no longer holds the units');
+  });
 
   test('a sale not yet imported into B1 is not put back on sale (10 in stock, 3 sold → 7, not 10)', async () => {
     const { sku, variantId } = await freshItem();

@@ -16,27 +16,46 @@ export function b1Rows(b1: B1Sim, itemCode: string): Row[] {
 
 /**
  * The documented formula, from the simulators' own state: Σ over the location's warehouses of
- * (InStock − Committed), less the unfulfilled units of open Shopify orders B1 has no uncancelled
- * sales order for and Shopify's `reserved` at the location, floored at 0. Without `shop`, B1 alone.
+ * (InStock − Committed), less the units Shopify sold that B1 does not account for (per order,
+ * see pendingInShopify) and Shopify's `reserved` at the location, floored at 0. Without `shop`, B1 alone.
  */
 export function expectedAvailable(b1: B1Sim, itemCode: string, warehouses: readonly string[], shop?: ShopifySim, locationGid?: string): number {
   const sum = b1Rows(b1, itemCode)
     .filter((r) => warehouses.includes(r.WarehouseCode))
     .reduce((s, r) => s + (r.InStock ?? 0) - (r.Committed ?? 0), 0);
-  const less = shop && locationGid ? pendingInShopify(b1, shop, itemCode, locationGid) + shopifyQuantity(shop, itemCode, locationGid, 'reserved') : 0;
+  const less = shop && locationGid ? pendingInShopify(b1, shop, itemCode, locationGid, warehouses) + shopifyQuantity(shop, itemCode, locationGid, 'reserved') : 0;
   return Math.max(0, Math.floor(sum - less + 1e-9));
 }
 
-/** Units of open, unfulfilled Shopify orders for the SKU at the location that B1 has no (uncancelled) sales order for. */
-export function pendingInShopify(b1: B1Sim, shop: ShopifySim, sku: string, locationGid: string): number {
-  const inB1 = new Set(
-    [...b1.state.store('Orders').values()].filter((o) => o.Cancelled !== 'tYES').map((o) => String(o.U_ShopifyId)),
-  );
+type SimLine = { ItemCode?: string; WarehouseCode?: string; Quantity?: number; RemainingOpenQuantity?: number; LineStatus?: string };
+
+/**
+ * Units of open, unfulfilled Shopify orders for the SKU at the location that B1 does not account
+ * for, per order: unfulfilled − B1 open (open lines of open, uncancelled sales orders in the
+ * location's warehouses) − B1 delivered (the simulated shop fulfils nothing), at least 0.
+ * Without `warehouses`, every B1 line of the SKU counts.
+ */
+export function pendingInShopify(b1: B1Sim, shop: ShopifySim, sku: string, locationGid: string, warehouses?: readonly string[]): number {
+  const b1Orders = [...b1.state.store('Orders').values()].filter((o) => o.Cancelled !== 'tYES');
   const loc = locationNumber(locationGid);
   let units = 0;
   for (const o of Object.values(shop.state.data.orders)) {
-    if (o.cancelledAt || o.closedAt || o.fulfillmentStatus === 'FULFILLED' || inB1.has(`gid://shopify/Order/${o.id}`)) continue;
-    for (const l of o.lineItems) if (l.sku === sku && l.locationId === loc) units += l.currentQuantity;
+    if (o.cancelledAt || o.closedAt || o.fulfillmentStatus === 'FULFILLED') continue;
+    let unfulfilled = 0;
+    for (const l of o.lineItems) if (l.sku === sku && l.locationId === loc) unfulfilled += l.currentQuantity;
+    if (unfulfilled <= 0) continue;
+    let open = 0;
+    let delivered = 0;
+    for (const d of b1Orders.filter((x) => x.U_ShopifyId === `gid://shopify/Order/${o.id}`)) {
+      for (const l of (d.DocumentLines as SimLine[] | undefined) ?? []) {
+        if (l.ItemCode !== sku || (warehouses && !warehouses.includes(String(l.WarehouseCode)))) continue;
+        const q = l.Quantity ?? 0;
+        const left = l.RemainingOpenQuantity ?? q;
+        delivered += q - left;
+        if (d.DocumentStatus === 'bost_Open' && l.LineStatus === 'bost_Open') open += left;
+      }
+    }
+    units += Math.max(0, unfulfilled - open - delivered);
   }
   return units;
 }

@@ -566,6 +566,7 @@ const OPEN_FULFILLMENT_FIELDS = gql`
         lineItems(first: $linesFirst) {
           nodes {
             remainingQuantity
+            totalQuantity
             inventoryItemId
           }
           pageInfo {
@@ -870,6 +871,7 @@ export const BULK_EXPORT_OPEN_ORDERS = gql`
                     node {
                       id
                       remainingQuantity
+                      totalQuantity
                       inventoryItemId
                     }
                   }

@@ -10,20 +10,23 @@
  * per run (snapshot.ts), or one or two cost-bounded reads per page for single-page runs and until
  * the export is ready. The diff against Shopify keeps a no-change run free of writes.
  *
- * What Shopify sold that B1 does not have yet (pending.ts) is read after Shopify's levels and
- * before B1's membership check, and B1's stock of an item with an order B1 has is re-read after
- * that check. Each order is then counted once, or twice in a race (a transient undersell for one
- * run, never an oversell): an order found in B1 is in the stock re-read after the check; an order
- * not found was not imported when the stock was first read either, so it is deducted; one imported
- * between the check and the re-read is deducted and in Committed. A sale after Shopify's levels
- * were read makes the compare-and-set write fail, and post re-reads the item.
+ * What Shopify sold that B1 does not account for (pending.ts) is read after Shopify's levels: B1's
+ * sales orders for the open Shopify orders (with their lines), then B1's stock again for the items
+ * such an order touches, then those sales orders again. Each order deducts the larger of its two
+ * B1 views, so it is counted once, or twice in a race (a transient undersell, never an oversell):
+ * a change that adds to Committed (an import, a quantity raised, a reopen) is missed by the first
+ * view only if it came after it, and one that takes from Committed without shipping (a close, a
+ * cancel, a line removed) is seen by the second view if the re-read already misses it. A delivery
+ * moves units from Committed and InStock alike. A sale after Shopify's levels were read makes the
+ * compare-and-set write fail, and post re-reads the item.
  */
 import { f } from '../../connectors/b1/odata-query';
 import { pipelineConfigProblems } from '../../mapping/config';
 import type { B1ItemWarehouseInfo } from '../../mapping/types';
 import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
 import { PipelineSetupError } from '../errors';
-import { loadOpenOrders, openOrdersForSkus, ordersFromExport, ordersInB1, startOpenOrdersExport, type OpenOrderUnits, type OpenOrdersExport } from './pending';
+import { b1OrderUnits, uncoveredUnits } from '../../mapping/inventory';
+import { b1SalesOrders, loadOpenOrders, openOrdersForSkus, ordersFromExport, startOpenOrdersExport, type B1SalesOrderFacts, type OpenOrderUnits, type OpenOrdersExport } from './pending';
 import { stockBySku } from './shopify-levels';
 import { loadSnapshot, startSnapshot } from './snapshot';
 import type { InventorySource, ShopifyStockMatch } from './types';
@@ -124,10 +127,10 @@ async function briefWait(deps: PipelineDeps, operationId: string): Promise<ScanC
 
 /**
  * Adds to each item the units Shopify sold that B1 does not account for (`pending`), and re-reads
- * B1's stock of the items that have an open Shopify order B1 does have: the first B1 read came
- * before the membership check, so it may predate that order's import (the order would then be
- * counted nowhere). Items whose Shopify levels show nothing committed at a mapped location have
- * no open order there and cost nothing.
+ * B1's stock of the items that have an open Shopify order B1 has a sales order for: the first stock
+ * read came before B1's orders were read, so it may predate that order's import (the order would
+ * then be counted nowhere). Items whose Shopify levels show nothing committed at a mapped location
+ * have no open order there and cost nothing.
  */
 async function withPending(deps: PipelineDeps, items: TrimmedItem[], stock: ReadonlyMap<string, ShopifyStockMatch[]>, loadExport?: () => Promise<OpenOrdersExport | undefined>): Promise<TrimmedItem[]> {
   const locationIds = new Set(deps.mapping.locations.map((l) => l.locationId));
@@ -153,21 +156,51 @@ async function withPending(deps: PipelineDeps, items: TrimmedItem[], stock: Read
     { orders: fromExport.orders, applies: (id) => !fromExport.unresolved.has(id) },
     { orders: queried, applies: (id) => fromExport.unresolved.has(id) },
   ];
-  const inB1 = await ordersInB1(deps, [...new Set(sources.flatMap((src) => src.orders.map((o) => o.orderId)))]);
-  const pending = new Map<string, Record<string, number>>();
+  // B1's sales orders for these Shopify orders, read before the stock re-read (an import or a
+  // quantity raised in B1 after it is then deducted here and maybe in Committed: an undersell).
+  const first = await b1SalesOrders(deps, [...new Set(sources.flatMap((src) => src.orders.map((o) => o.orderId)))]);
   const reread = new Set<string>();
+  const again = new Set<string>();
+  for (const src of sources) {
+    for (const o of src.orders) {
+      if (!first.has(o.orderId)) continue;
+      for (const key of o.units.keys()) {
+        const [inventoryItemId = '', loc = ''] = key.split('|');
+        const code = codeByInventoryItem.get(inventoryItemId);
+        if (code === undefined || !locationIds.has(loc) || !src.applies(inventoryItemId)) continue;
+        reread.add(code);
+        again.add(o.orderId);
+      }
+    }
+  }
+  const fresh = new Map(
+    (reread.size ? await byIds(deps, [...reread]) : []).map((r) => {
+      const t = trimItem(r);
+      return [t.code, t.data] as const;
+    }),
+  );
+  // And again after it: a line or order closed, cancelled, reduced or delivered meanwhile left
+  // Committed before the re-read, so the later view deducts it. Each order deducts the larger of
+  // the two views: never less than the view at the instant the stock was read.
+  const second = again.size ? await b1SalesOrders(deps, [...again]) : new Map<string, B1SalesOrderFacts[]>();
+  const warehousesOf = new Map(deps.mapping.locations.map((l) => [l.locationId, l.warehouses]));
+  const pending = new Map<string, Record<string, number>>();
   for (const src of sources) {
     for (const o of src.orders) {
       for (const [key, qty] of o.units) {
         const [inventoryItemId = '', loc = ''] = key.split('|');
         const code = codeByInventoryItem.get(inventoryItemId);
         if (code === undefined || !locationIds.has(loc) || !src.applies(inventoryItemId)) continue;
-        if (inB1.has(o.orderId)) {
-          reread.add(code);
-          continue;
-        }
+        const shop = { unfulfilled: qty, fulfilled: o.fulfilled?.get(key) ?? 0 };
+        const whs = warehousesOf.get(loc) ?? [];
+        const view = (b1: ReadonlyMap<string, B1SalesOrderFacts[]>): number => {
+          const docs = b1.get(o.orderId);
+          return uncoveredUnits(shop, docs ? b1OrderUnits(docs, code, whs) : undefined);
+        };
+        const less = again.has(o.orderId) ? Math.max(view(first), view(second)) : view(first);
+        if (less <= 0) continue;
         const p = pending.get(code) ?? {};
-        p[loc] = (p[loc] ?? 0) + qty;
+        p[loc] = (p[loc] ?? 0) + less;
         pending.set(code, p);
       }
     }
@@ -176,14 +209,7 @@ async function withPending(deps: PipelineDeps, items: TrimmedItem[], stock: Read
   for (const [inventoryItemId, code] of codeByInventoryItem) {
     if (!uncertain.has(code)) continue;
     pending.set(code, Object.fromEntries([...locationIds].map((loc) => [loc, committed.get(inventoryItemId)?.[loc] ?? 0])));
-    reread.delete(code);
   }
-  const fresh = new Map(
-    (reread.size ? await byIds(deps, [...reread]) : []).map((r) => {
-      const t = trimItem(r);
-      return [t.code, t.data] as const;
-    }),
-  );
   return items.map((i) => {
     const data = fresh.get(i.code) ?? i.data;
     const p = pending.get(i.code);

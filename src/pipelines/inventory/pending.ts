@@ -1,33 +1,30 @@
 /**
- * Units Shopify has sold that B1 does not account for yet: the unfulfilled quantities of open
- * Shopify orders that have no (uncancelled) B1 sales order, per inventory item and location.
- *
- * Shopify takes a placed order's units out of `available` into `committed` at once; B1 counts
- * them in `Committed` only once the order pipeline has created the sales order, and never for an
- * order that failed, waits for payment or is filtered out. Pushing B1's figure alone would put
- * those units back on sale; deducting them here does not.
+ * Units Shopify has sold that B1 does not account for, per inventory item and location: for each
+ * open Shopify order, its unfulfilled units less what B1 holds for it in `Committed` (open lines
+ * of its uncancelled sales orders) and less what B1 has already delivered beyond Shopify's own
+ * fulfilments (gone from `InStock`): `uncoveredUnits` in mapping/inventory.ts. An order B1 has no
+ * sales order for deducts all its unfulfilled units; one B1 has in full deducts nothing; one whose
+ * quantity was raised in Shopify, or whose line or order was closed or removed by hand in B1,
+ * deducts the difference.
  *
  * Only items Shopify shows `committed` units for at a mapped location can have such orders (a
  * placed, unfulfilled order always commits its units), so a shop with no open orders pays nothing.
  * For the others: the open orders come from one bulk export per multi-page run (no rate-limit
  * points) where it agrees with the levels read, else from one `orders(query: "status:open AND
- * (sku:… OR …)")` read per ≤40 SKUs; then one batched B1 lookup of `Orders` by `U_ShopifyId` per
- * 50 orders.
+ * (sku:… OR …)")` read per ≤40 SKUs; then B1's sales orders with their lines, one call per 50
+ * orders (fetch.ts reads them twice, around the stock re-read).
  *
  * The export and the levels are not read at one instant. Shopify's `committed` at a location is the
  * sum of the remaining units of the open orders there, so it serves as a checksum: an item whose
  * committed units equal the export's sum for it at every mapped location sees the same orders in
  * both reads; any other item (an order placed, cancelled or fulfilled between the reads) has its
  * orders queried afresh, after its levels were read.
- *
- * Read order matters (see fetch.ts): Shopify's levels first, then these orders, then B1's
- * membership, then B1's stock for items with an order B1 has, so every order is counted exactly
- * once or, in a race, twice (never zero times).
  */
 import type { ShopifyClient } from '../../connectors/shopify/client';
 import { searchValue } from '../../connectors/shopify/client';
 import { loadBulkExport, reassembleBulk, tryStartBulkQuery, type BulkExportState } from '../../connectors/shopify/bulk';
 import { BULK_EXPORT_OPEN_ORDERS, INVENTORY_OPEN_ORDERS, INVENTORY_ORDER_REMAINING } from '../../connectors/shopify/documents';
+import type { B1OrderLineFacts } from '../../mapping/inventory';
 import type { PipelineDeps } from '../contract';
 import { orFilters } from '../customer/paging';
 
@@ -42,7 +39,7 @@ const FO_FIRST_LONG = 10;
 const LINES_FIRST_LONG = 90;
 
 type RawFulfillmentOrders = {
-  nodes: { status: string; assignedLocation: { location: { id: string } | null } | null; lineItems: { nodes: { remainingQuantity: number; inventoryItemId: string | null }[]; pageInfo: { hasNextPage: boolean } } }[];
+  nodes: { status: string; assignedLocation: { location: { id: string } | null } | null; lineItems: { nodes: { remainingQuantity: number; totalQuantity?: number | null; inventoryItemId: string | null }[]; pageInfo: { hasNextPage: boolean } } }[];
   pageInfo: { hasNextPage: boolean };
 };
 type RawOrder = { id: string; name: string; fulfillmentOrders: RawFulfillmentOrders };
@@ -59,6 +56,13 @@ export interface OpenOrderUnits {
   orderId: string;
   name: string;
   units: Map<string, number>;
+  /**
+   * Units Shopify has fulfilled, per `inventoryItemId|locationId` (`totalQuantity − remainingQuantity`
+   * over the order's fulfillment orders there, closed ones included): B1 deliveries up to this
+   * many are already reflected in Shopify. Absent when not read: taken as 0 (never too little deducted
+   * for an order B1 has not delivered; see uncoveredUnits).
+   */
+  fulfilled?: Map<string, number>;
 }
 
 function truncated(fo: RawFulfillmentOrders): boolean {
@@ -77,6 +81,22 @@ function unitsOf(fo: RawFulfillmentOrders): Map<string, number> {
     }
   }
   return units;
+}
+
+/** Fulfilled units per `inventoryItemId|locationId`, from every fulfillment order of the order. */
+function fulfilledOf(fo: RawFulfillmentOrders): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const n of fo.nodes) {
+    const loc = n.assignedLocation?.location?.id;
+    if (!loc) continue;
+    for (const l of n.lineItems.nodes) {
+      const done = typeof l.totalQuantity === 'number' ? l.totalQuantity - l.remainingQuantity : 0;
+      if (!l.inventoryItemId || done <= 0) continue;
+      const key = `${l.inventoryItemId}|${loc}`;
+      out.set(key, (out.get(key) ?? 0) + done);
+    }
+  }
+  return out;
 }
 
 /**
@@ -105,7 +125,7 @@ export async function openOrdersForSkus(deps: PipelineDeps, skus: readonly strin
           // Counting part of an order would deduct too little: its SKUs deduct all committed units.
           if (truncated(fo)) for (const sku of batch) uncertain.add(sku);
         }
-        byId.set(o.id, { orderId: o.id, name: o.name, units: unitsOf(fo) });
+        byId.set(o.id, { orderId: o.id, name: o.name, units: unitsOf(fo), fulfilled: fulfilledOf(fo) });
       }
       if (!res.data.orders.pageInfo.hasNextPage) break;
       after = res.data.orders.pageInfo.endCursor;
@@ -114,16 +134,28 @@ export async function openOrdersForSkus(deps: PipelineDeps, skus: readonly strin
   return { orders: [...byId.values()], uncertain };
 }
 
+/** A B1 sales order as the rule reads it (uncoveredUnits in mapping/inventory.ts). */
+export interface B1SalesOrderFacts {
+  DocEntry?: unknown;
+  U_ShopifyId?: unknown;
+  Cancelled?: unknown;
+  DocumentStatus?: unknown;
+  DocumentLines?: B1OrderLineFacts[] | null;
+}
+
 /**
- * Which of these Shopify orders B1 accounts for: an uncancelled sales order carries the order's
- * GID in `U_ShopifyId` (open: its lines are in `Committed`; closed by a delivery: the units have
- * left `InStock`). A cancelled sales order releases its units in B1, so it does not count.
+ * The B1 sales orders carrying these Shopify order GIDs in `U_ShopifyId` (every one, cancelled
+ * ones included: the rule skips them), by GID, with their lines: one call per 50 orders.
+ * `DocumentLines` cannot be narrowed by `$select` (the Service Layer selects a collection whole).
  */
-export async function ordersInB1(deps: PipelineDeps, orderIds: readonly string[]): Promise<Set<string>> {
-  const out = new Set<string>();
+export async function b1SalesOrders(deps: PipelineDeps, orderIds: readonly string[]): Promise<Map<string, B1SalesOrderFacts[]>> {
+  const out = new Map<string, B1SalesOrderFacts[]>();
   for (const filter of orFilters('U_ShopifyId', orderIds, ORDERS_PER_B1_CALL)) {
-    const rows = (await deps.b1.list('Orders', { filter, select: ['DocEntry', 'U_ShopifyId', 'Cancelled'] })) as { U_ShopifyId?: unknown; Cancelled?: unknown }[];
-    for (const r of rows) if (typeof r.U_ShopifyId === 'string' && r.Cancelled !== 'tYES') out.add(r.U_ShopifyId);
+    const rows = (await deps.b1.list('Orders', { filter, select: ['DocEntry', 'U_ShopifyId', 'Cancelled', 'DocumentStatus', 'DocumentLines'] })) as B1SalesOrderFacts[];
+    for (const r of rows) {
+      if (typeof r.U_ShopifyId !== 'string') continue;
+      out.set(r.U_ShopifyId, [...(out.get(r.U_ShopifyId) ?? []), r]);
+    }
   }
   return out;
 }
@@ -145,10 +177,10 @@ export function openOrdersFromLines(lines: Record<string, unknown>[]): OpenOrder
       nodes: (o.__children.FulfillmentOrder ?? []).map((n) => ({
         status: String(n.status),
         assignedLocation: (n.assignedLocation as RawFulfillmentOrders['nodes'][number]['assignedLocation']) ?? null,
-        lineItems: { pageInfo: { hasNextPage: false }, nodes: (n.__children.FulfillmentOrderLineItem ?? []).map((l) => ({ remainingQuantity: Number(l.remainingQuantity ?? 0), inventoryItemId: typeof l.inventoryItemId === 'string' ? l.inventoryItemId : null })) },
+        lineItems: { pageInfo: { hasNextPage: false }, nodes: (n.__children.FulfillmentOrderLineItem ?? []).map((l) => ({ remainingQuantity: Number(l.remainingQuantity ?? 0), totalQuantity: typeof l.totalQuantity === 'number' ? l.totalQuantity : null, inventoryItemId: typeof l.inventoryItemId === 'string' ? l.inventoryItemId : null })) },
       })),
     };
-    out.set(o.id, { orderId: o.id, name: String(o.name ?? o.id), units: unitsOf(fo) });
+    out.set(o.id, { orderId: o.id, name: String(o.name ?? o.id), units: unitsOf(fo), fulfilled: fulfilledOf(fo) });
   }
   return out;
 }

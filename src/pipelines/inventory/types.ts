@@ -29,9 +29,9 @@ export interface InventorySource {
   /** Variants with this SKU in Shopify (none: not pushed as a product yet; several: ambiguous). Absent for non-inventory items. */
   shopify?: ShopifyStockMatch[];
   /**
-   * Units Shopify has sold that B1 does not account for yet, per mapped location id: the
-   * unfulfilled quantities of open Shopify orders that have no (uncancelled) B1 sales order.
-   * Only locations with such units are present.
+   * Units Shopify has sold that B1 does not account for, per mapped location id: per open Shopify
+   * order, its unfulfilled units less B1's open quantity for it and less what B1 delivered beyond
+   * Shopify's fulfilments (mapping/inventory.ts `uncoveredUnits`). Only locations with such units are present.
    */
   pending?: Record<string, number>;
 }

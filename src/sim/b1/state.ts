@@ -502,7 +502,12 @@ export class B1SimState {
       l.LineTotal = round(Number(l.Price) * qty, 2);
       l.Currency ??= merged.DocCurrency;
       l.LineStatus ??= 'bost_Open';
-      l.RemainingOpenQuantity = l.LineStatus === 'bost_Open' ? qty : 0;
+      // OpenQty is what is not delivered yet (only a delivery lowers it); closing a line by hand
+      // releases it from Committed but delivers nothing, so it keeps its open quantity.
+      const before = ((prev?.DocumentLines as Rec[] | undefined) ?? []).find((p) => p.LineNum === l.LineNum);
+      const delivered = before ? Number(before.Quantity ?? 0) - Number(before.RemainingOpenQuantity ?? before.Quantity ?? 0) : 0;
+      if (qty < delivered) throw Errors.rule(`Quantity cannot be less than the delivered quantity in row ${Number(l.LineNum) + 1}`);
+      l.RemainingOpenQuantity = round(qty - delivered);
       l.DocEntry = merged.DocEntry;
       const rate = rateOf(l.TaxCode);
       l.TaxPercentagePerRow = rate;
@@ -640,7 +645,8 @@ export class B1SimState {
     if (!prev) throw Errors.notFound();
     this.transaction(() => {
       const next: Rec = { ...prev };
-      const closeLines = (): Rec[] => ((prev.DocumentLines as Rec[] | undefined) ?? []).map((l) => ({ ...l, LineStatus: 'bost_Close', RemainingOpenQuantity: 0 }));
+      // Closing or cancelling delivers nothing: the lines keep their open quantity (released from Committed).
+      const closeLines = (): Rec[] => ((prev.DocumentLines as Rec[] | undefined) ?? []).map((l) => ({ ...l, LineStatus: 'bost_Close' }));
       if (action === 'Cancel') {
         if (prev.Cancelled === 'tYES') throw Errors.rule('Document is already cancelled');
         if (prev.DocumentStatus !== 'bost_Open') throw Errors.rule('Cannot cancel a closed document');
@@ -651,7 +657,7 @@ export class B1SimState {
       } else if (action === 'Reopen') {
         if (prev.DocumentStatus === 'bost_Open') throw Errors.rule('Document is already open');
         if (prev.Cancelled === 'tYES') throw Errors.rule('Cannot reopen a cancelled document');
-        const lines = ((prev.DocumentLines as Rec[] | undefined) ?? []).map((l) => ({ ...l, LineStatus: 'bost_Open', RemainingOpenQuantity: l.Quantity }));
+        const lines = ((prev.DocumentLines as Rec[] | undefined) ?? []).map((l) => ({ ...l, LineStatus: Number(l.RemainingOpenQuantity ?? 0) > 0 ? 'bost_Open' : 'bost_Close' }));
         Object.assign(next, { DocumentStatus: 'bost_Open', DocumentLines: lines });
       } else {
         throw Errors.notSupported();
@@ -659,6 +665,43 @@ export class B1SimState {
       this.stamp('Document', next, false);
       this.put('Orders', key, next);
       this.applyCommitted(prev, next);
+    });
+  }
+
+  /**
+   * A delivery (`DeliveryNotes` based on the order's lines, BaseType 17; not served over HTTP):
+   * each line's open quantity drops by what is delivered and the line closes at 0, the order when
+   * every line is closed; InStock drops and Committed is released (reference order-to-cash §2).
+   */
+  deliver(docEntry: number, lines: { LineNum: number; Quantity: number }[]): void {
+    const key = String(docEntry);
+    const prev = this.get('Orders', key);
+    if (!prev) throw Errors.notFound();
+    if (prev.DocumentStatus !== 'bost_Open' || prev.Cancelled === 'tYES') throw Errors.rule('Cannot copy from a closed document');
+    this.transaction(() => {
+      const shipped = new Map<string, number>();
+      const docLines = ((prev.DocumentLines as Rec[] | undefined) ?? []).map((l) => {
+        const d = lines.find((x) => x.LineNum === l.LineNum);
+        if (!d) return { ...l };
+        const open = Number(l.RemainingOpenQuantity ?? 0);
+        if (l.LineStatus !== 'bost_Open' || !(d.Quantity > 0) || d.Quantity > open) throw Errors.rule(`Quantity exceeds the open quantity in base document row ${Number(l.LineNum) + 1}`);
+        const k = `${String(l.ItemCode)}\u0000${String(l.WarehouseCode)}`;
+        shipped.set(k, (shipped.get(k) ?? 0) + d.Quantity);
+        const left = round(open - d.Quantity);
+        return { ...l, RemainingOpenQuantity: left, LineStatus: left > 0 ? 'bost_Open' : 'bost_Close' };
+      });
+      const next: Rec = { ...prev, DocumentLines: docLines };
+      if (docLines.every((l) => l.LineStatus !== 'bost_Open')) Object.assign(next, { DocumentStatus: 'bost_Close', ClosingDate: localDate(this.clock.now()) });
+      this.stamp('Document', next, false);
+      this.put('Orders', key, next);
+      this.applyCommitted(prev, next);
+      for (const [k, q] of shipped) {
+        const [itemCode, whs] = k.split('\u0000') as [string, string];
+        const item = this.get('Items', itemCode);
+        if (!item || item.InventoryItem === 'tNO') continue;
+        const rows = ((item.ItemWarehouseInfoCollection as Rec[] | undefined) ?? []).map((w) => (w.WarehouseCode === whs ? { ...w, InStock: round(Number(w.InStock ?? 0) - q) } : w));
+        this.put('Items', itemCode, { ...item, ItemWarehouseInfoCollection: rows });
+      }
     });
   }
 

@@ -18,7 +18,11 @@ export interface WarehouseStock {
 export interface StockFacts {
   /** B1's rows of the warehouses that feed the location. */
   warehouses: WarehouseStock[];
-  /** Unfulfilled quantity of the SKU at the location on Shopify orders B1 has no open sales order for. */
+  /**
+   * Units of the SKU at the location that Shopify has sold and B1's InStock − Committed does not
+   * account for: per Shopify order, max(0, unfulfilled − B1 open − max(0, B1 delivered − Shopify
+   * fulfilled)), summed (README "Stock formula").
+   */
   shopifyNotInB1: number;
 }
 
@@ -107,7 +111,8 @@ export interface Verdict {
   counts: { shopifyOrders: number; eligibleOrders: number; b1OpenOrders: number; shopifyCustomers: number; partners: number; selectedItems: number; variants: number; stockRows: number };
 }
 
-type B1Order = { DocEntry: number; U_ShopifyId?: string | null; DocumentStatus?: string; Cancelled?: string; CardCode?: string };
+type B1Line = { ItemCode?: string; WarehouseCode?: string; Quantity?: number; RemainingOpenQuantity?: number; LineStatus?: string };
+type B1Order = { DocEntry: number; U_ShopifyId?: string | null; DocumentStatus?: string; Cancelled?: string; CardCode?: string; DocumentLines?: B1Line[] };
 type B1Partner = { CardCode: string; U_ShopifyId?: string | null };
 type B1Item = { ItemCode: string; U_ShopifySync?: string | null; InventoryItem?: string | null; ItemWarehouseInfoCollection?: { WarehouseCode: string; InStock?: number; Committed?: number; Ordered?: number }[] };
 type ShopOrder = {
@@ -117,7 +122,7 @@ type ShopOrder = {
   displayFinancialStatus: string | null;
   customer: { id: string } | null;
   lineItems: { nodes: { sku: string | null; currentQuantity: number }[] };
-  fulfillmentOrders: { nodes: { assignedLocation: { location: { id: string } | null }; lineItems: { nodes: { sku: string | null; remainingQuantity: number }[] } }[] };
+  fulfillmentOrders: { nodes: { status: string; assignedLocation: { location: { id: string } | null }; lineItems: { nodes: { sku: string | null; remainingQuantity: number; totalQuantity: number }[] } }[] };
 };
 type ShopVariant = {
   sku: string | null;
@@ -147,13 +152,13 @@ export async function verify(o: {
 }): Promise<Verdict> {
   const findings: Finding[] = [];
   const [orders, partners, items] = await Promise.all([
-    o.sl.list<B1Order>('Orders', { select: ['DocEntry', 'U_ShopifyId', 'DocumentStatus', 'Cancelled', 'CardCode'] }),
+    o.sl.list<B1Order>('Orders', { select: ['DocEntry', 'U_ShopifyId', 'DocumentStatus', 'Cancelled', 'CardCode', 'DocumentLines'] }),
     o.sl.list<B1Partner>('BusinessPartners', { select: ['CardCode', 'U_ShopifyId'] }),
     o.sl.list<B1Item>('Items', { select: ['ItemCode', 'U_ShopifySync', 'InventoryItem', 'ItemWarehouseInfoCollection'] }),
   ]);
   const shopOrders = await o.admin.all<ShopOrder>(
     'orders',
-    'id test cancelledAt displayFinancialStatus customer { id } lineItems(first: 10) { nodes { sku currentQuantity } } fulfillmentOrders(first: 2) { nodes { assignedLocation { location { id } } lineItems(first: 10) { nodes { sku remainingQuantity } } } }',
+    'id test cancelledAt displayFinancialStatus customer { id } lineItems(first: 10) { nodes { sku currentQuantity } } fulfillmentOrders(first: 2) { nodes { status assignedLocation { location { id } } lineItems(first: 10) { nodes { sku remainingQuantity totalQuantity } } } }',
     10,
   );
   const customers = await o.admin.all<{ id: string }>('customers', 'id', 100);
@@ -221,14 +226,43 @@ export async function verify(o: {
   const selected = items.filter((i) => i.U_ShopifySync === 'Y');
   for (const i of selected) if (!variantsBySku.has(i.ItemCode)) missing('product', i.ItemCode, 'selected item without a Shopify variant');
 
-  // Stock: Shopify's sold units B1 has no open order for, per (SKU, location).
+  // Stock: per Shopify order, SKU and location, the units Shopify still has to ship that B1 neither
+  // holds in Committed (open lines of open orders) nor has already shipped beyond what Shopify
+  // fulfilled (delivered lines left InStock). Cancelled B1 orders count nothing.
+  const b1ById = group(orders.filter((x) => x.Cancelled !== 'tYES'), (x) => x.U_ShopifyId);
+  const locOfWarehouse = (wh: string | undefined, locId: string): boolean => !!wh && !!o.mapping.locations.find((l) => l.locationId === locId)?.warehouses.includes(wh);
   const notInB1 = new Map<string, number>();
   for (const x of shopOrders) {
-    if (x.cancelledAt || openById.has(x.id)) continue;
+    if (x.cancelledAt) continue;
+    const perKey = new Map<string, { sku: string; loc: string; unfulfilled: number; fulfilled: number }>();
     for (const fo of x.fulfillmentOrders.nodes) {
       const loc = fo.assignedLocation.location?.id;
       if (!loc) continue;
-      for (const l of fo.lineItems.nodes) if (l.sku && l.remainingQuantity > 0) notInB1.set(`${l.sku}\u0000${loc}`, (notInB1.get(`${l.sku}\u0000${loc}`) ?? 0) + l.remainingQuantity);
+      const released = ['CANCELLED', 'CLOSED', 'INCOMPLETE'].includes(fo.status);
+      for (const l of fo.lineItems.nodes) {
+        if (!l.sku) continue;
+        const k = `${l.sku}\u0000${loc}`;
+        const e = perKey.get(k) ?? { sku: l.sku, loc, unfulfilled: 0, fulfilled: 0 };
+        if (!released) e.unfulfilled += Math.max(0, l.remainingQuantity);
+        e.fulfilled += Math.max(0, l.totalQuantity - l.remainingQuantity);
+        perKey.set(k, e);
+      }
+    }
+    for (const [k, e] of perKey) {
+      if (e.unfulfilled <= 0) continue;
+      let open = 0;
+      let delivered = 0;
+      for (const doc of b1ById.get(x.id) ?? []) {
+        for (const l of doc.DocumentLines ?? []) {
+          if (l.ItemCode !== e.sku || !locOfWarehouse(l.WarehouseCode, e.loc)) continue;
+          const q = l.Quantity ?? 0;
+          const remaining = Math.min(q, Math.max(0, l.RemainingOpenQuantity ?? q));
+          delivered += q - remaining;
+          if (doc.DocumentStatus === 'bost_Open' && l.LineStatus === 'bost_Open') open += remaining;
+        }
+      }
+      const units = Math.max(0, e.unfulfilled - open - Math.max(0, delivered - e.fulfilled));
+      if (units > 0) notInB1.set(k, (notInB1.get(k) ?? 0) + units);
     }
   }
   let inventoryMismatches = 0;
