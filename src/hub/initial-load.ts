@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { runForRequest, sendSyncNow, waitForRun } from '../cli/scheduler-ops';
+import { runForRequest, sendSyncNow, waitForRun } from './scheduler-ops';
 import type { SyncObject } from '../shared/sync-object';
 import { totalRecords, type SyncRunResult } from '../shared/sync-types';
 import { errorChainText } from '../shared/error-chain';

@@ -23,8 +23,8 @@ import { ensureShopifySchema } from './provision';
 import { connectClient, resolveTemporalTarget } from './temporal-connection';
 import { connectWorker, installOperatorRuntime, resolveDemoMapping, startHubWorker, type RunningHubWorker } from './worker';
 import { isInitialized, markInitialized, runInitialLoad } from './initial-load';
-import { CliError } from '../cli/errors';
-import { runInitChecks } from '../cli/init-checks';
+import { CliError } from './errors';
+import { runInitChecks } from './init-checks';
 import { createPipelineDeps } from '../pipelines/deps';
 
 export interface UpOptions {

@@ -1,7 +1,7 @@
 /** `b1hub init`: the Configuration Summary, then (without --check-only) the initial load. */
 import type { Command } from 'commander';
 import { action } from '../action';
-import { CliError } from '../errors';
+import { CliError } from '../../hub/errors';
 import { printJson, println, table } from '../output';
 
 const MARK = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', fixed: 'FIXED', skip: 'SKIP' } as const;
@@ -15,7 +15,7 @@ export function registerInitCommand(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(
       action(async (ctx, opts: { checkOnly?: boolean; fix?: boolean; json?: boolean }) => {
-        const { runInitChecks } = await import('../init-checks');
+        const { runInitChecks } = await import('../../hub/init-checks');
         const { createPipelineDeps } = await import('../../pipelines/deps');
         const { resolveDemoMapping } = await import('../../hub/worker');
         const { runInitialLoad } = await import('../../hub/initial-load');
