@@ -15,6 +15,7 @@ import { PIPELINES } from '../pipelines/registry';
 import { createHubActivities } from '../activities/hub-activities';
 import { hubDataConverter } from '../temporal/data-converter';
 import { Client } from '@temporalio/client';
+import { createInitialLoadActivities } from './initial-load';
 
 export const DEFAULT_TASK_QUEUE = 'b1-shopify-hub';
 
@@ -60,7 +61,9 @@ export async function createHubWorker(opts: HubWorkerOptions): Promise<Worker> {
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,
     workflowBundle: await hubWorkflowBundle(),
-    activities: opts.activities,
+    // Every hub worker serves the initial load's activity (it only talks to Temporal), so the load
+    // runs wherever the workflow lands; the activities passed in come on top.
+    activities: { ...createInitialLoadActivities(new Client({ connection: opts.connection, namespace: opts.namespace ?? 'default', dataConverter: hubDataConverter })), ...opts.activities },
     // Large payloads (record pages) are stored compressed: see src/temporal/zlib-codec.ts.
     dataConverter: hubDataConverter,
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? 20,

@@ -2,3 +2,4 @@
 export { schedulerWorkflow } from './scheduler';
 export { syncRunWorkflow } from './sync-run';
 export { ledgerWorkflow } from './ledger';
+export { initialLoadWorkflow } from './initial-load';

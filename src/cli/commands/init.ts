@@ -43,10 +43,14 @@ export function registerInitCommand(program: Command): void {
           return 1;
         }
         if (opts.checkOnly) return 0;
-        if (!opts.json) println('\nInitial load (customers, products, inventory; resumable — rerun `b1hub init` if interrupted):');
+        if (!opts.json) println('\nInitial load (customers, products, inventory; the `initial-load` workflow: done once per hub, resumed by any worker):');
         const client = await ctx.client();
-        const problems = await runInitialLoad(client, ctx.dataDir, (l) => {
-          if (!opts.json) println(`  ${l}`);
+        const problems = await runInitialLoad(client, {
+          dataDir: ctx.dataDir,
+          taskQueue: config.temporal.taskQueue,
+          print: (l) => {
+            if (!opts.json) println(`  ${l}`);
+          },
         });
         if (problems) throw new CliError(`initial load finished with problems: ${problems}`, 'see `b1hub log --failed`, fix the data, then `b1hub resync --failed`', 2);
         return 0;
