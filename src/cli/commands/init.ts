@@ -15,20 +15,9 @@ export function registerInitCommand(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(
       action(async (ctx, opts: { checkOnly?: boolean; fix?: boolean; json?: boolean }) => {
-        const { runInitChecks } = await import('../../hub/init-checks');
-        const { createPipelineDeps } = await import('../../pipelines/deps');
-        const { resolveDemoMapping } = await import('../../hub/worker');
+        const { checkConfiguration } = await import('../../hub/configuration-check');
         const { runInitialLoad } = await import('../../hub/initial-load');
-        const secrets = ctx.secrets();
-        let config = ctx.config();
-        try {
-          config = await resolveDemoMapping(config, secrets);
-        } catch {
-          // The Shopify check below reports an unreachable shop with its fix.
-        }
-        const deps = createPipelineDeps(config, secrets);
-        const target = ctx.temporalTarget();
-        const results = await runInitChecks({ config, deps, temporal: () => ctx.connection(), namespace: target.namespace, fix: !!opts.fix });
+        const { config, results } = await checkConfiguration({ config: ctx.config(), secrets: ctx.secrets(), temporal: () => ctx.connection(), namespace: ctx.temporalTarget().namespace, fix: !!opts.fix });
         const failed = results.filter((r) => r.state === 'fail');
         if (opts.json) printJson({ ok: failed.length === 0, checks: results });
         else {
