@@ -1,7 +1,7 @@
 /** The wrapper every command runs in. */
 import type { Command } from 'commander';
 import { CliContext, type GlobalOptions } from './context';
-import { describeError } from '../hub/errors';
+import { describeError } from './errors';
 
 export type Action<A extends unknown[]> = (ctx: CliContext, ...args: A) => Promise<number | void>;
 

@@ -2,7 +2,7 @@
  * b1hub: the operator's command line for b1-shopify-hub (`npx b1hub …`, `npm start` = `up`).
  */
 import { Command, CommanderError } from 'commander';
-import { describeError } from '../hub/errors';
+import { describeError } from './errors';
 import { registerRunCommands } from './commands/run';
 import { registerStatusCommand } from './commands/status';
 import { registerSyncCommands } from './commands/sync';
