@@ -172,6 +172,7 @@ async function startDemo(o: UpOptions, stoppers: Stopper[], stopAll: () => Promi
   printDemoBanner(o.print, status, codec.url, firstStart, initializing);
   // A load an earlier start began (and a worker carries on) is only waited for: its checks ran then.
   if (initializing) startInitialization(client, connection, config, o, status, firstStart);
+  else if (load === 'failed') o.print(`[init] the initial load ended without finishing (terminated or cancelled); \`b1hub init\` runs it again`);
 
   return { status, done: worker.done, stop: stopAll };
 }
