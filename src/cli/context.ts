@@ -7,7 +7,7 @@ import { DEMO_SECRETS, embeddedHubConfig, loadHubConfigFile, loadHubSecrets, typ
 import { readHubStatus, resolveDataDir, type HubStatusFile } from '../hub/status-file';
 import { connectClient, resolveTemporalTarget, type TemporalTarget } from '../hub/temporal-connection';
 import { isSyncObject, SYNC_OBJECTS, type SyncObject } from '../shared/sync-object';
-import { CliError } from './errors';
+import { CliError } from '../hub/errors';
 
 export interface GlobalOptions {
   config?: string;

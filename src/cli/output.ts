@@ -1,5 +1,5 @@
 /** Plain-text tables and JSON for the read commands (every read command has --json). */
-import { CliError } from './errors';
+import { CliError } from '../hub/errors';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

@@ -3,7 +3,7 @@
  * schema the scheduler uses, so a typo is reported before anything is sent.
  */
 import { parseScheduleSpec, WEEKDAYS, type ScheduleSpec, type Weekday } from '../schedule/spec';
-import { CliError } from './errors';
+import { CliError } from '../hub/errors';
 
 export interface ScheduleFlags {
   daily?: string;

@@ -8,10 +8,10 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { HUB_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
-import { repoRoot, resolveTemporalCliPath } from '../testing/temporal-servers';
+import { repoRoot, resolveTemporalCliPath } from '../temporal/binaries';
 import { ensureTemporalCli } from './provision';
 import { alive } from './status-file';
-import { CliError } from '../cli/errors';
+import { CliError } from './errors';
 
 export interface DevServerOptions {
   dataDir: string;

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { shopifySchemaPath } from '../sim/shopify/schema';
-import { CliError } from '../cli/errors';
+import { CliError } from './errors';
 import { repoRoot } from './status-file';
 
 function runScript(script: string, args: string[]): number | null {

@@ -4,7 +4,8 @@
  * Without a config file it runs the demo: the Temporal dev server (SQLite under the data
  * folder), both simulators seeded with the demo company and shop (state files under the data
  * folder, so a second start reuses them), one worker, the four schedulers, and — on the first
- * start only — the initial load. With a config file it starts only the worker and makes sure
+ * start only — the initial load (the `initial-load` workflow: a start that finds it running
+ * waits for it, one that finds it done does nothing). With a config file it starts only the worker and makes sure
  * the schedulers exist on the configured Temporal service.
  */
 import { mkdirSync } from 'node:fs';
@@ -22,9 +23,9 @@ import { claimDataDir, readHubStatus, releaseDataDir, removeHubStatus, writeHubS
 import { ensureShopifySchema } from './provision';
 import { connectClient, resolveTemporalTarget } from './temporal-connection';
 import { connectWorker, installOperatorRuntime, resolveDemoMapping, startHubWorker, type RunningHubWorker } from './worker';
-import { isInitialized, markInitialized, runInitialLoad } from './initial-load';
-import { CliError } from '../cli/errors';
-import { runInitChecks } from '../cli/init-checks';
+import { initialLoadState, legacyInitialLoadInput, runInitialLoad, startInitialLoad } from './initial-load';
+import { CliError } from './errors';
+import { runInitChecks } from './init-checks';
 import { createPipelineDeps } from '../pipelines/deps';
 
 export interface UpOptions {
@@ -89,7 +90,6 @@ export async function startHub(o: UpOptions): Promise<RunningHub> {
 
 async function startDemo(o: UpOptions, stoppers: Stopper[], stopAll: () => Promise<void>): Promise<RunningHub> {
   const startedAt = new Date().toISOString();
-  const firstStart = !isInitialized(o.dataDir);
   ensureShopifySchema(o.print);
 
   for (const [what, port] of [['SAP B1 simulator', o.b1Port], ['Shopify simulator', o.shopifyPort]] as const) {
@@ -141,6 +141,15 @@ async function startDemo(o: UpOptions, stoppers: Stopper[], stopAll: () => Promi
   const worker = await startWorkerOn(target, config, DEMO_SECRETS, stoppers);
   await ensureSchedulers(client, { taskQueue: config.temporal.taskQueue, schedules: config.schedules });
 
+  // The initial load's workflow is the record of whether it ran (an earlier version's JSON files are taken over once).
+  const load = await initialLoadState(client);
+  const legacy = load === 'none' ? legacyInitialLoadInput(o.dataDir) : undefined;
+  const firstStart = load === 'none' && !legacy?.recorded;
+  const initializing = (firstStart && !o.skipInit) || load === 'running';
+  if (load === 'none' && !initializing) {
+    await startInitialLoad(client, { taskQueue: config.temporal.taskQueue, input: legacy?.recorded ? legacy : { recorded: { how: 'skipped' } } });
+  }
+
   const status: HubStatusFile = {
     pid: process.pid,
     startedAt,
@@ -156,13 +165,14 @@ async function startDemo(o: UpOptions, stoppers: Stopper[], stopAll: () => Promi
       demoAccessToken: DEMO_SECRETS.shopifyAccessToken,
     },
   };
-  if (firstStart && !o.skipInit) status.initialization = { state: 'running' };
+  if (initializing) status.initialization = { state: 'running' };
   writeHubStatus(o.dataDir, status);
   stoppers.unshift({ name: 'status file', stop: async () => removeHubStatus(o.dataDir) });
 
-  printDemoBanner(o.print, status, codec.url, firstStart, firstStart && !o.skipInit);
-  if (firstStart && !o.skipInit) startInitialization(client, connection, config, o, status);
-  else if (firstStart) markInitialized(o.dataDir, 'skipped');
+  printDemoBanner(o.print, status, codec.url, firstStart, initializing);
+  // A load an earlier start began (and a worker carries on) is only waited for: its checks ran then.
+  if (initializing) startInitialization(client, connection, config, o, status, firstStart);
+  else if (load === 'failed') o.print(`[init] the initial load ended without finishing (terminated or cancelled); \`b1hub init\` runs it again`);
 
   return { status, done: worker.done, stop: stopAll };
 }
@@ -171,14 +181,15 @@ async function startDemo(o: UpOptions, stoppers: Stopper[], stopAll: () => Promi
  * First-start initialization, in the background: the configuration checks with safe fixes
  * (`b1hub init --fix`: metafield definitions, the guest customer, UDFs), then the initial load.
  */
-function startInitialization(client: Client, connection: Connection, config: HubConfig, o: UpOptions, status: HubStatusFile): void {
+function startInitialization(client: Client, connection: Connection, config: HubConfig, o: UpOptions, status: HubStatusFile, withChecks: boolean): void {
   const print = (line: string) => o.print(`[init] ${line}`);
   const run = async (): Promise<string | undefined> => {
+    if (!withChecks) return runInitialLoad(client, { dataDir: o.dataDir, taskQueue: config.temporal.taskQueue, print });
     const checks = await runInitChecks({ config, deps: createPipelineDeps(config, DEMO_SECRETS), temporal: async () => connection, namespace: status.temporal.namespace, fix: true });
     for (const c of checks) if (c.state === 'fixed' || c.state === 'fail') print(`${c.name}: ${c.state} — ${c.detail}`);
     const failed = checks.filter((c) => c.state === 'fail');
     if (failed.length) print(`configuration checks failed (${failed.map((c) => c.name).join(', ')}); the initial load runs anyway, see \`b1hub init --check-only\``);
-    return runInitialLoad(client, o.dataDir, print);
+    return runInitialLoad(client, { dataDir: o.dataDir, taskQueue: config.temporal.taskQueue, print });
   };
   void run().then(
     (failed) => {

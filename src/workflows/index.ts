@@ -3,3 +3,4 @@ export { schedulerWorkflow } from './scheduler';
 export { syncRunWorkflow } from './sync-run';
 export { ledgerWorkflow } from './ledger';
 export { webhookHintWorkflow } from '../webhooks/hint-workflow';
+export { initialLoadWorkflow } from './initial-load';

@@ -16,6 +16,9 @@ import { Secret } from '../../src/connectors/shopify/secret';
 import type { HubStatusFile } from '../../src/hub/status-file';
 import { portInUse } from '../../src/hub/dev-server';
 import { serverSkipReason } from '../../src/testing/temporal-servers';
+import { Client, Connection } from '@temporalio/client';
+import { hubDataConverter } from '../../src/temporal/data-converter';
+import { INITIAL_LOAD_WORKFLOW_ID, type initialLoadWorkflow } from '../../src/workflows/initial-load';
 import { BIN, freePorts, runCli, spawnCli, STACK_LINE, until } from './cli-helpers';
 
 const skip = serverSkipReason('dev-server');
@@ -61,7 +64,16 @@ describe('b1hub up and the commands against it', { skip }, () => {
     assert.match(up.output(), /npx b1hub sync order --wait/);
     assert.equal(status.temporal.address, `127.0.0.1:${ports.temporal}`);
     assert.ok(existsSync(path.join(dir, 'temporal.db')), 'Temporal state in the data folder');
-    assert.ok(existsSync(path.join(dir, 'initialized.json')), 'first-start initialization recorded');
+    // The initial load is a workflow, and its result is the record; no state file any more.
+    assert.equal(existsSync(path.join(dir, 'initialized.json')), false, 'no initialized.json');
+    const connection = await Connection.connect({ address: status.temporal.address });
+    try {
+      const load = await new Client({ connection, dataConverter: hubDataConverter }).workflow.getHandle<typeof initialLoadWorkflow>(INITIAL_LOAD_WORKFLOW_ID).result();
+      assert.equal(load.how, 'completed', JSON.stringify(load.problems));
+      assert.deepEqual(Object.keys(load.results).sort(), ['customer', 'inventory', 'product']);
+    } finally {
+      await connection.close();
+    }
     const r = await cli('status', '--json');
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout) as { running: boolean; endpoints: { temporal: { address: string; uiUrl: string }; b1: { baseUrl: string }; shopify: { graphqlUrl: string } }; schedulers: Record<string, { description: string; recentRuns: Array<{ trigger: string }> }> };

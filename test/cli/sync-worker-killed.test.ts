@@ -17,7 +17,7 @@ import { serverSkipReason } from '../../src/testing/temporal-servers';
 import { ensureSchedulers, schedulerHandle } from '../../src/temporal/schedulers';
 import { DEFAULT_SCHEDULES } from '../../src/config/hub-config';
 import { statusQuery } from '../../src/workflows/messages';
-import { EXIT_NOT_CONFIRMED } from '../../src/cli/errors';
+import { EXIT_NOT_CONFIRMED } from '../../src/hub/errors';
 import { runCli, until } from './cli-helpers';
 
 const skip = serverSkipReason('dev-server');

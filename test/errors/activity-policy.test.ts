@@ -25,7 +25,7 @@ import { PIPELINES } from '../../src/pipelines/registry';
 import type { ShopifyCustomer } from '../../src/mapping/types';
 import { errorChainText } from '../../src/shared/error-chain';
 import type { SyncObject } from '../../src/shared/sync-object';
-import { createHubWorker } from '../../src/workers/hub-worker';
+import { createHubWorker } from '../../src/hub/worker';
 import { syncRunWorkflow } from '../../src/workflows/sync-run';
 import { startB1Simulator } from '../../src/sim/b1';
 import { loginCount } from '../b1/helpers';

@@ -15,7 +15,7 @@ import type { ShopifyClient } from '../../src/connectors/shopify/client';
 import type { ShopifyOrder } from '../../src/mapping/types';
 import { PIPELINES } from '../../src/pipelines/registry';
 import { serverSkipReason } from '../../src/testing/temporal-servers';
-import { createHubWorker } from '../../src/workers/hub-worker';
+import { createHubWorker } from '../../src/hub/worker';
 import { ledgerWorkflowId, openErrorsQuery } from '../../src/workflows/ledger-messages';
 import { syncRunWorkflow } from '../../src/workflows/sync-run';
 import { ensureGuestPartner, runLog, salesOrdersByShopifyId } from '../pipelines/support-shopify-to-b1';

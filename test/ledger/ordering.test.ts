@@ -15,7 +15,7 @@ import type { Worker } from '@temporalio/worker';
 import { createLedgerActivities } from '../../src/activities/ledger-activities';
 import { createDevServerEnv, serverSkipReason } from '../../src/testing/temporal-servers';
 import { HUB_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
-import { createHubWorker } from '../../src/workers/hub-worker';
+import { createHubWorker } from '../../src/hub/worker';
 import { ledgerSummaryQuery, ledgerWorkflowId, openErrorsQuery, recordOutcomesSignal } from '../../src/workflows/ledger-messages';
 import { LedgerState, RECENT_OK_KEPT, type LedgerOutcome, type RecordOutcomesRequest } from '../../src/workflows/ledger-state';
 import type { RecordOutcome } from '../../src/mapping/outcome';

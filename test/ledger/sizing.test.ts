@@ -12,7 +12,7 @@ import type { Worker } from '@temporalio/worker';
 import { createDevServerEnv, serverSkipReason } from '../../src/testing/temporal-servers';
 import { HUB_SEARCH_ATTRIBUTES, OpenErrorsKey } from '../../src/shared/search-attributes';
 import { encodeHubPayloads } from '../../src/temporal/data-converter';
-import { createHubWorker } from '../../src/workers/hub-worker';
+import { createHubWorker } from '../../src/hub/worker';
 import { ledgerWorkflow } from '../../src/workflows/ledger';
 import { dueErrorsQuery, ledgerSummaryQuery, openErrorsQuery, recordOutcomesSignal } from '../../src/workflows/ledger-messages';
 import { DEFAULT_BACKOFF, LEDGER_PAGE_MAX, LedgerState, type LedgerOutcome } from '../../src/workflows/ledger-state';

@@ -19,7 +19,7 @@ import { PIPELINES } from '../../src/pipelines/registry';
 import type { Pipeline, PipelineDeps } from '../../src/pipelines/contract';
 import type { B1BusinessPartnerCreate } from '../../src/mapping/types';
 import { createSyncActivities } from '../../src/activities/sync-activities';
-import { createHubWorker } from '../../src/workers/hub-worker';
+import { createHubWorker } from '../../src/hub/worker';
 import { startHubFixture, type HubFixture } from '../support/hub-fixture';
 import { gidNumber, partners, partnersByShopifyId, runLog, salesOrdersByShopifyId } from './support-shopify-to-b1';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { hubWorkflowBundle } from '../../src/workers/hub-worker';
+import { hubWorkflowBundle } from '../../src/hub/worker';
 import { installQuietRuntime } from '../../src/testing/temporal-servers';
 import { hubDataConverter } from '../../src/temporal/data-converter';
 

@@ -15,7 +15,7 @@ import type { Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { createDevServerEnv } from '../../src/testing/temporal-servers';
 import { HUB_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
-import { createHubWorker } from '../../src/workers/hub-worker';
+import { createHubWorker } from '../../src/hub/worker';
 import { createLedgerActivities, withLedger } from '../../src/activities/ledger-activities';
 import { ledgerWorkflowId, openErrorsQuery } from '../../src/workflows/ledger-messages';
 import { ensureSchedulers, schedulerHandle } from '../../src/temporal/schedulers';

@@ -11,7 +11,7 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createTimeSkippingEnv } from '../../src/testing/temporal-servers';
-import { createHubWorker } from '../../src/workers/hub-worker';
+import { createHubWorker } from '../../src/hub/worker';
 import { ensureHubSearchAttributes } from '../../src/temporal/search-attributes';
 import { schedulerWorkflow } from '../../src/workflows/scheduler';
 import { changeScheduleUpdate, pauseSignal, resumeSignal, setScheduleSignal, statusQuery, syncNowSignal } from '../../src/workflows/messages';

@@ -24,7 +24,7 @@ import { createLedgerActivities, withLedger } from '../../src/activities/ledger-
 import type { BackoffPolicy } from '../../src/workflows/ledger-state';
 import { hubDataConverter } from '../../src/temporal/data-converter';
 import { Client } from '@temporalio/client';
-import { createHubWorker } from '../../src/workers/hub-worker';
+import { createHubWorker } from '../../src/hub/worker';
 import { syncRunWorkflow } from '../../src/workflows/sync-run';
 import type { SyncObject } from '../../src/shared/sync-object';
 import type { SyncMode, SyncRunResult, SyncTrigger } from '../../src/shared/sync-types';

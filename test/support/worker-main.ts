@@ -13,7 +13,7 @@ import { createSyncActivities } from '../../src/activities/sync-activities';
 import { createLedgerActivities, withLedger } from '../../src/activities/ledger-activities';
 import { hubDataConverter } from '../../src/temporal/data-converter';
 import { Client } from '@temporalio/client';
-import { createHubWorker } from '../../src/workers/hub-worker';
+import { createHubWorker } from '../../src/hub/worker';
 
 async function main() {
   const need = (k: string) => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startHubFixture, type HubFixture, type RunningWorker } from '../support/hub-fixture';
-import { createHubWorker } from '../../src/workers/hub-worker';
+import { createHubWorker } from '../../src/hub/worker';
 import { createSyncActivities } from '../../src/activities/sync-activities';
 import { createLedgerActivities, withLedger } from '../../src/activities/ledger-activities';
 import { PIPELINES } from '../../src/pipelines/registry';

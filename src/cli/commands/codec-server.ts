@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { action } from '../action';
-import { CliError } from '../errors';
+import { CliError } from '../../hub/errors';
 import { untilSignal } from '../until-signal';
 
 export const DEFAULT_CODEC_PORT = 8234;

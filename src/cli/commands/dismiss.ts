@@ -3,9 +3,9 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { action } from '../action';
 import { parseObject } from '../context';
-import { CliError } from '../errors';
+import { CliError } from '../../hub/errors';
 import { printJson, println } from '../output';
-import { dismissOpenErrors } from '../run-log';
+import { dismissOpenErrors } from '../../hub/run-log';
 import { normaliseId } from './sync';
 
 function operator(): string {

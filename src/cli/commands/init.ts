@@ -1,7 +1,7 @@
 /** `b1hub init`: the Configuration Summary, then (without --check-only) the initial load. */
 import type { Command } from 'commander';
 import { action } from '../action';
-import { CliError } from '../errors';
+import { CliError } from '../../hub/errors';
 import { printJson, println, table } from '../output';
 
 const MARK = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', fixed: 'FIXED', skip: 'SKIP' } as const;
@@ -15,20 +15,9 @@ export function registerInitCommand(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(
       action(async (ctx, opts: { checkOnly?: boolean; fix?: boolean; json?: boolean }) => {
-        const { runInitChecks } = await import('../init-checks');
-        const { createPipelineDeps } = await import('../../pipelines/deps');
-        const { resolveDemoMapping } = await import('../../hub/worker');
+        const { checkConfiguration } = await import('../../hub/configuration-check');
         const { runInitialLoad } = await import('../../hub/initial-load');
-        const secrets = ctx.secrets();
-        let config = ctx.config();
-        try {
-          config = await resolveDemoMapping(config, secrets);
-        } catch {
-          // The Shopify check below reports an unreachable shop with its fix.
-        }
-        const deps = createPipelineDeps(config, secrets);
-        const target = ctx.temporalTarget();
-        const results = await runInitChecks({ config, deps, temporal: () => ctx.connection(), namespace: target.namespace, fix: !!opts.fix });
+        const { config, results } = await checkConfiguration({ config: ctx.config(), secrets: ctx.secrets(), temporal: () => ctx.connection(), namespace: ctx.temporalTarget().namespace, fix: !!opts.fix });
         const failed = results.filter((r) => r.state === 'fail');
         if (opts.json) printJson({ ok: failed.length === 0, checks: results });
         else {
@@ -43,10 +32,14 @@ export function registerInitCommand(program: Command): void {
           return 1;
         }
         if (opts.checkOnly) return 0;
-        if (!opts.json) println('\nInitial load (customers, products, inventory; resumable — rerun `b1hub init` if interrupted):');
+        if (!opts.json) println('\nInitial load (customers, products, inventory; the `initial-load` workflow: done once per hub, resumed by any worker):');
         const client = await ctx.client();
-        const problems = await runInitialLoad(client, ctx.dataDir, (l) => {
-          if (!opts.json) println(`  ${l}`);
+        const problems = await runInitialLoad(client, {
+          dataDir: ctx.dataDir,
+          taskQueue: config.temporal.taskQueue,
+          print: (l) => {
+            if (!opts.json) println(`  ${l}`);
+          },
         });
         if (problems) throw new CliError(`initial load finished with problems: ${problems}`, 'see `b1hub log --failed`, fix the data, then `b1hub resync --failed`', 2);
         return 0;

@@ -1,7 +1,7 @@
 /** `b1hub items list|select`: Set Items for Synchronization (U_ShopifySync on B1 items). */
 import type { Command } from 'commander';
 import { action } from '../action';
-import { CliError } from '../errors';
+import { CliError } from '../../hub/errors';
 import { printJson, println, table } from '../output';
 import { createPipelineDeps } from '../../pipelines/deps';
 import type { B1Client } from '../../connectors/b1/client';

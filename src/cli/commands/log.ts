@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { action } from '../action';
 import { parseObject } from '../context';
 import { formatDuration, parseSince, printJson, println, table } from '../output';
-import { listRuns, openErrorsOf, runRecords } from '../run-log';
+import { listRuns, openErrorsOf, runRecords } from '../../hub/run-log';
 import { SYNC_OBJECTS } from '../../shared/sync-object';
 import { registerDismissCommand } from './dismiss';
 

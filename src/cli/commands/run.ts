@@ -1,7 +1,7 @@
 /** Long-running commands: `up` (npm start), `worker`, `sim b1|shopify`. */
 import type { Command } from 'commander';
 import { action } from '../action';
-import { CliError } from '../errors';
+import { CliError } from '../../hub/errors';
 import { outputOpen, surviveClosedOutput, untilStopRequested, type StopRequest } from '../until-signal';
 import { registerSimHelpers } from './sim-helpers';
 // The worker, the simulators and the dev server are loaded only by the commands that run

@@ -2,9 +2,10 @@
 import type { Command } from 'commander';
 import { action } from '../action';
 import { parseObject } from '../context';
-import { EXIT_CODES_HELP, EXIT_NOT_CONFIRMED } from '../errors';
+import { EXIT_NOT_CONFIRMED } from '../../hub/errors';
+import { EXIT_CODES_HELP } from '../errors';
 import { printJson, println, table } from '../output';
-import { changeSchedule, queryStatus, signalScheduler, statusAfterSignal, type SchedulerSilentError, type StatusWithNext } from '../scheduler-ops';
+import { changeSchedule, queryStatus, signalScheduler, statusAfterSignal, type SchedulerSilentError, type StatusWithNext } from '../../hub/scheduler-ops';
 import { specFromFlags, type ScheduleFlags } from '../schedule-flags';
 import { pauseSignal, resumeSignal } from '../../workflows/messages';
 import { SYNC_OBJECTS, type SyncObject } from '../../shared/sync-object';

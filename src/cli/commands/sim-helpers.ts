@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { action } from '../action';
-import { CliError } from '../errors';
+import { CliError } from '../../hub/errors';
 import { printJson, println } from '../output';
 
 /** "A00001:2,A00002" → lines (quantity 1 when omitted). */

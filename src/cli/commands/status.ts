@@ -2,9 +2,9 @@
 import type { Command } from 'commander';
 import { action } from '../action';
 import { printJson, println, table } from '../output';
-import { queryStatus, type StatusWithNext } from '../scheduler-ops';
+import { queryStatus, type StatusWithNext } from '../../hub/scheduler-ops';
 import { describeError } from '../errors';
-import { openErrorCount } from '../run-log';
+import { openErrorCount } from '../../hub/run-log';
 import { SYNC_OBJECTS, type SyncObject } from '../../shared/sync-object';
 import type { RunSummary } from '../../shared/sync-types';
 

@@ -17,7 +17,7 @@ import { awaitOrdersExport, startOrdersExport } from '../../connectors/shopify/o
 import { sweepRecentDuplicates } from './exactly-once';
 import { trimOrder } from './trim';
 import type { OrderContext, OrderSource } from './types';
-import { eachRecordIsolated } from '../../activities/fetch-poison';
+import { eachRecordIsolated } from '../fetch-poison';
 
 /** Lowest key per cross-reference value (several rows carrying one GID is itself a defect to ignore). */
 async function lookup<K extends string | number>(deps: PipelineDeps, set: 'BusinessPartners' | 'Orders' | 'Items', field: string, keyField: string, values: string[]): Promise<Map<string, K>> {

@@ -29,7 +29,7 @@ import type { SyncObject } from '../../shared/sync-object';
 import type { SyncRunResult } from '../../shared/sync-types';
 import { FAULT_KINDS, startFaultProxy, type FaultKind, type FaultProxy, type FaultRates } from './proxy';
 import { AdminProbe, ServiceLayerProbe } from './probes';
-import { runRecords } from '../../cli/run-log';
+import { runRecords } from '../../hub/run-log';
 import { classifyReason, DEFAULT_STOCK_FORMULA, verify, type ReportedFailure, type StockFormula, type Verdict } from './verify';
 
 export interface ChaosOptions {

@@ -16,7 +16,7 @@ import { PIPELINES } from '../../pipelines/registry';
 import { Client } from '@temporalio/client';
 import { createHubActivities } from '../../activities/hub-activities';
 import { hubDataConverter } from '../../temporal/data-converter';
-import { createHubWorker } from '../../workers/hub-worker';
+import { createHubWorker } from '../../hub/worker';
 import { B1Client } from '../../connectors/b1/client';
 import { ShopifyClient } from '../../connectors/shopify/client';
 import { Secret } from '../../connectors/shopify/secret';

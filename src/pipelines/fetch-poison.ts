@@ -12,7 +12,7 @@
  */
 import { failed, type RecordOutcome } from '../mapping/outcome';
 import { concernsOneRecord, errorField } from '../shared/error-policy';
-import type { SourceRecord } from '../pipelines/contract';
+import type { SourceRecord } from './contract';
 import type { SyncObject } from '../shared/sync-object';
 
 /** Key of the marked record's data: no source field is named like this. */

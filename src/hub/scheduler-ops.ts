@@ -7,7 +7,7 @@
  * scheduler's history and is applied once a worker runs the workflow task), whatever a later
  * query says. A query or update that no worker answers in time is not "no worker": a worker that
  * just died holds the scheduler's next workflow task on its sticky queue until the sticky
- * schedule-to-start timeout (src/workers/hub-worker.ts), and the others take it over after that.
+ * schedule-to-start timeout (src/hub/worker.ts), and the others take it over after that.
  * "No worker" is said only when the task queue's pollers show none (describeTaskQueue).
  */
 import { randomUUID } from 'node:crypto';
