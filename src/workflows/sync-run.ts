@@ -21,8 +21,7 @@ import {
 } from '@temporalio/workflow';
 import type { RetryPolicy } from '@temporalio/common';
 import type { SyncActivities } from '../activities/types';
-import type { FetchPageResult } from '../pipelines/contract';
-import type { RecordOutcome } from '../mapping/outcome';
+import type { FetchPageResult, RecordOutcome } from '../shared/sync-contract';
 import { PERMANENT_ERROR_TYPES } from '../shared/permanent-errors';
 import { FailedCountKey, RecordCountKey } from '../shared/search-attributes';
 import { addCounts, countOutcomes, totalRecords, ZERO_COUNTS, type SyncCounts, type SyncRunInput, type SyncRunResult } from '../shared/sync-types';
