@@ -140,7 +140,11 @@ export async function schedulerWorkflow(input: SchedulerInput): Promise<void> {
   setHandler(
     changeScheduleUpdate,
     (spec) => {
-      state.spec = spec;
+      // The state keeps the parsed form, as the signal does. The validator already accepted this
+      // spec; a parse can fail here only when replaying an update an older, looser schema accepted,
+      // and then the spec is kept as it came so the replay rebuilds the state it had.
+      const parsed = parseScheduleSpec(spec);
+      state.spec = parsed.ok ? parsed.spec : spec;
       state.lastRejected = undefined;
       changes++;
       return status();

@@ -159,12 +159,16 @@ describe('scheduler workflow (time-skipping server)', () => {
       const every5: ScheduleSpec = { kind: 'interval', everyMinutes: 5, timezone: 'UTC' };
       await handle.signal(setScheduleSignal, every5);
       const after = await statusWhen(handle, (s) => s.spec.kind === 'interval', 'interval spec applied');
+      assert.deepEqual(after.spec, every5);
       const now = await env.currentTimeMs();
       assert.ok(Date.parse(after.nextFireAt!) - now <= 5 * 60_000, `next fire ${after.nextFireAt} should be within 5 minutes of ${new Date(now).toISOString()}`);
 
       // The update answers with the new status, and its validator keeps bad specs out of history.
-      const viaUpdate = await handle.executeUpdate(changeScheduleUpdate, { args: [{ kind: 'daily', times: ['23:45'], timezone: 'Asia/Tokyo' }] });
+      // Both paths store the parsed spec: a key the schema does not know is not kept.
+      const withExtra = { kind: 'daily', times: ['23:45'], timezone: 'Asia/Tokyo', note: 'not part of a schedule' } as ScheduleSpec;
+      const viaUpdate = await handle.executeUpdate(changeScheduleUpdate, { args: [withExtra] });
       assert.equal(viaUpdate.description, 'daily at 23:45 (Asia/Tokyo)');
+      assert.deepEqual(viaUpdate.spec, { kind: 'daily', times: ['23:45'], timezone: 'Asia/Tokyo' });
       await assert.rejects(
         handle.executeUpdate(changeScheduleUpdate, { args: [{ kind: 'daily', times: ['24:00'], timezone: 'UTC' } as ScheduleSpec] }),
         (err: unknown) => err instanceof WorkflowUpdateFailedError && /times\.0: expected a 24-hour time/.test(String((err.cause as Error)?.message)),
