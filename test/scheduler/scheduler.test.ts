@@ -141,8 +141,10 @@ describe('scheduler workflow (time-skipping server)', () => {
       const fired = [...s.recentRuns].reverse().map((r) => r.scheduledFor);
       assert.deepEqual(fired, expected);
       for (const run of s.recentRuns) {
+        // Never early; late only by the worker's own latency (seconds on a loaded machine), never
+        // by a schedule tick: the slots themselves are checked exactly above.
         const lateMs = Date.parse(run.startedAt) - Date.parse(run.scheduledFor!);
-        assert.ok(lateMs >= 0 && lateMs < 1000, `run ${run.workflowId} started ${lateMs} ms after its slot`);
+        assert.ok(lateMs >= 0 && lateMs < 30_000, `run ${run.workflowId} started ${lateMs} ms after its slot`);
         assert.equal(run.trigger, 'schedule');
         assert.equal(run.outcome, 'completed');
         assert.match(run.workflowId, /^sync:order:\d{8}T\d{6}Z-\d+$/);
