@@ -17,6 +17,7 @@ import type {
   PipelineDeps,
   PostPageInput,
 } from '../pipelines/contract';
+import { withSyncId } from '../shared/sync-contract';
 
 
 export interface SyncActivityDeps {
@@ -83,10 +84,12 @@ async function isolatingPoison<R extends { id: string; label?: string }, O>(
 }
 
 export function createSyncActivities({ deps, pipelines }: SyncActivityDeps) {
+  // withSyncId: steps scheduled before the runId → syncId rename name their sync only by runId.
   return {
-    fetchPage: (input: FetchPageInput): Promise<FetchPageResult> => step(() => pipelines[input.object].fetch(deps, input)),
-    mapPage: (input: MapPageInput): Promise<MappedRecord[]> =>
+    fetchPage: (input: FetchPageInput): Promise<FetchPageResult> => step(() => pipelines[input.object].fetch(deps, withSyncId(input))),
+    mapPage: (recorded: MapPageInput): Promise<MappedRecord[]> =>
       step(() => {
+        const input = withSyncId(recorded);
         const p = pipelines[input.object];
         return isolatingPoison(
           input.object,
@@ -99,8 +102,9 @@ export function createSyncActivities({ deps, pipelines }: SyncActivityDeps) {
       }),
     // Re-posting a page's records one at a time is safe because every pipeline's post looks up
     // what is already there before it writes (see each pipeline's post.ts).
-    postPage: (input: PostPageInput): Promise<RecordOutcome[]> =>
+    postPage: (recorded: PostPageInput): Promise<RecordOutcome[]> =>
       step(() => {
+        const input = withSyncId(recorded);
         const p = pipelines[input.object];
         return isolatingPoison(
           input.object,
@@ -116,12 +120,13 @@ export function createSyncActivities({ deps, pipelines }: SyncActivityDeps) {
      * Writes the page's outcomes to the worker log (one line per failed or skipped record) so
      * log shippers see them too; the history of this activity is the durable copy.
      */
-    async logOutcomes(input: LogPageInput): Promise<void> {
+    async logOutcomes(recorded: LogPageInput): Promise<void> {
+      const input = withSyncId(recorded);
       for (const o of input.outcomes) {
         if (o.outcome === 'failed') {
-          log.warn(`${o.object} ${o.sourceId} failed: ${o.reason ?? 'unknown reason'}`, { runId: input.runId, page: input.pageIndex, field: o.field });
+          log.warn(`${o.object} ${o.sourceId} failed: ${o.reason ?? 'unknown reason'}`, { syncId: input.syncId, page: input.pageIndex, field: o.field });
         } else if (o.outcome === 'skipped') {
-          log.info(`${o.object} ${o.sourceId} skipped: ${o.rule ?? ''}`, { runId: input.runId, page: input.pageIndex });
+          log.info(`${o.object} ${o.sourceId} skipped: ${o.rule ?? ''}`, { syncId: input.syncId, page: input.pageIndex });
         }
       }
     },

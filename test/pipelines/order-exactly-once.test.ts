@@ -34,10 +34,10 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
 
   /** One page attempt of the order pipeline for these ids (fetch, map, post), as the activities run it. */
   async function postPage(deps: PipelineDeps, ids: string[], runId = 'run', pageIndex = 1): Promise<RecordOutcome[]> {
-    const page = await orderPipeline.fetch(deps, { object: 'order', runId, mode: 'ids', ids, pageIndex: 0 });
-    const mapped = await orderPipeline.map(deps, { object: 'order', runId, records: page.records });
+    const page = await orderPipeline.fetch(deps, { object: 'order', syncId: runId, mode: 'ids', ids, pageIndex: 0 });
+    const mapped = await orderPipeline.map(deps, { object: 'order', syncId: runId, records: page.records });
     const records = mapped.flatMap((m) => (m.ok ? [{ id: m.id, ...(m.label ? { label: m.label } : {}), payload: m.payload }] : []));
-    return orderPipeline.post(deps, { object: 'order', runId, pageIndex, records });
+    return orderPipeline.post(deps, { object: 'order', syncId: runId, pageIndex, records });
   }
 
   /** Resolves once the simulator has received a request matching `re` (it may still be held). */
@@ -165,7 +165,7 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
     const [b1, b2] = [await mk(b), await mk(b)];
     fx.b1Sim.state.orderAction(String(b2), 'Close'); // delivered/invoiced: B1 acted on the younger copy
     // The first fetch of any run (here an id-scoped one for an unrelated order) sweeps.
-    await orderPipeline.fetch(fx.deps, { object: 'order', runId: 'sweep', mode: 'ids', ids: [newOrder(1)], pageIndex: 0 });
+    await orderPipeline.fetch(fx.deps, { object: 'order', syncId: 'sweep', mode: 'ids', ids: [newOrder(1)], pageIndex: 0 });
     assert.deepEqual(open(a).map((o) => Number(o.DocEntry)), [a1]);
     assert.equal(fx.b1Sim.state.get('Orders', String(a2))?.Cancelled, 'tYES');
     // The copy B1 acted on stands (never forced), even closed; the untouched one would ship twice.
@@ -187,7 +187,7 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
     const out = await postPage({ ...fx.deps, b1: refusing }, [fine]);
     assert.equal(out[0]?.outcome, 'created');
     assert.equal(open(id).length, 2, 'not forced, not hidden: the sweep logged it and will try again next run');
-    await orderPipeline.fetch(fx.deps, { object: 'order', runId: 'sweep-2', mode: 'ids', ids: [fine], pageIndex: 0 });
+    await orderPipeline.fetch(fx.deps, { object: 'order', syncId: 'sweep-2', mode: 'ids', ids: [fine], pageIndex: 0 });
     assert.equal(open(id).length, 1);
   });
 
@@ -236,7 +236,7 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
       let watermark: string | undefined;
       let cursor: string | undefined;
       for (let pageIndex = 0; ; pageIndex++) {
-        const page = await orderPipeline.fetch(deps, { object: 'order', runId: 'wm', mode: 'delta', since, pageIndex, ...(cursor ? { cursor } : {}) });
+        const page = await orderPipeline.fetch(deps, { object: 'order', syncId: 'wm', mode: 'delta', since, pageIndex, ...(cursor ? { cursor } : {}) });
         ids.push(...page.records.map((r) => r.id));
         if (page.watermark && (!watermark || page.watermark > watermark)) watermark = page.watermark;
         if (!page.nextCursor) return { ids, watermark: watermark ?? since };
