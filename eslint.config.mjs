@@ -120,6 +120,32 @@ export default tseslint.config(
       'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'fetch', 'process'],
     },
   },
+  // Workflows see the worker side only through the contract's types (src/shared, activities/types):
+  // no pipelines, connectors, activity implementations, mapping code or hub/CLI modules, whose
+  // imports would pull I/O or worker-side logic into the sandbox. This block replaces the rule
+  // above for workflow files, so it repeats the ban on builtins and I/O libraries.
+  {
+    files: ['src/workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...bannedInWorkflows.map((name) => ({ name, message: 'Workflow code must stay deterministic: no Node builtins or I/O libraries.' })),
+            { name: '@temporalio/common', allowTypeImports: true, message: 'Use @temporalio/workflow (types from @temporalio/common are fine).' },
+          ],
+          patterns: [
+            {
+              group: ['**/pipelines', '**/pipelines/**', '**/connectors/**', '**/mapping', '**/mapping/**', '**/sim/**', '**/hub/**', '**/cli/**', '**/workers/**', '**/temporal/**', '**/config/**'],
+              message: 'Workflows import the workflow/activity contract from src/shared (e.g. shared/sync-contract), never worker-side modules.',
+            },
+            { group: ['**/activities/*', '!**/activities/types'], message: 'Activity implementations stay out of workflows: import types from activities/types.' },
+            { group: ['**/activities/types'], allowTypeImports: true, message: 'Import activity types only (import type).' },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,

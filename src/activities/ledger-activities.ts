@@ -11,6 +11,7 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { LogPageInput } from '../pipelines/contract';
+import { withSyncId } from '../shared/sync-contract';
 import { ledgerWorkflow } from '../workflows/ledger';
 import { dueErrorsQuery, ledgerWorkflowId, recordOutcomesSignal } from '../workflows/ledger-messages';
 import { DEFAULT_BACKOFF, type BackoffPolicy, type LedgerOutcome } from '../workflows/ledger-state';
@@ -32,7 +33,8 @@ export interface LedgerLogInput extends Omit<LogPageInput, 'outcomes'> {
 export function createLedgerActivities({ client, policy, taskQueue }: LedgerActivityDeps) {
   const effective: BackoffPolicy = { ...DEFAULT_BACKOFF, ...policy };
   return {
-    async recordInLedger(input: LedgerLogInput): Promise<void> {
+    async recordInLedger(recorded: LedgerLogInput): Promise<void> {
+      const input = withSyncId(recorded);
       if (!input.outcomes.length) return;
       const outcomes: LedgerOutcome[] = input.outcomes.map((o) => ({
         sourceId: o.sourceId,
@@ -53,7 +55,7 @@ export function createLedgerActivities({ client, policy, taskQueue }: LedgerActi
         taskQueue: taskQueue ?? Context.current().info.taskQueue,
         args: [{ object: input.object, policy: effective }],
         signal: recordOutcomesSignal,
-        signalArgs: [{ runId: input.runId, pageIndex: input.pageIndex, dedupeKey: `${info.workflowExecution?.runId ?? input.runId}#${input.pageIndex}`, ...(attemptAtMs ? { attemptAtMs } : {}), outcomes }],
+        signalArgs: [{ runId: input.syncId, pageIndex: input.pageIndex, dedupeKey: `${info.workflowExecution?.runId ?? input.syncId}#${input.pageIndex}`, ...(attemptAtMs ? { attemptAtMs } : {}), outcomes }],
         staticSummary: `${input.object} open-error ledger`,
       });
     },

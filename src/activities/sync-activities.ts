@@ -18,6 +18,7 @@ import type {
   PostPageInput,
 } from '../pipelines/contract';
 import { fetchFailureOf, poisoned } from '../pipelines/fetch-poison';
+import { withSyncId } from '../shared/sync-contract';
 
 
 export interface SyncActivityDeps {
@@ -78,10 +79,12 @@ async function isolatingPoison<R extends { id: string; label?: string }, O>(
 }
 
 export function createSyncActivities({ deps, pipelines }: SyncActivityDeps) {
+  // withSyncId: steps scheduled before the runId → syncId rename name their sync only by runId.
   return {
-    fetchPage: (input: FetchPageInput): Promise<FetchPageResult> => step(() => pipelines[input.object].fetch(deps, input)),
-    mapPage: (input: MapPageInput): Promise<MappedRecord[]> =>
+    fetchPage: (input: FetchPageInput): Promise<FetchPageResult> => step(() => pipelines[input.object].fetch(deps, withSyncId(input))),
+    mapPage: (recorded: MapPageInput): Promise<MappedRecord[]> =>
       step(async () => {
+        const input = withSyncId(recorded);
         const p = pipelines[input.object];
         const failedAs = (r: { id: string; label?: string }, outcome: RecordOutcome): MappedRecord => ({ id: r.id, ...(r.label !== undefined ? { label: r.label } : {}), ok: false, outcome });
         // Records that failed while fetching (fetch-poison.ts) fail here; the pipeline maps the rest.
@@ -105,8 +108,9 @@ export function createSyncActivities({ deps, pipelines }: SyncActivityDeps) {
       }),
     // Re-posting a page's records one at a time is safe because every pipeline's post looks up
     // what is already there before it writes (see each pipeline's post.ts).
-    postPage: (input: PostPageInput): Promise<RecordOutcome[]> =>
+    postPage: (recorded: PostPageInput): Promise<RecordOutcome[]> =>
       step(() => {
+        const input = withSyncId(recorded);
         const p = pipelines[input.object];
         return isolatingPoison(
           input.object,
@@ -122,12 +126,13 @@ export function createSyncActivities({ deps, pipelines }: SyncActivityDeps) {
      * Writes the page's outcomes to the worker log (one line per failed or skipped record) so
      * log shippers see them too; the history of this activity is the durable copy.
      */
-    async logOutcomes(input: LogPageInput): Promise<void> {
+    async logOutcomes(recorded: LogPageInput): Promise<void> {
+      const input = withSyncId(recorded);
       for (const o of input.outcomes) {
         if (o.outcome === 'failed') {
-          log.warn(`${o.object} ${o.sourceId} failed: ${o.reason ?? 'unknown reason'}`, { runId: input.runId, page: input.pageIndex, field: o.field });
+          log.warn(`${o.object} ${o.sourceId} failed: ${o.reason ?? 'unknown reason'}`, { syncId: input.syncId, page: input.pageIndex, field: o.field });
         } else if (o.outcome === 'skipped') {
-          log.info(`${o.object} ${o.sourceId} skipped: ${o.rule ?? ''}`, { runId: input.runId, page: input.pageIndex });
+          log.info(`${o.object} ${o.sourceId} skipped: ${o.rule ?? ''}`, { syncId: input.syncId, page: input.pageIndex });
         }
       }
     },

@@ -5,8 +5,7 @@
  * different clients into the same workflow code.
  */
 import type { SyncObject } from '../shared/sync-object';
-import type { RecordOutcome } from '../mapping/outcome';
-import type { FetchPageInput, FetchPageResult, LogPageInput, MapPageInput, MappedRecord, PostPageInput } from '../pipelines/contract';
+import type { FetchPageInput, FetchPageResult, LogPageInput, MapPageInput, MappedRecord, PostPageInput, RecordOutcome } from '../shared/sync-contract';
 
 export interface SyncActivities {
   fetchPage(input: FetchPageInput): Promise<FetchPageResult>;

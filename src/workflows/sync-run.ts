@@ -21,8 +21,7 @@ import {
 } from '@temporalio/workflow';
 import type { RetryPolicy } from '@temporalio/common';
 import type { SyncActivities } from '../activities/types';
-import type { FetchPageResult } from '../pipelines/contract';
-import type { RecordOutcome } from '../mapping/outcome';
+import { stepOf, type FetchPageResult, type RecordOutcome } from '../shared/sync-contract';
 import { PERMANENT_ERROR_TYPES } from '../shared/permanent-errors';
 import { FailedCountKey, RecordCountKey } from '../shared/search-attributes';
 import { addCounts, countOutcomes, totalRecords, ZERO_COUNTS, type SyncCounts, type SyncRunInput, type SyncRunResult } from '../shared/sync-types';
@@ -65,7 +64,8 @@ function failedOutcome(input: SyncRunInput, id: string, reason: string, field?: 
 }
 
 export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunProgress): Promise<SyncRunResult> {
-  const runId = workflowInfo().workflowId;
+  // Every step names its sync by the workflow id, which continue-as-new keeps (shared/sync-contract).
+  const step = stepOf(input.object, workflowInfo().workflowId);
   let cursor = progress?.cursor;
   let pageIndex = progress?.pageIndex ?? 0;
   let counts = progress?.counts ?? { ...ZERO_COUNTS };
@@ -74,8 +74,7 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
 
   const fetchAt = (at: string | undefined, index: number) =>
     io(`fetch ${input.object}s, page ${index + 1}`).fetchPage({
-      object: input.object,
-      runId,
+      ...step,
       mode: input.mode,
       since: input.since,
       ids: input.ids,
@@ -107,17 +106,17 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
   const processPage = async (page: FetchPageResult, index: number, missing: (id: string) => RecordOutcome): Promise<void> => {
     const outcomes: RecordOutcome[] = (page.missingIds ?? []).map(missing);
     if (page.records.length) {
-      const mapped = await mapStep(`map ${page.records.length} ${input.object}s`).mapPage({ object: input.object, runId, records: page.records });
+      const mapped = await mapStep(`map ${page.records.length} ${input.object}s`).mapPage({ ...step, records: page.records });
       const toPost = mapped.flatMap((m) => (m.ok ? [{ id: m.id, label: m.label, payload: m.payload }] : []));
       for (const m of mapped) if (!m.ok) outcomes.push(m.outcome);
-      if (toPost.length) outcomes.push(...(await io(`post ${toPost.length} ${input.object}s`).postPage({ object: input.object, runId, pageIndex: index, records: toPost })));
+      if (toPost.length) outcomes.push(...(await io(`post ${toPost.length} ${input.object}s`).postPage({ ...step, pageIndex: index, records: toPost })));
     }
     if (outcomes.length) {
       const failedHere = outcomes.filter((o) => o.outcome === 'failed').length;
       // The ledger shows a record by its label ("#1001"); the log step hands it on.
       const labels = ledger ? new Map(page.records.flatMap((r) => (r.label ? [[r.id, r.label] as const] : []))) : undefined;
       const logged = labels ? outcomes.map((o) => (labels.has(o.sourceId) ? { ...o, label: labels.get(o.sourceId) } : o)) : outcomes;
-      const log = () => io(`log ${outcomes.length} outcomes${failedHere ? ` (${failedHere} failed)` : ''}`).logOutcomes({ object: input.object, runId, pageIndex: index, outcomes: logged });
+      const log = () => io(`log ${outcomes.length} outcomes${failedHere ? ` (${failedHere} failed)` : ''}`).logOutcomes({ ...step, pageIndex: index, outcomes: logged });
       if (pipelined) {
         await logging;
         logging = log();
@@ -155,7 +154,7 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
       let at: string | undefined;
       do {
         retryPage -= 1;
-        const page = await io(`retry ${ids.length} open ${input.object} errors`).fetchPage({ object: input.object, runId, mode: 'ids', ids, cursor: at, pageIndex: retryPage });
+        const page = await io(`retry ${ids.length} open ${input.object} errors`).fetchPage({ ...step, mode: 'ids', ids, cursor: at, pageIndex: retryPage });
         await processPage(page, retryPage, (id) => ({ object: input.object, sourceId: id, outcome: 'skipped', rule: NO_LONGER_IN_SOURCE }));
         at = page.nextCursor;
       } while (at);

@@ -17,7 +17,7 @@ import type { Pipeline, PipelineDeps, PostPageInput } from '../../src/pipelines/
 import { PIPELINES } from '../../src/pipelines/registry';
 
 const records = ['A', 'B', 'C'].map((id) => ({ id, label: `#${id}`, payload: { id } }));
-const input: PostPageInput = { object: 'order', runId: 'run-1', pageIndex: 0, records };
+const input: PostPageInput = { object: 'order', syncId: 'run-1', pageIndex: 0, records };
 
 /** An order pipeline whose post behaves per record as `fail` says (undefined = created). */
 function pipelineWith(fail: (id: string) => Error | undefined, calls: string[][]): typeof PIPELINES {
@@ -70,7 +70,7 @@ test('configuration fails the step at once, non-retryable; in map as in post', a
   for (const step of ['map', 'post'] as const) {
     const calls: string[][] = [];
     await assert.rejects(
-      run<unknown>(() => login, calls, (a) => (step === 'map' ? a.mapPage({ object: 'order', runId: 'run-1', records: records.map((r) => ({ id: r.id, data: r.payload })) }) : a.postPage(input))),
+      run<unknown>(() => login, calls, (a) => (step === 'map' ? a.mapPage({ object: 'order', syncId: 'run-1', records: records.map((r) => ({ id: r.id, data: r.payload })) }) : a.postPage(input))),
       (e) => e instanceof ApplicationFailure && e.nonRetryable && e.type === 'B1LoginRejectedError' && e.message.startsWith('configuration: '),
     );
   }
@@ -79,7 +79,7 @@ test('configuration fails the step at once, non-retryable; in map as in post', a
 test('a mapping that throws on one record: that record fails, the others are mapped', async () => {
   const calls: string[][] = [];
   const out = await run((id) => (id === 'C' ? new RangeError('Invalid time value') : undefined), calls, (a) =>
-    a.mapPage({ object: 'order', runId: 'run-1', records: records.map((r) => ({ id: r.id, label: r.label, data: r.payload })) }),
+    a.mapPage({ object: 'order', syncId: 'run-1', records: records.map((r) => ({ id: r.id, label: r.label, data: r.payload })) }),
   );
   assert.deepEqual(out.map((m) => m.ok), [true, true, false]);
   const failedOne = out[2]!;

@@ -53,7 +53,7 @@ describe('ledger: the newest attempt wins (dev server)', { skip: serverSkipReaso
       taskQueue,
       workflowExecution: { workflowId: run, runId: randomUUID() },
     });
-    await ctx.run(ledger.recordInLedger, { object: 'order' as const, runId: run, pageIndex: 0, outcomes: [outcome] });
+    await ctx.run(ledger.recordInLedger, { object: 'order' as const, syncId: run, pageIndex: 0, outcomes: [outcome] });
   }
   const failed = (id: string, reason: string): RecordOutcome => ({ object: 'order', sourceId: id, outcome: 'failed', reason });
   const created = (id: string): RecordOutcome => ({ object: 'order', sourceId: id, outcome: 'created' });

@@ -29,7 +29,7 @@ describe('customer pipeline: runs of several pages (bulk export, batched B1 look
     const out: Read = { ids: [], data: new Map(), cursors: [] };
     let cursor: string | undefined;
     for (let pageIndex = 0; pageIndex === 0 || cursor; pageIndex++) {
-      const page = await customerPipeline.fetch(fx.deps, { object: 'customer', runId: `read-${mode}`, mode, ...(since ? { since } : {}), ...(cursor ? { cursor } : {}), pageIndex });
+      const page = await customerPipeline.fetch(fx.deps, { object: 'customer', syncId: `read-${mode}`, mode, ...(since ? { since } : {}), ...(cursor ? { cursor } : {}), pageIndex });
       for (const r of page.records) {
         out.ids.push(r.id);
         out.data.set(r.id, r.data);
@@ -208,8 +208,8 @@ describe('customer pipeline: runs of several pages (bulk export, batched B1 look
       assert.equal(partnersByShopifyId(fx, ids.tie0!)[0]!.CardCode, 'C00002', 'linked by e-mail');
       assert.notEqual(partnersByShopifyId(fx, ids.sameMail!)[0]!.CardCode, 'C00002', 'the second customer with that e-mail gets its own partner');
       // The customer with twelve addresses: the partner holds what a per-request read maps to.
-      const page = await customerPipeline.fetch(fx.deps, { object: 'customer', runId: 'addresses', mode: 'ids', ids: [ids.tie1!], pageIndex: 0 });
-      const [mapped] = await customerPipeline.map(fx.deps, { object: 'customer', runId: 'addresses', records: page.records });
+      const page = await customerPipeline.fetch(fx.deps, { object: 'customer', syncId: 'addresses', mode: 'ids', ids: [ids.tie1!], pageIndex: 0 });
+      const [mapped] = await customerPipeline.map(fx.deps, { object: 'customer', syncId: 'addresses', records: page.records });
       assert.ok(mapped?.ok);
       const streets = (bp: { BPAddresses?: unknown }) => (bp.BPAddresses as { Street?: string }[]).map((a) => a.Street).sort();
       assert.deepEqual(streets(partnersByShopifyId(fx, ids.tie1!)[0]!), streets(mapped.payload));
@@ -270,8 +270,8 @@ describe('customer pipeline: runs of several pages (bulk export, batched B1 look
 
   /** Mapped partners for new Shopify customers (as the map step makes them). */
   async function desiredFor(customerIds: string[]): Promise<Array<{ id: string; payload: B1BusinessPartnerCreate }>> {
-    const page = await customerPipeline.fetch(fx.deps, { object: 'customer', runId: 'desired', mode: 'ids', ids: customerIds, pageIndex: 0 });
-    const mapped = await customerPipeline.map(fx.deps, { object: 'customer', runId: 'desired', records: page.records });
+    const page = await customerPipeline.fetch(fx.deps, { object: 'customer', syncId: 'desired', mode: 'ids', ids: customerIds, pageIndex: 0 });
+    const mapped = await customerPipeline.map(fx.deps, { object: 'customer', syncId: 'desired', records: page.records });
     return mapped.map((m) => {
       assert.ok(m.ok, m.id);
       return { id: m.id, payload: m.payload };
@@ -304,7 +304,7 @@ describe('customer pipeline: runs of several pages (bulk export, batched B1 look
 
   test('a page posted again (a retry after a lost answer) writes nothing and reports its creates as created', async () => {
     const fresh = [1, 2, 3].map((i) => gid(fx.shopifySim.createCustomer({ firstName: 'Retry', lastName: `Page ${i}`, email: `retry.${i}@example.com` })));
-    const input = { object: 'customer' as const, runId: 'retry-run', pageIndex: 0, records: await desiredFor(fresh) };
+    const input = { object: 'customer' as const, syncId: 'retry-run', pageIndex: 0, records: await desiredFor(fresh) };
     const first = await customerPipeline.post(fx.deps, input);
     assert.deepEqual(first.map((o) => o.outcome), ['created', 'created', 'created']);
     const from = fx.b1Sim.faults.log.length;

@@ -78,15 +78,15 @@ describe('customer pipeline: one partner per Shopify customer under concurrent w
 
   /** The partner payload the customer run (and the order run) would write for this customer. */
   async function desiredFor(id: string, deps: PipelineDeps = fx.deps): Promise<B1BusinessPartnerCreate> {
-    const page = await customerPipeline.fetch(deps, { object: 'customer', runId: 'read', mode: 'ids', ids: [id], pageIndex: 0 });
-    const [m] = await customerPipeline.map(deps, { object: 'customer', runId: 'read', records: page.records });
+    const page = await customerPipeline.fetch(deps, { object: 'customer', syncId: 'read', mode: 'ids', ids: [id], pageIndex: 0 });
+    const [m] = await customerPipeline.map(deps, { object: 'customer', syncId: 'read', records: page.records });
     assert.ok(m?.ok, JSON.stringify(m));
     return m.payload as B1BusinessPartnerCreate;
   }
 
   /** A customer run's post of one customer (batched lookups, then the upsert). */
   function customerRunPost(deps: PipelineDeps, id: string, payload: B1BusinessPartnerCreate) {
-    return customerPipeline.post(deps, { object: 'customer', runId: `run-${++run}`, pageIndex: 0, records: [{ id, label: id, payload }] });
+    return customerPipeline.post(deps, { object: 'customer', syncId: `run-${++run}`, pageIndex: 0, records: [{ id, label: id, payload }] });
   }
 
   /** Series mode: B1 numbers the CardCode (simulator: `S70-000001`, …). */
@@ -206,7 +206,7 @@ describe('customer pipeline: one partner per Shopify customer under concurrent w
     const id = gid(fx.shopifySim.createCustomer({ firstName: 'Lost', lastName: 'Answer', email: 'lost.answer@example.com' }));
     const desired = await desiredFor(id);
     fx.b1Sim.faults.failNext({ kind: '502', match: /^POST \/b1s\/v1\/BusinessPartners/, when: 'after' });
-    const input = { object: 'customer' as const, runId: 'lost-answer', pageIndex: 0, records: [{ id, label: id, payload: desired }] };
+    const input = { object: 'customer' as const, syncId: 'lost-answer', pageIndex: 0, records: [{ id, label: id, payload: desired }] };
     await assert.rejects(customerPipeline.post(fx.deps, input), 'the lost answer fails the page (Temporal retries it)');
     const [o] = await customerPipeline.post(fx.deps, input);
     assert.equal(partnersByShopifyId(fx, id).length, 1);
@@ -237,7 +237,7 @@ describe('customer pipeline: one partner per Shopify customer under concurrent w
     const impatient = new B1Client({ baseUrl: fx.config.b1.baseUrl, companyDb: fx.config.b1.companyDb, userName: fx.config.b1.userName, password: DEMO_SECRETS.b1Password, timeoutMs: 400 });
     const deps = seriesDeps(impatient);
     fx.b1Sim.faults.failNext({ kind: 'slow', match: /^POST \/b1s\/v1\/BusinessPartners/, slowMs: 1500 });
-    const input = { object: 'customer' as const, runId: 'slow-commit', pageIndex: 0, records: [{ id, label: id, payload: desired }] };
+    const input = { object: 'customer' as const, syncId: 'slow-commit', pageIndex: 0, records: [{ id, label: id, payload: desired }] };
     await assert.rejects(customerPipeline.post(deps, input), 'the client gives up on the slow POST');
     // Retried at once: the first POST is still being processed, nothing carries the id yet.
     await assert.rejects(customerPipeline.post(deps, input), (e: Error) => e.name === 'PartnerInProgressError', 'the retry waits for the holder instead of creating');
@@ -253,7 +253,7 @@ describe('customer pipeline: one partner per Shopify customer under concurrent w
     const id = gid(fx.shopifySim.createCustomer({ firstName: 'Lost', lastName: 'Series', email: 'lost.series@example.com' }));
     const desired = await desiredFor(id, seriesDeps());
     fx.b1Sim.faults.failNext({ kind: '502', match: /^POST \/b1s\/v1\/BusinessPartners/, when: 'after' });
-    const input = { object: 'customer' as const, runId: 'lost-series', pageIndex: 0, records: [{ id, label: id, payload: desired }] };
+    const input = { object: 'customer' as const, syncId: 'lost-series', pageIndex: 0, records: [{ id, label: id, payload: desired }] };
     await assert.rejects(customerPipeline.post(seriesDeps(), input));
     const [o] = await customerPipeline.post(seriesDeps(), input);
     assert.equal(partnersByShopifyId(fx, id).length, 1);

@@ -88,7 +88,7 @@ describe('inventory pipeline (B1 stock → Shopify available)', { timeout: 120_0
     const loc1 = demoMapping.locations[0]!;
     const [variant] = fx.shopifySim.state.variantsBySku('A00006');
     const inventoryItemId = `gid://shopify/InventoryItem/${variant!.inventoryItemId}`;
-    const input = { object: 'inventory' as const, runId: 'test-retry', pageIndex: 0, records: [{ id: 'A00006', payload: { inventoryItemId, activate: [], rows: [{ locationId: loc1.locationId, quantity: 500, changeFromQuantity: null }] } }] };
+    const input = { object: 'inventory' as const, syncId: 'test-retry', pageIndex: 0, records: [{ id: 'A00006', payload: { inventoryItemId, activate: [], rows: [{ locationId: loc1.locationId, quantity: 500, changeFromQuantity: null }] } }] };
     const first = await postInventoryPage(fx.deps, input);
     assert.equal(first[0]?.outcome, 'updated');
     assert.equal(shopifyAvailable(fx.shopifySim, 'A00006', loc1.locationId), 500);
@@ -114,7 +114,7 @@ describe('inventory pipeline (B1 stock → Shopify available)', { timeout: 120_0
     const now12 = shopifyAvailable(fx.shopifySim, 'A00012', loc1.locationId)!;
     const input = {
       object: 'inventory' as const,
-      runId: 'test-stale',
+      syncId: 'test-stale',
       pageIndex: 0,
       records: [
         { id: 'A00010', payload: { inventoryItemId: item('A00010'), activate: [], rows: [{ locationId: loc1.locationId, quantity: now10 + 7, changeFromQuantity: now10 }] } },

@@ -53,10 +53,10 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
 
   /** One page attempt of the order pipeline for these ids (fetch, map, post), as the activities run it. */
   async function postPage(deps: PipelineDeps, ids: string[], runId = 'run', pageIndex = 1): Promise<RecordOutcome[]> {
-    const page = await orderPipeline.fetch(deps, { object: 'order', runId, mode: 'ids', ids, pageIndex: 0 });
-    const mapped = await orderPipeline.map(deps, { object: 'order', runId, records: page.records });
+    const page = await orderPipeline.fetch(deps, { object: 'order', syncId: runId, mode: 'ids', ids, pageIndex: 0 });
+    const mapped = await orderPipeline.map(deps, { object: 'order', syncId: runId, records: page.records });
     const records = mapped.flatMap((m) => (m.ok ? [{ id: m.id, ...(m.label ? { label: m.label } : {}), payload: m.payload }] : []));
-    return orderPipeline.post(deps, { object: 'order', runId, pageIndex, records });
+    return orderPipeline.post(deps, { object: 'order', syncId: runId, pageIndex, records });
   }
 
   /** Resolves once the simulator has received a request matching `re` (it may still be held). */
@@ -193,11 +193,11 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
 
   test('cost: B1 calls per created order (lookup, reservation, POST, settle)', async () => {
     const ids = [1, 2, 3, 4, 5].map((q) => newOrder(q));
-    const page = await orderPipeline.fetch(fx.deps, { object: 'order', runId: 'cost', mode: 'ids', ids, pageIndex: 0 });
-    const mapped = await orderPipeline.map(fx.deps, { object: 'order', runId: 'cost', records: page.records });
+    const page = await orderPipeline.fetch(fx.deps, { object: 'order', syncId: 'cost', mode: 'ids', ids, pageIndex: 0 });
+    const mapped = await orderPipeline.map(fx.deps, { object: 'order', syncId: 'cost', records: page.records });
     const records = mapped.flatMap((m) => (m.ok ? [{ id: m.id, payload: m.payload }] : []));
     const from = fx.b1Sim.faults.log.length;
-    const out = await orderPipeline.post(fx.deps, { object: 'order', runId: 'cost', pageIndex: 1, records });
+    const out = await orderPipeline.post(fx.deps, { object: 'order', syncId: 'cost', pageIndex: 1, records });
     assert.deepEqual(out.map((o) => o.outcome), ['created', 'created', 'created', 'created', 'created']);
     const calls = b1Requests(fx.b1Sim.faults.log.slice(from));
     // Orders and Drafts lookups, reservation read and insert, POST, settle: 6 (7 before the
@@ -246,7 +246,7 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
     const [b1, b2] = [await mk(b), await mk(b)];
     fx.b1Sim.state.orderAction(String(b2), 'Close'); // delivered/invoiced: B1 acted on the younger copy
     // The first fetch of any run (here an id-scoped one for an unrelated order) sweeps.
-    await orderPipeline.fetch(fx.deps, { object: 'order', runId: 'sweep', mode: 'ids', ids: [newOrder(1)], pageIndex: 0 });
+    await orderPipeline.fetch(fx.deps, { object: 'order', syncId: 'sweep', mode: 'ids', ids: [newOrder(1)], pageIndex: 0 });
     assert.deepEqual(open(a).map((o) => Number(o.DocEntry)), [a1]);
     assert.equal(fx.b1Sim.state.get('Orders', String(a2))?.Cancelled, 'tYES');
     // The copy B1 acted on stands (never forced), even closed; the untouched one would ship twice.
@@ -268,7 +268,7 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
     const out = await postPage({ ...fx.deps, b1: refusing }, [fine]);
     assert.equal(out[0]?.outcome, 'created');
     assert.equal(open(id).length, 2, 'not forced, not hidden: the sweep logged it and will try again next run');
-    await orderPipeline.fetch(fx.deps, { object: 'order', runId: 'sweep-2', mode: 'ids', ids: [fine], pageIndex: 0 });
+    await orderPipeline.fetch(fx.deps, { object: 'order', syncId: 'sweep-2', mode: 'ids', ids: [fine], pageIndex: 0 });
     assert.equal(open(id).length, 1);
   });
 
@@ -317,7 +317,7 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
       let watermark: string | undefined;
       let cursor: string | undefined;
       for (let pageIndex = 0; ; pageIndex++) {
-        const page = await orderPipeline.fetch(deps, { object: 'order', runId: 'wm', mode: 'delta', since, pageIndex, ...(cursor ? { cursor } : {}) });
+        const page = await orderPipeline.fetch(deps, { object: 'order', syncId: 'wm', mode: 'delta', since, pageIndex, ...(cursor ? { cursor } : {}) });
         ids.push(...page.records.map((r) => r.id));
         if (page.watermark && (!watermark || page.watermark > watermark)) watermark = page.watermark;
         if (!page.nextCursor) return { ids, watermark: watermark ?? since };

@@ -195,7 +195,7 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
       after = p.endCursor;
     }
     const lost = `bulk:${JSON.stringify({ op: 'gid://shopify/BulkOperation/424242', after: start.endCursor, startedAt: Date.now(), since: start.items.at(-1)!.updatedAt, seen: [] })}`;
-    const page = await orderPipeline.fetch(fx.deps, { object: 'order', runId: 'bulk-gone', mode: 'full', cursor: lost, pageIndex: 1 });
+    const page = await orderPipeline.fetch(fx.deps, { object: 'order', syncId: 'bulk-gone', mode: 'full', cursor: lost, pageIndex: 1 });
     assert.deepEqual(page.records.map((r) => r.id), expected.slice(0, fx.deps.pageSizes.order));
     assert.ok(!page.nextCursor?.startsWith('bulk:'), 'no second export is started mid-run');
   });
@@ -240,17 +240,17 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
 
   test('setup problems stop the run with the setting named, before anything is written', async () => {
     const noWarehouse = { ...fx.deps, mapping: parseMappingConfig({ ...fx.deps.mapping, locations: [], order: { ...fx.deps.mapping.order, defaultWarehouse: undefined } }) };
-    await assert.rejects(orderPipeline.fetch(noWarehouse, { object: 'order', runId: 't', mode: 'full', pageIndex: 0 }), { name: 'PipelineSetupError', message: /order\.defaultWarehouse/ });
+    await assert.rejects(orderPipeline.fetch(noWarehouse, { object: 'order', syncId: 't', mode: 'full', pageIndex: 0 }), { name: 'PipelineSetupError', message: /order\.defaultWarehouse/ });
 
     const noGuest = { ...fx.deps, mapping: parseMappingConfig({ ...fx.deps.mapping, customer: { ...fx.deps.mapping.customer, guestCardCode: 'NOGUEST' } }) };
     const sim = fx.shopifySim;
     const walkIn = gid(sim.createOrder({ customerId: null, email: 'another.walk-in@example.com', lines: [{ sku: 'A00007', quantity: 1 }] }));
-    const page = await orderPipeline.fetch(noGuest, { object: 'order', runId: 't', mode: 'ids', ids: [walkIn], pageIndex: 0 });
-    const mapped = await orderPipeline.map(noGuest, { object: 'order', runId: 't', records: page.records });
+    const page = await orderPipeline.fetch(noGuest, { object: 'order', syncId: 't', mode: 'ids', ids: [walkIn], pageIndex: 0 });
+    const mapped = await orderPipeline.map(noGuest, { object: 'order', syncId: 't', records: page.records });
     const records = mapped.flatMap((m) => (m.ok ? [{ id: m.id, payload: m.payload }] : []));
     assert.equal(records.length, 1);
     const from = fx.b1Sim.faults.log.length;
-    await assert.rejects(orderPipeline.post(noGuest, { object: 'order', runId: 't', pageIndex: 0, records }), { name: 'PipelineSetupError', message: /customer\.guestCardCode: business partner 'NOGUEST'/ });
+    await assert.rejects(orderPipeline.post(noGuest, { object: 'order', syncId: 't', pageIndex: 0, records }), { name: 'PipelineSetupError', message: /customer\.guestCardCode: business partner 'NOGUEST'/ });
     assert.deepEqual(b1Writes(fx.b1Sim.faults.log.slice(from)), []);
   });
 

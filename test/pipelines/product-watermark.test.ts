@@ -46,7 +46,7 @@ async function readPass(deps: PipelineDeps, o: { mode: SyncMode; since?: string;
   const pass: Pass = { ids: [], cursors: [] };
   let cursor: string | undefined = o.start;
   for (let i = 0; i < 100; i++) {
-    const page: FetchPageResult<ProductSource> = await fetchProductPage(deps, { object: 'product', runId: 'watermark-test', pageIndex: i, mode: o.mode, ...(o.since ? { since: o.since } : {}), ...(cursor ? { cursor } : {}) });
+    const page: FetchPageResult<ProductSource> = await fetchProductPage(deps, { object: 'product', syncId: 'watermark-test', pageIndex: i, mode: o.mode, ...(o.since ? { since: o.since } : {}), ...(cursor ? { cursor } : {}) });
     pass.ids.push(...page.records.map((r) => r.id));
     if (page.watermark && (!pass.watermark || page.watermark > pass.watermark)) pass.watermark = page.watermark;
     await o.afterPage?.(i);

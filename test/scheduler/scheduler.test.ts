@@ -141,8 +141,10 @@ describe('scheduler workflow (time-skipping server)', () => {
       const fired = [...s.recentRuns].reverse().map((r) => r.scheduledFor);
       assert.deepEqual(fired, expected);
       for (const run of s.recentRuns) {
+        // Never early; late only by the worker's own latency (seconds on a loaded machine), never
+        // by a schedule tick: the slots themselves are checked exactly above.
         const lateMs = Date.parse(run.startedAt) - Date.parse(run.scheduledFor!);
-        assert.ok(lateMs >= 0 && lateMs < 1000, `run ${run.workflowId} started ${lateMs} ms after its slot`);
+        assert.ok(lateMs >= 0 && lateMs < 30_000, `run ${run.workflowId} started ${lateMs} ms after its slot`);
         assert.equal(run.trigger, 'schedule');
         assert.equal(run.outcome, 'completed');
         assert.match(run.workflowId, /^sync:order:\d{8}T\d{6}Z-\d+$/);
@@ -159,12 +161,16 @@ describe('scheduler workflow (time-skipping server)', () => {
       const every5: ScheduleSpec = { kind: 'interval', everyMinutes: 5, timezone: 'UTC' };
       await handle.signal(setScheduleSignal, every5);
       const after = await statusWhen(handle, (s) => s.spec.kind === 'interval', 'interval spec applied');
+      assert.deepEqual(after.spec, every5);
       const now = await env.currentTimeMs();
       assert.ok(Date.parse(after.nextFireAt!) - now <= 5 * 60_000, `next fire ${after.nextFireAt} should be within 5 minutes of ${new Date(now).toISOString()}`);
 
       // The update answers with the new status, and its validator keeps bad specs out of history.
-      const viaUpdate = await handle.executeUpdate(changeScheduleUpdate, { args: [{ kind: 'daily', times: ['23:45'], timezone: 'Asia/Tokyo' }] });
+      // Both paths store the parsed spec: a key the schema does not know is not kept.
+      const withExtra = { kind: 'daily', times: ['23:45'], timezone: 'Asia/Tokyo', note: 'not part of a schedule' } as ScheduleSpec;
+      const viaUpdate = await handle.executeUpdate(changeScheduleUpdate, { args: [withExtra] });
       assert.equal(viaUpdate.description, 'daily at 23:45 (Asia/Tokyo)');
+      assert.deepEqual(viaUpdate.spec, { kind: 'daily', times: ['23:45'], timezone: 'Asia/Tokyo' });
       await assert.rejects(
         handle.executeUpdate(changeScheduleUpdate, { args: [{ kind: 'daily', times: ['24:00'], timezone: 'UTC' } as ScheduleSpec] }),
         (err: unknown) => err instanceof WorkflowUpdateFailedError && /times\.0: expected a 24-hour time/.test(String((err.cause as Error)?.message)),
@@ -268,13 +274,15 @@ describe('scheduler workflow (time-skipping server)', () => {
   test('continue-as-new keeps schedule, pause state, watermark and run log', async () => {
     await withScheduler(
       { kind: 'interval', everyMinutes: 10, timezone: 'UTC' },
-      async ({ handle }) => {
+      async ({ handle, pass }) => {
         const firstRunId = (await handle.describe()).runId;
-        // Driven by signals only: the Java test server leaks its time-skipping lock across
-        // continue-as-new, so time is not skipped in this test.
+        // Driven by signals. The Java test server's time-skipping lock is not reliable across
+        // continue-as-new (time may or may not skip), so a schedule slot may fire in between:
+        // the checks look at the Sync Now runs and at the newest watermark, whatever else ran.
+        const manual = (s: Awaited<ReturnType<typeof getStatus>>) => s.recentRuns.filter((r) => r.trigger === 'manual').map((r) => r.workflowId);
         for (const requestId of ['can-1', 'can-2', 'can-3']) {
           await handle.signal(syncNowSignal, { requestId });
-          await statusWhen(handle, (s) => s.recentRuns[0]?.workflowId === `sync:order:${requestId}` && !s.running, `${requestId} done`);
+          await statusWhen(handle, (s) => manual(s)[0] === `sync:order:${requestId}` && !s.running && !s.pending, `${requestId} done`);
         }
         await handle.signal(setScheduleSignal, { kind: 'weekly', days: ['sat'], times: ['06:00'], timezone: 'America/Chicago' });
         await handle.signal(pauseSignal, { reason: 'inventory count' });
@@ -282,8 +290,10 @@ describe('scheduler workflow (time-skipping server)', () => {
         const described = await handle.describe();
         assert.notEqual(described.runId, firstRunId, 'the scheduler continued as new');
         assert.equal(described.status.name, 'RUNNING');
-        assert.deepEqual(s.recentRuns.map((r) => r.workflowId), ['sync:order:can-3', 'sync:order:can-2', 'sync:order:can-1']);
-        assert.equal(s.watermark, 'wm-0003');
+        assert.deepEqual(manual(s), ['sync:order:can-3', 'sync:order:can-2', 'sync:order:can-1']);
+        // The scripted watermark counts the passes: the newest one is kept across continue-as-new.
+        assert.equal(s.watermark, `wm-${String(pass.calls.length).padStart(4, '0')}`);
+        assert.ok(pass.calls.length >= 3);
         assert.equal(s.requests['can-1'], 'sync:order:can-1');
         assert.equal(s.pending, undefined);
         assert.equal(s.description, 'weekly on sat at 06:00 (America/Chicago)');

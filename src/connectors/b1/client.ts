@@ -2,28 +2,17 @@
  * The hub's SAP Business One Service Layer client: generic OData operations (core.ts) plus the
  * typed calls the sync pipelines make.
  */
-import { B1ClientCore, type B1ClientOptions, type EntityKey, type PageOptions } from './core';
-import { DeltaTracker, deltaFilter, type DeltaCursor } from './delta';
+import { B1ClientCore, type B1ClientOptions, type PageOptions } from './core';
 import { B1Error, B1ProtocolError } from './errors';
 import { f } from './odata-query';
 import { Reservations, type ReservationOptions } from './reservations';
-import type { BusinessPartner, EntityOf, EntitySetName, Item, ItemPrice, ItemWarehouseInfo, Order, PriceList, SalesTaxCode, Warehouse, WeightMeasure } from './schemas';
+import type { BusinessPartner, Item, ItemPrice, ItemWarehouseInfo, Order, PriceList, SalesTaxCode, Warehouse, WeightMeasure } from './schemas';
 
 export type { B1ClientOptions } from './core';
 
 export interface B1HubClientOptions extends B1ClientOptions {
   /** Holder name and stale window of the reservations this client takes (reservations.ts). */
   reservations?: ReservationOptions;
-}
-
-export interface DeltaRunOptions {
-  cursor: DeltaCursor;
-  /** Minutes re-read before the cursor; covers minute-precision compares and clock skew. Default 2. */
-  overlapMinutes?: number;
-  /** Extra condition and-ed with the delta filter, e.g. "U_ShopifySync eq 'Y'". */
-  filter?: string;
-  select?: readonly string[];
-  pageSize?: number;
 }
 
 export class B1Client extends B1ClientCore {
@@ -33,20 +22,6 @@ export class B1Client extends B1ClientCore {
   constructor(options: B1HubClientOptions) {
     super(options);
     this.reservations = new Reservations(this, options.reservations);
-  }
-
-  /**
-   * Records changed since `cursor` (minus overlap), de-duplicated, in key order; call `next()` on
-   * the returned handle after consuming to get the cursor for the next run.
-   */
-  delta<S extends 'Items' | 'BusinessPartners' | 'Orders'>(set: S, o: DeltaRunOptions): { records: AsyncGenerator<EntityOf<S>>; next: () => DeltaCursor } {
-    const keyField = set === 'Items' ? 'ItemCode' : set === 'BusinessPartners' ? 'CardCode' : 'DocEntry';
-    const overlap = o.overlapMinutes ?? 2;
-    const tracker = new DeltaTracker<EntityOf<S>>(o.cursor, (r) => String((r as Record<string, unknown>)[keyField]), { date: 'UpdateDate', time: 'UpdateTime' }, overlap);
-    const filter = f.and(deltaFilter(o.cursor, overlap), o.filter);
-    const select = o.select ? [...new Set([...o.select, keyField, 'UpdateDate', 'UpdateTime'])] : undefined;
-    const pages = this.keyRange(set, { keyField, filter, ...(select ? { select } : {}), ...(o.pageSize ? { pageSize: o.pageSize } : {}) });
-    return { records: acceptFrom(pages, tracker), next: () => tracker.next() };
   }
 
   // ---------- business partners ----------
@@ -135,9 +110,6 @@ export class B1Client extends B1ClientCore {
   findOrdersByShopifyId(shopifyId: string, select?: readonly string[]): Promise<Order[]> {
     return this.list('Orders', { filter: f.eq('U_ShopifyId', shopifyId), ...(select ? { select } : {}) });
   }
-  findOrdersByNumAtCard(numAtCard: string, select?: readonly string[]): Promise<Order[]> {
-    return this.list('Orders', { filter: f.eq('NumAtCard', numAtCard), ...(select ? { select } : {}) });
-  }
   getOrder(docEntry: number, select?: readonly string[]): Promise<Order> {
     return this.get('Orders', docEntry, select ? { select } : {});
   }
@@ -191,15 +163,5 @@ export class B1Client extends B1ClientCore {
   listSalesTaxCodes(select?: readonly string[]): Promise<SalesTaxCode[]> {
     return this.list('SalesTaxCodes', { orderby: 'Code', ...(select ? { select } : {}) });
   }
-
-  /** Generic typed access for anything not covered above. */
-  entity<S extends EntitySetName>(set: S, key: EntityKey, select?: readonly string[]): Promise<EntityOf<S>> {
-    return this.get(set, key, select ? { select } : {});
-  }
 }
 
-async function* acceptFrom<T>(pages: AsyncGenerator<T[]>, tracker: DeltaTracker<T>): AsyncGenerator<T> {
-  for await (const page of pages) {
-    for (const r of page) if (tracker.accept(r)) yield r;
-  }
-}

@@ -172,25 +172,3 @@ export function sanitizeCause(e: unknown): Error {
   out.name = e instanceof Error ? e.name : 'Error';
   return out;
 }
-
-export type B1ErrorKind = 'not-found' | 'business-rule' | 'session' | 'conflict' | 'transient' | 'tls' | 'protocol' | 'unknown';
-
-/** Coarse classification for activities deciding between retry, skip-record and fail. */
-export function b1ErrorKind(e: unknown): B1ErrorKind {
-  if (e instanceof B1NotFoundError) return 'not-found';
-  if (e instanceof B1BusinessRuleError) return 'business-rule';
-  if (e instanceof B1SessionError) return 'session';
-  if (e instanceof B1ConflictError) return 'conflict';
-  if (e instanceof B1TransientError) return 'transient';
-  if (e instanceof B1TlsError) return 'tls';
-  if (e instanceof B1ProtocolError) return 'protocol';
-  return 'unknown';
-}
-
-/**
- * Whether repeating the failed call cannot create duplicates: transient failures of reads, and of
- * writes that provably did not reach SAP. A write that may have been applied needs a lookup first.
- */
-export function isSafeToRetry(e: unknown): boolean {
-  return e instanceof B1TransientError && !e.mayHaveBeenApplied;
-}

@@ -1,4 +1,4 @@
-export { B1Client, type B1ClientOptions, type DeltaRunOptions } from './client';
+export { B1Client, type B1ClientOptions } from './client';
 export { B1ClientCore, keyFromLocation, type BatchEachResult, type EntityKey, type Page, type PageOptions, type RequestOptions, type B1Response } from './core';
 export {
   B1Error,
@@ -12,13 +12,10 @@ export {
   B1TlsError,
   parseErrorBody,
   classifyError,
-  b1ErrorKind,
-  isSafeToRetry,
-  type B1ErrorKind,
   type B1ErrorContext,
 } from './errors';
 export { buildQueryString, f, lit, str, keySegment, type ODataQuery } from './odata-query';
-export { deltaFilter, DeltaTracker, stampOf, type DeltaCursor } from './delta';
+export { deltaFilter, stampOf, type DeltaCursor } from './delta';
 export { buildBatchBody, buildChangesetBody, parseBatchResponse, type BatchOperation, type BatchPartResult } from './batch';
 export { ensureUserFields, checkUserFields, ensureUserTables, reservationFieldSpecs, HUB_UDFS, RESTART_MESSAGE, type UdfSpec, type UdfCheckResult, type UdtCheckResult } from './udf';
 export {

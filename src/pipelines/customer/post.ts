@@ -15,7 +15,7 @@ export async function postCustomers(deps: PipelineDeps, input: PostPageInput<B1B
   // Customers sharing an e-mail run one after the other, so two of them never both link the
   // same partner; the others run side by side.
   return mapInGroups(input.records, (r) => r.payload.EmailAddress?.toLowerCase() ?? r.id, POST_CONCURRENCY, async (r) => {
-    const res = await upsertBusinessPartner(deps, r.payload, input.runId, known);
+    const res = await upsertBusinessPartner(deps, r.payload, input.syncId, known);
     heartbeat();
     if (res.outcome === 'failed') return failed('customer', r.id, `customer ${r.label ?? r.id}: ${res.reason}`, res.field);
     if (res.outcome === 'created') return created('customer', r.id, res.cardCode);

@@ -143,8 +143,8 @@ async function writeRound(deps: PipelineDeps, records: readonly PostRecord[], ke
 }
 
 export async function postInventoryPage(deps: PipelineDeps, input: PostPageInput<InventoryPayload>): Promise<RecordOutcome[]> {
-  const keyBase = `${input.runId}/page-${input.pageIndex}`;
-  const uri = referenceDocumentUri(input.runId);
+  const keyBase = `${input.syncId}/page-${input.pageIndex}`;
+  const uri = referenceDocumentUri(input.syncId);
   const outcomes = new Map<number, RecordOutcome>();
   const wrote = new Set<number>();
 

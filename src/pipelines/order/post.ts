@@ -254,7 +254,7 @@ export async function postOrders(deps: PipelineDeps, input: PostPageInput<OrderP
   };
   return mapInGroups(input.records, keyOf, POST_CONCURRENCY, async (r) => {
     const p = r.payload;
-    const outcome = await serialised(deps.b1, r.id, () => (p.action === 'create' ? createOrder(deps, input.runId, { ...r, payload: p }) : updateOrder(deps, { ...r, payload: p })));
+    const outcome = await serialised(deps.b1, r.id, () => (p.action === 'create' ? createOrder(deps, input.syncId, { ...r, payload: p }) : updateOrder(deps, { ...r, payload: p })));
     heartbeat();
     return outcome;
   });

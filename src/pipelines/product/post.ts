@@ -432,7 +432,7 @@ export async function postProductPage(deps: PipelineDeps, input: PostPageInput<P
     const p = r.payload;
     if (p.kind === 'push') return [await push(deps, p, bySku.get(p.upsert.sku) ?? [])];
     if (p.kind === 'createItem') return [{ outcome: await createItem(deps.b1, r.id, p) }];
-    return postBulkChunk(deps, input.runId, p);
+    return postBulkChunk(deps, input.syncId, p);
   });
   // The page's write-backs together, once its products are written.
   return writeLinks(deps, perRecord.flat());
