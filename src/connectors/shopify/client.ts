@@ -27,6 +27,7 @@ import {
   PRODUCT_BY_CUSTOM_ID,
   PRODUCT_SET,
   SHOP_INFO,
+  ACCESS_SCOPES,
   VARIANTS_SEARCH,
   BULK_EXPORT_INVENTORY,
   BULK_EXPORT_PRODUCTS,
@@ -35,7 +36,12 @@ import { mapCustomer, mapProduct, type RawCustomer, type RawProduct } from './ma
 import { DEFAULT_ORDER_READ_SIZES, type OrderReadSizes } from './order-cost';
 import { readOrdersByIds, readOrdersPage } from './orders';
 import { ShopifyUserErrors, type ShopifyUserError } from './errors';
-import { reassembleBulk, runBulkMutation, runBulkQuery, type BulkMutationLine, type BulkNode, type BulkOperation, type BulkPollOptions } from './bulk';
+import { reassembleBulk, runBulkMutation, runBulkQuery, type BulkNode, type BulkOperation, type BulkPollOptions } from './bulk';
+import { productSetLineResult, productSetResult, type ProductSetPayload } from './product-set';
+import { readVariantsByIds, scanVariants, variantsBySkuLight, type SkuHolder, type VariantScanPage, type VariantWithProduct } from './product-reads';
+import { readStockBySku, type StockMatch } from './stock';
+import { NEWEST_CUSTOMER } from './customers-bulk';
+import { searchValue, updatedSinceQuery } from './search';
 import type {
   InventoryChange,
   InventoryQuantityRow,
@@ -51,26 +57,13 @@ import type {
   WriteResult,
 } from './types';
 
+export { searchValue, updatedSinceQuery, DEFAULT_OVERLAP_MS } from './search';
+
 export const MAX_PAGE_SIZE = 250;
 export const MAX_INVENTORY_ROWS = 250;
 export const MAX_METAFIELDS_PER_CALL = 25;
-/** Default overlap subtracted from delta watermarks: equal timestamps and search-index lag. */
-export const DEFAULT_OVERLAP_MS = 5 * 60_000;
 
 type PageInfo = { hasNextPage: boolean; endCursor: string | null };
-
-/** Escapes a value for a quoted term of Shopify's search syntax. */
-export function searchValue(v: string): string {
-  return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
-/** `updated_at:>='<since − overlap>'`, or null when there is no watermark yet. */
-export function updatedSinceQuery(since: string | Date | null | undefined, overlapMs = DEFAULT_OVERLAP_MS): string | null {
-  if (!since) return null;
-  const t = (since instanceof Date ? since.getTime() : Date.parse(since)) - overlapMs;
-  if (Number.isNaN(t)) throw new RangeError(`updatedSince is not a timestamp: ${String(since)}`);
-  return `updated_at:>=${searchValue(new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z'))}`;
-}
 
 function chunk<T>(xs: T[], n: number): T[][] {
   const out: T[][] = [];
@@ -151,6 +144,12 @@ export class ShopifyClient {
     return data.shop;
   }
 
+  /** The scope handles granted to the app's token. */
+  async accessScopes(): Promise<string[]> {
+    const { data } = await this.executor.call<{ currentAppInstallation: { accessScopes: Array<{ handle: string }> } | null }>(ACCESS_SCOPES);
+    return data.currentAppInstallation?.accessScopes.map((s) => s.handle) ?? [];
+  }
+
   // ------------------------------------------------------------------ locations
 
   /** Every location, following pagination (no 50-location cap). */
@@ -189,6 +188,15 @@ export class ShopifyClient {
   /** All pages of customers changed since the watermark; yields page by page. */
   async *customersUpdatedSince(updatedSince: string | Date | null, opts: Omit<DeltaPageArgs, 'updatedSince' | 'after'> & CustomerReadOptions = {}): AsyncGenerator<Page<ShopifyCustomer>> {
     yield* this.paginate((after, first) => this.customersPage({ ...opts, updatedSince, after, first: first ?? opts.first }));
+  }
+
+  /**
+   * The newest customer updatedAt Shopify shows now (Shopify's own clock), undefined for a shop
+   * without customers: read before a run's first page, it is a watermark the run can claim.
+   */
+  async newestCustomerUpdatedAt(): Promise<string | undefined> {
+    const { data } = await this.executor.call<{ customers: { nodes: Array<{ updatedAt?: string | null }> } }>(NEWEST_CUSTOMER);
+    return data.customers.nodes[0]?.updatedAt ?? undefined;
   }
 
   async customersByIds(ids: string[], opts: CustomerReadOptions = {}): Promise<ShopifyCustomer[]> {
@@ -269,6 +277,21 @@ export class ShopifyClient {
     return data.productByIdentifier ? mapProduct({ ...data.productByIdentifier, customId: { value } }) : null;
   }
 
+  /** Variants by GID with their product, in the order asked; null where there is none. */
+  variantsByIds(ids: readonly string[]): Promise<(VariantWithProduct | null)[]> {
+    return readVariantsByIds(this.executor, this.productIdField, ids);
+  }
+
+  /** One page of the Shopify → B1 variant scan (by id); see product-reads.ts. */
+  scanVariants(args: { first: number; after: string | null; query: string | null; withStart: boolean }): Promise<VariantScanPage> {
+    return scanVariants(this.executor, args);
+  }
+
+  /** One page of the light SKU lookup: which products hold these SKUs, linked or not. */
+  variantsBySkuLight(args: { first: number; after: string | null; query: string }): Promise<{ holders: SkuHolder[]; hasNextPage: boolean; endCursor: string | null }> {
+    return variantsBySkuLight(this.executor, this.productIdField, args);
+  }
+
   /**
    * Builds productSet variables for a single-variant B1 item. `existingVariantId` keeps the
    * variant (and its inventory item and stock) instead of replacing it.
@@ -314,14 +337,19 @@ export class ShopifyClient {
         userErrors: [{ field: ['variants'], message: `Product ${existing.id} (custom id ${p.customId}) has ${existing.variants.length} variants in Shopify; refusing to replace them with one`, code: 'VARIANTS_WOULD_BE_DROPPED' }],
       };
     }
-    const vars = this.productSetVariables(p, existing?.variants[0]?.id ?? null);
-    type Payload = { productSet: { product: { id: string; handle: string; updatedAt: string; variants: { nodes: { id: string; sku: string | null; inventoryItem: { id: string } }[] } } | null; userErrors: ShopifyUserError[] } };
-    const { data } = await this.executor.call<Payload>(PRODUCT_SET, vars, { idempotent: true });
-    const r = data.productSet;
-    if (r.userErrors.length || !r.product) return { ok: false, userErrors: r.userErrors.length ? r.userErrors : [{ field: null, message: 'productSet returned no product', code: null }] };
-    const v = r.product.variants.nodes[0];
-    if (!v) return { ok: false, userErrors: [{ field: ['variants'], message: 'productSet returned a product without variants', code: null }] };
-    return { ok: true, value: { productId: r.product.id, variantId: v.id, inventoryItemId: v.inventoryItem.id, handle: r.product.handle, updatedAt: r.product.updatedAt } };
+    return this.setProduct(this.productSetVariables(p, existing?.variants[0]?.id ?? null));
+  }
+
+  /** One productSet with the given variables (from productSetVariables); safe to retry (an upsert by identifier). */
+  async setProduct(vars: Record<string, unknown>): Promise<WriteResult<ProductUpsertResult>> {
+    const { data } = await this.executor.call<ProductSetPayload>(PRODUCT_SET, vars, { idempotent: true });
+    return productSetResult(data.productSet);
+  }
+
+  /** Many productSets as one bulk import; results per input, in input order. */
+  async bulkSetProducts(vars: Record<string, unknown>[], opts: BulkPollOptions & { clientIdentifier: string }): Promise<{ operation: BulkOperation; results: WriteResult<ProductUpsertResult>[] }> {
+    const { operation, results } = await runBulkMutation(this.executor, PRODUCT_SET, vars, opts);
+    return { operation, results: vars.map((_, i) => productSetLineResult(results[i])) };
   }
 
   // ------------------------------------------------------------------ inventory
@@ -360,6 +388,11 @@ export class ShopifyClient {
       }
     }
     return out;
+  }
+
+  /** SKU → the inventory items carrying it (exact match), with their quantities at `locationIds` (stock.ts). */
+  stockBySku(skus: readonly string[], locationIds: readonly string[]): Promise<Map<string, StockMatch[]>> {
+    return readStockBySku(this.executor, skus, locationIds);
   }
 
   /**
@@ -439,6 +472,12 @@ export class ShopifyClient {
     return { ok: true, value: (r.metafields ?? []).map((m) => ({ id: m.id, ownerId: m.owner?.id ?? null, namespace: m.namespace, key: m.key })) };
   }
 
+  /** Whether a metafield definition exists (whatever its type). */
+  async hasMetafieldDefinition(d: { ownerType: string; namespace: string; key: string }): Promise<boolean> {
+    const { data } = await this.executor.call<{ metafieldDefinitions: { nodes: unknown[] } }>(METAFIELD_DEFINITION_LOOKUP, { ownerType: d.ownerType, namespace: d.namespace, key: d.key });
+    return data.metafieldDefinitions.nodes.length > 0;
+  }
+
   /** Looks up a metafield definition and creates it if missing; throws if it exists with another type. */
   async ensureMetafieldDefinition(def: { ownerType: 'PRODUCT' | 'PRODUCTVARIANT' | 'CUSTOMER' | 'ORDER' | 'LOCATION'; namespace: string; key: string; name: string; type: string; description?: string }, raced = false): Promise<string> {
     type Def = { id: string; type: { name: string } };
@@ -484,8 +523,8 @@ export class ShopifyClient {
    */
   async bulkUpsertProducts(products: ProductUpsert[], opts: BulkPollOptions & { clientIdentifier?: string } = {}): Promise<{ operation: BulkOperation; results: { input: ProductUpsert; result: WriteResult<ProductUpsertResult> }[] }> {
     const vars = products.map((p) => this.productSetVariables(p, null));
-    const { operation, results } = await runBulkMutation(this.executor, PRODUCT_SET, vars, { ...opts, clientIdentifier: opts.clientIdentifier ?? `b1hub-${randomUUID()}` });
-    return { operation, results: results.map((r, i) => ({ input: products[i] as ProductUpsert, result: bulkProductSetResult(r) })) };
+    const { operation, results } = await this.bulkSetProducts(vars, { ...opts, clientIdentifier: opts.clientIdentifier ?? `b1hub-${randomUUID()}` });
+    return { operation, results: results.map((result, i) => ({ input: products[i] as ProductUpsert, result })) };
   }
 
   private async *paginate<T>(page: (after: string | null, first: number | undefined) => Promise<Page<T>>): AsyncGenerator<Page<T>> {
@@ -499,14 +538,4 @@ export class ShopifyClient {
       first = p.pageSize;
     }
   }
-}
-
-function bulkProductSetResult(line: BulkMutationLine<Record<string, unknown>>): WriteResult<ProductUpsertResult> {
-  if (line.errors?.length) return { ok: false, userErrors: line.errors.map((e) => ({ field: null, message: e.message, code: null })) };
-  const ps = (line.data as { productSet?: { product: { id: string; handle: string; updatedAt: string; variants: { nodes: { id: string; inventoryItem: { id: string } }[] } } | null; userErrors: ShopifyUserError[] } } | null)?.productSet;
-  if (!ps) return { ok: false, userErrors: [{ field: null, message: 'No productSet result', code: null }] };
-  if (ps.userErrors.length || !ps.product) return { ok: false, userErrors: ps.userErrors };
-  const v = ps.product.variants.nodes[0];
-  if (!v) return { ok: false, userErrors: [{ field: ['variants'], message: 'product without variants', code: null }] };
-  return { ok: true, value: { productId: ps.product.id, variantId: v.id, inventoryItemId: v.inventoryItem.id, handle: ps.product.handle, updatedAt: ps.product.updatedAt } };
 }

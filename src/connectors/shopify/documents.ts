@@ -71,6 +71,17 @@ export const SHOP_INFO = gql`
   }
 `;
 
+/** The scopes granted to the app's token (`b1hub init` checks them). */
+export const ACCESS_SCOPES = gql`
+  query HubAccessScopes {
+    currentAppInstallation {
+      accessScopes {
+        handle
+      }
+    }
+  }
+`;
+
 export const LOCATIONS_PAGE = gql`
   query LocationsPage($first: Int!, $after: String, $includeInactive: Boolean) {
     locations(first: $first, after: $after, includeInactive: $includeInactive, includeLegacy: false, sortKey: ID) {

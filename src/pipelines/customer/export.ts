@@ -12,7 +12,7 @@ import type { GqlDocument } from '../../connectors/shopify/gql';
 import { mapCustomer, type RawCustomer } from '../../connectors/shopify/mappers';
 import type { ShopifyMailingAddress } from '../../connectors/shopify/types';
 import type { ShopifyCustomer } from '../../mapping/types';
-import { BULK_EXPORT_CUSTOMERS } from './documents';
+import { BULK_EXPORT_CUSTOMERS } from '../../connectors/shopify/customers-bulk';
 import { trimCustomer } from './trim';
 
 /** BulkExportCustomers with a search filter. */

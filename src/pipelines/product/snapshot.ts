@@ -19,7 +19,7 @@
 import type { ShopifyClient } from '../../connectors/shopify/client';
 import { awaitBulkExport, loadBulkExport, reassembleBulk, rememberBounded, tryStartBulkQuery, type BulkExportState, type BulkNode } from '../../connectors/shopify/bulk';
 import type { ShopifyProductStatus, ShopifyProductVariant } from '../../connectors/shopify/types';
-import { productStateExport } from './documents';
+import { productStateExport } from '../../connectors/shopify/products-bulk';
 
 /** A product as the export holds it: what the compare (compare.ts) and the scan read. */
 export interface SnapshotProduct {

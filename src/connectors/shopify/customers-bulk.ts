@@ -1,4 +1,4 @@
-import { gql } from '../../connectors/shopify/gql';
+import { gql } from './gql';
 
 /**
  * Bulk export of customers for runs with many pages: the fields of CustomerFields (so a bulk row
