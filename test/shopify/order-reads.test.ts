@@ -2,7 +2,6 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { clientFor, startSim } from './helpers';
 import type { ShopifySimulator } from '../../src/sim/shopify';
-import { awaitOrdersExport, startOrdersExport } from '../../src/connectors/shopify/orders-bulk';
 import { trimOrder } from '../../src/pipelines/order/trim';
 import type { ShopifyOrder } from '../../src/connectors/shopify';
 
@@ -85,9 +84,9 @@ describe('order reads: cost-sized pages, long orders complete, bulk export equal
     const client = clientFor(sim);
     const paged: ShopifyOrder[] = [];
     for await (const p of client.ordersUpdatedSince(null)) paged.push(...p.items);
-    const op = await startOrdersExport(client.executor, null);
+    const op = await client.bulkExports.orders.start(null);
     assert.ok(op, 'export started');
-    const exported = await awaitOrdersExport(client.executor, op, 30_000);
+    const exported = await client.bulkExports.orders.await(op, 30_000);
     assert.equal(exported.kind, 'ready');
     if (exported.kind !== 'ready') return;
     assert.equal(exported.orders.length, paged.length);

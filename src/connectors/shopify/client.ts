@@ -40,7 +40,10 @@ import { reassembleBulk, runBulkMutation, runBulkQuery, type BulkNode, type Bulk
 import { productSetLineResult, productSetResult, type ProductSetPayload } from './product-set';
 import { readVariantsByIds, scanVariants, variantsBySkuLight, type SkuHolder, type VariantScanPage, type VariantWithProduct } from './product-reads';
 import { readStockBySku, type StockMatch } from './stock';
-import { NEWEST_CUSTOMER } from './customers-bulk';
+import { CustomerExports, NEWEST_CUSTOMER } from './customers-bulk';
+import { ProductSnapshots } from './products-bulk';
+import { InventorySnapshots } from './inventory-bulk';
+import { OrderExports } from './orders-bulk';
 import { searchValue, updatedSinceQuery } from './search';
 import type {
   InventoryChange,
@@ -117,6 +120,8 @@ export class ShopifyClient {
   readonly auth: ShopifyAuth;
   readonly productIdField: CustomIdSpec;
   readonly customerIdField: CustomIdSpec;
+  /** Bulk exports a run reads its later pages from, each kind with this client's cache of results. */
+  readonly bulkExports: { customers: CustomerExports; products: ProductSnapshots; inventory: InventorySnapshots; orders: OrderExports };
   private locationCount: number | null = null;
 
   constructor(
@@ -133,6 +138,12 @@ export class ShopifyClient {
     });
     this.productIdField = { namespace: config.customIdNamespace ?? 'b1hub', key: config.customIdKey ?? 'item_code' };
     this.customerIdField = { namespace: config.customIdNamespace ?? 'b1hub', key: 'card_code' };
+    this.bulkExports = {
+      customers: new CustomerExports(this.executor),
+      products: new ProductSnapshots(this.executor, this.productIdField),
+      inventory: new InventorySnapshots(this.executor),
+      orders: new OrderExports(this.executor),
+    };
   }
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env, executorOptions?: ExecutorOptions): ShopifyClient {

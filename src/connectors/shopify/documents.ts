@@ -1,4 +1,4 @@
-import { gql } from './gql';
+import { bulkQuery, gql } from './gql';
 
 // Every document the hub sends to Shopify. Page sizes are variables so the executor can halve
 // them on MAX_COST_EXCEEDED; nothing else is ever spliced into a document.
@@ -28,8 +28,9 @@ export const MONEY = gql`
   }
 `;
 
-export const CUSTOMER_FIELDS = gql`
-  fragment CustomerFields on Customer {
+/** A customer without its addresses connection: shared by the per-request reads and the bulk export. */
+export const CUSTOMER_CORE = gql`
+  fragment CustomerCore on Customer {
     id
     legacyResourceId
     firstName
@@ -52,12 +53,20 @@ export const CUSTOMER_FIELDS = gql`
     defaultAddress {
       ...MailingAddressFields
     }
+  }
+  ${MAILING_ADDRESS}
+`;
+
+export const CUSTOMER_FIELDS = gql`
+  fragment CustomerFields on Customer {
+    ...CustomerCore
     addressesV2(first: $addressesFirst) {
       nodes {
         ...MailingAddressFields
       }
     }
   }
+  ${CUSTOMER_CORE}
   ${MAILING_ADDRESS}
 `;
 
@@ -895,99 +904,22 @@ export const BULK_EXPORT_OPEN_ORDERS = gql`
 `;
 
 /**
- * Bulk export of orders for runs with many pages: the same fields as OrderWithLines, with every
- * line, shipping line and fulfillment order (a bulk query has no page sizes and costs no query
- * points). Written without fragments, as bulk queries take one plain query. The search filter is
- * added by orders-bulk.ts (a bulk query has no variables). Five connections, nested two deep:
- * Shopify's limits for bulk queries.
+ * Bulk export of orders for runs with many pages: the fields of OrderWithLines (the same
+ * fragments), with every line, shipping line and fulfillment order (a bulk query has no page
+ * sizes and costs no query points); bulkQuery inlines the fragments, as a bulk query is one plain
+ * query. The search filter is added by orders-bulk.ts (a bulk query has no variables). Five
+ * connections, nested two deep: Shopify's limits for bulk queries.
  */
-export const BULK_EXPORT_ORDERS = gql`
+export const BULK_EXPORT_ORDERS = bulkQuery(gql`
   query BulkExportOrders {
     orders(sortKey: UPDATED_AT) {
       edges {
         node {
-          id
-          name
-          email
-          test
-          createdAt
-          updatedAt
-          processedAt
-          cancelledAt
-          cancelReason
-          currencyCode
-          taxesIncluded
-          displayFinancialStatus
-          customer {
-            id
-          }
-          retailLocation {
-            id
-          }
-          currentTotalTaxSet {
-            shopMoney {
-              amount
-              currencyCode
-            }
-          }
-          shippingAddress {
-            id
-            firstName
-            lastName
-            company
-            address1
-            address2
-            city
-            provinceCode
-            zip
-            countryCodeV2
-            phone
-          }
-          billingAddress {
-            id
-            firstName
-            lastName
-            company
-            address1
-            address2
-            city
-            provinceCode
-            zip
-            countryCodeV2
-            phone
-          }
+          ...OrderFields
           lineItems {
             edges {
               node {
-                id
-                sku
-                name
-                quantity
-                currentQuantity
-                taxable
-                isGiftCard
-                originalUnitPriceSet {
-                  shopMoney {
-                    amount
-                    currencyCode
-                  }
-                }
-                discountedUnitPriceAfterAllDiscountsSet {
-                  shopMoney {
-                    amount
-                    currencyCode
-                  }
-                }
-                taxLines {
-                  title
-                  rate
-                  priceSet {
-                    shopMoney {
-                      amount
-                      currencyCode
-                    }
-                  }
-                }
+                ...LineItemFields
               }
             }
           }
@@ -995,25 +927,7 @@ export const BULK_EXPORT_ORDERS = gql`
             edges {
               node {
                 id
-                title
-                code
-                isRemoved
-                currentDiscountedPriceSet {
-                  shopMoney {
-                    amount
-                    currencyCode
-                  }
-                }
-                taxLines {
-                  title
-                  rate
-                  priceSet {
-                    shopMoney {
-                      amount
-                      currencyCode
-                    }
-                  }
-                }
+                ...ShippingLineFields
               }
             }
           }
@@ -1043,4 +957,7 @@ export const BULK_EXPORT_ORDERS = gql`
       }
     }
   }
-`;
+  ${ORDER_FIELDS}
+  ${LINE_ITEM_FIELDS}
+  ${SHIPPING_LINE_FIELDS}
+`);

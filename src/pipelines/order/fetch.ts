@@ -13,7 +13,6 @@ import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from
 import { exportCursor, idsSlice, maxUpdatedAt, orFilters, parseExportCursor, pastPosition, positionAfter, type UpdatedAtPosition } from '../customer/paging';
 import { trimCustomer } from '../customer/trim';
 import { updatedSinceQuery } from '../../connectors/shopify/client';
-import { awaitOrdersExport, startOrdersExport } from '../../connectors/shopify/orders-bulk';
 import { sweepRecentDuplicates } from './exactly-once';
 import { trimOrder } from './trim';
 import type { OrderContext, OrderSource } from './types';
@@ -127,7 +126,7 @@ export async function fetchOrders(deps: PipelineDeps, input: FetchPageInput): Pr
   // paging would be slow at this shop's restore rate.
   if (nextCursor && !input.cursor && orders.length && pagingSecondsPerPage(deps, (deps.shopify.executor.stats.actualPoints - pointsBefore) / orders.length) >= ORDER_BULK.minPageSeconds) {
     const position = positionAfter(orders);
-    const op = await startOrdersExport(deps.shopify.executor, updatedSinceQuery(position.since, 0));
+    const op = await deps.shopify.bulkExports.orders.start(updatedSinceQuery(position.since, 0));
     if (op) nextCursor = exportCursor({ op, after: nextCursor, startedAt: Date.now(), ...position });
   }
   let missingIds: string[] = [];
@@ -184,9 +183,8 @@ const BULK_GIVE_UP_MS = 30 * 60_000;
 
 /** The next page from the export, or null when the export is unusable (the caller pages instead). */
 async function bulkPage(deps: PipelineDeps, c: BulkCursor, pageSize: number): Promise<FetchPageResult<OrderSource> | null> {
-  const exec = deps.shopify.executor;
   const waitMs = Math.max(0, Math.min(BULK_WAIT_PER_PAGE_MS, c.startedAt + BULK_GIVE_UP_MS - Date.now()));
-  const state = await awaitOrdersExport(exec, c.op, waitMs);
+  const state = await deps.shopify.bulkExports.orders.await(c.op, waitMs);
   if (state.kind === 'pending') {
     // Still running after the wait: wait again on the next page, unless it is time to give up.
     if (Date.now() < c.startedAt + BULK_GIVE_UP_MS) return { records: [], nextCursor: exportCursor(c) };
