@@ -27,6 +27,7 @@ import {
   PRODUCT_BY_CUSTOM_ID,
   PRODUCT_SET,
   SHOP_INFO,
+  NEWEST_ORDER,
   ACCESS_SCOPES,
   VARIANTS_SEARCH,
   BULK_EXPORT_INVENTORY,
@@ -110,6 +111,22 @@ export interface InventorySetOptions {
   activateMissing?: boolean;
 }
 
+/**
+ * What pipelines may know of Shopify's rate limit: a read-only copy of the client's cost model
+ * (they steer page sizes and bulk exports by it, never the executor itself).
+ */
+export interface CostSnapshot {
+  /** Points the bucket is expected to hold now; null until a response has said. */
+  available: number | null;
+  maximum: number | null;
+  /** Points restored per second (the shop's plan); null until known. */
+  restoreRate: number | null;
+  /** actualQueryCost of the last successful call. */
+  lastQueryCost: number | null;
+  /** Points Shopify charged this client so far. */
+  spent: number;
+}
+
 export interface CustomIdSpec {
   namespace: string;
   key: string;
@@ -148,6 +165,17 @@ export class ShopifyClient {
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env, executorOptions?: ExecutorOptions): ShopifyClient {
     return new ShopifyClient(shopifyConfigFromEnv(env), executorOptions);
+  }
+
+  cost(): CostSnapshot {
+    const known = this.executor.bucket.known();
+    return {
+      available: known ? this.executor.bucket.available() : null,
+      maximum: known?.maximumAvailable ?? null,
+      restoreRate: known?.restoreRate ?? null,
+      lastQueryCost: this.executor.lastActualCost,
+      spent: this.executor.stats.actualPoints,
+    };
   }
 
   async shop(): Promise<{ name: string; myshopifyDomain: string; currencyCode: string }> {
@@ -241,6 +269,12 @@ export class ShopifyClient {
 
   async *ordersUpdatedSince(updatedSince: string | Date | null, opts: Omit<DeltaPageArgs, 'updatedSince' | 'after'> & { sizes?: Partial<OrderReadSizes> } = {}): AsyncGenerator<Page<ShopifyOrder>> {
     yield* this.paginate((after) => this.ordersPage({ ...opts, updatedSince, after }));
+  }
+
+  /** The newest order updatedAt Shopify shows now (Shopify's clock); undefined without orders. */
+  async newestOrderUpdatedAt(): Promise<string | undefined> {
+    const { data } = await this.executor.call<{ orders: { nodes: Array<{ updatedAt?: string | null }> } }>(NEWEST_ORDER);
+    return data.orders.nodes[0]?.updatedAt ?? undefined;
   }
 
   async ordersByIds(ids: string[], sizes: Partial<OrderReadSizes> = {}): Promise<ShopifyOrder[]> {

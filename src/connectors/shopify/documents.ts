@@ -91,6 +91,20 @@ export const ACCESS_SCOPES = gql`
   }
 `;
 
+/**
+ * The newest order change Shopify shows now: a time on Shopify's own clock no later than the
+ * moment a read that follows begins (an order watermark is capped by it).
+ */
+export const NEWEST_ORDER = gql`
+  query NewestOrder {
+    orders(first: 1, sortKey: UPDATED_AT, reverse: true) {
+      nodes {
+        updatedAt
+      }
+    }
+  }
+`;
+
 export const LOCATIONS_PAGE = gql`
   query LocationsPage($first: Int!, $after: String, $includeInactive: Boolean) {
     locations(first: $first, after: $after, includeInactive: $includeInactive, includeLegacy: false, sortKey: ID) {

@@ -137,6 +137,8 @@ export class ShopifyExecutor {
   readonly bucket = new CostBucketModel();
   readonly stats: ExecutorStats = { requests: 0, throttled: 0, retries: 0, shrinks: 0, prewaits: 0, waitedMs: 0, actualPoints: 0 };
   private readonly lastCost = new Map<string, { cost: number; size: number }>();
+  /** actualQueryCost of the last successful call. */
+  lastActualCost: number | null = null;
   private readonly o: Required<Omit<ExecutorOptions, 'log'>> & Pick<ExecutorOptions, 'log'>;
 
   constructor(
@@ -208,6 +210,7 @@ export class ShopifyExecutor {
         if (outcome.cost) {
           this.bucket.update(outcome.cost.throttleStatus);
           this.stats.actualPoints += outcome.cost.actualQueryCost ?? 0;
+          this.lastActualCost = outcome.cost.actualQueryCost;
           this.lastCost.set(op, { cost: outcome.cost.requestedQueryCost, size: sizeOf(vars, opts.shrink) });
         }
         return { data: outcome.data, cost: outcome.cost, variables: vars };

@@ -33,7 +33,8 @@ export function orderFromBulk(n: BulkNode): ShopifyOrder {
   return { ...(fields as unknown as Omit<ShopifyOrder, 'lineItems' | 'shippingLines'>), lineItems, shippingLines };
 }
 
-export type OrdersExport = { kind: 'ready'; orders: ShopifyOrder[] } | { kind: 'pending' } | { kind: 'gone'; status: string };
+/** `createdAt`: when Shopify started the export, on Shopify's clock. */
+export type OrdersExport = { kind: 'ready'; orders: ShopifyOrder[]; createdAt: string } | { kind: 'pending' } | { kind: 'gone'; status: string };
 
 function byUpdatedAtThenId(a: ShopifyOrder, b: ShopifyOrder): number {
   return a.updatedAt === b.updatedAt ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.updatedAt < b.updatedAt ? -1 : 1;
@@ -41,7 +42,7 @@ function byUpdatedAtThenId(a: ShopifyOrder, b: ShopifyOrder): number {
 
 /** One client's order exports: started, and each read once (the last two kept). */
 export class OrderExports {
-  private readonly cache = new Map<string, ShopifyOrder[]>();
+  private readonly cache = new Map<string, { orders: ShopifyOrder[]; createdAt: string }>();
   private static readonly LIMIT = 2;
 
   constructor(private readonly exec: ShopifyExecutor) {}
@@ -54,11 +55,11 @@ export class OrderExports {
   /** The export's orders in (updatedAt, id) order once it is complete. */
   async load(operationId: string): Promise<OrdersExport> {
     const hit = this.cache.get(operationId);
-    if (hit) return { kind: 'ready', orders: hit };
-    const state = await loadBulkExport(this.exec, operationId, (lines) => latestById(reassembleBulk(lines).map(orderFromBulk)).sort(byUpdatedAtThenId));
+    if (hit) return { kind: 'ready', ...hit };
+    const state = await loadBulkExport(this.exec, operationId, (lines, op) => ({ orders: latestById(reassembleBulk(lines).map(orderFromBulk)).sort(byUpdatedAtThenId), createdAt: op.createdAt }));
     if (state.kind !== 'ready') return state;
     rememberBounded(this.cache, operationId, state.result, OrderExports.LIMIT);
-    return { kind: 'ready', orders: state.result };
+    return { kind: 'ready', ...state.result };
   }
 
   /** Polls until the export is complete or gone, at most `maxWaitMs` (then: pending). */

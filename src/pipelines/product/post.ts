@@ -152,7 +152,7 @@ const MAX_SNAPSHOT_WAIT_MS = 60_000;
  * undefined when it is still running after that or failed: the caller reads per request.
  */
 async function readySnapshot(deps: PipelineDeps, operationId: string, count: number): Promise<ProductSnapshot | undefined> {
-  const rate = deps.shopify.executor.bucket.known()?.restoreRate;
+  const rate = deps.shopify.cost().restoreRate;
   const waitMs = rate ? Math.min(MAX_SNAPSHOT_WAIT_MS, (count * LOOKUP_POINTS_PER_SKU * 1000) / rate) : 3_000;
   const state = await awaitProductSnapshot(deps.shopify, operationId, waitMs);
   return state.kind === 'ready' ? state.snapshot : undefined;
