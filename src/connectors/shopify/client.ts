@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ShopifyAuth } from './auth';
-import { shopifyConfigFromEnv, type ShopifyClientConfig } from './config';
+import type { ShopifyClientConfig } from './config';
 import { ShopifyExecutor, type ExecutorOptions } from './executor';
 import { registerShopEndpoint } from './transport';
 import {
@@ -163,10 +163,6 @@ export class ShopifyClient {
     };
   }
 
-  static fromEnv(env: NodeJS.ProcessEnv = process.env, executorOptions?: ExecutorOptions): ShopifyClient {
-    return new ShopifyClient(shopifyConfigFromEnv(env), executorOptions);
-  }
-
   cost(): CostSnapshot {
     const known = this.executor.bucket.known();
     return {
@@ -224,11 +220,6 @@ export class ShopifyClient {
     return { items: res.data.customers.nodes.map(mapCustomer), hasNextPage: res.data.customers.pageInfo.hasNextPage, endCursor: res.data.customers.pageInfo.endCursor, pageSize: res.variables.first as number };
   }
 
-  /** All pages of customers changed since the watermark; yields page by page. */
-  async *customersUpdatedSince(updatedSince: string | Date | null, opts: Omit<DeltaPageArgs, 'updatedSince' | 'after'> & CustomerReadOptions = {}): AsyncGenerator<Page<ShopifyCustomer>> {
-    yield* this.paginate((after, first) => this.customersPage({ ...opts, updatedSince, after, first: first ?? opts.first }));
-  }
-
   /**
    * The newest customer updatedAt Shopify shows now (Shopify's own clock), undefined for a shop
    * without customers: read before a run's first page, it is a watermark the run can claim.
@@ -265,10 +256,6 @@ export class ShopifyClient {
   async ordersPage(args: DeltaPageArgs & { sizes?: Partial<OrderReadSizes> } = {}): Promise<Page<ShopifyOrder>> {
     const query = [updatedSinceQuery(args.updatedSince, args.overlapMs), args.query].filter(Boolean).join(' AND ') || null;
     return readOrdersPage(this.executor, { after: args.after ?? null, query, first: Math.min(args.first ?? 25, MAX_PAGE_SIZE), sizes: { ...DEFAULT_ORDER_READ_SIZES, ...args.sizes } });
-  }
-
-  async *ordersUpdatedSince(updatedSince: string | Date | null, opts: Omit<DeltaPageArgs, 'updatedSince' | 'after'> & { sizes?: Partial<OrderReadSizes> } = {}): AsyncGenerator<Page<ShopifyOrder>> {
-    yield* this.paginate((after) => this.ordersPage({ ...opts, updatedSince, after }));
   }
 
   /** The newest order updatedAt Shopify shows now (Shopify's clock); undefined without orders. */
@@ -310,10 +297,6 @@ export class ShopifyClient {
       { shrink: ['first', 'variantsFirst'] },
     );
     return { items: res.data.products.nodes.map(mapProduct), hasNextPage: res.data.products.pageInfo.hasNextPage, endCursor: res.data.products.pageInfo.endCursor, pageSize: res.variables.first as number };
-  }
-
-  async *productsUpdatedSince(updatedSince: string | Date | null, opts: Omit<DeltaPageArgs, 'updatedSince' | 'after'> = {}): AsyncGenerator<Page<ShopifyProduct>> {
-    yield* this.paginate((after, first) => this.productsPage({ ...opts, updatedSince, after, first: first ?? opts.first }));
   }
 
   /** The product holding a cross-reference code; `variantsFirst` bounds the variants read (moreVariants tells if there are more). */
@@ -570,17 +553,5 @@ export class ShopifyClient {
     const vars = products.map((p) => this.productSetVariables(p, null));
     const { operation, results } = await this.bulkSetProducts(vars, { ...opts, clientIdentifier: opts.clientIdentifier ?? `b1hub-${randomUUID()}` });
     return { operation, results: results.map((result, i) => ({ input: products[i] as ProductUpsert, result })) };
-  }
-
-  private async *paginate<T>(page: (after: string | null, first: number | undefined) => Promise<Page<T>>): AsyncGenerator<Page<T>> {
-    let after: string | null = null;
-    let first: number | undefined;
-    for (;;) {
-      const p = await page(after, first);
-      yield p;
-      if (!p.hasNextPage) return;
-      after = p.endCursor;
-      first = p.pageSize;
-    }
   }
 }
