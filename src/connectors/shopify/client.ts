@@ -2,8 +2,8 @@
  * Typed Shopify Admin GraphQL (2026-07) operations for the hub.
  *
  * Reaching the simulator: the client always talks to `https://<shop>/admin/api/<v>/graphql.json`
- * through @shopify/shopify-api. With `endpoint` set (SHOPIFY_ENDPOINT), transport.ts redirects
- * that shop's requests, via the library's documented custom-fetch hook, to the given origin;
+ * through @shopify/shopify-api. With `endpoint` set (SHOPIFY_ENDPOINT), the client's own fetch
+ * (transport.ts, made and validated with the client) sends that shop's requests to the given origin;
  * plain http is accepted only for loopback (the simulator), anything else must be https. The
  * library client, the request executor, auth and error handling are identical for a real shop.
  */
@@ -11,7 +11,6 @@ import { randomUUID } from 'node:crypto';
 import { ShopifyAuth } from './auth';
 import type { ShopifyClientConfig } from './config';
 import { ShopifyExecutor, type ExecutorOptions } from './executor';
-import { registerShopEndpoint } from './transport';
 import {
   CUSTOMERS_BY_IDS,
   CUSTOMERS_PAGE,
@@ -121,7 +120,6 @@ export class ShopifyClient {
     readonly config: ShopifyClientConfig,
     executorOptions: ExecutorOptions = {},
   ) {
-    if (config.endpoint) registerShopEndpoint(config.shop, config.endpoint);
     this.auth = new ShopifyAuth(config);
     this.executor = new ShopifyExecutor(this.auth, {
       requestTimeoutMs: config.requestTimeoutMs,

@@ -192,7 +192,7 @@ export class ShopifyExecutor {
         await this.wait(pre);
       }
       const release = this.bucket.reserve(estimate);
-      const trace: AttemptTrace = { timeoutMs: this.o.requestTimeoutMs, responded: false, networkError: null };
+      const trace: AttemptTrace = { fetch: this.auth.fetch, timeoutMs: this.o.requestTimeoutMs, responded: false, networkError: null };
       this.stats.requests++;
       let outcome: { ok: true; data: T; cost: QueryCost | null } | { ok: false; error: unknown };
       try {

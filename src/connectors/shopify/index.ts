@@ -2,7 +2,7 @@ export { ShopifyClient, updatedSinceQuery, searchValue, DEFAULT_OVERLAP_MS, MAX_
 export { shopifyConfigFromEnv, SHOPIFY_API_VERSION, type ShopifyClientConfig, type ShopifyAuthConfig } from './config';
 export { Secret } from './secret';
 export { ShopifyExecutor, CostBucketModel, type CallOptions, type CallResult, type ExecutorOptions, type ExecutorEvent, type ExecutorStats, type QueryCost, type ThrottleStatus } from './executor';
-export { registerShopEndpoint, unregisterShopEndpoint } from './transport';
+export { createShopFetch, type ShopFetch } from './transport';
 export * from './errors';
 export * from './types';
 export { reassembleBulk, runBulkQuery, runBulkMutation, startBulkQuery, cancelBulkOperation, downloadJsonl, ShopifyBulkOperationError, type BulkOperation, type BulkNode, type BulkMutationLine, type BulkPollOptions } from './bulk';
