@@ -9,8 +9,6 @@ import { ApiVersion } from '@shopify/shopify-api';
 import type { HubConfig } from '../config/hub-config';
 import type { PipelineDeps } from '../pipelines/contract';
 import { checkUserFields, ensureUserFields, ensureUserTables, RESTART_MESSAGE } from '../connectors/b1/udf';
-import { gql } from '../connectors/shopify/gql';
-import { METAFIELD_DEFINITION_LOOKUP } from '../connectors/shopify/documents';
 import { HUB_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
 import { ensureHubSearchAttributes } from '../temporal/search-attributes';
 
@@ -22,16 +20,6 @@ export interface CheckResult {
   detail: string;
   fix?: string;
 }
-
-const ACCESS_SCOPES = gql`
-  query HubAccessScopes {
-    currentAppInstallation {
-      accessScopes {
-        handle
-      }
-    }
-  }
-`;
 
 /** What the four pipelines need; write_* implies read_* in Shopify's scope model. */
 const REQUIRED_SCOPES: Array<{ scope: string; any: string[] }> = [
@@ -225,8 +213,7 @@ export async function runInitChecks(o: { config: HubConfig; deps: PipelineDeps; 
   await shopCheck('Shopify token scopes', 'grant the app the missing scopes in the Shopify admin (Apps → Develop apps → Configuration) and reinstall it', async () => {
     let handles: string[];
     try {
-      const { data } = await deps.shopify.executor.call<{ currentAppInstallation: { accessScopes: Array<{ handle: string }> } | null }>(ACCESS_SCOPES);
-      handles = data.currentAppInstallation?.accessScopes.map((s) => s.handle) ?? [];
+      handles = await deps.shopify.accessScopes();
     } catch (err) {
       return { state: 'warn', detail: `cannot read the token's scopes (${msg(err)})` };
     }
@@ -256,8 +243,7 @@ export async function runInitChecks(o: { config: HubConfig; deps: PipelineDeps; 
     ];
     const missing: string[] = [];
     for (const d of defs) {
-      const { data } = await deps.shopify.executor.call<{ metafieldDefinitions: { nodes: unknown[] } }>(METAFIELD_DEFINITION_LOOKUP, d);
-      if (!data.metafieldDefinitions.nodes.length) missing.push(`${d.ownerType} ${d.namespace}.${d.key}`);
+      if (!(await deps.shopify.hasMetafieldDefinition(d))) missing.push(`${d.ownerType} ${d.namespace}.${d.key}`);
     }
     return missing.length ? { state: 'fail', detail: `missing ${missing.join(', ')}`, fix: 'run `b1hub init --fix` (creates them)' } : { state: 'pass', detail: defs.map((d) => `${d.ownerType} ${d.namespace}.${d.key}`).join(', ') };
   });

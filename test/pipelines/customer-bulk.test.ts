@@ -9,7 +9,7 @@ import { reassembleBulk, runBulkQuery } from '../../src/connectors/shopify/bulk'
 import type { BulkOperationRec } from '../../src/sim/shopify/state';
 import { customerPipeline } from '../../src/pipelines/customer';
 import { lookupPartners, upsertBusinessPartner } from '../../src/pipelines/customer/upsert';
-import { bulkCustomersQuery, customerFromBulk } from '../../src/pipelines/customer/export';
+import { bulkCustomersQuery, customerFromBulk } from '../../src/connectors/shopify/customers-bulk';
 import type { B1BusinessPartnerCreate, ShopifyCustomer } from '../../src/mapping/types';
 import { startHubFixture, type HubFixture, type RunningWorker } from '../support/hub-fixture';
 import { b1Requests, b1Writes, gidNumber, partners, partnersByShopifyId, probeShopifyRequests } from './support-shopify-to-b1';

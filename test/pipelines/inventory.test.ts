@@ -8,7 +8,7 @@ import { startHubFixture, type HubFixture, type RunningWorker } from '../support
 import { DEMO_ITEM_CODES } from '../../src/sim/b1/seed';
 import { parseMappingConfig, type MappingConfig } from '../../src/mapping/config';
 import { postInventoryPage } from '../../src/pipelines/inventory/post';
-import { stockQueryDocument } from '../../src/pipelines/inventory/shopify-levels';
+import { stockQueryDocument } from '../../src/connectors/shopify/stock';
 import { loadShopifySchema } from '../../src/sim/shopify/schema';
 import { parse, validate } from 'graphql';
 import { adjustmentGroups, expectedAvailable, mismatches, pendingInShopify, shopifyAvailable } from './support-inventory';

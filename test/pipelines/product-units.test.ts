@@ -11,8 +11,7 @@ import type { ItemRecord } from '../../src/pipelines/product/types';
 import { productHash, type PushTarget } from '../../src/pipelines/product/hash';
 import { HUB_UDFS } from '../../src/connectors/b1/udf';
 import { parse, validate } from 'graphql';
-import { productStateExport } from '../../src/pipelines/product/documents';
-import { snapshotFromLines } from '../../src/pipelines/product/snapshot';
+import { productStateExport, snapshotFromLines } from '../../src/connectors/shopify/products-bulk';
 import { loadShopifySchema } from '../../src/sim/shopify/schema';
 import { ensureSchema } from '../shopify/helpers';
 

@@ -1,6 +1,6 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { clientFor, startSim } from './helpers';
+import { clientFor, pagesOf, startSim } from './helpers';
 import type { ShopifySimulator } from '../../src/sim/shopify';
 import type { ShopifyClient } from '../../src/connectors/shopify';
 
@@ -27,7 +27,7 @@ describe('Shopify client reads over HTTP against the simulator', () => {
     const seen: string[] = [];
     let pages = 0;
     let last = '';
-    for await (const page of client.customersUpdatedSince(null, { first: 10 })) {
+    for await (const page of pagesOf((after, first) => client.customersPage({ updatedSince: null, after, first: first ?? 10 }))) {
       pages++;
       for (const c of page.items) {
         assert.ok(c.updatedAt >= last, 'UPDATED_AT order');
@@ -45,16 +45,16 @@ describe('Shopify client reads over HTTP against the simulator', () => {
 
   test('customers delta: watermark minus overlap picks up edits, updatedAt bumped on write', async () => {
     let watermark = '';
-    for await (const page of client.customersUpdatedSince(null)) for (const c of page.items) if (c.updatedAt > watermark) watermark = c.updatedAt;
+    for await (const page of pagesOf((after, first) => client.customersPage({ updatedSince: null, after, first }))) for (const c of page.items) if (c.updatedAt > watermark) watermark = c.updatedAt;
     const target = Object.values(sim.state.data.customers)[5]!;
     await new Promise((r) => setTimeout(r, 1100)); // DateTime has second precision
     sim.updateCustomer(target.id, { note: 'changed in Shopify admin' });
     const changed = [];
-    for await (const page of client.customersUpdatedSince(watermark, { overlapMs: 0 })) changed.push(...page.items);
+    for await (const page of pagesOf((after, first) => client.customersPage({ overlapMs: 0, updatedSince: watermark, after, first }))) changed.push(...page.items);
     assert.ok(changed.some((c) => c.id === `gid://shopify/Customer/${target.id}` && c.note === 'changed in Shopify admin'));
     assert.ok(changed.every((c) => c.updatedAt >= watermark));
     const withOverlap = [];
-    for await (const page of client.customersUpdatedSince(watermark, { overlapMs: 3600_000 * 24 * 365 })) withOverlap.push(...page.items);
+    for await (const page of pagesOf((after, first) => client.customersPage({ overlapMs: 3600_000 * 24 * 365, updatedSince: watermark, after, first }))) withOverlap.push(...page.items);
     assert.ok(withOverlap.length > changed.length, 'the overlap window re-reads older changes');
   });
 
@@ -94,7 +94,7 @@ describe('Shopify client reads over HTTP against the simulator', () => {
 
   test('orders delta pages include every order once and respect the cost limit', async () => {
     const ids = new Set<string>();
-    for await (const page of client.ordersUpdatedSince('2020-01-01T00:00:00Z', { first: 4 })) for (const o of page.items) ids.add(o.id);
+    for await (const page of pagesOf((after) => client.ordersPage({ first: 4, updatedSince: '2020-01-01T00:00:00Z', after }))) for (const o of page.items) ids.add(o.id);
     assert.equal(ids.size, Object.keys(sim.state.data.orders).length);
     assert.equal(sim.stats.maxCostExceeded, 0);
   });
@@ -129,7 +129,7 @@ describe('Shopify client reads over HTTP against the simulator', () => {
 
   test('products changed since a watermark, with the hub custom id when present', async () => {
     const items = [];
-    for await (const page of client.productsUpdatedSince(null, { first: 3 })) items.push(...page.items);
+    for await (const page of pagesOf((after, first) => client.productsPage({ updatedSince: null, after, first: first ?? 3 }))) items.push(...page.items);
     assert.equal(items.length, Object.keys(sim.state.data.products).length);
     const dup = items.find((p) => p.customId === 'DUP-1');
     assert.ok(dup);

@@ -2,7 +2,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { clientFor, rawGraphQL, startSim } from './helpers';
+import { clientFor, pagesOf, rawGraphQL, startSim } from './helpers';
 import type { ShopifySimulator } from '../../src/sim/shopify';
 import { Secret, ShopifyAuthError, ShopifyRetriesExhaustedError, ShopifyUnknownOutcomeError, ShopifyClient } from '../../src/connectors/shopify';
 import { CUSTOMERS_PAGE } from '../../src/connectors/shopify/documents';
@@ -37,17 +37,17 @@ describe('Shopify executor: throttling, cost limits, back-off, unknown outcomes'
       const [customers, orders, products] = await Promise.all([
         (async () => {
           const ids = new Set<string>();
-          for await (const p of client.customersUpdatedSince(null, { first: 50 })) for (const c of p.items) ids.add(c.id);
+          for await (const p of pagesOf((after, first) => client.customersPage({ updatedSince: null, after, first: first ?? 50 }))) for (const c of p.items) ids.add(c.id);
           return ids.size;
         })(),
         (async () => {
           const ids = new Set<string>();
-          for await (const p of client.ordersUpdatedSince(null, { first: 5 })) for (const o of p.items) ids.add(o.id);
+          for await (const p of pagesOf((after) => client.ordersPage({ first: 5, updatedSince: null, after }))) for (const o of p.items) ids.add(o.id);
           return ids.size;
         })(),
         (async () => {
           let n = 0;
-          for await (const p of client.productsUpdatedSince(null, { first: 10 })) n += p.items.length;
+          for await (const p of pagesOf((after, first) => client.productsPage({ updatedSince: null, after, first: first ?? 10 }))) n += p.items.length;
           return n;
         })(),
       ]);
@@ -70,7 +70,7 @@ describe('Shopify executor: throttling, cost limits, back-off, unknown outcomes'
     try {
       const client = clientFor(small);
       const ids = new Set<string>();
-      for await (const p of client.customersUpdatedSince(null, { first: 100 })) for (const c of p.items) ids.add(c.id);
+      for await (const p of pagesOf((after, first) => client.customersPage({ updatedSince: null, after, first: first ?? 100 }))) for (const c of p.items) ids.add(c.id);
       assert.equal(ids.size, 60);
       assert.ok(client.executor.stats.shrinks >= 1);
     } finally {
@@ -98,7 +98,7 @@ describe('Shopify executor: throttling, cost limits, back-off, unknown outcomes'
     try {
       const client = clientFor(big);
       const ids = new Set<string>();
-      for await (const p of client.ordersUpdatedSince(null, { first: 50, sizes: { lineItemsFirst: 50 } })) for (const o of p.items) ids.add(o.id);
+      for await (const p of pagesOf((after) => client.ordersPage({ first: 50, sizes: { lineItemsFirst: 50 }, updatedSince: null, after }))) for (const o of p.items) ids.add(o.id);
       assert.equal(ids.size, 25);
       assert.equal(big.stats.maxCostExceeded, 0);
       assert.equal(client.executor.stats.shrinks, 0);

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { shopifySchemaPath } from '../../src/sim/shopify/schema';
 import { startShopifySimulator, type ShopifySimulator, type ShopifySimulatorOptions } from '../../src/sim/shopify';
-import { ShopifyClient, Secret, type ExecutorOptions, type ShopifyClientConfig } from '../../src/connectors/shopify';
+import { ShopifyClient, Secret, type ExecutorOptions, type Page, type ShopifyClientConfig } from '../../src/connectors/shopify';
 
 /** Makes sure the real schema is there: provisions it locally, fails in CI (pretest must have done it). */
 export function ensureSchema(): void {
@@ -41,4 +41,17 @@ export async function rawGraphQL(sim: ShopifySimulator, query: string, variables
   if (token) headers['x-shopify-access-token'] = token;
   const res = await fetch(sim.graphqlUrl, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
   return { status: res.status, body: await res.json() };
+}
+
+/** Every page of a paged read, following endCursor and keeping a page size the client shrank. */
+export async function* pagesOf<T>(page: (after: string | null, first: number | undefined) => Promise<Page<T>>): AsyncGenerator<Page<T>> {
+  let after: string | null = null;
+  let first: number | undefined;
+  for (;;) {
+    const p = await page(after, first);
+    yield p;
+    if (!p.hasNextPage) return;
+    after = p.endCursor;
+    first = p.pageSize;
+  }
 }

@@ -1,8 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { clientFor, startSim } from './helpers';
+import { clientFor, pagesOf, startSim } from './helpers';
 import type { ShopifySimulator } from '../../src/sim/shopify';
-import { awaitOrdersExport, startOrdersExport } from '../../src/connectors/shopify/orders-bulk';
 import { trimOrder } from '../../src/pipelines/order/trim';
 import type { ShopifyOrder } from '../../src/connectors/shopify';
 
@@ -60,7 +59,7 @@ describe('order reads: cost-sized pages, long orders complete, bulk export equal
     const [byId] = await client.ordersByIds([longId]);
     assertComplete(byId);
     let paged: ShopifyOrder | undefined;
-    for await (const p of client.ordersUpdatedSince(null)) paged ??= p.items.find((o) => o.id === longId);
+    for await (const p of pagesOf((after) => client.ordersPage({ updatedSince: null, after }))) paged ??= p.items.find((o) => o.id === longId);
     assertComplete(paged);
     assert.equal(sim.stats.maxCostExceeded, 0);
   });
@@ -68,7 +67,7 @@ describe('order reads: cost-sized pages, long orders complete, bulk export equal
   test('a page of usual orders costs under 60 points per order, in calls that never wait for a throttle', async (t) => {
     const client = clientFor(sim);
     const ids = new Set<string>();
-    for await (const p of client.ordersUpdatedSince(null, { query: `-id:${longId.split('/').pop()}` })) for (const o of p.items) ids.add(o.id);
+    for await (const p of pagesOf((after) => client.ordersPage({ query: `-id:${longId.split('/').pop()}`, updatedSince: null, after }))) for (const o of p.items) ids.add(o.id);
     assert.equal(ids.size, 40);
     const perOrder = client.executor.stats.actualPoints / ids.size;
     // The seeded orders have 1–4 lines over 3 locations; before the diet a 4-order call of them
@@ -84,10 +83,10 @@ describe('order reads: cost-sized pages, long orders complete, bulk export equal
   test('the bulk export gives the mapping exactly what the paged read gives, every order once', async () => {
     const client = clientFor(sim);
     const paged: ShopifyOrder[] = [];
-    for await (const p of client.ordersUpdatedSince(null)) paged.push(...p.items);
-    const op = await startOrdersExport(client.executor, null);
+    for await (const p of pagesOf((after) => client.ordersPage({ updatedSince: null, after }))) paged.push(...p.items);
+    const op = await client.bulkExports.orders.start(null);
     assert.ok(op, 'export started');
-    const exported = await awaitOrdersExport(client.executor, op, 30_000);
+    const exported = await client.bulkExports.orders.await(op, 30_000);
     assert.equal(exported.kind, 'ready');
     if (exported.kind !== 'ready') return;
     assert.equal(exported.orders.length, paged.length);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import './transport';
+import { attemptTrace, createShopFetch, type ShopFetch } from './transport';
 import { ApiVersion, LogSeverity, shopifyApi, type GraphqlClient, type Session, type Shopify } from '@shopify/shopify-api';
 import type { ShopifyClientConfig } from './config';
 import { ShopifyAuthError, ShopifyError } from './errors';
@@ -31,8 +31,11 @@ export class ShopifyAuth {
   private refreshing: Promise<AuthorizedClient> | null = null;
   /** Tokens obtained so far (observability and tests). */
   tokenGrants = 0;
+  /** This client's own fetch (endpoint override validated here); see transport.ts. */
+  readonly fetch: ShopFetch;
 
   constructor(private readonly cfg: ShopifyClientConfig) {
+    this.fetch = createShopFetch({ shop: cfg.shop, endpoint: cfg.endpoint });
     const a = cfg.auth;
     if (a.kind === 'accessToken') {
       this.shopify = shopifyApi({
@@ -85,7 +88,8 @@ export class ShopifyAuth {
       session = this.shopify.session.customAppSession(this.cfg.shop);
     } else {
       try {
-        ({ session } = await this.shopify.auth.clientCredentials({ shop: this.cfg.shop }));
+        const trace = { fetch: this.fetch, timeoutMs: this.cfg.requestTimeoutMs ?? 30_000, responded: false, networkError: null };
+        ({ session } = await attemptTrace.run(trace, () => this.shopify.auth.clientCredentials({ shop: this.cfg.shop })));
       } catch (e) {
         const status = (e as { response?: { code?: number } }).response?.code;
         if (status === 400 || status === 401 || status === 403) {

@@ -2,40 +2,45 @@
  * Typed Shopify Admin GraphQL (2026-07) operations for the hub.
  *
  * Reaching the simulator: the client always talks to `https://<shop>/admin/api/<v>/graphql.json`
- * through @shopify/shopify-api. With `endpoint` set (SHOPIFY_ENDPOINT), transport.ts redirects
- * that shop's requests, via the library's documented custom-fetch hook, to the given origin;
+ * through @shopify/shopify-api. With `endpoint` set (SHOPIFY_ENDPOINT), the client's own fetch
+ * (transport.ts, made and validated with the client) sends that shop's requests to the given origin;
  * plain http is accepted only for loopback (the simulator), anything else must be https. The
  * library client, the request executor, auth and error handling are identical for a real shop.
  */
 import { randomUUID } from 'node:crypto';
 import { ShopifyAuth } from './auth';
-import { shopifyConfigFromEnv, type ShopifyClientConfig } from './config';
+import type { ShopifyClientConfig } from './config';
 import { ShopifyExecutor, type ExecutorOptions } from './executor';
-import { registerShopEndpoint } from './transport';
 import {
   CUSTOMERS_BY_IDS,
   CUSTOMERS_PAGE,
   CUSTOMER_BY_IDENTIFIER,
-  INVENTORY_ACTIVATE,
-  INVENTORY_LEVELS_BY_ITEMS,
-  INVENTORY_SET_QUANTITIES,
   LOCATIONS_PAGE,
-  METAFIELDS_SET,
-  METAFIELD_DEFINITION_CREATE,
-  METAFIELD_DEFINITION_LOOKUP,
   PRODUCTS_PAGE,
   PRODUCT_BY_CUSTOM_ID,
   PRODUCT_SET,
   SHOP_INFO,
-  VARIANTS_SEARCH,
+  NEWEST_ORDER,
+  ACCESS_SCOPES,
   BULK_EXPORT_INVENTORY,
   BULK_EXPORT_PRODUCTS,
 } from './documents';
 import { mapCustomer, mapProduct, type RawCustomer, type RawProduct } from './mappers';
 import { DEFAULT_ORDER_READ_SIZES, type OrderReadSizes } from './order-cost';
 import { readOrdersByIds, readOrdersPage } from './orders';
-import { ShopifyUserErrors, type ShopifyUserError } from './errors';
-import { reassembleBulk, runBulkMutation, runBulkQuery, type BulkMutationLine, type BulkNode, type BulkOperation, type BulkPollOptions } from './bulk';
+import { reassembleBulk, runBulkMutation, runBulkQuery, type BulkNode, type BulkOperation, type BulkPollOptions } from './bulk';
+import { productSetLineResult, productSetResult, type ProductSetPayload } from './product-set';
+import { readVariantsByIds, scanVariants, variantsBySkuLight, type SkuHolder, type VariantScanPage, type VariantWithProduct } from './product-reads';
+import { readStockBySku, type StockMatch } from './stock';
+import { chunk } from './chunk';
+import { productSetVariables, variantsBySkus, type CustomIdSpec } from './products';
+import { activateInventory, inventoryLevels, setInventoryQuantities, setInventoryQuantitiesBatched, type InventorySetOptions } from './inventory';
+import { ensureMetafieldDefinition, hasMetafieldDefinition, setMetafields, type MetafieldDefinitionSpec, type MetafieldInput } from './metafields';
+import { CustomerExports, NEWEST_CUSTOMER } from './customers-bulk';
+import { ProductSnapshots } from './products-bulk';
+import { InventorySnapshots } from './inventory-bulk';
+import { OrderExports } from './orders-bulk';
+import { updatedSinceQuery } from './search';
 import type {
   InventoryChange,
   InventoryQuantityRow,
@@ -51,32 +56,16 @@ import type {
   WriteResult,
 } from './types';
 
+export { searchValue, updatedSinceQuery, DEFAULT_OVERLAP_MS } from './search';
+
+export { MAX_INVENTORY_ROWS, type InventorySetOptions } from './inventory';
+export type { CustomIdSpec } from './products';
+export { MAX_METAFIELDS_PER_CALL } from './metafields';
+
 export const MAX_PAGE_SIZE = 250;
-export const MAX_INVENTORY_ROWS = 250;
-export const MAX_METAFIELDS_PER_CALL = 25;
-/** Default overlap subtracted from delta watermarks: equal timestamps and search-index lag. */
-export const DEFAULT_OVERLAP_MS = 5 * 60_000;
 
 type PageInfo = { hasNextPage: boolean; endCursor: string | null };
 
-/** Escapes a value for a quoted term of Shopify's search syntax. */
-export function searchValue(v: string): string {
-  return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
-/** `updated_at:>='<since − overlap>'`, or null when there is no watermark yet. */
-export function updatedSinceQuery(since: string | Date | null | undefined, overlapMs = DEFAULT_OVERLAP_MS): string | null {
-  if (!since) return null;
-  const t = (since instanceof Date ? since.getTime() : Date.parse(since)) - overlapMs;
-  if (Number.isNaN(t)) throw new RangeError(`updatedSince is not a timestamp: ${String(since)}`);
-  return `updated_at:>=${searchValue(new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z'))}`;
-}
-
-function chunk<T>(xs: T[], n: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
-  return out;
-}
 
 /** Addresses read per customer: the mapping's `customer.maxAddresses` (its default, 10, when not given). */
 export interface CustomerReadOptions {
@@ -100,37 +89,37 @@ export interface DeltaPageArgs {
   first?: number;
 }
 
-export interface InventorySetOptions {
-  name?: 'available' | 'on_hand';
-  reason?: string;
-  /** e.g. gid://b1hub/SyncJob/<workflow id>; shows in the merchant's inventory history. */
-  referenceDocumentUri?: string;
-  /** Reuse the same key when retrying the same batch (e.g. derived from the workflow/activity id). */
-  idempotencyKey: string;
-  /**
-   * When every failure is ITEM_NOT_STOCKED_AT_LOCATION: activate those item/location pairs and
-   * resend once under `<key>:activated` (the failed call changed nothing: the mutation is atomic).
-   */
-  activateMissing?: boolean;
+
+/**
+ * What pipelines may know of Shopify's rate limit: a read-only copy of the client's cost model
+ * (they steer page sizes and bulk exports by it, never the executor itself).
+ */
+export interface CostSnapshot {
+  /** Points the bucket is expected to hold now; null until a response has said. */
+  available: number | null;
+  maximum: number | null;
+  /** Points restored per second (the shop's plan); null until known. */
+  restoreRate: number | null;
+  /** actualQueryCost of the last successful call. */
+  lastQueryCost: number | null;
+  /** Points Shopify charged this client so far. */
+  spent: number;
 }
 
-export interface CustomIdSpec {
-  namespace: string;
-  key: string;
-}
 
 export class ShopifyClient {
   readonly executor: ShopifyExecutor;
   readonly auth: ShopifyAuth;
   readonly productIdField: CustomIdSpec;
   readonly customerIdField: CustomIdSpec;
+  /** Bulk exports a run reads its later pages from, each kind with this client's cache of results. */
+  readonly bulkExports: { customers: CustomerExports; products: ProductSnapshots; inventory: InventorySnapshots; orders: OrderExports };
   private locationCount: number | null = null;
 
   constructor(
     readonly config: ShopifyClientConfig,
     executorOptions: ExecutorOptions = {},
   ) {
-    if (config.endpoint) registerShopEndpoint(config.shop, config.endpoint);
     this.auth = new ShopifyAuth(config);
     this.executor = new ShopifyExecutor(this.auth, {
       requestTimeoutMs: config.requestTimeoutMs,
@@ -140,15 +129,34 @@ export class ShopifyClient {
     });
     this.productIdField = { namespace: config.customIdNamespace ?? 'b1hub', key: config.customIdKey ?? 'item_code' };
     this.customerIdField = { namespace: config.customIdNamespace ?? 'b1hub', key: 'card_code' };
+    this.bulkExports = {
+      customers: new CustomerExports(this.executor),
+      products: new ProductSnapshots(this.executor, this.productIdField),
+      inventory: new InventorySnapshots(this.executor),
+      orders: new OrderExports(this.executor),
+    };
   }
 
-  static fromEnv(env: NodeJS.ProcessEnv = process.env, executorOptions?: ExecutorOptions): ShopifyClient {
-    return new ShopifyClient(shopifyConfigFromEnv(env), executorOptions);
+  cost(): CostSnapshot {
+    const known = this.executor.bucket.known();
+    return {
+      available: known ? this.executor.bucket.available() : null,
+      maximum: known?.maximumAvailable ?? null,
+      restoreRate: known?.restoreRate ?? null,
+      lastQueryCost: this.executor.lastActualCost,
+      spent: this.executor.stats.actualPoints,
+    };
   }
 
   async shop(): Promise<{ name: string; myshopifyDomain: string; currencyCode: string }> {
     const { data } = await this.executor.call<{ shop: { name: string; myshopifyDomain: string; currencyCode: string } }>(SHOP_INFO);
     return data.shop;
+  }
+
+  /** The scope handles granted to the app's token. */
+  async accessScopes(): Promise<string[]> {
+    const { data } = await this.executor.call<{ currentAppInstallation: { accessScopes: Array<{ handle: string }> } | null }>(ACCESS_SCOPES);
+    return data.currentAppInstallation?.accessScopes.map((s) => s.handle) ?? [];
   }
 
   // ------------------------------------------------------------------ locations
@@ -186,9 +194,13 @@ export class ShopifyClient {
     return { items: res.data.customers.nodes.map(mapCustomer), hasNextPage: res.data.customers.pageInfo.hasNextPage, endCursor: res.data.customers.pageInfo.endCursor, pageSize: res.variables.first as number };
   }
 
-  /** All pages of customers changed since the watermark; yields page by page. */
-  async *customersUpdatedSince(updatedSince: string | Date | null, opts: Omit<DeltaPageArgs, 'updatedSince' | 'after'> & CustomerReadOptions = {}): AsyncGenerator<Page<ShopifyCustomer>> {
-    yield* this.paginate((after, first) => this.customersPage({ ...opts, updatedSince, after, first: first ?? opts.first }));
+  /**
+   * The newest customer updatedAt Shopify shows now (Shopify's own clock), undefined for a shop
+   * without customers: read before a run's first page, it is a watermark the run can claim.
+   */
+  async newestCustomerUpdatedAt(): Promise<string | undefined> {
+    const { data } = await this.executor.call<{ customers: { nodes: Array<{ updatedAt?: string | null }> } }>(NEWEST_CUSTOMER);
+    return data.customers.nodes[0]?.updatedAt ?? undefined;
   }
 
   async customersByIds(ids: string[], opts: CustomerReadOptions = {}): Promise<ShopifyCustomer[]> {
@@ -220,8 +232,10 @@ export class ShopifyClient {
     return readOrdersPage(this.executor, { after: args.after ?? null, query, first: Math.min(args.first ?? 25, MAX_PAGE_SIZE), sizes: { ...DEFAULT_ORDER_READ_SIZES, ...args.sizes } });
   }
 
-  async *ordersUpdatedSince(updatedSince: string | Date | null, opts: Omit<DeltaPageArgs, 'updatedSince' | 'after'> & { sizes?: Partial<OrderReadSizes> } = {}): AsyncGenerator<Page<ShopifyOrder>> {
-    yield* this.paginate((after) => this.ordersPage({ ...opts, updatedSince, after }));
+  /** The newest order updatedAt Shopify shows now (Shopify's clock); undefined without orders. */
+  async newestOrderUpdatedAt(): Promise<string | undefined> {
+    const { data } = await this.executor.call<{ orders: { nodes: Array<{ updatedAt?: string | null }> } }>(NEWEST_ORDER);
+    return data.orders.nodes[0]?.updatedAt ?? undefined;
   }
 
   async ordersByIds(ids: string[], sizes: Partial<OrderReadSizes> = {}): Promise<ShopifyOrder[]> {
@@ -231,21 +245,8 @@ export class ShopifyClient {
   // ------------------------------------------------------------------ products & variants
 
   /** Variants per SKU. SKU is not unique in Shopify: a SKU can map to several variants. */
-  async variantsBySkus(skus: string[]): Promise<Map<string, ShopifyVariant[]>> {
-    const result = new Map<string, ShopifyVariant[]>(skus.map((s) => [s, []]));
-    for (const batch of chunk([...new Set(skus)], 40)) {
-      const query = batch.map((s) => `sku:${searchValue(s)}`).join(' OR ');
-      let after: string | null = null;
-      let first = 100;
-      for (;;) {
-        const res: { data: { productVariants: { nodes: ShopifyVariant[]; pageInfo: PageInfo } }; variables: Record<string, unknown> } = await this.executor.call(VARIANTS_SEARCH, { first, after, query }, { shrink: ['first'] });
-        first = res.variables.first as number;
-        for (const v of res.data.productVariants.nodes) if (v.sku != null && result.has(v.sku)) result.get(v.sku)?.push(v);
-        if (!res.data.productVariants.pageInfo.hasNextPage) break;
-        after = res.data.productVariants.pageInfo.endCursor;
-      }
-    }
-    return result;
+  variantsBySkus(skus: string[]): Promise<Map<string, ShopifyVariant[]>> {
+    return variantsBySkus(this.executor, skus);
   }
 
   /** One page of products (with variants) changed since the watermark, e.g. for Shopify→B1. */
@@ -259,44 +260,30 @@ export class ShopifyClient {
     return { items: res.data.products.nodes.map(mapProduct), hasNextPage: res.data.products.pageInfo.hasNextPage, endCursor: res.data.products.pageInfo.endCursor, pageSize: res.variables.first as number };
   }
 
-  async *productsUpdatedSince(updatedSince: string | Date | null, opts: Omit<DeltaPageArgs, 'updatedSince' | 'after'> = {}): AsyncGenerator<Page<ShopifyProduct>> {
-    yield* this.paginate((after, first) => this.productsPage({ ...opts, updatedSince, after, first: first ?? opts.first }));
-  }
-
   /** The product holding a cross-reference code; `variantsFirst` bounds the variants read (moreVariants tells if there are more). */
   async productByCustomId(value: string, variantsFirst = 100): Promise<ShopifyProduct | null> {
     const { data } = await this.executor.call<{ productByIdentifier: RawProduct | null }>(PRODUCT_BY_CUSTOM_ID, { identifier: { customId: { ...this.productIdField, value } }, variantsFirst });
     return data.productByIdentifier ? mapProduct({ ...data.productByIdentifier, customId: { value } }) : null;
   }
 
-  /**
-   * Builds productSet variables for a single-variant B1 item. `existingVariantId` keeps the
-   * variant (and its inventory item and stock) instead of replacing it.
-   */
+  /** Variants by GID with their product, in the order asked; null where there is none. */
+  variantsByIds(ids: readonly string[]): Promise<(VariantWithProduct | null)[]> {
+    return readVariantsByIds(this.executor, this.productIdField, ids);
+  }
+
+  /** One page of the Shopify → B1 variant scan (by id); see product-reads.ts. */
+  scanVariants(args: { first: number; after: string | null; query: string | null; withStart: boolean }): Promise<VariantScanPage> {
+    return scanVariants(this.executor, args);
+  }
+
+  /** One page of the light SKU lookup: which products hold these SKUs, linked or not. */
+  variantsBySkuLight(args: { first: number; after: string | null; query: string }): Promise<{ holders: SkuHolder[]; hasNextPage: boolean; endCursor: string | null }> {
+    return variantsBySkuLight(this.executor, this.productIdField, args);
+  }
+
+  /** productSet variables for a single-variant B1 item (products.ts). */
   productSetVariables(p: ProductUpsert, existingVariantId: string | null): Record<string, unknown> {
-    const variant: Record<string, unknown> = {
-      optionValues: [{ optionName: 'Title', name: 'Default Title' }],
-      sku: p.sku,
-      barcode: p.barcode ?? null,
-      price: p.price,
-      compareAtPrice: p.compareAtPrice ?? null,
-      taxable: p.taxable,
-      inventoryItem: { tracked: p.tracked, ...(p.weight ? { measurement: { weight: { value: p.weight.value, unit: p.weight.unit } } } : {}) },
-    };
-    if (existingVariantId) variant.id = existingVariantId;
-    else if (p.initialQuantities?.length) variant.inventoryQuantities = p.initialQuantities.map((q) => ({ locationId: q.locationId, name: 'available', quantity: q.available }));
-    const input: Record<string, unknown> = {
-      title: p.title,
-      status: p.status,
-      productOptions: [{ name: 'Title', values: [{ name: 'Default Title' }] }],
-      variants: [variant],
-      metafields: [{ namespace: this.productIdField.namespace, key: this.productIdField.key, type: 'id', value: p.customId }],
-    };
-    if (p.vendor !== undefined) input.vendor = p.vendor;
-    if (p.productType !== undefined) input.productType = p.productType;
-    if (p.descriptionHtml !== undefined) input.descriptionHtml = p.descriptionHtml;
-    if (p.tags !== undefined) input.tags = p.tags;
-    return { identifier: { customId: { ...this.productIdField, value: p.customId } }, input, synchronous: true };
+    return productSetVariables(this.productIdField, p, existingVariantId);
   }
 
   /**
@@ -314,14 +301,19 @@ export class ShopifyClient {
         userErrors: [{ field: ['variants'], message: `Product ${existing.id} (custom id ${p.customId}) has ${existing.variants.length} variants in Shopify; refusing to replace them with one`, code: 'VARIANTS_WOULD_BE_DROPPED' }],
       };
     }
-    const vars = this.productSetVariables(p, existing?.variants[0]?.id ?? null);
-    type Payload = { productSet: { product: { id: string; handle: string; updatedAt: string; variants: { nodes: { id: string; sku: string | null; inventoryItem: { id: string } }[] } } | null; userErrors: ShopifyUserError[] } };
-    const { data } = await this.executor.call<Payload>(PRODUCT_SET, vars, { idempotent: true });
-    const r = data.productSet;
-    if (r.userErrors.length || !r.product) return { ok: false, userErrors: r.userErrors.length ? r.userErrors : [{ field: null, message: 'productSet returned no product', code: null }] };
-    const v = r.product.variants.nodes[0];
-    if (!v) return { ok: false, userErrors: [{ field: ['variants'], message: 'productSet returned a product without variants', code: null }] };
-    return { ok: true, value: { productId: r.product.id, variantId: v.id, inventoryItemId: v.inventoryItem.id, handle: r.product.handle, updatedAt: r.product.updatedAt } };
+    return this.setProduct(this.productSetVariables(p, existing?.variants[0]?.id ?? null));
+  }
+
+  /** One productSet with the given variables (from productSetVariables); safe to retry (an upsert by identifier). */
+  async setProduct(vars: Record<string, unknown>): Promise<WriteResult<ProductUpsertResult>> {
+    const { data } = await this.executor.call<ProductSetPayload>(PRODUCT_SET, vars, { idempotent: true });
+    return productSetResult(data.productSet);
+  }
+
+  /** Many productSets as one bulk import; results per input, in input order. */
+  async bulkSetProducts(vars: Record<string, unknown>[], opts: BulkPollOptions & { clientIdentifier: string }): Promise<{ operation: BulkOperation; results: WriteResult<ProductUpsertResult>[] }> {
+    const { operation, results } = await runBulkMutation(this.executor, PRODUCT_SET, vars, opts);
+    return { operation, results: vars.map((_, i) => productSetLineResult(results[i])) };
   }
 
   // ------------------------------------------------------------------ inventory
@@ -331,131 +323,44 @@ export class ShopifyClient {
    * locations so each query stays well under the 1000-point limit.
    */
   async inventoryLevels(inventoryItemIds: string[], locationIds?: string[]): Promise<ShopifyInventoryLevel[]> {
-    const locs = this.locationCount ?? (await this.locations()).length;
-    const levelsFirst = Math.min(MAX_PAGE_SIZE, Math.max(1, locs));
-    // Per item: 1 (item) + 2 + levelsFirst × (1 level + 1 location + 1 quantities list).
-    const perItem = 3 + 3 * levelsFirst;
-    const batchSize = Math.max(1, Math.min(100, Math.floor(900 / perItem)));
-    const wanted = locationIds ? new Set(locationIds) : null;
-    const out: ShopifyInventoryLevel[] = [];
-    type Raw = { nodes: ({ id: string; sku: string | null; tracked: boolean; inventoryLevels: { nodes: { location: { id: string }; quantities: { name: string; quantity: number; updatedAt: string | null }[] }[] } } | null)[] };
-    for (const batch of chunk([...new Set(inventoryItemIds)], batchSize)) {
-      const { data } = await this.executor.call<Raw>(INVENTORY_LEVELS_BY_ITEMS, { ids: batch, levelsFirst });
-      for (const item of data.nodes) {
-        if (!item || !('inventoryLevels' in item)) continue;
-        for (const lvl of item.inventoryLevels.nodes) {
-          if (wanted && !wanted.has(lvl.location.id)) continue;
-          const q = (n: string) => lvl.quantities.find((x) => x.name === n);
-          out.push({
-            inventoryItemId: item.id,
-            sku: item.sku,
-            tracked: item.tracked,
-            locationId: lvl.location.id,
-            available: q('available')?.quantity ?? 0,
-            onHand: q('on_hand')?.quantity ?? 0,
-            committed: q('committed')?.quantity ?? 0,
-            updatedAt: q('available')?.updatedAt ?? null,
-          });
-        }
-      }
-    }
-    return out;
+    return inventoryLevels(this.executor, this.locationCount ?? (await this.locations()).length, inventoryItemIds, locationIds);
   }
 
-  /**
-   * One inventorySetQuantities call (≤250 rows) under an @idempotent key, with changeFromQuantity
-   * on every row as 2026-04+ requires. Retried on transport failures because the key makes it
-   * safe; a retry with the same key replays Shopify's first result.
-   */
-  async setInventoryQuantities(rows: InventoryQuantityRow[], opts: InventorySetOptions): Promise<WriteResult<{ groupId: string | null; changes: InventoryChange[] }>> {
-    if (rows.length === 0) return { ok: true, value: { groupId: null, changes: [] } };
-    if (rows.length > MAX_INVENTORY_ROWS) throw new RangeError(`setInventoryQuantities: ${rows.length} rows exceed Shopify's input limit of ${MAX_INVENTORY_ROWS}; use setInventoryQuantitiesBatched`);
-    const input = {
-      name: opts.name ?? 'available',
-      reason: opts.reason ?? 'correction',
-      referenceDocumentUri: opts.referenceDocumentUri ?? null,
-      quantities: rows.map((r) => ({ inventoryItemId: r.inventoryItemId, locationId: r.locationId, quantity: r.quantity, changeFromQuantity: r.changeFromQuantity })),
-    };
-    type Payload = {
-      inventorySetQuantities: {
-        inventoryAdjustmentGroup: { id: string; changes: { name: string; delta: number; quantityAfterChange: number | null; item: { id: string } | null; location: { id: string } | null }[] } | null;
-        userErrors: ShopifyUserError[];
-      };
-    };
-    const { data } = await this.executor.call<Payload>(INVENTORY_SET_QUANTITIES, { input, idempotencyKey: opts.idempotencyKey }, { idempotent: true });
-    const r = data.inventorySetQuantities;
-    if (r.userErrors.length) {
-      if (opts.activateMissing && r.userErrors.every((e) => e.code === 'ITEM_NOT_STOCKED_AT_LOCATION')) {
-        for (const e of r.userErrors) {
-          const row = rows[Number(e.field?.[2])];
-          if (!row) return { ok: false, userErrors: r.userErrors };
-          const act = await this.activateInventory(row.inventoryItemId, row.locationId);
-          if (!act.ok) return act;
-        }
-        return this.setInventoryQuantities(rows, { ...opts, activateMissing: false, idempotencyKey: `${opts.idempotencyKey}:activated` });
-      }
-      return { ok: false, userErrors: r.userErrors };
-    }
-    const g = r.inventoryAdjustmentGroup;
-    return {
-      ok: true,
-      value: {
-        groupId: g?.id ?? null,
-        changes: (g?.changes ?? []).map((c) => ({ name: c.name, delta: c.delta, quantityAfterChange: c.quantityAfterChange, inventoryItemId: c.item?.id ?? null, locationId: c.location?.id ?? null })),
-      },
-    };
+  /** SKU → the inventory items carrying it (exact match), with their quantities at `locationIds` (stock.ts). */
+  stockBySku(skus: readonly string[], locationIds: readonly string[]): Promise<Map<string, StockMatch[]>> {
+    return readStockBySku(this.executor, skus, locationIds);
   }
 
-  /**
-   * Splits rows into calls of ≤250 with keys `<idempotencyKey>:<batch index>`, so a retried run
-   * with the same key and rows replays instead of applying twice. Results are per batch.
-   */
-  async setInventoryQuantitiesBatched(rows: InventoryQuantityRow[], opts: InventorySetOptions): Promise<{ rows: InventoryQuantityRow[]; result: WriteResult<{ groupId: string | null; changes: InventoryChange[] }> }[]> {
-    const out = [];
-    for (const [i, batch] of chunk(rows, MAX_INVENTORY_ROWS).entries()) {
-      out.push({ rows: batch, result: await this.setInventoryQuantities(batch, { ...opts, idempotencyKey: `${opts.idempotencyKey}:${i}` }) });
-    }
-    return out;
+  /** One inventorySetQuantities call (≤250 rows) under an @idempotent key (inventory.ts). */
+  setInventoryQuantities(rows: InventoryQuantityRow[], opts: InventorySetOptions): Promise<WriteResult<{ groupId: string | null; changes: InventoryChange[] }>> {
+    return setInventoryQuantities(this.executor, rows, opts);
   }
 
-  /** Stocks an item at a location (needed before setting quantities there). Idempotent in effect. */
-  async activateInventory(inventoryItemId: string, locationId: string, available?: number): Promise<WriteResult<{ inventoryLevelId: string }>> {
-    type Payload = { inventoryActivate: { inventoryLevel: { id: string } | null; userErrors: ShopifyUserError[] } };
-    const { data } = await this.executor.call<Payload>(INVENTORY_ACTIVATE, { inventoryItemId, locationId, available: available ?? null }, { idempotent: available == null });
-    const r = data.inventoryActivate;
-    if (r.userErrors.length || !r.inventoryLevel) return { ok: false, userErrors: r.userErrors.map((e) => ({ ...e, code: e.code ?? null })) };
-    return { ok: true, value: { inventoryLevelId: r.inventoryLevel.id } };
+  /** Rows in calls of ≤250, keys `<idempotencyKey>:<batch index>`; results per batch. */
+  setInventoryQuantitiesBatched(rows: InventoryQuantityRow[], opts: InventorySetOptions): Promise<{ rows: InventoryQuantityRow[]; result: WriteResult<{ groupId: string | null; changes: InventoryChange[] }> }[]> {
+    return setInventoryQuantitiesBatched(this.executor, rows, opts);
+  }
+
+  /** Stocks an item at a location (needed before setting quantities there). */
+  activateInventory(inventoryItemId: string, locationId: string, available?: number): Promise<WriteResult<{ inventoryLevelId: string }>> {
+    return activateInventory(this.executor, inventoryItemId, locationId, available);
   }
 
   // ------------------------------------------------------------------ metafields
 
-  /** metafieldsSet (atomic, ≤25 per call). Setting a value is idempotent, so it is retried. */
-  async setMetafields(list: { ownerId: string; namespace: string; key: string; type?: string; value: string }[]): Promise<WriteResult<{ id: string; ownerId: string | null; namespace: string; key: string }[]>> {
-    if (list.length > MAX_METAFIELDS_PER_CALL) throw new RangeError(`setMetafields: ${list.length} metafields exceed the limit of ${MAX_METAFIELDS_PER_CALL} per call`);
-    type Payload = { metafieldsSet: { metafields: { id: string; namespace: string; key: string; owner: { id?: string } | null }[] | null; userErrors: ShopifyUserError[] } };
-    const { data } = await this.executor.call<Payload>(METAFIELDS_SET, { metafields: list }, { idempotent: true });
-    const r = data.metafieldsSet;
-    if (r.userErrors.length) return { ok: false, userErrors: r.userErrors };
-    return { ok: true, value: (r.metafields ?? []).map((m) => ({ id: m.id, ownerId: m.owner?.id ?? null, namespace: m.namespace, key: m.key })) };
+  /** metafieldsSet (atomic, ≤25 per call), retried: setting a value is idempotent. */
+  setMetafields(list: MetafieldInput[]): Promise<WriteResult<{ id: string; ownerId: string | null; namespace: string; key: string }[]>> {
+    return setMetafields(this.executor, list);
+  }
+
+  /** Whether a metafield definition exists (whatever its type). */
+  hasMetafieldDefinition(d: { ownerType: string; namespace: string; key: string }): Promise<boolean> {
+    return hasMetafieldDefinition(this.executor, d);
   }
 
   /** Looks up a metafield definition and creates it if missing; throws if it exists with another type. */
-  async ensureMetafieldDefinition(def: { ownerType: 'PRODUCT' | 'PRODUCTVARIANT' | 'CUSTOMER' | 'ORDER' | 'LOCATION'; namespace: string; key: string; name: string; type: string; description?: string }, raced = false): Promise<string> {
-    type Def = { id: string; type: { name: string } };
-    const { data } = await this.executor.call<{ metafieldDefinitions: { nodes: Def[] } }>(METAFIELD_DEFINITION_LOOKUP, { ownerType: def.ownerType, namespace: def.namespace, key: def.key });
-    const found = data.metafieldDefinitions.nodes[0];
-    if (found) {
-      if (found.type.name !== def.type) throw new ShopifyUserErrors('metafieldDefinitionCreate', [{ field: ['definition', 'type'], message: `${def.ownerType} ${def.namespace}.${def.key} exists with type ${found.type.name}, expected ${def.type}`, code: 'TYPE_MISMATCH' }]);
-      return found.id;
-    }
-    const created = await this.executor.call<{ metafieldDefinitionCreate: { createdDefinition: Def | null; userErrors: ShopifyUserError[] } }>(METAFIELD_DEFINITION_CREATE, {
-      definition: { ownerType: def.ownerType, namespace: def.namespace, key: def.key, name: def.name, type: def.type, description: def.description ?? null },
-    });
-    const r = created.data.metafieldDefinitionCreate;
-    if (r.createdDefinition) return r.createdDefinition.id;
-    // Lost a race with another worker: the definition exists now.
-    if (!raced && r.userErrors.some((e) => e.code === 'TAKEN')) return this.ensureMetafieldDefinition(def, true);
-    throw new ShopifyUserErrors('metafieldDefinitionCreate', r.userErrors);
+  ensureMetafieldDefinition(def: MetafieldDefinitionSpec): Promise<string> {
+    return ensureMetafieldDefinition(this.executor, def);
   }
 
   /** The `id`-typed definitions the hub's cross-reference codes live in (products and customers). */
@@ -484,29 +389,7 @@ export class ShopifyClient {
    */
   async bulkUpsertProducts(products: ProductUpsert[], opts: BulkPollOptions & { clientIdentifier?: string } = {}): Promise<{ operation: BulkOperation; results: { input: ProductUpsert; result: WriteResult<ProductUpsertResult> }[] }> {
     const vars = products.map((p) => this.productSetVariables(p, null));
-    const { operation, results } = await runBulkMutation(this.executor, PRODUCT_SET, vars, { ...opts, clientIdentifier: opts.clientIdentifier ?? `b1hub-${randomUUID()}` });
-    return { operation, results: results.map((r, i) => ({ input: products[i] as ProductUpsert, result: bulkProductSetResult(r) })) };
+    const { operation, results } = await this.bulkSetProducts(vars, { ...opts, clientIdentifier: opts.clientIdentifier ?? `b1hub-${randomUUID()}` });
+    return { operation, results: results.map((result, i) => ({ input: products[i] as ProductUpsert, result })) };
   }
-
-  private async *paginate<T>(page: (after: string | null, first: number | undefined) => Promise<Page<T>>): AsyncGenerator<Page<T>> {
-    let after: string | null = null;
-    let first: number | undefined;
-    for (;;) {
-      const p = await page(after, first);
-      yield p;
-      if (!p.hasNextPage) return;
-      after = p.endCursor;
-      first = p.pageSize;
-    }
-  }
-}
-
-function bulkProductSetResult(line: BulkMutationLine<Record<string, unknown>>): WriteResult<ProductUpsertResult> {
-  if (line.errors?.length) return { ok: false, userErrors: line.errors.map((e) => ({ field: null, message: e.message, code: null })) };
-  const ps = (line.data as { productSet?: { product: { id: string; handle: string; updatedAt: string; variants: { nodes: { id: string; inventoryItem: { id: string } }[] } } | null; userErrors: ShopifyUserError[] } } | null)?.productSet;
-  if (!ps) return { ok: false, userErrors: [{ field: null, message: 'No productSet result', code: null }] };
-  if (ps.userErrors.length || !ps.product) return { ok: false, userErrors: ps.userErrors };
-  const v = ps.product.variants.nodes[0];
-  if (!v) return { ok: false, userErrors: [{ field: ['variants'], message: 'product without variants', code: null }] };
-  return { ok: true, value: { productId: ps.product.id, variantId: v.id, inventoryItemId: v.inventoryItem.id, handle: ps.product.handle, updatedAt: ps.product.updatedAt } };
 }

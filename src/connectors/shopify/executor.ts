@@ -137,6 +137,8 @@ export class ShopifyExecutor {
   readonly bucket = new CostBucketModel();
   readonly stats: ExecutorStats = { requests: 0, throttled: 0, retries: 0, shrinks: 0, prewaits: 0, waitedMs: 0, actualPoints: 0 };
   private readonly lastCost = new Map<string, { cost: number; size: number }>();
+  /** actualQueryCost of the last successful call. */
+  lastActualCost: number | null = null;
   private readonly o: Required<Omit<ExecutorOptions, 'log'>> & Pick<ExecutorOptions, 'log'>;
 
   constructor(
@@ -190,7 +192,7 @@ export class ShopifyExecutor {
         await this.wait(pre);
       }
       const release = this.bucket.reserve(estimate);
-      const trace: AttemptTrace = { timeoutMs: this.o.requestTimeoutMs, responded: false, networkError: null };
+      const trace: AttemptTrace = { fetch: this.auth.fetch, timeoutMs: this.o.requestTimeoutMs, responded: false, networkError: null };
       this.stats.requests++;
       let outcome: { ok: true; data: T; cost: QueryCost | null } | { ok: false; error: unknown };
       try {
@@ -208,6 +210,7 @@ export class ShopifyExecutor {
         if (outcome.cost) {
           this.bucket.update(outcome.cost.throttleStatus);
           this.stats.actualPoints += outcome.cost.actualQueryCost ?? 0;
+          this.lastActualCost = outcome.cost.actualQueryCost;
           this.lastCost.set(op, { cost: outcome.cost.requestedQueryCost, size: sizeOf(vars, opts.shrink) });
         }
         return { data: outcome.data, cost: outcome.cost, variables: vars };

@@ -1,3 +1,5 @@
+import { Kind, parse, print, type FragmentDefinitionNode, type SelectionNode, type SelectionSetNode } from 'graphql';
+
 /**
  * Every GraphQL document the hub sends is declared with this tag, so one test can find them
  * all (test/shopify/documents.test.ts) and validate them against Shopify's real 2026-07 schema.
@@ -58,4 +60,31 @@ function dedupeFragments(text: string): string {
 
 export function registeredDocuments(): readonly GqlDocument[] {
   return registry;
+}
+
+/**
+ * The plain-query form of an operation for bulkOperationRunQuery: every fragment spread replaced
+ * by the fragment's fields, the fragment definitions dropped. A bulk export is written against
+ * the same fragments as the per-request reads (so both deliver the same fields) while Shopify
+ * gets one self-contained query. The operation registered by the gql tag (with its fragments) is the one
+ * the schema test validates; inlining changes no field.
+ */
+export function bulkQuery(doc: GqlDocument): GqlDocument {
+  if (doc.kind !== 'query') throw new Error(`bulkQuery: ${doc.name} is not a query`);
+  const ast = parse(doc.text);
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of ast.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const inline = (set: SelectionSetNode): SelectionSetNode => ({
+    ...set,
+    selections: set.selections.flatMap((s): SelectionNode[] => {
+      if (s.kind === Kind.FRAGMENT_SPREAD) {
+        const f = fragments.get(s.name.value);
+        if (!f) throw new Error(`bulkQuery: ${doc.name} spreads unknown fragment ${s.name.value}`);
+        return [...inline(f.selectionSet).selections];
+      }
+      return s.selectionSet ? [{ ...s, selectionSet: inline(s.selectionSet) } as SelectionNode] : [s];
+    }),
+  });
+  const operations = ast.definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION ? [{ ...d, selectionSet: inline(d.selectionSet) }] : []));
+  return { name: doc.name, text: print({ ...ast, definitions: operations }), kind: 'query', fragments: [] };
 }

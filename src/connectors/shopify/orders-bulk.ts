@@ -2,7 +2,7 @@
  * Orders from one bulk export (bulkOperationRunQuery): for runs with many pages. A bulk query
  * costs its 10-point mutation and a status poll now and then instead of ~50 query points per
  * order, and has no page sizes, so long orders come complete. The result file is read once per
- * process and kept for the run's next pages (a small cache keyed by operation id).
+ * client and kept for the run's next pages (a small per-client cache keyed by operation id).
  */
 import { BULK_EXPORT_ORDERS } from './documents';
 import { awaitBulkExport, bulkQueryWithSearch, latestById, loadBulkExport, reassembleBulk, rememberBounded, tryStartBulkQuery, type BulkNode } from './bulk';
@@ -10,17 +10,9 @@ import type { ShopifyExecutor } from './executor';
 import type { GqlDocument } from './gql';
 import type { ShopifyLineItem, ShopifyOrder, ShopifyShippingLine } from './types';
 
-const cache = new Map<string, ShopifyOrder[]>();
-const CACHE_LIMIT = 2;
-
 /** BulkExportOrders with a search filter. */
 export function bulkOrdersQuery(search: string | null): GqlDocument {
   return bulkQueryWithSearch(BULK_EXPORT_ORDERS, 'orders', search);
-}
-
-/** Starts the export; null when Shopify refuses one now (e.g. its bulk query limit is reached). */
-export function startOrdersExport(exec: ShopifyExecutor, search: string | null): Promise<string | null> {
-  return tryStartBulkQuery(exec, bulkOrdersQuery(search));
 }
 
 function children(n: BulkNode, type: string): BulkNode[] {
@@ -41,23 +33,37 @@ export function orderFromBulk(n: BulkNode): ShopifyOrder {
   return { ...(fields as unknown as Omit<ShopifyOrder, 'lineItems' | 'shippingLines'>), lineItems, shippingLines };
 }
 
-export type OrdersExport = { kind: 'ready'; orders: ShopifyOrder[] } | { kind: 'pending' } | { kind: 'gone'; status: string };
+/** `createdAt`: when Shopify started the export, on Shopify's clock. */
+export type OrdersExport = { kind: 'ready'; orders: ShopifyOrder[]; createdAt: string } | { kind: 'pending' } | { kind: 'gone'; status: string };
 
 function byUpdatedAtThenId(a: ShopifyOrder, b: ShopifyOrder): number {
   return a.updatedAt === b.updatedAt ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.updatedAt < b.updatedAt ? -1 : 1;
 }
 
-/** The export's orders in (updatedAt, id) order once it is complete. */
-export async function loadOrdersExport(exec: ShopifyExecutor, operationId: string): Promise<OrdersExport> {
-  const hit = cache.get(operationId);
-  if (hit) return { kind: 'ready', orders: hit };
-  const state = await loadBulkExport(exec, operationId, (lines) => latestById(reassembleBulk(lines).map(orderFromBulk)).sort(byUpdatedAtThenId));
-  if (state.kind !== 'ready') return state;
-  rememberBounded(cache, operationId, state.result, CACHE_LIMIT);
-  return { kind: 'ready', orders: state.result };
-}
+/** One client's order exports: started, and each read once (the last two kept). */
+export class OrderExports {
+  private readonly cache = new Map<string, { orders: ShopifyOrder[]; createdAt: string }>();
+  private static readonly LIMIT = 2;
 
-/** Polls until the export is complete or gone, at most `maxWaitMs` (then: pending). */
-export function awaitOrdersExport(exec: ShopifyExecutor, operationId: string, maxWaitMs: number): Promise<OrdersExport> {
-  return awaitBulkExport(() => loadOrdersExport(exec, operationId), maxWaitMs);
+  constructor(private readonly exec: ShopifyExecutor) {}
+
+  /** Starts the export; null when Shopify refuses one now (e.g. its bulk query limit is reached). */
+  start(search: string | null): Promise<string | null> {
+    return tryStartBulkQuery(this.exec, bulkOrdersQuery(search));
+  }
+
+  /** The export's orders in (updatedAt, id) order once it is complete. */
+  async load(operationId: string): Promise<OrdersExport> {
+    const hit = this.cache.get(operationId);
+    if (hit) return { kind: 'ready', ...hit };
+    const state = await loadBulkExport(this.exec, operationId, (lines, op) => ({ orders: latestById(reassembleBulk(lines).map(orderFromBulk)).sort(byUpdatedAtThenId), createdAt: op.createdAt }));
+    if (state.kind !== 'ready') return state;
+    rememberBounded(this.cache, operationId, state.result, OrderExports.LIMIT);
+    return { kind: 'ready', ...state.result };
+  }
+
+  /** Polls until the export is complete or gone, at most `maxWaitMs` (then: pending). */
+  await(operationId: string, maxWaitMs: number): Promise<OrdersExport> {
+    return awaitBulkExport(() => this.load(operationId), maxWaitMs);
+  }
 }

@@ -2,18 +2,18 @@
  * How the hub reaches Shopify, and how the same code reaches the simulator.
  *
  * Every request goes through @shopify/shopify-api (GraphQL client and client-credentials grant),
- * which always builds `https://<shop>/admin/...`. The library's documented hook
- * `setAbstractFetchFunc` is installed once, here, with `hubFetch`: it passes requests through
- * to Node's fetch unchanged, except for shops registered with an endpoint override, whose
- * requests are sent to that origin instead (the path and headers are untouched). An override
- * may use plain http only for a loopback address (the simulator on 127.0.0.1); any other
- * override must be https (a locally generated CA is trusted through NODE_EXTRA_CA_CERTS).
- * So the simulator is reached through the very same library client, request executor, auth
- * and error handling as a real shop; only the endpoint and trust settings differ.
+ * which always builds `https://<shop>/admin/...` and sends it through one process-wide fetch (the
+ * library's `setAbstractFetchFunc`). That hook, installed once here, holds no routing of its own:
+ * it sends each request with the fetch of the client that made it (createShopFetch, carried in
+ * the request's async context), so two clients, even for the same shop name, each reach their own
+ * endpoint. A client with an endpoint override (the simulator, a test double) has its shop's
+ * requests sent to that origin (path and headers untouched); plain http is allowed only for a
+ * loopback address, any other override must be https (a locally generated CA is trusted through
+ * NODE_EXTRA_CA_CERTS). A request outside any client's context goes out unchanged.
  *
- * hubFetch also enforces a per-request timeout and records, per attempt, whether a response
- * arrived and why the network failed, which the executor needs to decide whether a mutation
- * may have been applied.
+ * The hook also enforces a per-request timeout and records, per attempt, whether a response
+ * arrived and why the network failed, which the executor needs to decide whether a mutation may
+ * have been applied.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
@@ -25,7 +25,11 @@ require('@shopify/shopify-api/adapters/node');
 const { setAbstractFetchFunc } = require('@shopify/shopify-api/runtime') as typeof import('@shopify/shopify-api/dist/ts/runtime');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
+export type ShopFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
 export interface AttemptTrace {
+  /** The fetch of the client making the request (createShopFetch). */
+  fetch: ShopFetch;
   timeoutMs: number;
   /** A response (any status) came back. */
   responded: boolean;
@@ -43,22 +47,25 @@ export function failedBeforeSending(code: string | null): boolean {
 }
 
 const baseFetch: typeof fetch = globalThis.fetch;
-const routes = new Map<string, URL>();
-
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
-/** Sends requests for `shop` to `endpoint` (simulator or test double). */
-export function registerShopEndpoint(shop: string, endpoint: string): void {
-  const url = new URL(endpoint);
+/**
+ * The fetch one client sends with: requests for `shop` go to `endpoint` when one is given
+ * (validated here, when the client is made), everything else unchanged.
+ */
+export function createShopFetch(opts: { shop: string; endpoint?: string }): ShopFetch {
+  if (!opts.endpoint) return baseFetch;
+  const url = new URL(opts.endpoint);
   if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) {
-    throw new Error(`Shopify endpoint override for ${shop}: plain http is only allowed for loopback addresses, got ${url.hostname}`);
+    throw new Error(`Shopify endpoint override for ${opts.shop}: plain http is only allowed for loopback addresses, got ${url.hostname}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`Shopify endpoint override for ${shop}: unsupported scheme ${url.protocol}`);
-  routes.set(shop.toLowerCase(), url);
-}
-
-export function unregisterShopEndpoint(shop: string): void {
-  routes.delete(shop.toLowerCase());
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`Shopify endpoint override for ${opts.shop}: unsupported scheme ${url.protocol}`);
+  const host = opts.shop.toLowerCase();
+  return (input, init) => {
+    const original = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    const target = original.host.toLowerCase() === host ? new URL(`${original.pathname}${original.search}`, url.origin) : original;
+    return baseFetch(target, init);
+  };
 }
 
 function errorCode(e: unknown): string {
@@ -69,13 +76,10 @@ function errorCode(e: unknown): string {
 
 async function hubFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
   const trace = attemptTrace.getStore();
-  const original = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-  const route = routes.get(original.host.toLowerCase());
-  const target = route ? new URL(`${original.pathname}${original.search}`, route.origin) : original;
   const timeout = AbortSignal.timeout(trace?.timeoutMs ?? 30_000);
   const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
   try {
-    const res = await baseFetch(target, { ...init, signal });
+    const res = await (trace?.fetch ?? baseFetch)(input, { ...init, signal });
     if (trace) trace.responded = true;
     return res;
   } catch (e) {

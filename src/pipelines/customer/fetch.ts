@@ -10,7 +10,6 @@ import { updatedSinceQuery } from '../../connectors/shopify/client';
 import type { ShopifyCustomer } from '../../mapping/types';
 import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
 import { loadCustomersExport, startCustomersExport } from './export';
-import { NEWEST_CUSTOMER } from './documents';
 import { exportCursor, idsSlice, parseExportCursor, pastPosition, positionAfter, type UpdatedAtPosition } from './paging';
 import { customerLabel, trimCustomer } from './trim';
 
@@ -79,8 +78,7 @@ export async function fetchCustomers(deps: PipelineDeps, input: FetchPageInput):
  * skipped that change for good. Undefined for a shop without customers.
  */
 async function newestChange(deps: PipelineDeps): Promise<string | undefined> {
-  const { data } = await deps.shopify.executor.call<{ customers: { nodes: Array<{ updatedAt?: string | null }> } }>(NEWEST_CUSTOMER);
-  return data.customers.nodes[0]?.updatedAt ?? undefined;
+  return deps.shopify.newestCustomerUpdatedAt();
 }
 
 function readPage(deps: PipelineDeps, updatedSince: string | null, after: string | null, first: number) {

@@ -13,7 +13,6 @@ import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from
 import { exportCursor, idsSlice, maxUpdatedAt, orFilters, parseExportCursor, pastPosition, positionAfter, type UpdatedAtPosition } from '../customer/paging';
 import { trimCustomer } from '../customer/trim';
 import { updatedSinceQuery } from '../../connectors/shopify/client';
-import { awaitOrdersExport, startOrdersExport } from '../../connectors/shopify/orders-bulk';
 import { sweepRecentDuplicates } from './exactly-once';
 import { trimOrder } from './trim';
 import type { OrderContext, OrderSource } from './types';
@@ -73,28 +72,30 @@ async function byIds(deps: PipelineDeps, ids: string[]): Promise<{ orders: Shopi
   return { orders, missingIds: ids.filter((id) => !seen.has(id)) };
 }
 
-/**
- * How far Shopify's clock (updatedAt) and the hub's may disagree, and how long an edit may take to
- * become visible to a read after it was stamped, beyond the delta overlap.
- */
+/** How long an edit may take to become visible to a read after it was stamped, beyond the delta overlap. */
 export const ORDER_CLOCK_TOLERANCE_MS = 2 * 60_000;
 
 /**
  * The watermark a page may claim: never past the moment its read began (less the tolerance),
  * whatever the newest updatedAt it saw. An order edited while the run reads is stamped around
  * the read; one stamped before the newest seen but visible only after the read (a late commit, an
- * export that streamed past it, clocks that disagree) is still at or after the claim, so the next
- * delta reads it. The maximum seen alone would claim it was read.
+ * export that streamed past it) is still at or after the claim, so the next delta reads it. The
+ * maximum seen alone would claim it was read.
+ *
+ * `readBegan` is on Shopify's clock, the one updatedAt uses (the newest change Shopify showed
+ * just before the read, or the export's createdAt): the hub's clock may disagree with it by any
+ * amount, and a hub clock running ahead would lift the cap past orders not read yet. Without a
+ * time on Shopify's clock (no order existed when the read began) nothing is claimed.
  */
-export function claimableWatermark(orders: ReadonlyArray<{ updatedAt?: string }>, readBeganMs: number): string | undefined {
+export function claimableWatermark(orders: ReadonlyArray<{ updatedAt?: string }>, readBegan: string | undefined): string | undefined {
   const max = maxUpdatedAt(orders);
-  if (!max) return undefined;
-  const cap = readBeganMs - ORDER_CLOCK_TOLERANCE_MS;
+  if (!max || !readBegan) return undefined;
+  const cap = Date.parse(readBegan) - ORDER_CLOCK_TOLERANCE_MS;
+  if (Number.isNaN(cap)) return undefined;
   return Date.parse(max) > cap ? new Date(cap).toISOString() : max;
 }
 
 export async function fetchOrders(deps: PipelineDeps, input: FetchPageInput): Promise<FetchPageResult<OrderSource>> {
-  const readBegan = Date.now();
   const problems = pipelineConfigProblems('order', deps.mapping);
   if (problems.length) throw new PipelineSetupError(`the order pipeline cannot run: ${problems.join('; ')}`);
   // Every run, once: copies of one Shopify order that slipped past the reservation are settled.
@@ -113,8 +114,10 @@ export async function fetchOrders(deps: PipelineDeps, input: FetchPageInput): Pr
   }
   // One activity page gathers several cost-limited GraphQL calls (each as many orders as fit the
   // query limit and the bucket's points), so the history has one round per `pageSize` orders.
+  // Shopify's clock at the read's start, before anything is read (see claimableWatermark).
+  const readBegan = await deps.shopify.newestOrderUpdatedAt();
   const orders: ShopifyOrder[] = [];
-  const pointsBefore = deps.shopify.executor.stats.actualPoints;
+  const pointsBefore = deps.shopify.cost().spent;
   let after = bulk ? bulk.after : (input.cursor ?? null);
   let more = true;
   while (more && orders.length < pageSize) {
@@ -126,9 +129,9 @@ export async function fetchOrders(deps: PipelineDeps, input: FetchPageInput): Pr
   let nextCursor = more && after ? after : undefined;
   // A run with more pages than this one reads the rest from one bulk export (see bulkPage), when
   // paging would be slow at this shop's restore rate.
-  if (nextCursor && !input.cursor && orders.length && pagingSecondsPerPage(deps, (deps.shopify.executor.stats.actualPoints - pointsBefore) / orders.length) >= ORDER_BULK.minPageSeconds) {
+  if (nextCursor && !input.cursor && orders.length && pagingSecondsPerPage(deps, (deps.shopify.cost().spent - pointsBefore) / orders.length) >= ORDER_BULK.minPageSeconds) {
     const position = positionAfter(orders);
-    const op = await startOrdersExport(deps.shopify.executor, updatedSinceQuery(position.since, 0));
+    const op = await deps.shopify.bulkExports.orders.start(updatedSinceQuery(position.since, 0));
     if (op) nextCursor = exportCursor({ op, after: nextCursor, startedAt: Date.now(), ...position });
   }
   let missingIds: string[] = [];
@@ -174,7 +177,7 @@ export const ORDER_BULK = { minPageSeconds: 5 };
 
 /** Seconds of restored points one page of orders costs at the shop's restore rate (0 when unknown). */
 function pagingSecondsPerPage(deps: PipelineDeps, pointsPerOrder: number): number {
-  const rate = deps.shopify.executor.bucket.known()?.restoreRate;
+  const rate = deps.shopify.cost().restoreRate;
   return rate ? (deps.pageSizes.order * pointsPerOrder) / rate : 0;
 }
 
@@ -185,9 +188,8 @@ const BULK_GIVE_UP_MS = 30 * 60_000;
 
 /** The next page from the export, or null when the export is unusable (the caller pages instead). */
 async function bulkPage(deps: PipelineDeps, c: BulkCursor, pageSize: number): Promise<FetchPageResult<OrderSource> | null> {
-  const exec = deps.shopify.executor;
   const waitMs = Math.max(0, Math.min(BULK_WAIT_PER_PAGE_MS, c.startedAt + BULK_GIVE_UP_MS - Date.now()));
-  const state = await awaitOrdersExport(exec, c.op, waitMs);
+  const state = await deps.shopify.bulkExports.orders.await(c.op, waitMs);
   if (state.kind === 'pending') {
     // Still running after the wait: wait again on the next page, unless it is time to give up.
     if (Date.now() < c.startedAt + BULK_GIVE_UP_MS) return { records: [], nextCursor: exportCursor(c) };
@@ -197,7 +199,7 @@ async function bulkPage(deps: PipelineDeps, c: BulkCursor, pageSize: number): Pr
   const rest = pastPosition(state.orders, c);
   const orders = rest.slice(0, pageSize);
   // The export read everything from its start on: it cannot vouch for more than that.
-  const watermark = claimableWatermark(orders, c.startedAt);
+  const watermark = claimableWatermark(orders, state.createdAt);
   const next = rest.length > pageSize ? exportCursor({ ...c, ...positionAfter(orders, c) }) : undefined;
   return { records: await enrichOrders(deps, orders), ...(next ? { nextCursor: next } : {}), ...(watermark ? { watermark } : {}) };
 }

@@ -11,7 +11,6 @@ import type { Item } from '../../connectors/b1/schemas';
 import { deltaFilter, stampOf } from '../../connectors/b1/delta';
 import { f } from '../../connectors/b1/odata-query';
 import type { ShopifyProductVariant } from '../../connectors/shopify/types';
-import { VARIANTS_BY_IDS, VARIANTS_SCAN } from './documents';
 import { DEFAULT_OVERLAP_MS, updatedSinceQuery } from '../../connectors/shopify/client';
 import { weightUnitMapFromMeasures, type MappingConfig } from '../../mapping/config';
 import type { ShopifyWeightUnit } from '../../mapping/types';
@@ -174,17 +173,15 @@ function shopifyPhase(input: FetchPageInput, severalPages: boolean, mark: { b1Fr
 
 const VARIANT_GID = /^gid:\/\/shopify\/ProductVariant\/\d+$/;
 
-type RawVariantNode = ShopifyProductVariant & { product: { id: string; title: string; customId: { value: string } | null } };
-
 /** Shopify → B1 records for variant GIDs (a resync of failed variants), re-read from Shopify. */
 async function variantsByIds(deps: PipelineDeps, gids: string[]): Promise<{ records: SourceRecord<VariantRecord>[]; missing: string[]; pushed: Set<string> }> {
   const pushed = new Set<string>();
   if (!gids.length) return { records: [], missing: [], pushed };
-  const { data } = await deps.shopify.executor.call<{ nodes: (RawVariantNode | null)[] }>(VARIANTS_BY_IDS, { ids: gids, idNamespace: deps.shopify.productIdField.namespace, idKey: deps.shopify.productIdField.key });
+  const nodes = await deps.shopify.variantsByIds(gids);
   const records: SourceRecord<VariantRecord>[] = [];
   const missing: string[] = [];
-  data.nodes.forEach((n, i) => {
-    if (!n || !n.id) missing.push(gids[i] as string);
+  nodes.forEach((n, i) => {
+    if (!n) missing.push(gids[i] as string);
     else {
       if (n.product.customId) pushed.add(n.product.id);
       records.push(variantRecord(n.product, n));
@@ -248,11 +245,10 @@ async function fetchShopifyPage(deps: PipelineDeps, input: FetchPageInput, c: Ex
   const delta = input.mode === 'delta';
   // Own clock when known (the client's default overlap); else the B1 stamp, widened (see above).
   const query = !delta ? null : since.shopify ? updatedSinceQuery(since.shopify) : since.b1 ? updatedSinceQuery(`${since.b1}Z`, SHOPIFY_OVERLAP_MS) : null;
-  type Scan = { productVariants: { nodes: { id: string; sku: string | null; updatedAt: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }; newest?: { nodes: { updatedAt: string }[] } };
   // The first page also reads the scan's start (see VARIANTS_SCAN); later pages carry it.
   const first = c.after === undefined;
-  const { data } = await deps.shopify.executor.call<Scan>(VARIANTS_SCAN, { first: SHOPIFY_VARIANTS_PER_SCAN, after: c.after ?? null, query, withStart: first }, { shrink: ['first'] });
-  const scanned = data.productVariants.nodes;
+  const scan = await deps.shopify.scanVariants({ first: SHOPIFY_VARIANTS_PER_SCAN, after: c.after ?? null, query, withStart: first });
+  const scanned = scan.variants;
   const skus = scanned.map((v) => v.sku?.trim() ?? '').filter((s) => s !== '');
   const inB1 = skus.length ? await existingItemCodes(deps.b1, skus) : new Set<string>();
   const candidates = scanned.filter((v) => !inB1.has(v.sku?.trim() ?? ''));
@@ -262,10 +258,10 @@ async function fetchShopifyPage(deps: PipelineDeps, input: FetchPageInput, c: Ex
 
   // Not the newest variant updatedAt seen: the scan pages by id, so a later page's newer edit
   // would claim an earlier page's edit made during the scan.
-  const shopFrom = first ? data.newest?.nodes[0]?.updatedAt || undefined : c.shopFrom;
+  const shopFrom = first ? scan.newestProductUpdatedAt : c.shopFrom;
   const b1From = c.b1From;
   const watermark = formatWatermark({ b1: later(since.b1, b1From), shopify: later(since.shopify, shopFrom) });
-  const { hasNextPage, endCursor } = data.productVariants.pageInfo;
+  const { hasNextPage, endCursor } = scan;
   const next = hasNextPage && endCursor ? encodeCursor({ phase: 'shopify', after: endCursor, ...(b1From ? { b1From } : {}), ...(shopFrom ? { shopFrom } : {}) }) : undefined;
   return { records, ...(next ? { nextCursor: next } : {}), ...(watermark ? { watermark } : {}) };
 }

@@ -20,9 +20,6 @@
 import type { B1Client } from '../../connectors/b1/client';
 import { isRecordRejection } from '../../shared/error-policy';
 import { searchValue, type ShopifyClient } from '../../connectors/shopify/client';
-import { PRODUCT_SET } from '../../connectors/shopify/documents';
-import { runBulkMutation } from '../../connectors/shopify/bulk';
-import { VARIANTS_BY_SKU_LIGHT } from './documents';
 import type { ShopifyUserError } from '../../connectors/shopify/errors';
 import type { ProductUpsertResult, ShopifyProduct, WriteResult } from '../../connectors/shopify/types';
 import { created, failed, unchanged, updated, type RecordOutcome } from '../../mapping/outcome';
@@ -97,16 +94,6 @@ function userErrorOutcome(code: string, errors: ShopifyUserError[]): RecordOutco
   return failed('product', code, `item ${code}: Shopify refused the product: ${reason}`, field);
 }
 
-type ProductSetPayload = { productSet: { product: { id: string; handle: string; updatedAt: string; variants: { nodes: { id: string; inventoryItem: { id: string } }[] } } | null; userErrors: ShopifyUserError[] } | null };
-
-function productSetResult(r: ProductSetPayload['productSet'] | undefined): WriteResult<ProductUpsertResult> {
-  if (!r) return { ok: false, userErrors: [{ field: null, message: 'no productSet result', code: null }] };
-  if (r.userErrors.length || !r.product) return { ok: false, userErrors: r.userErrors.length ? r.userErrors : [{ field: null, message: 'productSet returned no product', code: null }] };
-  const v = r.product.variants.nodes[0];
-  if (!v) return { ok: false, userErrors: [{ field: ['variants'], message: 'productSet returned a product without variants', code: null }] };
-  return { ok: true, value: { productId: r.product.id, variantId: v.id, inventoryItemId: v.inventoryItem.id, handle: r.product.handle, updatedAt: r.product.updatedAt } };
-}
-
 /** A product holding the item's SKU; `full` when its fields were read (needed to compare). */
 export interface Found {
   productId: string;
@@ -165,7 +152,7 @@ const MAX_SNAPSHOT_WAIT_MS = 60_000;
  * undefined when it is still running after that or failed: the caller reads per request.
  */
 async function readySnapshot(deps: PipelineDeps, operationId: string, count: number): Promise<ProductSnapshot | undefined> {
-  const rate = deps.shopify.executor.bucket.known()?.restoreRate;
+  const rate = deps.shopify.cost().restoreRate;
   const waitMs = rate ? Math.min(MAX_SNAPSHOT_WAIT_MS, (count * LOOKUP_POINTS_PER_SKU * 1000) / rate) : 3_000;
   const state = await awaitProductSnapshot(deps.shopify, operationId, waitMs);
   return state.kind === 'ready' ? state.snapshot : undefined;
@@ -191,7 +178,6 @@ function foundInSnapshot(snapshot: ProductSnapshot, skus: string[]): Map<string,
  * then read in full, because only those can be unchanged.
  */
 async function foundForLoad(shopify: ShopifyClient, skus: string[]): Promise<Map<string, Found[]>> {
-  type Light = { productVariants: { nodes: { id: string; sku: string | null; product: { id: string; customId: { value: string } | null; variantsCount: { count: number } | null } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
   const out = new Map<string, Found[]>();
   const unique = [...new Set(skus)];
   for (let i = 0; i < unique.length; i += SKUS_PER_SEARCH) {
@@ -199,18 +185,15 @@ async function foundForLoad(shopify: ShopifyClient, skus: string[]): Promise<Map
     const query = chunk.map((s) => `sku:${searchValue(s)}`).join(' OR ');
     let after: string | null = null;
     for (;;) {
-      const res: { data: Light } = await shopify.executor.call<Light>(VARIANTS_BY_SKU_LIGHT, { first: chunk.length + 2, after, query, idNamespace: shopify.productIdField.namespace, idKey: shopify.productIdField.key });
-      for (const v of res.data.productVariants.nodes) {
+      const page = await shopify.variantsBySkuLight({ first: chunk.length + 2, after, query });
+      for (const v of page.holders) {
         if (v.sku == null) continue;
         const list = out.get(v.sku) ?? [];
-        if (!list.some((x) => x.productId === v.product.id)) {
-          list.push({ productId: v.product.id, customId: v.product.customId?.value ?? null, variantCount: v.product.variantsCount?.count ?? 1, variantId: v.id });
-        }
+        if (!list.some((x) => x.productId === v.productId)) list.push({ productId: v.productId, customId: v.customId, variantCount: v.variantCount, variantId: v.variantId });
         out.set(v.sku, list);
       }
-      const pi = res.data.productVariants.pageInfo;
-      if (!pi.hasNextPage || !pi.endCursor) break;
-      after = pi.endCursor;
+      if (!page.hasNextPage || !page.endCursor) break;
+      after = page.endCursor;
     }
   }
   const linked = [...out].filter(([sku, list]) => list.some((x) => x.customId === sku)).map(([sku]) => sku);
@@ -299,8 +282,7 @@ async function push(deps: PipelineDeps, p: PushPayload, found: (ComparedProduct 
   if (what.kind === 'unchanged') return linked(deps, p, what.productId, what.variantId, unchanged('product', p.itemCode, what.productId));
   let result: WriteResult<ProductUpsertResult>;
   if (what.target) {
-    const { data } = await deps.shopify.executor.call<ProductSetPayload>(PRODUCT_SET, writeVariables(deps.shopify, p, what.target), { idempotent: true });
-    result = productSetResult(data.productSet);
+    result = await deps.shopify.setProduct(writeVariables(deps.shopify, p, what.target));
   } else {
     // Not found by SKU: the client re-reads by custom id first, in case the search lags.
     result = await deps.shopify.upsertProduct(p.upsert);
@@ -387,13 +369,10 @@ async function postBulkChunk(deps: PipelineDeps, runId: string, c: BulkChunkPayl
   if (writes.length) {
     // One import for creates, adoptions and updates alike; results come back in input order.
     const vars = writes.map(({ p, target }) => writeVariables(deps.shopify, p, target));
-    const { results } = await runBulkMutation(deps.shopify.executor, PRODUCT_SET, vars, { clientIdentifier: `b1hub:${runId}:${c.first}` });
+    const { results } = await deps.shopify.bulkSetProducts(vars, { clientIdentifier: `b1hub:${runId}:${c.first}` });
     outcomes.push(
       ...writes.map(({ p, target }, i): Pushed => {
-        const line = results[i];
-        const result: WriteResult<ProductUpsertResult> = line?.errors?.length
-          ? { ok: false, userErrors: line.errors.map((e) => ({ field: null, message: e.message, code: null })) }
-          : productSetResult((line?.data as ProductSetPayload | null)?.productSet);
+        const result = results[i] ?? { ok: false, userErrors: [{ field: null, message: 'no productSet result', code: null }] };
         if (!result.ok) return { outcome: userErrorOutcome(p.itemCode, result.userErrors) };
         return linked(deps, p, result.value.productId, result.value.variantId, writtenOutcome(p, target, result.value.productId));
       }),

@@ -1,126 +1,18 @@
 /**
- * Shopify's product state from one bulk query export, for full runs of several pages: reading it
- * per request costs ~3 query points per item (the SKU lookups before each write) and ~1 per
- * variant (the Shopify → B1 scan), which bound a 2000-item run by the restore rate (about a
- * minute on the Standard plan); an export costs a few points whatever the shop's size.
- *
- * Same scheme as the inventory snapshot (src/pipelines/inventory/snapshot.ts): the run's first
- * page starts the export and carries the operation id in its cursor; any worker can load the
- * result from that id (Shopify gives the pre-signed URL of the JSONL file; downloading it costs
- * no points), and a worker keeps the last two in memory. Until the export is complete, or when
- * Shopify refuses or fails it, the pages read per request as before.
- *
- * One export serves two purposes:
- *  - the push's lookups (`bySku`): the products holding each SKU, with every variant and the
- *    fields the compare reads;
- *  - the Shopify → B1 scan (`variants`, in file order): a second export of the same query, started
- *    after the push has written everything (fetch.ts), so it also fixes the scan's watermark.
+ * Shopify's product state from one bulk export, for full runs of several pages. The export, its
+ * parsing and the per-client cache belong to the Shopify connector (products-bulk.ts).
  */
 import type { ShopifyClient } from '../../connectors/shopify/client';
-import { awaitBulkExport, loadBulkExport, reassembleBulk, rememberBounded, tryStartBulkQuery, type BulkExportState, type BulkNode } from '../../connectors/shopify/bulk';
-import type { ShopifyProductStatus, ShopifyProductVariant } from '../../connectors/shopify/types';
-import { productStateExport } from './documents';
+import type { SnapshotState } from '../../connectors/shopify/products-bulk';
 
-/** A product as the export holds it: what the compare (compare.ts) and the scan read. */
-export interface SnapshotProduct {
-  id: string;
-  title: string;
-  status: ShopifyProductStatus;
-  customId: string | null;
-  variants: ShopifyProductVariant[];
-  /** Every variant is in the export. */
-  moreVariants: false;
-}
+export type { ProductSnapshot, SnapshotProduct, SnapshotState, SnapshotVariant } from '../../connectors/shopify/products-bulk';
 
-export interface SnapshotVariant {
-  product: SnapshotProduct;
-  variant: ShopifyProductVariant;
-  updatedAt: string;
-}
-
-export interface ProductSnapshot {
-  /** When Shopify created the export (Shopify's clock, the one variant updatedAt uses). */
-  createdAt: string;
-  /** Products holding a variant with this SKU (exact SKU, as productsBySku keys them). */
-  bySku: Map<string, SnapshotProduct[]>;
-  /** Every variant, in file order: the scan's pages are offsets into this list. */
-  variants: SnapshotVariant[];
-}
-
-export type SnapshotState = { kind: 'ready'; snapshot: ProductSnapshot } | { kind: 'pending' } | { kind: 'gone' };
-
-/** Ready snapshots by operation id and custom id field; a run reads its snapshot once per page. */
-const cache = new Map<string, Promise<BulkExportState<ProductSnapshot>>>();
-// A run holds two: the push export and, after the push, the scan export.
-const CACHE_LIMIT = 2;
-
-/** Starts the export; null when Shopify refuses it (e.g. its bulk query slots are taken): pages then read per request. */
+/** Starts the export; null when Shopify refuses it: pages then read per request. */
 export function startProductSnapshot(shopify: ShopifyClient): Promise<string | null> {
-  return tryStartBulkQuery(shopify.executor, productStateExport(shopify.productIdField));
-}
-
-function variantOf(n: BulkNode): ShopifyProductVariant {
-  const inv = (n.inventoryItem ?? {}) as { id?: string; tracked?: boolean; measurement?: { weight?: ShopifyProductVariant['inventoryItem']['measurement']['weight'] } | null };
-  return {
-    id: String(n.id),
-    title: typeof n.title === 'string' ? n.title : '',
-    sku: typeof n.sku === 'string' ? n.sku : null,
-    barcode: typeof n.barcode === 'string' ? n.barcode : null,
-    price: String(n.price ?? '0'),
-    taxable: n.taxable === true,
-    inventoryItem: { id: String(inv.id ?? ''), tracked: inv.tracked === true, measurement: { weight: inv.measurement?.weight ?? null } },
-  };
-}
-
-/** Builds the snapshot from the export's JSONL lines (children follow their parent, __parentId). */
-export function snapshotFromLines(lines: Record<string, unknown>[], createdAt: string): ProductSnapshot {
-  const bySku = new Map<string, SnapshotProduct[]>();
-  const variants: SnapshotVariant[] = [];
-  for (const node of reassembleBulk(lines)) {
-    if (typeof node.id !== 'string') continue;
-    const children = node.__children.ProductVariant ?? [];
-    const product: SnapshotProduct = {
-      id: node.id,
-      title: typeof node.title === 'string' ? node.title : '',
-      status: node.status as ShopifyProductStatus,
-      customId: (node.customId as { value?: string } | null | undefined)?.value ?? null,
-      variants: children.map(variantOf),
-      moreVariants: false,
-    };
-    product.variants.forEach((v, i) => {
-      variants.push({ product, variant: v, updatedAt: String(children[i]?.updatedAt ?? '') });
-      if (v.sku == null) return;
-      const list = bySku.get(v.sku) ?? [];
-      if (!list.includes(product)) list.push(product);
-      bySku.set(v.sku, list);
-    });
-  }
-  return { createdAt, bySku, variants };
-}
-
-/** The snapshot of a bulk operation, if it is complete (from memory, or downloaded once). */
-export async function loadProductSnapshot(shopify: ShopifyClient, operationId: string): Promise<SnapshotState> {
-  const key = `${operationId}|${shopify.productIdField.namespace}.${shopify.productIdField.key}`;
-  // Concurrent pages of the same run share one status check and one download; only a complete
-  // snapshot stays cached (a pending or gone state is asked for again).
-  let loading = cache.get(key);
-  if (!loading) {
-    loading = loadBulkExport(shopify.executor, operationId, (lines, op) => snapshotFromLines(lines, op.createdAt));
-    rememberBounded(cache, key, loading, CACHE_LIMIT);
-  }
-  const state = await loading.catch((err: unknown) => {
-    if (cache.get(key) === loading) cache.delete(key);
-    throw err;
-  });
-  if (state.kind !== 'ready') {
-    if (cache.get(key) === loading) cache.delete(key);
-    // A failed or unreadable export: the caller reads per request.
-    return state.kind === 'pending' ? state : { kind: 'gone' };
-  }
-  return { kind: 'ready', snapshot: state.result };
+  return shopify.bulkExports.products.start();
 }
 
 /** Waits up to `maxWaitMs` for the export to complete (polling with back-off to 2 s). */
 export function awaitProductSnapshot(shopify: ShopifyClient, operationId: string, maxWaitMs: number): Promise<SnapshotState> {
-  return awaitBulkExport(() => loadProductSnapshot(shopify, operationId), maxWaitMs);
+  return shopify.bulkExports.products.await(operationId, maxWaitMs);
 }

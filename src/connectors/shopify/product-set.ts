@@ -1,0 +1,28 @@
+/**
+ * productSet results, parsed in one place for the per-request and the bulk import paths: the
+ * product, its (single) variant and inventory item, or the userErrors naming the refused field.
+ */
+import type { BulkMutationLine } from './bulk';
+import type { ShopifyUserError } from './errors';
+import type { ProductUpsertResult, WriteResult } from './types';
+
+export interface ProductSetPayload {
+  productSet: {
+    product: { id: string; handle: string; updatedAt: string; variants: { nodes: { id: string; inventoryItem: { id: string } }[] } } | null;
+    userErrors: ShopifyUserError[];
+  } | null;
+}
+
+export function productSetResult(r: ProductSetPayload['productSet'] | undefined): WriteResult<ProductUpsertResult> {
+  if (!r) return { ok: false, userErrors: [{ field: null, message: 'no productSet result', code: null }] };
+  if (r.userErrors.length || !r.product) return { ok: false, userErrors: r.userErrors.length ? r.userErrors : [{ field: null, message: 'productSet returned no product', code: null }] };
+  const v = r.product.variants.nodes[0];
+  if (!v) return { ok: false, userErrors: [{ field: ['variants'], message: 'productSet returned a product without variants', code: null }] };
+  return { ok: true, value: { productId: r.product.id, variantId: v.id, inventoryItemId: v.inventoryItem.id, handle: r.product.handle, updatedAt: r.product.updatedAt } };
+}
+
+/** One line of a bulk productSet import: a top-level GraphQL error fails that input only. */
+export function productSetLineResult(line: BulkMutationLine<unknown> | undefined): WriteResult<ProductUpsertResult> {
+  if (line?.errors?.length) return { ok: false, userErrors: line.errors.map((e) => ({ field: null, message: e.message, code: null })) };
+  return productSetResult((line?.data as ProductSetPayload | null | undefined)?.productSet);
+}
