@@ -15,7 +15,7 @@ import { createAttemptedInRun, noteCreateAttempt } from '../customer/run-memory'
 import { isRecordRejection, PartnerInProgressError, upsertBusinessPartner } from '../customer/upsert';
 import { B1TransientError } from '../../connectors/b1/errors';
 import { ORDER_RESERVATIONS, ReservationSetupError, type Reservation, type ReserveResult } from '../../connectors/b1/reservations';
-import { mayHaveApplied, ORDER_STATE_SELECT, ordersFor, serialised, settleDuplicates } from './exactly-once';
+import { keeper, mayHaveApplied, ORDER_STATE_SELECT, ordersFor, serialised, settleDuplicates, toCopy } from './exactly-once';
 import { CARD_CODE_FROM_CUSTOMER } from './map';
 import type { OrderPayload } from './types';
 
@@ -219,8 +219,13 @@ async function createOnce(deps: PipelineDeps, runId: string, r: CreateRec, st: C
 async function updateOrder(deps: PipelineDeps, r: Rec & { payload: Extract<OrderPayload, { action: 'update' }> }): Promise<RecordOutcome> {
   const label = `order ${r.label ?? r.id}`;
   // One read gives both the cross-reference and the state the decision needs.
-  const found = await deps.b1.findOrdersByShopifyId(r.id, ORDER_STATE_SELECT);
-  const state = (found as unknown as B1OrderState[]).sort((a, b) => a.DocEntry - b.DocEntry)[0];
+  const found = (await deps.b1.findOrdersByShopifyId(r.id, ORDER_STATE_SELECT)) as unknown as B1OrderState[];
+  // The copy that stands, by the sweep's rule (the oldest B1 acted on, else the oldest uncancelled):
+  // after a sweep the lowest DocEntry may be a cancelled copy while a younger one ships. Only when
+  // every copy is cancelled does the oldest speak for them.
+  const copies = found.map((o) => toCopy(o as unknown as Record<string, unknown>)).sort((a, b) => a.DocEntry - b.DocEntry);
+  const stands = keeper(copies.filter((c) => c.Cancelled !== 'tYES')) ?? copies[0];
+  const state = found.find((o) => Number(o.DocEntry) === stands?.DocEntry);
   if (!state) return failed('order', r.id, `${label}: its B1 sales order was not found by U_ShopifyId any more`, 'id');
   const decision = decideOrderUpdate(state, r.payload.order, deps.mapping, { itemCodeBySku: new Map(r.payload.itemCodes.map((c) => [c, c])) });
   const target = String(state.DocEntry);
