@@ -49,6 +49,8 @@ interface CreateState {
   inDoubt?: boolean;
   /** B1 answered our POST: the reservation stands for a document (never given back). */
   created?: boolean;
+  /** POSTs sent for this record in this attempt: more than one may both commit. */
+  posts?: number;
 }
 
 /**
@@ -175,6 +177,7 @@ async function createOnce(deps: PipelineDeps, runId: string, r: CreateRec, st: C
 
 
   noteCreateAttempt(runId, r.id);
+  st.posts = (st.posts ?? 0) + 1;
   let made: Awaited<ReturnType<PipelineDeps['b1']['createOrderOrDraft']>>;
   try {
     made = await deps.b1.createOrderOrDraft(doc as unknown as Parameters<PipelineDeps['b1']['createOrderOrDraft']>[0]);
@@ -209,8 +212,9 @@ async function createOnce(deps: PipelineDeps, runId: string, r: CreateRec, st: C
   await res.settle(mine, String(made.docEntry)).catch(() => undefined);
   // The first generation, taken by this record and followed by its one POST: no other holder ever
   // posted this order (every hub POST is made by a holder), so there is no copy to look for. After
-  // a takeover the previous holder's POST may still commit: look, and settle.
-  if (mine.generation === 1) return created('order', r.id, String(made.docEntry));
+  // a takeover the previous holder's POST may still commit, and so may an earlier POST of ours if
+  // one was ever sent again (a failure wrongly judged "not applied"): look, and settle.
+  if (mine.generation === 1 && st.posts === 1) return created('order', r.id, String(made.docEntry));
   const s = await settleOrReport(deps, r.id, made.docEntry);
   if ('error' in s) return { ...failed('order', r.id, `${label}: created sales order ${made.docEntry}, but SAP B1 refused to cancel a copy made by another writer: ${s.error}`), targetId: String(made.docEntry) };
   return s.keep === made.docEntry ? created('order', r.id, String(made.docEntry)) : unchanged('order', r.id, String(s.keep));
