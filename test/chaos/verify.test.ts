@@ -109,6 +109,35 @@ test('verify finds duplicates, lost records and oversold stock through the two A
     shopifySim.setAvailable(codes[0]!, location.locationId, pushed - 3);
     v = await check([], 'b1-sellable-minus-shopify-open');
     assert.equal(v.inventoryMismatches, 0, JSON.stringify(v.findings));
+
+    // An open copy next to the closed (delivered) one ships twice: a duplicate too.
+    await sl.post('Orders', salesOrder);
+    v = await check();
+    assert.equal(v.duplicates, 2, JSON.stringify(v.findings));
+    assert.ok(v.findings.some((f) => f.kind === 'duplicate' && f.object === 'order' && f.id === orderGid));
+
+    // A line sold under an older SKU still holds its variant's units: B1's figure alone oversells.
+    const variantId = shopifySim.state.variantsBySku(codes[1]!)[0]!.id;
+    const renamed = shopifySim.createOrder({ customerId: null, email: 'renamed@example.com', lines: [{ variantId, quantity: 2, locationId: Number(/\d+$/.exec(location.locationId)![0]) }], financialStatus: 'PAID' });
+    shopifySim.state.order(renamed.id)!.lineItems[0]!.sku = `${codes[1]!}-OLD`;
+    b1Sim.state.setStock(codes[1]!, location.warehouses[0]!, { InStock: 10, Committed: 0, Ordered: 0 });
+    await pushStock();
+    v = await check([], 'b1-sellable-minus-shopify-open');
+    assert.ok(v.findings.some((f) => f.kind === 'inventory' && f.id.startsWith(`${codes[1]!}@`) && /oversells/.test(f.detail)), JSON.stringify(v.findings));
+
+    // "In doubt" excuses a missing order only while B1 holds a reservation for it.
+    const renamedGid = `gid://shopify/Order/${renamed.id}`;
+    const held: ReportedFailure[] = [{ object: 'order', sourceId: renamedGid, reason: 'order #9: a sales order for it may still be committing in SAP B1 (reserved by x at y, no DocEntry yet)' }];
+    const without = await check(held);
+    assert.equal(without.inDoubt.length, 0);
+    assert.ok(without.findings.some((f) => f.kind === 'lost' && f.id === renamedGid));
+    await sl.post('U_B1H_ORDER_RES', { Code: `Order-${renamed.id}`, Name: `Order-${renamed.id}`, U_ResKey: renamedGid, U_TakenAt: new Date().toISOString(), U_Holder: 'test' });
+    const withRow = await check(held);
+    assert.deepEqual(withRow.inDoubt.map((f) => f.sourceId), [renamedGid]);
+    assert.equal(withRow.lost, without.lost - 1);
+    // "Waiting for approval" likewise only with a pending draft carrying the id.
+    const approval: ReportedFailure[] = [{ object: 'order', sourceId: renamedGid, reason: 'order #9: waiting for approval in SAP B1 (draft 7)' }];
+    assert.equal((await check(approval)).inDoubt.length, 0);
   } finally {
     await shopifySim.close();
     await b1Sim.close();

@@ -93,11 +93,19 @@ describe('customer pipeline: one partner per Shopify customer under concurrent w
   const seriesMapping = (): MappingConfig => ({ ...fx.deps.mapping, customer: { ...fx.deps.mapping.customer, cardCode: { mode: 'series', series: 70 } } });
   const seriesDeps = (b1: B1Client = fx.deps.b1): PipelineDeps => ({ ...fx.deps, b1, mapping: seriesMapping() });
 
-  /** Runs `attempt` again while another writer holds the customer's reservation, as Temporal retries the page. */
+  /**
+   * Runs `attempt` again while another writer holds the customer's reservation, as a later run
+   * retries the record (a customer page reports it failed; the order run's upsert throws).
+   */
   async function retried<T>(attempt: () => Promise<T>): Promise<T> {
     for (let i = 0; ; i++) {
       try {
-        return await attempt();
+        const r = await attempt();
+        if (Array.isArray(r) && r.some((o: { outcome?: string; reason?: string }) => o.outcome === 'failed' && /another writer/.test(o.reason ?? '')) && i <= 50) {
+          await new Promise((res) => setTimeout(res, 100));
+          continue;
+        }
+        return r;
       } catch (e) {
         if ((e as Error).name !== 'PartnerInProgressError' || i > 50) throw e;
         await new Promise((r) => setTimeout(r, 100));
@@ -220,9 +228,11 @@ describe('customer pipeline: one partner per Shopify customer under concurrent w
     const meet = new Rendezvous(2);
     const a = seriesDeps(hooked(fx.deps.b1, { beforeCreate: () => meet.arrive() }));
     const b = seriesDeps(hooked(fx.deps.b1, { beforeCreate: () => meet.arrive() }));
-    // The writer that finds the other's reservation without a partner yet throws (its page is retried).
+    // The writer that finds the other's reservation without a partner yet waits: the customer run
+    // reports that record failed (a later run retries it), the order run's upsert throws.
     const [ra, rb] = await Promise.allSettled([customerRunPost(a, id, desired).finally(() => meet.leave()), upsertBusinessPartner(b, desired).finally(() => meet.leave())]);
-    const outcome = ra.status === 'fulfilled' ? ra.value[0] : (await retried(() => customerRunPost(seriesDeps(), id, desired)))[0];
+    if (ra.status === 'fulfilled' && ra.value[0]?.outcome === 'failed') assert.match(ra.value[0].reason ?? '', /another writer/);
+    const outcome = ra.status === 'fulfilled' && ra.value[0]?.outcome !== 'failed' ? ra.value[0] : (await retried(() => customerRunPost(seriesDeps(), id, desired)))[0];
     const order: BpUpsertResult = rb.status === 'fulfilled' ? rb.value : await retried(() => upsertBusinessPartner(seriesDeps(), desired));
     const found = partnersByShopifyId(fx, id);
     assert.equal(found.length, 1, `one partner: ${found.map((p) => p.CardCode).join(', ')}`);
@@ -239,8 +249,15 @@ describe('customer pipeline: one partner per Shopify customer under concurrent w
     fx.b1Sim.faults.failNext({ kind: 'slow', match: /^POST \/b1s\/v1\/BusinessPartners/, slowMs: 1500 });
     const input = { object: 'customer' as const, syncId: 'slow-commit', pageIndex: 0, records: [{ id, label: id, payload: desired }] };
     await assert.rejects(customerPipeline.post(deps, input), 'the client gives up on the slow POST');
-    // Retried at once: the first POST is still being processed, nothing carries the id yet.
-    await assert.rejects(customerPipeline.post(deps, input), (e: Error) => e.name === 'PartnerInProgressError', 'the retry waits for the holder instead of creating');
+    // Retried at once, with another customer on the page: the first POST is still being
+    // processed, nothing carries the id yet. That record waits (failed, open in the ledger for a
+    // later run); the page does not fail, so the other customer is not held up for the window.
+    const otherId = gid(fx.shopifySim.createCustomer({ firstName: 'Page', lastName: 'Mate', email: 'page.mate@example.com' }));
+    const other = await desiredFor(otherId, seriesDeps());
+    const [stuck, mate] = await customerPipeline.post(deps, { ...input, records: [...input.records, { id: otherId, label: otherId, payload: other }] });
+    assert.equal(stuck?.outcome, 'failed', JSON.stringify(stuck));
+    assert.match(stuck?.reason ?? '', /being created by another writer/);
+    assert.equal(mate?.outcome, 'created', JSON.stringify(mate));
     assert.equal(partnersByShopifyId(fx, id).length, 0);
     const [o] = await retried(() => customerPipeline.post(deps, input));
     const found = partnersByShopifyId(fx, id);

@@ -30,8 +30,8 @@ export function expectedAvailable(b1: B1Sim, itemCode: string, warehouses: reado
 type SimLine = { ItemCode?: string; WarehouseCode?: string; Quantity?: number; RemainingOpenQuantity?: number; LineStatus?: string };
 
 /**
- * Units of open, unfulfilled Shopify orders for the SKU at the location that B1 does not account
- * for, per order: unfulfilled − B1 open (open lines of open, uncancelled sales orders in the
+ * Units of open, unfulfilled Shopify orders for the SKU (matched by the line's variant, as Shopify's
+ * `committed` counts them) at the location that B1 does not account for, per order: unfulfilled − B1 open (open lines of open, uncancelled sales orders in the
  * location's warehouses) − B1 delivered (the simulated shop fulfils nothing), at least 0.
  * Without `warehouses`, every B1 line of the SKU counts.
  */
@@ -42,7 +42,7 @@ export function pendingInShopify(b1: B1Sim, shop: ShopifySim, sku: string, locat
   for (const o of Object.values(shop.state.data.orders)) {
     if (o.cancelledAt || o.closedAt || o.fulfillmentStatus === 'FULFILLED') continue;
     let unfulfilled = 0;
-    for (const l of o.lineItems) if (l.sku === sku && l.locationId === loc) unfulfilled += l.currentQuantity;
+    for (const l of o.lineItems) if (lineSku(shop, l) === sku && l.locationId === loc) unfulfilled += l.currentQuantity;
     if (unfulfilled <= 0) continue;
     let open = 0;
     let delivered = 0;
@@ -58,6 +58,15 @@ export function pendingInShopify(b1: B1Sim, shop: ShopifySim, sku: string, locat
     units += Math.max(0, unfulfilled - open - delivered);
   }
   return units;
+}
+
+/**
+ * The SKU a line's units are counted under in Shopify's `committed`: its variant's (the inventory
+ * item's) today, not the SKU the line was sold under (renamed since, or a search index behind).
+ */
+function lineSku(shop: ShopifySim, l: { variantId: number | null; sku: string | null }): string | null {
+  const v = l.variantId != null ? shop.state.variant(l.variantId) : undefined;
+  return v ? v.sku : l.sku;
 }
 
 export function shopifyQuantity(shop: ShopifySim, sku: string, locationGid: string, name: string): number {

@@ -204,11 +204,10 @@ export class B1ClientCore {
         const parsed = parseErrorBody(res.data, res.headers['content-type'] as string | undefined);
         const err = classifyError(res.status, parsed, ctx);
         if (err instanceof B1TransientError) {
-          // Apache's 503 page: the balancer had no node to hand the request to (mod_proxy answers
-          // 503 when it cannot reach a backend, 502/504 once it has forwarded the request), so
-          // even a write was not applied. A 503 from the Service Layer itself (JSON) stays in doubt.
-          const notForwarded = res.status === 503 && (parsed.isHtml || String(res.headers['content-type'] ?? '').includes('html'));
-          err.mayHaveBeenApplied = method !== 'GET' && !notForwarded;
+          // Any 5xx may come after the write reached a node: Apache answers 502/503/504 with its
+          // HTML page also when a node crashed or timed out mid-request (reference §3), and which
+          // node state a 503 page stands for cannot be told from outside. A write is in doubt.
+          err.mayHaveBeenApplied = method !== 'GET';
           if (idempotent && attempt < this.opts.maxRetries) {
             await this.backoff(attempt, ctx, String(res.status));
             continue;

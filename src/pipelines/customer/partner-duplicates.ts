@@ -7,7 +7,8 @@
  * so that every writer picks the same keeper: the oldest (lowest CardCode) that has documents in
  * B1, else the oldest. Every other copy loses the Shopify id and gets a note naming the keeper;
  * one without documents is also frozen, one with documents is left active (its documents may
- * still need deliveries or payments). Nothing is ever deleted.
+ * still need deliveries or payments); "without documents" is read again right before and right
+ * after the freeze, so an order committing meanwhile unfreezes it. Nothing is ever deleted.
  */
 import { f } from '../../connectors/b1/odata-query';
 import type { BusinessPartner } from '../../connectors/b1/schemas';
@@ -42,11 +43,24 @@ export async function settlePartnerDuplicates<P extends { CardCode?: unknown }>(
   const keep = all.find((p) => inUse.get(String(p.CardCode))) ?? all[0]!;
   const keepCode = String(keep.CardCode);
   const unlinked: string[] = [];
+  type Patch = Parameters<PipelineDeps['b1']['patchBusinessPartner']>[1];
+  const leftActive = (): Patch => ({ U_ShopifyId: null, FreeText: `Duplicate of ${keepCode} for Shopify customer ${shopifyId} (has documents: left active) by the Shopify hub`, Frozen: 'tNO' }) as Patch;
   for (const p of all) {
     const code = String(p.CardCode);
     if (code === keepCode) continue;
-    const note = `Duplicate of ${keepCode} for Shopify customer ${shopifyId}${inUse.get(code) ? ' (has documents: left active)' : '; frozen'} by the Shopify hub`;
-    await deps.b1.patchBusinessPartner(code, { U_ShopifyId: null, FreeText: note, ...(inUse.get(code) ? {} : { Frozen: 'tYES' }) } as Parameters<PipelineDeps['b1']['patchBusinessPartner']>[1]);
+    // An order run may be posting to this copy (it resolved the partner before the settle): its
+    // order can commit after the read above. Read again right before freezing, and once more
+    // after: a document that committed before the freeze landed unfreezes the copy. One whose
+    // POST arrives after the freeze is refused by B1 (inactive partner), and that order's retry
+    // resolves the keeper. The ETag is no guard here: whether adding a document changes the
+    // partner's ETag is not documented.
+    const hasDocs = inUse.get(code) || (await hasDocuments(deps, code));
+    if (hasDocs) {
+      await deps.b1.patchBusinessPartner(code, leftActive());
+    } else {
+      await deps.b1.patchBusinessPartner(code, { U_ShopifyId: null, FreeText: `Duplicate of ${keepCode} for Shopify customer ${shopifyId}; frozen by the Shopify hub`, Frozen: 'tYES' } as Patch);
+      if (await hasDocuments(deps, code)) await deps.b1.patchBusinessPartner(code, leftActive());
+    }
     unlinked.push(code);
   }
   // Two settlers that read B1 at different moments (a document added in between) could each

@@ -4,7 +4,7 @@ import { created, failed, unchanged, updated, type RecordOutcome } from '../../m
 import type { B1BusinessPartnerCreate } from '../../mapping/types';
 import type { PipelineDeps, PostPageInput } from '../contract';
 import { mapInGroups } from './groups';
-import { lookupPartners, upsertBusinessPartner } from './upsert';
+import { lookupPartners, PartnerInProgressError, upsertBusinessPartner, type BpUpsertResult } from './upsert';
 
 /** Records of one page posted side by side (B1 round trips dominate; 4 keeps a Service Layer node comfortable). */
 export const POST_CONCURRENCY = 4;
@@ -15,7 +15,17 @@ export async function postCustomers(deps: PipelineDeps, input: PostPageInput<B1B
   // Customers sharing an e-mail run one after the other, so two of them never both link the
   // same partner; the others run side by side.
   return mapInGroups(input.records, (r) => r.payload.EmailAddress?.toLowerCase() ?? r.id, POST_CONCURRENCY, async (r) => {
-    const res = await upsertBusinessPartner(deps, r.payload, input.syncId, known);
+    let res: BpUpsertResult;
+    try {
+      res = await upsertBusinessPartner(deps, r.payload, input.syncId, known);
+    } catch (e) {
+      // Another writer holds this customer's reservation (series mode) and may still be creating
+      // the partner for up to the stale window: only this record waits (open in the failed-record
+      // ledger, retried by a later run); failing the page would fail every run until then.
+      if (!(e instanceof PartnerInProgressError)) throw e;
+      heartbeat();
+      return failed('customer', r.id, `customer ${r.label ?? r.id}: ${e.message}`);
+    }
     heartbeat();
     if (res.outcome === 'failed') return failed('customer', r.id, `customer ${r.label ?? r.id}: ${res.reason}`, res.field);
     if (res.outcome === 'created') return created('customer', r.id, res.cardCode);

@@ -205,6 +205,23 @@ async function withPending(deps: PipelineDeps, items: TrimmedItem[], stock: Read
       }
     }
   }
+  // Shopify's committed counts orders the search can miss (its index lags, a line sold under an
+  // older SKU, an unfulfilled order archived or older than the shop may read): whatever of it the
+  // orders read do not explain is deducted whole, as sold and not in B1 (an undersell at worst,
+  // when B1 has such an order). An order placed after the levels were read makes the sum exceed
+  // committed, not fall short of it.
+  for (const [inventoryItemId, code] of codeByInventoryItem) {
+    const src = sources.find((s) => s.applies(inventoryItemId));
+    for (const loc of locationIds) {
+      const key = `${inventoryItemId}|${loc}`;
+      const explained = (src?.orders ?? []).reduce((n, o) => n + (o.units.get(key) ?? 0), 0);
+      const unexplained = (committed.get(inventoryItemId)?.[loc] ?? 0) - explained;
+      if (unexplained <= 0) continue;
+      const p = pending.get(code) ?? {};
+      p[loc] = (p[loc] ?? 0) + unexplained;
+      pending.set(code, p);
+    }
+  }
   // An order too large to read whole: deduct every unit Shopify holds for these items (never too few).
   for (const [inventoryItemId, code] of codeByInventoryItem) {
     if (!uncertain.has(code)) continue;

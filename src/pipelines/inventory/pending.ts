@@ -18,7 +18,9 @@
  * sum of the remaining units of the open orders there, so it serves as a checksum: an item whose
  * committed units equal the export's sum for it at every mapped location sees the same orders in
  * both reads; any other item (an order placed, cancelled or fulfilled between the reads) has its
- * orders queried afresh, after its levels were read.
+ * orders queried afresh, after its levels were read. The search can miss an open order (index
+ * lag, a line sold under an older SKU, an archived or old unfulfilled order): fetch.ts deducts the
+ * part of `committed` the orders read do not explain, per item and location.
  */
 import type { ShopifyClient } from '../../connectors/shopify/client';
 import { searchValue } from '../../connectors/shopify/client';

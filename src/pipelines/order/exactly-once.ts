@@ -49,7 +49,7 @@ export interface OrderCopy {
 
 type Row = Record<string, unknown>;
 
-function toCopy(r: Row): OrderCopy {
+export function toCopy(r: Row): OrderCopy {
   const lines = (r.DocumentLines as Row[] | undefined) ?? [];
   const cancelled = r.Cancelled === 'tYES';
   const open = r.DocumentStatus === undefined || r.DocumentStatus === 'bost_Open';
@@ -82,7 +82,7 @@ export interface SettleResult {
  * the same copy: a choice by anything a writer holds itself (its own DocEntry, a reservation
  * target it read earlier) let two writers cancel each other's copy and leave none open.
  */
-function keeper(open: OrderCopy[]): OrderCopy | undefined {
+export function keeper(open: OrderCopy[]): OrderCopy | undefined {
   return open.find((o) => o.actedOn) ?? open[0];
 }
 

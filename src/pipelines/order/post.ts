@@ -15,7 +15,7 @@ import { createAttemptedInRun, noteCreateAttempt } from '../customer/run-memory'
 import { isRecordRejection, PartnerInProgressError, upsertBusinessPartner } from '../customer/upsert';
 import { B1TransientError } from '../../connectors/b1/errors';
 import { ORDER_RESERVATIONS, ReservationSetupError, type Reservation, type ReserveResult } from '../../connectors/b1/reservations';
-import { mayHaveApplied, ORDER_STATE_SELECT, ordersFor, serialised, settleDuplicates } from './exactly-once';
+import { keeper, mayHaveApplied, ORDER_STATE_SELECT, ordersFor, serialised, settleDuplicates, toCopy } from './exactly-once';
 import { CARD_CODE_FROM_CUSTOMER } from './map';
 import type { OrderPayload } from './types';
 
@@ -49,6 +49,8 @@ interface CreateState {
   inDoubt?: boolean;
   /** B1 answered our POST: the reservation stands for a document (never given back). */
   created?: boolean;
+  /** POSTs sent for this record in this attempt: more than one may both commit. */
+  posts?: number;
 }
 
 /**
@@ -175,6 +177,7 @@ async function createOnce(deps: PipelineDeps, runId: string, r: CreateRec, st: C
 
 
   noteCreateAttempt(runId, r.id);
+  st.posts = (st.posts ?? 0) + 1;
   let made: Awaited<ReturnType<PipelineDeps['b1']['createOrderOrDraft']>>;
   try {
     made = await deps.b1.createOrderOrDraft(doc as unknown as Parameters<PipelineDeps['b1']['createOrderOrDraft']>[0]);
@@ -209,8 +212,9 @@ async function createOnce(deps: PipelineDeps, runId: string, r: CreateRec, st: C
   await res.settle(mine, String(made.docEntry)).catch(() => undefined);
   // The first generation, taken by this record and followed by its one POST: no other holder ever
   // posted this order (every hub POST is made by a holder), so there is no copy to look for. After
-  // a takeover the previous holder's POST may still commit: look, and settle.
-  if (mine.generation === 1) return created('order', r.id, String(made.docEntry));
+  // a takeover the previous holder's POST may still commit, and so may an earlier POST of ours if
+  // one was ever sent again (a failure wrongly judged "not applied"): look, and settle.
+  if (mine.generation === 1 && st.posts === 1) return created('order', r.id, String(made.docEntry));
   const s = await settleOrReport(deps, r.id, made.docEntry);
   if ('error' in s) return { ...failed('order', r.id, `${label}: created sales order ${made.docEntry}, but SAP B1 refused to cancel a copy made by another writer: ${s.error}`), targetId: String(made.docEntry) };
   return s.keep === made.docEntry ? created('order', r.id, String(made.docEntry)) : unchanged('order', r.id, String(s.keep));
@@ -219,8 +223,13 @@ async function createOnce(deps: PipelineDeps, runId: string, r: CreateRec, st: C
 async function updateOrder(deps: PipelineDeps, r: Rec & { payload: Extract<OrderPayload, { action: 'update' }> }): Promise<RecordOutcome> {
   const label = `order ${r.label ?? r.id}`;
   // One read gives both the cross-reference and the state the decision needs.
-  const found = await deps.b1.findOrdersByShopifyId(r.id, ORDER_STATE_SELECT);
-  const state = (found as unknown as B1OrderState[]).sort((a, b) => a.DocEntry - b.DocEntry)[0];
+  const found = (await deps.b1.findOrdersByShopifyId(r.id, ORDER_STATE_SELECT)) as unknown as B1OrderState[];
+  // The copy that stands, by the sweep's rule (the oldest B1 acted on, else the oldest uncancelled):
+  // after a sweep the lowest DocEntry may be a cancelled copy while a younger one ships. Only when
+  // every copy is cancelled does the oldest speak for them.
+  const copies = found.map((o) => toCopy(o as unknown as Record<string, unknown>)).sort((a, b) => a.DocEntry - b.DocEntry);
+  const stands = keeper(copies.filter((c) => c.Cancelled !== 'tYES')) ?? copies[0];
+  const state = found.find((o) => Number(o.DocEntry) === stands?.DocEntry);
   if (!state) return failed('order', r.id, `${label}: its B1 sales order was not found by U_ShopifyId any more`, 'id');
   const decision = decideOrderUpdate(state, r.payload.order, deps.mapping, { itemCodeBySku: new Map(r.payload.itemCodes.map((c) => [c, c])) });
   const target = String(state.DocEntry);

@@ -3,7 +3,9 @@
  * simulator (B1 Service Layer or Shopify Admin GraphQL) and, per request, either forwards it
  * untouched or injects one fault:
  *
- * - `html-5xx`      502/503 with an Apache-style HTML page (the load balancer answering); not applied
+ * - `html-5xx`      502/503 with an Apache-style HTML page (the load balancer answering); not
+ *                   applied, or (B1, half of the draws) applied first: the node committed, then
+ *                   Apache gave up on it (reference §3), so the page says nothing either way
  * - `throttle-429`  429 with Retry-After; not applied
  * - `reset-before`  the connection is reset before the request reaches the simulator; not applied
  * - `reset-after`   the request is applied, then the connection is reset instead of answering
@@ -197,6 +199,8 @@ export async function startFaultProxy(o: FaultProxyOptions): Promise<FaultProxy>
     }
     switch (f.kind) {
       case 'html-5xx': {
+        // The B1 variant where the node committed before Apache answered with its page.
+        if (o.flavor === 'b1' && (f.variant * 4) % 1 >= 0.5) await forward(req, body).catch(() => undefined);
         const [status, title, text] = f.variant < 0.5
           ? [502, 'Proxy Error', 'The proxy server received an invalid response from an upstream server.']
           : [503, 'Service Unavailable', 'The server is temporarily unable to service your request due to maintenance downtime or capacity problems. Please try again later.'];

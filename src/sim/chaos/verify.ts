@@ -75,13 +75,27 @@ export function classifyReason(reason: string | undefined): 'data' | 'transient'
   const r = reason ?? '';
   // The hub does not know whether its POST committed (a slow commit, a lost answer): it holds the
   // reservation and posts again only after the window, and the ledger retries it until then.
-  if (/may still be committing|waiting for approval/i.test(r)) return 'in-doubt';
+  // Likewise while another writer holds the customer's partner reservation (series mode).
+  if (/may still be committing|waiting for approval|being created by another writer|another writer took over/i.test(r)) return 'in-doubt';
   if (/ECONNRESET|ECONNREFUSED|socket|network|timeout|timed out|\b5\d\d\b|HTML|throttl|\b429\b|Too many requests|unavailable|hang up|aborted/i.test(r)) return 'transient';
   if (/already (been )?(assigned|exists|in use)|concurrent|conflict|another user|locked/i.test(r)) return 'conflict';
   return 'data';
 }
 
 // ───────────────────────── the verdict ─────────────────────────
+
+/** The hub's reservation tables (connectors/b1/reservations.ts), as any OData client sees them. */
+const RESERVATION_SETS = ['U_B1H_ORDER_RES', 'U_B1H_BP_RES'];
+
+/** Keys (Shopify ids) holding a reservation row; a table not set up holds none. */
+async function reservedKeys(sl: ServiceLayerProbe): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const set of RESERVATION_SETS) {
+    const rows = await sl.list<{ U_ResKey?: string | null }>(set, { select: ['U_ResKey'] }).catch(() => []);
+    for (const r of rows) if (r.U_ResKey) out.add(r.U_ResKey);
+  }
+  return out;
+}
 
 export interface Finding {
   kind: 'duplicate' | 'lost' | 'inventory';
@@ -122,7 +136,7 @@ type ShopOrder = {
   displayFinancialStatus: string | null;
   customer: { id: string } | null;
   lineItems: { nodes: { sku: string | null; currentQuantity: number }[] };
-  fulfillmentOrders: { nodes: { status: string; assignedLocation: { location: { id: string } | null }; lineItems: { nodes: { sku: string | null; remainingQuantity: number; totalQuantity: number }[] } }[] };
+  fulfillmentOrders: { nodes: { status: string; assignedLocation: { location: { id: string } | null }; lineItems: { nodes: { inventoryItemId: string | null; remainingQuantity: number; totalQuantity: number }[] } }[] };
 };
 type ShopVariant = {
   sku: string | null;
@@ -151,14 +165,18 @@ export async function verify(o: {
   fixedCustomers?: string[];
 }): Promise<Verdict> {
   const findings: Finding[] = [];
-  const [orders, partners, items] = await Promise.all([
+  const [orders, partners, items, drafts, reservationKeys] = await Promise.all([
     o.sl.list<B1Order>('Orders', { select: ['DocEntry', 'U_ShopifyId', 'DocumentStatus', 'Cancelled', 'CardCode', 'DocumentLines'] }),
     o.sl.list<B1Partner>('BusinessPartners', { select: ['CardCode', 'U_ShopifyId'] }),
     o.sl.list<B1Item>('Items', { select: ['ItemCode', 'U_ShopifySync', 'InventoryItem', 'ItemWarehouseInfoCollection'] }),
+    o.sl.list<{ U_ShopifyId?: string | null; AuthorizationStatus?: string; DocumentStatus?: string }>('Drafts', { select: ['U_ShopifyId', 'AuthorizationStatus', 'DocumentStatus'] }),
+    reservedKeys(o.sl),
   ]);
+  // Approval drafts still pending, by Shopify id: what "waiting for approval" must point at.
+  const pendingDrafts = new Set(drafts.filter((d) => d.AuthorizationStatus !== 'dasRejected' && d.AuthorizationStatus !== 'dasCancelled' && d.DocumentStatus !== 'bost_Close').flatMap((d) => (d.U_ShopifyId ? [d.U_ShopifyId] : [])));
   const shopOrders = await o.admin.all<ShopOrder>(
     'orders',
-    'id test cancelledAt displayFinancialStatus customer { id } lineItems(first: 10) { nodes { sku currentQuantity } } fulfillmentOrders(first: 2) { nodes { status assignedLocation { location { id } } lineItems(first: 10) { nodes { sku remainingQuantity totalQuantity } } } }',
+    'id test cancelledAt displayFinancialStatus customer { id } lineItems(first: 10) { nodes { sku currentQuantity } } fulfillmentOrders(first: 2) { nodes { status assignedLocation { location { id } } lineItems(first: 10) { nodes { inventoryItemId remainingQuantity totalQuantity } } } }',
     10,
   );
   const customers = await o.admin.all<{ id: string }>('customers', 'id', 100);
@@ -169,7 +187,14 @@ export async function verify(o: {
   const inDoubt: ReportedFailure[] = [];
   let lost = 0;
   const fixed = new Set(o.fixedCustomers ?? []);
-  const missing = (object: 'order' | 'customer' | 'product', id: string, what: string, dataFixed = false): void => {
+  /**
+   * A record held in doubt is excused only while B1 holds what the hub says it waits for: a
+   * reservation row for it (or, for an order waiting on its customer, the customer's), or a
+   * pending approval draft. A reason alone excuses nothing.
+   */
+  const holdIsReal = (id: string, reason: string, alsoKeys: string[]): boolean =>
+    /waiting for approval/i.test(reason) ? pendingDrafts.has(id) : [id, ...alsoKeys].some((k) => reservationKeys.has(k));
+  const missing = (object: 'order' | 'customer' | 'product', id: string, what: string, dataFixed = false, alsoKeys: string[] = []): void => {
     const f = failedBy.get(`${object}\u0000${id}`);
     const why = f?.reason ? classifyReason(f.reason) : undefined;
     if (dataFixed) {
@@ -181,7 +206,7 @@ export async function verify(o: {
       reportedDataFailures.push(f);
       return;
     }
-    if (f && why === 'in-doubt') {
+    if (f && why === 'in-doubt' && holdIsReal(id, f.reason ?? '', alsoKeys)) {
       inDoubt.push(f);
       return;
     }
@@ -189,9 +214,11 @@ export async function verify(o: {
     findings.push({ kind: 'lost', object, id, detail: f ? `${what}; the failed-record log has it with a ${why ?? 'missing'} reason: ${f.reason ?? ''}` : `${what}; not in the failed-record log` });
   };
 
-  // Duplicates: open sales orders and partners per U_ShopifyId, variants per SKU.
+  // Duplicates: uncancelled sales orders (an open copy next to a delivered one ships twice) and
+  // partners per U_ShopifyId, variants per SKU.
   let duplicates = 0;
   const openOrders = orders.filter((x) => x.DocumentStatus === 'bost_Open' && x.Cancelled !== 'tYES');
+  const standingOrders = orders.filter((x) => x.Cancelled !== 'tYES');
   const group = <T>(xs: T[], key: (x: T) => string | null | undefined): Map<string, T[]> => {
     const m = new Map<string, T[]>();
     for (const x of xs) {
@@ -200,11 +227,11 @@ export async function verify(o: {
     }
     return m;
   };
-  const openById = group(openOrders, (x) => x.U_ShopifyId);
-  for (const [id, list] of openById) {
+  const standingById = group(standingOrders, (x) => x.U_ShopifyId);
+  for (const [id, list] of standingById) {
     if (list.length < 2) continue;
     duplicates += list.length - 1;
-    findings.push({ kind: 'duplicate', object: 'order', id, detail: `${list.length} open sales orders: DocEntry ${list.map((x) => x.DocEntry).join(', ')}` });
+    findings.push({ kind: 'duplicate', object: 'order', id, detail: `${list.length} uncancelled sales orders: ${list.map((x) => `DocEntry ${x.DocEntry} (${x.DocumentStatus ?? '?'})`).join(', ')}` });
   }
   const partnersById = group(partners, (x) => x.U_ShopifyId);
   for (const [id, list] of partnersById) {
@@ -221,7 +248,7 @@ export async function verify(o: {
 
   // Lost: eligible orders without an open sales order, customers without a partner, selected items without a variant.
   const eligible = shopOrders.filter((x) => isEligibleOrder(x, o.mapping));
-  for (const x of eligible) if (!openById.has(x.id)) missing('order', x.id, 'eligible Shopify order without an open sales order', !!x.customer && fixed.has(x.customer.id));
+  for (const x of eligible) if (!standingById.has(x.id)) missing('order', x.id, 'eligible Shopify order without an uncancelled sales order', !!x.customer && fixed.has(x.customer.id), x.customer ? [x.customer.id] : []);
   for (const c of customers) if (!partnersById.has(c.id)) missing('customer', c.id, 'Shopify customer without a partner', fixed.has(c.id));
   const selected = items.filter((i) => i.U_ShopifySync === 'Y');
   for (const i of selected) if (!variantsBySku.has(i.ItemCode)) missing('product', i.ItemCode, 'selected item without a Shopify variant');
@@ -230,6 +257,9 @@ export async function verify(o: {
   // holds in Committed (open lines of open orders) nor has already shipped beyond what Shopify
   // fulfilled (delivered lines left InStock). Cancelled B1 orders count nothing.
   const b1ById = group(orders.filter((x) => x.Cancelled !== 'tYES'), (x) => x.U_ShopifyId);
+  // A line counts under its inventory item's SKU (what Shopify's committed counts), not the SKU
+  // it was sold under: a renamed SKU must not hide sold units from the check.
+  const skuOfItem = new Map(variants.filter((v) => v.sku).map((v) => [v.inventoryItem.id, v.sku!]));
   const locOfWarehouse = (wh: string | undefined, locId: string): boolean => !!wh && !!o.mapping.locations.find((l) => l.locationId === locId)?.warehouses.includes(wh);
   const notInB1 = new Map<string, number>();
   for (const x of shopOrders) {
@@ -240,9 +270,10 @@ export async function verify(o: {
       if (!loc) continue;
       const released = ['CANCELLED', 'CLOSED', 'INCOMPLETE'].includes(fo.status);
       for (const l of fo.lineItems.nodes) {
-        if (!l.sku) continue;
-        const k = `${l.sku}\u0000${loc}`;
-        const e = perKey.get(k) ?? { sku: l.sku, loc, unfulfilled: 0, fulfilled: 0 };
+        const sku = l.inventoryItemId ? skuOfItem.get(l.inventoryItemId) : undefined;
+        if (!sku) continue;
+        const k = `${sku}\u0000${loc}`;
+        const e = perKey.get(k) ?? { sku, loc, unfulfilled: 0, fulfilled: 0 };
         if (!released) e.unfulfilled += Math.max(0, l.remainingQuantity);
         e.fulfilled += Math.max(0, l.totalQuantity - l.remainingQuantity);
         perKey.set(k, e);
