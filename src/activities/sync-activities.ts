@@ -17,7 +17,7 @@ import type {
   PipelineDeps,
   PostPageInput,
 } from '../pipelines/contract';
-import { fetchFailureOf, poisoned } from '../pipelines/fetch-poison';
+import { fetchFailureOf, poisoned } from '../pipelines/kit/fetch-poison';
 import { withSyncId } from '../shared/sync-contract';
 
 

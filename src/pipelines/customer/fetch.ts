@@ -10,7 +10,7 @@ import { updatedSinceQuery } from '../../connectors/shopify/client';
 import type { ShopifyCustomer } from '../../mapping/types';
 import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
 import { loadCustomersExport, startCustomersExport } from './export';
-import { exportCursor, idsSlice, parseExportCursor, pastPosition, positionAfter, type UpdatedAtPosition } from './paging';
+import { exportCursor, idsSlice, parseExportCursor, pastPosition, positionAfter, type UpdatedAtPosition } from '../kit/paging';
 import { customerLabel, trimCustomer } from './trim';
 
 export type CustomerRecord = SourceRecord<ShopifyCustomer>;

@@ -16,4 +16,7 @@ export const customerPipeline: Pipeline<ShopifyCustomer, B1BusinessPartnerCreate
   post: postCustomers,
 };
 
-export { upsertBusinessPartner, findPartnerByShopifyId, isRecordRejection, type BpUpsertResult } from './upsert';
+// What other pipelines may use of customers: the order pipeline creates an order's partner on
+// the fly and trims the customer an order carries like a customer read on its own.
+export { upsertBusinessPartner, findPartnerByShopifyId, isRecordRejection, PartnerInProgressError, type BpUpsertResult } from './upsert';
+export { trimCustomer } from './trim';

@@ -26,8 +26,8 @@ import type { BusinessPartner } from '../../connectors/b1/schemas';
 import { diffBusinessPartner } from '../../mapping';
 import type { B1BusinessPartner, B1BusinessPartnerCreate } from '../../mapping/types';
 import type { PipelineDeps } from '../contract';
-import { PipelineSetupError } from '../errors';
-import { orFilters } from './paging';
+import { PipelineSetupError } from '../kit/errors';
+import { orFilters } from '../kit/paging';
 // Numbers inside codes compare as numbers ("C9" before "C10"): the oldest of several is the one numbered first.
 import { byCardCode, keeperOf } from './partner-duplicates';
 import { createAttemptedInRun, noteCreateAttempt } from './run-memory';

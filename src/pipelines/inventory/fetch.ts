@@ -24,7 +24,7 @@ import { f } from '../../connectors/b1/odata-query';
 import { pipelineConfigProblems } from '../../mapping/config';
 import type { B1ItemWarehouseInfo } from '../../mapping/types';
 import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
-import { PipelineSetupError } from '../errors';
+import { PipelineSetupError } from '../kit/errors';
 import { b1OrderUnits, uncoveredUnits } from '../../mapping/inventory';
 import { b1SalesOrders, loadOpenOrders, openOrdersForSkus, ordersFromExport, startOpenOrdersExport, type B1SalesOrderFacts, type OpenOrderUnits, type OpenOrdersExport } from './pending';
 import { stockBySku } from './shopify-levels';

@@ -8,15 +8,15 @@
  */
 import { pipelineConfigProblems } from '../../mapping';
 import type { ShopifyCustomer, ShopifyOrder } from '../../mapping/types';
-import { PipelineSetupError } from '../errors';
+import { PipelineSetupError } from '../kit/errors';
 import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
-import { exportCursor, idsSlice, maxUpdatedAt, orFilters, parseExportCursor, pastPosition, positionAfter, type UpdatedAtPosition } from '../customer/paging';
-import { trimCustomer } from '../customer/trim';
+import { exportCursor, idsSlice, maxUpdatedAt, orFilters, parseExportCursor, pastPosition, positionAfter, type UpdatedAtPosition } from '../kit/paging';
+import { trimCustomer } from '../customer';
 import { updatedSinceQuery } from '../../connectors/shopify/client';
 import { sweepRecentDuplicates } from './exactly-once';
 import { trimOrder } from './trim';
 import type { OrderContext, OrderSource } from './types';
-import { eachRecordIsolated } from '../fetch-poison';
+import { eachRecordIsolated } from '../kit/fetch-poison';
 
 /** Lowest key per cross-reference value (several rows carrying one GID is itself a defect to ignore). */
 async function lookup<K extends string | number>(deps: PipelineDeps, set: 'BusinessPartners' | 'Orders' | 'Items', field: string, keyField: string, values: string[]): Promise<Map<string, K>> {

@@ -8,11 +8,11 @@
 import { created, decideOrderUpdate, failed, unchanged, updated, type RecordOutcome } from '../../mapping';
 import type { B1OrderState } from '../../mapping/types';
 import type { PipelineDeps, PostPageInput } from '../contract';
-import { PipelineSetupError } from '../errors';
-import { mapInGroups } from '../customer/groups';
-import { heartbeat, POST_CONCURRENCY } from '../customer/post';
+import { PipelineSetupError } from '../kit/errors';
+import { mapInGroups } from '../kit/groups';
+import { heartbeat, POST_CONCURRENCY } from '../kit/activity';
 import { createAttemptedInRun, noteCreateAttempt } from '../customer/run-memory';
-import { isRecordRejection, PartnerInProgressError, upsertBusinessPartner } from '../customer/upsert';
+import { isRecordRejection, PartnerInProgressError, upsertBusinessPartner } from '../customer';
 import { B1TransientError } from '../../connectors/b1/errors';
 import { ORDER_RESERVATIONS, ReservationSetupError, type Reservation, type ReserveResult } from '../../connectors/b1/reservations';
 import { mayHaveApplied, ORDER_STATE_SELECT, ordersFor, serialised, settleDuplicates } from './exactly-once';
