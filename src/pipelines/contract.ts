@@ -13,6 +13,7 @@ import type { SyncObject } from '../shared/sync-object';
 import type { FetchPageInput, FetchPageResult, MapPageInput, MappedRecord, PostPageInput } from '../shared/sync-contract';
 import type { B1Client } from '../connectors/b1/client';
 import type { ShopifyClient } from '../connectors/shopify/client';
+import type { PipelineState } from './kit/state';
 
 export type { FetchPageInput, FetchPageResult, LogPageInput, MapPageInput, MappedRecord, PostPageInput, SourceRecord } from '../shared/sync-contract';
 
@@ -23,6 +24,8 @@ export interface PipelineDeps {
   mapping: MappingConfig;
   /** Page size per object (records per fetch), chosen to keep payloads small. */
   pageSizes: Record<SyncObject, number>;
+  /** The pipelines' per-worker memory (caches, in-process locks): one per deps, never module state. */
+  state: PipelineState;
 }
 
 /** One object's pipeline. `map` must be deterministic in its inputs (it is also re-run on resync). */
