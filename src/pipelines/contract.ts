@@ -14,6 +14,7 @@ import type { FetchPageInput, FetchPageResult, MapPageInput, MappedRecord, PostP
 import type { B1Client } from '../connectors/b1/client';
 import type { ShopifyClient } from '../connectors/shopify/client';
 import type { PipelineState } from './kit/state';
+import type { PipelineTuning } from './kit/tuning';
 
 export type { FetchPageInput, FetchPageResult, LogPageInput, MapPageInput, MappedRecord, PostPageInput, SourceRecord } from '../shared/sync-contract';
 
@@ -26,6 +27,8 @@ export interface PipelineDeps {
   pageSizes: Record<SyncObject, number>;
   /** The pipelines' per-worker memory (caches, in-process locks): one per deps, never module state. */
   state: PipelineState;
+  /** Tunables with defaults (kit/tuning.ts): a test passes its own instead of patching globals. */
+  tuning: PipelineTuning;
 }
 
 /** One object's pipeline. `map` must be deterministic in its inputs (it is also re-run on resync). */

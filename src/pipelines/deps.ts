@@ -9,6 +9,7 @@ import { Secret } from '../connectors/shopify/secret';
 import type { HubConfig, HubSecrets } from '../config/hub-config';
 import { DEFAULT_PAGE_SIZES, type PipelineDeps } from './contract';
 import { PipelineState } from './kit/state';
+import { defaultTuning } from './kit/tuning';
 
 export function createPipelineDeps(config: HubConfig, secrets: HubSecrets): PipelineDeps {
   const b1 = new B1Client({
@@ -30,5 +31,5 @@ export function createPipelineDeps(config: HubConfig, secrets: HubSecrets): Pipe
     apiVersion: config.shopify.apiVersion,
     auth,
   });
-  return { b1, shopify, mapping: config.mapping, pageSizes: { ...DEFAULT_PAGE_SIZES }, state: new PipelineState() };
+  return { b1, shopify, mapping: config.mapping, pageSizes: { ...DEFAULT_PAGE_SIZES }, state: new PipelineState(), tuning: defaultTuning() };
 }
