@@ -8,13 +8,15 @@
  */
 import { updatedSinceQuery } from '../../connectors/shopify/client';
 import type { ShopifyCustomer } from '../../mapping/types';
-import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
+import type { FetchPageInput, FetchPageResult, PipelineDeps } from '../contract';
 import { loadCustomersExport, startCustomersExport } from './export';
 import { exportCursor, idsSlice, parseExportCursor, pastPosition, positionAfter, type UpdatedAtPosition } from '../kit/paging';
 import { eachRecordIsolated } from '../kit/fetch-poison';
 import { customerLabel, trimCustomer } from './trim';
+import type { CustomerRecord } from './types';
 
-export type CustomerRecord = SourceRecord<ShopifyCustomer>;
+export type { CustomerRecord } from './types';
+
 
 function toRecord(c: ShopifyCustomer, deps: PipelineDeps): CustomerRecord {
   const data = trimCustomer(c, deps.mapping.customer.maxAddresses);
