@@ -44,7 +44,7 @@ export interface Pipeline<T = unknown, P = unknown> {
  * records are small (quantities only), so its pages are large: per-page overhead, not Shopify's
  * rate limit, bounded it at 250 (measured: 10k items 1,065 rec/s at 250, 1,969 rec/s at 500).
  */
-export const DEFAULT_PAGE_SIZES: Record<SyncObject, number> = {
+export const DEFAULT_PAGE_SIZES: Readonly<Record<SyncObject, number>> = {
   customer: 50,
   product: 50,
   order: 25,
