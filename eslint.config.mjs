@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
+import { readdirSync } from 'node:fs';
 
 // Workflow code runs in Temporal's deterministic sandbox: no Node builtins, no I/O
 // libraries. Only @temporalio/workflow, pure libraries and activity *types* may be
@@ -95,6 +96,43 @@ function layering() {
   return out;
 }
 
+// Inside src/pipelines: a pipeline (src/pipelines/<object>/) imports from src/pipelines only the
+// kit (shared pieces), the contract and other pipelines' public index.ts; what one pipeline offers
+// another is in its index, so its files can change behind it. The kit imports no pipeline. Lower
+// folders stay as the folder order above allows. A separate rule name, so this block adds to the
+// folder order instead of replacing it (both are checked on every pipeline file).
+const PIPELINE_FOLDERS = readdirSync(new URL('./src/pipelines/', import.meta.url), { withFileTypes: true })
+  .filter((d) => d.isDirectory() && d.name !== 'kit')
+  .map((d) => d.name);
+const pipelineSeams = [
+  {
+    files: ['src/pipelines/*/**/*.ts'],
+    ignores: ['src/pipelines/kit/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            // ../<folder>/<file>: only the kit's files, or another pipeline's index.
+            { regex: '^\\.\\./(?!kit/|\\.\\./)[^/]+/(?!index$).+', message: "A pipeline imports another pipeline only through its index.ts (e.g. '../customer'), and shared pieces from src/pipelines/kit." },
+            // ../<file>: only the contract or a pipeline folder (its index).
+            { regex: `^\\.\\./(?!(?:contract|kit|${PIPELINE_FOLDERS.join('|')})$)[^./][^/]*$`, message: 'A pipeline imports from src/pipelines only the kit, the contract and other pipelines’ index.ts.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/pipelines/kit/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^\\.\\./(?!contract$|\\.\\./)[^/]+', message: 'The pipeline kit imports no pipeline (only the contract, beside the lower folders).' }] },
+      ],
+    },
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'data/**', 'coverage/**'] },
   js.configs.recommended,
@@ -114,6 +152,7 @@ export default tseslint.config(
     },
   },
   ...layering(),
+  ...pipelineSeams,
   {
     files: ['src/workflows/**/*.ts', 'src/schedule/**/*.ts'],
     rules: {

@@ -17,7 +17,7 @@ import type {
   PipelineDeps,
   PostPageInput,
 } from '../pipelines/contract';
-import { fetchFailureOf, poisoned } from '../pipelines/fetch-poison';
+import { fetchFailureOf, poisoned } from '../pipelines/kit/fetch-poison';
 import { withSyncId } from '../shared/sync-contract';
 
 
@@ -87,7 +87,7 @@ export function createSyncActivities({ deps, pipelines }: SyncActivityDeps) {
         const input = withSyncId(recorded);
         const p = pipelines[input.object];
         const failedAs = (r: { id: string; label?: string }, outcome: RecordOutcome): MappedRecord => ({ id: r.id, ...(r.label !== undefined ? { label: r.label } : {}), ok: false, outcome });
-        // Records that failed while fetching (fetch-poison.ts) fail here; the pipeline maps the rest.
+        // Records that failed while fetching (pipelines/kit/fetch-poison.ts) fail here; the pipeline maps the rest.
         const fetchFailed: MappedRecord[] = [];
         const records = input.records.filter((r) => {
           const outcome = fetchFailureOf(r);

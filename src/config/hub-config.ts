@@ -118,6 +118,8 @@ export interface HubSecrets {
   b1Password: string;
   shopifyAccessToken?: string;
   shopifyClientSecret?: string;
+  /** SHOPIFY_CLIENT_ID, when shopify.clientId is not in the file (not a secret; read with them). */
+  shopifyClientId?: string;
 }
 
 export interface HubConfig extends HubConfigFile {
@@ -188,7 +190,7 @@ export function loadHubSecrets(config: Pick<HubConfig, 'shopify'>, env: NodeJS.P
     if (!config.shopify.clientId && !env.SHOPIFY_CLIENT_ID) problems.push('shopify.clientId: not set (or SHOPIFY_CLIENT_ID)');
   }
   if (problems.length) throw new HubConfigError(problems);
-  return { b1Password: b1Password!, shopifyAccessToken: env.SHOPIFY_ACCESS_TOKEN, shopifyClientSecret: env.SHOPIFY_CLIENT_SECRET };
+  return { b1Password: b1Password!, shopifyAccessToken: env.SHOPIFY_ACCESS_TOKEN, shopifyClientSecret: env.SHOPIFY_CLIENT_SECRET, ...(env.SHOPIFY_CLIENT_ID ? { shopifyClientId: env.SHOPIFY_CLIENT_ID } : {}) };
 }
 
 /** Demo credentials of the simulators; they are not secrets (documented in the README). */

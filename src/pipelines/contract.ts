@@ -13,6 +13,8 @@ import type { SyncObject } from '../shared/sync-object';
 import type { FetchPageInput, FetchPageResult, MapPageInput, MappedRecord, PostPageInput } from '../shared/sync-contract';
 import type { B1Client } from '../connectors/b1/client';
 import type { ShopifyClient } from '../connectors/shopify/client';
+import type { PipelineState } from './kit/state';
+import type { PipelineTuning } from './kit/tuning';
 
 export type { FetchPageInput, FetchPageResult, LogPageInput, MapPageInput, MappedRecord, PostPageInput, SourceRecord } from '../shared/sync-contract';
 
@@ -23,6 +25,10 @@ export interface PipelineDeps {
   mapping: MappingConfig;
   /** Page size per object (records per fetch), chosen to keep payloads small. */
   pageSizes: Record<SyncObject, number>;
+  /** The pipelines' per-worker memory (caches, in-process locks): one per deps, never module state. */
+  state: PipelineState;
+  /** Tunables with defaults (kit/tuning.ts): a test passes its own instead of patching globals. */
+  tuning: PipelineTuning;
 }
 
 /** One object's pipeline. `map` must be deterministic in its inputs (it is also re-run on resync). */
@@ -38,7 +44,7 @@ export interface Pipeline<T = unknown, P = unknown> {
  * records are small (quantities only), so its pages are large: per-page overhead, not Shopify's
  * rate limit, bounded it at 250 (measured: 10k items 1,065 rec/s at 250, 1,969 rec/s at 500).
  */
-export const DEFAULT_PAGE_SIZES: Record<SyncObject, number> = {
+export const DEFAULT_PAGE_SIZES: Readonly<Record<SyncObject, number>> = {
   customer: 50,
   product: 50,
   order: 25,

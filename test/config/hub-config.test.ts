@@ -73,6 +73,14 @@ test('secrets come from the environment, errors name the variable but never a va
   assert.throws(() => loadHubSecrets(cc, { B1_PASSWORD: 'pw-1' }), /SHOPIFY_CLIENT_SECRET: not set[\s\S]*shopify\.clientId: not set/);
 });
 
+test('SHOPIFY_CLIENT_ID is read with the secrets, so the pipelines get it injected and never read the environment', () => {
+  const cc = parseHubConfig({ ...valid, shopify: { shop: 'acme.myshopify.com', auth: 'clientCredentials' } });
+  const secrets = loadHubSecrets(cc, { B1_PASSWORD: 'pw-1', SHOPIFY_CLIENT_SECRET: 's', SHOPIFY_CLIENT_ID: 'cid-1' });
+  assert.equal(secrets.shopifyClientId, 'cid-1');
+  const inFile = parseHubConfig({ ...valid, shopify: { shop: 'acme.myshopify.com', auth: 'clientCredentials', clientId: 'cid-file' } });
+  assert.equal(loadHubSecrets(inFile, { B1_PASSWORD: 'pw-1', SHOPIFY_CLIENT_SECRET: 's', SHOPIFY_CLIENT_ID: '' }).shopifyClientId, undefined);
+});
+
 test('b1.baseUrl: plain http to another host is refused; loopback http and the logged opt-out are allowed', () => {
   const at = (baseUrl: string, extra: Record<string, unknown> = {}) => ({ ...valid, b1: { ...valid.b1, baseUrl, ...extra } });
   for (const url of ['http://sap.example.com:50001/b1s/v1', 'http://10.0.0.5:50001/b1s/v2', 'http://[fe80::1]:50001/b1s/v1']) {

@@ -22,7 +22,7 @@ import {
 import { ShopifyError, ShopifyGraphQLError, ShopifyUnknownOutcomeError, ShopifyUserErrors } from '../../src/connectors/shopify/errors';
 import { HubConfigError } from '../../src/config/hub-config';
 import { MappingConfigError } from '../../src/mapping/config';
-import { PipelineSetupError } from '../../src/pipelines/errors';
+import { PipelineSetupError } from '../../src/pipelines/kit/errors';
 import { InventoryRetryLaterError } from '../../src/pipelines/inventory/post';
 import { concernsOneRecord, errorDecision, isRecordRejection, toActivityFailure, type ErrorDecision, type ErrorKind } from '../../src/shared/error-policy';
 

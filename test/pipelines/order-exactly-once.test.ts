@@ -12,6 +12,7 @@ import { B1BusinessRuleError, B1Client, ORDER_RESERVATIONS, PARTNER_RESERVATIONS
 import { orderPipeline } from '../../src/pipelines/order';
 import { settleDuplicates } from '../../src/pipelines/order/exactly-once';
 import type { PipelineDeps } from '../../src/pipelines/contract';
+import { PipelineState } from '../../src/pipelines/kit/state';
 import type { RecordOutcome } from '../../src/mapping/outcome';
 import { isoSeconds } from '../../src/sim/shopify/clock';
 import { startHubFixture, type HubFixture } from '../support/hub-fixture';
@@ -26,7 +27,7 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
   const newOrder = (quantity = 1, sku = 'A00011') => gid(fx.shopifySim.createOrder({ customerId: null, email: `eo-${++n}@example.com`, lines: [{ sku, quantity }] }));
   const open = (id: string) => salesOrdersByShopifyId(fx, id).filter((o) => o.Cancelled !== 'tYES');
 
-  /** Another hub deployment (or worker process): its own client, session and clock. */
+  /** Another hub deployment (or worker process): its own client, session, clock and pipeline state. */
   const otherHub = (o: { timeoutMs?: number; holder?: string; skewMs?: number } = {}): PipelineDeps => ({
     ...fx.deps,
     b1: new B1Client({
@@ -39,6 +40,8 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
       ...(o.skewMs ? { localClock: () => Date.now() + o.skewMs! } : {}),
       reservations: { holder: o.holder ?? 'other-hub' },
     }),
+    // Another process: none of this worker's memory (orders in flight, creates attempted).
+    state: new PipelineState(),
   });
 
   /** Moves SAP B1's clock (the simulator's) for the duration of `fn`. */

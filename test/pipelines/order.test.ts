@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { parseMappingConfig } from '../../src/mapping/config';
 import { orderPipeline } from '../../src/pipelines/order';
 import { settleDuplicates } from '../../src/pipelines/order/exactly-once';
-import { ORDER_BULK } from '../../src/pipelines/order/fetch';
 import { failBulkQueries } from '../../src/sim/shopify/bulk';
 import { startHubFixture, type HubFixture, type RunningWorker } from '../support/hub-fixture';
 import { b1Writes, committedTotal, ensureGuestPartner, gidNumber, partners, partnersByShopifyId, runLog, salesOrders, salesOrdersByShopifyId } from './support-shopify-to-b1';
@@ -125,10 +124,10 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
 
   test('a full run of several pages reads past its first page from one bulk export: every order once, nothing written', async () => {
     const pageSize = fx.deps.pageSizes.order;
-    const minPageSeconds = ORDER_BULK.minPageSeconds;
+    const tuning = fx.deps.tuning;
     fx.deps.pageSizes.order = 4;
     // The fixture's shop is on Plus, where paging is fast enough: make the export worth it.
-    ORDER_BULK.minPageSeconds = 0;
+    fx.deps.tuning = { ...tuning, order: { ...tuning.order, bulkMinPageSeconds: 0 } };
     try {
       const from = fx.b1Sim.faults.log.length;
       const bulkBefore = Object.values(fx.shopifySim.state.data.bulkOperations).filter((b) => b.type === 'QUERY').length;
@@ -144,7 +143,7 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
       assert.equal(exports.at(-1)?.status, 'COMPLETED');
     } finally {
       fx.deps.pageSizes.order = pageSize;
-      ORDER_BULK.minPageSeconds = minPageSeconds;
+      fx.deps.tuning = tuning;
     }
   });
 
@@ -164,9 +163,9 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
 
   test('an export that fails (INTERNAL_SERVER_ERROR) is abandoned: paging resumes where it started, every order once', async () => {
     const pageSize = fx.deps.pageSizes.order;
-    const minPageSeconds = ORDER_BULK.minPageSeconds;
+    const tuning = fx.deps.tuning;
     fx.deps.pageSizes.order = 4;
-    ORDER_BULK.minPageSeconds = 0;
+    fx.deps.tuning = { ...tuning, order: { ...tuning.order, bulkMinPageSeconds: 0 } };
     failBulkQueries(fx.shopifySim.runtime, { errorCode: 'INTERNAL_SERVER_ERROR', times: 1, match: 'BulkExportOrders' });
     try {
       const from = fx.b1Sim.faults.log.length;
@@ -180,7 +179,7 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
       assert.deepEqual([last?.status, last?.errorCode], ['FAILED', 'INTERNAL_SERVER_ERROR']);
     } finally {
       fx.deps.pageSizes.order = pageSize;
-      ORDER_BULK.minPageSeconds = minPageSeconds;
+      fx.deps.tuning = tuning;
     }
   });
 

@@ -8,24 +8,30 @@
  */
 import { updatedSinceQuery } from '../../connectors/shopify/client';
 import type { ShopifyCustomer } from '../../mapping/types';
-import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
+import type { FetchPageInput, FetchPageResult, PipelineDeps } from '../contract';
 import { loadCustomersExport, startCustomersExport } from './export';
-import { exportCursor, idsSlice, parseExportCursor, pastPosition, positionAfter, type UpdatedAtPosition } from './paging';
+import { exportCursor, idsSlice, parseExportCursor, pastPosition, positionAfter, type UpdatedAtPosition } from '../kit/paging';
+import { eachRecordIsolated } from '../kit/fetch-poison';
 import { customerLabel, trimCustomer } from './trim';
+import type { CustomerRecord } from './types';
 
-export type CustomerRecord = SourceRecord<ShopifyCustomer>;
+export type { CustomerRecord } from './types';
+
 
 function toRecord(c: ShopifyCustomer, deps: PipelineDeps): CustomerRecord {
   const data = trimCustomer(c, deps.mapping.customer.maxAddresses);
   return { id: c.id, label: customerLabel(data), data };
 }
 
+/** A customer the code cannot read fails alone (kit/fetch-poison.ts), not the page. */
+const toRecords = (cs: readonly ShopifyCustomer[], deps: PipelineDeps): CustomerRecord[] => eachRecordIsolated('customer', cs, (c) => ({ id: c.id }), (c) => toRecord(c, deps));
+
 /** Customers by id; ids Shopify does not return (deleted, wrong) are reported missing. */
 async function byIds(deps: PipelineDeps, ids: string[]): Promise<{ records: CustomerRecord[]; missingIds: string[] }> {
   if (!ids.length) return { records: [], missingIds: [] };
   const found = await deps.shopify.customersByIds(ids, { addressesFirst: deps.mapping.customer.maxAddresses });
   const seen = new Set(found.map((c) => c.id));
-  return { records: found.map((c) => toRecord(c, deps)), missingIds: ids.filter((id) => !seen.has(id)) };
+  return { records: toRecords(found, deps), missingIds: ids.filter((id) => !seen.has(id)) };
 }
 
 export async function fetchCustomers(deps: PipelineDeps, input: FetchPageInput): Promise<FetchPageResult<ShopifyCustomer>> {
@@ -50,7 +56,7 @@ export async function fetchCustomers(deps: PipelineDeps, input: FetchPageInput):
     const op = await startCustomersExport(deps.shopify, updatedSinceQuery(position.since, 0));
     if (op) nextCursor = exportCursor({ op, after: nextCursor, ...position });
   }
-  const records = page.items.map((c) => toRecord(c, deps));
+  const records = toRecords(page.items, deps);
   let missingIds: string[] = [];
   // Delta runs may name extra records (e.g. a webhook saw them change): read them with page 0.
   if (input.mode === 'delta' && input.pageIndex === 0 && input.ids?.length) {
@@ -119,7 +125,7 @@ async function exportPage(deps: PipelineDeps, updatedSince: string | null, c: Ex
     if (page.hasNextPage && page.endCursor) next = { ...(op ? { op } : {}), after: page.endCursor, ...positionAfter(customers, c) };
   }
   return {
-    records: customers.map((x) => toRecord(x, deps)),
+    records: toRecords(customers, deps),
     ...(next ? { nextCursor: exportCursor(next) } : {}),
   };
 }

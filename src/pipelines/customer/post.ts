@@ -1,13 +1,10 @@
 /** Upserts a page of mapped customers into B1 business partners, one outcome per record. */
-import { Context } from '@temporalio/activity';
 import { created, failed, unchanged, updated, type RecordOutcome } from '../../mapping';
 import type { B1BusinessPartnerCreate } from '../../mapping/types';
 import type { PipelineDeps, PostPageInput } from '../contract';
-import { mapInGroups } from './groups';
+import { heartbeat, POST_CONCURRENCY } from '../kit/activity';
+import { mapInGroups } from '../kit/groups';
 import { lookupPartners, PartnerInProgressError, upsertBusinessPartner, type BpUpsertResult } from './upsert';
-
-/** Records of one page posted side by side (B1 round trips dominate; 4 keeps a Service Layer node comfortable). */
-export const POST_CONCURRENCY = 4;
 
 export async function postCustomers(deps: PipelineDeps, input: PostPageInput<B1BusinessPartnerCreate>): Promise<RecordOutcome[]> {
   // The page's partners in a few batched reads, not one or two per customer.
@@ -32,13 +29,4 @@ export async function postCustomers(deps: PipelineDeps, input: PostPageInput<B1B
     if (res.outcome === 'updated') return updated('customer', r.id, res.cardCode);
     return unchanged('customer', r.id, res.cardCode);
   });
-}
-
-/** Progress for Temporal (lets a heartbeat timeout detect a dead worker mid-page). */
-export function heartbeat(): void {
-  try {
-    Context.current().heartbeat();
-  } catch {
-    // Not inside an activity (the pipeline called directly): nothing to report to.
-  }
 }

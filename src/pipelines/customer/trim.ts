@@ -1,27 +1,11 @@
 /**
- * Projections of Shopify records onto exactly the fields the mapping reads. Every record travels
- * through Temporal history three times (fetch result, map input, post input), so anything the
- * mapping ignores (tags, marketing state, display names) is dropped here.
+ * The customer projected onto exactly the fields the mapping reads. The Shopify record enters
+ * the run's history twice (the fetch result and the map input; the post input carries the
+ * mapped partner instead), so anything the mapping ignores (tags, marketing state, display
+ * names) is dropped here.
  */
 import type { ShopifyCustomer, ShopifyMailingAddress } from '../../mapping/types';
-
-type Maybe<T> = T | null | undefined;
-
-/** Copies the listed keys whose value is neither null nor undefined nor ''. */
-export function pick<T extends object, K extends keyof T>(src: T, keys: readonly K[]): Pick<T, K> {
-  const out = {} as Pick<T, K>;
-  for (const k of keys) {
-    const v = src[k];
-    if (v !== null && v !== undefined && v !== '') out[k] = v;
-  }
-  return out;
-}
-
-const ADDRESS_KEYS = ['id', 'company', 'address1', 'address2', 'city', 'zip', 'provinceCode', 'countryCodeV2', 'phone'] as const;
-
-export function trimAddress(a: Maybe<ShopifyMailingAddress>): ShopifyMailingAddress | null {
-  return a ? pick(a, ADDRESS_KEYS) : null;
-}
+import { pick, trimAddress } from '../kit/trim';
 
 /** The customer as the mapping reads it (addresses beyond `maxAddresses` are never used). */
 export function trimCustomer(c: ShopifyCustomer, maxAddresses: number): ShopifyCustomer {

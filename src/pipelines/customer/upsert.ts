@@ -26,11 +26,11 @@ import type { BusinessPartner } from '../../connectors/b1/schemas';
 import { diffBusinessPartner } from '../../mapping';
 import type { B1BusinessPartner, B1BusinessPartnerCreate } from '../../mapping/types';
 import type { PipelineDeps } from '../contract';
-import { PipelineSetupError } from '../errors';
-import { orFilters } from './paging';
+import { PipelineSetupError } from '../kit/errors';
+import { orFilters } from '../kit/paging';
 // Numbers inside codes compare as numbers ("C9" before "C10"): the oldest of several is the one numbered first.
 import { byCardCode, keeperOf } from './partner-duplicates';
-import { createAttemptedInRun, noteCreateAttempt } from './run-memory';
+import { customerState } from './state';
 
 /** The fields diffBusinessPartner compares (nothing else is read). */
 export const BP_DIFF_SELECT = ['CardCode', 'CardName', 'CardType', 'EmailAddress', 'Phone1', 'Cellular', 'BilltoDefault', 'ShipToDefault', 'U_ShopifyId', 'BPAddresses'] as const;
@@ -231,7 +231,7 @@ export async function upsertBusinessPartner(deps: PipelineDeps, desired: B1Busin
 async function patchPartner(deps: PipelineDeps, desired: B1BusinessPartnerCreate, existing: BusinessPartner, runId: string | undefined): Promise<BpUpsertResult> {
   const cardCode = String(existing.CardCode);
   const patch = diffBusinessPartner(existing as unknown as B1BusinessPartner, desired);
-  if (!patch) return { outcome: createAttemptedInRun(runId, desired.U_ShopifyId) ? 'created' : 'unchanged', cardCode };
+  if (!patch) return { outcome: customerState(deps).createAttempts.attemptedInRun(runId, desired.U_ShopifyId) ? 'created' : 'unchanged', cardCode };
   try {
     await deps.b1.patchBusinessPartner(cardCode, patch as Parameters<PipelineDeps['b1']['patchBusinessPartner']>[1]);
   } catch (e) {
@@ -282,7 +282,7 @@ async function linkPartner(deps: PipelineDeps, desired: B1BusinessPartnerCreate,
  */
 async function createPartner(deps: PipelineDeps, desired: B1BusinessPartnerCreate, runId: string | undefined): Promise<BpUpsertResult> {
   if (!desired.CardCode) return createInSeries(deps, desired, runId);
-  noteCreateAttempt(runId, desired.U_ShopifyId);
+  customerState(deps).createAttempts.note(runId, desired.U_ShopifyId);
   try {
     const created = await deps.b1.createBusinessPartner(desired as unknown as Parameters<PipelineDeps['b1']['createBusinessPartner']>[0]);
     return { outcome: 'created', cardCode: String(created.CardCode ?? desired.CardCode) };
@@ -353,7 +353,7 @@ async function createInSeries(deps: PipelineDeps, desired: B1BusinessPartnerCrea
     await reservations.settle(mine, String(before.CardCode));
     return patchPartner(deps, desired, before, runId);
   }
-  noteCreateAttempt(runId, id);
+  customerState(deps).createAttempts.note(runId, id);
   let cardCode: string;
   try {
     cardCode = String((await deps.b1.createBusinessPartner(desired as unknown as Parameters<PipelineDeps['b1']['createBusinessPartner']>[0])).CardCode);

@@ -24,7 +24,8 @@ import { f } from '../../connectors/b1/odata-query';
 import { pipelineConfigProblems } from '../../mapping/config';
 import type { B1ItemWarehouseInfo } from '../../mapping/types';
 import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
-import { PipelineSetupError } from '../errors';
+import { PipelineSetupError } from '../kit/errors';
+import { eachRecordIsolated } from '../kit/fetch-poison';
 import { b1OrderUnits, uncoveredUnits } from '../../mapping/inventory';
 import { b1SalesOrders, loadOpenOrders, openOrdersForSkus, ordersFromExport, startOpenOrdersExport, type B1SalesOrderFacts, type OpenOrderUnits, type OpenOrdersExport } from './pending';
 import { stockBySku } from './shopify-levels';
@@ -237,7 +238,7 @@ async function withPending(deps: PipelineDeps, items: TrimmedItem[], stock: Read
 type TrimmedItem = ReturnType<typeof trimItem>;
 
 function toRecords(items: TrimmedItem[], stock: ReadonlyMap<string, ShopifyStockMatch[]>): SourceRecord<InventorySource>[] {
-  return items.map((i) => ({
+  return eachRecordIsolated('inventory', items, (i) => ({ id: i.code, label: i.code }), (i) => ({
     id: i.code,
     label: i.code,
     data: i.data.inventoryItem ? { ...i.data, shopify: stock.get(i.code) ?? [] } : i.data,

@@ -28,7 +28,7 @@ import { loadBulkExport, reassembleBulk, tryStartBulkQuery, type BulkExportState
 import { BULK_EXPORT_OPEN_ORDERS, INVENTORY_OPEN_ORDERS, INVENTORY_ORDER_REMAINING } from '../../connectors/shopify/documents';
 import type { B1OrderLineFacts } from '../../mapping/inventory';
 import type { PipelineDeps } from '../contract';
-import { orFilters } from '../customer/paging';
+import { orFilters } from '../kit/paging';
 
 /** SKUs per orders query: keeps the search string short. */
 const SKUS_PER_QUERY = 40;

@@ -25,9 +25,9 @@ import type { InventoryPayload } from './types';
 const ACTIVATE_CONCURRENCY = 4;
 
 /** Shopify asks idempotent callers to retry these later; the activity retry does that. */
-const RETRY_LATER = new Set(['IDEMPOTENCY_CONCURRENT_REQUEST']);
+const RETRY_LATER: ReadonlySet<string> = new Set(['IDEMPOTENCY_CONCURRENT_REQUEST']);
 /** The compare-and-set found another value than the one the row was computed from. */
-const STALE = new Set(['CHANGE_FROM_QUANTITY_STALE', 'COMPARE_QUANTITY_STALE']);
+const STALE: ReadonlySet<string> = new Set(['CHANGE_FROM_QUANTITY_STALE', 'COMPARE_QUANTITY_STALE']);
 /** Write rounds per item: the first, then re-read and rewrite while Shopify keeps moving. */
 const WRITE_ROUNDS = 4;
 

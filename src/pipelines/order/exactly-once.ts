@@ -18,13 +18,11 @@ import type { PipelineDeps } from '../contract';
 
 export const ORDER_STATE_SELECT = ['DocEntry', 'DocumentStatus', 'Cancelled', 'DocumentLines'] as const;
 
-/** Calls in flight per B1 client (one per worker; a second client stands for another hub). */
-const inFlightByClient = new WeakMap<object, Map<string, Promise<unknown>>>();
-
-/** Runs `fn` while no other call for the same key runs on this client in this process. */
-export async function serialised<T>(scope: object, key: string, fn: () => Promise<T>): Promise<T> {
-  let inFlight = inFlightByClient.get(scope);
-  if (!inFlight) inFlightByClient.set(scope, (inFlight = new Map()));
+/**
+ * Runs `fn` while no other call for the same key runs in `inFlight` (the worker's calls in
+ * flight, order/state.ts: one per worker; another worker or hub has its own).
+ */
+export async function serialised<T>(inFlight: Map<string, Promise<unknown>>, key: string, fn: () => Promise<T>): Promise<T> {
   for (;;) {
     const busy = inFlight.get(key);
     if (!busy) break;

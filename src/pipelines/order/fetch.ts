@@ -8,15 +8,15 @@
  */
 import { pipelineConfigProblems } from '../../mapping';
 import type { ShopifyCustomer, ShopifyOrder } from '../../mapping/types';
-import { PipelineSetupError } from '../errors';
+import { PipelineSetupError } from '../kit/errors';
 import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
-import { exportCursor, idsSlice, maxUpdatedAt, orFilters, parseExportCursor, pastPosition, positionAfter, type UpdatedAtPosition } from '../customer/paging';
-import { trimCustomer } from '../customer/trim';
+import { exportCursor, idsSlice, maxUpdatedAt, orFilters, parseExportCursor, pastPosition, positionAfter, type UpdatedAtPosition } from '../kit/paging';
+import { trimCustomer } from '../customer';
 import { updatedSinceQuery } from '../../connectors/shopify/client';
 import { sweepRecentDuplicates } from './exactly-once';
 import { trimOrder } from './trim';
 import type { OrderContext, OrderSource } from './types';
-import { eachRecordIsolated } from '../fetch-poison';
+import { eachRecordIsolated } from '../kit/fetch-poison';
 
 /** Lowest key per cross-reference value (several rows carrying one GID is itself a defect to ignore). */
 async function lookup<K extends string | number>(deps: PipelineDeps, set: 'BusinessPartners' | 'Orders' | 'Items', field: string, keyField: string, values: string[]): Promise<Map<string, K>> {
@@ -129,7 +129,7 @@ export async function fetchOrders(deps: PipelineDeps, input: FetchPageInput): Pr
   let nextCursor = more && after ? after : undefined;
   // A run with more pages than this one reads the rest from one bulk export (see bulkPage), when
   // paging would be slow at this shop's restore rate.
-  if (nextCursor && !input.cursor && orders.length && pagingSecondsPerPage(deps, (deps.shopify.cost().spent - pointsBefore) / orders.length) >= ORDER_BULK.minPageSeconds) {
+  if (nextCursor && !input.cursor && orders.length && pagingSecondsPerPage(deps, (deps.shopify.cost().spent - pointsBefore) / orders.length) >= deps.tuning.order.bulkMinPageSeconds) {
     const position = positionAfter(orders);
     const op = await deps.shopify.bulkExports.orders.start(updatedSinceQuery(position.since, 0));
     if (op) nextCursor = exportCursor({ op, after: nextCursor, startedAt: Date.now(), ...position });
@@ -168,31 +168,21 @@ interface BulkCursor extends UpdatedAtPosition {
   startedAt: number;
 }
 
-/**
- * The export is used when paging one more page would take at least `minPageSeconds` of the
- * bucket's restore (page size × points per order ÷ restore rate): ~12 s on the Standard plan
- * (100 points/s), ~1 s on Plus, where paging beats an export's own start-up time.
- */
-export const ORDER_BULK = { minPageSeconds: 5 };
-
 /** Seconds of restored points one page of orders costs at the shop's restore rate (0 when unknown). */
 function pagingSecondsPerPage(deps: PipelineDeps, pointsPerOrder: number): number {
   const rate = deps.shopify.cost().restoreRate;
   return rate ? (deps.pageSizes.order * pointsPerOrder) / rate : 0;
 }
 
-/** Wait for the export inside one fetch (the activity allows 10 minutes, with heartbeats). */
-const BULK_WAIT_PER_PAGE_MS = 4 * 60_000;
-/** An export not complete by then is abandoned for paging. */
-const BULK_GIVE_UP_MS = 30 * 60_000;
-
 /** The next page from the export, or null when the export is unusable (the caller pages instead). */
 async function bulkPage(deps: PipelineDeps, c: BulkCursor, pageSize: number): Promise<FetchPageResult<OrderSource> | null> {
-  const waitMs = Math.max(0, Math.min(BULK_WAIT_PER_PAGE_MS, c.startedAt + BULK_GIVE_UP_MS - Date.now()));
+  // Waits and give-up time: deps.tuning.order (kit/tuning.ts).
+  const { bulkWaitPerPageMs, bulkGiveUpMs } = deps.tuning.order;
+  const waitMs = Math.max(0, Math.min(bulkWaitPerPageMs, c.startedAt + bulkGiveUpMs - Date.now()));
   const state = await deps.shopify.bulkExports.orders.await(c.op, waitMs);
   if (state.kind === 'pending') {
     // Still running after the wait: wait again on the next page, unless it is time to give up.
-    if (Date.now() < c.startedAt + BULK_GIVE_UP_MS) return { records: [], nextCursor: exportCursor(c) };
+    if (Date.now() < c.startedAt + bulkGiveUpMs) return { records: [], nextCursor: exportCursor(c) };
     return null;
   }
   if (state.kind === 'gone') return null;

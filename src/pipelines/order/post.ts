@@ -8,25 +8,21 @@
 import { created, decideOrderUpdate, failed, unchanged, updated, type RecordOutcome } from '../../mapping';
 import type { B1OrderState } from '../../mapping/types';
 import type { PipelineDeps, PostPageInput } from '../contract';
-import { PipelineSetupError } from '../errors';
-import { mapInGroups } from '../customer/groups';
-import { heartbeat, POST_CONCURRENCY } from '../customer/post';
-import { createAttemptedInRun, noteCreateAttempt } from '../customer/run-memory';
-import { isRecordRejection, PartnerInProgressError, upsertBusinessPartner } from '../customer/upsert';
+import { PipelineSetupError } from '../kit/errors';
+import { mapInGroups } from '../kit/groups';
+import { heartbeat, POST_CONCURRENCY } from '../kit/activity';
+import { isRecordRejection, PartnerInProgressError, upsertBusinessPartner } from '../customer';
 import { B1TransientError } from '../../connectors/b1/errors';
 import { ORDER_RESERVATIONS, ReservationSetupError, type Reservation, type ReserveResult } from '../../connectors/b1/reservations';
 import { keeper, mayHaveApplied, ORDER_STATE_SELECT, ordersFor, serialised, settleDuplicates, toCopy } from './exactly-once';
 import { CARD_CODE_FROM_CUSTOMER } from './map';
+import { orderState } from './state';
 import type { OrderPayload } from './types';
 
 type Rec = { id: string; label?: string; payload: OrderPayload };
 
-/** Guest partners known to exist, per client (checked once per worker, not once per order). */
-const guestsSeen = new WeakMap<object, Set<string>>();
-
 async function assertGuestExists(deps: PipelineDeps, cardCode: string): Promise<void> {
-  const seen = guestsSeen.get(deps.b1) ?? new Set<string>();
-  guestsSeen.set(deps.b1, seen);
+  const seen = orderState(deps).guestsSeen;
   if (seen.has(cardCode)) return;
   const bp = await deps.b1.tryGet('BusinessPartners', cardCode, { select: ['CardCode'] });
   if (!bp) throw new PipelineSetupError(`customer.guestCardCode: business partner '${cardCode}' does not exist in B1; create it or change the setting`);
@@ -105,7 +101,7 @@ async function inB1(deps: PipelineDeps, runId: string, r: CreateRec, label: stri
     if (s?.reported.length) {
       return { ...failed('order', r.id, `${label}: SAP B1 has several open sales orders for it (${[keep, ...s.reported].join(', ')}) that it already acted on (delivered or invoiced); the hub cancels only untouched copies: settle them in B1`), targetId: target };
     }
-    return createAttemptedInRun(runId, r.id) ? created('order', r.id, target) : unchanged('order', r.id, target);
+    return orderState(deps).createAttempts.attemptedInRun(runId, r.id) ? created('order', r.id, target) : unchanged('order', r.id, target);
   }
   const drafts = await deps.b1.findOrderDraftsByShopifyId(r.id);
   const pending = drafts.find((d) => d.AuthorizationStatus !== 'dasRejected' && d.AuthorizationStatus !== 'dasCancelled' && d.DocumentStatus !== 'bost_Close');
@@ -176,7 +172,7 @@ async function createOnce(deps: PipelineDeps, runId: string, r: CreateRec, st: C
   const mine = st.reservation;
 
 
-  noteCreateAttempt(runId, r.id);
+  orderState(deps).createAttempts.note(runId, r.id);
   st.posts = (st.posts ?? 0) + 1;
   let made: Awaited<ReturnType<PipelineDeps['b1']['createOrderOrDraft']>>;
   try {
@@ -263,7 +259,7 @@ export async function postOrders(deps: PipelineDeps, input: PostPageInput<OrderP
   };
   return mapInGroups(input.records, keyOf, POST_CONCURRENCY, async (r) => {
     const p = r.payload;
-    const outcome = await serialised(deps.b1, r.id, () => (p.action === 'create' ? createOrder(deps, input.syncId, { ...r, payload: p }) : updateOrder(deps, { ...r, payload: p })));
+    const outcome = await serialised(orderState(deps).inFlight, r.id, () => (p.action === 'create' ? createOrder(deps, input.syncId, { ...r, payload: p }) : updateOrder(deps, { ...r, payload: p })));
     heartbeat();
     return outcome;
   });

@@ -1,6 +1,6 @@
 /** The order as the mapping reads it: everything else Shopify returns is dropped before history. */
 import type { ShopifyLineItem, ShopifyMoneyBag, ShopifyOrder, ShopifyShippingLine, ShopifyTaxLine } from '../../mapping/types';
-import { pick, trimAddress } from '../customer/trim';
+import { pick, trimAddress } from '../kit/trim';
 
 type Maybe<T> = T | null | undefined;
 

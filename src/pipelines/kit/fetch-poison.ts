@@ -10,10 +10,10 @@
  * pipeline's map, so the log step puts it in the ledger (id, label, reason, field) and every
  * later run retries it. Errors about the connection or the setup still fail the fetch.
  */
-import { failed, type RecordOutcome } from '../mapping/outcome';
-import { concernsOneRecord, errorField } from '../shared/error-policy';
-import type { SourceRecord } from './contract';
-import type { SyncObject } from '../shared/sync-object';
+import { failed, type RecordOutcome } from '../../mapping/outcome';
+import { concernsOneRecord, errorField } from '../../shared/error-policy';
+import type { SourceRecord } from '../contract';
+import type { SyncObject } from '../../shared/sync-object';
 
 /** Key of the marked record's data: no source field is named like this. */
 const FETCH_FAILURE = '__hubFetchFailure';

@@ -1,6 +1,6 @@
 /**
- * Paging helpers shared by the Shopify → B1 pipelines: ids-mode cursors, the page watermark and
- * batched OData `or` lookups.
+ * Paging helpers shared by the pipelines: ids-mode cursors, the page watermark, the position of
+ * a run reading by updatedAt (bulk export or per request) and batched OData `or` lookups.
  */
 import { f } from '../../connectors/b1/odata-query';
 import type { FetchPageInput } from '../contract';
