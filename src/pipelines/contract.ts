@@ -13,6 +13,7 @@ import type { SyncObject } from '../shared/sync-object';
 import type { FetchPageInput, FetchPageResult, MapPageInput, MappedRecord, PostPageInput } from '../shared/sync-contract';
 import type { B1Client } from '../connectors/b1/client';
 import type { ShopifyClient } from '../connectors/shopify/client';
+import type { ProductState } from './product/state';
 
 export type { FetchPageInput, FetchPageResult, LogPageInput, MapPageInput, MappedRecord, PostPageInput, SourceRecord } from '../shared/sync-contract';
 
@@ -23,6 +24,8 @@ export interface PipelineDeps {
   mapping: MappingConfig;
   /** Page size per object (records per fetch), chosen to keep payloads small. */
   pageSizes: Record<SyncObject, number>;
+  /** The product pipelines' caches and tuning (product/state.ts). */
+  product: ProductState;
 }
 
 /** One object's pipeline. `map` must be deterministic in its inputs (it is also re-run on resync). */
@@ -41,6 +44,8 @@ export interface Pipeline<T = unknown, P = unknown> {
 export const DEFAULT_PAGE_SIZES: Record<SyncObject, number> = {
   customer: 50,
   product: 50,
+  // Variants per page of the Shopify → B1 scan (the connection maximum).
+  'shopify-product': 250,
   order: 25,
   inventory: 500,
 };

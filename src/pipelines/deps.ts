@@ -8,6 +8,7 @@ import { ShopifyClient } from '../connectors/shopify/client';
 import { Secret } from '../connectors/shopify/secret';
 import type { HubConfig, HubSecrets } from '../config/hub-config';
 import { DEFAULT_PAGE_SIZES, type PipelineDeps } from './contract';
+import { createProductState } from './product/state';
 
 export function createPipelineDeps(config: HubConfig, secrets: HubSecrets): PipelineDeps {
   const b1 = new B1Client({
@@ -29,5 +30,5 @@ export function createPipelineDeps(config: HubConfig, secrets: HubSecrets): Pipe
     apiVersion: config.shopify.apiVersion,
     auth,
   });
-  return { b1, shopify, mapping: config.mapping, pageSizes: { ...DEFAULT_PAGE_SIZES } };
+  return { b1, shopify, mapping: config.mapping, pageSizes: { ...DEFAULT_PAGE_SIZES }, product: createProductState() };
 }
