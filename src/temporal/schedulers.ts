@@ -25,7 +25,8 @@ export async function ensureSchedulers(
   const handles = {} as Record<SyncObject, WorkflowHandle<typeof schedulerWorkflow>>;
   for (const object of opts.objects ?? SYNC_OBJECTS) {
     const spec = opts.schedules[object];
-    const state = (await schedulerExists(client, object)) ? undefined : await seededState(client, object, spec);
+    // Only a split-off object's scheduler needs a look first (an existing one keeps its state).
+    const state = SPLIT_FROM[object] && !(await schedulerExists(client, object)) ? await seededState(client, object, spec) : undefined;
     handles[object] = await client.workflow.start(schedulerWorkflow, {
       taskQueue: opts.taskQueue,
       workflowId: schedulerWorkflowId(object),
