@@ -83,6 +83,7 @@ const ShopifySchema = z.strictObject({
 const SchedulesSchema = z.strictObject({
   customer: ScheduleSpecSchema.optional(),
   product: ScheduleSpecSchema.optional(),
+  'shopify-product': ScheduleSpecSchema.optional(),
   order: ScheduleSpecSchema.optional(),
   inventory: ScheduleSpecSchema.optional(),
 });
@@ -132,6 +133,8 @@ export interface HubConfig extends HubConfigFile {
 export const DEFAULT_SCHEDULES: Record<SyncObject, ScheduleSpec> = {
   customer: { kind: 'interval', everyMinutes: 60, timezone: 'UTC' },
   product: { kind: 'daily', times: ['02:00'], timezone: 'UTC' },
+  // Products made in Shopify become B1 items on the same cadence the combined run had.
+  'shopify-product': { kind: 'daily', times: ['02:00'], timezone: 'UTC' },
   order: { kind: 'interval', everyMinutes: 15, timezone: 'UTC' },
   inventory: { kind: 'interval', everyMinutes: 60, timezone: 'UTC' },
 };

@@ -15,6 +15,7 @@ import type { B1Client } from '../connectors/b1/client';
 import type { ShopifyClient } from '../connectors/shopify/client';
 import type { PipelineState } from './kit/state';
 import type { PipelineTuning } from './kit/tuning';
+import type { ProductState } from './product/state';
 
 export type { FetchPageInput, FetchPageResult, LogPageInput, MapPageInput, MappedRecord, PostPageInput, SourceRecord } from '../shared/sync-contract';
 
@@ -29,6 +30,8 @@ export interface PipelineDeps {
   state: PipelineState;
   /** Tunables with defaults (kit/tuning.ts): a test passes its own instead of patching globals. */
   tuning: PipelineTuning;
+  /** The product pipelines' caches and tuning (product/state.ts). */
+  product: ProductState;
 }
 
 /** One object's pipeline. `map` must be deterministic in its inputs (it is also re-run on resync). */
@@ -47,6 +50,8 @@ export interface Pipeline<T = unknown, P = unknown> {
 export const DEFAULT_PAGE_SIZES: Readonly<Record<SyncObject, number>> = {
   customer: 50,
   product: 50,
+  // Variants per page of the Shopify → B1 scan (the connection maximum).
+  'shopify-product': 250,
   order: 25,
   inventory: 500,
 };

@@ -11,6 +11,7 @@ import type { HubConfig, HubSecrets } from '../config/hub-config';
 import { DEFAULT_PAGE_SIZES, type PipelineDeps } from './contract';
 import { PipelineState } from './kit/state';
 import { defaultTuning } from './kit/tuning';
+import { createProductState } from './product/state';
 
 export function createPipelineDeps(config: HubConfig, secrets: HubSecrets): PipelineDeps {
   const b1 = new B1Client({
@@ -32,5 +33,5 @@ export function createPipelineDeps(config: HubConfig, secrets: HubSecrets): Pipe
     apiVersion: config.shopify.apiVersion,
     auth,
   });
-  return { b1, shopify, mapping: config.mapping, pageSizes: { ...DEFAULT_PAGE_SIZES }, state: new PipelineState(), tuning: defaultTuning() };
+  return { b1, shopify, mapping: config.mapping, pageSizes: { ...DEFAULT_PAGE_SIZES }, state: new PipelineState(), tuning: defaultTuning(), product: createProductState() };
 }

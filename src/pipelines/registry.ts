@@ -4,11 +4,12 @@ import type { Pipeline } from './contract';
 import { customerPipeline } from './customer';
 import { inventoryPipeline } from './inventory';
 import { orderPipeline } from './order';
-import { productPipeline } from './product';
+import { productPipeline, shopifyProductPipeline } from './product';
 
 export const PIPELINES: Record<SyncObject, Pipeline> = {
   customer: customerPipeline,
   product: productPipeline,
+  'shopify-product': shopifyProductPipeline,
   order: orderPipeline,
   inventory: inventoryPipeline,
 };

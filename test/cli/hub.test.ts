@@ -70,7 +70,7 @@ describe('b1hub up and the commands against it', { skip }, () => {
     try {
       const load = await new Client({ connection, dataConverter: hubDataConverter }).workflow.getHandle<typeof initialLoadWorkflow>(INITIAL_LOAD_WORKFLOW_ID).result();
       assert.equal(load.how, 'completed', JSON.stringify(load.problems));
-      assert.deepEqual(Object.keys(load.results).sort(), ['customer', 'inventory', 'product']);
+      assert.deepEqual(Object.keys(load.results).sort(), ['customer', 'inventory', 'product', 'shopify-product']);
     } finally {
       await connection.close();
     }
@@ -82,8 +82,8 @@ describe('b1hub up and the commands against it', { skip }, () => {
     assert.equal(s.endpoints.temporal.uiUrl, `http://localhost:${ports.ui}`);
     assert.match(s.endpoints.b1.baseUrl, new RegExp(`^http://127\\.0\\.0\\.1:${ports.b1}/b1s/v1$`));
     assert.match(s.endpoints.shopify.graphqlUrl, new RegExp(`^http://127\\.0\\.0\\.1:${ports.shopify}/admin/api/\\d{4}-\\d{2}/graphql\\.json$`));
-    assert.deepEqual(Object.keys(s.schedulers).sort(), ['customer', 'inventory', 'order', 'product']);
-    for (const o of ['customer', 'product', 'inventory']) assert.equal(s.schedulers[o]!.recentRuns[0]?.trigger, 'init', `${o} initial load ran`);
+    assert.deepEqual(Object.keys(s.schedulers).sort(), ['customer', 'inventory', 'order', 'product', 'shopify-product']);
+    for (const o of ['customer', 'product', 'shopify-product', 'inventory']) assert.equal(s.schedulers[o]!.recentRuns[0]?.trigger, 'init', `${o} initial load ran`);
 
     // The embedded UI decodes compressed payloads through the codec endpoint `up` started.
     const codecUrl = /Codec endpoint\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(up.output())?.[1];

@@ -27,7 +27,7 @@ async function initRuns(client: Client): Promise<Record<string, string[]>> {
 
 function assertClean(r: InitialLoadResult): void {
   assert.equal(r.how, 'completed', JSON.stringify(r));
-  assert.deepEqual(Object.keys(r.results).sort(), ['customer', 'inventory', 'product']);
+  assert.deepEqual(Object.keys(r.results).sort(), ['customer', 'inventory', 'product', 'shopify-product']);
   for (const o of INIT_OBJECTS) assert.ok(!('error' in r.results[o]!), `${o}: ${JSON.stringify(r.results[o])}`);
 }
 

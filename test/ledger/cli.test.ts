@@ -71,7 +71,7 @@ describe('b1hub log --failed, status, dismiss, resync --failed (the ledger)', { 
 
     const status = await cli('status', '--json');
     assert.equal(status.code, 0, status.stderr);
-    assert.deepEqual((JSON.parse(status.stdout) as { openErrors: Record<string, number> }).openErrors, { customer: 0, product: 0, order: 2, inventory: 0 });
+    assert.deepEqual((JSON.parse(status.stdout) as { openErrors: Record<string, number> }).openErrors, { customer: 0, product: 0, 'shopify-product': 0, order: 2, inventory: 0 });
 
     const refused = await cli('dismiss', 'order', String(b.id), '999999', '--reason', 'duplicate of another order');
     assert.equal(refused.code, 1, refused.stdout + refused.stderr);

@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { temporal } from '@temporalio/proto';
 import { startHubFixture, type HubFixture, type RunningWorker } from '../support/hub-fixture';
 import { demoItemCodes } from '../../src/sim/b1/seed';
-import { PRODUCT_BULK } from '../../src/pipelines/product/fetch';
 import { countPushPhaseCalls, itemLink, productIdsBySku, productStamps } from './support-product';
 
 const N = 300;
@@ -17,17 +16,16 @@ const CODES = demoItemCodes(N);
 describe('product initial load in bulk', { timeout: 120_000 }, () => {
   let fx: HubFixture;
   let worker: RunningWorker;
-  const saved = { ...PRODUCT_BULK };
 
   before(async () => {
-    Object.assign(PRODUCT_BULK, { threshold: 200, chunk: 150 });
     fx = await startHubFixture({ items: N + 10 });
+    // The worker's deps carry the tuning (no global to patch and restore).
+    Object.assign(fx.deps.product.tuning.bulk, { threshold: 200, chunk: 150 });
     const r = await fx.deps.b1.setItemsShopifySync(CODES, 'Y');
     assert.equal(r.updated.length, N);
     worker = await fx.startWorker();
   });
   after(async () => {
-    Object.assign(PRODUCT_BULK, saved);
     await worker?.stop();
     await fx?.close();
   });
@@ -80,7 +78,7 @@ describe('product initial load in bulk', { timeout: 120_000 }, () => {
     assert.deepEqual(productStamps(fx), stamps);
 
     // A bulk chunk run again over linked products (as a retried chunk would be) writes nothing.
-    Object.assign(PRODUCT_BULK, { maxLinkedShare: 1 });
+    Object.assign(fx.deps.product.tuning.bulk, { maxLinkedShare: 1 });
     const retried = await fx.runSync('product', { mode: 'full' });
     assert.equal(retried.result.counts.unchanged, N, JSON.stringify(retried.result.counts));
     assert.deepEqual(productStamps(fx), stamps);

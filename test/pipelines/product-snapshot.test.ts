@@ -1,9 +1,8 @@
 /**
- * Full runs of several pages read Shopify's product state from bulk exports (snapshot.ts): the
- * push compares with one taken at the run's start instead of a SKU search per page, and the
- * Shopify → B1 scan reads a second one taken after the push, whose creation time becomes the
- * scan's watermark (the next delta does not re-read the push). Refused or failed exports leave
- * the run on per-request reads with the same end state.
+ * Full runs read Shopify's product state from bulk exports (snapshot.ts): the `product` push (of
+ * several pages) compares with one taken at the run's start instead of a SKU search per page, and
+ * a full `shopify-product` run reads one of its own, whose creation time becomes its watermark.
+ * Refused or failed exports leave the runs on per-request reads with the same end state.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,8 +12,6 @@ import { failBulkQueries } from '../../src/sim/shopify/bulk';
 import { cancelBulkOperation, startBulkQuery } from '../../src/connectors/shopify/bulk';
 import { BULK_EXPORT_INVENTORY } from '../../src/connectors/shopify/documents';
 import { DEFAULT_OVERLAP_MS } from '../../src/connectors/shopify/client';
-import { SCAN_EXPORT } from '../../src/pipelines/product/fetch';
-import { parseWatermark } from '../../src/pipelines/product/watermark';
 import { PER_REQUEST_PRODUCT_READS, assertPushed, countRequests, createShopifyProduct, nextSecond, productExports, productIdsBySku, productStamps } from './support-product';
 
 const N = 120;
@@ -44,39 +41,36 @@ describe('product full runs of several pages read Shopify from bulk exports', { 
     await fx?.close();
   });
 
-  test('the first full run compares with one export and scans a second one taken after the push', async () => {
+  test('a full push compares with one export; a full import reads one of its own', async () => {
     const shopMade = await createShopifyProduct(fx, { title: 'Made in Shopify', sku: 'SHOP-ONLY-1', price: '4.50', tracked: false });
     const exportsBefore = productExports(fx).length;
+    const { result } = await fx.runSync('product', { mode: 'full' });
+    assert.equal(result.counts.failed, 0, JSON.stringify(result.counts));
+    // 120 products (20 adopted, 100 new); the push imports nothing.
+    assert.equal(result.counts.created + result.counts.updated, N, JSON.stringify(result.counts));
+    await assertPushed(fx, CODES);
+    assert.equal(b1Item(fx, 'SHOP-ONLY-1'), undefined);
+    assert.equal(productExports(fx).length - exportsBefore, 1, 'one export for the push');
+
     const scans = countRequests(fx, /query (ProductVariantsScan|ProductVariantsByIds)\b/);
-    let result;
+    let imported;
     try {
-      ({ result } = await fx.runSync('product', { mode: 'full' }));
-      assert.equal(scans.count(), 0, 'the Shopify → B1 scan read the export, not variant pages');
+      ({ result: imported } = await fx.runSync('shopify-product', { mode: 'full' }));
+      assert.equal(scans.count(), 0, 'the Shopify → B1 run read the export, not variant pages');
     } finally {
       scans.stop();
     }
-    assert.equal(result.counts.failed, 0, JSON.stringify(result.counts));
-    // 120 products (20 adopted, 100 new) and one B1 item from the Shopify-made product.
-    assert.equal(result.counts.created + result.counts.updated, N + 1, JSON.stringify(result.counts));
-    await assertPushed(fx, CODES);
+    assert.deepEqual(imported.counts, { created: 1, updated: 0, unchanged: 0, skipped: 0, failed: 0 });
     assert.ok(b1Item(fx, 'SHOP-ONLY-1'), `item made from ${shopMade}`);
-
     const exports = productExports(fx).slice(exportsBefore);
-    assert.equal(exports.length, 2, 'one export for the push, one for the scan');
+    assert.equal(exports.length, 2, 'one export for the push, one for the import');
     assert.ok(exports.every((e) => e.status === 'COMPLETED'));
-    const scanExport = exports[1]!;
-    // The scan's export was started after the push: every pushed variant is older than its window.
-    const w = parseWatermark(result.watermark);
-    assert.ok(w.shopify, `watermark ${result.watermark} has a Shopify part`);
-    const windowOpens = Date.parse(w.shopify) - DEFAULT_OVERLAP_MS;
-    assert.equal(windowOpens, Date.parse(scanExport.createdAt) - SCAN_EXPORT.marginMs, 'the next delta looks from the export (less the margin)');
-    for (const code of CODES) {
-      for (const v of fx.shopifySim.state.variantsBySku(code)) assert.ok(Date.parse(v.updatedAt) < windowOpens, `${code} written at ${v.updatedAt}, window opens ${new Date(windowOpens).toISOString()}`);
-    }
+    const windowOpens = Date.parse(imported.watermark!) - DEFAULT_OVERLAP_MS;
+    assert.equal(windowOpens, Date.parse(exports[1]!.createdAt) - fx.deps.product.tuning.scanExport.marginMs, 'the next delta looks from the export (less the margin)');
 
-    // The next delta: no pushed variant in its scan, and a product made in Shopify now is found.
+    // The next delta: a product made in Shopify now is found.
     await createShopifyProduct(fx, { title: 'Made after the full run', sku: 'SHOP-ONLY-2', price: '2.00', tracked: false });
-    const delta = await fx.runSync('product', { mode: 'delta', since: result.watermark });
+    const delta = await fx.runSync('shopify-product', { mode: 'delta', since: imported.watermark });
     assert.equal(delta.result.counts.failed, 0, JSON.stringify(delta.result.counts));
     assert.equal(delta.result.counts.created, 1, JSON.stringify(delta.result.counts));
     assert.ok(b1Item(fx, 'SHOP-ONLY-2'));
@@ -94,7 +88,7 @@ describe('product full runs of several pages read Shopify from bulk exports', { 
     } finally {
       reads.stop();
     }
-    assert.equal(productExports(fx).length - exportsBefore, 2);
+    assert.equal(productExports(fx).length - exportsBefore, 1);
     assert.deepEqual(productStamps(fx), stamps, 'no product or variant was written');
   });
 
@@ -138,8 +132,10 @@ describe('product full runs of several pages read Shopify from bulk exports', { 
     const reads = countRequests(fx, PER_REQUEST_PRODUCT_READS);
     try {
       const { result } = await fx.runSync('product', { mode: 'full' });
-      assert.deepEqual(result.counts, { created: 1, updated: 1, unchanged: N - 1, skipped: 0, failed: 0 });
+      assert.deepEqual(result.counts, { created: 0, updated: 1, unchanged: N - 1, skipped: 0, failed: 0 });
       assert.ok(reads.count() >= 4, `per-request reads: ${reads.count()}`);
+      const imported = await fx.runSync('shopify-product', { mode: 'full' });
+      assert.deepEqual(imported.result.counts, { created: 1, updated: 0, unchanged: 0, skipped: 0, failed: 0 });
     } finally {
       reads.stop();
     }

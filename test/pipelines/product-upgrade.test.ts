@@ -9,25 +9,22 @@ import assert from 'node:assert/strict';
 import { startHubFixture, type HubFixture, type RunningWorker } from '../support/hub-fixture';
 import { DEMO_ITEM_CODES } from '../../src/sim/b1/seed';
 import { ensureUserFields } from '../../src/connectors/b1/udf';
-import { HASH_FIELDS_PROBE } from '../../src/pipelines/product/item-fields';
 import { assertPushed, countPushPhaseCalls, itemLink, productStamps } from './support-product';
 
 describe('product push on an item table without the hash fields', { timeout: 120_000 }, () => {
   let fx: HubFixture;
   let worker: RunningWorker;
-  const saved = { ...HASH_FIELDS_PROBE };
 
   before(async () => {
     // The worker looks again on every page, so the fields created below are seen at once.
-    HASH_FIELDS_PROBE.recheckMs = 0;
     fx = await startHubFixture({ items: 25 });
+    fx.deps.product.tuning.hashFieldsRecheckMs = 0;
     for (const md of [...fx.b1Sim.state.store('UserFieldsMD').values()]) {
       if (md.TableName === 'OITM' && (md.Name === 'ShopifyVariantId' || md.Name === 'ShopifyHash')) fx.b1Sim.state.remove('UserFieldsMD', `OITM|${String(md.FieldID)}`);
     }
     worker = await fx.startWorker();
   });
   after(async () => {
-    Object.assign(HASH_FIELDS_PROBE, saved);
     await worker?.stop();
     await fx?.close();
   });

@@ -9,7 +9,7 @@
  * watermark of the pages is kept), against the simulators as real HTTP servers; the clocks are
  * the simulators' (B1: SimClock; Shopify: the shop state's clock), never real waiting.
  */
-import { describe, test, before, after, afterEach } from 'node:test';
+import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startB1Simulator, demoItemCodes } from '../../src/sim/b1';
 import { startShopifySimulator } from '../../src/sim/shopify';
@@ -18,7 +18,9 @@ import { embeddedHubConfig, DEMO_SECRETS } from '../../src/config/hub-config';
 import { createPipelineDeps } from '../../src/pipelines/deps';
 import type { FetchPageResult, PipelineDeps } from '../../src/pipelines/contract';
 import type { SyncMode } from '../../src/shared/sync-types';
-import { fetchProductPage, PRODUCT_BULK } from '../../src/pipelines/product/fetch';
+import { fetchProductPage } from '../../src/pipelines/product/fetch';
+import { fetchImportPage } from '../../src/pipelines/product/import';
+import { createProductState } from '../../src/pipelines/product/state';
 import { parseWatermark } from '../../src/pipelines/product/watermark';
 import type { ProductSource } from '../../src/pipelines/product/types';
 
@@ -42,11 +44,11 @@ interface Pass {
  * Reads pages like the sync-run workflow (keeping the newest page watermark) while `keep` says
  * the cursor is still in the phase under test; `afterPage(i)` runs after page i was read.
  */
-async function readPass(deps: PipelineDeps, o: { mode: SyncMode; since?: string; start?: string; keep: (cursor: string) => boolean; afterPage?: (i: number) => void | Promise<void> }): Promise<Pass> {
+async function readPass(deps: PipelineDeps, o: { mode: SyncMode; since?: string; start?: string; keep: (cursor: string) => boolean; afterPage?: (i: number) => void | Promise<void>; fetch?: typeof fetchImportPage }): Promise<Pass> {
   const pass: Pass = { ids: [], cursors: [] };
   let cursor: string | undefined = o.start;
   for (let i = 0; i < 100; i++) {
-    const page: FetchPageResult<ProductSource> = await fetchProductPage(deps, { object: 'product', syncId: 'watermark-test', pageIndex: i, mode: o.mode, ...(o.since ? { since: o.since } : {}), ...(cursor ? { cursor } : {}) });
+    const page: FetchPageResult<ProductSource> = await (o.fetch ?? fetchProductPage)(deps, { object: o.fetch ? 'shopify-product' : 'product', syncId: 'watermark-test', pageIndex: i, mode: o.mode, ...(o.since ? { since: o.since } : {}), ...(cursor ? { cursor } : {}) });
     pass.ids.push(...page.records.map((r) => r.id));
     if (page.watermark && (!pass.watermark || page.watermark > pass.watermark)) pass.watermark = page.watermark;
     await o.afterPage?.(i);
@@ -62,7 +64,6 @@ describe('product watermark: edits landing during a run', { concurrency: 1 }, ()
   let shopSim: ShopSim;
   let deps: PipelineDeps;
   const codes = demoItemCodes(20);
-  const saved = { ...PRODUCT_BULK };
 
   before(async () => {
     b1Sim = await startB1Simulator({ port: 0, seed: { items: 300, customers: 0 } });
@@ -76,7 +77,6 @@ describe('product watermark: edits landing during a run', { concurrency: 1 }, ()
     await shopSim?.close();
     await b1Sim?.close();
   });
-  afterEach(() => Object.assign(PRODUCT_BULK, saved));
 
   /** Every selected item stamped at `at` (B1 local time): the run's delta window holds them all. */
   function stampAll(at: string): void {
@@ -131,11 +131,12 @@ describe('product watermark: edits landing during a run', { concurrency: 1 }, ()
   });
 
   test('initial load in bulk chunks: an item edited behind the chunk position is read by the next delta', async () => {
-    Object.assign(PRODUCT_BULK, { threshold: 5, chunk: 5, maxLinkedShare: 1 });
+    // Tuned per deps: a 20-item catalogue loads in bulk chunks of 5.
+    const bulkDeps = { ...deps, product: createProductState({ bulk: { threshold: 5, chunk: 5, maxLinkedShare: 1 } }) };
     stampAll('2026-11-28T12:00:00');
     const behind = codes[3] as string;
     const ahead = codes[18] as string;
-    const run = await readPass(deps, {
+    const run = await readPass(bulkDeps, {
       mode: 'full',
       keep: (c) => c.startsWith('bulk:'),
       afterPage: (i) => {
@@ -147,7 +148,6 @@ describe('product watermark: edits landing during a run', { concurrency: 1 }, ()
       },
     });
     assert.ok(run.ids.some((id) => id.includes('..')), 'the run went through bulk chunks');
-    Object.assign(PRODUCT_BULK, saved);
     b1Sim.state.clock.set('2026-11-28T13:00:00');
     const next = await readPass(deps, { mode: 'delta', since: run.watermark, keep: (c) => c.startsWith('b1:') });
     assert.ok(next.ids.includes(behind), `the next delta (from ${run.watermark}) reads ${behind}, edited after its chunk was read`);
@@ -166,9 +166,9 @@ describe('product watermark: edits landing during a run', { concurrency: 1 }, ()
     const gid = (id: number) => `gid://shopify/ProductVariant/${id}`;
     const run = await readPass(deps, {
       mode: 'delta',
-      since: '2026-11-26T10:00:00~2000-01-01T00:00:00Z',
-      start: 'shopify:',
-      keep: (c) => c.startsWith('shopify:'),
+      since: '2000-01-01T00:00:00Z',
+      fetch: fetchImportPage,
+      keep: (c) => c.startsWith('scan:'),
       afterPage: (i) => {
         if (i !== 0) return;
         clock.advance(60_000);
@@ -179,7 +179,7 @@ describe('product watermark: edits landing during a run', { concurrency: 1 }, ()
     });
     assert.ok(run.cursors.length >= 1, 'the scan read more than one page');
     assert.ok(run.watermark);
-    const shopPart = parseWatermark(run.watermark).shopify!;
+    const shopPart = run.watermark;
     assert.ok(shopPart > '2000-01-01T00:00:00Z', 'the scan moves the watermark');
     const behindAt = shopSim.state.variant(behindId)!.updatedAt;
     // The next delta's scan window opens 5 minutes (search lag) before the Shopify part.

@@ -123,9 +123,9 @@ export function productExports(fx: HubFixture): { id: number; status: string; cr
 }
 
 /** The outcomes a run logged (logOutcomes activity inputs in its history). */
-export async function loggedOutcomes(fx: HubFixture, workflowId: string): Promise<Array<{ sourceId: string; outcome: string; field?: string; reason?: string }>> {
+export async function loggedOutcomes(fx: HubFixture, workflowId: string): Promise<Array<{ object?: string; sourceId: string; outcome: string; field?: string; reason?: string }>> {
   const history = await fx.env.client.workflow.getHandle(workflowId).fetchHistory();
-  const out: Array<{ sourceId: string; outcome: string; field?: string; reason?: string }> = [];
+  const out: Array<{ object?: string; sourceId: string; outcome: string; field?: string; reason?: string }> = [];
   for (const e of history.events ?? []) {
     const a = e.activityTaskScheduledEventAttributes;
     if (a?.activityType?.name !== 'logOutcomes') continue;

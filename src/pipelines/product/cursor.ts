@@ -1,6 +1,8 @@
 /**
- * The product run's position. A run has two phases, encoded in the cursor so a continue-as-new
- * or a retried fetch resumes exactly where it stopped:
+ * The `product` run's position, encoded in the cursor so a continue-as-new or a retried fetch
+ * resumes exactly where it stopped. `shopify:` and `export:` are only decoded: they are the
+ * Shopify → B1 phase of runs from before products split into two objects (such a run ends at its
+ * next page, fetch.ts; the `shopify-product` object has its own cursor, import.ts):
  *   b1:<last ItemCode>|@<b1 from>[|<export>]      B1 → Shopify, key-range pages (absent cursor = first page)
  *   bulk:<last ItemCode>|@<b1 from>[|<export>]    B1 → Shopify initial load in bulk chunks (full mode)
  *   ids:<offset>                                  B1 → Shopify for the requested ItemCodes (ids mode; extra ids of a delta)

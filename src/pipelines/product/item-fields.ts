@@ -7,8 +7,8 @@
  * would fail. Without them the push works as before (compares with Shopify, writes only the id);
  * `b1hub init` reports them missing.
  */
-import type { B1Client } from '../../connectors/b1/client';
 import { f } from '../../connectors/b1/odata-query';
+import type { PipelineDeps } from '../contract';
 
 export const ITEM_FIELDS = [
   'ItemCode', 'ItemName', 'BarCode', 'InventoryItem', 'VatLiable', 'Valid', 'ValidFrom', 'ValidTo', 'Frozen', 'FrozenFrom',
@@ -23,28 +23,27 @@ export function itemSelect(hashFields: boolean): readonly string[] {
 }
 
 /**
- * Missing fields are looked for again after `recheckMs`, so `init --fix` is picked up without a
- * worker restart. Mutable so a test can shorten it.
+ * Whether OITM has both hash fields: one UserFieldsMD query, then kept in the deps' product state
+ * (present: for good). Missing fields are looked for again after `hashFieldsRecheckMs`, so
+ * `init --fix` is picked up without a worker restart.
  */
-export const HASH_FIELDS_PROBE = { recheckMs: 5 * 60_000 };
-
-const probes = new WeakMap<B1Client, { at: number; present: Promise<boolean> }>();
-
-/** Whether OITM has both hash fields: one UserFieldsMD query, then cached per worker (present: for good). */
-export function hasHashFields(b1: B1Client, now: number = Date.now()): Promise<boolean> {
-  const cached = probes.get(b1);
-  if (cached && now - cached.at < HASH_FIELDS_PROBE.recheckMs) return cached.present;
+export function hasHashFields(deps: Pick<PipelineDeps, 'b1' | 'product'>, now: number = Date.now()): Promise<boolean> {
+  const cached = deps.product.hashFieldsProbe;
+  if (cached && now - cached.at < deps.product.tuning.hashFieldsRecheckMs) return cached.present;
   // Re-checked only while missing: fields are not dropped under a running hub.
-  if (cached) return cached.present.then((yes) => yes || probe(b1, now));
-  return probe(b1, now);
+  if (cached) return cached.present.then((yes) => yes || probe(deps, now));
+  return probe(deps, now);
 }
 
-function probe(b1: B1Client, now: number): Promise<boolean> {
+function probe(deps: Pick<PipelineDeps, 'b1' | 'product'>, now: number): Promise<boolean> {
   const names = HASH_FIELDS.map((n) => n.slice(2));
-  const present = b1
+  const present = deps.b1
     .list('UserFieldsMD', { select: ['Name'], filter: f.and(f.eq('TableName', 'OITM'), f.anyOf('Name', names)) })
     .then((rows) => names.every((n) => rows.some((r) => r.Name === n)));
-  present.catch(() => probes.delete(b1));
-  probes.set(b1, { at: now, present });
+  const entry = { at: now, present };
+  present.catch(() => {
+    if (deps.product.hashFieldsProbe === entry) deps.product.hashFieldsProbe = undefined;
+  });
+  deps.product.hashFieldsProbe = entry;
   return present;
 }

@@ -8,6 +8,7 @@
  * costs no Shopify call (hash.ts, README "the sync hash").
  */
 import type { MappingConfig } from '../../mapping/config';
+import type { SyncObject } from '../../shared/sync-object';
 import { failed, failedMapping, skipped, unchanged } from '../../mapping/outcome';
 import { mapItemToProductSet, mapVariantToItem } from '../../mapping/product';
 import type { ProductUpsert } from '../../connectors/shopify/types';
@@ -60,11 +61,12 @@ export function mapItem(config: MappingConfig, target: PushTarget, rec: SourceRe
   return { ...base, ok: true, payload: { kind: 'push', itemCode: rec.id, upsert, knownProductId: productId, ...knownLink, ...(snapshot ? { snapshot } : {}) } };
 }
 
-export function mapVariant(config: MappingConfig, rec: SourceRecord<VariantRecord>): MappedRecord<ProductPayload> {
+export function mapVariant(config: MappingConfig, rec: SourceRecord<VariantRecord>, object: SyncObject = 'product'): MappedRecord<ProductPayload> {
   const { product, variant } = rec.data;
   const base = { id: rec.id, ...(rec.label !== undefined ? { label: rec.label } : {}) };
+  if (rec.data.fromB1) return { ...base, ok: false, outcome: skipped(object, rec.id, 'pushed-from-b1:b1hub.item_code') };
   const r = mapVariantToItem({ id: product.id, title: product.title, variants: [variant] }, variant, config);
-  if (!r.ok) return { ...base, ok: false, outcome: failedMapping('product', rec.id, `Shopify variant ${rec.id} of product ${product.id}`, r.errors) };
+  if (!r.ok) return { ...base, ok: false, outcome: failedMapping(object, rec.id, `Shopify variant ${rec.id} of product ${product.id}`, r.errors) };
   return { ...base, ok: true, payload: { kind: 'createItem', sku: r.value.ItemCode, productId: product.id, item: r.value } };
 }
 

@@ -10,14 +10,10 @@
  * sync hash (hash.ts) are written back to the item in one PATCH, only when one of them differs;
  * a page's PATCHes go to B1 together, through `$batch` (writeLinks).
  *
- * Shopify → B1: the item is looked up by ItemCode (= SKU) inside the same attempt before it is
- * created, so a retry after an unknown outcome finds the first attempt's item.
- *
  * Transient failures (5xx, throttling past the executor's retries, network) are thrown and the
  * activity is retried; every write above is safe to repeat. Record-level refusals (userErrors,
  * B1 business rules) fail only that record, naming the field.
  */
-import type { B1Client } from '../../connectors/b1/client';
 import { isRecordRejection } from '../../shared/error-policy';
 import { searchValue, type ShopifyClient } from '../../connectors/shopify/client';
 import type { ShopifyUserError } from '../../connectors/shopify/errors';
@@ -32,7 +28,8 @@ import { toItemRecords } from './fetch';
 import { hasHashFields, itemSelect } from './item-fields';
 import { mapItem } from './map';
 import { productHash, pushTarget } from './hash';
-import type { BulkChunkPayload, CreateItemPayload, ProductPayload, PushPayload } from './types';
+import { createItem } from './import-post';
+import type { BulkChunkPayload, ProductPayload, PushPayload } from './types';
 
 /** Records written at once: keeps the throttled bucket busy without bursting past it. */
 export const POST_CONCURRENCY = 4;
@@ -43,17 +40,16 @@ const SKUS_PER_SEARCH = 40;
  * proxy timeouts (reference §11: big batches can outlive them).
  */
 export const LINKS_PER_BATCH = 100;
-const VARIANT_GID = /^gid:\/\/shopify\/ProductVariant\/\d+$/;
 
-const definitions = new WeakMap<ShopifyClient, Promise<unknown>>();
-
-/** productSet by custom id needs the `id` metafield definition; made once per worker. */
-function ensureDefinitions(shopify: ShopifyClient): Promise<unknown> {
-  let p = definitions.get(shopify);
+/** productSet by custom id needs the `id` metafield definition; made once per deps. */
+function ensureDefinitions(deps: PipelineDeps): Promise<unknown> {
+  let p = deps.product.definitions;
   if (!p) {
-    p = shopify.ensureCustomIdDefinitions();
-    p.catch(() => definitions.delete(shopify));
-    definitions.set(shopify, p);
+    const made = deps.shopify.ensureCustomIdDefinitions();
+    made.catch(() => {
+      if (deps.product.definitions === made) deps.product.definitions = undefined;
+    });
+    deps.product.definitions = p = made;
   }
   return p;
 }
@@ -291,25 +287,6 @@ async function push(deps: PipelineDeps, p: PushPayload, found: (ComparedProduct 
   return linked(deps, p, result.value.productId, result.value.variantId, writtenOutcome(p, what.target, result.value.productId));
 }
 
-async function createItem(b1: B1Client, sourceId: string, p: CreateItemPayload): Promise<RecordOutcome> {
-  const exists = async () => (await b1.tryGet('Items', p.sku, { select: ['ItemCode'] })) !== undefined;
-  if (await exists()) return unchanged('product', sourceId, p.sku);
-  try {
-    // The record id is the variant's GID: linked like a pushed item where the field exists.
-    const item = VARIANT_GID.test(sourceId) && (await hasHashFields(b1)) ? { ...p.item, U_ShopifyVariantId: sourceId } : p.item;
-    // B1ItemCreate is the mapping's typed subset of the Items entity (enum members as strings).
-    await b1.createItem(item as unknown as Parameters<B1Client['createItem']>[0]);
-    return created('product', sourceId, p.sku);
-  } catch (e) {
-    if (isRecordRejection(e)) {
-      // Another run created it between the lookup and the POST.
-      if (await exists()) return unchanged('product', sourceId, p.sku);
-      return failed('product', sourceId, `SKU ${p.sku}: B1 refused the item: ${e.sapMessage}`, e.context.field ?? 'ItemCode');
-    }
-    throw e;
-  }
-}
-
 /** Runs `fn` over `xs` with at most `n` in flight; the first thrown error is rethrown after all settle. */
 async function pool<T, R>(xs: T[], n: number, fn: (x: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(xs.length);
@@ -340,7 +317,7 @@ async function pool<T, R>(xs: T[], n: number, fn: (x: T) => Promise<R>): Promise
  * replaces that variant: acceptable for an initial load, where such products are new.
  */
 async function postBulkChunk(deps: PipelineDeps, runId: string, c: BulkChunkPayload): Promise<Pushed[]> {
-  const hashFields = await hasHashFields(deps.b1);
+  const hashFields = await hasHashFields(deps);
   const rows = await deps.b1.list('Items', { filter: f.and(f.eq('U_ShopifySync', 'Y'), f.ge('ItemCode', c.first), f.le('ItemCode', c.last)), select: itemSelect(hashFields), orderby: 'ItemCode' });
   const records = await toItemRecords(deps, rows, c.asOf, { hashFields });
   const pushTo = pushTarget(deps);
@@ -352,7 +329,7 @@ async function postBulkChunk(deps: PipelineDeps, runId: string, c: BulkChunkPayl
     else if (m.payload.kind === 'push') pushes.push(m.payload);
   }
   if (!pushes.length) return outcomes;
-  await ensureDefinitions(deps.shopify);
+  await ensureDefinitions(deps);
   const skus = pushes.map((p) => p.upsert.sku);
   const snapshot = c.snapshot ? await readySnapshot(deps, c.snapshot, skus.length) : undefined;
   // From the run's export, a SKU it does not hold has no product (see foundInSnapshot).
@@ -404,13 +381,14 @@ export async function postProductPage(deps: PipelineDeps, input: PostPageInput<P
   const pushes = input.records.flatMap((r) => (r.payload.kind === 'push' ? [r.payload] : []));
   let bySku = new Map<string, (ComparedProduct & { id: string })[]>();
   if (pushes.length) {
-    await ensureDefinitions(deps.shopify);
+    await ensureDefinitions(deps);
     bySku = await productsForPage(deps, pushes.map((p) => p.upsert.sku), pushes.find((p) => p.snapshot)?.snapshot);
   }
   const perRecord = await pool(input.records, POST_CONCURRENCY, async (r): Promise<Pushed[]> => {
     const p = r.payload;
     if (p.kind === 'push') return [await push(deps, p, bySku.get(p.upsert.sku) ?? [])];
-    if (p.kind === 'createItem') return [{ outcome: await createItem(deps.b1, r.id, p) }];
+    // A page a run read before products split into two objects (its Shopify → B1 phase).
+    if (p.kind === 'createItem') return [{ outcome: await createItem(deps, 'product', r.id, p) }];
     return postBulkChunk(deps, input.syncId, p);
   });
   // The page's write-backs together, once its products are written.

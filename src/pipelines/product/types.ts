@@ -25,6 +25,8 @@ export interface ItemRecord {
 export interface VariantRecord {
   kind: 'variant';
   product: { id: string; title: string };
+  /** The product carries the hub's custom id: it came from B1 and is never imported back (resyncs report it skipped). */
+  fromB1?: true;
   variant: {
     id: string;
     title: string;

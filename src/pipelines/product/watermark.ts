@@ -1,5 +1,7 @@
 /**
- * The product watermark covers both directions of the run in one string the scheduler stores:
+ * The product watermark as the combined run wrote it, both directions in one string (the
+ * `product` run now moves only the B1 part and carries the Shopify part, which seeds the
+ * `shopify-product` scheduler on upgrade; temporal/schedulers.ts):
  *   `<B1 stamp>~<Shopify updatedAt>`, e.g. `2026-11-26T15:03:00~2026-11-26T15:03:12Z`
  * The B1 part is B1's time (server-local, no zone) and the Shopify part Shopify's (UTC) just
  * before the run read its first page of that direction (fetch.ts: b1ReadStart, VARIANTS_SCAN's
