@@ -140,6 +140,11 @@ async function main(): Promise<void> {
     const runs: Array<{ id: string; trigger: string; mode: string; created: number; updated: number; unchanged: number; failed: number; ms: number }> = [];
     for await (const w of client.workflow.list({ query: `WorkflowType = 'syncRunWorkflow' AND StartTime >= '${burstStart.toISOString()}'` })) {
       if (!w.workflowId.startsWith('sync:order:')) continue;
+      // Only finished runs: a run still going is counted but not waited for.
+      if (w.status.name !== 'COMPLETED') {
+        runs.push({ id: w.workflowId, trigger: w.status.name, mode: '?', created: 0, updated: 0, unchanged: 0, failed: 0, ms: 0 });
+        continue;
+      }
       const r = (await client.workflow.getHandle(w.workflowId, w.runId).result()) as SyncRunResult;
       const desc = await client.workflow.getHandle(w.workflowId, w.runId).describe();
       const sa = desc.searchAttributes as Record<string, unknown[] | undefined>;
