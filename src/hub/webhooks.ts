@@ -28,11 +28,6 @@ export const DEMO_WEBHOOK_SECRET = 'shpss_demo_webhook_secret';
 /** The receiver's port when none is given (and it is free). */
 export const DEFAULT_WEBHOOK_PORT = 8235;
 
-/** The hint workflows' own task queue (every hub worker polls it too). */
-export function webhookHintTaskQueue(taskQueue: string): string {
-  return `${taskQueue}-webhooks`;
-}
-
 /** Where the receiver listens and what Shopify is told to call. */
 export interface WebhookEndpoint {
   /** The address the receiver listens on (this machine). */
@@ -57,7 +52,6 @@ export async function startHubReceiver(o: { client: Client; config: HubConfig; s
   const receiver = await startWebhookReceiver({
     client: o.client,
     taskQueue: o.config.temporal.taskQueue,
-    hintTaskQueue: webhookHintTaskQueue(o.config.temporal.taskQueue),
     secrets: o.secrets,
     port,
     host: w.host,

@@ -16,7 +16,6 @@ import { createHubActivities } from '../activities/hub-activities';
 import { hubDataConverter } from '../temporal/data-converter';
 import { Client } from '@temporalio/client';
 import { createInitialLoadActivities } from './initial-load';
-import { webhookHintTaskQueue } from './webhooks';
 
 export const DEFAULT_TASK_QUEUE = 'b1-shopify-hub';
 
@@ -121,34 +120,12 @@ export async function startHubWorker(o: {
     ...(o.identity ? { identity: o.identity } : {}),
     ...(o.maxConcurrentActivities ? { maxConcurrentActivities: o.maxConcurrentActivities } : {}),
   });
-  // The webhook hints (tiny workflows, one per delivery) on their own queue: a burst of them must
-  // not hold up the schedulers' and sync runs' workflow tasks (README "Webhooks").
-  const hints = await createHubWorker({
-    connection: o.connection,
-    namespace: o.namespace,
-    taskQueue: webhookHintTaskQueue(o.config.temporal.taskQueue),
-    ...(o.identity ? { identity: o.identity } : {}),
-    activities: {},
-    extra: { maxCachedWorkflows: 50 },
-  });
-  const shutdown = () => {
-    for (const w of [worker, hints]) if (w.getState() === 'RUNNING') w.shutdown();
-  };
-  const runs = [worker.run(), hints.run()];
-  // Either one stopping (a fatal error) stops the other: the hub runs both or neither.
-  const done = (async () => {
-    try {
-      await Promise.race(runs);
-    } finally {
-      shutdown();
-    }
-    await Promise.all(runs);
-  })();
+  const done = worker.run();
   return {
     worker,
     done,
     async stop() {
-      shutdown();
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await done;
     },
   };

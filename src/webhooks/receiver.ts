@@ -17,11 +17,6 @@ import { verifyWebhookHmac } from './verify';
 export interface WebhookReceiverOptions {
   client: Client;
   taskQueue: string;
-  /**
-   * Where the hint workflows run (default taskQueue). The hub gives them a queue of their own, so a
-   * burst of deliveries does not queue the schedulers' and sync runs' workflow tasks behind it.
-   */
-  hintTaskQueue?: string;
   /** The app's client secret; a second entry is the previous secret during a rotation. */
   secrets: readonly Secret[];
   /** Larger bodies get 413 without being read further. Default 2 MiB. */
@@ -143,7 +138,7 @@ export function createWebhookHandler(opts: WebhookReceiverOptions): WebhookHandl
     try {
       await withTimeout(
         opts.client.workflow.start(webhookHintWorkflow, {
-          taskQueue: opts.hintTaskQueue ?? opts.taskQueue,
+          taskQueue: opts.taskQueue,
           workflowId: `${WEBHOOK_HINT_WORKFLOW_PREFIX}${key}`,
           args: [{ eventId: key, topic, triggeredAt, action }],
           // A closed hint with the same id is a duplicate too: the id is the dedupe record.
