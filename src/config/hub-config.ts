@@ -102,6 +102,27 @@ const RetriesSchema = z.strictObject({
   maxPerRun: z.number().int().min(1).max(5_000).optional(),
 });
 
+/**
+ * The webhook receiver (README "Webhooks"). The signing secret is not here: it comes from
+ * SHOPIFY_WEBHOOK_SECRET (and SHOPIFY_WEBHOOK_SECRET_PREVIOUS during a rotation) only.
+ */
+const WebhooksSchema = z.strictObject({
+  /** Default: on when publicUrl is set. */
+  enabled: z.boolean().optional(),
+  /** The callback address Shopify calls (https in production; behind a load balancer its address). */
+  publicUrl: z.string().url('must be the receiver\'s public URL, e.g. https://hub.example.com/webhooks/shopify').optional(),
+  /** Where `up` / `b1hub webhooks` listen. */
+  port: z.number().int().min(0).max(65535).default(8235),
+  host: z.string().min(1).default('127.0.0.1'),
+  path: z.string().regex(/^\/\S*$/, 'must start with /').default('/webhooks/shopify'),
+});
+export type WebhooksConfig = z.infer<typeof WebhooksSchema>;
+
+/** Whether `up` starts the receiver and `init --fix` subscribes. */
+export function webhooksEnabled(config: Pick<HubConfigFile, 'webhooks'>): boolean {
+  return config.webhooks.enabled ?? config.webhooks.publicUrl !== undefined;
+}
+
 export const HubConfigFileSchema = z.strictObject({
   temporal: TemporalSchema.default({ namespace: 'default', taskQueue: 'b1-shopify-hub' }),
   b1: B1Schema,
@@ -111,6 +132,7 @@ export const HubConfigFileSchema = z.strictObject({
   schedules: SchedulesSchema.default({}),
   /** Back-off of the open-error retries; defaults for what is left out. */
   retries: RetriesSchema.default({}),
+  webhooks: WebhooksSchema.default({ port: 8235, host: '127.0.0.1', path: '/webhooks/shopify' }),
 });
 export type HubConfigFile = z.infer<typeof HubConfigFileSchema>;
 
@@ -199,8 +221,8 @@ export function loadHubSecrets(config: Pick<HubConfig, 'shopify'>, env: NodeJS.P
 /** Demo credentials of the simulators; they are not secrets (documented in the README). */
 export const DEMO_SECRETS: HubSecrets = { b1Password: '1234', shopifyAccessToken: 'shpat_demo' };
 
-/** The embedded configuration `b1hub up` uses when no file is given. */
-export function embeddedHubConfig(endpoints: { b1BaseUrl: string; shopifyEndpoint: string; shop: string }): HubConfig {
+/** The embedded configuration `b1hub up` uses when no file is given (webhookUrl: its receiver). */
+export function embeddedHubConfig(endpoints: { b1BaseUrl: string; shopifyEndpoint: string; shop: string; webhookUrl?: string }): HubConfig {
   const mapping: MappingConfig = DEMO_MAPPING_CONFIG;
   return {
     source: 'embedded',
@@ -210,6 +232,7 @@ export function embeddedHubConfig(endpoints: { b1BaseUrl: string; shopifyEndpoin
     mapping,
     schedules: { ...DEFAULT_SCHEDULES },
     retries: {},
+    webhooks: { enabled: endpoints.webhookUrl !== undefined, publicUrl: endpoints.webhookUrl, port: 8235, host: '127.0.0.1', path: '/webhooks/shopify' },
   };
 }
 

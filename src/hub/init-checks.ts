@@ -11,6 +11,7 @@ import type { PipelineDeps } from '../pipelines/contract';
 import { checkUserFields, ensureUserFields, ensureUserTables, RESTART_MESSAGE } from '../connectors/b1/udf';
 import { HUB_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
 import { ensureHubSearchAttributes } from '../temporal/search-attributes';
+import { webhookSubscriptionsCheck } from './webhooks';
 
 export type CheckState = 'pass' | 'fail' | 'warn' | 'fixed' | 'skip';
 
@@ -247,6 +248,8 @@ export async function runInitChecks(o: { config: HubConfig; deps: PipelineDeps; 
     }
     return missing.length ? { state: 'fail', detail: `missing ${missing.join(', ')}`, fix: 'run `b1hub init --fix` (creates them)' } : { state: 'pass', detail: defs.map((d) => `${d.ownerType} ${d.namespace}.${d.key}`).join(', ') };
   });
+
+  await shopCheck('Shopify webhook subscriptions', 'run `b1hub init --fix` (creates and repairs them)', () => webhookSubscriptionsCheck(config, deps.shopify.executor, fix));
 
   results.push(
     await check('Temporal reachable, search attributes', 'start Temporal (`npm start`) or set --temporal-address / TEMPORAL_ADDRESS', async () => {

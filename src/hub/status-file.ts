@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { WebhookEndpoint } from './webhooks';
 
 export interface HubStatusFile {
   pid: number;
@@ -15,6 +16,8 @@ export interface HubStatusFile {
   b1: { baseUrl: string; companyDb: string; userName: string; demoPassword?: string };
   shopify: { graphqlUrl: string; shop: string; endpoint: string; apiVersion: string; demoAccessToken?: string };
   initialization?: { state: 'running' | 'done' | 'failed'; detail?: string };
+  /** The webhook receiver beside the worker, when it runs. */
+  webhooks?: WebhookEndpoint;
 }
 
 /** The checkout's root (this package's package.json), without loading the Temporal testing SDK. */

@@ -27,6 +27,8 @@ import { initialLoadState, legacyInitialLoadInput, runInitialLoad, startInitialL
 import { CliError } from './errors';
 import { runInitChecks } from './init-checks';
 import { createPipelineDeps } from '../pipelines/deps';
+import { webhooksEnabled } from '../config/hub-config';
+import { DEFAULT_WEBHOOK_PORT, ensureWebhookSubscriptions, receiverSecrets, startHubReceiver, SUBSCRIBED_TOPICS, type WebhookEndpoint } from './webhooks';
 
 export interface UpOptions {
   dataDir: string;
@@ -40,6 +42,8 @@ export interface UpOptions {
   codecPort?: number;
   b1Port: number;
   shopifyPort: number;
+  /** The webhook receiver's port; default webhooks.port (8235), on the demo any free port when that is taken. */
+  webhookPort?: number;
   /** Demo company size (items; the first 20 are selected for sync). */
   items: number;
   /** Demo size: customers in each system and paid orders in the shop (first start only). */
@@ -140,6 +144,13 @@ async function startDemo(o: UpOptions, stoppers: Stopper[], stopAll: () => Promi
 
   const worker = await startWorkerOn(target, config, DEMO_SECRETS, stoppers);
   await ensureSchedulers(client, { taskQueue: config.temporal.taskQueue, schedules: config.schedules });
+  const webhooks = await startReceiverOn(client, config, o, stoppers);
+  config = { ...config, webhooks: { ...config.webhooks, enabled: true, publicUrl: webhooks.publicUrl } };
+  // The demo subscribes itself on every start (the port may differ): a fresh shop gets webhooks.
+  const subscribed = await ensureWebhookSubscriptions(createPipelineDeps(config, DEMO_SECRETS).shopify.executor, { uri: webhooks.publicUrl, apiVersion: config.shopify.apiVersion }).then(
+    (changes) => (changes.length ? `${changes.length} subscription(s) created or repaired` : 'subscriptions up to date'),
+    (err: unknown) => `subscribing failed (${(err as Error).message}); orders reach B1 on the schedule; \`b1hub init --fix\` retries`,
+  );
 
   // The initial load's workflow is the record of whether it ran (an earlier version's JSON files are taken over once).
   const load = await initialLoadState(client);
@@ -164,12 +175,13 @@ async function startDemo(o: UpOptions, stoppers: Stopper[], stopAll: () => Promi
       apiVersion: config.shopify.apiVersion,
       demoAccessToken: DEMO_SECRETS.shopifyAccessToken,
     },
+    webhooks,
   };
   if (initializing) status.initialization = { state: 'running' };
   writeHubStatus(o.dataDir, status);
   stoppers.unshift({ name: 'status file', stop: async () => removeHubStatus(o.dataDir) });
 
-  printDemoBanner(o.print, status, codec.url, firstStart, initializing);
+  printDemoBanner(o.print, status, codec.url, firstStart, initializing, subscribed);
   // A load an earlier start began (and a worker carries on) is only waited for: its checks ran then.
   if (initializing) startInitialization(client, connection, config, o, status, firstStart);
   else if (load === 'failed') o.print(`[init] the initial load ended without finishing (terminated or cancelled); \`b1hub init\` runs it again`);
@@ -208,6 +220,13 @@ function startInitialization(client: Client, connection: Connection, config: Hub
   );
 }
 
+/** The receiver beside the worker; stopped before the Temporal client it hands deliveries to. */
+async function startReceiverOn(client: Client, config: HubConfig, o: UpOptions, stoppers: Stopper[]): Promise<WebhookEndpoint> {
+  const { receiver, endpoint } = await startHubReceiver({ client, config, secrets: receiverSecrets(config), port: o.webhookPort, print: o.print });
+  stoppers.push({ name: 'webhook receiver', stop: () => receiver.close() });
+  return endpoint;
+}
+
 async function startWorkerOn(target: ReturnType<typeof resolveTemporalTarget>, config: HubConfig, secrets: HubSecrets, stoppers: Stopper[]): Promise<RunningHubWorker> {
   const native = await connectWorker(target);
   stoppers.push({ name: 'worker connection', stop: () => native.close() });
@@ -223,6 +242,7 @@ async function startWithConfig(o: UpOptions, config: HubConfig, stoppers: Stoppe
   stoppers.push({ name: 'Temporal client', stop: () => connection.close() });
   const worker = await startWorkerOn(target, config, secrets, stoppers);
   await ensureSchedulers(client, { taskQueue: config.temporal.taskQueue, schedules: config.schedules });
+  const webhooks = webhooksEnabled(config) ? await startReceiverOn(client, config, o, stoppers) : undefined;
   const status: HubStatusFile = {
     pid: process.pid,
     startedAt: new Date().toISOString(),
@@ -236,9 +256,11 @@ async function startWithConfig(o: UpOptions, config: HubConfig, stoppers: Stoppe
       endpoint: config.shopify.endpoint ?? `https://${config.shopify.shop}`,
       apiVersion: config.shopify.apiVersion,
     },
+    ...(webhooks ? { webhooks } : {}),
   };
   writeHubStatus(o.dataDir, status);
   stoppers.unshift({ name: 'status file', stop: async () => removeHubStatus(o.dataDir) });
+  if (webhooks) o.print(`webhook receiver listening on ${webhooks.url} (Shopify calls ${webhooks.publicUrl}; \`b1hub init --fix\` subscribes it)`);
   o.print(`b1-shopify-hub worker running on task queue ${config.temporal.taskQueue} at ${target.address} (namespace ${target.namespace}); schedulers ensured. Ctrl-C stops it.`);
   o.print('Payloads of 1 KiB and more are stored zlib-compressed: for readable payloads in your Temporal UI, run `b1hub codec-server --cors-origin <UI origin>` and set it as the UI\'s codec endpoint (README "Payload compression and the codec endpoint").');
   return { status, done: worker.done, stop: stopAll };
@@ -250,7 +272,7 @@ async function startWithConfig(o: UpOptions, config: HubConfig, stoppers: Stoppe
  */
 async function startUiCodecServer(o: UpOptions): Promise<Awaited<ReturnType<typeof startCodecServer>>> {
   const corsOrigins = [`http://localhost:${o.uiPort}`, `http://127.0.0.1:${o.uiPort}`];
-  const taken = [o.temporalPort, o.uiPort, o.b1Port, o.shopifyPort];
+  const taken = [o.temporalPort, o.uiPort, o.b1Port, o.shopifyPort, o.webhookPort ?? DEFAULT_WEBHOOK_PORT];
   if (o.codecPort !== undefined) {
     if (await portInUse(o.codecPort)) throw new CliError(`port ${o.codecPort} (codec endpoint) is already in use`, 'pick another codec port');
     return startCodecServer({ port: o.codecPort, corsOrigins });
@@ -266,7 +288,7 @@ async function startUiCodecServer(o: UpOptions): Promise<Awaited<ReturnType<type
   }
 }
 
-function printDemoBanner(print: (line: string) => void, s: HubStatusFile, codecUrl: string, firstStart: boolean, initializing: boolean): void {
+function printDemoBanner(print: (line: string) => void, s: HubStatusFile, codecUrl: string, firstStart: boolean, initializing: boolean, subscribed: string): void {
   const lines = [
     '',
     'b1-shopify-hub is running (demo: embedded configuration, simulators)',
@@ -276,6 +298,7 @@ function printDemoBanner(print: (line: string) => void, s: HubStatusFile, codecU
     `  Codec endpoint    ${codecUrl}   (the UI shows compressed payloads through it; temporal workflow show --codec-endpoint ${codecUrl})`,
     `  SAP B1 (sim)      ${s.b1.baseUrl}   CompanyDB ${s.b1.companyDb}, user ${s.b1.userName}, password ${s.b1.demoPassword}`,
     `  Shopify (sim)     ${s.shopify.graphqlUrl}   shop ${s.shopify.shop}, token ${s.shopify.demoAccessToken}`,
+    `  Webhooks          ${s.webhooks?.url ?? '—'}   ${SUBSCRIBED_TOPICS.length} topics, ${subscribed}`,
     `  Data              ${s.dataDir} (delete it to start over)`,
     '',
     !firstStart

@@ -22,7 +22,7 @@ export interface QueuedRequest {
 
 const MODE_STRENGTH: Record<SyncMode, number> = { ids: 0, delta: 1, full: 2 };
 // A human's Sync Now/resync is more telling in the log than the schedule it coincided with.
-const TRIGGER_STRENGTH: Record<SyncTrigger, number> = { schedule: 0, init: 1, resync: 2, manual: 3 };
+const TRIGGER_STRENGTH: Record<SyncTrigger, number> = { schedule: 0, webhook: 1, init: 2, resync: 3, manual: 4 };
 
 function union(a: string[] | undefined, b: string[] | undefined): string[] | undefined {
   if (!a?.length && !b?.length) return undefined;

@@ -6,8 +6,8 @@
 import type { ScheduleSpec } from '../schedule/spec';
 import type { SyncObject } from './sync-object';
 
-/** Why a sync run started: the schedule, Sync Now, a resync of failed records, or initialization. */
-export type SyncTrigger = 'schedule' | 'manual' | 'resync' | 'init';
+/** Why a sync run started: the schedule, Sync Now, a resync of failed records, initialization, or a Shopify webhook. */
+export type SyncTrigger = 'schedule' | 'manual' | 'resync' | 'init' | 'webhook';
 /** delta: since the watermark; full: everything; ids: only the given source ids (re-fetched). */
 export type SyncMode = 'delta' | 'full' | 'ids';
 
@@ -102,6 +102,8 @@ export interface SchedulerStatus {
   spec: ScheduleSpec;
   description: string;
   paused: boolean;
+  /** Why it was paused, when the pauser said (e.g. the app/uninstalled webhook). */
+  pauseReason?: string;
   nextFireAt?: string;
   running?: RunSummary;
   pending?: PendingRun;

@@ -39,7 +39,7 @@ export async function webhookHintWorkflow(input: WebhookHintInput): Promise<{ si
   const id = schedulerWorkflowId(a.object);
   await getExternalWorkflowHandle(id).signal(syncNowSignal, {
     requestId: hintRequestId(input.eventId),
-    trigger: 'resync',
+    trigger: 'webhook',
     ids: a.kind === 'ids' ? a.ids : undefined,
   });
   return { signalled: [id] };

@@ -56,8 +56,10 @@ export function actionFor(topic: string, body: Record<string, unknown>): Webhook
     const g = gidOf(body, 'Customer');
     return g ? { kind: 'ids', object: 'customer', ids: [g] } : null;
   }
-  // Product runs take B1 ItemCodes, not Shopify ids: a delta run picks the change up.
-  if (topic.startsWith('products/')) return { kind: 'delta', object: 'product' };
+  // Products flow B1 → Shopify: a product run reads B1, so a Shopify-side product change gives it
+  // nothing to do, and most of these deliveries echo the hub's own product writes (a run per echo
+  // would keep the product scheduler busy). Counted; acted on once Shopify-created products sync.
+  if (topic.startsWith('products/')) return { kind: 'ignore', why: 'products are synchronised from B1; a Shopify-side change needs no run' };
   if (topic === 'app/uninstalled') return { kind: 'pause', reason: 'Shopify app uninstalled (app/uninstalled webhook)' };
   if (topic === 'fulfillments/create') return { kind: 'ignore', why: 'fulfillments are not synchronised yet' };
   return { kind: 'ignore', why: `topic ${topic} is not used by the hub` };

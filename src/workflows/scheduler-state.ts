@@ -195,6 +195,7 @@ export class SchedulerRules {
       spec: s.spec,
       description: describeSchedule(s.spec),
       paused: s.paused,
+      pauseReason: s.pauseReason,
       nextFireAt: next !== undefined ? new Date(next).toISOString() : undefined,
       running: this.running,
       pending: s.pending,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_SCHEDULES, HubConfigError, ledgerBackoff, loadHubConfigFile, loadHubSecrets, parseHubConfig } from '../../src/config/hub-config';
+import { DEFAULT_SCHEDULES, HubConfigError, ledgerBackoff, loadHubConfigFile, loadHubSecrets, parseHubConfig, webhooksEnabled } from '../../src/config/hub-config';
 import { DEMO_MAPPING_CONFIG } from '../../src/mapping/config';
 
 const valid = {
@@ -105,4 +105,16 @@ test('retries: the open-error back-off from the file, in minutes, defaults for w
   assert.deepEqual(ledgerBackoff(parseHubConfig({ ...valid, retries: { everyRunForMinutes: 30, maxPerRun: 100 } })), { everyRunForMs: 1_800_000, maxPerRun: 100 });
   assert.ok(problems({ ...valid, retries: { thenEveryMinutes: 0 } }).some((p) => p.startsWith('hub.json: retries.thenEveryMinutes')));
   assert.ok(problems({ ...valid, retries: { everyRun: 5 } }).some((p) => p.startsWith('hub.json: retries')), 'unknown keys are refused');
+});
+
+test('webhooks: off without a public URL, on with one; the secret is not a setting', () => {
+  const off = parseHubConfig(valid);
+  assert.equal(webhooksEnabled(off), false);
+  assert.deepEqual(off.webhooks, { port: 8235, host: '127.0.0.1', path: '/webhooks/shopify' });
+  const on = parseHubConfig({ ...valid, webhooks: { publicUrl: 'https://hub.example.com/webhooks/shopify', port: 9000 } });
+  assert.equal(webhooksEnabled(on), true);
+  assert.equal(on.webhooks.port, 9000);
+  assert.equal(webhooksEnabled(parseHubConfig({ ...valid, webhooks: { publicUrl: 'https://hub.example.com/wh', enabled: false } })), false);
+  assert.match(problems({ ...valid, webhooks: { publicUrl: 'not a url' } })[0]!, /hub\.json: webhooks\.publicUrl: must be the receiver's public URL/);
+  assert.match(problems({ ...valid, webhooks: { secret: 'x' } })[0]!, /hub\.json: webhooks/);
 });

@@ -11,7 +11,7 @@ export function registerInitCommand(program: Command): void {
     .command('init')
     .description('check the configuration (Service Layer, UDFs, mappings, Shopify, Temporal) and run the initial load')
     .option('--check-only', 'only the checks; no initial load')
-    .option('--fix', 'create what can be created safely: UDFs, metafield definitions, search attributes, guest customer')
+    .option('--fix', 'create what can be created safely: UDFs, metafield definitions, webhook subscriptions, search attributes, guest customer')
     .option('--json', 'machine-readable output')
     .action(
       action(async (ctx, opts: { checkOnly?: boolean; fix?: boolean; json?: boolean }) => {

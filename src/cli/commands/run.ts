@@ -1,4 +1,4 @@
-/** Long-running commands: `up` (npm start), `worker`, `sim b1|shopify`. */
+/** Long-running commands: `up` (npm start), `worker`, `webhooks`, `sim b1|shopify`. */
 import type { Command } from 'commander';
 import { action } from '../action';
 import { CliError } from '../../hub/errors';
@@ -98,12 +98,13 @@ export function registerRunCommands(program: Command): void {
     .option('--codec-port <port>', 'codec endpoint the UI decodes compressed payloads through (default: UI port + 1 when free)', intOption('--codec-port', 1))
     .option('--b1-port <port>', 'SAP B1 simulator port', intOption('--b1-port', 1), 50000)
     .option('--shopify-port <port>', 'Shopify simulator port', intOption('--shopify-port', 1), 8081)
+    .option('--webhook-port <port>', 'webhook receiver port (default 8235, on the demo any free port when that is taken)', intOption('--webhook-port', 1))
     .option('--items <n>', 'demo company size (items; the first 20 are selected for sync)', intOption('--items', 1, 100000), 50)
     .option('--customers <n>', 'demo size: customers in each system', intOption('--customers', 0, 100000), 20)
     .option('--orders <n>', 'demo size: paid orders in the shop', intOption('--orders', 0, 1_000_000), 30)
     .option('--no-init', 'do not run the initial load on the first start')
     .action(
-      action(async (ctx, opts: { temporalPort: number; uiPort: number; codecPort?: number; b1Port: number; shopifyPort: number; items: number; customers: number; orders: number; init: boolean }) => {
+      action(async (ctx, opts: { temporalPort: number; uiPort: number; codecPort?: number; b1Port: number; shopifyPort: number; webhookPort?: number; items: number; customers: number; orders: number; init: boolean }) => {
         const stopRequest = listenForStop(print);
         const config = ctx.configPath ? ctx.config() : undefined;
         const { startHub } = await import('../../hub/up');
@@ -118,6 +119,7 @@ export function registerRunCommands(program: Command): void {
           ...(opts.codecPort !== undefined ? { codecPort: opts.codecPort } : {}),
           b1Port: opts.b1Port,
           shopifyPort: opts.shopifyPort,
+          ...(opts.webhookPort !== undefined ? { webhookPort: opts.webhookPort } : {}),
           items: opts.items,
           customers: opts.customers,
           orders: opts.orders,
@@ -149,6 +151,27 @@ export function registerRunCommands(program: Command): void {
         return serve(worker.done, async () => {
           await worker.stop();
           await native.close();
+          await connection.close();
+        }, print);
+      }),
+    );
+
+  program
+    .command('webhooks')
+    .description('run a webhook receiver alone (stateless: run several behind a load balancer); secret from SHOPIFY_WEBHOOK_SECRET')
+    .option('--port <port>', 'listen port (default webhooks.port, 8235)', intOption('--port', 0))
+    .action(
+      action(async (ctx, opts: { port?: number }) => {
+        const { connectClient } = await import('../../hub/temporal-connection');
+        const { receiverSecrets, startHubReceiver } = await import('../../hub/webhooks');
+        const config = ctx.config();
+        const secrets = receiverSecrets(config);
+        const target = ctx.temporalTarget();
+        const { client, connection } = await connectClient(target);
+        const { receiver, endpoint } = await startHubReceiver({ client, config, secrets, port: opts.port, print });
+        print(`webhook receiver listening on ${endpoint.url} (task queue ${config.temporal.taskQueue} at ${target.address}; counters: GET ${endpoint.statsUrl}); Ctrl-C stops it`);
+        return serve(new Promise<void>(() => {}), async () => {
+          await receiver.close();
           await connection.close();
         }, print);
       }),

@@ -7,6 +7,7 @@ import { describeError } from '../errors';
 import { openErrorCount } from '../../hub/run-log';
 import { SYNC_OBJECTS, type SyncObject } from '../../shared/sync-object';
 import type { RunSummary } from '../../shared/sync-types';
+import { readWebhookHealth } from '../../hub/webhooks';
 
 export function runLine(r: RunSummary | undefined): string {
   if (!r) return '—';
@@ -28,7 +29,9 @@ export function registerStatusCommand(program: Command): void {
           temporal: { address: target.address, namespace: target.namespace, uiUrl: hub?.temporal.uiUrl, codecUrl: hub?.temporal.codecUrl, taskQueue: hub?.temporal.taskQueue },
           b1: hub ? { baseUrl: hub.b1.baseUrl, companyDb: hub.b1.companyDb, userName: hub.b1.userName } : undefined,
           shopify: hub ? { graphqlUrl: hub.shopify.graphqlUrl, shop: hub.shopify.shop } : undefined,
+          webhooks: hub?.webhooks ? { url: hub.webhooks.url, publicUrl: hub.webhooks.publicUrl } : undefined,
         };
+        const webhooks = hub?.webhooks ? await readWebhookHealth(hub.webhooks) : undefined;
         const schedulers: Partial<Record<SyncObject, StatusWithNext>> = {};
         const openErrors: Partial<Record<SyncObject, number>> = {};
         const errors: Partial<Record<SyncObject, string>> = {};
@@ -57,6 +60,7 @@ export function registerStatusCommand(program: Command): void {
             dataDir: hub?.dataDir ?? ctx.dataDir,
             initialization: hub?.initialization,
             endpoints,
+            ...(webhooks ? { webhooks } : {}),
             schedulers,
             openErrors,
             ...(temporalError ? { temporalError } : {}),
@@ -68,6 +72,11 @@ export function registerStatusCommand(program: Command): void {
         println(`  Temporal      ${endpoints.temporal.address} (namespace ${endpoints.temporal.namespace})${endpoints.temporal.uiUrl ? `  UI ${endpoints.temporal.uiUrl}` : ''}${endpoints.temporal.codecUrl ? `  codec ${endpoints.temporal.codecUrl}` : ''}`);
         if (endpoints.b1) println(`  SAP B1        ${endpoints.b1.baseUrl}`);
         if (endpoints.shopify) println(`  Shopify       ${endpoints.shopify.graphqlUrl}`);
+        if (webhooks) {
+          const t = webhooks.totals;
+          println(`  Webhooks      ${webhooks.url}${webhooks.publicUrl !== webhooks.url ? ` (Shopify calls ${webhooks.publicUrl})` : ''}  ${webhooks.reachable ? `accepted ${t.accepted}, rejected ${t.rejected}, deduped ${t.deduped}, ignored ${t.ignored}, not handed over ${t.failed}` : `not answering (${webhooks.error})`}`);
+          for (const [topic, s] of Object.entries(webhooks.topics)) println(`                ${topic.padEnd(18)} last ${s.lastDeliveryAt ?? '—'}  ${s.accepted} accepted, ${s.rejected} rejected, ${s.deduped} deduped`);
+        }
         if (hub?.initialization) println(`  Initial load  ${hub.initialization.state}${hub.initialization.detail ? ` (${hub.initialization.detail})` : ''}`);
         println();
         if (temporalError) {
@@ -80,7 +89,7 @@ export function registerStatusCommand(program: Command): void {
             SYNC_OBJECTS.map((o) => {
               const s = schedulers[o];
               if (!s) return [o, '', 'error', '', '', '', errors[o]];
-              return [o, s.description, s.paused ? 'paused' : 'active', s.nextFireAt ?? '—', s.running ? s.running.workflowId : s.pending ? `queued ${s.pending.workflowId}` : '—', openErrors[o] ?? '—', runLine(s.recentRuns[0])];
+              return [o, s.description, s.paused ? `paused${s.pauseReason ? ` (${s.pauseReason})` : ''}` : 'active', s.nextFireAt ?? '—', s.running ? s.running.workflowId : s.pending ? `queued ${s.pending.workflowId}` : '—', openErrors[o] ?? '—', runLine(s.recentRuns[0])];
             }),
           ),
         );

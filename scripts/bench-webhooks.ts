@@ -1,0 +1,168 @@
+/**
+ * Webhook path benchmark on the demo (not a test): `b1hub up` on a fresh data folder, then
+ *
+ *   latency  — orders created one at a time in the Shopify simulator (its control API, what
+ *              `b1hub sim order` calls); for each, the time until its sales order is in the B1
+ *              simulator (polled every 50 ms). p50/p95/max.
+ *   burst    — N orders spread over one minute; then: every order exactly once in B1 (none lost,
+ *              none twice), and the order sync runs that wrote them (count and sizes).
+ *
+ *   npx tsx scripts/bench-webhooks.ts [--latency 30] [--burst 1000] [--burst-seconds 60] [--timeout 600]
+ *
+ * No sync command is issued: the orders reach B1 through the webhooks only (the order schedule's
+ * next slot is up to 15 minutes away; a run it starts is reported separately).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import net from 'node:net';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { B1Client } from '../src/connectors/b1/client';
+import type { HubStatusFile } from '../src/hub/status-file';
+import { hubDataConverter } from '../src/temporal/data-converter';
+import type { SyncRunResult } from '../src/shared/sync-types';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const LATENCY_N = opt('latency', 30);
+const BURST_N = opt('burst', 1000);
+const BURST_S = opt('burst-seconds', 60);
+const TIMEOUT_S = opt('timeout', 600);
+const BIN = path.join(__dirname, '..', 'bin', 'b1hub');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<net.Server>((r) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => r(s)); })));
+  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'b1hub-bench-wh-'));
+  const [temporal, ui, b1Port, shopifyPort, webhookPort] = await freePorts(5);
+  const up = spawn(BIN, ['--data-dir', dir, 'up', '--temporal-port', String(temporal), '--ui-port', String(ui), '--b1-port', String(b1Port), '--shopify-port', String(shopifyPort), '--webhook-port', String(webhookPort), '--items', '30', '--customers', '5', '--orders', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  up.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  up.stderr.on('data', (b: Buffer) => (out += b.toString()));
+  const statusFile = path.join(dir, 'hub-status.json');
+  const stop = async () => {
+    if (up.exitCode === null) {
+      up.kill('SIGINT');
+      await new Promise((r) => up.once('exit', r));
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    let status: HubStatusFile | undefined;
+    for (const deadline = Date.now() + 120_000; Date.now() < deadline; await sleep(250)) {
+      if (up.exitCode !== null) throw new Error(`up exited:\n${out}`);
+      if (!existsSync(statusFile)) continue;
+      const s = JSON.parse(readFileSync(statusFile, 'utf8')) as HubStatusFile;
+      if (s.initialization?.state !== 'running') {
+        status = s;
+        break;
+      }
+    }
+    if (!status) throw new Error(`up not ready within 120 s:\n${out}`);
+    console.log(`hub ready (initial load ${status.initialization?.state}); webhooks at ${status.webhooks?.url}`);
+    const b1 = new B1Client({ baseUrl: status.b1.baseUrl, companyDb: 'SBODEMOUS', userName: 'manager', password: '1234' });
+    const createOrder = async (i: number): Promise<string> => {
+      const res = await fetch(`${status.shopify.endpoint}/_sim/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'X-Shopify-Access-Token': status.shopify.demoAccessToken! },
+        body: JSON.stringify({
+          email: `bench.${i % 50}@example.com`,
+          financialStatus: 'PAID',
+          lines: [{ sku: `A0000${1 + (i % 5)}`, quantity: 1, unitPrice: '19.90' }],
+          shippingAddress: { firstName: 'Bench', lastName: 'Buyer', address1: '1 Market St', city: 'San Francisco', provinceCode: 'CA', countryCode: 'US', zip: '94105' },
+        }),
+      });
+      const body = (await res.json()) as { id?: string; error?: string };
+      if (!res.ok || !body.id) throw new Error(`order refused: ${body.error ?? res.status}`);
+      return body.id;
+    };
+    const connection = await Connection.connect({ address: status.temporal.address });
+    const client = new Client({ connection, dataConverter: hubDataConverter });
+
+    // ---- latency ----
+    const lat: number[] = [];
+    for (let i = 0; i < LATENCY_N; i++) {
+      const t0 = Date.now();
+      const gid = await createOrder(i);
+      for (;;) {
+        if ((await b1.findOrdersByShopifyId(gid, ['DocEntry'])).length) break;
+        if (Date.now() - t0 > 60_000) throw new Error(`${gid} not in B1 after 60 s`);
+        await sleep(50);
+      }
+      lat.push(Date.now() - t0);
+    }
+    const s = [...lat].sort((a, b) => a - b);
+    console.log(`latency over ${LATENCY_N} orders (created one at a time): p50 ${pct(s, 50)} ms, p95 ${pct(s, 95)} ms, max ${s[s.length - 1]} ms, min ${s[0]} ms`);
+
+    // ---- burst ----
+    const burstStart = new Date();
+    const gids: string[] = [];
+    const gap = (BURST_S * 1000) / BURST_N;
+    const creating: Promise<void>[] = [];
+    for (let i = 0; i < BURST_N; i++) {
+      const due = burstStart.getTime() + i * gap;
+      const wait = due - Date.now();
+      if (wait > 0) await sleep(wait);
+      creating.push(createOrder(1000 + i).then((g) => void gids.push(g)));
+    }
+    await Promise.all(creating);
+    const createdIn = (Date.now() - burstStart.getTime()) / 1000;
+    const wanted = new Set(gids);
+    let counts = new Map<string, number>();
+    let doneAt = 0;
+    for (const deadline = Date.now() + TIMEOUT_S * 1000; Date.now() < deadline; await sleep(1000)) {
+      counts = new Map();
+      const rows = await b1.list('Orders', { filter: `U_ShopifyId ne null`, select: ['DocEntry', 'U_ShopifyId'] });
+      for (const r of rows) if (typeof r.U_ShopifyId === 'string' && wanted.has(r.U_ShopifyId)) counts.set(r.U_ShopifyId, (counts.get(r.U_ShopifyId) ?? 0) + 1);
+      if (counts.size === wanted.size) {
+        doneAt = Date.now();
+        break;
+      }
+    }
+    const twice = [...counts.values()].filter((n) => n > 1).length;
+    const lost = wanted.size - counts.size;
+    console.log(`burst: ${BURST_N} orders created in ${createdIn.toFixed(1)} s; in B1 ${doneAt ? `${((doneAt - burstStart.getTime()) / 1000).toFixed(1)} s after the first` : 'NOT ALL within the timeout'}; lost ${lost}, twice ${twice}`);
+    await sleep(3000); // the last run's end is recorded
+    const runs: Array<{ id: string; trigger: string; mode: string; created: number; updated: number; unchanged: number; failed: number; ms: number }> = [];
+    for await (const w of client.workflow.list({ query: `WorkflowType = 'syncRunWorkflow' AND StartTime >= '${burstStart.toISOString()}'` })) {
+      if (!w.workflowId.startsWith('sync:order:')) continue;
+      // Only finished runs: a run still going is counted but not waited for.
+      if (w.status.name !== 'COMPLETED') {
+        runs.push({ id: w.workflowId, trigger: w.status.name, mode: '?', created: 0, updated: 0, unchanged: 0, failed: 0, ms: 0 });
+        continue;
+      }
+      const r = (await client.workflow.getHandle(w.workflowId, w.runId).result()) as SyncRunResult;
+      const desc = await client.workflow.getHandle(w.workflowId, w.runId).describe();
+      const sa = desc.searchAttributes as Record<string, unknown[] | undefined>;
+      runs.push({ id: w.workflowId, trigger: String(sa.SyncTrigger?.[0] ?? '?'), mode: String(sa.SyncMode?.[0] ?? '?'), ...r.counts, ms: (desc.closeTime?.getTime() ?? 0) - w.startTime.getTime() });
+    }
+    runs.sort((a, b) => a.id.localeCompare(b.id));
+    const sizes = runs.map((r) => r.created + r.updated + r.unchanged + r.failed);
+    console.log(`burst: ${runs.length} order sync runs (triggers ${[...new Set(runs.map((r) => r.trigger))].join(',')}; modes ${[...new Set(runs.map((r) => r.mode))].join(',')}); records per run: min ${Math.min(...sizes)}, median ${[...sizes].sort((a, b) => a - b)[Math.floor(sizes.length / 2)]}, max ${Math.max(...sizes)}; created ${runs.reduce((n, r) => n + r.created, 0)}, failed ${runs.reduce((n, r) => n + r.failed, 0)}`);
+    const stats = (await (await fetch(status.webhooks!.statsUrl)).json()) as { topics: Record<string, { accepted: number; deduped: number; rejected: number; failed: number }> };
+    console.log(`receiver: ${JSON.stringify(stats.topics)}`);
+    await connection.close();
+    if (lost || twice) process.exitCode = 1;
+  } finally {
+    await stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
