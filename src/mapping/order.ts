@@ -408,11 +408,15 @@ export function decideOrderUpdate(
     const delivered = (l: B1OrderState['DocumentLines'][number]) => l.Quantity - (l.RemainingOpenQuantity ?? l.Quantity);
     // Closed lines keep what was delivered on them; open lines their whole quantity.
     const have = lines.reduce((s, l) => s + ((l.LineStatus ?? 'bost_Open') === 'bost_Open' ? l.Quantity : delivered(l)), 0);
-    if (want === have) continue;
     if (!open) {
-      problems.push(`item '${code}': quantity is ${want} in Shopify, ${have} in B1 order ${docEntry}, which is closed`);
+      // A closed order is compared with what it was ordered with, not what was delivered: closing by
+      // hand keeps each line's open quantity (B1 does not deliver it), and only a quantity Shopify
+      // changed is an edit that cannot be applied.
+      const ordered = lines.reduce((s, l) => s + l.Quantity, 0);
+      if (want !== ordered) problems.push(`item '${code}': quantity is ${want} in Shopify, ${ordered} in B1 order ${docEntry}, which is closed`);
       continue;
     }
+    if (want === have) continue;
     if (openLines.length > 1) {
       problems.push(`item '${code}' is on ${openLines.length} open lines of B1 order ${docEntry}; change ${have} → ${want} manually`);
       continue;

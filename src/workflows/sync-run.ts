@@ -103,7 +103,7 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
    * Map, post and log one page, and add its outcomes to the counts. `missing` turns the ids the source
    * did not return into outcomes (failed for a requested resync; skipped for a ledger retry).
    */
-  const processPage = async (page: FetchPageResult, index: number, missing: (id: string) => RecordOutcome): Promise<void> => {
+  const processPage = async (page: FetchPageResult, index: number, missing: (id: string) => RecordOutcome): Promise<RecordOutcome[]> => {
     const outcomes: RecordOutcome[] = (page.missingIds ?? []).map(missing);
     if (page.records.length) {
       const mapped = await mapStep(`map ${page.records.length} ${input.object}s`).mapPage({ ...step, records: page.records });
@@ -127,7 +127,15 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
       }
       counts = addCounts(counts, countOutcomes(outcomes));
     }
+    return outcomes;
   };
+  // A record the ledger retry just failed is not posted again by this run's own pages (a webhook
+  // run that failed it a moment ago made it due): it stays open in the ledger, which re-reads it
+  // from the source on its next retry, so skipping it here loses nothing, and the run reports it
+  // once. Records the retry fixed are not skipped: an edit after the retry's read must still be
+  // posted before the watermark passes it. Patched: runs recorded before this change replay unchanged.
+  const failedInRetry = new Set<string>();
+  const retryOnce = patched('ledger-retry-once');
 
   // Open errors first: every run of the object (schedule, Sync Now, resync) retries the ledger's
   // open errors that are due under the back-off, re-read from the source in 'ids' mode, before
@@ -155,7 +163,8 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
       do {
         retryPage -= 1;
         const page = await io(`retry ${ids.length} open ${input.object} errors`).fetchPage({ ...step, mode: 'ids', ids, cursor: at, pageIndex: retryPage });
-        await processPage(page, retryPage, (id) => ({ object: input.object, sourceId: id, outcome: 'skipped', rule: NO_LONGER_IN_SOURCE }));
+        const outcomes = await processPage(page, retryPage, (id) => ({ object: input.object, sourceId: id, outcome: 'skipped', rule: NO_LONGER_IN_SOURCE }));
+        for (const o of outcomes) if (o.outcome === 'failed') failedInRetry.add(o.sourceId);
         at = page.nextCursor;
       } while (at);
     }
@@ -170,7 +179,8 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
       next.catch(() => undefined);
     }
 
-    await processPage(page, pageIndex, (id) => failedOutcome(input, id, `${input.object} ${id} was not found in the source (deleted, or the id is wrong)`));
+    const own = retryOnce && failedInRetry.size && page.records.some((r) => failedInRetry.has(r.id)) ? { ...page, records: page.records.filter((r) => !failedInRetry.has(r.id)) } : page;
+    await processPage(own, pageIndex, (id) => failedOutcome(input, id, `${input.object} ${id} was not found in the source (deleted, or the id is wrong)`));
     if (page.watermark && (!watermark || page.watermark > watermark)) watermark = page.watermark;
     pageIndex += 1;
     setCurrentDetails(

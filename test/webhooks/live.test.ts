@@ -135,7 +135,9 @@ describe('webhooks live on `b1hub up`', { skip }, () => {
     await until('the scheduled run', async () => ((await b1Orders(gid)) ? true : undefined), 80_000, 500);
     assert.equal(await b1Orders(gid), 1);
     const runs = (await orderScheduler()).recentRuns;
-    assert.ok(runs.some((r) => r.trigger === 'schedule'), JSON.stringify(runs.map((r) => r.trigger)));
+    // A slot that fires while webhook hints wait is folded into one run labelled by the stronger
+    // trigger (run-queue.ts); it still carries its slot and reads the delta.
+    assert.ok(runs.some((r) => r.mode === 'delta' && (r.trigger === 'schedule' || r.scheduledFor !== undefined)), JSON.stringify(runs.map((r) => [r.trigger, r.mode, r.scheduledFor])));
   });
 
   test('status shows the receiver (URL, counts) and why app/uninstalled paused the schedulers', async () => {
