@@ -103,7 +103,7 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
    * Map, post and log one page, and add its outcomes to the counts. `missing` turns the ids the source
    * did not return into outcomes (failed for a requested resync; skipped for a ledger retry).
    */
-  const processPage = async (page: FetchPageResult, index: number, missing: (id: string) => RecordOutcome): Promise<RecordOutcome[]> => {
+  const processPage = async (page: FetchPageResult, index: number, missing: (id: string) => RecordOutcome, countedFailed?: ReadonlySet<string>): Promise<RecordOutcome[]> => {
     const outcomes: RecordOutcome[] = (page.missingIds ?? []).map(missing);
     if (page.records.length) {
       const mapped = await mapStep(`map ${page.records.length} ${input.object}s`).mapPage({ ...step, records: page.records });
@@ -125,17 +125,14 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
       } else {
         await log();
       }
-      counts = addCounts(counts, countOutcomes(outcomes));
+      counts = addCounts(counts, countOutcomes(countedFailed?.size ? outcomes.filter((o) => !(o.outcome === 'failed' && countedFailed.has(o.sourceId))) : outcomes));
     }
     return outcomes;
   };
-  // A record the ledger retry just failed is not posted again by this run's own pages (a webhook
-  // run that failed it a moment ago made it due): it stays open in the ledger, which re-reads it
-  // from the source on its next retry, so skipping it here loses nothing, and the run reports it
-  // once. Records the retry fixed are not skipped: an edit after the retry's read must still be
-  // posted before the watermark passes it. Patched: runs recorded before this change replay unchanged.
+  // A record the ledger retry failed and this run's own pages read again (with webhooks it is often
+  // failed by a hint run just before a scheduled run retries it) is posted again, since a newer
+  // read may carry a fix, but a second failure is counted once: the run reports records, not attempts.
   const failedInRetry = new Set<string>();
-  const retryOnce = patched('ledger-retry-once');
 
   // Open errors first: every run of the object (schedule, Sync Now, resync) retries the ledger's
   // open errors that are due under the back-off, re-read from the source in 'ids' mode, before
@@ -179,8 +176,7 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
       next.catch(() => undefined);
     }
 
-    const own = retryOnce && failedInRetry.size && page.records.some((r) => failedInRetry.has(r.id)) ? { ...page, records: page.records.filter((r) => !failedInRetry.has(r.id)) } : page;
-    await processPage(own, pageIndex, (id) => failedOutcome(input, id, `${input.object} ${id} was not found in the source (deleted, or the id is wrong)`));
+    await processPage(page, pageIndex, (id) => failedOutcome(input, id, `${input.object} ${id} was not found in the source (deleted, or the id is wrong)`), failedInRetry);
     if (page.watermark && (!watermark || page.watermark > watermark)) watermark = page.watermark;
     pageIndex += 1;
     setCurrentDetails(
