@@ -8,6 +8,7 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { B1_MAX } from './b1-limits';
+import { MoneyConfigSchema } from './money-config';
 
 const shopifyGid = (type: string) =>
   z.string().regex(new RegExp(`^gid://shopify/${type}/\\d+$`), `must be a Shopify ${type} GID like gid://shopify/${type}/123`);
@@ -186,6 +187,7 @@ export const MappingConfigSchema = z
     order: OrderConfigSchema,
     inventory: InventoryConfigSchema.prefault({}),
     locations: z.array(LocationMappingSchema).default([]),
+    money: MoneyConfigSchema.prefault({}),
   })
   .superRefine((cfg, ctx) => {
     // A warehouse feeding two locations would be counted twice in Shopify's total stock.
