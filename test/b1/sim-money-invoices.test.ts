@@ -7,7 +7,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { B1Simulator } from '../../src/sim/b1';
 import { startSim } from './helpers';
-import { created, docLines, sapError, session, stock, type Call, type Json } from './money-helpers';
+import { created, docLines, sapError, session, stock, type Call, type Json } from './sim-money-helpers';
 
 describe('B1 simulator: Invoices and CreditNotes', () => {
   let sim: B1Simulator;
