@@ -120,6 +120,7 @@ describe('B1 simulator: Invoices and CreditNotes', () => {
     assert.ok((await q('$filter=PaidToDate eq 0')).some((x) => x.DocEntry === inv.DocEntry));
     sapError(await call('GET', '/Invoices?$expand=DocumentLines'), 400, -1000);
     sapError(await call('GET', '/Invoices?$filter=DocumentLines/ItemCode eq \'A00001\''), 400, -1000);
+    sapError(await call('DELETE', "/BusinessPartners('C00003')"), 400, -10); // its only document is this invoice
   });
 
   test('credit note on invoice lines: partial quantities, stock back unless WithoutInventoryMovement, freight line, reconciled with the open invoice', async () => {

@@ -125,6 +125,27 @@ describe('B1 simulator: IncomingPayments, VendorPayments, CreditCards', () => {
     sapError(await call('POST', '/VendorPayments', { CardCode: 'C00001', CashAccount: '_SYS00000000002', CashSum: 1 }), 400, -10);
   });
 
+  test('an incoming payment nets an open credit note against an invoice (InvoiceType by value 13/14, v2 answers)', async () => {
+    const inv = await invoice(100, 'C00003');
+    const cn = await created(call, '/CreditNotes', { CardCode: 'C00003', DocumentLines: [{ ItemCode: 'A00001', Quantity: 1, UnitPrice: 30, WarehouseCode: '01' }] });
+    assert.deepEqual([cn.PaidToDate, cn.DocumentStatus], [0, 'bost_Open'], 'not based on an invoice: nothing reconciled');
+    const v2 = await rawSession(sim.urlV2);
+    const body = { CardCode: 'C00003', PaymentInvoices: [{ DocEntry: inv.DocEntry, InvoiceType: '13' }, { DocEntry: cn.DocEntry, InvoiceType: '14' }] };
+    const short = await v2('/IncomingPayments', { method: 'POST', body: JSON.stringify({ ...body, TransferAccount: '_SYS00000000001', TransferSum: 69.99 }) });
+    assert.equal(short.status, 400);
+    assert.deepEqual(((await short.json()) as { error: { code: string } }).error.code, '-5002');
+    const ok = await v2('/IncomingPayments', { method: 'POST', body: JSON.stringify({ ...body, TransferAccount: '_SYS00000000001', TransferSum: 70 }) });
+    assert.equal(ok.status, 201);
+    const p = (await ok.json()) as Json;
+    assert.deepEqual((p.PaymentInvoices as Json[]).map((r) => [r.InvoiceType, r.SumApplied]), [
+      ['it_Invoice', 100],
+      ['it_CredItnote', 30],
+    ]);
+    assert.equal((await get(`/Invoices(${String(inv.DocEntry)})`)).DocumentStatus, 'bost_Close');
+    assert.equal((await get(`/CreditNotes(${String(cn.DocEntry)})`)).DocumentStatus, 'bost_Close');
+    assert.equal(((await get("/IncomingPayments?$filter=DocType eq 'C' and CardCode eq 'C00003'")).value as Json[]).length >= 1, true);
+  });
+
   test('$batch: a changeset whose second payment fails leaves neither payment nor any PaidToDate behind', async () => {
     const inv = await invoice(40, 'C00002');
     const body = (sum: number): string => JSON.stringify({ CardCode: 'C00002', PaymentInvoices: [{ DocEntry: inv.DocEntry, SumApplied: sum }], CashAccount: '_SYS00000000002', CashSum: sum });

@@ -644,7 +644,7 @@ export class B1SimState {
     if (!def.deletable) throw Errors.notSupported();
     if (!this.get(set, key)) throw Errors.notFound();
     if (set === 'BusinessPartners' || set === 'Items') {
-      for (const o of this.store('Orders').values()) {
+      for (const o of ['Orders', 'Invoices', 'CreditNotes', 'IncomingPayments', 'VendorPayments'].flatMap((d) => [...this.store(d).values()])) {
         if (set === 'BusinessPartners' && o.CardCode === key) throw Errors.business(`Cannot remove business partner '${key}': it is used in documents`);
         if (set === 'Items' && ((o.DocumentLines as Rec[] | undefined) ?? []).some((l) => l.ItemCode === key)) {
           throw Errors.business(`Cannot remove item '${key}': it is used in documents`);
