@@ -146,6 +146,14 @@ describe('B1 simulator: IncomingPayments, VendorPayments, CreditCards', () => {
     assert.equal(((await get("/IncomingPayments?$filter=DocType eq 'C' and CardCode eq 'C00003'")).value as Json[]).length >= 1, true);
   });
 
+  test('two payments racing for the same open balance: one is booked, the other refused; the invoice is paid once', async () => {
+    const inv = await invoice(45, 'C00001');
+    const body = { CardCode: 'C00001', PaymentInvoices: [{ DocEntry: inv.DocEntry, SumApplied: 45 }], PaymentCreditCards: [{ CreditCard: 1, CreditSum: 45 }] };
+    const [a, b] = await Promise.all([call('POST', '/IncomingPayments', body), call('POST', '/IncomingPayments', body)]);
+    assert.deepEqual([a.status, b.status].sort(), [201, 400]);
+    assert.equal((await get(`/Invoices(${String(inv.DocEntry)})`)).PaidToDate, 45);
+  });
+
   test('$batch: a changeset whose second payment fails leaves neither payment nor any PaidToDate behind', async () => {
     const inv = await invoice(40, 'C00002');
     const body = (sum: number): string => JSON.stringify({ CardCode: 'C00002', PaymentInvoices: [{ DocEntry: inv.DocEntry, SumApplied: sum }], CashAccount: '_SYS00000000002', CashSum: sum });
