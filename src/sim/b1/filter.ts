@@ -56,7 +56,8 @@ function tokenize(s: string): Tok[] {
       const r = readString(s, i);
       out.push({ t: 'str', v: r.v });
       i = r.end;
-    } else if (/[-\d]/.test(c) && /[\d]/.test(s[i + 1] ?? c)) {
+    } else if (/\d/.test(c) || (c === '-' && /\d/.test(s[i + 1] ?? ''))) {
+      // A one-digit number before a space (`DocEntry eq 1 and …`) is a number too.
       const m = /^-?\d+(\.\d+)?([eE][-+]?\d+)?[dDmMlLfF]?/.exec(s.slice(i))!;
       out.push({ t: 'num', v: parseFloat(m[0]) });
       i += m[0].length;

@@ -6,6 +6,7 @@
 import { B1_ENUMS, B1_TYPES, type B1PropTuple } from '../../connectors/b1/metadata/generated';
 import { SlError } from './errors';
 import { parseDateLiteral, parseTimeLiteral } from './clock';
+import { MONEY_ENTITY_SETS, MONEY_ENUMS, MONEY_TYPES } from './money-types';
 
 export type Rec = Record<string, unknown>;
 
@@ -90,6 +91,7 @@ export const ENTITY_SETS: Record<string, EntitySetDef> = {
     complex: [],
     deletable: true,
   },
+  ...MONEY_ENTITY_SETS,
 };
 
 /**
@@ -219,7 +221,7 @@ const propIndex = new Map<string, Map<string, B1PropTuple>>();
 export function propsOf(type: string): Map<string, B1PropTuple> {
   let m = propIndex.get(type);
   if (!m) {
-    const t = B1_TYPES[type] ?? SIM_TYPES[type];
+    const t = B1_TYPES[type] ?? SIM_TYPES[type] ?? MONEY_TYPES[type];
     if (!t) throw new Error(`unknown type ${type}`);
     m = new Map(t.props.map((p) => [p[0], p]));
     propIndex.set(type, m);
@@ -229,6 +231,7 @@ export function propsOf(type: string): Map<string, B1PropTuple> {
 
 const enums = {
   ...(B1_ENUMS as unknown as Record<string, ReadonlyArray<readonly [string, string]>>),
+  ...(MONEY_ENUMS as unknown as Record<string, ReadonlyArray<readonly [string, string]>>),
   // Not in the generated subset; members from SAP's full $metadata.
   BoUTBTableType: [
     ['bott_Document', '3'],
@@ -373,7 +376,7 @@ export function coerceObject(type: string, body: unknown, ctx: CoerceCtx, udfTab
       if (v === null) continue;
       if (!Array.isArray(v)) throw new SlError(400, -1000, `Property '${k}' of '${type}' must be a collection`);
       const rowType = coll[1]!;
-      out[k] = B1_TYPES[rowType]
+      out[k] = (B1_TYPES[rowType] ?? MONEY_TYPES[rowType])
         ? v.map((row) => coerceObject(rowType, row, ctx, ROW_UDF_TABLE[rowType]))
         : v.map((row) => (row && typeof row === 'object' ? { ...(row as Rec) } : row));
       continue;
@@ -407,7 +410,7 @@ export function renderObject(type: string, rec: Rec, udfs: Map<string, UdfDef> |
     const coll = /^Collection\(SAPB1\.(.*)\)$/.exec(p[1]);
     if (coll && Array.isArray(v)) {
       const rowType = coll[1]!;
-      out[name] = B1_TYPES[rowType] ? v.map((r) => renderObject(rowType, r as Rec, undefined)) : v;
+      out[name] = (B1_TYPES[rowType] ?? MONEY_TYPES[rowType]) ? v.map((r) => renderObject(rowType, r as Rec, undefined)) : v;
     } else if (p[1].startsWith('SAPB1.') && B1_TYPES[p[1].slice(6)]) {
       out[name] = renderObject(p[1].slice(6), (v as Rec | undefined) ?? {}, undefined);
     } else {

@@ -10,6 +10,7 @@ import type { Rec } from './model';
 import type { B1SimState } from './state';
 import { mulberry32 as rng } from '../shared/prng';
 import { RESERVATION_FIELDS, RESERVATION_TABLES } from '../../connectors/b1/reservations';
+import { DEMO_CREDIT_CARDS } from './money-payments';
 
 export interface B1SeedOptions {
   items: number;
@@ -216,5 +217,6 @@ export function loadSeed(state: B1SimState, seed: B1Seed): void {
   for (const it of seed.Items) state.insertRaw('Items', it);
   for (const s of seed.stock) state.setStock(s.ItemCode, s.WarehouseCode, { InStock: s.InStock, Ordered: s.Ordered });
   for (const bp of seed.BusinessPartners) state.insertRaw('BusinessPartners', bp);
+  for (const c of DEMO_CREDIT_CARDS) state.insertRaw('CreditCards', c);
   state.bumpCounter('InternalCode', seed.BusinessPartners.length + 1);
 }

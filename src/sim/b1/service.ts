@@ -9,6 +9,7 @@ import { compileFilter, keyLowerBound, type FieldResolver } from './filter';
 import { propsOf, type EntitySetDef, type Rec } from './model';
 import type { B1SimState } from './state';
 import { parseBatch, renderBatchResponse, type BatchPart, type BatchResult } from './batch';
+import { moneyExtraProps, runMoneyAction } from './money';
 
 export interface SimRequest {
   method: string;
@@ -284,6 +285,7 @@ export class B1Service {
         this.state.orderAction(key, action);
         return { status: 204, headers: {} };
       }
+      if (runMoneyAction(this.state, def.name, key, action)) return { status: 204, headers: {} };
       if (!this.state.get(def.name, key)) throw Errors.notFound();
       throw Errors.notSupported();
     }
@@ -327,7 +329,7 @@ export class B1Service {
         const edm = u.type === 'db_Numeric' ? 'Edm.Int32' : u.type === 'db_Float' ? 'Edm.Double' : u.type === 'db_Date' ? 'Edm.DateTime' : 'Edm.String';
         return { edm, get: (r) => this.state.fieldOf(def.name, r, path) };
       }
-      const p = props.get(path);
+      const p = props.get(path) ?? moneyExtraProps(def.name).find((x) => x[0] === path);
       if (!p || p[1].startsWith('Collection(') || (p[1].startsWith('SAPB1.') && !/^SAPB1\.\w+$/.test(p[1]))) return undefined;
       return { edm: p[1], get: (r) => this.state.fieldOf(def.name, r, path) };
     };
@@ -340,7 +342,7 @@ export class B1Service {
     const udfs = def.udfTable ? this.state.udfsFor(def.udfTable) : new Map();
     const out = new Set<string>();
     for (const f of sel.split(',').map((s) => s.trim())) {
-      if (!props.has(f) && !(f.startsWith('U_') && udfs.has(f.slice(2)))) throw Errors.malformed(`Property '${f}' of '${def.type}' is invalid`);
+      if (!props.has(f) && !moneyExtraProps(def.name).some((x) => x[0] === f) && !(f.startsWith('U_') && udfs.has(f.slice(2)))) throw Errors.malformed(`Property '${f}' of '${def.type}' is invalid`);
       out.add(f);
     }
     return out;

@@ -21,6 +21,8 @@ import {
   type Rec,
   type UdfDef,
 } from './model';
+import { MONEY_SETS, moneyExtraProps, type DocOps } from './money';
+import { MONEY_UDF_TABLES, udfGroup } from './money-types';
 
 export interface Session {
   id: string;
@@ -58,6 +60,15 @@ export class B1SimState {
   constructor() {
     for (const name of Object.keys(ENTITY_SETS)) this.sets.set(name, new Map());
   }
+
+  /** Journaled primitives for the money documents (money-*.ts), which keep their rules apart. */
+  readonly docOps: DocOps = {
+    put: (set, key, rec) => this.put(set, key, rec),
+    counter: (name, start) => this.counter(name, start),
+    stamp: (type, rec, created) => this.stamp(type, rec, created),
+    prepareDocument: (rec, o) => this.prepareOrder(rec, undefined, o),
+    applyCommitted: (before, after) => this.applyCommitted(before, after),
+  };
 
   // ---------- storage primitives ----------
 
@@ -158,7 +169,7 @@ export class B1SimState {
     if (!m) {
       m = new Map();
       for (const r of this.store('UserFieldsMD').values()) {
-        if (r.TableName !== table) continue;
+        if (udfGroup(r.TableName) !== udfGroup(table)) continue; // shared field sets (money-types.ts)
         const vv = Array.isArray(r.ValidValuesMD) ? (r.ValidValuesMD as Rec[]).map((x) => String(x.Value)) : [];
         m.set(String(r.Name), {
           name: String(r.Name),
@@ -215,6 +226,7 @@ export class B1SimState {
     const def = this.def(set);
     const view = set === 'Items' ? { ...rec, ...this.itemTotals(rec) } : rec;
     const out = renderObject(def.type, view, def.udfTable ? this.udfsFor(def.udfTable) : undefined, select);
+    for (const [name] of moneyExtraProps(set)) if (!select || select.has(name)) out[name] = rec[name] ?? 0;
     // Row-level UDFs (order lines carry RDR1 fields).
     for (const c of def.collections) {
       const t = ROW_UDF_TABLE[c.rowType];
@@ -250,6 +262,8 @@ export class B1SimState {
   create(set: string, body: unknown, o: { skipApproval?: boolean } = {}): { key: string; rec: Rec; set: string; draft?: true } {
     const def = this.def(set);
     const input = coerceObject(def.type, body, this.ctx, def.udfTable);
+    const money = MONEY_SETS[set];
+    if (money) return { ...this.transaction(() => money.create(this, input)), set };
     return this.transaction(() => {
       const rec = this.prepareCreate(def, input);
       if (set === 'Orders' && !o.skipApproval && this.approvalRule?.(rec)) {
@@ -371,7 +385,7 @@ export class B1SimState {
 
   private prepareUdf(rec: Rec): Rec {
     const table = rec.TableName;
-    if (typeof table !== 'string' || !/^(OCRD|OITM|ORDR|RDR1|OITB|OWHS|OPLN|OSTC|@\w+)$/.test(table)) {
+    if (typeof table !== 'string' || !(/^(OCRD|OITM|ORDR|RDR1|OITB|OWHS|OPLN|OSTC|@\w+)$/.test(table) || MONEY_UDF_TABLES.includes(table))) {
       throw Errors.business(`Invalid table name '${String(table)}'`);
     }
     const name = rec.Name;
@@ -440,7 +454,7 @@ export class B1SimState {
     rec.ItemWarehouseInfoCollection = [...rows.values()].map((w) => ({ InStock: 0, Committed: 0, Ordered: 0, ...w, ItemCode: code }));
   }
 
-  private prepareOrder(rec: Rec, prev: Rec | undefined): Rec {
+  private prepareOrder(rec: Rec, prev: Rec | undefined, o: { objectCode: string; counters: string } = { objectCode: 'oOrders', counters: '' }): Rec {
     const merged: Rec = { ...prev, ...rec };
     const cardCode = merged.CardCode;
     if (typeof cardCode !== 'string' || cardCode === '') throw Errors.business('Enter BP code');
@@ -448,11 +462,11 @@ export class B1SimState {
     if (!bp) throw Errors.notFound();
     if (!prev && bp.CardType === 'cSupplier') throw Errors.business(`1470000341 - Business partner '${cardCode}' is not a customer`);
     if (!prev) {
-      if (merged.DocDueDate == null) throw Errors.rule('Enter delivery date');
-      merged.DocEntry = this.counter('DocEntry', 1);
-      merged.DocNum = this.counter('DocNum', 1);
+      if (merged.DocDueDate == null && o.objectCode === 'oOrders') throw Errors.rule('Enter delivery date');
+      merged.DocEntry = this.counter(`${o.counters}DocEntry`, 1);
+      merged.DocNum = this.counter(`${o.counters}DocNum`, 1);
       merged.DocType ??= 'dDocument_Items';
-      merged.DocObjectCode = 'oOrders';
+      merged.DocObjectCode = o.objectCode;
       merged.DocumentStatus = 'bost_Open';
       merged.Cancelled = 'tNO';
       merged.DocDate ??= localDate(this.clock.now());
@@ -568,6 +582,7 @@ export class B1SimState {
     if (!prev) throw Errors.notFound();
     const input = coerceObject(def.type, body, this.ctx, def.udfTable);
     for (const k of def.key) delete input[k]; // keys are read-only on PATCH (reference §5)
+    MONEY_SETS[set]?.checkPatch(this, prev, input, put);
     this.transaction(() => {
       const next: Rec = put ? this.readOnlyPart(def, prev) : { ...prev };
       for (const [k, v] of Object.entries(input)) {
@@ -629,7 +644,7 @@ export class B1SimState {
     if (!def.deletable) throw Errors.notSupported();
     if (!this.get(set, key)) throw Errors.notFound();
     if (set === 'BusinessPartners' || set === 'Items') {
-      for (const o of this.store('Orders').values()) {
+      for (const o of ['Orders', 'Invoices', 'CreditNotes', 'IncomingPayments', 'VendorPayments'].flatMap((d) => [...this.store(d).values()])) {
         if (set === 'BusinessPartners' && o.CardCode === key) throw Errors.business(`Cannot remove business partner '${key}': it is used in documents`);
         if (set === 'Items' && ((o.DocumentLines as Rec[] | undefined) ?? []).some((l) => l.ItemCode === key)) {
           throw Errors.business(`Cannot remove item '${key}': it is used in documents`);
