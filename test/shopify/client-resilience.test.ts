@@ -18,10 +18,13 @@ describe('Shopify executor: throttling, cost limits, back-off, unknown outcomes'
 
   test('THROTTLED: a drained bucket is waited out and the call succeeds', async () => {
     const client = clientFor(sim);
-    // Another consumer of the same app drains the bucket first.
+    // Another consumer of the same app drains the bucket first: its queries, then whatever the
+    // bucket restored meanwhile (on a busy machine the restore can outpace three queries).
     for (let i = 0; i < 3; i++) await rawGraphQL(sim, '{ customers(first: 100) { nodes { id } } }');
+    assert.equal(sim.runtime.buckets.size, 1, 'one app, one bucket');
+    for (const b of sim.runtime.buckets.values()) assert.ok(b.tryTake(b.status().currentlyAvailable));
     const drained = (await rawGraphQL(sim, '{ shop { name } }')).body.extensions.cost.throttleStatus.currentlyAvailable;
-    assert.ok(drained < 400, `bucket drained to ${drained}`);
+    assert.ok(drained < 100, `bucket drained to ${drained}`);
     const page = await client.customersPage({ first: 30 });
     assert.equal(page.items.length, 30);
     assert.ok(client.executor.stats.throttled >= 1, 'the first attempt was throttled');
