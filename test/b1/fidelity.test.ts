@@ -19,7 +19,8 @@ const present = existsSync(XML);
 if (!present) process.stdout.write(`# fidelity: ${XML} is absent; skipping the $metadata fidelity checks\n`);
 
 /** Our own UDFs (not SAP's); everything else must come from $metadata. */
-const HUB_UDFS = new Set(['U_ShopifyId', 'U_ShopifySync', 'U_ShopifyVariantId', 'U_ShopifyHash']);
+import { HUB_UDFS as HUB_UDF_SPECS } from '../../src/connectors/b1/udf';
+const HUB_UDFS = new Set(HUB_UDF_SPECS.map((u) => `U_${u.name}`));
 
 function typeOf(md: MdModel, name: string): MdType {
   const t = md.types.get(name);

@@ -21,14 +21,14 @@ describe('B1 user-defined fields via UserFieldsMD', () => {
 
   test('missing fields are created with a restart message; then they work as U_ properties', async () => {
     const c = clientFor(sim.url);
-    const spec = [{ table: 'RDR1', name: 'ShopifyLineId', description: 'Shopify line item id', size: 50 }, { table: 'OCRD', name: 'ShopifyTags', description: 'Tags', type: 'db_Memo' as const }];
+    const spec = [{ table: 'RDR1', name: 'ShopifyLineRef', description: 'Shopify line item id', size: 50 }, { table: 'OCRD', name: 'ShopifyTags', description: 'Tags', type: 'db_Memo' as const }];
     const check = await checkUserFields(c, spec);
     assert.equal(check.missing.length, 2);
     const r = await ensureUserFields(c, spec);
     assert.equal(r.created.length, 2);
     assert.equal(r.restartRequired, true);
     assert.equal(r.message, RESTART_MESSAGE);
-    const md = await c.list('UserFieldsMD', { filter: "TableName eq 'RDR1' and Name eq 'ShopifyLineId'" });
+    const md = await c.list('UserFieldsMD', { filter: "TableName eq 'RDR1' and Name eq 'ShopifyLineRef'" });
     assert.equal(md[0]?.Type, 'db_Alpha');
     assert.equal(md[0]?.EditSize, 50);
     assert.equal(typeof md[0]?.FieldID, 'number');
@@ -36,8 +36,8 @@ describe('B1 user-defined fields via UserFieldsMD', () => {
     await c.patchBusinessPartner('C00001', { U_ShopifyTags: 'vip, wholesale' });
     const bps = await c.list('BusinessPartners', { select: ['CardCode', 'U_ShopifyTags'], filter: "U_ShopifyTags eq 'vip, wholesale'" });
     assert.deepEqual(bps.map((b) => b.CardCode), ['C00001']);
-    const o = await c.createOrder({ CardCode: 'C00001', DocDueDate: '2026-08-01', DocumentLines: [{ ItemCode: 'A00001', Quantity: 1, U_ShopifyLineId: 'gid://shopify/LineItem/5' } as never] });
-    assert.equal((o.DocumentLines?.[0] as Record<string, unknown>).U_ShopifyLineId, 'gid://shopify/LineItem/5');
+    const o = await c.createOrder({ CardCode: 'C00001', DocDueDate: '2026-08-01', DocumentLines: [{ ItemCode: 'A00001', Quantity: 1, U_ShopifyLineRef: 'gid://shopify/LineItem/5' } as never] });
+    assert.equal((o.DocumentLines?.[0] as Record<string, unknown>).U_ShopifyLineRef, 'gid://shopify/LineItem/5');
   });
 
   test('UDF values are validated: size and valid values', async () => {

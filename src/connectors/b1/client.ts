@@ -5,6 +5,7 @@
 import { B1ClientCore, type B1ClientOptions, type PageOptions } from './core';
 import { B1Error, B1ProtocolError } from './errors';
 import { f } from './odata-query';
+import { MoneyDocuments } from './documents-money';
 import { Reservations, type ReservationOptions } from './reservations';
 import type { BusinessPartner, Item, ItemPrice, ItemWarehouseInfo, Order, PriceList, SalesTaxCode, Warehouse, WeightMeasure } from './schemas';
 
@@ -18,10 +19,13 @@ export interface B1HubClientOptions extends B1ClientOptions {
 export class B1Client extends B1ClientCore {
   /** Keys B1 keeps unique (user-defined tables): one sales order / partner per Shopify id. */
   readonly reservations: Reservations;
+  /** Invoices, payments, credit memos and refunds of order to cash (documents-money.ts). */
+  readonly money: MoneyDocuments;
 
   constructor(options: B1HubClientOptions) {
     super(options);
     this.reservations = new Reservations(this, options.reservations);
+    this.money = new MoneyDocuments(this);
   }
 
   // ---------- business partners ----------

@@ -23,12 +23,17 @@ export {
   ReservationSetupError,
   ORDER_RESERVATIONS,
   PARTNER_RESERVATIONS,
+  INVOICE_RESERVATIONS,
+  PAYMENT_RESERVATIONS,
+  CREDIT_RESERVATIONS,
+  REFUND_PAYMENT_RESERVATIONS,
   RESERVATION_TABLES,
   type Reservation,
   type ReservationTable,
   type ReserveResult,
   type ReservationOptions,
 } from './reservations';
+export { MoneyDocuments, type MoneyDocument, type MoneySet, type PaymentDocument } from './documents-money';
 export type { B1TlsOptions } from './tls';
 export type { B1Logger } from './logger';
 export * from './schemas';

@@ -35,7 +35,22 @@ export interface ReservationTable {
 export const ORDER_RESERVATIONS: ReservationTable = { name: 'B1H_ORDER_RES', description: 'Shopify order reservations' };
 /** Business partners, keyed by Shopify customer GID. */
 export const PARTNER_RESERVATIONS: ReservationTable = { name: 'B1H_BP_RES', description: 'Shopify customer reservations' };
-export const RESERVATION_TABLES: readonly ReservationTable[] = [ORDER_RESERVATIONS, PARTNER_RESERVATIONS];
+/** A/R (reserve) invoices, keyed by Shopify order GID. */
+export const INVOICE_RESERVATIONS: ReservationTable = { name: 'B1H_INV_RES', description: 'Shopify invoice reservations' };
+/** Incoming payments, keyed by Shopify transaction GID. */
+export const PAYMENT_RESERVATIONS: ReservationTable = { name: 'B1H_PAY_RES', description: 'Shopify payment reservations' };
+/** A/R credit memos, keyed by Shopify refund GID. */
+export const CREDIT_RESERVATIONS: ReservationTable = { name: 'B1H_CRN_RES', description: 'Shopify refund reservations' };
+/** Outgoing payments of refunds, keyed by Shopify refund GID. */
+export const REFUND_PAYMENT_RESERVATIONS: ReservationTable = { name: 'B1H_RPY_RES', description: 'Shopify refund payment reservations' };
+export const RESERVATION_TABLES: readonly ReservationTable[] = [
+  ORDER_RESERVATIONS,
+  PARTNER_RESERVATIONS,
+  INVOICE_RESERVATIONS,
+  PAYMENT_RESERVATIONS,
+  CREDIT_RESERVATIONS,
+  REFUND_PAYMENT_RESERVATIONS,
+];
 
 /** User fields of every reservation table (created with it by `init --fix`). */
 export const RESERVATION_FIELDS = [

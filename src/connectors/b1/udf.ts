@@ -39,6 +39,14 @@ export const HUB_UDFS: readonly UdfSpec[] = [
     ],
   },
   { table: 'ORDR', name: 'ShopifyId', description: 'Shopify order id', size: 50 },
+  // Header and line fields of marketing documents are shared by all of them in B1 (orders,
+  // invoices, credit memos, deliveries): created on ORDR/RDR1, they exist on OINV/ORIN/ODLN too.
+  { table: 'ORDR', name: 'ShopifyRefundId', description: 'Shopify refund id', size: 50 },
+  { table: 'RDR1', name: 'ShopifyLineId', description: 'Shopify order line item id', size: 50 },
+  // Incoming and outgoing payments share their fields the same way (ORCT, OVPM).
+  { table: 'ORCT', name: 'ShopifyId', description: 'Shopify order id', size: 50 },
+  { table: 'ORCT', name: 'ShopifyTxnId', description: 'Shopify transaction id', size: 60 },
+  { table: 'ORCT', name: 'ShopifyRefundId', description: 'Shopify refund id', size: 50 },
 ];
 
 export const RESTART_MESSAGE =

@@ -1,0 +1,136 @@
+/**
+ * The money documents of order to cash in the Service Layer: A/R (reserve) invoices, incoming
+ * payments, A/R credit memos, outgoing payments to customers, and the credit card definitions
+ * payments refer to (reference order-to-cash.md §2).
+ *
+ * Every document carries the Shopify id it stands for in a user-defined field (udf.ts): the order
+ * GID on invoices and credit memos (`U_ShopifyId`), the transaction GID on incoming payments
+ * (`U_ShopifyTxnId`), the refund GID on credit memos and outgoing payments (`U_ShopifyRefundId`).
+ * Lookups by those fields are how every run knows what exists; creation goes through the
+ * pipelines' exactly-once kit, so these POSTs are never repeated blindly.
+ */
+import type { B1ClientCore } from './core';
+import { keyFromLocation } from './core';
+import { B1ProtocolError } from './errors';
+import { f, keySegment } from './odata-query';
+
+type Row = Record<string, unknown>;
+
+export type MoneySet = 'Invoices' | 'CreditNotes' | 'IncomingPayments' | 'VendorPayments';
+
+/** What the pipelines read of a (reserve) invoice or credit memo. */
+export interface MoneyDocument {
+  DocEntry: number;
+  CardCode: string;
+  DocCurrency: string;
+  DocTotal: number;
+  PaidToDate: number;
+  Cancelled: boolean;
+  Open: boolean;
+  ReserveInvoice: boolean;
+  Lines: Array<{ LineNum: number; ItemCode: string; Quantity: number; RemainingOpenQuantity: number; WarehouseCode?: string; ShopifyLineId?: string; BaseType?: number; BaseEntry?: number; BaseLine?: number }>;
+}
+
+/** What the pipelines read of a payment (incoming or outgoing). */
+export interface PaymentDocument {
+  DocEntry: number;
+  Cancelled: boolean;
+  CardCode: string;
+  DocCurrency?: string;
+}
+
+const DOC_SELECT = ['DocEntry', 'CardCode', 'DocCurrency', 'DocTotal', 'PaidToDate', 'Cancelled', 'DocumentStatus', 'ReserveInvoice', 'DocumentLines'] as const;
+const PAYMENT_SELECT = ['DocEntry', 'Cancelled', 'CardCode', 'DocCurrency'] as const;
+
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0));
+const yes = (v: unknown): boolean => v === 'tYES' || v === 'Y';
+
+function toDocument(r: Row): MoneyDocument {
+  const lines = Array.isArray(r.DocumentLines) ? (r.DocumentLines as Row[]) : [];
+  return {
+    DocEntry: num(r.DocEntry),
+    CardCode: String(r.CardCode ?? ''),
+    DocCurrency: String(r.DocCurrency ?? ''),
+    DocTotal: num(r.DocTotal),
+    PaidToDate: num(r.PaidToDate),
+    Cancelled: yes(r.Cancelled),
+    Open: r.DocumentStatus === 'bost_Open',
+    ReserveInvoice: yes(r.ReserveInvoice),
+    Lines: lines.map((l) => ({
+      LineNum: num(l.LineNum),
+      ItemCode: String(l.ItemCode ?? ''),
+      Quantity: num(l.Quantity),
+      RemainingOpenQuantity: num(l.RemainingOpenQuantity),
+      ...(typeof l.WarehouseCode === 'string' ? { WarehouseCode: l.WarehouseCode } : {}),
+      ...(typeof l.U_ShopifyLineId === 'string' && l.U_ShopifyLineId !== '' ? { ShopifyLineId: l.U_ShopifyLineId } : {}),
+      ...(l.BaseType != null && num(l.BaseType) !== -1 ? { BaseType: num(l.BaseType), BaseEntry: num(l.BaseEntry), BaseLine: num(l.BaseLine) } : {}),
+    })),
+  };
+}
+
+function toPayment(r: Row): PaymentDocument {
+  return { DocEntry: num(r.DocEntry), Cancelled: yes(r.Cancelled), CardCode: String(r.CardCode ?? ''), ...(typeof r.DocCurrency === 'string' ? { DocCurrency: r.DocCurrency } : {}) };
+}
+
+export class MoneyDocuments {
+  constructor(private readonly client: B1ClientCore) {}
+
+  /** Invoices and reserve invoices of a Shopify order, oldest first. */
+  async invoicesForOrder(orderGid: string): Promise<MoneyDocument[]> {
+    return this.documents('Invoices', f.eq('U_ShopifyId', orderGid));
+  }
+
+  async creditNotesForRefund(refundGid: string): Promise<MoneyDocument[]> {
+    return this.documents('CreditNotes', f.eq('U_ShopifyRefundId', refundGid));
+  }
+
+  async getInvoice(docEntry: number): Promise<MoneyDocument> {
+    const row = await this.client.tryGetRaw('Invoices', docEntry, DOC_SELECT);
+    if (!row) throw new B1ProtocolError(`invoice ${docEntry} was not found`, { context: { entity: 'Invoices', key: docEntry } });
+    return toDocument(row);
+  }
+
+  async incomingPaymentsForTransaction(txnGid: string): Promise<PaymentDocument[]> {
+    return this.payments('IncomingPayments', f.eq('U_ShopifyTxnId', txnGid));
+  }
+
+  async refundPaymentsForRefund(refundGid: string): Promise<PaymentDocument[]> {
+    return this.payments('VendorPayments', f.eq('U_ShopifyRefundId', refundGid));
+  }
+
+  /** POSTs a document once (never repeated by the client: a lost answer is settled by a lookup). */
+  async create(set: MoneySet, body: Record<string, unknown>): Promise<number> {
+    const ctx = { entity: set };
+    const res = await this.client.request('POST', set, { body, headers: { Prefer: 'return-no-content' }, context: ctx });
+    const loc = res.headers.location;
+    const location = Array.isArray(loc) ? loc[0] : loc;
+    if (res.status === 201) {
+      const entry = Number((JSON.parse(res.body) as Row).DocEntry);
+      if (Number.isInteger(entry)) return entry;
+    }
+    const key = res.status === 204 && location ? keyFromLocation(location) : undefined;
+    if (typeof key !== 'number') throw new B1ProtocolError(`expected 201 with a DocEntry or 204 with a ${set}(n) Location, got ${res.status}`, { status: res.status, context: ctx });
+    return key;
+  }
+
+  /** Cancel (payments, invoices): B1 refuses documents it already acted on with a business error. */
+  async cancel(set: MoneySet, docEntry: number): Promise<void> {
+    await this.client.request('POST', `${set}${keySegment(docEntry)}/Cancel`, { context: { entity: set, key: docEntry } });
+  }
+
+  /** CreditCards codes (for the configuration summary: every mapped gateway's card must exist). */
+  async creditCardCodes(): Promise<Map<number, string>> {
+    const rows = await this.client.listRaw('CreditCards', { select: ['CreditCardCode', 'CreditCardName'] });
+    return new Map(rows.map((r) => [num(r.CreditCardCode), String(r.CreditCardName ?? '')]));
+  }
+
+  private async documents(set: 'Invoices' | 'CreditNotes', filter: string): Promise<MoneyDocument[]> {
+    const rows = await this.client.listRaw(set, { filter, select: DOC_SELECT, orderby: 'DocEntry' });
+    return rows.map(toDocument);
+  }
+
+  private async payments(set: 'IncomingPayments' | 'VendorPayments', filter: string): Promise<PaymentDocument[]> {
+    const rows = await this.client.listRaw(set, { filter, select: PAYMENT_SELECT, orderby: 'DocEntry' });
+    return rows.map(toPayment);
+  }
+}
