@@ -1,8 +1,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rawGraphQL, startSim } from './helpers';
-import type { ShopifySimulator } from '../../src/sim/shopify';
-import type { OrderInput } from '../../src/sim/shopify/state';
+import { generateShopifySeed, type ShopifySimulator } from '../../src/sim/shopify';
+import { orderTotals, type OrderInput } from '../../src/sim/shopify/state';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -68,11 +68,23 @@ describe('Shopify simulator: order money (transactions, refunds, capture, mark a
     assert.equal(t.processedAt, '2026-01-01T00:00:00Z');
     assert.deepEqual(o.paymentGatewayNames, ['shopify_payments']);
     assert.deepEqual([amt(o.totalReceivedSet), amt(o.netPaymentSet), amt(o.totalOutstandingSet), o.fullyPaid, o.canMarkAsPaid], ['41.65', '41.65', '0.00', true, false]);
-    const seeded = await startSim({ seed: { customers: 2, orders: 3, skus: ['S1'] } });
+    const seed = generateShopifySeed({ customers: 2, orders: 8, skus: ['S1', 'S2'] });
+    const orders = Object.values(seed.orders);
+    assert.ok(orders.every((x) => x.financialStatus === 'PAID' && x.transactions!.every((t) => t.kind === 'SALE' && t.status === 'SUCCESS')));
+    assert.ok(orders.every((x) => Math.abs(x.transactions!.reduce((s, t) => s + Number(t.amount), 0) - orderTotals(x).original.total) < 0.005), 'the sales add up to the order total');
+    assert.deepEqual([...new Set(orders.flatMap((x) => x.paymentGateways))].sort(), ['gift_card', 'paypal', 'shopify_payments']);
+    // A state file written before orders had transactions: the stored status becomes a ledger.
+    for (const x of orders) delete x.transactions;
+    const paid = orders[0]!;
+    paid.refunds.push({ id: 99, createdAt: paid.createdAt, note: null, amount: '1.00', lineItems: [] });
+    paid.financialStatus = 'PARTIALLY_REFUNDED';
+    const old = await startSim({ seed });
     try {
-      assert.ok(Object.values(seeded.state.data.orders).every((x) => x.transactions?.length === 1 && x.transactions[0]!.kind === 'SALE' && x.transactions[0]!.status === 'SUCCESS'));
+      const o = await rawGraphQL(old, 'query O($id: ID!) { order(id: $id) { displayFinancialStatus totalRefundedSet { shopMoney { amount } } transactions { kind amountSet { shopMoney { amount } } } } }', { id: `gid://shopify/Order/${paid.id}` });
+      assert.deepEqual(o.body.data.order.transactions.map((t: any) => t.kind), ['SALE', 'REFUND']);
+      assert.deepEqual([o.body.data.order.displayFinancialStatus, amt(o.body.data.order.totalRefundedSet)], ['PARTIALLY_REFUNDED', '1.00']);
     } finally {
-      await seeded.close();
+      await old.close();
     }
   });
 
