@@ -208,6 +208,11 @@ describe('Shopify simulator: order money (transactions, refunds, capture, mark a
     assert.match(other.refundCreate.userErrors[0].message, /different operation parameters/);
     const o = await read(id);
     assert.deepEqual([o.refunds.length, amt(o.totalRefundedSet), o.displayFinancialStatus], [1, '5.00', 'PARTIALLY_REFUNDED']);
+    // Before 2026-04 the key is optional.
+    const res = await fetch(sim.graphqlUrl.replace('2026-07', '2026-01'), { method: 'POST', headers: { 'x-shopify-access-token': sim.accessToken, 'content-type': 'application/json' }, body: JSON.stringify({ query: 'mutation R($input: RefundInput!) { refundCreate(input: $input) { refund { id } userErrors { message } } }', variables: { input } }) });
+    const older = (await res.json()) as any;
+    assert.deepEqual(older.data.refundCreate.userErrors, []);
+    assert.equal((await read(id)).refunds.length, 2);
     const failedKey = key();
     const bad = { orderId: id, transactions: [{ ...input.transactions[0], amount: '100.00' }] };
     assert.equal((await gql(REFUND, { k: failedKey, input: bad })).refundCreate.userErrors.length, 1);
@@ -293,6 +298,22 @@ describe('Shopify simulator: order money (transactions, refunds, capture, mark a
     assert.deepEqual(o.refunds[0].transactions.nodes.map((x: any) => [x.kind, amt(x.amountSet)]), [['REFUND', '11.90']]);
     assert.equal(o.refunds[0].refundLineItems.nodes[0].restockType, 'CANCEL');
     assert.equal(o.displayFinancialStatus, 'PARTIALLY_REFUNDED');
+  });
+
+  test('money events announce themselves: orders/paid, refunds/create, orders/updated, orders/cancelled', async () => {
+    const topics: string[] = [];
+    sim.state.onChange((topic) => topics.push(topic));
+    const id = order({ financialStatus: 'PENDING' });
+    topics.length = 0;
+    await gql('mutation P($id: ID!) { orderMarkAsPaid(input: { id: $id }) { userErrors { message } } }', { id });
+    assert.deepEqual(topics.filter((t) => t.startsWith('orders/') || t.startsWith('refunds/')), ['orders/paid', 'orders/updated']);
+    topics.length = 0;
+    const sale = (await read(id)).transactions[0];
+    await gql(REFUND, { k: key(), input: { orderId: id, transactions: [{ orderId: id, kind: 'REFUND', gateway: sale.gateway, amount: '1.00', parentId: sale.id }] } });
+    assert.deepEqual(topics, ['refunds/create', 'orders/updated']);
+    topics.length = 0;
+    await gql('mutation X($id: ID!) { orderCancel(orderId: $id, reason: OTHER, refund: true, restock: true) { orderCancelUserErrors { message } } }', { id });
+    assert.deepEqual(topics.filter((t) => t.startsWith('orders/') || t.startsWith('refunds/')), ['orders/cancelled', 'orders/updated', 'refunds/create']);
   });
 
   test('what the simulator does not model answers NOT_IMPLEMENTED', async () => {

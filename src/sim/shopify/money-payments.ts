@@ -8,16 +8,23 @@ import type { UserErr } from './mutations';
 
 const r2 = (n: number): number => Math.round(n * 100) / 100;
 
+/** Why an order cannot be marked as paid (Order.canMarkAsPaid is false exactly then), or null. */
+export function markAsPaidBlocker(state: ShopState, o: OrderRec): string | null {
+  if (o.cancelledAt) return 'Order cannot be marked as paid: it is cancelled.';
+  if (o.financialStatus === 'PAID' || orderMoney(o, state.now()).outstanding <= EPS) return 'Order cannot be marked as paid: nothing is outstanding.';
+  if (txs(o).some((t) => t.status === 'PENDING' && (t.kind === 'SALE' || t.kind === 'CAPTURE') && !gatewayOf(state.data.paymentGateways, t.gateway).manual)) {
+    return 'Order cannot be marked as paid: it has pending payment transactions.';
+  }
+  return null;
+}
+
 /** orderMarkAsPaid: captures an open authorization, otherwise records a SALE for what is outstanding. */
 export function markAsPaid(state: ShopState, orderId: string): { order: OrderRec | null; userErrors: UserErr[] } {
   const o = orderByGid(state, orderId);
   if (!o) return { order: null, userErrors: [{ field: ['input', 'id'], message: 'Order does not exist.' }] };
+  const blocker = markAsPaidBlocker(state, o);
+  if (blocker) return { order: null, userErrors: [{ field: ['input', 'id'], message: blocker }] };
   const m = orderMoney(o, state.now());
-  if (o.cancelledAt) return { order: null, userErrors: [{ field: ['input', 'id'], message: 'Order cannot be marked as paid: it is cancelled.' }] };
-  if (o.financialStatus === 'PAID' || m.outstanding <= EPS) return { order: null, userErrors: [{ field: ['input', 'id'], message: 'Order cannot be marked as paid: nothing is outstanding.' }] };
-  if (txs(o).some((t) => t.status === 'PENDING' && (t.kind === 'SALE' || t.kind === 'CAPTURE') && !gatewayOf(state.data.paymentGateways, t.gateway).manual)) {
-    return { order: null, userErrors: [{ field: ['input', 'id'], message: 'Order cannot be marked as paid: it has pending payment transactions.' }] };
-  }
   const now = state.now();
   const newId = () => state.newId();
   let left = m.outstanding;

@@ -4,7 +4,7 @@ import type { OrderRec, RefundRec, ShopState } from './state';
 import { connection, lineItemView, locationView, moneyBag, orderView, shippingLineView, type ConnArgs, type ViewCtx } from './views';
 import { EPS, capturableOf, fmt, gatewayOf, refundableOf, txs, type TransactionRec } from './money-ledger';
 import { allocate, createRefund, notImplemented, orderMoney, planLines, planShipping, planValue, unitNet, type LinePlan, type RefundInputArg } from './money';
-import { cancelWithMoney, capture, markAsPaid, multiCapturable, type CancelArgs, type CaptureInputArg } from './money-payments';
+import { cancelWithMoney, capture, markAsPaid, markAsPaidBlocker, multiCapturable, type CancelArgs, type CaptureInputArg } from './money-payments';
 import { idempotencyKey } from './exec';
 import type { SimRuntime } from './runtime';
 import type { UserErr } from './mutations';
@@ -188,7 +188,7 @@ export function moneyOrderFields(o: OrderRec, ctx: ViewCtx): Obj {
     fullyPaid: m().received >= m().total - EPS,
     unpaid: m().received <= EPS,
     capturable: m().capturable > EPS,
-    canMarkAsPaid: !o.cancelledAt && o.financialStatus !== 'PAID' && m().outstanding > EPS,
+    canMarkAsPaid: () => markAsPaidBlocker(ctx.state, o) == null,
     refundable: txs(o).some((t) => refundableOf(o, t) > 0),
     paymentGatewayNames: gateways(),
     currentTotalPriceSet: () => moneyBag(m().currentTotal, cur),
