@@ -32,6 +32,7 @@ import { cancelBulk, startBulkMutation, startBulkQuery, stagedTarget } from './b
 import { idempotencyKey } from './exec';
 import type { LevelRec } from './state';
 import { webhookSubscriptionRoots } from './webhook-subscriptions';
+import { moneyRoots } from './money-views';
 
 type Obj = Record<string, unknown>;
 type Uniq = { namespace?: string | null; key: string; value: string };
@@ -77,6 +78,7 @@ export function buildRoots(rt: SimRuntime, ctx: ViewCtx): { query: Obj; mutation
   const byCustomId = (ownerType: string, c: Uniq): string | null => s.ownerByCustomId(ownerType, c.namespace ?? ns, c.key, c.value);
 
   const query: Obj = {
+    ...moneyRoots(rt, ctx).query,
     shop: () => ({
       __typename: 'Shop',
       id: gid('Shop', 1),
@@ -202,6 +204,7 @@ export function buildRoots(rt: SimRuntime, ctx: ViewCtx): { query: Obj; mutation
   };
 
   const mutation: Obj = {
+    ...moneyRoots(rt, ctx).mutation,
     productSet: (a: ProductSetArgs) => {
       if (a.synchronous === false) {
         // Asynchronous mode: validate and apply shortly after, report through productOperation.

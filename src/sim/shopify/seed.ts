@@ -159,6 +159,8 @@ export function generateShopifySeed(opts: ShopifySeedOptions): ShopData {
       }),
       shipping: [{ title: rnd() < 0.7 ? 'Standard' : 'Express', price: rnd() < 0.3 ? '0.00' : '4.90' }],
       discountCodes: discounted ? ['WELCOME10'] : [],
+      // A few other ways to pay, by position so the random stream (and the rest of the seed) stays as it was.
+      payments: i % 5 === 3 ? [{ gateway: 'paypal' }] : i % 7 === 5 ? [{ gateway: 'gift_card', amount: '5.00' }, { gateway: 'shopify_payments' }] : undefined,
       taxesIncluded: true,
       taxRate: 0.19,
     });

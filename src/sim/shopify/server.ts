@@ -13,6 +13,8 @@ import { FaultInjector, type FaultRule } from './faults';
 import { parseGid } from './ids';
 import { WebhookEmitter, type WebhookOptions } from './webhooks';
 import { handleWebhookControl } from './webhook-control';
+import { cancelOrderHelper, handleMoneyControl, isMoneyControl, migrateOrders } from './money-control';
+import { refundLinesWithMoney } from './money';
 
 export interface ShopifySimulatorOptions {
   port?: number;
@@ -111,6 +113,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
   else if (opts.seed && 'nextId' in opts.seed) data = structuredClone(opts.seed);
   else data = generateShopifySeed({ ...(opts.seed ?? DEFAULT_SEED), shopName: opts.shopName ?? (opts.seed as ShopifySeedOptions | undefined)?.shopName });
   const state = new ShopState(data);
+  migrateOrders(state);
   const limits = typeof opts.plan === 'object' ? opts.plan : PLANS[opts.plan ?? 'standard'];
   const rt = new SimRuntime(state, schema, {
     limits,
@@ -266,7 +269,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
         return send(res, 201, { id: `gid://shopify/Order/${o.id}`, name: o.name });
       }
       if ((m = /^\/_sim\/orders\/([^/]+)\/cancel$/.exec(path))) {
-        const o = state.cancelOrder(num(decodeURIComponent(m[1] as string), 'Order'), body as Parameters<ShopState['cancelOrder']>[1]);
+        const o = cancelOrderHelper(state, num(decodeURIComponent(m[1] as string), 'Order'), body as Parameters<ShopState['cancelOrder']>[1]);
         return send(res, 200, { id: `gid://shopify/Order/${o.id}`, cancelledAt: o.cancelledAt });
       }
       if (path === '/_sim/customers') {
@@ -277,6 +280,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
         const c = state.updateCustomer(num(decodeURIComponent(m[1] as string), 'Customer'), body as Parameters<ShopState['updateCustomer']>[1]);
         return send(res, 200, { id: `gid://shopify/Customer/${c.id}`, updatedAt: c.updatedAt });
       }
+      if (isMoneyControl(path)) return handleMoneyControl(state, path, body, (status, b) => send(res, status, b));
       if (path.startsWith('/_sim/webhooks/') || path === '/_sim/app/uninstall') return handleWebhookControl(webhooks, state, path, body, (status, b) => send(res, status, b));
       if (path === '/_sim/inventory') {
         setAvailable((body.inventoryItemId ?? body.sku) as string, body.location as string, Number(body.available));
@@ -351,8 +355,8 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
     createOrder: (input) => state.createOrder(input),
     createCustomer: (input) => state.createCustomer(input),
     updateCustomer: (id, patch) => state.updateCustomer(num(id, 'Customer'), patch),
-    cancelOrder: (id, o) => state.cancelOrder(num(id, 'Order'), o),
-    refundOrder: (id, lines, note) => state.refundOrder(num(id, 'Order'), lines.map((l) => ({ ...l, lineItemId: num(l.lineItemId, 'LineItem') })), note),
+    cancelOrder: (id, o) => cancelOrderHelper(state, num(id, 'Order'), o),
+    refundOrder: (id, lines, note) => refundLinesWithMoney(state, num(id, 'Order'), lines.map((l) => ({ ...l, lineItemId: num(l.lineItemId, 'LineItem') })), note),
     setAvailable,
     save,
     close: async () => {

@@ -1,5 +1,6 @@
 import { gid, parseGid } from './ids';
 import { systemClock, type SimClock } from './clock';
+import { financialStatusOf, openLedger, type GatewayRec, type PaymentInput, type TransactionRec } from './money-ledger';
 
 /** Decimal amounts are kept as strings with two decimals, as Shopify's Decimal/Money scalars render them. */
 export type Money = string;
@@ -157,7 +158,12 @@ export interface RefundRec {
   createdAt: string;
   note: string | null;
   amount: Money;
-  lineItems: { lineItemId: number; quantity: number; restock: boolean }[];
+  lineItems: { lineItemId: number; quantity: number; restock: boolean; restockType?: 'CANCEL' | 'NO_RESTOCK' | 'RETURN'; locationId?: number | null; subtotal?: Money; tax?: Money }[];
+  /** Money fields (money.ts); absent on refunds saved by an older simulator. */
+  processedAt?: string;
+  transactionIds?: number[];
+  shipping?: { shippingLineId: number; subtotal: Money; tax: Money }[];
+  adjustments?: { id: number; amount: Money; reason: string }[];
 }
 
 export interface OrderRec {
@@ -180,6 +186,9 @@ export interface OrderRec {
   shippingAddress: AddressRec | null;
   billingAddress: AddressRec | null;
   refunds: RefundRec[];
+  /** Payment ledger (money-ledger.ts); absent in state files of an older simulator until migrated. */
+  transactions?: TransactionRec[];
+  paymentGateways?: string[];
   cancelledAt: string | null;
   cancelReason: 'CUSTOMER' | 'DECLINED' | 'FRAUD' | 'INVENTORY' | 'OTHER' | 'STAFF' | null;
   closedAt: string | null;
@@ -253,6 +262,8 @@ export interface ShopData {
   bulkOperations: Record<string, BulkOperationRec>;
   /** Webhook subscriptions created through the API (webhook-subscriptions.ts); absent in older state files. */
   webhookSubscriptions?: Record<string, WebhookSubscriptionRec>;
+  /** Gateways added or tuned through /_sim/gateways (money-control.ts). */
+  paymentGateways?: Record<string, GatewayRec>;
 }
 
 export function emptyShopData(shopName = 'b1hub-demo'): ShopData {
@@ -680,6 +691,8 @@ export class ShopState {
       updatedAt: createdAt,
     };
     this.data.orders[rec.id] = rec;
+    openLedger(rec, input, this.data.paymentGateways, orderTotals(rec).original.total, () => this.newId(), now);
+    rec.financialStatus = financialStatusOf(rec, orderTotals(rec).original.total, now);
     for (const l of lines) {
       const item = l.variantId != null ? this.inventoryItem(this.variant(l.variantId)?.inventoryItemId ?? -1) : undefined;
       if (item && l.locationId != null) this.commit(item, l.locationId, l.quantity);
@@ -758,6 +771,10 @@ export interface OrderInput {
   taxesIncluded?: boolean;
   discountCodes?: string[];
   financialStatus?: OrderRec['financialStatus'];
+  /** Payment gateway of the opening transaction (default shopify_payments; manual when PENDING). */
+  gateway?: string;
+  /** Explicit opening transactions (e.g. a gift card plus a card); overrides financialStatus's shape. */
+  payments?: PaymentInput[];
   test?: boolean;
   note?: string;
   tags?: string[];

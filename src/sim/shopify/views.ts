@@ -25,6 +25,7 @@ import {
 } from './state';
 import { MAX_PAGE_SIZE } from './cost';
 import { compileSearch, type FieldGetter } from './search';
+import { moneyOrderFields } from './money-views';
 
 /** What every resolver can reach: the shop, the request's flavour and the running simulator. */
 export interface ViewCtx {
@@ -569,7 +570,7 @@ function taxLineView(t: TaxLineRec, currency: string, share = 1): Obj {
   return { __typename: 'TaxLine', title: t.title, rate: t.rate, ratePercentage: Math.round(t.rate * 10000) / 100, priceSet: moneyBag(num(t.amount) * share, currency), channelLiable: false, source: 'Shopify' };
 }
 
-function lineItemView(o: OrderRec, l: LineItemRec, ctx: ViewCtx): Obj {
+export function lineItemView(o: OrderRec, l: LineItemRec, ctx: ViewCtx): Obj {
   const cur = o.currencyCode;
   const unit = num(l.unitPrice);
   const discPerUnit = l.quantity ? num(l.discount) / l.quantity : 0;
@@ -613,7 +614,7 @@ function lineItemView(o: OrderRec, l: LineItemRec, ctx: ViewCtx): Obj {
   };
 }
 
-function shippingLineView(o: OrderRec, s: ShippingLineRec): Obj {
+export function shippingLineView(o: OrderRec, s: ShippingLineRec): Obj {
   const cur = o.currencyCode;
   return {
     __typename: 'ShippingLine',
@@ -752,6 +753,8 @@ export function orderView(o: OrderRec, ctx: ViewCtx): Obj {
     shippingLines: (args: ConnArgs & { includeRemovals?: boolean | null }) => connection(o.shippingLines, args, ctx, { idOf: (s) => s.id, view: (s) => shippingLineView(o, s) }),
     shippingLine: o.shippingLines[0] ? shippingLineView(o, o.shippingLines[0]) : null,
     refunds: (args: { first?: number | null }) => firstOf(o.refunds, args).map((r) => refundView(o, r, ctx)),
+    // Transactions, refunds and every figure derived from them (money-views.ts).
+    ...moneyOrderFields(o, ctx),
     retailLocation: null,
     fulfillmentOrders: (args: ConnArgs) => connection(fulfillmentOrdersOf(o), args, ctx, { idOf: (f) => f.id, view: (f) => fulfillmentOrderView(o, f, ctx) }),
     ...metafieldFields(id, ctx),
