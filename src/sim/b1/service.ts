@@ -9,6 +9,7 @@ import { compileFilter, keyLowerBound, type FieldResolver } from './filter';
 import { propsOf, type EntitySetDef, type Rec } from './model';
 import type { B1SimState } from './state';
 import { parseBatch, renderBatchResponse, type BatchPart, type BatchResult } from './batch';
+import { DELIVERY_SET, deliveryAction } from './delivery-notes';
 
 export interface SimRequest {
   method: string;
@@ -282,6 +283,10 @@ export class B1Service {
       const action = p.rest[0]!;
       if (def.name === 'Orders' && ['Cancel', 'Close', 'Reopen'].includes(action)) {
         this.state.orderAction(key, action);
+        return { status: 204, headers: {} };
+      }
+      if (def.name === DELIVERY_SET && (action === 'Cancel' || action === 'Close')) {
+        deliveryAction(this.state, this.state.docKit(), key, action);
         return { status: 204, headers: {} };
       }
       if (!this.state.get(def.name, key)) throw Errors.notFound();

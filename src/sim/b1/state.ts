@@ -21,6 +21,7 @@ import {
   type Rec,
   type UdfDef,
 } from './model';
+import { DELIVERY_SET, checkDeliveryPatch, createDelivery, type DocKit } from './delivery-notes';
 
 export interface Session {
   id: string;
@@ -250,6 +251,7 @@ export class B1SimState {
   create(set: string, body: unknown, o: { skipApproval?: boolean } = {}): { key: string; rec: Rec; set: string; draft?: true } {
     const def = this.def(set);
     const input = coerceObject(def.type, body, this.ctx, def.udfTable);
+    if (set === DELIVERY_SET) return createDelivery(this, this.docKit(), input);
     return this.transaction(() => {
       const rec = this.prepareCreate(def, input);
       if (set === 'Orders' && !o.skipApproval && this.approvalRule?.(rec)) {
@@ -568,6 +570,7 @@ export class B1SimState {
     if (!prev) throw Errors.notFound();
     const input = coerceObject(def.type, body, this.ctx, def.udfTable);
     for (const k of def.key) delete input[k]; // keys are read-only on PATCH (reference §5)
+    if (set === DELIVERY_SET) checkDeliveryPatch(input);
     this.transaction(() => {
       const next: Rec = put ? this.readOnlyPart(def, prev) : { ...prev };
       for (const [k, v] of Object.entries(input)) {
@@ -703,6 +706,16 @@ export class B1SimState {
         this.put('Items', itemCode, { ...item, ItemWarehouseInfoCollection: rows });
       }
     });
+  }
+
+  /** Journaled primitives for the document modules kept in their own files (delivery-notes.ts). */
+  docKit(): DocKit {
+    return {
+      put: (set, key, rec) => this.put(set, key, rec),
+      counter: (name, start) => this.counter(name, start),
+      stamp: (type, rec, created) => this.stamp(type, rec, created),
+      applyCommitted: (before, after) => this.applyCommitted(before, after),
+    };
   }
 
   // ---------- sessions ----------
