@@ -32,6 +32,7 @@ import { cancelBulk, startBulkMutation, startBulkQuery, stagedTarget } from './b
 import { idempotencyKey } from './exec';
 import type { LevelRec } from './state';
 import { webhookSubscriptionRoots } from './webhook-subscriptions';
+import { fulfillmentRoots } from './fulfillment-views';
 
 type Obj = Record<string, unknown>;
 type Uniq = { namespace?: string | null; key: string; value: string };
@@ -282,5 +283,6 @@ export function buildRoots(rt: SimRuntime, ctx: ViewCtx): { query: Obj; mutation
     },
   };
   const hooks = webhookSubscriptionRoots(s, ctx);
-  return { query: { ...query, ...hooks.query }, mutation: { ...mutation, ...hooks.mutation } };
+  const ful = fulfillmentRoots(ctx);
+  return { query: { ...query, ...hooks.query, ...ful.query }, mutation: { ...mutation, ...hooks.mutation, ...ful.mutation } };
 }

@@ -13,6 +13,7 @@ import { FaultInjector, type FaultRule } from './faults';
 import { parseGid } from './ids';
 import { WebhookEmitter, type WebhookOptions } from './webhooks';
 import { handleWebhookControl } from './webhook-control';
+import { handleFulfillmentControl } from './fulfillment-control';
 
 export interface ShopifySimulatorOptions {
   port?: number;
@@ -248,6 +249,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
    *   POST /_sim/webhooks/faults        { drop?, duplicate?, delayMs?, reorderWindowMs? } (webhook-control.ts)
    *   POST /_sim/app/uninstall          app/uninstalled delivery, then the subscriptions are gone
    *   GET  /_sim/webhooks/deliveries    the delivery log
+   *   POST /_sim/fulfillment-orders/<id>/hold|release-hold|assign-service, /_sim/orders/<id>/fulfill (fulfillment-control.ts)
    */
   async function handleControl(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     if (!authApp(req)) return unauthorized(res);
@@ -278,6 +280,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
         return send(res, 200, { id: `gid://shopify/Customer/${c.id}`, updatedAt: c.updatedAt });
       }
       if (path.startsWith('/_sim/webhooks/') || path === '/_sim/app/uninstall') return handleWebhookControl(webhooks, state, path, body, (status, b) => send(res, status, b));
+      if (path.startsWith('/_sim/fulfillment-orders/') || /^\/_sim\/orders\/[^/]+\/fulfill$/.test(path)) return handleFulfillmentControl(state, path, body, (status, b) => send(res, status, b));
       if (path === '/_sim/inventory') {
         setAvailable((body.inventoryItemId ?? body.sku) as string, body.location as string, Number(body.available));
         return send(res, 200, { ok: true });

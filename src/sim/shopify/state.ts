@@ -1,5 +1,6 @@
 import { gid, parseGid } from './ids';
 import { systemClock, type SimClock } from './clock';
+import { fulfilledUnits, type FulfillmentData } from './fulfillment-state';
 
 /** Decimal amounts are kept as strings with two decimals, as Shopify's Decimal/Money scalars render them. */
 export type Money = string;
@@ -253,6 +254,8 @@ export interface ShopData {
   bulkOperations: Record<string, BulkOperationRec>;
   /** Webhook subscriptions created through the API (webhook-subscriptions.ts); absent in older state files. */
   webhookSubscriptions?: Record<string, WebhookSubscriptionRec>;
+  /** Fulfillment orders and fulfillments (fulfillment-state.ts); absent in older state files. */
+  fulfillment?: FulfillmentData;
 }
 
 export function emptyShopData(shopName = 'b1hub-demo'): ShopData {
@@ -697,7 +700,8 @@ export class ShopState {
     const now = this.now();
     for (const l of o.lineItems) {
       const item = l.variantId != null ? this.inventoryItem(this.variant(l.variantId)?.inventoryItemId ?? -1) : undefined;
-      if (item && l.locationId != null && (opts.restock ?? true)) this.commit(item, l.locationId, -l.currentQuantity);
+      // Shipped units left committed when they were fulfilled: only the rest is released.
+      if (item && l.locationId != null && (opts.restock ?? true)) this.commit(item, l.locationId, -Math.max(0, l.currentQuantity - fulfilledUnits(this, o.id, l.id)));
       l.currentQuantity = 0;
     }
     o.cancelledAt = now;
