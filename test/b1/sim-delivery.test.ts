@@ -121,6 +121,11 @@ describe('B1 simulator: DeliveryNotes', () => {
     assert.equal(reserve.status, 400);
     assert.match(errorOf(reserve.body).text, /not implemented by this simulator/);
     assert.equal((await http('/DeliveryNotes(1)', { method: 'DELETE' })).status, 400, 'documents are not deleted');
+    // A row without a base moves stock only.
+    const pre = stock('A00003');
+    const free = await post('/DeliveryNotes', { CardCode: 'C00001', DocumentLines: [{ ItemCode: 'A00003', Quantity: 1, WarehouseCode: '01' }] });
+    assert.equal(free.status, 201, JSON.stringify(free.body));
+    assert.deepEqual(stock('A00003'), { InStock: pre.InStock - 1, Committed: pre.Committed });
   });
 
   test('Cancel gives the stock and the open quantity back and reopens the order it closed; PATCH keeps quantities', async () => {
