@@ -71,8 +71,9 @@ describe('Shopify simulator: fulfillment', () => {
     const [l1, l2] = fo.lineItems.nodes;
     const loc = fo.assignedLocation.location.id as string;
     const before1 = await quantities(l1.inventoryItemId, loc);
-    const updatedBefore = o.updatedAt;
-    await new Promise((r) => setTimeout(r, 5));
+    // Timestamps have second precision: age the order so that the write is seen to move it.
+    sim.state.order(Number(id.split('/').pop()))!.updatedAt = '2020-01-01T00:00:00Z';
+    const updatedBefore = '2020-01-01T00:00:00Z';
 
     const r1 = await gql(CREATE, { f: { notifyCustomer: true, trackingInfo: { company: 'UPS', number: '1Z1', url: 'https://ups.example/1Z1' }, lineItemsByFulfillmentOrder: [{ fulfillmentOrderId: fo.id, fulfillmentOrderLineItems: [{ id: l1.id, quantity: 2 }] }] } });
     assert.deepEqual(r1.data.fulfillmentCreate.userErrors, []);
@@ -186,8 +187,13 @@ describe('Shopify simulator: fulfillment', () => {
     assert.equal(q.body.errors[0].extensions.code, 'NOT_IMPLEMENTED');
     const merge = await rawGraphQL(sim, `query($id: ID!) { fulfillmentOrder(id: $id) { fulfillmentOrdersForMerge(first: 2) { nodes { id } } } }`, { id: fo.id });
     assert.match(merge.body.errors[0].extensions.code, /^NOT_IMPLEMENTED/);
+    // Ship one, refund the other unshipped one: nothing is left to ship, the order is fulfilled.
+    await gql(CREATE, { f: { lineItemsByFulfillmentOrder: [{ fulfillmentOrderId: fo.id, fulfillmentOrderLineItems: [{ id: fo.lineItems.nodes[0].id ?? '', quantity: 1 }] }] } });
+    sim.refundOrder(id, [{ lineItemId: o.lineItems.nodes[0].id, quantity: 1, restock: true }]);
+    const done = await order(id);
+    assert.deepEqual([done.displayFulfillmentStatus, done.fulfillmentOrders.nodes[0].status], ['FULFILLED', 'CLOSED']);
     sim.cancelOrder(id);
     const cancelled = (await order(id)).fulfillmentOrders.nodes[0];
-    assert.deepEqual([cancelled.status, cancelled.lineItems.nodes[0].remainingQuantity], ['CANCELLED', 0]);
+    assert.deepEqual([cancelled.status, cancelled.lineItems.nodes[0].remainingQuantity], ['CLOSED', 0], 'a closed fulfillment order stays closed');
   });
 });

@@ -1,6 +1,7 @@
 import { gid, parseGid } from './ids';
 import type { ShopState } from './state';
-import { assignToService, createFulfillment, fulfillmentOrdersOf, holdFulfillmentOrder, releaseHolds, type FulfillmentHoldReason, type TrackingInputArg } from './fulfillment-state';
+import { createFulfillment, fulfillmentOrdersOf, type FulfillmentHoldReason, type TrackingInputArg } from './fulfillment-state';
+import { assignToService, holdFulfillmentOrder, releaseHolds } from './fulfillment-holds';
 
 const HOLD_REASONS = ['AWAITING_PAYMENT', 'AWAITING_RETURN_ITEMS', 'HIGH_RISK_OF_FRAUD', 'INCORRECT_ADDRESS', 'INVENTORY_OUT_OF_STOCK', 'ONLINE_STORE_POST_PURCHASE_CROSS_SELL', 'OTHER', 'UNKNOWN_DELIVERY_DATE'];
 

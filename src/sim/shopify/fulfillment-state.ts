@@ -89,7 +89,7 @@ export function fulfillmentData(s: ShopState): FulfillmentData {
   return s.data.fulfillment;
 }
 
-function inventoryItemOf(s: ShopState, l: LineItemRec) {
+export function inventoryItemOf(s: ShopState, l: LineItemRec) {
   return l.variantId != null ? s.inventoryItem(s.variant(l.variantId)?.inventoryItemId ?? -1) : undefined;
 }
 
@@ -141,6 +141,7 @@ export function fulfillmentOrdersOf(s: ShopState, o: OrderRec): FulfillmentOrder
 
 /** Removed units (refunds, edits) come off what is left to ship; a cancelled order ships nothing. */
 function reconcile(s: ShopState, o: OrderRec, fos: FulfillmentOrderRec[]): void {
+  let cutAny = false;
   for (const l of o.lineItems) {
     let excess = fos.reduce((n, f) => n + f.lines.filter((x) => x.lineItemId === l.id).reduce((m, x) => m + x.remainingQuantity, 0), 0) - Math.max(0, l.currentQuantity - fulfilledUnits(s, o.id, l.id));
     for (let i = fos.length - 1; i >= 0 && excess > 0; i--) {
@@ -150,6 +151,7 @@ function reconcile(s: ShopState, o: OrderRec, fos: FulfillmentOrderRec[]): void 
         x.remainingQuantity -= cut;
         x.totalQuantity -= cut;
         excess -= cut;
+        cutAny ||= cut > 0;
       }
     }
   }
@@ -160,9 +162,19 @@ function reconcile(s: ShopState, o: OrderRec, fos: FulfillmentOrderRec[]): void 
     }
     if (f.status !== 'CANCELLED') f.status = statusOf(f);
   }
+  // Refunding the last unshipped units of a partly shipped order leaves it fulfilled; the refund
+  // itself bumped updatedAt and sent its events.
+  if (cutAny && !o.cancelledAt) o.fulfillmentStatus = displayStatusOf(s, o, fos);
 }
 
-function statusOf(f: FulfillmentOrderRec): FulfillmentOrderStatus {
+function displayStatusOf(s: ShopState, o: OrderRec, fos: FulfillmentOrderRec[]): OrderRec['fulfillmentStatus'] {
+  const shipped = o.lineItems.some((l) => fulfilledUnits(s, o.id, l.id) > 0);
+  const left = fos.some((f) => f.lines.some((x) => x.remainingQuantity > 0));
+  const open = fos.filter((f) => f.status !== 'CLOSED' && f.status !== 'CANCELLED');
+  return shipped ? (left ? 'PARTIALLY_FULFILLED' : 'FULFILLED') : open.length > 0 && open.every((f) => f.status === 'ON_HOLD') ? 'ON_HOLD' : 'UNFULFILLED';
+}
+
+export function statusOf(f: FulfillmentOrderRec): FulfillmentOrderStatus {
   if (f.lines.every((x) => x.remainingQuantity === 0)) return 'CLOSED';
   if (f.holds.length > 0) return 'ON_HOLD';
   if (f.lines.some((x) => x.remainingQuantity < x.totalQuantity) || f.requestStatus === 'ACCEPTED') return 'IN_PROGRESS';
@@ -189,14 +201,11 @@ export function findFulfillment(s: ShopState, id: number): { o: OrderRec; f: Ful
 }
 
 /** displayFulfillmentStatus from what has shipped and what is left (cancelled orders keep theirs). */
-function refreshOrder(s: ShopState, o: OrderRec): void {
+export function refreshOrder(s: ShopState, o: OrderRec): void {
   const fos = fulfillmentOrdersOf(s, o);
   if (!o.cancelledAt) {
-    const shipped = o.lineItems.some((l) => fulfilledUnits(s, o.id, l.id) > 0);
-    const left = fos.some((f) => f.lines.some((x) => x.remainingQuantity > 0));
-    const open = fos.filter((f) => f.status !== 'CLOSED' && f.status !== 'CANCELLED');
     const before = o.fulfillmentStatus;
-    o.fulfillmentStatus = shipped ? (left ? 'PARTIALLY_FULFILLED' : 'FULFILLED') : open.length > 0 && open.every((f) => f.status === 'ON_HOLD') ? 'ON_HOLD' : 'UNFULFILLED';
+    o.fulfillmentStatus = displayStatusOf(s, o, fos);
     if (before !== o.fulfillmentStatus && o.fulfillmentStatus === 'FULFILLED') s.emit('orders/fulfilled', gid('Order', o.id));
     if (before !== o.fulfillmentStatus && o.fulfillmentStatus === 'PARTIALLY_FULFILLED') s.emit('orders/partially_fulfilled', gid('Order', o.id));
   }
@@ -352,61 +361,4 @@ export function cancelFulfillment(s: ShopState, id: string): { fulfillment: Fulf
   s.emit('fulfillments/update', gid('Fulfillment', f.id));
   refreshOrder(s, o);
   return { fulfillment: f, userErrors: [] };
-}
-
-/** A hold on a whole fulfillment order (the merchant's "hold fulfillment", or an app's). */
-export function holdFulfillmentOrder(s: ShopState, id: number, hold: { reason: FulfillmentHoldReason; reasonNotes?: string | null; handle?: string | null }, heldByApp: boolean): { fo: FulfillmentOrderRec | null; userErrors: UserErr[] } {
-  const hit = findFulfillmentOrder(s, id);
-  if (!hit) return { fo: null, userErrors: [{ field: ['id'], message: 'Fulfillment order does not exist.' }] };
-  const { o, fo } = hit;
-  if (fo.status === 'CLOSED' || fo.status === 'CANCELLED') return { fo: null, userErrors: [{ field: ['id'], message: `Fulfillment order ${fo.id} has an unholdable status= ${fo.status.toLowerCase()}.` }] };
-  fo.holds.push({ id: s.newId(), reason: hold.reason, reasonNotes: hold.reasonNotes ?? null, handle: hold.handle ?? null, heldByApp });
-  fo.status = statusOf(fo);
-  fo.updatedAt = s.now();
-  refreshOrder(s, o);
-  return { fo, userErrors: [] };
-}
-
-export function releaseHolds(s: ShopState, id: number, holdIds?: number[] | null): { fo: FulfillmentOrderRec | null; userErrors: UserErr[] } {
-  const hit = findFulfillmentOrder(s, id);
-  if (!hit) return { fo: null, userErrors: [{ field: ['id'], message: 'Fulfillment order does not exist.' }] };
-  const { o, fo } = hit;
-  if (fo.holds.length === 0) return { fo: null, userErrors: [{ field: ['id'], message: 'The fulfillment order is not on hold.' }] };
-  fo.holds = holdIds ? fo.holds.filter((h) => !holdIds.includes(h.id)) : [];
-  fo.status = statusOf(fo);
-  fo.updatedAt = s.now();
-  refreshOrder(s, o);
-  return { fo, userErrors: [] };
-}
-
-/**
- * Assigns a fulfillment order to a third-party fulfillment service (its own location), as a
- * merchant moving it there would; `accept` stands for the service accepting the request.
- */
-export function assignToService(s: ShopState, id: number, opts: { name?: string; accept?: boolean } = {}): FulfillmentOrderRec {
-  const hit = findFulfillmentOrder(s, id);
-  if (!hit) throw new Error(`fulfillment order ${id} does not exist`);
-  const d = fulfillmentData(s);
-  const name = opts.name ?? 'Third-party warehouse';
-  let svc = Object.values(d.services).find((x) => x.name === name);
-  if (!svc) {
-    const loc = s.addLocation({ name, fulfillsOnlineOrders: true });
-    svc = { id: s.newId(), name, handle: name.toLowerCase().replace(/[^a-z0-9]+/g, '-'), locationId: loc.id };
-    d.services[svc.id] = svc;
-  }
-  // The units left to ship are committed where the fulfillment order is assigned: they move along.
-  for (const x of hit.fo.lines) {
-    const l = hit.o.lineItems.find((li) => li.id === x.lineItemId);
-    const item = l ? inventoryItemOf(s, l) : undefined;
-    if (!item || x.remainingQuantity === 0) continue;
-    if (hit.fo.locationId != null) s.commit(item, hit.fo.locationId, -x.remainingQuantity);
-    s.commit(item, svc.locationId, x.remainingQuantity);
-  }
-  hit.fo.serviceId = svc.id;
-  hit.fo.locationId = svc.locationId;
-  hit.fo.requestStatus = opts.accept ? 'ACCEPTED' : 'UNSUBMITTED';
-  hit.fo.status = statusOf(hit.fo);
-  hit.fo.updatedAt = s.now();
-  refreshOrder(s, hit.o);
-  return hit.fo;
 }

@@ -15,8 +15,6 @@ import {
   fulfillmentData,
   fulfillmentOrdersOf,
   fulfillmentsOf,
-  holdFulfillmentOrder,
-  releaseHolds,
   updateTracking,
   type FulfillmentHoldReason,
   type FulfillmentInputArg,
@@ -25,14 +23,20 @@ import {
   type TrackingInputArg,
   type UserErr,
 } from './fulfillment-state';
+import { holdFulfillmentOrder, releaseHolds } from './fulfillment-holds';
 
 type Obj = Record<string, unknown>;
 
 const notImplemented = (what: string): GraphQLError => new GraphQLError(`${what} is not implemented by the simulator.`, { extensions: { code: 'NOT_IMPLEMENTED' } });
 
-/** Order.fulfillmentOrders / fulfillments / fulfillmentsCount. */
+/** Order.displayFulfillmentStatus / fulfillmentOrders / fulfillments / fulfillmentsCount (override views.ts). */
 export function orderFulfillmentFields(o: OrderRec, ctx: ViewCtx): Obj {
   return {
+    // Read after the fulfillment orders caught up with refunds (which may leave nothing to ship).
+    displayFulfillmentStatus: () => {
+      fulfillmentOrdersOf(ctx.state, o);
+      return o.fulfillmentStatus;
+    },
     fulfillmentOrders: (args: ConnArgs & { displayable?: boolean | null }) => {
       if (args.query) throw notImplemented('The query argument of Order.fulfillmentOrders');
       if (args.displayable) throw notImplemented('displayable: true on Order.fulfillmentOrders');
