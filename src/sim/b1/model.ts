@@ -81,6 +81,8 @@ export const ENTITY_SETS: Record<string, EntitySetDef> = {
   SalesTaxCodes: { name: 'SalesTaxCodes', type: 'SalesTaxCode', udfTable: 'OSTC', key: ['Code'], keyKind: 'string', collections: [], complex: [], deletable: true },
   // Documents caught by an approval procedure (reference §5, §11.8): same shape as Orders, own keys.
   Drafts: { name: 'Drafts', ...SALES_DOCUMENT, deletable: true },
+  // Deliveries (delivery-notes.ts); header UDFs made on ORDR are on every marketing document.
+  DeliveryNotes: { name: 'DeliveryNotes', ...SALES_DOCUMENT, deletable: false },
   UserTablesMD: { name: 'UserTablesMD', type: 'UserTablesMD', key: ['TableName'], keyKind: 'string', collections: [], complex: [], deletable: true },
   UserFieldsMD: {
     name: 'UserFieldsMD',

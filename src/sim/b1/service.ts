@@ -10,6 +10,7 @@ import { propsOf, type EntitySetDef, type Rec } from './model';
 import type { B1SimState } from './state';
 import { parseBatch, renderBatchResponse, type BatchPart, type BatchResult } from './batch';
 import { moneyExtraProps, runMoneyAction } from './money';
+import { DELIVERY_SET, deliveryAction } from './delivery-notes';
 
 export interface SimRequest {
   method: string;
@@ -286,6 +287,10 @@ export class B1Service {
         return { status: 204, headers: {} };
       }
       if (runMoneyAction(this.state, def.name, key, action)) return { status: 204, headers: {} };
+      if (def.name === DELIVERY_SET && (action === 'Cancel' || action === 'Close')) {
+        deliveryAction(this.state, this.state.docKit(), key, action);
+        return { status: 204, headers: {} };
+      }
       if (!this.state.get(def.name, key)) throw Errors.notFound();
       throw Errors.notSupported();
     }

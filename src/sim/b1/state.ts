@@ -23,6 +23,7 @@ import {
 } from './model';
 import { MONEY_SETS, moneyExtraProps, type DocOps } from './money';
 import { MONEY_UDF_TABLES, udfGroup } from './money-types';
+import { DELIVERY_SET, checkDeliveryPatch, createDelivery, type DocKit } from './delivery-notes';
 
 export interface Session {
   id: string;
@@ -264,6 +265,7 @@ export class B1SimState {
     const input = coerceObject(def.type, body, this.ctx, def.udfTable);
     const money = MONEY_SETS[set];
     if (money) return { ...this.transaction(() => money.create(this, input)), set };
+    if (set === DELIVERY_SET) return createDelivery(this, this.docKit(), input);
     return this.transaction(() => {
       const rec = this.prepareCreate(def, input);
       if (set === 'Orders' && !o.skipApproval && this.approvalRule?.(rec)) {
@@ -583,6 +585,7 @@ export class B1SimState {
     const input = coerceObject(def.type, body, this.ctx, def.udfTable);
     for (const k of def.key) delete input[k]; // keys are read-only on PATCH (reference §5)
     MONEY_SETS[set]?.checkPatch(this, prev, input, put);
+    if (set === DELIVERY_SET) checkDeliveryPatch(input);
     this.transaction(() => {
       const next: Rec = put ? this.readOnlyPart(def, prev) : { ...prev };
       for (const [k, v] of Object.entries(input)) {
@@ -718,6 +721,16 @@ export class B1SimState {
         this.put('Items', itemCode, { ...item, ItemWarehouseInfoCollection: rows });
       }
     });
+  }
+
+  /** Journaled primitives for the document modules kept in their own files (delivery-notes.ts). */
+  docKit(): DocKit {
+    return {
+      put: (set, key, rec) => this.put(set, key, rec),
+      counter: (name, start) => this.counter(name, start),
+      stamp: (type, rec, created) => this.stamp(type, rec, created),
+      applyCommitted: (before, after) => this.applyCommitted(before, after),
+    };
   }
 
   // ---------- sessions ----------

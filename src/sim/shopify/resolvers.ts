@@ -33,6 +33,7 @@ import { idempotencyKey } from './exec';
 import type { LevelRec } from './state';
 import { webhookSubscriptionRoots } from './webhook-subscriptions';
 import { moneyRoots } from './money-views';
+import { fulfillmentRoots } from './fulfillment-views';
 
 type Obj = Record<string, unknown>;
 type Uniq = { namespace?: string | null; key: string; value: string };
@@ -285,5 +286,6 @@ export function buildRoots(rt: SimRuntime, ctx: ViewCtx): { query: Obj; mutation
     },
   };
   const hooks = webhookSubscriptionRoots(s, ctx);
-  return { query: { ...query, ...hooks.query }, mutation: { ...mutation, ...hooks.mutation } };
+  const ful = fulfillmentRoots(ctx);
+  return { query: { ...query, ...hooks.query, ...ful.query }, mutation: { ...mutation, ...hooks.mutation, ...ful.mutation } };
 }

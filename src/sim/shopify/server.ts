@@ -15,6 +15,7 @@ import { WebhookEmitter, type WebhookOptions } from './webhooks';
 import { handleWebhookControl } from './webhook-control';
 import { cancelOrderHelper, handleMoneyControl, isMoneyControl, migrateOrders } from './money-control';
 import { refundLinesWithMoney } from './money';
+import { handleFulfillmentControl } from './fulfillment-control';
 
 export interface ShopifySimulatorOptions {
   port?: number;
@@ -251,6 +252,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
    *   POST /_sim/webhooks/faults        { drop?, duplicate?, delayMs?, reorderWindowMs? } (webhook-control.ts)
    *   POST /_sim/app/uninstall          app/uninstalled delivery, then the subscriptions are gone
    *   GET  /_sim/webhooks/deliveries    the delivery log
+   *   POST /_sim/fulfillment-orders/<id>/hold|release-hold|assign-service, /_sim/orders/<id>/fulfill (fulfillment-control.ts)
    */
   async function handleControl(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     if (!authApp(req)) return unauthorized(res);
@@ -282,6 +284,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
       }
       if (isMoneyControl(path)) return handleMoneyControl(state, path, body, (status, b) => send(res, status, b));
       if (path.startsWith('/_sim/webhooks/') || path === '/_sim/app/uninstall') return handleWebhookControl(webhooks, state, path, body, (status, b) => send(res, status, b));
+      if (path.startsWith('/_sim/fulfillment-orders/') || /^\/_sim\/orders\/[^/]+\/fulfill$/.test(path)) return handleFulfillmentControl(state, path, body, (status, b) => send(res, status, b));
       if (path === '/_sim/inventory') {
         setAvailable((body.inventoryItemId ?? body.sku) as string, body.location as string, Number(body.available));
         return send(res, 200, { ok: true });

@@ -1,6 +1,7 @@
 import { gid, parseGid } from './ids';
 import { systemClock, type SimClock } from './clock';
 import { financialStatusOf, openLedger, type GatewayRec, type PaymentInput, type TransactionRec } from './money-ledger';
+import { fulfilledUnits, type FulfillmentData } from './fulfillment-state';
 
 /** Decimal amounts are kept as strings with two decimals, as Shopify's Decimal/Money scalars render them. */
 export type Money = string;
@@ -264,6 +265,8 @@ export interface ShopData {
   webhookSubscriptions?: Record<string, WebhookSubscriptionRec>;
   /** Gateways added or tuned through /_sim/gateways (money-control.ts). */
   paymentGateways?: Record<string, GatewayRec>;
+  /** Fulfillment orders and fulfillments (fulfillment-state.ts); absent in older state files. */
+  fulfillment?: FulfillmentData;
 }
 
 export function emptyShopData(shopName = 'b1hub-demo'): ShopData {
@@ -710,7 +713,8 @@ export class ShopState {
     const now = this.now();
     for (const l of o.lineItems) {
       const item = l.variantId != null ? this.inventoryItem(this.variant(l.variantId)?.inventoryItemId ?? -1) : undefined;
-      if (item && l.locationId != null && (opts.restock ?? true)) this.commit(item, l.locationId, -l.currentQuantity);
+      // Shipped units left committed when they were fulfilled: only the rest is released.
+      if (item && l.locationId != null && (opts.restock ?? true)) this.commit(item, l.locationId, -Math.max(0, l.currentQuantity - fulfilledUnits(this, o.id, l.id)));
       l.currentQuantity = 0;
     }
     o.cancelledAt = now;

@@ -26,6 +26,8 @@ import {
 import { MAX_PAGE_SIZE } from './cost';
 import { compileSearch, type FieldGetter } from './search';
 import { moneyOrderFields } from './money-views';
+import { fulfilledUnits } from './fulfillment-state';
+import { orderFulfillmentFields } from './fulfillment-views';
 
 /** What every resolver can reach: the shop, the request's flavour and the running simulator. */
 export interface ViewCtx {
@@ -585,7 +587,7 @@ export function lineItemView(o: OrderRec, l: LineItemRec, ctx: ViewCtx): Obj {
     quantity: l.quantity,
     currentQuantity: l.currentQuantity,
     refundableQuantity: l.currentQuantity,
-    unfulfilledQuantity: l.currentQuantity,
+    unfulfilledQuantity: Math.max(0, l.currentQuantity - fulfilledUnits(ctx.state, o.id, l.id)),
     nonFulfillableQuantity: l.quantity - l.currentQuantity,
     taxable: l.taxable,
     requiresShipping: l.requiresShipping,
@@ -756,83 +758,8 @@ export function orderView(o: OrderRec, ctx: ViewCtx): Obj {
     // Transactions, refunds and every figure derived from them (money-views.ts).
     ...moneyOrderFields(o, ctx),
     retailLocation: null,
-    fulfillmentOrders: (args: ConnArgs) => connection(fulfillmentOrdersOf(o), args, ctx, { idOf: (f) => f.id, view: (f) => fulfillmentOrderView(o, f, ctx) }),
+    ...orderFulfillmentFields(o, ctx),
     ...metafieldFields(id, ctx),
-  };
-}
-
-interface FulfillmentOrderRec {
-  id: number;
-  locationId: number | null;
-  lines: LineItemRec[];
-}
-
-/**
- * Shopify splits an order into one fulfillment order per assigned location; the simulator
- * derives them from the location each line was committed at.
- */
-function fulfillmentOrdersOf(o: OrderRec): FulfillmentOrderRec[] {
-  const groups = new Map<number | null, LineItemRec[]>();
-  for (const l of o.lineItems) {
-    if (!l.requiresShipping) continue;
-    const g = groups.get(l.locationId) ?? [];
-    g.push(l);
-    groups.set(l.locationId, g);
-  }
-  return [...groups.entries()].map(([locationId, lines], i) => ({ id: o.id * 100 + i + 1, locationId, lines }));
-}
-
-function fulfillmentOrderView(o: OrderRec, f: FulfillmentOrderRec, ctx: ViewCtx): Obj {
-  const loc = f.locationId != null ? ctx.state.location(f.locationId) : undefined;
-  return {
-    __typename: 'FulfillmentOrder',
-    id: gid('FulfillmentOrder', f.id),
-    status: o.cancelledAt ? 'CANCELLED' : o.fulfillmentStatus === 'FULFILLED' ? 'CLOSED' : 'OPEN',
-    requestStatus: 'UNSUBMITTED',
-    createdAt: o.createdAt,
-    updatedAt: o.updatedAt,
-    orderId: gid('Order', o.id),
-    orderName: o.name,
-    orderProcessedAt: o.processedAt,
-    fulfillAt: null,
-    fulfillBy: null,
-    fulfillmentHolds: [],
-    order: () => orderView(o, ctx),
-    assignedLocation: {
-      name: loc?.name ?? 'Unassigned',
-      address1: loc?.address.address1 ?? null,
-      address2: null,
-      city: loc?.address.city ?? null,
-      countryCode: loc?.address.countryCode ?? 'DE',
-      province: loc?.address.provinceCode ?? null,
-      zip: loc?.address.zip ?? null,
-      phone: null,
-      location: () => (loc ? locationView(loc, ctx) : null),
-    },
-    lineItems: (args: ConnArgs) =>
-      connection(f.lines, args, ctx, {
-        idOf: (l) => l.id,
-        view: (l) => ({
-          __typename: 'FulfillmentOrderLineItem',
-          id: gid('FulfillmentOrderLineItem', l.id),
-          sku: l.sku,
-          productTitle: l.title,
-          variantTitle: l.variantTitle,
-          vendor: null,
-          requiresShipping: l.requiresShipping,
-          totalQuantity: l.currentQuantity,
-          remainingQuantity: o.cancelledAt ? 0 : l.currentQuantity,
-          inventoryItemId: (() => {
-            const v = l.variantId != null ? ctx.state.variant(l.variantId) : undefined;
-            return v ? gid('InventoryItem', v.inventoryItemId) : null;
-          })(),
-          lineItem: () => lineItemView(o, l, ctx),
-          variant: () => {
-            const v = l.variantId != null ? ctx.state.variant(l.variantId) : undefined;
-            return v ? variantView(v, ctx) : null;
-          },
-        }),
-      }),
   };
 }
 
