@@ -20,7 +20,7 @@ import { stderrLogger, type B1Logger } from './logger';
 import { buildQueryString, keySegment, type ODataQuery } from './odata-query';
 import type { B1ClientOptions, B1Response, EntityKey, Page, PageOptions, RequestOptions } from './options';
 import { followNextLinks, keyRangePages, listRows, readRowsPage, type KeyRangeOptions } from './paging';
-import { parseJsonObject, validateEntity } from './response-parse';
+import { checkEntity, parseJsonObject, validateEntity, type CheckedRow } from './response-parse';
 import type { EntityOf, EntitySetName } from './schemas';
 import { ServerClock } from './server-clock';
 import { B1SessionManager } from './session';
@@ -29,6 +29,7 @@ import { sendRequest, type Transport } from './transport';
 
 export type { B1ClientOptions, B1Response, EntityKey, Page, PageOptions, RequestOptions } from './options';
 export type { BatchEachResult } from './batch-writes';
+export type { CheckedRow } from './response-parse';
 export { keyFieldOf, keyFromLocation, stripAnnotations } from './entity-keys';
 
 export class B1ClientCore {
@@ -197,6 +198,25 @@ export class B1ClientCore {
   }
 
   /**
+   * keyRange(), each row checked on its own: a row that breaks SAP's schema comes back as its
+   * error (naming its key and field) instead of failing the page, so a caller can fail that one
+   * record and go on (pipelines/kit/fetch-poison.ts).
+   */
+  keyRangeChecked<S extends EntitySetName>(set: S, o: KeyRangeOptions): AsyncGenerator<Array<CheckedRow<EntityOf<S>>>> {
+    const read = async (query: string, po: PageOptions) => (await readRowsPage(this.send, set, query, po, this.opts.maxPageSize, { entity: set })).value.map((row) => checkRow(set, row));
+    return keyRangePages(o, o.pageSize ?? this.opts.maxPageSize, read, (r) => (r.ok ? (r.entity as Record<string, unknown>) : r.raw)[o.keyField], { entity: set });
+  }
+
+  /** list(), each row checked on its own (see keyRangeChecked). */
+  async listChecked<S extends EntitySetName>(set: S, q: ODataQuery = {}, po: PageOptions = {}): Promise<Array<CheckedRow<EntityOf<S>>>> {
+    const ctx = { entity: set };
+    const first = await readRowsPage(this.send, set, buildQueryString(q), po, this.opts.maxPageSize, ctx);
+    const out: Array<CheckedRow<EntityOf<S>>> = [];
+    for await (const p of followNextLinks(first, (link) => readRowsPage(this.send, link, undefined, po, this.opts.maxPageSize, ctx), ctx)) out.push(...p.value.map((row) => checkRow(set, row)));
+    return out;
+  }
+
+  /**
    * Every row of a collection the typed schemas do not cover (user-defined tables `U_<TABLE>`,
    * `Drafts`, `UserTablesMD`), annotations stripped, following nextLink to the end.
    */
@@ -276,4 +296,9 @@ export class B1ClientCore {
   batchEach(ops: readonly BatchOperation[], o: { chunkSize?: number; idempotent?: boolean } = {}): Promise<BatchEachResult[]> {
     return batchEachOp(this.batchTarget, ops, o);
   }
+}
+
+function checkRow<S extends EntitySetName>(set: S, row: Record<string, unknown>): CheckedRow<EntityOf<S>> {
+  const r = checkEntity(set, row, keyOfEntity(set, row));
+  return r.ok ? r : { ok: false, raw: row, error: r.error };
 }

@@ -33,6 +33,12 @@ export function checkEntity<S extends EntitySetName>(set: S, raw: unknown, key?:
   };
 }
 
+/**
+ * A row of a page read row by row: its entity, or (when it breaks SAP's schema) the raw row and
+ * the error naming its key and field, so one malformed record need not fail its whole page.
+ */
+export type CheckedRow<T> = { ok: true; entity: T } | { ok: false; raw: Record<string, unknown>; error: B1ProtocolError };
+
 export function validateEntity<S extends EntitySetName>(set: S, raw: unknown, key?: EntityKey): EntityOf<S> {
   const r = checkEntity(set, raw, key);
   if (!r.ok) throw r.error;
