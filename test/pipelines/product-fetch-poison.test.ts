@@ -87,4 +87,22 @@ describe('product fetch: a poison B1 item fails alone', () => {
     assert.equal(mapped.find((m) => m.id === badId)?.ok, false);
     assert.ok(mapped.filter((m) => m.id !== badId).every((m) => m.ok), JSON.stringify(mapped));
   });
+
+  test('initial load: a poison item of a bulk chunk fails alone; the other items of the chunk are written', async () => {
+    const badCode = DEMO_ITEM_CODES[2]!;
+    (fx.b1Sim.state.get('Items', badCode) as Record<string, unknown>).SalesUnitWeight = 'heavy';
+    const first = DEMO_ITEM_CODES[0]!;
+    const last = DEMO_ITEM_CODES[DEMO_ITEM_CODES.length - 1]!;
+    const outcomes = await productPipeline.post(fx.deps, {
+      object: 'product',
+      syncId: 'poison-bulk',
+      pageIndex: 0,
+      records: [{ id: `${first}..${last}`, payload: { kind: 'bulkChunk', first, last, count: DEMO_ITEM_CODES.length, asOf: '2026-01-01' } }],
+    });
+    assert.deepEqual(outcomes.map((o) => o.sourceId).sort(), [...DEMO_ITEM_CODES].sort());
+    const bad = outcomes.find((o) => o.sourceId === badCode);
+    assert.equal(bad?.outcome, 'failed');
+    assert.equal(bad?.field, 'SalesUnitWeight');
+    assert.ok(outcomes.filter((o) => o.sourceId !== badCode).every((o) => o.outcome !== 'failed'), JSON.stringify(outcomes.filter((o) => o.outcome === 'failed')));
+  });
 });
