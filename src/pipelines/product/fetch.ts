@@ -110,11 +110,6 @@ export async function toItemRecords(deps: PipelineDeps, rows: readonly CheckedRo
   });
 }
 
-/** Rows a typed read already checked as a whole. */
-export function checkedRows(items: readonly Item[]): CheckedRow<Item>[] {
-  return items.map((entity) => ({ ok: true, entity }));
-}
-
 function maxStamp(items: Item[]): string | undefined {
   let max: string | undefined;
   for (const i of items) {
