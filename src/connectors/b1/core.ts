@@ -1,86 +1,36 @@
 /**
- * Transport and generic OData operations of the Service Layer client: session-aware requests with
- * the retry rules of the hub (reads retried, writes only when provably not sent), paging that
- * follows `odata.nextLink`/`@odata.nextLink`, typed parsing with the zod schemas, CRUD, actions
- * and `$batch`.
+ * Generic OData operations of the Service Layer client: typed reads and writes on the entity sets
+ * of schemas.ts, raw reads of the collections they do not cover (user tables, drafts), paging and
+ * `$batch`. The concerns live in their own modules; this class wires them to one session:
+ * - transport.ts: one request, its retry rules (reads retried, writes only when provably not sent)
+ *   and the error classification;
+ * - session.ts: login, re-login, cool-down;
+ * - server-clock.ts: B1's clock from the answers' `Date`;
+ * - paging.ts: pages, nextLink, key ranges;
+ * - response-parse.ts: JSON bodies and the zod schemas;
+ * - batch-writes.ts: `$batch` changesets;
+ * - entity-keys.ts: key fields, Location headers, annotations.
  */
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import type { z } from 'zod';
-import { backoffDelayMs } from '../../shared/backoff';
-import { buildBatchBody, buildChangesetBody, parseBatchResponse, type BatchOperation, type BatchPartResult } from './batch';
-import { B1Error, B1ProtocolError, B1SessionError, B1TlsError, B1TransientError, classifyError, parseErrorBody, sanitizeCause, type B1ErrorContext } from './errors';
+import axios, { type AxiosInstance } from 'axios';
+import type { BatchOperation, BatchPartResult } from './batch';
+import { batchChangeset, batchEachOp, type BatchEachResult, type BatchTarget } from './batch-writes';
+import { keyFromBody, keyFromLocation, keyOfEntity, stripAnnotations } from './entity-keys';
+import { B1Error, B1ProtocolError, type B1ErrorContext } from './errors';
 import { stderrLogger, type B1Logger } from './logger';
 import { buildQueryString, keySegment, type ODataQuery } from './odata-query';
-import { ENTITY_SCHEMAS, type EntityOf, type EntitySetName } from './schemas';
+import type { B1ClientOptions, B1Response, EntityKey, Page, PageOptions, RequestOptions } from './options';
+import { followNextLinks, keyRangePages, listRows, readRowsPage, type KeyRangeOptions } from './paging';
+import { checkEntity, parseJsonObject, validateEntity, type CheckedRow } from './response-parse';
+import type { EntityOf, EntitySetName } from './schemas';
+import { ServerClock } from './server-clock';
 import { B1SessionManager } from './session';
-import { buildAgents, type B1TlsOptions } from './tls';
+import { buildAgents } from './tls';
+import { sendRequest, type Transport } from './transport';
 
-export interface B1ClientOptions {
-  /** Service root, e.g. https://sap.example.com:50000/b1s/v1 (v2 works too). */
-  baseUrl: string;
-  companyDb: string;
-  userName: string;
-  password: string;
-  language?: number | string;
-  tls?: B1TlsOptions;
-  /** Default `Prefer: odata.maxpagesize` for reads (SAP's own default is 20). */
-  maxPageSize?: number;
-  logger?: B1Logger;
-  /** Per-request timeout; $batch uses batchTimeoutMs. */
-  timeoutMs?: number;
-  batchTimeoutMs?: number;
-  /** Retries of idempotent requests after transient failures. */
-  maxRetries?: number;
-  retryBaseDelayMs?: number;
-  /** After a rejected login, further logins fail fast for this long (no login loops). */
-  loginCooldownMs?: number;
-  maxSockets?: number;
-  /**
-   * The hub's local clock (ms), used only to carry the Service Layer's last `Date` forward between
-   * answers (`serverNow`). Default: monotonic (performance), so a wall-clock step does not move it.
-   */
-  localClock?: () => number;
-}
-
-export type EntityKey = string | number;
-
-export interface RequestOptions {
-  query?: string;
-  body?: unknown;
-  rawBody?: string;
-  headers?: Record<string, string>;
-  /** Safe to repeat after a transient failure (GETs are; writes only when the caller knows). */
-  idempotent?: boolean;
-  context?: B1ErrorContext;
-  timeoutMs?: number;
-}
-
-export interface B1Response {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-export interface PageOptions {
-  /** Sent as `Prefer: odata.maxpagesize`; defaults to the client's maxPageSize. */
-  maxPageSize?: number;
-  /** Case-insensitive string comparisons (HANA), header B1S-CaseInsensitive. */
-  caseInsensitive?: boolean;
-}
-
-export interface Page<T> {
-  value: T[];
-  /** From $inlinecount (v1, string on the wire) or $count (v2). */
-  count?: number;
-  nextLink?: string;
-}
-
-/** Errors where the request never reached the server, so even a write can be sent again. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-/** Longest wait between two tries of one request (shared/backoff.ts). */
-const B1_MAX_BACKOFF_MS = 30_000;
+export type { B1ClientOptions, B1Response, EntityKey, Page, PageOptions, RequestOptions } from './options';
+export type { BatchEachResult } from './batch-writes';
+export type { CheckedRow } from './response-parse';
+export { keyFieldOf, keyFromLocation, stripAnnotations } from './entity-keys';
 
 export class B1ClientCore {
   readonly baseUrl: string;
@@ -90,9 +40,9 @@ export class B1ClientCore {
   protected readonly opts: Required<Pick<B1ClientOptions, 'maxPageSize' | 'timeoutMs' | 'batchTimeoutMs' | 'maxRetries' | 'retryBaseDelayMs'>>;
   private readonly servicePath: string;
   private readonly origin: string;
-  private readonly localClock: () => number;
-  /** The Service Layer's `Date` in its latest answer, and the local clock when it came. */
-  private lastServerDate: { serverMs: number; localMs: number } | undefined;
+  private readonly clock: ServerClock;
+  private readonly transport: Transport;
+  private readonly batchTarget: BatchTarget;
 
   constructor(options: B1ClientOptions) {
     const base = new URL(options.baseUrl.replace(/\/+$/, ''));
@@ -103,7 +53,7 @@ export class B1ClientCore {
     this.servicePath = base.pathname;
     this.origin = base.origin;
     this.logger = options.logger ?? stderrLogger;
-    this.localClock = options.localClock ?? (() => performance.timeOrigin + performance.now());
+    this.clock = new ServerClock(options.localClock);
     this.opts = {
       maxPageSize: options.maxPageSize ?? 500,
       timeoutMs: options.timeoutMs ?? 120_000,
@@ -132,6 +82,15 @@ export class B1ClientCore {
       { companyDb: options.companyDb, userName: options.userName, password: options.password, ...(options.language !== undefined ? { language: options.language } : {}) },
       { loginCooldownMs: options.loginCooldownMs ?? 30_000 },
     );
+    this.transport = {
+      http: this.http,
+      session: this.session,
+      logger: this.logger,
+      maxRetries: this.opts.maxRetries,
+      retryBaseDelayMs: this.opts.retryBaseDelayMs,
+      onDate: (header) => this.clock.note(header),
+    };
+    this.batchTarget = { send: (m, p, ro) => this.request(m, p, ro), servicePath: this.servicePath, timeoutMs: this.opts.batchTimeoutMs };
   }
 
   login(): Promise<void> {
@@ -152,82 +111,10 @@ export class B1ClientCore {
    * One Service Layer request with session handling: on 401 the session is renewed once and the
    * request replayed (it was not processed). Transient failures are retried only when safe.
    */
-  async request(method: string, path: string, ro: RequestOptions = {}): Promise<B1Response> {
+  request(method: string, path: string, ro: RequestOptions = {}): Promise<B1Response> {
     const url = this.resolve(path) + (ro.query ? `${path.includes('?') ? '&' : '?'}${ro.query}` : '');
     const ctx: B1ErrorContext = { method, path: new URL(url).pathname.replace(this.servicePath + '/', ''), ...ro.context };
-    const idempotent = ro.idempotent ?? method === 'GET';
-    let relogged = false;
-    for (let attempt = 0; ; attempt++) {
-      const s = await this.session.get();
-      let res: AxiosResponse<string>;
-      try {
-        res = await this.http.request<string>({
-          method,
-          url,
-          headers: {
-            Cookie: s.cookie,
-            Accept: 'application/json',
-            ...(ro.body !== undefined || ro.rawBody !== undefined ? { 'Content-Type': 'application/json' } : {}),
-            ...ro.headers,
-          },
-          ...(ro.rawBody !== undefined ? { data: ro.rawBody } : ro.body !== undefined ? { data: JSON.stringify(ro.body) } : {}),
-          ...(ro.timeoutMs ? { timeout: ro.timeoutMs } : {}),
-        });
-      } catch (e) {
-        const code = (e as { code?: string }).code ?? 'ERR';
-        if (isCertificateError(code)) {
-          throw new B1TlsError(`TLS certificate of the Service Layer not trusted (${code}); set tls.caFile to its CA or certificate`, { context: ctx, cause: sanitizeCause(e) });
-        }
-        const notSent = NOT_SENT.has(code);
-        const err = new B1TransientError(`network error ${code}`, { context: ctx, cause: sanitizeCause(e) });
-        err.mayHaveBeenApplied = !notSent && method !== 'GET';
-        if ((idempotent || notSent) && attempt < this.opts.maxRetries) {
-          await this.backoff(attempt, ctx, code);
-          continue;
-        }
-        throw err;
-      }
-      this.session.touch(s);
-      this.noteServerDate(res.headers.date);
-      if (res.status === 401) {
-        const parsed = parseErrorBody(res.data, res.headers['content-type'] as string | undefined);
-        if (!relogged) {
-          relogged = true;
-          this.session.invalidate(s);
-          this.logger.debug?.({ component: 'b1-client', ...ctx }, 'session expired; logging in again once and replaying');
-          attempt--;
-          continue;
-        }
-        throw new B1SessionError(parsed.message, { status: 401, ...(parsed.code !== undefined ? { code: parsed.code } : {}), context: ctx });
-      }
-      if (res.status >= 400) {
-        const parsed = parseErrorBody(res.data, res.headers['content-type'] as string | undefined);
-        const err = classifyError(res.status, parsed, ctx);
-        if (err instanceof B1TransientError) {
-          // Any 5xx may come after the write reached a node: Apache answers 502/503/504 with its
-          // HTML page also when a node crashed or timed out mid-request (reference §3), and which
-          // node state a 503 page stands for cannot be told from outside. A write is in doubt.
-          err.mayHaveBeenApplied = method !== 'GET';
-          if (idempotent && attempt < this.opts.maxRetries) {
-            await this.backoff(attempt, ctx, String(res.status));
-            continue;
-          }
-        }
-        throw err;
-      }
-      const ct = String(res.headers['content-type'] ?? '');
-      if (ct.includes('html')) {
-        // A 2xx HTML page means something other than the Service Layer answered.
-        const err = new B1TransientError('unexpected HTML response', { status: res.status, context: ctx });
-        err.mayHaveBeenApplied = method !== 'GET';
-        if (idempotent && attempt < this.opts.maxRetries) {
-          await this.backoff(attempt, ctx, 'html');
-          continue;
-        }
-        throw err;
-      }
-      return { status: res.status, headers: res.headers as Record<string, string | string[] | undefined>, body: res.data ?? '' };
-    }
+    return sendRequest(this.transport, method, url, ctx, ro);
   }
 
   /**
@@ -237,51 +124,25 @@ export class B1ClientCore {
    * hub clocks that disagree do not matter.
    */
   serverNow(): number | undefined {
-    const d = this.lastServerDate;
-    return d ? d.serverMs + Math.max(0, this.localClock() - d.localMs) : undefined;
-  }
-
-  private noteServerDate(header: unknown): void {
-    const ms = typeof header === 'string' ? Date.parse(header) : NaN;
-    if (Number.isFinite(ms)) this.lastServerDate = { serverMs: ms, localMs: this.localClock() };
-  }
-
-  private async backoff(attempt: number, ctx: B1ErrorContext, reason: string): Promise<void> {
-    const delay = backoffDelayMs(attempt + 1, { baseMs: this.opts.retryBaseDelayMs, maxMs: B1_MAX_BACKOFF_MS });
-    this.logger.debug?.({ component: 'b1-client', ...ctx, attempt: attempt + 1, reason }, 'retrying idempotent Service Layer request');
-    await sleep(delay);
+    return this.clock.now();
   }
 
   protected parseJson(res: B1Response, ctx: B1ErrorContext): Record<string, unknown> {
-    try {
-      const j = JSON.parse(res.body) as unknown;
-      if (j && typeof j === 'object' && !Array.isArray(j)) return j as Record<string, unknown>;
-    } catch {
-      // handled below
-    }
-    throw new B1ProtocolError('response body is not a JSON object', { status: res.status, context: ctx });
+    return parseJsonObject(res, ctx);
   }
 
   protected validate<S extends EntitySetName>(set: S, raw: unknown, key?: EntityKey): EntityOf<S> {
-    const schema = ENTITY_SCHEMAS[set] as unknown as z.ZodType<EntityOf<S>>;
-    const r = schema.safeParse(raw);
-    if (!r.success) {
-      const issue = r.error.issues[0];
-      const field = issue?.path.map(String).join('.');
-      throw new B1ProtocolError(`response does not match SAP's ${set} schema: ${issue?.message ?? 'invalid'}`, {
-        context: { entity: set, ...(key !== undefined ? { key } : {}), ...(field ? { field } : {}) },
-      });
-    }
-    return r.data;
+    return validateEntity(set, raw, key);
   }
+
+  private readonly send = (method: string, path: string, ro: RequestOptions): Promise<B1Response> => this.request(method, path, ro);
 
   // ---------- reads ----------
 
   async get<S extends EntitySetName>(set: S, key: EntityKey, opts: { select?: readonly string[] } = {}): Promise<EntityOf<S>> {
     const ctx = { entity: set, key };
     const res = await this.request('GET', `${set}${keySegment(key)}`, { query: buildQueryString({ ...(opts.select ? { select: opts.select } : {}) }), context: ctx });
-    const j = this.parseJson(res, ctx);
-    return this.validate(set, stripAnnotations(j), key);
+    return this.validate(set, stripAnnotations(this.parseJson(res, ctx)), key);
   }
 
   /** get() plus the entity's ETag (Orders, Items, BusinessPartners on 10.0 FP 2102+), for If-Match on patch(). */
@@ -306,30 +167,14 @@ export class B1ClientCore {
 
   /** One page from a path or nextLink. */
   async fetchPage<S extends EntitySetName>(set: S, pathOrLink: string, query: string | undefined, po: PageOptions = {}): Promise<Page<EntityOf<S>>> {
-    const max = po.maxPageSize ?? this.opts.maxPageSize;
-    const headers: Record<string, string> = { Prefer: `odata.maxpagesize=${max}` };
-    if (po.caseInsensitive) headers['B1S-CaseInsensitive'] = 'true';
-    const ctx = { entity: set };
-    const res = await this.request('GET', pathOrLink, { ...(query ? { query } : {}), headers, context: ctx });
-    const j = this.parseJson(res, ctx);
-    if (!Array.isArray(j.value)) throw new B1ProtocolError('collection response without "value"', { status: res.status, context: ctx });
-    const value = j.value.map((row) => this.validate(set, stripAnnotations(row as Record<string, unknown>)));
-    const next = (j['odata.nextLink'] ?? j['@odata.nextLink']) as string | undefined;
-    const rawCount = j['odata.count'] ?? j['@odata.count'];
-    return { value, ...(rawCount !== undefined ? { count: Number(rawCount) } : {}), ...(typeof next === 'string' && next ? { nextLink: next } : {}) };
+    const page = await readRowsPage(this.send, pathOrLink, query, po, this.opts.maxPageSize, { entity: set });
+    return { ...page, value: page.value.map((row) => this.validate(set, row)) };
   }
 
   /** Pages of a query, following nextLink (relative or absolute, v1 or v2 name) to the end. */
   async *pages<S extends EntitySetName>(set: S, q: ODataQuery = {}, po: PageOptions = {}): AsyncGenerator<Page<EntityOf<S>>> {
-    let page = await this.fetchPage(set, set, buildQueryString(q), po);
-    yield page;
-    const seen = new Set<string>();
-    while (page.nextLink) {
-      if (seen.has(page.nextLink)) throw new B1ProtocolError(`nextLink loops: ${page.nextLink}`, { context: { entity: set } });
-      seen.add(page.nextLink);
-      page = await this.fetchPage(set, page.nextLink, undefined, po);
-      yield page;
-    }
+    const first = await this.fetchPage(set, set, buildQueryString(q), po);
+    yield* followNextLinks(first, (link) => this.fetchPage(set, link, undefined, po), { entity: set });
   }
 
   /** Every entity of a query, one at a time. */
@@ -347,53 +192,36 @@ export class B1ClientCore {
    * Key-range paging (`Key gt 'last'` ordered by key, `$top` = page size): stable and fast on large
    * sets where `$skip` is neither. Yields pages; `after` resumes after a known key.
    */
-  async *keyRange<S extends EntitySetName>(
-    set: S,
-    o: { keyField: string; filter?: string; select?: readonly string[]; pageSize?: number; after?: string | number; caseInsensitive?: boolean },
-  ): AsyncGenerator<Array<EntityOf<S>>> {
-    const size = o.pageSize ?? this.opts.maxPageSize;
-    let after = o.after;
-    const select = o.select && !o.select.includes(o.keyField) ? [...o.select, o.keyField] : o.select;
-    for (;;) {
-      const keyCond = after === undefined ? undefined : `${o.keyField} gt ${typeof after === 'number' ? String(after) : `'${after.replace(/'/g, "''")}'`}`;
-      const filter = keyCond && o.filter ? `(${o.filter}) and ${keyCond}` : (keyCond ?? o.filter);
-      const page = await this.fetchPage(set, set, buildQueryString({ ...(select ? { select } : {}), ...(filter ? { filter } : {}), orderby: o.keyField, top: size }), {
-        maxPageSize: size,
-        ...(o.caseInsensitive ? { caseInsensitive: true } : {}),
-      });
-      if (page.value.length === 0) return;
-      yield page.value;
-      if (page.value.length < size) return;
-      const last = (page.value[page.value.length - 1] as Record<string, unknown>)[o.keyField];
-      if (typeof last !== 'string' && typeof last !== 'number') throw new B1ProtocolError(`key ${o.keyField} missing in page`, { context: { entity: set } });
-      after = last;
-    }
+  keyRange<S extends EntitySetName>(set: S, o: KeyRangeOptions): AsyncGenerator<Array<EntityOf<S>>> {
+    const read = async (query: string, po: PageOptions) => (await this.fetchPage(set, set, query, po)).value;
+    return keyRangePages(o, o.pageSize ?? this.opts.maxPageSize, read, (row) => (row as Record<string, unknown>)[o.keyField], { entity: set });
+  }
+
+  /**
+   * keyRange(), each row checked on its own: a row that breaks SAP's schema comes back as its
+   * error (naming its key and field) instead of failing the page, so a caller can fail that one
+   * record and go on (pipelines/kit/fetch-poison.ts).
+   */
+  keyRangeChecked<S extends EntitySetName>(set: S, o: KeyRangeOptions): AsyncGenerator<Array<CheckedRow<EntityOf<S>>>> {
+    const read = async (query: string, po: PageOptions) => (await readRowsPage(this.send, set, query, po, this.opts.maxPageSize, { entity: set })).value.map((row) => checkRow(set, row));
+    return keyRangePages(o, o.pageSize ?? this.opts.maxPageSize, read, (r) => (r.ok ? (r.entity as Record<string, unknown>) : r.raw)[o.keyField], { entity: set });
+  }
+
+  /** list(), each row checked on its own (see keyRangeChecked). */
+  async listChecked<S extends EntitySetName>(set: S, q: ODataQuery = {}, po: PageOptions = {}): Promise<Array<CheckedRow<EntityOf<S>>>> {
+    const ctx = { entity: set };
+    const first = await readRowsPage(this.send, set, buildQueryString(q), po, this.opts.maxPageSize, ctx);
+    const out: Array<CheckedRow<EntityOf<S>>> = [];
+    for await (const p of followNextLinks(first, (link) => readRowsPage(this.send, link, undefined, po, this.opts.maxPageSize, ctx), ctx)) out.push(...p.value.map((row) => checkRow(set, row)));
+    return out;
   }
 
   /**
    * Every row of a collection the typed schemas do not cover (user-defined tables `U_<TABLE>`,
    * `Drafts`, `UserTablesMD`), annotations stripped, following nextLink to the end.
    */
-  async listRaw(path: string, q: ODataQuery = {}, po: PageOptions = {}): Promise<Array<Record<string, unknown>>> {
-    const max = po.maxPageSize ?? this.opts.maxPageSize;
-    const headers: Record<string, string> = { Prefer: `odata.maxpagesize=${max}` };
-    const ctx = { entity: path };
-    const out: Array<Record<string, unknown>> = [];
-    let link: string | undefined = path;
-    let query: string | undefined = buildQueryString(q) || undefined;
-    const seen = new Set<string>();
-    while (link) {
-      const res = await this.request('GET', link, { ...(query ? { query } : {}), headers, context: ctx });
-      const j = this.parseJson(res, ctx);
-      if (!Array.isArray(j.value)) throw new B1ProtocolError('collection response without "value"', { status: res.status, context: ctx });
-      for (const row of j.value) out.push(stripAnnotations(row as Record<string, unknown>));
-      const next = (j['odata.nextLink'] ?? j['@odata.nextLink']) as string | undefined;
-      link = typeof next === 'string' && next ? next : undefined;
-      query = undefined;
-      if (link && seen.has(link)) throw new B1ProtocolError(`nextLink loops: ${link}`, { context: ctx });
-      if (link) seen.add(link);
-    }
-    return out;
+  listRaw(path: string, q: ODataQuery = {}, po: PageOptions = {}): Promise<Array<Record<string, unknown>>> {
+    return listRows(this.send, path, q, po.maxPageSize !== undefined ? { maxPageSize: po.maxPageSize } : {}, this.opts.maxPageSize);
   }
 
   /** One entity of a collection the typed schemas do not cover, or undefined on -2028. */
@@ -459,120 +287,18 @@ export class B1ClientCore {
     await this.request('POST', `${set}${keySegment(key)}/${name}`, { context: { entity: set, key } });
   }
 
-  /**
-   * One `$batch` changeset (atomic on the server). Returns per-part results in order; the Service
-   * Layer stops at the first failure and rolls the changeset back, which surfaces as a single
-   * error part: `failed` then holds it, mapped to a typed error.
-   */
-  async batch(ops: readonly BatchOperation[]): Promise<{ results: BatchPartResult[]; failed?: { index: number | undefined; error: B1Error } }> {
-    if (ops.length === 0) return { results: [] };
-    const { contentType, body } = buildChangesetBody(this.servicePath, ops);
-    const res = await this.request('POST', '$batch', { rawBody: body, headers: { 'Content-Type': contentType }, timeoutMs: this.opts.batchTimeoutMs, context: { entity: '$batch' } });
-    const ct = String(res.headers['content-type'] ?? '');
-    let results: BatchPartResult[];
-    try {
-      results = parseBatchResponse(ct, res.body);
-    } catch (e) {
-      throw new B1ProtocolError((e as Error).message, { status: res.status, context: { entity: '$batch' } });
-    }
-    const bad = results.find((r) => r.status >= 400);
-    if (!bad) return { results };
-    const parsed = parseErrorBody(bad.body, bad.headers['content-type']);
-    const idx = bad.contentId !== undefined ? Number(bad.contentId) - 1 : undefined;
-    const op = idx !== undefined ? ops[idx] : undefined;
-    const error = classifyError(bad.status, parsed, { entity: '$batch', ...(op ? { method: op.method, path: op.path } : {}) });
-    return { results, failed: { index: idx, error } };
+  /** One `$batch` changeset (atomic on the server): per-part results, the first failure typed (batch-writes.ts). */
+  batch(ops: readonly BatchOperation[]): Promise<{ results: BatchPartResult[]; failed?: { index: number | undefined; error: B1Error } }> {
+    return batchChangeset(this.batchTarget, ops);
   }
 
-  /**
-   * Independent writes through `$batch`: each operation in its own changeset, `chunkSize` per
-   * request, so one refused write neither rolls back nor fails the others. The Service Layer stops
-   * at the first failing part (reference §6): the operations after it were not executed and are
-   * sent again in the next request. Returns one result per operation, in order: its part, or its
-   * error (typed as for a single request). A failure of a whole request is thrown; `idempotent`
-   * lets the client retry it first (only for writes that are safe to repeat).
-   */
-  async batchEach(ops: readonly BatchOperation[], o: { chunkSize?: number; idempotent?: boolean } = {}): Promise<BatchEachResult[]> {
-    const size = Math.max(1, o.chunkSize ?? 100);
-    const out = new Array<BatchEachResult>(ops.length);
-    let next = 0;
-    while (next < ops.length) {
-      const chunk = ops.slice(next, next + size);
-      const { contentType, body } = buildBatchBody(this.servicePath, chunk.map((op) => [op]));
-      const ctx = { entity: '$batch' };
-      const res = await this.request('POST', '$batch', { rawBody: body, headers: { 'Content-Type': contentType }, timeoutMs: this.opts.batchTimeoutMs, context: ctx, ...(o.idempotent ? { idempotent: true } : {}) });
-      let parts: BatchPartResult[];
-      try {
-        parts = parseBatchResponse(String(res.headers['content-type'] ?? ''), res.body);
-      } catch (e) {
-        throw new B1ProtocolError((e as Error).message, { status: res.status, context: ctx });
-      }
-      // One part per single-operation changeset (its response, or the error part of its rollback),
-      // up to and including the first failure when the server stopped there.
-      const answered = parts.length;
-      if (answered === 0 || answered > chunk.length || (answered < chunk.length && (parts[answered - 1] as BatchPartResult).status < 400)) {
-        throw new B1ProtocolError(`$batch of ${chunk.length} changesets answered with ${parts.length} parts`, { status: res.status, context: ctx });
-      }
-      for (let i = 0; i < answered; i++) {
-        const part = parts[i] as BatchPartResult;
-        const op = chunk[i] as BatchOperation;
-        if (part.contentId !== undefined && part.contentId !== String(i + 1)) {
-          throw new B1ProtocolError(`$batch part ${i + 1} answered with Content-ID ${part.contentId}`, { status: res.status, context: ctx });
-        }
-        if (part.status < 400) {
-          out[next + i] = { ok: true, part };
-        } else {
-          const parsed = parseErrorBody(part.body, part.headers['content-type']);
-          out[next + i] = { ok: false, error: classifyError(part.status, parsed, { entity: '$batch', method: op.method, path: op.path }) };
-        }
-      }
-      next += answered;
-    }
-    return out;
+  /** Independent writes through `$batch`, one changeset each, `chunkSize` per request (batch-writes.ts). */
+  batchEach(ops: readonly BatchOperation[], o: { chunkSize?: number; idempotent?: boolean } = {}): Promise<BatchEachResult[]> {
+    return batchEachOp(this.batchTarget, ops, o);
   }
 }
 
-/** What one operation of batchEach() came to. */
-export type BatchEachResult = { ok: true; part: BatchPartResult } | { ok: false; error: B1Error };
-
-function isCertificateError(code: string): boolean {
-  return /^(CERT_|UNABLE_TO_|SELF_SIGNED_|DEPTH_ZERO_SELF_SIGNED_CERT|ERR_TLS_CERT_ALTNAME_INVALID|ERR_SSL_)/.test(code);
-}
-
-export function stripAnnotations(j: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(j)) if (!k.startsWith('odata.') && !k.startsWith('@odata.')) out[k] = v;
-  return out;
-}
-
-const KEY_FIELDS: Record<EntitySetName, string> = {
-  BusinessPartners: 'CardCode',
-  Items: 'ItemCode',
-  ItemGroups: 'Number',
-  Warehouses: 'WarehouseCode',
-  PriceLists: 'PriceListNo',
-  WeightMeasures: 'UnitCode',
-  Orders: 'DocEntry',
-  UserFieldsMD: 'FieldID',
-  SalesTaxCodes: 'Code',
-};
-export function keyFieldOf(set: EntitySetName): string {
-  return KEY_FIELDS[set];
-}
-function keyFromBody(set: EntitySetName, body: Record<string, unknown>): { key?: string | number } {
-  const k = body[KEY_FIELDS[set]];
-  return typeof k === 'string' || typeof k === 'number' ? { key: k } : {};
-}
-function keyOfEntity(set: EntitySetName, j: Record<string, unknown>): string | number | undefined {
-  const k = j[KEY_FIELDS[set]];
-  return typeof k === 'string' || typeof k === 'number' ? k : undefined;
-}
-/** `/b1s/v1/Orders(22)` → 22, `Items('A''1')` → "A'1". */
-export function keyFromLocation(location: string): string | number | undefined {
-  const m = /\(([^)]*)\)\s*$/.exec(decodeURIComponent(location));
-  if (!m) return undefined;
-  const inner = m[1]!;
-  if (/^-?\d+$/.test(inner)) return Number(inner);
-  const s = /^'(.*)'$/.exec(inner);
-  return s ? s[1]!.replace(/''/g, "'") : inner;
+function checkRow<S extends EntitySetName>(set: S, row: Record<string, unknown>): CheckedRow<EntityOf<S>> {
+  const r = checkEntity(set, row, keyOfEntity(set, row));
+  return r.ok ? r : { ok: false, raw: row, error: r.error };
 }

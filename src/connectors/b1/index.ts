@@ -1,5 +1,5 @@
 export { B1Client, type B1ClientOptions } from './client';
-export { B1ClientCore, keyFromLocation, type BatchEachResult, type EntityKey, type Page, type PageOptions, type RequestOptions, type B1Response } from './core';
+export { B1ClientCore, keyFromLocation, type BatchEachResult, type CheckedRow, type EntityKey, type Page, type PageOptions, type RequestOptions, type B1Response } from './core';
 export {
   B1Error,
   B1NotFoundError,

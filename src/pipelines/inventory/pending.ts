@@ -24,8 +24,8 @@
  */
 import type { ShopifyClient } from '../../connectors/shopify/client';
 import { searchValue } from '../../connectors/shopify/client';
-import { loadBulkExport, reassembleBulk, tryStartBulkQuery, type BulkExportState } from '../../connectors/shopify/bulk';
-import { BULK_EXPORT_OPEN_ORDERS, INVENTORY_OPEN_ORDERS, INVENTORY_ORDER_REMAINING } from '../../connectors/shopify/documents';
+import { reassembleBulk, type BulkExportState } from '../../connectors/shopify/bulk';
+import { loadOpenOrdersExport, openOrderRemaining, openOrdersPage, startOpenOrdersExport as startExport, type OpenFulfillmentOrders } from '../../connectors/shopify/open-orders';
 import type { B1OrderLineFacts } from '../../mapping/inventory';
 import type { PipelineDeps } from '../contract';
 import { orFilters } from '../kit/paging';
@@ -40,18 +40,13 @@ const LINES_FIRST = 10;
 const FO_FIRST_LONG = 10;
 const LINES_FIRST_LONG = 90;
 
-type RawFulfillmentOrders = {
-  nodes: { status: string; assignedLocation: { location: { id: string } | null } | null; lineItems: { nodes: { remainingQuantity: number; totalQuantity?: number | null; inventoryItemId: string | null }[]; pageInfo: { hasNextPage: boolean } } }[];
-  pageInfo: { hasNextPage: boolean };
-};
-type RawOrder = { id: string; name: string; fulfillmentOrders: RawFulfillmentOrders };
-type OrdersPage = { orders: { nodes: RawOrder[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+type RawFulfillmentOrders = OpenFulfillmentOrders;
 
 /** Order GIDs per B1 lookup: an OR of 50 keeps the URL well under the Service Layer's limits. */
 const ORDERS_PER_B1_CALL = 50;
 
 /** Fulfillment orders whose remaining units are no longer committed. */
-const RELEASED = new Set(['CANCELLED', 'CLOSED', 'INCOMPLETE']);
+const RELEASED: ReadonlySet<string> = new Set(['CANCELLED', 'CLOSED', 'INCOMPLETE']);
 
 /** One open Shopify order's remaining units, per `inventoryItemId|locationId`. */
 export interface OpenOrderUnits {
@@ -116,21 +111,21 @@ export async function openOrdersForSkus(deps: PipelineDeps, skus: readonly strin
     const query = `status:open AND (${batch.map((s) => `sku:${searchValue(s)}`).join(' OR ')})`;
     let after: string | null = null;
     for (;;) {
-      const res: { data: OrdersPage } = await deps.shopify.executor.call<OrdersPage>(INVENTORY_OPEN_ORDERS, { first: ORDERS_FIRST, after, query, fulfillmentOrdersFirst: FO_FIRST, linesFirst: LINES_FIRST }, { shrink: ['first'] });
-      for (const o of res.data.orders.nodes) {
+      const page = await openOrdersPage(deps.shopify, { first: ORDERS_FIRST, after, query, fulfillmentOrdersFirst: FO_FIRST, linesFirst: LINES_FIRST });
+      for (const o of page.orders) {
         if (byId.has(o.id)) continue;
         let fo = o.fulfillmentOrders;
         if (truncated(fo)) {
-          const long = await deps.shopify.executor.call<{ order: RawOrder | null }>(INVENTORY_ORDER_REMAINING, { id: o.id, fulfillmentOrdersFirst: FO_FIRST_LONG, linesFirst: LINES_FIRST_LONG });
-          if (!long.data.order) continue;
-          fo = long.data.order.fulfillmentOrders;
+          const long = await openOrderRemaining(deps.shopify, o.id, { fulfillmentOrdersFirst: FO_FIRST_LONG, linesFirst: LINES_FIRST_LONG });
+          if (!long) continue;
+          fo = long.fulfillmentOrders;
           // Counting part of an order would deduct too little: its SKUs deduct all committed units.
           if (truncated(fo)) for (const sku of batch) uncertain.add(sku);
         }
         byId.set(o.id, { orderId: o.id, name: o.name, units: unitsOf(fo), fulfilled: fulfilledOf(fo) });
       }
-      if (!res.data.orders.pageInfo.hasNextPage) break;
-      after = res.data.orders.pageInfo.endCursor;
+      if (!page.hasNextPage) break;
+      after = page.endCursor;
     }
   }
   return { orders: [...byId.values()], uncertain };
@@ -167,7 +162,7 @@ export type OpenOrdersExport = Map<string, OpenOrderUnits>;
 
 /** Starts the export; null when Shopify refuses (pages then query orders per request). */
 export function startOpenOrdersExport(shopify: ShopifyClient): Promise<string | null> {
-  return tryStartBulkQuery(shopify.executor, BULK_EXPORT_OPEN_ORDERS);
+  return startExport(shopify);
 }
 
 export function openOrdersFromLines(lines: Record<string, unknown>[]): OpenOrdersExport {
@@ -189,7 +184,7 @@ export function openOrdersFromLines(lines: Record<string, unknown>[]): OpenOrder
 
 /** The export's state; downloaded by each page that reads it (the file costs no points). */
 export function loadOpenOrders(shopify: ShopifyClient, operationId: string): Promise<BulkExportState<OpenOrdersExport>> {
-  return loadBulkExport(shopify.executor, operationId, (lines) => openOrdersFromLines(lines));
+  return loadOpenOrdersExport(shopify, operationId, openOrdersFromLines);
 }
 
 /**

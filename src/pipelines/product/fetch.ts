@@ -7,12 +7,14 @@
  */
 import { DateTime } from 'luxon';
 import type { B1Client } from '../../connectors/b1/client';
+import type { CheckedRow } from '../../connectors/b1/core';
 import type { Item } from '../../connectors/b1/schemas';
 import { deltaFilter, stampOf } from '../../connectors/b1/delta';
 import { f } from '../../connectors/b1/odata-query';
 import { weightUnitMapFromMeasures, type MappingConfig } from '../../mapping/config';
 import type { ShopifyWeightUnit } from '../../mapping/types';
 import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
+import { eachRecordIsolated, fetchFailureOf } from '../kit/fetch-poison';
 import { decodeCursor, encodeCursor, type ProductCursor } from './cursor';
 import { variantsByIds } from './import';
 import { startProductSnapshot } from './snapshot';
@@ -48,12 +50,29 @@ export interface ItemReadMode {
   trustHash?: boolean;
 }
 
-export async function toItemRecords(deps: PipelineDeps, rows: Item[], asOf: string, read: ItemReadMode): Promise<SourceRecord<ItemRecord>[]> {
+/** The code and name of a row read row by row, whatever else is wrong with it. */
+function rowRef(row: CheckedRow<Item>): { code: unknown; name: unknown } {
+  const r: Record<string, unknown> = row.ok ? row.entity : row.raw;
+  return { code: r.ItemCode, name: r.ItemName };
+}
+
+/**
+ * The records of items read row by row: an item B1 answered in a shape SAP's schema refuses, or
+ * that this code cannot read, fails alone (kit/fetch-poison.ts) with an error naming the item
+ * and the field; the rest of the page goes on.
+ */
+export async function toItemRecords(deps: PipelineDeps, rows: readonly CheckedRow<Item>[], asOf: string, read: ItemReadMode): Promise<SourceRecord<ItemRecord>[]> {
   const cfg = deps.mapping.product;
-  const items = rows.filter((r): r is Item & { ItemCode: string } => typeof r.ItemCode === 'string');
-  const needsMeasures = items.some((i) => (i.SalesUnitWeight ?? 0) > 0 && i.SalesWeightUnit != null && cfg.weightUnits[String(i.SalesWeightUnit)] === undefined);
+  const keyed = rows.filter((r) => typeof rowRef(r).code === 'string');
+  const needsMeasures = keyed.some((r) => r.ok && (r.entity.SalesUnitWeight ?? 0) > 0 && r.entity.SalesWeightUnit != null && cfg.weightUnits[String(r.entity.SalesWeightUnit)] === undefined);
   const measures = needsMeasures ? await measuresOf(deps) : {};
-  return items.map((r) => {
+  const ref = (row: CheckedRow<Item>) => {
+    const { code, name } = rowRef(row);
+    return { id: String(code), label: typeof name === 'string' && name ? name : String(code) };
+  };
+  return eachRecordIsolated('product', keyed, ref, (row) => {
+    if (!row.ok) throw row.error;
+    const r = row.entity as Item & { ItemCode: string };
     const item: ItemRecord['item'] = {
       ItemCode: r.ItemCode,
       ItemName: r.ItemName ?? null,
@@ -128,7 +147,7 @@ async function fetchItemsPage(deps: PipelineDeps, input: FetchPageInput, c: Extr
   const hashFields = await hasHashFields(deps);
   // First page: the read start, before any item is read; later pages carry it in the cursor.
   const b1From = c.after === undefined ? await b1ReadStart(deps.b1, filter) : c.b1From;
-  const pages = deps.b1.keyRange('Items', { keyField: 'ItemCode', filter, select: itemSelect(hashFields), pageSize: size, ...(c.after !== undefined ? { after: c.after } : {}) });
+  const pages = deps.b1.keyRangeChecked('Items', { keyField: 'ItemCode', filter, select: itemSelect(hashFields), pageSize: size, ...(c.after !== undefined ? { after: c.after } : {}) });
   const first = await pages.next();
   await pages.return(undefined);
   const items = first.done ? [] : first.value;
@@ -136,8 +155,9 @@ async function fetchItemsPage(deps: PipelineDeps, input: FetchPageInput, c: Extr
   const snapshot = c.snapshot ?? (input.mode === 'full' && c.after === undefined && more ? await startProductSnapshot(deps.shopify) : null) ?? undefined;
   // Only a delta trusts the hash: a full run compares every item with Shopify (and so repairs
   // B1-owned fields edited in Shopify), an ids run is an explicit request to look again.
-  const records = (await toItemRecords(deps, items, companyToday(deps.mapping), { hashFields, trustHash: input.mode === 'delta' })).map((r) => (snapshot ? { ...r, data: { ...r.data, snapshot } } : r));
-  const last = items[items.length - 1]?.ItemCode;
+  const records = (await toItemRecords(deps, items, companyToday(deps.mapping), { hashFields, trustHash: input.mode === 'delta' })).map((r) => (snapshot && !fetchFailureOf(r) ? { ...r, data: { ...r.data, snapshot } } : r));
+  const lastCode = items.length ? rowRef(items[items.length - 1]!).code : undefined;
+  const last = typeof lastCode === 'string' ? lastCode : undefined;
   const mark = b1From ? { b1From } : {};
   // A short page is the last one.
   const nextCursor = more && last !== undefined ? encodeCursor({ phase: 'b1', after: last, ...mark, ...(snapshot ? { snapshot } : {}) }) : undefined;
@@ -167,14 +187,14 @@ async function fetchIdsPage(deps: PipelineDeps, input: FetchPageInput, offset: n
   const slice = page.filter((id) => !VARIANT_GID.test(id));
   // Re-read whatever the flag says: a resync of an unflagged item is reported as skipped, not lost.
   const hashFields = slice.length > 0 && (await hasHashFields(deps));
-  const items = slice.length ? await deps.b1.list('Items', { filter: f.anyOf('ItemCode', slice), select: itemSelect(hashFields) }) : [];
-  const byCode = new Map(items.map((i) => [i.ItemCode, i]));
+  const items = slice.length ? await deps.b1.listChecked('Items', { filter: f.anyOf('ItemCode', slice), select: itemSelect(hashFields) }) : [];
+  const byCode = new Map(items.map((i) => [rowRef(i).code, i]));
   const found = new Set(byCode.keys());
-  const ordered = slice.flatMap((c): Item[] => {
+  const ordered = slice.flatMap((c): CheckedRow<Item>[] => {
     const it = byCode.get(c);
     return it ? [it] : [];
   });
-  const variants = await variantsByIds(deps, gids);
+  const variants = await variantsByIds(deps, gids, 'product');
   const records: SourceRecord<ProductSource>[] = [...(await toItemRecords(deps, ordered, companyToday(deps.mapping), { hashFields })), ...variants.records];
   const missingIds = [...slice.filter((c) => !found.has(c)), ...variants.missing];
   const next = offset + size;

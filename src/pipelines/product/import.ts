@@ -19,6 +19,7 @@ import { DEFAULT_OVERLAP_MS, updatedSinceQuery } from '../../connectors/shopify/
 import type { ShopifyProductVariant } from '../../connectors/shopify/types';
 import { shopifyPartOfProductWatermark } from '../../shared/sync-object';
 import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
+import { eachRecordIsolated, fetchFailureOf } from '../kit/fetch-poison';
 import type { ExportStep } from './cursor';
 import { awaitProductSnapshot, startProductSnapshot, type SnapshotVariant } from './snapshot';
 import { SHOPIFY_VARIANTS_PER_SCAN } from './state';
@@ -86,23 +87,27 @@ export function variantRecord(p: { id: string; title: string }, v: ShopifyProduc
   };
 }
 
-/** Records for variant GIDs, re-read from Shopify; `pushed` holds the products carrying the hub's custom id. */
-export async function variantsByIds(deps: PipelineDeps, gids: string[]): Promise<{ records: SourceRecord<VariantRecord>[]; missing: string[]; pushed: Set<string> }> {
+/**
+ * Records for variant GIDs, re-read from Shopify; `pushed` holds the products carrying the hub's
+ * custom id. A variant this code cannot read fails alone (kit/fetch-poison.ts), as a record of
+ * `object` (the `product` object still retries variant GIDs of its older runs).
+ */
+export async function variantsByIds(deps: PipelineDeps, gids: string[], object: 'product' | 'shopify-product' = 'shopify-product'): Promise<{ records: SourceRecord<VariantRecord>[]; missing: string[]; pushed: Set<string> }> {
   const pushed = new Set<string>();
   if (!gids.length) return { records: [], missing: [], pushed };
   const nodes = await deps.shopify.variantsByIds(gids);
-  const records: SourceRecord<VariantRecord>[] = [];
   const missing: string[] = [];
-  nodes.forEach((n, i) => {
+  const found = nodes.flatMap((n, i) => {
     if (!n) missing.push(gids[i] as string);
-    else {
-      const r = variantRecord(n.product, n);
-      if (n.product.customId) {
-        pushed.add(n.product.id);
-        r.data.fromB1 = true;
-      }
-      records.push(r);
+    return n ? [n] : [];
+  });
+  const records = eachRecordIsolated(object, found, (n) => ({ id: n.id }), (n) => {
+    const r = variantRecord(n.product, n);
+    if (n.product.customId) {
+      pushed.add(n.product.id);
+      r.data.fromB1 = true;
     }
+    return r;
   });
   return { records, missing, pushed };
 }
@@ -165,9 +170,9 @@ async function fetchIdsPage(deps: PipelineDeps, input: FetchPageInput, offset: n
 
 /** Candidates whose SKU has no B1 item: the records of a page (the post checks B1 again before creating). */
 async function withoutItem(deps: PipelineDeps, candidates: SourceRecord<VariantRecord>[]): Promise<SourceRecord<VariantRecord>[]> {
-  const skus = candidates.map((r) => r.data.variant.sku?.trim() ?? '').filter((s) => s !== '');
+  const skus = candidates.flatMap((r) => (fetchFailureOf(r) ? [] : [r.data.variant.sku?.trim() ?? ''])).filter((s) => s !== '');
   const inB1 = skus.length ? await existingItemCodes(deps.b1, skus) : new Set<string>();
-  return candidates.filter((r) => !inB1.has(r.data.variant.sku?.trim() ?? ''));
+  return candidates.filter((r) => fetchFailureOf(r) || !inB1.has(r.data.variant.sku?.trim() ?? ''));
 }
 
 async function fetchScanPage(deps: PipelineDeps, input: FetchPageInput, c: Extract<ImportCursor, { phase: 'scan' }>): Promise<FetchPageResult<VariantRecord>> {
@@ -181,7 +186,7 @@ async function fetchScanPage(deps: PipelineDeps, input: FetchPageInput, c: Extra
   const candidates = scan.variants.filter((v) => !inB1.has(v.sku?.trim() ?? ''));
   const full = await variantsByIds(deps, candidates.map((v) => v.id));
   // Products carrying the hub's custom id came from B1: an item deleted there is not re-created.
-  const records = full.records.filter((r) => !full.pushed.has(r.data.product.id));
+  const records = full.records.filter((r) => fetchFailureOf(r) || !full.pushed.has(r.data.product.id));
   const shopFrom = first ? scan.newestProductUpdatedAt : c.shopFrom;
   const watermark = later(since, shopFrom);
   const next = scan.hasNextPage && scan.endCursor ? encodeImportCursor({ phase: 'scan', after: scan.endCursor, ...(shopFrom ? { shopFrom } : {}) }) : undefined;

@@ -25,6 +25,8 @@ import { firstDifference, type ComparedProduct } from './compare';
 import { awaitProductSnapshot, type ProductSnapshot } from './snapshot';
 import { f, keySegment } from '../../connectors/b1/odata-query';
 import { toItemRecords } from './fetch';
+import { fetchFailureOf } from '../kit/fetch-poison';
+import { mapInGroups } from '../kit/groups';
 import { hasHashFields, itemSelect } from './item-fields';
 import { mapItem } from './map';
 import { productHash, pushTarget } from './hash';
@@ -287,26 +289,6 @@ async function push(deps: PipelineDeps, p: PushPayload, found: (ComparedProduct 
   return linked(deps, p, result.value.productId, result.value.variantId, writtenOutcome(p, what.target, result.value.productId));
 }
 
-/** Runs `fn` over `xs` with at most `n` in flight; the first thrown error is rethrown after all settle. */
-async function pool<T, R>(xs: T[], n: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(xs.length);
-  let next = 0;
-  let error: unknown;
-  const worker = async () => {
-    while (next < xs.length) {
-      const i = next++;
-      try {
-        out[i] = await fn(xs[i] as T);
-      } catch (e) {
-        error ??= e;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, xs.length) }, worker));
-  if (error !== undefined) throw error;
-  return out;
-}
-
 /**
  * One chunk of an initial load: the items are read and mapped here (only the key range is in
  * history), the chunk's products are looked up by SKU (foundForLoad), and every
@@ -318,12 +300,18 @@ async function pool<T, R>(xs: T[], n: number, fn: (x: T) => Promise<R>): Promise
  */
 async function postBulkChunk(deps: PipelineDeps, runId: string, c: BulkChunkPayload): Promise<Pushed[]> {
   const hashFields = await hasHashFields(deps);
-  const rows = await deps.b1.list('Items', { filter: f.and(f.eq('U_ShopifySync', 'Y'), f.ge('ItemCode', c.first), f.le('ItemCode', c.last)), select: itemSelect(hashFields), orderby: 'ItemCode' });
+  const rows = await deps.b1.listChecked('Items', { filter: f.and(f.eq('U_ShopifySync', 'Y'), f.ge('ItemCode', c.first), f.le('ItemCode', c.last)), select: itemSelect(hashFields), orderby: 'ItemCode' });
   const records = await toItemRecords(deps, rows, c.asOf, { hashFields });
   const pushTo = pushTarget(deps);
   const outcomes: Pushed[] = [];
   const pushes: PushPayload[] = [];
   for (const r of records) {
+    // An item the read could not take fails alone (kit/fetch-poison.ts), like in a page.
+    const unread = fetchFailureOf(r);
+    if (unread) {
+      outcomes.push({ outcome: unread });
+      continue;
+    }
     const m = mapItem(deps.mapping, pushTo, r);
     if (!m.ok) outcomes.push({ outcome: m.outcome });
     else if (m.payload.kind === 'push') pushes.push(m.payload);
@@ -384,7 +372,7 @@ export async function postProductPage(deps: PipelineDeps, input: PostPageInput<P
     await ensureDefinitions(deps);
     bySku = await productsForPage(deps, pushes.map((p) => p.upsert.sku), pushes.find((p) => p.snapshot)?.snapshot);
   }
-  const perRecord = await pool(input.records, POST_CONCURRENCY, async (r): Promise<Pushed[]> => {
+  const perRecord = await mapInGroups(input.records, (r) => r.id, POST_CONCURRENCY, async (r): Promise<Pushed[]> => {
     const p = r.payload;
     if (p.kind === 'push') return [await push(deps, p, bySku.get(p.upsert.sku) ?? [])];
     // A page a run read before products split into two objects (its Shopify → B1 phase).
