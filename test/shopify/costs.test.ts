@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { clientFor, rawGraphQL, startSim } from './helpers';
 import { DEFAULT_ORDER_READ_SIZES, orderRequestCost } from '../../src/connectors/shopify/order-cost';
 import * as D from '../../src/connectors/shopify/documents';
+import type { GqlDocument } from '../../src/connectors/shopify/gql';
 import { PLANS } from '../../src/sim/shopify';
 
 /**
@@ -21,7 +22,7 @@ test('the hub operations fit the single-query limit at default sizes; cost table
     const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `gid://shopify/${prefix}/${i + 1}`);
     const row = { inventoryItemId: up.value.inventoryItemId, locationId: locs[0]!.id, quantity: 1, changeFromQuantity: null };
     const productSet = client.productSetVariables({ customId: 'COST-1', title: 'Cost', sku: 'C-9', price: '1.00', tracked: true, taxable: true, status: 'ACTIVE', weight: { value: 1, unit: 'KILOGRAMS' } }, up.value.variantId);
-    const cases: [string, typeof D.SHOP_INFO, Record<string, unknown>, string][] = [
+    const cases: [string, GqlDocument, Record<string, unknown>, string][] = [
       ['locations page (100)', D.LOCATIONS_PAGE, { first: 100 }, 'page'],
       ['customers page (50 × 10 addresses)', D.CUSTOMERS_PAGE, { first: 50, addressesFirst: 10 }, 'page'],
       ['customers by ids (25 × 10 addresses)', D.CUSTOMERS_BY_IDS, { ids: ids('Customer', 25), addressesFirst: 10 }, 'batch'],

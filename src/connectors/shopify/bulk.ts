@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { GqlDocument } from './gql';
 import type { ShopifyExecutor } from './executor';
 import { BULK_OPERATION_CANCEL, BULK_OPERATION_STATUS, BULK_RUN_MUTATION, BULK_RUN_QUERY, STAGED_UPLOADS_CREATE } from './documents';
-import { ShopifyError, ShopifyUserErrors, type ShopifyUserError } from './errors';
+import { payloadOf, ShopifyError, ShopifyUserErrors, type ShopifyUserError } from './errors';
 
 export interface BulkOperation {
   id: string;
@@ -85,7 +85,7 @@ export async function downloadJsonlOrNull(url: string | null): Promise<Record<st
  * written into the text as a string literal (a JSON string is a valid GraphQL string: same
  * escapes) on the root connection, which the document must open as `<connection>(sortKey: UPDATED_AT)`.
  */
-export function bulkQueryWithSearch(doc: GqlDocument, connection: string, search: string | null): GqlDocument {
+export function bulkQueryWithSearch<R, V>(doc: GqlDocument<R, V>, connection: string, search: string | null): GqlDocument<R, V> {
   if (!search) return doc;
   const marker = `${connection}(sortKey: UPDATED_AT)`;
   if (!doc.text.includes(marker)) throw new Error(`${doc.name}: expected ${marker} to add the search filter to`);
@@ -110,7 +110,7 @@ export type BulkExportState<T> = { kind: 'ready'; result: T } | { kind: 'pending
  * then reads per request instead.
  */
 export async function loadBulkExport<T>(exec: ShopifyExecutor, operationId: string, parse: (lines: Record<string, unknown>[], op: BulkOperation) => T): Promise<BulkExportState<T>> {
-  const { data } = await exec.call<{ bulkOperation: BulkOperation | null }>(BULK_OPERATION_STATUS, { id: operationId });
+  const { data } = await exec.call(BULK_OPERATION_STATUS, { id: operationId });
   const op = data.bulkOperation;
   if (!op) return { kind: 'gone', status: 'NOT_FOUND' };
   if (op.status === 'CREATED' || op.status === 'RUNNING') return { kind: 'pending' };
@@ -156,6 +156,22 @@ export interface BulkNode {
   __children: Record<string, BulkNode[]>;
 }
 
+/** The node type of a connection in a bulk query's generated result (`edges { node }`). */
+export type EdgeNode<C> = C extends { edges: Array<{ node: infer N }> } ? N : never;
+
+/** A node's own fields: a bulk export writes each connection's nodes as rows of their own (its __children). */
+export type BulkRow<N> = { [K in keyof N as NonNullable<N[K]> extends { edges: unknown } ? never : K]: N[K] };
+
+/**
+ * The fields of a reassembled row, typed by the node type of the export query it came from
+ * (generated/operations.ts): each JSONL line holds what the query asks for at that level, as a
+ * response does (ShopifyExecutor.call types those the same way).
+ */
+export function rowOf<N>(n: BulkNode): BulkRow<N> {
+  const { __children: _c, ...fields } = n;
+  return fields as BulkRow<N>;
+}
+
 /**
  * Rebuilds the tree from groupObjects:false output: each child line carries __parentId and
  * follows its parent; lines without __parentId are roots.
@@ -186,7 +202,7 @@ async function poll(exec: ShopifyExecutor, id: string, opts: BulkPollOptions): P
   // off to the full interval so a long one costs no more status calls than before.
   let interval = Math.min(FIRST_POLL_MS, maxInterval);
   for (;;) {
-    const { data } = await exec.call<{ bulkOperation: BulkOperation | null }>(BULK_OPERATION_STATUS, { id });
+    const { data } = await exec.call(BULK_OPERATION_STATUS, { id });
     const op = data.bulkOperation;
     if (!op) throw new ShopifyError(`Bulk operation ${id} not found`, false);
     if (op.status === 'COMPLETED') return op;
@@ -205,9 +221,10 @@ function failOnUserErrors(op: string, errs: ShopifyUserError[]): void {
 
 export async function startBulkQuery(exec: ShopifyExecutor, doc: GqlDocument): Promise<BulkOperation> {
   if (doc.kind !== 'query') throw new Error(`startBulkQuery: ${doc.name} is not a query`);
-  const { data } = await exec.call<{ bulkOperationRunQuery: { bulkOperation: BulkOperation | null; userErrors: ShopifyUserError[] } }>(BULK_RUN_QUERY, { query: doc.text });
-  failOnUserErrors('bulkOperationRunQuery', data.bulkOperationRunQuery.userErrors);
-  return data.bulkOperationRunQuery.bulkOperation as BulkOperation;
+  const { data } = await exec.call(BULK_RUN_QUERY, { query: doc.text });
+  const r = payloadOf('bulkOperationRunQuery', data.bulkOperationRunQuery);
+  failOnUserErrors('bulkOperationRunQuery', r.userErrors);
+  return r.bulkOperation as BulkOperation;
 }
 
 /** Runs a bulk export to completion and returns its JSONL objects (in file order). */
@@ -219,9 +236,10 @@ export async function runBulkQuery(exec: ShopifyExecutor, doc: GqlDocument, opts
 }
 
 export async function cancelBulkOperation(exec: ShopifyExecutor, id: string): Promise<BulkOperation | null> {
-  const { data } = await exec.call<{ bulkOperationCancel: { bulkOperation: BulkOperation | null; userErrors: ShopifyUserError[] } }>(BULK_OPERATION_CANCEL, { id });
-  failOnUserErrors('bulkOperationCancel', data.bulkOperationCancel.userErrors);
-  return data.bulkOperationCancel.bulkOperation;
+  const { data } = await exec.call(BULK_OPERATION_CANCEL, { id });
+  const r = payloadOf('bulkOperationCancel', data.bulkOperationCancel);
+  failOnUserErrors('bulkOperationCancel', r.userErrors);
+  return r.bulkOperation;
 }
 
 export interface BulkMutationLine<V> {
@@ -242,14 +260,15 @@ export async function runBulkMutation<V extends Record<string, unknown>>(
   opts: BulkPollOptions & { clientIdentifier?: string } = {},
 ): Promise<{ operation: BulkOperation; results: BulkMutationLine<V>[] }> {
   if (doc.kind !== 'mutation') throw new Error(`runBulkMutation: ${doc.name} is not a mutation`);
-  const staged = await exec.call<{ stagedUploadsCreate: { stagedTargets: { url: string; parameters: { name: string; value: string }[] }[] | null; userErrors: ShopifyUserError[] } }>(
+  const staged = await exec.call(
     STAGED_UPLOADS_CREATE,
     { input: [{ resource: 'BULK_MUTATION_VARIABLES', filename: 'bulk_op_vars.jsonl', mimeType: 'text/jsonl', httpMethod: 'POST' }] },
     { idempotent: true },
   );
-  failOnUserErrors('stagedUploadsCreate', staged.data.stagedUploadsCreate.userErrors);
-  const target = staged.data.stagedUploadsCreate.stagedTargets?.[0];
-  if (!target) throw new ShopifyError('stagedUploadsCreate returned no target', false);
+  const stagedPayload = payloadOf('stagedUploadsCreate', staged.data.stagedUploadsCreate);
+  failOnUserErrors('stagedUploadsCreate', stagedPayload.userErrors);
+  const target = stagedPayload.stagedTargets?.[0];
+  if (!target?.url) throw new ShopifyError('stagedUploadsCreate returned no target', false);
   const form = new FormData();
   for (const p of target.parameters) form.append(p.name, p.value);
   const jsonl = variables.map((v) => JSON.stringify(v)).join('\n') + '\n';
@@ -260,13 +279,14 @@ export async function runBulkMutation<V extends Record<string, unknown>>(
   const key = target.parameters.find((p) => p.name === 'key')?.value;
   if (!key) throw new ShopifyError('Staged upload target has no key parameter', false);
   // Not idempotent: a retried start after an unknown outcome could run the import twice.
-  const { data } = await exec.call<{ bulkOperationRunMutation: { bulkOperation: BulkOperation | null; userErrors: ShopifyUserError[] } }>(BULK_RUN_MUTATION, {
+  const { data } = await exec.call(BULK_RUN_MUTATION, {
     mutation: doc.text,
     stagedUploadPath: key,
     clientIdentifier: opts.clientIdentifier ?? null,
   });
-  failOnUserErrors('bulkOperationRunMutation', data.bulkOperationRunMutation.userErrors);
-  const started = data.bulkOperationRunMutation.bulkOperation as BulkOperation;
+  const r = payloadOf('bulkOperationRunMutation', data.bulkOperationRunMutation);
+  failOnUserErrors('bulkOperationRunMutation', r.userErrors);
+  const started = r.bulkOperation as BulkOperation;
   const operation = await poll(exec, started.id, opts);
   const lines = operation.url ? await downloadJsonl(operation.url) : [];
   const byLine = new Map<number, Record<string, unknown>>();

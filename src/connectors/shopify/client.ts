@@ -10,7 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import { ShopifyAuth } from './auth';
 import type { ShopifyClientConfig } from './config';
-import { ShopifyExecutor, type ExecutorOptions } from './executor';
+import { ShopifyExecutor, type CallResult, type ExecutorOptions } from './executor';
+import type { ResultOf } from './gql';
 import {
   CUSTOMERS_BY_IDS,
   CUSTOMERS_PAGE,
@@ -25,7 +26,7 @@ import {
   BULK_EXPORT_INVENTORY,
   BULK_EXPORT_PRODUCTS,
 } from './documents';
-import { mapCustomer, mapProduct, type RawCustomer, type RawProduct } from './mappers';
+import { isNodeOf, mapCustomer, mapProduct } from './mappers';
 import { DEFAULT_ORDER_READ_SIZES, type OrderReadSizes } from './order-cost';
 import { readOrdersByIds, readOrdersPage } from './orders';
 import { reassembleBulk, runBulkMutation, runBulkQuery, type BulkNode, type BulkOperation, type BulkPollOptions } from './bulk';
@@ -63,8 +64,6 @@ export type { CustomIdSpec } from './products';
 export { MAX_METAFIELDS_PER_CALL } from './metafields';
 
 export const MAX_PAGE_SIZE = 250;
-
-type PageInfo = { hasNextPage: boolean; endCursor: string | null };
 
 
 /** Addresses read per customer: the mapping's `customer.maxAddresses` (its default, 10, when not given). */
@@ -149,13 +148,13 @@ export class ShopifyClient {
   }
 
   async shop(): Promise<{ name: string; myshopifyDomain: string; currencyCode: string }> {
-    const { data } = await this.executor.call<{ shop: { name: string; myshopifyDomain: string; currencyCode: string } }>(SHOP_INFO);
+    const { data } = await this.executor.call(SHOP_INFO);
     return data.shop;
   }
 
   /** The scope handles granted to the app's token. */
   async accessScopes(): Promise<string[]> {
-    const { data } = await this.executor.call<{ currentAppInstallation: { accessScopes: Array<{ handle: string }> } | null }>(ACCESS_SCOPES);
+    const { data } = await this.executor.call(ACCESS_SCOPES);
     return data.currentAppInstallation?.accessScopes.map((s) => s.handle) ?? [];
   }
 
@@ -167,7 +166,7 @@ export class ShopifyClient {
     let after: string | null = null;
     let first = 100;
     for (;;) {
-      const res: { data: { locations: { nodes: ShopifyLocation[]; pageInfo: PageInfo } }; variables: Record<string, unknown> } = await this.executor.call(
+      const res: CallResult<ResultOf<typeof LOCATIONS_PAGE>> = await this.executor.call(
         LOCATIONS_PAGE,
         { first, after, includeInactive: opts.includeInactive ?? false },
         { shrink: ['first'] },
@@ -190,7 +189,7 @@ export class ShopifyClient {
     // Per customer: itself, e-mail, phone, default address, and the addresses connection.
     const byCost = Math.max(1, Math.floor((MAX_QUERY_COST - 2) / (6 + addressesFirst)));
     const first = Math.min(args.first ?? 75, MAX_PAGE_SIZE, byCost);
-    const res = await this.executor.call<{ customers: { nodes: RawCustomer[]; pageInfo: PageInfo } }>(CUSTOMERS_PAGE, { first, after: args.after ?? null, query, addressesFirst }, { shrink: ['first'] });
+    const res = await this.executor.call(CUSTOMERS_PAGE, { first, after: args.after ?? null, query, addressesFirst }, { shrink: ['first'] });
     return { items: res.data.customers.nodes.map(mapCustomer), hasNextPage: res.data.customers.pageInfo.hasNextPage, endCursor: res.data.customers.pageInfo.endCursor, pageSize: res.variables.first as number };
   }
 
@@ -199,7 +198,7 @@ export class ShopifyClient {
    * without customers: read before a run's first page, it is a watermark the run can claim.
    */
   async newestCustomerUpdatedAt(): Promise<string | undefined> {
-    const { data } = await this.executor.call<{ customers: { nodes: Array<{ updatedAt?: string | null }> } }>(NEWEST_CUSTOMER);
+    const { data } = await this.executor.call(NEWEST_CUSTOMER);
     return data.customers.nodes[0]?.updatedAt ?? undefined;
   }
 
@@ -208,15 +207,15 @@ export class ShopifyClient {
     const batchSize = Math.max(1, Math.min(25, Math.floor(MAX_QUERY_COST / (6 + addressesFirst))));
     const out: ShopifyCustomer[] = [];
     for (const batch of chunk(ids, batchSize)) {
-      const { data } = await this.executor.call<{ nodes: (RawCustomer | null)[] }>(CUSTOMERS_BY_IDS, { ids: batch, addressesFirst });
-      for (const n of data.nodes) if (n && 'id' in n && n.id) out.push(mapCustomer(n));
+      const { data } = await this.executor.call(CUSTOMERS_BY_IDS, { ids: batch, addressesFirst });
+      for (const n of data.nodes) if (isNodeOf(n)) out.push(mapCustomer(n));
     }
     return out;
   }
 
   /** Customer holding the given cross-reference code (B1 CardCode) in its `id` metafield. */
   async customerByCustomId(value: string, opts: CustomerReadOptions = {}): Promise<ShopifyCustomer | null> {
-    const { data } = await this.executor.call<{ customerByIdentifier: RawCustomer | null }>(CUSTOMER_BY_IDENTIFIER, { identifier: { customId: { ...this.customerIdField, value } }, addressesFirst: addressesFirstOf(opts) });
+    const { data } = await this.executor.call(CUSTOMER_BY_IDENTIFIER, { identifier: { customId: { ...this.customerIdField, value } }, addressesFirst: addressesFirstOf(opts) });
     return data.customerByIdentifier ? mapCustomer(data.customerByIdentifier) : null;
   }
 
@@ -234,7 +233,7 @@ export class ShopifyClient {
 
   /** The newest order updatedAt Shopify shows now (Shopify's clock); undefined without orders. */
   async newestOrderUpdatedAt(): Promise<string | undefined> {
-    const { data } = await this.executor.call<{ orders: { nodes: Array<{ updatedAt?: string | null }> } }>(NEWEST_ORDER);
+    const { data } = await this.executor.call(NEWEST_ORDER);
     return data.orders.nodes[0]?.updatedAt ?? undefined;
   }
 
@@ -252,7 +251,7 @@ export class ShopifyClient {
   /** One page of products (with variants) changed since the watermark, e.g. for Shopify→B1. */
   async productsPage(args: DeltaPageArgs & { variantsFirst?: number } = {}): Promise<Page<ShopifyProduct>> {
     const query = [updatedSinceQuery(args.updatedSince, args.overlapMs), args.query].filter(Boolean).join(' AND ') || null;
-    const res = await this.executor.call<{ products: { nodes: RawProduct[]; pageInfo: PageInfo } }>(
+    const res = await this.executor.call(
       PRODUCTS_PAGE,
       { first: Math.min(args.first ?? 20, MAX_PAGE_SIZE), after: args.after ?? null, query, variantsFirst: args.variantsFirst ?? 10, idNamespace: this.productIdField.namespace, idKey: this.productIdField.key },
       { shrink: ['first', 'variantsFirst'] },
@@ -262,7 +261,7 @@ export class ShopifyClient {
 
   /** The product holding a cross-reference code; `variantsFirst` bounds the variants read (moreVariants tells if there are more). */
   async productByCustomId(value: string, variantsFirst = 100): Promise<ShopifyProduct | null> {
-    const { data } = await this.executor.call<{ productByIdentifier: RawProduct | null }>(PRODUCT_BY_CUSTOM_ID, { identifier: { customId: { ...this.productIdField, value } }, variantsFirst });
+    const { data } = await this.executor.call(PRODUCT_BY_CUSTOM_ID, { identifier: { customId: { ...this.productIdField, value } }, variantsFirst });
     return data.productByIdentifier ? mapProduct({ ...data.productByIdentifier, customId: { value } }) : null;
   }
 

@@ -6,19 +6,19 @@
  * last two it read for a run's next pages, and a worker without one downloads it again from the
  * operation id.
  */
-import { bulkQueryWithSearch, latestById, loadBulkExport, reassembleBulk, rememberBounded, tryStartBulkQuery, type BulkNode } from './bulk';
+import { bulkQueryWithSearch, latestById, loadBulkExport, reassembleBulk, rememberBounded, rowOf, tryStartBulkQuery, type BulkNode, type EdgeNode } from './bulk';
 import { CUSTOMER_CORE, MAILING_ADDRESS } from './documents';
 import type { ShopifyExecutor } from './executor';
-import { bulkQuery, gql, type GqlDocument } from './gql';
-import { mapCustomer, type RawCustomer } from './mappers';
-import type { ShopifyCustomer, ShopifyMailingAddress } from './types';
+import { bulkQuery, gql, type GqlDocument, type ResultOf } from './gql';
+import { mapCustomer } from './mappers';
+import type { ShopifyCustomer } from './types';
 
 /**
  * The fields of CustomersPage (the same fragments, so a bulk row and a page row map to the same
  * ShopifyCustomer), every address as its own JSONL line under its customer. The search filter is
  * added by bulkCustomersQuery (a bulk query has no variables).
  */
-export const BULK_EXPORT_CUSTOMERS = bulkQuery(gql`
+export const BULK_EXPORT_CUSTOMERS = bulkQuery(gql<'BulkExportCustomers'>`
   query BulkExportCustomers {
     customers(sortKey: UPDATED_AT) {
       edges {
@@ -43,7 +43,7 @@ export const BULK_EXPORT_CUSTOMERS = bulkQuery(gql`
  * The newest customer change Shopify shows now: read just before a run's first page, its
  * updatedAt is the run's watermark (Shopify's own clock).
  */
-export const NEWEST_CUSTOMER = gql`
+export const NEWEST_CUSTOMER = gql<'NewestCustomer'>`
   query NewestCustomer {
     customers(first: 1, sortKey: UPDATED_AT, reverse: true) {
       nodes {
@@ -54,7 +54,7 @@ export const NEWEST_CUSTOMER = gql`
 `;
 
 /** BulkExportCustomers with a search filter. */
-export function bulkCustomersQuery(search: string | null): GqlDocument {
+export function bulkCustomersQuery(search: string | null): GqlDocument<ResultOf<typeof BULK_EXPORT_CUSTOMERS>> {
   return bulkQueryWithSearch(BULK_EXPORT_CUSTOMERS, 'customers', search);
 }
 
@@ -62,13 +62,15 @@ export function bulkCustomersQuery(search: string | null): GqlDocument {
  * A reassembled bulk customer → the ShopifyCustomer CustomersPage gives for `addressesFirst`
  * addresses (an export has no page sizes: it holds every address, in the same order).
  */
+type BulkCustomer = EdgeNode<ResultOf<typeof BULK_EXPORT_CUSTOMERS>['customers']>;
+type BulkAddress = EdgeNode<BulkCustomer['addressesV2']>;
+
 export function customerFromBulk(n: BulkNode, addressesFirst: number): ShopifyCustomer {
-  const { __children, ...fields } = n;
   // The only nested connection is addressesV2 (its ids are MailingAddress GIDs).
-  const addresses = Object.values(__children)
+  const addresses = Object.values(n.__children)
     .flat()
-    .map(({ __children: _c, ...a }) => a as unknown as ShopifyMailingAddress);
-  return mapCustomer({ ...(fields as unknown as Omit<RawCustomer, 'addressesV2'>), addressesV2: { nodes: addresses.slice(0, addressesFirst) } });
+    .map((a) => rowOf<BulkAddress>(a));
+  return mapCustomer({ ...rowOf<BulkCustomer>(n), addressesV2: { nodes: addresses.slice(0, addressesFirst) } });
 }
 
 export type CustomersExport<C = ShopifyCustomer> = { kind: 'ready'; customers: C[] } | { kind: 'pending' } | { kind: 'gone'; status: string };

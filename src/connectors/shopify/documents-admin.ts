@@ -1,7 +1,7 @@
 /** Shop, scopes, locations, metafields and bulk-operation documents. Page sizes are variables so the executor can halve them on MAX_COST_EXCEEDED. */
 import { gql } from './gql';
 
-export const SHOP_INFO = gql`
+export const SHOP_INFO = gql<'ShopInfo'>`
   query ShopInfo {
     shop {
       name
@@ -12,7 +12,7 @@ export const SHOP_INFO = gql`
 `;
 
 /** The scopes granted to the app's token (`b1hub init` checks them). */
-export const ACCESS_SCOPES = gql`
+export const ACCESS_SCOPES = gql<'HubAccessScopes'>`
   query HubAccessScopes {
     currentAppInstallation {
       accessScopes {
@@ -22,7 +22,7 @@ export const ACCESS_SCOPES = gql`
   }
 `;
 
-export const LOCATIONS_PAGE = gql`
+export const LOCATIONS_PAGE = gql<'LocationsPage'>`
   query LocationsPage($first: Int!, $after: String, $includeInactive: Boolean) {
     locations(first: $first, after: $after, includeInactive: $includeInactive, includeLegacy: false, sortKey: ID) {
       nodes {
@@ -43,7 +43,7 @@ export const LOCATIONS_PAGE = gql`
   }
 `;
 
-export const METAFIELDS_SET = gql`
+export const METAFIELDS_SET = gql<'MetafieldsSet'>`
   mutation MetafieldsSet($metafields: [MetafieldsSetInput!]!) {
     metafieldsSet(metafields: $metafields) {
       metafields {
@@ -67,31 +67,34 @@ export const METAFIELDS_SET = gql`
   }
 `;
 
-export const METAFIELD_DEFINITION_LOOKUP = gql`
-  query MetafieldDefinitionLookup($ownerType: MetafieldOwnerType!, $namespace: String!, $key: String!) {
-    metafieldDefinitions(first: 1, ownerType: $ownerType, namespace: $namespace, key: $key) {
-      nodes {
-        id
-        namespace
-        key
-        type {
-          name
-        }
-      }
+/** A definition as the lookup and the create answer it: `b1hub init` compares its type. */
+const METAFIELD_DEFINITION_FIELDS = gql`
+  fragment MetafieldDefinitionFields on MetafieldDefinition {
+    id
+    namespace
+    key
+    type {
+      name
     }
   }
 `;
 
-export const METAFIELD_DEFINITION_CREATE = gql`
+export const METAFIELD_DEFINITION_LOOKUP = gql<'MetafieldDefinitionLookup'>`
+  query MetafieldDefinitionLookup($ownerType: MetafieldOwnerType!, $namespace: String!, $key: String!) {
+    metafieldDefinitions(first: 1, ownerType: $ownerType, namespace: $namespace, key: $key) {
+      nodes {
+        ...MetafieldDefinitionFields
+      }
+    }
+  }
+  ${METAFIELD_DEFINITION_FIELDS}
+`;
+
+export const METAFIELD_DEFINITION_CREATE = gql<'MetafieldDefinitionCreate'>`
   mutation MetafieldDefinitionCreate($definition: MetafieldDefinitionInput!) {
     metafieldDefinitionCreate(definition: $definition) {
       createdDefinition {
-        id
-        namespace
-        key
-        type {
-          name
-        }
+        ...MetafieldDefinitionFields
       }
       userErrors {
         field
@@ -100,6 +103,7 @@ export const METAFIELD_DEFINITION_CREATE = gql`
       }
     }
   }
+  ${METAFIELD_DEFINITION_FIELDS}
 `;
 
 export const BULK_OPERATION_FIELDS = gql`
@@ -118,7 +122,7 @@ export const BULK_OPERATION_FIELDS = gql`
   }
 `;
 
-export const BULK_RUN_QUERY = gql`
+export const BULK_RUN_QUERY = gql<'BulkRunQuery'>`
   mutation BulkRunQuery($query: String!) {
     bulkOperationRunQuery(query: $query, groupObjects: false) {
       bulkOperation {
@@ -134,7 +138,7 @@ export const BULK_RUN_QUERY = gql`
   ${BULK_OPERATION_FIELDS}
 `;
 
-export const BULK_RUN_MUTATION = gql`
+export const BULK_RUN_MUTATION = gql<'BulkRunMutation'>`
   mutation BulkRunMutation($mutation: String!, $stagedUploadPath: String!, $clientIdentifier: String) {
     bulkOperationRunMutation(mutation: $mutation, stagedUploadPath: $stagedUploadPath, clientIdentifier: $clientIdentifier) {
       bulkOperation {
@@ -150,7 +154,7 @@ export const BULK_RUN_MUTATION = gql`
   ${BULK_OPERATION_FIELDS}
 `;
 
-export const BULK_OPERATION_STATUS = gql`
+export const BULK_OPERATION_STATUS = gql<'BulkOperationStatus'>`
   query BulkOperationStatus($id: ID!) {
     bulkOperation(id: $id) {
       ...BulkOperationFields
@@ -159,7 +163,7 @@ export const BULK_OPERATION_STATUS = gql`
   ${BULK_OPERATION_FIELDS}
 `;
 
-export const BULK_OPERATION_CANCEL = gql`
+export const BULK_OPERATION_CANCEL = gql<'BulkOperationCancel'>`
   mutation BulkOperationCancel($id: ID!) {
     bulkOperationCancel(id: $id) {
       bulkOperation {
@@ -174,7 +178,7 @@ export const BULK_OPERATION_CANCEL = gql`
   ${BULK_OPERATION_FIELDS}
 `;
 
-export const STAGED_UPLOADS_CREATE = gql`
+export const STAGED_UPLOADS_CREATE = gql<'StagedUploadsCreate'>`
   mutation StagedUploadsCreate($input: [StagedUploadInput!]!) {
     stagedUploadsCreate(input: $input) {
       stagedTargets {

@@ -59,7 +59,7 @@ export const CUSTOMER_FIELDS = gql`
   ${MAILING_ADDRESS}
 `;
 
-export const CUSTOMERS_PAGE = gql`
+export const CUSTOMERS_PAGE = gql<'CustomersPage'>`
   query CustomersPage($first: Int!, $after: String, $query: String, $addressesFirst: Int!) {
     customers(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
       nodes {
@@ -74,7 +74,7 @@ export const CUSTOMERS_PAGE = gql`
   ${CUSTOMER_FIELDS}
 `;
 
-export const CUSTOMERS_BY_IDS = gql`
+export const CUSTOMERS_BY_IDS = gql<'CustomersByIds'>`
   query CustomersByIds($ids: [ID!]!, $addressesFirst: Int!) {
     nodes(ids: $ids) {
       ... on Customer {
@@ -85,7 +85,7 @@ export const CUSTOMERS_BY_IDS = gql`
   ${CUSTOMER_FIELDS}
 `;
 
-export const CUSTOMER_BY_IDENTIFIER = gql`
+export const CUSTOMER_BY_IDENTIFIER = gql<'CustomerByIdentifier'>`
   query CustomerByIdentifier($identifier: CustomerIdentifierInput!, $addressesFirst: Int!) {
     customerByIdentifier(identifier: $identifier) {
       ...CustomerFields

@@ -1,7 +1,7 @@
 /** Inventory documents: levels, quantity writes, open orders' remaining units. Page sizes are variables so the executor can halve them on MAX_COST_EXCEEDED. */
 import { gql } from './gql';
 
-export const INVENTORY_LEVELS_BY_ITEMS = gql`
+export const INVENTORY_LEVELS_BY_ITEMS = gql<'InventoryLevelsByItems'>`
   query InventoryLevelsByItems($ids: [ID!]!, $levelsFirst: Int!) {
     nodes(ids: $ids) {
       ... on InventoryItem {
@@ -25,7 +25,7 @@ export const INVENTORY_LEVELS_BY_ITEMS = gql`
   }
 `;
 
-export const INVENTORY_SET_QUANTITIES = gql`
+export const INVENTORY_SET_QUANTITIES = gql<'InventorySetQuantities'>`
   mutation InventorySetQuantities($input: InventorySetQuantitiesInput!, $idempotencyKey: String!) {
     inventorySetQuantities(input: $input) @idempotent(key: $idempotencyKey) {
       inventoryAdjustmentGroup {
@@ -89,7 +89,7 @@ const OPEN_FULFILLMENT_FIELDS = gql`
  * `remainingQuantity` of a fulfillment order line is what is left to fulfil (edits, refunds and
  * fulfilments already taken off); the assigned location is where Shopify committed it.
  */
-export const INVENTORY_OPEN_ORDERS = gql`
+export const INVENTORY_OPEN_ORDERS = gql<'InventoryOpenOrders'>`
   query InventoryOpenOrders($first: Int!, $after: String, $query: String!, $fulfillmentOrdersFirst: Int!, $linesFirst: Int!) {
     orders(first: $first, after: $after, query: $query) {
       nodes {
@@ -107,7 +107,7 @@ export const INVENTORY_OPEN_ORDERS = gql`
 `;
 
 /** The same for one order whose fulfillment orders did not fit the page read. */
-export const INVENTORY_ORDER_REMAINING = gql`
+export const INVENTORY_ORDER_REMAINING = gql<'InventoryOrderRemaining'>`
   query InventoryOrderRemaining($id: ID!, $fulfillmentOrdersFirst: Int!, $linesFirst: Int!) {
     order(id: $id) {
       id
@@ -118,7 +118,7 @@ export const INVENTORY_ORDER_REMAINING = gql`
   ${OPEN_FULFILLMENT_FIELDS}
 `;
 
-export const INVENTORY_ACTIVATE = gql`
+export const INVENTORY_ACTIVATE = gql<'InventoryActivate'>`
   mutation InventoryActivate($inventoryItemId: ID!, $locationId: ID!, $available: Int) {
     inventoryActivate(inventoryItemId: $inventoryItemId, locationId: $locationId, available: $available) {
       inventoryLevel {
@@ -137,7 +137,7 @@ export const INVENTORY_ACTIVATE = gql`
 `;
 
 /** Bulk export of inventory levels per item and location. */
-export const BULK_EXPORT_INVENTORY = gql`
+export const BULK_EXPORT_INVENTORY = gql<'BulkExportInventory'>`
   query BulkExportInventory {
     inventoryItems {
       edges {
@@ -170,7 +170,7 @@ export const BULK_EXPORT_INVENTORY = gql`
  * inventory item: what Shopify holds as `committed`. A multi-page inventory run reads it once
  * instead of querying orders per page (a bulk query costs no rate-limit points).
  */
-export const BULK_EXPORT_OPEN_ORDERS = gql`
+export const BULK_EXPORT_OPEN_ORDERS = gql<'BulkExportOpenOrders'>`
   query BulkExportOpenOrders {
     orders(query: "status:open") {
       edges {

@@ -15,11 +15,33 @@ export const MONEY = gql`
  * The newest order change Shopify shows now: a time on Shopify's own clock no later than the
  * moment a read that follows begins (an order watermark is capped by it).
  */
-export const NEWEST_ORDER = gql`
+export const NEWEST_ORDER = gql<'NewestOrder'>`
   query NewestOrder {
     orders(first: 1, sortKey: UPDATED_AT, reverse: true) {
       nodes {
         updatedAt
+      }
+    }
+  }
+`;
+
+export const TAX_LINE_FIELDS = gql`
+  fragment TaxLineFields on TaxLine {
+    title
+    rate
+    priceSet {
+      ...MoneyBagFields
+    }
+  }
+  ${MONEY}
+`;
+
+/** Where a fulfillment order ships from: the location of each line it holds. */
+export const FULFILLMENT_ORDER_LOCATION = gql`
+  fragment FulfillmentOrderLocation on FulfillmentOrder {
+    assignedLocation {
+      location {
+        id
       }
     }
   }
@@ -46,14 +68,11 @@ export const LINE_ITEM_FIELDS = gql`
       ...MoneyBagFields
     }
     taxLines {
-      title
-      rate
-      priceSet {
-        ...MoneyBagFields
-      }
+      ...TaxLineFields
     }
   }
   ${MONEY}
+  ${TAX_LINE_FIELDS}
 `;
 
 export const SHIPPING_LINE_FIELDS = gql`
@@ -65,14 +84,11 @@ export const SHIPPING_LINE_FIELDS = gql`
       ...MoneyBagFields
     }
     taxLines {
-      title
-      rate
-      priceSet {
-        ...MoneyBagFields
-      }
+      ...TaxLineFields
     }
   }
   ${MONEY}
+  ${TAX_LINE_FIELDS}
 `;
 
 export const ORDER_FIELDS = gql`
@@ -137,11 +153,7 @@ export const ORDER_WITH_LINES = gql`
     }
     fulfillmentOrders(first: $fulfillmentOrdersFirst) {
       nodes {
-        assignedLocation {
-          location {
-            id
-          }
-        }
+        ...FulfillmentOrderLocation
         lineItems(first: $lineItemsFirst) {
           nodes {
             lineItem {
@@ -161,9 +173,10 @@ export const ORDER_WITH_LINES = gql`
   ${ORDER_FIELDS}
   ${LINE_ITEM_FIELDS}
   ${SHIPPING_LINE_FIELDS}
+  ${FULFILLMENT_ORDER_LOCATION}
 `;
 
-export const ORDERS_PAGE = gql`
+export const ORDERS_PAGE = gql<'OrdersPage'>`
   query OrdersPage($first: Int!, $after: String, $query: String, $lineItemsFirst: Int!, $shippingLinesFirst: Int!, $fulfillmentOrdersFirst: Int!) {
     orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
       nodes {
@@ -178,7 +191,7 @@ export const ORDERS_PAGE = gql`
   ${ORDER_WITH_LINES}
 `;
 
-export const ORDERS_BY_IDS = gql`
+export const ORDERS_BY_IDS = gql<'OrdersByIds'>`
   query OrdersByIds($ids: [ID!]!, $lineItemsFirst: Int!, $shippingLinesFirst: Int!, $fulfillmentOrdersFirst: Int!) {
     nodes(ids: $ids) {
       ... on Order {
@@ -189,7 +202,7 @@ export const ORDERS_BY_IDS = gql`
   ${ORDER_WITH_LINES}
 `;
 
-export const ORDER_LINE_ITEMS_PAGE = gql`
+export const ORDER_LINE_ITEMS_PAGE = gql<'OrderLineItemsPage'>`
   query OrderLineItemsPage($id: ID!, $first: Int!, $after: String) {
     order(id: $id) {
       lineItems(first: $first, after: $after) {
@@ -206,7 +219,7 @@ export const ORDER_LINE_ITEMS_PAGE = gql`
   ${LINE_ITEM_FIELDS}
 `;
 
-export const ORDER_SHIPPING_LINES_PAGE = gql`
+export const ORDER_SHIPPING_LINES_PAGE = gql<'OrderShippingLinesPage'>`
   query OrderShippingLinesPage($id: ID!, $first: Int!, $after: String) {
     order(id: $id) {
       shippingLines(first: $first, after: $after, includeRemovals: true) {
@@ -224,18 +237,14 @@ export const ORDER_SHIPPING_LINES_PAGE = gql`
 `;
 
 /** Where each line item is to be fulfilled from: the location of its fulfillment order. */
-export const ORDER_LINE_LOCATIONS = gql`
+export const ORDER_LINE_LOCATIONS = gql<'OrderLineLocations'>`
   query OrderLineLocations($ids: [ID!]!, $fulfillmentOrdersFirst: Int!, $linesFirst: Int!) {
     nodes(ids: $ids) {
       ... on Order {
         id
         fulfillmentOrders(first: $fulfillmentOrdersFirst) {
           nodes {
-            assignedLocation {
-              location {
-                id
-              }
-            }
+            ...FulfillmentOrderLocation
             lineItems(first: $linesFirst) {
               nodes {
                 lineItem {
@@ -248,6 +257,7 @@ export const ORDER_LINE_LOCATIONS = gql`
       }
     }
   }
+  ${FULFILLMENT_ORDER_LOCATION}
 `;
 
 /**
@@ -257,7 +267,7 @@ export const ORDER_LINE_LOCATIONS = gql`
  * query. The search filter is added by orders-bulk.ts (a bulk query has no variables). Five
  * connections, nested two deep: Shopify's limits for bulk queries.
  */
-export const BULK_EXPORT_ORDERS = bulkQuery(gql`
+export const BULK_EXPORT_ORDERS = bulkQuery(gql<'BulkExportOrders'>`
   query BulkExportOrders {
     orders(sortKey: UPDATED_AT) {
       edges {
@@ -282,11 +292,7 @@ export const BULK_EXPORT_ORDERS = bulkQuery(gql`
             edges {
               node {
                 id
-                assignedLocation {
-                  location {
-                    id
-                  }
-                }
+                ...FulfillmentOrderLocation
                 lineItems {
                   edges {
                     node {
@@ -307,4 +313,5 @@ export const BULK_EXPORT_ORDERS = bulkQuery(gql`
   ${ORDER_FIELDS}
   ${LINE_ITEM_FIELDS}
   ${SHIPPING_LINE_FIELDS}
+  ${FULFILLMENT_ORDER_LOCATION}
 `);

@@ -23,7 +23,7 @@ export const VARIANT_FIELDS = gql`
   }
 `;
 
-export const VARIANTS_SEARCH = gql`
+export const VARIANTS_SEARCH = gql<'VariantsSearch'>`
   query VariantsSearch($first: Int!, $after: String, $query: String!) {
     productVariants(first: $first, after: $after, query: $query) {
       nodes {
@@ -73,7 +73,7 @@ export const PRODUCT_VARIANT_ROW = gql`
   }
 `;
 
-export const PRODUCTS_PAGE = gql`
+export const PRODUCTS_PAGE = gql<'ProductsPage'>`
   query ProductsPage($first: Int!, $after: String, $query: String, $variantsFirst: Int!, $idNamespace: String!, $idKey: String!) {
     products(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
       nodes {
@@ -100,7 +100,7 @@ export const PRODUCTS_PAGE = gql`
   ${PRODUCT_VARIANT_ROW}
 `;
 
-export const PRODUCT_BY_CUSTOM_ID = gql`
+export const PRODUCT_BY_CUSTOM_ID = gql<'ProductByCustomId'>`
   query ProductByCustomId($identifier: ProductIdentifierInput!, $variantsFirst: Int!) {
     productByIdentifier(identifier: $identifier) {
       ...ProductFields
@@ -118,7 +118,7 @@ export const PRODUCT_BY_CUSTOM_ID = gql`
   ${PRODUCT_VARIANT_ROW}
 `;
 
-export const PRODUCT_SET = gql`
+export const PRODUCT_SET = gql<'ProductSet'>`
   mutation ProductSet($identifier: ProductSetIdentifiers, $input: ProductSetInput!, $synchronous: Boolean!) {
     productSet(identifier: $identifier, input: $input, synchronous: $synchronous) {
       product {
@@ -149,7 +149,7 @@ export const PRODUCT_SET = gql`
 `;
 
 /** Bulk export of the catalogue (initial load / reconciliation); run via bulkOperationRunQuery. */
-export const BULK_EXPORT_PRODUCTS = gql`
+export const BULK_EXPORT_PRODUCTS = gql<'BulkExportProducts'>`
   query BulkExportProducts {
     products {
       edges {

@@ -9,7 +9,8 @@ import { retryableKind, type ErrorKind } from '../../shared/error-policy';
 export interface ShopifyUserError {
   field: string[] | null;
   message: string;
-  code: string | null;
+  /** Absent for mutations whose error type has no code (plain UserError: bulkOperationCancel, webhookSubscription*, …). */
+  code?: string | null;
   /** Index into the input list the error belongs to, when Shopify says (metafieldsSet). */
   elementIndex?: number | null;
 }
@@ -42,6 +43,15 @@ export class ShopifyError extends Error {
   get retryable(): boolean {
     return retryableKind(this.kind);
   }
+}
+
+/**
+ * A mutation's payload. The schema makes every payload nullable: it is null only beside a
+ * top-level error, which the executor has already thrown, so a null here is a response we cannot use.
+ */
+export function payloadOf<T>(operation: string, payload: T | null | undefined): T {
+  if (payload == null) throw new ShopifyError(`Shopify ${operation} returned no payload`, false);
+  return payload;
 }
 
 /** Top-level GraphQL errors (validation, access, not-found of a field). Not retryable as is. */

@@ -1,6 +1,6 @@
 import { GraphqlQueryError, HttpRequestError, HttpResponseError, HttpThrottlingError, HttpInternalError, HttpMaxRetriesError } from '@shopify/shopify-api';
 import { backoffDelayMs } from '../../shared/backoff';
-import type { GqlDocument } from './gql';
+import type { GqlDocument, ResultOf, VariablesOf } from './gql';
 import type { ShopifyAuth } from './auth';
 import { attemptTrace, failedBeforeSending, type AttemptTrace } from './transport';
 import { ShopifyAuthError, ShopifyGraphQLError, ShopifyMaxCostError, ShopifyRetriesExhaustedError, ShopifyUnknownOutcomeError, type ShopifyGraphQLErrorDetail } from './errors';
@@ -166,7 +166,7 @@ export class ShopifyExecutor {
     return backoffDelayMs(attempt, { baseMs: this.o.baseBackoffMs, maxMs: this.o.maxBackoffMs, floorMs, random: this.o.random });
   }
 
-  private estimate(doc: GqlDocument, variables: Record<string, unknown>, opts: CallOptions): number {
+  private estimate(doc: GqlDocument<unknown, unknown>, variables: Record<string, unknown>, opts: CallOptions): number {
     if (opts.estimatedCost != null) return opts.estimatedCost;
     const last = this.lastCost.get(doc.name);
     if (!last) return 0;
@@ -174,7 +174,13 @@ export class ShopifyExecutor {
     return size && last.size ? Math.ceil((last.cost * size) / last.size) : last.cost;
   }
 
-  async call<T>(doc: GqlDocument, variables: Record<string, unknown> = {}, opts: CallOptions = {}): Promise<CallResult<T>> {
+  /**
+   * Sends `doc`. A typed document (gql<'Name'>) types the variables and the answer from its
+   * generated types; `call<T>(doc, …)` types the answer by hand instead (a document built at run
+   * time). The data is Shopify's JSON as it came: the type says what the document asked for.
+   */
+  call<T = never, D extends GqlDocument<unknown, unknown> = GqlDocument>(doc: D, variables?: VariablesOf<D>, opts?: CallOptions): Promise<CallResult<[T] extends [never] ? ResultOf<D> : T>>;
+  async call(doc: GqlDocument<unknown, unknown>, variables: Record<string, unknown> = {}, opts: CallOptions = {}): Promise<CallResult<unknown>> {
     const op = doc.name;
     const isMutation = doc.kind === 'mutation';
     let vars = { ...variables };
@@ -194,12 +200,12 @@ export class ShopifyExecutor {
       const release = this.bucket.reserve(estimate);
       const trace: AttemptTrace = { fetch: this.auth.fetch, timeoutMs: this.o.requestTimeoutMs, responded: false, networkError: null };
       this.stats.requests++;
-      let outcome: { ok: true; data: T; cost: QueryCost | null } | { ok: false; error: unknown };
+      let outcome: { ok: true; data: unknown; cost: QueryCost | null } | { ok: false; error: unknown };
       try {
         const { graphql } = await this.auth.client();
-        const res = await attemptTrace.run(trace, () => graphql.request<T>(doc.text, { variables: vars, retries: 0 }));
+        const res = await attemptTrace.run(trace, () => graphql.request(doc.text, { variables: vars, retries: 0 }));
         const cost = (res.extensions as { cost?: QueryCost } | undefined)?.cost ?? null;
-        outcome = { ok: true, data: res.data as T, cost };
+        outcome = { ok: true, data: res.data, cost };
       } catch (error) {
         outcome = { ok: false, error };
       } finally {

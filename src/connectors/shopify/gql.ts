@@ -1,25 +1,46 @@
 import { Kind, parse, print, type FragmentDefinitionNode, type SelectionNode, type SelectionSetNode } from 'graphql';
+import type { Operations } from './generated/operations';
 
 /**
  * Every GraphQL document the hub sends is declared with this tag, so one test can find them
  * all (test/shopify/documents.test.ts) and validate them against Shopify's real 2026-07 schema.
  * Fragment documents are interpolated (Apollo style) and appended once to the operation text.
  */
-export interface GqlDocument {
+export interface GqlDocument<TResult = unknown, TVariables = Record<string, unknown>> {
   /** Operation or fragment name, used in logs and error messages. */
   readonly name: string;
   /** Full text, fragments included. */
   readonly text: string;
   readonly kind: 'query' | 'mutation' | 'fragment';
   /** Fragments this document spreads directly. */
-  readonly fragments: readonly GqlDocument[];
+  readonly fragments: readonly GqlDocument<unknown, unknown>[];
+  /**
+   * Types only, never set: what the operation returns and takes (generated/operations.ts), so
+   * ShopifyExecutor.call types its answer from the document instead of a hand-written shape.
+   */
+  readonly __types?: { result: TResult; variables: TVariables };
 }
+
+/** The generated result type of a typed document (gql<'Name'>). */
+export type ResultOf<D> = D extends GqlDocument<infer R, unknown> ? R : never;
+/** The generated variables type of a typed document. */
+export type VariablesOf<D> = D extends GqlDocument<unknown, infer V> ? V : never;
+/** The document of operation `N`, typed from generated/operations.ts. */
+export type TypedDocument<N extends keyof Operations> = GqlDocument<Operations[N]['result'], Operations[N]['variables']>;
 
 const registry: GqlDocument[] = [];
 
-export function gql(strings: TemplateStringsArray, ...fragments: GqlDocument[]): GqlDocument {
+/**
+ * `gql<'ShopInfo'>\`query ShopInfo …\`` is typed by the generated types of operation ShopInfo (run
+ * `npm run codegen` after changing a document; test/shopify/codegen.test.ts checks that every
+ * operation names itself); fragments are untyped (`gql\`fragment …\``), their generated
+ * `…Fragment` types are imported where a parser needs them.
+ */
+export function gql(strings: TemplateStringsArray, ...fragments: GqlDocument<unknown, unknown>[]): GqlDocument;
+export function gql<N extends keyof Operations>(strings: TemplateStringsArray, ...fragments: GqlDocument<unknown, unknown>[]): TypedDocument<N>;
+export function gql(strings: TemplateStringsArray, ...fragments: GqlDocument<unknown, unknown>[]): GqlDocument {
   let body = strings[0] ?? '';
-  const deps: GqlDocument[] = [];
+  const deps: GqlDocument<unknown, unknown>[] = [];
   fragments.forEach((f, i) => {
     if (f.kind !== 'fragment') throw new Error(`gql: only fragments may be interpolated, got ${f.kind} ${f.name}`);
     if (!deps.includes(f)) deps.push(f);
@@ -30,7 +51,7 @@ export function gql(strings: TemplateStringsArray, ...fragments: GqlDocument[]):
   const kind = head[1] as GqlDocument['kind'];
   const seen = new Set<string>();
   const fragmentText: string[] = [];
-  const addFragment = (f: GqlDocument): void => {
+  const addFragment = (f: GqlDocument<unknown, unknown>): void => {
     if (seen.has(f.name)) return;
     seen.add(f.name);
     fragmentText.push(f.text);
@@ -69,7 +90,7 @@ export function registeredDocuments(): readonly GqlDocument[] {
  * gets one self-contained query. The operation registered by the gql tag (with its fragments) is the one
  * the schema test validates; inlining changes no field.
  */
-export function bulkQuery(doc: GqlDocument): GqlDocument {
+export function bulkQuery<R, V>(doc: GqlDocument<R, V>): GqlDocument<R, V> {
   if (doc.kind !== 'query') throw new Error(`bulkQuery: ${doc.name} is not a query`);
   const ast = parse(doc.text);
   const fragments = new Map<string, FragmentDefinitionNode>();

@@ -1,8 +1,9 @@
 /** Inventory levels and quantity writes (inventorySetQuantities, inventoryActivate). */
 import { chunk } from './chunk';
 import { INVENTORY_ACTIVATE, INVENTORY_LEVELS_BY_ITEMS, INVENTORY_SET_QUANTITIES } from './documents';
-import type { ShopifyUserError } from './errors';
+import { payloadOf } from './errors';
 import type { ShopifyExecutor } from './executor';
+import { isNodeOf } from './mappers';
 import type { InventoryChange, InventoryQuantityRow, ShopifyInventoryLevel, WriteResult } from './types';
 
 export const MAX_INVENTORY_ROWS = 250;
@@ -34,11 +35,10 @@ export async function inventoryLevels(exec: ShopifyExecutor, locationCount: numb
   const batchSize = Math.max(1, Math.min(100, Math.floor(900 / perItem)));
   const wanted = locationIds ? new Set(locationIds) : null;
   const out: ShopifyInventoryLevel[] = [];
-  type Raw = { nodes: ({ id: string; sku: string | null; tracked: boolean; inventoryLevels: { nodes: { location: { id: string }; quantities: { name: string; quantity: number; updatedAt: string | null }[] }[] } } | null)[] };
   for (const batch of chunk([...new Set(inventoryItemIds)], batchSize)) {
-    const { data } = await exec.call<Raw>(INVENTORY_LEVELS_BY_ITEMS, { ids: batch, levelsFirst });
+    const { data } = await exec.call(INVENTORY_LEVELS_BY_ITEMS, { ids: batch, levelsFirst });
     for (const item of data.nodes) {
-      if (!item || !('inventoryLevels' in item)) continue;
+      if (!isNodeOf(item)) continue;
       for (const lvl of item.inventoryLevels.nodes) {
         if (wanted && !wanted.has(lvl.location.id)) continue;
         const q = (n: string) => lvl.quantities.find((x) => x.name === n);
@@ -72,14 +72,8 @@ export async function setInventoryQuantities(exec: ShopifyExecutor, rows: Invent
     referenceDocumentUri: opts.referenceDocumentUri ?? null,
     quantities: rows.map((r) => ({ inventoryItemId: r.inventoryItemId, locationId: r.locationId, quantity: r.quantity, changeFromQuantity: r.changeFromQuantity })),
   };
-  type Payload = {
-    inventorySetQuantities: {
-      inventoryAdjustmentGroup: { id: string; changes: { name: string; delta: number; quantityAfterChange: number | null; item: { id: string } | null; location: { id: string } | null }[] } | null;
-      userErrors: ShopifyUserError[];
-    };
-  };
-  const { data } = await exec.call<Payload>(INVENTORY_SET_QUANTITIES, { input, idempotencyKey: opts.idempotencyKey }, { idempotent: true });
-  const r = data.inventorySetQuantities;
+  const { data } = await exec.call(INVENTORY_SET_QUANTITIES, { input, idempotencyKey: opts.idempotencyKey }, { idempotent: true });
+  const r = payloadOf('inventorySetQuantities', data.inventorySetQuantities);
   if (r.userErrors.length) {
     if (opts.activateMissing && r.userErrors.every((e) => e.code === 'ITEM_NOT_STOCKED_AT_LOCATION')) {
       for (const e of r.userErrors) {
@@ -116,9 +110,9 @@ export async function setInventoryQuantitiesBatched(exec: ShopifyExecutor, rows:
 
 /** Stocks an item at a location (needed before setting quantities there). Idempotent in effect. */
 export async function activateInventory(exec: ShopifyExecutor, inventoryItemId: string, locationId: string, available?: number): Promise<WriteResult<{ inventoryLevelId: string }>> {
-  type Payload = { inventoryActivate: { inventoryLevel: { id: string } | null; userErrors: ShopifyUserError[] } };
-  const { data } = await exec.call<Payload>(INVENTORY_ACTIVATE, { inventoryItemId, locationId, available: available ?? null }, { idempotent: available == null });
-  const r = data.inventoryActivate;
-  if (r.userErrors.length || !r.inventoryLevel) return { ok: false, userErrors: r.userErrors.map((e) => ({ ...e, code: e.code ?? null })) };
+  const { data } = await exec.call(INVENTORY_ACTIVATE, { inventoryItemId, locationId, available: available ?? null }, { idempotent: available == null });
+  const r = payloadOf('inventoryActivate', data.inventoryActivate);
+  // Its errors are plain UserErrors (no code): the hub's carry code null.
+  if (r.userErrors.length || !r.inventoryLevel) return { ok: false, userErrors: r.userErrors.map((e) => ({ ...e, code: null })) };
   return { ok: true, value: { inventoryLevelId: r.inventoryLevel.id } };
 }

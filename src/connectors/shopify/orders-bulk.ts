@@ -5,13 +5,13 @@
  * client and kept for the run's next pages (a small per-client cache keyed by operation id).
  */
 import { BULK_EXPORT_ORDERS } from './documents';
-import { awaitBulkExport, bulkQueryWithSearch, latestById, loadBulkExport, reassembleBulk, rememberBounded, tryStartBulkQuery, type BulkNode } from './bulk';
+import { awaitBulkExport, bulkQueryWithSearch, latestById, loadBulkExport, reassembleBulk, rememberBounded, rowOf, tryStartBulkQuery, type BulkNode, type EdgeNode } from './bulk';
 import type { ShopifyExecutor } from './executor';
-import type { GqlDocument } from './gql';
-import type { ShopifyLineItem, ShopifyOrder, ShopifyShippingLine } from './types';
+import type { GqlDocument, ResultOf } from './gql';
+import type { ShopifyOrder } from './types';
 
 /** BulkExportOrders with a search filter. */
-export function bulkOrdersQuery(search: string | null): GqlDocument {
+export function bulkOrdersQuery(search: string | null): GqlDocument<ResultOf<typeof BULK_EXPORT_ORDERS>> {
   return bulkQueryWithSearch(BULK_EXPORT_ORDERS, 'orders', search);
 }
 
@@ -19,18 +19,26 @@ function children(n: BulkNode, type: string): BulkNode[] {
   return n.__children[type] ?? [];
 }
 
+type BulkOrder = EdgeNode<ResultOf<typeof BULK_EXPORT_ORDERS>['orders']>;
+type BulkFulfillmentOrder = EdgeNode<BulkOrder['fulfillmentOrders']>;
+
 /** A reassembled bulk order → the shape OrdersPage produces (lines carry their location). */
 export function orderFromBulk(n: BulkNode): ShopifyOrder {
-  const { __children: _c, ...fields } = n;
   const locations = new Map<string, string>();
   for (const fo of children(n, 'FulfillmentOrder')) {
-    const loc = (fo.assignedLocation as { location: { id: string } | null } | undefined)?.location?.id;
-    if (loc) for (const li of children(fo, 'FulfillmentOrderLineItem')) locations.set((li.lineItem as { id: string }).id, loc);
+    const loc = rowOf<BulkFulfillmentOrder>(fo).assignedLocation?.location?.id;
+    if (loc) for (const li of children(fo, 'FulfillmentOrderLineItem')) locations.set(rowOf<EdgeNode<BulkFulfillmentOrder['lineItems']>>(li).lineItem.id, loc);
   }
-  const lineItems = children(n, 'LineItem').map(({ __children: _l, ...l }) => ({ ...(l as unknown as Omit<ShopifyLineItem, 'locationId'>), locationId: locations.get(l.id as string) ?? null }));
+  const lineItems = children(n, 'LineItem').map((l) => {
+    const line = rowOf<EdgeNode<BulkOrder['lineItems']>>(l);
+    return { ...line, locationId: locations.get(line.id) ?? null };
+  });
   // A shipping line's id is nullable: without one its lines cannot be typed by GID.
-  const shippingLines = [...children(n, 'ShippingLine'), ...children(n, '_')].map(({ __children: _s, id: _id, ...s }) => s as unknown as ShopifyShippingLine);
-  return { ...(fields as unknown as Omit<ShopifyOrder, 'lineItems' | 'shippingLines'>), lineItems, shippingLines };
+  const shippingLines = [...children(n, 'ShippingLine'), ...children(n, '_')].map((s) => {
+    const { id: _id, ...line } = rowOf<EdgeNode<BulkOrder['shippingLines']>>(s);
+    return line;
+  });
+  return { ...rowOf<BulkOrder>(n), lineItems, shippingLines };
 }
 
 /** `createdAt`: when Shopify started the export, on Shopify's clock. */

@@ -11,9 +11,9 @@
  */
 import { ORDERS_BY_IDS, ORDERS_PAGE, ORDER_LINE_ITEMS_PAGE, ORDER_LINE_LOCATIONS, ORDER_SHIPPING_LINES_PAGE } from './documents';
 import type { ShopifyExecutor } from './executor';
-import { lineLocationsOf, mapOrder, type RawLineItem, type RawOrder } from './mappers';
+import { isNodeOf, lineLocationsOf, mapOrder, type RawLineItem, type RawOrder, type RawShippingLine } from './mappers';
 import { MAX_PAGE_SIZE_ORDERS, orderRequestCost, ordersPerCall, type OrderReadSizes } from './order-cost';
-import type { Page, ShopifyOrder, ShopifyShippingLine } from './types';
+import type { Page, ShopifyOrder } from './types';
 
 type PageInfo = { hasNextPage: boolean; endCursor: string | null };
 
@@ -22,7 +22,7 @@ const FOLLOW_UP_LINES = 50;
 const FOLLOW_UP_SHIPPING_LINES = 10;
 const MAX_QUERY_COST = 1000;
 
-function sizeVars(s: OrderReadSizes): Record<string, number> {
+function sizeVars(s: OrderReadSizes): { lineItemsFirst: number; shippingLinesFirst: number; fulfillmentOrdersFirst: number } {
   return { lineItemsFirst: s.lineItemsFirst, shippingLinesFirst: s.shippingLinesFirst, fulfillmentOrdersFirst: s.fulfillmentOrdersFirst };
 }
 
@@ -30,7 +30,7 @@ async function restOfLines(exec: ShopifyExecutor, o: RawOrder): Promise<RawLineI
   const items = [...o.lineItems.nodes];
   let info: PageInfo = { hasNextPage: o.lineItems.pageInfo.hasNextPage, endCursor: o.lineItems.pageInfo.endCursor ?? null };
   while (info.hasNextPage) {
-    const { data } = await exec.call<{ order: { lineItems: { nodes: RawLineItem[]; pageInfo: PageInfo } } | null }>(ORDER_LINE_ITEMS_PAGE, { id: o.id, first: FOLLOW_UP_LINES, after: info.endCursor }, { shrink: ['first'] });
+    const { data } = await exec.call(ORDER_LINE_ITEMS_PAGE, { id: o.id, first: FOLLOW_UP_LINES, after: info.endCursor }, { shrink: ['first'] });
     if (!data.order) break;
     items.push(...data.order.lineItems.nodes);
     info = data.order.lineItems.pageInfo;
@@ -38,11 +38,11 @@ async function restOfLines(exec: ShopifyExecutor, o: RawOrder): Promise<RawLineI
   return items;
 }
 
-async function restOfShippingLines(exec: ShopifyExecutor, o: RawOrder): Promise<ShopifyShippingLine[]> {
+async function restOfShippingLines(exec: ShopifyExecutor, o: RawOrder): Promise<RawShippingLine[]> {
   const lines = [...o.shippingLines.nodes];
   let info: PageInfo = { hasNextPage: o.shippingLines.pageInfo.hasNextPage, endCursor: o.shippingLines.pageInfo.endCursor ?? null };
   while (info.hasNextPage) {
-    const { data } = await exec.call<{ order: { shippingLines: { nodes: ShopifyShippingLine[]; pageInfo: PageInfo } } | null }>(ORDER_SHIPPING_LINES_PAGE, { id: o.id, first: FOLLOW_UP_SHIPPING_LINES, after: info.endCursor }, { shrink: ['first'] });
+    const { data } = await exec.call(ORDER_SHIPPING_LINES_PAGE, { id: o.id, first: FOLLOW_UP_SHIPPING_LINES, after: info.endCursor }, { shrink: ['first'] });
     if (!data.order) break;
     lines.push(...data.order.shippingLines.nodes);
     info = data.order.shippingLines.pageInfo;
@@ -57,7 +57,6 @@ async function restOfShippingLines(exec: ShopifyExecutor, o: RawOrder): Promise<
  * only its first fulfillment order; lines left unassigned get locationId null.
  */
 export async function lineLocations(exec: ShopifyExecutor, orders: { id: string; lineCount: number }[]): Promise<Map<string, string>> {
-  type Raw = { nodes: ({ id: string; fulfillmentOrders: { nodes: { assignedLocation: { location: { id: string } | null }; lineItems: { nodes: { lineItem: { id: string } }[] } }[] } } | null)[] };
   const out = new Map<string, string>();
   const budget = 950;
   const sized = orders.map((o) => {
@@ -78,7 +77,7 @@ export async function lineLocations(exec: ShopifyExecutor, orders: { id: string;
     }
     const linesFirst = Math.max(...batch.map((b) => b.linesFirst));
     const foFirst = Math.max(...batch.map((b) => b.foFirst));
-    const { data } = await exec.call<Raw>(ORDER_LINE_LOCATIONS, { ids: batch.map((b) => b.id), fulfillmentOrdersFirst: foFirst, linesFirst }, { shrink: ['fulfillmentOrdersFirst'] });
+    const { data } = await exec.call(ORDER_LINE_LOCATIONS, { ids: batch.map((b) => b.id), fulfillmentOrdersFirst: foFirst, linesFirst }, { shrink: ['fulfillmentOrdersFirst'] });
     for (const o of data.nodes) {
       if (!o || !('fulfillmentOrders' in o)) continue;
       for (const fo of o.fulfillmentOrders.nodes) {
@@ -114,7 +113,7 @@ export interface OrdersPageArgs {
 /** One orders page: as many orders as fit the query limit and the bucket's current points. */
 export async function readOrdersPage(exec: ShopifyExecutor, args: OrdersPageArgs): Promise<Page<ShopifyOrder>> {
   const first = ordersPerCall(args.sizes, args.first, exec.bucket.available());
-  const res = await exec.call<{ orders: { nodes: RawOrder[]; pageInfo: PageInfo } }>(
+  const res = await exec.call(
     ORDERS_PAGE,
     { first, after: args.after, query: args.query, ...sizeVars(args.sizes) },
     { shrink: ['first', 'lineItemsFirst'], estimatedCost: 2 + first * orderRequestCost(args.sizes) },
@@ -131,8 +130,8 @@ export async function readOrdersByIds(exec: ShopifyExecutor, ids: string[], size
   for (let i = 0; i < ids.length; i += batchSize) batches.push(ids.slice(i, i + batchSize));
   const pages = await Promise.all(
     batches.map(async (batch) => {
-      const { data } = await exec.call<{ nodes: (RawOrder | null)[] }>(ORDERS_BY_IDS, { ids: batch, ...sizeVars(sizes) }, { estimatedCost: batch.length * per });
-      return completeOrders(exec, data.nodes.filter((n): n is RawOrder => !!n && 'id' in n && !!n.id));
+      const { data } = await exec.call(ORDERS_BY_IDS, { ids: batch, ...sizeVars(sizes) }, { estimatedCost: batch.length * per });
+      return completeOrders(exec, data.nodes.filter(isNodeOf));
     }),
   );
   return pages.flat();

@@ -7,9 +7,10 @@ import { gql } from './gql';
 import { PRODUCT_VARIANT_ROW } from './documents';
 import type { ShopifyExecutor } from './executor';
 import type { ShopifyProductVariant } from './types';
+import { isNodeOf } from './mappers';
 
 /** Variants by GID with their product: resync of a Shopify → B1 variant that failed. */
-export const VARIANTS_BY_IDS = gql`
+export const VARIANTS_BY_IDS = gql<'ProductVariantsByIds'>`
   query ProductVariantsByIds($ids: [ID!]!, $idNamespace: String!, $idKey: String!) {
     nodes(ids: $ids) {
       ... on ProductVariant {
@@ -38,7 +39,7 @@ export const VARIANTS_BY_IDS = gql`
  * (a variant write bumps its product; a write that does not is still stamped after that time).
  * ~1 query point more, once per run, and no extra request.
  */
-export const VARIANTS_SCAN = gql`
+export const VARIANTS_SCAN = gql<'ProductVariantsScan'>`
   query ProductVariantsScan($first: Int!, $after: String, $query: String, $withStart: Boolean!) {
     productVariants(first: $first, after: $after, query: $query, sortKey: ID) {
       nodes {
@@ -64,7 +65,7 @@ export const VARIANTS_SCAN = gql`
  * and adopt (product id, custom id, variant count): cheaper than the full product read, which is
  * then made only for products already linked to an item (their fields are compared).
  */
-export const VARIANTS_BY_SKU_LIGHT = gql`
+export const VARIANTS_BY_SKU_LIGHT = gql<'ProductVariantsBySkuLight'>`
   query ProductVariantsBySkuLight($first: Int!, $after: String, $query: String!, $idNamespace: String!, $idKey: String!) {
     productVariants(first: $first, after: $after, query: $query) {
       nodes {
@@ -98,10 +99,9 @@ export type VariantWithProduct = ShopifyProductVariant & { product: { id: string
 
 /** Variants by GID, in the order asked; null where Shopify has no such variant. */
 export async function readVariantsByIds(exec: ShopifyExecutor, idField: IdField, ids: readonly string[]): Promise<(VariantWithProduct | null)[]> {
-  type Raw = ShopifyProductVariant & { product: { id: string; title: string; customId: { value: string } | null } };
   if (!ids.length) return [];
-  const { data } = await exec.call<{ nodes: (Raw | null)[] }>(VARIANTS_BY_IDS, { ids, idNamespace: idField.namespace, idKey: idField.key });
-  return data.nodes.map((n) => (n && n.id ? { ...n, product: { id: n.product.id, title: n.product.title, customId: n.product.customId?.value ?? null } } : null));
+  const { data } = await exec.call(VARIANTS_BY_IDS, { ids: [...ids], idNamespace: idField.namespace, idKey: idField.key });
+  return data.nodes.map((n) => (isNodeOf(n) ? { ...n, product: { id: n.product.id, title: n.product.title, customId: n.product.customId?.value ?? null } } : null));
 }
 
 export interface VariantScanPage {
@@ -114,8 +114,7 @@ export interface VariantScanPage {
 
 /** One page of the variant scan (by id); the page size is halved when the query costs too much. */
 export async function scanVariants(exec: ShopifyExecutor, args: { first: number; after: string | null; query: string | null; withStart: boolean }): Promise<VariantScanPage> {
-  type Scan = { productVariants: { nodes: { id: string; sku: string | null; updatedAt: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }; newest?: { nodes: { updatedAt: string }[] } };
-  const { data } = await exec.call<Scan>(VARIANTS_SCAN, args, { shrink: ['first'] });
+  const { data } = await exec.call(VARIANTS_SCAN, args, { shrink: ['first'] });
   const newest = data.newest?.nodes[0]?.updatedAt || undefined;
   return { variants: data.productVariants.nodes, hasNextPage: data.productVariants.pageInfo.hasNextPage, endCursor: data.productVariants.pageInfo.endCursor, ...(newest ? { newestProductUpdatedAt: newest } : {}) };
 }
@@ -131,8 +130,7 @@ export interface SkuHolder {
 
 /** One page of the light SKU lookup (`query` is a search such as `sku:'A' OR sku:'B'`). */
 export async function variantsBySkuLight(exec: ShopifyExecutor, idField: IdField, args: { first: number; after: string | null; query: string }): Promise<{ holders: SkuHolder[]; hasNextPage: boolean; endCursor: string | null }> {
-  type Light = { productVariants: { nodes: { id: string; sku: string | null; product: { id: string; customId: { value: string } | null; variantsCount: { count: number } | null } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
-  const { data } = await exec.call<Light>(VARIANTS_BY_SKU_LIGHT, { ...args, idNamespace: idField.namespace, idKey: idField.key });
+  const { data } = await exec.call(VARIANTS_BY_SKU_LIGHT, { ...args, idNamespace: idField.namespace, idKey: idField.key });
   const pi = data.productVariants.pageInfo;
   return {
     holders: data.productVariants.nodes.map((v) => ({ variantId: v.id, sku: v.sku, productId: v.product.id, customId: v.product.customId?.value ?? null, variantCount: v.product.variantsCount?.count ?? 1 })),

@@ -3,15 +3,11 @@
  * product, its (single) variant and inventory item, or the userErrors naming the refused field.
  */
 import type { BulkMutationLine } from './bulk';
-import type { ShopifyUserError } from './errors';
+import type { ProductSetMutation } from './generated/operations';
 import type { ProductUpsertResult, WriteResult } from './types';
 
-export interface ProductSetPayload {
-  productSet: {
-    product: { id: string; handle: string; updatedAt: string; variants: { nodes: { id: string; inventoryItem: { id: string } }[] } } | null;
-    userErrors: ShopifyUserError[];
-  } | null;
-}
+/** What PRODUCT_SET answers, per request and per line of a bulk import. */
+export type ProductSetPayload = ProductSetMutation;
 
 export function productSetResult(r: ProductSetPayload['productSet'] | undefined): WriteResult<ProductUpsertResult> {
   if (!r) return { ok: false, userErrors: [{ field: null, message: 'no productSet result', code: null }] };

@@ -29,7 +29,7 @@ import type { ShopifyProductStatus, ShopifyProductVariant } from './types';
  * custom id's namespace and key are written into the text (productStateExport); the literals
  * here are the defaults the schema test validates.
  */
-export const PRODUCT_STATE_EXPORT = bulkQuery(gql`
+export const PRODUCT_STATE_EXPORT = bulkQuery(gql<'ProductStateExport'>`
   query ProductStateExport {
     products {
       edges {

@@ -4,9 +4,10 @@
  * configuration summary. Webhooks are hints that speed a sync up; the schedules still run, so a
  * missing subscription costs latency, never data.
  */
-import type { ShopifyExecutor } from './executor';
-import { ShopifyUserErrors, type ShopifyUserError } from './errors';
-import { gql } from './gql';
+import type { CallResult, ShopifyExecutor } from './executor';
+import { payloadOf, ShopifyUserErrors } from './errors';
+import type { WebhookSubscriptionCreateMutation, WebhookSubscriptionFieldsFragment, WebhookSubscriptionTopic, WebhookSubscriptionUpdateMutation } from './generated/operations';
+import { gql, type ResultOf } from './gql';
 
 export interface WebhookSubscription {
   id: string;
@@ -53,7 +54,7 @@ const SUBSCRIPTION_FIELDS = gql`
   }
 `;
 
-export const WEBHOOK_SUBSCRIPTIONS_PAGE = gql`
+export const WEBHOOK_SUBSCRIPTIONS_PAGE = gql<'WebhookSubscriptionsPage'>`
   query WebhookSubscriptionsPage($first: Int!, $after: String) {
     webhookSubscriptions(first: $first, after: $after) {
       nodes {
@@ -68,7 +69,7 @@ export const WEBHOOK_SUBSCRIPTIONS_PAGE = gql`
   ${SUBSCRIPTION_FIELDS}
 `;
 
-export const WEBHOOK_SUBSCRIPTION_CREATE = gql`
+export const WEBHOOK_SUBSCRIPTION_CREATE = gql<'WebhookSubscriptionCreate'>`
   mutation WebhookSubscriptionCreate($topic: WebhookSubscriptionTopic!, $webhookSubscription: WebhookSubscriptionInput!) {
     webhookSubscriptionCreate(topic: $topic, webhookSubscription: $webhookSubscription) {
       webhookSubscription {
@@ -83,7 +84,7 @@ export const WEBHOOK_SUBSCRIPTION_CREATE = gql`
   ${SUBSCRIPTION_FIELDS}
 `;
 
-export const WEBHOOK_SUBSCRIPTION_UPDATE = gql`
+export const WEBHOOK_SUBSCRIPTION_UPDATE = gql<'WebhookSubscriptionUpdate'>`
   mutation WebhookSubscriptionUpdate($id: ID!, $webhookSubscription: WebhookSubscriptionInput!) {
     webhookSubscriptionUpdate(id: $id, webhookSubscription: $webhookSubscription) {
       webhookSubscription {
@@ -98,7 +99,7 @@ export const WEBHOOK_SUBSCRIPTION_UPDATE = gql`
   ${SUBSCRIPTION_FIELDS}
 `;
 
-export const WEBHOOK_SUBSCRIPTION_DELETE = gql`
+export const WEBHOOK_SUBSCRIPTION_DELETE = gql<'WebhookSubscriptionDelete'>`
   mutation WebhookSubscriptionDelete($id: ID!) {
     webhookSubscriptionDelete(id: $id) {
       deletedWebhookSubscriptionId
@@ -115,8 +116,14 @@ export function subscriptionTopic(topic: string): string {
   return topic.toUpperCase().replace(/\/|\./g, '_');
 }
 
-type Raw = { id: string; topic: string; uri: string; format: string; includeFields: string[]; apiVersion: { handle: string } };
-const fromRaw = (r: Raw): WebhookSubscription => ({ id: r.id, topic: r.topic, uri: r.uri, format: r.format, includeFields: r.includeFields, apiVersion: r.apiVersion.handle });
+const fromRaw = (r: WebhookSubscriptionFieldsFragment): WebhookSubscription => ({ id: r.id, topic: r.topic, uri: r.uri, format: r.format, includeFields: r.includeFields, apiVersion: r.apiVersion.handle });
+
+/** The subscription a create or an update answered with; its user errors are thrown. */
+function written(operation: string, payload: WebhookSubscriptionCreateMutation['webhookSubscriptionCreate'] | WebhookSubscriptionUpdateMutation['webhookSubscriptionUpdate']): WebhookSubscription {
+  const r = payloadOf(operation, payload);
+  if (r.userErrors.length || !r.webhookSubscription) throw new ShopifyUserErrors(operation, r.userErrors);
+  return fromRaw(r.webhookSubscription);
+}
 
 /** Only the executor is needed, so this works with whatever builds one (ShopifyClient.executor). */
 export class WebhookSubscriptions {
@@ -126,8 +133,7 @@ export class WebhookSubscriptions {
     const out: WebhookSubscription[] = [];
     let after: string | null = null;
     for (;;) {
-      type Page = { webhookSubscriptions: { nodes: Raw[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
-      const res: { data: Page } = await this.executor.call<Page>(WEBHOOK_SUBSCRIPTIONS_PAGE, { first: 100, after }, { shrink: ['first'] });
+      const res: CallResult<ResultOf<typeof WEBHOOK_SUBSCRIPTIONS_PAGE>> = await this.executor.call(WEBHOOK_SUBSCRIPTIONS_PAGE, { first: 100, after }, { shrink: ['first'] });
       out.push(...res.data.webhookSubscriptions.nodes.map(fromRaw));
       const pi = res.data.webhookSubscriptions.pageInfo;
       if (!pi.hasNextPage || !pi.endCursor) return out;
@@ -137,27 +143,21 @@ export class WebhookSubscriptions {
 
   /** Not retried once it may have reached Shopify: `reconcile` re-lists instead, which is safe. */
   async create(topic: string, uri: string): Promise<WebhookSubscription> {
-    type P = { webhookSubscriptionCreate: { webhookSubscription: Raw | null; userErrors: ShopifyUserError[] } };
-    const { data } = await this.executor.call<P>(WEBHOOK_SUBSCRIPTION_CREATE, { topic: subscriptionTopic(topic), webhookSubscription: { uri, format: 'JSON' } });
-    const r = data.webhookSubscriptionCreate;
-    if (r.userErrors.length || !r.webhookSubscription) throw new ShopifyUserErrors('webhookSubscriptionCreate', r.userErrors);
-    return fromRaw(r.webhookSubscription);
+    // Any name is passed on: Shopify refuses a topic it does not know (a GraphQL error).
+    const { data } = await this.executor.call(WEBHOOK_SUBSCRIPTION_CREATE, { topic: subscriptionTopic(topic) as WebhookSubscriptionTopic, webhookSubscription: { uri, format: 'JSON' } });
+    return written('webhookSubscriptionCreate', data.webhookSubscriptionCreate);
   }
 
   /** Sets the address; the request's API version becomes the subscription's. Idempotent. */
   async update(id: string, uri: string): Promise<WebhookSubscription> {
-    type P = { webhookSubscriptionUpdate: { webhookSubscription: Raw | null; userErrors: ShopifyUserError[] } };
-    const { data } = await this.executor.call<P>(WEBHOOK_SUBSCRIPTION_UPDATE, { id, webhookSubscription: { uri } }, { idempotent: true });
-    const r = data.webhookSubscriptionUpdate;
-    if (r.userErrors.length || !r.webhookSubscription) throw new ShopifyUserErrors('webhookSubscriptionUpdate', r.userErrors);
-    return fromRaw(r.webhookSubscription);
+    const { data } = await this.executor.call(WEBHOOK_SUBSCRIPTION_UPDATE, { id, webhookSubscription: { uri } }, { idempotent: true });
+    return written('webhookSubscriptionUpdate', data.webhookSubscriptionUpdate);
   }
 
   /** Deleting one that is already gone is success (a retry after a lost response). */
   async delete(id: string): Promise<void> {
-    type P = { webhookSubscriptionDelete: { deletedWebhookSubscriptionId: string | null; userErrors: ShopifyUserError[] } };
-    const { data } = await this.executor.call<P>(WEBHOOK_SUBSCRIPTION_DELETE, { id }, { idempotent: true });
-    const r = data.webhookSubscriptionDelete;
+    const { data } = await this.executor.call(WEBHOOK_SUBSCRIPTION_DELETE, { id }, { idempotent: true });
+    const r = payloadOf('webhookSubscriptionDelete', data.webhookSubscriptionDelete);
     if (r.userErrors.length && !r.userErrors.every((e) => /does not exist|not found/i.test(e.message))) throw new ShopifyUserErrors('webhookSubscriptionDelete', r.userErrors);
   }
 
