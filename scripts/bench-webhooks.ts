@@ -25,7 +25,7 @@ import { Client, Connection } from '@temporalio/client';
 import { B1Client } from '../src/connectors/b1/client';
 import type { HubStatusFile } from '../src/hub/status-file';
 import { hubDataConverter } from '../src/temporal/data-converter';
-import type { SyncRunResult } from '../src/shared/sync-types';
+import type { RunSummary, SyncRunResult } from '../src/shared/sync-types';
 import { statusQuery } from '../src/workflows/messages';
 
 const args = process.argv.slice(2);
@@ -162,12 +162,14 @@ async function main(): Promise<void> {
         doneAt = Date.now();
         break;
       }
-      if (seen.size > lastCount) {
-        lastCount = seen.size;
+      // Progress is an order reaching B1 or a delivery handed over (a loaded hub hands over first).
+      const handed = await fetch(status.webhooks!.statsUrl).then(async (r) => Object.values(((await r.json()) as { topics: Record<string, { accepted: number }> }).topics).reduce((n, t) => n + t.accepted, 0)).catch(() => 0);
+      if (seen.size + handed > lastCount) {
+        lastCount = seen.size + handed;
         const rate = seen.size / ((Date.now() - burstStart.getTime()) / 1000);
         const projectedMs = rate > 0 ? ((createdAt.size - seen.size) / rate) * 1000 : 0;
         deadline = Date.now() + Math.max(STALL_S * 1000, 2 * projectedMs);
-        process.stdout.write(`  drained ${seen.size}/${createdAt.size} (${rate.toFixed(2)} orders/s, ~${Math.round(projectedMs / 1000)} s to go)\n`);
+        process.stdout.write(`  drained ${seen.size}/${createdAt.size} (${rate.toFixed(2)} orders/s, ~${Math.round(projectedMs / 1000)} s to go); deliveries handed over ${handed}\n`);
       }
       await sleep(POLL_MS);
     }
@@ -175,6 +177,13 @@ async function main(): Promise<void> {
     const counts = new Map<string, number>();
     for (const r of await b1.list('Orders', { filter: 'U_ShopifyId ne null', select: ['DocEntry', 'U_ShopifyId'] })) {
       if (typeof r.U_ShopifyId === 'string' && createdAt.has(r.U_ShopifyId)) counts.set(r.U_ShopifyId, (counts.get(r.U_ShopifyId) ?? 0) + 1);
+    }
+    if (!doneAt) {
+      // Why: the order scheduler's state as the server sees it, and the hub's last lines.
+      const d = await client.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId: 'schedule:order' } }).catch((e: unknown) => ({ error: String(e) }));
+      const info = 'workflowExecutionInfo' in d ? { historyLength: String(d.workflowExecutionInfo?.historyLength), historySizeBytes: String(d.workflowExecutionInfo?.historySizeBytes), pendingWorkflowTask: d.pendingWorkflowTask, pendingChildren: d.pendingChildren?.map((c) => c.workflowId) } : d;
+      console.log(`schedule:order: ${JSON.stringify(info)}`);
+      console.log(`hub output (last 40 lines):\n${out.split('\n').slice(-40).join('\n')}`);
     }
     const twice = [...counts.values()].filter((n) => n > 1).length;
     const lost = createdAt.size - counts.size;
@@ -208,7 +217,7 @@ async function main(): Promise<void> {
     console.log(`burst: runs busy ${(busy / 1000).toFixed(1)} s (${(runs.reduce((n, r) => n + r.created, 0) / (busy / 1000 || 1)).toFixed(2)} created/s inside runs); gaps between runs: total ${(gaps.reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s, max ${((gaps.length ? Math.max(...gaps) : 0) / 1000).toFixed(1)} s`);
     console.log(`burst: runs (created/unchanged, seconds): ${runs.map((r) => `${r.created}/${r.unchanged} ${r.end ? ((r.end - r.start) / 1000).toFixed(0) : '…'}s`).join(', ')}`);
     // The scheduler's own account (its last 20 runs): how many webhook hints each run served.
-    const sched = await client.workflow.getHandle('schedule:order').query(statusQuery, {});
+    const sched = await client.workflow.getHandle('schedule:order').query(statusQuery, {}).catch(() => ({ recentRuns: [] as RunSummary[] }));
     const t0 = burstStart.getTime();
     const rel = (iso?: string) => (iso ? ((Date.parse(iso) - t0) / 1000).toFixed(1) : '…');
     console.log(`scheduler (last ${sched.recentRuns.length} runs, seconds from the first burst order): ${[...sched.recentRuns].reverse().map((r) => `[${rel(r.startedAt)}→${rel(r.endedAt)} ${r.mode} ${r.requestIds.length} hints, ${r.counts?.created ?? 0} created]`).join(' ')}`);
