@@ -8,7 +8,7 @@
  *              none twice), and the order sync runs that wrote them (count and sizes).
  *
  *   npx tsx scripts/bench-webhooks.ts [--latency 30] [--burst 1000] [--burst-seconds 60]
- *                                     [--stall 120] [--timeout 3600] [--poll-ms 2000] [--first 50]
+ *                                     [--stall 300] [--timeout 3600] [--poll-ms 2000] [--first 50]
  *
  * The drain is waited for as long as orders keep reaching B1 (twice the time projected from the
  * measured rate, at least --stall seconds), never longer than --timeout in all.
@@ -37,7 +37,7 @@ const LATENCY_N = opt('latency', 30);
 const BURST_N = opt('burst', 1000);
 const BURST_S = opt('burst-seconds', 60);
 const TIMEOUT_S = opt('timeout', 3600);
-const STALL_S = opt('stall', 120);
+const STALL_S = opt('stall', 300);
 const POLL_MS = opt('poll-ms', 2000);
 const FIRST_N = opt('first', 50);
 const BIN = path.join(__dirname, '..', 'bin', 'b1hub');
