@@ -223,7 +223,9 @@ function startInitialization(client: Client, connection: Connection, config: Hub
 /** The receiver beside the worker; stopped before the Temporal client it hands deliveries to. */
 async function startReceiverOn(client: Client, config: HubConfig, o: UpOptions, stoppers: Stopper[]): Promise<WebhookEndpoint> {
   const { receiver, endpoint } = await startHubReceiver({ client, config, secrets: receiverSecrets(config), port: o.webhookPort, print: o.print });
-  stoppers.push({ name: 'webhook receiver', stop: () => receiver.close() });
+  // Answers 503 (Shopify retries) from before the worker drains; the port closes last.
+  stoppers.push({ name: 'webhook receiver', stop: () => receiver.stopAccepting() });
+  stoppers.unshift({ name: 'webhook receiver port', stop: () => receiver.close() });
   return endpoint;
 }
 

@@ -5,7 +5,7 @@
  * tests; startHubWorker builds the real activities for a configuration and runs it (`b1hub up`,
  * `b1hub worker`).
  */
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, GracefulShutdownPeriodExpiredError, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { TemporalTarget } from './temporal-connection';
 import { ledgerBackoff, type HubConfig, type HubSecrets } from '../config/hub-config';
 import { demoLocationMapping } from '../config/demo';
@@ -44,6 +44,17 @@ export function hubWorkflowBundle(): Promise<WorkflowBundle> {
   return bundlePromise;
 }
 
+/**
+ * Stopping a worker (`up`, `worker`) is bounded: the steps under way get SHUTDOWN_GRACE_MS to
+ * finish, are then cancelled, and at SHUTDOWN_FORCE_MS the worker stops whatever they do. A step
+ * does not watch for cancellation (a page of orders posting to a slow B1 can take minutes), and
+ * none needs to: every step is safe to run again, and the server hands the cut-off attempt to
+ * another worker once its heartbeat stops (30 s). Without the force time, a Ctrl-C waited for
+ * the page to finish, however long B1 took.
+ */
+export const SHUTDOWN_GRACE_MS = 10_000;
+export const SHUTDOWN_FORCE_MS = 20_000;
+
 export interface HubWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
@@ -52,6 +63,8 @@ export interface HubWorkerOptions {
   /** Per-worker activity concurrency: sized to what the external APIs take, not to CPU. */
   maxConcurrentActivities?: number;
   identity?: string;
+  /** Bounded shutdown (see SHUTDOWN_GRACE_MS); unset: the SDK's defaults (wait for every step). */
+  shutdown?: { graceMs: number; forceMs: number };
   extra?: Partial<WorkerOptions>;
 }
 
@@ -71,7 +84,23 @@ export async function createHubWorker(opts: HubWorkerOptions): Promise<Worker> {
     maxCachedWorkflows: 200,
     stickyQueueScheduleToStartTimeout: STICKY_SCHEDULE_TO_START_TIMEOUT,
     ...(opts.identity ? { identity: opts.identity } : {}),
+    ...(opts.shutdown ? { shutdownGraceTime: opts.shutdown.graceMs, shutdownForceTime: opts.shutdown.forceMs } : {}),
     ...opts.extra,
+  });
+}
+
+/**
+ * Stops a running worker and waits for it; a worker stopped by its force time (steps cut off,
+ * see SHUTDOWN_GRACE_MS) has stopped too. Other errors of `run()` are thrown.
+ */
+export async function stopHubWorker(worker: Worker, done: Promise<void>): Promise<void> {
+  if (worker.getState() === 'RUNNING') worker.shutdown();
+  await done.catch((err: unknown) => {
+    // Past the force time run() rejects: GracefulShutdownPeriodExpiredError, or (SDK 1.24) an
+    // IllegalStateError "Worker still in use" when the step it gave up on still holds the native
+    // worker. It polls no more either way; the process exits once the hub has stopped.
+    if (err instanceof GracefulShutdownPeriodExpiredError || (err instanceof Error && err.name === 'IllegalStateError' && /still in use/.test(err.message))) return;
+    throw err;
   });
 }
 
@@ -119,16 +148,10 @@ export async function startHubWorker(o: {
     activities: createHubActivities({ deps, pipelines: PIPELINES, client, ledgerPolicy: ledgerBackoff(o.config) }),
     ...(o.identity ? { identity: o.identity } : {}),
     ...(o.maxConcurrentActivities ? { maxConcurrentActivities: o.maxConcurrentActivities } : {}),
+    shutdown: { graceMs: SHUTDOWN_GRACE_MS, forceMs: SHUTDOWN_FORCE_MS },
   });
   const done = worker.run();
-  return {
-    worker,
-    done,
-    async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await done;
-    },
-  };
+  return { worker, done, stop: () => stopHubWorker(worker, done) };
 }
 
 export function connectWorker(target: TemporalTarget): Promise<NativeConnection> {

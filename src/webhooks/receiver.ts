@@ -76,9 +76,9 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function reply(res: ServerResponse, status: number, body: Record<string, unknown>): void {
+function reply(res: ServerResponse, status: number, body: Record<string, unknown>, extra: Record<string, string> = {}): void {
   if (res.headersSent) return;
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', Connection: status === 413 ? 'close' : 'keep-alive' });
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', Connection: status === 413 ? 'close' : 'keep-alive', ...extra });
   res.end(JSON.stringify(body));
 }
 
@@ -88,6 +88,12 @@ export interface WebhookHandler {
   /** Handles one POST (any path: mount it where the subscription's address points). */
   handle(req: IncomingMessage, res: ServerResponse): Promise<WebhookOutcome>;
   stats: WebhookStats;
+  /**
+   * Stops accepting: every later delivery is answered 503 (Shopify retries it, a load balancer
+   * sends it to another replica); resolves once the deliveries already being handed over have
+   * their answer, or after `waitMs` (a client trickling its body is not waited for).
+   */
+  stopAccepting(waitMs?: number): Promise<void>;
 }
 
 export function createWebhookHandler(opts: WebhookReceiverOptions): WebhookHandler {
@@ -96,8 +102,30 @@ export function createWebhookHandler(opts: WebhookReceiverOptions): WebhookHandl
   const log = opts.log ?? (() => undefined);
   const limit = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
+  const handoverMs = opts.handoverTimeoutMs ?? 4000;
+  let accepting = true;
+  let inflight = 0;
+  const idle: Array<() => void> = [];
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<WebhookOutcome> => {
     const topic = header(req, 'X-Shopify-Topic') ?? '(none)';
+    if (!accepting) {
+      // Shutting down: not handed over, so not acknowledged. Connection: close moves the sender off
+      // this process (its keep-alive socket would come back here).
+      stats.count(topic, 'failed');
+      reply(res, 503, { error: 'the receiver is stopping; retry' }, { 'Retry-After': '5', Connection: 'close' });
+      return 'failed';
+    }
+    inflight++;
+    try {
+      return await handleAccepted(req, res, topic);
+    } finally {
+      inflight--;
+      if (inflight === 0) for (const done of idle.splice(0)) done();
+    }
+  };
+
+  const handleAccepted = async (req: IncomingMessage, res: ServerResponse, topic: string): Promise<WebhookOutcome> => {
     const reject = (status: number, why: string): WebhookOutcome => {
       stats.count(topic, 'rejected');
       log(`webhook ${topic}: ${status} ${why}`);
@@ -145,7 +173,7 @@ export function createWebhookHandler(opts: WebhookReceiverOptions): WebhookHandl
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
           staticSummary: `webhook ${topic}`,
         }),
-        opts.handoverTimeoutMs ?? 4000,
+        handoverMs,
       );
     } catch (e) {
       if (e instanceof WorkflowExecutionAlreadyStartedError) {
@@ -163,7 +191,15 @@ export function createWebhookHandler(opts: WebhookReceiverOptions): WebhookHandl
     reply(res, 200, { ok: true });
     return 'accepted';
   };
-  return { handle, stats };
+
+  const stopAccepting = async (waitMs = handoverMs + 1000): Promise<void> => {
+    accepting = false;
+    if (inflight === 0) return;
+    let t: NodeJS.Timeout | undefined;
+    await Promise.race([new Promise<void>((resolve) => idle.push(resolve)), new Promise<void>((resolve) => (t = setTimeout(resolve, waitMs)))]);
+    clearTimeout(t);
+  };
+  return { handle, stats, stopAccepting };
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
@@ -178,6 +214,9 @@ export interface WebhookReceiver {
   url: string;
   port: number;
   stats: WebhookStats;
+  /** Keeps listening but answers 503 from now on; resolves when the hand-overs under way are answered. */
+  stopAccepting(): Promise<void>;
+  /** stopAccepting, then closes the port. */
   close(): Promise<void>;
 }
 
@@ -210,10 +249,15 @@ export async function startWebhookReceiver(opts: WebhookReceiverOptions & { port
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${path}`,
     port,
     stats: h.stats,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections?.();
+    stopAccepting: () => h.stopAccepting(),
+    close: async () => {
+      // The deliveries being handed over get their real answer (200 or 503) before the port
+      // closes: cutting them off would leave Shopify guessing (it retries; dedupe would cope).
+      await h.stopAccepting();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
-      }),
+        server.closeAllConnections?.();
+      });
+    },
   };
 }

@@ -7,7 +7,7 @@ import type { SyncObject } from '../shared/sync-object';
 export type WebhookAction =
   /** Coalesced into the object's next run as an id trigger (ids re-read from the source). */
   | { kind: 'ids'; object: SyncObject; ids: string[] }
-  /** A delta run of the object (no id the object's runs can take: products are keyed by ItemCode). */
+  /** A delta run of the object (for a topic whose payload names no record the object's runs take). */
   | { kind: 'delta'; object: SyncObject }
   /** Pause every scheduler: the hub's access is gone until the app is installed again. */
   | { kind: 'pause'; reason: string }
@@ -56,10 +56,16 @@ export function actionFor(topic: string, body: Record<string, unknown>): Webhook
     const g = gidOf(body, 'Customer');
     return g ? { kind: 'ids', object: 'customer', ids: [g] } : null;
   }
-  // Products flow B1 → Shopify: a product run reads B1, so a Shopify-side product change gives it
-  // nothing to do, and most of these deliveries echo the hub's own product writes (a run per echo
-  // would keep the product scheduler busy). Counted; acted on once Shopify-created products sync.
-  if (topic.startsWith('products/')) return { kind: 'ignore', why: 'products are synchronised from B1; a Shopify-side change needs no run' };
+  // A product made in Shopify becomes a B1 item through `shopify-product` (Shopify → B1), which
+  // re-reads every variant of the product: the product GID, never the payload's frozen variant
+  // list (a variant added after the trigger would be missed). Most products/update deliveries
+  // echo the hub's own B1 → Shopify writes: those products carry the hub's custom id, which the
+  // import's ids mode reads with the variants and skips (two Shopify reads, no B1 call), and the
+  // scheduler folds hints arriving during a run into one follow-up run.
+  if (topic === 'products/create' || topic === 'products/update') {
+    const g = gidOf(body, 'Product');
+    return g ? { kind: 'ids', object: 'shopify-product', ids: [g] } : null;
+  }
   if (topic === 'app/uninstalled') return { kind: 'pause', reason: 'Shopify app uninstalled (app/uninstalled webhook)' };
   if (topic === 'fulfillments/create') return { kind: 'ignore', why: 'fulfillments are not synchronised yet' };
   return { kind: 'ignore', why: `topic ${topic} is not used by the hub` };

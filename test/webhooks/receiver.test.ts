@@ -21,6 +21,7 @@ import { WebhookSubscriptions } from '../../src/connectors/shopify/webhook-subsc
 import { DEFAULT_WEBHOOK_SECRET, signWebhook, type WebhookDelivery } from '../../src/sim/shopify';
 import { HUB_TOPICS, startWebhookReceiver, type WebhookReceiver } from '../../src/webhooks';
 import { ensureGuestPartner, salesOrdersByShopifyId } from '../pipelines/support-shopify-to-b1';
+import { createShopifyProduct } from '../pipelines/support-product';
 
 // Far-away slots: nothing fires on its own; runs come from webhooks (or the test).
 const quiet: ScheduleSpec = { kind: 'weekly', days: ['sun'], times: ['03:00'], timezone: 'Pacific/Auckland' };
@@ -206,6 +207,53 @@ describe('webhooks: simulator → receiver → scheduler', () => {
     // What the schedule does at its next slot: a delta run, which reads orders by updated_at.
     await fx.runSync('order', { mode: 'delta' });
     assert.equal(salesOrdersByShopifyId(fx, gid).length, 1);
+  });
+
+  /** The finished run of `object` that served this delivery (its requestId is `wh-<event id>`). */
+  const servedRun = (object: SyncObject, eventId: string) =>
+    waitFor(`the ${object} run of ${eventId}`, async () => {
+      const st = await schedulerHandle(fx.env.client, object).query(statusQuery);
+      return st.recentRuns.find((r) => r.requestIds.includes(`wh-${eventId}`) && r.outcome !== 'running');
+    });
+  const productDelivery = (topic: string, productGid: string, after = 0) =>
+    waitFor(`the ${topic} delivery of ${productGid}`, async () => (await deliveries()).slice(after).find((x) => x.topic === topic && x.body.includes(`"admin_graphql_api_id":"${productGid}"`) && x.delivered));
+
+  test('a product made in the shop becomes a B1 item through its webhook, with no sync command', async () => {
+    const sku = `SHOPWH-${randomUUID().slice(0, 8).toUpperCase()}`;
+    const productGid = await createShopifyProduct(fx, { title: 'Made in the shop', sku, price: '7.00', tracked: false });
+    const d = await productDelivery('products/create', productGid);
+    assert.equal(d.lastStatus, 200);
+    await waitFor('the B1 item', () => (fx.b1Sim.state.get('Items', sku) ? true : undefined));
+    const run = await servedRun('shopify-product', d.eventId);
+    assert.equal(run.trigger, 'webhook');
+    assert.equal(run.mode, 'ids');
+    assert.equal(run.counts?.created, 1, JSON.stringify(run));
+  });
+
+  test('echoes of the hub\'s own product writes start cheap runs that create nothing in B1', async () => {
+    // The hub's write (productSet by custom id), for an ItemCode B1 does not have (deleted there
+    // since): importing it would create the item, so "nothing created" is not a given.
+    const code = `ECHO-${randomUUID().slice(0, 8).toUpperCase()}`;
+    const from = (await deliveries()).length;
+    const logAt = fx.b1Sim.faults.log.length;
+    const p = { customId: code, title: 'Pushed by the hub', sku: code, price: '3.00', tracked: false, taxable: true, status: 'ACTIVE' as const, weight: null };
+    await fx.deps.shopify.ensureCustomIdDefinitions();
+    const first = await fx.deps.shopify.upsertProduct(p);
+    assert.ok(first.ok, JSON.stringify(first));
+    const productGid = first.value.productId;
+    assert.ok((await fx.deps.shopify.upsertProduct({ ...p, price: '3.50' })).ok);
+    const created = await productDelivery('products/create', productGid, from);
+    const updated = await productDelivery('products/update', productGid, from);
+    for (const d of [created, updated]) {
+      const run = await servedRun('shopify-product', d.eventId);
+      assert.equal(run.counts?.created, 0, JSON.stringify(run));
+      assert.equal(run.counts?.failed, 0, JSON.stringify(run));
+    }
+    assert.equal(fx.b1Sim.state.get('Items', code), undefined, 'no B1 item for a hub-pushed product');
+    // Cheap: the echo runs read Shopify only (the custom id says where the product came from).
+    // (Other objects' runs of earlier deliveries may still write to B1: items only are looked at.)
+    const b1Calls = fx.b1Sim.faults.log.slice(logAt).filter((l) => l.includes(code) || (!l.startsWith('GET ') && /\/Items\b/.test(l)));
+    assert.deepEqual(b1Calls, []);
   });
 
   test('app/uninstalled pauses every scheduler with the reason', async () => {
