@@ -16,6 +16,7 @@ import { createHubActivities } from '../activities/hub-activities';
 import { hubDataConverter } from '../temporal/data-converter';
 import { Client } from '@temporalio/client';
 import { createInitialLoadActivities } from './initial-load';
+import { webhookTaskQueue } from '../webhooks/hint-workflow';
 
 export const DEFAULT_TASK_QUEUE = 'b1-shopify-hub';
 
@@ -90,6 +91,15 @@ export async function createHubWorker(opts: HubWorkerOptions): Promise<Worker> {
 }
 
 /**
+ * The worker of the webhook hints' queue (`webhookTaskQueue(taskQueue)`): hints are short (one
+ * signal each) and come in bursts, so they get their own queue, task slots and cache and never
+ * take the schedulers'. Same bundle, no activities of its own.
+ */
+export function createHintWorker(o: Omit<HubWorkerOptions, 'activities' | 'maxConcurrentActivities'>): Promise<Worker> {
+  return createHubWorker({ ...o, taskQueue: webhookTaskQueue(o.taskQueue ?? DEFAULT_TASK_QUEUE), activities: {}, maxConcurrentActivities: 1, extra: { maxCachedWorkflows: 50, ...o.extra } });
+}
+
+/**
  * Stops a running worker and waits for it; a worker stopped by its force time (steps cut off,
  * see SHUTDOWN_GRACE_MS) has stopped too. Other errors of `run()` are thrown.
  */
@@ -106,6 +116,8 @@ export async function stopHubWorker(worker: Worker, done: Promise<void>): Promis
 
 export interface RunningHubWorker {
   worker: Worker;
+  /** Serves the webhook hints' task queue (src/webhooks/hint-workflow.ts, webhookTaskQueue). */
+  hintWorker: Worker;
   /** Resolves when the worker has stopped (after stop() or a fatal error). */
   done: Promise<void>;
   stop(): Promise<void>;
@@ -150,8 +162,24 @@ export async function startHubWorker(o: {
     ...(o.maxConcurrentActivities ? { maxConcurrentActivities: o.maxConcurrentActivities } : {}),
     shutdown: { graceMs: SHUTDOWN_GRACE_MS, forceMs: SHUTDOWN_FORCE_MS },
   });
-  const done = worker.run();
-  return { worker, done, stop: () => stopHubWorker(worker, done) };
+  const hintWorker = await createHintWorker({
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: o.config.temporal.taskQueue,
+    ...(o.identity ? { identity: `${o.identity}/webhooks` } : {}),
+    shutdown: { graceMs: SHUTDOWN_GRACE_MS, forceMs: SHUTDOWN_FORCE_MS },
+  });
+  const mainDone = worker.run();
+  const hintsDone = hintWorker.run();
+  const done = Promise.all([mainDone, hintsDone]).then(() => undefined);
+  return {
+    worker,
+    hintWorker,
+    done,
+    stop: async () => {
+      await Promise.all([stopHubWorker(worker, mainDone), stopHubWorker(hintWorker, hintsDone)]);
+    },
+  };
 }
 
 export function connectWorker(target: TemporalTarget): Promise<NativeConnection> {

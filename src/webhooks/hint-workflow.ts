@@ -23,6 +23,16 @@ export interface WebhookHintInput {
 
 export const WEBHOOK_HINT_WORKFLOW_PREFIX = 'webhook:';
 
+/**
+ * Hints run on their own task queue (served by their own worker in every hub worker process):
+ * a burst of deliveries starts thousands of short workflows, which on the schedulers' queue took
+ * the schedulers' workflow cache and task slots (a 1,000-order burst held the order scheduler's
+ * next task for minutes). Apart, the hints cost the schedulers only the signals they send.
+ */
+export function webhookTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-webhooks`;
+}
+
 /** `wh-<event id>`: the scheduler's requestId, so a retried signal is served once. */
 export function hintRequestId(eventId: string): string {
   return `wh-${eventId}`.slice(0, 64);

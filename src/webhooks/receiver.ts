@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { Secret } from '../connectors/shopify/secret';
-import { WEBHOOK_HINT_WORKFLOW_PREFIX, webhookHintWorkflow } from './hint-workflow';
+import { WEBHOOK_HINT_WORKFLOW_PREFIX, webhookHintWorkflow, webhookTaskQueue } from './hint-workflow';
 import { WebhookStats } from './stats';
 import { actionFor } from './topics';
 import { verifyWebhookHmac } from './verify';
@@ -166,7 +166,7 @@ export function createWebhookHandler(opts: WebhookReceiverOptions): WebhookHandl
     try {
       await withTimeout(
         opts.client.workflow.start(webhookHintWorkflow, {
-          taskQueue: opts.taskQueue,
+          taskQueue: webhookTaskQueue(opts.taskQueue),
           workflowId: `${WEBHOOK_HINT_WORKFLOW_PREFIX}${key}`,
           args: [{ eventId: key, topic, triggeredAt, action }],
           // A closed hint with the same id is a duplicate too: the id is the dedupe record.

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startHubFixture, type HubFixture, type RunningWorker } from '../support/hub-fixture';
-import { createHubWorker } from '../../src/hub/worker';
+import { createHintWorker, createHubWorker } from '../../src/hub/worker';
 import { createSyncActivities } from '../../src/activities/sync-activities';
 import { createLedgerActivities, withLedger } from '../../src/activities/ledger-activities';
 import { PIPELINES } from '../../src/pipelines/registry';
@@ -54,8 +54,10 @@ describe('webhooks: simulator → receiver → scheduler', () => {
       activities: { ...withLedger(createSyncActivities({ deps: fx.deps, pipelines: PIPELINES }), createLedgerActivities({ client: fx.env.client })), openErrorsDue: async (): Promise<string[]> => [] },
       extra: { workflowBundle: bundle },
     });
-    const running = w.run();
-    worker = { worker: w, stop: async () => (w.shutdown(), await running) };
+    // The hints' own queue and worker, as every hub worker process runs them (hub/worker.ts).
+    const hints = await createHintWorker({ connection: fx.env.nativeConnection, taskQueue: fx.taskQueue, extra: { workflowBundle: bundle } });
+    const running = Promise.all([w.run(), hints.run()]);
+    worker = { worker: w, stop: async () => (w.shutdown(), hints.shutdown(), void (await running)) };
     await ensureSchedulers(fx.env.client, { taskQueue: fx.taskQueue, schedules: Object.fromEntries(SYNC_OBJECTS.map((o) => [o, quiet])) as Record<SyncObject, ScheduleSpec> });
     // Two replicas behind one address would share nothing but Temporal: so do these two.
     rx = await startWebhookReceiver({ client: fx.env.client, taskQueue: fx.taskQueue, secrets });

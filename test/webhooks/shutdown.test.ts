@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import { startHubFixture, type HubFixture } from '../support/hub-fixture';
-import { createHubWorker, stopHubWorker } from '../../src/hub/worker';
+import { createHintWorker, createHubWorker, stopHubWorker } from '../../src/hub/worker';
 import { createSyncActivities } from '../../src/activities/sync-activities';
 import { createLedgerActivities, withLedger } from '../../src/activities/ledger-activities';
 import { PIPELINES } from '../../src/pipelines/registry';
@@ -62,6 +62,9 @@ describe('webhooks: stopping the hub', { timeout: 240_000 }, () => {
     await ensureGuestPartner(fx);
     bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } });
     bounded = await startWorker({ graceMs: 1000, forceMs: 3000 });
+    // The hints' own queue and worker, as every hub worker process runs them (hub/worker.ts).
+    const hints = await createHintWorker({ connection: fx.env.nativeConnection, taskQueue: fx.taskQueue, extra: { workflowBundle: bundle } });
+    running.push({ w: hints, done: hints.run() });
     await ensureSchedulers(fx.env.client, { taskQueue: fx.taskQueue, schedules: Object.fromEntries(SYNC_OBJECTS.map((o) => [o, quiet])) as Record<SyncObject, ScheduleSpec> });
   });
 
