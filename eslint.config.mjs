@@ -56,7 +56,21 @@ const EXTRA = {
   // not depend on them): until it moves, this one import is allowed.
   'shared/error-policy.ts': ['connectors'],
 };
-const TOP = ['activities', 'cli', 'config', 'connectors', 'hub', 'mapping', 'pipelines', 'schedule', 'shared', 'temporal', 'testing', 'workflows', 'sim'];
+const TOP = [
+  'activities',
+  'cli',
+  'config',
+  'connectors',
+  'hub',
+  'mapping',
+  'pipelines',
+  'schedule',
+  'shared',
+  'temporal',
+  'testing',
+  'workflows',
+  'sim',
+];
 const SIM = ['sim/shared', 'sim/b1', 'sim/shopify', 'sim/chaos'];
 // Type-only imports that are fine: lower folders among themselves, and test environment types.
 const TYPES_OK = new Set([...LOWER, 'testing']);
@@ -75,7 +89,9 @@ function folderPatterns(from, depth, allowed) {
 
 const workflowRule = {
   paths: bannedInWorkflows.map((name) => ({ name, message: 'Workflow code must stay deterministic: no Node builtins or I/O libraries.' })),
-  patterns: [{ group: ['**/activities/*', '!**/activities/types'], message: 'Import activity types only (import type).', allowTypeImports: true }],
+  patterns: [
+    { group: ['**/activities/*', '!**/activities/types'], message: 'Import activity types only (import type).', allowTypeImports: true },
+  ],
 };
 
 /** The layering as per-folder, per-depth overrides (a file's depth decides how many ../ reach src/). */
@@ -86,10 +102,14 @@ function layering() {
     const fromDepth = from.split('/').length;
     for (let depth = fromDepth; depth <= 5; depth++) {
       const glob = `src/${from}/${'*/'.repeat(depth - fromDepth)}*.ts`;
-      const rule = (extra) => ['error', { paths: base.paths, patterns: [...base.patterns, ...folderPatterns(from, depth, [...allowed, ...extra])] }];
+      const rule = (extra) => [
+        'error',
+        { paths: base.paths, patterns: [...base.patterns, ...folderPatterns(from, depth, [...allowed, ...extra])] },
+      ];
       out.push({ files: [glob], rules: { 'no-restricted-imports': rule([]) } });
       for (const [file, extra] of Object.entries(EXTRA)) {
-        if (file.startsWith(`${from}/`) && file.split('/').length - 1 === depth) out.push({ files: [`src/${file}`], rules: { 'no-restricted-imports': rule(extra) } });
+        if (file.startsWith(`${from}/`) && file.split('/').length - 1 === depth)
+          out.push({ files: [`src/${file}`], rules: { 'no-restricted-imports': rule(extra) } });
       }
     }
   }
@@ -114,9 +134,16 @@ const pipelineSeams = [
         {
           patterns: [
             // ../<folder>/<file>: only the kit's files, or another pipeline's index.
-            { regex: '^\\.\\./(?!kit/|\\.\\./)[^/]+/(?!index$).+', message: "A pipeline imports another pipeline only through its index.ts (e.g. '../customer'), and shared pieces from src/pipelines/kit." },
+            {
+              regex: '^\\.\\./(?!kit/|\\.\\./)[^/]+/(?!index$).+',
+              message:
+                "A pipeline imports another pipeline only through its index.ts (e.g. '../customer'), and shared pieces from src/pipelines/kit.",
+            },
             // ../<file>: only the contract or a pipeline folder (its index).
-            { regex: `^\\.\\./(?!(?:contract|kit|${PIPELINE_FOLDERS.join('|')})$)[^./][^/]*$`, message: 'A pipeline imports from src/pipelines only the kit, the contract and other pipelines’ index.ts.' },
+            {
+              regex: `^\\.\\./(?!(?:contract|kit|${PIPELINE_FOLDERS.join('|')})$)[^./][^/]*$`,
+              message: 'A pipeline imports from src/pipelines only the kit, the contract and other pipelines’ index.ts.',
+            },
           ],
         },
       ],
@@ -127,7 +154,14 @@ const pipelineSeams = [
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '^\\.\\./(?!contract$|\\.\\./)[^/]+', message: 'The pipeline kit imports no pipeline (only the contract, beside the lower folders).' }] },
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(?!contract$|\\.\\./)[^/]+',
+              message: 'The pipeline kit imports no pipeline (only the contract, beside the lower folders).',
+            },
+          ],
+        },
       ],
     },
   },
@@ -170,15 +204,38 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            ...bannedInWorkflows.map((name) => ({ name, message: 'Workflow code must stay deterministic: no Node builtins or I/O libraries.' })),
-            { name: '@temporalio/common', allowTypeImports: true, message: 'Use @temporalio/workflow (types from @temporalio/common are fine).' },
+            ...bannedInWorkflows.map((name) => ({
+              name,
+              message: 'Workflow code must stay deterministic: no Node builtins or I/O libraries.',
+            })),
+            {
+              name: '@temporalio/common',
+              allowTypeImports: true,
+              message: 'Use @temporalio/workflow (types from @temporalio/common are fine).',
+            },
           ],
           patterns: [
             {
-              group: ['**/pipelines', '**/pipelines/**', '**/connectors/**', '**/mapping', '**/mapping/**', '**/sim/**', '**/hub/**', '**/cli/**', '**/workers/**', '**/temporal/**', '**/config/**'],
-              message: 'Workflows import the workflow/activity contract from src/shared (e.g. shared/sync-contract), never worker-side modules.',
+              group: [
+                '**/pipelines',
+                '**/pipelines/**',
+                '**/connectors/**',
+                '**/mapping',
+                '**/mapping/**',
+                '**/sim/**',
+                '**/hub/**',
+                '**/cli/**',
+                '**/workers/**',
+                '**/temporal/**',
+                '**/config/**',
+              ],
+              message:
+                'Workflows import the workflow/activity contract from src/shared (e.g. shared/sync-contract), never worker-side modules.',
             },
-            { group: ['**/activities/*', '!**/activities/types'], message: 'Activity implementations stay out of workflows: import types from activities/types.' },
+            {
+              group: ['**/activities/*', '!**/activities/types'],
+              message: 'Activity implementations stay out of workflows: import types from activities/types.',
+            },
             { group: ['**/activities/types'], allowTypeImports: true, message: 'Import activity types only (import type).' },
           ],
         },

@@ -44,7 +44,16 @@ const BIN = path.join(__dirname, '..', 'bin', 'b1hub');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<net.Server>((r) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => r(s)); })));
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<net.Server>((r) => {
+          const s = net.createServer();
+          s.listen(0, '127.0.0.1', () => r(s));
+        }),
+    ),
+  );
   const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   return ports;
@@ -57,7 +66,31 @@ function pct(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'b1hub-bench-wh-'));
   const [temporal, ui, b1Port, shopifyPort, webhookPort] = await freePorts(5);
-  const up = spawn(BIN, ['--data-dir', dir, 'up', '--temporal-port', String(temporal), '--ui-port', String(ui), '--b1-port', String(b1Port), '--shopify-port', String(shopifyPort), '--webhook-port', String(webhookPort), '--items', '30', '--customers', '5', '--orders', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const up = spawn(
+    BIN,
+    [
+      '--data-dir',
+      dir,
+      'up',
+      '--temporal-port',
+      String(temporal),
+      '--ui-port',
+      String(ui),
+      '--b1-port',
+      String(b1Port),
+      '--shopify-port',
+      String(shopifyPort),
+      '--webhook-port',
+      String(webhookPort),
+      '--items',
+      '30',
+      '--customers',
+      '5',
+      '--orders',
+      '0',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   up.stdout.on('data', (b: Buffer) => (out += b.toString()));
   up.stderr.on('data', (b: Buffer) => (out += b.toString()));
@@ -91,7 +124,15 @@ async function main(): Promise<void> {
           email: `bench.${i % 50}@example.com`,
           financialStatus: 'PAID',
           lines: [{ sku: `A0000${1 + (i % 5)}`, quantity: 1, unitPrice: '19.90' }],
-          shippingAddress: { firstName: 'Bench', lastName: 'Buyer', address1: '1 Market St', city: 'San Francisco', provinceCode: 'CA', countryCode: 'US', zip: '94105' },
+          shippingAddress: {
+            firstName: 'Bench',
+            lastName: 'Buyer',
+            address1: '1 Market St',
+            city: 'San Francisco',
+            provinceCode: 'CA',
+            countryCode: 'US',
+            zip: '94105',
+          },
         }),
       });
       const body = (await res.json()) as { id?: string; error?: string };
@@ -114,7 +155,9 @@ async function main(): Promise<void> {
       lat.push(Date.now() - t0);
     }
     const s = [...lat].sort((a, b) => a - b);
-    console.log(`latency over ${LATENCY_N} orders (created one at a time): p50 ${pct(s, 50)} ms, p95 ${pct(s, 95)} ms, max ${s[s.length - 1]} ms, min ${s[0]} ms`);
+    console.log(
+      `latency over ${LATENCY_N} orders (created one at a time): p50 ${pct(s, 50)} ms, p95 ${pct(s, 95)} ms, max ${s[s.length - 1]} ms, min ${s[0]} ms`,
+    );
 
     // ---- burst ----
     const burstStart = new Date();
@@ -139,7 +182,12 @@ async function main(): Promise<void> {
     const firstSeen = new Map<string, number>();
     let lastEntry: number | undefined;
     const poll = async () => {
-      for await (const page of b1.keyRange('Orders', { keyField: 'DocEntry', select: ['DocEntry', 'U_ShopifyId'], filter: 'U_ShopifyId ne null', ...(lastEntry !== undefined ? { after: lastEntry } : {}) })) {
+      for await (const page of b1.keyRange('Orders', {
+        keyField: 'DocEntry',
+        select: ['DocEntry', 'U_ShopifyId'],
+        filter: 'U_ShopifyId ne null',
+        ...(lastEntry !== undefined ? { after: lastEntry } : {}),
+      })) {
         const now = Date.now();
         for (const r of page) {
           lastEntry = Math.max(lastEntry ?? 0, Number(r.DocEntry));
@@ -163,65 +211,136 @@ async function main(): Promise<void> {
         break;
       }
       // Progress is an order reaching B1 or a delivery handed over (a loaded hub hands over first).
-      const handed = await fetch(status.webhooks!.statsUrl).then(async (r) => Object.values(((await r.json()) as { topics: Record<string, { accepted: number }> }).topics).reduce((n, t) => n + t.accepted, 0)).catch(() => 0);
+      const handed = await fetch(status.webhooks!.statsUrl)
+        .then(async (r) =>
+          Object.values(((await r.json()) as { topics: Record<string, { accepted: number }> }).topics).reduce((n, t) => n + t.accepted, 0),
+        )
+        .catch(() => 0);
       if (seen.size + handed > lastCount) {
         lastCount = seen.size + handed;
         const rate = seen.size / ((Date.now() - burstStart.getTime()) / 1000);
         const projectedMs = rate > 0 ? ((createdAt.size - seen.size) / rate) * 1000 : 0;
         deadline = Date.now() + Math.max(STALL_S * 1000, 2 * projectedMs);
-        process.stdout.write(`  drained ${seen.size}/${createdAt.size} (${rate.toFixed(2)} orders/s, ~${Math.round(projectedMs / 1000)} s to go); deliveries handed over ${handed}\n`);
+        process.stdout.write(
+          `  drained ${seen.size}/${createdAt.size} (${rate.toFixed(2)} orders/s, ~${Math.round(projectedMs / 1000)} s to go); deliveries handed over ${handed}\n`,
+        );
       }
       await sleep(POLL_MS);
     }
     // The verdict: one full read of every sales order per U_ShopifyId (none lost, none twice).
     const counts = new Map<string, number>();
     for (const r of await b1.list('Orders', { filter: 'U_ShopifyId ne null', select: ['DocEntry', 'U_ShopifyId'] })) {
-      if (typeof r.U_ShopifyId === 'string' && createdAt.has(r.U_ShopifyId)) counts.set(r.U_ShopifyId, (counts.get(r.U_ShopifyId) ?? 0) + 1);
+      if (typeof r.U_ShopifyId === 'string' && createdAt.has(r.U_ShopifyId))
+        counts.set(r.U_ShopifyId, (counts.get(r.U_ShopifyId) ?? 0) + 1);
     }
     if (!doneAt) {
       // Why: the order scheduler's state as the server sees it, and the hub's last lines.
-      const d = await client.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId: 'schedule:order' } }).catch((e: unknown) => ({ error: String(e) }));
-      const info = 'workflowExecutionInfo' in d ? { historyLength: String(d.workflowExecutionInfo?.historyLength), historySizeBytes: String(d.workflowExecutionInfo?.historySizeBytes), pendingWorkflowTask: d.pendingWorkflowTask, pendingChildren: d.pendingChildren?.map((c) => c.workflowId) } : d;
+      const d = await client.workflowService
+        .describeWorkflowExecution({ namespace: 'default', execution: { workflowId: 'schedule:order' } })
+        .catch((e: unknown) => ({ error: String(e) }));
+      const info =
+        'workflowExecutionInfo' in d
+          ? {
+              historyLength: String(d.workflowExecutionInfo?.historyLength),
+              historySizeBytes: String(d.workflowExecutionInfo?.historySizeBytes),
+              pendingWorkflowTask: d.pendingWorkflowTask,
+              pendingChildren: d.pendingChildren?.map((c) => c.workflowId),
+            }
+          : d;
       console.log(`schedule:order: ${JSON.stringify(info)}`);
       console.log(`hub output (last 40 lines):\n${out.split('\n').slice(-40).join('\n')}`);
     }
     const twice = [...counts.values()].filter((n) => n > 1).length;
     const lost = createdAt.size - counts.size;
     const drainS = ((doneAt || Date.now()) - burstStart.getTime()) / 1000;
-    console.log(`burst: synced ${counts.size}/${createdAt.size}, lost ${lost}, twice ${twice}; ${doneAt ? `drained ${drainS.toFixed(1)} s after the first order (${(counts.size / drainS).toFixed(2)} orders/s)` : `NOT drained: gave up after ${drainS.toFixed(0)} s`}`);
-    const latencies = (gs: string[]) => gs.filter((g) => firstSeen.has(g)).map((g) => firstSeen.get(g)! - createdAt.get(g)!).sort((a, b) => a - b);
+    console.log(
+      `burst: synced ${counts.size}/${createdAt.size}, lost ${lost}, twice ${twice}; ${doneAt ? `drained ${drainS.toFixed(1)} s after the first order (${(counts.size / drainS).toFixed(2)} orders/s)` : `NOT drained: gave up after ${drainS.toFixed(0)} s`}`,
+    );
+    const latencies = (gs: string[]) =>
+      gs
+        .filter((g) => firstSeen.has(g))
+        .map((g) => firstSeen.get(g)! - createdAt.get(g)!)
+        .sort((a, b) => a - b);
     const all = latencies(order);
     const head = latencies(order.slice(0, FIRST_N));
-    if (all.length) console.log(`burst latency (created → in B1, ±${POLL_MS} ms polling): first ${FIRST_N}: p50 ${pct(head, 50)} ms, p95 ${pct(head, 95)} ms; all: p50 ${pct(all, 50)} ms, p95 ${pct(all, 95)} ms, max ${all[all.length - 1]} ms`);
+    if (all.length)
+      console.log(
+        `burst latency (created → in B1, ±${POLL_MS} ms polling): first ${FIRST_N}: p50 ${pct(head, 50)} ms, p95 ${pct(head, 95)} ms; all: p50 ${pct(all, 50)} ms, p95 ${pct(all, 95)} ms, max ${all[all.length - 1]} ms`,
+      );
     await sleep(3000); // the last run's end is recorded
-    const runs: Array<{ id: string; trigger: string; mode: string; created: number; updated: number; unchanged: number; failed: number; start: number; end: number }> = [];
-    for await (const w of client.workflow.list({ query: `WorkflowType = 'syncRunWorkflow' AND StartTime >= '${burstStart.toISOString()}'` })) {
+    const runs: Array<{
+      id: string;
+      trigger: string;
+      mode: string;
+      created: number;
+      updated: number;
+      unchanged: number;
+      failed: number;
+      start: number;
+      end: number;
+    }> = [];
+    for await (const w of client.workflow.list({
+      query: `WorkflowType = 'syncRunWorkflow' AND StartTime >= '${burstStart.toISOString()}'`,
+    })) {
       if (!w.workflowId.startsWith('sync:order:')) continue;
       // Only finished runs: a run still going is counted but not waited for.
       if (w.status.name !== 'COMPLETED') {
-        runs.push({ id: w.workflowId, trigger: w.status.name, mode: '?', created: 0, updated: 0, unchanged: 0, failed: 0, start: w.startTime.getTime(), end: 0 });
+        runs.push({
+          id: w.workflowId,
+          trigger: w.status.name,
+          mode: '?',
+          created: 0,
+          updated: 0,
+          unchanged: 0,
+          failed: 0,
+          start: w.startTime.getTime(),
+          end: 0,
+        });
         continue;
       }
       const r = (await client.workflow.getHandle(w.workflowId, w.runId).result()) as SyncRunResult;
       const desc = await client.workflow.getHandle(w.workflowId, w.runId).describe();
       const sa = desc.searchAttributes as Record<string, unknown[] | undefined>;
-      runs.push({ id: w.workflowId, trigger: String(sa.SyncTrigger?.[0] ?? '?'), mode: String(sa.SyncMode?.[0] ?? '?'), ...r.counts, start: w.startTime.getTime(), end: desc.closeTime?.getTime() ?? 0 });
+      runs.push({
+        id: w.workflowId,
+        trigger: String(sa.SyncTrigger?.[0] ?? '?'),
+        mode: String(sa.SyncMode?.[0] ?? '?'),
+        ...r.counts,
+        start: w.startTime.getTime(),
+        end: desc.closeTime?.getTime() ?? 0,
+      });
     }
     runs.sort((a, b) => a.start - b.start);
     const sizes = runs.map((r) => r.created + r.updated + r.unchanged + r.failed);
     const sorted = [...sizes].sort((a, b) => a - b);
-    console.log(`burst: ${runs.length} order sync runs (triggers ${[...new Set(runs.map((r) => r.trigger))].join(',')}; modes ${[...new Set(runs.map((r) => r.mode))].join(',')}); orders per run: min ${sorted[0]}, median ${sorted[Math.floor(sorted.length / 2)]}, max ${sorted[sorted.length - 1]}; created ${runs.reduce((n, r) => n + r.created, 0)}, unchanged ${runs.reduce((n, r) => n + r.unchanged, 0)}, failed ${runs.reduce((n, r) => n + r.failed, 0)}`);
+    console.log(
+      `burst: ${runs.length} order sync runs (triggers ${[...new Set(runs.map((r) => r.trigger))].join(',')}; modes ${[...new Set(runs.map((r) => r.mode))].join(',')}); orders per run: min ${sorted[0]}, median ${sorted[Math.floor(sorted.length / 2)]}, max ${sorted[sorted.length - 1]}; created ${runs.reduce((n, r) => n + r.created, 0)}, unchanged ${runs.reduce((n, r) => n + r.unchanged, 0)}, failed ${runs.reduce((n, r) => n + r.failed, 0)}`,
+    );
     // Where the time goes: inside runs (orders/s while a run writes) versus between runs.
     const busy = runs.reduce((n, r) => n + (r.end ? r.end - r.start : 0), 0);
     const gaps = runs.slice(1).map((r, i) => r.start - (runs[i]!.end || r.start));
-    console.log(`burst: runs busy ${(busy / 1000).toFixed(1)} s (${(runs.reduce((n, r) => n + r.created, 0) / (busy / 1000 || 1)).toFixed(2)} created/s inside runs); gaps between runs: total ${(gaps.reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s, max ${((gaps.length ? Math.max(...gaps) : 0) / 1000).toFixed(1)} s`);
-    console.log(`burst: runs (created/unchanged, seconds): ${runs.map((r) => `${r.created}/${r.unchanged} ${r.end ? ((r.end - r.start) / 1000).toFixed(0) : '…'}s`).join(', ')}`);
+    console.log(
+      `burst: runs busy ${(busy / 1000).toFixed(1)} s (${(runs.reduce((n, r) => n + r.created, 0) / (busy / 1000 || 1)).toFixed(2)} created/s inside runs); gaps between runs: total ${(gaps.reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s, max ${((gaps.length ? Math.max(...gaps) : 0) / 1000).toFixed(1)} s`,
+    );
+    console.log(
+      `burst: runs (created/unchanged, seconds): ${runs.map((r) => `${r.created}/${r.unchanged} ${r.end ? ((r.end - r.start) / 1000).toFixed(0) : '…'}s`).join(', ')}`,
+    );
     // The scheduler's own account (its last 20 runs): how many webhook hints each run served.
-    const sched = await client.workflow.getHandle('schedule:order').query(statusQuery, {}).catch(() => ({ recentRuns: [] as RunSummary[] }));
+    const sched = await client.workflow
+      .getHandle('schedule:order')
+      .query(statusQuery, {})
+      .catch(() => ({ recentRuns: [] as RunSummary[] }));
     const t0 = burstStart.getTime();
     const rel = (iso?: string) => (iso ? ((Date.parse(iso) - t0) / 1000).toFixed(1) : '…');
-    console.log(`scheduler (last ${sched.recentRuns.length} runs, seconds from the first burst order): ${[...sched.recentRuns].reverse().map((r) => `[${rel(r.startedAt)}→${rel(r.endedAt)} ${r.mode} ${r.requestIds.length} hints, ${r.counts?.created ?? 0} created]`).join(' ')}`);
-    const stats = (await (await fetch(status.webhooks!.statsUrl)).json()) as { topics: Record<string, { accepted: number; deduped: number; rejected: number; failed: number }> };
+    console.log(
+      `scheduler (last ${sched.recentRuns.length} runs, seconds from the first burst order): ${[...sched.recentRuns]
+        .reverse()
+        .map((r) => `[${rel(r.startedAt)}→${rel(r.endedAt)} ${r.mode} ${r.requestIds.length} hints, ${r.counts?.created ?? 0} created]`)
+        .join(' ')}`,
+    );
+    const stats = (await (await fetch(status.webhooks!.statsUrl)).json()) as {
+      topics: Record<string, { accepted: number; deduped: number; rejected: number; failed: number }>;
+    };
     console.log(`receiver: ${JSON.stringify(stats.topics)}`);
     await connection.close();
     if (lost || twice) process.exitCode = 1;

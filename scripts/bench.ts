@@ -54,7 +54,14 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { items: 10_000, customers: 2_000, orders: 1_000, objects: ['inventory', 'product', 'customer', 'order'], plan: 'standard', timeoutSec: 600 };
+  const a: Args = {
+    items: 10_000,
+    customers: 2_000,
+    orders: 1_000,
+    objects: ['inventory', 'product', 'customer', 'order'],
+    plan: 'standard',
+    timeoutSec: 600,
+  };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = argv[i + 1];
@@ -69,7 +76,8 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--orders') a.orders = int();
     else if (k === '--objects') {
       const objs = (v ?? '').split(',').filter(Boolean);
-      for (const o of objs) if (!['inventory', 'product', 'customer', 'order'].includes(o)) throw new Error(`--objects: unknown object ${o}`);
+      for (const o of objs)
+        if (!['inventory', 'product', 'customer', 'order'].includes(o)) throw new Error(`--objects: unknown object ${o}`);
       a.objects = objs as SyncObject[];
       i++;
     } else if (k === '--plan') {
@@ -81,8 +89,7 @@ function parseArgs(argv: string[]): Args {
       if (!v || v.startsWith('--')) throw new Error('--json needs a file to write the report to');
       a.jsonFile = v;
       i++;
-    }
-    else throw new Error(`unknown option ${k}`);
+    } else throw new Error(`unknown option ${k}`);
   }
   return a;
 }
@@ -151,8 +158,14 @@ async function main(): Promise<void> {
   // Every item is selected for the sync, so each pipeline works on the whole catalogue.
   const items = b1Sim.state.store('Items');
   for (const [code, rec] of items) items.set(code, { ...rec, U_ShopifySync: 'Y' });
-  const shopifySim = await startShopifySimulator({ port: 0, plan: args.plan, seed: { skus: demoItemCodes(args.items), customers: args.customers, orders: args.orders } });
-  log(`seeded ${args.items} items, ${args.customers} customers, ${args.orders} orders in ${((Date.now() - t0) / 1000).toFixed(1)} s (plan ${args.plan}: ${JSON.stringify(PLANS[args.plan])})`);
+  const shopifySim = await startShopifySimulator({
+    port: 0,
+    plan: args.plan,
+    seed: { skus: demoItemCodes(args.items), customers: args.customers, orders: args.orders },
+  });
+  log(
+    `seeded ${args.items} items, ${args.customers} customers, ${args.orders} orders in ${((Date.now() - t0) / 1000).toFixed(1)} s (plan ${args.plan}: ${JSON.stringify(PLANS[args.plan])})`,
+  );
 
   const env = await createDevServerEnv({ searchAttributes: HUB_SEARCH_ATTRIBUTES });
   const config = embeddedHubConfig({ b1BaseUrl: b1Sim.url, shopifyEndpoint: shopifySim.url, shop: shopifySim.shopDomain });
@@ -160,11 +173,25 @@ async function main(): Promise<void> {
   config.mapping = demoLocationMapping(config.mapping, await deps.shopify.locations());
   // What `b1hub up`'s first-start checks do: orders without a Shopify customer post to the guest partner.
   if (!(await deps.b1.tryGet('BusinessPartners', config.mapping.customer.guestCardCode))) {
-    await deps.b1.createBusinessPartner({ CardCode: config.mapping.customer.guestCardCode, CardName: 'Shopify guest customer', CardType: 'cCustomer', GroupCode: config.mapping.customer.groupCode } as never);
+    await deps.b1.createBusinessPartner({
+      CardCode: config.mapping.customer.guestCardCode,
+      CardName: 'Shopify guest customer',
+      CardType: 'cCustomer',
+      GroupCode: config.mapping.customer.groupCode,
+    } as never);
   }
   const taskQueue = `bench-${randomUUID()}`;
   const worker: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'test', 'support', 'worker-main.ts')], {
-    env: { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default', TASK_QUEUE: taskQueue, B1_URL: b1Sim.url, SHOPIFY_URL: shopifySim.url, SHOPIFY_SHOP: shopifySim.shopDomain, HUB_MAPPING: JSON.stringify(config.mapping) },
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+      TASK_QUEUE: taskQueue,
+      B1_URL: b1Sim.url,
+      SHOPIFY_URL: shopifySim.url,
+      SHOPIFY_SHOP: shopifySim.shopDomain,
+      HUB_MAPPING: JSON.stringify(config.mapping),
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -183,7 +210,16 @@ async function main(): Promise<void> {
     return { available: (b as unknown as { available: number }).available, restoreRate: b.limits.restoreRate };
   };
 
-  const history = async (workflowId: string, firstRunId: string): Promise<{ bytes: number; events: number; runs: number; breakdown: Record<string, number>; timings: Record<string, { calls: number; ms: number }> }> => {
+  const history = async (
+    workflowId: string,
+    firstRunId: string,
+  ): Promise<{
+    bytes: number;
+    events: number;
+    runs: number;
+    breakdown: Record<string, number>;
+    timings: Record<string, { calls: number; ms: number }>;
+  }> => {
     let runId: string | undefined = firstRunId;
     let bytes = 0;
     let events = 0;
@@ -192,7 +228,8 @@ async function main(): Promise<void> {
     const breakdown: Record<string, number> = {};
     const scheduledType = new Map<string, string>();
     const scheduledAt = new Map<string, number>();
-    const ms = (t: temporal.api.history.v1.IHistoryEvent['eventTime']): number => Number(t?.seconds ?? 0) * 1000 + Math.round((t?.nanos ?? 0) / 1e6);
+    const ms = (t: temporal.api.history.v1.IHistoryEvent['eventTime']): number =>
+      Number(t?.seconds ?? 0) * 1000 + Math.round((t?.nanos ?? 0) / 1e6);
     const timings: Record<string, { calls: number; ms: number }> = {};
     const addTo = (key: string, n: number): void => void (breakdown[key] = (breakdown[key] ?? 0) + n);
     while (runId) {
@@ -200,12 +237,13 @@ async function main(): Promise<void> {
       let token: Uint8Array | undefined;
       let last: temporal.api.history.v1.IHistoryEvent | undefined;
       do {
-        const res: temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryResponse = await env.client.workflowService.getWorkflowExecutionHistory({
-          namespace: env.namespace ?? 'default',
-          execution: { workflowId, runId },
-          maximumPageSize: 25,
-          ...(token ? { nextPageToken: token } : {}),
-        });
+        const res: temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryResponse =
+          await env.client.workflowService.getWorkflowExecutionHistory({
+            namespace: env.namespace ?? 'default',
+            execution: { workflowId, runId },
+            maximumPageSize: 25,
+            ...(token ? { nextPageToken: token } : {}),
+          });
         const evs = res.history?.events ?? [];
         bytes += temporal.api.history.v1.History.encode({ events: evs }).finish().length;
         for (const ev of evs) {
@@ -226,8 +264,7 @@ async function main(): Promise<void> {
               timings[type].calls++;
               timings[type].ms += ms(ev.eventTime) - t0;
             }
-          }
-          else if (ev.markerRecordedEventAttributes) addTo(`marker ${ev.markerRecordedEventAttributes.markerName ?? ''}`, size);
+          } else if (ev.markerRecordedEventAttributes) addTo(`marker ${ev.markerRecordedEventAttributes.markerName ?? ''}`, size);
           else addTo('other events', size);
         }
         events += evs.length;
@@ -240,7 +277,12 @@ async function main(): Promise<void> {
     return { bytes, events, runs, breakdown, timings };
   };
 
-  const runOne = async (object: SyncObject, mode: SyncMode, label: string, since?: string): Promise<{ report: RunReport; watermark?: string }> => {
+  const runOne = async (
+    object: SyncObject,
+    mode: SyncMode,
+    label: string,
+    since?: string,
+  ): Promise<{ report: RunReport; watermark?: string }> => {
     const workflowId = `bench:${object}:${mode}:${randomUUID().slice(0, 8)}`;
     const start = bucketNow();
     const points0 = pointsTaken;
@@ -248,7 +290,12 @@ async function main(): Promise<void> {
     const b10 = b1Sim.faults.log.length;
     const groups0 = Object.keys(shopifySim.state.data.adjustmentGroups).length;
     const t = Date.now();
-    const handle = await env.client.workflow.start(syncRunWorkflow, { taskQueue, workflowId, args: [{ object, trigger: 'manual', mode, ...(since ? { since } : {}) }], workflowExecutionTimeout: `${args.timeoutSec}s` });
+    const handle = await env.client.workflow.start(syncRunWorkflow, {
+      taskQueue,
+      workflowId,
+      args: [{ object, trigger: 'manual', mode, ...(since ? { since } : {}) }],
+      workflowExecutionTimeout: `${args.timeoutSec}s`,
+    });
     let result: SyncRunResult;
     try {
       result = await handle.result();
@@ -298,7 +345,9 @@ async function main(): Promise<void> {
   const cleanup = (): Promise<void> =>
     (cleaned ??= (async () => {
       // The worker drains in-flight activities on SIGTERM; a stuck run must not keep it alive.
-      const exited = new Promise<void>((r) => (worker.exitCode !== null || worker.signalCode !== null ? r() : worker.once('exit', () => r())));
+      const exited = new Promise<void>((r) =>
+        worker.exitCode !== null || worker.signalCode !== null ? r() : worker.once('exit', () => r()),
+      );
       worker.kill('SIGTERM');
       const t = setTimeout(() => worker.kill('SIGKILL'), 5_000);
       await exited;
@@ -352,12 +401,18 @@ function line(r: RunReport): string {
   return (
     `${head} ${r.records} records in ${r.seconds} s = ${r.recordsPerSec} rec/s` +
     ` | ${r.shopifyPoints} pts (${r.pointsPerRecord}/rec)` +
-    (r.ceilingRecordsPerSec !== undefined ? `, ${Math.round((r.rateLimitFraction ?? 0) * 100)}% of the rate-limit ceiling of ${r.ceilingRecordsPerSec} rec/s` : '') +
+    (r.ceilingRecordsPerSec !== undefined
+      ? `, ${Math.round((r.rateLimitFraction ?? 0) * 100)}% of the rate-limit ceiling of ${r.ceilingRecordsPerSec} rec/s`
+      : '') +
     `, ${Math.round((r.budgetFraction ?? 0) * 100)}% of the run's point budget` +
     ` | calls ${r.shopifyCalls} Shopify + ${r.b1Calls} B1 = ${r.callsPerRecord}/rec | inventory writes ${r.inventoryWrites}` +
     ` | history ${r.historyBytesPerRecord} B, ${r.historyEventsPerRecord} events /rec (${r.historyRuns} run${r.historyRuns === 1 ? '' : 's'};` +
-    ` ${Object.entries(r.historyBreakdownPerRecord ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')})` +
-    ` | mean ms ${Object.entries(r.activityMeanMs ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')}` +
+    ` ${Object.entries(r.historyBreakdownPerRecord ?? {})
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')})` +
+    ` | mean ms ${Object.entries(r.activityMeanMs ?? {})
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}` +
     ` | worker peak RSS ${r.workerPeakRssMb} MB` +
     ` | created ${c.created} updated ${c.updated} unchanged ${c.unchanged} skipped ${c.skipped} failed ${c.failed}`
   );

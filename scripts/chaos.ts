@@ -34,7 +34,8 @@ function parseArgs(argv: string[]): ChaosOptions & { json?: string } {
     else if (k === '--drain-sec') a.drainSec = num(1);
     else if (k === '--kill-every') {
       const [lo, hi] = (v ?? '').split(',').map(Number);
-      if (!Number.isFinite(lo) || !Number.isFinite(hi) || lo! < 0 || hi! < lo!) throw new Error('--kill-every needs min,max seconds (0,0 for no kills)');
+      if (!Number.isFinite(lo) || !Number.isFinite(hi) || lo! < 0 || hi! < lo!)
+        throw new Error('--kill-every needs min,max seconds (0,0 for no kills)');
       a.killEverySec = [lo!, hi!];
       i++;
     } else if (k === '--formula') {

@@ -22,5 +22,8 @@ export interface HubActivityDeps {
 }
 
 export function createHubActivities({ deps, pipelines, client, ledgerPolicy }: HubActivityDeps) {
-  return withLedger(createSyncActivities({ deps, pipelines }), createLedgerActivities({ client, ...(ledgerPolicy ? { policy: ledgerPolicy } : {}) }));
+  return withLedger(
+    createSyncActivities({ deps, pipelines }),
+    createLedgerActivities({ client, ...(ledgerPolicy ? { policy: ledgerPolicy } : {}) }),
+  );
 }

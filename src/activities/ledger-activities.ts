@@ -55,14 +55,24 @@ export function createLedgerActivities({ client, policy, taskQueue }: LedgerActi
         taskQueue: taskQueue ?? Context.current().info.taskQueue,
         args: [{ object: input.object, policy: effective }],
         signal: recordOutcomesSignal,
-        signalArgs: [{ runId: input.syncId, pageIndex: input.pageIndex, dedupeKey: `${info.workflowExecution?.runId ?? input.syncId}#${input.pageIndex}`, ...(attemptAtMs ? { attemptAtMs } : {}), outcomes }],
+        signalArgs: [
+          {
+            runId: input.syncId,
+            pageIndex: input.pageIndex,
+            dedupeKey: `${info.workflowExecution?.runId ?? input.syncId}#${input.pageIndex}`,
+            ...(attemptAtMs ? { attemptAtMs } : {}),
+            outcomes,
+          },
+        ],
         staticSummary: `${input.object} open-error ledger`,
       });
     },
 
     async openErrorsDue(input: OpenErrorsDueInput): Promise<string[]> {
       try {
-        return await client.workflow.getHandle(ledgerWorkflowId(input.object)).query(dueErrorsQuery, { nowMs: input.nowMs, limit: input.limit ?? effective.maxPerRun, policy: effective });
+        return await client.workflow
+          .getHandle(ledgerWorkflowId(input.object))
+          .query(dueErrorsQuery, { nowMs: input.nowMs, limit: input.limit ?? effective.maxPerRun, policy: effective });
       } catch (err) {
         // No failure was ever recorded for this object: nothing is due.
         if (err instanceof WorkflowNotFoundError) return [];
@@ -85,4 +95,3 @@ export function withLedger<A extends { logOutcomes(input: LogPageInput): Promise
     openErrorsDue: ledger.openErrorsDue,
   };
 }
-

@@ -20,7 +20,6 @@ import type {
 import { fetchFailureOf, poisoned } from '../pipelines/kit/fetch-poison';
 import { withSyncId } from '../shared/sync-contract';
 
-
 export interface SyncActivityDeps {
   deps: PipelineDeps;
   pipelines: Record<SyncObject, Pipeline>;
@@ -64,7 +63,9 @@ async function isolatingPoison<R extends { id: string; label?: string }, O>(
   } catch (err) {
     if (!concernsOneRecord(err)) throw err;
     if (records.length === 1) return [failedAs(records[0]!, poisoned(object, records[0]!, stage, err))];
-    log.warn(`${object}: ${stage} the page failed (${err instanceof Error ? err.name : 'error'}); retrying its ${records.length} records one at a time`);
+    log.warn(
+      `${object}: ${stage} the page failed (${err instanceof Error ? err.name : 'error'}); retrying its ${records.length} records one at a time`,
+    );
     const out: O[] = [];
     for (const r of records) {
       try {
@@ -86,7 +87,12 @@ export function createSyncActivities({ deps, pipelines }: SyncActivityDeps) {
       step(async () => {
         const input = withSyncId(recorded);
         const p = pipelines[input.object];
-        const failedAs = (r: { id: string; label?: string }, outcome: RecordOutcome): MappedRecord => ({ id: r.id, ...(r.label !== undefined ? { label: r.label } : {}), ok: false, outcome });
+        const failedAs = (r: { id: string; label?: string }, outcome: RecordOutcome): MappedRecord => ({
+          id: r.id,
+          ...(r.label !== undefined ? { label: r.label } : {}),
+          ok: false,
+          outcome,
+        });
         // Records that failed while fetching (pipelines/kit/fetch-poison.ts) fail here; the pipeline maps the rest.
         const fetchFailed: MappedRecord[] = [];
         const records = input.records.filter((r) => {
@@ -130,7 +136,11 @@ export function createSyncActivities({ deps, pipelines }: SyncActivityDeps) {
       const input = withSyncId(recorded);
       for (const o of input.outcomes) {
         if (o.outcome === 'failed') {
-          log.warn(`${o.object} ${o.sourceId} failed: ${o.reason ?? 'unknown reason'}`, { syncId: input.syncId, page: input.pageIndex, field: o.field });
+          log.warn(`${o.object} ${o.sourceId} failed: ${o.reason ?? 'unknown reason'}`, {
+            syncId: input.syncId,
+            page: input.pageIndex,
+            field: o.field,
+          });
         } else if (o.outcome === 'skipped') {
           log.info(`${o.object} ${o.sourceId} skipped: ${o.rule ?? ''}`, { syncId: input.syncId, page: input.pageIndex });
         }

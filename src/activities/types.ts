@@ -5,7 +5,15 @@
  * different clients into the same workflow code.
  */
 import type { SyncObject } from '../shared/sync-object';
-import type { FetchPageInput, FetchPageResult, LogPageInput, MapPageInput, MappedRecord, PostPageInput, RecordOutcome } from '../shared/sync-contract';
+import type {
+  FetchPageInput,
+  FetchPageResult,
+  LogPageInput,
+  MapPageInput,
+  MappedRecord,
+  PostPageInput,
+  RecordOutcome,
+} from '../shared/sync-contract';
 
 export interface SyncActivities {
   fetchPage(input: FetchPageInput): Promise<FetchPageResult>;

@@ -37,4 +37,3 @@ function safeAddress(ctx: CliContext): string | undefined {
     return undefined;
   }
 }
-

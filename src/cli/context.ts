@@ -48,8 +48,18 @@ export class CliContext {
         `start the demo hub with \`npm start\`, or pass --config <file> (see README "Configuration")${this.opts.dataDir ? '' : '; if `up` runs with --data-dir, pass the same --data-dir'}`,
       );
     }
-    const config = embeddedHubConfig({ b1BaseUrl: status.b1.baseUrl, shopifyEndpoint: status.shopify.endpoint, shop: status.shopify.shop, webhookUrl: status.webhooks?.publicUrl });
-    config.temporal = { ...config.temporal, namespace: status.temporal.namespace, taskQueue: status.temporal.taskQueue, address: status.temporal.address };
+    const config = embeddedHubConfig({
+      b1BaseUrl: status.b1.baseUrl,
+      shopifyEndpoint: status.shopify.endpoint,
+      shop: status.shopify.shop,
+      webhookUrl: status.webhooks?.publicUrl,
+    });
+    config.temporal = {
+      ...config.temporal,
+      namespace: status.temporal.namespace,
+      taskQueue: status.temporal.taskQueue,
+      address: status.temporal.address,
+    };
     return (this.configCache = config);
   }
 

@@ -31,11 +31,17 @@ function causeChain(err: unknown): string[] {
 export function describeError(err: unknown, ctx: { temporalAddress?: string } = {}): { text: string; exitCode: number } {
   if (err instanceof CliError) return { text: err.hint ? `${err.message} — ${err.hint}` : err.message, exitCode: err.exitCode };
   if (err instanceof HubConfigError) {
-    return { text: `${err.message}\n  fix the named keys in the config file (or set the named environment variables) and retry`, exitCode: 1 };
+    return {
+      text: `${err.message}\n  fix the named keys in the config file (or set the named environment variables) and retry`,
+      exitCode: 1,
+    };
   }
   const chain = causeChain(err).join(': ');
   const name = err instanceof Error ? err.name : '';
-  if (/TransportError|ServiceError/.test(name) || /failed to connect|ECONNREFUSED|connection refused|tcp connect error|Failed to connect|UNAVAILABLE/i.test(chain)) {
+  if (
+    /TransportError|ServiceError/.test(name) ||
+    /failed to connect|ECONNREFUSED|connection refused|tcp connect error|Failed to connect|UNAVAILABLE/i.test(chain)
+  ) {
     const where = ctx.temporalAddress ? ` at ${ctx.temporalAddress}` : '';
     return {
       text: `cannot reach Temporal${where} (${chain.split('\n')[0]}) — start the hub with \`npm start\` (or \`b1hub up\`), or point --temporal-address / TEMPORAL_ADDRESS at your Temporal service`,
@@ -43,7 +49,10 @@ export function describeError(err: unknown, ctx: { temporalAddress?: string } = 
     };
   }
   if (name === 'WorkflowNotFoundError') {
-    return { text: `${chain} — the scheduler workflows are created by \`b1hub up\` or \`b1hub worker\`; start one of them first`, exitCode: 1 };
+    return {
+      text: `${chain} — the scheduler workflows are created by \`b1hub up\` or \`b1hub worker\`; start one of them first`,
+      exitCode: 1,
+    };
   }
   return { text: chain, exitCode: 1 };
 }

@@ -16,7 +16,10 @@ export function buildProgram(): Command {
   const program = new Command('b1hub')
     .description('SAP Business One ↔ Shopify synchronization hub on Temporal')
     .option('--config <file>', 'hub config file (JSON); default: $B1HUB_CONFIG, else the embedded demo configuration')
-    .option('--temporal-address <host:port>', 'Temporal frontend (default: $TEMPORAL_ADDRESS, the config file, the running `b1hub up`, localhost:7233)')
+    .option(
+      '--temporal-address <host:port>',
+      'Temporal frontend (default: $TEMPORAL_ADDRESS, the config file, the running `b1hub up`, localhost:7233)',
+    )
     .option('--namespace <name>', 'Temporal namespace (default: $TEMPORAL_NAMESPACE, the config file, default)')
     .option('--data-dir <dir>', 'data folder of `b1hub up` (default: $B1HUB_DATA_DIR, else ./data)')
     .option('--verbose', 'print stack traces with errors')

@@ -16,37 +16,43 @@ import { SYNC_OBJECTS, type SyncObject } from '../shared/sync-object';
 
 const TemporalSchema = z.strictObject({
   /** host:port; TEMPORAL_ADDRESS overrides. Omitted = the embedded dev server. */
-  address: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. localhost:7233').optional(),
+  address: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. localhost:7233')
+    .optional(),
   namespace: z.string().min(1).default('default'),
   taskQueue: z.string().min(1).default('b1-shopify-hub'),
 });
 
-const B1Schema = z.strictObject({
-  baseUrl: z
-    .string()
-    .url('must be a URL like https://sap.example.com:50000/b1s/v1')
-    .refine((u) => /\/b1s\/v[12]\/?$/.test(u), 'must end with /b1s/v1 or /b1s/v2'),
-  companyDb: z.string().min(1, 'must name the company database, e.g. SBODEMOUS'),
-  userName: z.string().min(1),
-  /** Extra CA certificate (PEM) for the Service Layer's self-signed certificate. */
-  caFile: z.string().min(1).optional(),
-  /** Disables TLS verification. Only for a test system; logged as a warning at every start. */
-  insecureSkipTlsVerify: z.boolean().default(false),
-  /**
-   * Allows `http://` to a host other than this machine: the Login body (with the password) and
-   * the session cookie then travel unencrypted. Only for a lab network; logged at every start.
-   */
-  allowInsecureHttp: z.boolean().default(false),
-  pageSize: z.number().int().min(1).max(1000).default(100),
-}).superRefine((b1, ctx) => {
-  if (isPlainHttpToOtherHost(b1.baseUrl) && !b1.allowInsecureHttp) {
-    ctx.addIssue({
-      code: z.ZodIssueCode.custom,
-      path: ['baseUrl'],
-      message: 'plain http to another host sends the B1 password and session cookie unencrypted; use https (with caFile for a self-signed certificate), or set b1.allowInsecureHttp: true for a lab network',
-    });
-  }
-});
+const B1Schema = z
+  .strictObject({
+    baseUrl: z
+      .string()
+      .url('must be a URL like https://sap.example.com:50000/b1s/v1')
+      .refine((u) => /\/b1s\/v[12]\/?$/.test(u), 'must end with /b1s/v1 or /b1s/v2'),
+    companyDb: z.string().min(1, 'must name the company database, e.g. SBODEMOUS'),
+    userName: z.string().min(1),
+    /** Extra CA certificate (PEM) for the Service Layer's self-signed certificate. */
+    caFile: z.string().min(1).optional(),
+    /** Disables TLS verification. Only for a test system; logged as a warning at every start. */
+    insecureSkipTlsVerify: z.boolean().default(false),
+    /**
+     * Allows `http://` to a host other than this machine: the Login body (with the password) and
+     * the session cookie then travel unencrypted. Only for a lab network; logged at every start.
+     */
+    allowInsecureHttp: z.boolean().default(false),
+    pageSize: z.number().int().min(1).max(1000).default(100),
+  })
+  .superRefine((b1, ctx) => {
+    if (isPlainHttpToOtherHost(b1.baseUrl) && !b1.allowInsecureHttp) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['baseUrl'],
+        message:
+          'plain http to another host sends the B1 password and session cookie unencrypted; use https (with caFile for a self-signed certificate), or set b1.allowInsecureHttp: true for a lab network',
+      });
+    }
+  });
 
 function isPlainHttpToOtherHost(url: string): boolean {
   try {
@@ -64,9 +70,12 @@ function isPlainHttpToOtherHost(url: string): boolean {
 export function insecureSettingWarnings(config: Pick<HubConfigFile, 'b1'>): string[] {
   const out: string[] = [];
   if (config.b1.allowInsecureHttp && isPlainHttpToOtherHost(config.b1.baseUrl)) {
-    out.push(`b1.allowInsecureHttp: the SAP B1 password and session cookie travel unencrypted to ${new URL(config.b1.baseUrl).host}; use https`);
+    out.push(
+      `b1.allowInsecureHttp: the SAP B1 password and session cookie travel unencrypted to ${new URL(config.b1.baseUrl).host}; use https`,
+    );
   }
-  if (config.b1.insecureSkipTlsVerify) out.push('b1.insecureSkipTlsVerify: TLS certificate verification for the SAP B1 Service Layer is disabled; use b1.caFile instead');
+  if (config.b1.insecureSkipTlsVerify)
+    out.push('b1.insecureSkipTlsVerify: TLS certificate verification for the SAP B1 Service Layer is disabled; use b1.caFile instead');
   return out;
 }
 
@@ -74,7 +83,10 @@ const ShopifySchema = z.strictObject({
   shop: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9-_]*\.myshopify\.com$/, 'must be <name>.myshopify.com'),
   /** Where requests go instead of https://<shop> (the simulator); loopback http only. */
   endpoint: z.string().url().optional(),
-  apiVersion: z.string().regex(/^\d{4}-\d{2}$/, 'must look like 2026-07').default('2026-07'),
+  apiVersion: z
+    .string()
+    .regex(/^\d{4}-\d{2}$/, 'must look like 2026-07')
+    .default('2026-07'),
   /** accessToken: SHOPIFY_ACCESS_TOKEN; clientCredentials: SHOPIFY_CLIENT_ID + SHOPIFY_CLIENT_SECRET. */
   auth: z.enum(['accessToken', 'clientCredentials']).default('accessToken'),
   clientId: z.string().min(1).optional(),
@@ -110,11 +122,14 @@ const WebhooksSchema = z.strictObject({
   /** Default: on when publicUrl is set. */
   enabled: z.boolean().optional(),
   /** The callback address Shopify calls (https in production; behind a load balancer its address). */
-  publicUrl: z.string().url('must be the receiver\'s public URL, e.g. https://hub.example.com/webhooks/shopify').optional(),
+  publicUrl: z.string().url("must be the receiver's public URL, e.g. https://hub.example.com/webhooks/shopify").optional(),
   /** Where `up` / `b1hub webhooks` listen. */
   port: z.number().int().min(0).max(65535).default(8235),
   host: z.string().min(1).default('127.0.0.1'),
-  path: z.string().regex(/^\/\S*$/, 'must start with /').default('/webhooks/shopify'),
+  path: z
+    .string()
+    .regex(/^\/\S*$/, 'must start with /')
+    .default('/webhooks/shopify'),
 });
 export type WebhooksConfig = z.infer<typeof WebhooksSchema>;
 
@@ -173,7 +188,11 @@ function formatIssues(error: z.ZodError, prefix = ''): string[] {
 }
 
 /** Validates a parsed config file object; throws HubConfigError naming every bad key. */
-export function parseHubConfig(raw: unknown, origin = 'config', warn: (message: string) => void = (m) => console.warn(`warning: ${m}`)): HubConfig {
+export function parseHubConfig(
+  raw: unknown,
+  origin = 'config',
+  warn: (message: string) => void = (m) => console.warn(`warning: ${m}`),
+): HubConfig {
   const parsed = HubConfigFileSchema.safeParse(raw);
   if (!parsed.success) throw new HubConfigError(formatIssues(parsed.error, `${origin}: `));
   const file = parsed.data;
@@ -215,7 +234,12 @@ export function loadHubSecrets(config: Pick<HubConfig, 'shopify'>, env: NodeJS.P
     if (!config.shopify.clientId && !env.SHOPIFY_CLIENT_ID) problems.push('shopify.clientId: not set (or SHOPIFY_CLIENT_ID)');
   }
   if (problems.length) throw new HubConfigError(problems);
-  return { b1Password: b1Password!, shopifyAccessToken: env.SHOPIFY_ACCESS_TOKEN, shopifyClientSecret: env.SHOPIFY_CLIENT_SECRET, ...(env.SHOPIFY_CLIENT_ID ? { shopifyClientId: env.SHOPIFY_CLIENT_ID } : {}) };
+  return {
+    b1Password: b1Password!,
+    shopifyAccessToken: env.SHOPIFY_ACCESS_TOKEN,
+    shopifyClientSecret: env.SHOPIFY_CLIENT_SECRET,
+    ...(env.SHOPIFY_CLIENT_ID ? { shopifyClientId: env.SHOPIFY_CLIENT_ID } : {}),
+  };
 }
 
 /** Demo credentials of the simulators; they are not secrets (documented in the README). */
@@ -227,12 +251,25 @@ export function embeddedHubConfig(endpoints: { b1BaseUrl: string; shopifyEndpoin
   return {
     source: 'embedded',
     temporal: { namespace: 'default', taskQueue: 'b1-shopify-hub' },
-    b1: { baseUrl: endpoints.b1BaseUrl, companyDb: 'SBODEMOUS', userName: 'manager', insecureSkipTlsVerify: false, allowInsecureHttp: false, pageSize: 100 },
+    b1: {
+      baseUrl: endpoints.b1BaseUrl,
+      companyDb: 'SBODEMOUS',
+      userName: 'manager',
+      insecureSkipTlsVerify: false,
+      allowInsecureHttp: false,
+      pageSize: 100,
+    },
     shopify: { shop: endpoints.shop, endpoint: endpoints.shopifyEndpoint, apiVersion: '2026-07', auth: 'accessToken' },
     mapping,
     schedules: { ...DEFAULT_SCHEDULES },
     retries: {},
-    webhooks: { enabled: endpoints.webhookUrl !== undefined, publicUrl: endpoints.webhookUrl, port: 8235, host: '127.0.0.1', path: '/webhooks/shopify' },
+    webhooks: {
+      enabled: endpoints.webhookUrl !== undefined,
+      publicUrl: endpoints.webhookUrl,
+      port: 8235,
+      host: '127.0.0.1',
+      path: '/webhooks/shopify',
+    },
   };
 }
 

@@ -102,9 +102,12 @@ export function payloadsFromJson(body: unknown): Payload[] {
   return list.map((p: unknown, i): Payload => {
     if (typeof p !== 'object' || p === null || Array.isArray(p)) throw new BadRequest(`payloads[${i}]: expected an object`);
     const { metadata, data } = p as { metadata?: unknown; data?: unknown };
-    if (metadata !== undefined && metadata !== null && (typeof metadata !== 'object' || Array.isArray(metadata))) throw new BadRequest(`payloads[${i}].metadata: expected an object`);
+    if (metadata !== undefined && metadata !== null && (typeof metadata !== 'object' || Array.isArray(metadata)))
+      throw new BadRequest(`payloads[${i}].metadata: expected an object`);
     return {
-      metadata: Object.fromEntries(Object.entries((metadata ?? {}) as Record<string, unknown>).map(([k, v]) => [k, base64Bytes(v, `payloads[${i}].metadata.${k}`)])),
+      metadata: Object.fromEntries(
+        Object.entries((metadata ?? {}) as Record<string, unknown>).map(([k, v]) => [k, base64Bytes(v, `payloads[${i}].metadata.${k}`)]),
+      ),
       data: data === undefined || data === null ? new Uint8Array() : base64Bytes(data, `payloads[${i}].data`),
     };
   });
@@ -113,7 +116,9 @@ export function payloadsFromJson(body: unknown): Payload[] {
 export function payloadsToJson(payloads: Payload[]): { payloads: JsonPayload[] } {
   return {
     payloads: payloads.map((p) => ({
-      metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')])),
+      metadata: Object.fromEntries(
+        Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')]),
+      ),
       data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
     })),
   };
@@ -162,14 +167,18 @@ export async function decodeWithinBudget(payloads: Payload[], budget: number): P
         if (limit < MAX_DECODED_BYTES) throw over();
         throw new BadRequest(`payloads[${i}]: decompresses to more than ${MAX_DECODED_BYTES} bytes`, 413);
       }
-      throw new BadRequest(`decode failed: payload marked ${ZLIB_ENCODING} cannot be decompressed (not a zlib stream; payloads[${i}]): ${(err as Error).message}`);
+      throw new BadRequest(
+        `decode failed: payload marked ${ZLIB_ENCODING} cannot be decompressed (not a zlib stream; payloads[${i}]): ${(err as Error).message}`,
+      );
     }
     left -= raw.length;
     if (left < 0) throw over();
     try {
       out.push(ProtoPayload.decode(raw));
     } catch (err) {
-      throw new BadRequest(`decode failed: payloads[${i}] marked ${ZLIB_ENCODING} does not hold a serialized Payload: ${(err as Error).message}`);
+      throw new BadRequest(
+        `decode failed: payloads[${i}] marked ${ZLIB_ENCODING} does not hold a serialized Payload: ${(err as Error).message}`,
+      );
     }
   }
   return out;
@@ -219,7 +228,10 @@ function allowedOrigin(origin: string | undefined, allowed: string[]): string | 
   return allowed.includes(origin) ? origin : undefined;
 }
 
-type HandlerOptions = Pick<CodecServerOptions, 'corsOrigins' | 'maxBodyBytes' | 'maxDecodedBytes' | 'maxConcurrent' | 'maxQueued' | 'token'>;
+type HandlerOptions = Pick<
+  CodecServerOptions,
+  'corsOrigins' | 'maxBodyBytes' | 'maxDecodedBytes' | 'maxConcurrent' | 'maxQueued' | 'token'
+>;
 
 function gateFor(o: HandlerOptions): Gate {
   return gate(o.maxConcurrent ?? DEFAULT_MAX_CONCURRENT, o.maxQueued ?? DEFAULT_MAX_QUEUED);
@@ -243,7 +255,10 @@ export function codecRequestHandler(o: HandlerOptions, turns: Gate = gateFor(o))
     };
     if (origin !== undefined && corsOrigin === undefined) {
       // A browser page this endpoint does not serve: say so instead of a silent CORS failure.
-      send(403, `origin ${origin} is not allowed to call this codec endpoint (allowed: ${o.corsOrigins.join(', ') || 'none'}; b1hub codec-server --cors-origin <origin>)`);
+      send(
+        403,
+        `origin ${origin} is not allowed to call this codec endpoint (allowed: ${o.corsOrigins.join(', ') || 'none'}; b1hub codec-server --cors-origin <origin>)`,
+      );
       return;
     }
     const path = new URL(req.url ?? '/', 'http://codec').pathname.replace(/\/+$/, '');
@@ -267,7 +282,9 @@ export function codecRequestHandler(o: HandlerOptions, turns: Gate = gateFor(o))
       return;
     }
     if (o.token !== undefined && !tokenMatches(req.headers.authorization, o.token)) {
-      send(401, `this codec endpoint needs Authorization: Bearer <token> (the value of ${CODEC_TOKEN_ENV} where it runs)`, { 'WWW-Authenticate': 'Bearer' });
+      send(401, `this codec endpoint needs Authorization: Bearer <token> (the value of ${CODEC_TOKEN_ENV} where it runs)`, {
+        'WWW-Authenticate': 'Bearer',
+      });
       req.resume();
       return;
     }
@@ -316,9 +333,12 @@ export class CodecTokenRequiredError extends Error {
 
 export async function startCodecServer(o: CodecServerOptions): Promise<RunningCodecServer> {
   const host = o.host ?? '127.0.0.1';
-  if (o.token !== undefined && o.token.length < 16) throw new CodecTokenRequiredError(`${CODEC_TOKEN_ENV} is too short: use at least 16 random characters`);
+  if (o.token !== undefined && o.token.length < 16)
+    throw new CodecTokenRequiredError(`${CODEC_TOKEN_ENV} is too short: use at least 16 random characters`);
   if (!isLoopbackHost(host) && !o.token) {
-    throw new CodecTokenRequiredError(`listening on ${host} (not loopback) needs a bearer token: set ${CODEC_TOKEN_ENV} to a long random value`);
+    throw new CodecTokenRequiredError(
+      `listening on ${host} (not loopback) needs a bearer token: set ${CODEC_TOKEN_ENV} to a long random value`,
+    );
   }
   const turns = gateFor(o);
   const server = http.createServer(codecRequestHandler(o, turns));

@@ -62,7 +62,6 @@ async function waitForPort(port: number, host: string, child: ChildProcess, time
   throw new CliError(`the Temporal dev server did not listen on ${host}:${port} within ${timeoutMs / 1000} s`, `see ${logFile}`);
 }
 
-
 /**
  * The pid of a dev server an earlier `b1hub up` on this data folder left running (its hub was
  * killed, and its watchdog too or it has not noticed yet), if it still runs.
@@ -122,7 +121,10 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const dbFile = path.join(opts.dataDir, 'temporal.db');
   const logFile = path.join(opts.dataDir, 'temporal.log');
   await stopLeftoverServer(pidFile, dbFile, progress);
-  for (const [what, port] of [['Temporal', opts.port], ['Temporal UI', opts.uiPort]] as const) {
+  for (const [what, port] of [
+    ['Temporal', opts.port],
+    ['Temporal UI', opts.uiPort],
+  ] as const) {
     if (await portInUse(port, ip)) {
       throw new CliError(
         `port ${port} (${what}) is already in use: another Temporal server or \`b1hub up\` is running`,
@@ -130,7 +132,20 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
       );
     }
   }
-  const args = ['server', 'start-dev', '--db-filename', dbFile, '--ip', ip, '--port', String(opts.port), '--ui-port', String(opts.uiPort), '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--db-filename',
+    dbFile,
+    '--ip',
+    ip,
+    '--port',
+    String(opts.port),
+    '--ui-port',
+    String(opts.uiPort),
+    '--log-level',
+    'warn',
+  ];
   if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   for (const key of HUB_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=${key.type === 'INT' ? 'Int' : 'Keyword'}`);
   // The server writes its log straight to the file: it must not depend on a pipe through this process.

@@ -68,7 +68,13 @@ async function b1KeyExists(deps: PipelineDeps, set: string, key: string | number
   }
 }
 
-export async function runInitChecks(o: { config: HubConfig; deps: PipelineDeps; temporal: () => Promise<Connection>; namespace: string; fix: boolean }): Promise<CheckResult[]> {
+export async function runInitChecks(o: {
+  config: HubConfig;
+  deps: PipelineDeps;
+  temporal: () => Promise<Connection>;
+  namespace: string;
+  fix: boolean;
+}): Promise<CheckResult[]> {
   const { config, deps, fix } = o;
   const m = config.mapping;
   const results: CheckResult[] = [];
@@ -86,51 +92,89 @@ export async function runInitChecks(o: { config: HubConfig; deps: PipelineDeps; 
   await b1Check('B1 user-defined fields', 'run `b1hub init --fix` (creates them), then restart the Service Layer', async () => {
     if (fix) {
       const r = await ensureUserFields(deps.b1);
-      if (r.created.length) return { state: 'fixed', detail: `created ${r.created.map((s) => `${s.table}.U_${s.name}`).join(', ')}`, fix: r.restartRequired ? RESTART_MESSAGE : undefined };
+      if (r.created.length)
+        return {
+          state: 'fixed',
+          detail: `created ${r.created.map((s) => `${s.table}.U_${s.name}`).join(', ')}`,
+          fix: r.restartRequired ? RESTART_MESSAGE : undefined,
+        };
       return { state: 'pass', detail: `${r.existing.length} fields present` };
     }
     const { existing, missing } = await checkUserFields(deps.b1);
     return missing.length
-      ? { state: 'fail', detail: `missing ${missing.map((s) => `${s.table}.U_${s.name}`).join(', ')}`, fix: 'run `b1hub init --fix` (creates them), then restart the Service Layer' }
+      ? {
+          state: 'fail',
+          detail: `missing ${missing.map((s) => `${s.table}.U_${s.name}`).join(', ')}`,
+          fix: 'run `b1hub init --fix` (creates them), then restart the Service Layer',
+        }
       : { state: 'pass', detail: `${existing.length} fields present (${existing.map((s) => `${s.table}.U_${s.name}`).join(', ')})` };
   });
 
-  await b1Check('B1 reservation tables (one sales order / partner per Shopify id)', 'run `b1hub init --fix` (creates them), then restart the Service Layer', async () => {
-    const r = await ensureUserTables(deps.b1, undefined, { create: fix });
-    const fieldsMissing = r.fields.missing.map((s) => `${s.table}.U_${s.name}`);
-    if (r.created.length || r.fields.created.length) {
-      return { state: 'fixed', detail: `created ${[...r.created.map((t) => `@${t}`), ...r.fields.created.map((s) => `${s.table}.U_${s.name}`)].join(', ')}`, fix: r.restartRequired ? RESTART_MESSAGE : undefined };
-    }
-    if (r.missing.length || fieldsMissing.length) {
-      return { state: 'fail', detail: `missing ${[...r.missing.map((t) => `@${t}`), ...fieldsMissing].join(', ')}`, fix: 'run `b1hub init --fix` (creates them), then restart the Service Layer' };
-    }
-    return { state: 'pass', detail: r.existing.map((t) => `@${t}`).join(', ') };
-  });
-
-  await b1Check('Weight units of selected items mapped', 'add the unit to mapping.product.weightUnits, e.g. {"1": "KILOGRAMS"}', async () => {
-    const units = new Map<string, string[]>();
-    for await (const page of deps.b1.syncedItems({ select: ['ItemCode', 'SalesWeightUnit'] })) {
-      for (const it of page as Array<{ ItemCode: string; SalesWeightUnit?: number | null }>) {
-        if (it.SalesWeightUnit === null || it.SalesWeightUnit === undefined) continue;
-        const k = String(it.SalesWeightUnit);
-        units.set(k, [...(units.get(k) ?? []), it.ItemCode]);
+  await b1Check(
+    'B1 reservation tables (one sales order / partner per Shopify id)',
+    'run `b1hub init --fix` (creates them), then restart the Service Layer',
+    async () => {
+      const r = await ensureUserTables(deps.b1, undefined, { create: fix });
+      const fieldsMissing = r.fields.missing.map((s) => `${s.table}.U_${s.name}`);
+      if (r.created.length || r.fields.created.length) {
+        return {
+          state: 'fixed',
+          detail: `created ${[...r.created.map((t) => `@${t}`), ...r.fields.created.map((s) => `${s.table}.U_${s.name}`)].join(', ')}`,
+          fix: r.restartRequired ? RESTART_MESSAGE : undefined,
+        };
       }
-    }
-    const unmapped = [...units].filter(([k]) => !m.product.weightUnits[k]);
-    if (!unmapped.length) return { state: 'pass', detail: units.size ? `units ${[...units.keys()].join(', ')} mapped` : 'no selected item has a weight unit' };
-    return {
-      state: 'fail',
-      detail: unmapped.map(([k, codes]) => `unit ${k} (${codes.length} items, e.g. ${codes[0]})`).join('; ') + ' not in mapping.product.weightUnits',
-      fix: `add ${unmapped.map(([k]) => `"${k}"`).join(', ')} to mapping.product.weightUnits (values GRAMS, KILOGRAMS, OUNCES, POUNDS)`,
-    };
-  });
+      if (r.missing.length || fieldsMissing.length) {
+        return {
+          state: 'fail',
+          detail: `missing ${[...r.missing.map((t) => `@${t}`), ...fieldsMissing].join(', ')}`,
+          fix: 'run `b1hub init --fix` (creates them), then restart the Service Layer',
+        };
+      }
+      return { state: 'pass', detail: r.existing.map((t) => `@${t}`).join(', ') };
+    },
+  );
+
+  await b1Check(
+    'Weight units of selected items mapped',
+    'add the unit to mapping.product.weightUnits, e.g. {"1": "KILOGRAMS"}',
+    async () => {
+      const units = new Map<string, string[]>();
+      for await (const page of deps.b1.syncedItems({ select: ['ItemCode', 'SalesWeightUnit'] })) {
+        for (const it of page as Array<{ ItemCode: string; SalesWeightUnit?: number | null }>) {
+          if (it.SalesWeightUnit === null || it.SalesWeightUnit === undefined) continue;
+          const k = String(it.SalesWeightUnit);
+          units.set(k, [...(units.get(k) ?? []), it.ItemCode]);
+        }
+      }
+      const unmapped = [...units].filter(([k]) => !m.product.weightUnits[k]);
+      if (!unmapped.length)
+        return {
+          state: 'pass',
+          detail: units.size ? `units ${[...units.keys()].join(', ')} mapped` : 'no selected item has a weight unit',
+        };
+      return {
+        state: 'fail',
+        detail:
+          unmapped.map(([k, codes]) => `unit ${k} (${codes.length} items, e.g. ${codes[0]})`).join('; ') +
+          ' not in mapping.product.weightUnits',
+        fix: `add ${unmapped.map(([k]) => `"${k}"`).join(', ')} to mapping.product.weightUnits (values GRAMS, KILOGRAMS, OUNCES, POUNDS)`,
+      };
+    },
+  );
 
   await b1Check('Warehouses exist in B1', 'correct mapping.locations[].warehouses / mapping.order.defaultWarehouse', async () => {
     const known = new Set((await deps.b1.listWarehouses(['WarehouseCode'])).map((w) => w.WarehouseCode as string));
-    const wanted = new Set([...m.locations.flatMap((l) => [...l.warehouses, ...(l.orderWarehouse ? [l.orderWarehouse] : [])]), ...(m.order.defaultWarehouse ? [m.order.defaultWarehouse] : [])]);
+    const wanted = new Set([
+      ...m.locations.flatMap((l) => [...l.warehouses, ...(l.orderWarehouse ? [l.orderWarehouse] : [])]),
+      ...(m.order.defaultWarehouse ? [m.order.defaultWarehouse] : []),
+    ]);
     const missing = [...wanted].filter((w) => !known.has(w));
     return missing.length
-      ? { state: 'fail', detail: `not in B1: ${missing.join(', ')} (B1 has ${[...known].join(', ')})`, fix: 'correct mapping.locations[].warehouses / mapping.order.defaultWarehouse' }
+      ? {
+          state: 'fail',
+          detail: `not in B1: ${missing.join(', ')} (B1 has ${[...known].join(', ')})`,
+          fix: 'correct mapping.locations[].warehouses / mapping.order.defaultWarehouse',
+        }
       : { state: 'pass', detail: [...wanted].join(', ') || 'none mapped' };
   });
 
@@ -147,43 +191,87 @@ export async function runInitChecks(o: { config: HubConfig; deps: PipelineDeps; 
     }
     return found
       ? { state: 'pass', detail: `${m.product.priceList} ${String(found.PriceListName ?? '')}${currency ? ` (${currency})` : ''}` }
-      : { state: 'fail', detail: `price list ${m.product.priceList} not found (B1 has ${lists.map((l) => l.PriceListNo).join(', ')})`, fix: 'set mapping.product.priceList to an existing PriceListNo' };
+      : {
+          state: 'fail',
+          detail: `price list ${m.product.priceList} not found (B1 has ${lists.map((l) => l.PriceListNo).join(', ')})`,
+          fix: 'set mapping.product.priceList to an existing PriceListNo',
+        };
   });
 
   await b1Check('Customer group exists', 'set mapping.customer.groupCode to an existing BusinessPartnerGroups code', async () => {
     const r = await b1KeyExists(deps, 'BusinessPartnerGroups', m.customer.groupCode);
-    if (r === 'unsupported') return { state: 'warn', detail: `cannot verify group ${m.customer.groupCode}: this Service Layer does not serve BusinessPartnerGroups` };
-    return r ? { state: 'pass', detail: `group ${m.customer.groupCode}` } : { state: 'fail', detail: `group ${m.customer.groupCode} not found`, fix: 'set mapping.customer.groupCode to an existing BusinessPartnerGroups code' };
+    if (r === 'unsupported')
+      return {
+        state: 'warn',
+        detail: `cannot verify group ${m.customer.groupCode}: this Service Layer does not serve BusinessPartnerGroups`,
+      };
+    return r
+      ? { state: 'pass', detail: `group ${m.customer.groupCode}` }
+      : {
+          state: 'fail',
+          detail: `group ${m.customer.groupCode} not found`,
+          fix: 'set mapping.customer.groupCode to an existing BusinessPartnerGroups code',
+        };
   });
 
-  await b1Check('Guest customer exists', `create business partner ${m.customer.guestCardCode} in B1 (or run \`b1hub init --fix\`), or change mapping.customer.guestCardCode`, async () => {
-    const bp = await deps.b1.tryGet('BusinessPartners', m.customer.guestCardCode, { select: ['CardCode', 'CardType'] });
-    if (bp) return { state: 'pass', detail: m.customer.guestCardCode };
-    if (fix) {
-      await deps.b1.createBusinessPartner({ CardCode: m.customer.guestCardCode, CardName: 'Shopify guest customer', CardType: 'cCustomer', GroupCode: m.customer.groupCode } as never);
-      return { state: 'fixed', detail: `created business partner ${m.customer.guestCardCode}` };
-    }
-    return { state: 'fail', detail: `business partner ${m.customer.guestCardCode} not found`, fix: `create business partner ${m.customer.guestCardCode} in B1 (or run \`b1hub init --fix\`), or change mapping.customer.guestCardCode` };
-  });
+  await b1Check(
+    'Guest customer exists',
+    `create business partner ${m.customer.guestCardCode} in B1 (or run \`b1hub init --fix\`), or change mapping.customer.guestCardCode`,
+    async () => {
+      const bp = await deps.b1.tryGet('BusinessPartners', m.customer.guestCardCode, { select: ['CardCode', 'CardType'] });
+      if (bp) return { state: 'pass', detail: m.customer.guestCardCode };
+      if (fix) {
+        await deps.b1.createBusinessPartner({
+          CardCode: m.customer.guestCardCode,
+          CardName: 'Shopify guest customer',
+          CardType: 'cCustomer',
+          GroupCode: m.customer.groupCode,
+        } as never);
+        return { state: 'fixed', detail: `created business partner ${m.customer.guestCardCode}` };
+      }
+      return {
+        state: 'fail',
+        detail: `business partner ${m.customer.guestCardCode} not found`,
+        fix: `create business partner ${m.customer.guestCardCode} in B1 (or run \`b1hub init --fix\`), or change mapping.customer.guestCardCode`,
+      };
+    },
+  );
 
   await b1Check('Freight code exists', 'set mapping.order.freightExpenseCode to an existing AdditionalExpenses code', async () => {
     const codes = [m.order.freightExpenseCode, ...(m.order.tax.mode === 'taxAsFreight' ? [m.order.tax.expenseCode] : [])];
     const missing: number[] = [];
     for (const c of codes) {
       const r = await b1KeyExists(deps, 'AdditionalExpenses', c);
-      if (r === 'unsupported') return { state: 'warn', detail: `cannot verify freight code ${codes.join(', ')}: this Service Layer does not serve AdditionalExpenses` };
+      if (r === 'unsupported')
+        return {
+          state: 'warn',
+          detail: `cannot verify freight code ${codes.join(', ')}: this Service Layer does not serve AdditionalExpenses`,
+        };
       if (!r) missing.push(c);
     }
-    return missing.length ? { state: 'fail', detail: `freight code ${missing.join(', ')} not found`, fix: 'set mapping.order.freightExpenseCode to an existing AdditionalExpenses code' } : { state: 'pass', detail: codes.join(', ') };
+    return missing.length
+      ? {
+          state: 'fail',
+          detail: `freight code ${missing.join(', ')} not found`,
+          fix: 'set mapping.order.freightExpenseCode to an existing AdditionalExpenses code',
+        }
+      : { state: 'pass', detail: codes.join(', ') };
   });
 
   await b1Check('Tax codes exist', 'correct the codes in mapping.order.tax', async () => {
     const t = m.order.tax;
-    const wanted = new Set(t.mode === 'taxCode' ? [...Object.values(t.codeByRegion), ...(t.defaultTaxCode ? [t.defaultTaxCode] : []), t.exemptTaxCode] : [t.lineTaxCode]);
-    if (t.codeField !== 'TaxCode') return { state: 'warn', detail: `codes ${[...wanted].join(', ')} are VAT groups; only sales tax codes can be checked` };
+    const wanted = new Set(
+      t.mode === 'taxCode'
+        ? [...Object.values(t.codeByRegion), ...(t.defaultTaxCode ? [t.defaultTaxCode] : []), t.exemptTaxCode]
+        : [t.lineTaxCode],
+    );
+    if (t.codeField !== 'TaxCode')
+      return { state: 'warn', detail: `codes ${[...wanted].join(', ')} are VAT groups; only sales tax codes can be checked` };
     const known = new Set((await deps.b1.listSalesTaxCodes(['Code'])).map((c) => c.Code as string));
     const missing = [...wanted].filter((c) => !known.has(c));
-    return missing.length ? { state: 'fail', detail: `sales tax codes not in B1: ${missing.join(', ')}`, fix: 'correct the codes in mapping.order.tax' } : { state: 'pass', detail: [...wanted].join(', ') };
+    return missing.length
+      ? { state: 'fail', detail: `sales tax codes not in B1: ${missing.join(', ')}`, fix: 'correct the codes in mapping.order.tax' }
+      : { state: 'pass', detail: [...wanted].join(', ') };
   });
 
   const shopifyHint = `check shopify.shop (${config.shopify.shop}) and the token (SHOPIFY_ACCESS_TOKEN or client credentials)`;
@@ -197,7 +285,12 @@ export async function runInitChecks(o: { config: HubConfig; deps: PipelineDeps; 
     results.push(
       s.currencyCode === m.product.shopCurrency
         ? { name: 'Shop currency matches', state: 'pass', detail: s.currencyCode }
-        : { name: 'Shop currency matches', state: 'fail', detail: `the shop sells in ${s.currencyCode}, mapping.product.shopCurrency is ${m.product.shopCurrency}`, fix: `set mapping.product.shopCurrency to ${s.currencyCode}` },
+        : {
+            name: 'Shop currency matches',
+            state: 'fail',
+            detail: `the shop sells in ${s.currencyCode}, mapping.product.shopCurrency is ${m.product.shopCurrency}`,
+            fix: `set mapping.product.shopCurrency to ${s.currencyCode}`,
+          },
     );
   }
   const shopOk = shop.state === 'pass';
@@ -208,30 +301,57 @@ export async function runInitChecks(o: { config: HubConfig; deps: PipelineDeps; 
   results.push(
     versions.includes(config.shopify.apiVersion)
       ? { name: 'Shopify API version supported', state: 'pass', detail: config.shopify.apiVersion }
-      : { name: 'Shopify API version supported', state: 'fail', detail: `${config.shopify.apiVersion} is not a supported version (${versions.slice(-4).join(', ')})`, fix: `set shopify.apiVersion to ${versions[versions.length - 1]}` },
+      : {
+          name: 'Shopify API version supported',
+          state: 'fail',
+          detail: `${config.shopify.apiVersion} is not a supported version (${versions.slice(-4).join(', ')})`,
+          fix: `set shopify.apiVersion to ${versions[versions.length - 1]}`,
+        },
   );
 
-  await shopCheck('Shopify token scopes', 'grant the app the missing scopes in the Shopify admin (Apps → Develop apps → Configuration) and reinstall it', async () => {
-    let handles: string[];
-    try {
-      handles = await deps.shopify.accessScopes();
-    } catch (err) {
-      return { state: 'warn', detail: `cannot read the token's scopes (${msg(err)})` };
-    }
-    const missing = REQUIRED_SCOPES.filter((r) => !r.any.some((h) => handles.includes(h))).map((r) => r.any[0]!);
-    if (missing.length) return { state: 'fail', detail: `missing ${missing.join(', ')}`, fix: 'grant the app the missing scopes in the Shopify admin (Apps → Develop apps → Configuration) and reinstall it' };
-    if (!handles.includes('read_all_orders')) return { state: 'warn', detail: 'read_all_orders missing: only orders of the last 60 days can be read', fix: 'request read_all_orders for older orders' };
-    return { state: 'pass', detail: handles.join(', ') };
-  });
+  await shopCheck(
+    'Shopify token scopes',
+    'grant the app the missing scopes in the Shopify admin (Apps → Develop apps → Configuration) and reinstall it',
+    async () => {
+      let handles: string[];
+      try {
+        handles = await deps.shopify.accessScopes();
+      } catch (err) {
+        return { state: 'warn', detail: `cannot read the token's scopes (${msg(err)})` };
+      }
+      const missing = REQUIRED_SCOPES.filter((r) => !r.any.some((h) => handles.includes(h))).map((r) => r.any[0]!);
+      if (missing.length)
+        return {
+          state: 'fail',
+          detail: `missing ${missing.join(', ')}`,
+          fix: 'grant the app the missing scopes in the Shopify admin (Apps → Develop apps → Configuration) and reinstall it',
+        };
+      if (!handles.includes('read_all_orders'))
+        return {
+          state: 'warn',
+          detail: 'read_all_orders missing: only orders of the last 60 days can be read',
+          fix: 'request read_all_orders for older orders',
+        };
+      return { state: 'pass', detail: handles.join(', ') };
+    },
+  );
 
-  await shopCheck('Shopify locations exist', 'correct mapping.locations[].locationId (list them in the Shopify admin under Settings → Locations)', async () => {
-    const locs = await deps.shopify.locations();
-    const known = new Set(locs.map((l) => l.id));
-    const missing = m.locations.map((l) => l.locationId).filter((id) => !known.has(id));
-    return missing.length
-      ? { state: 'fail', detail: `not in the shop: ${missing.join(', ')} (shop has ${locs.map((l) => `${l.id} ${l.name}`).join(', ')})`, fix: 'correct mapping.locations[].locationId' }
-      : { state: 'pass', detail: m.locations.map((l) => `${l.locationId} ← ${l.warehouses.join('+')}`).join('; ') || 'none mapped' };
-  });
+  await shopCheck(
+    'Shopify locations exist',
+    'correct mapping.locations[].locationId (list them in the Shopify admin under Settings → Locations)',
+    async () => {
+      const locs = await deps.shopify.locations();
+      const known = new Set(locs.map((l) => l.id));
+      const missing = m.locations.map((l) => l.locationId).filter((id) => !known.has(id));
+      return missing.length
+        ? {
+            state: 'fail',
+            detail: `not in the shop: ${missing.join(', ')} (shop has ${locs.map((l) => `${l.id} ${l.name}`).join(', ')})`,
+            fix: 'correct mapping.locations[].locationId',
+          }
+        : { state: 'pass', detail: m.locations.map((l) => `${l.locationId} ← ${l.warehouses.join('+')}`).join('; ') || 'none mapped' };
+    },
+  );
 
   await shopCheck('Shopify metafield definitions', 'run `b1hub init --fix` (creates them)', async () => {
     if (fix) {
@@ -246,25 +366,37 @@ export async function runInitChecks(o: { config: HubConfig; deps: PipelineDeps; 
     for (const d of defs) {
       if (!(await deps.shopify.hasMetafieldDefinition(d))) missing.push(`${d.ownerType} ${d.namespace}.${d.key}`);
     }
-    return missing.length ? { state: 'fail', detail: `missing ${missing.join(', ')}`, fix: 'run `b1hub init --fix` (creates them)' } : { state: 'pass', detail: defs.map((d) => `${d.ownerType} ${d.namespace}.${d.key}`).join(', ') };
+    return missing.length
+      ? { state: 'fail', detail: `missing ${missing.join(', ')}`, fix: 'run `b1hub init --fix` (creates them)' }
+      : { state: 'pass', detail: defs.map((d) => `${d.ownerType} ${d.namespace}.${d.key}`).join(', ') };
   });
 
-  await shopCheck('Shopify webhook subscriptions', 'run `b1hub init --fix` (creates and repairs them)', () => webhookSubscriptionsCheck(config, deps.shopify.executor, fix));
+  await shopCheck('Shopify webhook subscriptions', 'run `b1hub init --fix` (creates and repairs them)', () =>
+    webhookSubscriptionsCheck(config, deps.shopify.executor, fix),
+  );
 
   results.push(
-    await check('Temporal reachable, search attributes', 'start Temporal (`npm start`) or set --temporal-address / TEMPORAL_ADDRESS', async () => {
-      const connection = await o.temporal();
-      const existing = await connection.operatorService.listSearchAttributes({ namespace: o.namespace });
-      const known = new Set(Object.keys(existing.customAttributes ?? {}));
-      const missing = HUB_SEARCH_ATTRIBUTES.filter((k) => !known.has(k.name)).map((k) => k.name);
-      if (missing.length && fix) {
-        await ensureHubSearchAttributes(connection, o.namespace);
-        return { state: 'fixed', detail: `registered ${missing.join(', ')} on namespace ${o.namespace}` };
-      }
-      return missing.length
-        ? { state: 'fail', detail: `namespace ${o.namespace} lacks ${missing.join(', ')}`, fix: 'run `b1hub init --fix` (or `temporal operator search-attribute create`)' }
-        : { state: 'pass', detail: `namespace ${o.namespace}: ${HUB_SEARCH_ATTRIBUTES.map((k) => k.name).join(', ')}` };
-    }),
+    await check(
+      'Temporal reachable, search attributes',
+      'start Temporal (`npm start`) or set --temporal-address / TEMPORAL_ADDRESS',
+      async () => {
+        const connection = await o.temporal();
+        const existing = await connection.operatorService.listSearchAttributes({ namespace: o.namespace });
+        const known = new Set(Object.keys(existing.customAttributes ?? {}));
+        const missing = HUB_SEARCH_ATTRIBUTES.filter((k) => !known.has(k.name)).map((k) => k.name);
+        if (missing.length && fix) {
+          await ensureHubSearchAttributes(connection, o.namespace);
+          return { state: 'fixed', detail: `registered ${missing.join(', ')} on namespace ${o.namespace}` };
+        }
+        return missing.length
+          ? {
+              state: 'fail',
+              detail: `namespace ${o.namespace} lacks ${missing.join(', ')}`,
+              fix: 'run `b1hub init --fix` (or `temporal operator search-attribute create`)',
+            }
+          : { state: 'pass', detail: `namespace ${o.namespace}: ${HUB_SEARCH_ATTRIBUTES.map((k) => k.name).join(', ')}` };
+      },
+    ),
   );
   return results;
 }

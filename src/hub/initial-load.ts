@@ -11,9 +11,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { errorChainText } from '../shared/error-chain';
-import { INITIAL_LOAD_WORKFLOW_ID, initialLoadWorkflow, type InitialLoadActivities, type InitialLoadInput, type InitialLoadResult } from '../workflows/initial-load';
+import {
+  INITIAL_LOAD_WORKFLOW_ID,
+  initialLoadWorkflow,
+  type InitialLoadActivities,
+  type InitialLoadInput,
+  type InitialLoadResult,
+} from '../workflows/initial-load';
 import { runForRequest, sendSyncNow, waitForRun } from './scheduler-ops';
 
 export function createInitialLoadActivities(client: Client): InitialLoadActivities {
@@ -81,7 +93,10 @@ export function legacyInitialLoadInput(dataDir: string): InitialLoadInput | unde
  * hub however many start it at once. A load that ended without a result (terminated) may be
  * started again; a completed one is never repeated.
  */
-export async function startInitialLoad(client: Client, o: { taskQueue: string; input?: InitialLoadInput }): Promise<WorkflowHandle<typeof initialLoadWorkflow>> {
+export async function startInitialLoad(
+  client: Client,
+  o: { taskQueue: string; input?: InitialLoadInput },
+): Promise<WorkflowHandle<typeof initialLoadWorkflow>> {
   try {
     return await client.workflow.start(initialLoadWorkflow, {
       workflowId: INITIAL_LOAD_WORKFLOW_ID,
@@ -102,7 +117,11 @@ export function describeInitialLoad(r: InitialLoadResult): string[] {
     const c = res.counts;
     return `${object}: ${c.created + c.updated + c.unchanged + c.skipped + c.failed} records — ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.skipped} skipped, ${c.failed} failed (${res.workflowId})`;
   });
-  lines.push(r.problems.length ? `initial load finished with problems (${r.problems.join('; ')}); see \`b1hub log --failed\`` : `initial load ${r.how === 'completed' ? 'finished' : r.how}`);
+  lines.push(
+    r.problems.length
+      ? `initial load finished with problems (${r.problems.join('; ')}); see \`b1hub log --failed\``
+      : `initial load ${r.how === 'completed' ? 'finished' : r.how}`,
+  );
   return lines;
 }
 
@@ -110,7 +129,10 @@ export function describeInitialLoad(r: InitialLoadResult): string[] {
  * Starts (or joins) the initial load and waits for it: `b1hub init`, and `up` on a first start.
  * Resolves to a failure summary, or undefined when every object ran clean.
  */
-export async function runInitialLoad(client: Client, o: { dataDir: string; taskQueue: string; print: (line: string) => void }): Promise<string | undefined> {
+export async function runInitialLoad(
+  client: Client,
+  o: { dataDir: string; taskQueue: string; print: (line: string) => void },
+): Promise<string | undefined> {
   const h = await startInitialLoad(client, { taskQueue: o.taskQueue, input: legacyInitialLoadInput(o.dataDir) });
   o.print(`workflow ${INITIAL_LOAD_WORKFLOW_ID} running (customers, and products then inventory)`);
   const result = await h.result();

@@ -22,7 +22,9 @@ function runScript(script: string, args: string[]): number | null {
 export function ensureShopifySchema(progress: (line: string) => void): void {
   const file = shopifySchemaPath();
   if (existsSync(file)) return;
-  progress(`the Shopify Admin schema is missing (${file}); provisioning it now with scripts/provision-shopify-schema.sh (first time only, a ~14 MB npm download)…`);
+  progress(
+    `the Shopify Admin schema is missing (${file}); provisioning it now with scripts/provision-shopify-schema.sh (first time only, a ~14 MB npm download)…`,
+  );
   const status = runScript('provision-shopify-schema.sh', []);
   if (!existsSync(file)) {
     throw new CliError(
@@ -36,7 +38,9 @@ export function ensureShopifySchema(progress: (line: string) => void): void {
 export function ensureTemporalCli(resolve: () => string | undefined, progress: (line: string) => void): string {
   const found = resolve();
   if (found) return found;
-  progress('the Temporal CLI is not provisioned; provisioning it now with scripts/provision.sh --cli-only (first time only; a go install takes a few minutes)…');
+  progress(
+    'the Temporal CLI is not provisioned; provisioning it now with scripts/provision.sh --cli-only (first time only; a go install takes a few minutes)…',
+  );
   const status = runScript('provision.sh', ['--cli-only']);
   const after = resolve();
   if (!after) {

@@ -121,7 +121,8 @@ export async function runRecords(client: Client, workflowId: string): Promise<Ru
         scheduled.set(String(e.eventId), sch.activityType?.name ?? '');
         if (sch.activityType?.name === 'logOutcomes') {
           const input = await decodeFirst<LogPageInput>(sch.input);
-          for (const o of input?.outcomes ?? []) outcomes.push({ ...o, workflowId, runId: ex.runId, page: input!.pageIndex, time: eventTime(e) });
+          for (const o of input?.outcomes ?? [])
+            outcomes.push({ ...o, workflowId, runId: ex.runId, page: input!.pageIndex, time: eventTime(e) });
         }
       }
       const done = e.activityTaskCompletedEventAttributes;
@@ -209,7 +210,10 @@ const LEDGER_QUERY_TIMEOUT_MS = 10_000;
 function ledgerCall<T>(client: Client, object: SyncObject, call: () => Promise<T>): Promise<T> {
   return client.connection.withDeadline(Date.now() + LEDGER_QUERY_TIMEOUT_MS, call).catch((err: unknown) => {
     if (/DEADLINE_EXCEEDED|deadline/i.test(String((err as Error)?.message ?? err))) {
-      throw new CliError(`no worker answered the ${object} ledger (${ledgerWorkflowId(object)}) within ${LEDGER_QUERY_TIMEOUT_MS / 1000} s`, 'start a worker: `b1hub up` (demo) or `b1hub worker --config <file>`');
+      throw new CliError(
+        `no worker answered the ${object} ledger (${ledgerWorkflowId(object)}) within ${LEDGER_QUERY_TIMEOUT_MS / 1000} s`,
+        'start a worker: `b1hub up` (demo) or `b1hub worker --config <file>`',
+      );
     }
     throw err;
   });
@@ -223,13 +227,24 @@ export interface OpenErrorEntry extends OpenError {
  * Open errors of one object, oldest first, read a page at a time (at most `limit`). An object
  * whose runs never failed has no ledger yet: no open errors.
  */
-export async function openErrorsOf(client: Client, object: SyncObject, limit = 200, lastFailedFromMs?: number): Promise<{ total: number; entries: OpenErrorEntry[] }> {
+export async function openErrorsOf(
+  client: Client,
+  object: SyncObject,
+  limit = 200,
+  lastFailedFromMs?: number,
+): Promise<{ total: number; entries: OpenErrorEntry[] }> {
   const handle = client.workflow.getHandle(ledgerWorkflowId(object));
   const entries: OpenErrorEntry[] = [];
   let total = 0;
   try {
     while (entries.length < limit) {
-      const page = await ledgerCall(client, object, () => handle.query(openErrorsQuery, { offset: entries.length, limit: Math.min(LEDGER_PAGE_MAX, limit - entries.length), ...(lastFailedFromMs !== undefined ? { lastFailedFromMs } : {}) }));
+      const page = await ledgerCall(client, object, () =>
+        handle.query(openErrorsQuery, {
+          offset: entries.length,
+          limit: Math.min(LEDGER_PAGE_MAX, limit - entries.length),
+          ...(lastFailedFromMs !== undefined ? { lastFailedFromMs } : {}),
+        }),
+      );
       total = page.total;
       entries.push(...page.entries.map((e) => ({ object, ...e })));
       if (!page.entries.length || entries.length >= page.total) break;
@@ -247,12 +262,23 @@ export async function openErrorCount(client: Client, object: SyncObject): Promis
 }
 
 /** Closes open errors with a reason; an id that is not open is refused by the ledger (nothing changes). */
-export async function dismissOpenErrors(client: Client, object: SyncObject, req: DismissRequest): Promise<{ dismissed: number; open: number }> {
+export async function dismissOpenErrors(
+  client: Client,
+  object: SyncObject,
+  req: DismissRequest,
+): Promise<{ dismissed: number; open: number }> {
   try {
-    return await ledgerCall(client, object, () => client.workflow.getHandle(ledgerWorkflowId(object)).executeUpdate(dismissUpdate, { args: [req] }));
+    return await ledgerCall(client, object, () =>
+      client.workflow.getHandle(ledgerWorkflowId(object)).executeUpdate(dismissUpdate, { args: [req] }),
+    );
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new CliError(`${object} has no open errors (no ledger ${ledgerWorkflowId(object)} yet)`);
-    if (err instanceof WorkflowUpdateFailedError) throw new CliError(`dismiss refused: ${(err.cause as Error | undefined)?.message ?? err.message}`, `list the open errors with \`b1hub log --failed --object ${object}\``);
+    if (err instanceof WorkflowNotFoundError)
+      throw new CliError(`${object} has no open errors (no ledger ${ledgerWorkflowId(object)} yet)`);
+    if (err instanceof WorkflowUpdateFailedError)
+      throw new CliError(
+        `dismiss refused: ${(err.cause as Error | undefined)?.message ?? err.message}`,
+        `list the open errors with \`b1hub log --failed --object ${object}\``,
+      );
     throw err;
   }
 }

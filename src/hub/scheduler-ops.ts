@@ -38,7 +38,10 @@ function isDeadline(err: unknown): boolean {
 }
 
 function missingScheduler(object: SyncObject): CliError {
-  return new CliError(`the ${object} scheduler (${schedulerWorkflowId(object)}) does not exist`, 'it is created by `b1hub up` or `b1hub worker`; start one of them first');
+  return new CliError(
+    `the ${object} scheduler (${schedulerWorkflowId(object)}) does not exist`,
+    'it is created by `b1hub up` or `b1hub worker`; start one of them first',
+  );
 }
 
 /** The workers polling the scheduler's task queue for workflow tasks, as the server sees them. */
@@ -59,14 +62,22 @@ export async function schedulerPollers(client: Client, object: SyncObject): Prom
   });
   const now = Date.now();
   const seen = (res.pollers ?? [])
-    .map((p) => ({ identity: p.identity ?? '', lastSeenMs: p.lastAccessTime ? Number(p.lastAccessTime.seconds ?? 0) * 1000 + Math.floor((p.lastAccessTime.nanos ?? 0) / 1e6) : 0 }))
+    .map((p) => ({
+      identity: p.identity ?? '',
+      lastSeenMs: p.lastAccessTime ? Number(p.lastAccessTime.seconds ?? 0) * 1000 + Math.floor((p.lastAccessTime.nanos ?? 0) / 1e6) : 0,
+    }))
     .sort((a, b) => b.lastSeenMs - a.lastSeenMs);
-  return { taskQueue: desc.taskQueue, alive: seen.filter((p) => now - p.lastSeenMs <= POLLER_ALIVE_MS), ...(seen[0] ? { lastSeenMs: seen[0].lastSeenMs } : {}) };
+  return {
+    taskQueue: desc.taskQueue,
+    alive: seen.filter((p) => now - p.lastSeenMs <= POLLER_ALIVE_MS),
+    ...(seen[0] ? { lastSeenMs: seen[0].lastSeenMs } : {}),
+  };
 }
 
 /** "1 worker polls task queue 'x'" / "no worker polls task queue 'x' (last poll 5 min ago)". */
 export function describePollers(p: Pollers): string {
-  if (p.alive.length) return `${p.alive.length} worker${p.alive.length === 1 ? '' : 's'} poll${p.alive.length === 1 ? 's' : ''} its task queue '${p.taskQueue}'`;
+  if (p.alive.length)
+    return `${p.alive.length} worker${p.alive.length === 1 ? '' : 's'} poll${p.alive.length === 1 ? 's' : ''} its task queue '${p.taskQueue}'`;
   const last = p.lastSeenMs ? ` (last poll ${Math.round((Date.now() - p.lastSeenMs) / 1000)} s ago)` : '';
   return `no worker polls its task queue '${p.taskQueue}'${last}`;
 }
@@ -87,7 +98,9 @@ export class SchedulerSilentError extends CliError {
     const who = pollers ? describePollers(pollers) : 'its task queue could not be described';
     const noWorker = pollers !== undefined && pollers.alive.length === 0;
     super(
-      noWorker ? `the ${object} scheduler did not answer: ${who}` : `the ${object} scheduler did not answer within ${Math.round(waitedMs / 1000)} s; ${who}`,
+      noWorker
+        ? `the ${object} scheduler did not answer: ${who}`
+        : `the ${object} scheduler did not answer within ${Math.round(waitedMs / 1000)} s; ${who}`,
       noWorker ? START_WORKER : 'a worker that just stopped holds its tasks for a few seconds before the others take them over; ask again',
     );
     this.name = 'SchedulerSilentError';
@@ -105,7 +118,9 @@ async function silent(client: Client, object: SyncObject, waitedMs: number): Pro
 
 export async function queryStatus(client: Client, object: SyncObject, nextCount = 1): Promise<StatusWithNext> {
   try {
-    return await client.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => schedulerHandle(client, object).query(statusQuery, { nextCount }));
+    return await client.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
+      schedulerHandle(client, object).query(statusQuery, { nextCount }),
+    );
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw missingScheduler(object);
     if (isDeadline(err)) throw await silent(client, object, QUERY_TIMEOUT_MS);
@@ -135,7 +150,12 @@ export type RequestOutcome =
  * when it falls silent. A rejected request is an error; anything else that cannot
  * be confirmed in time is `unconfirmed`, never a failure: the request is in its history.
  */
-export async function awaitRequestedRun(client: Client, object: SyncObject, requestId: string, o: { timeoutMs?: number; onSilent?: (e: SchedulerSilentError) => void } = {}): Promise<RequestOutcome> {
+export async function awaitRequestedRun(
+  client: Client,
+  object: SyncObject,
+  requestId: string,
+  o: { timeoutMs?: number; onSilent?: (e: SchedulerSilentError) => void } = {},
+): Promise<RequestOutcome> {
   const deadline = Date.now() + (o.timeoutMs ?? 30_000);
   let silentErr: SchedulerSilentError | undefined;
   for (;;) {
@@ -143,7 +163,8 @@ export async function awaitRequestedRun(client: Client, object: SyncObject, requ
       const status = await queryStatus(client, object);
       const wf = status.requests[requestId];
       if (wf) return { kind: 'recorded', workflowId: wf };
-      if (status.lastRejected && status.lastRejected.reason.includes(requestId)) throw new CliError(`the ${object} scheduler rejected the request: ${status.lastRejected.reason}`);
+      if (status.lastRejected && status.lastRejected.reason.includes(requestId))
+        throw new CliError(`the ${object} scheduler rejected the request: ${status.lastRejected.reason}`);
       silentErr = undefined;
     } catch (err) {
       if (!(err instanceof SchedulerSilentError)) throw err;
@@ -161,7 +182,12 @@ export async function awaitRequestedRun(client: Client, object: SyncObject, requ
  * The scheduler's status after a delivered signal (pause, resume): asked again while it does
  * not answer, up to `timeoutMs`; `unconfirmed` after that (the signal stays delivered).
  */
-export async function statusAfterSignal(client: Client, object: SyncObject, nextCount = 1, timeoutMs = 30_000): Promise<{ kind: 'answered'; status: StatusWithNext } | { kind: 'unconfirmed'; silent: SchedulerSilentError }> {
+export async function statusAfterSignal(
+  client: Client,
+  object: SyncObject,
+  nextCount = 1,
+  timeoutMs = 30_000,
+): Promise<{ kind: 'answered'; status: StatusWithNext } | { kind: 'unconfirmed'; silent: SchedulerSilentError }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -174,7 +200,12 @@ export async function statusAfterSignal(client: Client, object: SyncObject, next
 }
 
 /** A signal (pause, resume) to the scheduler; delivered once this returns. */
-export async function signalScheduler<Args extends unknown[]>(client: Client, object: SyncObject, signal: SignalDefinition<Args>, ...args: Args): Promise<void> {
+export async function signalScheduler<Args extends unknown[]>(
+  client: Client,
+  object: SyncObject,
+  signal: SignalDefinition<Args>,
+  ...args: Args
+): Promise<void> {
   try {
     await schedulerHandle(client, object).signal(signal, ...args);
   } catch (err) {
@@ -191,16 +222,24 @@ export type UpdateOutcome<R> = { kind: 'applied'; result: R } | { kind: 'unconfi
  * repeated id to the first one, nothing is applied twice) until `timeoutMs`; after that the
  * change was sent but not confirmed, and may still be applied.
  */
-export async function changeSchedule(client: Client, object: SyncObject, spec: ScheduleSpec, timeoutMs = 30_000): Promise<UpdateOutcome<SchedulerStatus>> {
+export async function changeSchedule(
+  client: Client,
+  object: SyncObject,
+  spec: ScheduleSpec,
+  timeoutMs = 30_000,
+): Promise<UpdateOutcome<SchedulerStatus>> {
   const updateId = newRequestId('schedule');
   const started = Date.now();
   for (;;) {
     try {
-      const result = await client.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => schedulerHandle(client, object).executeUpdate(changeScheduleUpdate, { args: [spec], updateId }));
+      const result = await client.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
+        schedulerHandle(client, object).executeUpdate(changeScheduleUpdate, { args: [spec], updateId }),
+      );
       return { kind: 'applied', result };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw missingScheduler(object);
-      if (err instanceof WorkflowUpdateFailedError) throw new CliError(`the ${object} scheduler rejected the schedule: ${(err.cause as Error | undefined)?.message ?? err.message}`);
+      if (err instanceof WorkflowUpdateFailedError)
+        throw new CliError(`the ${object} scheduler rejected the schedule: ${(err.cause as Error | undefined)?.message ?? err.message}`);
       if (!isDeadline(err)) throw err;
       const waited = Date.now() - started;
       const quiet = await silent(client, object, waited);
@@ -220,7 +259,10 @@ export async function runForRequest(client: Client, object: SyncObject, requestI
   const outcome = await awaitRequestedRun(client, object, requestId, { timeoutMs });
   if (outcome.kind === 'recorded') return outcome.workflowId;
   if (outcome.silent) throw outcome.silent;
-  throw new CliError(`the ${object} scheduler did not record request ${requestId} within ${timeoutMs / 1000} s`, 'check the worker is running (`b1hub status`)');
+  throw new CliError(
+    `the ${object} scheduler did not record request ${requestId} within ${timeoutMs / 1000} s`,
+    'check the worker is running (`b1hub status`)',
+  );
 }
 
 /**

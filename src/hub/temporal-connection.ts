@@ -18,7 +18,12 @@ export interface TemporalTarget {
   connectionOptions: NativeConnectionOptions;
 }
 
-export function resolveTemporalTarget(o: { address?: string; namespace?: string; config?: HubConfig; status?: HubStatusFile }): TemporalTarget {
+export function resolveTemporalTarget(o: {
+  address?: string;
+  namespace?: string;
+  config?: HubConfig;
+  status?: HubStatusFile;
+}): TemporalTarget {
   let env: ReturnType<typeof loadClientConnectConfig> | undefined;
   try {
     env = loadClientConnectConfig();
@@ -27,9 +32,19 @@ export function resolveTemporalTarget(o: { address?: string; namespace?: string;
   }
   const envOpts = env?.connectionOptions ?? {};
   const address =
-    o.address ?? (process.env.TEMPORAL_ADDRESS ? envOpts.address : undefined) ?? o.config?.temporal.address ?? o.status?.temporal.address ?? envOpts.address ?? 'localhost:7233';
+    o.address ??
+    (process.env.TEMPORAL_ADDRESS ? envOpts.address : undefined) ??
+    o.config?.temporal.address ??
+    o.status?.temporal.address ??
+    envOpts.address ??
+    'localhost:7233';
   const namespace =
-    o.namespace ?? (process.env.TEMPORAL_NAMESPACE ? env?.namespace : undefined) ?? (o.config?.source === 'file' ? o.config.temporal.namespace : undefined) ?? o.status?.temporal.namespace ?? env?.namespace ?? 'default';
+    o.namespace ??
+    (process.env.TEMPORAL_NAMESPACE ? env?.namespace : undefined) ??
+    (o.config?.source === 'file' ? o.config.temporal.namespace : undefined) ??
+    o.status?.temporal.namespace ??
+    env?.namespace ??
+    'default';
   return { address, namespace, connectionOptions: { ...envOpts, address } };
 }
 

@@ -28,7 +28,14 @@ import { CliError } from './errors';
 import { runInitChecks } from './init-checks';
 import { createPipelineDeps } from '../pipelines/deps';
 import { webhooksEnabled } from '../config/hub-config';
-import { DEFAULT_WEBHOOK_PORT, ensureWebhookSubscriptions, receiverSecrets, startHubReceiver, SUBSCRIBED_TOPICS, type WebhookEndpoint } from './webhooks';
+import {
+  DEFAULT_WEBHOOK_PORT,
+  ensureWebhookSubscriptions,
+  receiverSecrets,
+  startHubReceiver,
+  SUBSCRIBED_TOPICS,
+  type WebhookEndpoint,
+} from './webhooks';
 
 export interface UpOptions {
   dataDir: string;
@@ -66,7 +73,10 @@ type Stopper = { name: string; stop: () => Promise<void> };
 export async function startHub(o: UpOptions): Promise<RunningHub> {
   const running = readHubStatus(o.dataDir)?.pid ?? claimDataDir(o.dataDir);
   if (running !== undefined) {
-    throw new CliError(`\`b1hub up\` already runs on ${o.dataDir} (pid ${running})`, 'use that one (`b1hub status`), stop it with Ctrl-C, or start another with a different --data-dir and ports');
+    throw new CliError(
+      `\`b1hub up\` already runs on ${o.dataDir} (pid ${running})`,
+      'use that one (`b1hub status`), stop it with Ctrl-C, or start another with a different --data-dir and ports',
+    );
   }
   installOperatorRuntime(o.print);
   mkdirSync(o.dataDir, { recursive: true });
@@ -96,12 +106,25 @@ async function startDemo(o: UpOptions, stoppers: Stopper[], stopAll: () => Promi
   const startedAt = new Date().toISOString();
   ensureShopifySchema(o.print);
 
-  for (const [what, port] of [['SAP B1 simulator', o.b1Port], ['Shopify simulator', o.shopifyPort]] as const) {
-    if (await portInUse(port)) throw new CliError(`port ${port} (${what}) is already in use`, `stop what uses it, or pick another port with \`b1hub up --${what.startsWith('SAP') ? 'b1' : 'shopify'}-port <n>\``);
+  for (const [what, port] of [
+    ['SAP B1 simulator', o.b1Port],
+    ['Shopify simulator', o.shopifyPort],
+  ] as const) {
+    if (await portInUse(port))
+      throw new CliError(
+        `port ${port} (${what}) is already in use`,
+        `stop what uses it, or pick another port with \`b1hub up --${what.startsWith('SAP') ? 'b1' : 'shopify'}-port <n>\``,
+      );
   }
   const codec = await startUiCodecServer(o);
   stoppers.push({ name: 'codec endpoint', stop: () => codec.close() });
-  const dev: DevServer = await startDevServer({ dataDir: o.dataDir, port: o.temporalPort, uiPort: o.uiPort, uiCodecEndpoint: codec.url, print: o.print });
+  const dev: DevServer = await startDevServer({
+    dataDir: o.dataDir,
+    port: o.temporalPort,
+    uiPort: o.uiPort,
+    uiCodecEndpoint: codec.url,
+    print: o.print,
+  });
   stoppers.push({ name: 'Temporal dev server', stop: () => dev.stop() });
 
   const b1Sim = await startB1Simulator({
@@ -147,7 +170,10 @@ async function startDemo(o: UpOptions, stoppers: Stopper[], stopAll: () => Promi
   const webhooks = await startReceiverOn(client, config, o, stoppers);
   config = { ...config, webhooks: { ...config.webhooks, enabled: true, publicUrl: webhooks.publicUrl } };
   // The demo subscribes itself on every start (the port may differ): a fresh shop gets webhooks.
-  const subscribed = await ensureWebhookSubscriptions(createPipelineDeps(config, DEMO_SECRETS).shopify.executor, { uri: webhooks.publicUrl, apiVersion: config.shopify.apiVersion }).then(
+  const subscribed = await ensureWebhookSubscriptions(createPipelineDeps(config, DEMO_SECRETS).shopify.executor, {
+    uri: webhooks.publicUrl,
+    apiVersion: config.shopify.apiVersion,
+  }).then(
     (changes) => (changes.length ? `${changes.length} subscription(s) created or repaired` : 'subscriptions up to date'),
     (err: unknown) => `subscribing failed (${(err as Error).message}); orders reach B1 on the schedule; \`b1hub init --fix\` retries`,
   );
@@ -158,7 +184,10 @@ async function startDemo(o: UpOptions, stoppers: Stopper[], stopAll: () => Promi
   const firstStart = load === 'none' && !legacy?.recorded;
   const initializing = (firstStart && !o.skipInit) || load === 'running';
   if (load === 'none' && !initializing) {
-    await startInitialLoad(client, { taskQueue: config.temporal.taskQueue, input: legacy?.recorded ? legacy : { recorded: { how: 'skipped' } } });
+    await startInitialLoad(client, {
+      taskQueue: config.temporal.taskQueue,
+      input: legacy?.recorded ? legacy : { recorded: { how: 'skipped' } },
+    });
   }
 
   const status: HubStatusFile = {
@@ -166,7 +195,14 @@ async function startDemo(o: UpOptions, stoppers: Stopper[], stopAll: () => Promi
     startedAt,
     readyAt: new Date().toISOString(),
     dataDir: o.dataDir,
-    temporal: { address: dev.address, namespace: target.namespace, taskQueue: config.temporal.taskQueue, uiUrl: dev.uiUrl, codecUrl: codec.url, dbFile: dev.dbFile },
+    temporal: {
+      address: dev.address,
+      namespace: target.namespace,
+      taskQueue: config.temporal.taskQueue,
+      uiUrl: dev.uiUrl,
+      codecUrl: codec.url,
+      dbFile: dev.dbFile,
+    },
     b1: { baseUrl: b1Sim.url, companyDb: config.b1.companyDb, userName: config.b1.userName, demoPassword: DEMO_SECRETS.b1Password },
     shopify: {
       graphqlUrl: shopifySim.graphqlUrl,
@@ -184,7 +220,8 @@ async function startDemo(o: UpOptions, stoppers: Stopper[], stopAll: () => Promi
   printDemoBanner(o.print, status, codec.url, firstStart, initializing, subscribed);
   // A load an earlier start began (and a worker carries on) is only waited for: its checks ran then.
   if (initializing) startInitialization(client, connection, config, o, status, firstStart);
-  else if (load === 'failed') o.print(`[init] the initial load ended without finishing (terminated or cancelled); \`b1hub init\` runs it again`);
+  else if (load === 'failed')
+    o.print(`[init] the initial load ended without finishing (terminated or cancelled); \`b1hub init\` runs it again`);
 
   return { status, done: worker.done, stop: stopAll };
 }
@@ -193,14 +230,30 @@ async function startDemo(o: UpOptions, stoppers: Stopper[], stopAll: () => Promi
  * First-start initialization, in the background: the configuration checks with safe fixes
  * (`b1hub init --fix`: metafield definitions, the guest customer, UDFs), then the initial load.
  */
-function startInitialization(client: Client, connection: Connection, config: HubConfig, o: UpOptions, status: HubStatusFile, withChecks: boolean): void {
+function startInitialization(
+  client: Client,
+  connection: Connection,
+  config: HubConfig,
+  o: UpOptions,
+  status: HubStatusFile,
+  withChecks: boolean,
+): void {
   const print = (line: string) => o.print(`[init] ${line}`);
   const run = async (): Promise<string | undefined> => {
     if (!withChecks) return runInitialLoad(client, { dataDir: o.dataDir, taskQueue: config.temporal.taskQueue, print });
-    const checks = await runInitChecks({ config, deps: createPipelineDeps(config, DEMO_SECRETS), temporal: async () => connection, namespace: status.temporal.namespace, fix: true });
+    const checks = await runInitChecks({
+      config,
+      deps: createPipelineDeps(config, DEMO_SECRETS),
+      temporal: async () => connection,
+      namespace: status.temporal.namespace,
+      fix: true,
+    });
     for (const c of checks) if (c.state === 'fixed' || c.state === 'fail') print(`${c.name}: ${c.state} — ${c.detail}`);
     const failed = checks.filter((c) => c.state === 'fail');
-    if (failed.length) print(`configuration checks failed (${failed.map((c) => c.name).join(', ')}); the initial load runs anyway, see \`b1hub init --check-only\``);
+    if (failed.length)
+      print(
+        `configuration checks failed (${failed.map((c) => c.name).join(', ')}); the initial load runs anyway, see \`b1hub init --check-only\``,
+      );
     return runInitialLoad(client, { dataDir: o.dataDir, taskQueue: config.temporal.taskQueue, print });
   };
   void run().then(
@@ -222,14 +275,25 @@ function startInitialization(client: Client, connection: Connection, config: Hub
 
 /** The receiver beside the worker; stopped before the Temporal client it hands deliveries to. */
 async function startReceiverOn(client: Client, config: HubConfig, o: UpOptions, stoppers: Stopper[]): Promise<WebhookEndpoint> {
-  const { receiver, endpoint } = await startHubReceiver({ client, config, secrets: receiverSecrets(config), port: o.webhookPort, print: o.print });
+  const { receiver, endpoint } = await startHubReceiver({
+    client,
+    config,
+    secrets: receiverSecrets(config),
+    port: o.webhookPort,
+    print: o.print,
+  });
   // Answers 503 (Shopify retries) from before the worker drains; the port closes last.
   stoppers.push({ name: 'webhook receiver', stop: () => receiver.stopAccepting() });
   stoppers.unshift({ name: 'webhook receiver port', stop: () => receiver.close() });
   return endpoint;
 }
 
-async function startWorkerOn(target: ReturnType<typeof resolveTemporalTarget>, config: HubConfig, secrets: HubSecrets, stoppers: Stopper[]): Promise<RunningHubWorker> {
+async function startWorkerOn(
+  target: ReturnType<typeof resolveTemporalTarget>,
+  config: HubConfig,
+  secrets: HubSecrets,
+  stoppers: Stopper[],
+): Promise<RunningHubWorker> {
   const native = await connectWorker(target);
   stoppers.push({ name: 'worker connection', stop: () => native.close() });
   const worker = await startHubWorker({ connection: native, namespace: target.namespace, config, secrets });
@@ -262,9 +326,14 @@ async function startWithConfig(o: UpOptions, config: HubConfig, stoppers: Stoppe
   };
   writeHubStatus(o.dataDir, status);
   stoppers.unshift({ name: 'status file', stop: async () => removeHubStatus(o.dataDir) });
-  if (webhooks) o.print(`webhook receiver listening on ${webhooks.url} (Shopify calls ${webhooks.publicUrl}; \`b1hub init --fix\` subscribes it)`);
-  o.print(`b1-shopify-hub worker running on task queue ${config.temporal.taskQueue} at ${target.address} (namespace ${target.namespace}); schedulers ensured. Ctrl-C stops it.`);
-  o.print('Payloads of 1 KiB and more are stored zlib-compressed: for readable payloads in your Temporal UI, run `b1hub codec-server --cors-origin <UI origin>` and set it as the UI\'s codec endpoint (README "Payload compression and the codec endpoint").');
+  if (webhooks)
+    o.print(`webhook receiver listening on ${webhooks.url} (Shopify calls ${webhooks.publicUrl}; \`b1hub init --fix\` subscribes it)`);
+  o.print(
+    `b1-shopify-hub worker running on task queue ${config.temporal.taskQueue} at ${target.address} (namespace ${target.namespace}); schedulers ensured. Ctrl-C stops it.`,
+  );
+  o.print(
+    'Payloads of 1 KiB and more are stored zlib-compressed: for readable payloads in your Temporal UI, run `b1hub codec-server --cors-origin <UI origin>` and set it as the UI\'s codec endpoint (README "Payload compression and the codec endpoint").',
+  );
   return { status, done: worker.done, stop: stopAll };
 }
 
@@ -276,7 +345,8 @@ async function startUiCodecServer(o: UpOptions): Promise<Awaited<ReturnType<type
   const corsOrigins = [`http://localhost:${o.uiPort}`, `http://127.0.0.1:${o.uiPort}`];
   const taken = [o.temporalPort, o.uiPort, o.b1Port, o.shopifyPort, o.webhookPort ?? DEFAULT_WEBHOOK_PORT];
   if (o.codecPort !== undefined) {
-    if (await portInUse(o.codecPort)) throw new CliError(`port ${o.codecPort} (codec endpoint) is already in use`, 'pick another codec port');
+    if (await portInUse(o.codecPort))
+      throw new CliError(`port ${o.codecPort} (codec endpoint) is already in use`, 'pick another codec port');
     return startCodecServer({ port: o.codecPort, corsOrigins });
   }
   const preferred = o.uiPort + 1;
@@ -290,7 +360,14 @@ async function startUiCodecServer(o: UpOptions): Promise<Awaited<ReturnType<type
   }
 }
 
-function printDemoBanner(print: (line: string) => void, s: HubStatusFile, codecUrl: string, firstStart: boolean, initializing: boolean, subscribed: string): void {
+function printDemoBanner(
+  print: (line: string) => void,
+  s: HubStatusFile,
+  codecUrl: string,
+  firstStart: boolean,
+  initializing: boolean,
+  subscribed: string,
+): void {
   const lines = [
     '',
     'b1-shopify-hub is running (demo: embedded configuration, simulators)',

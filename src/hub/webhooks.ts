@@ -42,11 +42,21 @@ export interface WebhookEndpoint {
  * Starts the receiver on `port` (a taken explicit port is an error; the default falls back to
  * any free port, so two demo hubs on one machine both get one).
  */
-export async function startHubReceiver(o: { client: Client; config: HubConfig; secrets: Secret[]; port?: number; print: (line: string) => void }): Promise<{ receiver: WebhookReceiver; endpoint: WebhookEndpoint }> {
+export async function startHubReceiver(o: {
+  client: Client;
+  config: HubConfig;
+  secrets: Secret[];
+  port?: number;
+  print: (line: string) => void;
+}): Promise<{ receiver: WebhookReceiver; endpoint: WebhookEndpoint }> {
   const w = o.config.webhooks;
   let port = o.port ?? w.port;
   if (await portInUse(port)) {
-    if (o.port !== undefined || o.config.source === 'file') throw new CliError(`port ${port} (webhook receiver) is already in use`, 'stop what uses it, or pick another port with --webhook-port (or webhooks.port)');
+    if (o.port !== undefined || o.config.source === 'file')
+      throw new CliError(
+        `port ${port} (webhook receiver) is already in use`,
+        'stop what uses it, or pick another port with --webhook-port (or webhooks.port)',
+      );
     port = 0;
   }
   const receiver = await startWebhookReceiver({
@@ -60,36 +70,71 @@ export async function startHubReceiver(o: { client: Client; config: HubConfig; s
     log: (line) => o.print(`[webhooks] ${line}`),
   });
   const base = receiver.url.slice(0, receiver.url.length - w.path.length);
-  return { receiver, endpoint: { url: receiver.url, publicUrl: (o.config.source === 'file' && w.publicUrl) || receiver.url, statsUrl: `${base}/webhooks/stats` } };
+  return {
+    receiver,
+    endpoint: {
+      url: receiver.url,
+      publicUrl: (o.config.source === 'file' && w.publicUrl) || receiver.url,
+      statsUrl: `${base}/webhooks/stats`,
+    },
+  };
 }
 
 /** The secrets of a configured hub, from the environment only (error names the variable). */
 export function receiverSecrets(config: HubConfig, env: NodeJS.ProcessEnv = process.env): Secret[] {
   if (config.source === 'embedded') return [new Secret(DEMO_WEBHOOK_SECRET)];
   const current = env.SHOPIFY_WEBHOOK_SECRET;
-  if (!current) throw new CliError('SHOPIFY_WEBHOOK_SECRET: not set (the Shopify app\'s client secret, which signs webhooks)', 'export it before starting the hub, or set webhooks.enabled: false');
-  return env.SHOPIFY_WEBHOOK_SECRET_PREVIOUS ? [new Secret(current), new Secret(env.SHOPIFY_WEBHOOK_SECRET_PREVIOUS)] : [new Secret(current)];
+  if (!current)
+    throw new CliError(
+      "SHOPIFY_WEBHOOK_SECRET: not set (the Shopify app's client secret, which signs webhooks)",
+      'export it before starting the hub, or set webhooks.enabled: false',
+    );
+  return env.SHOPIFY_WEBHOOK_SECRET_PREVIOUS
+    ? [new Secret(current), new Secret(env.SHOPIFY_WEBHOOK_SECRET_PREVIOUS)]
+    : [new Secret(current)];
 }
 
 /** Creates missing subscriptions and repairs wrong addresses and API versions. */
-export async function ensureWebhookSubscriptions(executor: ShopifyExecutor, o: { uri: string; apiVersion: string }): Promise<SubscriptionChange[]> {
+export async function ensureWebhookSubscriptions(
+  executor: ShopifyExecutor,
+  o: { uri: string; apiVersion: string },
+): Promise<SubscriptionChange[]> {
   return new WebhookSubscriptions(executor).reconcile({ uri: o.uri, topics: SUBSCRIBED_TOPICS, apiVersion: o.apiVersion });
 }
 
 /** The configuration summary's line for the subscriptions (with `fix`: reconciled first). */
-export async function webhookSubscriptionsCheck(config: HubConfig, executor: ShopifyExecutor, fix: boolean): Promise<Omit<CheckResult, 'name'>> {
+export async function webhookSubscriptionsCheck(
+  config: HubConfig,
+  executor: ShopifyExecutor,
+  fix: boolean,
+): Promise<Omit<CheckResult, 'name'>> {
   const uri = config.webhooks.publicUrl;
-  if (!webhooksEnabled(config) || !uri) return { state: 'skip', detail: 'webhooks are off (set webhooks.publicUrl): orders reach B1 on the schedule only' };
+  if (!webhooksEnabled(config) || !uri)
+    return { state: 'skip', detail: 'webhooks are off (set webhooks.publicUrl): orders reach B1 on the schedule only' };
   const desired = { uri, topics: SUBSCRIBED_TOPICS, apiVersion: config.shopify.apiVersion };
   const fixHint = 'run `b1hub init --fix` (creates and repairs them)';
   if (fix) {
     const changes = await ensureWebhookSubscriptions(executor, desired);
-    if (changes.length) return { state: 'fixed', detail: changes.map((c) => `${c.action} ${c.topic}${c.action === 'updated' ? ` (${c.reason})` : ''}`).join(', ') };
+    if (changes.length)
+      return {
+        state: 'fixed',
+        detail: changes.map((c) => `${c.action} ${c.topic}${c.action === 'updated' ? ` (${c.reason})` : ''}`).join(', '),
+      };
   }
   const findings = checkSubscriptions(desired, await new WebhookSubscriptions(executor).list());
   const bad = findings.filter((f) => f.status !== 'ok' && f.status !== 'extra');
-  if (!bad.length) return { state: 'pass', detail: `${SUBSCRIBED_TOPICS.length} topics → ${uri} (${config.shopify.apiVersion}); fulfillments/create not subscribed (no delivery direction yet)` };
-  const why = bad.map((f) => (f.status === 'wrong-uri' ? `${f.topic} calls ${f.uri}` : f.status === 'wrong-api-version' ? `${f.topic} on ${f.apiVersion}` : `${f.topic} missing`));
+  if (!bad.length)
+    return {
+      state: 'pass',
+      detail: `${SUBSCRIBED_TOPICS.length} topics → ${uri} (${config.shopify.apiVersion}); fulfillments/create not subscribed (no delivery direction yet)`,
+    };
+  const why = bad.map((f) =>
+    f.status === 'wrong-uri'
+      ? `${f.topic} calls ${f.uri}`
+      : f.status === 'wrong-api-version'
+        ? `${f.topic} on ${f.apiVersion}`
+        : `${f.topic} missing`,
+  );
   return { state: 'fail', detail: why.join(', '), fix: fixHint };
 }
 

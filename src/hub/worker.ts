@@ -5,7 +5,15 @@
  * tests; startHubWorker builds the real activities for a configuration and runs it (`b1hub up`,
  * `b1hub worker`).
  */
-import { bundleWorkflowCode, DefaultLogger, GracefulShutdownPeriodExpiredError, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  GracefulShutdownPeriodExpiredError,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import type { TemporalTarget } from './temporal-connection';
 import { ledgerBackoff, type HubConfig, type HubSecrets } from '../config/hub-config';
 import { demoLocationMapping } from '../config/demo';
@@ -77,7 +85,12 @@ export async function createHubWorker(opts: HubWorkerOptions): Promise<Worker> {
     workflowBundle: await hubWorkflowBundle(),
     // Every hub worker serves the initial load's activity (it only talks to Temporal), so the load
     // runs wherever the workflow lands; the activities passed in come on top.
-    activities: { ...createInitialLoadActivities(new Client({ connection: opts.connection, namespace: opts.namespace ?? 'default', dataConverter: hubDataConverter })), ...opts.activities },
+    activities: {
+      ...createInitialLoadActivities(
+        new Client({ connection: opts.connection, namespace: opts.namespace ?? 'default', dataConverter: hubDataConverter }),
+      ),
+      ...opts.activities,
+    },
     // Large payloads (record pages) are stored compressed: see src/temporal/zlib-codec.ts.
     dataConverter: hubDataConverter,
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? 20,
@@ -96,7 +109,13 @@ export async function createHubWorker(opts: HubWorkerOptions): Promise<Worker> {
  * take the schedulers'. Same bundle, no activities of its own.
  */
 export function createHintWorker(o: Omit<HubWorkerOptions, 'activities' | 'maxConcurrentActivities'>): Promise<Worker> {
-  return createHubWorker({ ...o, taskQueue: webhookTaskQueue(o.taskQueue ?? DEFAULT_TASK_QUEUE), activities: {}, maxConcurrentActivities: 1, extra: { maxCachedWorkflows: 50, ...o.extra } });
+  return createHubWorker({
+    ...o,
+    taskQueue: webhookTaskQueue(o.taskQueue ?? DEFAULT_TASK_QUEUE),
+    activities: {},
+    maxConcurrentActivities: 1,
+    extra: { maxCachedWorkflows: 50, ...o.extra },
+  });
 }
 
 /**
@@ -109,7 +128,11 @@ export async function stopHubWorker(worker: Worker, done: Promise<void>): Promis
     // Past the force time run() rejects: GracefulShutdownPeriodExpiredError, or (SDK 1.24) an
     // IllegalStateError "Worker still in use" when the step it gave up on still holds the native
     // worker. It polls no more either way; the process exits once the hub has stopped.
-    if (err instanceof GracefulShutdownPeriodExpiredError || (err instanceof Error && err.name === 'IllegalStateError' && /still in use/.test(err.message))) return;
+    if (
+      err instanceof GracefulShutdownPeriodExpiredError ||
+      (err instanceof Error && err.name === 'IllegalStateError' && /still in use/.test(err.message))
+    )
+      return;
     throw err;
   });
 }
@@ -134,7 +157,9 @@ export async function resolveDemoMapping(config: HubConfig, secrets: HubSecrets)
   let mapping = demoLocationMapping(config.mapping, await deps.shopify.locations());
   // Like the locations, the demo's weight units come from the company itself (WeightMeasures).
   if (!Object.keys(mapping.product.weightUnits).length) {
-    const measures = (await deps.b1.listWeightMeasures()).flatMap((w) => (typeof w.UnitCode === 'number' ? [{ UnitCode: w.UnitCode, UnitWeightinmg: w.UnitWeightinmg }] : []));
+    const measures = (await deps.b1.listWeightMeasures()).flatMap((w) =>
+      typeof w.UnitCode === 'number' ? [{ UnitCode: w.UnitCode, UnitWeightinmg: w.UnitWeightinmg }] : [],
+    );
     const weightUnits = weightUnitMapFromMeasures(measures);
     mapping = { ...mapping, product: { ...mapping.product, weightUnits } };
   }

@@ -21,9 +21,15 @@ const warehouseCode = z
 const taxCode = z.string().min(1, 'must not be empty').max(B1_MAX.TaxCode, `B1 tax codes have at most ${B1_MAX.TaxCode} characters`);
 
 /** B1 currency code: ISO codes, local codes like "$", or "##" (all currencies) on a BP. */
-const b1Currency = z.string().min(1, 'must not be empty').max(B1_MAX.Currency, `B1 currency codes have at most ${B1_MAX.Currency} characters`);
+const b1Currency = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(B1_MAX.Currency, `B1 currency codes have at most ${B1_MAX.Currency} characters`);
 
-const expenseCode = z.number().int('must be an integer B1 freight (AdditionalExpenses) code').positive('must be a positive B1 freight code');
+const expenseCode = z
+  .number()
+  .int('must be an integer B1 freight (AdditionalExpenses) code')
+  .positive('must be a positive B1 freight code');
 
 export const WEIGHT_UNITS = ['GRAMS', 'KILOGRAMS', 'OUNCES', 'POUNDS'] as const;
 export const FINANCIAL_STATUSES = [
@@ -55,7 +61,10 @@ const CardCodeRuleSchema = z.discriminatedUnion('mode', [
     prefix: z
       .string()
       .regex(/^[A-Za-z0-9_-]*$/, 'may contain only letters, digits, "_" and "-"')
-      .max(2, `at most 2 characters: Shopify customer ids have 13 digits and B1 CardCode allows ${B1_MAX.CardCode}; use mode 'series' for longer codes`),
+      .max(
+        2,
+        `at most 2 characters: Shopify customer ids have 13 digits and B1 CardCode allows ${B1_MAX.CardCode}; use mode 'series' for longer codes`,
+      ),
   }),
   z.strictObject({
     mode: z.literal('series'),
@@ -85,7 +94,10 @@ const ProductConfigSchema = z.strictObject({
   /** PriceLists PriceListNo whose price becomes the Shopify variant price. */
   priceList: z.number().int('must be an integer PriceListNo').positive('must be a positive PriceListNo').default(1),
   /** Shop currency; a price list price in another currency is refused rather than published wrongly. */
-  shopCurrency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like USD').default('USD'),
+  shopCurrency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like USD')
+    .default('USD'),
   /** B1 currency codes that mean shopCurrency (e.g. "$" in a company whose local currency code is "$"). */
   shopCurrencyAliases: z.array(b1Currency).default([]),
   /** Publishing at price 0 is almost always a missing price-list entry, so it fails unless allowed. */
@@ -94,9 +106,7 @@ const ProductConfigSchema = z.strictObject({
    * B1 WeightMeasures UnitCode → Shopify WeightUnit. Derive it from the company's WeightMeasures
    * with weightUnitMapFromMeasures(); an item weighed in an unmapped unit fails naming the key.
    */
-  weightUnits: z
-    .record(z.string().regex(/^\d+$/, 'keys must be B1 WeightMeasures UnitCode numbers'), z.enum(WEIGHT_UNITS))
-    .default({}),
+  weightUnits: z.record(z.string().regex(/^\d+$/, 'keys must be B1 WeightMeasures UnitCode numbers'), z.enum(WEIGHT_UNITS)).default({}),
   /** ItemGroups Number for items created from Shopify products. */
   defaultItemGroup: z.number().int('must be an integer ItemGroups Number').default(100),
   /** `taxable` when the item does not say (VatLiable absent), and VatLiable for Shopify-created items without `taxable`. */
@@ -148,7 +158,9 @@ const OrderConfigSchema = z.strictObject({
   financialStatuses: z.array(z.enum(FINANCIAL_STATUSES)).min(1, 'list at least one financial status').default(['AUTHORIZED', 'PAID']),
   includeTestOrders: z.boolean().default(false),
   /** Company time zone (IANA): processedAt is converted to it for DocDate. */
-  timeZone: z.string().refine((tz) => IANAZone.isValidZone(tz), { error: (i) => `'${String(i.input)}' is not an IANA time zone (e.g. America/New_York)` }),
+  timeZone: z
+    .string()
+    .refine((tz) => IANAZone.isValidZone(tz), { error: (i) => `'${String(i.input)}' is not an IANA time zone (e.g. America/New_York)` }),
   /** DocDueDate = DocDate + this many days. */
   dueDays: z.number().int().min(0).max(365).default(0),
   /** Warehouse for lines whose location is unknown or unmapped; unset makes such orders fail. */
@@ -196,7 +208,11 @@ export const MappingConfigSchema = z
     cfg.locations.forEach((loc, i) => {
       const prevLoc = seenLocation.get(loc.locationId);
       if (prevLoc !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['locations', i, 'locationId'], message: `location ${loc.locationId} is already mapped in locations[${prevLoc}]` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['locations', i, 'locationId'],
+          message: `location ${loc.locationId} is already mapped in locations[${prevLoc}]`,
+        });
       }
       seenLocation.set(loc.locationId, i);
       loc.warehouses.forEach((wh, j) => {

@@ -148,7 +148,15 @@ export function diffInventory(
   const toActivate: InventoryDiff['toActivate'] = [];
   let unchangedCount = 0;
   const sorted = [...desired].sort((a, b) =>
-    a.inventoryItemId === b.inventoryItemId ? (a.locationId < b.locationId ? -1 : a.locationId > b.locationId ? 1 : 0) : a.inventoryItemId < b.inventoryItemId ? -1 : 1,
+    a.inventoryItemId === b.inventoryItemId
+      ? a.locationId < b.locationId
+        ? -1
+        : a.locationId > b.locationId
+          ? 1
+          : 0
+      : a.inventoryItemId < b.inventoryItemId
+        ? -1
+        : 1,
   );
   for (const d of sorted) {
     const cur = current.get(levelKey(d.inventoryItemId, d.locationId));
@@ -185,9 +193,7 @@ export function chunk<T>(rows: readonly T[], size: number = INVENTORY_BATCH_SIZE
  * IDEMPOTENCY_KEY_PARAMETER_MISMATCH for a legitimately different request.
  */
 export function inventoryIdempotencyKey(runId: string, batchIndex: number, rows?: readonly ShopifyInventoryQuantityInput[]): string {
-  const content = rows
-    ? rows.map((r) => [r.inventoryItemId, r.locationId, r.quantity, r.changeFromQuantity])
-    : null;
+  const content = rows ? rows.map((r) => [r.inventoryItemId, r.locationId, r.quantity, r.changeFromQuantity]) : null;
   return deterministicUuid(stableStringify(['inventorySetQuantities', runId, batchIndex, content]));
 }
 
@@ -200,7 +206,12 @@ export function inventorySetInput(
   const input: { name: 'available'; reason: string; referenceDocumentUri?: string; quantities: ShopifyInventoryQuantityInput[] } = {
     name: 'available',
     reason: config.inventory.reason,
-    quantities: rows.map((r) => ({ inventoryItemId: r.inventoryItemId, locationId: r.locationId, quantity: r.quantity, changeFromQuantity: r.changeFromQuantity })),
+    quantities: rows.map((r) => ({
+      inventoryItemId: r.inventoryItemId,
+      locationId: r.locationId,
+      quantity: r.quantity,
+      changeFromQuantity: r.changeFromQuantity,
+    })),
   };
   if (referenceDocumentUri !== undefined) input.referenceDocumentUri = referenceDocumentUri;
   return input;

@@ -23,7 +23,10 @@ export type DocumentMode = (typeof DOCUMENT_MODES)[number];
 /** OACT.AcctCode: 15 characters (formatted codes are translated by the Service Layer). */
 const glAccount = z.string().min(1, 'must not be empty').max(15, 'B1 G/L account codes (OACT.AcctCode) have at most 15 characters');
 
-const expenseCode = z.number().int('must be an integer B1 freight (AdditionalExpenses) code').positive('must be a positive B1 freight code');
+const expenseCode = z
+  .number()
+  .int('must be an integer B1 freight (AdditionalExpenses) code')
+  .positive('must be a positive B1 freight code');
 
 /**
  * One B1 means of payment. The Integration Hub books every non-cash method (cards, wallets,
@@ -48,7 +51,11 @@ export const MoneyConfigSchema = z.strictObject({
    * order fails with both totals named. Rounding per line in B1 can differ by a cent from
    * Shopify's rounding per order; anything beyond the tolerance is a mapping error, not noise.
    */
-  totalTolerance: z.number().min(0, 'must not be negative').max(1, 'at most 1 (a larger difference is a wrong document, not rounding)').default(0.01),
+  totalTolerance: z
+    .number()
+    .min(0, 'must not be negative')
+    .max(1, 'at most 1 (a larger difference is a wrong document, not rounding)')
+    .default(0.01),
   payments: z
     .strictObject({
       /** Shopify SALE/CAPTURE transactions with status SUCCESS become B1 incoming payments. */
@@ -90,9 +97,12 @@ export function meansForGateway(config: MoneyConfig, gateway: string): PaymentMe
 export function moneyConfigProblems(object: 'payment' | 'refund', config: MoneyConfig): string[] {
   const problems: string[] = [];
   if (object === 'payment') {
-    if (!config.payments.enabled) problems.push('money.payments.enabled: payments are switched off; set it to true to book Shopify payments in B1');
-    else if (Object.keys(config.payments.gateways).length === 0) problems.push('money.payments.gateways: map at least one Shopify gateway to a B1 means of payment');
+    if (!config.payments.enabled)
+      problems.push('money.payments.enabled: payments are switched off; set it to true to book Shopify payments in B1');
+    else if (Object.keys(config.payments.gateways).length === 0)
+      problems.push('money.payments.gateways: map at least one Shopify gateway to a B1 means of payment');
   }
-  if (object === 'refund' && !config.refunds.enabled) problems.push('money.refunds.enabled: refunds are switched off; set it to true to book Shopify refunds in B1');
+  if (object === 'refund' && !config.refunds.enabled)
+    problems.push('money.refunds.enabled: refunds are switched off; set it to true to book Shopify refunds in B1');
   return problems;
 }

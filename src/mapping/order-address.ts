@@ -35,4 +35,3 @@ export function mapAddress(
   }
   return out as Partial<B1AddressExtension>;
 }
-

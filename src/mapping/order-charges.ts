@@ -19,7 +19,11 @@ export function orderExpenses(order: ShopifyOrder, config: MappingConfig, tax: T
     const amount = money(s.currentDiscountedPriceSet ?? s.discountedPriceSet ?? s.originalPriceSet);
     const divisor = grossDivisor(order, s.taxLines);
     if (amount === undefined) issues.add(`shippingLines[${i}]`, `shipping line ${i + 1} ('${s.title ?? ''}') has no price`);
-    else if (divisor === undefined) issues.add(`shippingLines[${i}].taxLines`, `shipping line ${i + 1} ('${s.title ?? ''}'): prices include tax but a tax line has no rate`);
+    else if (divisor === undefined)
+      issues.add(
+        `shippingLines[${i}].taxLines`,
+        `shipping line ${i + 1} ('${s.title ?? ''}'): prices include tax but a tax line has no rate`,
+      );
     else freight += amount / divisor;
     if (taxSum(s.taxLines) > 0) freightTaxed = true;
   });
@@ -28,14 +32,18 @@ export function orderExpenses(order: ShopifyOrder, config: MappingConfig, tax: T
     const e: B1AdditionalExpense = { ExpenseCode: config.order.freightExpenseCode, LineTotal: freight };
     const code = tax.codeFor(freightTaxed);
     if (code !== undefined) e[config.order.tax.codeField] = code;
-    const remarks = shipping.map((s) => clean(s.title)).filter((t) => t !== undefined).join(', ');
+    const remarks = shipping
+      .map((s) => clean(s.title))
+      .filter((t) => t !== undefined)
+      .join(', ');
     if (remarks) e.Remarks = [...remarks].slice(0, 254).join('');
     expenses.push(e);
   }
   if (config.order.tax.mode === 'taxAsFreight') {
     const total =
       money(order.currentTotalTaxSet) ??
-      order.lineItems.filter((l) => l.currentQuantity > 0).reduce((s, l) => s + taxSum(l.taxLines), 0) + shipping.reduce((s, l) => s + taxSum(l.taxLines), 0);
+      order.lineItems.filter((l) => l.currentQuantity > 0).reduce((s, l) => s + taxSum(l.taxLines), 0) +
+        shipping.reduce((s, l) => s + taxSum(l.taxLines), 0);
     const amount = round(total, 6);
     if (amount > 0) {
       const e: B1AdditionalExpense = { ExpenseCode: config.order.tax.expenseCode, LineTotal: amount, Remarks: 'Shopify tax' };

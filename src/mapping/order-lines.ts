@@ -39,7 +39,10 @@ export function mapLine(line: ShopifyLineItem, index: number, ctx: LineContext):
   const label = `line ${index + 1}`;
   const { issues } = ctx;
   if (line.isGiftCard) {
-    issues.add(`${at}.isGiftCard`, `${label} ('${line.name ?? ''}') sells a gift card, which is a liability, not a B1 item; post it manually`);
+    issues.add(
+      `${at}.isGiftCard`,
+      `${label} ('${line.name ?? ''}') sells a gift card, which is a liability, not a B1 item; post it manually`,
+    );
     return undefined;
   }
   const sku = clean(line.sku);
@@ -53,7 +56,8 @@ export function mapLine(line: ShopifyLineItem, index: number, ctx: LineContext):
   const unit = money(line.originalUnitPriceSet);
   const net = money(line.discountedUnitPriceAfterAllDiscountsSet);
   if (unit === undefined || unit < 0) issues.add(`${at}.originalUnitPriceSet`, `${label} SKU '${sku}' has no valid unit price`);
-  if (net === undefined || net < 0) issues.add(`${at}.discountedUnitPriceAfterAllDiscountsSet`, `${label} SKU '${sku}' has no valid discounted price`);
+  if (net === undefined || net < 0)
+    issues.add(`${at}.discountedUnitPriceAfterAllDiscountsSet`, `${label} SKU '${sku}' has no valid discounted price`);
 
   const wh = warehouseFor(line, ctx.order, ctx.config);
   if (wh.reason) issues.add(`${at}.locationId`, `${label} SKU '${sku}': ${wh.reason}`);
@@ -61,8 +65,18 @@ export function mapLine(line: ShopifyLineItem, index: number, ctx: LineContext):
   const taxed = line.taxable !== false && taxSum(line.taxLines) > 0;
   const taxCode = ctx.tax.codeFor(taxed);
   const divisor = grossDivisor(ctx.order, line.taxLines);
-  if (divisor === undefined) issues.add(`${at}.taxLines`, `${label} SKU '${sku}': prices include tax but a tax line has no rate, so the net price is unknown`);
-  if (itemCode === undefined || unit === undefined || net === undefined || wh.warehouse === undefined || divisor === undefined || unit < 0 || net < 0) return undefined;
+  if (divisor === undefined)
+    issues.add(`${at}.taxLines`, `${label} SKU '${sku}': prices include tax but a tax line has no rate, so the net price is unknown`);
+  if (
+    itemCode === undefined ||
+    unit === undefined ||
+    net === undefined ||
+    wh.warehouse === undefined ||
+    divisor === undefined ||
+    unit < 0 ||
+    net < 0
+  )
+    return undefined;
 
   // B1 keeps list price and discount apart (UnitPrice, DiscountPercent → Price); Shopify's
   // per-unit price after all discounts already includes order-level discounts allocated to
@@ -82,4 +96,3 @@ export function mapLine(line: ShopifyLineItem, index: number, ctx: LineContext):
   if (taxCode !== undefined) out[ctx.config.order.tax.codeField] = taxCode;
   return out;
 }
-

@@ -57,7 +57,10 @@ export class TaxCodes {
     if (this.regionCode === null) {
       const { country, state } = taxRegion(this.order);
       const key = country && state ? `${country}-${state}` : country;
-      this.regionCode = (country && state ? tax.codeByRegion[`${country}-${state}`] : undefined) ?? (country ? tax.codeByRegion[country] : undefined) ?? tax.defaultTaxCode;
+      this.regionCode =
+        (country && state ? tax.codeByRegion[`${country}-${state}`] : undefined) ??
+        (country ? tax.codeByRegion[country] : undefined) ??
+        tax.defaultTaxCode;
       if (this.regionCode === undefined) {
         const addr = this.order.shippingAddress ? 'shippingAddress' : 'billingAddress';
         this.issues.add(
@@ -69,4 +72,3 @@ export class TaxCodes {
     return this.regionCode;
   }
 }
-

@@ -11,7 +11,8 @@ import type { B1DocumentLineCreate, B1OrderState, ShopifyOrder } from './types';
 import { clean } from './validate';
 
 /** A PATCH row: quantity change or closing of an existing line, or a new line. */
-export type B1DocumentLinePatch = { LineNum: number; Quantity: number } | { LineNum: number; LineStatus: 'bost_Close' } | B1DocumentLineCreate;
+export type B1DocumentLinePatch =
+  { LineNum: number; Quantity: number } | { LineNum: number; LineStatus: 'bost_Close' } | B1DocumentLineCreate;
 
 export type OrderUpdateDecision =
   | { action: 'nothing' }
@@ -39,10 +40,18 @@ export function decideOrderUpdate(
   if (order.cancelledAt) {
     if (cancelledInB1) return { action: 'nothing' };
     if (open) return { action: 'cancel', docEntry };
-    return { action: 'report-not-applied', field: 'cancelledAt', reason: `order ${order.name} was cancelled in Shopify but B1 order ${docEntry} is already closed; reverse it in B1 (return/credit memo)` };
+    return {
+      action: 'report-not-applied',
+      field: 'cancelledAt',
+      reason: `order ${order.name} was cancelled in Shopify but B1 order ${docEntry} is already closed; reverse it in B1 (return/credit memo)`,
+    };
   }
   if (cancelledInB1) {
-    return { action: 'report-not-applied', field: 'cancelledAt', reason: `B1 order ${docEntry} is cancelled but Shopify order ${order.name} is not` };
+    return {
+      action: 'report-not-applied',
+      field: 'cancelledAt',
+      reason: `B1 order ${docEntry} is cancelled but Shopify order ${order.name} is not`,
+    };
   }
 
   // Desired quantity per ItemCode from Shopify's current quantities.
@@ -59,7 +68,12 @@ export function decideOrderUpdate(
     const d = desired.get(code);
     desired.set(code, { qty: (d?.qty ?? 0) + l.currentQuantity, firstIndex: d?.firstIndex ?? i });
   });
-  if (!issues.ok) return { action: 'report-not-applied', field: issues.issues[0]?.field ?? 'lineItems', reason: issues.issues.map((x) => x.reason).join('; ') };
+  if (!issues.ok)
+    return {
+      action: 'report-not-applied',
+      field: issues.issues[0]?.field ?? 'lineItems',
+      reason: issues.issues.map((x) => x.reason).join('; '),
+    };
 
   // Items Shopify ever had on the order (removed lines stay with currentQuantity 0). B1 lines
   // of other items were added in B1 and are B1's: never closed or changed here.
@@ -87,7 +101,8 @@ export function decideOrderUpdate(
       // hand keeps each line's open quantity (B1 does not deliver it), and only a quantity Shopify
       // changed is an edit that cannot be applied.
       const ordered = lines.reduce((s, l) => s + l.Quantity, 0);
-      if (want !== ordered) problems.push(`item '${code}': quantity is ${want} in Shopify, ${ordered} in B1 order ${docEntry}, which is closed`);
+      if (want !== ordered)
+        problems.push(`item '${code}': quantity is ${want} in Shopify, ${ordered} in B1 order ${docEntry}, which is closed`);
       continue;
     }
     if (want === have) continue;
@@ -110,15 +125,23 @@ export function decideOrderUpdate(
     const newQty = line.Quantity + (want - have);
     const deliveredHere = delivered(line);
     if (newQty < deliveredHere) {
-      problems.push(`item '${code}': Shopify quantity ${want} is below the ${deliveredHere} B1 has already delivered on line ${line.LineNum}`);
+      problems.push(
+        `item '${code}': Shopify quantity ${want} is below the ${deliveredHere} B1 has already delivered on line ${line.LineNum}`,
+      );
     } else if (newQty === 0) {
       rows.push({ LineNum: line.LineNum, LineStatus: 'bost_Close' });
     } else {
       rows.push({ LineNum: line.LineNum, Quantity: newQty });
     }
   }
-  if (!issues.ok) return { action: 'report-not-applied', field: issues.issues[0]?.field ?? 'lineItems', reason: issues.issues.map((x) => x.reason).join('; ') };
-  if (problems.length > 0) return { action: 'report-not-applied', field: 'lineItems', reason: `quantity edits not applied: ${problems.join('; ')}` };
+  if (!issues.ok)
+    return {
+      action: 'report-not-applied',
+      field: issues.issues[0]?.field ?? 'lineItems',
+      reason: issues.issues.map((x) => x.reason).join('; '),
+    };
+  if (problems.length > 0)
+    return { action: 'report-not-applied', field: 'lineItems', reason: `quantity edits not applied: ${problems.join('; ')}` };
   if (rows.length === 0) return { action: 'nothing' };
   return { action: 'patch', docEntry, patch: { DocumentLines: rows } };
 }

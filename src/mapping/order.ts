@@ -57,7 +57,7 @@ export function companyDate(instant: string, timeZone: string): string | undefin
   const dt = DateTime.fromISO(instant, { setZone: true });
   if (!dt.isValid) return undefined;
   const local = dt.setZone(timeZone);
-  return local.isValid ? local.toISODate() ?? undefined : undefined;
+  return local.isValid ? (local.toISODate() ?? undefined) : undefined;
 }
 
 function plusDays(date: string, days: number): string {

@@ -14,14 +14,7 @@ import { fail, issue, ok, type MappingIssue, type MappingResult } from './errors
 import { meansForGateway, type MoneyConfig, type PaymentMeans } from './money-config';
 
 export type ShopifyTransactionKind =
-  | 'AUTHORIZATION'
-  | 'CAPTURE'
-  | 'CHANGE'
-  | 'EMV_AUTHORIZATION'
-  | 'REFUND'
-  | 'SALE'
-  | 'SUGGESTED_REFUND'
-  | 'VOID';
+  'AUTHORIZATION' | 'CAPTURE' | 'CHANGE' | 'EMV_AUTHORIZATION' | 'REFUND' | 'SALE' | 'SUGGESTED_REFUND' | 'VOID';
 export type ShopifyTransactionStatus = 'AWAITING_RESPONSE' | 'ERROR' | 'FAILURE' | 'PENDING' | 'SUCCESS' | 'UNKNOWN';
 
 /** `OrderTransaction`, amounts in shop money. */
@@ -139,18 +132,36 @@ export function paymentBody(
   if (transactions.length === 0) return fail([issue(field, `no transaction of ${target.orderName} to book`)]);
   const latest = [...transactions].sort((a, b) => (a.processedAt ?? a.createdAt).localeCompare(b.processedAt ?? b.createdAt)).at(-1)!;
   const date = companyDate(latest.processedAt ?? latest.createdAt, ctx.timeZone);
-  if (!date) problems.push(issue(`${field}.processedAt`, `transaction ${latest.id} has no valid processedAt/createdAt ('${latest.processedAt ?? latest.createdAt}')`));
+  if (!date)
+    problems.push(
+      issue(
+        `${field}.processedAt`,
+        `transaction ${latest.id} has no valid processedAt/createdAt ('${latest.processedAt ?? latest.createdAt}')`,
+      ),
+    );
   const lines: { t: ShopifyTransaction; amount: number; means: PaymentMeans }[] = [];
   transactions.forEach((t, i) => {
     const at = transactions.length > 1 ? `${field}[${i}]` : field;
     const amount = parseAmount(t.amount);
-    if (amount === undefined || amount <= 0) problems.push(issue(`${at}.amountSet.shopMoney.amount`, `transaction ${t.id} has amount '${t.amount}', not a positive decimal`));
+    if (amount === undefined || amount <= 0)
+      problems.push(issue(`${at}.amountSet.shopMoney.amount`, `transaction ${t.id} has amount '${t.amount}', not a positive decimal`));
     const currency = ctx.currencyCodes[t.currencyCode] ?? t.currencyCode;
     if (currency !== target.docCurrency) {
-      problems.push(issue(`${at}.amountSet.shopMoney.currencyCode`, `transaction ${t.id} is in ${t.currencyCode} (B1 '${currency}') but the B1 documents of ${target.orderName} are in '${target.docCurrency}'`));
+      problems.push(
+        issue(
+          `${at}.amountSet.shopMoney.currencyCode`,
+          `transaction ${t.id} is in ${t.currencyCode} (B1 '${currency}') but the B1 documents of ${target.orderName} are in '${target.docCurrency}'`,
+        ),
+      );
     }
     const means = meansForGateway(ctx.money, t.gateway);
-    if (!means) problems.push(issue(`${at}.gateway`, `gateway '${t.gateway}' of transaction ${t.id} has no B1 means of payment: add it to money.payments.gateways`));
+    if (!means)
+      problems.push(
+        issue(
+          `${at}.gateway`,
+          `gateway '${t.gateway}' of transaction ${t.id} has no B1 means of payment: add it to money.payments.gateways`,
+        ),
+      );
     if (amount !== undefined && amount > 0 && means) lines.push({ t, amount, means });
   });
   if (problems.length || !date) return fail(problems);
@@ -172,10 +183,18 @@ export function paymentBody(
     total += amount;
     const ref = gidNumber(t.id);
     if (means.type === 'creditCard') {
-      (body.PaymentCreditCards ??= []).push({ CreditCard: means.creditCard, CreditCardNumber: '0000', CardValidUntil: endOfMonth(date), VoucherNum: ref.slice(0, 20), CreditSum: amount });
+      (body.PaymentCreditCards ??= []).push({
+        CreditCard: means.creditCard,
+        CreditCardNumber: '0000',
+        CardValidUntil: endOfMonth(date),
+        VoucherNum: ref.slice(0, 20),
+        CreditSum: amount,
+      });
     } else if (means.type === 'transfer') {
       if (body.TransferAccount !== undefined && body.TransferAccount !== means.account) {
-        return fail([issue(`${field}.gateway`, `gateways ${gateways} map to two transfer accounts; one B1 payment has one transfer account`)]);
+        return fail([
+          issue(`${field}.gateway`, `gateways ${gateways} map to two transfer accounts; one B1 payment has one transfer account`),
+        ]);
       }
       body.TransferAccount = means.account;
       body.TransferSum = cents((body.TransferSum ?? 0) + amount);
@@ -201,7 +220,12 @@ function cents(n: number): number {
  * balance; the rest (an overpayment, or the whole amount when there is no invoice) stays on the
  * partner's account, where the accounting team sees it, rather than failing money that came in.
  */
-export function mapIncomingPayment(t: ShopifyTransaction, target: PaymentTarget, ctx: MoneyMappingContext, field = 'transaction'): MappingResult<B1PaymentCreate> {
+export function mapIncomingPayment(
+  t: ShopifyTransaction,
+  target: PaymentTarget,
+  ctx: MoneyMappingContext,
+  field = 'transaction',
+): MappingResult<B1PaymentCreate> {
   const why = notBookableReason(t);
   if (why) return fail([issue(`${field}.kind`, `transaction ${t.id} is not a payment: ${why}`)]);
   const mapped = paymentBody([t], target, ctx, field);
@@ -209,7 +233,9 @@ export function mapIncomingPayment(t: ShopifyTransaction, target: PaymentTarget,
   const { body, amount } = mapped.value;
   body.U_ShopifyTxnId = t.id;
   if (target.invoice && target.invoice.openBalance > 0) {
-    body.PaymentInvoices = [{ DocEntry: target.invoice.docEntry, SumApplied: Math.min(amount, target.invoice.openBalance), InvoiceType: 'it_Invoice' }];
+    body.PaymentInvoices = [
+      { DocEntry: target.invoice.docEntry, SumApplied: Math.min(amount, target.invoice.openBalance), InvoiceType: 'it_Invoice' },
+    ];
   }
   return ok(body);
 }

@@ -33,8 +33,30 @@ const DEFAULT_VALUE = 'Default Title';
 
 /** Minor-unit digits of currencies that do not use 2 (ISO 4217); prices are rounded to them. */
 const CURRENCY_DIGITS: Record<string, number> = {
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0,
-  VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0, BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
 };
 
 export function formatMoney(amount: number, currency: string): string {
@@ -78,7 +100,8 @@ export function mapItemToProductSet(item: B1Item, config: MappingConfig, asOf: s
   const issues = new IssueCollector();
   const code = clean(item.ItemCode);
   if (code === undefined) return fail([{ field: 'ItemCode', reason: 'item has no ItemCode' }]);
-  if (code !== item.ItemCode) issues.add('ItemCode', `ItemCode '${item.ItemCode}' has leading or trailing spaces, which Shopify SKUs cannot keep`);
+  if (code !== item.ItemCode)
+    issues.add('ItemCode', `ItemCode '${item.ItemCode}' has leading or trailing spaces, which Shopify SKUs cannot keep`);
 
   const title = clean(item.ItemName);
   if (title === undefined) issues.add('ItemName', `item '${code}' has no ItemName for the product title`);
@@ -92,7 +115,10 @@ export function mapItemToProductSet(item: B1Item, config: MappingConfig, asOf: s
   }
   const cur = clean(priceRow?.Currency);
   if (cur !== undefined && cur !== cfg.shopCurrency && !cfg.shopCurrencyAliases.includes(cur)) {
-    issues.add('ItemPrices', `price list ${cfg.priceList} prices item '${code}' in ${cur}, the shop sells in ${cfg.shopCurrency} (config product.shopCurrency/shopCurrencyAliases)`);
+    issues.add(
+      'ItemPrices',
+      `price list ${cfg.priceList} prices item '${code}' in ${cur}, the shop sells in ${cfg.shopCurrency} (config product.shopCurrency/shopCurrencyAliases)`,
+    );
   }
 
   let weight: { unit: ShopifyWeightUnit; value: number } = { unit: 'KILOGRAMS', value: 0 };
@@ -102,7 +128,10 @@ export function mapItemToProductSet(item: B1Item, config: MappingConfig, asOf: s
     const unitCode = item.SalesWeightUnit;
     const unit = unitCode === null || unitCode === undefined ? undefined : cfg.weightUnits[String(unitCode)];
     if (unit === undefined) {
-      issues.add('SalesWeightUnit', `item '${code}' is weighed in B1 unit ${unitCode ?? '(none)'}, which has no Shopify unit (config product.weightUnits["${unitCode ?? ''}"])`);
+      issues.add(
+        'SalesWeightUnit',
+        `item '${code}' is weighed in B1 unit ${unitCode ?? '(none)'}, which has no Shopify unit (config product.weightUnits["${unitCode ?? ''}"])`,
+      );
     } else weight = { unit, value: w };
   }
 
@@ -165,10 +194,15 @@ function b1Weight(
  * A Shopify variant whose SKU has no B1 item → POST /Items body: ItemCode = SKU, default item
  * group, non-inventory when Shopify does not track it, price into the configured price list.
  */
-export function mapVariantToItem(product: ShopifyProduct, variant: ShopifyProductVariant, config: MappingConfig): MappingResult<B1ItemCreate> {
+export function mapVariantToItem(
+  product: ShopifyProduct,
+  variant: ShopifyProductVariant,
+  config: MappingConfig,
+): MappingResult<B1ItemCreate> {
   const issues = new IssueCollector();
   const sku = clean(variant.sku);
-  if (sku === undefined) return fail([{ field: 'variants.sku', reason: `variant ${variant.id} has no SKU, so it cannot become a B1 item` }]);
+  if (sku === undefined)
+    return fail([{ field: 'variants.sku', reason: `variant ${variant.id} has no SKU, so it cannot become a B1 item` }]);
   const longCode = tooLong('ItemCode', sku);
   if (longCode) issues.add('variants.sku', `SKU '${sku}': ${longCode}`);
 

@@ -13,7 +13,15 @@
  */
 import { fail, issue, ok, type MappingIssue, type MappingResult } from './errors';
 import { companyDate } from './order';
-import { gidNumber, paymentBody, parseAmount, type B1PaymentCreate, type MoneyMappingContext, type PaymentTarget, type ShopifyTransaction } from './payment';
+import {
+  gidNumber,
+  paymentBody,
+  parseAmount,
+  type B1PaymentCreate,
+  type MoneyMappingContext,
+  type PaymentTarget,
+  type ShopifyTransaction,
+} from './payment';
 
 export type ShopifyRestockType = 'CANCEL' | 'LEGACY_RESTOCK' | 'NO_RESTOCK' | 'RETURN';
 
@@ -112,11 +120,17 @@ function baseLineFor(line: ShopifyRefundLine, lines: readonly InvoiceLine[]): In
   if (byId) return byId;
   const legacy = lines.filter((l) => l.shopifyLineId === undefined && line.sku && l.itemCode === line.sku);
   if (legacy.length === 1) return legacy[0]!;
-  if (legacy.length > 1) return `SKU '${line.sku}' is on ${legacy.length} invoice lines without a Shopify line id; cannot tell which one it refunds`;
+  if (legacy.length > 1)
+    return `SKU '${line.sku}' is on ${legacy.length} invoice lines without a Shopify line id; cannot tell which one it refunds`;
   return `line item ${line.lineItemId}${line.sku ? ` (SKU '${line.sku}')` : ''} is on no line of the invoice`;
 }
 
-export function mapCreditNote(r: ShopifyRefund, target: CreditTarget, ctx: RefundMappingContext, field = 'refund'): MappingResult<B1CreditNoteCreate> {
+export function mapCreditNote(
+  r: ShopifyRefund,
+  target: CreditTarget,
+  ctx: RefundMappingContext,
+  field = 'refund',
+): MappingResult<B1CreditNoteCreate> {
   const problems: MappingIssue[] = [];
   const date = companyDate(r.createdAt, ctx.timeZone);
   if (!date) problems.push(issue(`${field}.createdAt`, `refund ${r.id} has no valid createdAt ('${r.createdAt}')`));
@@ -133,15 +147,25 @@ export function mapCreditNote(r: ShopifyRefund, target: CreditTarget, ctx: Refun
   const expenses: { ExpenseCode: number; LineTotal: number; Remarks?: string }[] = [];
   r.shipping.forEach((s, i) => {
     const amount = parseAmount(s);
-    if (amount === undefined) problems.push(issue(`${field}.refundShippingLines[${i}].subtotalAmountSet`, `refund ${r.id} has shipping amount '${s}', not a decimal`));
+    if (amount === undefined)
+      problems.push(
+        issue(`${field}.refundShippingLines[${i}].subtotalAmountSet`, `refund ${r.id} has shipping amount '${s}', not a decimal`),
+      );
     else if (amount !== 0) expenses.push({ ExpenseCode: ctx.freightExpenseCode, LineTotal: amount, Remarks: 'Refunded shipping' });
   });
   r.adjustments.forEach((a, i) => {
     const amount = parseAmount(a);
-    if (amount === undefined) problems.push(issue(`${field}.orderAdjustments[${i}].amountSet`, `refund ${r.id} has adjustment '${a}', not a decimal`));
+    if (amount === undefined)
+      problems.push(issue(`${field}.orderAdjustments[${i}].amountSet`, `refund ${r.id} has adjustment '${a}', not a decimal`));
     else if (amount !== 0) {
       const code = ctx.money.refunds.adjustmentExpenseCode;
-      if (code === undefined) problems.push(issue(`${field}.orderAdjustments[${i}]`, `refund ${r.id} has an order adjustment of ${a}: set money.refunds.adjustmentExpenseCode to book it`));
+      if (code === undefined)
+        problems.push(
+          issue(
+            `${field}.orderAdjustments[${i}]`,
+            `refund ${r.id} has an order adjustment of ${a}: set money.refunds.adjustmentExpenseCode to book it`,
+          ),
+        );
       else expenses.push({ ExpenseCode: code, LineTotal: amount, Remarks: 'Shopify order adjustment' });
     }
   });
@@ -150,17 +174,40 @@ export function mapCreditNote(r: ShopifyRefund, target: CreditTarget, ctx: Refun
     // A goodwill amount: no goods, no base document line to credit.
     const account = ctx.money.refunds.goodwillAccount;
     const amount = settledRefundTransactions(r).reduce((sum, t) => sum + (parseAmount(t.amount) ?? 0), 0);
-    if (account === undefined) problems.push(issue(`${field}.refundLineItems`, `refund ${r.id} refunds an amount without line items: set money.refunds.goodwillAccount to book it`));
-    if (amount <= 0 && expenses.length === 0) problems.push(issue(`${field}.transactions`, `refund ${r.id} has no line items and no settled amount: nothing to credit`));
+    if (account === undefined)
+      problems.push(
+        issue(
+          `${field}.refundLineItems`,
+          `refund ${r.id} refunds an amount without line items: set money.refunds.goodwillAccount to book it`,
+        ),
+      );
+    if (amount <= 0 && expenses.length === 0)
+      problems.push(issue(`${field}.transactions`, `refund ${r.id} has no line items and no settled amount: nothing to credit`));
     if (problems.length || account === undefined) return fail(problems);
-    const lines: B1CreditNoteLine[] = amount > 0 ? [{ AccountCode: account, LineTotal: Math.round(amount * 100) / 100, ItemDescription: `Shopify refund ${gidNumber(r.id)}`.slice(0, 100) }] : [];
+    const lines: B1CreditNoteLine[] =
+      amount > 0
+        ? [
+            {
+              AccountCode: account,
+              LineTotal: Math.round(amount * 100) / 100,
+              ItemDescription: `Shopify refund ${gidNumber(r.id)}`.slice(0, 100),
+            },
+          ]
+        : [];
     // Shipping or an adjustment alone still needs one line in B1: a zero service line carries them.
     if (lines.length === 0) lines.push({ AccountCode: account, LineTotal: 0, ItemDescription: `Shopify refund ${gidNumber(r.id)}` });
-    return ok({ ...header, DocType: 'dDocument_Service', DocumentLines: lines, ...(expenses.length ? { DocumentAdditionalExpenses: expenses } : {}) });
+    return ok({
+      ...header,
+      DocType: 'dDocument_Service',
+      DocumentLines: lines,
+      ...(expenses.length ? { DocumentAdditionalExpenses: expenses } : {}),
+    });
   }
 
   if (!target.invoice) {
-    problems.push(issue(`${field}.refundLineItems`, `refund ${r.id} credits goods of ${target.orderName}, which has no B1 invoice to credit`));
+    problems.push(
+      issue(`${field}.refundLineItems`, `refund ${r.id} credits goods of ${target.orderName}, which has no B1 invoice to credit`),
+    );
     return fail(problems);
   }
   const invoice = target.invoice;
@@ -180,17 +227,34 @@ export function mapCreditNote(r: ShopifyRefund, target: CreditTarget, ctx: Refun
     }
     const open = base.openQuantity - (drawn.get(base.lineNum) ?? 0);
     if (line.quantity > open) {
-      problems.push(issue(`${at}.quantity`, `refund ${r.id} credits ${line.quantity} of invoice line ${base.lineNum} (${base.itemCode}), which has ${open} left to credit`));
+      problems.push(
+        issue(
+          `${at}.quantity`,
+          `refund ${r.id} credits ${line.quantity} of invoice line ${base.lineNum} (${base.itemCode}), which has ${open} left to credit`,
+        ),
+      );
       return;
     }
     drawn.set(base.lineNum, (drawn.get(base.lineNum) ?? 0) + line.quantity);
     // Stock comes back only for goods that left stock (an invoice moved them; a reserve invoice
     // only once delivered), and a line refunded without restock stays with the customer.
-    const restock = invoice.stockMoved && (line.restockType === 'RETURN' || line.restockType === 'LEGACY_RESTOCK' || line.restockType === 'CANCEL');
-    lines.push({ BaseType: 13, BaseEntry: invoice.docEntry, BaseLine: base.lineNum, Quantity: line.quantity, WithoutInventoryMovement: restock ? 'tNO' : 'tYES' });
+    const restock =
+      invoice.stockMoved && (line.restockType === 'RETURN' || line.restockType === 'LEGACY_RESTOCK' || line.restockType === 'CANCEL');
+    lines.push({
+      BaseType: 13,
+      BaseEntry: invoice.docEntry,
+      BaseLine: base.lineNum,
+      Quantity: line.quantity,
+      WithoutInventoryMovement: restock ? 'tNO' : 'tYES',
+    });
   });
   if (problems.length) return fail(problems);
-  return ok({ ...header, DocType: 'dDocument_Items', DocumentLines: lines, ...(expenses.length ? { DocumentAdditionalExpenses: expenses } : {}) });
+  return ok({
+    ...header,
+    DocType: 'dDocument_Items',
+    DocumentLines: lines,
+    ...(expenses.length ? { DocumentAdditionalExpenses: expenses } : {}),
+  });
 }
 
 /**
@@ -210,7 +274,9 @@ export function mapRefundPayment(
   const { body, amount } = mapped.value;
   body.U_ShopifyRefundId = r.id;
   if (target.creditNote && target.creditNote.openBalance > 0) {
-    body.PaymentInvoices = [{ DocEntry: target.creditNote.docEntry, SumApplied: Math.min(amount, target.creditNote.openBalance), InvoiceType: 'it_CredItnote' }];
+    body.PaymentInvoices = [
+      { DocEntry: target.creditNote.docEntry, SumApplied: Math.min(amount, target.creditNote.openBalance), InvoiceType: 'it_CredItnote' },
+    ];
   }
   return ok(body);
 }

@@ -57,14 +57,7 @@ export interface ShopifyCustomer {
 }
 
 export type ShopifyFinancialStatus =
-  | 'AUTHORIZED'
-  | 'EXPIRED'
-  | 'PAID'
-  | 'PARTIALLY_PAID'
-  | 'PARTIALLY_REFUNDED'
-  | 'PENDING'
-  | 'REFUNDED'
-  | 'VOIDED';
+  'AUTHORIZED' | 'EXPIRED' | 'PAID' | 'PARTIALLY_PAID' | 'PARTIALLY_REFUNDED' | 'PENDING' | 'REFUNDED' | 'VOIDED';
 
 export interface ShopifyTaxLine {
   title?: string | null;

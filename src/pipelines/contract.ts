@@ -17,7 +17,15 @@ import type { PipelineState } from './kit/state';
 import type { PipelineTuning } from './kit/tuning';
 import type { ProductState } from './product/state';
 
-export type { FetchPageInput, FetchPageResult, LogPageInput, MapPageInput, MappedRecord, PostPageInput, SourceRecord } from '../shared/sync-contract';
+export type {
+  FetchPageInput,
+  FetchPageResult,
+  LogPageInput,
+  MapPageInput,
+  MappedRecord,
+  PostPageInput,
+  SourceRecord,
+} from '../shared/sync-contract';
 
 /** What a pipeline needs at run time; built once per worker from the config and the secrets. */
 export interface PipelineDeps {

@@ -21,17 +21,31 @@ export function createPipelineDeps(config: HubConfig, secrets: HubSecrets): Pipe
     password: secrets.b1Password,
     maxPageSize: config.b1.pageSize,
     // Only when asked for: the client warns about TLS options on a plain-http (simulator) URL.
-    ...(config.b1.caFile || config.b1.insecureSkipTlsVerify ? { tls: { caFile: config.b1.caFile, insecure: config.b1.insecureSkipTlsVerify } } : {}),
+    ...(config.b1.caFile || config.b1.insecureSkipTlsVerify
+      ? { tls: { caFile: config.b1.caFile, insecure: config.b1.insecureSkipTlsVerify } }
+      : {}),
   });
   const auth =
     config.shopify.auth === 'accessToken'
       ? { kind: 'accessToken' as const, accessToken: new Secret(secrets.shopifyAccessToken ?? '') }
-      : { kind: 'clientCredentials' as const, clientId: config.shopify.clientId ?? secrets.shopifyClientId ?? '', clientSecret: new Secret(secrets.shopifyClientSecret ?? '') };
+      : {
+          kind: 'clientCredentials' as const,
+          clientId: config.shopify.clientId ?? secrets.shopifyClientId ?? '',
+          clientSecret: new Secret(secrets.shopifyClientSecret ?? ''),
+        };
   const shopify = new ShopifyClient({
     shop: config.shopify.shop,
     endpoint: config.shopify.endpoint,
     apiVersion: config.shopify.apiVersion,
     auth,
   });
-  return { b1, shopify, mapping: config.mapping, pageSizes: { ...DEFAULT_PAGE_SIZES }, state: new PipelineState(), tuning: defaultTuning(), product: createProductState() };
+  return {
+    b1,
+    shopify,
+    mapping: config.mapping,
+    pageSizes: { ...DEFAULT_PAGE_SIZES },
+    state: new PipelineState(),
+    tuning: defaultTuning(),
+    product: createProductState(),
+  };
 }

@@ -61,7 +61,10 @@ export function coalesce(pending: PendingRun | undefined, req: QueuedRequest): P
 
 /** `20261126T140312Z`: sortable and readable in workflow ids. */
 export function compactTimestamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /** Request ids become part of workflow ids: keep them short and free of separators. */

@@ -21,13 +21,11 @@ const WeekdaySchema = z.enum(WEEKDAYS);
 const HHMM_PATTERN = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const HhmmSchema = z.string().regex(HHMM_PATTERN, 'expected a 24-hour time HH:MM, e.g. 02:00 or 14:30');
 
-const TimeZoneSchema = z
-  .string()
-  .superRefine((tz, ctx) => {
-    if (!IANAZone.isValidZone(tz)) {
-      ctx.addIssue({ code: 'custom', message: `unknown IANA time zone '${tz}' (e.g. Europe/Berlin, America/New_York, UTC)` });
-    }
-  });
+const TimeZoneSchema = z.string().superRefine((tz, ctx) => {
+  if (!IANAZone.isValidZone(tz)) {
+    ctx.addIssue({ code: 'custom', message: `unknown IANA time zone '${tz}' (e.g. Europe/Berlin, America/New_York, UTC)` });
+  }
+});
 
 /** Longest interval we align within a day; longer cadences are daily/weekly schedules. */
 export const MAX_INTERVAL_MINUTES = 24 * 60;
@@ -86,9 +84,7 @@ export type CronSpec = z.infer<typeof CronSchema>;
 export function parseScheduleSpec(input: unknown): { ok: true; spec: ScheduleSpec } | { ok: false; error: string } {
   const result = ScheduleSpecSchema.safeParse(input);
   if (result.success) return { ok: true, spec: result.data };
-  const error = result.error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : 'schedule'}: ${issue.message}`)
-    .join('; ');
+  const error = result.error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : 'schedule'}: ${issue.message}`).join('; ');
   return { ok: false, error };
 }
 

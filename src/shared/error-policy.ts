@@ -77,7 +77,8 @@ function isKind(k: unknown): k is ErrorKind {
 }
 
 /** Socket-level failure codes (Node, undici): the connection, not the record. */
-const NETWORK_CODE = /^(ECONNRESET|ECONNREFUSED|ECONNABORTED|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|UND_ERR_|ERR_SOCKET_|ERR_STREAM_PREMATURE_CLOSE)/;
+const NETWORK_CODE =
+  /^(ECONNRESET|ECONNREFUSED|ECONNABORTED|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|UND_ERR_|ERR_SOCKET_|ERR_STREAM_PREMATURE_CLOSE)/;
 
 /**
  * A network failure that reached us unwrapped: Node's fetch throws `TypeError: fetch failed`

@@ -79,8 +79,7 @@ export interface FetchPageResult<T = unknown> {
 }
 
 export type MappedRecord<P = unknown> =
-  | { id: string; label?: string; ok: true; payload: P }
-  | { id: string; label?: string; ok: false; outcome: RecordOutcome };
+  { id: string; label?: string; ok: true; payload: P } | { id: string; label?: string; ok: false; outcome: RecordOutcome };
 
 export interface MapPageInput<T = unknown> extends SyncStep {
   records: SourceRecord<T>[];

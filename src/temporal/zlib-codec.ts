@@ -67,7 +67,9 @@ export async function decodeZlibPayload(p: Payload): Promise<Payload> {
   try {
     raw = await inflateAsync(p.data ?? new Uint8Array(), { maxOutputLength: MAX_DECODED_BYTES });
   } catch (err) {
-    throw new Error(`payload marked ${ZLIB_ENCODING} cannot be decompressed (not a zlib stream, or over ${MAX_DECODED_BYTES} bytes): ${(err as Error).message}`);
+    throw new Error(
+      `payload marked ${ZLIB_ENCODING} cannot be decompressed (not a zlib stream, or over ${MAX_DECODED_BYTES} bytes): ${(err as Error).message}`,
+    );
   }
   try {
     return ProtoPayload.decode(raw);

@@ -1,4 +1,14 @@
-export { createWebhookHandler, startWebhookReceiver, webhookSecretsFromEnv, dedupeKey, DEFAULT_MAX_BODY_BYTES, type WebhookReceiver, type WebhookReceiverOptions, type WebhookHandler, type WebhookOutcome } from './receiver';
+export {
+  createWebhookHandler,
+  startWebhookReceiver,
+  webhookSecretsFromEnv,
+  dedupeKey,
+  DEFAULT_MAX_BODY_BYTES,
+  type WebhookReceiver,
+  type WebhookReceiverOptions,
+  type WebhookHandler,
+  type WebhookOutcome,
+} from './receiver';
 export { WebhookStats, mergeWebhookStats, type TopicStats } from './stats';
 export { actionFor, topicEnum, HUB_TOPICS, type WebhookAction } from './topics';
 export { verifyWebhookHmac, webhookHmac } from './verify';

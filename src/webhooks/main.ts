@@ -28,7 +28,10 @@ async function main(): Promise<void> {
   });
   console.log(`webhook receiver listening on ${rx.url} (stats: GET /webhooks/stats)`);
   const stop = () => {
-    void rx.close().then(() => connection.close().catch(() => undefined)).finally(() => process.exit(0));
+    void rx
+      .close()
+      .then(() => connection.close().catch(() => undefined))
+      .finally(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

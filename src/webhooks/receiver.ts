@@ -78,7 +78,11 @@ function header(req: IncomingMessage, name: string): string | undefined {
 
 function reply(res: ServerResponse, status: number, body: Record<string, unknown>, extra: Record<string, string> = {}): void {
   if (res.headersSent) return;
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', Connection: status === 413 ? 'close' : 'keep-alive', ...extra });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    Connection: status === 413 ? 'close' : 'keep-alive',
+    ...extra,
+  });
   res.end(JSON.stringify(body));
 }
 
@@ -141,7 +145,8 @@ export function createWebhookHandler(opts: WebhookReceiverOptions): WebhookHandl
       return reject(400, 'could not read the body');
     }
     // The signature is over the exact bytes: checked before anything is parsed.
-    if (!verifyWebhookHmac(raw, header(req, 'X-Shopify-Hmac-Sha256'), opts.secrets)) return reject(401, 'missing or invalid X-Shopify-Hmac-Sha256');
+    if (!verifyWebhookHmac(raw, header(req, 'X-Shopify-Hmac-Sha256'), opts.secrets))
+      return reject(401, 'missing or invalid X-Shopify-Hmac-Sha256');
     const shop = header(req, 'X-Shopify-Shop-Domain');
     if (opts.shopDomain && shop !== opts.shopDomain) return reject(403, `deliveries for ${shop ?? '(no shop)'} are not accepted here`);
     const eventId = header(req, 'X-Shopify-Event-Id') ?? header(req, 'X-Shopify-Webhook-Id');
@@ -196,7 +201,10 @@ export function createWebhookHandler(opts: WebhookReceiverOptions): WebhookHandl
     accepting = false;
     if (inflight === 0) return;
     let t: NodeJS.Timeout | undefined;
-    await Promise.race([new Promise<void>((resolve) => idle.push(resolve)), new Promise<void>((resolve) => (t = setTimeout(resolve, waitMs)))]);
+    await Promise.race([
+      new Promise<void>((resolve) => idle.push(resolve)),
+      new Promise<void>((resolve) => (t = setTimeout(resolve, waitMs))),
+    ]);
     clearTimeout(t);
   };
   return { handle, stats, stopAccepting };
@@ -224,7 +232,9 @@ export interface WebhookReceiver {
  * A standalone receiver: POST <path> for deliveries, GET /webhooks/stats for the per-topic
  * counters of this replica, GET /health. Default path /webhooks/shopify.
  */
-export async function startWebhookReceiver(opts: WebhookReceiverOptions & { port?: number; host?: string; path?: string }): Promise<WebhookReceiver> {
+export async function startWebhookReceiver(
+  opts: WebhookReceiverOptions & { port?: number; host?: string; path?: string },
+): Promise<WebhookReceiver> {
   const h = createWebhookHandler(opts);
   const path = opts.path ?? '/webhooks/shopify';
   const server: Server = createServer((req, res) => {

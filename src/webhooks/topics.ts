@@ -38,7 +38,8 @@ function gidOf(body: Record<string, unknown>, type: string, idKey = 'id'): strin
   const g = body.admin_graphql_api_id;
   if (typeof g === 'string' && g.startsWith(`gid://shopify/${type}/`)) return g;
   const id = body[idKey];
-  if ((typeof id === 'number' && Number.isSafeInteger(id) && id > 0) || (typeof id === 'string' && /^\d{1,20}$/.test(id))) return `gid://shopify/${type}/${String(id)}`;
+  if ((typeof id === 'number' && Number.isSafeInteger(id) && id > 0) || (typeof id === 'string' && /^\d{1,20}$/.test(id)))
+    return `gid://shopify/${type}/${String(id)}`;
   return null;
 }
 

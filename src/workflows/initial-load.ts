@@ -65,7 +65,10 @@ export async function initialLoadWorkflow(input: InitialLoadInput = {}): Promise
   // Products made in Shopify are imported after the push (their own object since products run per
   // direction); a load begun before that imported them inside the product run.
   const withImport = patched('initial-load-shopify-product');
-  await Promise.all([runOne('customer'), runOne('product').then(() => Promise.all([runOne('inventory'), withImport ? runOne('shopify-product') : undefined]))]);
+  await Promise.all([
+    runOne('customer'),
+    runOne('product').then(() => Promise.all([runOne('inventory'), withImport ? runOne('shopify-product') : undefined])),
+  ]);
   const problems = INIT_OBJECTS.flatMap((o) => {
     const r = results[o];
     if (!r) return [];

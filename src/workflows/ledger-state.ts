@@ -136,7 +136,6 @@ export interface CarriedLedger {
 /** In a reason, the record's own label is stored as this mark ("order \u0001: line 1 SKU …"). */
 const LABEL_MARK = '\u0001';
 
-
 interface Entry {
   label?: string;
   reason: string;
@@ -175,7 +174,13 @@ export class LedgerState {
     const str = (i: number | undefined) => (i === undefined || i < 0 ? undefined : carried.strings[i]);
     const ids = unpack(carried.ids, carried.strings);
     const labels = unpack(carried.labels, carried.strings);
-    const [reasons, fields, runs, firstSeen, lastSeen] = [carried.reasons, carried.fields, carried.runs, carried.firstSeen, carried.lastSeen].map(undelta);
+    const [reasons, fields, runs, firstSeen, lastSeen] = [
+      carried.reasons,
+      carried.fields,
+      carried.runs,
+      carried.firstSeen,
+      carried.lastSeen,
+    ].map(undelta);
     const attemptAt = carried.attemptAt ? undelta(carried.attemptAt) : [];
     ids.forEach((id, i) => {
       const field = str(fields![i]);
@@ -220,7 +225,15 @@ export class LedgerState {
     if (base === Infinity) base = 0;
     const ids: string[] = [];
     const labels: string[] = [];
-    const cols = { reasons: [] as number[], fields: [] as number[], runs: [] as number[], firstSeen: [] as number[], lastSeen: [] as number[], attempts: [] as number[], attemptAt: [] as number[] };
+    const cols = {
+      reasons: [] as number[],
+      fields: [] as number[],
+      runs: [] as number[],
+      firstSeen: [] as number[],
+      lastSeen: [] as number[],
+      attempts: [] as number[],
+      attemptAt: [] as number[],
+    };
     for (const [id, e] of this.open) {
       ids.push(id);
       labels.push(e.label ?? '');
@@ -298,7 +311,9 @@ export class LedgerState {
       if (at !== undefined) this.rememberOk(o.sourceId, at);
       if (prev) {
         const resolution: Resolution =
-          o.outcome === 'skipped' ? { how: 'skipped', run: req.runId, rule: o.rule ?? 'skipped' } : { how: 'succeeded', run: req.runId, outcome: o.outcome };
+          o.outcome === 'skipped'
+            ? { how: 'skipped', run: req.runId, rule: o.rule ?? 'skipped' }
+            : { how: 'succeeded', run: req.runId, outcome: o.outcome };
         this.resolve(o.sourceId, prev, resolution, nowMs);
       }
     }

@@ -7,7 +7,15 @@
  * by every later run of the object until it resolves. It lives in Temporal, not in a worker's
  * memory, and continues as new after a bounded number of events with its state carried compactly.
  */
-import { allHandlersFinished, condition, continueAsNew, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { OpenErrorsKey, SyncObjectKey } from '../shared/search-attributes';
 import { DEFAULT_BACKOFF, LedgerState, type BackoffPolicy } from './ledger-state';
 import {
@@ -44,7 +52,10 @@ export async function ledgerWorkflow(input: LedgerInput): Promise<void> {
         if (!req.reason?.trim()) throw new Error('a dismissal needs a reason');
         if (!req.ids.length) throw new Error('no source ids given');
         const unknown = state.unknown(req.ids);
-        if (unknown.length) throw new Error(`not an open error of ${input.object}: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ` (+${unknown.length - 10} more)` : ''}`);
+        if (unknown.length)
+          throw new Error(
+            `not an open error of ${input.object}: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ` (+${unknown.length - 10} more)` : ''}`,
+          );
       },
     },
   );

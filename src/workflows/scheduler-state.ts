@@ -13,15 +13,7 @@
 import { describeSchedule, nextFireTime, nextFireTimes, parseScheduleSpec, type ScheduleSpec } from '../schedule/spec';
 import { coalesce, compactTimestamp, isValidRequestId, type QueuedRequest } from '../schedule/run-queue';
 import type { SyncObject } from '../shared/sync-object';
-import type {
-  PendingRun,
-  RunSummary,
-  SchedulerStatus,
-  SyncMode,
-  SyncNowRequest,
-  SyncRunInput,
-  SyncTrigger,
-} from '../shared/sync-types';
+import type { PendingRun, RunSummary, SchedulerStatus, SyncMode, SyncNowRequest, SyncRunInput, SyncTrigger } from '../shared/sync-types';
 
 /** How many finished runs the scheduler remembers (the full log is in the runs' own histories). */
 export const RECENT_RUNS_KEPT = 20;
@@ -95,7 +87,10 @@ export class SchedulerRules {
     const requestId = req?.requestId;
     if (requestId !== undefined) {
       if (!isValidRequestId(requestId)) {
-        this.state.lastRejected = { at: nowIso(), reason: `syncNow: invalid requestId '${requestId.slice(0, 80)}' (letters, digits, . _ - up to 64)` };
+        this.state.lastRejected = {
+          at: nowIso(),
+          reason: `syncNow: invalid requestId '${requestId.slice(0, 80)}' (letters, digits, . _ - up to 64)`,
+        };
         this.changes++;
         return;
       }
@@ -175,7 +170,8 @@ export class SchedulerRules {
     // Only a finished run moves the watermark; an id-scoped resync says nothing about the rest.
     // The watermark moves past records that failed: a run completes only after every page's
     // outcomes are in the object's open-error ledger (ledger.ts), which retries them in later runs.
-    if (watermark && summary.mode !== 'ids' && (!this.state.watermark || watermark > this.state.watermark)) this.state.watermark = watermark;
+    if (watermark && summary.mode !== 'ids' && (!this.state.watermark || watermark > this.state.watermark))
+      this.state.watermark = watermark;
     this.running = undefined;
     this.changes++;
   }

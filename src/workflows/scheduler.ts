@@ -75,13 +75,21 @@ export async function schedulerWorkflow(input: SchedulerInput): Promise<void> {
       (input.continueAsNewAfterIterations !== undefined && iterations >= input.continueAsNewAfterIterations);
     if (due && rules.idle()) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof schedulerWorkflow>({ object, spec: rules.state.spec, state: rules.state, continueAsNewAfterIterations: input.continueAsNewAfterIterations });
+      await continueAsNew<typeof schedulerWorkflow>({
+        object,
+        spec: rules.state.spec,
+        state: rules.state,
+        continueAsNewAfterIterations: input.continueAsNewAfterIterations,
+      });
     }
   }
 }
 
 /** Starts the run the rules took off the queue, as a child; its end is reported to the rules. */
-async function startRun(rules: SchedulerRules, { run, summary, input }: NonNullable<ReturnType<SchedulerRules['startNext']>>): Promise<void> {
+async function startRun(
+  rules: SchedulerRules,
+  { run, summary, input }: NonNullable<ReturnType<SchedulerRules['startNext']>>,
+): Promise<void> {
   try {
     const child = await startChild(syncRunWorkflow, {
       workflowId: run.workflowId,
@@ -97,7 +105,11 @@ async function startRun(rules: SchedulerRules, { run, summary, input }: NonNulla
     });
     child.result().then(
       (result) =>
-        rules.finishRun(summary, { outcome: result.counts.failed > 0 ? 'completed_with_failures' : 'completed', counts: result.counts }, result.watermark),
+        rules.finishRun(
+          summary,
+          { outcome: result.counts.failed > 0 ? 'completed_with_failures' : 'completed', counts: result.counts },
+          result.watermark,
+        ),
       (err: unknown) => rules.finishRun(summary, { outcome: 'failed', error: errorChainText(err) }),
     );
   } catch (err) {

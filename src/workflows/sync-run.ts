@@ -24,18 +24,34 @@ import type { SyncActivities } from '../activities/types';
 import { stepOf, type FetchPageResult, type RecordOutcome } from '../shared/sync-contract';
 import { PERMANENT_ERROR_TYPES } from '../shared/permanent-errors';
 import { FailedCountKey, RecordCountKey } from '../shared/search-attributes';
-import { addCounts, countOutcomes, totalRecords, ZERO_COUNTS, type SyncCounts, type SyncRunInput, type SyncRunResult } from '../shared/sync-types';
+import {
+  addCounts,
+  countOutcomes,
+  totalRecords,
+  ZERO_COUNTS,
+  type SyncCounts,
+  type SyncRunInput,
+  type SyncRunResult,
+} from '../shared/sync-types';
 
 // Transient trouble (5xx, throttling, network) is retried with back-off for ~10 minutes; after
 // that the run fails, the watermark stays, and the next scheduled run picks the work up again.
-const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: PERMANENT_ERROR_TYPES };
+const retry: RetryPolicy = {
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '1 minute',
+  maximumAttempts: 10,
+  nonRetryableErrorTypes: PERMANENT_ERROR_TYPES,
+};
 
 /** I/O steps; the summary labels each call in the Temporal UI ("post 24 orders, page 3"). */
 // The activities beat every few seconds while they work, so a crashed worker's page is retried
 // after the heartbeat timeout instead of the start-to-close timeout.
-const io = (summary: string) => proxyActivities<SyncActivities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '30 seconds', retry, summary });
+const io = (summary: string) =>
+  proxyActivities<SyncActivities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '30 seconds', retry, summary });
 // Mapping is pure and fast; a short timeout surfaces a stuck worker quickly.
-const pure = (summary: string) => proxyActivities<SyncActivities>({ startToCloseTimeout: '1 minute', heartbeatTimeout: '30 seconds', retry, summary });
+const pure = (summary: string) =>
+  proxyActivities<SyncActivities>({ startToCloseTimeout: '1 minute', heartbeatTimeout: '30 seconds', retry, summary });
 // The same pure step as a local activity: it runs inside the workflow task's worker without a
 // trip through the server's task queue, and its history marker keeps only the result (the
 // mapped page). Its input is the fetch result, already in history, so nothing is lost.
@@ -95,28 +111,38 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
   // At most one log in flight: the previous page's log is awaited before the next one starts,
   // and before the run continues as new or completes.
   let logging: Promise<void> = Promise.resolve();
-  const continueAsNewDue = (pagesDone: number) =>
-    workflowInfo().continueAsNewSuggested || pagesDone - firstPageOfThisRun >= PAGES_PER_RUN;
+  const continueAsNewDue = (pagesDone: number) => workflowInfo().continueAsNewSuggested || pagesDone - firstPageOfThisRun >= PAGES_PER_RUN;
   let next: Promise<FetchPageResult> | undefined;
 
   /**
    * Map, post and log one page, and add its outcomes to the counts. `missing` turns the ids the source
    * did not return into outcomes (failed for a requested resync; skipped for a ledger retry).
    */
-  const processPage = async (page: FetchPageResult, index: number, missing: (id: string) => RecordOutcome, countedFailed?: ReadonlySet<string>): Promise<RecordOutcome[]> => {
+  const processPage = async (
+    page: FetchPageResult,
+    index: number,
+    missing: (id: string) => RecordOutcome,
+    countedFailed?: ReadonlySet<string>,
+  ): Promise<RecordOutcome[]> => {
     const outcomes: RecordOutcome[] = (page.missingIds ?? []).map(missing);
     if (page.records.length) {
       const mapped = await mapStep(`map ${page.records.length} ${input.object}s`).mapPage({ ...step, records: page.records });
       const toPost = mapped.flatMap((m) => (m.ok ? [{ id: m.id, label: m.label, payload: m.payload }] : []));
       for (const m of mapped) if (!m.ok) outcomes.push(m.outcome);
-      if (toPost.length) outcomes.push(...(await io(`post ${toPost.length} ${input.object}s`).postPage({ ...step, pageIndex: index, records: toPost })));
+      if (toPost.length)
+        outcomes.push(...(await io(`post ${toPost.length} ${input.object}s`).postPage({ ...step, pageIndex: index, records: toPost })));
     }
     if (outcomes.length) {
       const failedHere = outcomes.filter((o) => o.outcome === 'failed').length;
       // The ledger shows a record by its label ("#1001"); the log step hands it on.
       const labels = ledger ? new Map(page.records.flatMap((r) => (r.label ? [[r.id, r.label] as const] : []))) : undefined;
       const logged = labels ? outcomes.map((o) => (labels.has(o.sourceId) ? { ...o, label: labels.get(o.sourceId) } : o)) : outcomes;
-      const log = () => io(`log ${outcomes.length} outcomes${failedHere ? ` (${failedHere} failed)` : ''}`).logOutcomes({ ...step, pageIndex: index, outcomes: logged });
+      const log = () =>
+        io(`log ${outcomes.length} outcomes${failedHere ? ` (${failedHere} failed)` : ''}`).logOutcomes({
+          ...step,
+          pageIndex: index,
+          outcomes: logged,
+        });
       if (pipelined) {
         await logging;
         logging = log();
@@ -125,7 +151,10 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
       } else {
         await log();
       }
-      counts = addCounts(counts, countOutcomes(countedFailed?.size ? outcomes.filter((o) => !(o.outcome === 'failed' && countedFailed.has(o.sourceId))) : outcomes));
+      counts = addCounts(
+        counts,
+        countOutcomes(countedFailed?.size ? outcomes.filter((o) => !(o.outcome === 'failed' && countedFailed.has(o.sourceId))) : outcomes),
+      );
     }
     return outcomes;
   };
@@ -159,8 +188,19 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
       let at: string | undefined;
       do {
         retryPage -= 1;
-        const page = await io(`retry ${ids.length} open ${input.object} errors`).fetchPage({ ...step, mode: 'ids', ids, cursor: at, pageIndex: retryPage });
-        const outcomes = await processPage(page, retryPage, (id) => ({ object: input.object, sourceId: id, outcome: 'skipped', rule: NO_LONGER_IN_SOURCE }));
+        const page = await io(`retry ${ids.length} open ${input.object} errors`).fetchPage({
+          ...step,
+          mode: 'ids',
+          ids,
+          cursor: at,
+          pageIndex: retryPage,
+        });
+        const outcomes = await processPage(page, retryPage, (id) => ({
+          object: input.object,
+          sourceId: id,
+          outcome: 'skipped',
+          rule: NO_LONGER_IN_SOURCE,
+        }));
         for (const o of outcomes) if (o.outcome === 'failed') failedInRetry.add(o.sourceId);
         at = page.nextCursor;
       } while (at);
@@ -176,7 +216,12 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
       next.catch(() => undefined);
     }
 
-    await processPage(page, pageIndex, (id) => failedOutcome(input, id, `${input.object} ${id} was not found in the source (deleted, or the id is wrong)`), failedInRetry);
+    await processPage(
+      page,
+      pageIndex,
+      (id) => failedOutcome(input, id, `${input.object} ${id} was not found in the source (deleted, or the id is wrong)`),
+      failedInRetry,
+    );
     if (page.watermark && (!watermark || page.watermark > watermark)) watermark = page.watermark;
     pageIndex += 1;
     setCurrentDetails(

@@ -18,9 +18,18 @@ describe('B1 delta reads on UpdateDate/UpdateTime', () => {
   };
 
   test('filter text: two branches, minutes precision, overlap crossing midnight moves the date back', () => {
-    assert.equal(deltaFilter({ date: '2030-03-02', time: '00:01:30' }, 2), "(UpdateDate gt '2030-03-01') or (UpdateDate eq '2030-03-01' and UpdateTime ge '23:59')");
-    assert.equal(deltaFilter({ date: '2030-01-01', time: '00:00' }, 1), "(UpdateDate gt '2029-12-31') or (UpdateDate eq '2029-12-31' and UpdateTime ge '23:59')");
-    assert.equal(deltaFilter({ date: '2030-03-02', time: '12:00:00' }, 0), "(UpdateDate gt '2030-03-02') or (UpdateDate eq '2030-03-02' and UpdateTime ge '12:00')");
+    assert.equal(
+      deltaFilter({ date: '2030-03-02', time: '00:01:30' }, 2),
+      "(UpdateDate gt '2030-03-01') or (UpdateDate eq '2030-03-01' and UpdateTime ge '23:59')",
+    );
+    assert.equal(
+      deltaFilter({ date: '2030-01-01', time: '00:00' }, 1),
+      "(UpdateDate gt '2029-12-31') or (UpdateDate eq '2029-12-31' and UpdateTime ge '23:59')",
+    );
+    assert.equal(
+      deltaFilter({ date: '2030-03-02', time: '12:00:00' }, 0),
+      "(UpdateDate gt '2030-03-02') or (UpdateDate eq '2030-03-02' and UpdateTime ge '12:00')",
+    );
   });
 
   test('changes on both sides of midnight are found; the naive filter would miss the later day', async () => {
@@ -30,8 +39,15 @@ describe('B1 delta reads on UpdateDate/UpdateTime', () => {
     const c = clientFor(sim.url);
     const cursor: DeltaCursor = { date: '2030-03-01', time: '23:58:00' };
     const found = await c.list('Items', { select: ['ItemCode'], filter: deltaFilter(cursor, 0), orderby: 'ItemCode' });
-    assert.deepEqual(found.map((i) => i.ItemCode), ['A00010', 'A00011']);
+    assert.deepEqual(
+      found.map((i) => i.ItemCode),
+      ['A00010', 'A00011'],
+    );
     const naive = await c.list('Items', { select: ['ItemCode'], filter: "UpdateDate ge '2030-03-01' and UpdateTime ge '23:58'" });
-    assert.deepEqual(naive.map((i) => i.ItemCode), ['A00010'], 'the naive form loses the early-morning change');
+    assert.deepEqual(
+      naive.map((i) => i.ItemCode),
+      ['A00010'],
+      'the naive form loses the early-morning change',
+    );
   });
 });

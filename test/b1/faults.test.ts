@@ -41,11 +41,19 @@ describe('B1 client under load-balancer faults', () => {
     await c.login();
     const before = sim.state.count('Orders');
     sim.faults.failNext({ kind: '502', when: 'after', match: /^POST \/b1s\/v1\/Orders/ });
-    await assert.rejects(c.createOrder({ CardCode: 'C00001', DocDueDate: '2026-07-01', U_ShopifyId: 'gid://shopify/Order/77', DocumentLines: [{ ItemCode: 'A00001', Quantity: 1 }] }), (e: unknown) => {
-      assert.ok(e instanceof B1TransientError);
-      assert.equal(e.mayHaveBeenApplied, true);
-      return true;
-    });
+    await assert.rejects(
+      c.createOrder({
+        CardCode: 'C00001',
+        DocDueDate: '2026-07-01',
+        U_ShopifyId: 'gid://shopify/Order/77',
+        DocumentLines: [{ ItemCode: 'A00001', Quantity: 1 }],
+      }),
+      (e: unknown) => {
+        assert.ok(e instanceof B1TransientError);
+        assert.equal(e.mayHaveBeenApplied, true);
+        return true;
+      },
+    );
     assert.equal(sim.state.count('Orders'), before + 1, 'exactly one order: the client did not retry the write');
     const found = await c.findOrdersByShopifyId('gid://shopify/Order/77', ['DocEntry']);
     assert.equal(found.length, 1, 'the hub can find the order it may have created');
@@ -57,7 +65,10 @@ describe('B1 client under load-balancer faults', () => {
     sim.faults.failNext({ kind: 'reset', match: /^GET \/b1s\/v1\/Items\('A00009'\)/ });
     assert.equal((await c.getItem('A00009', ['ItemCode'])).ItemCode, 'A00009');
     sim.faults.failNext({ kind: 'reset', match: /^PATCH/ });
-    await assert.rejects(c.patchItem('A00009', { ItemName: 'After reset' }), (e: unknown) => e instanceof B1TransientError && e.mayHaveBeenApplied);
+    await assert.rejects(
+      c.patchItem('A00009', { ItemName: 'After reset' }),
+      (e: unknown) => e instanceof B1TransientError && e.mayHaveBeenApplied,
+    );
     assert.equal(sim.faults.log.filter((l) => l.startsWith("PATCH /b1s/v1/Items('A00009')")).length, 1);
   });
 

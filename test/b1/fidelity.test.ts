@@ -49,12 +49,17 @@ function checkValue(md: MdModel, typeName: string, value: Record<string, unknown
     const coll = /^Collection\(SAPB1\.(.*)\)$/.exec(p.type);
     if (coll) {
       assert.ok(Array.isArray(v), `${where}.${k} is a collection`);
-      if (md.types.has(coll[1]!)) for (const [i, row] of (v as Array<Record<string, unknown>>).entries()) checkValue(md, coll[1]!, row, `${where}.${k}[${i}]`, udfOk);
+      if (md.types.has(coll[1]!))
+        for (const [i, row] of (v as Array<Record<string, unknown>>).entries()) checkValue(md, coll[1]!, row, `${where}.${k}[${i}]`, udfOk);
       continue;
     }
     if (p.type.startsWith('SAPB1.')) {
       const n = p.type.slice(6);
-      if (md.enums.has(n)) assert.ok(md.enums.get(n)!.some(([m]) => m === v), `${where}.${k}=${String(v)} is a member name of ${n}`);
+      if (md.enums.has(n))
+        assert.ok(
+          md.enums.get(n)!.some(([m]) => m === v),
+          `${where}.${k}=${String(v)} is a member name of ${n}`,
+        );
       else checkValue(md, n, v as Record<string, unknown>, `${where}.${k}`, udfOk);
       continue;
     }
@@ -109,7 +114,11 @@ describe('fidelity to SAP $metadata', { skip: present ? false : `${XML} not foun
       assert.equal(t.props.length, x.props.filter((p) => !p.name.startsWith('U_')).length, `${name} property count`);
     }
     for (const [name, members] of Object.entries(B1_ENUMS)) {
-      assert.deepEqual(members.map((m) => [...m]), md.enums.get(name), `enum ${name}`);
+      assert.deepEqual(
+        members.map((m) => [...m]),
+        md.enums.get(name),
+        `enum ${name}`,
+      );
     }
   });
 
@@ -148,7 +157,10 @@ describe('fidelity to SAP $metadata', { skip: present ? false : `${XML} not foun
         else if (['Edm.Int32', 'Edm.Double'].includes(p.type)) assert.equal(kind, 'number', `${typeName}.${k}`);
         else if (md.enums.has(p.type.slice(6))) {
           assert.equal(kind, 'enum', `${typeName}.${k}`);
-          assert.deepEqual((inner as unknown as { options: string[] }).options, md.enums.get(p.type.slice(6))!.map(([m]) => m));
+          assert.deepEqual(
+            (inner as unknown as { options: string[] }).options,
+            md.enums.get(p.type.slice(6))!.map(([m]) => m),
+          );
         } else assert.equal(kind, 'object', `${typeName}.${k}`);
         checked++;
       }
@@ -166,7 +178,10 @@ describe('fidelity to SAP $metadata', { skip: present ? false : `${XML} not foun
       if (def.udfTable && ['BusinessPartners', 'Items', 'Orders'].includes(def.name)) assert.equal(def.udfTable, es.table);
       for (const c of def.collections) {
         assert.equal(t.props.find((p) => p.name === c.prop)?.type, `Collection(SAPB1.${c.rowType})`, `${def.name}.${c.prop}`);
-        assert.ok(typeOf(md, c.rowType).props.some((p) => p.name === c.rowKey), `${c.rowType}.${c.rowKey}`);
+        assert.ok(
+          typeOf(md, c.rowType).props.some((p) => p.name === c.rowKey),
+          `${c.rowType}.${c.rowKey}`,
+        );
       }
       for (const c of def.complex) assert.equal(t.props.find((p) => p.name === c.prop)?.type, `SAPB1.${c.type}`);
     }
@@ -199,9 +214,21 @@ describe('fidelity to SAP $metadata', { skip: present ? false : `${XML} not foun
 
   test('everything the simulator stores and serves after real operations is SAP-shaped', async () => {
     const c = clientFor(sim.url);
-    await c.createBusinessPartner({ CardCode: 'F1', CardName: 'Fidelity', CardType: 'cCustomer', BPAddresses: [{ AddressName: 'A', AddressType: 'bo_BillTo', City: 'X' }], ContactEmployees: [{ Name: 'Pat', E_Mail: 'p@example.com' }] });
+    await c.createBusinessPartner({
+      CardCode: 'F1',
+      CardName: 'Fidelity',
+      CardType: 'cCustomer',
+      BPAddresses: [{ AddressName: 'A', AddressType: 'bo_BillTo', City: 'X' }],
+      ContactEmployees: [{ Name: 'Pat', E_Mail: 'p@example.com' }],
+    });
     await c.createItem({ ItemCode: 'F-ITEM', ItemName: 'F', ItemsGroupCode: 102, ItemPrices: [{ PriceList: 1, Price: 3, Currency: '$' }] });
-    const o1 = await c.createOrder({ CardCode: 'F1', DocDueDate: '2026-10-01', DocumentLines: [{ ItemCode: 'F-ITEM', Quantity: 1 }], DocumentAdditionalExpenses: [{ ExpenseCode: 1, LineTotal: 2 }], AddressExtension: { ShipToCity: 'Y' } });
+    const o1 = await c.createOrder({
+      CardCode: 'F1',
+      DocDueDate: '2026-10-01',
+      DocumentLines: [{ ItemCode: 'F-ITEM', Quantity: 1 }],
+      DocumentAdditionalExpenses: [{ ExpenseCode: 1, LineTotal: 2 }],
+      AddressExtension: { ShipToCity: 'Y' },
+    });
     const o2 = await c.createOrder({ CardCode: 'F1', DocDueDate: '2026-10-01', DocumentLines: [{ ItemCode: 'A00001', Quantity: 1 }] });
     await c.cancelOrder(o1.DocEntry!);
     await c.closeOrder(o2.DocEntry!);
@@ -215,7 +242,8 @@ describe('fidelity to SAP $metadata', { skip: present ? false : `${XML} not foun
       for (const [key, rec] of sim.state.store(def.name)) checkValue(md, def.type, rec, `${def.name}(${key}) stored`, udfOk);
       // Sets the hub's client has no schema for (Drafts, UserTablesMD) are checked as stored.
       if (!(def.name in schemas.ENTITY_SCHEMAS)) continue;
-      for (const rec of await c.list(def.name as schemas.EntitySetName)) checkValue(md, def.type, rec as Record<string, unknown>, `${def.name} served`, udfOk);
+      for (const rec of await c.list(def.name as schemas.EntitySetName))
+        checkValue(md, def.type, rec as Record<string, unknown>, `${def.name} served`, udfOk);
     }
   });
 });

@@ -32,8 +32,15 @@ export function loginCount(sim: B1Simulator): number {
 
 /** Raw HTTP against the simulator with a fresh session, for protocol-level assertions. */
 export async function rawSession(url: string): Promise<(path: string, init?: RequestInit) => Promise<Response>> {
-  const r = await fetch(`${url}/Login`, { method: 'POST', body: JSON.stringify({ CompanyDB: CREDS.companyDb, UserName: CREDS.userName, Password: CREDS.password }) });
+  const r = await fetch(`${url}/Login`, {
+    method: 'POST',
+    body: JSON.stringify({ CompanyDB: CREDS.companyDb, UserName: CREDS.userName, Password: CREDS.password }),
+  });
   if (r.status !== 200) throw new Error(`login failed ${r.status}`);
-  const cookies = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  return (path, init = {}) => fetch(`${url}${path}`, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), Cookie: cookies } });
+  const cookies = r.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  return (path, init = {}) =>
+    fetch(`${url}${path}`, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), Cookie: cookies } });
 }

@@ -24,7 +24,7 @@ describe('B1 reads: query options and paging over HTTP', () => {
     const j2 = (await r2.json()) as Record<string, unknown>;
     assert.equal((j2.value as unknown[]).length, 7);
     assert.equal(j2['odata.count'], '60', 'v1 inline count is a string');
-    assert.equal((await (await get('/Items/$count')).text()), '60');
+    assert.equal(await (await get('/Items/$count')).text(), '60');
     const bad = await get('/Items?$inlinecount=yes');
     assert.equal(bad.status, 400);
   });
@@ -89,11 +89,18 @@ describe('B1 reads: query options and paging over HTTP', () => {
     const c = clientFor(sim.url);
     const pages: string[][] = [];
     for await (const p of c.syncedItems({ select: ['ItemCode'], pageSize: 6 })) pages.push(p.map((i) => String(i.ItemCode)));
-    assert.deepEqual(pages.map((p) => p.length), [6, 6, 6, 2]);
+    assert.deepEqual(
+      pages.map((p) => p.length),
+      [6, 6, 6, 2],
+    );
     const all = pages.flat();
-    assert.deepEqual(all, Array.from({ length: 20 }, (_, i) => `A${String(i + 1).padStart(5, '0')}`));
+    assert.deepEqual(
+      all,
+      Array.from({ length: 20 }, (_, i) => `A${String(i + 1).padStart(5, '0')}`),
+    );
     const resumed: string[] = [];
-    for await (const p of c.syncedItems({ select: ['ItemCode'], pageSize: 50, after: 'A00017' })) resumed.push(...p.map((i) => String(i.ItemCode)));
+    for await (const p of c.syncedItems({ select: ['ItemCode'], pageSize: 50, after: 'A00017' }))
+      resumed.push(...p.map((i) => String(i.ItemCode)));
     assert.deepEqual(resumed, ['A00018', 'A00019', 'A00020']);
     // The requests used filters on the key, not $skip.
     const keyed = sim.faults.log.filter((l) => l.startsWith('GET /b1s/v1/Items?') && l.includes('ItemCode%20gt%20%27A00006%27'));
@@ -109,7 +116,9 @@ describe('B1 reads: query options and paging over HTTP', () => {
     assert.equal((await get("/UserFieldsMD(TableName='OITM',FieldID=1)")).status, 200);
     const nf = await get("/Items('NOPE''X')");
     assert.equal(nf.status, 404);
-    assert.deepEqual(await nf.json(), { error: { code: -2028, message: { lang: 'en-us', value: 'No matching records found (ODBC -2028)' } } });
+    assert.deepEqual(await nf.json(), {
+      error: { code: -2028, message: { lang: 'en-us', value: 'No matching records found (ODBC -2028)' } },
+    });
     const wrongCase = await get('/items');
     assert.equal(wrongCase.status, 400);
   });
@@ -123,16 +132,28 @@ describe('B1 reads: query options and paging over HTTP', () => {
   });
 
   test('both error shapes parse to the same typed error (v1 object message, v2 strings)', async () => {
-    assert.deepEqual(parseErrorBody('{"error":{"code":-2028,"message":{"lang":"en-us","value":"No matching records found (ODBC -2028)"}}}', 'application/json'), {
-      code: -2028,
-      message: 'No matching records found (ODBC -2028)',
-      isHtml: false,
-    });
-    assert.deepEqual(parseErrorBody('{"error":{"code":"-2028","details":[{"code":"","message":""}],"message":"No matching records found (ODBC -2028)"}}', 'application/json'), {
-      code: -2028,
-      message: 'No matching records found (ODBC -2028)',
-      isHtml: false,
-    });
+    assert.deepEqual(
+      parseErrorBody(
+        '{"error":{"code":-2028,"message":{"lang":"en-us","value":"No matching records found (ODBC -2028)"}}}',
+        'application/json',
+      ),
+      {
+        code: -2028,
+        message: 'No matching records found (ODBC -2028)',
+        isHtml: false,
+      },
+    );
+    assert.deepEqual(
+      parseErrorBody(
+        '{"error":{"code":"-2028","details":[{"code":"","message":""}],"message":"No matching records found (ODBC -2028)"}}',
+        'application/json',
+      ),
+      {
+        code: -2028,
+        message: 'No matching records found (ODBC -2028)',
+        isHtml: false,
+      },
+    );
     const raw = await rawSession(sim.urlV2);
     const r = await raw("/Items('NOPE')");
     assert.deepEqual(await r.json(), { error: { code: '-2028', message: 'No matching records found (ODBC -2028)' } });
@@ -143,13 +164,19 @@ describe('B1 reads: query options and paging over HTTP', () => {
   test('reference data and per-warehouse stock are typed', async () => {
     const c = clientFor(sim.url);
     const whs = await c.listWarehouses();
-    assert.deepEqual(whs.map((w) => w.WarehouseCode), ['01', '02']);
+    assert.deepEqual(
+      whs.map((w) => w.WarehouseCode),
+      ['01', '02'],
+    );
     const pls = await c.listPriceLists(['PriceListNo', 'PriceListName']);
     assert.equal(pls.length, 3);
     const wm = await c.listWeightMeasures();
     assert.ok(wm.some((w) => w.UnitDisplay === 'kg' && w.UnitWeightinmg === 1_000_000));
     const stock = await c.getItemStock('A00001');
-    assert.deepEqual(stock.map((s) => s.WarehouseCode), ['01', '02']);
+    assert.deepEqual(
+      stock.map((s) => s.WarehouseCode),
+      ['01', '02'],
+    );
     for (const s of stock) assert.equal(typeof s.InStock, 'number');
     const price = await c.getItemPrice('A00001', 2);
     assert.equal(typeof price?.Price, 'number');
@@ -157,11 +184,16 @@ describe('B1 reads: query options and paging over HTTP', () => {
     const stockPages: string[][] = [];
     for await (const p of c.itemStock({ pageSize: 8 })) {
       stockPages.push(p.map((x) => x.ItemCode));
-      for (const x of p) assert.deepEqual(x.warehouses.map((w) => w.WarehouseCode), ['01', '02']);
+      for (const x of p)
+        assert.deepEqual(
+          x.warehouses.map((w) => w.WarehouseCode),
+          ['01', '02'],
+        );
     }
     assert.equal(stockPages.flat().length, 20, 'only synced items by default');
     const prices: Array<{ ItemCode: string; price: number | null | undefined }> = [];
-    for await (const p of c.itemPrices(3, { onlySynced: false, pageSize: 50 })) prices.push(...p.map((x) => ({ ItemCode: x.ItemCode, price: x.price?.Price })));
+    for await (const p of c.itemPrices(3, { onlySynced: false, pageSize: 50 }))
+      prices.push(...p.map((x) => ({ ItemCode: x.ItemCode, price: x.price?.Price })));
     assert.equal(prices.length, 60);
     const base = await c.getItemPrice('A00001', 1);
     assert.equal(prices[0]!.price, Math.round(base!.Price! * 80) / 100, 'wholesale = 0.8 × base in the demo company');

@@ -4,7 +4,14 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { B1BusinessRuleError, ORDER_RESERVATIONS, ReservationSetupError, Reservations, ensureUserTables, type ReservationTable } from '../../src/connectors/b1';
+import {
+  B1BusinessRuleError,
+  ORDER_RESERVATIONS,
+  ReservationSetupError,
+  Reservations,
+  ensureUserTables,
+  type ReservationTable,
+} from '../../src/connectors/b1';
 import type { B1Simulator } from '../../src/sim/b1';
 import { clientFor, rawSession, startSim } from './helpers';
 
@@ -18,11 +25,17 @@ describe('B1 reservations (user-defined table, unique Code)', () => {
   test('simulator: UserTablesMD creates U_<TABLE>; a second row with the same Code is refused (400/-2035)', async () => {
     const http = await rawSession(sim.url);
     assert.equal((await http('/U_TESTTBL')).status, 400, 'no such table yet');
-    const mk = await http('/UserTablesMD', { method: 'POST', body: JSON.stringify({ TableName: 'TESTTBL', TableDescription: 'Test', TableType: 'bott_NoObject' }) });
+    const mk = await http('/UserTablesMD', {
+      method: 'POST',
+      body: JSON.stringify({ TableName: 'TESTTBL', TableDescription: 'Test', TableType: 'bott_NoObject' }),
+    });
     assert.equal(mk.status, 201);
     assert.equal(((await mk.json()) as { TableType: string }).TableType, 'bott_NoObject');
     assert.equal((await http('/UserTablesMD', { method: 'POST', body: JSON.stringify({ TableName: 'TESTTBL' }) })).status, 400);
-    const fld = await http('/UserFieldsMD', { method: 'POST', body: JSON.stringify({ TableName: '@TESTTBL', Name: 'Note', Type: 'db_Alpha', Size: 20 }) });
+    const fld = await http('/UserFieldsMD', {
+      method: 'POST',
+      body: JSON.stringify({ TableName: '@TESTTBL', Name: 'Note', Type: 'db_Alpha', Size: 20 }),
+    });
     assert.equal(fld.status, 201);
     const a = await http('/U_TESTTBL', { method: 'POST', body: JSON.stringify({ Code: 'K1', Name: 'K1', U_Note: 'first' }) });
     assert.equal(a.status, 201);
@@ -35,7 +48,11 @@ describe('B1 reservations (user-defined table, unique Code)', () => {
     assert.equal((await http("/U_TESTTBL('K1')", { method: 'PATCH', body: JSON.stringify({ U_Note: 'patched' }) })).status, 204);
     assert.equal((await http("/U_TESTTBL('K1')", { method: 'DELETE' })).status, 204);
     assert.equal((await http("/U_TESTTBL('K1')")).status, 404);
-    assert.equal((await http('/UserFieldsMD', { method: 'POST', body: JSON.stringify({ TableName: '@NOTABLE', Name: 'X' }) })).status, 400, 'fields only on existing tables');
+    assert.equal(
+      (await http('/UserFieldsMD', { method: 'POST', body: JSON.stringify({ TableName: '@NOTABLE', Name: 'X' }) })).status,
+      400,
+      'fields only on existing tables',
+    );
   });
 
   test('init: the demo company has the reservation tables; a missing one is created with its fields', async () => {
@@ -108,15 +125,19 @@ describe('B1 reservations (user-defined table, unique Code)', () => {
     }
   });
 
-  test('clocks that disagree: reservations are stamped and judged on B1 time, whatever the hubs\' clocks say', async () => {
+  test("clocks that disagree: reservations are stamped and judged on B1 time, whatever the hubs' clocks say", async () => {
     const HOURS = 3 * 3_600_000;
-    const hub = (holder: string, skewMs: number) => new Reservations(clientFor(sim.url, { localClock: () => Date.now() + skewMs }), { holder });
+    const hub = (holder: string, skewMs: number) =>
+      new Reservations(clientFor(sim.url, { localClock: () => Date.now() + skewMs }), { holder });
     const key = 'gid://shopify/Order/5005';
     // Hub A's clock runs hours behind: its stamp is still B1's time.
     const a = hub('hub-a', -HOURS);
     const got = await a.reserve(ORDER_RESERVATIONS, key);
     assert.ok(got.mine);
-    assert.ok(Math.abs(Date.parse(got.reservation.takenAt) - sim.state.clock.now().getTime()) < 5_000, `stamped ${got.reservation.takenAt} on B1's clock`);
+    assert.ok(
+      Math.abs(Date.parse(got.reservation.takenAt) - sim.state.clock.now().getTime()) < 5_000,
+      `stamped ${got.reservation.takenAt} on B1's clock`,
+    );
     const ahead = hub('hub-ahead', HOURS);
     const behind = hub('hub-behind', -HOURS);
     const check = async (r: Reservations) => {
@@ -159,6 +180,9 @@ describe('B1 reservations (user-defined table, unique Code)', () => {
 
   test('a company without the table: a setup error naming init --fix, not a data error', async () => {
     const r = new Reservations(clientFor(sim.url));
-    await assert.rejects(r.reserve({ name: 'NO_SUCH_RES', description: '' }, 'k'), (e: unknown) => e instanceof ReservationSetupError && e instanceof B1BusinessRuleError && /init --fix/.test((e as Error).message));
+    await assert.rejects(
+      r.reserve({ name: 'NO_SUCH_RES', description: '' }, 'k'),
+      (e: unknown) => e instanceof ReservationSetupError && e instanceof B1BusinessRuleError && /init --fix/.test((e as Error).message),
+    );
   });
 });

@@ -12,7 +12,10 @@ describe('B1 session handling over HTTP', () => {
   after(() => sim.close());
 
   test('login sets B1SESSION and ROUTEID; wrong credentials get 401/-304', async () => {
-    const ok = await fetch(`${sim.url}/Login`, { method: 'POST', body: JSON.stringify({ CompanyDB: 'SBODEMOUS', UserName: 'manager', Password: '1234' }) });
+    const ok = await fetch(`${sim.url}/Login`, {
+      method: 'POST',
+      body: JSON.stringify({ CompanyDB: 'SBODEMOUS', UserName: 'manager', Password: '1234' }),
+    });
     assert.equal(ok.status, 200);
     const cookies = ok.headers.getSetCookie();
     assert.ok(cookies.some((c) => c.startsWith('B1SESSION=')));
@@ -21,13 +24,19 @@ describe('B1 session handling over HTTP', () => {
     assert.equal(body.SessionTimeout, 30);
     assert.match(String(body['odata.metadata']), /\$metadata#B1Sessions\/@Element$/);
 
-    const bad = await fetch(`${sim.url}/Login`, { method: 'POST', body: JSON.stringify({ CompanyDB: 'SBODEMOUS', UserName: 'manager', Password: 'nope' }) });
+    const bad = await fetch(`${sim.url}/Login`, {
+      method: 'POST',
+      body: JSON.stringify({ CompanyDB: 'SBODEMOUS', UserName: 'manager', Password: 'nope' }),
+    });
     assert.equal(bad.status, 401);
     assert.deepEqual(await bad.json(), { error: { code: -304, message: { lang: 'en-us', value: 'Fail to get DB Credentials from SLD' } } });
   });
 
   test('paths are case-sensitive and need a session: POST /login → 401/301', async () => {
-    const r = await fetch(`${sim.url}/login`, { method: 'POST', body: JSON.stringify({ CompanyDB: 'SBODEMOUS', UserName: 'manager', Password: '1234' }) });
+    const r = await fetch(`${sim.url}/login`, {
+      method: 'POST',
+      body: JSON.stringify({ CompanyDB: 'SBODEMOUS', UserName: 'manager', Password: '1234' }),
+    });
     assert.equal(r.status, 401);
     const j = (await r.json()) as { error: { code: number } };
     assert.equal(j.error.code, 301);
@@ -92,8 +101,14 @@ describe('B1 session handling over HTTP', () => {
   });
 
   test('logout invalidates the session on the server', async () => {
-    const r = await fetch(`${sim.url}/Login`, { method: 'POST', body: JSON.stringify({ CompanyDB: CREDS.companyDb, UserName: CREDS.userName, Password: CREDS.password }) });
-    const cookie = r.headers.getSetCookie().map((x) => x.split(';')[0]).join('; ');
+    const r = await fetch(`${sim.url}/Login`, {
+      method: 'POST',
+      body: JSON.stringify({ CompanyDB: CREDS.companyDb, UserName: CREDS.userName, Password: CREDS.password }),
+    });
+    const cookie = r.headers
+      .getSetCookie()
+      .map((x) => x.split(';')[0])
+      .join('; ');
     assert.equal((await fetch(`${sim.url}/Items('A00001')?$select=ItemCode`, { headers: { Cookie: cookie } })).status, 200);
     assert.equal((await fetch(`${sim.url}/Logout`, { method: 'POST', headers: { Cookie: cookie } })).status, 204);
     assert.equal((await fetch(`${sim.url}/Items('A00001')?$select=ItemCode`, { headers: { Cookie: cookie } })).status, 401);

@@ -12,11 +12,20 @@ describe('B1 simulator runtime', () => {
     const a = generateB1Seed({ items: 30, customers: 5, seed: 9 });
     const b = generateB1Seed({ items: 30, customers: 5, seed: 9 });
     assert.deepEqual(a, b);
-    assert.deepEqual(a.Items.map((i) => i.ItemCode), demoItemCodes(30));
+    assert.deepEqual(
+      a.Items.map((i) => i.ItemCode),
+      demoItemCodes(30),
+    );
     assert.equal(DEMO_ITEM_CODES[0], 'A00001');
     assert.equal(DEMO_ITEM_CODES.length, 20);
-    assert.deepEqual(a.Items.filter((i) => i.U_ShopifySync === 'Y').map((i) => i.ItemCode), [...DEMO_ITEM_CODES]);
-    assert.deepEqual(a.ItemGroups.map((g) => g.Number), [100, 101, 102, 103, 104, 105]);
+    assert.deepEqual(
+      a.Items.filter((i) => i.U_ShopifySync === 'Y').map((i) => i.ItemCode),
+      [...DEMO_ITEM_CODES],
+    );
+    assert.deepEqual(
+      a.ItemGroups.map((g) => g.Number),
+      [100, 101, 102, 103, 104, 105],
+    );
   });
 
   test('state survives a restart through the state file', async () => {
@@ -25,13 +34,21 @@ describe('B1 simulator runtime', () => {
     try {
       const s1 = await startB1Simulator({ port: 0, seed: { items: 5, customers: 2 }, stateFile });
       const c1 = clientFor(s1.url);
-      const o = await c1.createOrder({ CardCode: 'C00001', DocDueDate: '2026-09-01', DocumentLines: [{ ItemCode: 'A00001', Quantity: 2 }] });
+      const o = await c1.createOrder({
+        CardCode: 'C00001',
+        DocDueDate: '2026-09-01',
+        DocumentLines: [{ ItemCode: 'A00001', Quantity: 2 }],
+      });
       await s1.close();
       const s2 = await startB1Simulator({ port: 0, seed: { items: 50, customers: 20 }, stateFile });
       const c2 = clientFor(s2.url);
       assert.equal((await c2.getOrder(o.DocEntry!, ['DocEntry'])).DocEntry, o.DocEntry);
       assert.equal(s2.state.count('Items'), 5, 'loaded from the file, not re-seeded');
-      const o2 = await c2.createOrder({ CardCode: 'C00001', DocDueDate: '2026-09-01', DocumentLines: [{ ItemCode: 'A00001', Quantity: 1 }] });
+      const o2 = await c2.createOrder({
+        CardCode: 'C00001',
+        DocDueDate: '2026-09-01',
+        DocumentLines: [{ ItemCode: 'A00001', Quantity: 1 }],
+      });
       assert.equal(o2.DocEntry, o.DocEntry! + 1, 'numbering continues');
       await s2.close();
     } finally {
@@ -40,7 +57,10 @@ describe('B1 simulator runtime', () => {
   });
 
   test('tsx src/sim/b1/main.ts prints one start-up line with the URL and serves it', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/sim/b1/main.ts', '--port', '0', '--items', '7', '--customers', '2'], { cwd: join(__dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/sim/b1/main.ts', '--port', '0', '--items', '7', '--customers', '2'], {
+      cwd: join(__dirname, '../..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       const line = await new Promise<string>((resolve, reject) => {
         let buf = '';

@@ -15,15 +15,22 @@ describe('B1 write failures: applied or not', () => {
   });
   after(() => sim.close());
 
-  for (const [kind, applied] of [['503', true], ['502', true], ['504', true], ['reset', true]] as const) {
+  for (const [kind, applied] of [
+    ['503', true],
+    ['502', true],
+    ['504', true],
+    ['reset', true],
+  ] as const) {
     test(`${kind} on a POST: mayHaveBeenApplied = ${applied}`, async () => {
       const c = clientFor(sim.url);
       await c.login();
       sim.faults.failNext({ kind, match: /^POST \/b1s\/v1\/Orders/ });
-      const e = await c.createOrder({ CardCode: 'C00001', DocDueDate: '2026-08-01', DocumentLines: [{ ItemCode: 'A00001', Quantity: 1 }] }).then(
-        () => undefined,
-        (x: unknown) => x,
-      );
+      const e = await c
+        .createOrder({ CardCode: 'C00001', DocDueDate: '2026-08-01', DocumentLines: [{ ItemCode: 'A00001', Quantity: 1 }] })
+        .then(
+          () => undefined,
+          (x: unknown) => x,
+        );
       assert.ok(e instanceof B1TransientError);
       assert.equal(e.mayHaveBeenApplied, applied);
     });

@@ -20,7 +20,13 @@ describe('B1 writes over HTTP', () => {
   test('POST 201 returns the full entity; Prefer: return-no-content → 204 + Location', async () => {
     const c = clientFor(sim.url);
     sim.state.clock.set('2026-05-01T09:15:30');
-    const bp = await c.createBusinessPartner({ CardCode: 'SHOP-1001', CardName: 'Ada Lovelace', CardType: 'cCustomer', EmailAddress: 'ada@example.com', U_ShopifyId: 'gid://shopify/Customer/1' });
+    const bp = await c.createBusinessPartner({
+      CardCode: 'SHOP-1001',
+      CardName: 'Ada Lovelace',
+      CardType: 'cCustomer',
+      EmailAddress: 'ada@example.com',
+      U_ShopifyId: 'gid://shopify/Customer/1',
+    });
     assert.equal(bp.CardCode, 'SHOP-1001');
     assert.equal(bp.CardType, 'cCustomer');
     assert.equal(bp.UpdateDate, '2026-05-01');
@@ -32,10 +38,13 @@ describe('B1 writes over HTTP', () => {
     assert.equal(created.key, "I'002");
     const item = await c.getItem("I'002");
     assert.equal(item.ItemType, 'itItems', 'enum value accepted, name returned');
-    assert.deepEqual(item.ItemWarehouseInfoCollection?.map((w) => [w.WarehouseCode, w.InStock, w.Committed]), [
-      ['01', 0, 0],
-      ['02', 0, 0],
-    ]);
+    assert.deepEqual(
+      item.ItemWarehouseInfoCollection?.map((w) => [w.WarehouseCode, w.InStock, w.Committed]),
+      [
+        ['01', 0, 0],
+        ['02', 0, 0],
+      ],
+    );
     await assert.rejects(c.createBusinessPartner({ CardCode: 'SHOP-1001', CardName: 'dup' }), (e: unknown) => {
       assert.ok(e instanceof B1BusinessRuleError);
       assert.equal(e.code, -10);
@@ -48,18 +57,29 @@ describe('B1 writes over HTTP', () => {
   test('PATCH merges collection rows by key; B1S-ReplaceCollectionsOnPatch removes omitted rows; UpdateTime moves', async () => {
     const c = clientFor(sim.url);
     sim.state.clock.set('2026-05-02T10:00:00');
-    await c.patchBusinessPartner('C00001', { BPAddresses: [{ RowNum: 1, City: 'Springfield' } as BPAddress, { AddressName: 'Office', AddressType: 'bo_ShipTo', City: 'Shelbyville' } as BPAddress] });
+    await c.patchBusinessPartner('C00001', {
+      BPAddresses: [
+        { RowNum: 1, City: 'Springfield' } as BPAddress,
+        { AddressName: 'Office', AddressType: 'bo_ShipTo', City: 'Shelbyville' } as BPAddress,
+      ],
+    });
     let bp = await c.getBusinessPartner('C00001', ['CardCode', 'BPAddresses', 'UpdateDate', 'UpdateTime', 'CardName']);
-    assert.deepEqual(bp.BPAddresses?.map((a) => [a.RowNum, a.AddressName, a.City]), [
-      [0, 'Bill to', bp.BPAddresses?.[0]?.City],
-      [1, 'Ship to', 'Springfield'],
-      [2, 'Office', 'Shelbyville'],
-    ]);
+    assert.deepEqual(
+      bp.BPAddresses?.map((a) => [a.RowNum, a.AddressName, a.City]),
+      [
+        [0, 'Bill to', bp.BPAddresses?.[0]?.City],
+        [1, 'Ship to', 'Springfield'],
+        [2, 'Office', 'Shelbyville'],
+      ],
+    );
     assert.equal(bp.UpdateDate, '2026-05-02');
     assert.equal(bp.UpdateTime, '10:00:00');
     await c.patchBusinessPartner('C00001', { BPAddresses: [{ RowNum: 2 } as BPAddress] }, { replaceCollections: true });
     bp = await c.getBusinessPartner('C00001', ['BPAddresses']);
-    assert.deepEqual(bp.BPAddresses?.map((a) => a.AddressName), ['Office']);
+    assert.deepEqual(
+      bp.BPAddresses?.map((a) => a.AddressName),
+      ['Office'],
+    );
     // CardCode is the key: PATCH silently ignores it.
     await c.patchBusinessPartner('C00001', { CardCode: 'OTHER', CardName: 'Renamed' });
     assert.equal((await c.getBusinessPartner('C00001', ['CardName'])).CardName, 'Renamed');
@@ -87,22 +107,36 @@ describe('B1 writes over HTTP', () => {
     assert.equal(typeof o.DocNum, 'number');
     assert.equal(o.DocumentStatus, 'bost_Open');
     assert.equal(o.DocTotal, 30 + 9 + 7.5);
-    assert.deepEqual(o.DocumentLines?.map((l) => [l.LineNum, l.Price, l.LineTotal]), [
-      [0, 10, 30],
-      [1, 4.5, 9],
-    ]);
+    assert.deepEqual(
+      o.DocumentLines?.map((l) => [l.LineNum, l.Price, l.LineTotal]),
+      [
+        [0, 10, 30],
+        [1, 4.5, 9],
+      ],
+    );
     assert.equal(o.AddressExtension?.ShipToCity, 'Austin');
     assert.equal(stockOf(sim, 'A00001', '01').Committed, before1.Committed + 3);
     assert.equal(stockOf(sim, 'A00002', '02').Committed, before2.Committed + 2);
     assert.equal(stockOf(sim, 'A00001', '01').InStock, before1.InStock);
-    const o2 = await c.createOrder({ CardCode: 'C00002', DocDueDate: '2026-06-01', DocumentLines: [{ ItemCode: 'A00001', Quantity: 1, WarehouseCode: '01' }] });
+    const o2 = await c.createOrder({
+      CardCode: 'C00002',
+      DocDueDate: '2026-06-01',
+      DocumentLines: [{ ItemCode: 'A00001', Quantity: 1, WarehouseCode: '01' }],
+    });
     assert.equal(o2.DocEntry, o.DocEntry! + 1);
     assert.equal(stockOf(sim, 'A00001', '01').Committed, before1.Committed + 4);
 
     const found = await c.findOrdersByShopifyId('gid://shopify/Order/1001', ['DocEntry', 'NumAtCard']);
-    assert.deepEqual(found.map((x) => x.DocEntry), [o.DocEntry]);
+    assert.deepEqual(
+      found.map((x) => x.DocEntry),
+      [o.DocEntry],
+    );
 
-    await assert.rejects(c.delete('Orders', o.DocEntry!), (e: unknown) => e instanceof B1BusinessRuleError && e.code === -5006 && e.sapMessage === 'The requested action is not supported for this object.');
+    await assert.rejects(
+      c.delete('Orders', o.DocEntry!),
+      (e: unknown) =>
+        e instanceof B1BusinessRuleError && e.code === -5006 && e.sapMessage === 'The requested action is not supported for this object.',
+    );
     await c.cancelOrder(o.DocEntry!);
     const cancelled = await c.getOrder(o.DocEntry!, ['DocumentStatus', 'Cancelled']);
     assert.equal(cancelled.Cancelled, 'tYES');
@@ -112,7 +146,10 @@ describe('B1 writes over HTTP', () => {
     await assert.rejects(c.cancelOrder(o.DocEntry!), (e: unknown) => e instanceof B1BusinessRuleError && e.code === -5002);
     await c.closeOrder(o2.DocEntry!);
     assert.equal(stockOf(sim, 'A00001', '01').Committed, before1.Committed);
-    await assert.rejects(c.createOrder({ CardCode: 'NOBODY', DocDueDate: '2026-06-01', DocumentLines: [{ ItemCode: 'A00001', Quantity: 1 }] }), B1NotFoundError);
+    await assert.rejects(
+      c.createOrder({ CardCode: 'NOBODY', DocDueDate: '2026-06-01', DocumentLines: [{ ItemCode: 'A00001', Quantity: 1 }] }),
+      B1NotFoundError,
+    );
   });
 
   test('PUT replaces: writable properties left out return to defaults; stock rows survive', async () => {
@@ -127,7 +164,11 @@ describe('B1 writes over HTTP', () => {
     assert.equal(it.BarCode, null);
     assert.equal(it.ItemsGroupCode, 100, 'DB default from $metadata');
     assert.equal(it.ItemWarehouseInfoCollection?.length, 2);
-    const ov = await raw("/Items('A00020')", { method: 'POST', headers: { 'X-HTTP-Method-Override': 'PATCH' }, body: JSON.stringify({ ForeignName: 'via override' }) });
+    const ov = await raw("/Items('A00020')", {
+      method: 'POST',
+      headers: { 'X-HTTP-Method-Override': 'PATCH' },
+      body: JSON.stringify({ ForeignName: 'via override' }),
+    });
     assert.equal(ov.status, 204);
     assert.equal((await c.getItem('A00020', ['ForeignName'])).ForeignName, 'via override');
   });
@@ -145,7 +186,10 @@ describe('B1 writes over HTTP', () => {
     assert.equal(o.DocumentLines?.[0]?.TaxTotal, 7.25);
     assert.equal(o.VatSum, 7.25);
     assert.equal(o.DocTotal, 100 + 10 + 7.25);
-    await assert.rejects(c.createOrder({ CardCode: 'C00004', DocDueDate: '2026-06-01', DocumentLines: [{ ItemCode: 'A00004', Quantity: 1, TaxCode: 'ZZ' }] }), B1NotFoundError);
+    await assert.rejects(
+      c.createOrder({ CardCode: 'C00004', DocDueDate: '2026-06-01', DocumentLines: [{ ItemCode: 'A00004', Quantity: 1, TaxCode: 'ZZ' }] }),
+      B1NotFoundError,
+    );
   });
 
   test('ETag + If-Match: a stale tag gets 412/-2039 as B1ConflictError', async () => {
@@ -167,7 +211,11 @@ describe('B1 writes over HTTP', () => {
   test('PATCH order lines adjusts Committed by the difference', async () => {
     const c = clientFor(sim.url);
     const base = stockOf(sim, 'A00003', '01').Committed;
-    const o = await c.createOrder({ CardCode: 'C00003', DocDueDate: '2026-06-01', DocumentLines: [{ ItemCode: 'A00003', Quantity: 5, WarehouseCode: '01' }] });
+    const o = await c.createOrder({
+      CardCode: 'C00003',
+      DocDueDate: '2026-06-01',
+      DocumentLines: [{ ItemCode: 'A00003', Quantity: 5, WarehouseCode: '01' }],
+    });
     await c.patch('Orders', o.DocEntry!, { DocumentLines: [{ LineNum: 0, Quantity: 2 }] });
     assert.equal(stockOf(sim, 'A00003', '01').Committed, base + 2);
   });

@@ -31,7 +31,11 @@ test('chaos, two minutes: nothing twice, nothing lost, no oversell', { skip: ser
   assert.ok(report.kills > 0, 'workers were killed');
   assert.ok(report.merchant.orders > 0 && report.merchant.customers > 0, 'the merchant created orders and customers during the run');
   const v = report.verdict;
-  assert.deepEqual({ duplicates: v.duplicates, lost: v.lost, inventoryMismatches: v.inventoryMismatches }, { duplicates: 0, lost: 0, inventoryMismatches: 0 }, text);
+  assert.deepEqual(
+    { duplicates: v.duplicates, lost: v.lost, inventoryMismatches: v.inventoryMismatches },
+    { duplicates: 0, lost: 0, inventoryMismatches: 0 },
+    text,
+  );
   // One partner per Shopify customer also means no record fails on the hub's own race for it.
   assert.deepEqual(report.conflicts, [], text);
 });

@@ -36,7 +36,15 @@ async function upstream(): Promise<Upstream> {
 
 async function withProxy(kind: FaultKind | null, fn: (p: FaultProxy, up: Upstream) => Promise<void>): Promise<void> {
   const up = await upstream();
-  const p = await startFaultProxy({ name: 't', target: up.url, seed: 1, rates: kind ? { [kind]: 1 } : {}, clientTimeoutMs: 300, slowMarginMs: [200, 200], flavor: 'b1' });
+  const p = await startFaultProxy({
+    name: 't',
+    target: up.url,
+    seed: 1,
+    rates: kind ? { [kind]: 1 } : {},
+    clientTimeoutMs: 300,
+    slowMarginMs: [200, 200],
+    flavor: 'b1',
+  });
   try {
     await fn(p, up);
   } finally {
@@ -45,7 +53,13 @@ async function withProxy(kind: FaultKind | null, fn: (p: FaultProxy, up: Upstrea
   }
 }
 
-const post = (url: string, timeoutMs = 2000): Promise<Response> => fetch(`${url}/b1s/v1/Orders`, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
+const post = (url: string, timeoutMs = 2000): Promise<Response> =>
+  fetch(`${url}/b1s/v1/Orders`, {
+    method: 'POST',
+    body: '{}',
+    headers: { 'Content-Type': 'application/json' },
+    signal: AbortSignal.timeout(timeoutMs),
+  });
 
 test('no fault: forwarded and answered', async () => {
   await withProxy(null, async (p, up) => {
@@ -115,10 +129,24 @@ test('slow-response: applied at once, answered after the client gave up', async 
 
 test('targeted rule: every n-th matching write gets the fault; setRates({}) stops it', async () => {
   const up = await upstream();
-  const p = await startFaultProxy({ name: 't', target: up.url, seed: 1, rates: {}, clientTimeoutMs: 300, flavor: 'b1', rules: [{ method: 'POST', path: /\/Orders$/, kind: 'reset-before', every: 2 }] });
+  const p = await startFaultProxy({
+    name: 't',
+    target: up.url,
+    seed: 1,
+    rates: {},
+    clientTimeoutMs: 300,
+    flavor: 'b1',
+    rules: [{ method: 'POST', path: /\/Orders$/, kind: 'reset-before', every: 2 }],
+  });
   try {
     const outcomes: boolean[] = [];
-    for (let i = 0; i < 4; i++) outcomes.push(await post(p.url).then(() => true, () => false));
+    for (let i = 0; i < 4; i++)
+      outcomes.push(
+        await post(p.url).then(
+          () => true,
+          () => false,
+        ),
+      );
     assert.deepEqual(outcomes, [true, false, true, false]);
     p.setRates({});
     for (let i = 0; i < 2; i++) assert.equal((await post(p.url)).status, 201);
@@ -131,7 +159,14 @@ test('targeted rule: every n-th matching write gets the fault; setRates({}) stop
 test('the fault sequence is a function of the seed', async () => {
   const up = await upstream();
   const sequence = async (seed: number): Promise<number[]> => {
-    const p = await startFaultProxy({ name: 'b1', target: up.url, seed, rates: { 'html-5xx': 0.3, 'throttle-429': 0.3 }, clientTimeoutMs: 300, flavor: 'b1' });
+    const p = await startFaultProxy({
+      name: 'b1',
+      target: up.url,
+      seed,
+      rates: { 'html-5xx': 0.3, 'throttle-429': 0.3 },
+      clientTimeoutMs: 300,
+      flavor: 'b1',
+    });
     try {
       const out: number[] = [];
       for (let i = 0; i < 30; i++) out.push((await post(p.url)).status);

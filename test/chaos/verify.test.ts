@@ -21,7 +21,12 @@ test('the stock formulas and the failure reasons', () => {
   assert.equal(expectedAvailable('b1-sellable-minus-shopify-open', { ...facts, shopifyNotInB1: 20 }), 0);
   assert.equal(classifyReason("email 'x@@y' must contain exactly one '@'"), 'data');
   assert.equal(classifyReason('network error ECONNRESET'), 'transient');
-  assert.equal(classifyReason('order #1015: a sales order for it may still be committing in SAP B1 (reserved by b1-shopify-hub/d8f2 at …, no DocEntry yet)'), 'in-doubt');
+  assert.equal(
+    classifyReason(
+      'order #1015: a sales order for it may still be committing in SAP B1 (reserved by b1-shopify-hub/d8f2 at …, no DocEntry yet)',
+    ),
+    'in-doubt',
+  );
   assert.equal(classifyReason('Service Layer answered 502 (HTML page)'), 'transient');
   assert.equal(classifyReason("1320000140 - Business partner code 'SC1' already assigned to a business partner"), 'conflict');
 });
@@ -33,21 +38,35 @@ test('verify finds duplicates, lost records and oversold stock through the two A
     const sl = new ServiceLayerProbe(b1Sim.url);
     const admin = new AdminProbe(shopifySim.url, shopifySim.accessToken);
     const locations = (await admin.all<{ id: string; name: string }>('locations', 'id name', 10)).map((l) => ({ id: l.id, name: l.name }));
-    const mapping = demoLocationMapping(embeddedHubConfig({ b1BaseUrl: b1Sim.url, shopifyEndpoint: shopifySim.url, shop: shopifySim.shopDomain }).mapping, locations);
+    const mapping = demoLocationMapping(
+      embeddedHubConfig({ b1BaseUrl: b1Sim.url, shopifyEndpoint: shopifySim.url, shop: shopifySim.shopDomain }).mapping,
+      locations,
+    );
     const codes = demoItemCodes(4);
     for (const code of codes) await sl.patch(`Items('${code}')`, { U_ShopifySync: 'Y' });
     // The state a correct push leaves: Shopify available = Σ(InStock − Committed) per location.
     const pushStock = async (): Promise<void> => {
-      const items = await sl.list<{ ItemCode: string; ItemWarehouseInfoCollection: { WarehouseCode: string; InStock: number; Committed: number }[] }>('Items', { select: ['ItemCode', 'ItemWarehouseInfoCollection'] });
+      const items = await sl.list<{
+        ItemCode: string;
+        ItemWarehouseInfoCollection: { WarehouseCode: string; InStock: number; Committed: number }[];
+      }>('Items', { select: ['ItemCode', 'ItemWarehouseInfoCollection'] });
       for (const i of items.filter((x) => codes.includes(x.ItemCode))) {
         for (const loc of mapping.locations) {
           const rows = i.ItemWarehouseInfoCollection.filter((w) => loc.warehouses.includes(w.WarehouseCode));
-          shopifySim.setAvailable(i.ItemCode, loc.locationId, Math.max(0, rows.reduce((a, w) => a + w.InStock - w.Committed, 0)));
+          shopifySim.setAvailable(
+            i.ItemCode,
+            loc.locationId,
+            Math.max(
+              0,
+              rows.reduce((a, w) => a + w.InStock - w.Committed, 0),
+            ),
+          );
         }
       }
     };
     await pushStock();
-    const check = (failures: ReportedFailure[] = [], formula: 'b1-sellable' | 'b1-sellable-minus-shopify-open' = 'b1-sellable') => verify({ sl, admin, mapping, formula, failures });
+    const check = (failures: ReportedFailure[] = [], formula: 'b1-sellable' | 'b1-sellable-minus-shopify-open' = 'b1-sellable') =>
+      verify({ sl, admin, mapping, formula, failures });
 
     let v = await check();
     assert.deepEqual([v.duplicates, v.lost, v.inventoryMismatches], [0, 0, 0], JSON.stringify(v.findings));
@@ -59,17 +78,34 @@ test('verify finds duplicates, lost records and oversold stock through the two A
     v = await check();
     assert.equal(v.lost, 1);
     assert.equal(v.findings[0]?.object, 'customer');
-    assert.equal((await check([{ object: 'customer', sourceId: customerGid, reason: "email 'ada' is not valid" }])).lost, 0, 'a data failure in the log excuses it');
-    assert.equal((await check([{ object: 'customer', sourceId: customerGid, reason: 'network error ECONNRESET' }])).lost, 1, 'a transient failure does not');
-    assert.equal((await check([{ object: 'customer', sourceId: customerGid, reason: "Business partner code 'SC9' already assigned" }])).lost, 1, 'a conflict does not');
-    for (const card of ['SC1', 'SC2']) await sl.post('BusinessPartners', { CardCode: card, CardName: 'Ada Lovelace', CardType: 'cCustomer', U_ShopifyId: customerGid });
+    assert.equal(
+      (await check([{ object: 'customer', sourceId: customerGid, reason: "email 'ada' is not valid" }])).lost,
+      0,
+      'a data failure in the log excuses it',
+    );
+    assert.equal(
+      (await check([{ object: 'customer', sourceId: customerGid, reason: 'network error ECONNRESET' }])).lost,
+      1,
+      'a transient failure does not',
+    );
+    assert.equal(
+      (await check([{ object: 'customer', sourceId: customerGid, reason: "Business partner code 'SC9' already assigned" }])).lost,
+      1,
+      'a conflict does not',
+    );
+    for (const card of ['SC1', 'SC2'])
+      await sl.post('BusinessPartners', { CardCode: card, CardName: 'Ada Lovelace', CardType: 'cCustomer', U_ShopifyId: customerGid });
     v = await check();
     assert.deepEqual([v.duplicates, v.lost], [1, 0]);
     assert.equal(v.findings.find((f) => f.kind === 'duplicate')?.object, 'customer');
 
     // A paid order: lost until B1 has it; Shopify's sale is held back by the formula that counts it.
     const location = mapping.locations[0]!;
-    const order = shopifySim.createOrder({ customerId: customer.id, lines: [{ sku: codes[0]!, quantity: 3, locationId: Number(/\d+$/.exec(location.locationId)![0]) }], financialStatus: 'PAID' });
+    const order = shopifySim.createOrder({
+      customerId: customer.id,
+      lines: [{ sku: codes[0]!, quantity: 3, locationId: Number(/\d+$/.exec(location.locationId)![0]) }],
+      financialStatus: 'PAID',
+    });
     const orderGid = `gid://shopify/Order/${order.id}`;
     v = await check();
     assert.equal(v.lost, 1);
@@ -83,7 +119,12 @@ test('verify finds duplicates, lost records and oversold stock through the two A
     assert.equal((await check([], 'b1-sellable-minus-shopify-open')).inventoryMismatches, 1);
 
     // Imported (B1 commits it) and pushed: clean. A second open sales order for it is a duplicate.
-    const salesOrder = { CardCode: 'SC1', DocDueDate: '2026-12-31', U_ShopifyId: orderGid, DocumentLines: [{ ItemCode: codes[0], Quantity: 3, WarehouseCode: location.orderWarehouse ?? location.warehouses[0] }] };
+    const salesOrder = {
+      CardCode: 'SC1',
+      DocDueDate: '2026-12-31',
+      U_ShopifyId: orderGid,
+      DocumentLines: [{ ItemCode: codes[0], Quantity: 3, WarehouseCode: location.orderWarehouse ?? location.warehouses[0] }],
+    };
     const imported = await sl.post<{ DocEntry: number }>('Orders', salesOrder);
     await pushStock();
     v = await check();
@@ -105,7 +146,10 @@ test('verify finds duplicates, lost records and oversold stock through the two A
     v = await check([], 'b1-sellable-minus-shopify-open');
     assert.equal(v.inventoryMismatches, 1, JSON.stringify(v.findings));
     assert.match(v.findings.find((f) => f.kind === 'inventory')!.detail, /oversells/);
-    const pushed = shopifySim.state.inventoryItem(shopifySim.state.variantsBySku(codes[0]!)[0]!.inventoryItemId)!.levels[Number(/\d+$/.exec(location.locationId)![0])]!.quantities.available ?? 0;
+    const pushed =
+      shopifySim.state.inventoryItem(shopifySim.state.variantsBySku(codes[0]!)[0]!.inventoryItemId)!.levels[
+        Number(/\d+$/.exec(location.locationId)![0])
+      ]!.quantities.available ?? 0;
     shopifySim.setAvailable(codes[0]!, location.locationId, pushed - 3);
     v = await check([], 'b1-sellable-minus-shopify-open');
     assert.equal(v.inventoryMismatches, 0, JSON.stringify(v.findings));
@@ -118,25 +162,50 @@ test('verify finds duplicates, lost records and oversold stock through the two A
 
     // A line sold under an older SKU still holds its variant's units: B1's figure alone oversells.
     const variantId = shopifySim.state.variantsBySku(codes[1]!)[0]!.id;
-    const renamed = shopifySim.createOrder({ customerId: null, email: 'renamed@example.com', lines: [{ variantId, quantity: 2, locationId: Number(/\d+$/.exec(location.locationId)![0]) }], financialStatus: 'PAID' });
+    const renamed = shopifySim.createOrder({
+      customerId: null,
+      email: 'renamed@example.com',
+      lines: [{ variantId, quantity: 2, locationId: Number(/\d+$/.exec(location.locationId)![0]) }],
+      financialStatus: 'PAID',
+    });
     shopifySim.state.order(renamed.id)!.lineItems[0]!.sku = `${codes[1]!}-OLD`;
     b1Sim.state.setStock(codes[1]!, location.warehouses[0]!, { InStock: 10, Committed: 0, Ordered: 0 });
     await pushStock();
     v = await check([], 'b1-sellable-minus-shopify-open');
-    assert.ok(v.findings.some((f) => f.kind === 'inventory' && f.id.startsWith(`${codes[1]!}@`) && /oversells/.test(f.detail)), JSON.stringify(v.findings));
+    assert.ok(
+      v.findings.some((f) => f.kind === 'inventory' && f.id.startsWith(`${codes[1]!}@`) && /oversells/.test(f.detail)),
+      JSON.stringify(v.findings),
+    );
 
     // "In doubt" excuses a missing order only while B1 holds a reservation for it.
     const renamedGid = `gid://shopify/Order/${renamed.id}`;
-    const held: ReportedFailure[] = [{ object: 'order', sourceId: renamedGid, reason: 'order #9: a sales order for it may still be committing in SAP B1 (reserved by x at y, no DocEntry yet)' }];
+    const held: ReportedFailure[] = [
+      {
+        object: 'order',
+        sourceId: renamedGid,
+        reason: 'order #9: a sales order for it may still be committing in SAP B1 (reserved by x at y, no DocEntry yet)',
+      },
+    ];
     const without = await check(held);
     assert.equal(without.inDoubt.length, 0);
     assert.ok(without.findings.some((f) => f.kind === 'lost' && f.id === renamedGid));
-    await sl.post('U_B1H_ORDER_RES', { Code: `Order-${renamed.id}`, Name: `Order-${renamed.id}`, U_ResKey: renamedGid, U_TakenAt: new Date().toISOString(), U_Holder: 'test' });
+    await sl.post('U_B1H_ORDER_RES', {
+      Code: `Order-${renamed.id}`,
+      Name: `Order-${renamed.id}`,
+      U_ResKey: renamedGid,
+      U_TakenAt: new Date().toISOString(),
+      U_Holder: 'test',
+    });
     const withRow = await check(held);
-    assert.deepEqual(withRow.inDoubt.map((f) => f.sourceId), [renamedGid]);
+    assert.deepEqual(
+      withRow.inDoubt.map((f) => f.sourceId),
+      [renamedGid],
+    );
     assert.equal(withRow.lost, without.lost - 1);
     // "Waiting for approval" likewise only with a pending draft carrying the id.
-    const approval: ReportedFailure[] = [{ object: 'order', sourceId: renamedGid, reason: 'order #9: waiting for approval in SAP B1 (draft 7)' }];
+    const approval: ReportedFailure[] = [
+      { object: 'order', sourceId: renamedGid, reason: 'order #9: waiting for approval in SAP B1 (draft 7)' },
+    ];
     assert.equal((await check(approval)).inDoubt.length, 0);
   } finally {
     await shopifySim.close();

@@ -20,7 +20,11 @@ export function runCli(args: string[], o: { env?: NodeJS.ProcessEnv; timeoutMs?:
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`b1hub ${args.join(' ')} did not finish within ${(o.timeoutMs ?? 60_000) / 1000} s\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(
+        new Error(
+          `b1hub ${args.join(' ')} did not finish within ${(o.timeoutMs ?? 60_000) / 1000} s\nstdout: ${stdout}\nstderr: ${stderr}`,
+        ),
+      );
     }, o.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code) => {
@@ -41,10 +45,14 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProc
 /** Distinct free ports (listen on 0, note the port, close). */
 export async function freePorts(n: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise<net.Server>((resolve) => {
-      const s = net.createServer();
-      s.listen(0, '127.0.0.1', () => resolve(s));
-    })),
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<net.Server>((resolve) => {
+          const s = net.createServer();
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
   );
   const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
@@ -54,7 +62,12 @@ export async function freePorts(n: number): Promise<number[]> {
 /** A stack trace line: what an operator must never see without --verbose. */
 export const STACK_LINE = /^\s+at .+\(.+:\d+:\d+\)$/m;
 
-export async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs: number, stepMs = 250): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => T | undefined | Promise<T | undefined>,
+  timeoutMs: number,
+  stepMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

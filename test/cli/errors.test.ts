@@ -50,7 +50,15 @@ describe('b1hub errors', { concurrency: 3 }, () => {
 
   test('an invalid config key is named', async () => {
     const file = path.join(dir, 'bad.json');
-    writeFileSync(file, JSON.stringify({ b1: { baseUrl: 'https://sap.example.com:50000/b1s/v1', companyDb: 'X', userName: 'u', pageSize: 5000 }, shopify: { shop: 'x.myshopify.com' }, mapping: {}, colour: 'blue' }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        b1: { baseUrl: 'https://sap.example.com:50000/b1s/v1', companyDb: 'X', userName: 'u', pageSize: 5000 },
+        shopify: { shop: 'x.myshopify.com' },
+        mapping: {},
+        colour: 'blue',
+      }),
+    );
     const r = await runCli(['--config', file, 'init', '--check-only'], { env: { B1_PASSWORD: 'x', SHOPIFY_ACCESS_TOKEN: 'y' } });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /b1\.pageSize: /);
@@ -70,7 +78,19 @@ describe('b1hub errors', { concurrency: 3 }, () => {
     const busy = (server.address() as net.AddressInfo).port;
     try {
       const [ui, b1, shop] = await freePorts(3);
-      const r = await runCli(['--data-dir', path.join(dir, 'up'), 'up', '--temporal-port', String(busy), '--ui-port', String(ui), '--b1-port', String(b1), '--shopify-port', String(shop)]);
+      const r = await runCli([
+        '--data-dir',
+        path.join(dir, 'up'),
+        'up',
+        '--temporal-port',
+        String(busy),
+        '--ui-port',
+        String(ui),
+        '--b1-port',
+        String(b1),
+        '--shopify-port',
+        String(shop),
+      ]);
       assert.equal(r.code, 1);
       assert.match(r.stderr, new RegExp(`port ${busy} \\(Temporal\\) is already in use.*--temporal-port`));
     } finally {
@@ -79,10 +99,16 @@ describe('b1hub errors', { concurrency: 3 }, () => {
   });
 
   test('the exit codes are in the help of the commands that send requests', async () => {
-    for (const args of [['sync', '--help'], ['schedule', '--help']]) {
+    for (const args of [
+      ['sync', '--help'],
+      ['schedule', '--help'],
+    ]) {
       const r = await runCli(['--data-dir', dir, ...args]);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /Exit codes:\n {2}0 {2}done[\s\S]* {2}2 {2}the run ended, some records failed[\s\S]* {2}3 {2}delivered \(accepted by Temporal\) but not yet confirmed by the scheduler/);
+      assert.match(
+        r.stdout,
+        /Exit codes:\n {2}0 {2}done[\s\S]* {2}2 {2}the run ended, some records failed[\s\S]* {2}3 {2}delivered \(accepted by Temporal\) but not yet confirmed by the scheduler/,
+      );
     }
   });
 });

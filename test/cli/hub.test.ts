@@ -37,19 +37,50 @@ describe('b1hub up and the commands against it', { skip }, () => {
     dir = mkdtempSync(path.join(tmpdir(), 'b1hub-up-'));
     const [temporal, ui, b1Port, shopifyPort] = await freePorts(4);
     ports = { temporal: temporal!, ui: ui!, b1: b1Port!, shopify: shopifyPort! };
-    up = spawnCli(['--data-dir', dir, 'up', '--temporal-port', String(ports.temporal), '--ui-port', String(ports.ui), '--b1-port', String(ports.b1), '--shopify-port', String(ports.shopify), '--items', '30', '--customers', '8', '--orders', '6']);
+    up = spawnCli([
+      '--data-dir',
+      dir,
+      'up',
+      '--temporal-port',
+      String(ports.temporal),
+      '--ui-port',
+      String(ports.ui),
+      '--b1-port',
+      String(ports.b1),
+      '--shopify-port',
+      String(ports.shopify),
+      '--items',
+      '30',
+      '--customers',
+      '8',
+      '--orders',
+      '6',
+    ]);
     const file = path.join(dir, 'hub-status.json');
-    status = await until('hub-status.json', () => {
-      if (up.exitCode !== null) throw new Error(`b1hub up exited early (${up.exitCode}):\n${up.output()}`);
-      return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as HubStatusFile) : undefined;
-    }, 60_000);
+    status = await until(
+      'hub-status.json',
+      () => {
+        if (up.exitCode !== null) throw new Error(`b1hub up exited early (${up.exitCode}):\n${up.output()}`);
+        return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as HubStatusFile) : undefined;
+      },
+      60_000,
+    );
     b1 = new B1Client({ baseUrl: status.b1.baseUrl, companyDb: 'SBODEMOUS', userName: 'manager', password: '1234' });
-    shopify = new ShopifyClient({ shop: status.shopify.shop, endpoint: status.shopify.endpoint, apiVersion: status.shopify.apiVersion, auth: { kind: 'accessToken', accessToken: new Secret('shpat_demo') } });
+    shopify = new ShopifyClient({
+      shop: status.shopify.shop,
+      endpoint: status.shopify.endpoint,
+      apiVersion: status.shopify.apiVersion,
+      auth: { kind: 'accessToken', accessToken: new Secret('shpat_demo') },
+    });
     // First start: the initial load runs in the background; later steps need its fixes (guest customer).
-    await until('the initial load', () => {
-      const s = JSON.parse(readFileSync(file, 'utf8')) as HubStatusFile;
-      return s.initialization && s.initialization.state !== 'running' ? s : undefined;
-    }, 60_000);
+    await until(
+      'the initial load',
+      () => {
+        const s = JSON.parse(readFileSync(file, 'utf8')) as HubStatusFile;
+        return s.initialization && s.initialization.state !== 'running' ? s : undefined;
+      },
+      60_000,
+    );
   });
 
   after(async () => {
@@ -68,7 +99,9 @@ describe('b1hub up and the commands against it', { skip }, () => {
     assert.equal(existsSync(path.join(dir, 'initialized.json')), false, 'no initialized.json');
     const connection = await Connection.connect({ address: status.temporal.address });
     try {
-      const load = await new Client({ connection, dataConverter: hubDataConverter }).workflow.getHandle<typeof initialLoadWorkflow>(INITIAL_LOAD_WORKFLOW_ID).result();
+      const load = await new Client({ connection, dataConverter: hubDataConverter }).workflow
+        .getHandle<typeof initialLoadWorkflow>(INITIAL_LOAD_WORKFLOW_ID)
+        .result();
       assert.equal(load.how, 'completed', JSON.stringify(load.problems));
       assert.deepEqual(Object.keys(load.results).sort(), ['customer', 'inventory', 'product', 'shopify-product']);
     } finally {
@@ -76,21 +109,36 @@ describe('b1hub up and the commands against it', { skip }, () => {
     }
     const r = await cli('status', '--json');
     assert.equal(r.code, 0, r.stderr);
-    const s = JSON.parse(r.stdout) as { running: boolean; endpoints: { temporal: { address: string; uiUrl: string }; b1: { baseUrl: string }; shopify: { graphqlUrl: string } }; schedulers: Record<string, { description: string; recentRuns: Array<{ trigger: string }> }> };
+    const s = JSON.parse(r.stdout) as {
+      running: boolean;
+      endpoints: { temporal: { address: string; uiUrl: string }; b1: { baseUrl: string }; shopify: { graphqlUrl: string } };
+      schedulers: Record<string, { description: string; recentRuns: Array<{ trigger: string }> }>;
+    };
     assert.equal(s.running, true);
     assert.equal(s.endpoints.temporal.address, `127.0.0.1:${ports.temporal}`);
     assert.equal(s.endpoints.temporal.uiUrl, `http://localhost:${ports.ui}`);
     assert.match(s.endpoints.b1.baseUrl, new RegExp(`^http://127\\.0\\.0\\.1:${ports.b1}/b1s/v1$`));
-    assert.match(s.endpoints.shopify.graphqlUrl, new RegExp(`^http://127\\.0\\.0\\.1:${ports.shopify}/admin/api/\\d{4}-\\d{2}/graphql\\.json$`));
+    assert.match(
+      s.endpoints.shopify.graphqlUrl,
+      new RegExp(`^http://127\\.0\\.0\\.1:${ports.shopify}/admin/api/\\d{4}-\\d{2}/graphql\\.json$`),
+    );
     assert.deepEqual(Object.keys(s.schedulers).sort(), ['customer', 'inventory', 'order', 'product', 'shopify-product']);
-    for (const o of ['customer', 'product', 'shopify-product', 'inventory']) assert.equal(s.schedulers[o]!.recentRuns[0]?.trigger, 'init', `${o} initial load ran`);
+    for (const o of ['customer', 'product', 'shopify-product', 'inventory'])
+      assert.equal(s.schedulers[o]!.recentRuns[0]?.trigger, 'init', `${o} initial load ran`);
 
     // The embedded UI decodes compressed payloads through the codec endpoint `up` started.
     const codecUrl = /Codec endpoint\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(up.output())?.[1];
     assert.ok(codecUrl, `codec endpoint in the banner:\n${up.output()}`);
     const settings = (await (await fetch(`http://localhost:${ports.ui}/api/v1/settings`)).json()) as { Codec?: { Endpoint?: string } };
     assert.equal(settings.Codec?.Endpoint, codecUrl, 'the UI is configured with it');
-    const pre = await fetch(`${codecUrl}/decode`, { method: 'OPTIONS', headers: { Origin: `http://localhost:${ports.ui}`, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-namespace' } });
+    const pre = await fetch(`${codecUrl}/decode`, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: `http://localhost:${ports.ui}`,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type,x-namespace',
+      },
+    });
     assert.equal(pre.headers.get('access-control-allow-origin'), `http://localhost:${ports.ui}`, 'the UI origin may call it');
     codecPort = Number(new URL(codecUrl).port);
 
@@ -104,16 +152,26 @@ describe('b1hub up and the commands against it', { skip }, () => {
     const set = await cli('schedule', 'set', 'order', '--weekly', 'mon,thu@02:00', '--tz', 'Europe/Berlin');
     assert.equal(set.code, 0, set.stderr);
     assert.match(set.stdout, /weekly on mon,thu at 02:00 \(Europe\/Berlin\)/);
-    const after = JSON.parse((await cli('schedule', 'show', 'order', '--json', '--count', '4')).stdout) as { order: { nextFireTimes: string[]; description: string } };
+    const after = JSON.parse((await cli('schedule', 'show', 'order', '--json', '--count', '4')).stdout) as {
+      order: { nextFireTimes: string[]; description: string };
+    };
     assert.notDeepEqual(after.order.nextFireTimes, before.order.nextFireTimes);
     assert.equal(after.order.nextFireTimes.length, 4);
     for (const t of after.order.nextFireTimes) {
-      const local = new Date(t).toLocaleString('en-GB', { timeZone: 'Europe/Berlin', weekday: 'short', hour: '2-digit', minute: '2-digit', hour12: false });
+      const local = new Date(t).toLocaleString('en-GB', {
+        timeZone: 'Europe/Berlin',
+        weekday: 'short',
+        hour: '2-digit',
+        minute: '2-digit',
+        hour12: false,
+      });
       assert.match(local, /^(Mon|Thu) 02:00$/, `${t} is ${local} in Berlin`);
     }
     const pause = await cli('schedule', 'pause', 'order');
     assert.equal(pause.code, 0, pause.stderr);
-    const paused = JSON.parse((await cli('schedule', 'show', 'order', '--json')).stdout) as { order: { paused: boolean; nextFireTimes: string[] } };
+    const paused = JSON.parse((await cli('schedule', 'show', 'order', '--json')).stdout) as {
+      order: { paused: boolean; nextFireTimes: string[] };
+    };
     assert.equal(paused.order.paused, true);
     assert.deepEqual(paused.order.nextFireTimes, []);
     assert.equal((await cli('schedule', 'resume', 'order')).code, 0);
@@ -166,7 +224,8 @@ describe('b1hub up and the commands against it', { skip }, () => {
     const r = await cli('items', 'select', '--all', '--from', 'A00021', '--to', 'A00025');
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /5 of 5 matching items selected for sync/);
-    for (const code of ['A00021', 'A00023', 'A00025']) assert.equal((await b1.getItem(code, ['ItemCode', 'U_ShopifySync'])).U_ShopifySync, 'Y', code);
+    for (const code of ['A00021', 'A00023', 'A00025'])
+      assert.equal((await b1.getItem(code, ['ItemCode', 'U_ShopifySync'])).U_ShopifySync, 'Y', code);
     assert.equal((await b1.getItem('A00026', ['ItemCode', 'U_ShopifySync'])).U_ShopifySync, 'N', 'outside the range');
     const list = JSON.parse((await cli('items', 'list', '--selected', '--json')).stdout) as Array<{ itemCode: string }>;
     assert.equal(list.length, 25);
@@ -175,30 +234,39 @@ describe('b1hub up and the commands against it', { skip }, () => {
     assert.equal((await b1.getItem('A00025', ['ItemCode', 'U_ShopifySync'])).U_ShopifySync, 'N');
   });
 
-  test('items select --interactive: ticked items are flagged, through a real terminal', { skip: !existsSync('/usr/bin/script') && 'needs script(1) for a pseudo-terminal' }, async () => {
-    // script(1) gives the CLI a pseudo-terminal, as an operator's shell would; keys go in through it.
-    const cmd = [BIN, '--data-dir', dir, 'items', 'select', '--interactive', '--from', 'A00026', '--to', 'A00028'].map((a) => `'${a}'`).join(' ');
-    const child = spawn('script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TERM: 'xterm' } });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-    await until('the checkbox prompt', () => (out.includes('A00028') ? true : undefined), 30_000);
-    const press = async (keys: string) => {
-      child.stdin.write(keys);
-      await new Promise((r) => setTimeout(r, 150));
-    };
-    await press(' '); // tick A00026
-    await press('\x1b[B');
-    await press('\x1b[B');
-    await press(' '); // tick A00028
-    await press('\r');
-    assert.equal(await exited, 0, out);
-    assert.match(out, /2 of 3 matching items selected for sync/);
-    assert.equal((await b1.getItem('A00026', ['ItemCode', 'U_ShopifySync'])).U_ShopifySync, 'Y');
-    assert.equal((await b1.getItem('A00027', ['ItemCode', 'U_ShopifySync'])).U_ShopifySync, 'N');
-    assert.equal((await b1.getItem('A00028', ['ItemCode', 'U_ShopifySync'])).U_ShopifySync, 'Y');
-  });
+  test(
+    'items select --interactive: ticked items are flagged, through a real terminal',
+    { skip: !existsSync('/usr/bin/script') && 'needs script(1) for a pseudo-terminal' },
+    async () => {
+      // script(1) gives the CLI a pseudo-terminal, as an operator's shell would; keys go in through it.
+      const cmd = [BIN, '--data-dir', dir, 'items', 'select', '--interactive', '--from', 'A00026', '--to', 'A00028']
+        .map((a) => `'${a}'`)
+        .join(' ');
+      const child = spawn('script', ['-qfec', cmd, '/dev/null'], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        env: { ...process.env, TERM: 'xterm' },
+      });
+      let out = '';
+      child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+      child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      await until('the checkbox prompt', () => (out.includes('A00028') ? true : undefined), 30_000);
+      const press = async (keys: string) => {
+        child.stdin.write(keys);
+        await new Promise((r) => setTimeout(r, 150));
+      };
+      await press(' '); // tick A00026
+      await press('\x1b[B');
+      await press('\x1b[B');
+      await press(' '); // tick A00028
+      await press('\r');
+      assert.equal(await exited, 0, out);
+      assert.match(out, /2 of 3 matching items selected for sync/);
+      assert.equal((await b1.getItem('A00026', ['ItemCode', 'U_ShopifySync'])).U_ShopifySync, 'Y');
+      assert.equal((await b1.getItem('A00027', ['ItemCode', 'U_ShopifySync'])).U_ShopifySync, 'N');
+      assert.equal((await b1.getItem('A00028', ['ItemCode', 'U_ShopifySync'])).U_ShopifySync, 'Y');
+    },
+  );
 
   test('init --check-only passes on a correct config file and fails naming the check on a broken one', async () => {
     const locations = await shopify.locations();
@@ -209,8 +277,18 @@ describe('b1hub up and the commands against it', { skip }, () => {
       shopify: { shop: status.shopify.shop, endpoint: status.shopify.endpoint, apiVersion: status.shopify.apiVersion },
       mapping: {
         customer: { cardCode: { mode: 'prefix', prefix: 'C' }, groupCode: 100, currency: '##', guestCardCode: 'SHOPGUEST' },
-        product: { priceList: mapping.priceList, shopCurrency: shop.currencyCode, shopCurrencyAliases: ['$'], weightUnits: { '1': 'KILOGRAMS', '2': 'GRAMS', '3': 'POUNDS', '4': 'OUNCES' } },
-        order: { timeZone: 'America/New_York', defaultWarehouse: '01', freightExpenseCode: 1, tax: { mode: 'taxCode', defaultTaxCode: 'CA', exemptTaxCode: 'EX' } },
+        product: {
+          priceList: mapping.priceList,
+          shopCurrency: shop.currencyCode,
+          shopCurrencyAliases: ['$'],
+          weightUnits: { '1': 'KILOGRAMS', '2': 'GRAMS', '3': 'POUNDS', '4': 'OUNCES' },
+        },
+        order: {
+          timeZone: 'America/New_York',
+          defaultWarehouse: '01',
+          freightExpenseCode: 1,
+          tax: { mode: 'taxCode', defaultTaxCode: 'CA', exemptTaxCode: 'EX' },
+        },
         locations: locations.map((l, i) => ({ locationId: l.id, warehouses: [i === 0 ? mapping.warehouse : '02'] })),
       },
     });
@@ -234,15 +312,21 @@ describe('b1hub up and the commands against it', { skip }, () => {
 
     // The same file runs a production worker (a second one on the hub's task queue, as for scale).
     const worker = spawnCli(['--config', good, 'worker', '--identity', 'cli-test-worker'], env);
-    await until('worker ready', () => {
-      if (worker.exitCode !== null) throw new Error(`b1hub worker exited early (${worker.exitCode}):\n${worker.output()}`);
-      return /worker ready: task queue/.test(worker.output()) ? true : undefined;
-    }, 30_000);
+    await until(
+      'worker ready',
+      () => {
+        if (worker.exitCode !== null) throw new Error(`b1hub worker exited early (${worker.exitCode}):\n${worker.output()}`);
+        return /worker ready: task queue/.test(worker.output()) ? true : undefined;
+      },
+      30_000,
+    );
     const workerExit = new Promise<number | null>((resolve) => worker.once('exit', (c) => resolve(c)));
     worker.kill('SIGINT');
     assert.equal(await workerExit, 0, worker.output());
 
-    const noSecret = await runCli(['--config', good, 'init', '--check-only'], { env: { B1_PASSWORD: '', SHOPIFY_ACCESS_TOKEN: 'shpat_demo' } });
+    const noSecret = await runCli(['--config', good, 'init', '--check-only'], {
+      env: { B1_PASSWORD: '', SHOPIFY_ACCESS_TOKEN: 'shpat_demo' },
+    });
     assert.equal(noSecret.code, 1);
     assert.match(noSecret.stderr, /B1_PASSWORD: not set/);
   });
@@ -258,17 +342,39 @@ describe('b1hub up and the commands against it', { skip }, () => {
     assert.equal(await portInUse(ports.b1), false, 'B1 simulator stopped');
     assert.equal(await portInUse(ports.shopify), false, 'Shopify simulator stopped');
     if (codecPort !== undefined) assert.equal(await portInUse(codecPort), false, 'codec endpoint stopped');
-    assert.ok(existsSync(path.join(dir, 'shopify-sim.json')) && existsSync(path.join(dir, 'b1-sim.json')), 'simulator state kept for the next start');
+    assert.ok(
+      existsSync(path.join(dir, 'shopify-sim.json')) && existsSync(path.join(dir, 'b1-sim.json')),
+      'simulator state kept for the next start',
+    );
   });
 
   test('a second start reuses the data: schedules, synced records and no second initial load', async () => {
-    up = spawnCli(['--data-dir', dir, 'up', '--temporal-port', String(ports.temporal), '--ui-port', String(ports.ui), '--b1-port', String(ports.b1), '--shopify-port', String(ports.shopify)]);
-    await until('hub-status.json', () => {
-      if (up.exitCode !== null) throw new Error(`b1hub up exited early (${up.exitCode}):\n${up.output()}`);
-      return existsSync(path.join(dir, 'hub-status.json')) ? true : undefined;
-    }, 60_000);
+    up = spawnCli([
+      '--data-dir',
+      dir,
+      'up',
+      '--temporal-port',
+      String(ports.temporal),
+      '--ui-port',
+      String(ports.ui),
+      '--b1-port',
+      String(ports.b1),
+      '--shopify-port',
+      String(ports.shopify),
+    ]);
+    await until(
+      'hub-status.json',
+      () => {
+        if (up.exitCode !== null) throw new Error(`b1hub up exited early (${up.exitCode}):\n${up.output()}`);
+        return existsSync(path.join(dir, 'hub-status.json')) ? true : undefined;
+      },
+      60_000,
+    );
     assert.match(up.output(), /Data reused from the previous start/);
-    const s = JSON.parse((await cli('status', '--json')).stdout) as { initialization?: unknown; schedulers: Record<string, { description: string; recentRuns: unknown[] }> };
+    const s = JSON.parse((await cli('status', '--json')).stdout) as {
+      initialization?: unknown;
+      schedulers: Record<string, { description: string; recentRuns: unknown[] }>;
+    };
     assert.equal(s.initialization, undefined, 'no initial load on a second start');
     assert.equal(s.schedulers.order!.description, 'weekly on mon,thu at 02:00 (Europe/Berlin)', 'the schedule set before the restart');
     assert.ok(s.schedulers.order!.recentRuns.length >= 3, 'run history kept');

@@ -9,7 +9,12 @@ import { parseSince } from '../../src/cli/output';
 describe('schedule flags', () => {
   test('daily, weekly, interval with window and days, cron', () => {
     assert.deepEqual(specFromFlags({ daily: '02:00,14:00' }, 'UTC'), { kind: 'daily', times: ['02:00', '14:00'], timezone: 'UTC' });
-    assert.deepEqual(specFromFlags({ weekly: 'mon,thu@02:00', tz: 'Europe/Berlin' }, 'UTC'), { kind: 'weekly', days: ['mon', 'thu'], times: ['02:00'], timezone: 'Europe/Berlin' });
+    assert.deepEqual(specFromFlags({ weekly: 'mon,thu@02:00', tz: 'Europe/Berlin' }, 'UTC'), {
+      kind: 'weekly',
+      days: ['mon', 'thu'],
+      times: ['02:00'],
+      timezone: 'Europe/Berlin',
+    });
     assert.deepEqual(specFromFlags({ every: '2h', between: '08:00-20:00', days: 'mon-fri' }, 'America/New_York'), {
       kind: 'interval',
       everyMinutes: 120,
@@ -46,7 +51,10 @@ describe('other flag parsers', () => {
     assert.equal(groupsFilter('100-105'), '(ItemsGroupCode ge 100 and ItemsGroupCode le 105)');
     assert.equal(groupsFilter('101,103-104'), '(ItemsGroupCode eq 101 or (ItemsGroupCode ge 103 and ItemsGroupCode le 104))');
     assert.throws(() => groupsFilter('10x'), /'10x' is not a group number or range/);
-    assert.deepEqual(parseLines('A00001:2,A00003'), [{ sku: 'A00001', quantity: 2 }, { sku: 'A00003', quantity: 1 }]);
+    assert.deepEqual(parseLines('A00001:2,A00003'), [
+      { sku: 'A00001', quantity: 2 },
+      { sku: 'A00003', quantity: 1 },
+    ]);
     assert.throws(() => parseLines('A00001:0'), /is not SKU\[:quantity\]/);
     assert.equal(parseSince('24h'), 86_400_000);
     assert.equal(parseSince('30m'), 1_800_000);

@@ -35,7 +35,10 @@ describe('b1hub sync when a worker dies', { skip, concurrency: 1 }, () => {
   let fx: HubFixture;
   let dir: string;
   const workers: WorkerProcess[] = [];
-  const cli = (...args: string[]) => runCli(['--data-dir', dir, '--temporal-address', fx.env.address, '--namespace', fx.env.namespace ?? 'default', ...args], { timeoutMs: 120_000 });
+  const cli = (...args: string[]) =>
+    runCli(['--data-dir', dir, '--temporal-address', fx.env.address, '--namespace', fx.env.namespace ?? 'default', ...args], {
+      timeoutMs: 120_000,
+    });
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'b1hub-kill-'));
@@ -51,7 +54,14 @@ describe('b1hub sync when a worker dies', { skip, concurrency: 1 }, () => {
     workers.push(await fx.startWorkerProcess(), await fx.startWorkerProcess());
     await ensureSchedulers(fx.env.client, { taskQueue: fx.taskQueue, schedules: DEFAULT_SCHEDULES, objects: ['product'] });
     // The scheduler has run (its first workflow task is done): it now sits in one worker's cache.
-    await until('the product scheduler answers', () => schedulerHandle(fx.env.client, 'product').query(statusQuery, { nextCount: 1 }).catch(() => undefined), 60_000);
+    await until(
+      'the product scheduler answers',
+      () =>
+        schedulerHandle(fx.env.client, 'product')
+          .query(statusQuery, { nextCount: 1 })
+          .catch(() => undefined),
+      60_000,
+    );
     const holder = await stickyHolder(fx, 'schedule:product');
     const victim = workers.find((w) => holder.startsWith(`${w.child.pid}@`));
     assert.ok(victim, `the sticky holder ${holder} is one of the two worker processes (${workers.map((w) => w.child.pid).join(', ')})`);
@@ -83,7 +93,7 @@ describe('b1hub sync when a worker dies', { skip, concurrency: 1 }, () => {
     assert.ok(['RUNNING', 'COMPLETED'].includes(run.status.name), `run ${run.workflowId} is ${run.status.name}`);
   });
 
-  test('sync --wait after the scheduler\'s worker is SIGKILLed waits for the run and reports its end', async (t) => {
+  test("sync --wait after the scheduler's worker is SIGKILLed waits for the run and reports its end", async (t) => {
     workers.push(await fx.startWorkerProcess());
     const holder = await stickyHolder(fx, 'schedule:product');
     const victim = workers.find((w) => holder.startsWith(`${w.child.pid}@`) && w.child.exitCode === null && w.child.signalCode === null);
@@ -102,7 +112,10 @@ describe('b1hub sync when a worker dies', { skip, concurrency: 1 }, () => {
     await ensureSchedulers(fx.env.client, { taskQueue, schedules: DEFAULT_SCHEDULES, objects: ['customer'] });
     const r = await cli('sync', 'customer');
     assert.equal(r.code, EXIT_NOT_CONFIRMED, r.stdout + r.stderr);
-    assert.match(r.stdout, /customer: delivered, not yet confirmed \(request cli-[\w-]+\): the customer scheduler did not answer: no worker polls its task queue/);
+    assert.match(
+      r.stdout,
+      /customer: delivered, not yet confirmed \(request cli-[\w-]+\): the customer scheduler did not answer: no worker polls its task queue/,
+    );
     assert.match(r.stdout, /do not resend/);
     const json = await cli('sync', 'customer', '--json');
     assert.equal(json.code, EXIT_NOT_CONFIRMED, json.stdout + json.stderr);

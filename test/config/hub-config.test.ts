@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_SCHEDULES, HubConfigError, ledgerBackoff, loadHubConfigFile, loadHubSecrets, parseHubConfig, webhooksEnabled } from '../../src/config/hub-config';
+import {
+  DEFAULT_SCHEDULES,
+  HubConfigError,
+  ledgerBackoff,
+  loadHubConfigFile,
+  loadHubSecrets,
+  parseHubConfig,
+  webhooksEnabled,
+} from '../../src/config/hub-config';
 import { DEMO_MAPPING_CONFIG } from '../../src/mapping/config';
 
 const valid = {
@@ -63,10 +71,13 @@ test('file errors name the file: unreadable and not JSON', () => {
 
 test('secrets come from the environment, errors name the variable but never a value', () => {
   const cfg = parseHubConfig(valid);
-  assert.throws(() => loadHubSecrets(cfg, {}), (err: unknown) => {
-    const m = (err as Error).message;
-    return /B1_PASSWORD: not set/.test(m) && /SHOPIFY_ACCESS_TOKEN: not set/.test(m);
-  });
+  assert.throws(
+    () => loadHubSecrets(cfg, {}),
+    (err: unknown) => {
+      const m = (err as Error).message;
+      return /B1_PASSWORD: not set/.test(m) && /SHOPIFY_ACCESS_TOKEN: not set/.test(m);
+    },
+  );
   const secrets = loadHubSecrets(cfg, { B1_PASSWORD: 'pw-1', SHOPIFY_ACCESS_TOKEN: 'shpat_x' });
   assert.equal(secrets.b1Password, 'pw-1');
   const cc = parseHubConfig({ ...valid, shopify: { shop: 'acme.myshopify.com', auth: 'clientCredentials' } });
@@ -78,7 +89,10 @@ test('SHOPIFY_CLIENT_ID is read with the secrets, so the pipelines get it inject
   const secrets = loadHubSecrets(cc, { B1_PASSWORD: 'pw-1', SHOPIFY_CLIENT_SECRET: 's', SHOPIFY_CLIENT_ID: 'cid-1' });
   assert.equal(secrets.shopifyClientId, 'cid-1');
   const inFile = parseHubConfig({ ...valid, shopify: { shop: 'acme.myshopify.com', auth: 'clientCredentials', clientId: 'cid-file' } });
-  assert.equal(loadHubSecrets(inFile, { B1_PASSWORD: 'pw-1', SHOPIFY_CLIENT_SECRET: 's', SHOPIFY_CLIENT_ID: '' }).shopifyClientId, undefined);
+  assert.equal(
+    loadHubSecrets(inFile, { B1_PASSWORD: 'pw-1', SHOPIFY_CLIENT_SECRET: 's', SHOPIFY_CLIENT_ID: '' }).shopifyClientId,
+    undefined,
+  );
 });
 
 test('b1.baseUrl: plain http to another host is refused; loopback http and the logged opt-out are allowed', () => {
@@ -86,9 +100,17 @@ test('b1.baseUrl: plain http to another host is refused; loopback http and the l
   for (const url of ['http://sap.example.com:50001/b1s/v1', 'http://10.0.0.5:50001/b1s/v2', 'http://[fe80::1]:50001/b1s/v1']) {
     const p = problems(at(url));
     assert.equal(p.length, 1, `${url}: ${p.join('; ')}`);
-    assert.match(p[0]!, /^hub\.json: b1\.baseUrl: plain http to another host sends the B1 password and session cookie unencrypted; use https .*b1\.allowInsecureHttp: true/);
+    assert.match(
+      p[0]!,
+      /^hub\.json: b1\.baseUrl: plain http to another host sends the B1 password and session cookie unencrypted; use https .*b1\.allowInsecureHttp: true/,
+    );
   }
-  for (const url of ['http://localhost:50001/b1s/v1', 'http://127.0.0.1:4711/b1s/v2', 'http://[::1]:50001/b1s/v1', 'https://sap.example.com:50000/b1s/v1']) {
+  for (const url of [
+    'http://localhost:50001/b1s/v1',
+    'http://127.0.0.1:4711/b1s/v2',
+    'http://[::1]:50001/b1s/v1',
+    'https://sap.example.com:50000/b1s/v1',
+  ]) {
     const warnings: string[] = [];
     assert.doesNotThrow(() => parseHubConfig(at(url), 'hub.json', (m) => warnings.push(m)), url);
     assert.deepEqual(warnings, [], url);
@@ -96,15 +118,23 @@ test('b1.baseUrl: plain http to another host is refused; loopback http and the l
   const warnings: string[] = [];
   const cfg = parseHubConfig(at('http://sap.example.com:50001/b1s/v1', { allowInsecureHttp: true }), 'hub.json', (m) => warnings.push(m));
   assert.equal(cfg.b1.allowInsecureHttp, true);
-  assert.deepEqual(warnings, ['hub.json: b1.allowInsecureHttp: the SAP B1 password and session cookie travel unencrypted to sap.example.com:50001; use https']);
+  assert.deepEqual(warnings, [
+    'hub.json: b1.allowInsecureHttp: the SAP B1 password and session cookie travel unencrypted to sap.example.com:50001; use https',
+  ]);
   assert.equal(parseHubConfig(valid).b1.allowInsecureHttp, false, 'off unless set');
 });
 
 test('retries: the open-error back-off from the file, in minutes, defaults for what is left out; bad values named', () => {
   assert.deepEqual(ledgerBackoff(parseHubConfig(valid)), {}, 'nothing set: the ledger keeps its defaults');
-  assert.deepEqual(ledgerBackoff(parseHubConfig({ ...valid, retries: { everyRunForMinutes: 30, maxPerRun: 100 } })), { everyRunForMs: 1_800_000, maxPerRun: 100 });
+  assert.deepEqual(ledgerBackoff(parseHubConfig({ ...valid, retries: { everyRunForMinutes: 30, maxPerRun: 100 } })), {
+    everyRunForMs: 1_800_000,
+    maxPerRun: 100,
+  });
   assert.ok(problems({ ...valid, retries: { thenEveryMinutes: 0 } }).some((p) => p.startsWith('hub.json: retries.thenEveryMinutes')));
-  assert.ok(problems({ ...valid, retries: { everyRun: 5 } }).some((p) => p.startsWith('hub.json: retries')), 'unknown keys are refused');
+  assert.ok(
+    problems({ ...valid, retries: { everyRun: 5 } }).some((p) => p.startsWith('hub.json: retries')),
+    'unknown keys are refused',
+  );
 });
 
 test('webhooks: off without a public URL, on with one; the secret is not a setting', () => {
@@ -115,6 +145,9 @@ test('webhooks: off without a public URL, on with one; the secret is not a setti
   assert.equal(webhooksEnabled(on), true);
   assert.equal(on.webhooks.port, 9000);
   assert.equal(webhooksEnabled(parseHubConfig({ ...valid, webhooks: { publicUrl: 'https://hub.example.com/wh', enabled: false } })), false);
-  assert.match(problems({ ...valid, webhooks: { publicUrl: 'not a url' } })[0]!, /hub\.json: webhooks\.publicUrl: must be the receiver's public URL/);
+  assert.match(
+    problems({ ...valid, webhooks: { publicUrl: 'not a url' } })[0]!,
+    /hub\.json: webhooks\.publicUrl: must be the receiver's public URL/,
+  );
   assert.match(problems({ ...valid, webhooks: { secret: 'x' } })[0]!, /hub\.json: webhooks/);
 });

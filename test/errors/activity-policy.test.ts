@@ -33,9 +33,17 @@ import { partnersByShopifyId, runLog } from '../pipelines/support-shopify-to-b1'
 import { startHubFixture, type HubFixture } from '../support/hub-fixture';
 
 /** A worker on its own task queue with the given deps and pipelines; stopped by the returned function. */
-async function workerWith(fx: HubFixture, deps: PipelineDeps, pipelines: Record<SyncObject, Pipeline>): Promise<{ taskQueue: string; stop: () => Promise<void> }> {
+async function workerWith(
+  fx: HubFixture,
+  deps: PipelineDeps,
+  pipelines: Record<SyncObject, Pipeline>,
+): Promise<{ taskQueue: string; stop: () => Promise<void> }> {
   const taskQueue = `policy-${randomUUID()}`;
-  const worker = await createHubWorker({ connection: fx.env.nativeConnection, taskQueue, activities: createSyncActivities({ deps, pipelines }) });
+  const worker = await createHubWorker({
+    connection: fx.env.nativeConnection,
+    taskQueue,
+    activities: createSyncActivities({ deps, pipelines }),
+  });
   const running = worker.run();
   return {
     taskQueue,
@@ -97,7 +105,10 @@ describe('error policy in the activities', () => {
       assert.ok(app instanceof ApplicationFailure, String(app));
       assert.equal(app.type, 'B1LoginRejectedError');
       assert.equal(app.nonRetryable, true);
-      assert.equal(app.message, "configuration: SAP B1 rejected the login for user 'manager' on SBODEMOUS (Fail to get DB Credentials from SLD) — check b1.userName, b1.companyDb and B1_PASSWORD");
+      assert.equal(
+        app.message,
+        "configuration: SAP B1 rejected the login for user 'manager' on SBODEMOUS (Fail to get DB Credentials from SLD) — check b1.userName, b1.companyDb and B1_PASSWORD",
+      );
       // What `b1hub status` and `sync --wait` print for the run.
       assert.equal(errorChainText(err), app.message);
       assert.doesNotMatch(errorChainText(err), /not-the-password/);
@@ -113,8 +124,32 @@ describe('error policy in the activities', () => {
   test('an untrusted B1 certificate fails the run once, non-retryable, saying it is configuration', async () => {
     // A self-signed certificate the client was not told to trust (no b1.caFile).
     const dir = mkdtempSync(join(tmpdir(), 'b1-policy-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'k.pem', '-out', 'c.pem', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { cwd: dir, stdio: 'ignore' });
-    const tlsSim = await startB1Simulator({ port: 0, tls: { key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) }, seed: { items: 3, customers: 1 } });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        'k.pem',
+        '-out',
+        'c.pem',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { cwd: dir, stdio: 'ignore' },
+    );
+    const tlsSim = await startB1Simulator({
+      port: 0,
+      tls: { key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) },
+      seed: { items: 3, customers: 1 },
+    });
     const config = { ...fx.config, b1: { ...fx.config.b1, baseUrl: tlsSim.url } };
     const deps = { ...createPipelineDeps(config, DEMO_SECRETS), mapping: fx.deps.mapping };
     const w = await workerWith(fx, deps, PIPELINES);
@@ -129,7 +164,10 @@ describe('error policy in the activities', () => {
       const app = err.cause.cause;
       assert.ok(app instanceof ApplicationFailure && app.nonRetryable, String(app));
       assert.equal(app.type, 'B1TlsError');
-      assert.match(errorChainText(err), /^configuration: TLS certificate of the Service Layer not trusted \([A-Z_]+\).* — check b1\.caFile/);
+      assert.match(
+        errorChainText(err),
+        /^configuration: TLS certificate of the Service Layer not trusted \([A-Z_]+\).* — check b1\.caFile/,
+      );
       const events = (await fx.env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
       assert.deepEqual(attemptsOf(events, 'fetchPage'), [1], 'one attempt of fetchPage');
     } finally {
@@ -154,7 +192,11 @@ describe('error policy in the activities', () => {
     const customer = PIPELINES.customer as Pipeline<ShopifyCustomer>;
     const poisonedCustomer: Pipeline<ShopifyCustomer> = {
       ...customer,
-      map: (deps, input) => customer.map(deps, { ...input, records: input.records.map((r) => (r.id === mapPoison ? { ...r, data: { ...r.data, firstName: 7 as unknown as string } } : r)) }),
+      map: (deps, input) =>
+        customer.map(deps, {
+          ...input,
+          records: input.records.map((r) => (r.id === mapPoison ? { ...r, data: { ...r.data, firstName: 7 as unknown as string } } : r)),
+        }),
     };
     const b1 = new Proxy(fx.deps.b1, {
       get(target, prop, receiver) {
@@ -177,7 +219,10 @@ describe('error policy in the activities', () => {
       assert.equal(byId.get(mapPoison)?.outcome, 'failed');
       assert.match(byId.get(mapPoison)!.reason!, /^customer map\.poison@example\.com: error while mapping: TypeError: /);
       assert.equal(byId.get(postPoison)?.outcome, 'failed');
-      assert.match(byId.get(postPoison)!.reason!, /^customer post\.poison@example\.com: error while posting: TypeError: Cannot read properties of undefined \(reading 'CardCode'\)/);
+      assert.match(
+        byId.get(postPoison)!.reason!,
+        /^customer post\.poison@example\.com: error while posting: TypeError: Cannot read properties of undefined \(reading 'CardCode'\)/,
+      );
       assert.equal(r1.counts.failed, 2, JSON.stringify(r1.counts));
       for (const id of healthy) {
         assert.equal(byId.get(id)?.outcome, 'created', id);

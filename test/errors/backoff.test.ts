@@ -5,7 +5,10 @@ import { backoffDelayMs } from '../../src/shared/backoff';
 
 test('doubles from the base, jitters within the upper half of the step, never above the cap', () => {
   const o = { baseMs: 500, maxMs: 30_000 };
-  assert.deepEqual([1, 2, 3, 4].map((a) => backoffDelayMs(a, { ...o, random: () => 0 })), [250, 500, 1000, 2000]);
+  assert.deepEqual(
+    [1, 2, 3, 4].map((a) => backoffDelayMs(a, { ...o, random: () => 0 })),
+    [250, 500, 1000, 2000],
+  );
   assert.deepEqual([1, 2, 3, 4].map((a) => backoffDelayMs(a, { ...o, random: () => 0.999999 })).map(Math.round), [500, 1000, 2000, 4000]);
   assert.equal(backoffDelayMs(20, { ...o, random: () => 0.999999 }) <= 30_000, true);
   assert.equal(backoffDelayMs(20, { ...o, random: () => 0 }), 15_000);

@@ -24,7 +24,14 @@ import { HubConfigError } from '../../src/config/hub-config';
 import { MappingConfigError } from '../../src/mapping/config';
 import { PipelineSetupError } from '../../src/pipelines/kit/errors';
 import { InventoryRetryLaterError } from '../../src/pipelines/inventory/post';
-import { concernsOneRecord, errorDecision, isRecordRejection, toActivityFailure, type ErrorDecision, type ErrorKind } from '../../src/shared/error-policy';
+import {
+  concernsOneRecord,
+  errorDecision,
+  isRecordRejection,
+  toActivityFailure,
+  type ErrorDecision,
+  type ErrorKind,
+} from '../../src/shared/error-policy';
 
 const SRC = path.join(__dirname, '../../src/connectors');
 
@@ -107,7 +114,10 @@ describe('error policy', () => {
     assert.equal(new ShopifyError('x', true).retryable, true);
     assert.equal(new ShopifyUnknownOutcomeError('orderCreate', 'HTTP 502').retryable, true);
     assert.equal(new ShopifyGraphQLError('q', [{ message: 'bad field' }]).retryable, false);
-    assert.deepEqual(errorDecision(new ShopifyGraphQLError('q', [{ message: 'no', extensions: { code: 'ACCESS_DENIED' } }])), d('configuration', false, 'run'));
+    assert.deepEqual(
+      errorDecision(new ShopifyGraphQLError('q', [{ message: 'no', extensions: { code: 'ACCESS_DENIED' } }])),
+      d('configuration', false, 'run'),
+    );
   });
 
   test('errors outside the connectors: configuration by name, Shopify "come back later" transient, bugs record-scoped', () => {
@@ -121,14 +131,24 @@ describe('error policy', () => {
     const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
     assert.deepEqual(errorDecision(new TypeError('fetch failed', { cause: reset })), d('transient', true, 'run'));
     assert.deepEqual(errorDecision(reset), d('transient', true, 'run'));
-    assert.deepEqual(errorDecision(new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) })), d('transient', true, 'run'));
+    assert.deepEqual(
+      errorDecision(new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) })),
+      d('transient', true, 'run'),
+    );
     assert.equal(concernsOneRecord(new B1TransientError('502')), false);
   });
 
   test('one isRecordRejection: B1 refusals of a record, nothing else', () => {
     assert.equal(isRecordRejection(new B1BusinessRuleError('bad', { code: -10 })), true);
     assert.equal(isRecordRejection(new B1NotFoundError('no', { code: -2028 })), true);
-    for (const e of [new B1ConflictError('etag'), new B1SessionError('gone'), new B1TransientError('502'), new B1ProtocolError('shape'), new ShopifyUserErrors('x', []), new TypeError('t')]) {
+    for (const e of [
+      new B1ConflictError('etag'),
+      new B1SessionError('gone'),
+      new B1TransientError('502'),
+      new B1ProtocolError('shape'),
+      new ShopifyUserErrors('x', []),
+      new TypeError('t'),
+    ]) {
       assert.equal(isRecordRejection(e), false, e.name);
     }
   });
@@ -139,10 +159,17 @@ describe('error policy', () => {
     assert.ok(f instanceof ApplicationFailure);
     assert.equal(f.nonRetryable, true);
     assert.equal(f.type, 'B1LoginRejectedError');
-    assert.equal(f.message, "configuration: SAP B1 rejected the login for user 'manager' on SBODEMOUS (Fail to get DB Credentials from SLD) — check b1.userName, b1.companyDb and B1_PASSWORD");
+    assert.equal(
+      f.message,
+      "configuration: SAP B1 rejected the login for user 'manager' on SBODEMOUS (Fail to get DB Credentials from SLD) — check b1.userName, b1.companyDb and B1_PASSWORD",
+    );
     assert.doesNotMatch(f.message, /\n/);
 
-    const tls = toActivityFailure(new B1TlsError('TLS certificate of the Service Layer not trusted (SELF_SIGNED_CERT_IN_CHAIN); set tls.caFile to its CA or certificate'));
+    const tls = toActivityFailure(
+      new B1TlsError(
+        'TLS certificate of the Service Layer not trusted (SELF_SIGNED_CERT_IN_CHAIN); set tls.caFile to its CA or certificate',
+      ),
+    );
     assert.ok(tls instanceof ApplicationFailure && tls.nonRetryable);
     assert.match(tls.message, /^configuration: TLS certificate .* — check b1\.caFile/);
 

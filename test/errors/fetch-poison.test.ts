@@ -29,7 +29,10 @@ describe('a poison record while fetching (dev server, simulators)', { skip: serv
     await ensureGuestPartner(fx);
   });
   after(async () => {
-    await fx?.env.client.workflow.getHandle(ledgerWorkflowId('order')).terminate('test done').catch(() => undefined);
+    await fx?.env.client.workflow
+      .getHandle(ledgerWorkflowId('order'))
+      .terminate('test done')
+      .catch(() => undefined);
     await fx?.close();
   });
 
@@ -44,26 +47,38 @@ describe('a poison record while fetching (dev server, simulators)', { skip: serv
 
     // The malformed record, as the Shopify client hands it to the order fetch (page and ids reads).
     const corrupt = (orders: ShopifyOrder[]) =>
-      orders.map((o) => (o.id === badId ? { ...o, lineItems: o.lineItems.map((l) => ({ ...l, originalUnitPriceSet: { shopMoney: null } as never })) } : o));
+      orders.map((o) =>
+        o.id === badId ? { ...o, lineItems: o.lineItems.map((l) => ({ ...l, originalUnitPriceSet: { shopMoney: null } as never })) } : o,
+      );
     const shopify = new Proxy(fx.deps.shopify, {
       get(target, prop, receiver) {
-        if (prop === 'ordersPage') return async (...a: Parameters<ShopifyClient['ordersPage']>) => {
-          const page = await target.ordersPage(...a);
-          return { ...page, items: corrupt(page.items) };
-        };
-        if (prop === 'ordersByIds') return async (...a: Parameters<ShopifyClient['ordersByIds']>) => corrupt(await target.ordersByIds(...a));
+        if (prop === 'ordersPage')
+          return async (...a: Parameters<ShopifyClient['ordersPage']>) => {
+            const page = await target.ordersPage(...a);
+            return { ...page, items: corrupt(page.items) };
+          };
+        if (prop === 'ordersByIds')
+          return async (...a: Parameters<ShopifyClient['ordersByIds']>) => corrupt(await target.ordersByIds(...a));
         const v = Reflect.get(target, prop, receiver) as unknown;
         return typeof v === 'function' ? (v as (...x: unknown[]) => unknown).bind(target) : v;
       },
     }) as ShopifyClient;
     const deps = { ...fx.deps, shopify, pageSizes: { ...fx.deps.pageSizes, order: 10 } };
     const taskQueue = `fetch-poison-${randomUUID()}`;
-    const activities = withLedger(createSyncActivities({ deps, pipelines: PIPELINES }), createLedgerActivities({ client: fx.env.client, taskQueue }));
+    const activities = withLedger(
+      createSyncActivities({ deps, pipelines: PIPELINES }),
+      createLedgerActivities({ client: fx.env.client, taskQueue }),
+    );
     const worker = await createHubWorker({ connection: fx.env.nativeConnection, taskQueue, activities });
     const running = worker.run();
     const run = async () => {
       const workflowId = `sync:order:fetch-poison-${randomUUID().slice(0, 8)}`;
-      const result = await fx.env.client.workflow.execute(syncRunWorkflow, { taskQueue, workflowId, workflowExecutionTimeout: '120 seconds', args: [{ object: 'order', trigger: 'manual', mode: 'delta' }] });
+      const result = await fx.env.client.workflow.execute(syncRunWorkflow, {
+        taskQueue,
+        workflowId,
+        workflowExecutionTimeout: '120 seconds',
+        args: [{ object: 'order', trigger: 'manual', mode: 'delta' }],
+      });
       return { workflowId, result };
     };
     try {

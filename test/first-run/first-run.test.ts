@@ -109,8 +109,24 @@ describe('first run from a fresh clone: npm start, the walkthrough, every way to
   /** `npm start -- <free ports> 2>&1 | tee <log>` in its own session, as a terminal runs a foreground job. */
   function npmStart(name: string): Terminal {
     const log = path.join(tmp, `${name}.log`);
-    const args = ['--temporal-port', ports.temporal, '--ui-port', ports.ui, '--codec-port', ports.codec, '--b1-port', ports.b1, '--shopify-port', ports.shopify].join(' ');
-    const shell = spawn('bash', ['-c', `npm start -- ${args} 2>&1 | tee '${log}'`], { cwd: clone, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = [
+      '--temporal-port',
+      ports.temporal,
+      '--ui-port',
+      ports.ui,
+      '--codec-port',
+      ports.codec,
+      '--b1-port',
+      ports.b1,
+      '--shopify-port',
+      ports.shopify,
+    ].join(' ');
+    const shell = spawn('bash', ['-c', `npm start -- ${args} 2>&1 | tee '${log}'`], {
+      cwd: clone,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     // tee's copy: read so that tee never blocks; the test reads the log file tee writes.
     shell.stdout!.on('data', (b: Buffer) => (out = (out + b.toString()).slice(-200_000)));
@@ -119,7 +135,10 @@ describe('first run from a fresh clone: npm start, the walkthrough, every way to
     // The pipeline runs in its own session, out of reach of the runner that ends a timed-out test
     // file. This sentinel reads a pipe from us and kills the pipeline's group when we are gone
     // (after() closes the pipe too); the dev server's watchdog then ends the server.
-    const sentinel = spawn('bash', ['-c', `read -r _; kill -KILL -- -${shell.pid} 2>/dev/null; true`], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    const sentinel = spawn('bash', ['-c', `read -r _; kill -KILL -- -${shell.pid} 2>/dev/null; true`], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+      detached: true,
+    });
     sentinel.unref();
     (sentinel.stdin as unknown as { unref?: () => void }).unref?.();
     sentinels.push(sentinel);
@@ -129,12 +148,17 @@ describe('first run from a fresh clone: npm start, the walkthrough, every way to
   }
 
   async function banner(t: Terminal, timeoutMs: number): Promise<void> {
-    await until('the banner of npm start', () => {
-      const text = t.output();
-      if (text.includes('Ctrl-C stops everything.')) return true;
-      if (t.shell.exitCode !== null) throw new Error(`npm start ended before its banner:\n${text}`);
-      return undefined;
-    }, timeoutMs, 500);
+    await until(
+      'the banner of npm start',
+      () => {
+        const text = t.output();
+        if (text.includes('Ctrl-C stops everything.')) return true;
+        if (t.shell.exitCode !== null) throw new Error(`npm start ended before its banner:\n${text}`);
+        return undefined;
+      },
+      timeoutMs,
+      500,
+    );
   }
 
   /** A command typed in a second terminal of the clone. */
@@ -153,7 +177,11 @@ describe('first run from a fresh clone: npm start, the walkthrough, every way to
     try {
       await until(`${what}: every process of the tree gone`, () => (stillRunning(tree).length === 0 ? true : undefined), 45_000, 250);
     } catch {
-      assert.fail(`${what}: still running:\n${stillRunning(tree).map((p) => `  ${p.pid} ${p.cmd}`).join('\n')}\n--- output ---\n${t.output()}`);
+      assert.fail(
+        `${what}: still running:\n${stillRunning(tree)
+          .map((p) => `  ${p.pid} ${p.cmd}`)
+          .join('\n')}\n--- output ---\n${t.output()}`,
+      );
     }
     for (const [name, port] of Object.entries(ports)) assert.equal(await portInUse(port), false, `${what}: port ${port} (${name}) is free`);
   }
@@ -192,20 +220,27 @@ describe('first run from a fresh clone: npm start, the walkthrough, every way to
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
-  test('npm start on the fresh clone provisions, comes up, syncs an order; Ctrl-C with the output piped stops everything', { timeout: 900_000 }, async () => {
-    const t = npmStart('1-sigint-piped');
-    // npm ci, the Temporal CLI build and the Shopify schema: minutes on a machine without caches.
-    await banner(t, 840_000);
-    const sync = inClone('npx', ['b1hub', 'sync', 'order', '--wait']);
-    assert.equal(sync.code, 0, `npx b1hub sync order --wait:\n${sync.out}\n--- npm start ---\n${t.output()}`);
-    assert.match(sync.out, /order: done/);
+  test(
+    'npm start on the fresh clone provisions, comes up, syncs an order; Ctrl-C with the output piped stops everything',
+    { timeout: 900_000 },
+    async () => {
+      const t = npmStart('1-sigint-piped');
+      // npm ci, the Temporal CLI build and the Shopify schema: minutes on a machine without caches.
+      await banner(t, 840_000);
+      const sync = inClone('npx', ['b1hub', 'sync', 'order', '--wait']);
+      assert.equal(sync.code, 0, `npx b1hub sync order --wait:\n${sync.out}\n--- npm start ---\n${t.output()}`);
+      assert.match(sync.out, /order: done/);
 
-    const tree = snapshot(t);
-    assert.ok(tree.some((p) => p.cmd.includes('start-dev')), `the dev server is part of the tree:\n${tree.map((p) => p.cmd).join('\n')}`);
-    process.kill(-t.shell.pid!, 'SIGINT');
-    await assertAllGone(tree, t, 'SIGINT, output piped');
-    assert.equal(existsSync(path.join(clone, 'data', 'hub-status.json')), false, 'the hub ran its own shutdown (status file removed)');
-  });
+      const tree = snapshot(t);
+      assert.ok(
+        tree.some((p) => p.cmd.includes('start-dev')),
+        `the dev server is part of the tree:\n${tree.map((p) => p.cmd).join('\n')}`,
+      );
+      process.kill(-t.shell.pid!, 'SIGINT');
+      await assertAllGone(tree, t, 'SIGINT, output piped');
+      assert.equal(existsSync(path.join(clone, 'data', 'hub-status.json')), false, 'the hub ran its own shutdown (status file removed)');
+    },
+  );
 
   test('SIGHUP (the terminal closed) stops everything', { timeout: 180_000 }, async () => {
     const t = npmStart('2-sighup');
@@ -217,36 +252,49 @@ describe('first run from a fresh clone: npm start, the walkthrough, every way to
     assert.equal(existsSync(path.join(clone, 'data', 'hub-status.json')), false, 'the hub ran its own shutdown (status file removed)');
   });
 
-  test('the hub SIGKILLed: its dev server does not outlive it; with its watchdog killed too, the next npm start stops the leftover server; each next start comes up', { timeout: 400_000 }, async () => {
-    const hubAndServer = () => ({
-      hub: (JSON.parse(readFileSync(path.join(clone, 'data', 'hub-status.json'), 'utf8')) as { pid: number }).pid,
-      server: Number(readFileSync(path.join(clone, 'data', 'temporal.pid'), 'utf8').trim()),
-    });
-    const t = npmStart('3-sigkill-hub');
-    await banner(t, 120_000);
-    const first = hubAndServer();
-    const tree = snapshot(t);
-    assert.ok(tree.some((p) => p.pid === first.hub), 'the hub is in the tree');
-    process.kill(first.hub, 'SIGKILL');
-    // Nobody stops anything: npm, tsx and tee end as their child or input goes; the watchdog ends the dev server.
-    await assertAllGone(tree, t, 'SIGKILL of the hub');
+  test(
+    'the hub SIGKILLed: its dev server does not outlive it; with its watchdog killed too, the next npm start stops the leftover server; each next start comes up',
+    { timeout: 400_000 },
+    async () => {
+      const hubAndServer = () => ({
+        hub: (JSON.parse(readFileSync(path.join(clone, 'data', 'hub-status.json'), 'utf8')) as { pid: number }).pid,
+        server: Number(readFileSync(path.join(clone, 'data', 'temporal.pid'), 'utf8').trim()),
+      });
+      const t = npmStart('3-sigkill-hub');
+      await banner(t, 120_000);
+      const first = hubAndServer();
+      const tree = snapshot(t);
+      assert.ok(
+        tree.some((p) => p.pid === first.hub),
+        'the hub is in the tree',
+      );
+      process.kill(first.hub, 'SIGKILL');
+      // Nobody stops anything: npm, tsx and tee end as their child or input goes; the watchdog ends the dev server.
+      await assertAllGone(tree, t, 'SIGKILL of the hub');
 
-    const second = npmStart('4-after-sigkill');
-    await banner(second, 120_000);
-    const { hub, server } = hubAndServer();
-    const tree2 = snapshot(second);
-    const watchdog = tree2.find((p) => p.cmd.includes('dev-server-watchdog.sh'));
-    assert.ok(watchdog, `the watchdog is in the tree:\n${tree2.map((p) => p.cmd).join('\n')}`);
-    process.kill(watchdog.pid, 'SIGKILL');
-    process.kill(hub, 'SIGKILL');
-    await second.exited;
-    assert.ok(stillRunning(tree2).some((p) => p.pid === server), 'the dev server is left running (nothing could stop it)');
+      const second = npmStart('4-after-sigkill');
+      await banner(second, 120_000);
+      const { hub, server } = hubAndServer();
+      const tree2 = snapshot(second);
+      const watchdog = tree2.find((p) => p.cmd.includes('dev-server-watchdog.sh'));
+      assert.ok(watchdog, `the watchdog is in the tree:\n${tree2.map((p) => p.cmd).join('\n')}`);
+      process.kill(watchdog.pid, 'SIGKILL');
+      process.kill(hub, 'SIGKILL');
+      await second.exited;
+      assert.ok(
+        stillRunning(tree2).some((p) => p.pid === server),
+        'the dev server is left running (nothing could stop it)',
+      );
 
-    const third = npmStart('5-after-leftover');
-    await banner(third, 120_000);
-    assert.match(third.output(), new RegExp(`stopping the Temporal dev server \\(pid ${server}\\) that an earlier \`b1hub up\` on this data folder left running`));
-    const tree3 = snapshot(third);
-    process.kill(-third.shell.pid!, 'SIGINT');
-    await assertAllGone([...tree2, ...tree3], third, 'SIGINT after the restart');
-  });
+      const third = npmStart('5-after-leftover');
+      await banner(third, 120_000);
+      assert.match(
+        third.output(),
+        new RegExp(`stopping the Temporal dev server \\(pid ${server}\\) that an earlier \`b1hub up\` on this data folder left running`),
+      );
+      const tree3 = snapshot(third);
+      process.kill(-third.shell.pid!, 'SIGINT');
+      await assertAllGone([...tree2, ...tree3], third, 'SIGINT after the restart');
+    },
+  );
 });

@@ -28,7 +28,9 @@ test('initialized.json (done) wins over init-state.json: a recorded load, nothin
 });
 
 test('init-state.json alone (a load under way): its request ids, so served runs are not repeated', () => {
-  const dir = folder({ 'init-state.json': JSON.stringify({ requests: { customer: 'init-abc', product: 'init-abc', inventory: 'init-abc' } }) });
+  const dir = folder({
+    'init-state.json': JSON.stringify({ requests: { customer: 'init-abc', product: 'init-abc', inventory: 'init-abc' } }),
+  });
   assert.deepEqual(legacyInitialLoadInput(dir), { requestIds: { customer: 'init-abc', product: 'init-abc', inventory: 'init-abc' } });
   rmSync(dir, { recursive: true });
 });

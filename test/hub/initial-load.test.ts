@@ -21,7 +21,8 @@ const skip = serverSkipReason('dev-server');
 /** The init runs each scheduler has run (newest first), by workflow id. */
 async function initRuns(client: Client): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
-  for (const o of INIT_OBJECTS) out[o] = (await queryStatus(client, o)).recentRuns.filter((r) => r.trigger === 'init').map((r) => r.workflowId);
+  for (const o of INIT_OBJECTS)
+    out[o] = (await queryStatus(client, o)).recentRuns.filter((r) => r.trigger === 'init').map((r) => r.workflowId);
   return out;
 }
 
@@ -48,7 +49,10 @@ describe('initial load: two starts, then a second start', { skip, concurrency: 1
   test('two starts at once: one workflow, one init run per object', async () => {
     const client = fx.env.client;
     assert.equal(await initialLoadState(client), 'none');
-    const [a, b] = await Promise.all([startInitialLoad(client, { taskQueue: fx.taskQueue }), startInitialLoad(client, { taskQueue: fx.taskQueue })]);
+    const [a, b] = await Promise.all([
+      startInitialLoad(client, { taskQueue: fx.taskQueue }),
+      startInitialLoad(client, { taskQueue: fx.taskQueue }),
+    ]);
     const [ra, rb] = await Promise.all([a.result(), b.result()]);
     assert.deepEqual(ra, rb, 'both starts see the same load');
     assertClean(ra);
@@ -110,7 +114,12 @@ describe('initial load: a worker killed mid-load', { skip, concurrency: 1 }, () 
     for (const o of INIT_OBJECTS) assert.deepEqual(runs[o], [`sync:${o}:init-${tag}`], `${o}: one run, the one the load requested`);
     // The kill hit the load's activity: it ran again on the second worker.
     const history = await handle.fetchHistory();
-    const attempts = (history.events ?? []).flatMap((e) => (e.activityTaskStartedEventAttributes?.attempt ? [e.activityTaskStartedEventAttributes.attempt] : []));
-    assert.ok(attempts.some((n) => n > 1), `an initialSync attempt after the kill (attempts: ${attempts.join(', ')})`);
+    const attempts = (history.events ?? []).flatMap((e) =>
+      e.activityTaskStartedEventAttributes?.attempt ? [e.activityTaskStartedEventAttributes.attempt] : [],
+    );
+    assert.ok(
+      attempts.some((n) => n > 1),
+      `an initialSync attempt after the kill (attempts: ${attempts.join(', ')})`,
+    );
   });
 });

@@ -31,11 +31,18 @@ describe('b1hub log --failed, status, dismiss, resync --failed (the ledger)', { 
     fx = await startHubFixture({ ledgerRetries: true, shopifyOrders: 2, shopifyCustomers: 3, b1Customers: 2 });
     await ensureGuestPartner(fx);
     worker = await fx.startWorker();
-    await ensureSchedulers(fx.env.client, { taskQueue: fx.taskQueue, schedules: Object.fromEntries(SYNC_OBJECTS.map((o) => [o, quiet])) as Record<SyncObject, ScheduleSpec> });
+    await ensureSchedulers(fx.env.client, {
+      taskQueue: fx.taskQueue,
+      schedules: Object.fromEntries(SYNC_OBJECTS.map((o) => [o, quiet])) as Record<SyncObject, ScheduleSpec>,
+    });
   });
 
   after(async () => {
-    for (const o of SYNC_OBJECTS) await fx?.env.client.workflow.getHandle(`schedule:${o}`).terminate('test done').catch(() => undefined);
+    for (const o of SYNC_OBJECTS)
+      await fx?.env.client.workflow
+        .getHandle(`schedule:${o}`)
+        .terminate('test done')
+        .catch(() => undefined);
     await worker?.stop();
     await fx?.close();
     rmSync(dir, { recursive: true, force: true });
@@ -53,7 +60,16 @@ describe('b1hub log --failed, status, dismiss, resync --failed (the ledger)', { 
 
     const listed = await cli('log', '--failed', '--object', 'order', '--json');
     assert.equal(listed.code, 0, listed.stderr);
-    const entries = JSON.parse(listed.stdout) as Array<{ object: string; sourceId: string; label?: string; reason: string; field?: string; run: string; attempts: number; ageMs: number }>;
+    const entries = JSON.parse(listed.stdout) as Array<{
+      object: string;
+      sourceId: string;
+      label?: string;
+      reason: string;
+      field?: string;
+      run: string;
+      attempts: number;
+      ageMs: number;
+    }>;
     assert.deepEqual(entries.map((e) => e.sourceId).sort(), [aId, bId].sort());
     const ea = entries.find((e) => e.sourceId === aId)!;
     assert.equal(ea.object, 'order');
@@ -71,7 +87,13 @@ describe('b1hub log --failed, status, dismiss, resync --failed (the ledger)', { 
 
     const status = await cli('status', '--json');
     assert.equal(status.code, 0, status.stderr);
-    assert.deepEqual((JSON.parse(status.stdout) as { openErrors: Record<string, number> }).openErrors, { customer: 0, product: 0, 'shopify-product': 0, order: 2, inventory: 0 });
+    assert.deepEqual((JSON.parse(status.stdout) as { openErrors: Record<string, number> }).openErrors, {
+      customer: 0,
+      product: 0,
+      'shopify-product': 0,
+      order: 2,
+      inventory: 0,
+    });
 
     const refused = await cli('dismiss', 'order', String(b.id), '999999', '--reason', 'duplicate of another order');
     assert.equal(refused.code, 1, refused.stdout + refused.stderr);

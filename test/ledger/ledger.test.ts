@@ -41,7 +41,8 @@ describe('open-error ledger (time-skipping server, real pipelines)', { skip }, (
   const ledger = (object: SyncObject) => fx.env.client.workflow.getHandle(ledgerWorkflowId(object));
   const openErrors = (object: SyncObject) => ledger(object).query(openErrorsQuery, { limit: 1000 });
   const open = async (object: SyncObject, sourceId: string) => (await openErrors(object)).entries.find((e) => e.sourceId === sourceId);
-  const resolved = async (object: SyncObject, sourceId: string) => (await ledger(object).query(ledgerSummaryQuery, { resolved: 50 })).recentlyResolved.find((r) => r.sourceId === sourceId);
+  const resolved = async (object: SyncObject, sourceId: string) =>
+    (await ledger(object).query(ledgerSummaryQuery, { resolved: 50 })).recentlyResolved.find((r) => r.sourceId === sourceId);
   const location = () => Object.values(fx.shopifySim.state.data.locations)[0]!.id;
   const customer = () => Object.values(fx.shopifySim.state.data.customers)[0]!.id;
   const orderGid = (o: { id: number }) => `gid://shopify/Order/${o.id}`;
@@ -83,7 +84,11 @@ describe('open-error ledger (time-skipping server, real pipelines)', { skip }, (
     const lateId = orderGid(late);
 
     const spec: ScheduleSpec = { kind: 'interval', everyMinutes: 30, timezone: 'UTC' };
-    const handles = await ensureSchedulers(fx.env.client, { taskQueue: fx.taskQueue, schedules: { order: spec } as Record<SyncObject, ScheduleSpec>, objects: ['order'] });
+    const handles = await ensureSchedulers(fx.env.client, {
+      taskQueue: fx.taskQueue,
+      schedules: { order: spec } as Record<SyncObject, ScheduleSpec>,
+      objects: ['order'],
+    });
     const scheduler = handles.order;
     try {
       const first = await nextScheduledRun(scheduler);
@@ -101,7 +106,10 @@ describe('open-error ledger (time-skipping server, real pipelines)', { skip }, (
       assert.equal(entry.lastRun, first.run.workflowId);
       assert.ok(Date.parse(entry.firstSeen) >= serverNow, 'first seen in server time');
       const watermark = first.status.watermark!;
-      assert.ok(Date.parse(watermark) - Date.parse(late.updatedAt) > 60 * MIN, `watermark ${watermark} is far past the failed order (${late.updatedAt})`);
+      assert.ok(
+        Date.parse(watermark) - Date.parse(late.updatedAt) > 60 * MIN,
+        `watermark ${watermark} is far past the failed order (${late.updatedAt})`,
+      );
       const described = await ledger('order').describe();
       assert.equal(described.typedSearchAttributes.get(OpenErrorsKey), 1);
 
@@ -119,7 +127,9 @@ describe('open-error ledger (time-skipping server, real pipelines)', { skip }, (
       const third = await nextScheduledRun(scheduler);
       assert.equal(third.run.counts!.created, 0, JSON.stringify(third.run));
       assert.equal(salesOrdersByShopifyId(fx, lateId).length, 1);
-      await until('OpenErrors = 0 in visibility', async () => ((await ledger('order').describe()).typedSearchAttributes.get(OpenErrorsKey) === 0 ? true : undefined));
+      await until('OpenErrors = 0 in visibility', async () =>
+        (await ledger('order').describe()).typedSearchAttributes.get(OpenErrorsKey) === 0 ? true : undefined,
+      );
     } finally {
       await scheduler.terminate('test done');
     }
@@ -175,12 +185,18 @@ describe('open-error ledger (time-skipping server, real pipelines)', { skip }, (
     assert.ok(await open('customer', id));
 
     await assert.rejects(
-      ledger('customer').executeUpdate(dismissUpdate, { args: [{ ids: [id, 'gid://shopify/Customer/999999'], reason: 'test', by: 'ops' }] }),
-      (err: unknown) => err instanceof WorkflowUpdateFailedError && /not an open error of customer: gid:\/\/shopify\/Customer\/999999/.test(String((err.cause as Error)?.message)),
+      ledger('customer').executeUpdate(dismissUpdate, {
+        args: [{ ids: [id, 'gid://shopify/Customer/999999'], reason: 'test', by: 'ops' }],
+      }),
+      (err: unknown) =>
+        err instanceof WorkflowUpdateFailedError &&
+        /not an open error of customer: gid:\/\/shopify\/Customer\/999999/.test(String((err.cause as Error)?.message)),
     );
     assert.ok(await open('customer', id), 'a refused dismissal changes nothing');
 
-    const res = await ledger('customer').executeUpdate(dismissUpdate, { args: [{ ids: [id], reason: 'test account, deleted', by: 'ops' }] });
+    const res = await ledger('customer').executeUpdate(dismissUpdate, {
+      args: [{ ids: [id], reason: 'test account, deleted', by: 'ops' }],
+    });
     assert.equal(res.dismissed, 1);
     assert.equal(await open('customer', id), undefined);
     assert.deepEqual((await resolved('customer', id))?.resolution, { how: 'dismissed', reason: 'test account, deleted', by: 'ops' });

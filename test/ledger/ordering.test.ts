@@ -86,7 +86,11 @@ describe('ledger: the newest attempt wins (dev server)', { skip: serverSkipReaso
     await logPage('sync:order:A', T1, failed(x, 'SKU missing'));
     assert.equal(await openEntry(x), undefined);
     const summary = await handle().query(ledgerSummaryQuery, { resolved: 50 });
-    assert.deepEqual(summary.recentlyResolved.find((r) => r.sourceId === x)?.resolution, { how: 'succeeded', run: 'sync:order:B', outcome: 'created' });
+    assert.deepEqual(summary.recentlyResolved.find((r) => r.sourceId === x)?.resolution, {
+      how: 'succeeded',
+      run: 'sync:order:B',
+      outcome: 'created',
+    });
   });
 
   test('older success, newer failure, arriving in order: open with the newer reason', async () => {
@@ -122,19 +126,40 @@ describe('ledger: the newest attempt wins (dev server)', { skip: serverSkipReaso
   test('pages without an attempt time (recorded before it existed) apply in arrival order, as before', async () => {
     const x = newId();
     await handle().signal(recordOutcomesSignal, { runId: 'sync:order:B', pageIndex: 0, outcomes: [{ sourceId: x, outcome: 'created' }] });
-    await handle().signal(recordOutcomesSignal, { runId: 'sync:order:A', pageIndex: 0, outcomes: [{ sourceId: x, outcome: 'failed', reason: 'late' }] });
+    await handle().signal(recordOutcomesSignal, {
+      runId: 'sync:order:A',
+      pageIndex: 0,
+      outcomes: [{ sourceId: x, outcome: 'failed', reason: 'late' }],
+    });
     assert.equal((await openEntry(x))?.reason, 'late');
   });
 });
 
 describe('ledger: attempt times survive continue-as-new', () => {
-  const page = (runId: string, at: number | undefined, outcomes: LedgerOutcome[]): RecordOutcomesRequest => ({ runId, pageIndex: 0, ...(at ? { attemptAtMs: at } : {}), outcomes });
+  const page = (runId: string, at: number | undefined, outcomes: LedgerOutcome[]): RecordOutcomesRequest => ({
+    runId,
+    pageIndex: 0,
+    ...(at ? { attemptAtMs: at } : {}),
+    outcomes,
+  });
 
   test('an open error keeps its attempt time and a success its memory through carry()', () => {
     const s = new LedgerState();
-    s.record(page('B', T2, [{ sourceId: 'open-1', outcome: 'failed', reason: 'newer' }, { sourceId: 'ok-1', outcome: 'created' }]), T2);
+    s.record(
+      page('B', T2, [
+        { sourceId: 'open-1', outcome: 'failed', reason: 'newer' },
+        { sourceId: 'ok-1', outcome: 'created' },
+      ]),
+      T2,
+    );
     const back = LedgerState.from(JSON.parse(JSON.stringify(s.carry())));
-    back.record(page('A', T1, [{ sourceId: 'open-1', outcome: 'created' }, { sourceId: 'ok-1', outcome: 'failed', reason: 'older' }]), T2 + 1);
+    back.record(
+      page('A', T1, [
+        { sourceId: 'open-1', outcome: 'created' },
+        { sourceId: 'ok-1', outcome: 'failed', reason: 'older' },
+      ]),
+      T2 + 1,
+    );
     assert.equal(back.has('open-1'), true, 'stale success after continue-as-new');
     assert.equal(back.has('ok-1'), false, 'stale failure after continue-as-new');
   });
@@ -152,8 +177,21 @@ describe('ledger: attempt times survive continue-as-new', () => {
 
   test(`successes beyond ${RECENT_OK_KEPT} are forgotten oldest first: a late failure then opens (one more retry, nothing lost)`, () => {
     const s = new LedgerState();
-    s.record(page('B', T2, Array.from({ length: RECENT_OK_KEPT + 1 }, (_, i) => ({ sourceId: `r${i}`, outcome: 'created' as const }))), T2);
-    s.record(page('A', T1, [{ sourceId: 'r0', outcome: 'failed', reason: 'old' }, { sourceId: 'r1', outcome: 'failed', reason: 'old' }]), T2);
+    s.record(
+      page(
+        'B',
+        T2,
+        Array.from({ length: RECENT_OK_KEPT + 1 }, (_, i) => ({ sourceId: `r${i}`, outcome: 'created' as const })),
+      ),
+      T2,
+    );
+    s.record(
+      page('A', T1, [
+        { sourceId: 'r0', outcome: 'failed', reason: 'old' },
+        { sourceId: 'r1', outcome: 'failed', reason: 'old' },
+      ]),
+      T2,
+    );
     assert.equal(s.has('r0'), true, 'forgotten: opened');
     assert.equal(s.has('r1'), false, 'remembered: stale failure ignored');
   });

@@ -40,12 +40,22 @@ describe('b1hub resync --failed --since', { skip: serverSkipReason('dev-server')
     fx = await startHubFixture({ shopifyOrders: 0, shopifyCustomers: 2, b1Customers: 1 });
     await ensureGuestPartner(fx);
     worker = await fx.startWorker();
-    await ensureSchedulers(fx.env.client, { taskQueue: fx.taskQueue, schedules: Object.fromEntries(SYNC_OBJECTS.map((o) => [o, quiet])) as Record<SyncObject, ScheduleSpec> });
+    await ensureSchedulers(fx.env.client, {
+      taskQueue: fx.taskQueue,
+      schedules: Object.fromEntries(SYNC_OBJECTS.map((o) => [o, quiet])) as Record<SyncObject, ScheduleSpec>,
+    });
   });
 
   after(async () => {
-    for (const o of SYNC_OBJECTS) await fx?.env.client.workflow.getHandle(`schedule:${o}`).terminate('test done').catch(() => undefined);
-    await fx?.env.client.workflow.getHandle(ledgerWorkflowId('order')).terminate('test done').catch(() => undefined);
+    for (const o of SYNC_OBJECTS)
+      await fx?.env.client.workflow
+        .getHandle(`schedule:${o}`)
+        .terminate('test done')
+        .catch(() => undefined);
+    await fx?.env.client.workflow
+      .getHandle(ledgerWorkflowId('order'))
+      .terminate('test done')
+      .catch(() => undefined);
     await worker?.stop();
     await fx?.close();
     rmSync(dir, { recursive: true, force: true });
@@ -70,9 +80,27 @@ describe('b1hub resync --failed --since', { skip: serverSkipReason('dev-server')
 
     const state = new LedgerState();
     const now = Date.now();
-    state.record({ runId: 'sync:order:three-days-ago', pageIndex: 0, outcomes: [{ sourceId: oldId, outcome: 'failed', reason: 'SKU ZZ-SINCE-OLD not in B1', field: 'lineItems[0].sku' }] }, now - 3 * DAY);
-    state.record({ runId: 'sync:order:ten-minutes-ago', pageIndex: 0, outcomes: [{ sourceId: recentId, outcome: 'failed', reason: 'SKU ZZ-SINCE-NEW not in B1', field: 'lineItems[0].sku' }] }, now - 10 * 60_000);
-    const ledger = await fx.env.client.workflow.start(ledgerWorkflow, { taskQueue: fx.taskQueue, workflowId: ledgerWorkflowId('order'), args: [{ object: 'order', state: state.carry() }] });
+    state.record(
+      {
+        runId: 'sync:order:three-days-ago',
+        pageIndex: 0,
+        outcomes: [{ sourceId: oldId, outcome: 'failed', reason: 'SKU ZZ-SINCE-OLD not in B1', field: 'lineItems[0].sku' }],
+      },
+      now - 3 * DAY,
+    );
+    state.record(
+      {
+        runId: 'sync:order:ten-minutes-ago',
+        pageIndex: 0,
+        outcomes: [{ sourceId: recentId, outcome: 'failed', reason: 'SKU ZZ-SINCE-NEW not in B1', field: 'lineItems[0].sku' }],
+      },
+      now - 10 * 60_000,
+    );
+    const ledger = await fx.env.client.workflow.start(ledgerWorkflow, {
+      taskQueue: fx.taskQueue,
+      workflowId: ledgerWorkflowId('order'),
+      args: [{ object: 'order', state: state.carry() }],
+    });
     assert.equal((await ledger.query(openErrorsQuery, { limit: 10 })).total, 2);
     // The filter as the command asks it: by last failure, `total` counts within it.
     const lastDay = await ledger.query(openErrorsQuery, { limit: 10, lastFailedFromMs: now - DAY });
@@ -92,7 +120,10 @@ describe('b1hub resync --failed --since', { skip: serverSkipReason('dev-server')
     assert.equal(salesOrdersByShopifyId(fx, recentId).length, 1);
     assert.equal(salesOrdersByShopifyId(fx, oldId).length, 0, 'an open error that last failed before the period was resynced');
     const open = await ledger.query(openErrorsQuery, { limit: 10 });
-    assert.deepEqual(open.entries.map((e) => e.sourceId), [oldId]);
+    assert.deepEqual(
+      open.entries.map((e) => e.sourceId),
+      [oldId],
+    );
 
     const all = await cli('resync', '--failed', '--object', 'order', '--wait');
     assert.equal(all.code, 0, all.stdout + all.stderr);

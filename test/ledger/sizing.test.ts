@@ -47,7 +47,9 @@ function badDay(): { state: LedgerState; now: number } {
       const outcomes: LedgerOutcome[] = [];
       for (let i = 0; i < 25 && n < OPEN; i++, n++) {
         const line = 1 + Math.floor(rnd() * 4);
-        const sku = `SKU-${Math.floor(rnd() * 1e6).toString(36).toUpperCase()}`;
+        const sku = `SKU-${Math.floor(rnd() * 1e6)
+          .toString(36)
+          .toUpperCase()}`;
         const kind = rnd();
         outcomes.push({
           sourceId: `gid://shopify/Order/${5_400_000_000 + n * 17 + Math.floor(rnd() * 17)}`,
@@ -56,8 +58,17 @@ function badDay(): { state: LedgerState; now: number } {
           ...(kind < 0.7
             ? { reason: `order #${100_000 + n}: line ${line} SKU '${sku}' has no B1 item`, field: `lineItems[${line - 1}].sku` }
             : kind < 0.9
-              ? { reason: `order #${100_000 + n}: customer ${Math.floor(rnd() * 1e9)} cannot be created in B1: email 'x${n}@@example' must contain exactly one '@' with a local part`, field: 'customer.defaultEmailAddress.emailAddress' }
-              : { reason: `order #${100_000 + n}: Service Layer rejected the document: [OITM.ItemCode] Item '${sku}' is inactive (ODBC -10)`.repeat(3), field: 'lineItems' }),
+              ? {
+                  reason: `order #${100_000 + n}: customer ${Math.floor(rnd() * 1e9)} cannot be created in B1: email 'x${n}@@example' must contain exactly one '@' with a local part`,
+                  field: 'customer.defaultEmailAddress.emailAddress',
+                }
+              : {
+                  reason:
+                    `order #${100_000 + n}: Service Layer rejected the document: [OITM.ItemCode] Item '${sku}' is inactive (ODBC -10)`.repeat(
+                      3,
+                    ),
+                  field: 'lineItems',
+                }),
         });
       }
       state.record({ runId, pageIndex: page, outcomes }, at);
@@ -66,7 +77,14 @@ function badDay(): { state: LedgerState; now: number } {
   // Some of them failed again in later runs (attempts > 1, lastSeen later).
   const again = state.due(at + 2 * HOUR, DEFAULT_BACKOFF, 5_000);
   for (let i = 0; i < again.length; i += 25) {
-    state.record({ runId: `sync:order:retry-${i}`, pageIndex: -1, outcomes: again.slice(i, i + 25).map((sourceId) => ({ sourceId, outcome: 'failed' as const, reason: 'still failing' })) }, at + 2 * HOUR);
+    state.record(
+      {
+        runId: `sync:order:retry-${i}`,
+        pageIndex: -1,
+        outcomes: again.slice(i, i + 25).map((sourceId) => ({ sourceId, outcome: 'failed' as const, reason: 'still failing' })),
+      },
+      at + 2 * HOUR,
+    );
   }
   return { state, now: at + 2 * HOUR };
 }
@@ -84,7 +102,9 @@ describe('open-error ledger sized for a bad day', () => {
     const carried = state.carry();
     const raw = Buffer.byteLength(JSON.stringify(carried));
     const stored = await storedBytes({ object: 'order', state: carried });
-    console.log(`ledger: ${OPEN} open errors carried as ${raw} B JSON, ${stored} B stored (${(stored / OPEN).toFixed(1)} B per open error)`);
+    console.log(
+      `ledger: ${OPEN} open errors carried as ${raw} B JSON, ${stored} B stored (${(stored / OPEN).toFixed(1)} B per open error)`,
+    );
     assert.ok(stored < BUDGET_BYTES, `stored ${stored} B`);
 
     // Nothing lost on the way through continue-as-new.
@@ -135,9 +155,17 @@ describe('a ledger workflow with 50,000 open errors (dev server)', { skip: serve
     const firstRun = (await handle.describe()).runId;
     // A few pages from a run: one resolves an open error, the others add new ones; enough events to continue as new.
     const someOpen = state.page(0, 1).entries[0]!.sourceId;
-    await handle.signal(recordOutcomesSignal, { runId: 'sync:order:now', pageIndex: 0, outcomes: [{ sourceId: someOpen, outcome: 'created' }] });
+    await handle.signal(recordOutcomesSignal, {
+      runId: 'sync:order:now',
+      pageIndex: 0,
+      outcomes: [{ sourceId: someOpen, outcome: 'created' }],
+    });
     for (let p = 1; p <= 4; p++) {
-      await handle.signal(recordOutcomesSignal, { runId: 'sync:order:now', pageIndex: p, outcomes: [{ sourceId: `gid://shopify/Order/new-${p}`, outcome: 'failed', reason: 'SKU missing' }] });
+      await handle.signal(recordOutcomesSignal, {
+        runId: 'sync:order:now',
+        pageIndex: p,
+        outcomes: [{ sourceId: `gid://shopify/Order/new-${p}`, outcome: 'failed', reason: 'SKU missing' }],
+      });
     }
     const deadline = Date.now() + 30_000;
     for (;;) {

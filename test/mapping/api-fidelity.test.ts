@@ -47,8 +47,10 @@ function b1Problems(typeName: string, value: unknown, path = typeName): string[]
       if (!members) out.push(`${path}.${key}: unknown type ${t}`);
       else if (!members.some(([name]) => name === v)) out.push(`${path}.${key}: '${String(v)}' is not a ${complex[1]} member`);
     } else if (t === 'Edm.String' && typeof v !== 'string') out.push(`${path}.${key}: expected a string`);
-    else if ((t === 'Edm.Int32' && !Number.isInteger(v)) || (t === 'Edm.Double' && typeof v !== 'number')) out.push(`${path}.${key}: expected ${t}`);
-    else if (t === 'Edm.DateTime' && !(typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v))) out.push(`${path}.${key}: expected a YYYY-MM-DD date`);
+    else if ((t === 'Edm.Int32' && !Number.isInteger(v)) || (t === 'Edm.Double' && typeof v !== 'number'))
+      out.push(`${path}.${key}: expected ${t}`);
+    else if (t === 'Edm.DateTime' && !(typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)))
+      out.push(`${path}.${key}: expected a YYYY-MM-DD date`);
   }
   return out;
 }
@@ -76,14 +78,31 @@ describe('B1 payloads match the Service Layer $metadata', () => {
 
   test('BusinessPartners POST body', () => {
     assert.deepEqual(b1Problems('BusinessPartner', ok(mapCustomerToBusinessPartner(customer(), cfg))), []);
-    assert.deepEqual(b1Problems('BusinessPartner', ok(mapCustomerToBusinessPartner(customer(), config((c) => (c.customer.cardCode = { mode: 'series', series: 3 }))))), []);
+    assert.deepEqual(
+      b1Problems(
+        'BusinessPartner',
+        ok(
+          mapCustomerToBusinessPartner(
+            customer(),
+            config((c) => (c.customer.cardCode = { mode: 'series', series: 3 })),
+          ),
+        ),
+      ),
+      [],
+    );
   });
 
   test('Items POST body', () => {
     const item = ok(
       mapVariantToItem(
         { id: 'gid://shopify/Product/1', title: 'Mug', variants: [] },
-        { id: 'gid://shopify/ProductVariant/1', sku: 'MUG', barcode: '123', price: '3.50', inventoryItem: { tracked: true, measurement: { weight: { unit: 'KILOGRAMS', value: 1 } } } },
+        {
+          id: 'gid://shopify/ProductVariant/1',
+          sku: 'MUG',
+          barcode: '123',
+          price: '3.50',
+          inventoryItem: { tracked: true, measurement: { weight: { unit: 'KILOGRAMS', value: 1 } } },
+        },
         cfg,
       ),
     );
@@ -99,7 +118,15 @@ describe('B1 payloads match the Service Layer $metadata', () => {
 
   test('Orders PATCH body for quantity edits', () => {
     const d = decideOrderUpdate(
-      { DocEntry: 1, DocumentStatus: 'bost_Open', Cancelled: 'tNO', DocumentLines: [{ LineNum: 0, ItemCode: 'A100', Quantity: 2 }, { LineNum: 1, ItemCode: 'B200', Quantity: 1 }] },
+      {
+        DocEntry: 1,
+        DocumentStatus: 'bost_Open',
+        Cancelled: 'tNO',
+        DocumentLines: [
+          { LineNum: 0, ItemCode: 'A100', Quantity: 2 },
+          { LineNum: 1, ItemCode: 'B200', Quantity: 1 },
+        ],
+      },
       order({ lineItems: [line({ currentQuantity: 3 }), line({ id: 'gid://shopify/LineItem/2', sku: 'B200', currentQuantity: 0 })] }),
       cfg,
       { itemCodeBySku: skus },
@@ -155,7 +182,11 @@ describe('Shopify inputs and reads match the Admin API 2026-07 schema', () => {
   test('inventorySetQuantities input with an @idempotent key', () => {
     const L = 'gid://shopify/Location/10';
     const I = 'gid://shopify/InventoryItem/1';
-    const d = diffInventory([{ itemCode: 'A100', inventoryItemId: I, locationId: L, available: 4 }], new Map([[levelKey(I, L), 1]]), config());
+    const d = diffInventory(
+      [{ itemCode: 'A100', inventoryItemId: I, locationId: L, available: 4 }],
+      new Map([[levelKey(I, L), 1]]),
+      config(),
+    );
     assert.deepEqual(coerceErrors(inventorySetInput(d.changes, config(), 'gid://b1hub/SyncRun/r1'), 'InventorySetQuantitiesInput'), []);
     assert.equal(typeof inventoryIdempotencyKey('r1', 0, d.changes), 'string');
     assert.deepEqual(

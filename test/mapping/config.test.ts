@@ -38,7 +38,10 @@ describe('mapping config', () => {
     const input = baseConfigInput() as unknown as Record<string, Record<string, unknown>>;
     delete input.customer!.guestCardCode;
     const errs = errorsOf(input);
-    assert.ok(errs.some((e) => e.startsWith('customer.guestCardCode: required setting is missing')), errs.join('\n'));
+    assert.ok(
+      errs.some((e) => e.startsWith('customer.guestCardCode: required setting is missing')),
+      errs.join('\n'),
+    );
   });
 
   test('a bad time zone names order.timeZone and the value', () => {
@@ -78,7 +81,9 @@ describe('mapping config', () => {
       { locationId: 'gid://shopify/Location/10', warehouses: ['01', '02'] },
       { locationId: 'gid://shopify/Location/20', warehouses: ['02'] },
     ];
-    assert.deepEqual(errorsOf(input), ["locations[1].warehouses[0]: warehouse '02' already feeds locations[0]; one warehouse may feed only one location"]);
+    assert.deepEqual(errorsOf(input), [
+      "locations[1].warehouses[0]: warehouse '02' already feeds locations[0]; one warehouse may feed only one location",
+    ]);
   });
 
   test('orderWarehouse must be one of the location warehouses; locations must be GIDs; codes fit B1', () => {
@@ -89,7 +94,10 @@ describe('mapping config', () => {
     ];
     const errs = errorsOf(input);
     assert.ok(errs.includes("locations[0].orderWarehouse: '02' is not one of this location's warehouses (01)"), errs.join('\n'));
-    assert.ok(errs.includes('locations[1].locationId: location gid://shopify/Location/10 is already mapped in locations[0]'), errs.join('\n'));
+    assert.ok(
+      errs.includes('locations[1].locationId: location gid://shopify/Location/10 is already mapped in locations[0]'),
+      errs.join('\n'),
+    );
 
     const bad = baseConfigInput();
     bad.locations = [{ locationId: '10', warehouses: ['WAREHOUSE-TOO-LONG'] }];
@@ -101,12 +109,17 @@ describe('mapping config', () => {
   test('tax modes: taxAsFreight needs its own expense code, taxCode needs an exempt code', () => {
     const input = baseConfigInput();
     input.order.tax = { mode: 'taxAsFreight', expenseCode: 1, lineTaxCode: 'EX' };
-    assert.deepEqual(errorsOf(input), ['order.tax.expenseCode: must differ from order.freightExpenseCode, or tax and shipping merge into one freight line']);
+    assert.deepEqual(errorsOf(input), [
+      'order.tax.expenseCode: must differ from order.freightExpenseCode, or tax and shipping merge into one freight line',
+    ]);
 
     const input2 = baseConfigInput();
     input2.order.tax = { mode: 'taxCode', codeByRegion: { 'us-ny': 'NY' } } as never;
     const errs = errorsOf(input2);
-    assert.ok(errs.some((e) => e.startsWith('order.tax.exemptTaxCode: required setting is missing')), errs.join('\n'));
+    assert.ok(
+      errs.some((e) => e.startsWith('order.tax.exemptTaxCode: required setting is missing')),
+      errs.join('\n'),
+    );
     assert.ok(errs.includes('order.tax.codeByRegion["us-ny"]: keys must be "CC" or "CC-PROVINCE"'), errs.join('\n'));
   });
 
@@ -125,7 +138,11 @@ describe('mapping config', () => {
     input.inventory = { formula: 'onHand' as 'inStock' };
     assert.throws(
       () => parseMappingConfig(input),
-      (e: unknown) => e instanceof MappingConfigError && e.problems.length === 2 && /order\.timeZone/.test(e.message) && /inventory\.formula/.test(e.message),
+      (e: unknown) =>
+        e instanceof MappingConfigError &&
+        e.problems.length === 2 &&
+        /order\.timeZone/.test(e.message) &&
+        /inventory\.formula/.test(e.message),
     );
   });
 
@@ -149,8 +166,12 @@ describe('per-pipeline configuration checks', () => {
     input.locations = [];
     delete input.order.defaultWarehouse;
     const cfg = parseMappingConfig(input);
-    assert.deepEqual(pipelineConfigProblems('inventory', cfg), ['locations: map at least one Shopify location to B1 warehouses to push inventory']);
-    assert.deepEqual(pipelineConfigProblems('order', cfg), ['order.defaultWarehouse: set it (or map locations) so order lines have a warehouse']);
+    assert.deepEqual(pipelineConfigProblems('inventory', cfg), [
+      'locations: map at least one Shopify location to B1 warehouses to push inventory',
+    ]);
+    assert.deepEqual(pipelineConfigProblems('order', cfg), [
+      'order.defaultWarehouse: set it (or map locations) so order lines have a warehouse',
+    ]);
     assert.deepEqual(pipelineConfigProblems('customer', cfg), []);
     assert.deepEqual(pipelineConfigProblems('inventory', DEMO_MAPPING_CONFIG), []);
     assert.deepEqual(pipelineConfigProblems('order', DEMO_MAPPING_CONFIG), []);

@@ -31,15 +31,46 @@ describe('customer → business partner', () => {
       ShipToDefault: 'SHOPIFY-901',
       U_ShopifyId: 'gid://shopify/Customer/7234567890123',
       BPAddresses: [
-        { AddressName: 'SHOPIFY-901', AddressType: 'bo_BillTo', Street: '1 Analytical Way', BuildingFloorRoom: 'Suite 2', City: 'New York', ZipCode: '10001', Country: 'US', State: 'NY' },
-        { AddressName: 'SHOPIFY-901', AddressType: 'bo_ShipTo', Street: '1 Analytical Way', BuildingFloorRoom: 'Suite 2', City: 'New York', ZipCode: '10001', Country: 'US', State: 'NY' },
-        { AddressName: 'SHOPIFY-902', AddressType: 'bo_ShipTo', Street: '5 Engine St', City: 'Toronto', ZipCode: 'M5V 2T6', Country: 'CA', State: 'ON' },
+        {
+          AddressName: 'SHOPIFY-901',
+          AddressType: 'bo_BillTo',
+          Street: '1 Analytical Way',
+          BuildingFloorRoom: 'Suite 2',
+          City: 'New York',
+          ZipCode: '10001',
+          Country: 'US',
+          State: 'NY',
+        },
+        {
+          AddressName: 'SHOPIFY-901',
+          AddressType: 'bo_ShipTo',
+          Street: '1 Analytical Way',
+          BuildingFloorRoom: 'Suite 2',
+          City: 'New York',
+          ZipCode: '10001',
+          Country: 'US',
+          State: 'NY',
+        },
+        {
+          AddressName: 'SHOPIFY-902',
+          AddressType: 'bo_ShipTo',
+          Street: '5 Engine St',
+          City: 'Toronto',
+          ZipCode: 'M5V 2T6',
+          Country: 'CA',
+          State: 'ON',
+        },
       ],
     });
   });
 
   test('numbering series mode sends Series instead of CardCode', () => {
-    const bp = value(mapCustomerToBusinessPartner(customer(), config((c) => (c.customer.cardCode = { mode: 'series', series: 71 }))));
+    const bp = value(
+      mapCustomerToBusinessPartner(
+        customer(),
+        config((c) => (c.customer.cardCode = { mode: 'series', series: 71 })),
+      ),
+    );
     assert.equal(bp.CardCode, undefined);
     assert.equal(bp.Series, 71);
   });
@@ -58,7 +89,13 @@ describe('customer → business partner', () => {
         customer({
           firstName: name,
           lastName: null,
-          defaultAddress: { id: 'gid://shopify/MailingAddress/1', address1: 'Straße 5 ✓', city: 'Zürich', countryCodeV2: 'CH', zip: '8001' },
+          defaultAddress: {
+            id: 'gid://shopify/MailingAddress/1',
+            address1: 'Straße 5 ✓',
+            city: 'Zürich',
+            countryCodeV2: 'CH',
+            zip: '8001',
+          },
           addressesV2: [],
         }),
         config(),
@@ -109,7 +146,10 @@ describe('customer → business partner', () => {
   test('country-prefixed province codes (JP-13) become B1 state codes', () => {
     const bp = value(
       mapCustomerToBusinessPartner(
-        customer({ defaultAddress: { id: 'gid://shopify/MailingAddress/3', city: 'Tokyo', countryCodeV2: 'JP', provinceCode: 'JP-13' }, addressesV2: [] }),
+        customer({
+          defaultAddress: { id: 'gid://shopify/MailingAddress/3', city: 'Tokyo', countryCodeV2: 'JP', provinceCode: 'JP-13' },
+          addressesV2: [],
+        }),
         config(),
       ),
     );
@@ -117,7 +157,9 @@ describe('customer → business partner', () => {
   });
 
   test('a customer with no name, company or email fails', () => {
-    const errs = errors(mapCustomerToBusinessPartner(customer({ firstName: ' ', lastName: null, defaultEmailAddress: null, defaultAddress: null }), config()));
+    const errs = errors(
+      mapCustomerToBusinessPartner(customer({ firstName: ' ', lastName: null, defaultEmailAddress: null, defaultAddress: null }), config()),
+    );
     assert.equal(errs[0]!.field, 'firstName');
   });
 
@@ -125,7 +167,10 @@ describe('customer → business partner', () => {
     const c = customer({ firstName: null, lastName: null });
     c.defaultAddress = { ...c.defaultAddress!, company: 'Analytical Engines Ltd' };
     assert.equal(value(mapCustomerToBusinessPartner(c, config())).CardName, 'Analytical Engines Ltd');
-    assert.equal(value(mapCustomerToBusinessPartner(customer({ firstName: null, lastName: null, defaultAddress: null }), config())).CardName, 'ada@example.com');
+    assert.equal(
+      value(mapCustomerToBusinessPartner(customer({ firstName: null, lastName: null, defaultAddress: null }), config())).CardName,
+      'ada@example.com',
+    );
   });
 
   test('over-long address parts and phones fail with their source field', () => {
@@ -140,7 +185,13 @@ describe('customer → business partner', () => {
 
   test('lookup uses the email only when linking by email is on', () => {
     assert.deepEqual(customerLookup(customer(), config()), { shopifyId: 'gid://shopify/Customer/7234567890123', email: 'ada@example.com' });
-    assert.deepEqual(customerLookup(customer(), config((c) => (c.customer.linkByEmail = false))), { shopifyId: 'gid://shopify/Customer/7234567890123' });
+    assert.deepEqual(
+      customerLookup(
+        customer(),
+        config((c) => (c.customer.linkByEmail = false)),
+      ),
+      { shopifyId: 'gid://shopify/Customer/7234567890123' },
+    );
   });
 });
 
@@ -188,11 +239,27 @@ describe('diffBusinessPartner', () => {
     existing.BPAddresses![2] = { ...existing.BPAddresses![2]!, City: 'Ottawa' };
     existing.BPAddresses!.push({ AddressName: 'WAREHOUSE DOCK', AddressType: 'bo_ShipTo', City: 'Newark', RowNum: 9 });
     const c = customer();
-    c.addressesV2!.push({ id: 'gid://shopify/MailingAddress/903', address1: 'New Rd 1', city: 'Boston', countryCodeV2: 'US', provinceCode: 'MA' });
+    c.addressesV2!.push({
+      id: 'gid://shopify/MailingAddress/903',
+      address1: 'New Rd 1',
+      city: 'Boston',
+      countryCodeV2: 'US',
+      provinceCode: 'MA',
+    });
     const patch = diffBusinessPartner(existing, value(mapCustomerToBusinessPartner(c, config())));
     assert.deepEqual(patch, {
       BPAddresses: [
-        { AddressName: 'SHOPIFY-902', AddressType: 'bo_ShipTo', RowNum: 2, Street: '5 Engine St', BuildingFloorRoom: '', City: 'Toronto', ZipCode: 'M5V 2T6', State: 'ON', Country: 'CA' },
+        {
+          AddressName: 'SHOPIFY-902',
+          AddressType: 'bo_ShipTo',
+          RowNum: 2,
+          Street: '5 Engine St',
+          BuildingFloorRoom: '',
+          City: 'Toronto',
+          ZipCode: 'M5V 2T6',
+          State: 'ON',
+          Country: 'CA',
+        },
         { AddressName: 'SHOPIFY-903', AddressType: 'bo_ShipTo', Street: 'New Rd 1', City: 'Boston', Country: 'US', State: 'MA' },
       ],
     });

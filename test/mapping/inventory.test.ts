@@ -84,15 +84,48 @@ describe('desired levels', () => {
 
   test('units Shopify sold or holds that B1 does not know are deducted per location, before flooring', () => {
     // The case: InStock 10, Committed 0, 3 sold in Shopify and not imported → 7, not 10.
-    const one: ItemStock[] = [{ ItemCode: 'A100', ItemWarehouseInfoCollection: [{ WarehouseCode: '01', InStock: 10, Committed: 0 }, { WarehouseCode: '03', InStock: 2, Committed: 0 }] }];
-    const r = desiredLevels(one, ids, config(), new Map([[levelKey(inv(1), L10), 3], [levelKey(inv(1), L20), 5]]));
-    assert.deepEqual(r.levels.map((l) => [l.locationId, l.available]), [[L10, 7], [L20, 0]]);
-    assert.deepEqual(desiredLevels(one, ids, config()).levels.map((l) => l.available), [10, 2], 'no deductions: B1 alone');
+    const one: ItemStock[] = [
+      {
+        ItemCode: 'A100',
+        ItemWarehouseInfoCollection: [
+          { WarehouseCode: '01', InStock: 10, Committed: 0 },
+          { WarehouseCode: '03', InStock: 2, Committed: 0 },
+        ],
+      },
+    ];
+    const r = desiredLevels(
+      one,
+      ids,
+      config(),
+      new Map([
+        [levelKey(inv(1), L10), 3],
+        [levelKey(inv(1), L20), 5],
+      ]),
+    );
+    assert.deepEqual(
+      r.levels.map((l) => [l.locationId, l.available]),
+      [
+        [L10, 7],
+        [L20, 0],
+      ],
+    );
+    assert.deepEqual(
+      desiredLevels(one, ids, config()).levels.map((l) => l.available),
+      [10, 2],
+      'no deductions: B1 alone',
+    );
   });
 
   test('the formula comes from configuration', () => {
-    const r = desiredLevels(items.slice(0, 1), ids, config((c) => (c.inventory = { formula: 'inStock' })));
-    assert.deepEqual(r.levels.map((l) => l.available), [15, 2]);
+    const r = desiredLevels(
+      items.slice(0, 1),
+      ids,
+      config((c) => (c.inventory = { formula: 'inStock' })),
+    );
+    assert.deepEqual(
+      r.levels.map((l) => l.available),
+      [15, 2],
+    );
   });
 });
 
@@ -129,7 +162,8 @@ describe('inventory diff', () => {
     const first = diffInventory(desired, current, config());
     const after = new Map(current);
     for (const c of first.changes) after.set(levelKey(c.inventoryItemId, c.locationId), c.quantity);
-    for (const a of first.toActivate) if (!after.has(levelKey(a.inventoryItemId, a.locationId))) after.set(levelKey(a.inventoryItemId, a.locationId), 0);
+    for (const a of first.toActivate)
+      if (!after.has(levelKey(a.inventoryItemId, a.locationId))) after.set(levelKey(a.inventoryItemId, a.locationId), 0);
     const second = diffInventory(desired, after, config());
     assert.deepEqual(second.changes, []);
     assert.deepEqual(second.toActivate, []);
@@ -138,8 +172,15 @@ describe('inventory diff', () => {
 
   test('compare-and-swap always sends the value the row was computed against, whatever compareQuantity says', () => {
     for (const compareQuantity of [true, false]) {
-      const d = diffInventory(desired, current, config((c) => (c.inventory = { compareQuantity })));
-      assert.deepEqual(d.changes.map((c) => c.changeFromQuantity), [3, 2, 0]);
+      const d = diffInventory(
+        desired,
+        current,
+        config((c) => (c.inventory = { compareQuantity })),
+      );
+      assert.deepEqual(
+        d.changes.map((c) => c.changeFromQuantity),
+        [3, 2, 0],
+      );
     }
   });
 });
@@ -149,7 +190,10 @@ describe('batching and idempotency keys', () => {
     const rows = Array.from({ length: 1001 }, (_, i) => i);
     const batches = chunk(rows);
     assert.equal(INVENTORY_BATCH_SIZE, 250);
-    assert.deepEqual(batches.map((b) => b.length), [250, 250, 250, 250, 1]);
+    assert.deepEqual(
+      batches.map((b) => b.length),
+      [250, 250, 250, 250, 1],
+    );
     assert.deepEqual(batches.flat(), rows);
     assert.deepEqual(chunk([]), []);
     assert.deepEqual(chunk(rows.slice(0, 250)).length, 1);
@@ -175,7 +219,11 @@ describe('batching and idempotency keys', () => {
   });
 
   test('the mutation input carries name, reason and only Shopify fields', () => {
-    const d = diffInventory([{ itemCode: 'A100', inventoryItemId: inv(1), locationId: L10, available: 3 }], new Map([[levelKey(inv(1), L10), 1]]), config());
+    const d = diffInventory(
+      [{ itemCode: 'A100', inventoryItemId: inv(1), locationId: L10, available: 3 }],
+      new Map([[levelKey(inv(1), L10), 1]]),
+      config(),
+    );
     assert.deepEqual(inventorySetInput(d.changes, config(), 'gid://b1hub/SyncRun/run-1'), {
       name: 'available',
       reason: 'correction',
@@ -187,25 +235,79 @@ describe('batching and idempotency keys', () => {
 
 describe('uncoveredUnits: what Shopify sold that B1 does not account for, per order', () => {
   const line = (o: Record<string, unknown>) => ({ ItemCode: 'A1', WarehouseCode: '01', LineStatus: 'bost_Open', ...o });
-  const doc = (lines: Record<string, unknown>[], o: Record<string, unknown> = {}) => ({ Cancelled: 'tNO', DocumentStatus: 'bost_Open', DocumentLines: lines, ...o });
+  const doc = (lines: Record<string, unknown>[], o: Record<string, unknown> = {}) => ({
+    Cancelled: 'tNO',
+    DocumentStatus: 'bost_Open',
+    DocumentLines: lines,
+    ...o,
+  });
 
   test('the documented cases, one per row of the README example', () => {
     const cases: [string, { unfulfilled: number; fulfilled: number }, ReturnType<typeof doc>[] | undefined, number][] = [
       ['not imported', { unfulfilled: 3, fulfilled: 0 }, undefined, 3],
       ['imported', { unfulfilled: 3, fulfilled: 0 }, [doc([line({ Quantity: 3, RemainingOpenQuantity: 3 })])], 0],
       ['raised to 5 in Shopify', { unfulfilled: 5, fulfilled: 0 }, [doc([line({ Quantity: 3, RemainingOpenQuantity: 3 })])], 2],
-      ['order closed by hand', { unfulfilled: 3, fulfilled: 0 }, [doc([line({ Quantity: 3, RemainingOpenQuantity: 3, LineStatus: 'bost_Close' })], { DocumentStatus: 'bost_Close' })], 3],
-      ['line closed by hand', { unfulfilled: 3, fulfilled: 0 }, [doc([line({ Quantity: 3, RemainingOpenQuantity: 3, LineStatus: 'bost_Close' })])], 3],
-      ['cancelled in B1', { unfulfilled: 3, fulfilled: 0 }, [doc([line({ Quantity: 3, RemainingOpenQuantity: 3, LineStatus: 'bost_Close' })], { Cancelled: 'tYES', DocumentStatus: 'bost_Close' })], 3],
+      [
+        'order closed by hand',
+        { unfulfilled: 3, fulfilled: 0 },
+        [doc([line({ Quantity: 3, RemainingOpenQuantity: 3, LineStatus: 'bost_Close' })], { DocumentStatus: 'bost_Close' })],
+        3,
+      ],
+      [
+        'line closed by hand',
+        { unfulfilled: 3, fulfilled: 0 },
+        [doc([line({ Quantity: 3, RemainingOpenQuantity: 3, LineStatus: 'bost_Close' })])],
+        3,
+      ],
+      [
+        'cancelled in B1',
+        { unfulfilled: 3, fulfilled: 0 },
+        [
+          doc([line({ Quantity: 3, RemainingOpenQuantity: 3, LineStatus: 'bost_Close' })], {
+            Cancelled: 'tYES',
+            DocumentStatus: 'bost_Close',
+          }),
+        ],
+        3,
+      ],
       ['1 of 4 delivered in B1', { unfulfilled: 4, fulfilled: 0 }, [doc([line({ Quantity: 4, RemainingOpenQuantity: 3 })])], 0],
-      ['all delivered in B1, closed', { unfulfilled: 4, fulfilled: 0 }, [doc([line({ Quantity: 4, RemainingOpenQuantity: 0, LineStatus: 'bost_Close' })], { DocumentStatus: 'bost_Close' })], 0],
-      ['3 delivered and fulfilled, raised to 5', { unfulfilled: 2, fulfilled: 3 }, [doc([line({ Quantity: 3, RemainingOpenQuantity: 0, LineStatus: 'bost_Close' })], { DocumentStatus: 'bost_Close' })], 2],
-      ['fulfilled in Shopify before B1 delivered', { unfulfilled: 1, fulfilled: 2 }, [doc([line({ Quantity: 3, RemainingOpenQuantity: 3 })])], 0],
-      ['line in a warehouse of another location', { unfulfilled: 3, fulfilled: 0 }, [doc([line({ Quantity: 3, RemainingOpenQuantity: 3, WarehouseCode: '02' })])], 3],
-      ['two sales orders, one cancelled', { unfulfilled: 3, fulfilled: 0 }, [doc([line({ Quantity: 3, RemainingOpenQuantity: 3 })], { Cancelled: 'tYES', DocumentStatus: 'bost_Close' }), doc([line({ Quantity: 2, RemainingOpenQuantity: 2 })])], 1],
+      [
+        'all delivered in B1, closed',
+        { unfulfilled: 4, fulfilled: 0 },
+        [doc([line({ Quantity: 4, RemainingOpenQuantity: 0, LineStatus: 'bost_Close' })], { DocumentStatus: 'bost_Close' })],
+        0,
+      ],
+      [
+        '3 delivered and fulfilled, raised to 5',
+        { unfulfilled: 2, fulfilled: 3 },
+        [doc([line({ Quantity: 3, RemainingOpenQuantity: 0, LineStatus: 'bost_Close' })], { DocumentStatus: 'bost_Close' })],
+        2,
+      ],
+      [
+        'fulfilled in Shopify before B1 delivered',
+        { unfulfilled: 1, fulfilled: 2 },
+        [doc([line({ Quantity: 3, RemainingOpenQuantity: 3 })])],
+        0,
+      ],
+      [
+        'line in a warehouse of another location',
+        { unfulfilled: 3, fulfilled: 0 },
+        [doc([line({ Quantity: 3, RemainingOpenQuantity: 3, WarehouseCode: '02' })])],
+        3,
+      ],
+      [
+        'two sales orders, one cancelled',
+        { unfulfilled: 3, fulfilled: 0 },
+        [
+          doc([line({ Quantity: 3, RemainingOpenQuantity: 3 })], { Cancelled: 'tYES', DocumentStatus: 'bost_Close' }),
+          doc([line({ Quantity: 2, RemainingOpenQuantity: 2 })]),
+        ],
+        1,
+      ],
       ['refunded in Shopify, not yet in B1', { unfulfilled: 2, fulfilled: 0 }, [doc([line({ Quantity: 3, RemainingOpenQuantity: 3 })])], 0],
     ];
-    for (const [name, shop, docs, want] of cases) assert.equal(uncoveredUnits(shop, docs ? b1OrderUnits(docs, 'A1', ['01']) : undefined), want, name);
+    for (const [name, shop, docs, want] of cases)
+      assert.equal(uncoveredUnits(shop, docs ? b1OrderUnits(docs, 'A1', ['01']) : undefined), want, name);
   });
 
   test('a line without RemainingOpenQuantity counts as not delivered (never too much delivered)', () => {

@@ -2,20 +2,55 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseMappingConfig, validateMappingConfig } from '../../src/mapping/config';
 import { meansForGateway, moneyConfigProblems, MoneyConfigSchema } from '../../src/mapping/money-config';
-import { mapIncomingPayment, notBookableReason, type MoneyMappingContext, type PaymentTarget, type ShopifyTransaction } from '../../src/mapping/payment';
+import {
+  mapIncomingPayment,
+  notBookableReason,
+  type MoneyMappingContext,
+  type PaymentTarget,
+  type ShopifyTransaction,
+} from '../../src/mapping/payment';
 import { mapCreditNote, mapRefundPayment, refundWaitReason, type CreditTarget, type ShopifyRefund } from '../../src/mapping/refund';
 import { baseConfigInput } from './fixtures';
 
 const money = MoneyConfigSchema.parse({
   documentMode: 'reserveInvoice',
-  payments: { enabled: true, gateways: { shopify_payments: { type: 'creditCard', creditCard: 1 }, gift_card: { type: 'creditCard', creditCard: 7 }, 'Bank Deposit': { type: 'transfer', account: '_SYS00000000018' }, cash: { type: 'cash', account: '161000' } } },
+  payments: {
+    enabled: true,
+    gateways: {
+      shopify_payments: { type: 'creditCard', creditCard: 1 },
+      gift_card: { type: 'creditCard', creditCard: 7 },
+      'Bank Deposit': { type: 'transfer', account: '_SYS00000000018' },
+      cash: { type: 'cash', account: '161000' },
+    },
+  },
   refunds: { enabled: true, adjustmentExpenseCode: 3, goodwillAccount: '410000' },
 });
-const ctx: MoneyMappingContext & { freightExpenseCode: number } = { money, timeZone: 'Europe/Berlin', currencyCodes: { EUR: 'EUR' }, freightExpenseCode: 1 };
-const target: PaymentTarget = { cardCode: 'C100', docCurrency: 'EUR', orderGid: 'gid://shopify/Order/5', orderName: '#1001', invoice: { docEntry: 40, openBalance: 119 } };
+const ctx: MoneyMappingContext & { freightExpenseCode: number } = {
+  money,
+  timeZone: 'Europe/Berlin',
+  currencyCodes: { EUR: 'EUR' },
+  freightExpenseCode: 1,
+};
+const target: PaymentTarget = {
+  cardCode: 'C100',
+  docCurrency: 'EUR',
+  orderGid: 'gid://shopify/Order/5',
+  orderName: '#1001',
+  invoice: { docEntry: 40, openBalance: 119 },
+};
 
 function txn(over: Partial<ShopifyTransaction> = {}): ShopifyTransaction {
-  return { id: 'gid://shopify/OrderTransaction/900', kind: 'SALE', status: 'SUCCESS', gateway: 'shopify_payments', amount: '119.00', currencyCode: 'EUR', processedAt: '2026-11-30T23:30:00Z', createdAt: '2026-11-30T23:30:00Z', ...over };
+  return {
+    id: 'gid://shopify/OrderTransaction/900',
+    kind: 'SALE',
+    status: 'SUCCESS',
+    gateway: 'shopify_payments',
+    amount: '119.00',
+    currencyCode: 'EUR',
+    processedAt: '2026-11-30T23:30:00Z',
+    createdAt: '2026-11-30T23:30:00Z',
+    ...over,
+  };
 }
 
 describe('money configuration', () => {
@@ -23,8 +58,13 @@ describe('money configuration', () => {
     const c = parseMappingConfig(baseConfigInput());
     assert.equal(c.money.documentMode, 'salesOrder');
     assert.equal(c.money.payments.enabled, false);
-    assert.deepEqual(moneyConfigProblems('payment', c.money), ['money.payments.enabled: payments are switched off; set it to true to book Shopify payments in B1']);
-    const bad = validateMappingConfig({ ...baseConfigInput(), money: { documentMode: 'reserve', payments: { gateways: { paypal: { type: 'creditCard', creditCard: 0 } } }, refund: {} } });
+    assert.deepEqual(moneyConfigProblems('payment', c.money), [
+      'money.payments.enabled: payments are switched off; set it to true to book Shopify payments in B1',
+    ]);
+    const bad = validateMappingConfig({
+      ...baseConfigInput(),
+      money: { documentMode: 'reserve', payments: { gateways: { paypal: { type: 'creditCard', creditCard: 0 } } }, refund: {} },
+    });
     assert.equal(bad.ok, false);
     const text = bad.ok ? '' : bad.errors.join('\n');
     assert.match(text, /money\.documentMode/);
@@ -35,7 +75,9 @@ describe('money configuration', () => {
   test('gateways match exactly, then case-insensitively; an enabled sync without gateways is a problem', () => {
     assert.deepEqual(meansForGateway(money, 'bank deposit'), { type: 'transfer', account: '_SYS00000000018' });
     assert.equal(meansForGateway(money, 'paypal'), undefined);
-    assert.deepEqual(moneyConfigProblems('payment', MoneyConfigSchema.parse({ payments: { enabled: true } })), ['money.payments.gateways: map at least one Shopify gateway to a B1 means of payment']);
+    assert.deepEqual(moneyConfigProblems('payment', MoneyConfigSchema.parse({ payments: { enabled: true } })), [
+      'money.payments.gateways: map at least one Shopify gateway to a B1 means of payment',
+    ]);
   });
 });
 
@@ -55,7 +97,9 @@ describe('payments', () => {
     assert.equal(r.value.DocDate, '2026-12-01', '23:30 UTC is the next day in Berlin');
     assert.equal(r.value.U_ShopifyTxnId, 'gid://shopify/OrderTransaction/900');
     assert.deepEqual(r.value.PaymentInvoices, [{ DocEntry: 40, SumApplied: 119, InvoiceType: 'it_Invoice' }]);
-    assert.deepEqual(r.value.PaymentCreditCards, [{ CreditCard: 1, CreditCardNumber: '0000', CardValidUntil: '2026-12-31', VoucherNum: '900', CreditSum: 119 }]);
+    assert.deepEqual(r.value.PaymentCreditCards, [
+      { CreditCard: 1, CreditCardNumber: '0000', CardValidUntil: '2026-12-31', VoucherNum: '900', CreditSum: 119 },
+    ]);
     assert.equal(r.value.TransferSum, undefined);
   });
 
@@ -84,7 +128,11 @@ describe('payments', () => {
     const r = mapIncomingPayment(txn({ gateway: 'paypal', amount: 'abc', currencyCode: 'USD' }), target, ctx);
     assert.equal(r.ok, false);
     const fields = r.ok ? [] : r.errors.map((e) => e.field);
-    assert.deepEqual(fields.sort(), ['transaction.amountSet.shopMoney.amount', 'transaction.amountSet.shopMoney.currencyCode', 'transaction.gateway']);
+    assert.deepEqual(fields.sort(), [
+      'transaction.amountSet.shopMoney.amount',
+      'transaction.amountSet.shopMoney.currencyCode',
+      'transaction.gateway',
+    ]);
     const why = r.ok ? '' : r.errors.map((e) => e.reason).join(' ');
     assert.match(why, /gateway 'paypal'.*money\.payments\.gateways/);
   });
@@ -127,7 +175,11 @@ describe('refunds', () => {
   });
 
   test('no restock, or a reserve invoice whose goods never left, returns no stock', () => {
-    const noRestock = mapCreditNote(refund({ lines: [{ lineItemId: 'gid://shopify/LineItem/1', quantity: 1, restockType: 'NO_RESTOCK', subtotal: '50' }] }), invoiceTarget, ctx);
+    const noRestock = mapCreditNote(
+      refund({ lines: [{ lineItemId: 'gid://shopify/LineItem/1', quantity: 1, restockType: 'NO_RESTOCK', subtotal: '50' }] }),
+      invoiceTarget,
+      ctx,
+    );
     assert.ok(noRestock.ok);
     assert.equal(noRestock.value.DocumentLines[0]!.WithoutInventoryMovement, 'tYES');
     const reserve = mapCreditNote(refund(), { ...invoiceTarget, invoice: { ...invoiceTarget.invoice!, stockMoved: false } }, ctx);
@@ -136,7 +188,11 @@ describe('refunds', () => {
   });
 
   test('lines from before the line id was stored match by SKU; more than is open to credit is named', () => {
-    const legacy = mapCreditNote(refund({ lines: [{ lineItemId: 'gid://shopify/LineItem/2', sku: 'B200', quantity: 1, restockType: 'RETURN', subtotal: '9' }] }), invoiceTarget, ctx);
+    const legacy = mapCreditNote(
+      refund({ lines: [{ lineItemId: 'gid://shopify/LineItem/2', sku: 'B200', quantity: 1, restockType: 'RETURN', subtotal: '9' }] }),
+      invoiceTarget,
+      ctx,
+    );
     assert.ok(legacy.ok);
     assert.equal(legacy.value.DocumentLines[0]!.BaseLine, 1);
     const twice = mapCreditNote(
@@ -152,8 +208,15 @@ describe('refunds', () => {
     assert.equal(twice.ok, false);
     assert.match(twice.ok ? '' : twice.errors[0]!.reason, /credits 1 of invoice line 0 \(A100\), which has 0 left to credit/);
     assert.equal(twice.ok ? '' : twice.errors[0]!.field, 'refund.refundLineItems[1].quantity');
-    const unknown = mapCreditNote(refund({ lines: [{ lineItemId: 'gid://shopify/LineItem/9', sku: 'Z9', quantity: 1, restockType: 'RETURN', subtotal: '1' }] }), invoiceTarget, ctx);
-    assert.match(unknown.ok ? '' : unknown.errors[0]!.reason, /line item gid:\/\/shopify\/LineItem\/9 \(SKU 'Z9'\) is on no line of the invoice/);
+    const unknown = mapCreditNote(
+      refund({ lines: [{ lineItemId: 'gid://shopify/LineItem/9', sku: 'Z9', quantity: 1, restockType: 'RETURN', subtotal: '1' }] }),
+      invoiceTarget,
+      ctx,
+    );
+    assert.match(
+      unknown.ok ? '' : unknown.errors[0]!.reason,
+      /line item gid:\/\/shopify\/LineItem\/9 \(SKU 'Z9'\) is on no line of the invoice/,
+    );
   });
 
   test('a goodwill amount is a service credit memo to the configured account; without one it is named', () => {
@@ -161,12 +224,18 @@ describe('refunds', () => {
     assert.ok(r.ok);
     assert.equal(r.value.DocType, 'dDocument_Service');
     assert.deepEqual(r.value.DocumentLines, [{ AccountCode: '410000', LineTotal: 64.4, ItemDescription: 'Shopify refund 77' }]);
-    const noAccount = mapCreditNote(refund({ lines: [] }), invoiceTarget, { ...ctx, money: MoneyConfigSchema.parse({ refunds: { enabled: true } }) });
+    const noAccount = mapCreditNote(refund({ lines: [] }), invoiceTarget, {
+      ...ctx,
+      money: MoneyConfigSchema.parse({ refunds: { enabled: true } }),
+    });
     assert.match(noAccount.ok ? '' : noAccount.errors[0]!.reason, /money\.refunds\.goodwillAccount/);
   });
 
   test('order adjustments need their expense code; goods refunded without an invoice are named', () => {
-    const r = mapCreditNote(refund({ adjustments: ['-5.00'] }), invoiceTarget, { ...ctx, money: MoneyConfigSchema.parse({ refunds: { enabled: true } }) });
+    const r = mapCreditNote(refund({ adjustments: ['-5.00'] }), invoiceTarget, {
+      ...ctx,
+      money: MoneyConfigSchema.parse({ refunds: { enabled: true } }),
+    });
     assert.match(r.ok ? '' : r.errors[0]!.reason, /money\.refunds\.adjustmentExpenseCode/);
     const noInvoice = mapCreditNote(refund(), { ...invoiceTarget, invoice: undefined }, ctx);
     assert.match(noInvoice.ok ? '' : noInvoice.errors[0]!.reason, /has no B1 invoice to credit/);
@@ -175,12 +244,23 @@ describe('refunds', () => {
   test('a pending refund waits; its settled money becomes one outgoing payment applied to the credit memo', () => {
     assert.match(refundWaitReason(refund({ transactions: [txn({ kind: 'REFUND', status: 'PENDING' })] }))!, /still pending/);
     assert.equal(refundWaitReason(refund()), undefined);
-    const split = refund({ transactions: [txn({ id: 'gid://shopify/OrderTransaction/901', kind: 'REFUND', amount: '50.00' }), txn({ id: 'gid://shopify/OrderTransaction/902', kind: 'REFUND', amount: '14.40', gateway: 'gift_card' })] });
+    const split = refund({
+      transactions: [
+        txn({ id: 'gid://shopify/OrderTransaction/901', kind: 'REFUND', amount: '50.00' }),
+        txn({ id: 'gid://shopify/OrderTransaction/902', kind: 'REFUND', amount: '14.40', gateway: 'gift_card' }),
+      ],
+    });
     const p = mapRefundPayment(split, { ...target, creditNote: { docEntry: 8, openBalance: 64.4 } }, ctx);
     assert.ok(p.ok, JSON.stringify(p));
     assert.equal(p.value.U_ShopifyRefundId, 'gid://shopify/Refund/77');
     assert.deepEqual(p.value.PaymentInvoices, [{ DocEntry: 8, SumApplied: 64.4, InvoiceType: 'it_CredItnote' }]);
-    assert.deepEqual(p.value.PaymentCreditCards!.map((c) => [c.CreditCard, c.CreditSum]), [[1, 50], [7, 14.4]]);
+    assert.deepEqual(
+      p.value.PaymentCreditCards!.map((c) => [c.CreditCard, c.CreditSum]),
+      [
+        [1, 50],
+        [7, 14.4],
+      ],
+    );
     const none = mapRefundPayment(refund({ transactions: [] }), target, ctx);
     assert.match(none.ok ? '' : none.errors[0]!.reason, /no successful refund transaction/);
   });

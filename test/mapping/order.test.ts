@@ -63,7 +63,14 @@ describe('Shopify order → B1 sales order', () => {
           discountedUnitPriceAfterAllDiscountsSet: usd('9.99'),
           taxLines: [],
         }),
-        line({ id: 'gid://shopify/LineItem/4', sku: 'B200', currentQuantity: 1, locationId: null, originalUnitPriceSet: usd('0.00'), discountedUnitPriceAfterAllDiscountsSet: usd('0.00') }),
+        line({
+          id: 'gid://shopify/LineItem/4',
+          sku: 'B200',
+          currentQuantity: 1,
+          locationId: null,
+          originalUnitPriceSet: usd('0.00'),
+          discountedUnitPriceAfterAllDiscountsSet: usd('0.00'),
+        }),
       ],
     });
     const doc = value(mapOrderToSalesOrder(o, config(), ctx));
@@ -91,12 +98,16 @@ describe('Shopify order → B1 sales order', () => {
     assert.deepEqual(errs, [
       {
         field: 'lineItems[0].locationId',
-        reason: "line 1 SKU 'A100': location gid://shopify/Location/99 has no B1 warehouse (config locations[].locationId) and order.defaultWarehouse is not set",
+        reason:
+          "line 1 SKU 'A100': location gid://shopify/Location/99 has no B1 warehouse (config locations[].locationId) and order.defaultWarehouse is not set",
       },
     ]);
     assert.equal(value(mapOrderToSalesOrder(o, config(), ctx)).DocumentLines[0]!.WarehouseCode, '01');
     const noLoc = order({ lineItems: [line({ locationId: null })] });
-    assert.match(errors(mapOrderToSalesOrder(noLoc, cfg, ctx))[0]!.reason, /no fulfillment location and order\.defaultWarehouse is not set/);
+    assert.match(
+      errors(mapOrderToSalesOrder(noLoc, cfg, ctx))[0]!.reason,
+      /no fulfillment location and order\.defaultWarehouse is not set/,
+    );
     // POS orders fall back to the retail location.
     const pos = order({ lineItems: [line({ locationId: null })], retailLocation: { id: 'gid://shopify/Location/20' } });
     assert.equal(value(mapOrderToSalesOrder(pos, cfg, ctx)).DocumentLines[0]!.WarehouseCode, '03');
@@ -110,7 +121,10 @@ describe('Shopify order → B1 sales order', () => {
     const cfg = config((c) => (c.order.tax = { mode: 'taxCode', codeByRegion: { 'US-NY': 'NY' }, exemptTaxCode: 'EX' }));
     const errs = errors(mapOrderToSalesOrder(o, cfg, ctx));
     assert.deepEqual(errs, [
-      { field: 'shippingAddress.provinceCode', reason: 'no B1 tax code for region US-WA (config order.tax.codeByRegion["US-WA"] or order.tax.defaultTaxCode)' },
+      {
+        field: 'shippingAddress.provinceCode',
+        reason: 'no B1 tax code for region US-WA (config order.tax.codeByRegion["US-WA"] or order.tax.defaultTaxCode)',
+      },
     ]);
     // The country-level entry is the fallback.
     assert.equal(value(mapOrderToSalesOrder(o, config(), ctx)).DocumentLines[0]!.TaxCode, 'US');
@@ -143,13 +157,22 @@ describe('Shopify order → B1 sales order', () => {
 
   test('gift cards, lines without SKU and bad addresses fail with fields', () => {
     const o = order({
-      lineItems: [line({ isGiftCard: true, sku: null, name: 'Gift card' }), line({ id: 'gid://shopify/LineItem/2', sku: ' ', name: 'Mystery' })],
+      lineItems: [
+        line({ isGiftCard: true, sku: null, name: 'Gift card' }),
+        line({ id: 'gid://shopify/LineItem/2', sku: ' ', name: 'Mystery' }),
+      ],
       shippingAddress: { address1: 'x'.repeat(101), countryCodeV2: 'XX' },
     });
     const errs = errors(mapOrderToSalesOrder(o, config(), ctx));
     assert.deepEqual(
       errs.map((e) => e.field),
-      ['lineItems[0].isGiftCard', 'lineItems[1].sku', 'shippingAddress.countryCodeV2', 'shippingAddress.address1', 'shippingAddress.countryCodeV2'],
+      [
+        'lineItems[0].isGiftCard',
+        'lineItems[1].sku',
+        'shippingAddress.countryCodeV2',
+        'shippingAddress.address1',
+        'shippingAddress.countryCodeV2',
+      ],
     );
     assert.match(errs[2]!.reason, /no B1 tax code for region XX/);
     assert.match(errs[3]!.reason, /^ShipToStreet would be 101 characters, B1 allows 100$/);
@@ -162,16 +185,32 @@ describe('Shopify order → B1 sales order', () => {
       taxesIncluded: true,
       shippingAddress: { address1: 'Hauptstraße 1', city: 'Köln', zip: '50667', countryCodeV2: 'DE' },
       billingAddress: null,
-      lineItems: [line({ originalUnitPriceSet: usd('119.00'), discountedUnitPriceAfterAllDiscountsSet: usd('107.10'), currentQuantity: 1, taxLines: vat('17.10') })],
+      lineItems: [
+        line({
+          originalUnitPriceSet: usd('119.00'),
+          discountedUnitPriceAfterAllDiscountsSet: usd('107.10'),
+          currentQuantity: 1,
+          taxLines: vat('17.10'),
+        }),
+      ],
       shippingLines: [{ title: 'DHL', currentDiscountedPriceSet: usd('5.95'), taxLines: vat('0.95') }],
     });
     const doc = value(mapOrderToSalesOrder(o, cfg, ctx));
-    assert.deepEqual(doc.DocumentLines, [{ ItemCode: 'A100', Quantity: 1, UnitPrice: 100, DiscountPercent: 10, WarehouseCode: '01', VatGroup: 'S1' }]);
+    assert.deepEqual(doc.DocumentLines, [
+      { ItemCode: 'A100', Quantity: 1, UnitPrice: 100, DiscountPercent: 10, WarehouseCode: '01', VatGroup: 'S1' },
+    ]);
     assert.deepEqual(doc.DocumentAdditionalExpenses, [{ ExpenseCode: 1, LineTotal: 5, VatGroup: 'S1', Remarks: 'DHL' }]);
 
     // Without a rate the net price cannot be derived: the order fails on that line.
-    const noRate = order({ taxesIncluded: true, lineItems: [line({ taxLines: [{ title: 'VAT', rate: null, priceSet: usd('1.00') }] })], shippingLines: [] });
-    assert.deepEqual(errors(mapOrderToSalesOrder(noRate, config(), ctx)).map((e) => e.field), ['lineItems[0].taxLines']);
+    const noRate = order({
+      taxesIncluded: true,
+      lineItems: [line({ taxLines: [{ title: 'VAT', rate: null, priceSet: usd('1.00') }] })],
+      shippingLines: [],
+    });
+    assert.deepEqual(
+      errors(mapOrderToSalesOrder(noRate, config(), ctx)).map((e) => e.field),
+      ['lineItems[0].taxLines'],
+    );
   });
 
   test('unicode in addresses and order names is preserved', () => {
@@ -239,7 +278,10 @@ describe('DocDate in the company time zone', () => {
   test('an unparseable processedAt fails the order on that field', () => {
     assert.equal(companyDate('yesterday', ny), undefined);
     const errs = errors(mapOrderToSalesOrder(order({ processedAt: '2026-13-45' }), config(), ctx));
-    assert.deepEqual(errs.map((e) => e.field), ['processedAt']);
+    assert.deepEqual(
+      errs.map((e) => e.field),
+      ['processedAt'],
+    );
   });
 });
 
@@ -283,7 +325,10 @@ describe('order update decisions', () => {
 
   test('cancelled in Shopify: cancel while open, nothing if already cancelled, report when closed', () => {
     assert.deepEqual(decideOrderUpdate(b1(), order({ cancelledAt: cancelled }), cfg, ctx), { action: 'cancel', docEntry: 22 });
-    assert.deepEqual(decideOrderUpdate(b1({ Cancelled: 'tYES', DocumentStatus: 'bost_Close' }), order({ cancelledAt: cancelled }), cfg, ctx), { action: 'nothing' });
+    assert.deepEqual(
+      decideOrderUpdate(b1({ Cancelled: 'tYES', DocumentStatus: 'bost_Close' }), order({ cancelledAt: cancelled }), cfg, ctx),
+      { action: 'nothing' },
+    );
     const d = decideOrderUpdate(b1({ DocumentStatus: 'bost_Close' }), order({ cancelledAt: cancelled }), cfg, ctx);
     assert.equal(d.action, 'report-not-applied');
     assert.match(d.action === 'report-not-applied' ? d.reason : '', /cancelled in Shopify but B1 order 22 is already closed/);
@@ -291,7 +336,11 @@ describe('order update decisions', () => {
 
   test('cancelled in B1 only: report', () => {
     const d = decideOrderUpdate(b1({ Cancelled: 'tYES' }), order(), cfg, ctx);
-    assert.deepEqual(d, { action: 'report-not-applied', field: 'cancelledAt', reason: 'B1 order 22 is cancelled but Shopify order #1001 is not' });
+    assert.deepEqual(d, {
+      action: 'report-not-applied',
+      field: 'cancelledAt',
+      reason: 'B1 order 22 is cancelled but Shopify order #1001 is not',
+    });
   });
 
   test('quantity edits on an open order patch quantities, add new items and close removed ones', () => {
@@ -338,14 +387,31 @@ describe('order update decisions', () => {
 
   test('edits B1 cannot take are reported and nothing is patched', () => {
     // Reduced below what B1 already delivered on the line.
-    const delivered = b1({ DocumentLines: [{ LineNum: 0, ItemCode: 'A100', Quantity: 2, LineStatus: 'bost_Open', RemainingOpenQuantity: 0 }] });
+    const delivered = b1({
+      DocumentLines: [{ LineNum: 0, ItemCode: 'A100', Quantity: 2, LineStatus: 'bost_Open', RemainingOpenQuantity: 0 }],
+    });
     const d1 = decideOrderUpdate(delivered, order({ lineItems: [line({ currentQuantity: 1 })] }), cfg, ctx);
     assert.equal(d1.action, 'report-not-applied');
-    assert.match(d1.action === 'report-not-applied' ? d1.reason : '', /Shopify quantity 1 is below the 2 B1 has already delivered on line 0/);
+    assert.match(
+      d1.action === 'report-not-applied' ? d1.reason : '',
+      /Shopify quantity 1 is below the 2 B1 has already delivered on line 0/,
+    );
 
     // Any quantity change on a closed order.
-    const d2 = decideOrderUpdate(b1({ DocumentStatus: 'bost_Close', DocumentLines: [{ LineNum: 0, ItemCode: 'A100', Quantity: 2, LineStatus: 'bost_Close', RemainingOpenQuantity: 0 }] }), order({ lineItems: [line({ currentQuantity: 3 })] }), cfg, ctx);
-    assert.deepEqual(d2, { action: 'report-not-applied', field: 'lineItems', reason: "quantity edits not applied: item 'A100': quantity is 3 in Shopify, 2 in B1 order 22, which is closed" });
+    const d2 = decideOrderUpdate(
+      b1({
+        DocumentStatus: 'bost_Close',
+        DocumentLines: [{ LineNum: 0, ItemCode: 'A100', Quantity: 2, LineStatus: 'bost_Close', RemainingOpenQuantity: 0 }],
+      }),
+      order({ lineItems: [line({ currentQuantity: 3 })] }),
+      cfg,
+      ctx,
+    );
+    assert.deepEqual(d2, {
+      action: 'report-not-applied',
+      field: 'lineItems',
+      reason: "quantity edits not applied: item 'A100': quantity is 3 in Shopify, 2 in B1 order 22, which is closed",
+    });
 
     // The same item on two open lines: ambiguous, and the other (valid) edit is not half-applied.
     const twoLines = b1({
@@ -355,17 +421,30 @@ describe('order update decisions', () => {
         { LineNum: 2, ItemCode: 'B200', Quantity: 1, LineStatus: 'bost_Open' },
       ],
     });
-    const d3 = decideOrderUpdate(twoLines, order({ lineItems: [line({ currentQuantity: 3 }), line({ id: 'gid://shopify/LineItem/2', sku: 'B200', currentQuantity: 4 })] }), cfg, ctx);
+    const d3 = decideOrderUpdate(
+      twoLines,
+      order({ lineItems: [line({ currentQuantity: 3 }), line({ id: 'gid://shopify/LineItem/2', sku: 'B200', currentQuantity: 4 })] }),
+      cfg,
+      ctx,
+    );
     assert.equal(d3.action, 'report-not-applied');
     assert.match(d3.action === 'report-not-applied' ? d3.reason : '', /item 'A100' is on 2 open lines/);
 
     // An edit adding an unknown SKU.
-    const d4 = decideOrderUpdate(b1(), order({ lineItems: [line(), line({ id: 'gid://shopify/LineItem/9', sku: 'NOPE', currentQuantity: 1 })] }), cfg, ctx);
+    const d4 = decideOrderUpdate(
+      b1(),
+      order({ lineItems: [line(), line({ id: 'gid://shopify/LineItem/9', sku: 'NOPE', currentQuantity: 1 })] }),
+      cfg,
+      ctx,
+    );
     assert.deepEqual(d4, { action: 'report-not-applied', field: 'lineItems[1].sku', reason: "line 2 SKU 'NOPE' has no B1 item" });
   });
 
   test('a closed line counts what was delivered; a same-quantity closed order is unchanged', () => {
-    const closedOrder = b1({ DocumentStatus: 'bost_Close', DocumentLines: [{ LineNum: 0, ItemCode: 'A100', Quantity: 2, LineStatus: 'bost_Close', RemainingOpenQuantity: 0 }] });
+    const closedOrder = b1({
+      DocumentStatus: 'bost_Close',
+      DocumentLines: [{ LineNum: 0, ItemCode: 'A100', Quantity: 2, LineStatus: 'bost_Close', RemainingOpenQuantity: 0 }],
+    });
     assert.deepEqual(decideOrderUpdate(closedOrder, order(), cfg, ctx), { action: 'nothing' });
     // A line the hub closed after a removal (nothing delivered) stays satisfied by quantity 0.
     const removed = b1({
@@ -374,6 +453,14 @@ describe('order update decisions', () => {
         { LineNum: 1, ItemCode: 'B200', Quantity: 1, LineStatus: 'bost_Close', RemainingOpenQuantity: 1 },
       ],
     });
-    assert.deepEqual(decideOrderUpdate(removed, order({ lineItems: [line(), line({ id: 'gid://shopify/LineItem/2', sku: 'B200', currentQuantity: 0 })] }), cfg, ctx), { action: 'nothing' });
+    assert.deepEqual(
+      decideOrderUpdate(
+        removed,
+        order({ lineItems: [line(), line({ id: 'gid://shopify/LineItem/2', sku: 'B200', currentQuantity: 0 })] }),
+        cfg,
+        ctx,
+      ),
+      { action: 'nothing' },
+    );
   });
 });

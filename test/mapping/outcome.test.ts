@@ -7,10 +7,26 @@ import { addCounts, countOutcomes, totalRecords } from '../../src/shared/sync-ty
 
 describe('record outcomes', () => {
   test('helpers build each outcome kind with its own fields', () => {
-    assert.deepEqual(created('customer', 'gid://shopify/Customer/1', 'C1'), { object: 'customer', sourceId: 'gid://shopify/Customer/1', outcome: 'created', targetId: 'C1' });
-    assert.deepEqual(skipped('order', 'gid://shopify/Order/2', 'test-order'), { object: 'order', sourceId: 'gid://shopify/Order/2', outcome: 'skipped', rule: 'test-order' });
+    assert.deepEqual(created('customer', 'gid://shopify/Customer/1', 'C1'), {
+      object: 'customer',
+      sourceId: 'gid://shopify/Customer/1',
+      outcome: 'created',
+      targetId: 'C1',
+    });
+    assert.deepEqual(skipped('order', 'gid://shopify/Order/2', 'test-order'), {
+      object: 'order',
+      sourceId: 'gid://shopify/Order/2',
+      outcome: 'skipped',
+      rule: 'test-order',
+    });
     assert.deepEqual(unchanged('product', 'A100'), { object: 'product', sourceId: 'A100', outcome: 'unchanged' });
-    assert.deepEqual(failed('inventory', 'A100', 'no mapping', 'locations'), { object: 'inventory', sourceId: 'A100', outcome: 'failed', reason: 'no mapping', field: 'locations' });
+    assert.deepEqual(failed('inventory', 'A100', 'no mapping', 'locations'), {
+      object: 'inventory',
+      sourceId: 'A100',
+      outcome: 'failed',
+      reason: 'no mapping',
+      field: 'locations',
+    });
   });
 
   test('a mapping failure becomes a failed outcome naming the record, every reason and the first field', () => {
@@ -21,7 +37,10 @@ describe('record outcomes', () => {
     const o = failedMapping('order', 'gid://shopify/Order/5', recordLabel('order', 'gid://shopify/Order/5', '#1001'), issues);
     assert.equal(o.outcome, 'failed');
     assert.equal(o.field, 'lineItems[1].sku');
-    assert.equal(o.reason, "order #1001 (gid://shopify/Order/5): line 2 SKU 'X9' has no B1 item; country 'ZZ' is not an ISO 3166-1 alpha-2 code Shopify or B1 know");
+    assert.equal(
+      o.reason,
+      "order #1001 (gid://shopify/Order/5): line 2 SKU 'X9' has no B1 item; country 'ZZ' is not an ISO 3166-1 alpha-2 code Shopify or B1 know",
+    );
     const e = new MappingError('order #1001 (gid://shopify/Order/5)', issues);
     assert.equal(e.message, o.reason);
     assert.equal(e.field, 'lineItems[1].sku');

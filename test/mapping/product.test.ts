@@ -84,7 +84,16 @@ describe('B1 item → productSet', () => {
     assert.equal(status({ Frozen: 'tYES', FrozenFrom: '2026-06-01T00:00:00Z', FrozenTo: '2026-06-30' }), 'DRAFT');
     assert.equal(status({ Valid: 'tYES', ValidFrom: '2026-01-01', ValidTo: '2026-06-14' }), 'DRAFT');
     assert.equal(status({ Valid: 'tNO', Frozen: 'tNO' }), 'ACTIVE');
-    assert.equal(value(mapItemToProductSet(item({ Frozen: 'tYES' }), config((c) => (c.product!.inactiveStatus = 'ARCHIVED')), TODAY)).input.status, 'ARCHIVED');
+    assert.equal(
+      value(
+        mapItemToProductSet(
+          item({ Frozen: 'tYES' }),
+          config((c) => (c.product!.inactiveStatus = 'ARCHIVED')),
+          TODAY,
+        ),
+      ).input.status,
+      'ARCHIVED',
+    );
     assert.equal(itemIsActive(item({ Valid: 'tYES', ValidTo: TODAY }), TODAY), true);
   });
 
@@ -94,12 +103,31 @@ describe('B1 item → productSet', () => {
     assert.deepEqual(errs, [{ field: 'ItemPrices', reason: "item 'A100' has no price in price list 1 (config product.priceList)" }]);
     errs = errors(mapItemToProductSet(item({ ItemPrices: [{ PriceList: 1, Price: 0 }] }), cfg, TODAY));
     assert.match(errs[0]!.reason, /price 0 in price list 1; set a price or product\.allowZeroPrice/);
-    assert.equal(mapItemToProductSet(item({ ItemPrices: [{ PriceList: 1, Price: 0 }] }), config((c) => (c.product!.allowZeroPrice = true)), TODAY).ok, true);
+    assert.equal(
+      mapItemToProductSet(
+        item({ ItemPrices: [{ PriceList: 1, Price: 0 }] }),
+        config((c) => (c.product!.allowZeroPrice = true)),
+        TODAY,
+      ).ok,
+      true,
+    );
     errs = errors(mapItemToProductSet(item({ ItemPrices: [{ PriceList: 1, Price: 5, Currency: 'EUR' }] }), cfg, TODAY));
     assert.match(errs[0]!.reason, /in EUR, the shop sells in USD/);
-    assert.equal(mapItemToProductSet(item({ ItemPrices: [{ PriceList: 1, Price: 5, Currency: '$' }] }), config((c) => (c.product!.shopCurrencyAliases = ['$'])), TODAY).ok, true);
+    assert.equal(
+      mapItemToProductSet(
+        item({ ItemPrices: [{ PriceList: 1, Price: 5, Currency: '$' }] }),
+        config((c) => (c.product!.shopCurrencyAliases = ['$'])),
+        TODAY,
+      ).ok,
+      true,
+    );
     errs = errors(mapItemToProductSet(item({ SalesWeightUnit: 9 }), cfg, TODAY));
-    assert.deepEqual(errs, [{ field: 'SalesWeightUnit', reason: `item 'A100' is weighed in B1 unit 9, which has no Shopify unit (config product.weightUnits["9"])` }]);
+    assert.deepEqual(errs, [
+      {
+        field: 'SalesWeightUnit',
+        reason: `item 'A100' is weighed in B1 unit 9, which has no Shopify unit (config product.weightUnits["9"])`,
+      },
+    ]);
     // No weight needs no unit.
     assert.equal(mapItemToProductSet(item({ SalesUnitWeight: 0, SalesWeightUnit: 9 }), cfg, TODAY).ok, true);
   });
@@ -126,10 +154,13 @@ describe('B1 item → productSet', () => {
       seen.add(fp);
     }
     // Fields the push does not send do not change it.
-    assert.equal(value(mapItemToProductSet(item({ ItemWarehouseInfoCollection: [{ WarehouseCode: '01', InStock: 5 }] }), cfg, TODAY)).fingerprint, a.fingerprint);
+    assert.equal(
+      value(mapItemToProductSet(item({ ItemWarehouseInfoCollection: [{ WarehouseCode: '01', InStock: 5 }] }), cfg, TODAY)).fingerprint,
+      a.fingerprint,
+    );
   });
 
-  test('money is formatted to the currency\'s minor units', () => {
+  test("money is formatted to the currency's minor units", () => {
     assert.equal(formatMoney(19.995, 'USD'), '20.00');
     assert.equal(formatMoney(1200.4, 'JPY'), '1200');
     assert.equal(formatMoney(1.2345, 'KWD'), '1.235');
@@ -177,7 +208,11 @@ describe('Shopify product → B1 item', () => {
 
   test('an untracked variant becomes a non-inventory item; variant titles extend the name', () => {
     const p = product();
-    p.variants[0] = { ...p.variants[0]!, title: 'Blue', inventoryItem: { tracked: false, measurement: { weight: { unit: 'OUNCES', value: 3 } } } };
+    p.variants[0] = {
+      ...p.variants[0]!,
+      title: 'Blue',
+      inventoryItem: { tracked: false, measurement: { weight: { unit: 'OUNCES', value: 3 } } },
+    };
     const it = value(mapVariantToItem(p, p.variants[0], config()));
     assert.equal(it.InventoryItem, 'tNO');
     assert.equal(it.ItemName, 'Café Mug - Blue');
@@ -190,9 +225,14 @@ describe('Shopify product → B1 item', () => {
     p.variants.push({ id: 'gid://shopify/ProductVariant/2', title: 'Red', sku: 'A100', price: '1.00' });
     p.variants.push({ id: 'gid://shopify/ProductVariant/3', title: 'Green', sku: null, price: '1.00' });
     const out = variantsMissingInB1(p, new Set(['A100']), config());
-    assert.deepEqual(out.map((o) => o.variantId), ['gid://shopify/ProductVariant/1', 'gid://shopify/ProductVariant/3']);
+    assert.deepEqual(
+      out.map((o) => o.variantId),
+      ['gid://shopify/ProductVariant/1', 'gid://shopify/ProductVariant/3'],
+    );
     assert.equal(out[0]!.result.ok, true);
-    assert.deepEqual(errors(out[1]!.result), [{ field: 'variants.sku', reason: 'variant gid://shopify/ProductVariant/3 has no SKU, so it cannot become a B1 item' }]);
+    assert.deepEqual(errors(out[1]!.result), [
+      { field: 'variants.sku', reason: 'variant gid://shopify/ProductVariant/3 has no SKU, so it cannot become a B1 item' },
+    ]);
   });
 
   test('an over-long SKU or title fails with the B1 limit', () => {
@@ -200,7 +240,10 @@ describe('Shopify product → B1 item', () => {
     p.variants[0] = { ...p.variants[0]!, sku: 'S'.repeat(51) };
     p.title = 'T'.repeat(101);
     const errs = errors(mapVariantToItem(p, p.variants[0], config()));
-    assert.deepEqual(errs.map((e) => e.field), ['variants.sku', 'title']);
+    assert.deepEqual(
+      errs.map((e) => e.field),
+      ['variants.sku', 'title'],
+    );
     assert.match(errs[0]!.reason, /ItemCode would be 51 characters, B1 allows 50/);
   });
 });

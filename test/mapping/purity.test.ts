@@ -29,14 +29,24 @@ describe('mapping purity', () => {
     for (const { file, code } of files) {
       for (const m of code.matchAll(/(?:from|import|require\()\s*['"]([^'"]+)['"]/g)) {
         const spec = m[1]!;
-        assert.ok(ALLOWED.some((re) => re.test(spec)), `${file} imports '${spec}', which workflow code may not load`);
+        assert.ok(
+          ALLOWED.some((re) => re.test(spec)),
+          `${file} imports '${spec}', which workflow code may not load`,
+        );
       }
     }
   });
 
   test('reads no clock, randomness or process state', () => {
     for (const { file, code } of sources()) {
-      for (const banned of [/Date\.now\(/, /new Date\(/, /Math\.random\(/, /\bprocess\./, /DateTime\.(now|local)\(/, /setTimeout|setInterval/]) {
+      for (const banned of [
+        /Date\.now\(/,
+        /new Date\(/,
+        /Math\.random\(/,
+        /\bprocess\./,
+        /DateTime\.(now|local)\(/,
+        /setTimeout|setInterval/,
+      ]) {
         assert.ok(!banned.test(code), `${file} uses ${banned.source}`);
       }
     }

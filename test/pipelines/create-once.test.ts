@@ -39,16 +39,35 @@ describe('create once (reservation, lookup, in doubt, takeover, copies)', () => 
       table: TABLE,
       key: k,
       label: `document for ${k}`,
-      find: async () => (await c.listRaw('Orders', { filter: `U_ShopifyId eq '${k}'`, select: ['DocEntry', 'Cancelled'] })) as unknown as Doc[],
+      find: async () =>
+        (await c.listRaw('Orders', { filter: `U_ShopifyId eq '${k}'`, select: ['DocEntry', 'Cancelled'] })) as unknown as Doc[],
       entryOf: (d) => Number(d.DocEntry),
       standing: (d) => d.Cancelled !== 'tYES',
-      post: async () => Number((await c.createOrder({ CardCode: 'C00001', DocDueDate: '2026-12-31', DocumentLines: [{ ItemCode: 'A00001', Quantity: 1 }], U_ShopifyId: k })).DocEntry),
+      post: async () =>
+        Number(
+          (
+            await c.createOrder({
+              CardCode: 'C00001',
+              DocDueDate: '2026-12-31',
+              DocumentLines: [{ ItemCode: 'A00001', Quantity: 1 }],
+              U_ShopifyId: k,
+            })
+          ).DocEntry,
+        ),
       voidCopy: (d) => c.cancelOrder(d.DocEntry),
       ...over,
     };
   }
   const hub = (holder: string, o: { timeoutMs?: number } = {}) =>
-    new B1Client({ baseUrl: sim.url, companyDb: 'SBODEMOUS', userName: 'manager', password: '1234', retryBaseDelayMs: 5, reservations: { holder }, ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) });
+    new B1Client({
+      baseUrl: sim.url,
+      companyDb: 'SBODEMOUS',
+      userName: 'manager',
+      password: '1234',
+      retryBaseDelayMs: 5,
+      reservations: { holder },
+      ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+    });
   async function received(re: RegExp, from: number): Promise<void> {
     for (let i = 0; i < 400; i++) {
       if (sim.faults.log.slice(from).some((l) => re.test(l))) return;
@@ -113,7 +132,10 @@ describe('create once (reservation, lookup, in doubt, takeover, copies)', () => 
     assert.equal((await createOnce(c.reservations, spec(c, k), FAST)).kind, 'in-doubt');
     sim.state.clock.advance(c.reservations.staleAfterMs + 60_000);
     try {
-      const [x, y] = await Promise.all([createOnce(c.reservations, spec(c, k), FAST), createOnce(hub('successor-2').reservations, spec(hub('successor-3'), k), FAST)]);
+      const [x, y] = await Promise.all([
+        createOnce(c.reservations, spec(c, k), FAST),
+        createOnce(hub('successor-2').reservations, spec(hub('successor-3'), k), FAST),
+      ]);
       assert.equal(docsFor(k).length, 1, JSON.stringify([x, y]));
       assert.equal([x, y].filter((r) => r.kind === 'created').length, 1);
     } finally {
@@ -126,7 +148,19 @@ describe('create once (reservation, lookup, in doubt, takeover, copies)', () => 
     const k = key();
     const bad = await createOnce(
       c.reservations,
-      spec(c, k, { post: async () => Number((await c.createOrder({ CardCode: 'NOBODY', DocDueDate: '2026-12-31', DocumentLines: [{ ItemCode: 'A00001', Quantity: 1 }], U_ShopifyId: k })).DocEntry) }),
+      spec(c, k, {
+        post: async () =>
+          Number(
+            (
+              await c.createOrder({
+                CardCode: 'NOBODY',
+                DocDueDate: '2026-12-31',
+                DocumentLines: [{ ItemCode: 'A00001', Quantity: 1 }],
+                U_ShopifyId: k,
+              })
+            ).DocEntry,
+          ),
+      }),
       FAST,
     );
     assert.equal(bad.kind, 'refused');
@@ -138,7 +172,17 @@ describe('create once (reservation, lookup, in doubt, takeover, copies)', () => 
   test('copies left by an earlier race: the oldest stands, younger ones are voided; a refused void is reported', async () => {
     const c = hub('copies');
     const k = key();
-    const mk = async () => Number((await c.createOrder({ CardCode: 'C00001', DocDueDate: '2026-12-31', DocumentLines: [{ ItemCode: 'A00001', Quantity: 1 }], U_ShopifyId: k })).DocEntry);
+    const mk = async () =>
+      Number(
+        (
+          await c.createOrder({
+            CardCode: 'C00001',
+            DocDueDate: '2026-12-31',
+            DocumentLines: [{ ItemCode: 'A00001', Quantity: 1 }],
+            U_ShopifyId: k,
+          })
+        ).DocEntry,
+      );
     const [oldest, younger] = [await mk(), await mk()];
     const r = await createOnce(c.reservations, spec(c, k), FAST);
     assert.deepEqual(r, { kind: 'found', docEntry: oldest });
@@ -152,7 +196,10 @@ describe('create once (reservation, lookup, in doubt, takeover, copies)', () => 
   test('a missing reservation table stops the run with the fix named, before anything is posted', async () => {
     const c = hub('setup');
     const k = key();
-    await assert.rejects(createOnce(c.reservations, spec(c, k, { table: { name: 'B1H_NO_SUCH', description: '' } }), FAST), (e: unknown) => e instanceof PipelineSetupError && /init --fix/.test(e.message));
+    await assert.rejects(
+      createOnce(c.reservations, spec(c, k, { table: { name: 'B1H_NO_SUCH', description: '' } }), FAST),
+      (e: unknown) => e instanceof PipelineSetupError && /init --fix/.test(e.message),
+    );
     assert.equal(docsFor(k).length, 0);
   });
 });

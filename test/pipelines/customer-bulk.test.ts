@@ -25,11 +25,22 @@ describe('customer pipeline: runs of several pages (bulk export, batched B1 look
   const shopTotal = () => Object.keys(fx.shopifySim.state.data.customers).length;
 
   /** Reads every page of a full or delta run through the pipeline's fetch, as the workflow does. */
-  async function readAll(mode: 'full' | 'delta', since?: string, onPage?: (index: number, cursor: string | undefined) => Promise<string | undefined>): Promise<Read> {
+  async function readAll(
+    mode: 'full' | 'delta',
+    since?: string,
+    onPage?: (index: number, cursor: string | undefined) => Promise<string | undefined>,
+  ): Promise<Read> {
     const out: Read = { ids: [], data: new Map(), cursors: [] };
     let cursor: string | undefined;
     for (let pageIndex = 0; pageIndex === 0 || cursor; pageIndex++) {
-      const page = await customerPipeline.fetch(fx.deps, { object: 'customer', syncId: `read-${mode}`, mode, ...(since ? { since } : {}), ...(cursor ? { cursor } : {}), pageIndex });
+      const page = await customerPipeline.fetch(fx.deps, {
+        object: 'customer',
+        syncId: `read-${mode}`,
+        mode,
+        ...(since ? { since } : {}),
+        ...(cursor ? { cursor } : {}),
+        pageIndex,
+      });
       for (const r of page.records) {
         out.ids.push(r.id);
         out.data.set(r.id, r.data);
@@ -77,9 +88,16 @@ describe('customer pipeline: runs of several pages (bulk export, batched B1 look
     // Seven customers changed in the same second, older than the rest: the first page of 4 ends
     // inside them, so the export (filtered at that second) holds some the first page delivered.
     const tied = '2026-01-05T10:00:00Z';
-    const addresses = (n: number) => Array.from({ length: n }, (_, i) => ({ address1: `${i + 1} Tie Street`, city: 'Hamburg', zip: `2000${i}`, countryCode: 'DE' }));
+    const addresses = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ address1: `${i + 1} Tie Street`, city: 'Hamburg', zip: `2000${i}`, countryCode: 'DE' }));
     for (let i = 0; i < 7; i++) {
-      const c = sim.createCustomer({ firstName: 'Tie', lastName: `Number ${i}`, email: i === 0 ? b1Mail : `tie.${i}@example.com`, createdAt: tied, addresses: addresses(i === 1 ? 12 : 3) });
+      const c = sim.createCustomer({
+        firstName: 'Tie',
+        lastName: `Number ${i}`,
+        email: i === 0 ? b1Mail : `tie.${i}@example.com`,
+        createdAt: tied,
+        addresses: addresses(i === 1 ? 12 : 3),
+      });
       ids[`tie${i}`] = gid(c);
     }
     // Same e-mail as the partner linked above: gets its own partner.
@@ -95,9 +113,13 @@ describe('customer pipeline: runs of several pages (bulk export, batched B1 look
   test('a bulk row and a per-request row are the same ShopifyCustomer (every field, addresses up to maxAddresses)', async () => {
     const addressesFirst = fx.deps.mapping.customer.maxAddresses;
     const { lines } = await runBulkQuery(fx.deps.shopify.executor, bulkCustomersQuery(null), { pollIntervalMs: 20 });
-    const fromBulk = new Map(reassembleBulk(lines).map((n) => customerFromBulk(n, addressesFirst)).map((c) => [c.id, c]));
+    const fromBulk = new Map(
+      reassembleBulk(lines)
+        .map((n) => customerFromBulk(n, addressesFirst))
+        .map((c) => [c.id, c]),
+    );
     const paged: ShopifyCustomer[] = [];
-    for (let after: string | null = null, more = true; more; ) {
+    for (let after: string | null = null, more = true; more;) {
       const p = await fx.deps.shopify.customersPage({ after, first: 50, addressesFirst });
       paged.push(...p.items);
       more = p.hasNextPage;
@@ -105,7 +127,11 @@ describe('customer pipeline: runs of several pages (bulk export, batched B1 look
     }
     assert.equal(fromBulk.size, paged.length);
     for (const c of paged) assert.deepEqual(fromBulk.get(c.id), c, c.id);
-    assert.equal(fromBulk.get(ids.tie1!)?.addressesV2?.length, addressesFirst, 'twelve addresses exported, cut to maxAddresses like the paged read');
+    assert.equal(
+      fromBulk.get(ids.tie1!)?.addressesV2?.length,
+      addressesFirst,
+      'twelve addresses exported, cut to maxAddresses like the paged read',
+    );
   });
 
   test('bulk-read and paged runs deliver the same customers and the same watermark (full and delta)', async () => {
@@ -119,7 +145,10 @@ describe('customer pipeline: runs of several pages (bulk export, batched B1 look
         return cursor;
       });
       assert.equal(exports().length, started + 1, 'one export for the run');
-      assert.ok(bulk.cursors.length >= 7 && bulk.cursors.every((c) => c.startsWith('bulk:')), `pages past the first come from the export: ${bulk.cursors.length}`);
+      assert.ok(
+        bulk.cursors.length >= 7 && bulk.cursors.every((c) => c.startsWith('bulk:')),
+        `pages past the first come from the export: ${bulk.cursors.length}`,
+      );
       const paged = await refusingExports(() => readAll('full'));
       assert.equal(exports().length, started + 1, 'refused: no export');
       assert.ok(paged.cursors.every((c) => !c.startsWith('bulk:')));
@@ -196,19 +225,38 @@ describe('customer pipeline: runs of several pages (bulk export, batched B1 look
       const total = shopTotal();
       const { result } = await fx.runSync('customer', { mode: 'full' });
       const c = result.counts;
-      assert.equal(c.created + c.updated + c.unchanged + c.skipped + c.failed, total, `each of the ${total} customers once: ${JSON.stringify(c)}`);
-      assert.deepEqual({ failed: c.failed, updated: c.updated, created: c.created }, { failed: 0, updated: 1, created: total - 1 }, JSON.stringify(c));
+      assert.equal(
+        c.created + c.updated + c.unchanged + c.skipped + c.failed,
+        total,
+        `each of the ${total} customers once: ${JSON.stringify(c)}`,
+      );
+      assert.deepEqual(
+        { failed: c.failed, updated: c.updated, created: c.created },
+        { failed: 0, updated: 1, created: total - 1 },
+        JSON.stringify(c),
+      );
       assert.equal(exports().length, started + 1);
       assert.equal(exports().at(-1)?.status, 'COMPLETED');
       // The export (bulkStepMs 20) is ready by page 1 or 2: a paged run would query every page.
       const pages = Math.ceil(total / 4);
       assert.ok(pageQueries() <= 2, `per-page customer queries stop once the export is ready: ${pageQueries()} of ${pages} pages`);
 
-      for (const id of Object.keys(fx.shopifySim.state.data.customers)) assert.equal(partnersByShopifyId(fx, `gid://shopify/Customer/${id}`).length, 1, `one partner for customer ${id}`);
+      for (const id of Object.keys(fx.shopifySim.state.data.customers))
+        assert.equal(partnersByShopifyId(fx, `gid://shopify/Customer/${id}`).length, 1, `one partner for customer ${id}`);
       assert.equal(partnersByShopifyId(fx, ids.tie0!)[0]!.CardCode, 'C00002', 'linked by e-mail');
-      assert.notEqual(partnersByShopifyId(fx, ids.sameMail!)[0]!.CardCode, 'C00002', 'the second customer with that e-mail gets its own partner');
+      assert.notEqual(
+        partnersByShopifyId(fx, ids.sameMail!)[0]!.CardCode,
+        'C00002',
+        'the second customer with that e-mail gets its own partner',
+      );
       // The customer with twelve addresses: the partner holds what a per-request read maps to.
-      const page = await customerPipeline.fetch(fx.deps, { object: 'customer', syncId: 'addresses', mode: 'ids', ids: [ids.tie1!], pageIndex: 0 });
+      const page = await customerPipeline.fetch(fx.deps, {
+        object: 'customer',
+        syncId: 'addresses',
+        mode: 'ids',
+        ids: [ids.tie1!],
+        pageIndex: 0,
+      });
       const [mapped] = await customerPipeline.map(fx.deps, { object: 'customer', syncId: 'addresses', records: page.records });
       assert.ok(mapped?.ok);
       const streets = (bp: { BPAddresses?: unknown }) => (bp.BPAddresses as { Street?: string }[]).map((a) => a.Street).sort();
@@ -251,7 +299,9 @@ describe('customer pipeline: runs of several pages (bulk export, batched B1 look
 
   test('B1 calls per customer: a page of new customers costs a re-check and a create each plus a few batched lookups; known ones only the lookups', async () => {
     const sim = fx.shopifySim;
-    const fresh = Array.from({ length: 30 }, (_, i) => gid(sim.createCustomer({ firstName: 'Batch', lastName: `Customer ${i}`, email: `batch.${i}@example.com` })));
+    const fresh = Array.from({ length: 30 }, (_, i) =>
+      gid(sim.createCustomer({ firstName: 'Batch', lastName: `Customer ${i}`, email: `batch.${i}@example.com` })),
+    );
     let from = fx.b1Sim.faults.log.length;
     const first = await fx.runSync('customer', { mode: 'ids', ids: fresh });
     assert.equal(first.result.counts.created, 30);
@@ -264,13 +314,26 @@ describe('customer pipeline: runs of several pages (bulk export, batched B1 look
     const second = await fx.runSync('customer', { mode: 'ids', ids: fresh });
     assert.deepEqual({ updated: second.result.counts.updated, unchanged: second.result.counts.unchanged }, { updated: 1, unchanged: 29 });
     requests = b1Requests(fx.b1Sim.faults.log.slice(from));
-    assert.equal(requests.filter((l) => l.startsWith('GET ')).length, 2, `known partners: the batched lookups only\n${requests.join('\n')}`);
-    assert.deepEqual(b1Writes(requests).map((l) => l.split(' ')[0]), ['PATCH']);
+    assert.equal(
+      requests.filter((l) => l.startsWith('GET ')).length,
+      2,
+      `known partners: the batched lookups only\n${requests.join('\n')}`,
+    );
+    assert.deepEqual(
+      b1Writes(requests).map((l) => l.split(' ')[0]),
+      ['PATCH'],
+    );
   });
 
   /** Mapped partners for new Shopify customers (as the map step makes them). */
   async function desiredFor(customerIds: string[]): Promise<Array<{ id: string; payload: B1BusinessPartnerCreate }>> {
-    const page = await customerPipeline.fetch(fx.deps, { object: 'customer', syncId: 'desired', mode: 'ids', ids: customerIds, pageIndex: 0 });
+    const page = await customerPipeline.fetch(fx.deps, {
+      object: 'customer',
+      syncId: 'desired',
+      mode: 'ids',
+      ids: customerIds,
+      pageIndex: 0,
+    });
     const mapped = await customerPipeline.map(fx.deps, { object: 'customer', syncId: 'desired', records: page.records });
     return mapped.map((m) => {
       assert.ok(m.ok, m.id);
@@ -291,25 +354,42 @@ describe('customer pipeline: runs of several pages (bulk export, batched B1 look
   });
 
   test('a link candidate another customer claimed after the page lookup is not taken over', async () => {
-    await fx.deps.b1.createBusinessPartner({ CardCode: 'C90001', CardName: 'Before the hub', CardType: 'cCustomer', EmailAddress: 'claimed@example.com' });
+    await fx.deps.b1.createBusinessPartner({
+      CardCode: 'C90001',
+      CardName: 'Before the hub',
+      CardType: 'cCustomer',
+      EmailAddress: 'claimed@example.com',
+    });
     const c = gid(fx.shopifySim.createCustomer({ firstName: 'Late', lastName: 'Linker', email: 'claimed@example.com' }));
     const [d] = await desiredFor([c]);
     const known = await lookupPartners(fx.deps, [d!.payload]);
     await fx.deps.b1.patchBusinessPartner('C90001', { U_ShopifyId: 'gid://shopify/Customer/1' });
     const res = await upsertBusinessPartner(fx.deps, d!.payload, 'claim-run', known);
     assert.equal(res.outcome, 'created', JSON.stringify(res));
-    assert.equal(partners(fx).find((p) => p.CardCode === 'C90001')!.U_ShopifyId, 'gid://shopify/Customer/1', 'the other customer keeps its partner');
+    assert.equal(
+      partners(fx).find((p) => p.CardCode === 'C90001')!.U_ShopifyId,
+      'gid://shopify/Customer/1',
+      'the other customer keeps its partner',
+    );
     assert.equal(partnersByShopifyId(fx, c).length, 1);
   });
 
   test('a page posted again (a retry after a lost answer) writes nothing and reports its creates as created', async () => {
-    const fresh = [1, 2, 3].map((i) => gid(fx.shopifySim.createCustomer({ firstName: 'Retry', lastName: `Page ${i}`, email: `retry.${i}@example.com` })));
+    const fresh = [1, 2, 3].map((i) =>
+      gid(fx.shopifySim.createCustomer({ firstName: 'Retry', lastName: `Page ${i}`, email: `retry.${i}@example.com` })),
+    );
     const input = { object: 'customer' as const, syncId: 'retry-run', pageIndex: 0, records: await desiredFor(fresh) };
     const first = await customerPipeline.post(fx.deps, input);
-    assert.deepEqual(first.map((o) => o.outcome), ['created', 'created', 'created']);
+    assert.deepEqual(
+      first.map((o) => o.outcome),
+      ['created', 'created', 'created'],
+    );
     const from = fx.b1Sim.faults.log.length;
     const again = await customerPipeline.post(fx.deps, input);
-    assert.deepEqual(again.map((o) => o.outcome), ['created', 'created', 'created']);
+    assert.deepEqual(
+      again.map((o) => o.outcome),
+      ['created', 'created', 'created'],
+    );
     assert.deepEqual(b1Writes(fx.b1Sim.faults.log.slice(from)), []);
     for (const id of fresh) assert.equal(partnersByShopifyId(fx, id).length, 1, id);
   });

@@ -90,7 +90,10 @@ describe('customer pipeline: one partner per Shopify customer under concurrent w
   }
 
   /** Series mode: B1 numbers the CardCode (simulator: `S70-000001`, …). */
-  const seriesMapping = (): MappingConfig => ({ ...fx.deps.mapping, customer: { ...fx.deps.mapping.customer, cardCode: { mode: 'series', series: 70 } } });
+  const seriesMapping = (): MappingConfig => ({
+    ...fx.deps.mapping,
+    customer: { ...fx.deps.mapping.customer, cardCode: { mode: 'series', series: 70 } },
+  });
   const seriesDeps = (b1: B1Client = fx.deps.b1): PipelineDeps => ({ ...fx.deps, b1, mapping: seriesMapping() });
 
   /**
@@ -101,7 +104,11 @@ describe('customer pipeline: one partner per Shopify customer under concurrent w
     for (let i = 0; ; i++) {
       try {
         const r = await attempt();
-        if (Array.isArray(r) && r.some((o: { outcome?: string; reason?: string }) => o.outcome === 'failed' && /another writer/.test(o.reason ?? '')) && i <= 50) {
+        if (
+          Array.isArray(r) &&
+          r.some((o: { outcome?: string; reason?: string }) => o.outcome === 'failed' && /another writer/.test(o.reason ?? '')) &&
+          i <= 50
+        ) {
           await new Promise((res) => setTimeout(res, 100));
           continue;
         }
@@ -192,8 +199,18 @@ describe('customer pipeline: one partner per Shopify customer under concurrent w
 
   test('HANA-like database (case-sensitive eq): e-mails differing in case link, not duplicate', async () => {
     // The simulator compares strings case-sensitively, as HANA does, unless B1S-CaseInsensitive is sent.
-    await fx.deps.b1.createBusinessPartner({ CardCode: 'C90077', CardName: 'Ann Buyer', CardType: 'cCustomer', EmailAddress: 'Ann.Buyer@Example.com' });
-    await fx.deps.b1.createBusinessPartner({ CardCode: 'C90078', CardName: 'Bob Buyer', CardType: 'cCustomer', EmailAddress: 'Bob.Buyer@Example.COM' });
+    await fx.deps.b1.createBusinessPartner({
+      CardCode: 'C90077',
+      CardName: 'Ann Buyer',
+      CardType: 'cCustomer',
+      EmailAddress: 'Ann.Buyer@Example.com',
+    });
+    await fx.deps.b1.createBusinessPartner({
+      CardCode: 'C90078',
+      CardName: 'Bob Buyer',
+      CardType: 'cCustomer',
+      EmailAddress: 'Bob.Buyer@Example.COM',
+    });
     const probe = await fx.deps.b1.list('BusinessPartners', { filter: "EmailAddress eq 'ann.buyer@example.com'", select: ['CardCode'] });
     assert.deepEqual(probe, [], 'the simulator is case-sensitive without the header');
     const ann = gid(fx.shopifySim.createCustomer({ firstName: 'Ann', lastName: 'Buyer', email: 'ann.buyer@example.com' }));
@@ -206,8 +223,14 @@ describe('customer pipeline: one partner per Shopify customer under concurrent w
     assert.equal(o?.targetId, 'C90077');
     assert.equal(res.outcome !== 'failed' && res.cardCode, 'C90078');
     assert.equal(partners(fx).length, before, 'no partner created');
-    assert.deepEqual(partnersByShopifyId(fx, ann).map((p) => p.CardCode), ['C90077']);
-    assert.deepEqual(partnersByShopifyId(fx, bob).map((p) => p.CardCode), ['C90078']);
+    assert.deepEqual(
+      partnersByShopifyId(fx, ann).map((p) => p.CardCode),
+      ['C90077'],
+    );
+    assert.deepEqual(
+      partnersByShopifyId(fx, bob).map((p) => p.CardCode),
+      ['C90078'],
+    );
   });
 
   test('a create whose answer is lost: the retried page finds the partner, one partner, counted created', async () => {
@@ -230,9 +253,15 @@ describe('customer pipeline: one partner per Shopify customer under concurrent w
     const b = seriesDeps(hooked(fx.deps.b1, { beforeCreate: () => meet.arrive() }));
     // The writer that finds the other's reservation without a partner yet waits: the customer run
     // reports that record failed (a later run retries it), the order run's upsert throws.
-    const [ra, rb] = await Promise.allSettled([customerRunPost(a, id, desired).finally(() => meet.leave()), upsertBusinessPartner(b, desired).finally(() => meet.leave())]);
+    const [ra, rb] = await Promise.allSettled([
+      customerRunPost(a, id, desired).finally(() => meet.leave()),
+      upsertBusinessPartner(b, desired).finally(() => meet.leave()),
+    ]);
     if (ra.status === 'fulfilled' && ra.value[0]?.outcome === 'failed') assert.match(ra.value[0].reason ?? '', /another writer/);
-    const outcome = ra.status === 'fulfilled' && ra.value[0]?.outcome !== 'failed' ? ra.value[0] : (await retried(() => customerRunPost(seriesDeps(), id, desired)))[0];
+    const outcome =
+      ra.status === 'fulfilled' && ra.value[0]?.outcome !== 'failed'
+        ? ra.value[0]
+        : (await retried(() => customerRunPost(seriesDeps(), id, desired)))[0];
     const order: BpUpsertResult = rb.status === 'fulfilled' ? rb.value : await retried(() => upsertBusinessPartner(seriesDeps(), desired));
     const found = partnersByShopifyId(fx, id);
     assert.equal(found.length, 1, `one partner: ${found.map((p) => p.CardCode).join(', ')}`);
@@ -244,7 +273,13 @@ describe('customer pipeline: one partner per Shopify customer under concurrent w
   test('series mode: a retry while the first POST is still committing (slow commit past the client timeout) creates nothing more', async () => {
     const id = gid(fx.shopifySim.createCustomer({ firstName: 'Slow', lastName: 'Commit', email: 'slow.commit@example.com' }));
     const desired = await desiredFor(id, seriesDeps());
-    const impatient = new B1Client({ baseUrl: fx.config.b1.baseUrl, companyDb: fx.config.b1.companyDb, userName: fx.config.b1.userName, password: DEMO_SECRETS.b1Password, timeoutMs: 400 });
+    const impatient = new B1Client({
+      baseUrl: fx.config.b1.baseUrl,
+      companyDb: fx.config.b1.companyDb,
+      userName: fx.config.b1.userName,
+      password: DEMO_SECRETS.b1Password,
+      timeoutMs: 400,
+    });
     const deps = seriesDeps(impatient);
     fx.b1Sim.faults.failNext({ kind: 'slow', match: /^POST \/b1s\/v1\/BusinessPartners/, slowMs: 1500 });
     const input = { object: 'customer' as const, syncId: 'slow-commit', pageIndex: 0, records: [{ id, label: id, payload: desired }] };
@@ -254,7 +289,10 @@ describe('customer pipeline: one partner per Shopify customer under concurrent w
     // later run); the page does not fail, so the other customer is not held up for the window.
     const otherId = gid(fx.shopifySim.createCustomer({ firstName: 'Page', lastName: 'Mate', email: 'page.mate@example.com' }));
     const other = await desiredFor(otherId, seriesDeps());
-    const [stuck, mate] = await customerPipeline.post(deps, { ...input, records: [...input.records, { id: otherId, label: otherId, payload: other }] });
+    const [stuck, mate] = await customerPipeline.post(deps, {
+      ...input,
+      records: [...input.records, { id: otherId, label: otherId, payload: other }],
+    });
     assert.equal(stuck?.outcome, 'failed', JSON.stringify(stuck));
     assert.match(stuck?.reason ?? '', /being created by another writer/);
     assert.equal(mate?.outcome, 'created', JSON.stringify(mate));
@@ -283,12 +321,19 @@ describe('customer pipeline: one partner per Shopify customer under concurrent w
     let late = '';
     const b1 = hooked(fx.deps.b1, {
       beforeCreate: async () => {
-        late = String((await fx.deps.b1.createBusinessPartner({ ...(desired as unknown as Parameters<B1Client['createBusinessPartner']>[0]) })).CardCode);
+        late = String(
+          (await fx.deps.b1.createBusinessPartner({ ...(desired as unknown as Parameters<B1Client['createBusinessPartner']>[0]) }))
+            .CardCode,
+        );
       },
     });
     const [o] = await customerRunPost(seriesDeps(b1), id, desired);
     const found = partnersByShopifyId(fx, id);
-    assert.deepEqual(found.map((p) => p.CardCode), [late], 'only the older partner carries the customer');
+    assert.deepEqual(
+      found.map((p) => p.CardCode),
+      [late],
+      'only the older partner carries the customer',
+    );
     assert.equal(o?.targetId, late);
     const frozen = partners(fx).filter((p) => String(p.FreeText ?? '').includes(`Duplicate of ${late}`));
     assert.equal(frozen.length, 1);
@@ -298,7 +343,11 @@ describe('customer pipeline: one partner per Shopify customer under concurrent w
   for (const variant of ['slow commit past the client timeout', 'response lost after the write'] as const) {
     test(`series mode, ${variant}, committing after a successor created the partner: the next run touching the customer leaves one partner`, async () => {
       const slow = variant.startsWith('slow');
-      const c = fx.shopifySim.createCustomer({ firstName: 'Late', lastName: slow ? 'Slow' : 'Lost', email: `late.${slow ? 'slow' : 'lost'}@example.com` });
+      const c = fx.shopifySim.createCustomer({
+        firstName: 'Late',
+        lastName: slow ? 'Slow' : 'Lost',
+        email: `late.${slow ? 'slow' : 'lost'}@example.com`,
+      });
       const id = gid(c);
       const desired = await desiredFor(id, seriesDeps());
       // Writer A: took the reservation, re-checked, and is about to POST; held there until B is done.
@@ -306,7 +355,13 @@ describe('customer pipeline: one partner per Shopify customer under concurrent w
       const aAtCreate = new Promise<void>((r) => (atCreate = r));
       let letGo!: () => void;
       const bDone = new Promise<void>((r) => (letGo = r));
-      const impatient = new B1Client({ baseUrl: fx.config.b1.baseUrl, companyDb: fx.config.b1.companyDb, userName: fx.config.b1.userName, password: DEMO_SECRETS.b1Password, timeoutMs: 400 });
+      const impatient = new B1Client({
+        baseUrl: fx.config.b1.baseUrl,
+        companyDb: fx.config.b1.companyDb,
+        userName: fx.config.b1.userName,
+        password: DEMO_SECRETS.b1Password,
+        timeoutMs: 400,
+      });
       const a = customerRunPost(seriesDeps(hooked(impatient, { beforeCreate: async () => (atCreate(), bDone) })), id, desired).then(
         () => 'answered',
         (e: Error) => e.name,
@@ -337,14 +392,22 @@ describe('customer pipeline: one partner per Shopify customer under concurrent w
           outcome = o?.targetId;
         } else {
           // B1 already holds a document on the late partner: that one is in use and stays.
-          await fx.deps.b1.createOrder({ CardCode: late, DocDueDate: '2026-12-01', DocumentLines: [{ ItemCode: 'A00011', Quantity: 1 }] } as unknown as Parameters<B1Client['createOrder']>[0]);
+          await fx.deps.b1.createOrder({
+            CardCode: late,
+            DocDueDate: '2026-12-01',
+            DocumentLines: [{ ItemCode: 'A00011', Quantity: 1 }],
+          } as unknown as Parameters<B1Client['createOrder']>[0]);
           keep = late;
           // Settled by the next order run for this customer (its partner lookup).
           const r = await upsertBusinessPartner(seriesDeps(), desired);
           outcome = r.outcome === 'failed' ? r.reason : r.cardCode;
         }
         const other = keep === first ? late : first;
-        assert.deepEqual(partnersByShopifyId(fx, id).map((p) => p.CardCode), [keep], 'one partner carries the customer');
+        assert.deepEqual(
+          partnersByShopifyId(fx, id).map((p) => p.CardCode),
+          [keep],
+          'one partner carries the customer',
+        );
         assert.equal(outcome, keep, 'the run uses it');
         const dup = partners(fx).find((p) => p.CardCode === other)!;
         assert.equal(dup.Frozen, 'tYES', 'the copy without documents is frozen');
@@ -361,7 +424,12 @@ describe('customer pipeline: one partner per Shopify customer under concurrent w
 
   async function bothRunsAtOnce(mapping: MappingConfig, name: string): Promise<void> {
     const loc = Object.values(fx.shopifySim.state.data.locations)[0]!;
-    const c = fx.shopifySim.createCustomer({ firstName: 'Noon', lastName: name, email: `noon.${name}@example.com`, addresses: [{ address1: '1 Noon St', city: 'Austin', zip: '73301', countryCode: 'US', provinceCode: 'TX' }] });
+    const c = fx.shopifySim.createCustomer({
+      firstName: 'Noon',
+      lastName: name,
+      email: `noon.${name}@example.com`,
+      addresses: [{ address1: '1 Noon St', city: 'Austin', zip: '73301', countryCode: 'US', provinceCode: 'TX' }],
+    });
     const order = fx.shopifySim.createOrder({ customerId: c.id, lines: [{ sku: 'A00001', quantity: 1, locationId: loc.id }] });
     const meet = new Rendezvous(2);
     const b1 = hooked(fx.deps.b1, { beforeCreate: (bp) => (bp.U_ShopifyId === gid(c) ? meet.arrive() : Promise.resolve()) });
@@ -371,11 +439,17 @@ describe('customer pipeline: one partner per Shopify customer under concurrent w
     const worker = await createHubWorker({
       connection: fx.env.nativeConnection,
       taskQueue: fx.taskQueue,
-      activities: createSyncActivities({ deps, pipelines: { ...PIPELINES, customer: leaving(PIPELINES.customer), order: leaving(PIPELINES.order) } }),
+      activities: createSyncActivities({
+        deps,
+        pipelines: { ...PIPELINES, customer: leaving(PIPELINES.customer), order: leaving(PIPELINES.order) },
+      }),
     });
     const running = worker.run();
     try {
-      const [cr, or] = await Promise.all([fx.runSync('customer', { mode: 'ids', ids: [gid(c)] }), fx.runSync('order', { mode: 'ids', ids: [`gid://shopify/Order/${order.id}`] })]);
+      const [cr, or] = await Promise.all([
+        fx.runSync('customer', { mode: 'ids', ids: [gid(c)] }),
+        fx.runSync('order', { mode: 'ids', ids: [`gid://shopify/Order/${order.id}`] }),
+      ]);
       const found = partnersByShopifyId(fx, gid(c));
       assert.equal(found.length, 1, 'one partner');
       assert.equal(cr.result.counts.failed, 0, JSON.stringify(cr.result.counts));

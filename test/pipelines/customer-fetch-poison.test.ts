@@ -38,7 +38,8 @@ describe('customer fetch: a poison record fails alone', () => {
             const page = await target.customersPage(...a);
             return { ...page, items: corrupt(page.items) };
           };
-        if (prop === 'customersByIds') return async (...a: Parameters<ShopifyClient['customersByIds']>) => corrupt(await target.customersByIds(...a));
+        if (prop === 'customersByIds')
+          return async (...a: Parameters<ShopifyClient['customersByIds']>) => corrupt(await target.customersByIds(...a));
         const v = Reflect.get(target, prop, receiver) as unknown;
         return typeof v === 'function' ? (v as (...x: unknown[]) => unknown).bind(target) : v;
       },
@@ -52,17 +53,28 @@ describe('customer fetch: a poison record fails alone', () => {
       const page = await customerPipeline.fetch(deps, input);
       assert.deepEqual(page.records.map((r) => r.id).sort(), [...ids].sort(), input.mode);
       const marked = page.records.filter((r) => fetchFailureOf(r));
-      assert.deepEqual(marked.map((r) => r.id), [badId], input.mode);
+      assert.deepEqual(
+        marked.map((r) => r.id),
+        [badId],
+        input.mode,
+      );
       const failure = fetchFailureOf(marked[0]!)!;
       assert.equal(failure.outcome, 'failed');
       assert.match(failure.reason ?? '', /^customer gid:\/\/shopify\/Customer\/\d+: error while fetching: TypeError: /);
 
       const { mapPage } = createSyncActivities({ deps, pipelines: PIPELINES });
-      const mapped = (await new MockActivityEnvironment().run(mapPage, { object: 'customer' as const, syncId: input.syncId, records: page.records })) as MappedRecord[];
+      const mapped = (await new MockActivityEnvironment().run(mapPage, {
+        object: 'customer' as const,
+        syncId: input.syncId,
+        records: page.records,
+      })) as MappedRecord[];
       assert.equal(mapped.length, ids.length, input.mode);
       const bad = mapped.find((m) => m.id === badId);
       assert.equal(bad?.ok, false);
-      assert.ok(mapped.filter((m) => m.id !== badId).every((m) => m.ok), JSON.stringify(mapped.filter((m) => !m.ok)));
+      assert.ok(
+        mapped.filter((m) => m.id !== badId).every((m) => m.ok),
+        JSON.stringify(mapped.filter((m) => !m.ok)),
+      );
     }
   });
 });

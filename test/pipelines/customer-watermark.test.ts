@@ -28,11 +28,25 @@ describe('customer watermark: only what the run could not have missed', () => {
   });
 
   /** Reads every page of a delta run; `between` runs after page 0. The run's watermark as the workflow keeps it (the max). */
-  async function readRun(since: string, between?: (startedMs: number) => void): Promise<{ ids: string[]; watermark?: string; cursors: string[]; startedMs: number }> {
-    const out: { ids: string[]; watermark?: string; cursors: string[]; startedMs: number } = { ids: [], cursors: [], startedMs: Date.now() };
+  async function readRun(
+    since: string,
+    between?: (startedMs: number) => void,
+  ): Promise<{ ids: string[]; watermark?: string; cursors: string[]; startedMs: number }> {
+    const out: { ids: string[]; watermark?: string; cursors: string[]; startedMs: number } = {
+      ids: [],
+      cursors: [],
+      startedMs: Date.now(),
+    };
     let cursor: string | undefined;
     for (let pageIndex = 0; pageIndex === 0 || cursor; pageIndex++) {
-      const page = await customerPipeline.fetch(fx.deps, { object: 'customer', syncId: 'wm', mode: 'delta', since, ...(cursor ? { cursor } : {}), pageIndex });
+      const page = await customerPipeline.fetch(fx.deps, {
+        object: 'customer',
+        syncId: 'wm',
+        mode: 'delta',
+        since,
+        ...(cursor ? { cursor } : {}),
+        pageIndex,
+      });
       out.ids.push(...page.records.map((r) => r.id));
       if (page.watermark && (!out.watermark || page.watermark > out.watermark)) out.watermark = page.watermark;
       cursor = page.nextCursor;

@@ -19,7 +19,12 @@ describe('customer pipeline (Shopify → B1 business partners)', () => {
     // A partner that existed in B1 before the hub: same e-mail as a new Shopify customer.
     const b1Existing = partners(fx).find((p) => p.CardCode === 'C00002')!;
     // A supplier with the same e-mail as another new customer: never linked (CardType filter).
-    await fx.deps.b1.createBusinessPartner({ CardCode: 'V90001', CardName: 'Supplier With Mail', CardType: 'cSupplier', EmailAddress: 'supplier.shared@example.com' });
+    await fx.deps.b1.createBusinessPartner({
+      CardCode: 'V90001',
+      CardName: 'Supplier With Mail',
+      CardType: 'cSupplier',
+      EmailAddress: 'supplier.shared@example.com',
+    });
     ids.supplierMail = `gid://shopify/Customer/${sim.createCustomer({ firstName: 'Sam', lastName: 'Supplied', email: 'supplier.shared@example.com' }).id}`;
     ids.linked = `gid://shopify/Customer/${sim.createCustomer({ firstName: 'Linda', lastName: 'Linked', email: String(b1Existing.EmailAddress), addresses: [{ address1: '1 Link Road', city: 'Austin', zip: '73301', countryCode: 'US', provinceCode: 'TX' }] }).id}`;
     ids.unicode = `gid://shopify/Customer/${sim.createCustomer({ firstName: 'Zoë', lastName: 'Ærøskøbing-Łódź 東京', email: 'zoe.unicode@example.com', addresses: [{ address1: 'Königstraße 7', city: 'München', zip: '80331', countryCode: 'DE' }] }).id}`;
@@ -51,8 +56,14 @@ describe('customer pipeline (Shopify → B1 business partners)', () => {
     const linked = partnersByShopifyId(fx, ids.linked!);
     assert.equal(linked.length, 1);
     assert.equal(linked[0]!.CardCode, 'C00002', 'the existing partner carries the Shopify id');
-    assert.ok((linked[0]!.BPAddresses as { Street?: string }[]).some((a) => a.Street === '1 Link Road'), 'Shopify address added to the linked partner');
-    assert.ok((linked[0]!.BPAddresses as { AddressName?: string }[]).some((a) => a.AddressName === 'Bill to'), "B1's own addresses kept");
+    assert.ok(
+      (linked[0]!.BPAddresses as { Street?: string }[]).some((a) => a.Street === '1 Link Road'),
+      'Shopify address added to the linked partner',
+    );
+    assert.ok(
+      (linked[0]!.BPAddresses as { AddressName?: string }[]).some((a) => a.AddressName === 'Bill to'),
+      "B1's own addresses kept",
+    );
 
     const uni = partnersByShopifyId(fx, ids.unicode!)[0]!;
     assert.equal(uni.CardCode, `C${gidNumber(ids.unicode!)}`);
@@ -84,7 +95,10 @@ describe('customer pipeline (Shopify → B1 business partners)', () => {
   });
 
   test('a resync of bad and unknown ids fails each alone', async () => {
-    const { result, workflowId } = await fx.runSync('customer', { mode: 'ids', ids: [ids.badEmail!, ids.longName!, 'gid://shopify/Customer/999999'] });
+    const { result, workflowId } = await fx.runSync('customer', {
+      mode: 'ids',
+      ids: [ids.badEmail!, ids.longName!, 'gid://shopify/Customer/999999'],
+    });
     assert.equal(result.counts.failed, 3);
     const { outcomes } = await runLog(fx, workflowId);
     assert.match(outcomes.find((o) => o.sourceId === 'gid://shopify/Customer/999999')?.reason ?? '', /not found in the source/);
@@ -105,7 +119,10 @@ describe('customer pipeline (Shopify → B1 business partners)', () => {
     fx.shopifySim.updateCustomer(gidNumber(ids.badEmail!), { email: 'good.mail@example.com' });
     const from = fx.b1Sim.faults.log.length;
     const { result } = await fx.runSync('customer', { mode: 'ids', ids: [ids.unicode!, ids.badEmail!] });
-    assert.deepEqual({ created: result.counts.created, updated: result.counts.updated, failed: result.counts.failed }, { created: 1, updated: 1, failed: 0 });
+    assert.deepEqual(
+      { created: result.counts.created, updated: result.counts.updated, failed: result.counts.failed },
+      { created: 1, updated: 1, failed: 0 },
+    );
     assert.equal(partnersByShopifyId(fx, ids.unicode!)[0]!.Cellular, '+4930123456');
     assert.equal(partnersByShopifyId(fx, ids.badEmail!)[0]!.EmailAddress, 'good.mail@example.com');
     const writes = b1Writes(fx.b1Sim.faults.log.slice(from));

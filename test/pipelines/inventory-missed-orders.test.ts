@@ -27,7 +27,8 @@ describe('inventory: an open order the sku: search does not return', { timeout: 
 
   test('a line under an older SKU: Shopify committed 3 that B1 does not have, available stays ≤ B1 sellable − 3', async () => {
     const loc = fx.deps.mapping.locations[0]!;
-    const openOn = (c: string) => Object.values(fx.shopifySim.state.data.orders).some((o) => !o.cancelledAt && o.lineItems.some((l) => l.sku === c));
+    const openOn = (c: string) =>
+      Object.values(fx.shopifySim.state.data.orders).some((o) => !o.cancelledAt && o.lineItems.some((l) => l.sku === c));
     const sku = [...DEMO_ITEM_CODES].find((c) => fx.shopifySim.state.variantsBySku(c).length === 1 && !openOn(c));
     assert.ok(sku, 'a SKU with one variant and no open order');
     fx.b1Sim.state.setStock(sku, loc.warehouses[0]!, { InStock: 10, Committed: 0, Ordered: 0 });
@@ -36,7 +37,11 @@ describe('inventory: an open order the sku: search does not return', { timeout: 
     assert.equal(shopifyAvailable(fx.shopifySim, sku, loc.locationId), 10);
 
     const variantId = fx.shopifySim.state.variantsBySku(sku)[0]!.id;
-    const o = fx.shopifySim.createOrder({ email: 'older.sku@example.com', financialStatus: 'PENDING', lines: [{ variantId, quantity: 3, locationId: Number(loc.locationId.split('/').pop()) }] });
+    const o = fx.shopifySim.createOrder({
+      email: 'older.sku@example.com',
+      financialStatus: 'PENDING',
+      lines: [{ variantId, quantity: 3, locationId: Number(loc.locationId.split('/').pop()) }],
+    });
     // The line keeps the SKU it was sold under (renamed since): `sku:` search no longer finds it.
     fx.shopifySim.state.order(o.id)!.lineItems[0]!.sku = `${sku}-OLD`;
     assert.equal(shopifyQuantity(fx.shopifySim, sku, loc.locationId, 'committed'), 3);

@@ -35,7 +35,12 @@ describe('inventory never sells what Shopify already sold', { timeout: 180_000 }
 
   /** An item no open Shopify order touches at the location (the seed places some), with B1 stock 10 − 0 pushed. */
   async function freshItem(): Promise<{ sku: string; variantId: number }> {
-    let sku = codes.find((c) => !used.has(c) && pendingInShopify(fx.b1Sim, fx.shopifySim, c, loc.locationId) === 0 && fx.shopifySim.state.variantsBySku(c).length === 1);
+    let sku = codes.find(
+      (c) =>
+        !used.has(c) &&
+        pendingInShopify(fx.b1Sim, fx.shopifySim, c, loc.locationId) === 0 &&
+        fx.shopifySim.state.variantsBySku(c).length === 1,
+    );
     if (!sku) {
       // Every SKU served a test already: retire a used one's orders (cancelled in both systems).
       sku = [...used].find((c) => fx.shopifySim.state.variantsBySku(c).length === 1);
@@ -44,7 +49,11 @@ describe('inventory never sells what Shopify already sold', { timeout: 180_000 }
         if (!o.cancelledAt && o.lineItems.some((l) => l.sku === sku)) fx.shopifySim.cancelOrder(o.id, { restock: true });
       }
       for (const d of [...fx.b1Sim.state.store('Orders').values()]) {
-        if (d.DocumentStatus === 'bost_Open' && ((d.DocumentLines as { ItemCode?: string }[] | undefined) ?? []).some((l) => l.ItemCode === sku)) fx.b1Sim.state.orderAction(String(d.DocEntry), 'Cancel');
+        if (
+          d.DocumentStatus === 'bost_Open' &&
+          ((d.DocumentLines as { ItemCode?: string }[] | undefined) ?? []).some((l) => l.ItemCode === sku)
+        )
+          fx.b1Sim.state.orderAction(String(d.DocEntry), 'Cancel');
       }
       used.delete(sku);
     }
@@ -57,14 +66,28 @@ describe('inventory never sells what Shopify already sold', { timeout: 180_000 }
     return { sku, variantId: fx.shopifySim.state.variantsBySku(sku)[0]!.id };
   }
 
-  function sell(variantId: number, quantity: number, financialStatus: 'PAID' | 'PENDING' = 'PAID', extra: { sku: string; quantity: number }[] = []): string {
-    const o = fx.shopifySim.createOrder({ email: 'buyer@example.com', financialStatus, lines: [{ variantId, quantity, locationId: Number(loc.locationId.split('/').pop()) }, ...extra] });
+  function sell(
+    variantId: number,
+    quantity: number,
+    financialStatus: 'PAID' | 'PENDING' = 'PAID',
+    extra: { sku: string; quantity: number }[] = [],
+  ): string {
+    const o = fx.shopifySim.createOrder({
+      email: 'buyer@example.com',
+      financialStatus,
+      lines: [{ variantId, quantity, locationId: Number(loc.locationId.split('/').pop()) }, ...extra],
+    });
     return `gid://shopify/Order/${o.id}`;
   }
 
   /** What the order pipeline's import does to B1's stock: a sales order carrying the Shopify id. */
   async function importIntoB1(orderId: string, sku: string, quantity: number): Promise<void> {
-    await fx.deps.b1.createOrder({ CardCode: 'C00001', DocDueDate: '2030-01-31', U_ShopifyId: orderId, DocumentLines: [{ ItemCode: sku, Quantity: quantity, WarehouseCode: loc.warehouses[0]! }] } as never);
+    await fx.deps.b1.createOrder({
+      CardCode: 'C00001',
+      DocDueDate: '2030-01-31',
+      U_ShopifyId: orderId,
+      DocumentLines: [{ ItemCode: sku, Quantity: quantity, WarehouseCode: loc.warehouses[0]! }],
+    } as never);
   }
 
   /** The B1 sales order (DocEntry) carrying the Shopify order, as the simulator holds it. */
@@ -75,7 +98,9 @@ describe('inventory never sells what Shopify already sold', { timeout: 180_000 }
   }
 
   function b1Stock(sku: string): { InStock: number; Committed: number } {
-    const row = (fx.b1Sim.state.get('Items', sku) as { ItemWarehouseInfoCollection: { WarehouseCode: string; InStock: number; Committed: number }[] }).ItemWarehouseInfoCollection.find((w) => w.WarehouseCode === loc.warehouses[0]);
+    const row = (
+      fx.b1Sim.state.get('Items', sku) as { ItemWarehouseInfoCollection: { WarehouseCode: string; InStock: number; Committed: number }[] }
+    ).ItemWarehouseInfoCollection.find((w) => w.WarehouseCode === loc.warehouses[0]);
     return { InStock: row?.InStock ?? 0, Committed: row?.Committed ?? 0 };
   }
 
@@ -120,7 +145,15 @@ describe('inventory never sells what Shopify already sold', { timeout: 180_000 }
       const { sku, variantId } = await freshItem();
       const orderId = sell(variantId, 3);
       // A second line keeps the sales order open: only the SKU's line leaves Committed.
-      await fx.deps.b1.createOrder({ CardCode: 'C00001', DocDueDate: '2030-01-31', U_ShopifyId: orderId, DocumentLines: [{ ItemCode: sku, Quantity: 3, WarehouseCode: loc.warehouses[0]! }, { ItemCode: 'A00001', Quantity: 1, WarehouseCode: loc.warehouses[0]! }] } as never);
+      await fx.deps.b1.createOrder({
+        CardCode: 'C00001',
+        DocDueDate: '2030-01-31',
+        U_ShopifyId: orderId,
+        DocumentLines: [
+          { ItemCode: sku, Quantity: 3, WarehouseCode: loc.warehouses[0]! },
+          { ItemCode: 'A00001', Quantity: 1, WarehouseCode: loc.warehouses[0]! },
+        ],
+      } as never);
       const key = String(b1DocEntry(orderId));
       if (how === 'close-line') fx.b1Sim.state.update('Orders', key, { DocumentLines: [{ LineNum: 0, LineStatus: 'bost_Close' }] }, false);
       else fx.b1Sim.state.update('Orders', key, { DocumentLines: [{ LineNum: 1 }] }, true);
@@ -211,7 +244,9 @@ describe('inventory never sells what Shopify already sold', { timeout: 180_000 }
     assert.equal(shopifyAvailable(fx.shopifySim, sku, loc.locationId), 7);
     const orders = await fx.runSync('order', { mode: 'ids', ids: [orderId] });
     assert.equal(orders.result.counts.created, 1, 'imported by the order pipeline');
-    const row = (fx.b1Sim.state.get('Items', sku) as { ItemWarehouseInfoCollection: { WarehouseCode: string; Committed: number }[] }).ItemWarehouseInfoCollection.find((w) => w.WarehouseCode === loc.warehouses[0]);
+    const row = (
+      fx.b1Sim.state.get('Items', sku) as { ItemWarehouseInfoCollection: { WarehouseCode: string; Committed: number }[] }
+    ).ItemWarehouseInfoCollection.find((w) => w.WarehouseCode === loc.warehouses[0]);
     assert.equal(row?.Committed, 3, 'B1 now commits the units');
     await fx.runSync('inventory', { mode: 'delta' });
     assert.equal(shopifyAvailable(fx.shopifySim, sku, loc.locationId), 7);
@@ -301,7 +336,9 @@ describe('inventory never sells what Shopify already sold', { timeout: 180_000 }
     exec.call = (async (...args: Parameters<typeof call>) => {
       const out = await call(...args);
       // Once the orders export is complete, B sells 4 units: the export cannot know them.
-      const done = Object.values(fx.shopifySim.state.data.bulkOperations).some((op) => op.query.includes('BulkExportOpenOrders') && op.status === 'COMPLETED');
+      const done = Object.values(fx.shopifySim.state.data.bulkOperations).some(
+        (op) => op.query.includes('BulkExportOpenOrders') && op.status === 'COMPLETED',
+      );
       if (done && !sold) {
         sold = true;
         sell(b.variantId, 4);

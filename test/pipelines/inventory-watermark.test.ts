@@ -63,7 +63,12 @@ describe('inventory delta and edits made during a run', { timeout: 120_000 }, ()
 
     // Edits on the page being read or a later page were read after they landed.
     const readAfterEdit = [codes[2], codes[7], codes[9], codes[12], codes[14], codes[17], codes[19]] as string[];
-    for (const code of readAfterEdit) assert.equal(shopifyAvailable(fx.shopifySim, code, loc.locationId), expectedAvailable(fx.b1Sim, code, loc.warehouses, fx.shopifySim, loc.locationId), code);
+    for (const code of readAfterEdit)
+      assert.equal(
+        shopifyAvailable(fx.shopifySim, code, loc.locationId),
+        expectedAvailable(fx.b1Sim, code, loc.warehouses, fx.shopifySim, loc.locationId),
+        code,
+      );
 
     // The next delta, handed a watermark later than every edit, still pushes the rest.
     const later = new Date(Date.now() + 3_600_000).toISOString();

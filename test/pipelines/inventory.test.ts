@@ -34,7 +34,11 @@ describe('inventory pipeline (B1 stock → Shopify available)', { timeout: 120_0
 
   test('the stock query is valid against Shopify 2026-07 for 1–3 locations', () => {
     const schema = loadShopifySchema();
-    for (const n of [1, 2, 3]) assert.deepEqual(validate(schema, parse(stockQueryDocument(n).text)).map((e) => e.message), []);
+    for (const n of [1, 2, 3])
+      assert.deepEqual(
+        validate(schema, parse(stockQueryDocument(n).text)).map((e) => e.message),
+        [],
+      );
   });
 
   test('full run: every selected item shows InStock − Committed of its warehouse, less unimported Shopify orders, at the mapped location', async () => {
@@ -67,7 +71,10 @@ describe('inventory pipeline (B1 stock → Shopify available)', { timeout: 120_0
     const before = Object.keys(fx.shopifySim.state.data.adjustmentGroups);
     const { result } = await fx.runSync('inventory', { mode: 'delta' });
     assert.equal(result.counts.updated, 1);
-    assert.equal(shopifyAvailable(fx.shopifySim, 'A00003', loc1.locationId), 75 - pendingInShopify(fx.b1Sim, fx.shopifySim, 'A00003', loc1.locationId));
+    assert.equal(
+      shopifyAvailable(fx.shopifySim, 'A00003', loc1.locationId),
+      75 - pendingInShopify(fx.b1Sim, fx.shopifySim, 'A00003', loc1.locationId),
+    );
     assert.equal(adjustmentGroups(fx.shopifySim), groups + 1);
     const added = Object.entries(fx.shopifySim.state.data.adjustmentGroups).filter(([id]) => !before.includes(id));
     const availableChanges = added.flatMap(([, g]) => g.changes.filter((c) => c.name === 'available'));
@@ -78,7 +85,11 @@ describe('inventory pipeline (B1 stock → Shopify available)', { timeout: 120_0
     const loc1 = demoMapping.locations[0]!;
     const before = shopifyAvailable(fx.shopifySim, 'A00004', loc1.locationId)!;
     assert.ok(before >= 3, `need some stock to commit, have ${before}`);
-    await fx.deps.b1.createOrder({ CardCode: 'C00001', DocDueDate: '2030-01-31', DocumentLines: [{ ItemCode: 'A00004', Quantity: 3, WarehouseCode: loc1.warehouses[0]! }] } as never);
+    await fx.deps.b1.createOrder({
+      CardCode: 'C00001',
+      DocDueDate: '2030-01-31',
+      DocumentLines: [{ ItemCode: 'A00004', Quantity: 3, WarehouseCode: loc1.warehouses[0]! }],
+    } as never);
     const { result } = await fx.runSync('inventory', { mode: 'delta' });
     assert.equal(result.counts.updated, 1);
     assert.equal(shopifyAvailable(fx.shopifySim, 'A00004', loc1.locationId), before - 3);
@@ -88,7 +99,17 @@ describe('inventory pipeline (B1 stock → Shopify available)', { timeout: 120_0
     const loc1 = demoMapping.locations[0]!;
     const [variant] = fx.shopifySim.state.variantsBySku('A00006');
     const inventoryItemId = `gid://shopify/InventoryItem/${variant!.inventoryItemId}`;
-    const input = { object: 'inventory' as const, syncId: 'test-retry', pageIndex: 0, records: [{ id: 'A00006', payload: { inventoryItemId, activate: [], rows: [{ locationId: loc1.locationId, quantity: 500, changeFromQuantity: null }] } }] };
+    const input = {
+      object: 'inventory' as const,
+      syncId: 'test-retry',
+      pageIndex: 0,
+      records: [
+        {
+          id: 'A00006',
+          payload: { inventoryItemId, activate: [], rows: [{ locationId: loc1.locationId, quantity: 500, changeFromQuantity: null }] },
+        },
+      ],
+    };
     const first = await postInventoryPage(fx.deps, input);
     assert.equal(first[0]?.outcome, 'updated');
     assert.equal(shopifyAvailable(fx.shopifySim, 'A00006', loc1.locationId), 500);
@@ -101,7 +122,10 @@ describe('inventory pipeline (B1 stock → Shopify available)', { timeout: 120_0
     assert.equal(adjustmentGroups(fx.shopifySim), groups);
     // The next run restores B1's value.
     await fx.runSync('inventory', { mode: 'ids', ids: ['A00006'] });
-    assert.equal(shopifyAvailable(fx.shopifySim, 'A00006', loc1.locationId), expectedAvailable(fx.b1Sim, 'A00006', loc1.warehouses, fx.shopifySim, loc1.locationId));
+    assert.equal(
+      shopifyAvailable(fx.shopifySim, 'A00006', loc1.locationId),
+      expectedAvailable(fx.b1Sim, 'A00006', loc1.warehouses, fx.shopifySim, loc1.locationId),
+    );
   });
 
   test('a stale changeFromQuantity is read again and rewritten; a row Shopify refuses fails its item alone, the rest of the batch is written', async () => {
@@ -117,9 +141,30 @@ describe('inventory pipeline (B1 stock → Shopify available)', { timeout: 120_0
       syncId: 'test-stale',
       pageIndex: 0,
       records: [
-        { id: 'A00010', payload: { inventoryItemId: item('A00010'), activate: [], rows: [{ locationId: loc1.locationId, quantity: now10 + 7, changeFromQuantity: now10 }] } },
-        { id: 'A00011', payload: { inventoryItemId: item('A00011'), activate: [], rows: [{ locationId: loc1.locationId, quantity: now11 + 7, changeFromQuantity: now11 + 1 }] } },
-        { id: 'A00012', payload: { inventoryItemId: item('A00012'), activate: [], rows: [{ locationId: loc1.locationId, quantity: 2_000_000_000, changeFromQuantity: now12 }] } },
+        {
+          id: 'A00010',
+          payload: {
+            inventoryItemId: item('A00010'),
+            activate: [],
+            rows: [{ locationId: loc1.locationId, quantity: now10 + 7, changeFromQuantity: now10 }],
+          },
+        },
+        {
+          id: 'A00011',
+          payload: {
+            inventoryItemId: item('A00011'),
+            activate: [],
+            rows: [{ locationId: loc1.locationId, quantity: now11 + 7, changeFromQuantity: now11 + 1 }],
+          },
+        },
+        {
+          id: 'A00012',
+          payload: {
+            inventoryItemId: item('A00012'),
+            activate: [],
+            rows: [{ locationId: loc1.locationId, quantity: 2_000_000_000, changeFromQuantity: now12 }],
+          },
+        },
       ],
     };
     const out = await postInventoryPage(fx.deps, input);
@@ -127,13 +172,19 @@ describe('inventory pipeline (B1 stock → Shopify available)', { timeout: 120_0
     assert.equal(shopifyAvailable(fx.shopifySim, 'A00010', loc1.locationId), now10 + 7);
     // Stale: not failed, not written as mapped, but read again and written from B1's figures.
     assert.equal(out[1]?.outcome, 'updated', JSON.stringify(out[1]));
-    assert.equal(shopifyAvailable(fx.shopifySim, 'A00011', loc1.locationId), expectedAvailable(fx.b1Sim, 'A00011', loc1.warehouses, fx.shopifySim, loc1.locationId));
+    assert.equal(
+      shopifyAvailable(fx.shopifySim, 'A00011', loc1.locationId),
+      expectedAvailable(fx.b1Sim, 'A00011', loc1.warehouses, fx.shopifySim, loc1.locationId),
+    );
     assert.equal(out[2]?.outcome, 'failed');
     assert.match(out[2]!.reason!, /A00012 at location .*INVALID_QUANTITY_TOO_HIGH/);
     assert.equal(out[2]?.field, 'locations[0].locationId');
     assert.equal(shopifyAvailable(fx.shopifySim, 'A00012', loc1.locationId), now12);
     await fx.runSync('inventory', { mode: 'ids', ids: ['A00010'] });
-    assert.equal(shopifyAvailable(fx.shopifySim, 'A00010', loc1.locationId), expectedAvailable(fx.b1Sim, 'A00010', loc1.warehouses, fx.shopifySim, loc1.locationId));
+    assert.equal(
+      shopifyAvailable(fx.shopifySim, 'A00010', loc1.locationId),
+      expectedAvailable(fx.b1Sim, 'A00010', loc1.warehouses, fx.shopifySim, loc1.locationId),
+    );
   });
 
   test('warehouses summed into one location; items not stocked there are activated first', async () => {
@@ -169,7 +220,11 @@ describe('inventory pipeline (B1 stock → Shopify available)', { timeout: 120_0
       const { result } = await fx.runSync('inventory', { mode: 'delta' });
       assert.equal(result.counts.updated, 2);
       assert.equal(result.counts.unchanged, codes.length - 2);
-      assert.equal(Object.keys(fx.shopifySim.state.data.bulkOperations).length - bulkBefore, 2, 'the first page starts one bulk export of levels and one of open orders');
+      assert.equal(
+        Object.keys(fx.shopifySim.state.data.bulkOperations).length - bulkBefore,
+        2,
+        'the first page starts one bulk export of levels and one of open orders',
+      );
       // Four pages, all read from the export (the first waits a moment for it); per request only if it lags.
       const stockQueries = fx.shopifySim.faults.injected.latency - stockQueriesBefore;
       assert.ok(stockQueries <= 1, `per-request stock reads: ${stockQueries}`);
@@ -194,7 +249,10 @@ describe('inventory pipeline (B1 stock → Shopify available)', { timeout: 120_0
       const outcomes = JSON.stringify(await payloadValue(logged.activityTaskScheduledEventAttributes!.input!.payloads![0]! as Payload));
       assert.match(outcomes, /A00021: no Shopify variant has SKU A00021/);
       assert.match(outcomes, /"field":"ItemCode"/);
-      assert.match(outcomes, /A00005: its stock is in warehouse '02', which no Shopify location is mapped to \(setting locations\[\]\.warehouses\)/);
+      assert.match(
+        outcomes,
+        /A00005: its stock is in warehouse '02', which no Shopify location is mapped to \(setting locations\[\]\.warehouses\)/,
+      );
       assert.match(outcomes, /NOPE1 was not found/);
       assert.match(text, /A00021/, 'the decoded history holds the records (the check below can fail)');
       assert.ok(!text.includes('"1234"') && !/password/i.test(text), 'no B1 password in history');
@@ -207,7 +265,10 @@ describe('inventory pipeline (B1 stock → Shopify available)', { timeout: 120_0
     fx.deps.mapping = parseMappingConfig({ ...demoMapping, locations: [] });
     try {
       await assert.rejects(fx.runSync('inventory', { mode: 'full' }), (err: Error & { cause?: Error }) => {
-        assert.match(String((err.cause as Error & { cause?: Error } | undefined)?.cause?.message), /inventory sync cannot run: locations: map at least one Shopify location/);
+        assert.match(
+          String((err.cause as (Error & { cause?: Error }) | undefined)?.cause?.message),
+          /inventory sync cannot run: locations: map at least one Shopify location/,
+        );
         return true;
       });
     } finally {

@@ -93,10 +93,19 @@ describe('order pipeline crash safety', () => {
     assert.equal(salesOrders(fx).length, shopifyOrders.length);
     const byGid = new Map<string, number>();
     for (const p of partners(fx)) if (p.U_ShopifyId) byGid.set(String(p.U_ShopifyId), (byGid.get(String(p.U_ShopifyId)) ?? 0) + 1);
-    assert.ok([...byGid.values()].every((n) => n === 1), 'one partner per Shopify customer');
+    assert.ok(
+      [...byGid.values()].every((n) => n === 1),
+      'one partner per Shopify customer',
+    );
     const buyers = new Set(shopifyOrders.filter((o) => o.customerId !== null).map((o) => `gid://shopify/Customer/${o.customerId}`));
-    assert.deepEqual([...buyers].filter((g) => !byGid.has(g)), [], 'every buyer has a partner');
+    assert.deepEqual(
+      [...buyers].filter((g) => !byGid.has(g)),
+      [],
+      'every buyer has a partner',
+    );
 
-    console.log(`crash run: ${shopifyOrders.length} orders in ${seconds.toFixed(1)} s incl. kill/restart (${atKill} posted at the kill), ${inDoubt.length} in doubt (catch-up ${JSON.stringify(catchUp)}); last run history ${first.historyBytes} B / ${first.events} events`);
+    console.log(
+      `crash run: ${shopifyOrders.length} orders in ${seconds.toFixed(1)} s incl. kill/restart (${atKill} posted at the kill), ${inDoubt.length} in doubt (catch-up ${JSON.stringify(catchUp)}); last run history ${first.historyBytes} B / ${first.events} events`,
+    );
   });
 });

@@ -24,7 +24,8 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
   let fx: HubFixture;
   const gid = (o: { id: number }) => `gid://shopify/Order/${o.id}`;
   let n = 0;
-  const newOrder = (quantity = 1, sku = 'A00011') => gid(fx.shopifySim.createOrder({ customerId: null, email: `eo-${++n}@example.com`, lines: [{ sku, quantity }] }));
+  const newOrder = (quantity = 1, sku = 'A00011') =>
+    gid(fx.shopifySim.createOrder({ customerId: null, email: `eo-${++n}@example.com`, lines: [{ sku, quantity }] }));
   const open = (id: string) => salesOrdersByShopifyId(fx, id).filter((o) => o.Cancelled !== 'tYES');
 
   /** Another hub deployment (or worker process): its own client, session, clock and pipeline state. */
@@ -118,7 +119,10 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
 
   test('two workers racing on many orders: each sales order once', async () => {
     const ids = [1, 2, 3, 4].map((q) => newOrder(q));
-    const [x, y] = await Promise.all([postPage(otherHub({ holder: 'w1' }), ids, 'run-w1'), postPage(otherHub({ holder: 'w2' }), [...ids].reverse(), 'run-w2')]);
+    const [x, y] = await Promise.all([
+      postPage(otherHub({ holder: 'w1' }), ids, 'run-w1'),
+      postPage(otherHub({ holder: 'w2' }), [...ids].reverse(), 'run-w2'),
+    ]);
     for (const id of ids) assert.equal(salesOrdersByShopifyId(fx, id).length, 1, id);
     const created = [...x, ...y].filter((o) => o.outcome === 'created').length;
     assert.equal(created, 4);
@@ -175,7 +179,10 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
     const customer = `gid://shopify/Customer/${c.id}`;
     const waiting = gid(fx.shopifySim.createOrder({ customerId: c.id, lines: [{ sku: 'A00011', quantity: 1 }] }));
     const others = [newOrder(1), newOrder(2)];
-    const series = { ...fx.deps, mapping: { ...fx.deps.mapping, customer: { ...fx.deps.mapping.customer, cardCode: { mode: 'series' as const, series: 70 } } } };
+    const series = {
+      ...fx.deps,
+      mapping: { ...fx.deps.mapping, customer: { ...fx.deps.mapping.customer, cardCode: { mode: 'series' as const, series: 70 } } },
+    };
     // Another writer holds the customer's partner reservation (its create is under way).
     const holder = otherHub({ holder: 'partner-writer' }).b1.reservations;
     const held = await holder.reserve(PARTNER_RESERVATIONS, customer);
@@ -187,7 +194,12 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
     for (const id of others) assert.equal(by.get(id)?.outcome, 'created', id);
     assert.equal(salesOrdersByShopifyId(fx, waiting).length, 0);
     // The writer finishes: the next run posts the waiting order onto its partner.
-    const made = await fx.deps.b1.createBusinessPartner({ CardName: 'Busy Partner', CardType: 'cCustomer', Series: 70, U_ShopifyId: customer } as unknown as Parameters<B1Client['createBusinessPartner']>[0]);
+    const made = await fx.deps.b1.createBusinessPartner({
+      CardName: 'Busy Partner',
+      CardType: 'cCustomer',
+      Series: 70,
+      U_ShopifyId: customer,
+    } as unknown as Parameters<B1Client['createBusinessPartner']>[0]);
     await holder.settle(held.reservation, String(made.CardCode));
     const later = await postPage(series, [waiting]);
     assert.equal(later[0]?.outcome, 'created');
@@ -201,7 +213,10 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
     const records = mapped.flatMap((m) => (m.ok ? [{ id: m.id, payload: m.payload }] : []));
     const from = fx.b1Sim.faults.log.length;
     const out = await orderPipeline.post(fx.deps, { object: 'order', syncId: 'cost', pageIndex: 1, records });
-    assert.deepEqual(out.map((o) => o.outcome), ['created', 'created', 'created', 'created', 'created']);
+    assert.deepEqual(
+      out.map((o) => o.outcome),
+      ['created', 'created', 'created', 'created', 'created'],
+    );
     const calls = b1Requests(fx.b1Sim.faults.log.slice(from));
     // Orders and Drafts lookups, reservation read and insert, POST, settle: 6 (7 before the
     // creator's re-check was limited to takeovers).
@@ -212,7 +227,12 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
     const id = newOrder(1);
     const dead = new Reservations(otherHub().b1, { holder: 'dead-after-post' });
     assert.ok((await dead.reserve(ORDER_RESERVATIONS, id)).mine);
-    await fx.deps.b1.createOrder({ CardCode: fx.deps.mapping.customer.guestCardCode, DocDueDate: '2026-12-01', U_ShopifyId: id, DocumentLines: [{ ItemCode: 'A00011', Quantity: 1 }] });
+    await fx.deps.b1.createOrder({
+      CardCode: fx.deps.mapping.customer.guestCardCode,
+      DocDueDate: '2026-12-01',
+      U_ShopifyId: id,
+      DocumentLines: [{ ItemCode: 'A00011', Quantity: 1 }],
+    });
     const out = await postPage(fx.deps, [id]);
     assert.equal(out[0]?.outcome, 'unchanged');
     assert.equal(salesOrdersByShopifyId(fx, id).length, 1);
@@ -220,7 +240,12 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
 
   test('Cancel errors are decided by SAP state: a 502 and a business error are not "already cancelled"', async () => {
     const id = newOrder(1);
-    const doc = { CardCode: fx.deps.mapping.customer.guestCardCode, DocDueDate: '2026-12-01', U_ShopifyId: id, DocumentLines: [{ ItemCode: 'A00011', Quantity: 1 }] };
+    const doc = {
+      CardCode: fx.deps.mapping.customer.guestCardCode,
+      DocDueDate: '2026-12-01',
+      U_ShopifyId: id,
+      DocumentLines: [{ ItemCode: 'A00011', Quantity: 1 }],
+    };
     const first = Number((await fx.deps.b1.createOrder(doc)).DocEntry);
     const second = Number((await fx.deps.b1.createOrder(doc)).DocEntry);
     // 502 before the Cancel reached the node: not cancelled, so it must not be reported as such.
@@ -230,7 +255,11 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
     // A business rejection (e.g. a TransactionNotification rule) whose message names …/Cancel.
     const refusing = Object.assign(Object.create(fx.deps.b1) as B1Client, {
       cancelOrder: async (docEntry: number) => {
-        throw new B1BusinessRuleError('Cancellation not allowed by company rule', { status: 400, code: -5002, context: { entity: 'Orders', key: docEntry, method: 'POST', path: `Orders(${docEntry})/Cancel` } });
+        throw new B1BusinessRuleError('Cancellation not allowed by company rule', {
+          status: 400,
+          code: -5002,
+          context: { entity: 'Orders', key: docEntry, method: 'POST', path: `Orders(${docEntry})/Cancel` },
+        });
       },
     });
     await assert.rejects(settleDuplicates({ ...fx.deps, b1: refusing }, id, second), { name: 'B1BusinessRuleError' });
@@ -238,19 +267,35 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
     // 502 after the Cancel was applied: the re-read says cancelled, so it counts.
     fx.b1Sim.faults.failNext({ kind: '502', match: /\/Cancel/, when: 'after' });
     assert.deepEqual(await settleDuplicates(fx.deps, id, second), { keep: first, cancelled: [second], reported: [] });
-    assert.deepEqual(open(id).map((o) => Number(o.DocEntry)), [first]);
+    assert.deepEqual(
+      open(id).map((o) => Number(o.DocEntry)),
+      [first],
+    );
   });
 
   test('the sweep of each run cancels untouched copies, also next to a copy B1 acted on and closed', async () => {
     const a = newOrder(1);
     const b = newOrder(1);
-    const mk = async (id: string) => Number((await fx.deps.b1.createOrder({ CardCode: fx.deps.mapping.customer.guestCardCode, DocDueDate: '2026-12-01', U_ShopifyId: id, DocumentLines: [{ ItemCode: 'A00011', Quantity: 1 }] })).DocEntry);
+    const mk = async (id: string) =>
+      Number(
+        (
+          await fx.deps.b1.createOrder({
+            CardCode: fx.deps.mapping.customer.guestCardCode,
+            DocDueDate: '2026-12-01',
+            U_ShopifyId: id,
+            DocumentLines: [{ ItemCode: 'A00011', Quantity: 1 }],
+          })
+        ).DocEntry,
+      );
     const [a1, a2] = [await mk(a), await mk(a)];
     const [b1, b2] = [await mk(b), await mk(b)];
     fx.b1Sim.state.orderAction(String(b2), 'Close'); // delivered/invoiced: B1 acted on the younger copy
     // The first fetch of any run (here an id-scoped one for an unrelated order) sweeps.
     await orderPipeline.fetch(fx.deps, { object: 'order', syncId: 'sweep', mode: 'ids', ids: [newOrder(1)], pageIndex: 0 });
-    assert.deepEqual(open(a).map((o) => Number(o.DocEntry)), [a1]);
+    assert.deepEqual(
+      open(a).map((o) => Number(o.DocEntry)),
+      [a1],
+    );
     assert.equal(fx.b1Sim.state.get('Orders', String(a2))?.Cancelled, 'tYES');
     // The copy B1 acted on stands (never forced), even closed; the untouched one would ship twice.
     assert.equal(fx.b1Sim.state.get('Orders', String(b2))?.Cancelled, 'tNO', 'the copy B1 acted on stands');
@@ -259,12 +304,21 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
 
   test('a copy B1 refuses to cancel is reported by the sweep; the run goes on', async () => {
     const id = newOrder(1);
-    const doc = { CardCode: fx.deps.mapping.customer.guestCardCode, DocDueDate: '2026-12-01', U_ShopifyId: id, DocumentLines: [{ ItemCode: 'A00011', Quantity: 1 }] };
+    const doc = {
+      CardCode: fx.deps.mapping.customer.guestCardCode,
+      DocDueDate: '2026-12-01',
+      U_ShopifyId: id,
+      DocumentLines: [{ ItemCode: 'A00011', Quantity: 1 }],
+    };
     await fx.deps.b1.createOrder(doc);
     await fx.deps.b1.createOrder(doc);
     const refusing = Object.assign(Object.create(fx.deps.b1) as B1Client, {
       cancelOrder: async (docEntry: number) => {
-        throw new B1BusinessRuleError('Cancellation not allowed by company rule', { status: 400, code: -5002, context: { entity: 'Orders', key: docEntry, method: 'POST', path: `Orders(${docEntry})/Cancel` } });
+        throw new B1BusinessRuleError('Cancellation not allowed by company rule', {
+          status: 400,
+          code: -5002,
+          context: { entity: 'Orders', key: docEntry, method: 'POST', path: `Orders(${docEntry})/Cancel` },
+        });
       },
     });
     const fine = newOrder(1);
@@ -322,7 +376,14 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
       let watermark: string | undefined;
       let cursor: string | undefined;
       for (let pageIndex = 0; ; pageIndex++) {
-        const page = await orderPipeline.fetch(deps, { object: 'order', syncId: 'wm', mode: 'delta', since, pageIndex, ...(cursor ? { cursor } : {}) });
+        const page = await orderPipeline.fetch(deps, {
+          object: 'order',
+          syncId: 'wm',
+          mode: 'delta',
+          since,
+          pageIndex,
+          ...(cursor ? { cursor } : {}),
+        });
         ids.push(...page.records.map((r) => r.id));
         if (page.watermark && (!watermark || page.watermark > watermark)) watermark = page.watermark;
         if (!page.nextCursor) return { ids, watermark: watermark ?? since };
@@ -345,6 +406,9 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
       Object.assign(clock, real);
     }
     const second = await run(first.watermark);
-    assert.ok(second.ids.includes(y), `the next delta (since ${first.watermark}) reads the order stamped ${String(fx.shopifySim.state.data.orders[Number(y.split('/').pop())]?.updatedAt)}`);
+    assert.ok(
+      second.ids.includes(y),
+      `the next delta (since ${first.watermark}) reads the order stamped ${String(fx.shopifySim.state.data.orders[Number(y.split('/').pop())]?.updatedAt)}`,
+    );
   });
 });

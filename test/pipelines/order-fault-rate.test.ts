@@ -37,7 +37,8 @@ test('~10 % B1 faults: pages are not retried for one record; nothing twice, noth
     fx.b1Sim.state.clock.advance(fx.deps.b1.reservations.staleAfterMs + 1_000);
     const catchUp = await fx.runSync('order', { mode: 'full' });
     const byId = new Map<string, number>();
-    for (const o of salesOrders(fx)) if (o.Cancelled !== 'tYES') byId.set(String(o.U_ShopifyId), (byId.get(String(o.U_ShopifyId)) ?? 0) + 1);
+    for (const o of salesOrders(fx))
+      if (o.Cancelled !== 'tYES') byId.set(String(o.U_ShopifyId), (byId.get(String(o.U_ShopifyId)) ?? 0) + 1);
     const duplicates = [...byId.values()].filter((n) => n > 1).length;
     const report = {
       seconds,

@@ -23,13 +23,27 @@ function snapshot(fx: HubFixture): Rec {
     .filter((p) => p.U_ShopifyId)
     .map((p): Rec => ({
       ...pickKeys(p, ['U_ShopifyId', 'CardCode', 'CardName', 'EmailAddress', 'Phone1', 'Cellular', 'BilltoDefault', 'ShipToDefault']),
-      addresses: ((p.BPAddresses as Rec[]) ?? []).map((a) => pickKeys(a, ['AddressName', 'AddressType', 'Street', 'City', 'ZipCode', 'State', 'Country'])).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+      addresses: ((p.BPAddresses as Rec[]) ?? [])
+        .map((a) => pickKeys(a, ['AddressName', 'AddressType', 'Street', 'City', 'ZipCode', 'State', 'Country']))
+        .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
     }))
     .sort((a, b) => String(a.U_ShopifyId).localeCompare(String(b.U_ShopifyId)));
   const orders = salesOrders(fx)
     .map((o): Rec => ({
-      ...pickKeys(o, ['U_ShopifyId', 'CardCode', 'NumAtCard', 'DocDate', 'DocDueDate', 'DocCurrency', 'Cancelled', 'DocumentStatus', 'DocTotal']),
-      lines: ((o.DocumentLines as Rec[]) ?? []).map((l) => pickKeys(l, ['ItemCode', 'Quantity', 'UnitPrice', 'DiscountPercent', 'WarehouseCode', 'TaxCode'])),
+      ...pickKeys(o, [
+        'U_ShopifyId',
+        'CardCode',
+        'NumAtCard',
+        'DocDate',
+        'DocDueDate',
+        'DocCurrency',
+        'Cancelled',
+        'DocumentStatus',
+        'DocTotal',
+      ]),
+      lines: ((o.DocumentLines as Rec[]) ?? []).map((l) =>
+        pickKeys(l, ['ItemCode', 'Quantity', 'UnitPrice', 'DiscountPercent', 'WarehouseCode', 'TaxCode']),
+      ),
       freight: ((o.DocumentAdditionalExpenses as Rec[]) ?? []).map((e) => pickKeys(e, ['ExpenseCode', 'LineTotal', 'TaxCode'])),
       address: Object.fromEntries(Object.entries((o.AddressExtension as Rec | undefined) ?? {}).filter(([k]) => k !== 'DocEntry')),
     }))

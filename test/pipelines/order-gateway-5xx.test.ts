@@ -19,7 +19,8 @@ type Rec = Record<string, unknown>;
 describe('order POST answered by a gateway 5xx page', () => {
   let fx: HubFixture;
   let n = 0;
-  const newOrder = (quantity = 1) => `gid://shopify/Order/${fx.shopifySim.createOrder({ customerId: null, email: `oc-${++n}@example.com`, lines: [{ sku: 'A00011', quantity }] }).id}`;
+  const newOrder = (quantity = 1) =>
+    `gid://shopify/Order/${fx.shopifySim.createOrder({ customerId: null, email: `oc-${++n}@example.com`, lines: [{ sku: 'A00011', quantity }] }).id}`;
   const posts = () => fx.b1Sim.faults.log.filter((l) => /^POST \/b1s\/v1\/Orders(\?|$)/.test(l)).length;
 
   before(async () => {

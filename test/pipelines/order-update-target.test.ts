@@ -35,15 +35,34 @@ describe('order updates reach the copy that stands', () => {
   /** A copy that slipped through (a late commit past the stale window): same body, younger DocEntry. */
   async function copyOf(id: string): Promise<number> {
     const first = salesOrdersByShopifyId(fx, id)[0]! as Rec;
-    const lines = (first.DocumentLines as Rec[]).map((l) => ({ ItemCode: l.ItemCode, Quantity: l.Quantity, WarehouseCode: l.WarehouseCode }));
-    const copy = await fx.deps.b1.createOrder({ CardCode: first.CardCode, DocDueDate: first.DocDueDate, U_ShopifyId: id, DocumentLines: lines } as never);
+    const lines = (first.DocumentLines as Rec[]).map((l) => ({
+      ItemCode: l.ItemCode,
+      Quantity: l.Quantity,
+      WarehouseCode: l.WarehouseCode,
+    }));
+    const copy = await fx.deps.b1.createOrder({
+      CardCode: first.CardCode,
+      DocDueDate: first.DocDueDate,
+      U_ShopifyId: id,
+      DocumentLines: lines,
+    } as never);
     return Number((copy as Rec).DocEntry);
   }
 
   test('a Shopify edit reaches the copy the sweep kept (the younger one B1 acted on), not the cancelled older one', async () => {
-    const so = fx.shopifySim.createOrder({ customerId: null, email: 'oc-edit@example.com', lines: [{ sku: 'A00011', quantity: 3 }, { sku: 'A00012', quantity: 2 }] });
+    const so = fx.shopifySim.createOrder({
+      customerId: null,
+      email: 'oc-edit@example.com',
+      lines: [
+        { sku: 'A00011', quantity: 3 },
+        { sku: 'A00012', quantity: 2 },
+      ],
+    });
     const id = `gid://shopify/Order/${so.id}`;
-    assert.deepEqual((await postPage(fx.deps, [id])).map((o) => o.outcome), ['created']);
+    assert.deepEqual(
+      (await postPage(fx.deps, [id])).map((o) => o.outcome),
+      ['created'],
+    );
     const younger = await copyOf(id);
     // B1 staff deliver part of the younger copy's first line before the next run's sweep.
     const stored = fx.b1Sim.state.get('Orders', String(younger)) as { DocumentLines: Rec[] };
@@ -58,13 +77,19 @@ describe('order updates reach the copy that stands', () => {
     assert.equal(out?.targetId, String(younger), JSON.stringify(out));
     const standing = salesOrdersByShopifyId(fx, id).find((o) => Number(o.DocEntry) === younger)! as { DocumentLines: Rec[] };
     const second = standing.DocumentLines.find((l) => l.ItemCode === 'A00012');
-    assert.ok(!second || second.LineStatus === 'bost_Close' || Number(second.Quantity) === 0 || out?.outcome === 'failed', `the standing copy still ships the removed line: ${JSON.stringify(second)} (${out?.outcome})`);
+    assert.ok(
+      !second || second.LineStatus === 'bost_Close' || Number(second.Quantity) === 0 || out?.outcome === 'failed',
+      `the standing copy still ships the removed line: ${JSON.stringify(second)} (${out?.outcome})`,
+    );
   });
 
   test('a Shopify cancellation after the sweep is not applied to the cancelled copy while the standing one stays open', async () => {
     const so = fx.shopifySim.createOrder({ customerId: null, email: 'oc-cancel@example.com', lines: [{ sku: 'A00011', quantity: 2 }] });
     const id = `gid://shopify/Order/${so.id}`;
-    assert.deepEqual((await postPage(fx.deps, [id])).map((o) => o.outcome), ['created']);
+    assert.deepEqual(
+      (await postPage(fx.deps, [id])).map((o) => o.outcome),
+      ['created'],
+    );
     const younger = await copyOf(id);
     (fx.b1Sim.state.get('Orders', String(younger)) as { DocumentLines: Rec[] }).DocumentLines[0]!.RemainingOpenQuantity = 1;
     await sweepDuplicates(fx.deps, '2000-01-01');
@@ -74,5 +99,4 @@ describe('order updates reach the copy that stands', () => {
     const open = salesOrdersByShopifyId(fx, id).filter((o) => o.Cancelled !== 'tYES' && o.DocumentStatus === 'bost_Open');
     assert.ok(open.length === 0 || out?.outcome === 'failed', `Shopify-cancelled order still open in B1 and the hub says ${out?.outcome}`);
   });
-
 });

@@ -34,7 +34,10 @@ describe('order watermark with a skewed hub clock', () => {
     Date.now = () => realNow() + skewMs;
     try {
       const shopify = new ShopifyClient(fx.deps.shopify.config);
-      const page = await fetchOrders({ ...fx.deps, shopify }, { object: 'order', syncId: `skew-${skewMs}`, mode: 'delta', since, pageIndex: 0 });
+      const page = await fetchOrders(
+        { ...fx.deps, shopify },
+        { object: 'order', syncId: `skew-${skewMs}`, mode: 'delta', since, pageIndex: 0 },
+      );
       assert.ok(page.records.length > 0, 'the delta read the new order');
       return page.watermark;
     } finally {
@@ -42,7 +45,7 @@ describe('order watermark with a skewed hub clock', () => {
     }
   }
 
-  test('the claim is the same whether the hub clock runs ahead or behind, and never past Shopify\'s read start less the tolerance', async () => {
+  test("the claim is the same whether the hub clock runs ahead or behind, and never past Shopify's read start less the tolerance", async () => {
     const since = new Date(Date.now() - 60 * 60_000).toISOString();
     const order = fx.shopifySim.createOrder({ customerId: null, email: 'skew@example.com', lines: [{ sku: 'A00001', quantity: 1 }] });
     const stamped = Date.parse(order.updatedAt);

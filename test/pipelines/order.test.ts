@@ -10,7 +10,17 @@ import { orderPipeline } from '../../src/pipelines/order';
 import { settleDuplicates } from '../../src/pipelines/order/exactly-once';
 import { failBulkQueries } from '../../src/sim/shopify/bulk';
 import { startHubFixture, type HubFixture, type RunningWorker } from '../support/hub-fixture';
-import { b1Writes, committedTotal, ensureGuestPartner, gidNumber, partners, partnersByShopifyId, runLog, salesOrders, salesOrdersByShopifyId } from './support-shopify-to-b1';
+import {
+  b1Writes,
+  committedTotal,
+  ensureGuestPartner,
+  gidNumber,
+  partners,
+  partnersByShopifyId,
+  runLog,
+  salesOrders,
+  salesOrdersByShopifyId,
+} from './support-shopify-to-b1';
 
 type Line = { ItemCode: string; Quantity: number; WarehouseCode: string; LineNum: number };
 
@@ -29,7 +39,12 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
     const sim = fx.shopifySim;
     const [loc1, loc2] = Object.values(sim.state.data.locations);
     const popup = sim.state.addLocation({ name: 'Popup Store', countryCode: 'DE', city: 'Berlin' });
-    const zoe = sim.createCustomer({ firstName: 'Zoë', lastName: 'Ærøskøbing 東京', email: 'zoe.orders@example.com', addresses: [{ address1: 'Königstraße 7', city: 'München', zip: '80331', countryCode: 'DE' }] });
+    const zoe = sim.createCustomer({
+      firstName: 'Zoë',
+      lastName: 'Ærøskøbing 東京',
+      email: 'zoe.orders@example.com',
+      addresses: [{ address1: 'Königstraße 7', city: 'München', zip: '80331', countryCode: 'DE' }],
+    });
     ids.zoe = `gid://shopify/Customer/${zoe.id}`;
     ids.unicode = gid(
       sim.createOrder({
@@ -44,11 +59,26 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
         taxRate: 0.19,
       }),
     );
-    ids.unknownSku = gid(sim.createOrder({ customerId: zoe.id, lines: [{ sku: 'A00003', quantity: 1, locationId: loc1!.id }, { sku: 'NOPE-1', quantity: 2, locationId: loc1!.id }] }));
+    ids.unknownSku = gid(
+      sim.createOrder({
+        customerId: zoe.id,
+        lines: [
+          { sku: 'A00003', quantity: 1, locationId: loc1!.id },
+          { sku: 'NOPE-1', quantity: 2, locationId: loc1!.id },
+        ],
+      }),
+    );
     ids.popup = gid(sim.createOrder({ customerId: zoe.id, lines: [{ sku: 'A00004', quantity: 1, locationId: popup.id }] }));
     ids.pending = gid(sim.createOrder({ customerId: zoe.id, financialStatus: 'PENDING', lines: [{ sku: 'A00005', quantity: 1 }] }));
     ids.test = gid(sim.createOrder({ customerId: zoe.id, test: true, lines: [{ sku: 'A00005', quantity: 1 }] }));
-    ids.guest = gid(sim.createOrder({ customerId: null, email: 'walk-in@example.com', lines: [{ sku: 'A00006', quantity: 2, locationId: loc2!.id }], shipping: [{ title: 'Standard', price: '4.90' }] }));
+    ids.guest = gid(
+      sim.createOrder({
+        customerId: null,
+        email: 'walk-in@example.com',
+        lines: [{ sku: 'A00006', quantity: 2, locationId: loc2!.id }],
+        shipping: [{ title: 'Standard', price: '4.90' }],
+      }),
+    );
     worker = await fx.startWorker();
   });
 
@@ -62,7 +92,11 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
     const committedBefore = committedTotal(fx);
     const { result, workflowId } = await fx.runSync('order', { mode: 'delta' });
     const c = result.counts;
-    assert.deepEqual({ failed: c.failed, skipped: c.skipped, created: c.created }, { failed: 2, skipped: 2, created: shopifyOrders.length - 4 }, JSON.stringify(c));
+    assert.deepEqual(
+      { failed: c.failed, skipped: c.skipped, created: c.created },
+      { failed: 2, skipped: 2, created: shopifyOrders.length - 4 },
+      JSON.stringify(c),
+    );
     watermark = result.watermark;
 
     const { outcomes, historyBytes, events } = await runLog(fx, workflowId);
@@ -75,7 +109,9 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
     assert.equal(by(ids.test!)?.rule, 'test-order');
     assert.equal(salesOrdersByShopifyId(fx, ids.unknownSku!).length, 0, 'never half-posted');
     assert.equal(salesOrdersByShopifyId(fx, ids.popup!).length, 0);
-    console.log(`order run: ${shopifyOrders.length} orders, history ${historyBytes} bytes / ${events} events (${Math.round(historyBytes / shopifyOrders.length)} B per order)`);
+    console.log(
+      `order run: ${shopifyOrders.length} orders, history ${historyBytes} bytes / ${events} events (${Math.round(historyBytes / shopifyOrders.length)} B per order)`,
+    );
 
     // Every created order: once, with its lines, reference, customer and freight.
     let qty = 0;
@@ -88,19 +124,27 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
       assert.equal(doc.NumAtCard, o.name);
       assert.equal(String(doc.DocEntry), by(gid(o))?.targetId);
       const lines = doc.DocumentLines as Line[];
-      assert.deepEqual(lines.map((l) => [l.ItemCode, l.Quantity]), o.lineItems.map((l) => [l.sku, l.currentQuantity]));
+      assert.deepEqual(
+        lines.map((l) => [l.ItemCode, l.Quantity]),
+        o.lineItems.map((l) => [l.sku, l.currentQuantity]),
+      );
       qty += o.lineItems.reduce((s, l) => s + l.currentQuantity, 0);
       const shipping = o.shippingLines.reduce((s, l) => s + Number(l.discountedPrice), 0);
       const freight = (doc.DocumentAdditionalExpenses as { ExpenseCode: number; LineTotal: number }[] | undefined) ?? [];
       assert.equal(freight.length, shipping > 0 ? 1 : 0, `freight of ${o.name}`);
       if (o.customerId === null) assert.equal(doc.CardCode, 'SHOPGUEST');
-      else assert.equal(doc.CardCode, partnersByShopifyId(fx, `gid://shopify/Customer/${o.customerId}`)[0]?.CardCode, `partner of ${o.name}`);
+      else
+        assert.equal(doc.CardCode, partnersByShopifyId(fx, `gid://shopify/Customer/${o.customerId}`)[0]?.CardCode, `partner of ${o.name}`);
     }
     assert.equal(committedTotal(fx) - committedBefore, qty, 'Committed grows by the ordered quantities');
 
     const uni = salesOrdersByShopifyId(fx, ids.unicode!)[0]!;
     assert.equal(uni.DocDate, '2026-03-08', 'processedAt 03:30 UTC is 23:30 the day before in New York');
-    assert.deepEqual((uni.DocumentLines as Line[]).map((l) => l.WarehouseCode), ['01', '02'], 'warehouse from the fulfillment location');
+    assert.deepEqual(
+      (uni.DocumentLines as Line[]).map((l) => l.WarehouseCode),
+      ['01', '02'],
+      'warehouse from the fulfillment location',
+    );
     assert.equal((uni.AddressExtension as { ShipToStreet?: string }).ShipToStreet, 'Königstraße 7');
     const freight = (uni.DocumentAdditionalExpenses as { LineTotal: number }[])[0]!;
     assert.ok(Math.abs(freight.LineTotal - 9.9 / 1.19) < 0.01, `net freight ${freight.LineTotal}`);
@@ -135,7 +179,11 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
       const { result } = await fx.runSync('order', { mode: 'full' });
       const c = result.counts;
       assert.equal(c.created + c.updated, 0, JSON.stringify(c));
-      assert.equal(c.created + c.updated + c.unchanged + c.skipped + c.failed, shopifyOrders, `each of the ${shopifyOrders} orders exactly once: ${JSON.stringify(c)}`);
+      assert.equal(
+        c.created + c.updated + c.unchanged + c.skipped + c.failed,
+        shopifyOrders,
+        `each of the ${shopifyOrders} orders exactly once: ${JSON.stringify(c)}`,
+      );
       assert.deepEqual({ failed: c.failed, skipped: c.skipped }, { failed: 2, skipped: 2 });
       assert.deepEqual(b1Writes(fx.b1Sim.faults.log.slice(from)), []);
       const exports = Object.values(fx.shopifySim.state.data.bulkOperations).filter((b) => b.type === 'QUERY');
@@ -175,7 +223,9 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
       assert.equal(c.created + c.updated + c.unchanged + c.skipped + c.failed, shopifyOrders, JSON.stringify(c));
       assert.equal(c.created + c.updated, 0, JSON.stringify(c));
       assert.deepEqual(b1Writes(fx.b1Sim.faults.log.slice(from)), []);
-      const last = Object.values(fx.shopifySim.state.data.bulkOperations).filter((b) => b.type === 'QUERY').at(-1);
+      const last = Object.values(fx.shopifySim.state.data.bulkOperations)
+        .filter((b) => b.type === 'QUERY')
+        .at(-1);
       assert.deepEqual([last?.status, last?.errorCode], ['FAILED', 'INTERNAL_SERVER_ERROR']);
     } finally {
       fx.deps.pageSizes.order = pageSize;
@@ -187,7 +237,7 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
     const start = await fx.deps.shopify.ordersPage({ first: 3 });
     assert.ok(start.endCursor && start.hasNextPage);
     const expected: string[] = [];
-    for (let after: string | null = start.endCursor, more = true; more; ) {
+    for (let after: string | null = start.endCursor, more = true; more;) {
       const p = await fx.deps.shopify.ordersPage({ after, first: 25 });
       expected.push(...p.items.map((o) => o.id));
       more = p.hasNextPage && !!p.endCursor;
@@ -195,7 +245,10 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
     }
     const lost = `bulk:${JSON.stringify({ op: 'gid://shopify/BulkOperation/424242', after: start.endCursor, startedAt: Date.now(), since: start.items.at(-1)!.updatedAt, seen: [] })}`;
     const page = await orderPipeline.fetch(fx.deps, { object: 'order', syncId: 'bulk-gone', mode: 'full', cursor: lost, pageIndex: 1 });
-    assert.deepEqual(page.records.map((r) => r.id), expected.slice(0, fx.deps.pageSizes.order));
+    assert.deepEqual(
+      page.records.map((r) => r.id),
+      expected.slice(0, fx.deps.pageSizes.order),
+    );
     assert.ok(!page.nextCursor?.startsWith('bulk:'), 'no second export is started mid-run');
   });
 
@@ -209,16 +262,38 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
     assert.equal(result.counts.created, 0, JSON.stringify(result.counts));
     // The overlap window re-reads this test's unmappable orders: they fail again, nothing else does.
     const { outcomes } = await runLog(fx, workflowId);
-    assert.deepEqual(outcomes.filter((o) => o.outcome === 'failed').map((o) => o.sourceId).sort(), [ids.unknownSku!, ids.popup!].sort());
-    assert.deepEqual(outcomes.filter((o) => o.outcome === 'updated').map((o) => o.sourceId).sort(), [ids.guest!, ids.unicode!].sort());
+    assert.deepEqual(
+      outcomes
+        .filter((o) => o.outcome === 'failed')
+        .map((o) => o.sourceId)
+        .sort(),
+      [ids.unknownSku!, ids.popup!].sort(),
+    );
+    assert.deepEqual(
+      outcomes
+        .filter((o) => o.outcome === 'updated')
+        .map((o) => o.sourceId)
+        .sort(),
+      [ids.guest!, ids.unicode!].sort(),
+    );
     const guestDoc = salesOrdersByShopifyId(fx, ids.guest!)[0]!;
     assert.equal(guestDoc.Cancelled, 'tYES');
     assert.equal(committedTotal(fx), committedBefore - 2 - 1, `Committed released (${cancelled.name}: 2, refund: 1)`);
-    assert.deepEqual((salesOrdersByShopifyId(fx, ids.unicode!)[0]!.DocumentLines as Line[]).map((l) => l.Quantity), [2, 1]);
+    assert.deepEqual(
+      (salesOrdersByShopifyId(fx, ids.unicode!)[0]!.DocumentLines as Line[]).map((l) => l.Quantity),
+      [2, 1],
+    );
   });
 
   test('a quantity edit after B1 closed the order is reported, not forced', async () => {
-    const o = Object.values(fx.shopifySim.state.data.orders).find((x) => x.customerId !== null && !x.cancelledAt && x.lineItems[0]!.currentQuantity >= 1 && gid(x) !== ids.unicode && salesOrdersByShopifyId(fx, gid(x)).length === 1)!;
+    const o = Object.values(fx.shopifySim.state.data.orders).find(
+      (x) =>
+        x.customerId !== null &&
+        !x.cancelledAt &&
+        x.lineItems[0]!.currentQuantity >= 1 &&
+        gid(x) !== ids.unicode &&
+        salesOrdersByShopifyId(fx, gid(x)).length === 1,
+    )!;
     const doc = salesOrdersByShopifyId(fx, gid(o))[0]!;
     await fx.deps.b1.closeOrder(Number(doc.DocEntry));
     fx.shopifySim.refundOrder(o.id, [{ lineItemId: o.lineItems[0]!.id, quantity: 1 }]);
@@ -238,25 +313,44 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
   });
 
   test('setup problems stop the run with the setting named, before anything is written', async () => {
-    const noWarehouse = { ...fx.deps, mapping: parseMappingConfig({ ...fx.deps.mapping, locations: [], order: { ...fx.deps.mapping.order, defaultWarehouse: undefined } }) };
-    await assert.rejects(orderPipeline.fetch(noWarehouse, { object: 'order', syncId: 't', mode: 'full', pageIndex: 0 }), { name: 'PipelineSetupError', message: /order\.defaultWarehouse/ });
+    const noWarehouse = {
+      ...fx.deps,
+      mapping: parseMappingConfig({ ...fx.deps.mapping, locations: [], order: { ...fx.deps.mapping.order, defaultWarehouse: undefined } }),
+    };
+    await assert.rejects(orderPipeline.fetch(noWarehouse, { object: 'order', syncId: 't', mode: 'full', pageIndex: 0 }), {
+      name: 'PipelineSetupError',
+      message: /order\.defaultWarehouse/,
+    });
 
-    const noGuest = { ...fx.deps, mapping: parseMappingConfig({ ...fx.deps.mapping, customer: { ...fx.deps.mapping.customer, guestCardCode: 'NOGUEST' } }) };
+    const noGuest = {
+      ...fx.deps,
+      mapping: parseMappingConfig({ ...fx.deps.mapping, customer: { ...fx.deps.mapping.customer, guestCardCode: 'NOGUEST' } }),
+    };
     const sim = fx.shopifySim;
-    const walkIn = gid(sim.createOrder({ customerId: null, email: 'another.walk-in@example.com', lines: [{ sku: 'A00007', quantity: 1 }] }));
+    const walkIn = gid(
+      sim.createOrder({ customerId: null, email: 'another.walk-in@example.com', lines: [{ sku: 'A00007', quantity: 1 }] }),
+    );
     const page = await orderPipeline.fetch(noGuest, { object: 'order', syncId: 't', mode: 'ids', ids: [walkIn], pageIndex: 0 });
     const mapped = await orderPipeline.map(noGuest, { object: 'order', syncId: 't', records: page.records });
     const records = mapped.flatMap((m) => (m.ok ? [{ id: m.id, payload: m.payload }] : []));
     assert.equal(records.length, 1);
     const from = fx.b1Sim.faults.log.length;
-    await assert.rejects(orderPipeline.post(noGuest, { object: 'order', syncId: 't', pageIndex: 0, records }), { name: 'PipelineSetupError', message: /customer\.guestCardCode: business partner 'NOGUEST'/ });
+    await assert.rejects(orderPipeline.post(noGuest, { object: 'order', syncId: 't', pageIndex: 0, records }), {
+      name: 'PipelineSetupError',
+      message: /customer\.guestCardCode: business partner 'NOGUEST'/,
+    });
     assert.deepEqual(b1Writes(fx.b1Sim.faults.log.slice(from)), []);
   });
 
   test('overlapping runs over the same orders create each sales order once', async () => {
     const sim = fx.shopifySim;
-    const fresh = [1, 2, 3].map((i) => gid(sim.createOrder({ customerId: null, email: `overlap-${i}@example.com`, lines: [{ sku: 'A00008', quantity: i }] })));
-    const runs = await Promise.all([fx.runSync('order', { mode: 'ids', ids: fresh }), fx.runSync('order', { mode: 'ids', ids: [...fresh].reverse() })]);
+    const fresh = [1, 2, 3].map((i) =>
+      gid(sim.createOrder({ customerId: null, email: `overlap-${i}@example.com`, lines: [{ sku: 'A00008', quantity: i }] })),
+    );
+    const runs = await Promise.all([
+      fx.runSync('order', { mode: 'ids', ids: fresh }),
+      fx.runSync('order', { mode: 'ids', ids: [...fresh].reverse() }),
+    ]);
     const created = runs.reduce((n, r) => n + r.result.counts.created, 0);
     const unchanged = runs.reduce((n, r) => n + r.result.counts.unchanged, 0);
     assert.deepEqual({ created, unchanged }, { created: 3, unchanged: 3 });
@@ -265,17 +359,31 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
 
   test('a copy made by a racing writer is cancelled; the oldest sales order stands', async () => {
     const id = gid(fx.shopifySim.createOrder({ customerId: null, email: 'race@example.com', lines: [{ sku: 'A00009', quantity: 4 }] }));
-    const doc = { CardCode: 'SHOPGUEST', DocDate: '2026-11-01', DocDueDate: '2026-11-01', NumAtCard: 'race', U_ShopifyId: id, DocumentLines: [{ ItemCode: 'A00009', Quantity: 4, WarehouseCode: '01' }] };
+    const doc = {
+      CardCode: 'SHOPGUEST',
+      DocDate: '2026-11-01',
+      DocDueDate: '2026-11-01',
+      NumAtCard: 'race',
+      U_ShopifyId: id,
+      DocumentLines: [{ ItemCode: 'A00009', Quantity: 4, WarehouseCode: '01' }],
+    };
     const committed = committedTotal(fx);
     const first = await fx.deps.b1.createOrder(doc);
     const second = await fx.deps.b1.createOrder(doc);
     assert.equal(committedTotal(fx), committed + 8);
     assert.equal((await settleDuplicates(fx.deps, id, Number(second.DocEntry))).keep, Number(first.DocEntry));
     const docs = salesOrdersByShopifyId(fx, id).sort((a, b) => Number(a.DocEntry) - Number(b.DocEntry));
-    assert.deepEqual(docs.map((d) => d.Cancelled), ['tNO', 'tYES']);
+    assert.deepEqual(
+      docs.map((d) => d.Cancelled),
+      ['tNO', 'tYES'],
+    );
     assert.equal(committedTotal(fx), committed + 4, 'the cancelled copy releases its Committed stock');
     // The other writer settling too finds nothing left to cancel.
-    assert.deepEqual(await settleDuplicates(fx.deps, id, Number(first.DocEntry)), { keep: Number(first.DocEntry), cancelled: [], reported: [] });
+    assert.deepEqual(await settleDuplicates(fx.deps, id, Number(first.DocEntry)), {
+      keep: Number(first.DocEntry),
+      cancelled: [],
+      reported: [],
+    });
   });
 
   test('B1 refusing one order (unknown warehouse) and an unmappable new customer fail those orders alone', async () => {
@@ -283,7 +391,10 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
     const mapping = fx.deps.mapping;
     const popupId = Object.values(sim.state.data.locations).find((l) => l.name === 'Popup Store')!.id;
     // The popup store mapped to a warehouse B1 does not have: B1 answers -2028 on the POST.
-    fx.deps.mapping = parseMappingConfig({ ...mapping, locations: [...mapping.locations, { locationId: `gid://shopify/Location/${popupId}`, warehouses: ['99'] }] });
+    fx.deps.mapping = parseMappingConfig({
+      ...mapping,
+      locations: [...mapping.locations, { locationId: `gid://shopify/Location/${popupId}`, warehouses: ['99'] }],
+    });
     const badBuyer = sim.createCustomer({ firstName: 'Bad', lastName: 'Buyer', email: 'bad@@buyer' });
     const badCustomerOrder = gid(sim.createOrder({ customerId: badBuyer.id, lines: [{ sku: 'A00010', quantity: 1 }] }));
     const fine = gid(sim.createOrder({ customerId: null, email: 'fine@example.com', lines: [{ sku: 'A00010', quantity: 1 }] }));

@@ -11,7 +11,11 @@ import { CreateAttempts } from '../../src/pipelines/kit/state';
 import { defaultTuning } from '../../src/pipelines/kit/tuning';
 import { orderState } from '../../src/pipelines/order/state';
 
-const config = embeddedHubConfig({ b1BaseUrl: 'http://127.0.0.1:1/b1s/v1', shopifyEndpoint: 'http://127.0.0.1:1/admin/api/2026-07/graphql.json', shop: 'demo.myshopify.com' });
+const config = embeddedHubConfig({
+  b1BaseUrl: 'http://127.0.0.1:1/b1s/v1',
+  shopifyEndpoint: 'http://127.0.0.1:1/admin/api/2026-07/graphql.json',
+  shop: 'demo.myshopify.com',
+});
 
 test('each createPipelineDeps has its own state and tuning', () => {
   const a = createPipelineDeps(config, DEMO_SECRETS);
@@ -34,5 +38,8 @@ test('create attempts are per run and bounded, oldest forgotten first', () => {
   assert.ok(!m.attemptedInRun(undefined, 'y'));
   m.note('r1', 'y');
   m.note('r1', 'z');
-  assert.deepEqual(['x', 'y', 'z'].map((id) => m.attemptedInRun('r1', id)), [false, true, true]);
+  assert.deepEqual(
+    ['x', 'y', 'z'].map((id) => m.attemptedInRun('r1', id)),
+    [false, true, true],
+  );
 });

@@ -41,12 +41,15 @@ describe('product initial load in bulk', { timeout: 120_000 }, () => {
     const calls = fx.shopifySim.stats.requests - requestsAt;
     const history = await fx.env.client.workflow.getHandle(workflowId).fetchHistory();
     const bytes = temporal.api.history.v1.History.encode(history).finish().length;
-    t.diagnostic(`bulk: ${N} items in ${seconds.toFixed(1)} s (${(N / seconds).toFixed(0)} records/s), ${calls} Shopify calls (${(calls / N).toFixed(3)} per record), history ${bytes} B / ${history.events?.length} events (${Math.round(bytes / N)} B per record)`);
+    t.diagnostic(
+      `bulk: ${N} items in ${seconds.toFixed(1)} s (${(N / seconds).toFixed(0)} records/s), ${calls} Shopify calls (${(calls / N).toFixed(3)} per record), history ${bytes} B / ${history.events?.length} events (${Math.round(bytes / N)} B per record)`,
+    );
     const sched = new Map<string, { type: string; at: number }>();
     const spent = new Map<string, number>();
     for (const e of history.events ?? []) {
       const at = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.round((e.eventTime?.nanos ?? 0) / 1e6);
-      if (e.activityTaskScheduledEventAttributes) sched.set(String(e.eventId), { type: e.activityTaskScheduledEventAttributes.activityType?.name ?? '', at });
+      if (e.activityTaskScheduledEventAttributes)
+        sched.set(String(e.eventId), { type: e.activityTaskScheduledEventAttributes.activityType?.name ?? '', at });
       const done = e.activityTaskCompletedEventAttributes;
       if (done) {
         const s0 = sched.get(String(done.scheduledEventId));
@@ -62,11 +65,18 @@ describe('product initial load in bulk', { timeout: 120_000 }, () => {
       assert.equal(ids.length, 1, `exactly one product with SKU ${code}`);
       const variants = fx.shopifySim.state.variantsBySku(code);
       const link = itemLink(fx, code);
-      assert.deepEqual({ ...link, hash: null }, { id: ids[0], variantId: `gid://shopify/ProductVariant/${variants[0]?.id}`, hash: null }, `links of ${code}`);
+      assert.deepEqual(
+        { ...link, hash: null },
+        { id: ids[0], variantId: `gid://shopify/ProductVariant/${variants[0]?.id}`, hash: null },
+        `links of ${code}`,
+      );
       assert.match(link.hash ?? '', /^v1:/, `U_ShopifyHash of ${code}`);
     }
     const p = await fx.deps.shopify.productByCustomId(CODES[N - 1]!, 2);
-    const b1 = fx.b1Sim.state.get('Items', CODES[N - 1]!) as unknown as { ItemName: string; ItemPrices: { PriceList: number; Price: number }[] };
+    const b1 = fx.b1Sim.state.get('Items', CODES[N - 1]!) as unknown as {
+      ItemName: string;
+      ItemPrices: { PriceList: number; Price: number }[];
+    };
     assert.equal(p?.title, b1.ItemName);
     assert.equal(p?.variants[0]?.price, b1.ItemPrices.find((x) => x.PriceList === 1)!.Price.toFixed(2));
 

@@ -52,7 +52,11 @@ describe('product pipeline under faults', { timeout: 120_000 }, () => {
     assert.equal(fx.shopifySim.faults.injected.reset, 2);
     const b1Log = fx.b1Sim.faults.log.slice(b1At);
     assert.ok(b1Log.filter((l) => l.endsWith('/$batch')).length >= 3, `both faulty $batch requests were sent again: ${b1Log.join(', ')}`);
-    assert.deepEqual(b1Log.filter((l) => l.startsWith('PATCH ')), [], 'no write-back outside $batch');
+    assert.deepEqual(
+      b1Log.filter((l) => l.startsWith('PATCH ')),
+      [],
+      'no write-back outside $batch',
+    );
 
     // A clean run afterwards writes nothing: the faulty run left the clean end state.
     const stamps = productStamps(fx);

@@ -44,22 +44,40 @@ describe('product fetch: a poison B1 item fails alone', () => {
       const page = await productPipeline.fetch(deps, input);
       assert.deepEqual(page.records.map((r) => r.id).sort(), [...DEMO_ITEM_CODES].sort(), input.mode);
       const marked = page.records.filter((r) => fetchFailureOf(r));
-      assert.deepEqual(marked.map((r) => r.id), [badCode], input.mode);
+      assert.deepEqual(
+        marked.map((r) => r.id),
+        [badCode],
+        input.mode,
+      );
       const failure = fetchFailureOf(marked[0]!)!;
       assert.equal(failure.outcome, 'failed');
       assert.equal(failure.field, 'SalesUnitWeight', input.mode);
-      assert.match(failure.reason ?? '', new RegExp(`^product .+: error while fetching: B1ProtocolError: Items\\("${badCode}"\\) field SalesUnitWeight: `), input.mode);
+      assert.match(
+        failure.reason ?? '',
+        new RegExp(`^product .+: error while fetching: B1ProtocolError: Items\\("${badCode}"\\) field SalesUnitWeight: `),
+        input.mode,
+      );
 
       const { mapPage } = createSyncActivities({ deps, pipelines: PIPELINES });
-      const mapped = (await new MockActivityEnvironment().run(mapPage, { object: 'product' as const, syncId: input.syncId, records: page.records })) as MappedRecord[];
+      const mapped = (await new MockActivityEnvironment().run(mapPage, {
+        object: 'product' as const,
+        syncId: input.syncId,
+        records: page.records,
+      })) as MappedRecord[];
       assert.equal(mapped.length, DEMO_ITEM_CODES.length, input.mode);
       assert.equal(mapped.find((m) => m.id === badCode)?.ok, false, input.mode);
-      assert.ok(mapped.filter((m) => m.id !== badCode).every((m) => m.ok), JSON.stringify(mapped.filter((m) => !m.ok)));
+      assert.ok(
+        mapped.filter((m) => m.id !== badCode).every((m) => m.ok),
+        JSON.stringify(mapped.filter((m) => !m.ok)),
+      );
     }
   });
 
   test('shopify-product: a variant the fetch cannot read fails alone; the other variant maps', async () => {
-    const products = [await createShopifyProduct(fx, { title: 'Poison one', sku: 'POISON-1', price: '5.00', tracked: true }), await createShopifyProduct(fx, { title: 'Poison two', sku: 'POISON-2', price: '6.00', tracked: true })];
+    const products = [
+      await createShopifyProduct(fx, { title: 'Poison one', sku: 'POISON-1', price: '5.00', tracked: true }),
+      await createShopifyProduct(fx, { title: 'Poison two', sku: 'POISON-2', price: '6.00', tracked: true }),
+    ];
     let badId: string | undefined;
     const shopify = new Proxy(fx.deps.shopify, {
       get(target, prop, receiver) {
@@ -80,12 +98,25 @@ describe('product fetch: a poison B1 item fails alone', () => {
     assert.ok(badId, 'the malformed variant was read');
     assert.equal(page.records.length, 2, JSON.stringify(page.records.map((r) => r.id)));
     const marked = page.records.filter((r) => fetchFailureOf(r));
-    assert.deepEqual(marked.map((r) => r.id), [badId]);
-    assert.match(fetchFailureOf(marked[0]!)!.reason ?? '', /^shopify-product gid:\/\/shopify\/ProductVariant\/\d+: error while fetching: TypeError: /);
+    assert.deepEqual(
+      marked.map((r) => r.id),
+      [badId],
+    );
+    assert.match(
+      fetchFailureOf(marked[0]!)!.reason ?? '',
+      /^shopify-product gid:\/\/shopify\/ProductVariant\/\d+: error while fetching: TypeError: /,
+    );
     const { mapPage } = createSyncActivities({ deps, pipelines: PIPELINES });
-    const mapped = (await new MockActivityEnvironment().run(mapPage, { object: 'shopify-product' as const, syncId: input.syncId, records: page.records })) as MappedRecord[];
+    const mapped = (await new MockActivityEnvironment().run(mapPage, {
+      object: 'shopify-product' as const,
+      syncId: input.syncId,
+      records: page.records,
+    })) as MappedRecord[];
     assert.equal(mapped.find((m) => m.id === badId)?.ok, false);
-    assert.ok(mapped.filter((m) => m.id !== badId).every((m) => m.ok), JSON.stringify(mapped));
+    assert.ok(
+      mapped.filter((m) => m.id !== badId).every((m) => m.ok),
+      JSON.stringify(mapped),
+    );
   });
 
   test('initial load: a poison item of a bulk chunk fails alone; the other items of the chunk are written', async () => {
@@ -97,12 +128,17 @@ describe('product fetch: a poison B1 item fails alone', () => {
       object: 'product',
       syncId: 'poison-bulk',
       pageIndex: 0,
-      records: [{ id: `${first}..${last}`, payload: { kind: 'bulkChunk', first, last, count: DEMO_ITEM_CODES.length, asOf: '2026-01-01' } }],
+      records: [
+        { id: `${first}..${last}`, payload: { kind: 'bulkChunk', first, last, count: DEMO_ITEM_CODES.length, asOf: '2026-01-01' } },
+      ],
     });
     assert.deepEqual(outcomes.map((o) => o.sourceId).sort(), [...DEMO_ITEM_CODES].sort());
     const bad = outcomes.find((o) => o.sourceId === badCode);
     assert.equal(bad?.outcome, 'failed');
     assert.equal(bad?.field, 'SalesUnitWeight');
-    assert.ok(outcomes.filter((o) => o.sourceId !== badCode).every((o) => o.outcome !== 'failed'), JSON.stringify(outcomes.filter((o) => o.outcome === 'failed')));
+    assert.ok(
+      outcomes.filter((o) => o.sourceId !== badCode).every((o) => o.outcome !== 'failed'),
+      JSON.stringify(outcomes.filter((o) => o.outcome === 'failed')),
+    );
   });
 });

@@ -12,7 +12,16 @@ import { failBulkQueries } from '../../src/sim/shopify/bulk';
 import { cancelBulkOperation, startBulkQuery } from '../../src/connectors/shopify/bulk';
 import { BULK_EXPORT_INVENTORY } from '../../src/connectors/shopify/documents';
 import { DEFAULT_OVERLAP_MS } from '../../src/connectors/shopify/client';
-import { PER_REQUEST_PRODUCT_READS, assertPushed, countRequests, createShopifyProduct, nextSecond, productExports, productIdsBySku, productStamps } from './support-product';
+import {
+  PER_REQUEST_PRODUCT_READS,
+  assertPushed,
+  countRequests,
+  createShopifyProduct,
+  nextSecond,
+  productExports,
+  productIdsBySku,
+  productStamps,
+} from './support-product';
 
 const N = 120;
 const CODES = demoItemCodes(N);
@@ -66,7 +75,11 @@ describe('product full runs of several pages read Shopify from bulk exports', { 
     assert.equal(exports.length, 2, 'one export for the push, one for the import');
     assert.ok(exports.every((e) => e.status === 'COMPLETED'));
     const windowOpens = Date.parse(imported.watermark!) - DEFAULT_OVERLAP_MS;
-    assert.equal(windowOpens, Date.parse(exports[1]!.createdAt) - fx.deps.product.tuning.scanExport.marginMs, 'the next delta looks from the export (less the margin)');
+    assert.equal(
+      windowOpens,
+      Date.parse(exports[1]!.createdAt) - fx.deps.product.tuning.scanExport.marginMs,
+      'the next delta looks from the export (less the margin)',
+    );
 
     // The next delta: a product made in Shopify now is found.
     await createShopifyProduct(fx, { title: 'Made after the full run', sku: 'SHOP-ONLY-2', price: '2.00', tracked: false });
@@ -140,7 +153,10 @@ describe('product full runs of several pages read Shopify from bulk exports', { 
       reads.stop();
     }
     const exports = productExports(fx).slice(exportsBefore);
-    assert.deepEqual(exports.map((e) => e.status), ['FAILED', 'FAILED']);
+    assert.deepEqual(
+      exports.map((e) => e.status),
+      ['FAILED', 'FAILED'],
+    );
     await assertPushed(fx, CODES);
     assert.ok(b1Item(fx, 'SHOP-ONLY-3'));
   });

@@ -33,7 +33,7 @@ describe('product cursor', () => {
     assert.throws(() => decodeCursor('nope:1', 'full'), /not b1:/);
   });
 
-  test('carries the run\'s product export and the export scan; cursors written before it still decode', () => {
+  test("carries the run's product export and the export scan; cursors written before it still decode", () => {
     const gid = 'gid://shopify/BulkOperation/42';
     const cases: ProductCursor[] = [
       { phase: 'b1', after: 'A|B', b1From: '2026-11-26T10:00:00', snapshot: gid },
@@ -60,11 +60,24 @@ describe('product state export', () => {
     ensureSchema();
     const doc = productStateExport({ namespace: 'my "ns"', key: 'code' });
     assert.match(doc.text, /customId: metafield\(namespace: "my \\"ns\\"", key: "code"\)/);
-    assert.deepEqual(validate(loadShopifySchema('2026-07'), parse(doc.text)).map((e) => e.message), []);
+    assert.deepEqual(
+      validate(loadShopifySchema('2026-07'), parse(doc.text)).map((e) => e.message),
+      [],
+    );
   });
 
-  test('JSONL lines become SKU lookups (every variant, custom id) and the scan\'s variant list in file order', () => {
-    const v = (id: number, sku: string | null, parent: string) => ({ id: `gid://shopify/ProductVariant/${id}`, title: 'Default Title', sku, barcode: null, price: '5.00', taxable: true, updatedAt: '2026-11-26T10:00:00Z', inventoryItem: { id: `gid://shopify/InventoryItem/${id}`, tracked: true, measurement: { weight: { unit: 'KILOGRAMS', value: 1 } } }, __parentId: parent });
+  test("JSONL lines become SKU lookups (every variant, custom id) and the scan's variant list in file order", () => {
+    const v = (id: number, sku: string | null, parent: string) => ({
+      id: `gid://shopify/ProductVariant/${id}`,
+      title: 'Default Title',
+      sku,
+      barcode: null,
+      price: '5.00',
+      taxable: true,
+      updatedAt: '2026-11-26T10:00:00Z',
+      inventoryItem: { id: `gid://shopify/InventoryItem/${id}`, tracked: true, measurement: { weight: { unit: 'KILOGRAMS', value: 1 } } },
+      __parentId: parent,
+    });
     const p1 = 'gid://shopify/Product/1';
     const p2 = 'gid://shopify/Product/2';
     const snap = snapshotFromLines(
@@ -78,21 +91,43 @@ describe('product state export', () => {
       '2026-11-26T10:00:05Z',
     );
     assert.equal(snap.createdAt, '2026-11-26T10:00:05Z');
-    assert.deepEqual(snap.bySku.get('A1')?.map((p) => [p.id, p.customId, p.variants.length]), [[p1, 'A1', 1]]);
-    assert.deepEqual(snap.bySku.get('S1')?.map((p) => [p.id, p.customId, p.variants.length, p.moreVariants]), [[p2, null, 2, false]]);
-    assert.deepEqual(snap.variants.map((x) => [x.variant.id, x.variant.sku, x.product.id]), [
-      ['gid://shopify/ProductVariant/11', 'A1', p1],
-      ['gid://shopify/ProductVariant/21', 'S1', p2],
-      ['gid://shopify/ProductVariant/22', null, p2],
-    ]);
-    const want = { customId: 'A1', title: 'Linked', sku: 'A1', barcode: null, price: '5.00', weight: { unit: 'KILOGRAMS' as const, value: 1 }, tracked: true, taxable: true, status: 'ACTIVE' as const };
+    assert.deepEqual(
+      snap.bySku.get('A1')?.map((p) => [p.id, p.customId, p.variants.length]),
+      [[p1, 'A1', 1]],
+    );
+    assert.deepEqual(
+      snap.bySku.get('S1')?.map((p) => [p.id, p.customId, p.variants.length, p.moreVariants]),
+      [[p2, null, 2, false]],
+    );
+    assert.deepEqual(
+      snap.variants.map((x) => [x.variant.id, x.variant.sku, x.product.id]),
+      [
+        ['gid://shopify/ProductVariant/11', 'A1', p1],
+        ['gid://shopify/ProductVariant/21', 'S1', p2],
+        ['gid://shopify/ProductVariant/22', null, p2],
+      ],
+    );
+    const want = {
+      customId: 'A1',
+      title: 'Linked',
+      sku: 'A1',
+      barcode: null,
+      price: '5.00',
+      weight: { unit: 'KILOGRAMS' as const, value: 1 },
+      tracked: true,
+      taxable: true,
+      status: 'ACTIVE' as const,
+    };
     assert.equal(firstDifference(want, snap.bySku.get('A1')![0]!), undefined, 'an exported product compares like a read one');
   });
 });
 
 describe('product watermark', () => {
   test('carries both clocks and orders by the B1 part first', () => {
-    assert.deepEqual(parseWatermark('2026-11-26T10:05~2026-11-26T15:00:00Z'), { b1: '2026-11-26T10:05:00', shopify: '2026-11-26T15:00:00Z' });
+    assert.deepEqual(parseWatermark('2026-11-26T10:05~2026-11-26T15:00:00Z'), {
+      b1: '2026-11-26T10:05:00',
+      shopify: '2026-11-26T15:00:00Z',
+    });
     assert.deepEqual(parseWatermark('2026-11-26T10:05:07'), { b1: '2026-11-26T10:05:07' });
     assert.deepEqual(parseWatermark(formatWatermark({ shopify: '2026-11-26T15:00:00Z' })), { shopify: '2026-11-26T15:00:00Z' });
     assert.equal(formatWatermark({}), undefined);
@@ -110,7 +145,19 @@ const item = (over: Partial<ItemRecord['item']> = {}): ItemRecord => ({
   kind: 'item',
   asOf: '2026-11-26',
   weightUnit: { code: '1', unit: 'KILOGRAMS' },
-  item: { ItemCode: 'A1', ItemName: 'Widget', BarCode: '0400', InventoryItem: 'tYES', VatLiable: 'tYES', SalesUnitWeight: 1.5, SalesWeightUnit: 1, ItemPrices: [{ PriceList: 1, Price: 12.5, Currency: '$' }], U_ShopifyId: null, U_ShopifySync: 'Y', ...over },
+  item: {
+    ItemCode: 'A1',
+    ItemName: 'Widget',
+    BarCode: '0400',
+    InventoryItem: 'tYES',
+    VatLiable: 'tYES',
+    SalesUnitWeight: 1.5,
+    SalesWeightUnit: 1,
+    ItemPrices: [{ PriceList: 1, Price: 12.5, Currency: '$' }],
+    U_ShopifyId: null,
+    U_ShopifySync: 'Y',
+    ...over,
+  },
 });
 const config = parseMappingConfig({ ...DEMO_MAPPING_CONFIG, product: { ...DEMO_MAPPING_CONFIG.product, shopCurrencyAliases: ['$'] } });
 const target: PushTarget = { shop: 'test-shop.myshopify.com', idField: { namespace: 'b1hub', key: 'item_code' } };
@@ -121,7 +168,17 @@ describe('product mapping and unchanged detection', () => {
     assert.ok(m?.ok);
     assert.equal(m.payload.kind, 'push');
     if (m.payload.kind !== 'push') return;
-    assert.deepEqual(m.payload.upsert, { customId: 'A1', title: 'Widget', sku: 'A1', barcode: '0400', price: '12.50', weight: { unit: 'KILOGRAMS', value: 1.5 }, tracked: true, taxable: true, status: 'ACTIVE' });
+    assert.deepEqual(m.payload.upsert, {
+      customId: 'A1',
+      title: 'Widget',
+      sku: 'A1',
+      barcode: '0400',
+      price: '12.50',
+      weight: { unit: 'KILOGRAMS', value: 1.5 },
+      tracked: true,
+      taxable: true,
+      status: 'ACTIVE',
+    });
   });
 
   test('unselected items are skipped; frozen items become drafts; bad ones fail naming the field', () => {
@@ -142,13 +199,42 @@ describe('product mapping and unchanged detection', () => {
     assert.ok(m?.ok && m.payload.kind === 'push');
     const want = m.payload.upsert;
     const have: ShopifyProduct = {
-      id: 'gid://shopify/Product/1', title: 'Widget', handle: 'widget', status: 'ACTIVE', vendor: 'x', productType: '', tags: ['kept'], createdAt: '', updatedAt: '', customId: 'A1', moreVariants: false,
-      variants: [{ id: 'gid://shopify/ProductVariant/2', title: 'Default Title', sku: 'A1', barcode: '0400', price: '12.5', taxable: true, inventoryItem: { id: 'gid://shopify/InventoryItem/3', tracked: true, measurement: { weight: { unit: 'KILOGRAMS', value: 1.5 } } } }],
+      id: 'gid://shopify/Product/1',
+      title: 'Widget',
+      handle: 'widget',
+      status: 'ACTIVE',
+      vendor: 'x',
+      productType: '',
+      tags: ['kept'],
+      createdAt: '',
+      updatedAt: '',
+      customId: 'A1',
+      moreVariants: false,
+      variants: [
+        {
+          id: 'gid://shopify/ProductVariant/2',
+          title: 'Default Title',
+          sku: 'A1',
+          barcode: '0400',
+          price: '12.5',
+          taxable: true,
+          inventoryItem: { id: 'gid://shopify/InventoryItem/3', tracked: true, measurement: { weight: { unit: 'KILOGRAMS', value: 1.5 } } },
+        },
+      ],
     };
     assert.equal(firstDifference(want, have), undefined, 'equal money in another notation and Shopify-owned fields do not count');
     assert.equal(firstDifference({ ...want, price: '12.51' }, have), 'price');
     assert.equal(firstDifference({ ...want, weight: { unit: 'GRAMS', value: 1500 } }, have), 'weight');
-    assert.equal(firstDifference({ ...want, weight: { unit: 'KILOGRAMS', value: 0 } }, { ...have, variants: [{ ...have.variants[0]!, inventoryItem: { ...have.variants[0]!.inventoryItem, measurement: { weight: null } } }] }), undefined);
+    assert.equal(
+      firstDifference(
+        { ...want, weight: { unit: 'KILOGRAMS', value: 0 } },
+        {
+          ...have,
+          variants: [{ ...have.variants[0]!, inventoryItem: { ...have.variants[0]!.inventoryItem, measurement: { weight: null } } }],
+        },
+      ),
+      undefined,
+    );
     assert.equal(firstDifference(want, { ...have, customId: null }), 'customId');
     assert.equal(firstDifference(want, { ...have, moreVariants: true }), 'variants');
   });
@@ -162,10 +248,17 @@ describe('product sync hash', () => {
     return m.payload.upsert;
   };
   /** The item as the push left it: ids and the hash of its current mapping written back. */
-  const linked = (over: Partial<ItemRecord['item']> = {}, read: Partial<ItemRecord> = { hashFields: true, trustHash: true }): ItemRecord => {
+  const linked = (
+    over: Partial<ItemRecord['item']> = {},
+    read: Partial<ItemRecord> = { hashFields: true, trustHash: true },
+  ): ItemRecord => {
     const base = item(over);
     const hash = productHash(target, upsertOf(base), link);
-    return { ...base, ...read, item: { ...base.item, U_ShopifyId: link.productId, U_ShopifyVariantId: link.variantId, U_ShopifyHash: hash } };
+    return {
+      ...base,
+      ...read,
+      item: { ...base.item, U_ShopifyId: link.productId, U_ShopifyVariantId: link.variantId, U_ShopifyHash: hash },
+    };
   };
 
   test('is stable, fits U_ShopifyHash, and changes with every sent field, the destination and the ids', () => {
@@ -175,7 +268,11 @@ describe('product sync hash', () => {
     const size = HUB_UDFS.find((u) => u.table === 'OITM' && u.name === 'ShopifyHash')?.size ?? 0;
     assert.ok(h.length <= size, `${h.length} characters fit U_ShopifyHash (${size})`);
     assert.equal(productHash(target, { ...want }, { ...link }), h);
-    assert.equal(productHash(target, { ...want, barcode: undefined }, link), productHash(target, { ...want, barcode: null }, link), 'absent and null barcode send the same');
+    assert.equal(
+      productHash(target, { ...want, barcode: undefined }, link),
+      productHash(target, { ...want, barcode: null }, link),
+      'absent and null barcode send the same',
+    );
     const variants = [
       productHash(target, { ...want, title: 'Widget 2' }, link),
       productHash(target, { ...want, price: '12.51' }, link),
@@ -189,7 +286,10 @@ describe('product sync hash', () => {
     ];
     assert.equal(new Set([h, ...variants]).size, variants.length + 1, 'every change gives a new hash');
     // A mapping-config change that changes the outcome (another price list) changes the hash.
-    const list2 = parseMappingConfig({ ...DEMO_MAPPING_CONFIG, product: { ...DEMO_MAPPING_CONFIG.product, shopCurrencyAliases: ['$'], priceList: 2 } });
+    const list2 = parseMappingConfig({
+      ...DEMO_MAPPING_CONFIG,
+      product: { ...DEMO_MAPPING_CONFIG.product, shopCurrencyAliases: ['$'], priceList: 2 },
+    });
     const [m2] = mapProductPage(list2, target, [{ id: 'A1', data: item({ ItemPrices: [{ PriceList: 2, Price: 15, Currency: '$' }] }) }]);
     assert.ok(m2?.ok && m2.payload.kind === 'push');
     assert.notEqual(productHash(target, m2.payload.upsert, link), h);
@@ -197,7 +297,11 @@ describe('product sync hash', () => {
 
   test('a delta record whose hash matches is unchanged in map (never posted); anything else is pushed', () => {
     const [same] = mapProductPage(config, target, [{ id: 'A1', data: linked() }]);
-    assert.deepEqual(same, { id: 'A1', ok: false, outcome: { object: 'product', sourceId: 'A1', outcome: 'unchanged', targetId: link.productId } });
+    assert.deepEqual(same, {
+      id: 'A1',
+      ok: false,
+      outcome: { object: 'product', sourceId: 'A1', outcome: 'unchanged', targetId: link.productId },
+    });
 
     const pushed = (rec: ItemRecord) => {
       const [m] = mapProductPage(config, target, [{ id: 'A1', data: rec }]);
@@ -211,7 +315,10 @@ describe('product sync hash', () => {
     // Full and ids runs do not trust the hash.
     assert.equal(pushed(linked({}, { hashFields: true })).knownProductId, link.productId);
     // Pushed by an older version: no hash (and no variant id) yet.
-    assert.deepEqual(pushed({ ...item({ U_ShopifyId: link.productId }), hashFields: true, trustHash: true }).knownLink, { variantId: null, hash: null });
+    assert.deepEqual(pushed({ ...item({ U_ShopifyId: link.productId }), hashFields: true, trustHash: true }).knownLink, {
+      variantId: null,
+      hash: null,
+    });
     // The variant id cleared by hand: the hash alone does not vouch for the link.
     const noVariant = linked();
     noVariant.item = { ...noVariant.item, U_ShopifyVariantId: null };

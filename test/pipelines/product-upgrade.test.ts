@@ -20,7 +20,8 @@ describe('product push on an item table without the hash fields', { timeout: 120
     fx = await startHubFixture({ items: 25 });
     fx.deps.product.tuning.hashFieldsRecheckMs = 0;
     for (const md of [...fx.b1Sim.state.store('UserFieldsMD').values()]) {
-      if (md.TableName === 'OITM' && (md.Name === 'ShopifyVariantId' || md.Name === 'ShopifyHash')) fx.b1Sim.state.remove('UserFieldsMD', `OITM|${String(md.FieldID)}`);
+      if (md.TableName === 'OITM' && (md.Name === 'ShopifyVariantId' || md.Name === 'ShopifyHash'))
+        fx.b1Sim.state.remove('UserFieldsMD', `OITM|${String(md.FieldID)}`);
     }
     worker = await fx.startWorker();
   });

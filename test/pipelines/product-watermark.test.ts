@@ -44,11 +44,28 @@ interface Pass {
  * Reads pages like the sync-run workflow (keeping the newest page watermark) while `keep` says
  * the cursor is still in the phase under test; `afterPage(i)` runs after page i was read.
  */
-async function readPass(deps: PipelineDeps, o: { mode: SyncMode; since?: string; start?: string; keep: (cursor: string) => boolean; afterPage?: (i: number) => void | Promise<void>; fetch?: typeof fetchImportPage }): Promise<Pass> {
+async function readPass(
+  deps: PipelineDeps,
+  o: {
+    mode: SyncMode;
+    since?: string;
+    start?: string;
+    keep: (cursor: string) => boolean;
+    afterPage?: (i: number) => void | Promise<void>;
+    fetch?: typeof fetchImportPage;
+  },
+): Promise<Pass> {
   const pass: Pass = { ids: [], cursors: [] };
   let cursor: string | undefined = o.start;
   for (let i = 0; i < 100; i++) {
-    const page: FetchPageResult<ProductSource> = await (o.fetch ?? fetchProductPage)(deps, { object: o.fetch ? 'shopify-product' : 'product', syncId: 'watermark-test', pageIndex: i, mode: o.mode, ...(o.since ? { since: o.since } : {}), ...(cursor ? { cursor } : {}) });
+    const page: FetchPageResult<ProductSource> = await (o.fetch ?? fetchProductPage)(deps, {
+      object: o.fetch ? 'shopify-product' : 'product',
+      syncId: 'watermark-test',
+      pageIndex: i,
+      mode: o.mode,
+      ...(o.since ? { since: o.since } : {}),
+      ...(cursor ? { cursor } : {}),
+    });
     pass.ids.push(...page.records.map((r) => r.id));
     if (page.watermark && (!pass.watermark || page.watermark > pass.watermark)) pass.watermark = page.watermark;
     await o.afterPage?.(i);
@@ -147,7 +164,10 @@ describe('product watermark: edits landing during a run', { concurrency: 1 }, ()
         b1Sim.state.touch('Items', ahead);
       },
     });
-    assert.ok(run.ids.some((id) => id.includes('..')), 'the run went through bulk chunks');
+    assert.ok(
+      run.ids.some((id) => id.includes('..')),
+      'the run went through bulk chunks',
+    );
     b1Sim.state.clock.set('2026-11-28T13:00:00');
     const next = await readPass(deps, { mode: 'delta', since: run.watermark, keep: (c) => c.startsWith('b1:') });
     assert.ok(next.ids.includes(behind), `the next delta (from ${run.watermark}) reads ${behind}, edited after its chunk was read`);
@@ -184,6 +204,9 @@ describe('product watermark: edits landing during a run', { concurrency: 1 }, ()
     const behindAt = shopSim.state.variant(behindId)!.updatedAt;
     // The next delta's scan window opens 5 minutes (search lag) before the Shopify part.
     const opens = new Date(Date.parse(shopPart) - 5 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    assert.ok(opens <= behindAt, `the next scan (updated_at >= ${opens}) covers the variant edited at ${behindAt} behind the scan position`);
+    assert.ok(
+      opens <= behindAt,
+      `the next scan (updated_at >= ${opens}) covers the variant edited at ${behindAt} behind the scan position`,
+    );
   });
 });

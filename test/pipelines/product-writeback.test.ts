@@ -42,7 +42,11 @@ describe('product write-backs through $batch', { timeout: 180_000 }, () => {
     const log = fx.b1Sim.faults.log.slice(at);
     const batches = log.filter((l) => /^POST \S*\/\$batch$/.test(l)).length;
     t.diagnostic(`${N} items: ${log.length} B1 requests (${(log.length / pushed).toFixed(3)} per pushed item), ${batches} $batch`);
-    assert.deepEqual(log.filter((l) => /^(PATCH|PUT|MERGE) /.test(l)), [], 'no write-back outside $batch');
+    assert.deepEqual(
+      log.filter((l) => /^(PATCH|PUT|MERGE) /.test(l)),
+      [],
+      'no write-back outside $batch',
+    );
     // Pages of 150 and 100: ⌈150/100⌉ + 1 requests.
     assert.equal(batches, Math.ceil(150 / LINKS_PER_BATCH) + Math.ceil(100 / LINKS_PER_BATCH));
     assert.ok(log.length / pushed <= 0.1, `B1 requests per pushed item ≤ 0.1 (${log.length} for ${pushed})`);
@@ -76,7 +80,12 @@ describe('product write-backs through $batch', { timeout: 180_000 }, () => {
     const bad = outcomes.get(gone);
     assert.equal(bad?.outcome, 'failed');
     assert.equal(bad?.field, 'U_ShopifyId');
-    assert.match(bad?.reason ?? '', new RegExp(`^item ${gone}: product gid://shopify/Product/\\d+ is in Shopify but U_ShopifyId, U_ShopifyVariantId, U_ShopifyHash could not be written: No matching records found`));
+    assert.match(
+      bad?.reason ?? '',
+      new RegExp(
+        `^item ${gone}: product gid://shopify/Product/\\d+ is in Shopify but U_ShopifyId, U_ShopifyVariantId, U_ShopifyHash could not be written: No matching records found`,
+      ),
+    );
     for (const code of codes) {
       if (code === gone) continue;
       assert.equal(outcomes.get(code)?.outcome, 'unchanged', code);
@@ -85,6 +94,9 @@ describe('product write-backs through $batch', { timeout: 180_000 }, () => {
     // The Service Layer stops at the failed part: the 10 after it go in a second request.
     const log = fx.b1Sim.faults.log.slice(at);
     assert.equal(log.filter((l) => l.endsWith('/$batch')).length, 2, log.join(', '));
-    assert.deepEqual(log.filter((l) => l.startsWith('PATCH ')), []);
+    assert.deepEqual(
+      log.filter((l) => l.startsWith('PATCH ')),
+      [],
+    );
   });
 });

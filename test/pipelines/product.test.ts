@@ -6,7 +6,17 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHubFixture, type HubFixture, type RunningWorker } from '../support/hub-fixture';
 import { DEMO_ITEM_CODES } from '../../src/sim/b1/seed';
-import { assertPushed, b1Writes, countPushPhaseCalls, createShopifyProduct, itemLink, loggedOutcomes, nextSecond, productIdsBySku, productStamps } from './support-product';
+import {
+  assertPushed,
+  b1Writes,
+  countPushPhaseCalls,
+  createShopifyProduct,
+  itemLink,
+  loggedOutcomes,
+  nextSecond,
+  productIdsBySku,
+  productStamps,
+} from './support-product';
 import { temporal } from '@temporalio/proto';
 
 describe('product pipeline', () => {
@@ -37,7 +47,9 @@ describe('product pipeline', () => {
     const bytes = temporal.api.history.v1.History.encode(history).finish().length;
     const shopifyCalls = fx.shopifySim.stats.requests - requestsAt;
     const b1Calls = fx.b1Sim.faults.log.length - b1At;
-    t.diagnostic(`20 items in ${seconds.toFixed(2)} s (${(20 / seconds).toFixed(1)} records/s incl. workflow start); ${shopifyCalls} Shopify + ${b1Calls} B1 calls (${((shopifyCalls + b1Calls) / 20).toFixed(2)} per record); history ${bytes} B, ${history.events?.length} events (${Math.round(bytes / 20)} B per record)`);
+    t.diagnostic(
+      `20 items in ${seconds.toFixed(2)} s (${(20 / seconds).toFixed(1)} records/s incl. workflow start); ${shopifyCalls} Shopify + ${b1Calls} B1 calls (${((shopifyCalls + b1Calls) / 20).toFixed(2)} per record); history ${bytes} B, ${history.events?.length} events (${Math.round(bytes / 20)} B per record)`,
+    );
     assert.ok(bytes / 20 <= 3 * 1024, `history ≤ 3 KB per record (${Math.round(bytes / 20)} B)`);
     await assertPushed(fx, DEMO_ITEM_CODES);
     // Unselected items are not pushed.
@@ -86,7 +98,10 @@ describe('product pipeline', () => {
     const after = productStamps(fx);
     const changed = [...after].filter(([id, s]) => stamps.get(id) !== s).map(([id]) => `gid://shopify/Product/${id}`);
     assert.deepEqual(changed.sort(), [...productIdsBySku(fx, 'A00003'), ...productIdsBySku(fx, 'A00004')].sort());
-    for (const [code, was] of [['A00003', before.renamed], ['A00004', before.repriced]] as const) {
+    for (const [code, was] of [
+      ['A00003', before.renamed],
+      ['A00004', before.repriced],
+    ] as const) {
       const now = itemLink(fx, code);
       assert.notEqual(now.hash, was.hash, `U_ShopifyHash of ${code} follows the push`);
       assert.deepEqual({ ...now, hash: null }, { ...was, hash: null }, `same product and variant for ${code}`);
@@ -148,7 +163,11 @@ describe('product pipeline', () => {
     const delta = await fx.runSync('product', { mode: 'delta', since: watermark });
     const outcomes = new Map((await loggedOutcomes(fx, delta.workflowId)).map((o) => [o.sourceId, o.outcome]));
     assert.equal(outcomes.get('A00007'), 'unchanged');
-    assert.equal((await fx.deps.shopify.productByCustomId('A00007'))?.title, 'Edited in Shopify', 'documented limit (README "the sync hash")');
+    assert.equal(
+      (await fx.deps.shopify.productByCustomId('A00007'))?.title,
+      'Edited in Shopify',
+      'documented limit (README "the sync hash")',
+    );
     if (delta.result.watermark) watermark = delta.result.watermark;
 
     const full = await fx.runSync('product', { mode: 'full' });
@@ -161,7 +180,10 @@ describe('product pipeline', () => {
     await fx.deps.b1.patchItem('A00021', { U_ShopifySync: 'Y', ItemPrices: [{ PriceList: 1, Price: 0 }] });
     await fx.deps.b1.patchItem('A00022', { U_ShopifySync: 'Y', SalesWeightUnit: 5 });
     await fx.deps.b1.patchItem('A00023', { U_ShopifySync: 'Y', ItemName: 'Café Zürich — 東京 🚲 "quoted"' });
-    const { result, workflowId } = await fx.runSync('product', { mode: 'ids', ids: ['A00021', 'A00022', 'A00023', 'A00024', 'NO-SUCH-ITEM'] });
+    const { result, workflowId } = await fx.runSync('product', {
+      mode: 'ids',
+      ids: ['A00021', 'A00022', 'A00023', 'A00024', 'NO-SUCH-ITEM'],
+    });
     assert.deepEqual(result.counts, { created: 1, updated: 0, unchanged: 0, skipped: 1, failed: 3 });
 
     const p = await fx.deps.shopify.productByCustomId('A00023');
@@ -180,8 +202,19 @@ describe('product pipeline', () => {
   });
 
   test('a product made in Shopify with an unknown SKU becomes a B1 item in the default group (shopify-product)', async () => {
-    const made = await createShopifyProduct(fx, { title: 'Gift wrapping', sku: 'SHOP-WRAP-1', price: '4.50', tracked: false, weightKg: 0.2 });
-    const long = await createShopifyProduct(fx, { title: `Very long ${'x'.repeat(120)}`, sku: 'SHOP-LONG-1', price: '9.00', tracked: true });
+    const made = await createShopifyProduct(fx, {
+      title: 'Gift wrapping',
+      sku: 'SHOP-WRAP-1',
+      price: '4.50',
+      tracked: false,
+      weightKg: 0.2,
+    });
+    const long = await createShopifyProduct(fx, {
+      title: `Very long ${'x'.repeat(120)}`,
+      sku: 'SHOP-LONG-1',
+      price: '9.00',
+      tracked: true,
+    });
     const push = await fx.runSync('product', { mode: 'delta', since: watermark });
     assert.equal(push.result.counts.created, 0, 'the push imports nothing');
     assert.equal(fx.b1Sim.state.get('Items', 'SHOP-WRAP-1'), undefined);
@@ -197,7 +230,10 @@ describe('product pipeline', () => {
     assert.equal(it.InventoryItem, 'tNO');
     assert.equal(it.ItemName, 'Gift wrapping');
     assert.equal(it.U_ShopifyId, made);
-    assert.equal(it.U_ShopifyVariantId, fx.shopifySim.state.variantsBySku('SHOP-WRAP-1').map((v) => `gid://shopify/ProductVariant/${v.id}`)[0]);
+    assert.equal(
+      it.U_ShopifyVariantId,
+      fx.shopifySim.state.variantsBySku('SHOP-WRAP-1').map((v) => `gid://shopify/ProductVariant/${v.id}`)[0],
+    );
     assert.notEqual(it.U_ShopifySync, 'Y', 'not flagged for push back');
     assert.equal(fx.b1Sim.state.get('Items', 'SHOP-LONG-1'), undefined);
     const longFailure = failures.find((o) => o.field === 'title');
@@ -206,7 +242,11 @@ describe('product pipeline', () => {
     // Fixed in Shopify, then resynced by the failed outcome's id (the variant GID): now it lands.
     const longRec = fx.shopifySim.state.product(Number(long.split('/').pop()))!;
     longRec.title = 'Long product, shortened';
-    const resync = await fx.runSync('shopify-product', { mode: 'ids', ids: [longFailure!.sourceId, 'gid://shopify/ProductVariant/999999999'], trigger: 'resync' });
+    const resync = await fx.runSync('shopify-product', {
+      mode: 'ids',
+      ids: [longFailure!.sourceId, 'gid://shopify/ProductVariant/999999999'],
+      trigger: 'resync',
+    });
     assert.deepEqual(resync.result.counts, { created: 1, updated: 0, unchanged: 0, skipped: 0, failed: 1 });
     assert.equal((fx.b1Sim.state.get('Items', 'SHOP-LONG-1') as { ItemName?: string } | undefined)?.ItemName, 'Long product, shortened');
 

@@ -52,7 +52,10 @@ describe('products: one object per direction', { timeout: 180_000 }, () => {
     worker = await fx.startWorker();
   });
   after(async () => {
-    for (const o of ['product', 'shopify-product'] as const) await schedulerHandle(fx.env.client, o).terminate('test done').catch(() => undefined);
+    for (const o of ['product', 'shopify-product'] as const)
+      await schedulerHandle(fx.env.client, o)
+        .terminate('test done')
+        .catch(() => undefined);
     await worker?.stop();
     await fx?.close();
   });
@@ -66,7 +69,11 @@ describe('products: one object per direction', { timeout: 180_000 }, () => {
       args: [{ object: 'product', spec: QUIET, state: { ...initialSchedulerState(QUIET), watermark: combined } }],
     });
     // Two hubs starting at once: both ensure the schedulers.
-    await Promise.all([0, 1].map(() => ensureSchedulers(fx.env.client, { taskQueue: fx.taskQueue, schedules: SCHEDULES, objects: ['product', 'shopify-product'] })));
+    await Promise.all(
+      [0, 1].map(() =>
+        ensureSchedulers(fx.env.client, { taskQueue: fx.taskQueue, schedules: SCHEDULES, objects: ['product', 'shopify-product'] }),
+      ),
+    );
     const product = await schedulerHandle(fx.env.client, 'product').query(statusQuery, {});
     const imported = await schedulerHandle(fx.env.client, 'shopify-product').query(statusQuery, {});
     assert.equal(product.watermark, combined, 'the product scheduler is kept as it was');
@@ -85,7 +92,10 @@ describe('products: one object per direction', { timeout: 180_000 }, () => {
     assert.equal(pull.run.outcome, 'completed', JSON.stringify(pull.run));
     assert.equal(pull.run.counts?.created, 1, JSON.stringify(pull.run.counts));
     assert.ok(b1Item(fx, 'SHOP-SPLIT-1'), `item made from ${shopMade}`);
-    assert.ok(pull.status.watermark! > '2026-11-26T15:03:12Z' && !pull.status.watermark!.includes('~'), `own watermark: ${pull.status.watermark}`);
+    assert.ok(
+      pull.status.watermark! > '2026-11-26T15:03:12Z' && !pull.status.watermark!.includes('~'),
+      `own watermark: ${pull.status.watermark}`,
+    );
   });
 
   test('a product pushed by the hub is never imported back, not even when its item was deleted in B1', async () => {
@@ -109,7 +119,11 @@ describe('products: one object per direction', { timeout: 180_000 }, () => {
     const b = await createShopifyProduct(fx, { title: 'By numeric variant id', sku: 'SHOP-SPLIT-3', price: '1.00', tracked: false });
     const variantOfB = fx.shopifySim.state.variantsBySku('SHOP-SPLIT-3')[0]!;
     const numeric = String(variantOfB.id).split('/').pop()!;
-    const r = await fx.runSync('shopify-product', { mode: 'ids', ids: [a, numeric, 'gid://shopify/ProductVariant/999999999'], trigger: 'resync' });
+    const r = await fx.runSync('shopify-product', {
+      mode: 'ids',
+      ids: [a, numeric, 'gid://shopify/ProductVariant/999999999'],
+      trigger: 'resync',
+    });
     assert.equal(r.result.counts.created, 2, JSON.stringify(r.result.counts));
     assert.ok(b1Item(fx, 'SHOP-SPLIT-2') && b1Item(fx, 'SHOP-SPLIT-3'), `items from ${a} and ${b}`);
     await fx.deps.b1.patchItem(CODES[4]!, { ItemName: 'Renamed for the resync' });
@@ -122,7 +136,14 @@ describe('products: one object per direction', { timeout: 180_000 }, () => {
     for (const cursor of [
       encodeCursor({ phase: 'shopify', after: 'abc', b1From: '2026-11-27T08:00:00', shopFrom: '2026-11-27T07:00:00Z' }),
       encodeCursor({ phase: 'export', step: 'after-push', b1From: '2026-11-27T08:00:00' }),
-      encodeCursor({ phase: 'export', step: 'read', op: 'gid://shopify/BulkOperation/1', offset: 0, startedAt: 0, b1From: '2026-11-27T08:00:00' }),
+      encodeCursor({
+        phase: 'export',
+        step: 'read',
+        op: 'gid://shopify/BulkOperation/1',
+        offset: 0,
+        startedAt: 0,
+        b1From: '2026-11-27T08:00:00',
+      }),
     ]) {
       const page = await fetchProductPage(fx.deps, { object: 'product', syncId: 'old-run', pageIndex: 7, mode: 'full', since, cursor });
       assert.deepEqual(page.records, [], cursor);

@@ -19,11 +19,20 @@ export function b1Rows(b1: B1Sim, itemCode: string): Row[] {
  * (InStock − Committed), less the units Shopify sold that B1 does not account for (per order,
  * see pendingInShopify) and Shopify's `reserved` at the location, floored at 0. Without `shop`, B1 alone.
  */
-export function expectedAvailable(b1: B1Sim, itemCode: string, warehouses: readonly string[], shop?: ShopifySim, locationGid?: string): number {
+export function expectedAvailable(
+  b1: B1Sim,
+  itemCode: string,
+  warehouses: readonly string[],
+  shop?: ShopifySim,
+  locationGid?: string,
+): number {
   const sum = b1Rows(b1, itemCode)
     .filter((r) => warehouses.includes(r.WarehouseCode))
     .reduce((s, r) => s + (r.InStock ?? 0) - (r.Committed ?? 0), 0);
-  const less = shop && locationGid ? pendingInShopify(b1, shop, itemCode, locationGid, warehouses) + shopifyQuantity(shop, itemCode, locationGid, 'reserved') : 0;
+  const less =
+    shop && locationGid
+      ? pendingInShopify(b1, shop, itemCode, locationGid, warehouses) + shopifyQuantity(shop, itemCode, locationGid, 'reserved')
+      : 0;
   return Math.max(0, Math.floor(sum - less + 1e-9));
 }
 

@@ -33,14 +33,29 @@ export function b1Writes(fx: HubFixture, fromIndex: number): string[] {
 }
 
 /** Creates a product in Shopify the way a merchant would (no hub custom id), over the Admin API. */
-export async function createShopifyProduct(fx: HubFixture, p: { title: string; sku: string; price: string; tracked: boolean; weightKg?: number }): Promise<string> {
+export async function createShopifyProduct(
+  fx: HubFixture,
+  p: { title: string; sku: string; price: string; tracked: boolean; weightKg?: number },
+): Promise<string> {
   const vars = fx.deps.shopify.productSetVariables(
-    { customId: 'unused', title: p.title, sku: p.sku, price: p.price, tracked: p.tracked, taxable: true, status: 'ACTIVE', weight: p.weightKg ? { unit: 'KILOGRAMS', value: p.weightKg } : null },
+    {
+      customId: 'unused',
+      title: p.title,
+      sku: p.sku,
+      price: p.price,
+      tracked: p.tracked,
+      taxable: true,
+      status: 'ACTIVE',
+      weight: p.weightKg ? { unit: 'KILOGRAMS', value: p.weightKg } : null,
+    },
     null,
   );
   delete vars.identifier;
   (vars.input as Record<string, unknown>).metafields = [];
-  const { data } = await fx.deps.shopify.executor.call<{ productSet: { product: { id: string } | null; userErrors: unknown[] } }>(PRODUCT_SET, vars);
+  const { data } = await fx.deps.shopify.executor.call<{ productSet: { product: { id: string } | null; userErrors: unknown[] } }>(
+    PRODUCT_SET,
+    vars,
+  );
   if (!data.productSet.product) throw new Error(`productSet failed: ${JSON.stringify(data.productSet.userErrors)}`);
   return data.productSet.product.id;
 }
@@ -123,7 +138,10 @@ export function productExports(fx: HubFixture): { id: number; status: string; cr
 }
 
 /** The outcomes a run logged (logOutcomes activity inputs in its history). */
-export async function loggedOutcomes(fx: HubFixture, workflowId: string): Promise<Array<{ object?: string; sourceId: string; outcome: string; field?: string; reason?: string }>> {
+export async function loggedOutcomes(
+  fx: HubFixture,
+  workflowId: string,
+): Promise<Array<{ object?: string; sourceId: string; outcome: string; field?: string; reason?: string }>> {
   const history = await fx.env.client.workflow.getHandle(workflowId).fetchHistory();
   const out: Array<{ object?: string; sourceId: string; outcome: string; field?: string; reason?: string }> = [];
   for (const e of history.events ?? []) {

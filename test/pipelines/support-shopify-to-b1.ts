@@ -51,7 +51,14 @@ export async function ensureGuestPartner(fx: HubFixture): Promise<void> {
  * Every record outcome a run logged, read back from its history (the logOutcomes inputs), plus
  * the size of the history: the message log is what operators read, so tests read it too.
  */
-export async function runLog(fx: HubFixture, workflowId: string): Promise<{ outcomes: Array<Rec & { sourceId: string; outcome: string; reason?: string; field?: string; targetId?: string }>; historyBytes: number; events: number }> {
+export async function runLog(
+  fx: HubFixture,
+  workflowId: string,
+): Promise<{
+  outcomes: Array<Rec & { sourceId: string; outcome: string; reason?: string; field?: string; targetId?: string }>;
+  historyBytes: number;
+  events: number;
+}> {
   const history = await fx.env.client.workflow.getHandle(workflowId).fetchHistory();
   const events = history.events ?? [];
   const outcomes: Array<Rec & { sourceId: string; outcome: string }> = [];

@@ -35,10 +35,16 @@ test('a history that no longer matches the code is caught (the check can fail)',
   installQuietRuntime();
   const json = JSON.parse(readFileSync(join(dir, 'sync-run-order.json'), 'utf8')) as { events: Array<Record<string, unknown>> };
   // Pretend the recorded run called a different first activity than the code now does.
-  const scheduled = json.events.find((e) => e.activityTaskScheduledEventAttributes) as { activityTaskScheduledEventAttributes: { activityType: { name: string } } };
+  const scheduled = json.events.find((e) => e.activityTaskScheduledEventAttributes) as {
+    activityTaskScheduledEventAttributes: { activityType: { name: string } };
+  };
   scheduled.activityTaskScheduledEventAttributes.activityType.name = 'fetchSomethingElse';
   await assert.rejects(
-    Worker.runReplayHistory({ workflowBundle: await hubWorkflowBundle(), dataConverter: hubDataConverter }, historyFromJSON(json), 'tampered'),
+    Worker.runReplayHistory(
+      { workflowBundle: await hubWorkflowBundle(), dataConverter: hubDataConverter },
+      historyFromJSON(json),
+      'tampered',
+    ),
     (err: unknown) => err instanceof DeterminismViolationError,
   );
 });

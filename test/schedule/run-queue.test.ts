@@ -26,7 +26,10 @@ test('later requests fold into the same run; every request id is kept', () => {
 });
 
 test('full absorbs delta and ids; ids survive a delta run (a resync is never dropped)', () => {
-  const idsThenDelta = coalesce(coalesce(undefined, req({ mode: 'ids', ids: ['1', '2'], trigger: 'resync' })), req({ mode: 'delta', trigger: 'schedule' }));
+  const idsThenDelta = coalesce(
+    coalesce(undefined, req({ mode: 'ids', ids: ['1', '2'], trigger: 'resync' })),
+    req({ mode: 'delta', trigger: 'schedule' }),
+  );
   assert.equal(idsThenDelta.mode, 'delta');
   assert.deepEqual(idsThenDelta.ids, ['1', '2']);
   assert.equal(idsThenDelta.trigger, 'resync', 'the human trigger names the run, not the schedule');

@@ -1,14 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DateTime } from 'luxon';
-import {
-  describeSchedule,
-  nextFireTime,
-  nextFireTimes,
-  parseScheduleSpec,
-  type ScheduleSpec,
-  WEEKDAYS,
-} from '../../src/schedule/spec';
+import { describeSchedule, nextFireTime, nextFireTimes, parseScheduleSpec, type ScheduleSpec, WEEKDAYS } from '../../src/schedule/spec';
 
 function spec(input: unknown): ScheduleSpec {
   const r = parseScheduleSpec(input);
@@ -22,8 +15,16 @@ const times = (s: ScheduleSpec, after: string, n: number) => nextFireTimes(s, at
 describe('daily', () => {
   const daily = spec({ kind: 'daily', times: ['14:00', '02:00'], timezone: 'UTC' });
   test('fires at each listed time, in order, strictly after the reference', () => {
-    assert.deepEqual(times(daily, '2026-11-26T01:59:59Z', 3), ['2026-11-26T02:00:00.000Z', '2026-11-26T14:00:00.000Z', '2026-11-27T02:00:00.000Z']);
-    assert.equal(iso(nextFireTime(daily, at('2026-11-26T02:00:00Z'))), '2026-11-26T14:00:00.000Z', 'a slot equal to the reference is not "next"');
+    assert.deepEqual(times(daily, '2026-11-26T01:59:59Z', 3), [
+      '2026-11-26T02:00:00.000Z',
+      '2026-11-26T14:00:00.000Z',
+      '2026-11-27T02:00:00.000Z',
+    ]);
+    assert.equal(
+      iso(nextFireTime(daily, at('2026-11-26T02:00:00Z'))),
+      '2026-11-26T14:00:00.000Z',
+      'a slot equal to the reference is not "next"',
+    );
   });
   test('crosses month and year ends', () => {
     assert.deepEqual(times(daily, '2026-12-31T15:00:00Z', 2), ['2027-01-01T02:00:00.000Z', '2027-01-01T14:00:00.000Z']);
@@ -44,7 +45,11 @@ describe('DST changes', () => {
   test('spring forward: a time inside the gap fires at the first instant after it, never skipped', () => {
     // Europe/Berlin 2026-03-29: 02:00 CET jumps to 03:00 CEST (01:00Z).
     const s = spec({ kind: 'daily', times: ['02:30'], timezone: 'Europe/Berlin' });
-    assert.deepEqual(times(s, '2026-03-27T12:00:00Z', 3), ['2026-03-28T01:30:00.000Z', '2026-03-29T01:00:00.000Z', '2026-03-30T00:30:00.000Z']);
+    assert.deepEqual(times(s, '2026-03-27T12:00:00Z', 3), [
+      '2026-03-28T01:30:00.000Z',
+      '2026-03-29T01:00:00.000Z',
+      '2026-03-30T00:30:00.000Z',
+    ]);
     // America/New_York 2026-03-08: 02:00 EST jumps to 03:00 EDT (07:00Z).
     const ny = spec({ kind: 'daily', times: ['02:15'], timezone: 'America/New_York' });
     assert.equal(iso(nextFireTime(ny, at('2026-03-08T05:00:00Z'))), '2026-03-08T07:00:00.000Z');
@@ -62,13 +67,16 @@ describe('DST changes', () => {
   test('hourly interval across spring forward has no duplicate and no gap larger than the jump', () => {
     const s = spec({ kind: 'interval', everyMinutes: 60, timezone: 'Europe/Berlin' });
     const fires = nextFireTimes(s, at('2026-03-28T23:30:00Z'), 5);
-    assert.deepEqual(fires.map((t) => new Date(t).toISOString()), [
-      '2026-03-29T00:00:00.000Z', // 01:00 CET
-      '2026-03-29T01:00:00.000Z', // 02:00 does not exist → 03:00 CEST; 03:00 itself coalesces
-      '2026-03-29T02:00:00.000Z',
-      '2026-03-29T03:00:00.000Z',
-      '2026-03-29T04:00:00.000Z',
-    ]);
+    assert.deepEqual(
+      fires.map((t) => new Date(t).toISOString()),
+      [
+        '2026-03-29T00:00:00.000Z', // 01:00 CET
+        '2026-03-29T01:00:00.000Z', // 02:00 does not exist → 03:00 CEST; 03:00 itself coalesces
+        '2026-03-29T02:00:00.000Z',
+        '2026-03-29T03:00:00.000Z',
+        '2026-03-29T04:00:00.000Z',
+      ],
+    );
   });
 });
 
@@ -88,7 +96,11 @@ describe('weekly', () => {
 describe('interval', () => {
   test('aligned to the local day, not to when it was set', () => {
     const s = spec({ kind: 'interval', everyMinutes: 15, timezone: 'UTC' });
-    assert.deepEqual(times(s, '2026-11-26T10:07:13Z', 3), ['2026-11-26T10:15:00.000Z', '2026-11-26T10:30:00.000Z', '2026-11-26T10:45:00.000Z']);
+    assert.deepEqual(times(s, '2026-11-26T10:07:13Z', 3), [
+      '2026-11-26T10:15:00.000Z',
+      '2026-11-26T10:30:00.000Z',
+      '2026-11-26T10:45:00.000Z',
+    ]);
   });
   test('window edges are inclusive and nothing fires outside the window', () => {
     const s = spec({ kind: 'interval', everyMinutes: 120, between: { start: '08:00', end: '20:00' }, timezone: 'UTC' });
@@ -109,12 +121,22 @@ describe('interval', () => {
     ]);
   });
   test('weekday filter: mon-fri business hours skip the weekend', () => {
-    const s = spec({ kind: 'interval', everyMinutes: 240, between: { start: '08:00', end: '16:00' }, days: ['mon', 'tue', 'wed', 'thu', 'fri'], timezone: 'UTC' });
+    const s = spec({
+      kind: 'interval',
+      everyMinutes: 240,
+      between: { start: '08:00', end: '16:00' },
+      days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+      timezone: 'UTC',
+    });
     assert.equal(iso(nextFireTime(s, at('2026-11-27T16:00:00Z'))), '2026-11-30T08:00:00.000Z'); // Fri → Mon
   });
   test('a non-divisor cadence restarts at each day boundary', () => {
     const s = spec({ kind: 'interval', everyMinutes: 7 * 60, timezone: 'UTC' });
-    assert.deepEqual(times(s, '2026-11-26T20:00:00Z', 3), ['2026-11-26T21:00:00.000Z', '2026-11-27T00:00:00.000Z', '2026-11-27T07:00:00.000Z']);
+    assert.deepEqual(times(s, '2026-11-26T20:00:00Z', 3), [
+      '2026-11-26T21:00:00.000Z',
+      '2026-11-27T00:00:00.000Z',
+      '2026-11-27T07:00:00.000Z',
+    ]);
   });
 });
 
@@ -144,7 +166,10 @@ describe('validation names the field and the reason', () => {
     [{ kind: 'daily', times: ['02:00'], timezone: 'Mars/Olympus' }, /timezone: unknown IANA time zone 'Mars\/Olympus'/],
     [{ kind: 'interval', everyMinutes: 0, timezone: 'UTC' }, /everyMinutes: everyMinutes must be at least 1/],
     [{ kind: 'interval', everyMinutes: 2000, timezone: 'UTC' }, /at most 1440/],
-    [{ kind: 'interval', everyMinutes: 60, between: { start: '08:00', end: '08:00' }, timezone: 'UTC' }, /window start and end must differ/],
+    [
+      { kind: 'interval', everyMinutes: 60, between: { start: '08:00', end: '08:00' }, timezone: 'UTC' },
+      /window start and end must differ/,
+    ],
     [{ kind: 'cron', expression: '* * * * * *', timezone: 'UTC' }, /expression: .*must have 5 fields/],
     [{ kind: 'cron', expression: '61 * * * *', timezone: 'UTC' }, /expression: invalid cron expression/],
     [{ kind: 'hourly', timezone: 'UTC' }, /kind/],
@@ -159,8 +184,22 @@ describe('validation names the field and the reason', () => {
 });
 
 test('descriptions read like the CLI flags', () => {
-  assert.equal(describeSchedule(spec({ kind: 'interval', everyMinutes: 120, between: { start: '08:00', end: '20:00' }, days: ['mon', 'fri'], timezone: 'Europe/Berlin' })), 'every 2h between 08:00-20:00 on mon,fri (Europe/Berlin)');
-  assert.equal(describeSchedule(spec({ kind: 'weekly', days: ['mon', 'thu'], times: ['02:00'], timezone: 'UTC' })), 'weekly on mon,thu at 02:00 (UTC)');
+  assert.equal(
+    describeSchedule(
+      spec({
+        kind: 'interval',
+        everyMinutes: 120,
+        between: { start: '08:00', end: '20:00' },
+        days: ['mon', 'fri'],
+        timezone: 'Europe/Berlin',
+      }),
+    ),
+    'every 2h between 08:00-20:00 on mon,fri (Europe/Berlin)',
+  );
+  assert.equal(
+    describeSchedule(spec({ kind: 'weekly', days: ['mon', 'thu'], times: ['02:00'], timezone: 'UTC' })),
+    'weekly on mon,thu at 02:00 (UTC)',
+  );
 });
 
 describe('agrees with a minute-by-minute brute force (non-DST periods)', () => {
@@ -181,7 +220,13 @@ describe('agrees with a minute-by-minute brute force (non-DST periods)', () => {
         ? spec({ kind, times: [hhmm(rnd(1440)), hhmm(rnd(1440))], timezone: zone })
         : kind === 'weekly'
           ? spec({ kind, days: days.length ? days : ['wed'], times: [hhmm(rnd(1440))], timezone: zone })
-          : spec({ kind, everyMinutes: 5 + rnd(300), between: rnd(2) ? { start: hhmm(rnd(720)), end: hhmm(720 + rnd(719)) } : undefined, days: days.length ? days : undefined, timezone: zone });
+          : spec({
+              kind,
+              everyMinutes: 5 + rnd(300),
+              between: rnd(2) ? { start: hhmm(rnd(720)), end: hhmm(720 + rnd(719)) } : undefined,
+              days: days.length ? days : undefined,
+              timezone: zone,
+            });
     // June 2026: no DST transitions in these zones.
     const after = at('2026-06-08T00:00:00Z') + rnd(7 * 1440) * 60_000 + rnd(60_000);
     test(`${describeSchedule(s)} after ${new Date(after).toISOString()}`, () => {

@@ -14,7 +14,14 @@ import { createTimeSkippingEnv } from '../../src/testing/temporal-servers';
 import { createHubWorker } from '../../src/hub/worker';
 import { ensureHubSearchAttributes } from '../../src/temporal/search-attributes';
 import { schedulerWorkflow } from '../../src/workflows/scheduler';
-import { changeScheduleUpdate, pauseSignal, resumeSignal, setScheduleSignal, statusQuery, syncNowSignal } from '../../src/workflows/messages';
+import {
+  changeScheduleUpdate,
+  pauseSignal,
+  resumeSignal,
+  setScheduleSignal,
+  statusQuery,
+  syncNowSignal,
+} from '../../src/workflows/messages';
 import { nextFireTimes, type ScheduleSpec } from '../../src/schedule/spec';
 import type { FetchPageInput, FetchPageResult, MapPageInput, MappedRecord, PostPageInput } from '../../src/pipelines/contract';
 import type { RecordOutcome } from '../../src/mapping/outcome';
@@ -77,7 +84,12 @@ function scriptedPass() {
 
 async function withScheduler(
   spec: ScheduleSpec,
-  body: (ctx: { handle: WorkflowHandle<typeof schedulerWorkflow>; pass: ReturnType<typeof scriptedPass>; startedAt: number; worker: Worker }) => Promise<void>,
+  body: (ctx: {
+    handle: WorkflowHandle<typeof schedulerWorkflow>;
+    pass: ReturnType<typeof scriptedPass>;
+    startedAt: number;
+    worker: Worker;
+  }) => Promise<void>,
   opts: { continueAsNewAfterIterations?: number } = {},
 ) {
   const taskQueue = `sched-${randomUUID()}`;
@@ -99,7 +111,11 @@ async function withScheduler(
 }
 
 /** Queries race with signal processing; poll until the state shows what the signal did. */
-async function statusWhen(handle: WorkflowHandle<typeof schedulerWorkflow>, ok: (s: Awaited<ReturnType<typeof getStatus>>) => boolean, what: string) {
+async function statusWhen(
+  handle: WorkflowHandle<typeof schedulerWorkflow>,
+  ok: (s: Awaited<ReturnType<typeof getStatus>>) => boolean,
+  what: string,
+) {
   for (let i = 0; i < 100; i++) {
     const s = await getStatus(handle);
     if (ok(s)) return s;
@@ -156,14 +172,20 @@ describe('scheduler workflow (time-skipping server)', () => {
   test('a schedule change moves the next fire time at once (signal and validated update)', async () => {
     await withScheduler({ kind: 'daily', times: ['02:00'], timezone: 'UTC' }, async ({ handle, startedAt }) => {
       const before = await getStatus(handle);
-      assert.equal(before.nextFireAt, new Date(nextFireTimes({ kind: 'daily', times: ['02:00'], timezone: 'UTC' }, startedAt, 1)[0]!).toISOString());
+      assert.equal(
+        before.nextFireAt,
+        new Date(nextFireTimes({ kind: 'daily', times: ['02:00'], timezone: 'UTC' }, startedAt, 1)[0]!).toISOString(),
+      );
 
       const every5: ScheduleSpec = { kind: 'interval', everyMinutes: 5, timezone: 'UTC' };
       await handle.signal(setScheduleSignal, every5);
       const after = await statusWhen(handle, (s) => s.spec.kind === 'interval', 'interval spec applied');
       assert.deepEqual(after.spec, every5);
       const now = await env.currentTimeMs();
-      assert.ok(Date.parse(after.nextFireAt!) - now <= 5 * 60_000, `next fire ${after.nextFireAt} should be within 5 minutes of ${new Date(now).toISOString()}`);
+      assert.ok(
+        Date.parse(after.nextFireAt!) - now <= 5 * 60_000,
+        `next fire ${after.nextFireAt} should be within 5 minutes of ${new Date(now).toISOString()}`,
+      );
 
       // The update answers with the new status, and its validator keeps bad specs out of history.
       // Both paths store the parsed spec: a key the schema does not know is not kept.
@@ -173,7 +195,8 @@ describe('scheduler workflow (time-skipping server)', () => {
       assert.deepEqual(viaUpdate.spec, { kind: 'daily', times: ['23:45'], timezone: 'Asia/Tokyo' });
       await assert.rejects(
         handle.executeUpdate(changeScheduleUpdate, { args: [{ kind: 'daily', times: ['24:00'], timezone: 'UTC' } as ScheduleSpec] }),
-        (err: unknown) => err instanceof WorkflowUpdateFailedError && /times\.0: expected a 24-hour time/.test(String((err.cause as Error)?.message)),
+        (err: unknown) =>
+          err instanceof WorkflowUpdateFailedError && /times\.0: expected a 24-hour time/.test(String((err.cause as Error)?.message)),
       );
       const history = await handle.fetchHistory();
       const rejectedInHistory = (history.events ?? []).some((e) => JSON.stringify(e).includes('24:00'));
@@ -231,9 +254,12 @@ describe('scheduler workflow (time-skipping server)', () => {
       pass.release();
       const s = await statusWhen(handle, (st) => st.recentRuns.length === 2 && !st.running && !st.pending, 'both runs done');
       assert.equal(pass.calls.length, 2);
-      assert.deepEqual(s.recentRuns.map((r) => r.workflowId), ['sync:order:second', 'sync:order:first']);
+      assert.deepEqual(
+        s.recentRuns.map((r) => r.workflowId),
+        ['sync:order:second', 'sync:order:first'],
+      );
       assert.equal(s.recentRuns[0]!.trigger, 'manual', 'a Sync Now outranks the resync it absorbed');
-      assert.equal(pass.calls[1]!.since, 'wm-0001', 'the follow-up starts from the first run\'s watermark');
+      assert.equal(pass.calls[1]!.since, 'wm-0001', "the follow-up starts from the first run's watermark");
       assert.deepEqual(pass.calls[1]!.ids, ['gid://shopify/Order/7']);
       assert.equal(s.watermark, 'wm-0002');
     });
@@ -250,7 +276,11 @@ describe('scheduler workflow (time-skipping server)', () => {
       assert.match(s.recentRuns[0]!.error!, /Service Layer rejected the login/);
       assert.equal(s.watermark, 'wm-0001');
       await advanceTo(handle, (await env.currentTimeMs()) + 31 * 60_000);
-      const later = await statusWhen(handle, (st) => st.recentRuns[0]?.trigger === 'schedule' && !st.running, 'scheduled run after failure');
+      const later = await statusWhen(
+        handle,
+        (st) => st.recentRuns[0]?.trigger === 'schedule' && !st.running,
+        'scheduled run after failure',
+      );
       assert.equal(later.recentRuns[0]!.outcome, 'completed');
     });
   });
@@ -279,7 +309,8 @@ describe('scheduler workflow (time-skipping server)', () => {
         // Driven by signals. The Java test server's time-skipping lock is not reliable across
         // continue-as-new (time may or may not skip), so a schedule slot may fire in between:
         // the checks look at the Sync Now runs and at the newest watermark, whatever else ran.
-        const manual = (s: Awaited<ReturnType<typeof getStatus>>) => s.recentRuns.filter((r) => r.trigger === 'manual').map((r) => r.workflowId);
+        const manual = (s: Awaited<ReturnType<typeof getStatus>>) =>
+          s.recentRuns.filter((r) => r.trigger === 'manual').map((r) => r.workflowId);
         for (const requestId of ['can-1', 'can-2', 'can-3']) {
           await handle.signal(syncNowSignal, { requestId });
           await statusWhen(handle, (s) => manual(s)[0] === `sync:order:${requestId}` && !s.running && !s.pending, `${requestId} done`);

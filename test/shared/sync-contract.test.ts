@@ -65,7 +65,12 @@ test('the post step hands a pipeline the syncId of a page scheduled under the ol
     },
   };
   const activities = createSyncActivities({ deps: {} as PipelineDeps, pipelines: { ...PIPELINES, order } });
-  const recorded = { object: 'order', runId: 'sync:order:cli-1', pageIndex: 0, records: [{ id: 'A', payload: {} }] } as unknown as PostPageInput;
+  const recorded = {
+    object: 'order',
+    runId: 'sync:order:cli-1',
+    pageIndex: 0,
+    records: [{ id: 'A', payload: {} }],
+  } as unknown as PostPageInput;
   const outcomes = (await new MockActivityEnvironment().run(() => activities.postPage(recorded))) as unknown[];
   assert.deepEqual(seen, ['sync:order:cli-1']);
   assert.equal(outcomes.length, 1);

@@ -19,20 +19,37 @@ describe('bulk operations', () => {
 
   test('bulk query: JSONL over HTTP, children follow parents with __parentId, reassembled', async () => {
     // A multi-variant product, so reassembly has real children to group.
-    await rawGraphQL(sim, 'mutation P($input: ProductSetInput!) { productSet(input: $input, synchronous: true) { userErrors { message } } }', {
-      input: { title: 'Bulk shirt', productOptions: [{ name: 'Size', values: [{ name: 'S' }, { name: 'M' }] }], variants: [{ optionValues: [{ optionName: 'Size', name: 'S' }], sku: 'BS-S' }, { optionValues: [{ optionName: 'Size', name: 'M' }], sku: 'BS-M' }] },
-    });
+    await rawGraphQL(
+      sim,
+      'mutation P($input: ProductSetInput!) { productSet(input: $input, synchronous: true) { userErrors { message } } }',
+      {
+        input: {
+          title: 'Bulk shirt',
+          productOptions: [{ name: 'Size', values: [{ name: 'S' }, { name: 'M' }] }],
+          variants: [
+            { optionValues: [{ optionName: 'Size', name: 'S' }], sku: 'BS-S' },
+            { optionValues: [{ optionName: 'Size', name: 'M' }], sku: 'BS-M' },
+          ],
+        },
+      },
+    );
     const { operation, products } = await client.bulkExportProducts({ pollIntervalMs: 10 });
     assert.equal(operation.status, 'COMPLETED');
     assert.equal(products.length, SKUS.length + 1);
     assert.equal(operation.rootObjectCount, String(SKUS.length + 1));
     assert.equal(operation.objectCount, String(SKUS.length + 1 + SKUS.length + 2));
     const shirt = products.find((p) => p.title === 'Bulk shirt')!;
-    assert.deepEqual(shirt.__children.ProductVariant!.map((v) => v.sku), ['BS-S', 'BS-M']);
+    assert.deepEqual(
+      shirt.__children.ProductVariant!.map((v) => v.sku),
+      ['BS-S', 'BS-M'],
+    );
     assert.ok(products.filter((p) => p.title !== 'Bulk shirt').every((p) => p.__children.ProductVariant?.length === 1));
     // The raw file: children carry __parentId and come after their parent.
     const res = await fetch(operation.url!);
-    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const seen = new Set<unknown>();
     for (const l of lines) {
       if (l.__parentId) assert.ok(seen.has(l.__parentId), 'parent first');
@@ -52,11 +69,18 @@ describe('bulk operations', () => {
   });
 
   test('bulk query rules: invalid queries and the 5-at-a-time concurrency limit (2026-07)', async () => {
-    const bad = await rawGraphQL(sim, 'mutation { bulkOperationRunQuery(query: "{ shop { name } }", groupObjects: false) { bulkOperation { id } userErrors { code message } } }');
+    const bad = await rawGraphQL(
+      sim,
+      'mutation { bulkOperationRunQuery(query: "{ shop { name } }", groupObjects: false) { bulkOperation { id } userErrors { code message } } }',
+    );
     assert.equal(bad.body.data.bulkOperationRunQuery.userErrors[0].code, 'INVALID');
     const slow = await startSim({ seed: false, bulkStepMs: 500 });
     try {
-      const start = () => rawGraphQL(slow, 'mutation { bulkOperationRunQuery(query: "{ products { edges { node { id } } } }", groupObjects: false) { bulkOperation { id status } userErrors { code message } } }');
+      const start = () =>
+        rawGraphQL(
+          slow,
+          'mutation { bulkOperationRunQuery(query: "{ products { edges { node { id } } } }", groupObjects: false) { bulkOperation { id status } userErrors { code message } } }',
+        );
       for (let i = 0; i < 5; i++) assert.deepEqual((await start()).body.data.bulkOperationRunQuery.userErrors, []);
       const sixth = await start();
       assert.equal(sixth.body.data.bulkOperationRunQuery.userErrors[0].code, 'LIMIT_REACHED');
@@ -67,7 +91,15 @@ describe('bulk operations', () => {
 
   test('bulk mutation: staged upload, productSet per line, results matched by __lineNumber', async () => {
     await client.ensureCustomIdDefinitions();
-    const items: ProductUpsert[] = Array.from({ length: 120 }, (_, i) => ({ customId: `BULK-${i}`, title: `Bulk item ${i}`, sku: `BULK-${i}`, price: `${i}.99`, tracked: true, taxable: true, status: 'ACTIVE' }));
+    const items: ProductUpsert[] = Array.from({ length: 120 }, (_, i) => ({
+      customId: `BULK-${i}`,
+      title: `Bulk item ${i}`,
+      sku: `BULK-${i}`,
+      price: `${i}.99`,
+      tracked: true,
+      taxable: true,
+      status: 'ACTIVE',
+    }));
     items[7] = { ...items[7]!, title: '' }; // one bad line
     const { operation, results } = await client.bulkUpsertProducts(items, { pollIntervalMs: 10 });
     assert.equal(operation.status, 'COMPLETED');
@@ -87,7 +119,10 @@ describe('bulk operations', () => {
     const slow = await startSim({ seed: false, bulkStepMs: 400 });
     try {
       const upload = async () => {
-        const t = await rawGraphQL(slow, 'mutation { stagedUploadsCreate(input: [{ resource: BULK_MUTATION_VARIABLES, filename: "v.jsonl", mimeType: "text/jsonl", httpMethod: POST }]) { stagedTargets { url parameters { name value } } } }');
+        const t = await rawGraphQL(
+          slow,
+          'mutation { stagedUploadsCreate(input: [{ resource: BULK_MUTATION_VARIABLES, filename: "v.jsonl", mimeType: "text/jsonl", httpMethod: POST }]) { stagedTargets { url parameters { name value } } } }',
+        );
         const target = t.body.data.stagedUploadsCreate.stagedTargets[0];
         const form = new FormData();
         for (const p of target.parameters) form.append(p.name, p.value);
@@ -97,10 +132,14 @@ describe('bulk operations', () => {
         return target.parameters.find((p: { name: string }) => p.name === 'key').value as string;
       };
       const run = async (path: string) =>
-        rawGraphQL(slow, 'mutation R($m: String!, $p: String!) { bulkOperationRunMutation(mutation: $m, stagedUploadPath: $p) { bulkOperation { id } userErrors { code message } } }', {
-          m: 'mutation C($input: CustomerInput!) { customerCreate(input: $input) { customer { id } userErrors { message } } }',
-          p: path,
-        });
+        rawGraphQL(
+          slow,
+          'mutation R($m: String!, $p: String!) { bulkOperationRunMutation(mutation: $m, stagedUploadPath: $p) { bulkOperation { id } userErrors { code message } } }',
+          {
+            m: 'mutation C($input: CustomerInput!) { customerCreate(input: $input) { customer { id } userErrors { message } } }',
+            p: path,
+          },
+        );
       assert.deepEqual((await run(await upload())).body.data.bulkOperationRunMutation.userErrors, []);
       const second = await run(await upload());
       assert.equal(second.body.data.bulkOperationRunMutation.userErrors[0].code, 'OPERATION_IN_PROGRESS');
@@ -112,7 +151,10 @@ describe('bulk operations', () => {
   });
 
   test('reassembly rejects a child whose parent never appeared', () => {
-    assert.throws(() => reassembleBulk([{ id: 'gid://shopify/ProductVariant/1', __parentId: 'gid://shopify/Product/9' }]), /lacks its parent/);
+    assert.throws(
+      () => reassembleBulk([{ id: 'gid://shopify/ProductVariant/1', __parentId: 'gid://shopify/Product/9' }]),
+      /lacks its parent/,
+    );
   });
 });
 
@@ -152,6 +194,11 @@ describe('bulk result files', () => {
       { id: 'b', updatedAt: '2026-11-26T10:00:01Z', v: 2 },
       { id: 'a', updatedAt: '2026-11-26T10:00:05Z', v: 3 },
     ];
-    assert.deepEqual(latestById(rows).map((r) => r.v).sort(), [2, 3]);
+    assert.deepEqual(
+      latestById(rows)
+        .map((r) => r.v)
+        .sort(),
+      [2, 3],
+    );
   });
 });

@@ -10,7 +10,10 @@ describe('Shopify client reads over HTTP against the simulator', () => {
   let sim: ShopifySimulator;
   let client: ShopifyClient;
   before(async () => {
-    sim = await startSim({ seed: { customers: 57, orders: 23, skus: SKUS, locations: ['Warehouse 01', 'Warehouse 02', 'Outlet'], badCustomers: 3 }, plan: 'plus' });
+    sim = await startSim({
+      seed: { customers: 57, orders: 23, skus: SKUS, locations: ['Warehouse 01', 'Warehouse 02', 'Outlet'], badCustomers: 3 },
+      plan: 'plus',
+    });
     client = clientFor(sim);
   });
   after(async () => sim.close());
@@ -20,7 +23,10 @@ describe('Shopify client reads over HTTP against the simulator', () => {
     const all = await client.locations();
     assert.equal(all.length, 123);
     assert.equal(new Set(all.map((l) => l.id)).size, 123);
-    assert.deepEqual(all.slice(0, 2).map((l) => l.name), ['Warehouse 01', 'Warehouse 02']);
+    assert.deepEqual(
+      all.slice(0, 2).map((l) => l.name),
+      ['Warehouse 01', 'Warehouse 02'],
+    );
   });
 
   test('customers: cursor pagination returns each customer exactly once, sorted by updatedAt', async () => {
@@ -45,16 +51,21 @@ describe('Shopify client reads over HTTP against the simulator', () => {
 
   test('customers delta: watermark minus overlap picks up edits, updatedAt bumped on write', async () => {
     let watermark = '';
-    for await (const page of pagesOf((after, first) => client.customersPage({ updatedSince: null, after, first }))) for (const c of page.items) if (c.updatedAt > watermark) watermark = c.updatedAt;
+    for await (const page of pagesOf((after, first) => client.customersPage({ updatedSince: null, after, first })))
+      for (const c of page.items) if (c.updatedAt > watermark) watermark = c.updatedAt;
     const target = Object.values(sim.state.data.customers)[5]!;
     await new Promise((r) => setTimeout(r, 1100)); // DateTime has second precision
     sim.updateCustomer(target.id, { note: 'changed in Shopify admin' });
     const changed = [];
-    for await (const page of pagesOf((after, first) => client.customersPage({ overlapMs: 0, updatedSince: watermark, after, first }))) changed.push(...page.items);
+    for await (const page of pagesOf((after, first) => client.customersPage({ overlapMs: 0, updatedSince: watermark, after, first })))
+      changed.push(...page.items);
     assert.ok(changed.some((c) => c.id === `gid://shopify/Customer/${target.id}` && c.note === 'changed in Shopify admin'));
     assert.ok(changed.every((c) => c.updatedAt >= watermark));
     const withOverlap = [];
-    for await (const page of pagesOf((after, first) => client.customersPage({ overlapMs: 3600_000 * 24 * 365, updatedSince: watermark, after, first }))) withOverlap.push(...page.items);
+    for await (const page of pagesOf((after, first) =>
+      client.customersPage({ overlapMs: 3600_000 * 24 * 365, updatedSince: watermark, after, first }),
+    ))
+      withOverlap.push(...page.items);
     assert.ok(withOverlap.length > changed.length, 'the overlap window re-reads older changes');
   });
 
@@ -62,7 +73,12 @@ describe('Shopify client reads over HTTP against the simulator', () => {
     const customer = Object.values(sim.state.data.customers)[0]!;
     const big = sim.createOrder({
       customerId: customer.id,
-      lines: Array.from({ length: 27 }, (_, i) => ({ sku: SKUS[i % SKUS.length], quantity: 2, unitPrice: '10.00', discount: i === 0 ? '2.00' : '0.00' })),
+      lines: Array.from({ length: 27 }, (_, i) => ({
+        sku: SKUS[i % SKUS.length],
+        quantity: 2,
+        unitPrice: '10.00',
+        discount: i === 0 ? '2.00' : '0.00',
+      })),
       shipping: [{ title: 'Express', price: '7.90' }],
       discountCodes: ['SPRING'],
       taxRate: 0.19,
@@ -83,9 +99,15 @@ describe('Shopify client reads over HTTP against the simulator', () => {
     assert.equal(o.displayFinancialStatus, 'PARTIALLY_REFUNDED');
     assert.equal(o.customer?.id, `gid://shopify/Customer/${customer.id}`);
     assert.ok(Number(o.currentTotalTaxSet.shopMoney.amount) > 0);
-    assert.equal(o.lineItems.reduce((s, l) => s + l.currentQuantity, 0), 53);
+    assert.equal(
+      o.lineItems.reduce((s, l) => s + l.currentQuantity, 0),
+      53,
+    );
     const wh = sim.state.location(big.lineItems[0]!.locationId!)!;
-    assert.ok(o.lineItems.every((l) => l.locationId === `gid://shopify/Location/${wh.id}`), 'lines carry their fulfillment location');
+    assert.ok(
+      o.lineItems.every((l) => l.locationId === `gid://shopify/Location/${wh.id}`),
+      'lines carry their fulfillment location',
+    );
     assert.ok(c.cancelledAt);
     assert.equal(c.cancelReason, 'CUSTOMER');
     assert.equal(c.lineItems[0]!.currentQuantity, 0);
@@ -94,16 +116,33 @@ describe('Shopify client reads over HTTP against the simulator', () => {
 
   test('orders delta pages include every order once and respect the cost limit', async () => {
     const ids = new Set<string>();
-    for await (const page of pagesOf((after) => client.ordersPage({ first: 4, updatedSince: '2020-01-01T00:00:00Z', after }))) for (const o of page.items) ids.add(o.id);
+    for await (const page of pagesOf((after) => client.ordersPage({ first: 4, updatedSince: '2020-01-01T00:00:00Z', after })))
+      for (const o of page.items) ids.add(o.id);
     assert.equal(ids.size, Object.keys(sim.state.data.orders).length);
     assert.equal(sim.stats.maxCostExceeded, 0);
   });
 
   test('variants by SKU: SKU is not unique, unknown SKUs map to nothing', async () => {
     await client.ensureCustomIdDefinitions();
-    const dup = await client.upsertProduct({ customId: 'DUP-1', title: 'Duplicate SKU', sku: 'A00002', price: '1.00', tracked: true, taxable: true, status: 'DRAFT' });
+    const dup = await client.upsertProduct({
+      customId: 'DUP-1',
+      title: 'Duplicate SKU',
+      sku: 'A00002',
+      price: '1.00',
+      tracked: true,
+      taxable: true,
+      status: 'DRAFT',
+    });
     assert.ok(dup.ok);
-    const odd = await client.upsertProduct({ customId: 'ODD-1', title: 'Odd SKU', sku: "O'Brien\\x 1", price: '1.00', tracked: true, taxable: true, status: 'DRAFT' });
+    const odd = await client.upsertProduct({
+      customId: 'ODD-1',
+      title: 'Odd SKU',
+      sku: "O'Brien\\x 1",
+      price: '1.00',
+      tracked: true,
+      taxable: true,
+      status: 'DRAFT',
+    });
     assert.ok(odd.ok);
     const map = await client.variantsBySkus(['A00001', 'A00002', "O'Brien\\x 1", 'NOPE']);
     assert.equal(map.get('A00001')!.length, 1);
@@ -116,7 +155,10 @@ describe('Shopify client reads over HTTP against the simulator', () => {
     const variants = [...(await client.variantsBySkus(SKUS)).values()].flat();
     const locs = await client.locations();
     const wh1 = locs.find((l) => l.name === 'Warehouse 01')!;
-    const levels = await client.inventoryLevels(variants.map((v) => v.inventoryItem.id), [wh1.id]);
+    const levels = await client.inventoryLevels(
+      variants.map((v) => v.inventoryItem.id),
+      [wh1.id],
+    );
     assert.ok(levels.length >= SKUS.length);
     for (const l of levels) {
       assert.equal(l.locationId, wh1.id);
@@ -129,7 +171,8 @@ describe('Shopify client reads over HTTP against the simulator', () => {
 
   test('products changed since a watermark, with the hub custom id when present', async () => {
     const items = [];
-    for await (const page of pagesOf((after, first) => client.productsPage({ updatedSince: null, after, first: first ?? 3 }))) items.push(...page.items);
+    for await (const page of pagesOf((after, first) => client.productsPage({ updatedSince: null, after, first: first ?? 3 })))
+      items.push(...page.items);
     assert.equal(items.length, Object.keys(sim.state.data.products).length);
     const dup = items.find((p) => p.customId === 'DUP-1');
     assert.ok(dup);

@@ -4,7 +4,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { clientFor, pagesOf, rawGraphQL, startSim } from './helpers';
 import type { ShopifySimulator } from '../../src/sim/shopify';
-import { Secret, ShopifyAuthError, ShopifyRetriesExhaustedError, ShopifyUnknownOutcomeError, ShopifyClient } from '../../src/connectors/shopify';
+import {
+  Secret,
+  ShopifyAuthError,
+  ShopifyRetriesExhaustedError,
+  ShopifyUnknownOutcomeError,
+  ShopifyClient,
+} from '../../src/connectors/shopify';
 import { CUSTOMERS_PAGE } from '../../src/connectors/shopify/documents';
 
 const SKUS = ['R-1', 'R-2', 'R-3'];
@@ -40,17 +46,20 @@ describe('Shopify executor: throttling, cost limits, back-off, unknown outcomes'
       const [customers, orders, products] = await Promise.all([
         (async () => {
           const ids = new Set<string>();
-          for await (const p of pagesOf((after, first) => client.customersPage({ updatedSince: null, after, first: first ?? 50 }))) for (const c of p.items) ids.add(c.id);
+          for await (const p of pagesOf((after, first) => client.customersPage({ updatedSince: null, after, first: first ?? 50 })))
+            for (const c of p.items) ids.add(c.id);
           return ids.size;
         })(),
         (async () => {
           const ids = new Set<string>();
-          for await (const p of pagesOf((after) => client.ordersPage({ first: 5, updatedSince: null, after }))) for (const o of p.items) ids.add(o.id);
+          for await (const p of pagesOf((after) => client.ordersPage({ first: 5, updatedSince: null, after })))
+            for (const o of p.items) ids.add(o.id);
           return ids.size;
         })(),
         (async () => {
           let n = 0;
-          for await (const p of pagesOf((after, first) => client.productsPage({ updatedSince: null, after, first: first ?? 10 }))) n += p.items.length;
+          for await (const p of pagesOf((after, first) => client.productsPage({ updatedSince: null, after, first: first ?? 10 })))
+            n += p.items.length;
           return n;
         })(),
       ]);
@@ -60,7 +69,10 @@ describe('Shopify executor: throttling, cost limits, back-off, unknown outcomes'
       const s = client.executor.stats;
       assert.ok(s.prewaits > 0, 'waited on its own model before sending');
       t.diagnostic(`tight bucket: ${s.requests} requests, ${tight.stats.throttled} throttled, ${s.prewaits} pre-waits`);
-      assert.ok(tight.stats.throttled * 3 <= s.requests, `throttled ${tight.stats.throttled} times for ${s.requests} requests: ${events.join(' ')}`);
+      assert.ok(
+        tight.stats.throttled * 3 <= s.requests,
+        `throttled ${tight.stats.throttled} times for ${s.requests} requests: ${events.join(' ')}`,
+      );
       assert.ok(tight.runtime.bucket('custom-app').lowWater >= 0, 'bucket never overdrawn');
       assert.ok(Date.now() - started < 60_000);
     } finally {
@@ -73,7 +85,8 @@ describe('Shopify executor: throttling, cost limits, back-off, unknown outcomes'
     try {
       const client = clientFor(small);
       const ids = new Set<string>();
-      for await (const p of pagesOf((after, first) => client.customersPage({ updatedSince: null, after, first: first ?? 100 }))) for (const c of p.items) ids.add(c.id);
+      for await (const p of pagesOf((after, first) => client.customersPage({ updatedSince: null, after, first: first ?? 100 })))
+        for (const c of p.items) ids.add(c.id);
       assert.equal(ids.size, 60);
       assert.ok(client.executor.stats.shrinks >= 1);
     } finally {
@@ -86,7 +99,11 @@ describe('Shopify executor: throttling, cost limits, back-off, unknown outcomes'
     try {
       const client = clientFor(big);
       // 250 customers × (6 + 50 addresses) requested: far over 1000, so the executor halves `first`.
-      const r = await client.executor.call<{ customers: { nodes: unknown[] } }>(CUSTOMERS_PAGE, { first: 250, addressesFirst: 50 }, { shrink: ['first'] });
+      const r = await client.executor.call<{ customers: { nodes: unknown[] } }>(
+        CUSTOMERS_PAGE,
+        { first: 250, addressesFirst: 50 },
+        { shrink: ['first'] },
+      );
       assert.ok(client.executor.stats.shrinks >= 1);
       assert.equal(big.stats.maxCostExceeded, client.executor.stats.shrinks, 'one rejection per halving');
       assert.ok((r.variables.first as number) * 56 + 2 <= 1000, `first ${String(r.variables.first)} fits the limit`);
@@ -101,7 +118,8 @@ describe('Shopify executor: throttling, cost limits, back-off, unknown outcomes'
     try {
       const client = clientFor(big);
       const ids = new Set<string>();
-      for await (const p of pagesOf((after) => client.ordersPage({ first: 50, sizes: { lineItemsFirst: 50 }, updatedSince: null, after }))) for (const o of p.items) ids.add(o.id);
+      for await (const p of pagesOf((after) => client.ordersPage({ first: 50, sizes: { lineItemsFirst: 50 }, updatedSince: null, after })))
+        for (const o of p.items) ids.add(o.id);
       assert.equal(ids.size, 25);
       assert.equal(big.stats.maxCostExceeded, 0);
       assert.equal(client.executor.stats.shrinks, 0);
@@ -137,7 +155,9 @@ describe('Shopify executor: throttling, cost limits, back-off, unknown outcomes'
     // It did happen: exactly why blind retries would be wrong. A later ensure finds it.
     const defs = Object.values(sim.state.data.metafieldDefinitions).filter((d) => d.ownerType === 'ORDER' && d.key === 'doc_entry');
     assert.equal(defs.length, 1);
-    assert.ok(await client.ensureMetafieldDefinition({ ownerType: 'ORDER', namespace: 'b1hub', key: 'doc_entry', name: 'B1 DocEntry', type: 'id' }));
+    assert.ok(
+      await client.ensureMetafieldDefinition({ ownerType: 'ORDER', namespace: 'b1hub', key: 'doc_entry', name: 'B1 DocEntry', type: 'id' }),
+    );
   });
 
   test('inventory writes under retry: the idempotency key makes the lost response safe to resend', async () => {
@@ -148,10 +168,20 @@ describe('Shopify executor: throttling, cost limits, back-off, unknown outcomes'
     const groups = Object.keys(sim.state.data.adjustmentGroups).length;
     sim.faults.add({ kind: 'reset', when: 'after', match: 'InventorySetQuantities' });
     sim.faults.add({ kind: 'status', status: 502, match: 'InventorySetQuantities' });
-    const r = await client.setInventoryQuantities([{ inventoryItemId: variant!.inventoryItem.id, locationId: loc!.id, quantity: before.available + 5, changeFromQuantity: before.available }], {
-      idempotencyKey: 'job-42:batch-0',
-      referenceDocumentUri: 'gid://b1hub/SyncJob/42',
-    });
+    const r = await client.setInventoryQuantities(
+      [
+        {
+          inventoryItemId: variant!.inventoryItem.id,
+          locationId: loc!.id,
+          quantity: before.available + 5,
+          changeFromQuantity: before.available,
+        },
+      ],
+      {
+        idempotencyKey: 'job-42:batch-0',
+        referenceDocumentUri: 'gid://b1hub/SyncJob/42',
+      },
+    );
     assert.ok(r.ok, JSON.stringify(r));
     assert.equal(r.value.changes.find((c) => c.name === 'available')?.delta, 5);
     assert.equal(Object.keys(sim.state.data.adjustmentGroups).length, groups + 1, 'applied exactly once');
@@ -164,7 +194,15 @@ describe('Shopify executor: throttling, cost limits, back-off, unknown outcomes'
     const client = clientFor(sim);
     await client.ensureCustomIdDefinitions();
     sim.faults.add({ kind: 'reset', when: 'after', match: 'mutation ProductSet' });
-    const r = await client.upsertProduct({ customId: 'RES-1', title: 'Resilient', sku: 'RES-1', price: '3.50', tracked: true, taxable: true, status: 'ACTIVE' });
+    const r = await client.upsertProduct({
+      customId: 'RES-1',
+      title: 'Resilient',
+      sku: 'RES-1',
+      price: '3.50',
+      tracked: true,
+      taxable: true,
+      status: 'ACTIVE',
+    });
     assert.ok(r.ok);
     const owners = Object.values(sim.state.data.metafields).filter((m) => m.key === 'item_code' && m.value === 'RES-1');
     assert.equal(owners.length, 1);
@@ -177,7 +215,11 @@ describe('Shopify executor: throttling, cost limits, back-off, unknown outcomes'
     const closedPort = (probe.address() as AddressInfo).port;
     await new Promise<void>((r) => probe.close(() => r()));
     const client = new ShopifyClient(
-      { shop: 'nowhere-test.myshopify.com', endpoint: `http://127.0.0.1:${closedPort}`, auth: { kind: 'accessToken', accessToken: new Secret('shpat_x') } },
+      {
+        shop: 'nowhere-test.myshopify.com',
+        endpoint: `http://127.0.0.1:${closedPort}`,
+        auth: { kind: 'accessToken', accessToken: new Secret('shpat_x') },
+      },
       { maxAttempts: 3, baseBackoffMs: 10 },
     );
     await assert.rejects(client.shop(), (e: unknown) => e instanceof ShopifyRetriesExhaustedError && /ECONNREFUSED/.test(e.message));
@@ -185,7 +227,15 @@ describe('Shopify executor: throttling, cost limits, back-off, unknown outcomes'
   });
 
   test('plain http is refused for a non-loopback endpoint', () => {
-    assert.throws(() => new ShopifyClient({ shop: 'x-test.myshopify.com', endpoint: 'http://10.0.0.1:8080', auth: { kind: 'accessToken', accessToken: new Secret('t') } }), /loopback/);
+    assert.throws(
+      () =>
+        new ShopifyClient({
+          shop: 'x-test.myshopify.com',
+          endpoint: 'http://10.0.0.1:8080',
+          auth: { kind: 'accessToken', accessToken: new Secret('t') },
+        }),
+      /loopback/,
+    );
   });
 });
 
@@ -193,7 +243,9 @@ describe('client credentials', () => {
   test('tokens are renewed before expiry and after a 401, secrets never appear in messages', async () => {
     const sim = await startSim({ seed: false, clientId: 'hub-client', clientSecret: 'very-secret-value', tokenLifetimeSec: 4 });
     try {
-      const client = clientFor(sim, { auth: { kind: 'clientCredentials', clientId: 'hub-client', clientSecret: new Secret('very-secret-value'), renewBeforeSec: 2 } });
+      const client = clientFor(sim, {
+        auth: { kind: 'clientCredentials', clientId: 'hub-client', clientSecret: new Secret('very-secret-value'), renewBeforeSec: 2 },
+      });
       await client.shop();
       assert.equal(client.auth.tokenGrants, 1);
       await client.shop();
@@ -203,14 +255,24 @@ describe('client credentials', () => {
       assert.equal(client.auth.tokenGrants, 2, 'renewed ahead of expiry');
 
       // A client that lets its token lapse gets a 401 and recovers with a fresh token.
-      const lax = clientFor(sim, { auth: { kind: 'clientCredentials', clientId: 'hub-client', clientSecret: new Secret('very-secret-value'), renewBeforeSec: -60 } });
+      const lax = clientFor(sim, {
+        auth: { kind: 'clientCredentials', clientId: 'hub-client', clientSecret: new Secret('very-secret-value'), renewBeforeSec: -60 },
+      });
       await lax.shop();
       await new Promise((r) => setTimeout(r, 4100));
       await lax.shop();
       assert.equal(lax.auth.tokenGrants, 2);
 
-      const wrong = clientFor(sim, { auth: { kind: 'clientCredentials', clientId: 'hub-client', clientSecret: new Secret('wrong-secret-value') } });
-      await assert.rejects(wrong.shop(), (e: unknown) => e instanceof ShopifyAuthError && /client-credentials grant .* refused \(HTTP 401\)/.test(e.message) && !e.message.includes('wrong-secret-value'));
+      const wrong = clientFor(sim, {
+        auth: { kind: 'clientCredentials', clientId: 'hub-client', clientSecret: new Secret('wrong-secret-value') },
+      });
+      await assert.rejects(
+        wrong.shop(),
+        (e: unknown) =>
+          e instanceof ShopifyAuthError &&
+          /client-credentials grant .* refused \(HTTP 401\)/.test(e.message) &&
+          !e.message.includes('wrong-secret-value'),
+      );
       assert.ok(!JSON.stringify(client.config).includes('very-secret-value'));
     } finally {
       await sim.close();

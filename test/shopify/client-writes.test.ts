@@ -43,7 +43,9 @@ describe('Shopify client writes', () => {
     const again = await client.upsertProduct(item('B1-0001'));
     assert.ok(again.ok);
     assert.deepEqual({ ...again.value, updatedAt: '' }, { ...created.value, updatedAt: '' }, 'no duplicate on retry');
-    const updated = await client.upsertProduct(item('B1-0001', { title: 'Renamed', price: '15.00', barcode: null, weight: { value: 800, unit: 'GRAMS' } }));
+    const updated = await client.upsertProduct(
+      item('B1-0001', { title: 'Renamed', price: '15.00', barcode: null, weight: { value: 800, unit: 'GRAMS' } }),
+    );
     assert.ok(updated.ok);
     assert.equal(updated.value.variantId, created.value.variantId);
     assert.equal(updated.value.inventoryItemId, created.value.inventoryItemId);
@@ -58,22 +60,40 @@ describe('Shopify client writes', () => {
   });
 
   test('productSet replaces list fields: the simulator deletes variants missing from the input', async () => {
-    const m = 'mutation P($id: ProductSetIdentifiers, $input: ProductSetInput!) { productSet(identifier: $id, input: $input, synchronous: true) { product { variants(first: 10) { nodes { sku } } } userErrors { code message } } }';
-    const input = (sizes: string[]) => ({ title: 'Shirt', productOptions: [{ name: 'Size', values: sizes.map((name) => ({ name })) }], variants: sizes.map((s) => ({ optionValues: [{ optionName: 'Size', name: s }], sku: `SHIRT-${s}`, price: '20.00' })) });
+    const m =
+      'mutation P($id: ProductSetIdentifiers, $input: ProductSetInput!) { productSet(identifier: $id, input: $input, synchronous: true) { product { variants(first: 10) { nodes { sku } } } userErrors { code message } } }';
+    const input = (sizes: string[]) => ({
+      title: 'Shirt',
+      productOptions: [{ name: 'Size', values: sizes.map((name) => ({ name })) }],
+      variants: sizes.map((s) => ({ optionValues: [{ optionName: 'Size', name: s }], sku: `SHIRT-${s}`, price: '20.00' })),
+    });
     const a = await rawGraphQL(sim, m, { id: { handle: 'shirt' }, input: { ...input(['S', 'M', 'L']), handle: 'shirt' } });
     assert.equal(a.body.data.productSet.product.variants.nodes.length, 3);
     const b = await rawGraphQL(sim, m, { id: { handle: 'shirt' }, input: input(['M']) });
-    assert.deepEqual(b.body.data.productSet.product.variants.nodes.map((n: { sku: string }) => n.sku), ['SHIRT-M']);
+    assert.deepEqual(
+      b.body.data.productSet.product.variants.nodes.map((n: { sku: string }) => n.sku),
+      ['SHIRT-M'],
+    );
   });
 
   test('upsertProduct refuses to drop variants a merchant added in Shopify', async () => {
     const created = await client.upsertProduct(item('B1-0002'));
     assert.ok(created.ok);
     // The merchant turns it into a two-variant product in the admin.
-    const r = await rawGraphQL(sim, 'mutation P($id: ProductSetIdentifiers, $input: ProductSetInput!) { productSet(identifier: $id, input: $input, synchronous: true) { userErrors { message } } }', {
-      id: { customId: { namespace: 'b1hub', key: 'item_code', value: 'B1-0002' } },
-      input: { productOptions: [{ name: 'Colour', values: [{ name: 'Red' }, { name: 'Blue' }] }], variants: [{ optionValues: [{ optionName: 'Colour', name: 'Red' }], sku: 'B1-0002' }, { optionValues: [{ optionName: 'Colour', name: 'Blue' }], sku: 'B1-0002-B' }] },
-    });
+    const r = await rawGraphQL(
+      sim,
+      'mutation P($id: ProductSetIdentifiers, $input: ProductSetInput!) { productSet(identifier: $id, input: $input, synchronous: true) { userErrors { message } } }',
+      {
+        id: { customId: { namespace: 'b1hub', key: 'item_code', value: 'B1-0002' } },
+        input: {
+          productOptions: [{ name: 'Colour', values: [{ name: 'Red' }, { name: 'Blue' }] }],
+          variants: [
+            { optionValues: [{ optionName: 'Colour', name: 'Red' }], sku: 'B1-0002' },
+            { optionValues: [{ optionName: 'Colour', name: 'Blue' }], sku: 'B1-0002-B' },
+          ],
+        },
+      },
+    );
     assert.deepEqual(r.body.data.productSet.userErrors, []);
     const refused = await client.upsertProduct(item('B1-0002', { price: '99.00' }));
     assert.equal(refused.ok, false);
@@ -88,16 +108,31 @@ describe('Shopify client writes', () => {
     assert.deepEqual(!r.ok && r.userErrors[0]?.field, ['input', 'title']);
     const mf = await client.setMetafields([{ ownerId: 'gid://shopify/Customer/1', namespace: 'b1hub', key: 'card_code', value: 'C001' }]);
     assert.equal(mf.ok, false);
-    await assert.rejects(client.setMetafields(Array.from({ length: 26 }, (_, i) => ({ ownerId: 'x', namespace: 'b1hub', key: `k${i}`, value: 'v', type: 'single_line_text_field' }))), RangeError);
+    await assert.rejects(
+      client.setMetafields(
+        Array.from({ length: 26 }, (_, i) => ({
+          ownerId: 'x',
+          namespace: 'b1hub',
+          key: `k${i}`,
+          value: 'v',
+          type: 'single_line_text_field',
+        })),
+      ),
+      RangeError,
+    );
   });
 
   test('metafieldsSet with id definitions makes customers findable by custom id; values are unique', async () => {
     const [c1, c2] = Object.values(sim.state.data.customers);
-    const ok = await client.setMetafields([{ ownerId: `gid://shopify/Customer/${c1!.id}`, namespace: 'b1hub', key: 'card_code', value: 'C20000' }]);
+    const ok = await client.setMetafields([
+      { ownerId: `gid://shopify/Customer/${c1!.id}`, namespace: 'b1hub', key: 'card_code', value: 'C20000' },
+    ]);
     assert.ok(ok.ok);
     const found = await client.customerByCustomId('C20000');
     assert.equal(found?.id, `gid://shopify/Customer/${c1!.id}`);
-    const taken = await client.setMetafields([{ ownerId: `gid://shopify/Customer/${c2!.id}`, namespace: 'b1hub', key: 'card_code', value: 'C20000' }]);
+    const taken = await client.setMetafields([
+      { ownerId: `gid://shopify/Customer/${c2!.id}`, namespace: 'b1hub', key: 'card_code', value: 'C20000' },
+    ]);
     assert.equal(taken.ok, false);
     assert.equal(!taken.ok && taken.userErrors[0]?.code, 'TAKEN');
   });
@@ -113,26 +148,43 @@ describe('Shopify client writes', () => {
     for (let i = 0; i < 300; i++) sim.state.addLocation({ name: `Shelf ${i}` });
     const locs = await client.locations();
     const rows = [];
-    for (const p of products) for (const l of locs.slice(0, 90)) rows.push({ inventoryItemId: p.inventoryItemId, locationId: l.id, quantity: 3, changeFromQuantity: null });
+    for (const p of products)
+      for (const l of locs.slice(0, 90))
+        rows.push({ inventoryItemId: p.inventoryItemId, locationId: l.id, quantity: 3, changeFromQuantity: null });
     assert.equal(rows.length, 630);
     const requests = sim.stats.requests;
     const first = await client.setInventoryQuantitiesBatched(rows, { idempotencyKey: 'sync-1', activateMissing: true });
     assert.equal(first.length, 3);
-    assert.deepEqual(first.map((b) => b.rows.length), [250, 250, 130]);
-    assert.ok(first.every((b) => b.result.ok), JSON.stringify(first.find((b) => !b.result.ok)?.result));
+    assert.deepEqual(
+      first.map((b) => b.rows.length),
+      [250, 250, 130],
+    );
+    assert.ok(
+      first.every((b) => b.result.ok),
+      JSON.stringify(first.find((b) => !b.result.ok)?.result),
+    );
     const groups = Object.keys(sim.state.data.adjustmentGroups).length;
     // The same run again (e.g. an activity retry) replays instead of applying twice.
     const replay = await client.setInventoryQuantitiesBatched(rows, { idempotencyKey: 'sync-1', activateMissing: true });
     assert.ok(replay.every((b) => b.result.ok));
     assert.equal(Object.keys(sim.state.data.adjustmentGroups).length, groups);
     assert.ok(sim.stats.requests > requests);
-    const levels = await client.inventoryLevels(products.map((p) => p.inventoryItemId), locs.slice(0, 90).map((l) => l.id));
+    const levels = await client.inventoryLevels(
+      products.map((p) => p.inventoryItemId),
+      locs.slice(0, 90).map((l) => l.id),
+    );
     assert.equal(levels.length, 630);
     assert.ok(levels.every((l) => l.available === 3 && l.onHand === 3));
     const item0 = products[0]!;
-    const stale = await client.setInventoryQuantities([{ inventoryItemId: item0.inventoryItemId, locationId: locs[0]!.id, quantity: 10, changeFromQuantity: 99 }], { idempotencyKey: 'cas-1' });
+    const stale = await client.setInventoryQuantities(
+      [{ inventoryItemId: item0.inventoryItemId, locationId: locs[0]!.id, quantity: 10, changeFromQuantity: 99 }],
+      { idempotencyKey: 'cas-1' },
+    );
     assert.equal(!stale.ok && stale.userErrors[0]?.code, 'CHANGE_FROM_QUANTITY_STALE');
-    const cas = await client.setInventoryQuantities([{ inventoryItemId: item0.inventoryItemId, locationId: locs[0]!.id, quantity: 10, changeFromQuantity: 3 }], { idempotencyKey: 'cas-2' });
+    const cas = await client.setInventoryQuantities(
+      [{ inventoryItemId: item0.inventoryItemId, locationId: locs[0]!.id, quantity: 10, changeFromQuantity: 3 }],
+      { idempotencyKey: 'cas-2' },
+    );
     assert.ok(cas.ok);
     await assert.rejects(client.setInventoryQuantities(rows.slice(0, 251), { idempotencyKey: 'too-many' }), RangeError);
   });

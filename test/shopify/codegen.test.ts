@@ -10,7 +10,8 @@ function firstDifference(a: string, b: string): string {
   const la = a.split('\n');
   const lb = b.split('\n');
   for (let i = 0; i < Math.max(la.length, lb.length); i++) {
-    if (la[i] !== lb[i]) return `line ${i + 1}:\n  generated: ${(la[i] ?? '<end>').slice(0, 300)}\n  committed: ${(lb[i] ?? '<end>').slice(0, 300)}`;
+    if (la[i] !== lb[i])
+      return `line ${i + 1}:\n  generated: ${(la[i] ?? '<end>').slice(0, 300)}\n  committed: ${(lb[i] ?? '<end>').slice(0, 300)}`;
   }
   return 'no difference';
 }
@@ -21,10 +22,15 @@ test('generated/operations.ts is exactly what npm run codegen makes of the docum
   const docs = await loadDocuments();
   const fresh = await generateOperationTypes(docs, schema);
   const committed = readFileSync(GENERATED_FILE, 'utf8');
-  assert.ok(fresh === committed, `src/connectors/shopify/generated/operations.ts is stale: run npm run codegen and commit it (${firstDifference(fresh, committed)})`);
+  assert.ok(
+    fresh === committed,
+    `src/connectors/shopify/generated/operations.ts is stale: run npm run codegen and commit it (${firstDifference(fresh, committed)})`,
+  );
 
   // Not vacuous: one more field in one document changes the output.
-  const changed = docs.map((d) => (d.name === 'ShopInfo' ? { ...d, text: d.text.replace('myshopifyDomain', 'myshopifyDomain\n    id') } : d));
+  const changed = docs.map((d) =>
+    d.name === 'ShopInfo' ? { ...d, text: d.text.replace('myshopifyDomain', 'myshopifyDomain\n    id') } : d,
+  );
   assert.notEqual(changed.find((d) => d.name === 'ShopInfo')?.text, docs.find((d) => d.name === 'ShopInfo')?.text);
   const other = await generateOperationTypes(changed, schema);
   assert.match(firstDifference(other, fresh), /ShopInfoQuery = \{ shop: \{ name: string, myshopifyDomain: string, id: string/);

@@ -10,10 +10,18 @@ test('config from the environment: access token or client credentials, errors na
   assert.ok(!JSON.stringify(a).includes('shpat_secret_value'));
   assert.ok(!inspect(a, { depth: 5 }).includes('shpat_secret_value'));
   assert.ok(!`${a.auth.kind === 'accessToken' ? a.auth.accessToken : ''}`.includes('shpat_secret_value'));
-  const cc = shopifyConfigFromEnv({ SHOPIFY_SHOP: 'acme.myshopify.com', SHOPIFY_CLIENT_ID: 'id', SHOPIFY_CLIENT_SECRET: 'cs_value', SHOPIFY_ENDPOINT: 'http://127.0.0.1:8081' });
+  const cc = shopifyConfigFromEnv({
+    SHOPIFY_SHOP: 'acme.myshopify.com',
+    SHOPIFY_CLIENT_ID: 'id',
+    SHOPIFY_CLIENT_SECRET: 'cs_value',
+    SHOPIFY_ENDPOINT: 'http://127.0.0.1:8081',
+  });
   assert.equal(cc.auth.kind, 'clientCredentials');
   assert.equal(cc.endpoint, 'http://127.0.0.1:8081');
-  assert.throws(() => shopifyConfigFromEnv({ SHOPIFY_SHOP: 'acme.myshopify.com' }), /SHOPIFY_ACCESS_TOKEN, or SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET/);
+  assert.throws(
+    () => shopifyConfigFromEnv({ SHOPIFY_SHOP: 'acme.myshopify.com' }),
+    /SHOPIFY_ACCESS_TOKEN, or SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET/,
+  );
   assert.throws(
     () => shopifyConfigFromEnv({ SHOPIFY_SHOP: 'not a shop', SHOPIFY_ACCESS_TOKEN: 'shpat_secret_value' }),
     (e: unknown) => e instanceof Error && /SHOPIFY_SHOP/.test(e.message) && !e.message.includes('shpat_secret_value'),

@@ -35,8 +35,13 @@ export function clientFor(sim: ShopifySimulator, cfg: Partial<ShopifyClientConfi
 }
 
 /** Raw GraphQL POST, for asserting the simulator's wire format (the body is walked dynamically by assertions). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function rawGraphQL(sim: ShopifySimulator, query: string, variables?: unknown, token: string | null = sim.accessToken): Promise<{ status: number; body: any }> {
+export async function rawGraphQL(
+  sim: ShopifySimulator,
+  query: string,
+  variables?: unknown,
+  token: string | null = sim.accessToken,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+): Promise<{ status: number; body: any }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers['x-shopify-access-token'] = token;
   const res = await fetch(sim.graphqlUrl, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });

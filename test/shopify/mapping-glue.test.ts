@@ -24,7 +24,8 @@ test('client output feeds the mapping layer as is', async () => {
       ],
     };
     const customers = [];
-    for await (const page of pagesOf((after, first) => client.customersPage({ updatedSince: null, after, first }))) customers.push(...page.items);
+    for await (const page of pagesOf((after, first) => client.customersPage({ updatedSince: null, after, first })))
+      customers.push(...page.items);
     const named = customers.filter((c) => c.firstName && c.defaultAddress);
     assert.ok(named.length > 0);
     for (const c of named) {

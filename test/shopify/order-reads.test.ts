@@ -16,14 +16,22 @@ describe('order reads: cost-sized pages, long orders complete, bulk export equal
   let locations: number[];
   let longId: string;
   before(async () => {
-    sim = await startSim({ seed: { customers: 30, orders: 40, skus: SKUS, locations: ['Warehouse 01', 'Warehouse 02', 'Warehouse 03'] }, plan: 'plus' });
+    sim = await startSim({
+      seed: { customers: 30, orders: 40, skus: SKUS, locations: ['Warehouse 01', 'Warehouse 02', 'Warehouse 03'] },
+      plan: 'plus',
+    });
     locations = Object.values(sim.state.data.locations).map((l) => l.id);
     const customer = Object.values(sim.state.data.customers)[0]!;
     // 23 lines over three locations (three fulfillment orders) and three shipping lines: beyond
     // every first page of OrdersPage (5 lines, 1 shipping line, 2 fulfillment orders).
     const long = sim.createOrder({
       customerId: customer.id,
-      lines: Array.from({ length: 23 }, (_, i) => ({ sku: SKUS[i % SKUS.length], quantity: 1 + (i % 3), unitPrice: `${10 + i}.00`, locationId: locations[i % 3] })),
+      lines: Array.from({ length: 23 }, (_, i) => ({
+        sku: SKUS[i % SKUS.length],
+        quantity: 1 + (i % 3),
+        unitPrice: `${10 + i}.00`,
+        locationId: locations[i % 3],
+      })),
       shipping: [
         { title: 'Standard', price: '4.90' },
         { title: 'Express surcharge', price: '3.00' },
@@ -59,7 +67,8 @@ describe('order reads: cost-sized pages, long orders complete, bulk export equal
     const [byId] = await client.ordersByIds([longId]);
     assertComplete(byId);
     let paged: ShopifyOrder | undefined;
-    for await (const p of pagesOf((after) => client.ordersPage({ updatedSince: null, after }))) paged ??= p.items.find((o) => o.id === longId);
+    for await (const p of pagesOf((after) => client.ordersPage({ updatedSince: null, after })))
+      paged ??= p.items.find((o) => o.id === longId);
     assertComplete(paged);
     assert.equal(sim.stats.maxCostExceeded, 0);
   });
@@ -67,7 +76,8 @@ describe('order reads: cost-sized pages, long orders complete, bulk export equal
   test('a page of usual orders costs under 60 points per order, in calls that never wait for a throttle', async (t) => {
     const client = clientFor(sim);
     const ids = new Set<string>();
-    for await (const p of pagesOf((after) => client.ordersPage({ query: `-id:${longId.split('/').pop()}`, updatedSince: null, after }))) for (const o of p.items) ids.add(o.id);
+    for await (const p of pagesOf((after) => client.ordersPage({ query: `-id:${longId.split('/').pop()}`, updatedSince: null, after })))
+      for (const o of p.items) ids.add(o.id);
     assert.equal(ids.size, 40);
     const perOrder = client.executor.stats.actualPoints / ids.size;
     // The seeded orders have 1–4 lines over 3 locations; before the diet a 4-order call of them
@@ -99,7 +109,12 @@ describe('order reads: cost-sized pages, long orders complete, bulk export equal
 
   test('customers are read with as many addresses as the mapping keeps (maxAddresses), 10 by default', async () => {
     const client = clientFor(sim);
-    const c = sim.createCustomer({ firstName: 'Many', lastName: 'Addresses', email: 'many@example.com', addresses: Array.from({ length: 12 }, (_, i) => ({ address1: `Street ${i + 1}`, city: 'Berlin', countryCode: 'DE', zip: '10115' })) });
+    const c = sim.createCustomer({
+      firstName: 'Many',
+      lastName: 'Addresses',
+      email: 'many@example.com',
+      addresses: Array.from({ length: 12 }, (_, i) => ({ address1: `Street ${i + 1}`, city: 'Berlin', countryCode: 'DE', zip: '10115' })),
+    });
     const id = `gid://shopify/Customer/${c.id}`;
     const [byDefault] = await client.customersByIds([id]);
     assert.equal(byDefault!.addressesV2.length, 10);

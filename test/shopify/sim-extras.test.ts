@@ -11,7 +11,12 @@ import '../../src/connectors/shopify';
 import { clientFor, ensureSchema, rawGraphQL, startSim } from './helpers';
 import { generateShopifySeed, signWebhook } from '../../src/sim/shopify';
 
-async function receiver(): Promise<{ url: string; got: { headers: IncomingMessage['headers']; body: string; req: IncomingMessage }[]; close: () => Promise<void>; failFirst: { n: number } }> {
+async function receiver(): Promise<{
+  url: string;
+  got: { headers: IncomingMessage['headers']; body: string; req: IncomingMessage }[];
+  close: () => Promise<void>;
+  failFirst: { n: number };
+}> {
   const got: { headers: IncomingMessage['headers']; body: string; req: IncomingMessage }[] = [];
   const failFirst = { n: 0 };
   const server = createServer((req, res) => {
@@ -28,7 +33,12 @@ async function receiver(): Promise<{ url: string; got: { headers: IncomingMessag
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`, got, failFirst, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`,
+    got,
+    failFirst,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 const until = async (cond: () => boolean, ms = 3000): Promise<void> => {
@@ -45,11 +55,17 @@ describe('simulator extras', () => {
     const b = generateShopifySeed({ customers: 20, orders: 15, skus: ['X1', 'X2', 'X3'], seed: 7, badCustomers: 3 });
     assert.deepEqual(a, b);
     assert.equal(Object.keys(a.customers).length, 23);
-    assert.deepEqual(Object.values(a.locations).map((l) => l.name), ['Warehouse 01', 'Warehouse 02']);
+    assert.deepEqual(
+      Object.values(a.locations).map((l) => l.name),
+      ['Warehouse 01', 'Warehouse 02'],
+    );
     const skus = new Set(Object.values(a.orders).flatMap((o) => o.lineItems.map((l) => l.sku)));
     assert.ok([...skus].every((s) => ['X1', 'X2', 'X3'].includes(s as string)));
     assert.ok(Object.values(a.orders).every((o) => o.financialStatus === 'PAID'));
-    assert.ok(Object.values(a.customers).some((c) => c.email === null || !/^[^@]+@[^@]+\.[^@]+$/.test(c.email)), 'bad data when asked');
+    assert.ok(
+      Object.values(a.customers).some((c) => c.email === null || !/^[^@]+@[^@]+\.[^@]+$/.test(c.email)),
+      'bad data when asked',
+    );
     const clean = generateShopifySeed({ customers: 20, orders: 0, skus: [], seed: 7 });
     assert.ok(Object.values(clean.customers).every((c) => c.email && /^[^@]+@[^@.]+\.\w+$/.test(c.email)));
   });
@@ -65,15 +81,34 @@ describe('simulator extras', () => {
       const d = rx.got[0]!;
       assert.equal(d.headers['x-shopify-topic'], 'customers/create');
       assert.equal(d.headers['x-shopify-hmac-sha256'], signWebhook(d.body, secret));
-      for (const h of ['x-shopify-shop-domain', 'x-shopify-api-version', 'x-shopify-webhook-id', 'x-shopify-event-id', 'x-shopify-triggered-at']) assert.ok(d.headers[h], h);
+      for (const h of [
+        'x-shopify-shop-domain',
+        'x-shopify-api-version',
+        'x-shopify-webhook-id',
+        'x-shopify-event-id',
+        'x-shopify-triggered-at',
+      ])
+        assert.ok(d.headers[h], h);
       const body = JSON.parse(d.body) as { id: number; admin_graphql_api_id: string; email: string };
       assert.equal(body.id, c.id);
       assert.equal(body.admin_graphql_api_id, `gid://shopify/Customer/${c.id}`);
       assert.equal(rx.got[1]!.headers['x-shopify-webhook-id'], d.headers['x-shopify-webhook-id'], 'duplicate keeps the webhook id');
-      const lib = shopifyApi({ apiSecretKey: secret, apiVersion: ApiVersion.July26, hostName: 'hub.invalid', isEmbeddedApp: false, isCustomStoreApp: true, adminApiAccessToken: 'shpat_x', logger: { level: LogSeverity.Error, log: async () => undefined } });
+      const lib = shopifyApi({
+        apiSecretKey: secret,
+        apiVersion: ApiVersion.July26,
+        hostName: 'hub.invalid',
+        isEmbeddedApp: false,
+        isCustomStoreApp: true,
+        adminApiAccessToken: 'shpat_x',
+        logger: { level: LogSeverity.Error, log: async () => undefined },
+      });
       const valid = await lib.webhooks.validate({ rawBody: d.body, rawRequest: d.req, rawResponse: {} as never });
       assert.equal(valid.valid, true);
-      const tampered = await lib.webhooks.validate({ rawBody: d.body.replace('Hook', 'Hack'), rawRequest: d.req, rawResponse: {} as never });
+      const tampered = await lib.webhooks.validate({
+        rawBody: d.body.replace('Hook', 'Hack'),
+        rawRequest: d.req,
+        rawResponse: {} as never,
+      });
       assert.equal(tampered.valid, false);
     } finally {
       await sim.close();
@@ -83,11 +118,21 @@ describe('simulator extras', () => {
 
   test('webhooks: out-of-order mode releases held deliveries newest first', async () => {
     const rx = await receiver();
-    const sim = await startSim({ seed: false, webhooks: { url: rx.url, secret: 's', mode: 'out-of-order', holdMs: 50, topics: ['customers/create'] } });
+    const sim = await startSim({
+      seed: false,
+      webhooks: { url: rx.url, secret: 's', mode: 'out-of-order', holdMs: 50, topics: ['customers/create'] },
+    });
     try {
-      const ids = [sim.createCustomer({ firstName: 'A' }).id, sim.createCustomer({ firstName: 'B' }).id, sim.createCustomer({ firstName: 'C' }).id];
+      const ids = [
+        sim.createCustomer({ firstName: 'A' }).id,
+        sim.createCustomer({ firstName: 'B' }).id,
+        sim.createCustomer({ firstName: 'C' }).id,
+      ];
       await until(() => rx.got.length >= 3);
-      assert.deepEqual(rx.got.map((g) => (JSON.parse(g.body) as { id: number }).id), [...ids].reverse());
+      assert.deepEqual(
+        rx.got.map((g) => (JSON.parse(g.body) as { id: number }).id),
+        [...ids].reverse(),
+      );
     } finally {
       await sim.close();
       await rx.close();
@@ -97,9 +142,16 @@ describe('simulator extras', () => {
   test('control API for an out-of-process simulator, and latency injection', async () => {
     const sim = await startSim({ seed: { customers: 2, orders: 0, skus: ['CT-1'] } });
     try {
-      const post = (path: string, body: unknown, token = sim.accessToken) => fetch(`${sim.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-shopify-access-token': token }, body: JSON.stringify(body) });
+      const post = (path: string, body: unknown, token = sim.accessToken) =>
+        fetch(`${sim.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-shopify-access-token': token },
+          body: JSON.stringify(body),
+        });
       assert.equal((await post('/_sim/orders', { lines: [{ sku: 'CT-1', quantity: 2 }] }, 'nope')).status, 401);
-      const created = (await (await post('/_sim/orders', { customerId: Object.keys(sim.state.data.customers)[0], lines: [{ sku: 'CT-1', quantity: 2 }] })).json()) as { id: string };
+      const created = (await (
+        await post('/_sim/orders', { customerId: Object.keys(sim.state.data.customers)[0], lines: [{ sku: 'CT-1', quantity: 2 }] })
+      ).json()) as { id: string };
       assert.match(created.id, /^gid:\/\/shopify\/Order\/\d+$/);
       assert.equal((await post(`/_sim/orders/${encodeURIComponent(created.id)}/cancel`, { reason: 'STAFF' })).status, 200);
       assert.equal((await post('/_sim/inventory', { sku: 'CT-1', location: 'Warehouse 01', available: 77 })).status, 200);
@@ -151,7 +203,10 @@ describe('simulator extras', () => {
   test('asynchronous productSet reports through productOperation', async () => {
     const sim = await startSim({ seed: false });
     try {
-      const r = await rawGraphQL(sim, 'mutation { productSet(input: { title: "Async" }, synchronous: false) { product { id } productSetOperation { id status } userErrors { message } } }');
+      const r = await rawGraphQL(
+        sim,
+        'mutation { productSet(input: { title: "Async" }, synchronous: false) { product { id } productSetOperation { id status } userErrors { message } } }',
+      );
       assert.equal(r.body.data.productSet.product, null);
       const opId = r.body.data.productSet.productSetOperation.id as string;
       await new Promise((res) => setTimeout(res, 50));
@@ -165,7 +220,9 @@ describe('simulator extras', () => {
 
   test('standalone entry point prints one start-up line with the scheme and URL', async () => {
     ensureSchema();
-    const child = spawn(process.execPath, ['--import', 'tsx', resolve(__dirname, '../../src/sim/shopify/main.ts'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', resolve(__dirname, '../../src/sim/shopify/main.ts'), '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       const line = await new Promise<string>((res, rej) => {
         let out = '';
@@ -178,7 +235,11 @@ describe('simulator extras', () => {
       });
       assert.match(line, /^Shopify simulator listening over http at http:\/\/127\.0\.0\.1:\d+\/admin\/api\/2026-07\/graphql\.json/);
       const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(line)![1]!;
-      const r = await fetch(`${url}/admin/api/2026-07/graphql.json`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-shopify-access-token': 'shpat_demo' }, body: JSON.stringify({ query: '{ shop { name } }' }) });
+      const r = await fetch(`${url}/admin/api/2026-07/graphql.json`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-shopify-access-token': 'shpat_demo' },
+        body: JSON.stringify({ query: '{ shop { name } }' }),
+      });
       assert.equal(r.status, 200);
     } finally {
       child.kill('SIGTERM');

@@ -10,7 +10,7 @@ describe('Shopify simulator wire protocol', () => {
   });
   after(async () => sim.close());
 
-  test('401 with Shopify\'s body without or with a wrong access token', async () => {
+  test("401 with Shopify's body without or with a wrong access token", async () => {
     for (const token of [null, 'shpat_wrong']) {
       const r = await rawGraphQL(sim, '{ shop { name } }', undefined, token);
       assert.equal(r.status, 401);
@@ -57,7 +57,12 @@ describe('Shopify simulator wire protocol', () => {
   });
 
   test('input arrays over 250 are rejected before execution', async () => {
-    const quantities = Array.from({ length: 251 }, (_, i) => ({ inventoryItemId: `gid://shopify/InventoryItem/${i + 1}`, locationId: 'gid://shopify/Location/1', quantity: 1, changeFromQuantity: null }));
+    const quantities = Array.from({ length: 251 }, (_, i) => ({
+      inventoryItemId: `gid://shopify/InventoryItem/${i + 1}`,
+      locationId: 'gid://shopify/Location/1',
+      quantity: 1,
+      changeFromQuantity: null,
+    }));
     const r = await rawGraphQL(
       sim,
       'mutation M($input: InventorySetQuantitiesInput!) { inventorySetQuantities(input: $input) @idempotent(key: "k-251") { userErrors { code message } } }',
@@ -102,12 +107,23 @@ describe('Shopify simulator wire protocol', () => {
   });
 
   test('mutations cost 10; productSet adds its documented dynamic cost', async () => {
-    const r = await rawGraphQL(sim, 'mutation { customerCreate(input: { firstName: "Cost", email: "cost@example.com" }) { customer { id } userErrors { message } } }');
+    const r = await rawGraphQL(
+      sim,
+      'mutation { customerCreate(input: { firstName: "Cost", email: "cost@example.com" }) { customer { id } userErrors { message } } }',
+    );
     assert.equal(r.body.extensions.cost.requestedQueryCost, 10);
-    const variants = Array.from({ length: 10 }, (_, i) => ({ optionValues: [{ optionName: 'Size', name: `S${i}` }], price: '1.00', metafields: [{ namespace: 'custom', key: 'k', type: 'single_line_text_field', value: 'v' }] }));
-    const r2 = await rawGraphQL(sim, 'mutation P($input: ProductSetInput!) { productSet(input: $input, synchronous: true) { product { id } userErrors { message } } }', {
-      input: { title: 'Cost probe', productOptions: [{ name: 'Size', values: variants.map((_, i) => ({ name: `S${i}` })) }], variants },
-    });
+    const variants = Array.from({ length: 10 }, (_, i) => ({
+      optionValues: [{ optionName: 'Size', name: `S${i}` }],
+      price: '1.00',
+      metafields: [{ namespace: 'custom', key: 'k', type: 'single_line_text_field', value: 'v' }],
+    }));
+    const r2 = await rawGraphQL(
+      sim,
+      'mutation P($input: ProductSetInput!) { productSet(input: $input, synchronous: true) { product { id } userErrors { message } } }',
+      {
+        input: { title: 'Cost probe', productOptions: [{ name: 'Size', values: variants.map((_, i) => ({ name: `S${i}` })) }], variants },
+      },
+    );
     // 10 + 10 × 0.2 (variants) + 10 × 0.4 (variant metafields) = 16
     assert.equal(r2.body.extensions.cost.requestedQueryCost, 16);
     assert.deepEqual(r2.body.data.productSet.userErrors, []);
@@ -122,9 +138,26 @@ describe('Shopify simulator wire protocol', () => {
   test('inventorySetQuantities: idempotency key required, replayed, and rejected with other variables', async () => {
     const loc = Object.values(sim.state.data.locations)[0]!;
     const item = Object.values(sim.state.data.inventoryItems)[0]!;
-    const m = 'mutation S($input: InventorySetQuantitiesInput!, $k: String!) { inventorySetQuantities(input: $input) @idempotent(key: $k) { inventoryAdjustmentGroup { id changes { name delta } } userErrors { code field message } } }';
-    const input = (q: number, from: number | null) => ({ name: 'available', reason: 'correction', referenceDocumentUri: 'gid://b1hub/Test/1', quantities: [{ inventoryItemId: `gid://shopify/InventoryItem/${item.id}`, locationId: `gid://shopify/Location/${loc.id}`, quantity: q, changeFromQuantity: from }] });
-    const noKey = await rawGraphQL(sim, 'mutation S($input: InventorySetQuantitiesInput!) { inventorySetQuantities(input: $input) { userErrors { code } } }', { input: input(1, null) });
+    const m =
+      'mutation S($input: InventorySetQuantitiesInput!, $k: String!) { inventorySetQuantities(input: $input) @idempotent(key: $k) { inventoryAdjustmentGroup { id changes { name delta } } userErrors { code field message } } }';
+    const input = (q: number, from: number | null) => ({
+      name: 'available',
+      reason: 'correction',
+      referenceDocumentUri: 'gid://b1hub/Test/1',
+      quantities: [
+        {
+          inventoryItemId: `gid://shopify/InventoryItem/${item.id}`,
+          locationId: `gid://shopify/Location/${loc.id}`,
+          quantity: q,
+          changeFromQuantity: from,
+        },
+      ],
+    });
+    const noKey = await rawGraphQL(
+      sim,
+      'mutation S($input: InventorySetQuantitiesInput!) { inventorySetQuantities(input: $input) { userErrors { code } } }',
+      { input: input(1, null) },
+    );
     assert.match(noKey.body.errors[0].message, /@idempotent directive is required/);
 
     const current = item.levels[loc.id]!.quantities.available!;
@@ -139,7 +172,10 @@ describe('Shopify simulator wire protocol', () => {
 
     const stale = await rawGraphQL(sim, m, { input: input(3, current), k: 'key-2' });
     assert.equal(stale.body.data.inventorySetQuantities.userErrors[0].code, 'CHANGE_FROM_QUANTITY_STALE');
-    const omitted = await rawGraphQL(sim, m, { input: { ...input(3, null), quantities: [{ ...input(3, null).quantities[0], changeFromQuantity: undefined }] }, k: 'key-3' });
+    const omitted = await rawGraphQL(sim, m, {
+      input: { ...input(3, null), quantities: [{ ...input(3, null).quantities[0], changeFromQuantity: undefined }] },
+      k: 'key-3',
+    });
     assert.equal(omitted.body.data.inventorySetQuantities.userErrors[0].code, 'COMPARE_QUANTITY_REQUIRED');
     assert.equal(item.levels[loc.id]!.quantities.available, current + 7, 'failed calls change nothing');
   });
@@ -147,11 +183,28 @@ describe('Shopify simulator wire protocol', () => {
   test('ITEM_NOT_STOCKED_AT_LOCATION until inventoryActivate', async () => {
     const loc = sim.state.addLocation({ name: 'Popup' });
     const item = Object.values(sim.state.data.inventoryItems)[0]!;
-    const vars = { input: { name: 'available', reason: 'correction', quantities: [{ inventoryItemId: `gid://shopify/InventoryItem/${item.id}`, locationId: `gid://shopify/Location/${loc.id}`, quantity: 4, changeFromQuantity: null }] } };
-    const m = 'mutation S($input: InventorySetQuantitiesInput!, $k: String!) { inventorySetQuantities(input: $input) @idempotent(key: $k) { userErrors { code } } }';
+    const vars = {
+      input: {
+        name: 'available',
+        reason: 'correction',
+        quantities: [
+          {
+            inventoryItemId: `gid://shopify/InventoryItem/${item.id}`,
+            locationId: `gid://shopify/Location/${loc.id}`,
+            quantity: 4,
+            changeFromQuantity: null,
+          },
+        ],
+      },
+    };
+    const m =
+      'mutation S($input: InventorySetQuantitiesInput!, $k: String!) { inventorySetQuantities(input: $input) @idempotent(key: $k) { userErrors { code } } }';
     const r = await rawGraphQL(sim, m, { ...vars, k: 'ns-1' });
     assert.equal(r.body.data.inventorySetQuantities.userErrors[0].code, 'ITEM_NOT_STOCKED_AT_LOCATION');
-    const act = await rawGraphQL(sim, `mutation { inventoryActivate(inventoryItemId: "gid://shopify/InventoryItem/${item.id}", locationId: "gid://shopify/Location/${loc.id}") { inventoryLevel { quantities(names: ["available"]) { quantity } } userErrors { message } } }`);
+    const act = await rawGraphQL(
+      sim,
+      `mutation { inventoryActivate(inventoryItemId: "gid://shopify/InventoryItem/${item.id}", locationId: "gid://shopify/Location/${loc.id}") { inventoryLevel { quantities(names: ["available"]) { quantity } } userErrors { message } } }`,
+    );
     assert.deepEqual(act.body.data.inventoryActivate.userErrors, []);
     const r2 = await rawGraphQL(sim, m, { ...vars, k: 'ns-2' });
     assert.deepEqual(r2.body.data.inventorySetQuantities.userErrors, []);
@@ -161,9 +214,17 @@ describe('Shopify simulator wire protocol', () => {
   test('client credentials: token issued with expires_in, wrong secret refused', async () => {
     const cc = await startSim({ seed: false, clientId: 'cid', clientSecret: 'csecret', tokenLifetimeSec: 60 });
     try {
-      const bad = await fetch(`${cc.url}/admin/oauth/access_token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_id: 'cid', client_secret: 'nope', grant_type: 'client_credentials' }) });
+      const bad = await fetch(`${cc.url}/admin/oauth/access_token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ client_id: 'cid', client_secret: 'nope', grant_type: 'client_credentials' }),
+      });
       assert.equal(bad.status, 401);
-      const ok = await fetch(`${cc.url}/admin/oauth/access_token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_id: 'cid', client_secret: 'csecret', grant_type: 'client_credentials' }) });
+      const ok = await fetch(`${cc.url}/admin/oauth/access_token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ client_id: 'cid', client_secret: 'csecret', grant_type: 'client_credentials' }),
+      });
       const body = (await ok.json()) as { access_token: string; expires_in: number; scope: string };
       assert.equal(body.expires_in, 60);
       assert.match(body.access_token, /^shpat_/);
@@ -181,7 +242,12 @@ describe('Shopify simulator wire protocol', () => {
       a.updatedAt = '2026-01-01T00:00:00Z';
       const b = s2.createCustomer({ firstName: 'New', email: 'new@example.com', tags: ['vip'] });
       b.updatedAt = '2026-06-01T00:00:00Z';
-      const q = async (query: string) => (await rawGraphQL(s2, 'query Q($q: String) { customers(first: 10, query: $q, sortKey: UPDATED_AT) { nodes { firstName } } }', { q: query })).body.data.customers.nodes.map((n: { firstName: string }) => n.firstName);
+      const q = async (query: string) =>
+        (
+          await rawGraphQL(s2, 'query Q($q: String) { customers(first: 10, query: $q, sortKey: UPDATED_AT) { nodes { firstName } } }', {
+            q: query,
+          })
+        ).body.data.customers.nodes.map((n: { firstName: string }) => n.firstName);
       assert.deepEqual(await q("updated_at:>'2026-03-01T00:00:00Z'"), ['New']);
       assert.deepEqual(await q("updated_at:<='2026-03-01T00:00:00Z' OR tag:vip"), ['Old', 'New']);
       assert.deepEqual(await q('-tag:vip'), ['Old']);
@@ -198,16 +264,40 @@ describe('API version switches', () => {
     try {
       const url = sim.graphqlUrl.replace('2026-07', '2025-10');
       const post = async (query: string, variables?: unknown) =>
-        (await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-shopify-access-token': sim.accessToken }, body: JSON.stringify({ query, variables }) })).json()) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+        (await (
+          await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-shopify-access-token': sim.accessToken },
+            body: JSON.stringify({ query, variables }),
+          })
+        ).json()) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
       const item = Object.values(sim.state.data.inventoryItems)[0]!;
       const loc = Object.values(sim.state.data.locations)[0]!;
       const current = item.levels[loc.id]!.quantities.available!;
-      const q = (extra: Record<string, unknown>) => ({ input: { name: 'available', reason: 'correction', quantities: [{ inventoryItemId: `gid://shopify/InventoryItem/${item.id}`, locationId: `gid://shopify/Location/${loc.id}`, quantity: current + 1, ...extra }] } });
+      const q = (extra: Record<string, unknown>) => ({
+        input: {
+          name: 'available',
+          reason: 'correction',
+          quantities: [
+            {
+              inventoryItemId: `gid://shopify/InventoryItem/${item.id}`,
+              locationId: `gid://shopify/Location/${loc.id}`,
+              quantity: current + 1,
+              ...extra,
+            },
+          ],
+        },
+      });
       const m = 'mutation S($input: InventorySetQuantitiesInput!) { inventorySetQuantities(input: $input) { userErrors { code } } }';
       // Documents are validated against the 2026-07 schema for every version; only runtime rules switch.
-      assert.deepEqual((await post(m, q({}))).data.inventorySetQuantities.userErrors, [], 'no key and no changeFromQuantity needed before 2026-04');
+      assert.deepEqual(
+        (await post(m, q({}))).data.inventorySetQuantities.userErrors,
+        [],
+        'no key and no changeFromQuantity needed before 2026-04',
+      );
       assert.equal(item.levels[loc.id]!.quantities.available, current + 1);
-      const start = 'mutation { bulkOperationRunQuery(query: "{ products { edges { node { id } } } }", groupObjects: false) { userErrors { code } } }';
+      const start =
+        'mutation { bulkOperationRunQuery(query: "{ products { edges { node { id } } } }", groupObjects: false) { userErrors { code } } }';
       assert.deepEqual((await post(start)).data.bulkOperationRunQuery.userErrors, []);
       assert.equal((await post(start)).data.bulkOperationRunQuery.userErrors[0].code, 'OPERATION_IN_PROGRESS');
     } finally {

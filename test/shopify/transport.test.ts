@@ -22,7 +22,11 @@ after(async () => {
 });
 
 function client(sim: ShopifySimulator, endpoint = sim.url): ShopifyClient {
-  return new ShopifyClient({ shop: 'same-name.myshopify.com', endpoint, auth: { kind: 'accessToken', accessToken: new Secret(sim.accessToken) } });
+  return new ShopifyClient({
+    shop: 'same-name.myshopify.com',
+    endpoint,
+    auth: { kind: 'accessToken', accessToken: new Secret(sim.accessToken) },
+  });
 }
 
 test('two clients for the same shop name each reach their own endpoint', async () => {

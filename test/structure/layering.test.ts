@@ -19,8 +19,16 @@ async function restricted(file: string, code: string): Promise<string[]> {
 const CASES: Array<[file: string, code: string, refused: boolean]> = [
   ['src/hub/up.ts', "import { parseObject } from '../cli/context';\nexport const x = parseObject;\n", true],
   ['src/connectors/b1/client.ts', "import { CliError } from '../../hub/errors';\nexport const x = CliError;\n", true],
-  ['src/temporal/schedulers.ts', "import { serverSkipReason } from '../testing/temporal-servers';\nexport const x = serverSkipReason;\n", true],
-  ['src/temporal/schedulers.ts', "import type { TemporalServerKind } from '../testing/temporal-servers';\nexport type X = TemporalServerKind;\n", false],
+  [
+    'src/temporal/schedulers.ts',
+    "import { serverSkipReason } from '../testing/temporal-servers';\nexport const x = serverSkipReason;\n",
+    true,
+  ],
+  [
+    'src/temporal/schedulers.ts',
+    "import type { TemporalServerKind } from '../testing/temporal-servers';\nexport type X = TemporalServerKind;\n",
+    false,
+  ],
   ['src/hub/worker.ts', "import { startB1Simulator } from '../sim/b1';\nexport const x = startB1Simulator;\n", true],
   ['src/hub/up.ts', "import { startB1Simulator } from '../sim/b1';\nexport const x = startB1Simulator;\n", false],
   ['src/pipelines/registry.ts', "import { ledgerWorkflow } from '../workflows/ledger';\nexport const x = ledgerWorkflow;\n", true],

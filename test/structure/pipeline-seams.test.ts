@@ -20,9 +20,21 @@ async function restricted(file: string, code: string, rule: string): Promise<str
 const SEAM = '@typescript-eslint/no-restricted-imports';
 
 const CASES: Array<[file: string, code: string, refused: boolean]> = [
-  ['src/pipelines/order/post.ts', "import { PartnerInProgressError } from '../customer/upsert';\nexport const x = PartnerInProgressError;\n", true],
-  ['src/pipelines/order/post.ts', "import { PartnerInProgressError } from '../customer';\nexport const x = PartnerInProgressError;\n", false],
-  ['src/pipelines/order/post.ts', "import { PartnerInProgressError } from '../customer/index';\nexport const x = PartnerInProgressError;\n", false],
+  [
+    'src/pipelines/order/post.ts',
+    "import { PartnerInProgressError } from '../customer/upsert';\nexport const x = PartnerInProgressError;\n",
+    true,
+  ],
+  [
+    'src/pipelines/order/post.ts',
+    "import { PartnerInProgressError } from '../customer';\nexport const x = PartnerInProgressError;\n",
+    false,
+  ],
+  [
+    'src/pipelines/order/post.ts',
+    "import { PartnerInProgressError } from '../customer/index';\nexport const x = PartnerInProgressError;\n",
+    false,
+  ],
   ['src/pipelines/order/fetch.ts', "import { orFilters } from '../kit/paging';\nexport const x = orFilters;\n", false],
   ['src/pipelines/inventory/fetch.ts', "import type { PipelineDeps } from '../contract';\nexport type X = PipelineDeps;\n", false],
   ['src/pipelines/inventory/fetch.ts', "import { PIPELINES } from '../registry';\nexport const x = PIPELINES;\n", true],
@@ -41,6 +53,10 @@ for (const [file, code, refused] of CASES) {
 }
 
 test('the folder order still applies to pipeline files beside the seams', async () => {
-  const msgs = await restricted('src/pipelines/order/post.ts', "import { ledgerWorkflow } from '../../workflows/ledger';\nexport const x = ledgerWorkflow;\n", 'no-restricted-imports');
+  const msgs = await restricted(
+    'src/pipelines/order/post.ts',
+    "import { ledgerWorkflow } from '../../workflows/ledger';\nexport const x = ledgerWorkflow;\n",
+    'no-restricted-imports',
+  );
   assert.ok(msgs.length > 0, 'src/pipelines importing src/workflows is refused');
 });

@@ -18,7 +18,9 @@ function collect(v: unknown, out: Payload[]): void {
   else if (typeof v === 'object' && v !== null && !(v instanceof Uint8Array)) for (const x of Object.values(v)) collect(x, out);
 }
 
-export async function decodedHistoryText(history: temporal.api.history.v1.IHistory | { events?: temporal.api.history.v1.IHistoryEvent[] | null }): Promise<string> {
+export async function decodedHistoryText(
+  history: temporal.api.history.v1.IHistory | { events?: temporal.api.history.v1.IHistoryEvent[] | null },
+): Promise<string> {
   const payloads: Payload[] = [];
   collect(history.events ?? [], payloads);
   const decoded = await decodeHubPayloads(payloads);

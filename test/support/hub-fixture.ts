@@ -74,7 +74,10 @@ export interface HubFixture {
   /** A worker in a separate process (test/support/worker-main.ts), resolved once it polls. */
   startWorkerProcess(): Promise<WorkerProcess>;
   /** Runs one sync run to completion (a worker must be running) and returns its result. */
-  runSync(object: SyncObject, opts?: { mode?: SyncMode; ids?: string[]; since?: string; trigger?: SyncTrigger; workflowId?: string }): Promise<{ result: SyncRunResult; workflowId: string }>;
+  runSync(
+    object: SyncObject,
+    opts?: { mode?: SyncMode; ids?: string[]; since?: string; trigger?: SyncTrigger; workflowId?: string },
+  ): Promise<{ result: SyncRunResult; workflowId: string }>;
   close(): Promise<void>;
 }
 
@@ -104,10 +107,16 @@ export async function startHubFixture(opts: HubFixtureOptions = {}): Promise<Hub
   // for a result, and the server then jumps to the next timer it knows: for an idle ledger that
   // is its 10-year default run timeout. Waiting through a plain client keeps server time where
   // the test puts it (env.sleep).
-  const resultClient = opts.temporal === 'time-skipping' ? new Client({ connection: env.connection, namespace: env.namespace, dataConverter: hubDataConverter }) : env.client;
+  const resultClient =
+    opts.temporal === 'time-skipping'
+      ? new Client({ connection: env.connection, namespace: env.namespace, dataConverter: hubDataConverter })
+      : env.client;
 
   const hubActivities = () => {
-    const activities = withLedger(createSyncActivities({ deps, pipelines: PIPELINES }), createLedgerActivities({ client: env.client, policy: opts.ledgerPolicy }));
+    const activities = withLedger(
+      createSyncActivities({ deps, pipelines: PIPELINES }),
+      createLedgerActivities({ client: env.client, policy: opts.ledgerPolicy }),
+    );
     return opts.ledgerRetries ? activities : { ...activities, openErrorsDue: async (): Promise<string[]> => [] };
   };
 

@@ -25,10 +25,19 @@ const unb64 = (s: string) => Buffer.from(s, 'base64').toString('utf8');
 type JsonPayloads = { payloads: Array<{ metadata: Record<string, string>; data: string }> };
 
 function post(path: string, body: string, headers: Record<string, string> = {}) {
-  return fetch(`${server.url}${path}`, { method: 'POST', body, headers: { 'Content-Type': 'application/json', 'X-Namespace': 'default', ...headers } });
+  return fetch(`${server.url}${path}`, {
+    method: 'POST',
+    body,
+    headers: { 'Content-Type': 'application/json', 'X-Namespace': 'default', ...headers },
+  });
 }
 
-const page = { records: Array.from({ length: 30 }, (_, i) => ({ id: `gid://shopify/Customer/${i}`, data: { email: `c${i}@example.com`, tags: ['vip', 'newsletter'] } })) };
+const page = {
+  records: Array.from({ length: 30 }, (_, i) => ({
+    id: `gid://shopify/Customer/${i}`,
+    data: { email: `c${i}@example.com`, tags: ['vip', 'newsletter'] },
+  })),
+};
 
 /** A compressed payload built by hand (the Go codec's format), not by the codec under test. */
 function goZlibPayload(value: unknown) {
@@ -69,7 +78,11 @@ test('POST /encode compresses large payloads (what the UI sends when starting or
 test('CORS: the UI origin gets a preflight answer naming the methods and headers; other origins are refused with a reason', async () => {
   const pre = await fetch(`${server.url}/decode`, {
     method: 'OPTIONS',
-    headers: { Origin: UI, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-namespace,authorization' },
+    headers: {
+      Origin: UI,
+      'Access-Control-Request-Method': 'POST',
+      'Access-Control-Request-Headers': 'content-type,x-namespace,authorization',
+    },
   });
   assert.equal(pre.status, 204);
   assert.equal(pre.headers.get('access-control-allow-origin'), UI);
@@ -101,7 +114,10 @@ test('bad requests answer 400/404/405 with a message that says what is wrong', a
   assert.equal(notBase64.status, 400);
   assert.match(await notBase64.text(), /payloads\[0\]\.metadata\.encoding: expected a base64 string/);
 
-  const corrupt = await post('/decode', JSON.stringify({ payloads: [{ metadata: { encoding: b64('binary/zlib') }, data: b64('no zlib here') }] }));
+  const corrupt = await post(
+    '/decode',
+    JSON.stringify({ payloads: [{ metadata: { encoding: b64('binary/zlib') }, data: b64('no zlib here') }] }),
+  );
   assert.equal(corrupt.status, 400);
   assert.match(await corrupt.text(), /decode failed: payload marked binary\/zlib cannot be decompressed \(not a zlib stream/);
 
@@ -119,7 +135,10 @@ async function until(cond: () => boolean): Promise<void> {
 
 /** A zlib payload whose inner Payload holds `mb` MB of zeros: a few KB on the wire. */
 function bombPayload(mb: number) {
-  const inner = temporal.api.common.v1.Payload.encode({ metadata: { encoding: Buffer.from('binary/plain') }, data: Buffer.alloc(mb * 1024 * 1024) }).finish();
+  const inner = temporal.api.common.v1.Payload.encode({
+    metadata: { encoding: Buffer.from('binary/plain') },
+    data: Buffer.alloc(mb * 1024 * 1024),
+  }).finish();
   return { metadata: { encoding: b64('binary/zlib') }, data: b64(deflateSync(inner, { level: 9 })) };
 }
 
@@ -172,7 +191,10 @@ test('concurrency is bounded: one request at a time here, one waits (body not re
 });
 
 test('a bearer token: required to listen beyond loopback, checked on every request, preflight exempt', async () => {
-  await assert.rejects(startCodecServer({ port: 0, host: '0.0.0.0', corsOrigins: [UI] }), (e: unknown) => e instanceof CodecTokenRequiredError && /B1HUB_CODEC_TOKEN/.test(e.message));
+  await assert.rejects(
+    startCodecServer({ port: 0, host: '0.0.0.0', corsOrigins: [UI] }),
+    (e: unknown) => e instanceof CodecTokenRequiredError && /B1HUB_CODEC_TOKEN/.test(e.message),
+  );
   await assert.rejects(startCodecServer({ port: 0, host: '0.0.0.0', corsOrigins: [UI], token: 'short' }), CodecTokenRequiredError);
   const token = 'f3b1c0de-0123456789abcdef';
   const guarded = await startCodecServer({ port: 0, host: '0.0.0.0', corsOrigins: [UI], token });

@@ -57,7 +57,10 @@ test('a large repetitive page is compressed in the Go format and decodes to the 
 
 test('payloads written by a Go-style zlib codec are decoded (bytes built by hand, not by our encoder)', async () => {
   const inner = { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('{"hello":"from go"}') };
-  const goPayload: Payload = { metadata: { encoding: Buffer.from('binary/zlib') }, data: deflateSync(temporal.api.common.v1.Payload.encode(inner).finish()) };
+  const goPayload: Payload = {
+    metadata: { encoding: Buffer.from('binary/zlib') },
+    data: deflateSync(temporal.api.common.v1.Payload.encode(inner).finish()),
+  };
   assert.deepEqual(await payloadValue(goPayload), { hello: 'from go' });
 });
 
@@ -70,7 +73,10 @@ test('small payloads stay plain JSON (readable without the codec endpoint)', asy
 
 test('a large payload that does not compress is kept as it is', async () => {
   const random: Payload = { metadata: { encoding: Buffer.from('binary/plain') }, data: randomBytes(4096) };
-  const alreadyCompressed: Payload = { metadata: { encoding: Buffer.from('binary/plain') }, data: deflateSync(Buffer.from(JSON.stringify(orderPage(40)))) };
+  const alreadyCompressed: Payload = {
+    metadata: { encoding: Buffer.from('binary/plain') },
+    data: deflateSync(Buffer.from(JSON.stringify(orderPage(40)))),
+  };
   const [a, b] = await codec.encode([random, alreadyCompressed]);
   assert.equal(a, random);
   assert.equal(b, alreadyCompressed);
@@ -95,7 +101,10 @@ test('a payload that would inflate past the limit (a "zip bomb") is refused, not
   // 100 MB of zeros deflate to ~100 KB: small to send, ruinous to inflate without a bound.
   const bomb = deflateSync(Buffer.alloc(MAX_DECODED_BYTES + 1024 * 1024));
   assert.ok(bomb.length < 1024 * 1024, 'the crafted payload is small');
-  await assert.rejects(codec.decode([{ metadata: { encoding: Buffer.from(ZLIB_ENCODING) }, data: bomb }]), /cannot be decompressed .*over 67108864 bytes/);
+  await assert.rejects(
+    codec.decode([{ metadata: { encoding: Buffer.from(ZLIB_ENCODING) }, data: bomb }]),
+    /cannot be decompressed .*over 67108864 bytes/,
+  );
 });
 
 test('the threshold is the serialized size and configurable', async () => {

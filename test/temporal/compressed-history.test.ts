@@ -34,7 +34,9 @@ function historyPayloads(events: temporal.api.history.v1.IHistoryEvent[]): Array
       for (const p of sch.input?.payloads ?? []) out.push({ where: `${sch.activityType?.name} input`, payload: p });
     }
     const done = e.activityTaskCompletedEventAttributes;
-    if (done) for (const p of done.result?.payloads ?? []) out.push({ where: `${scheduled.get(String(done.scheduledEventId))} result`, payload: p });
+    if (done)
+      for (const p of done.result?.payloads ?? [])
+        out.push({ where: `${scheduled.get(String(done.scheduledEventId))} result`, payload: p });
     for (const p of e.workflowExecutionStartedEventAttributes?.input?.payloads ?? []) out.push({ where: 'workflow input', payload: p });
     for (const p of e.workflowExecutionCompletedEventAttributes?.result?.payloads ?? []) out.push({ where: 'workflow result', payload: p });
   }
@@ -58,7 +60,10 @@ describe('compressed history on the dev server', { skip: serverSkipReason('dev-s
     workflowId = r.workflowId;
     assert.equal(r.result.counts.failed, 1, `the one bad customer fails: ${JSON.stringify(r.result.counts)}`);
     // Raw history, as the server stores it (no data converter on this path).
-    const res = await fx.env.client.workflowService.getWorkflowExecutionHistory({ namespace: fx.env.namespace ?? 'default', execution: { workflowId } });
+    const res = await fx.env.client.workflowService.getWorkflowExecutionHistory({
+      namespace: fx.env.namespace ?? 'default',
+      execution: { workflowId },
+    });
     events = res.history?.events ?? [];
   });
 
@@ -72,7 +77,8 @@ describe('compressed history on the dev server', { skip: serverSkipReason('dev-s
     const all = historyPayloads(events);
     const compressed = all.filter((x) => isZlibPayload(x.payload));
     const where = new Set(compressed.map((x) => x.where));
-    for (const w of ['fetchPage result', 'postPage input']) assert.ok(where.has(w), `${w} compressed (compressed: ${[...where].join(', ')})`);
+    for (const w of ['fetchPage result', 'postPage input'])
+      assert.ok(where.has(w), `${w} compressed (compressed: ${[...where].join(', ')})`);
     for (const x of all.filter((y) => !isZlibPayload(y.payload))) {
       assert.match(Buffer.from(x.payload.metadata!.encoding!).toString(), /^(json\/plain|binary\/null)$/, x.where);
       assert.ok(temporal.api.common.v1.Payload.encode(x.payload).finish().length < 1024, `${x.where} is small enough to stay plain`);
@@ -90,7 +96,9 @@ describe('compressed history on the dev server', { skip: serverSkipReason('dev-s
     assert.ok(decodedText.includes(customerIds[0]!), 'the decoded history holds the records (the check below can fail)');
     assert.ok(!decodedText.includes(DEMO_SECRETS.shopifyAccessToken!), 'no Shopify token in history');
     assert.ok(!decodedText.includes(`"${DEMO_SECRETS.b1Password}"`), 'no B1 password in history');
-    t.diagnostic(`${compressed.length} of ${all.length} payloads compressed: ${original} B → ${stored} B (${(original / stored).toFixed(1)}×)`);
+    t.diagnostic(
+      `${compressed.length} of ${all.length} payloads compressed: ${original} B → ${stored} B (${(original / stored).toFixed(1)}×)`,
+    );
     assert.ok(original / stored >= 3, `pages compress at least 3× (${original} → ${stored} B)`);
   });
 
@@ -101,31 +109,59 @@ describe('compressed history on the dev server', { skip: serverSkipReason('dev-s
     assert.equal(failed.length, 1);
     assert.ok(failed[0]!.reason, 'the failure reason is read from the logOutcomes input');
     for (const id of customerIds) assert.ok(records.sources.get(id), `source payload of ${id} read from the compressed fetchPage result`);
-    assert.ok(records.outcomes.every((o) => o.label), 'labels come from the decoded source records');
+    assert.ok(
+      records.outcomes.every((o) => o.label),
+      'labels come from the decoded source records',
+    );
   });
 
   test('temporal workflow show --codec-endpoint prints the decoded records', async () => {
     const cli = resolveTemporalCliPath();
     assert.ok(cli, 'Temporal CLI provisioned');
-    const args = ['workflow', 'show', '--address', fx.env.address, '--namespace', fx.env.namespace ?? 'default', '-w', workflowId, '-o', 'json'];
+    const args = [
+      'workflow',
+      'show',
+      '--address',
+      fx.env.address,
+      '--namespace',
+      fx.env.namespace ?? 'default',
+      '-w',
+      workflowId,
+      '-o',
+      'json',
+    ];
     const show = async (extra: string[]) => {
       const { stdout } = await run(cli, [...args, ...extra], { maxBuffer: 64 * 1024 * 1024 });
       // -o json prints payloads as proto3 JSON: metadata values and data in base64.
       const found: Array<{ encoding: string; data: string }> = [];
       JSON.stringify(JSON.parse(stdout), (_k, v: unknown) => {
         const p = v as { metadata?: { encoding?: string }; data?: string };
-        if (p && typeof p === 'object' && p.metadata?.encoding) found.push({ encoding: Buffer.from(p.metadata.encoding, 'base64').toString(), data: Buffer.from(p.data ?? '', 'base64').toString('latin1') });
+        if (p && typeof p === 'object' && p.metadata?.encoding)
+          found.push({
+            encoding: Buffer.from(p.metadata.encoding, 'base64').toString(),
+            data: Buffer.from(p.data ?? '', 'base64').toString('latin1'),
+          });
         return v;
       });
       return found;
     };
     const firstId = customerIds[0]!;
     const raw = await show([]);
-    assert.ok(raw.some((p) => p.encoding === 'binary/zlib'), 'without the codec endpoint the CLI sees compressed payloads');
+    assert.ok(
+      raw.some((p) => p.encoding === 'binary/zlib'),
+      'without the codec endpoint the CLI sees compressed payloads',
+    );
     assert.ok(!raw.some((p) => p.data.includes(firstId)), 'and cannot read the customer ids');
     const decoded = await show(['--codec-endpoint', codec.url]);
-    assert.deepEqual([...new Set(decoded.map((p) => p.encoding))].filter((e) => e !== 'json/plain' && e !== 'binary/null'), [], 'every payload decoded');
-    assert.ok(decoded.some((p) => p.data.includes(firstId)), 'with the codec endpoint the CLI shows the customer ids');
+    assert.deepEqual(
+      [...new Set(decoded.map((p) => p.encoding))].filter((e) => e !== 'json/plain' && e !== 'binary/null'),
+      [],
+      'every payload decoded',
+    );
+    assert.ok(
+      decoded.some((p) => p.data.includes(firstId)),
+      'with the codec endpoint the CLI shows the customer ids',
+    );
   });
 
   test('a compressed history replays with the hub data converter (and not without it)', async () => {
@@ -133,7 +169,11 @@ describe('compressed history on the dev server', { skip: serverSkipReason('dev-s
     const history = await fx.env.client.workflow.getHandle(workflowId).fetchHistory();
     const workflowBundle = await hubWorkflowBundle();
     await Worker.runReplayHistory({ workflowBundle, dataConverter: hubDataConverter }, history, workflowId);
-    await assert.rejects(Worker.runReplayHistory({ workflowBundle }, history, workflowId), (err: Error & { cause?: Error }) => /binary\/zlib/.test(`${err.message} ${err.cause?.message ?? ''}`), 'the plain converter cannot read binary/zlib pages');
+    await assert.rejects(
+      Worker.runReplayHistory({ workflowBundle }, history, workflowId),
+      (err: Error & { cause?: Error }) => /binary\/zlib/.test(`${err.message} ${err.cause?.message ?? ''}`),
+      'the plain converter cannot read binary/zlib pages',
+    );
   });
 });
 

@@ -101,12 +101,14 @@ function sleeperBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundlePromise;
 }
 
-async function runSleeper(env: TestWorkflowEnvironment, ms: number, extra: { workflowId: string; typedSearchAttributes?: TypedSearchAttributes }): Promise<number> {
+async function runSleeper(
+  env: TestWorkflowEnvironment,
+  ms: number,
+  extra: { workflowId: string; typedSearchAttributes?: TypedSearchAttributes },
+): Promise<number> {
   const taskQueue = `tq-${randomUUID()}`;
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await sleeperBundle() });
-  return worker.runUntil(
-    env.client.workflow.execute('sleeper', { taskQueue, args: [ms], ...extra }) as Promise<number>,
-  );
+  return worker.runUntil(env.client.workflow.execute('sleeper', { taskQueue, args: [ms], ...extra }) as Promise<number>);
 }
 
 describe('Java time-skipping test server', { skip: serverSkipReason('time-skipping') }, () => {

@@ -35,12 +35,31 @@ describe('webhooks live on `b1hub up`', { skip }, () => {
   let webhookPort: number;
   const cli = (...args: string[]) => runCli(['--data-dir', dir, ...args], { timeoutMs: 60_000 });
   const sim = async (p: string, body: unknown) => {
-    const res = await fetch(`${status.shopify.endpoint}${p}`, { method: p.includes('deliveries') ? 'GET' : 'POST', headers: { 'content-type': 'application/json', 'X-Shopify-Access-Token': 'shpat_demo' }, ...(p.includes('deliveries') ? {} : { body: JSON.stringify(body) }) });
+    const res = await fetch(`${status.shopify.endpoint}${p}`, {
+      method: p.includes('deliveries') ? 'GET' : 'POST',
+      headers: { 'content-type': 'application/json', 'X-Shopify-Access-Token': 'shpat_demo' },
+      ...(p.includes('deliveries') ? {} : { body: JSON.stringify(body) }),
+    });
     assert.ok(res.ok, `${p}: ${res.status}`);
     return (await res.json()) as Record<string, unknown>;
   };
   const createOrder = async (email: string) =>
-    (await sim('/_sim/orders', { email, financialStatus: 'PAID', lines: [{ sku: 'A00001', quantity: 1, unitPrice: '10.00' }], shippingAddress: { firstName: 'W', lastName: 'H', address1: '1 Main St', city: 'Austin', provinceCode: 'TX', countryCode: 'US', zip: '73301' } })).id as string;
+    (
+      await sim('/_sim/orders', {
+        email,
+        financialStatus: 'PAID',
+        lines: [{ sku: 'A00001', quantity: 1, unitPrice: '10.00' }],
+        shippingAddress: {
+          firstName: 'W',
+          lastName: 'H',
+          address1: '1 Main St',
+          city: 'Austin',
+          provinceCode: 'TX',
+          countryCode: 'US',
+          zip: '73301',
+        },
+      })
+    ).id as string;
   const b1Orders = async (gid: string) => (await b1.findOrdersByShopifyId(gid, ['DocEntry'])).length;
   const orderScheduler = async () => client.workflow.getHandle('schedule:order').query(statusQuery, {});
 
@@ -48,14 +67,38 @@ describe('webhooks live on `b1hub up`', { skip }, () => {
     dir = mkdtempSync(path.join(tmpdir(), 'b1hub-wh-'));
     const [temporal, ui, b1Port, shopifyPort, wh] = await freePorts(5);
     webhookPort = wh!;
-    up = spawnCli(['--data-dir', dir, 'up', '--temporal-port', String(temporal), '--ui-port', String(ui), '--b1-port', String(b1Port), '--shopify-port', String(shopifyPort), '--webhook-port', String(webhookPort), '--items', '30', '--customers', '3', '--orders', '0']);
+    up = spawnCli([
+      '--data-dir',
+      dir,
+      'up',
+      '--temporal-port',
+      String(temporal),
+      '--ui-port',
+      String(ui),
+      '--b1-port',
+      String(b1Port),
+      '--shopify-port',
+      String(shopifyPort),
+      '--webhook-port',
+      String(webhookPort),
+      '--items',
+      '30',
+      '--customers',
+      '3',
+      '--orders',
+      '0',
+    ]);
     const file = path.join(dir, 'hub-status.json');
-    status = await until('the initial load', () => {
-      if (up.exitCode !== null) throw new Error(`b1hub up exited early (${up.exitCode}):\n${up.output()}`);
-      if (!existsSync(file)) return undefined;
-      const s = JSON.parse(readFileSync(file, 'utf8')) as HubStatusFile;
-      return s.initialization && s.initialization.state !== 'running' ? s : undefined;
-    }, 90_000);
+    status = await until(
+      'the initial load',
+      () => {
+        if (up.exitCode !== null) throw new Error(`b1hub up exited early (${up.exitCode}):\n${up.output()}`);
+        if (!existsSync(file)) return undefined;
+        const s = JSON.parse(readFileSync(file, 'utf8')) as HubStatusFile;
+        return s.initialization && s.initialization.state !== 'running' ? s : undefined;
+      },
+      90_000,
+    );
     b1 = new B1Client({ baseUrl: status.b1.baseUrl, companyDb: 'SBODEMOUS', userName: 'manager', password: '1234' });
     connection = await Connection.connect({ address: status.temporal.address });
     client = new Client({ connection, dataConverter: hubDataConverter });
@@ -71,7 +114,12 @@ describe('webhooks live on `b1hub up`', { skip }, () => {
     assert.equal(DEMO_WEBHOOK_SECRET, DEFAULT_WEBHOOK_SECRET, 'the demo receiver checks what the simulator signs with');
     const url = `http://127.0.0.1:${webhookPort}/webhooks/shopify`;
     assert.equal(status.webhooks?.url, url);
-    const shopify = new ShopifyClient({ shop: status.shopify.shop, endpoint: status.shopify.endpoint, apiVersion: status.shopify.apiVersion, auth: { kind: 'accessToken', accessToken: new Secret('shpat_demo') } });
+    const shopify = new ShopifyClient({
+      shop: status.shopify.shop,
+      endpoint: status.shopify.endpoint,
+      apiVersion: status.shopify.apiVersion,
+      auth: { kind: 'accessToken', accessToken: new Secret('shpat_demo') },
+    });
     const subs = await new WebhookSubscriptions(shopify.executor).list();
     assert.deepEqual(subs.map((s) => s.topic).sort(), SUBSCRIBED_TOPICS.map(subscriptionTopic).sort());
     for (const s of subs) {
@@ -80,7 +128,9 @@ describe('webhooks live on `b1hub up`', { skip }, () => {
     }
     assert.ok(!subs.some((s) => s.topic === 'FULFILLMENTS_CREATE'), 'no delivery direction yet');
     const init = await cli('init', '--check-only', '--json');
-    const check = (JSON.parse(init.stdout) as { checks: Array<{ name: string; state: string; detail: string }> }).checks.find((c) => c.name === 'Shopify webhook subscriptions');
+    const check = (JSON.parse(init.stdout) as { checks: Array<{ name: string; state: string; detail: string }> }).checks.find(
+      (c) => c.name === 'Shopify webhook subscriptions',
+    );
     assert.equal(check?.state, 'pass', JSON.stringify(check));
   });
 
@@ -90,7 +140,12 @@ describe('webhooks live on `b1hub up`', { skip }, () => {
     await until('the sales order', async () => ((await b1Orders(gid)) ? true : undefined), 10_000, 100);
     assert.ok(Date.now() - t0 < 10_000);
     // The run that wrote it is labelled as webhook-triggered (recorded when it ends).
-    await until('a webhook-triggered run', async () => ((await orderScheduler()).recentRuns.some((r) => r.trigger === 'webhook') ? true : undefined), 10_000, 100);
+    await until(
+      'a webhook-triggered run',
+      async () => ((await orderScheduler()).recentRuns.some((r) => r.trigger === 'webhook') ? true : undefined),
+      10_000,
+      100,
+    );
   });
 
   test('a wrong signature gets 401 and starts nothing; the same delivery twice starts one sync', async () => {
@@ -104,7 +159,15 @@ describe('webhooks live on `b1hub up`', { skip }, () => {
       fetch(status.webhooks!.url, {
         method: 'POST',
         body,
-        headers: { 'content-type': 'application/json', 'X-Shopify-Topic': 'orders/create', 'X-Shopify-Hmac-Sha256': hmac, 'X-Shopify-Shop-Domain': status.shopify.shop, 'X-Shopify-Event-Id': eventId, 'X-Shopify-Webhook-Id': randomUUID(), 'X-Shopify-API-Version': status.shopify.apiVersion },
+        headers: {
+          'content-type': 'application/json',
+          'X-Shopify-Topic': 'orders/create',
+          'X-Shopify-Hmac-Sha256': hmac,
+          'X-Shopify-Shop-Domain': status.shopify.shop,
+          'X-Shopify-Event-Id': eventId,
+          'X-Shopify-Webhook-Id': randomUUID(),
+          'X-Shopify-API-Version': status.shopify.apiVersion,
+        },
       });
     await sim('/_sim/webhooks/faults', { drop: 0 });
     const forged = await post(signWebhook(body, 'not-the-app-secret'));
@@ -120,7 +183,9 @@ describe('webhooks live on `b1hub up`', { skip }, () => {
     await until('the sales order', async () => ((await b1Orders(gid)) ? true : undefined), 10_000, 100);
     assert.ok((await orderScheduler()).requests[`wh-${eventId}`], 'the delivery reached the scheduler');
     assert.equal(await b1Orders(gid), 1, 'one sales order');
-    const stats = (await (await fetch(status.webhooks!.statsUrl)).json()) as { topics: Record<string, { rejected: number; deduped: number }> };
+    const stats = (await (await fetch(status.webhooks!.statsUrl)).json()) as {
+      topics: Record<string, { rejected: number; deduped: number }>;
+    };
     assert.ok(stats.topics['orders/create']!.rejected >= 1 && stats.topics['orders/create']!.deduped >= 1, JSON.stringify(stats));
   });
 
@@ -128,7 +193,9 @@ describe('webhooks live on `b1hub up`', { skip }, () => {
     assert.equal((await cli('schedule', 'set', 'order', '--every', '1m')).code, 0);
     await sim('/_sim/webhooks/faults', { drop: 50 });
     const gid = await createOrder(`dropped.${randomUUID().slice(0, 8)}@example.com`);
-    const log = (await sim('/_sim/webhooks/deliveries', undefined)) as unknown as { deliveries?: Array<{ body: string; fault: string | null; topic: string }> } | Array<{ body: string; fault: string | null; topic: string }>;
+    const log = (await sim('/_sim/webhooks/deliveries', undefined)) as unknown as
+      | { deliveries?: Array<{ body: string; fault: string | null; topic: string }> }
+      | Array<{ body: string; fault: string | null; topic: string }>;
     const list = Array.isArray(log) ? log : (log.deliveries ?? []);
     const ours = list.filter((d) => d.body.includes(gid.split('/').pop()!) && d.topic.startsWith('orders/'));
     assert.ok(ours.length >= 1 && ours.every((d) => d.fault === 'dropped'), JSON.stringify(ours.map((d) => [d.topic, d.fault])));
@@ -157,10 +224,20 @@ describe('webhooks live on `b1hub up`', { skip }, () => {
   test('status shows the receiver (URL, counts) and why app/uninstalled paused the schedulers', async () => {
     const json = await cli('status', '--json');
     assert.equal(json.code, 0, json.stderr);
-    const s = JSON.parse(json.stdout) as { endpoints: { webhooks?: { url: string } }; webhooks?: { reachable: boolean; totals: { accepted: number; rejected: number; deduped: number }; topics: Record<string, { lastDeliveryAt: string | null }> } };
+    const s = JSON.parse(json.stdout) as {
+      endpoints: { webhooks?: { url: string } };
+      webhooks?: {
+        reachable: boolean;
+        totals: { accepted: number; rejected: number; deduped: number };
+        topics: Record<string, { lastDeliveryAt: string | null }>;
+      };
+    };
     assert.equal(s.endpoints.webhooks?.url, `http://127.0.0.1:${webhookPort}/webhooks/shopify`);
     assert.equal(s.webhooks?.reachable, true);
-    assert.ok(s.webhooks.totals.accepted >= 2 && s.webhooks.totals.rejected >= 1 && s.webhooks.totals.deduped >= 1, JSON.stringify(s.webhooks.totals));
+    assert.ok(
+      s.webhooks.totals.accepted >= 2 && s.webhooks.totals.rejected >= 1 && s.webhooks.totals.deduped >= 1,
+      JSON.stringify(s.webhooks.totals),
+    );
     assert.ok(s.webhooks.topics['orders/create']?.lastDeliveryAt);
 
     await sim('/_sim/app/uninstall', {});

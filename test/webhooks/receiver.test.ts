@@ -47,18 +47,31 @@ describe('webhooks: simulator → receiver → scheduler', () => {
   before(async () => {
     fx = await startHubFixture({ shopifyOrders: 0, shopifyCustomers: 3 });
     await ensureGuestPartner(fx);
-    const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } });
+    const bundle = await bundleWorkflowCode({
+      workflowsPath: require.resolve('./workflows'),
+      logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
+    });
     const w = await createHubWorker({
       connection: fx.env.nativeConnection,
       taskQueue: fx.taskQueue,
-      activities: { ...withLedger(createSyncActivities({ deps: fx.deps, pipelines: PIPELINES }), createLedgerActivities({ client: fx.env.client })), openErrorsDue: async (): Promise<string[]> => [] },
+      activities: {
+        ...withLedger(createSyncActivities({ deps: fx.deps, pipelines: PIPELINES }), createLedgerActivities({ client: fx.env.client })),
+        openErrorsDue: async (): Promise<string[]> => [],
+      },
       extra: { workflowBundle: bundle },
     });
     // The hints' own queue and worker, as every hub worker process runs them (hub/worker.ts).
-    const hints = await createHintWorker({ connection: fx.env.nativeConnection, taskQueue: fx.taskQueue, extra: { workflowBundle: bundle } });
+    const hints = await createHintWorker({
+      connection: fx.env.nativeConnection,
+      taskQueue: fx.taskQueue,
+      extra: { workflowBundle: bundle },
+    });
     const running = Promise.all([w.run(), hints.run()]);
     worker = { worker: w, stop: async () => (w.shutdown(), hints.shutdown(), void (await running)) };
-    await ensureSchedulers(fx.env.client, { taskQueue: fx.taskQueue, schedules: Object.fromEntries(SYNC_OBJECTS.map((o) => [o, quiet])) as Record<SyncObject, ScheduleSpec> });
+    await ensureSchedulers(fx.env.client, {
+      taskQueue: fx.taskQueue,
+      schedules: Object.fromEntries(SYNC_OBJECTS.map((o) => [o, quiet])) as Record<SyncObject, ScheduleSpec>,
+    });
     // Two replicas behind one address would share nothing but Temporal: so do these two.
     rx = await startWebhookReceiver({ client: fx.env.client, taskQueue: fx.taskQueue, secrets });
     rx2 = await startWebhookReceiver({ client: fx.env.client, taskQueue: fx.taskQueue, secrets });
@@ -72,7 +85,8 @@ describe('webhooks: simulator → receiver → scheduler', () => {
     await fx?.close();
   });
 
-  const post = (url: string, body: string, headers: Record<string, string>) => fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'application/json', ...headers } });
+  const post = (url: string, body: string, headers: Record<string, string>) =>
+    fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'application/json', ...headers } });
   const headersFor = (body: string, eventId: string, topic = 'orders/create', secret = DEFAULT_WEBHOOK_SECRET) => ({
     'X-Shopify-Topic': topic,
     'X-Shopify-Hmac-Sha256': signWebhook(body, secret),
@@ -82,7 +96,14 @@ describe('webhooks: simulator → receiver → scheduler', () => {
     'X-Shopify-Event-Id': eventId,
     'X-Shopify-Triggered-At': new Date().toISOString(),
   });
-  const hintExists = (eventId: string) => fx.env.client.workflow.getHandle(`webhook:${eventId}`).describe().then(() => true, () => false);
+  const hintExists = (eventId: string) =>
+    fx.env.client.workflow
+      .getHandle(`webhook:${eventId}`)
+      .describe()
+      .then(
+        () => true,
+        () => false,
+      );
   const deliveries = async (): Promise<WebhookDelivery[]> => fx.shopifySim.webhooks.deliveries;
 
   test('reconcile creates the missing topics, then repairs a wrong address and a deleted topic', async () => {
@@ -100,10 +121,7 @@ describe('webhooks: simulator → receiver → scheduler', () => {
     await subs.delete(customers.id); // already gone: still fine
 
     const repaired = await subs.reconcile(desired);
-    assert.deepEqual(
-      repaired.map((c) => `${c.action} ${c.topic}`).sort(),
-      ['created CUSTOMERS_UPDATE', 'updated ORDERS_UPDATED'],
-    );
+    assert.deepEqual(repaired.map((c) => `${c.action} ${c.topic}`).sort(), ['created CUSTOMERS_UPDATE', 'updated ORDERS_UPDATED']);
     const after = await subs.list();
     assert.equal(after.length, HUB_TOPICS.length);
     assert.ok(after.every((s) => s.uri === rx.url && s.apiVersion === '2026-07'));
@@ -126,7 +144,9 @@ describe('webhooks: simulator → receiver → scheduler', () => {
   });
 
   test('the same delivery at two replicas at once is handed over once', async () => {
-    const order = fx.shopifySim.state.order(fx.shopifySim.createOrder({ customerId: null, email: 'dup@example.com', lines: [{ sku: 'A00011', quantity: 1 }] }).id)!;
+    const order = fx.shopifySim.state.order(
+      fx.shopifySim.createOrder({ customerId: null, email: 'dup@example.com', lines: [{ sku: 'A00011', quantity: 1 }] }).id,
+    )!;
     const body = JSON.stringify({ id: order.id, admin_graphql_api_id: `gid://shopify/Order/${order.id}`, updated_at: order.updatedAt });
     const eventId = randomUUID();
     const h = headersFor(body, eventId);
@@ -135,7 +155,10 @@ describe('webhooks: simulator → receiver → scheduler', () => {
     const answers = [await a.json(), await b.json()] as { duplicate?: boolean }[];
     assert.equal(answers.filter((x) => x.duplicate).length, 1, 'exactly one replica saw a duplicate');
     // And again later, after the hint workflow has finished: still a duplicate.
-    await waitFor('hint done', async () => (await fx.env.client.workflow.getHandle(`webhook:${eventId}`).describe()).status.name === 'COMPLETED' || undefined);
+    await waitFor(
+      'hint done',
+      async () => (await fx.env.client.workflow.getHandle(`webhook:${eventId}`).describe()).status.name === 'COMPLETED' || undefined,
+    );
     const again = await post(rx.url, body, h);
     assert.deepEqual(await again.json(), { ok: true, duplicate: true });
     const runs = await waitFor('the order run', async () => {
@@ -183,7 +206,9 @@ describe('webhooks: simulator → receiver → scheduler', () => {
   test('an order created in the shop reaches B1 through its webhook', async () => {
     const o = fx.shopifySim.createOrder({ customerId: null, email: 'hook@example.com', lines: [{ sku: 'A00012', quantity: 2 }] });
     const gid = `gid://shopify/Order/${o.id}`;
-    const d = await waitFor('the orders/create delivery', async () => (await deliveries()).find((x) => x.topic === 'orders/create' && x.body.includes(`"id":${o.id}`) && x.delivered));
+    const d = await waitFor('the orders/create delivery', async () =>
+      (await deliveries()).find((x) => x.topic === 'orders/create' && x.body.includes(`"id":${o.id}`) && x.delivered),
+    );
     assert.equal(d.lastStatus, 200);
     assert.equal(d.apiVersion, '2026-07');
     await waitFor('the sales order in B1', () => salesOrdersByShopifyId(fx, gid).length === 1 || undefined);
@@ -195,12 +220,20 @@ describe('webhooks: simulator → receiver → scheduler', () => {
   });
 
   test('a dropped delivery starts nothing; the scheduled delta run picks the order up', async () => {
-    const res = await fetch(`${fx.shopifySim.url}/_sim/webhooks/faults`, { method: 'POST', headers: { 'X-Shopify-Access-Token': fx.shopifySim.accessToken }, body: JSON.stringify({ drop: 2 }) });
+    const res = await fetch(`${fx.shopifySim.url}/_sim/webhooks/faults`, {
+      method: 'POST',
+      headers: { 'X-Shopify-Access-Token': fx.shopifySim.accessToken },
+      body: JSON.stringify({ drop: 2 }),
+    });
     assert.equal(res.status, 200);
     const o = fx.shopifySim.createOrder({ customerId: null, email: 'lost@example.com', lines: [{ sku: 'A00013', quantity: 1 }] });
     const gid = `gid://shopify/Order/${o.id}`;
-    const log = (await (await fetch(`${fx.shopifySim.url}/_sim/webhooks/deliveries`, { headers: { 'X-Shopify-Access-Token': fx.shopifySim.accessToken } })).json()) as { deliveries: WebhookDelivery[] };
-    const mine = log.deliveries.filter((x) => x.body.includes(`"id":${o.id},`) && (x.topic === 'orders/create' || x.topic === 'orders/paid'));
+    const log = (await (
+      await fetch(`${fx.shopifySim.url}/_sim/webhooks/deliveries`, { headers: { 'X-Shopify-Access-Token': fx.shopifySim.accessToken } })
+    ).json()) as { deliveries: WebhookDelivery[] };
+    const mine = log.deliveries.filter(
+      (x) => x.body.includes(`"id":${o.id},`) && (x.topic === 'orders/create' || x.topic === 'orders/paid'),
+    );
     assert.equal(mine.length, 2);
     assert.ok(mine.every((x) => x.fault === 'dropped' && x.attempts === 0));
     await new Promise((r) => setTimeout(r, 1000));
@@ -218,7 +251,11 @@ describe('webhooks: simulator → receiver → scheduler', () => {
       return st.recentRuns.find((r) => r.requestIds.includes(`wh-${eventId}`) && r.outcome !== 'running');
     });
   const productDelivery = (topic: string, productGid: string, after = 0) =>
-    waitFor(`the ${topic} delivery of ${productGid}`, async () => (await deliveries()).slice(after).find((x) => x.topic === topic && x.body.includes(`"admin_graphql_api_id":"${productGid}"`) && x.delivered));
+    waitFor(`the ${topic} delivery of ${productGid}`, async () =>
+      (await deliveries())
+        .slice(after)
+        .find((x) => x.topic === topic && x.body.includes(`"admin_graphql_api_id":"${productGid}"`) && x.delivered),
+    );
 
   test('a product made in the shop becomes a B1 item through its webhook, with no sync command', async () => {
     const sku = `SHOPWH-${randomUUID().slice(0, 8).toUpperCase()}`;
@@ -232,13 +269,22 @@ describe('webhooks: simulator → receiver → scheduler', () => {
     assert.equal(run.counts?.created, 1, JSON.stringify(run));
   });
 
-  test('echoes of the hub\'s own product writes start cheap runs that create nothing in B1', async () => {
+  test("echoes of the hub's own product writes start cheap runs that create nothing in B1", async () => {
     // The hub's write (productSet by custom id), for an ItemCode B1 does not have (deleted there
     // since): importing it would create the item, so "nothing created" is not a given.
     const code = `ECHO-${randomUUID().slice(0, 8).toUpperCase()}`;
     const from = (await deliveries()).length;
     const logAt = fx.b1Sim.faults.log.length;
-    const p = { customId: code, title: 'Pushed by the hub', sku: code, price: '3.00', tracked: false, taxable: true, status: 'ACTIVE' as const, weight: null };
+    const p = {
+      customId: code,
+      title: 'Pushed by the hub',
+      sku: code,
+      price: '3.00',
+      tracked: false,
+      taxable: true,
+      status: 'ACTIVE' as const,
+      weight: null,
+    };
     await fx.deps.shopify.ensureCustomIdDefinitions();
     const first = await fx.deps.shopify.upsertProduct(p);
     assert.ok(first.ok, JSON.stringify(first));
@@ -259,10 +305,16 @@ describe('webhooks: simulator → receiver → scheduler', () => {
   });
 
   test('app/uninstalled pauses every scheduler with the reason', async () => {
-    const res = await fetch(`${fx.shopifySim.url}/_sim/app/uninstall`, { method: 'POST', headers: { 'X-Shopify-Access-Token': fx.shopifySim.accessToken }, body: '{}' });
+    const res = await fetch(`${fx.shopifySim.url}/_sim/app/uninstall`, {
+      method: 'POST',
+      headers: { 'X-Shopify-Access-Token': fx.shopifySim.accessToken },
+      body: '{}',
+    });
     assert.equal(res.status, 200);
     for (const object of SYNC_OBJECTS) {
-      await waitFor(`${object} paused`, async () => ((await schedulerHandle(fx.env.client, object).query(statusQuery)).paused ? true : undefined));
+      await waitFor(`${object} paused`, async () =>
+        (await schedulerHandle(fx.env.client, object).query(statusQuery)).paused ? true : undefined,
+      );
     }
     const d = (await deliveries()).find((x) => x.topic === 'app/uninstalled')!;
     assert.ok(d.delivered);

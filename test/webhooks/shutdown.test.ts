@@ -48,7 +48,10 @@ describe('webhooks: stopping the hub', { timeout: 240_000 }, () => {
     const w = await createHubWorker({
       connection: fx.env.nativeConnection,
       taskQueue: fx.taskQueue,
-      activities: { ...withLedger(createSyncActivities({ deps: fx.deps, pipelines: PIPELINES }), createLedgerActivities({ client: fx.env.client })), openErrorsDue: async (): Promise<string[]> => [] },
+      activities: {
+        ...withLedger(createSyncActivities({ deps: fx.deps, pipelines: PIPELINES }), createLedgerActivities({ client: fx.env.client })),
+        openErrorsDue: async (): Promise<string[]> => [],
+      },
       ...(shutdown ? { shutdown } : {}),
       extra: { workflowBundle: bundle },
     });
@@ -60,18 +63,31 @@ describe('webhooks: stopping the hub', { timeout: 240_000 }, () => {
   before(async () => {
     fx = await startHubFixture({ shopifyOrders: 0, shopifyCustomers: 3 });
     await ensureGuestPartner(fx);
-    bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } });
+    bundle = await bundleWorkflowCode({
+      workflowsPath: require.resolve('./workflows'),
+      logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
+    });
     bounded = await startWorker({ graceMs: 1000, forceMs: 3000 });
     // The hints' own queue and worker, as every hub worker process runs them (hub/worker.ts).
-    const hints = await createHintWorker({ connection: fx.env.nativeConnection, taskQueue: fx.taskQueue, extra: { workflowBundle: bundle } });
+    const hints = await createHintWorker({
+      connection: fx.env.nativeConnection,
+      taskQueue: fx.taskQueue,
+      extra: { workflowBundle: bundle },
+    });
     running.push({ w: hints, done: hints.run() });
-    await ensureSchedulers(fx.env.client, { taskQueue: fx.taskQueue, schedules: Object.fromEntries(SYNC_OBJECTS.map((o) => [o, quiet])) as Record<SyncObject, ScheduleSpec> });
+    await ensureSchedulers(fx.env.client, {
+      taskQueue: fx.taskQueue,
+      schedules: Object.fromEntries(SYNC_OBJECTS.map((o) => [o, quiet])) as Record<SyncObject, ScheduleSpec>,
+    });
   });
 
   after(async () => {
     fx?.b1Sim.faults.set({ latencyMs: 0 });
     for (const r of running) await stopHubWorker(r.w, r.done).catch(() => undefined);
-    for (const o of SYNC_OBJECTS) await schedulerHandle(fx.env.client, o).terminate('test done').catch(() => undefined);
+    for (const o of SYNC_OBJECTS)
+      await schedulerHandle(fx.env.client, o)
+        .terminate('test done')
+        .catch(() => undefined);
     await fx?.close();
   });
 
@@ -90,11 +106,29 @@ describe('webhooks: stopping the hub', { timeout: 240_000 }, () => {
     const rx = await startWebhookReceiver({ client: slow, taskQueue: fx.taskQueue, secrets });
     const post = (eventId: string) => {
       const body = JSON.stringify({ id: 1, admin_graphql_api_id: 'gid://shopify/Customer/1' });
-      return fetch(rx.url, { method: 'POST', body, headers: { 'Content-Type': 'application/json', 'X-Shopify-Topic': 'customers/update', 'X-Shopify-Hmac-Sha256': signWebhook(body, DEFAULT_WEBHOOK_SECRET), 'X-Shopify-Shop-Domain': fx.shopifySim.shopDomain, 'X-Shopify-Event-Id': eventId } });
+      return fetch(rx.url, {
+        method: 'POST',
+        body,
+        headers: {
+          'Content-Type': 'application/json',
+          'X-Shopify-Topic': 'customers/update',
+          'X-Shopify-Hmac-Sha256': signWebhook(body, DEFAULT_WEBHOOK_SECRET),
+          'X-Shopify-Shop-Domain': fx.shopifySim.shopDomain,
+          'X-Shopify-Event-Id': eventId,
+        },
+      });
     };
     const first = randomUUID();
     const inFlight = post(first);
-    await waitFor('the hand-over under way', () => real.workflow.getHandle(`webhook:${first}`).describe().then(() => true, () => undefined));
+    await waitFor('the hand-over under way', () =>
+      real.workflow
+        .getHandle(`webhook:${first}`)
+        .describe()
+        .then(
+          () => true,
+          () => undefined,
+        ),
+    );
     const closing = rx.close();
     const later = randomUUID();
     const refused = await post(later);
@@ -117,23 +151,42 @@ describe('webhooks: stopping the hub', { timeout: 240_000 }, () => {
       // Every B1 call takes 5 s: one order (~6 calls) takes half a minute to post.
       fx.b1Sim.faults.set({ latencyMs: 5000 });
       const logAt = fx.b1Sim.faults.log.length;
-      const gids = [0, 1, 2, 3].map((i) => `gid://shopify/Order/${fx.shopifySim.createOrder({ customerId: null, email: `stop${i}@example.com`, lines: [{ sku: 'A00011', quantity: 1 }] }).id}`);
-      const run = await waitFor('the webhook-triggered run', async () => (await schedulerHandle(fx.env.client, 'order').query(statusQuery)).running);
+      const gids = [0, 1, 2, 3].map(
+        (i) =>
+          `gid://shopify/Order/${fx.shopifySim.createOrder({ customerId: null, email: `stop${i}@example.com`, lines: [{ sku: 'A00011', quantity: 1 }] }).id}`,
+      );
+      const run = await waitFor(
+        'the webhook-triggered run',
+        async () => (await schedulerHandle(fx.env.client, 'order').query(statusQuery)).running,
+      );
       assert.equal(run.trigger, 'webhook');
       // The post step is under way: it has written to B1 (the fetch step only reads), with more
       // slow calls still ahead of it.
-      await waitFor('the post step', () => fx.b1Sim.faults.log.slice(logAt).some((l) => !l.startsWith('GET ') && !/\/(Login|Logout)\b/.test(l)) || undefined);
+      await waitFor(
+        'the post step',
+        () => fx.b1Sim.faults.log.slice(logAt).some((l) => !l.startsWith('GET ') && !/\/(Login|Logout)\b/.test(l)) || undefined,
+      );
       await rx.close();
       const t0 = Date.now();
       await stopHubWorker(w, done);
       const took = Date.now() - t0;
       assert.ok(took < 8000, `the worker stopped after ${took} ms (force time 3 s)`);
-      assert.ok(gids.some((g) => salesOrdersByShopifyId(fx, g).length === 0), 'the page was cut off mid-way (else this test shows nothing)');
+      assert.ok(
+        gids.some((g) => salesOrdersByShopifyId(fx, g).length === 0),
+        'the page was cut off mid-way (else this test shows nothing)',
+      );
 
       // Another worker takes the run over once the cut-off attempt's heartbeat stops.
       fx.b1Sim.faults.set({ latencyMs: 0 });
       await startWorker();
-      await waitFor('the cut-off run finished', async () => (await schedulerHandle(fx.env.client, 'order').query(statusQuery)).recentRuns.find((r) => r.workflowId === run.workflowId && r.outcome !== 'running'), 120_000);
+      await waitFor(
+        'the cut-off run finished',
+        async () =>
+          (await schedulerHandle(fx.env.client, 'order').query(statusQuery)).recentRuns.find(
+            (r) => r.workflowId === run.workflowId && r.outcome !== 'running',
+          ),
+        120_000,
+      );
       // The orders whose hints came during the run are in its follow-up run.
       await waitFor('every order in B1', () => gids.every((g) => salesOrdersByShopifyId(fx, g).length > 0) || undefined, 120_000);
       await waitFor('the scheduler idle', async () => {

@@ -54,14 +54,24 @@ describe('simulator webhooks', () => {
   after(async () => sim?.close());
 
   const gql = async (query: string, variables: Record<string, unknown> = {}, version = '2026-07') => {
-    const res = await fetch(`${sim.url}/admin/api/${version}/graphql.json`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Shopify-Access-Token': sim.accessToken }, body: JSON.stringify({ query, variables }) });
-    return (await res.json()) as { // eslint-disable-next-line @typescript-eslint/no-explicit-any -- GraphQL answers are checked field by field
-    data?: Record<string, any>; errors?: { message: string; extensions?: { code?: string } }[] };
+    const res = await fetch(`${sim.url}/admin/api/${version}/graphql.json`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Shopify-Access-Token': sim.accessToken },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await res.json()) as {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- GraphQL answers are checked field by field
+      data?: Record<string, any>;
+      errors?: { message: string; extensions?: { code?: string } }[];
+    };
   };
   const CREATE = `mutation($topic: WebhookSubscriptionTopic!, $s: WebhookSubscriptionInput!) { webhookSubscriptionCreate(topic: $topic, webhookSubscription: $s) { webhookSubscription { id topic uri callbackUrl apiVersion { handle } format } userErrors { field message } } }`;
   const clear = async () => {
     const list = await gql('{ webhookSubscriptions(first: 50) { nodes { id } } }');
-    for (const n of list.data!.webhookSubscriptions.nodes) await gql('mutation($id: ID!) { webhookSubscriptionDelete(id: $id) { deletedWebhookSubscriptionId userErrors { message } } }', { id: n.id });
+    for (const n of list.data!.webhookSubscriptions.nodes)
+      await gql('mutation($id: ID!) { webhookSubscriptionDelete(id: $id) { deletedWebhookSubscriptionId userErrors { message } } }', {
+        id: n.id,
+      });
   };
 
   test('subscription API: uri or deprecated callbackUrl, userErrors, topic and version filters, unsupported arguments refused', async () => {
@@ -76,7 +86,10 @@ describe('simulator webhooks', () => {
       const b = await gql(CREATE, { topic: 'ORDERS_CREATE', s: { callbackUrl: rx.url } });
       assert.match(b.data!.webhookSubscriptionCreate.userErrors[0].message, /already been taken/);
       const c = await gql(CREATE, { topic: 'ORDERS_CREATE', s: {} });
-      assert.deepEqual(c.data!.webhookSubscriptionCreate.userErrors[0], { field: ['webhookSubscription', 'uri'], message: "Address can't be blank" });
+      assert.deepEqual(c.data!.webhookSubscriptionCreate.userErrors[0], {
+        field: ['webhookSubscription', 'uri'],
+        message: "Address can't be blank",
+      });
       const d = await gql(CREATE, { topic: 'ORDERS_CREATE', s: { uri: 'https://example.com/hooks' } });
       assert.match(d.data!.webhookSubscriptionCreate.userErrors[0].message, /loopback/);
       const e = await gql(CREATE, { topic: 'NOT_A_TOPIC', s: { uri: rx.url } });
@@ -88,8 +101,12 @@ describe('simulator webhooks', () => {
       assert.deepEqual(byTopic.data!.webhookSubscriptions.nodes, [{ topic: 'CUSTOMERS_CREATE', uri: rx.url }]);
       const q = await gql('{ webhookSubscriptions(first: 10, query: "topic:x") { nodes { id } } }');
       assert.equal(q.errors?.[0]?.extensions?.code, 'NOT_IMPLEMENTED');
-      const missing = await gql('mutation { webhookSubscriptionDelete(id: "gid://shopify/WebhookSubscription/1") { deletedWebhookSubscriptionId userErrors { field message } } }');
-      assert.deepEqual(missing.data!.webhookSubscriptionDelete.userErrors, [{ field: ['id'], message: 'Webhook subscription does not exist' }]);
+      const missing = await gql(
+        'mutation { webhookSubscriptionDelete(id: "gid://shopify/WebhookSubscription/1") { deletedWebhookSubscriptionId userErrors { field message } } }',
+      );
+      assert.deepEqual(missing.data!.webhookSubscriptionDelete.userErrors, [
+        { field: ['id'], message: 'Webhook subscription does not exist' },
+      ]);
     } finally {
       await clear();
       await rx.close();
@@ -103,7 +120,9 @@ describe('simulator webhooks', () => {
       await gql(CREATE, { topic: 'CUSTOMERS_CREATE', s: { uri: rx1.url } });
       await gql(CREATE, { topic: 'CUSTOMERS_CREATE', s: { uri: rx2.url } });
       const c = sim.createCustomer({ email: 'hook@example.com', firstName: 'Hook' });
-      const [h1, h2] = await waitFor('both deliveries', () => (rx1.hits.length && rx2.hits.length ? [rx1.hits[0]!, rx2.hits[0]!] : undefined));
+      const [h1, h2] = await waitFor('both deliveries', () =>
+        rx1.hits.length && rx2.hits.length ? [rx1.hits[0]!, rx2.hits[0]!] : undefined,
+      );
       assert.equal(h1.headers['x-shopify-topic'], 'customers/create');
       assert.equal(h1.headers['x-shopify-hmac-sha256'], signWebhook(h1.body, secret));
       assert.equal(h1.headers['x-shopify-shop-domain'], sim.shopDomain);
@@ -136,7 +155,10 @@ describe('simulator webhooks', () => {
       assert.ok(c.at - b.at >= 300 + SHOPIFY_RETRY_DELAYS_MS[1]! * 0.0005 - 5);
       const d = sim.webhooks.deliveries.at(-1)!;
       await waitFor('delivered', () => d.delivered);
-      assert.deepEqual(d.log.map((x) => x.status ?? x.error), [500, 'timeout', 200]);
+      assert.deepEqual(
+        d.log.map((x) => x.status ?? x.error),
+        [500, 'timeout', 200],
+      );
     } finally {
       await clear();
       await rx.close();
@@ -156,7 +178,10 @@ describe('simulator webhooks', () => {
       const first = sim.createCustomer({ email: 'one@example.com' });
       const second = sim.createCustomer({ email: 'two@example.com' });
       await waitFor('both', () => rx.hits.length >= 2);
-      assert.deepEqual(rx.hits.map((h) => (JSON.parse(h.body) as { id: number }).id), [second.id, first.id]);
+      assert.deepEqual(
+        rx.hits.map((h) => (JSON.parse(h.body) as { id: number }).id),
+        [second.id, first.id],
+      );
       rx.hits.length = 0;
       sim.webhooks.setFaults({ reorderWindowMs: 0, delayMs: 300 });
       const t0 = Date.now();
@@ -191,7 +216,11 @@ describe('simulator webhooks', () => {
   });
 
   test('checkSubscriptions names missing topics, wrong addresses and wrong API versions', () => {
-    const desired = { uri: 'https://hub.example/webhooks/shopify', topics: ['orders/create', 'orders/paid', 'customers/create', 'app/uninstalled'], apiVersion: '2026-07' };
+    const desired = {
+      uri: 'https://hub.example/webhooks/shopify',
+      topics: ['orders/create', 'orders/paid', 'customers/create', 'app/uninstalled'],
+      apiVersion: '2026-07',
+    };
     const f = checkSubscriptions(desired, [
       { id: '1', topic: 'ORDERS_CREATE', uri: desired.uri, format: 'JSON', apiVersion: '2026-07', includeFields: [] },
       { id: '2', topic: 'ORDERS_PAID', uri: 'https://old.example/hooks', format: 'JSON', apiVersion: '2026-07', includeFields: [] },
@@ -213,7 +242,12 @@ describe('simulator webhooks', () => {
       const res = await fetch(rx.url, {
         method: 'POST',
         body,
-        headers: { 'X-Shopify-Topic': 'orders/create', 'X-Shopify-Hmac-Sha256': signWebhook(body, secret), 'X-Shopify-Event-Id': 'e-503', 'X-Shopify-Shop-Domain': sim.shopDomain },
+        headers: {
+          'X-Shopify-Topic': 'orders/create',
+          'X-Shopify-Hmac-Sha256': signWebhook(body, secret),
+          'X-Shopify-Event-Id': 'e-503',
+          'X-Shopify-Shop-Domain': sim.shopDomain,
+        },
       });
       assert.equal(res.status, 503);
       assert.ok(Date.now() - t0 < 5000, "within Shopify's 5-second budget");

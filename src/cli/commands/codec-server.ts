@@ -19,15 +19,25 @@ function portOption(v: string): number {
 
 function originOption(v: string, prev: string[] | undefined): string[] {
   const out = [...(prev ?? [])];
-  for (const part of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (part !== '*') {
       let url: URL;
       try {
         url = new URL(part);
       } catch {
-        throw new CliError(`--cors-origin '${part}' is not an origin`, 'give scheme, host and port of the Temporal UI, e.g. https://temporal.example.com or http://localhost:8233');
+        throw new CliError(
+          `--cors-origin '${part}' is not an origin`,
+          'give scheme, host and port of the Temporal UI, e.g. https://temporal.example.com or http://localhost:8233',
+        );
       }
-      if (url.origin !== part) throw new CliError(`--cors-origin '${part}' is not an origin (that would be '${url.origin}')`, 'an origin has no path and no trailing slash');
+      if (url.origin !== part)
+        throw new CliError(
+          `--cors-origin '${part}' is not an origin (that would be '${url.origin}')`,
+          'an origin has no path and no trailing slash',
+        );
     }
     out.push(part);
   }
@@ -37,10 +47,16 @@ function originOption(v: string, prev: string[] | undefined): string[] {
 export function registerCodecServerCommand(program: Command): void {
   program
     .command('codec-server')
-    .description('serve the payload codec endpoint (/decode, /encode) so a Temporal UI or `temporal workflow show --codec-endpoint` shows compressed payloads readably')
+    .description(
+      'serve the payload codec endpoint (/decode, /encode) so a Temporal UI or `temporal workflow show --codec-endpoint` shows compressed payloads readably',
+    )
     .option('--port <port>', 'port (0 = any free port)', portOption, DEFAULT_CODEC_PORT)
     .option('--host <host>', 'interface to listen on (other than loopback only with B1HUB_CODEC_TOKEN set)', '127.0.0.1')
-    .option('--cors-origin <origin>', `origin of the Temporal UI allowed to call it from the browser (repeatable, comma-separated, or *; default ${DEFAULT_CORS_ORIGINS.join(', ')})`, originOption)
+    .option(
+      '--cors-origin <origin>',
+      `origin of the Temporal UI allowed to call it from the browser (repeatable, comma-separated, or *; default ${DEFAULT_CORS_ORIGINS.join(', ')})`,
+      originOption,
+    )
     .action(
       action(async (_ctx, opts: { port: number; host: string; corsOrigin?: string[] }) => {
         const { startCodecServer, CodecTokenRequiredError, CODEC_TOKEN_ENV } = await import('../../hub/codec-server');
@@ -52,14 +68,25 @@ export function registerCodecServerCommand(program: Command): void {
           server = await startCodecServer({ port: opts.port, host: opts.host, corsOrigins, ...(token ? { token } : {}) });
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
-          if (code === 'EADDRINUSE') throw new CliError(`port ${opts.port} is already in use`, 'pick another with --port (a running `b1hub up` serves its own codec endpoint)');
-          if (err instanceof CodecTokenRequiredError) throw new CliError(err.message, `e.g. export ${CODEC_TOKEN_ENV}=$(openssl rand -hex 24), or listen on 127.0.0.1 only`);
+          if (code === 'EADDRINUSE')
+            throw new CliError(
+              `port ${opts.port} is already in use`,
+              'pick another with --port (a running `b1hub up` serves its own codec endpoint)',
+            );
+          if (err instanceof CodecTokenRequiredError)
+            throw new CliError(err.message, `e.g. export ${CODEC_TOKEN_ENV}=$(openssl rand -hex 24), or listen on 127.0.0.1 only`);
           throw err;
         }
         const print = (l: string) => process.stdout.write(`${l}\n`);
-        print(`codec endpoint ${server.url}  (POST /decode, /encode; browser origins: ${corsOrigins.join(', ')}${token ? `; requests need Authorization: Bearer $${CODEC_TOKEN_ENV}` : ''})`);
-        print(`  Temporal UI:  set the codec endpoint to ${server.url} (UI setting, or the UI server's codec.endpoint / TEMPORAL_CODEC_ENDPOINT)`);
-        print(`  Temporal CLI: temporal workflow show -w <workflow id> --codec-endpoint ${server.url}${token ? ` --codec-auth "Bearer $${CODEC_TOKEN_ENV}"` : ''}`);
+        print(
+          `codec endpoint ${server.url}  (POST /decode, /encode; browser origins: ${corsOrigins.join(', ')}${token ? `; requests need Authorization: Bearer $${CODEC_TOKEN_ENV}` : ''})`,
+        );
+        print(
+          `  Temporal UI:  set the codec endpoint to ${server.url} (UI setting, or the UI server's codec.endpoint / TEMPORAL_CODEC_ENDPOINT)`,
+        );
+        print(
+          `  Temporal CLI: temporal workflow show -w <workflow id> --codec-endpoint ${server.url}${token ? ` --codec-auth "Bearer $${CODEC_TOKEN_ENV}"` : ''}`,
+        );
         print('Ctrl-C stops it.');
         const sig = await untilSignal();
         print(`${sig}: stopping…`);

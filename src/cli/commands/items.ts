@@ -23,7 +23,10 @@ const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** "100-105" or "100,102,104-105" → an OData condition on ItemsGroupCode. */
 export function groupsFilter(text: string): string {
-  const parts = text.split(',').map((p) => p.trim()).filter(Boolean);
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (!parts.length) throw new CliError(`--groups '${text}' is empty`, 'e.g. --groups 100-105 or --groups 101,103');
   const conds = parts.map((p) => {
     const m = /^(\d+)(?:-(\d+))?$/.exec(p);
@@ -45,7 +48,12 @@ function filterOf(f: RangeFlags & { selected?: boolean }): string | undefined {
 async function candidates(b1: B1Client, f: RangeFlags & { selected?: boolean }): Promise<ItemRow[]> {
   const out: ItemRow[] = [];
   const filter = filterOf(f);
-  for await (const page of b1.keyRange('Items', { keyField: 'ItemCode', select: ['ItemCode', 'ItemName', 'ItemsGroupCode', 'U_ShopifySync'], ...(filter ? { filter } : {}), pageSize: 500 })) {
+  for await (const page of b1.keyRange('Items', {
+    keyField: 'ItemCode',
+    select: ['ItemCode', 'ItemName', 'ItemsGroupCode', 'U_ShopifySync'],
+    ...(filter ? { filter } : {}),
+    pageSize: 500,
+  })) {
     out.push(...(page as unknown as ItemRow[]));
   }
   return out;
@@ -67,10 +75,17 @@ export function registerItemsCommands(program: Command): void {
         const { b1 } = createPipelineDeps(ctx.config(), ctx.secrets());
         const rows = await candidates(b1, opts);
         if (opts.json) {
-          printJson(rows.map((r) => ({ itemCode: r.ItemCode, name: r.ItemName, group: r.ItemsGroupCode, selected: r.U_ShopifySync === 'Y' })));
+          printJson(
+            rows.map((r) => ({ itemCode: r.ItemCode, name: r.ItemName, group: r.ItemsGroupCode, selected: r.U_ShopifySync === 'Y' })),
+          );
           return 0;
         }
-        println(table(['item', 'name', 'group', 'sync'], rows.map((r) => [r.ItemCode, r.ItemName ?? '', r.ItemsGroupCode ?? '', r.U_ShopifySync === 'Y' ? 'yes' : 'no'])));
+        println(
+          table(
+            ['item', 'name', 'group', 'sync'],
+            rows.map((r) => [r.ItemCode, r.ItemName ?? '', r.ItemsGroupCode ?? '', r.U_ShopifySync === 'Y' ? 'yes' : 'no']),
+          ),
+        );
         println(`${rows.length} items, ${rows.filter((r) => r.U_ShopifySync === 'Y').length} selected`);
         return 0;
       }),
@@ -88,8 +103,10 @@ export function registerItemsCommands(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(
       action(async (ctx, opts: RangeFlags & { all?: boolean; interactive?: boolean; unselect?: boolean; json?: boolean }) => {
-        if (!!opts.all === !!opts.interactive) throw new CliError('choose --all or --interactive', 'e.g. `b1hub items select --from A00021 --to A00025 --all`');
-        if (opts.interactive && !process.stdin.isTTY) throw new CliError('--interactive needs a terminal', 'use --all with --from/--to/--groups in scripts');
+        if (!!opts.all === !!opts.interactive)
+          throw new CliError('choose --all or --interactive', 'e.g. `b1hub items select --from A00021 --to A00025 --all`');
+        if (opts.interactive && !process.stdin.isTTY)
+          throw new CliError('--interactive needs a terminal', 'use --all with --from/--to/--groups in scripts');
         const { b1 } = createPipelineDeps(ctx.config(), ctx.secrets());
         const rows = await candidates(b1, opts);
         if (!rows.length) throw new CliError('no items match the range', 'check --from/--to/--groups with `b1hub items list`');
@@ -112,12 +129,24 @@ export function registerItemsCommands(program: Command): void {
         }
         const result = toSet.length ? await b1.setItemsShopifySync(toSet, value, 100) : { updated: [] as string[] };
         if (opts.json) {
-          printJson({ value, matched: rows.length, updated: result.updated, ...(result.failed ? { failed: { itemCode: result.failed.itemCode, error: result.failed.error.message } } : {}) });
+          printJson({
+            value,
+            matched: rows.length,
+            updated: result.updated,
+            ...(result.failed ? { failed: { itemCode: result.failed.itemCode, error: result.failed.error.message } } : {}),
+          });
         } else {
-          println(`${result.updated.length} of ${rows.length} matching items ${value === 'Y' ? 'selected for sync' : 'deselected'} (U_ShopifySync = '${value}'); ${rows.length - toSet.length} already were`);
+          println(
+            `${result.updated.length} of ${rows.length} matching items ${value === 'Y' ? 'selected for sync' : 'deselected'} (U_ShopifySync = '${value}'); ${rows.length - toSet.length} already were`,
+          );
         }
-        if (result.failed) throw new CliError(`B1 rejected the update of ${result.failed.itemCode ?? 'a batch'}: ${result.failed.error.message}`, 'fix the item in B1 and run the command again (items already updated stay updated)');
-        if (value === 'Y' && result.updated.length && !opts.json) println('publish them now with: b1hub sync product --wait (then b1hub sync inventory)');
+        if (result.failed)
+          throw new CliError(
+            `B1 rejected the update of ${result.failed.itemCode ?? 'a batch'}: ${result.failed.error.message}`,
+            'fix the item in B1 and run the command again (items already updated stay updated)',
+          );
+        if (value === 'Y' && result.updated.length && !opts.json)
+          println('publish them now with: b1hub sync product --wait (then b1hub sync inventory)');
         return 0;
       }),
     );

@@ -60,11 +60,21 @@ export function registerLogCommands(program: Command): void {
           println(
             table(
               ['object', 'source id', 'label', 'age', 'attempts', 'reason', 'field', 'last run'],
-              entries.map((e) => [e.object, e.sourceId, e.label, formatDuration(now - Date.parse(e.firstSeen)), e.attempts, e.reason, e.field, e.lastRun]),
+              entries.map((e) => [
+                e.object,
+                e.sourceId,
+                e.label,
+                formatDuration(now - Date.parse(e.firstSeen)),
+                e.attempts,
+                e.reason,
+                e.field,
+                e.lastRun,
+              ]),
             ),
           );
           println();
-          if (entries.length < total) println(`${entries.length} of ${total} open errors shown (oldest first per object; --limit for more)`);
+          if (entries.length < total)
+            println(`${entries.length} of ${total} open errors shown (oldest first per object; --limit for more)`);
           println('open errors are retried by every run of their object (back-off: every run in the first hour, then hourly, then daily).');
           println('fix the source data, then `b1hub resync --failed` to retry now, or `b1hub dismiss <object> <id…> --reason "…"`');
           return 0;
@@ -81,7 +91,16 @@ export function registerLogCommands(program: Command): void {
         println(
           table(
             ['run', 'trigger', 'mode', 'status', 'started', 'duration', 'records', 'failed'],
-            runs.map((r) => [r.workflowId, r.trigger, r.mode, r.status.toLowerCase(), r.startTime, formatDuration(r.durationMs), r.records, r.failed]),
+            runs.map((r) => [
+              r.workflowId,
+              r.trigger,
+              r.mode,
+              r.status.toLowerCase(),
+              r.startTime,
+              formatDuration(r.durationMs),
+              r.records,
+              r.failed,
+            ]),
           ),
         );
         return 0;
@@ -98,7 +117,14 @@ export function registerLogCommands(program: Command): void {
         const client = await ctx.client();
         const { run, outcomes, sources, runFailure } = await runRecords(client, workflowId);
         const target = ctx.temporalTarget();
-        const link = uiLink(ctx.hubStatus()?.temporal.uiUrl ?? (target.address.startsWith('localhost:7233') || target.address.startsWith('127.0.0.1:7233') ? 'http://localhost:8233' : undefined), target.namespace, workflowId);
+        const link = uiLink(
+          ctx.hubStatus()?.temporal.uiUrl ??
+            (target.address.startsWith('localhost:7233') || target.address.startsWith('127.0.0.1:7233')
+              ? 'http://localhost:8233'
+              : undefined),
+          target.namespace,
+          workflowId,
+        );
         if (opts.json) {
           printJson({
             run,
@@ -108,7 +134,10 @@ export function registerLogCommands(program: Command): void {
           });
           return 0;
         }
-        if (run) println(`${run.workflowId}: ${run.status.toLowerCase()} ${run.trigger ?? ''} ${run.mode ?? ''} sync, started ${run.startTime}${run.durationMs !== undefined ? `, took ${formatDuration(run.durationMs)}` : ''}`);
+        if (run)
+          println(
+            `${run.workflowId}: ${run.status.toLowerCase()} ${run.trigger ?? ''} ${run.mode ?? ''} sync, started ${run.startTime}${run.durationMs !== undefined ? `, took ${formatDuration(run.durationMs)}` : ''}`,
+          );
         if (link) println(`Temporal UI: ${link}`);
         if (runFailure) println(`run failed: ${runFailure}`);
         println();
@@ -116,7 +145,12 @@ export function registerLogCommands(program: Command): void {
           println('no records logged');
           return 0;
         }
-        println(table(['source id', 'label', 'outcome', 'target id', 'reason / rule', 'field'], outcomes.map((o) => [o.sourceId, o.label, o.outcome, o.targetId, o.reason ?? o.rule, o.field])));
+        println(
+          table(
+            ['source id', 'label', 'outcome', 'target id', 'reason / rule', 'field'],
+            outcomes.map((o) => [o.sourceId, o.label, o.outcome, o.targetId, o.reason ?? o.rule, o.field]),
+          ),
+        );
         const failed = outcomes.filter((o) => o.outcome === 'failed');
         for (const f of failed) {
           const src = sources.get(f.sourceId);

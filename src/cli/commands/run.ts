@@ -54,7 +54,12 @@ function listenForStop(print: (l: string) => void): Promise<StopRequest> {
  * Runs until a stop request (a signal: exit 0 after a clean stop; an uncaught error: exit 1) or
  * until `done` ends on its own (exit 1 on an error). Whatever ends it, stop() runs.
  */
-async function serve(done: Promise<void>, stop: () => Promise<void>, print: (l: string) => void, stopRequest: Promise<StopRequest> = listenForStop(print)): Promise<number> {
+async function serve(
+  done: Promise<void>,
+  stop: () => Promise<void>,
+  print: (l: string) => void,
+  stopRequest: Promise<StopRequest> = listenForStop(print),
+): Promise<number> {
   const outcome = await Promise.race([
     stopRequest,
     done.then(
@@ -92,42 +97,68 @@ const print = (l: string) => {
 export function registerRunCommands(program: Command): void {
   program
     .command('up')
-    .description('start the hub: with no config the demo (Temporal dev server, simulators, worker, schedulers); with --config the worker and schedulers only')
+    .description(
+      'start the hub: with no config the demo (Temporal dev server, simulators, worker, schedulers); with --config the worker and schedulers only',
+    )
     .option('--temporal-port <port>', 'dev server gRPC port', intOption('--temporal-port', 1), 7233)
     .option('--ui-port <port>', 'Temporal UI port', intOption('--ui-port', 1), 8233)
-    .option('--codec-port <port>', 'codec endpoint the UI decodes compressed payloads through (default: UI port + 1 when free)', intOption('--codec-port', 1))
+    .option(
+      '--codec-port <port>',
+      'codec endpoint the UI decodes compressed payloads through (default: UI port + 1 when free)',
+      intOption('--codec-port', 1),
+    )
     .option('--b1-port <port>', 'SAP B1 simulator port', intOption('--b1-port', 1), 50000)
     .option('--shopify-port <port>', 'Shopify simulator port', intOption('--shopify-port', 1), 8081)
-    .option('--webhook-port <port>', 'webhook receiver port (default 8235, on the demo any free port when that is taken)', intOption('--webhook-port', 1))
+    .option(
+      '--webhook-port <port>',
+      'webhook receiver port (default 8235, on the demo any free port when that is taken)',
+      intOption('--webhook-port', 1),
+    )
     .option('--items <n>', 'demo company size (items; the first 20 are selected for sync)', intOption('--items', 1, 100000), 50)
     .option('--customers <n>', 'demo size: customers in each system', intOption('--customers', 0, 100000), 20)
     .option('--orders <n>', 'demo size: paid orders in the shop', intOption('--orders', 0, 1_000_000), 30)
     .option('--no-init', 'do not run the initial load on the first start')
     .action(
-      action(async (ctx, opts: { temporalPort: number; uiPort: number; codecPort?: number; b1Port: number; shopifyPort: number; webhookPort?: number; items: number; customers: number; orders: number; init: boolean }) => {
-        const stopRequest = listenForStop(print);
-        const config = ctx.configPath ? ctx.config() : undefined;
-        const { startHub } = await import('../../hub/up');
-        const hub = await startHub({
-          dataDir: ctx.dataDir,
-          config,
-          secrets: config ? ctx.secrets() : undefined,
-          temporalAddress: ctx.opts.temporalAddress,
-          namespace: ctx.opts.namespace,
-          temporalPort: opts.temporalPort,
-          uiPort: opts.uiPort,
-          ...(opts.codecPort !== undefined ? { codecPort: opts.codecPort } : {}),
-          b1Port: opts.b1Port,
-          shopifyPort: opts.shopifyPort,
-          ...(opts.webhookPort !== undefined ? { webhookPort: opts.webhookPort } : {}),
-          items: opts.items,
-          customers: opts.customers,
-          orders: opts.orders,
-          skipInit: !opts.init,
-          print,
-        });
-        return serve(hub.done, hub.stop, print, stopRequest);
-      }),
+      action(
+        async (
+          ctx,
+          opts: {
+            temporalPort: number;
+            uiPort: number;
+            codecPort?: number;
+            b1Port: number;
+            shopifyPort: number;
+            webhookPort?: number;
+            items: number;
+            customers: number;
+            orders: number;
+            init: boolean;
+          },
+        ) => {
+          const stopRequest = listenForStop(print);
+          const config = ctx.configPath ? ctx.config() : undefined;
+          const { startHub } = await import('../../hub/up');
+          const hub = await startHub({
+            dataDir: ctx.dataDir,
+            config,
+            secrets: config ? ctx.secrets() : undefined,
+            temporalAddress: ctx.opts.temporalAddress,
+            namespace: ctx.opts.namespace,
+            temporalPort: opts.temporalPort,
+            uiPort: opts.uiPort,
+            ...(opts.codecPort !== undefined ? { codecPort: opts.codecPort } : {}),
+            b1Port: opts.b1Port,
+            shopifyPort: opts.shopifyPort,
+            ...(opts.webhookPort !== undefined ? { webhookPort: opts.webhookPort } : {}),
+            items: opts.items,
+            customers: opts.customers,
+            orders: opts.orders,
+            skipInit: !opts.init,
+            print,
+          });
+          return serve(hub.done, hub.stop, print, stopRequest);
+        },
+      ),
     );
 
   program
@@ -145,14 +176,27 @@ export function registerRunCommands(program: Command): void {
         const target = ctx.temporalTarget();
         const { client, connection } = await connectClient(target);
         const native = await connectWorker(target);
-        const worker = await startHubWorker({ connection: native, namespace: target.namespace, config, secrets: ctx.secrets(), identity: opts.identity, maxConcurrentActivities: opts.maxActivities });
+        const worker = await startHubWorker({
+          connection: native,
+          namespace: target.namespace,
+          config,
+          secrets: ctx.secrets(),
+          identity: opts.identity,
+          maxConcurrentActivities: opts.maxActivities,
+        });
         await ensureSchedulers(client, { taskQueue: config.temporal.taskQueue, schedules: config.schedules });
-        print(`worker ready: task queue ${config.temporal.taskQueue} at ${target.address} (namespace ${target.namespace}); Ctrl-C stops it`);
-        return serve(worker.done, async () => {
-          await worker.stop();
-          await native.close();
-          await connection.close();
-        }, print);
+        print(
+          `worker ready: task queue ${config.temporal.taskQueue} at ${target.address} (namespace ${target.namespace}); Ctrl-C stops it`,
+        );
+        return serve(
+          worker.done,
+          async () => {
+            await worker.stop();
+            await native.close();
+            await connection.close();
+          },
+          print,
+        );
       }),
     );
 
@@ -169,11 +213,17 @@ export function registerRunCommands(program: Command): void {
         const target = ctx.temporalTarget();
         const { client, connection } = await connectClient(target);
         const { receiver, endpoint } = await startHubReceiver({ client, config, secrets, port: opts.port, print });
-        print(`webhook receiver listening on ${endpoint.url} (task queue ${config.temporal.taskQueue} at ${target.address}; counters: GET ${endpoint.statsUrl}); Ctrl-C stops it`);
-        return serve(new Promise<void>(() => {}), async () => {
-          await receiver.close();
-          await connection.close();
-        }, print);
+        print(
+          `webhook receiver listening on ${endpoint.url} (task queue ${config.temporal.taskQueue} at ${target.address}; counters: GET ${endpoint.statsUrl}); Ctrl-C stops it`,
+        );
+        return serve(
+          new Promise<void>(() => {}),
+          async () => {
+            await receiver.close();
+            await connection.close();
+          },
+          print,
+        );
       }),
     );
 
@@ -189,7 +239,10 @@ export function registerRunCommands(program: Command): void {
     .action(
       action(async (_ctx, opts: { port: number; items: number; customers: number; stateFile?: string }) => {
         const { runB1Simulator } = await import('../../sim/b1');
-        const s = await runB1Simulator({ port: opts.port, items: opts.items, customers: opts.customers, ...(opts.stateFile ? { stateFile: opts.stateFile } : {}) }, print);
+        const s = await runB1Simulator(
+          { port: opts.port, items: opts.items, customers: opts.customers, ...(opts.stateFile ? { stateFile: opts.stateFile } : {}) },
+          print,
+        );
         return serve(new Promise<void>(() => {}), () => s.close(), print);
       }),
     );
@@ -197,7 +250,12 @@ export function registerRunCommands(program: Command): void {
     .command('shopify')
     .description('Shopify Admin GraphQL simulator (token shpat_demo); its SKUs are the B1 demo item codes')
     .option('--port <port>', 'port', intOption('--port'), 8081)
-    .option('--items <n>', 'products for the first n B1 demo items (A00001…; at most 20 are selected in B1)', intOption('--items', 0, 100000), DEMO_SYNC_ITEM_COUNT)
+    .option(
+      '--items <n>',
+      'products for the first n B1 demo items (A00001…; at most 20 are selected in B1)',
+      intOption('--items', 0, 100000),
+      DEMO_SYNC_ITEM_COUNT,
+    )
     .option('--customers <n>', 'customers', intOption('--customers', 0, 100000), 20)
     .option('--orders <n>', 'paid orders', intOption('--orders', 0, 1_000_000), 30)
     .option('--state-file <file>', 'persist the shop to this JSON file (written on exit)')
@@ -213,7 +271,9 @@ export function registerRunCommands(program: Command): void {
           seed: { skus: demoItemCodes(opts.items), customers: opts.customers, orders: opts.orders },
           ...(opts.stateFile ? { stateFile: opts.stateFile } : {}),
         });
-        print(`Shopify simulator listening at ${s.graphqlUrl} (shop ${s.shopDomain}, token ${s.accessToken}); control API POST ${s.url}/_sim/orders`);
+        print(
+          `Shopify simulator listening at ${s.graphqlUrl} (shop ${s.shopDomain}, token ${s.accessToken}); control API POST ${s.url}/_sim/orders`,
+        );
         return serve(new Promise<void>(() => {}), () => s.close(), print);
       }),
     );

@@ -5,7 +5,14 @@ import { parseObject } from '../context';
 import { EXIT_NOT_CONFIRMED } from '../../hub/errors';
 import { EXIT_CODES_HELP } from '../errors';
 import { printJson, println, table } from '../output';
-import { changeSchedule, queryStatus, signalScheduler, statusAfterSignal, type SchedulerSilentError, type StatusWithNext } from '../../hub/scheduler-ops';
+import {
+  changeSchedule,
+  queryStatus,
+  signalScheduler,
+  statusAfterSignal,
+  type SchedulerSilentError,
+  type StatusWithNext,
+} from '../../hub/scheduler-ops';
 import { specFromFlags, type ScheduleFlags } from '../schedule-flags';
 import { pauseSignal, resumeSignal } from '../../workflows/messages';
 import { SYNC_OBJECTS, type SyncObject } from '../../shared/sync-object';
@@ -19,12 +26,17 @@ function showOne(s: StatusWithNext): void {
 
 /** A delivered pause/resume signal the scheduler has not confirmed within the wait. */
 function notConfirmed(object: SyncObject, what: string, silent: SchedulerSilentError): number {
-  println(`${object}: ${what} delivered, not yet confirmed: ${silent.message} — it takes effect when a worker serves the scheduler; do not resend`);
+  println(
+    `${object}: ${what} delivered, not yet confirmed: ${silent.message} — it takes effect when a worker serves the scheduler; do not resend`,
+  );
   return EXIT_NOT_CONFIRMED;
 }
 
 export function registerScheduleCommands(program: Command): void {
-  const schedule = program.command('schedule').description('show or change the schedules (signals/updates to the running schedulers)').addHelpText('after', EXIT_CODES_HELP);
+  const schedule = program
+    .command('schedule')
+    .description('show or change the schedules (signals/updates to the running schedulers)')
+    .addHelpText('after', EXIT_CODES_HELP);
 
   schedule
     .command('show')
@@ -38,11 +50,29 @@ export function registerScheduleCommands(program: Command): void {
         const client = await ctx.client();
         const statuses = await Promise.all(objects.map((o) => queryStatus(client, o, opts.count)));
         if (opts.json) {
-          printJson(Object.fromEntries(statuses.map((s) => [s.object, { spec: s.spec, description: s.description, paused: s.paused, nextFireTimes: s.nextFireTimes, lastRejected: s.lastRejected }])));
+          printJson(
+            Object.fromEntries(
+              statuses.map((s) => [
+                s.object,
+                {
+                  spec: s.spec,
+                  description: s.description,
+                  paused: s.paused,
+                  nextFireTimes: s.nextFireTimes,
+                  lastRejected: s.lastRejected,
+                },
+              ]),
+            ),
+          );
           return 0;
         }
         if (objects.length > 1) {
-          println(table(['object', 'schedule', 'state', 'next runs'], statuses.map((s) => [s.object, s.description, s.paused ? 'paused' : 'active', s.nextFireTimes.slice(0, 3).join(', ') || '—'])));
+          println(
+            table(
+              ['object', 'schedule', 'state', 'next runs'],
+              statuses.map((s) => [s.object, s.description, s.paused ? 'paused' : 'active', s.nextFireTimes.slice(0, 3).join(', ') || '—']),
+            ),
+          );
         } else statuses.forEach(showOne);
         return 0;
       }),
@@ -58,7 +88,7 @@ export function registerScheduleCommands(program: Command): void {
     .option('--between <window>', 'with --every: only inside this daily window, e.g. 08:00-20:00')
     .option('--days <days>', 'with --every: only on these weekdays, e.g. mon-fri')
     .option('--cron <expr>', '5-field cron expression, e.g. "0 */4 * * *"')
-    .option('--tz <zone>', 'IANA time zone (default: the schedule\'s current zone)')
+    .option('--tz <zone>', "IANA time zone (default: the schedule's current zone)")
     .option('--json', 'machine-readable output')
     .action(
       action(async (ctx, objectName: string, opts: ScheduleFlags & { json?: boolean }) => {
@@ -70,7 +100,9 @@ export function registerScheduleCommands(program: Command): void {
         const spec = specFromFlags(opts, opts.tz ?? current?.spec.timezone ?? 'UTC');
         const change = await changeSchedule(client, object, spec);
         if (change.kind === 'unconfirmed') {
-          println(`${object}: schedule change sent, not yet confirmed (it may still be applied): ${change.silent.message} — check \`b1hub schedule show ${object}\``);
+          println(
+            `${object}: schedule change sent, not yet confirmed (it may still be applied): ${change.silent.message} — check \`b1hub schedule show ${object}\``,
+          );
           return EXIT_NOT_CONFIRMED;
         }
         // Applied (the scheduler answered the update); the fire times come from a query, which may be slow.

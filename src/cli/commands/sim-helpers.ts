@@ -12,7 +12,8 @@ export function parseLines(text: string): Array<{ sku: string; quantity: number 
   return text.split(',').map((part) => {
     const [sku, qty] = part.trim().split(':');
     const quantity = qty === undefined ? 1 : Number(qty);
-    if (!sku || !Number.isInteger(quantity) || quantity < 1) throw new CliError(`--lines '${text}': '${part}' is not SKU[:quantity]`, 'e.g. --lines A00001:2,A00003');
+    if (!sku || !Number.isInteger(quantity) || quantity < 1)
+      throw new CliError(`--lines '${text}': '${part}' is not SKU[:quantity]`, 'e.g. --lines A00001:2,A00003');
     return { sku, quantity };
   });
 }
@@ -28,7 +29,11 @@ export function registerSimHelpers(sim: Command): void {
     .action(
       action(async (ctx, opts: { lines: string; email: string; price: string; json?: boolean }) => {
         const hub = ctx.hubStatus();
-        if (!hub?.shopify.demoAccessToken) throw new CliError('no demo hub is running on this data folder', 'start it with `npm start` (the helper talks to its Shopify simulator)');
+        if (!hub?.shopify.demoAccessToken)
+          throw new CliError(
+            'no demo hub is running on this data folder',
+            'start it with `npm start` (the helper talks to its Shopify simulator)',
+          );
         const lines = parseLines(opts.lines).map((l) => ({ ...l, unitPrice: opts.price }));
         const res = await fetch(`${hub.shopify.endpoint}/_sim/orders`, {
           method: 'POST',
@@ -37,7 +42,15 @@ export function registerSimHelpers(sim: Command): void {
             email: opts.email,
             financialStatus: 'PAID',
             lines,
-            shippingAddress: { firstName: 'Walk', lastName: 'Through', address1: '1 Market St', city: 'San Francisco', provinceCode: 'CA', countryCode: 'US', zip: '94105' },
+            shippingAddress: {
+              firstName: 'Walk',
+              lastName: 'Through',
+              address1: '1 Market St',
+              city: 'San Francisco',
+              provinceCode: 'CA',
+              countryCode: 'US',
+              zip: '94105',
+            },
           }),
         });
         const body = (await res.json()) as { id?: string; name?: string; error?: string };

@@ -26,7 +26,13 @@ export function registerStatusCommand(program: Command): void {
         const hub = ctx.hubStatus();
         const target = ctx.temporalTarget();
         const endpoints = {
-          temporal: { address: target.address, namespace: target.namespace, uiUrl: hub?.temporal.uiUrl, codecUrl: hub?.temporal.codecUrl, taskQueue: hub?.temporal.taskQueue },
+          temporal: {
+            address: target.address,
+            namespace: target.namespace,
+            uiUrl: hub?.temporal.uiUrl,
+            codecUrl: hub?.temporal.codecUrl,
+            taskQueue: hub?.temporal.taskQueue,
+          },
           b1: hub ? { baseUrl: hub.b1.baseUrl, companyDb: hub.b1.companyDb, userName: hub.b1.userName } : undefined,
           shopify: hub ? { graphqlUrl: hub.shopify.graphqlUrl, shop: hub.shopify.shop } : undefined,
           webhooks: hub?.webhooks ? { url: hub.webhooks.url, publicUrl: hub.webhooks.publicUrl } : undefined,
@@ -68,16 +74,28 @@ export function registerStatusCommand(program: Command): void {
           });
           return ok ? 0 : 1;
         }
-        println(hub ? `b1hub up is running (pid ${hub.pid}, since ${hub.readyAt ?? hub.startedAt}; data ${hub.dataDir})` : `no \`b1hub up\` runs on ${ctx.dataDir}`);
-        println(`  Temporal      ${endpoints.temporal.address} (namespace ${endpoints.temporal.namespace})${endpoints.temporal.uiUrl ? `  UI ${endpoints.temporal.uiUrl}` : ''}${endpoints.temporal.codecUrl ? `  codec ${endpoints.temporal.codecUrl}` : ''}`);
+        println(
+          hub
+            ? `b1hub up is running (pid ${hub.pid}, since ${hub.readyAt ?? hub.startedAt}; data ${hub.dataDir})`
+            : `no \`b1hub up\` runs on ${ctx.dataDir}`,
+        );
+        println(
+          `  Temporal      ${endpoints.temporal.address} (namespace ${endpoints.temporal.namespace})${endpoints.temporal.uiUrl ? `  UI ${endpoints.temporal.uiUrl}` : ''}${endpoints.temporal.codecUrl ? `  codec ${endpoints.temporal.codecUrl}` : ''}`,
+        );
         if (endpoints.b1) println(`  SAP B1        ${endpoints.b1.baseUrl}`);
         if (endpoints.shopify) println(`  Shopify       ${endpoints.shopify.graphqlUrl}`);
         if (webhooks) {
           const t = webhooks.totals;
-          println(`  Webhooks      ${webhooks.url}${webhooks.publicUrl !== webhooks.url ? ` (Shopify calls ${webhooks.publicUrl})` : ''}  ${webhooks.reachable ? `accepted ${t.accepted}, rejected ${t.rejected}, deduped ${t.deduped}, ignored ${t.ignored}, not handed over ${t.failed}` : `not answering (${webhooks.error})`}`);
-          for (const [topic, s] of Object.entries(webhooks.topics)) println(`                ${topic.padEnd(18)} last ${s.lastDeliveryAt ?? '—'}  ${s.accepted} accepted, ${s.rejected} rejected, ${s.deduped} deduped`);
+          println(
+            `  Webhooks      ${webhooks.url}${webhooks.publicUrl !== webhooks.url ? ` (Shopify calls ${webhooks.publicUrl})` : ''}  ${webhooks.reachable ? `accepted ${t.accepted}, rejected ${t.rejected}, deduped ${t.deduped}, ignored ${t.ignored}, not handed over ${t.failed}` : `not answering (${webhooks.error})`}`,
+          );
+          for (const [topic, s] of Object.entries(webhooks.topics))
+            println(
+              `                ${topic.padEnd(18)} last ${s.lastDeliveryAt ?? '—'}  ${s.accepted} accepted, ${s.rejected} rejected, ${s.deduped} deduped`,
+            );
         }
-        if (hub?.initialization) println(`  Initial load  ${hub.initialization.state}${hub.initialization.detail ? ` (${hub.initialization.detail})` : ''}`);
+        if (hub?.initialization)
+          println(`  Initial load  ${hub.initialization.state}${hub.initialization.detail ? ` (${hub.initialization.detail})` : ''}`);
         println();
         if (temporalError) {
           process.stderr.write(`b1hub: ${temporalError}\n`);
@@ -89,7 +107,15 @@ export function registerStatusCommand(program: Command): void {
             SYNC_OBJECTS.map((o) => {
               const s = schedulers[o];
               if (!s) return [o, '', 'error', '', '', '', errors[o]];
-              return [o, s.description, s.paused ? `paused${s.pauseReason ? ` (${s.pauseReason})` : ''}` : 'active', s.nextFireAt ?? '—', s.running ? s.running.workflowId : s.pending ? `queued ${s.pending.workflowId}` : '—', openErrors[o] ?? '—', runLine(s.recentRuns[0])];
+              return [
+                o,
+                s.description,
+                s.paused ? `paused${s.pauseReason ? ` (${s.pauseReason})` : ''}` : 'active',
+                s.nextFireAt ?? '—',
+                s.running ? s.running.workflowId : s.pending ? `queued ${s.pending.workflowId}` : '—',
+                openErrors[o] ?? '—',
+                runLine(s.recentRuns[0]),
+              ];
             }),
           ),
         );

@@ -22,10 +22,18 @@ export interface BatchTarget {
  * stops at the first failure and rolls the changeset back, which surfaces as a single error part:
  * `failed` then holds it, mapped to a typed error.
  */
-export async function batchChangeset(t: BatchTarget, ops: readonly BatchOperation[]): Promise<{ results: BatchPartResult[]; failed?: { index: number | undefined; error: B1Error } }> {
+export async function batchChangeset(
+  t: BatchTarget,
+  ops: readonly BatchOperation[],
+): Promise<{ results: BatchPartResult[]; failed?: { index: number | undefined; error: B1Error } }> {
   if (ops.length === 0) return { results: [] };
   const { contentType, body } = buildChangesetBody(t.servicePath, ops);
-  const res = await t.send('POST', '$batch', { rawBody: body, headers: { 'Content-Type': contentType }, timeoutMs: t.timeoutMs, context: { entity: '$batch' } });
+  const res = await t.send('POST', '$batch', {
+    rawBody: body,
+    headers: { 'Content-Type': contentType },
+    timeoutMs: t.timeoutMs,
+    context: { entity: '$batch' },
+  });
   const ct = String(res.headers['content-type'] ?? '');
   let results: BatchPartResult[];
   try {
@@ -48,15 +56,28 @@ export async function batchChangeset(t: BatchTarget, ops: readonly BatchOperatio
  * order: its part, or its error (typed as for a single request). A failure of a whole request is
  * thrown; `idempotent` lets the client retry it first (only for writes that are safe to repeat).
  */
-export async function batchEachOp(t: BatchTarget, ops: readonly BatchOperation[], o: { chunkSize?: number; idempotent?: boolean } = {}): Promise<BatchEachResult[]> {
+export async function batchEachOp(
+  t: BatchTarget,
+  ops: readonly BatchOperation[],
+  o: { chunkSize?: number; idempotent?: boolean } = {},
+): Promise<BatchEachResult[]> {
   const size = Math.max(1, o.chunkSize ?? 100);
   const out = new Array<BatchEachResult>(ops.length);
   let next = 0;
   while (next < ops.length) {
     const chunk = ops.slice(next, next + size);
-    const { contentType, body } = buildBatchBody(t.servicePath, chunk.map((op) => [op]));
+    const { contentType, body } = buildBatchBody(
+      t.servicePath,
+      chunk.map((op) => [op]),
+    );
     const ctx = { entity: '$batch' };
-    const res = await t.send('POST', '$batch', { rawBody: body, headers: { 'Content-Type': contentType }, timeoutMs: t.timeoutMs, context: ctx, ...(o.idempotent ? { idempotent: true } : {}) });
+    const res = await t.send('POST', '$batch', {
+      rawBody: body,
+      headers: { 'Content-Type': contentType },
+      timeoutMs: t.timeoutMs,
+      context: ctx,
+      ...(o.idempotent ? { idempotent: true } : {}),
+    });
     let parts: BatchPartResult[];
     try {
       parts = parseBatchResponse(String(res.headers['content-type'] ?? ''), res.body);
@@ -67,7 +88,10 @@ export async function batchEachOp(t: BatchTarget, ops: readonly BatchOperation[]
     // up to and including the first failure when the server stopped there.
     const answered = parts.length;
     if (answered === 0 || answered > chunk.length || (answered < chunk.length && (parts[answered - 1] as BatchPartResult).status < 400)) {
-      throw new B1ProtocolError(`$batch of ${chunk.length} changesets answered with ${parts.length} parts`, { status: res.status, context: ctx });
+      throw new B1ProtocolError(`$batch of ${chunk.length} changesets answered with ${parts.length} parts`, {
+        status: res.status,
+        context: ctx,
+      });
     }
     for (let i = 0; i < answered; i++) {
       const part = parts[i] as BatchPartResult;

@@ -28,7 +28,10 @@ export function buildChangesetBody(servicePath: string, ops: readonly BatchOpera
  * request (1, 2, …), so they stay unique and a part's response can be told apart; `$n` references
  * therefore only make sense in the first changeset, or with ids counted across changesets.
  */
-export function buildBatchBody(servicePath: string, changesets: readonly (readonly BatchOperation[])[]): { contentType: string; body: string } {
+export function buildBatchBody(
+  servicePath: string,
+  changesets: readonly (readonly BatchOperation[])[],
+): { contentType: string; body: string } {
   const batch = `batch_${randomUUID()}`;
   let s = '';
   let id = 0;

@@ -7,7 +7,17 @@ import { B1Error, B1ProtocolError } from './errors';
 import { f } from './odata-query';
 import { MoneyDocuments } from './documents-money';
 import { Reservations, type ReservationOptions } from './reservations';
-import type { BusinessPartner, Item, ItemPrice, ItemWarehouseInfo, Order, PriceList, SalesTaxCode, Warehouse, WeightMeasure } from './schemas';
+import type {
+  BusinessPartner,
+  Item,
+  ItemPrice,
+  ItemWarehouseInfo,
+  Order,
+  PriceList,
+  SalesTaxCode,
+  Warehouse,
+  WeightMeasure,
+} from './schemas';
 
 export type { B1ClientOptions } from './core';
 
@@ -39,10 +49,16 @@ export class B1Client extends B1ClientCore {
   getBusinessPartner(cardCode: string, select?: readonly string[]): Promise<BusinessPartner> {
     return this.get('BusinessPartners', cardCode, select ? { select } : {});
   }
-  createBusinessPartner(bp: Partial<BusinessPartner> & { CardCode: string; CardName: string } & Record<`U_${string}`, unknown>): Promise<BusinessPartner> {
+  createBusinessPartner(
+    bp: Partial<BusinessPartner> & { CardCode: string; CardName: string } & Record<`U_${string}`, unknown>,
+  ): Promise<BusinessPartner> {
     return this.create('BusinessPartners', bp);
   }
-  patchBusinessPartner(cardCode: string, patch: Partial<BusinessPartner> & Record<`U_${string}`, unknown>, o: { replaceCollections?: boolean } = {}): Promise<void> {
+  patchBusinessPartner(
+    cardCode: string,
+    patch: Partial<BusinessPartner> & Record<`U_${string}`, unknown>,
+    o: { replaceCollections?: boolean } = {},
+  ): Promise<void> {
     return this.patch('BusinessPartners', cardCode, patch, o);
   }
 
@@ -75,35 +91,63 @@ export class B1Client extends B1ClientCore {
    * Bulk stock read: per-warehouse rows (InStock, Committed, Ordered) of many items in key-range
    * pages, by default the ones flagged for the sync.
    */
-  async *itemStock(o: { filter?: string; pageSize?: number; after?: string; onlySynced?: boolean } = {}): AsyncGenerator<Array<{ ItemCode: string; warehouses: ItemWarehouseInfo[] }>> {
+  async *itemStock(
+    o: { filter?: string; pageSize?: number; after?: string; onlySynced?: boolean } = {},
+  ): AsyncGenerator<Array<{ ItemCode: string; warehouses: ItemWarehouseInfo[] }>> {
     const filter = f.and(o.onlySynced === false ? undefined : f.eq('U_ShopifySync', 'Y'), o.filter);
-    for await (const page of this.keyRange('Items', { keyField: 'ItemCode', select: ['ItemCode', 'ItemWarehouseInfoCollection'], ...(filter ? { filter } : {}), ...(o.pageSize ? { pageSize: o.pageSize } : {}), ...(o.after !== undefined ? { after: o.after } : {}) })) {
+    for await (const page of this.keyRange('Items', {
+      keyField: 'ItemCode',
+      select: ['ItemCode', 'ItemWarehouseInfoCollection'],
+      ...(filter ? { filter } : {}),
+      ...(o.pageSize ? { pageSize: o.pageSize } : {}),
+      ...(o.after !== undefined ? { after: o.after } : {}),
+    })) {
       yield page.map((it) => ({ ItemCode: String(it.ItemCode), warehouses: it.ItemWarehouseInfoCollection ?? [] }));
     }
   }
   /** Bulk price read: each item's row in one price list (undefined when the item has none). */
-  async *itemPrices(priceList: number, o: { filter?: string; pageSize?: number; after?: string; onlySynced?: boolean } = {}): AsyncGenerator<Array<{ ItemCode: string; price: ItemPrice | undefined }>> {
+  async *itemPrices(
+    priceList: number,
+    o: { filter?: string; pageSize?: number; after?: string; onlySynced?: boolean } = {},
+  ): AsyncGenerator<Array<{ ItemCode: string; price: ItemPrice | undefined }>> {
     const filter = f.and(o.onlySynced === false ? undefined : f.eq('U_ShopifySync', 'Y'), o.filter);
-    for await (const page of this.keyRange('Items', { keyField: 'ItemCode', select: ['ItemCode', 'ItemPrices'], ...(filter ? { filter } : {}), ...(o.pageSize ? { pageSize: o.pageSize } : {}), ...(o.after !== undefined ? { after: o.after } : {}) })) {
+    for await (const page of this.keyRange('Items', {
+      keyField: 'ItemCode',
+      select: ['ItemCode', 'ItemPrices'],
+      ...(filter ? { filter } : {}),
+      ...(o.pageSize ? { pageSize: o.pageSize } : {}),
+      ...(o.after !== undefined ? { after: o.after } : {}),
+    })) {
       yield page.map((it) => ({ ItemCode: String(it.ItemCode), price: (it.ItemPrices ?? []).find((p) => p.PriceList === priceList) }));
     }
   }
   createItem(item: Partial<Item> & { ItemCode: string } & Record<`U_${string}`, unknown>): Promise<Item> {
     return this.create('Items', item);
   }
-  patchItem(itemCode: string, patch: Partial<Item> & Record<`U_${string}`, unknown>, o: { replaceCollections?: boolean } = {}): Promise<void> {
+  patchItem(
+    itemCode: string,
+    patch: Partial<Item> & Record<`U_${string}`, unknown>,
+    o: { replaceCollections?: boolean } = {},
+  ): Promise<void> {
     return this.patch('Items', itemCode, patch, o);
   }
   /**
    * Sets U_ShopifySync on many items in `$batch` changesets of `chunkSize`. Each changeset is
    * atomic; processing stops at the first failing changeset and reports which item failed.
    */
-  async setItemsShopifySync(itemCodes: readonly string[], value: 'Y' | 'N', chunkSize = 100): Promise<{ updated: string[]; failed?: { itemCode: string | undefined; error: B1Error } }> {
+  async setItemsShopifySync(
+    itemCodes: readonly string[],
+    value: 'Y' | 'N',
+    chunkSize = 100,
+  ): Promise<{ updated: string[]; failed?: { itemCode: string | undefined; error: B1Error } }> {
     const updated: string[] = [];
     for (let i = 0; i < itemCodes.length; i += chunkSize) {
       const chunk = itemCodes.slice(i, i + chunkSize);
-      const r = await this.batch(chunk.map((code) => ({ method: 'PATCH' as const, path: `Items('${code.replace(/'/g, "''")}')`, body: { U_ShopifySync: value } })));
-      if (r.failed) return { updated, failed: { itemCode: r.failed.index !== undefined ? chunk[r.failed.index] : undefined, error: r.failed.error } };
+      const r = await this.batch(
+        chunk.map((code) => ({ method: 'PATCH' as const, path: `Items('${code.replace(/'/g, "''")}')`, body: { U_ShopifySync: value } })),
+      );
+      if (r.failed)
+        return { updated, failed: { itemCode: r.failed.index !== undefined ? chunk[r.failed.index] : undefined, error: r.failed.error } };
       updated.push(...chunk);
     }
     return { updated };
@@ -127,7 +171,9 @@ export class B1Client extends B1ClientCore {
    * A -2028 answer may also be a draft (a Service Layer that ignores the preference): callers
    * look for a draft by their key before treating it as a missing master record.
    */
-  async createOrderOrDraft(order: Partial<Order> & { CardCode: string } & Record<`U_${string}`, unknown>): Promise<{ kind: 'order'; docEntry: number } | { kind: 'draft'; draftEntry?: number }> {
+  async createOrderOrDraft(
+    order: Partial<Order> & { CardCode: string } & Record<`U_${string}`, unknown>,
+  ): Promise<{ kind: 'order'; docEntry: number } | { kind: 'draft'; draftEntry?: number }> {
     const ctx = { entity: 'Orders' };
     const res = await this.request('POST', 'Orders', { body: order, headers: { Prefer: 'return-no-content' }, context: ctx });
     const loc = res.headers.location;
@@ -142,9 +188,20 @@ export class B1Client extends B1ClientCore {
     return m ? { kind: 'draft', draftEntry: Number(m[2]) } : { kind: 'draft' };
   }
   /** Drafts of sales orders (approval procedures) carrying this Shopify GID, oldest first. */
-  async findOrderDraftsByShopifyId(shopifyId: string): Promise<Array<{ DocEntry: number; AuthorizationStatus?: string; DocumentStatus?: string }>> {
-    const rows = await this.listRaw('Drafts', { filter: f.and(f.eq('U_ShopifyId', shopifyId), f.eq('DocObjectCode', 'oOrders')), select: ['DocEntry', 'AuthorizationStatus', 'DocumentStatus'] });
-    return rows.map((r) => ({ DocEntry: Number(r.DocEntry), ...(typeof r.AuthorizationStatus === 'string' ? { AuthorizationStatus: r.AuthorizationStatus } : {}), ...(typeof r.DocumentStatus === 'string' ? { DocumentStatus: r.DocumentStatus } : {}) })).sort((a, b) => a.DocEntry - b.DocEntry);
+  async findOrderDraftsByShopifyId(
+    shopifyId: string,
+  ): Promise<Array<{ DocEntry: number; AuthorizationStatus?: string; DocumentStatus?: string }>> {
+    const rows = await this.listRaw('Drafts', {
+      filter: f.and(f.eq('U_ShopifyId', shopifyId), f.eq('DocObjectCode', 'oOrders')),
+      select: ['DocEntry', 'AuthorizationStatus', 'DocumentStatus'],
+    });
+    return rows
+      .map((r) => ({
+        DocEntry: Number(r.DocEntry),
+        ...(typeof r.AuthorizationStatus === 'string' ? { AuthorizationStatus: r.AuthorizationStatus } : {}),
+        ...(typeof r.DocumentStatus === 'string' ? { DocumentStatus: r.DocumentStatus } : {}),
+      }))
+      .sort((a, b) => a.DocEntry - b.DocEntry);
   }
   cancelOrder(docEntry: number): Promise<void> {
     return this.action('Orders', docEntry, 'Cancel');
@@ -168,4 +225,3 @@ export class B1Client extends B1ClientCore {
     return this.list('SalesTaxCodes', { orderby: 'Code', ...(select ? { select } : {}) });
   }
 }
-

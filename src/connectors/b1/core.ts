@@ -37,7 +37,9 @@ export class B1ClientCore {
   protected readonly http: AxiosInstance;
   readonly session: B1SessionManager;
   protected readonly logger: B1Logger;
-  protected readonly opts: Required<Pick<B1ClientOptions, 'maxPageSize' | 'timeoutMs' | 'batchTimeoutMs' | 'maxRetries' | 'retryBaseDelayMs'>>;
+  protected readonly opts: Required<
+    Pick<B1ClientOptions, 'maxPageSize' | 'timeoutMs' | 'batchTimeoutMs' | 'maxRetries' | 'retryBaseDelayMs'>
+  >;
   private readonly servicePath: string;
   private readonly origin: string;
   private readonly clock: ServerClock;
@@ -79,7 +81,12 @@ export class B1ClientCore {
     this.session = new B1SessionManager(
       this.http,
       `${this.baseUrl}/Login`,
-      { companyDb: options.companyDb, userName: options.userName, password: options.password, ...(options.language !== undefined ? { language: options.language } : {}) },
+      {
+        companyDb: options.companyDb,
+        userName: options.userName,
+        password: options.password,
+        ...(options.language !== undefined ? { language: options.language } : {}),
+      },
       { loginCooldownMs: options.loginCooldownMs ?? 30_000 },
     );
     this.transport = {
@@ -141,22 +148,37 @@ export class B1ClientCore {
 
   async get<S extends EntitySetName>(set: S, key: EntityKey, opts: { select?: readonly string[] } = {}): Promise<EntityOf<S>> {
     const ctx = { entity: set, key };
-    const res = await this.request('GET', `${set}${keySegment(key)}`, { query: buildQueryString({ ...(opts.select ? { select: opts.select } : {}) }), context: ctx });
+    const res = await this.request('GET', `${set}${keySegment(key)}`, {
+      query: buildQueryString({ ...(opts.select ? { select: opts.select } : {}) }),
+      context: ctx,
+    });
     return this.validate(set, stripAnnotations(this.parseJson(res, ctx)), key);
   }
 
   /** get() plus the entity's ETag (Orders, Items, BusinessPartners on 10.0 FP 2102+), for If-Match on patch(). */
-  async getWithEtag<S extends EntitySetName>(set: S, key: EntityKey, opts: { select?: readonly string[] } = {}): Promise<{ entity: EntityOf<S>; etag: string | undefined }> {
+  async getWithEtag<S extends EntitySetName>(
+    set: S,
+    key: EntityKey,
+    opts: { select?: readonly string[] } = {},
+  ): Promise<{ entity: EntityOf<S>; etag: string | undefined }> {
     const ctx = { entity: set, key };
-    const res = await this.request('GET', `${set}${keySegment(key)}`, { query: buildQueryString({ ...(opts.select ? { select: opts.select } : {}) }), context: ctx });
+    const res = await this.request('GET', `${set}${keySegment(key)}`, {
+      query: buildQueryString({ ...(opts.select ? { select: opts.select } : {}) }),
+      context: ctx,
+    });
     const j = this.parseJson(res, ctx);
     const header = res.headers.etag;
-    const etag = (Array.isArray(header) ? header[0] : header) ?? (j['odata.etag'] as string | undefined) ?? (j['@odata.etag'] as string | undefined);
+    const etag =
+      (Array.isArray(header) ? header[0] : header) ?? (j['odata.etag'] as string | undefined) ?? (j['@odata.etag'] as string | undefined);
     return { entity: this.validate(set, stripAnnotations(j), key), etag };
   }
 
   /** get(), or undefined when SAP answers -2028. */
-  async tryGet<S extends EntitySetName>(set: S, key: EntityKey, opts: { select?: readonly string[] } = {}): Promise<EntityOf<S> | undefined> {
+  async tryGet<S extends EntitySetName>(
+    set: S,
+    key: EntityKey,
+    opts: { select?: readonly string[] } = {},
+  ): Promise<EntityOf<S> | undefined> {
     try {
       return await this.get(set, key, opts);
     } catch (e) {
@@ -166,7 +188,12 @@ export class B1ClientCore {
   }
 
   /** One page from a path or nextLink. */
-  async fetchPage<S extends EntitySetName>(set: S, pathOrLink: string, query: string | undefined, po: PageOptions = {}): Promise<Page<EntityOf<S>>> {
+  async fetchPage<S extends EntitySetName>(
+    set: S,
+    pathOrLink: string,
+    query: string | undefined,
+    po: PageOptions = {},
+  ): Promise<Page<EntityOf<S>>> {
     const page = await readRowsPage(this.send, pathOrLink, query, po, this.opts.maxPageSize, { entity: set });
     return { ...page, value: page.value.map((row) => this.validate(set, row)) };
   }
@@ -194,7 +221,9 @@ export class B1ClientCore {
    */
   keyRange<S extends EntitySetName>(set: S, o: KeyRangeOptions): AsyncGenerator<Array<EntityOf<S>>> {
     const read = async (query: string, po: PageOptions) => (await this.fetchPage(set, set, query, po)).value;
-    return keyRangePages(o, o.pageSize ?? this.opts.maxPageSize, read, (row) => (row as Record<string, unknown>)[o.keyField], { entity: set });
+    return keyRangePages(o, o.pageSize ?? this.opts.maxPageSize, read, (row) => (row as Record<string, unknown>)[o.keyField], {
+      entity: set,
+    });
   }
 
   /**
@@ -203,8 +232,15 @@ export class B1ClientCore {
    * record and go on (pipelines/kit/fetch-poison.ts).
    */
   keyRangeChecked<S extends EntitySetName>(set: S, o: KeyRangeOptions): AsyncGenerator<Array<CheckedRow<EntityOf<S>>>> {
-    const read = async (query: string, po: PageOptions) => (await readRowsPage(this.send, set, query, po, this.opts.maxPageSize, { entity: set })).value.map((row) => checkRow(set, row));
-    return keyRangePages(o, o.pageSize ?? this.opts.maxPageSize, read, (r) => (r.ok ? (r.entity as Record<string, unknown>) : r.raw)[o.keyField], { entity: set });
+    const read = async (query: string, po: PageOptions) =>
+      (await readRowsPage(this.send, set, query, po, this.opts.maxPageSize, { entity: set })).value.map((row) => checkRow(set, row));
+    return keyRangePages(
+      o,
+      o.pageSize ?? this.opts.maxPageSize,
+      read,
+      (r) => (r.ok ? (r.entity as Record<string, unknown>) : r.raw)[o.keyField],
+      { entity: set },
+    );
   }
 
   /** list(), each row checked on its own (see keyRangeChecked). */
@@ -212,7 +248,8 @@ export class B1ClientCore {
     const ctx = { entity: set };
     const first = await readRowsPage(this.send, set, buildQueryString(q), po, this.opts.maxPageSize, ctx);
     const out: Array<CheckedRow<EntityOf<S>>> = [];
-    for await (const p of followNextLinks(first, (link) => readRowsPage(this.send, link, undefined, po, this.opts.maxPageSize, ctx), ctx)) out.push(...p.value.map((row) => checkRow(set, row)));
+    for await (const p of followNextLinks(first, (link) => readRowsPage(this.send, link, undefined, po, this.opts.maxPageSize, ctx), ctx))
+      out.push(...p.value.map((row) => checkRow(set, row)));
     return out;
   }
 
@@ -228,7 +265,10 @@ export class B1ClientCore {
   async tryGetRaw(path: string, key: EntityKey, select?: readonly string[]): Promise<Record<string, unknown> | undefined> {
     const ctx = { entity: path, key };
     try {
-      const res = await this.request('GET', `${path}${keySegment(key)}`, { query: buildQueryString(select ? { select } : {}), context: ctx });
+      const res = await this.request('GET', `${path}${keySegment(key)}`, {
+        query: buildQueryString(select ? { select } : {}),
+        context: ctx,
+      });
       return stripAnnotations(this.parseJson(res, ctx));
     } catch (e) {
       if (e instanceof B1Error && e.name === 'B1NotFoundError') return undefined;
@@ -237,7 +277,10 @@ export class B1ClientCore {
   }
 
   async count(set: EntitySetName, filter?: string): Promise<number> {
-    const res = await this.request('GET', `${set}/$count`, { ...(filter ? { query: buildQueryString({ filter }) } : {}), context: { entity: set } });
+    const res = await this.request('GET', `${set}/$count`, {
+      ...(filter ? { query: buildQueryString({ filter }) } : {}),
+      context: { entity: set },
+    });
     const n = Number(res.body.trim());
     if (!Number.isInteger(n)) throw new B1ProtocolError(`$count returned ${res.body.slice(0, 40)}`, { context: { entity: set } });
     return n;
@@ -246,7 +289,11 @@ export class B1ClientCore {
   // ---------- writes ----------
 
   /** POST → 201 with the created entity. */
-  async create<S extends EntitySetName>(set: S, body: Record<string, unknown>, ro: Pick<RequestOptions, 'idempotent'> = {}): Promise<EntityOf<S>> {
+  async create<S extends EntitySetName>(
+    set: S,
+    body: Record<string, unknown>,
+    ro: Pick<RequestOptions, 'idempotent'> = {},
+  ): Promise<EntityOf<S>> {
     const ctx = { entity: set, ...keyFromBody(set, body) };
     const res = await this.request('POST', set, { body, context: ctx, ...ro });
     if (res.status !== 201) throw new B1ProtocolError(`expected 201 Created, got ${res.status}`, { status: res.status, context: ctx });
@@ -254,7 +301,10 @@ export class B1ClientCore {
   }
 
   /** POST with `Prefer: return-no-content` → 204 and the new entity's Location (cheaper; also how approval drafts answer). */
-  async createNoContent(set: EntitySetName, body: Record<string, unknown>): Promise<{ location: string; key: string | number | undefined }> {
+  async createNoContent(
+    set: EntitySetName,
+    body: Record<string, unknown>,
+  ): Promise<{ location: string; key: string | number | undefined }> {
     const ctx = { entity: set, ...keyFromBody(set, body) };
     const res = await this.request('POST', set, { body, headers: { Prefer: 'return-no-content' }, context: ctx });
     const loc = res.headers.location;
@@ -263,7 +313,8 @@ export class B1ClientCore {
       const j = this.parseJson(res, ctx);
       return { location: location ?? '', key: keyOfEntity(set, j) };
     }
-    if (res.status !== 204 || !location) throw new B1ProtocolError(`expected 204 with Location, got ${res.status}`, { status: res.status, context: ctx });
+    if (res.status !== 204 || !location)
+      throw new B1ProtocolError(`expected 204 with Location, got ${res.status}`, { status: res.status, context: ctx });
     return { location, key: keyFromLocation(location) };
   }
 
@@ -271,11 +322,21 @@ export class B1ClientCore {
    * PATCH → 204. Collection rows are merged by row key (LineNum, RowNum, …); pass
    * `replaceCollections` (B1S-ReplaceCollectionsOnPatch) to drop rows you leave out.
    */
-  async patch(set: EntitySetName, key: EntityKey, body: Record<string, unknown>, o: { replaceCollections?: boolean; idempotent?: boolean; ifMatch?: string } = {}): Promise<void> {
+  async patch(
+    set: EntitySetName,
+    key: EntityKey,
+    body: Record<string, unknown>,
+    o: { replaceCollections?: boolean; idempotent?: boolean; ifMatch?: string } = {},
+  ): Promise<void> {
     const headers: Record<string, string> = {};
     if (o.replaceCollections) headers['B1S-ReplaceCollectionsOnPatch'] = 'true';
     if (o.ifMatch) headers['If-Match'] = o.ifMatch;
-    await this.request('PATCH', `${set}${keySegment(key)}`, { body, headers, context: { entity: set, key }, ...(o.idempotent !== undefined ? { idempotent: o.idempotent } : {}) });
+    await this.request('PATCH', `${set}${keySegment(key)}`, {
+      body,
+      headers,
+      context: { entity: set, key },
+      ...(o.idempotent !== undefined ? { idempotent: o.idempotent } : {}),
+    });
   }
 
   async delete(set: EntitySetName, key: EntityKey): Promise<void> {

@@ -28,7 +28,10 @@ function toMinutes(date: string, time: string): number {
 function fromMinutes(min: number): { date: string; time: string } {
   const dt = new Date(min * 60_000);
   const p = (n: number): string => String(n).padStart(2, '0');
-  return { date: `${dt.getUTCFullYear()}-${p(dt.getUTCMonth() + 1)}-${p(dt.getUTCDate())}`, time: `${p(dt.getUTCHours())}:${p(dt.getUTCMinutes())}` };
+  return {
+    date: `${dt.getUTCFullYear()}-${p(dt.getUTCMonth() + 1)}-${p(dt.getUTCDate())}`,
+    time: `${p(dt.getUTCHours())}:${p(dt.getUTCMinutes())}`,
+  };
 }
 
 /** Normalised stamp for comparisons: "YYYY-MM-DDTHH:MM:SS". */

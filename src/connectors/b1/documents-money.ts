@@ -28,7 +28,17 @@ export interface MoneyDocument {
   Cancelled: boolean;
   Open: boolean;
   ReserveInvoice: boolean;
-  Lines: Array<{ LineNum: number; ItemCode: string; Quantity: number; RemainingOpenQuantity: number; WarehouseCode?: string; ShopifyLineId?: string; BaseType?: number; BaseEntry?: number; BaseLine?: number }>;
+  Lines: Array<{
+    LineNum: number;
+    ItemCode: string;
+    Quantity: number;
+    RemainingOpenQuantity: number;
+    WarehouseCode?: string;
+    ShopifyLineId?: string;
+    BaseType?: number;
+    BaseEntry?: number;
+    BaseLine?: number;
+  }>;
 }
 
 /** What the pipelines read of a payment (incoming or outgoing). */
@@ -39,7 +49,17 @@ export interface PaymentDocument {
   DocCurrency?: string;
 }
 
-const DOC_SELECT = ['DocEntry', 'CardCode', 'DocCurrency', 'DocTotal', 'PaidToDate', 'Cancelled', 'DocumentStatus', 'ReserveInvoice', 'DocumentLines'] as const;
+const DOC_SELECT = [
+  'DocEntry',
+  'CardCode',
+  'DocCurrency',
+  'DocTotal',
+  'PaidToDate',
+  'Cancelled',
+  'DocumentStatus',
+  'ReserveInvoice',
+  'DocumentLines',
+] as const;
 const PAYMENT_SELECT = ['DocEntry', 'Cancelled', 'CardCode', 'DocCurrency'] as const;
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0));
@@ -63,13 +83,20 @@ function toDocument(r: Row): MoneyDocument {
       RemainingOpenQuantity: num(l.RemainingOpenQuantity),
       ...(typeof l.WarehouseCode === 'string' ? { WarehouseCode: l.WarehouseCode } : {}),
       ...(typeof l.U_ShopifyLineId === 'string' && l.U_ShopifyLineId !== '' ? { ShopifyLineId: l.U_ShopifyLineId } : {}),
-      ...(l.BaseType != null && num(l.BaseType) !== -1 ? { BaseType: num(l.BaseType), BaseEntry: num(l.BaseEntry), BaseLine: num(l.BaseLine) } : {}),
+      ...(l.BaseType != null && num(l.BaseType) !== -1
+        ? { BaseType: num(l.BaseType), BaseEntry: num(l.BaseEntry), BaseLine: num(l.BaseLine) }
+        : {}),
     })),
   };
 }
 
 function toPayment(r: Row): PaymentDocument {
-  return { DocEntry: num(r.DocEntry), Cancelled: yes(r.Cancelled), CardCode: String(r.CardCode ?? ''), ...(typeof r.DocCurrency === 'string' ? { DocCurrency: r.DocCurrency } : {}) };
+  return {
+    DocEntry: num(r.DocEntry),
+    Cancelled: yes(r.Cancelled),
+    CardCode: String(r.CardCode ?? ''),
+    ...(typeof r.DocCurrency === 'string' ? { DocCurrency: r.DocCurrency } : {}),
+  };
 }
 
 export class MoneyDocuments {
@@ -109,7 +136,11 @@ export class MoneyDocuments {
       if (Number.isInteger(entry)) return entry;
     }
     const key = res.status === 204 && location ? keyFromLocation(location) : undefined;
-    if (typeof key !== 'number') throw new B1ProtocolError(`expected 201 with a DocEntry or 204 with a ${set}(n) Location, got ${res.status}`, { status: res.status, context: ctx });
+    if (typeof key !== 'number')
+      throw new B1ProtocolError(`expected 201 with a DocEntry or 204 with a ${set}(n) Location, got ${res.status}`, {
+        status: res.status,
+        context: ctx,
+      });
     return key;
   }
 

@@ -26,9 +26,19 @@ export class B1Error extends Error {
 
   constructor(sapMessage: string, opts: { status?: number; code?: number | string; context?: B1ErrorContext; cause?: unknown } = {}) {
     const ctx = opts.context ?? {};
-    const where = [ctx.entity && `${ctx.entity}${ctx.key !== undefined ? `(${JSON.stringify(ctx.key)})` : ''}`, ctx.field && `field ${ctx.field}`].filter(Boolean).join(' ');
-    const head = [opts.status !== undefined ? `HTTP ${opts.status}` : undefined, opts.code !== undefined ? `code ${opts.code}` : undefined].filter(Boolean).join(', ');
-    super(`${where ? `${where}: ` : ''}${sapMessage}${head ? ` [${head}${ctx.method ? ` ${ctx.method} ${ctx.path ?? ''}` : ''}]` : ''}`, opts.cause ? { cause: opts.cause } : undefined);
+    const where = [
+      ctx.entity && `${ctx.entity}${ctx.key !== undefined ? `(${JSON.stringify(ctx.key)})` : ''}`,
+      ctx.field && `field ${ctx.field}`,
+    ]
+      .filter(Boolean)
+      .join(' ');
+    const head = [opts.status !== undefined ? `HTTP ${opts.status}` : undefined, opts.code !== undefined ? `code ${opts.code}` : undefined]
+      .filter(Boolean)
+      .join(', ');
+    super(
+      `${where ? `${where}: ` : ''}${sapMessage}${head ? ` [${head}${ctx.method ? ` ${ctx.method} ${ctx.path ?? ''}` : ''}]` : ''}`,
+      opts.cause ? { cause: opts.cause } : undefined,
+    );
     this.name = new.target.name;
     this.status = opts.status;
     this.code = opts.code;
@@ -133,9 +143,21 @@ export function parseErrorBody(body: string, contentType: string | undefined): P
     const e = j.error;
     if (e && typeof e === 'object') {
       const rawCode = e.code;
-      const code = typeof rawCode === 'number' ? rawCode : typeof rawCode === 'string' && /^-?\d+$/.test(rawCode) ? Number(rawCode) : typeof rawCode === 'string' ? rawCode : undefined;
+      const code =
+        typeof rawCode === 'number'
+          ? rawCode
+          : typeof rawCode === 'string' && /^-?\d+$/.test(rawCode)
+            ? Number(rawCode)
+            : typeof rawCode === 'string'
+              ? rawCode
+              : undefined;
       const m = e.message;
-      const message = typeof m === 'string' ? m : m && typeof m === 'object' && typeof (m as { value?: unknown }).value === 'string' ? (m as { value: string }).value : JSON.stringify(m ?? '');
+      const message =
+        typeof m === 'string'
+          ? m
+          : m && typeof m === 'object' && typeof (m as { value?: unknown }).value === 'string'
+            ? (m as { value: string }).value
+            : JSON.stringify(m ?? '');
       return { code, message, isHtml: false };
     }
   } catch {

@@ -1,5 +1,15 @@
 export { B1Client, type B1ClientOptions } from './client';
-export { B1ClientCore, keyFromLocation, type BatchEachResult, type CheckedRow, type EntityKey, type Page, type PageOptions, type RequestOptions, type B1Response } from './core';
+export {
+  B1ClientCore,
+  keyFromLocation,
+  type BatchEachResult,
+  type CheckedRow,
+  type EntityKey,
+  type Page,
+  type PageOptions,
+  type RequestOptions,
+  type B1Response,
+} from './core';
 export {
   B1Error,
   B1NotFoundError,
@@ -17,7 +27,17 @@ export {
 export { buildQueryString, f, lit, str, keySegment, type ODataQuery } from './odata-query';
 export { deltaFilter, stampOf, type DeltaCursor } from './delta';
 export { buildBatchBody, buildChangesetBody, parseBatchResponse, type BatchOperation, type BatchPartResult } from './batch';
-export { ensureUserFields, checkUserFields, ensureUserTables, reservationFieldSpecs, HUB_UDFS, RESTART_MESSAGE, type UdfSpec, type UdfCheckResult, type UdtCheckResult } from './udf';
+export {
+  ensureUserFields,
+  checkUserFields,
+  ensureUserTables,
+  reservationFieldSpecs,
+  HUB_UDFS,
+  RESTART_MESSAGE,
+  type UdfSpec,
+  type UdfCheckResult,
+  type UdtCheckResult,
+} from './udf';
 export {
   Reservations,
   ReservationSetupError,

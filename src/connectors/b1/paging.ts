@@ -14,7 +14,14 @@ import { parseJsonObject } from './response-parse';
 export type Send = (method: string, path: string, ro: RequestOptions) => Promise<B1Response>;
 
 /** One page of raw rows from a path or nextLink; `maxPageSize` is the client's default. */
-export async function readRowsPage(send: Send, pathOrLink: string, query: string | undefined, po: PageOptions, maxPageSize: number, ctx: B1ErrorContext): Promise<Page<Record<string, unknown>>> {
+export async function readRowsPage(
+  send: Send,
+  pathOrLink: string,
+  query: string | undefined,
+  po: PageOptions,
+  maxPageSize: number,
+  ctx: B1ErrorContext,
+): Promise<Page<Record<string, unknown>>> {
   const headers: Record<string, string> = { Prefer: `odata.maxpagesize=${po.maxPageSize ?? maxPageSize}` };
   if (po.caseInsensitive) headers['B1S-CaseInsensitive'] = 'true';
   const res = await send('GET', pathOrLink, { ...(query ? { query } : {}), headers, context: ctx });
@@ -23,11 +30,19 @@ export async function readRowsPage(send: Send, pathOrLink: string, query: string
   const value = j.value.map((row) => stripAnnotations(row as Record<string, unknown>));
   const next = (j['odata.nextLink'] ?? j['@odata.nextLink']) as string | undefined;
   const rawCount = j['odata.count'] ?? j['@odata.count'];
-  return { value, ...(rawCount !== undefined ? { count: Number(rawCount) } : {}), ...(typeof next === 'string' && next ? { nextLink: next } : {}) };
+  return {
+    value,
+    ...(rawCount !== undefined ? { count: Number(rawCount) } : {}),
+    ...(typeof next === 'string' && next ? { nextLink: next } : {}),
+  };
 }
 
 /** The pages of a query from its first one, following nextLink to the end. */
-export async function* followNextLinks<T>(first: Page<T>, read: (link: string) => Promise<Page<T>>, ctx: B1ErrorContext): AsyncGenerator<Page<T>> {
+export async function* followNextLinks<T>(
+  first: Page<T>,
+  read: (link: string) => Promise<Page<T>>,
+  ctx: B1ErrorContext,
+): AsyncGenerator<Page<T>> {
   let page = first;
   yield page;
   const seen = new Set<string>();
@@ -62,26 +77,38 @@ export async function* keyRangePages<R>(
   let after = o.after;
   const select = o.select && !o.select.includes(o.keyField) ? [...o.select, o.keyField] : o.select;
   for (;;) {
-    const keyCond = after === undefined ? undefined : `${o.keyField} gt ${typeof after === 'number' ? String(after) : `'${after.replace(/'/g, "''")}'`}`;
+    const keyCond =
+      after === undefined ? undefined : `${o.keyField} gt ${typeof after === 'number' ? String(after) : `'${after.replace(/'/g, "''")}'`}`;
     const filter = keyCond && o.filter ? `(${o.filter}) and ${keyCond}` : (keyCond ?? o.filter);
-    const rows = await read(buildQueryString({ ...(select ? { select } : {}), ...(filter ? { filter } : {}), orderby: o.keyField, top: size }), {
-      maxPageSize: size,
-      ...(o.caseInsensitive ? { caseInsensitive: true } : {}),
-    });
+    const rows = await read(
+      buildQueryString({ ...(select ? { select } : {}), ...(filter ? { filter } : {}), orderby: o.keyField, top: size }),
+      {
+        maxPageSize: size,
+        ...(o.caseInsensitive ? { caseInsensitive: true } : {}),
+      },
+    );
     if (rows.length === 0) return;
     yield rows;
     if (rows.length < size) return;
     const last = keyOf(rows[rows.length - 1] as R);
-    if (typeof last !== 'string' && typeof last !== 'number') throw new B1ProtocolError(`key ${o.keyField} missing in page`, { context: ctx });
+    if (typeof last !== 'string' && typeof last !== 'number')
+      throw new B1ProtocolError(`key ${o.keyField} missing in page`, { context: ctx });
     after = last;
   }
 }
 
 /** Every raw row of a query, following nextLink to the end. */
-export async function listRows(send: Send, path: string, q: ODataQuery, po: PageOptions, maxPageSize: number): Promise<Array<Record<string, unknown>>> {
+export async function listRows(
+  send: Send,
+  path: string,
+  q: ODataQuery,
+  po: PageOptions,
+  maxPageSize: number,
+): Promise<Array<Record<string, unknown>>> {
   const ctx = { entity: path };
   const read = (link: string) => readRowsPage(send, link, undefined, po, maxPageSize, ctx);
   const out: Array<Record<string, unknown>> = [];
-  for await (const p of followNextLinks(await readRowsPage(send, path, buildQueryString(q) || undefined, po, maxPageSize, ctx), read, ctx)) out.push(...p.value);
+  for await (const p of followNextLinks(await readRowsPage(send, path, buildQueryString(q) || undefined, po, maxPageSize, ctx), read, ctx))
+    out.push(...p.value);
   return out;
 }

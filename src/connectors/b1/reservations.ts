@@ -162,7 +162,11 @@ export class Reservations {
 
   /** Records what the reservation stands for (idempotent: a PATCH of one field). */
   async settle(r: Reservation, target: string): Promise<Reservation> {
-    await this.client.request('PATCH', `U_${r.table}${keySegment(r.code)}`, { body: { U_Target: target }, idempotent: true, context: { entity: `U_${r.table}`, key: r.code } });
+    await this.client.request('PATCH', `U_${r.table}${keySegment(r.code)}`, {
+      body: { U_Target: target },
+      idempotent: true,
+      context: { entity: `U_${r.table}`, key: r.code },
+    });
     return { ...r, target };
   }
 
@@ -175,7 +179,10 @@ export class Reservations {
    */
   async release(r: Reservation): Promise<void> {
     try {
-      await this.client.request('DELETE', `U_${r.table}${keySegment(r.code)}`, { idempotent: false, context: { entity: `U_${r.table}`, key: r.code } });
+      await this.client.request('DELETE', `U_${r.table}${keySegment(r.code)}`, {
+        idempotent: false,
+        context: { entity: `U_${r.table}`, key: r.code },
+      });
     } catch (e) {
       if (!(e instanceof B1NotFoundError)) throw e;
     }
@@ -186,8 +193,19 @@ export class Reservations {
     // Stamped with B1's time: callers read the table first, so its Date is seconds old at most.
     if (this.b1Now() === undefined) await this.find(table, key);
     const at = this.b1Now();
-    if (at === undefined) throw new ReservationSetupError(`reservation table @${table.name}: the Service Layer's answers carry no Date header, so reservations cannot be timed on SAP B1's clock`, { context: { entity: `U_${table.name}` } });
-    const mine: Reservation = { table: table.name, key, code, generation, takenAt: new Date(at).toISOString(), holder: `${this.holder}/${randomUUID().slice(0, 8)}` };
+    if (at === undefined)
+      throw new ReservationSetupError(
+        `reservation table @${table.name}: the Service Layer's answers carry no Date header, so reservations cannot be timed on SAP B1's clock`,
+        { context: { entity: `U_${table.name}` } },
+      );
+    const mine: Reservation = {
+      table: table.name,
+      key,
+      code,
+      generation,
+      takenAt: new Date(at).toISOString(),
+      holder: `${this.holder}/${randomUUID().slice(0, 8)}`,
+    };
     const body = { Code: code, Name: code, U_ResKey: key, U_TakenAt: mine.takenAt, U_Holder: mine.holder };
     // A unique insert may be sent again: if an earlier copy commits first, this one is refused
     // as a duplicate and the re-read below tells whose row stands (by the holder token).
@@ -218,11 +236,14 @@ export class Reservations {
 
   private setupError(table: ReservationTable, e: unknown): unknown {
     if (e instanceof B1BusinessRuleError || e instanceof B1NotFoundError) {
-      return new ReservationSetupError(`reservation table @${table.name} cannot be used (${e.sapMessage}); run 'b1hub init --fix' to create it`, {
-        ...(e.status !== undefined ? { status: e.status } : {}),
-        ...(e.code !== undefined ? { code: e.code } : {}),
-        context: { entity: `U_${table.name}` },
-      });
+      return new ReservationSetupError(
+        `reservation table @${table.name} cannot be used (${e.sapMessage}); run 'b1hub init --fix' to create it`,
+        {
+          ...(e.status !== undefined ? { status: e.status } : {}),
+          ...(e.code !== undefined ? { code: e.code } : {}),
+          context: { entity: `U_${table.name}` },
+        },
+      );
     }
     return e;
   }

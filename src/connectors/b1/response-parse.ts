@@ -19,7 +19,11 @@ export function parseJsonObject(res: B1Response, ctx: B1ErrorContext): Record<st
 }
 
 /** The entity, or the error saying which field breaks SAP's schema. */
-export function checkEntity<S extends EntitySetName>(set: S, raw: unknown, key?: EntityKey): { ok: true; entity: EntityOf<S> } | { ok: false; error: B1ProtocolError } {
+export function checkEntity<S extends EntitySetName>(
+  set: S,
+  raw: unknown,
+  key?: EntityKey,
+): { ok: true; entity: EntityOf<S> } | { ok: false; error: B1ProtocolError } {
   const schema = ENTITY_SCHEMAS[set] as unknown as z.ZodType<EntityOf<S>>;
   const r = schema.safeParse(raw);
   if (r.success) return { ok: true, entity: r.data };

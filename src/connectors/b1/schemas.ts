@@ -48,7 +48,12 @@ export const BusinessPartnerSchema = BusinessPartnerMd.extend({ U_ShopifyId: udf
 
 export const ItemPriceSchema = ItemPriceMd;
 export const ItemWarehouseInfoSchema = ItemWarehouseInfoMd;
-export const ItemSchema = ItemMd.extend({ U_ShopifyId: udfText, U_ShopifySync: udfText, U_ShopifyVariantId: udfText, U_ShopifyHash: udfText });
+export const ItemSchema = ItemMd.extend({
+  U_ShopifyId: udfText,
+  U_ShopifySync: udfText,
+  U_ShopifyVariantId: udfText,
+  U_ShopifyHash: udfText,
+});
 export const ItemGroupSchema = ItemGroupsMd;
 export const WarehouseSchema = WarehouseMd;
 export const PriceListSchema = PriceListMd;

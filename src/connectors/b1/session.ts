@@ -5,7 +5,16 @@
  * cool-down period and reported again without another attempt.
  */
 import type { AxiosInstance } from 'axios';
-import { B1Error, B1LoginRejectedError, B1SessionError, B1TlsError, B1TransientError, classifyError, parseErrorBody, sanitizeCause } from './errors';
+import {
+  B1Error,
+  B1LoginRejectedError,
+  B1SessionError,
+  B1TlsError,
+  B1TransientError,
+  classifyError,
+  parseErrorBody,
+  sanitizeCause,
+} from './errors';
 
 export interface B1Credentials {
   companyDb: string;
@@ -75,13 +84,24 @@ export class B1SessionManager {
     if (this.creds.language !== undefined) body.Language = this.creds.language;
     let res;
     try {
-      res = await this.http.request<string>({ method: 'POST', url: this.loginUrl, data: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+      res = await this.http.request<string>({
+        method: 'POST',
+        url: this.loginUrl,
+        data: JSON.stringify(body),
+        headers: { 'Content-Type': 'application/json' },
+      });
     } catch (e) {
       const code = (e as { code?: string }).code ?? (e as Error).message;
       if (/^(CERT_|UNABLE_TO_|SELF_SIGNED_|DEPTH_ZERO_SELF_SIGNED_CERT|ERR_TLS_CERT_ALTNAME_INVALID)/.test(code)) {
-        throw new B1TlsError(`TLS certificate of the Service Layer not trusted (${code}); set tls.caFile to its CA or certificate`, { context: { method: 'POST', path: 'Login' }, cause: sanitizeCause(e) });
+        throw new B1TlsError(`TLS certificate of the Service Layer not trusted (${code}); set tls.caFile to its CA or certificate`, {
+          context: { method: 'POST', path: 'Login' },
+          cause: sanitizeCause(e),
+        });
       }
-      throw new B1TransientError(`login to SAP B1 Service Layer failed: ${code}`, { context: { method: 'POST', path: 'Login' }, cause: sanitizeCause(e) });
+      throw new B1TransientError(`login to SAP B1 Service Layer failed: ${code}`, {
+        context: { method: 'POST', path: 'Login' },
+        cause: sanitizeCause(e),
+      });
     }
     const ctx = { method: 'POST', path: 'Login', entity: 'Login' };
     if (res.status !== 200) {
@@ -113,7 +133,10 @@ export class B1SessionManager {
     const sid = jar.get('B1SESSION') ?? payload.SessionId;
     if (!sid) throw new B1SessionError('login response carried no B1SESSION cookie', { status: res.status, context: ctx });
     jar.set('B1SESSION', sid);
-    const cookie = [...jar.entries()].filter(([k]) => k === 'B1SESSION' || k === 'ROUTEID').map(([k, v]) => `${k}=${v}`).join('; ');
+    const cookie = [...jar.entries()]
+      .filter(([k]) => k === 'B1SESSION' || k === 'ROUTEID')
+      .map(([k, v]) => `${k}=${v}`)
+      .join('; ');
     this.failure = undefined;
     const s: B1SessionInfo = {
       id: sid,

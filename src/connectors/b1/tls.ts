@@ -16,10 +16,17 @@ export interface B1TlsOptions {
   insecure?: boolean;
 }
 
-export function buildAgents(tls: B1TlsOptions | undefined, logger: B1Logger, maxSockets = 16): { httpsAgent: HttpsAgent; httpAgent: HttpAgent } {
+export function buildAgents(
+  tls: B1TlsOptions | undefined,
+  logger: B1Logger,
+  maxSockets = 16,
+): { httpsAgent: HttpsAgent; httpAgent: HttpAgent } {
   const ca = tls?.ca ?? (tls?.caFile ? readFileSync(tls.caFile) : undefined);
   if (tls?.insecure) {
-    logger.warn({ component: 'b1-client' }, 'TLS certificate verification for the SAP B1 Service Layer is DISABLED (insecure: true); use caFile with the server certificate instead');
+    logger.warn(
+      { component: 'b1-client' },
+      'TLS certificate verification for the SAP B1 Service Layer is DISABLED (insecure: true); use caFile with the server certificate instead',
+    );
   }
   const httpsAgent = new HttpsAgent({
     keepAlive: true,

@@ -63,7 +63,10 @@ export async function sendRequest(t: Transport, method: string, url: string, ctx
     } catch (e) {
       const code = (e as { code?: string }).code ?? 'ERR';
       if (isCertificateError(code)) {
-        throw new B1TlsError(`TLS certificate of the Service Layer not trusted (${code}); set tls.caFile to its CA or certificate`, { context: ctx, cause: sanitizeCause(e) });
+        throw new B1TlsError(`TLS certificate of the Service Layer not trusted (${code}); set tls.caFile to its CA or certificate`, {
+          context: ctx,
+          cause: sanitizeCause(e),
+        });
       }
       const notSent = NOT_SENT.has(code);
       const err = new B1TransientError(`network error ${code}`, { context: ctx, cause: sanitizeCause(e) });

@@ -60,18 +60,28 @@ export interface UdfCheckResult {
   message?: string;
 }
 
-export async function checkUserFields(client: B1ClientCore, specs: readonly UdfSpec[] = HUB_UDFS): Promise<{ existing: UdfSpec[]; missing: UdfSpec[] }> {
+export async function checkUserFields(
+  client: B1ClientCore,
+  specs: readonly UdfSpec[] = HUB_UDFS,
+): Promise<{ existing: UdfSpec[]; missing: UdfSpec[] }> {
   const existing: UdfSpec[] = [];
   const missing: UdfSpec[] = [];
   for (const s of specs) {
-    const rows = await client.list('UserFieldsMD', { select: ['TableName', 'FieldID', 'Name'], filter: f.and(f.eq('TableName', s.table), f.eq('Name', s.name)) });
+    const rows = await client.list('UserFieldsMD', {
+      select: ['TableName', 'FieldID', 'Name'],
+      filter: f.and(f.eq('TableName', s.table), f.eq('Name', s.name)),
+    });
     (rows.length > 0 ? existing : missing).push(s);
   }
   return { existing, missing };
 }
 
 /** Creates the missing fields (only with `create: true`); never alters existing ones. */
-export async function ensureUserFields(client: B1ClientCore, specs: readonly UdfSpec[] = HUB_UDFS, o: { create: boolean } = { create: true }): Promise<UdfCheckResult> {
+export async function ensureUserFields(
+  client: B1ClientCore,
+  specs: readonly UdfSpec[] = HUB_UDFS,
+  o: { create: boolean } = { create: true },
+): Promise<UdfCheckResult> {
   const { existing, missing } = await checkUserFields(client, specs);
   const created: UdfSpec[] = [];
   if (o.create) {
@@ -115,10 +125,16 @@ export interface UdtCheckResult {
 }
 
 export function reservationFieldSpecs(tables: readonly ReservationTable[] = RESERVATION_TABLES): UdfSpec[] {
-  return tables.flatMap((t) => RESERVATION_FIELDS.map((fd) => ({ table: `@${t.name}`, name: fd.name, description: fd.description, size: fd.size })));
+  return tables.flatMap((t) =>
+    RESERVATION_FIELDS.map((fd) => ({ table: `@${t.name}`, name: fd.name, description: fd.description, size: fd.size })),
+  );
 }
 
-export async function ensureUserTables(client: B1ClientCore, tables: readonly ReservationTable[] = RESERVATION_TABLES, o: { create: boolean } = { create: true }): Promise<UdtCheckResult> {
+export async function ensureUserTables(
+  client: B1ClientCore,
+  tables: readonly ReservationTable[] = RESERVATION_TABLES,
+  o: { create: boolean } = { create: true },
+): Promise<UdtCheckResult> {
   const existing: string[] = [];
   const missing: string[] = [];
   const created: string[] = [];
@@ -126,7 +142,10 @@ export async function ensureUserTables(client: B1ClientCore, tables: readonly Re
     const row = await client.tryGetRaw('UserTablesMD', t.name, ['TableName']);
     if (row) existing.push(t.name);
     else if (o.create) {
-      await client.request('POST', 'UserTablesMD', { body: { TableName: t.name, TableDescription: t.description.slice(0, 30), TableType: 'bott_NoObject' }, context: { entity: 'UserTablesMD', key: t.name } });
+      await client.request('POST', 'UserTablesMD', {
+        body: { TableName: t.name, TableDescription: t.description.slice(0, 30), TableType: 'bott_NoObject' },
+        context: { entity: 'UserTablesMD', key: t.name },
+      });
       created.push(t.name);
     } else missing.push(t.name);
   }

@@ -46,7 +46,12 @@ export class ShopifyAuth {
         apiSecretKey: a.apiSecret?.reveal() ?? randomBytes(24).toString('hex'),
       });
     } else {
-      this.shopify = shopifyApi({ ...libraryConfig(cfg), isCustomStoreApp: false, apiKey: a.clientId, apiSecretKey: a.clientSecret.reveal() });
+      this.shopify = shopifyApi({
+        ...libraryConfig(cfg),
+        isCustomStoreApp: false,
+        apiKey: a.clientId,
+        apiSecretKey: a.clientSecret.reveal(),
+      });
     }
   }
 
@@ -93,10 +98,15 @@ export class ShopifyAuth {
       } catch (e) {
         const status = (e as { response?: { code?: number } }).response?.code;
         if (status === 400 || status === 401 || status === 403) {
-          throw new ShopifyAuthError(`Shopify client-credentials grant for ${this.cfg.shop} refused (HTTP ${status}): check SHOPIFY_CLIENT_ID / SHOPIFY_CLIENT_SECRET`);
+          throw new ShopifyAuthError(
+            `Shopify client-credentials grant for ${this.cfg.shop} refused (HTTP ${status}): check SHOPIFY_CLIENT_ID / SHOPIFY_CLIENT_SECRET`,
+          );
         }
         // Network trouble or a Shopify-side error: worth retrying later, not a credentials problem.
-        throw new ShopifyError(`Shopify client-credentials grant for ${this.cfg.shop} failed${status ? ` (HTTP ${status})` : ' (no response)'}`, true);
+        throw new ShopifyError(
+          `Shopify client-credentials grant for ${this.cfg.shop} failed${status ? ` (HTTP ${status})` : ' (no response)'}`,
+          true,
+        );
       }
       expiresAt = session.expires ? session.expires.getTime() : null;
       this.lifetimeMs = expiresAt ? expiresAt - Date.now() : 0;

@@ -109,7 +109,11 @@ export type BulkExportState<T> = { kind: 'ready'; result: T } | { kind: 'pending
  * cancelled, expired or unknown operation, or a file that cannot be read, is `gone`: the run
  * then reads per request instead.
  */
-export async function loadBulkExport<T>(exec: ShopifyExecutor, operationId: string, parse: (lines: Record<string, unknown>[], op: BulkOperation) => T): Promise<BulkExportState<T>> {
+export async function loadBulkExport<T>(
+  exec: ShopifyExecutor,
+  operationId: string,
+  parse: (lines: Record<string, unknown>[], op: BulkOperation) => T,
+): Promise<BulkExportState<T>> {
   const { data } = await exec.call(BULK_OPERATION_STATUS, { id: operationId });
   const op = data.bulkOperation;
   if (!op) return { kind: 'gone', status: 'NOT_FOUND' };
@@ -207,7 +211,10 @@ async function poll(exec: ShopifyExecutor, id: string, opts: BulkPollOptions): P
     if (!op) throw new ShopifyError(`Bulk operation ${id} not found`, false);
     if (op.status === 'COMPLETED') return op;
     if (op.status === 'FAILED' || op.status === 'CANCELED' || op.status === 'EXPIRED') {
-      throw new ShopifyBulkOperationError(op, `Bulk operation ${id} ended ${op.status}${op.errorCode ? ` (${op.errorCode})` : ''}${op.partialDataUrl ? '; partial data available' : ''}`);
+      throw new ShopifyBulkOperationError(
+        op,
+        `Bulk operation ${id} ended ${op.status}${op.errorCode ? ` (${op.errorCode})` : ''}${op.partialDataUrl ? '; partial data available' : ''}`,
+      );
     }
     if (Date.now() > deadline) throw new ShopifyError(`Bulk operation ${id} still ${op.status} after the timeout`, true);
     await sleep(interval, opts.signal);
@@ -228,7 +235,11 @@ export async function startBulkQuery(exec: ShopifyExecutor, doc: GqlDocument): P
 }
 
 /** Runs a bulk export to completion and returns its JSONL objects (in file order). */
-export async function runBulkQuery(exec: ShopifyExecutor, doc: GqlDocument, opts: BulkPollOptions = {}): Promise<{ operation: BulkOperation; lines: Record<string, unknown>[] }> {
+export async function runBulkQuery(
+  exec: ShopifyExecutor,
+  doc: GqlDocument,
+  opts: BulkPollOptions = {},
+): Promise<{ operation: BulkOperation; lines: Record<string, unknown>[] }> {
   const started = await startBulkQuery(exec, doc);
   const operation = await poll(exec, started.id, opts);
   const lines = operation.url ? await downloadJsonl(operation.url) : [];

@@ -31,12 +31,31 @@ import { DEFAULT_ORDER_READ_SIZES, type OrderReadSizes } from './order-cost';
 import { readOrdersByIds, readOrdersPage } from './orders';
 import { reassembleBulk, runBulkMutation, runBulkQuery, type BulkNode, type BulkOperation, type BulkPollOptions } from './bulk';
 import { productSetLineResult, productSetResult, type ProductSetPayload } from './product-set';
-import { readVariantsByIds, scanVariants, variantsBySkuLight, type SkuHolder, type VariantScanPage, type VariantWithProduct } from './product-reads';
+import {
+  readVariantsByIds,
+  scanVariants,
+  variantsBySkuLight,
+  type SkuHolder,
+  type VariantScanPage,
+  type VariantWithProduct,
+} from './product-reads';
 import { readStockBySku, type StockMatch } from './stock';
 import { chunk } from './chunk';
 import { productSetVariables, variantsBySkus, type CustomIdSpec } from './products';
-import { activateInventory, inventoryLevels, setInventoryQuantities, setInventoryQuantitiesBatched, type InventorySetOptions } from './inventory';
-import { ensureMetafieldDefinition, hasMetafieldDefinition, setMetafields, type MetafieldDefinitionSpec, type MetafieldInput } from './metafields';
+import {
+  activateInventory,
+  inventoryLevels,
+  setInventoryQuantities,
+  setInventoryQuantitiesBatched,
+  type InventorySetOptions,
+} from './inventory';
+import {
+  ensureMetafieldDefinition,
+  hasMetafieldDefinition,
+  setMetafields,
+  type MetafieldDefinitionSpec,
+  type MetafieldInput,
+} from './metafields';
 import { CustomerExports, NEWEST_CUSTOMER } from './customers-bulk';
 import { ProductSnapshots } from './products-bulk';
 import { InventorySnapshots } from './inventory-bulk';
@@ -65,7 +84,6 @@ export { MAX_METAFIELDS_PER_CALL } from './metafields';
 
 export const MAX_PAGE_SIZE = 250;
 
-
 /** Addresses read per customer: the mapping's `customer.maxAddresses` (its default, 10, when not given). */
 export interface CustomerReadOptions {
   addressesFirst?: number;
@@ -88,7 +106,6 @@ export interface DeltaPageArgs {
   first?: number;
 }
 
-
 /**
  * What pipelines may know of Shopify's rate limit: a read-only copy of the client's cost model
  * (they steer page sizes and bulk exports by it, never the executor itself).
@@ -104,7 +121,6 @@ export interface CostSnapshot {
   /** Points Shopify charged this client so far. */
   spent: number;
 }
-
 
 export class ShopifyClient {
   readonly executor: ShopifyExecutor;
@@ -189,8 +205,17 @@ export class ShopifyClient {
     // Per customer: itself, e-mail, phone, default address, and the addresses connection.
     const byCost = Math.max(1, Math.floor((MAX_QUERY_COST - 2) / (6 + addressesFirst)));
     const first = Math.min(args.first ?? 75, MAX_PAGE_SIZE, byCost);
-    const res = await this.executor.call(CUSTOMERS_PAGE, { first, after: args.after ?? null, query, addressesFirst }, { shrink: ['first'] });
-    return { items: res.data.customers.nodes.map(mapCustomer), hasNextPage: res.data.customers.pageInfo.hasNextPage, endCursor: res.data.customers.pageInfo.endCursor, pageSize: res.variables.first as number };
+    const res = await this.executor.call(
+      CUSTOMERS_PAGE,
+      { first, after: args.after ?? null, query, addressesFirst },
+      { shrink: ['first'] },
+    );
+    return {
+      items: res.data.customers.nodes.map(mapCustomer),
+      hasNextPage: res.data.customers.pageInfo.hasNextPage,
+      endCursor: res.data.customers.pageInfo.endCursor,
+      pageSize: res.variables.first as number,
+    };
   }
 
   /**
@@ -215,7 +240,10 @@ export class ShopifyClient {
 
   /** Customer holding the given cross-reference code (B1 CardCode) in its `id` metafield. */
   async customerByCustomId(value: string, opts: CustomerReadOptions = {}): Promise<ShopifyCustomer | null> {
-    const { data } = await this.executor.call(CUSTOMER_BY_IDENTIFIER, { identifier: { customId: { ...this.customerIdField, value } }, addressesFirst: addressesFirstOf(opts) });
+    const { data } = await this.executor.call(CUSTOMER_BY_IDENTIFIER, {
+      identifier: { customId: { ...this.customerIdField, value } },
+      addressesFirst: addressesFirstOf(opts),
+    });
     return data.customerByIdentifier ? mapCustomer(data.customerByIdentifier) : null;
   }
 
@@ -228,7 +256,12 @@ export class ShopifyClient {
    */
   async ordersPage(args: DeltaPageArgs & { sizes?: Partial<OrderReadSizes> } = {}): Promise<Page<ShopifyOrder>> {
     const query = [updatedSinceQuery(args.updatedSince, args.overlapMs), args.query].filter(Boolean).join(' AND ') || null;
-    return readOrdersPage(this.executor, { after: args.after ?? null, query, first: Math.min(args.first ?? 25, MAX_PAGE_SIZE), sizes: { ...DEFAULT_ORDER_READ_SIZES, ...args.sizes } });
+    return readOrdersPage(this.executor, {
+      after: args.after ?? null,
+      query,
+      first: Math.min(args.first ?? 25, MAX_PAGE_SIZE),
+      sizes: { ...DEFAULT_ORDER_READ_SIZES, ...args.sizes },
+    });
   }
 
   /** The newest order updatedAt Shopify shows now (Shopify's clock); undefined without orders. */
@@ -253,15 +286,30 @@ export class ShopifyClient {
     const query = [updatedSinceQuery(args.updatedSince, args.overlapMs), args.query].filter(Boolean).join(' AND ') || null;
     const res = await this.executor.call(
       PRODUCTS_PAGE,
-      { first: Math.min(args.first ?? 20, MAX_PAGE_SIZE), after: args.after ?? null, query, variantsFirst: args.variantsFirst ?? 10, idNamespace: this.productIdField.namespace, idKey: this.productIdField.key },
+      {
+        first: Math.min(args.first ?? 20, MAX_PAGE_SIZE),
+        after: args.after ?? null,
+        query,
+        variantsFirst: args.variantsFirst ?? 10,
+        idNamespace: this.productIdField.namespace,
+        idKey: this.productIdField.key,
+      },
       { shrink: ['first', 'variantsFirst'] },
     );
-    return { items: res.data.products.nodes.map(mapProduct), hasNextPage: res.data.products.pageInfo.hasNextPage, endCursor: res.data.products.pageInfo.endCursor, pageSize: res.variables.first as number };
+    return {
+      items: res.data.products.nodes.map(mapProduct),
+      hasNextPage: res.data.products.pageInfo.hasNextPage,
+      endCursor: res.data.products.pageInfo.endCursor,
+      pageSize: res.variables.first as number,
+    };
   }
 
   /** The product holding a cross-reference code; `variantsFirst` bounds the variants read (moreVariants tells if there are more). */
   async productByCustomId(value: string, variantsFirst = 100): Promise<ShopifyProduct | null> {
-    const { data } = await this.executor.call(PRODUCT_BY_CUSTOM_ID, { identifier: { customId: { ...this.productIdField, value } }, variantsFirst });
+    const { data } = await this.executor.call(PRODUCT_BY_CUSTOM_ID, {
+      identifier: { customId: { ...this.productIdField, value } },
+      variantsFirst,
+    });
     return data.productByIdentifier ? mapProduct({ ...data.productByIdentifier, customId: { value } }) : null;
   }
 
@@ -276,7 +324,11 @@ export class ShopifyClient {
   }
 
   /** One page of the light SKU lookup: which products hold these SKUs, linked or not. */
-  variantsBySkuLight(args: { first: number; after: string | null; query: string }): Promise<{ holders: SkuHolder[]; hasNextPage: boolean; endCursor: string | null }> {
+  variantsBySkuLight(args: {
+    first: number;
+    after: string | null;
+    query: string;
+  }): Promise<{ holders: SkuHolder[]; hasNextPage: boolean; endCursor: string | null }> {
     return variantsBySkuLight(this.executor, this.productIdField, args);
   }
 
@@ -297,7 +349,13 @@ export class ShopifyClient {
     if (existing && (existing.variants.length > 1 || existing.moreVariants)) {
       return {
         ok: false,
-        userErrors: [{ field: ['variants'], message: `Product ${existing.id} (custom id ${p.customId}) has ${existing.variants.length} variants in Shopify; refusing to replace them with one`, code: 'VARIANTS_WOULD_BE_DROPPED' }],
+        userErrors: [
+          {
+            field: ['variants'],
+            message: `Product ${existing.id} (custom id ${p.customId}) has ${existing.variants.length} variants in Shopify; refusing to replace them with one`,
+            code: 'VARIANTS_WOULD_BE_DROPPED',
+          },
+        ],
       };
     }
     return this.setProduct(this.productSetVariables(p, existing?.variants[0]?.id ?? null));
@@ -310,7 +368,10 @@ export class ShopifyClient {
   }
 
   /** Many productSets as one bulk import; results per input, in input order. */
-  async bulkSetProducts(vars: Record<string, unknown>[], opts: BulkPollOptions & { clientIdentifier: string }): Promise<{ operation: BulkOperation; results: WriteResult<ProductUpsertResult>[] }> {
+  async bulkSetProducts(
+    vars: Record<string, unknown>[],
+    opts: BulkPollOptions & { clientIdentifier: string },
+  ): Promise<{ operation: BulkOperation; results: WriteResult<ProductUpsertResult>[] }> {
     const { operation, results } = await runBulkMutation(this.executor, PRODUCT_SET, vars, opts);
     return { operation, results: vars.map((_, i) => productSetLineResult(results[i])) };
   }
@@ -331,12 +392,18 @@ export class ShopifyClient {
   }
 
   /** One inventorySetQuantities call (≤250 rows) under an @idempotent key (inventory.ts). */
-  setInventoryQuantities(rows: InventoryQuantityRow[], opts: InventorySetOptions): Promise<WriteResult<{ groupId: string | null; changes: InventoryChange[] }>> {
+  setInventoryQuantities(
+    rows: InventoryQuantityRow[],
+    opts: InventorySetOptions,
+  ): Promise<WriteResult<{ groupId: string | null; changes: InventoryChange[] }>> {
     return setInventoryQuantities(this.executor, rows, opts);
   }
 
   /** Rows in calls of ≤250, keys `<idempotencyKey>:<batch index>`; results per batch. */
-  setInventoryQuantitiesBatched(rows: InventoryQuantityRow[], opts: InventorySetOptions): Promise<{ rows: InventoryQuantityRow[]; result: WriteResult<{ groupId: string | null; changes: InventoryChange[] }> }[]> {
+  setInventoryQuantitiesBatched(
+    rows: InventoryQuantityRow[],
+    opts: InventorySetOptions,
+  ): Promise<{ rows: InventoryQuantityRow[]; result: WriteResult<{ groupId: string | null; changes: InventoryChange[] }> }[]> {
     return setInventoryQuantitiesBatched(this.executor, rows, opts);
   }
 
@@ -364,8 +431,20 @@ export class ShopifyClient {
 
   /** The `id`-typed definitions the hub's cross-reference codes live in (products and customers). */
   async ensureCustomIdDefinitions(): Promise<{ product: string; customer: string }> {
-    const product = await this.ensureMetafieldDefinition({ ownerType: 'PRODUCT', ...this.productIdField, name: 'B1 item code', type: 'id', description: 'SAP Business One ItemCode (b1-shopify-hub cross-reference)' });
-    const customer = await this.ensureMetafieldDefinition({ ownerType: 'CUSTOMER', ...this.customerIdField, name: 'B1 card code', type: 'id', description: 'SAP Business One CardCode (b1-shopify-hub cross-reference)' });
+    const product = await this.ensureMetafieldDefinition({
+      ownerType: 'PRODUCT',
+      ...this.productIdField,
+      name: 'B1 item code',
+      type: 'id',
+      description: 'SAP Business One ItemCode (b1-shopify-hub cross-reference)',
+    });
+    const customer = await this.ensureMetafieldDefinition({
+      ownerType: 'CUSTOMER',
+      ...this.customerIdField,
+      name: 'B1 card code',
+      type: 'id',
+      description: 'SAP Business One CardCode (b1-shopify-hub cross-reference)',
+    });
     return { product, customer };
   }
 
@@ -386,9 +465,15 @@ export class ShopifyClient {
    * Initial load of many items as one bulk productSet import: bypasses the per-request cost
    * limit. Results come back per input, in input order.
    */
-  async bulkUpsertProducts(products: ProductUpsert[], opts: BulkPollOptions & { clientIdentifier?: string } = {}): Promise<{ operation: BulkOperation; results: { input: ProductUpsert; result: WriteResult<ProductUpsertResult> }[] }> {
+  async bulkUpsertProducts(
+    products: ProductUpsert[],
+    opts: BulkPollOptions & { clientIdentifier?: string } = {},
+  ): Promise<{ operation: BulkOperation; results: { input: ProductUpsert; result: WriteResult<ProductUpsertResult> }[] }> {
     const vars = products.map((p) => this.productSetVariables(p, null));
-    const { operation, results } = await this.bulkSetProducts(vars, { ...opts, clientIdentifier: opts.clientIdentifier ?? `b1hub-${randomUUID()}` });
+    const { operation, results } = await this.bulkSetProducts(vars, {
+      ...opts,
+      clientIdentifier: opts.clientIdentifier ?? `b1hub-${randomUUID()}`,
+    });
     return { operation, results: results.map((result, i) => ({ input: products[i] as ProductUpsert, result })) };
   }
 }

@@ -51,7 +51,8 @@ export function schemaFile(version: string = SHOPIFY_API_VERSION): string {
 }
 
 export function loadSchema(file: string = schemaFile()): GraphQLSchema {
-  if (!existsSync(file)) throw new Error(`Shopify Admin schema not found at ${file}; run npm run provision (or scripts/provision-shopify-schema.sh)`);
+  if (!existsSync(file))
+    throw new Error(`Shopify Admin schema not found at ${file}; run npm run provision (or scripts/provision-shopify-schema.sh)`);
   const json = JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as { data?: IntrospectionQuery } & Partial<IntrospectionQuery>;
   return buildClientSchema(json.data ?? (json as IntrospectionQuery), { assumeValid: true });
 }
@@ -76,7 +77,8 @@ export async function generateOperationTypes(documents: readonly GqlDocument[], 
   const byName = new Map<string, DefinitionNode>();
   for (const d of documents) {
     for (const def of parse(d.text).definitions) {
-      if ((def.kind === Kind.OPERATION_DEFINITION || def.kind === Kind.FRAGMENT_DEFINITION) && def.name && !byName.has(def.name.value)) byName.set(def.name.value, def);
+      if ((def.kind === Kind.OPERATION_DEFINITION || def.kind === Kind.FRAGMENT_DEFINITION) && def.name && !byName.has(def.name.value))
+        byName.set(def.name.value, def);
     }
   }
   const names = [...byName.keys()].sort();
@@ -91,7 +93,11 @@ export async function generateOperationTypes(documents: readonly GqlDocument[], 
     pluginMap: { 'typescript-operations': typescriptOperations },
     config: { scalars: SCALARS, useTypeImports: true },
   });
-  const operations = definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION && d.name ? [{ name: d.name.value, suffix: d.operation === 'mutation' ? 'Mutation' : 'Query' }] : []));
+  const operations = definitions.flatMap((d) =>
+    d.kind === Kind.OPERATION_DEFINITION && d.name
+      ? [{ name: d.name.value, suffix: d.operation === 'mutation' ? 'Mutation' : 'Query' }]
+      : [],
+  );
   const index = [
     "/** Result and variables of each operation by name: the gql tag's type argument (query ShopInfo is gql<'ShopInfo'>). */",
     'export interface Operations {',

@@ -34,7 +34,10 @@ const envSchema = z.object({
   SHOPIFY_CLIENT_ID: z.string().min(1).optional(),
   SHOPIFY_CLIENT_SECRET: z.string().min(1).optional(),
   SHOPIFY_API_SECRET: z.string().min(1).optional(),
-  SHOPIFY_API_VERSION: z.string().regex(/^\d{4}-\d{2}$/).optional(),
+  SHOPIFY_API_VERSION: z
+    .string()
+    .regex(/^\d{4}-\d{2}$/)
+    .optional(),
   SHOPIFY_ENDPOINT: z.string().url().optional(),
 });
 
@@ -51,8 +54,14 @@ export function shopifyConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Shop
   }
   const e = parsed.data;
   let auth: ShopifyAuthConfig;
-  if (e.SHOPIFY_CLIENT_ID && e.SHOPIFY_CLIENT_SECRET) auth = { kind: 'clientCredentials', clientId: e.SHOPIFY_CLIENT_ID, clientSecret: new Secret(e.SHOPIFY_CLIENT_SECRET) };
-  else if (e.SHOPIFY_ACCESS_TOKEN) auth = { kind: 'accessToken', accessToken: new Secret(e.SHOPIFY_ACCESS_TOKEN), apiSecret: e.SHOPIFY_API_SECRET ? new Secret(e.SHOPIFY_API_SECRET) : undefined };
+  if (e.SHOPIFY_CLIENT_ID && e.SHOPIFY_CLIENT_SECRET)
+    auth = { kind: 'clientCredentials', clientId: e.SHOPIFY_CLIENT_ID, clientSecret: new Secret(e.SHOPIFY_CLIENT_SECRET) };
+  else if (e.SHOPIFY_ACCESS_TOKEN)
+    auth = {
+      kind: 'accessToken',
+      accessToken: new Secret(e.SHOPIFY_ACCESS_TOKEN),
+      apiSecret: e.SHOPIFY_API_SECRET ? new Secret(e.SHOPIFY_API_SECRET) : undefined,
+    };
   else throw new Error('Shopify configuration invalid: set SHOPIFY_ACCESS_TOKEN, or SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET');
   return { shop: e.SHOPIFY_SHOP, auth, apiVersion: e.SHOPIFY_API_VERSION ?? SHOPIFY_API_VERSION, endpoint: e.SHOPIFY_ENDPOINT };
 }

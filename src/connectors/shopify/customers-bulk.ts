@@ -6,7 +6,17 @@
  * last two it read for a run's next pages, and a worker without one downloads it again from the
  * operation id.
  */
-import { bulkQueryWithSearch, latestById, loadBulkExport, reassembleBulk, rememberBounded, rowOf, tryStartBulkQuery, type BulkNode, type EdgeNode } from './bulk';
+import {
+  bulkQueryWithSearch,
+  latestById,
+  loadBulkExport,
+  reassembleBulk,
+  rememberBounded,
+  rowOf,
+  tryStartBulkQuery,
+  type BulkNode,
+  type EdgeNode,
+} from './bulk';
 import { CUSTOMER_CORE, MAILING_ADDRESS } from './documents';
 import type { ShopifyExecutor } from './executor';
 import { bulkQuery, gql, type GqlDocument, type ResultOf } from './gql';
@@ -73,7 +83,8 @@ export function customerFromBulk(n: BulkNode, addressesFirst: number): ShopifyCu
   return mapCustomer({ ...rowOf<BulkCustomer>(n), addressesV2: { nodes: addresses.slice(0, addressesFirst) } });
 }
 
-export type CustomersExport<C = ShopifyCustomer> = { kind: 'ready'; customers: C[] } | { kind: 'pending' } | { kind: 'gone'; status: string };
+export type CustomersExport<C = ShopifyCustomer> =
+  { kind: 'ready'; customers: C[] } | { kind: 'pending' } | { kind: 'gone'; status: string };
 
 function byUpdatedAtThenId(a: { id: string; updatedAt?: string | null }, b: { id: string; updatedAt?: string | null }): number {
   const ta = Date.parse(a.updatedAt ?? '');
@@ -100,7 +111,11 @@ export class CustomerExports {
    * is applied before they are kept: a large shop's export stays in memory for the run's pages.
    * A client serves one mapping, so one `prepare` per address count.
    */
-  async load<C extends { id: string; updatedAt?: string | null }>(operationId: string, addressesFirst: number, prepare: (c: ShopifyCustomer) => C): Promise<CustomersExport<C>> {
+  async load<C extends { id: string; updatedAt?: string | null }>(
+    operationId: string,
+    addressesFirst: number,
+    prepare: (c: ShopifyCustomer) => C,
+  ): Promise<CustomersExport<C>> {
     const key = `${operationId}|${addressesFirst}`;
     // Kept by this method only, from `prepare` of the same (only) caller.
     const hit = this.cache.get(key) as C[] | undefined;

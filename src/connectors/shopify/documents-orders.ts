@@ -177,7 +177,14 @@ export const ORDER_WITH_LINES = gql`
 `;
 
 export const ORDERS_PAGE = gql<'OrdersPage'>`
-  query OrdersPage($first: Int!, $after: String, $query: String, $lineItemsFirst: Int!, $shippingLinesFirst: Int!, $fulfillmentOrdersFirst: Int!) {
+  query OrdersPage(
+    $first: Int!
+    $after: String
+    $query: String
+    $lineItemsFirst: Int!
+    $shippingLinesFirst: Int!
+    $fulfillmentOrdersFirst: Int!
+  ) {
     orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
       nodes {
         ...OrderWithLines

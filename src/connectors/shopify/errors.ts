@@ -61,7 +61,10 @@ export class ShopifyGraphQLError extends ShopifyError {
     readonly errors: ShopifyGraphQLErrorDetail[],
     readonly partialData?: unknown,
   ) {
-    super(`Shopify ${operation}: ${errors.map((e) => `${e.message}${e.extensions?.code ? ` [${String(e.extensions.code)}]` : ''}`).join('; ')}`, false);
+    super(
+      `Shopify ${operation}: ${errors.map((e) => `${e.message}${e.extensions?.code ? ` [${String(e.extensions.code)}]` : ''}`).join('; ')}`,
+      false,
+    );
   }
 
   /** ACCESS_DENIED: the app lacks a scope (configuration); otherwise the request itself is wrong. */
@@ -134,7 +137,10 @@ export class ShopifyUserErrors extends ShopifyError {
     readonly operation: string,
     readonly userErrors: ShopifyUserError[],
   ) {
-    super(`Shopify ${operation} rejected the input: ${userErrors.map((e) => `${e.field?.join('.') ?? '(input)'}: ${e.message}${e.code ? ` [${e.code}]` : ''}`).join('; ')}`, false);
+    super(
+      `Shopify ${operation} rejected the input: ${userErrors.map((e) => `${e.field?.join('.') ?? '(input)'}: ${e.message}${e.code ? ` [${e.code}]` : ''}`).join('; ')}`,
+      false,
+    );
   }
 
   override get kind(): ErrorKind {

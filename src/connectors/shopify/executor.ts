@@ -1,9 +1,23 @@
-import { GraphqlQueryError, HttpRequestError, HttpResponseError, HttpThrottlingError, HttpInternalError, HttpMaxRetriesError } from '@shopify/shopify-api';
+import {
+  GraphqlQueryError,
+  HttpRequestError,
+  HttpResponseError,
+  HttpThrottlingError,
+  HttpInternalError,
+  HttpMaxRetriesError,
+} from '@shopify/shopify-api';
 import { backoffDelayMs } from '../../shared/backoff';
 import type { GqlDocument, ResultOf, VariablesOf } from './gql';
 import type { ShopifyAuth } from './auth';
 import { attemptTrace, failedBeforeSending, type AttemptTrace } from './transport';
-import { ShopifyAuthError, ShopifyGraphQLError, ShopifyMaxCostError, ShopifyRetriesExhaustedError, ShopifyUnknownOutcomeError, type ShopifyGraphQLErrorDetail } from './errors';
+import {
+  ShopifyAuthError,
+  ShopifyGraphQLError,
+  ShopifyMaxCostError,
+  ShopifyRetriesExhaustedError,
+  ShopifyUnknownOutcomeError,
+  type ShopifyGraphQLErrorDetail,
+} from './errors';
 
 export interface ThrottleStatus {
   maximumAvailable: number;
@@ -179,8 +193,16 @@ export class ShopifyExecutor {
    * generated types; `call<T>(doc, …)` types the answer by hand instead (a document built at run
    * time). The data is Shopify's JSON as it came: the type says what the document asked for.
    */
-  call<T = never, D extends GqlDocument<unknown, unknown> = GqlDocument>(doc: D, variables?: VariablesOf<D>, opts?: CallOptions): Promise<CallResult<[T] extends [never] ? ResultOf<D> : T>>;
-  async call(doc: GqlDocument<unknown, unknown>, variables: Record<string, unknown> = {}, opts: CallOptions = {}): Promise<CallResult<unknown>> {
+  call<T = never, D extends GqlDocument<unknown, unknown> = GqlDocument>(
+    doc: D,
+    variables?: VariablesOf<D>,
+    opts?: CallOptions,
+  ): Promise<CallResult<[T] extends [never] ? ResultOf<D> : T>>;
+  async call(
+    doc: GqlDocument<unknown, unknown>,
+    variables: Record<string, unknown> = {},
+    opts: CallOptions = {},
+  ): Promise<CallResult<unknown>> {
     const op = doc.name;
     const isMutation = doc.kind === 'mutation';
     let vars = { ...variables };
@@ -224,7 +246,8 @@ export class ShopifyExecutor {
 
       const error = outcome.error;
       if (error instanceof GraphqlQueryError) {
-        const body = error.body as { errors?: { graphQLErrors?: ShopifyGraphQLErrorDetail[] }; extensions?: { cost?: QueryCost }; data?: unknown } | undefined;
+        const body = error.body as
+          { errors?: { graphQLErrors?: ShopifyGraphQLErrorDetail[] }; extensions?: { cost?: QueryCost }; data?: unknown } | undefined;
         const gqlErrors = body?.errors?.graphQLErrors ?? [{ message: error.message }];
         const cost = body?.extensions?.cost ?? null;
         if (cost?.throttleStatus) this.bucket.update(cost.throttleStatus);
@@ -240,7 +263,12 @@ export class ShopifyExecutor {
             const shrunk = shrinkVars(vars, opts.shrink);
             if (!shrunk) throw new ShopifyMaxCostError(op, requested);
             this.stats.shrinks++;
-            this.o.log?.({ type: 'shrink', operation: op, variables: Object.fromEntries((opts.shrink ?? []).map((k) => [k, shrunk[k] as number])), cost: requested });
+            this.o.log?.({
+              type: 'shrink',
+              operation: op,
+              variables: Object.fromEntries((opts.shrink ?? []).map((k) => [k, shrunk[k] as number])),
+              cost: requested,
+            });
             vars = shrunk;
             continue;
           }
@@ -256,7 +284,12 @@ export class ShopifyExecutor {
           const requested = cost?.requestedQueryCost ?? (gqlErrors[0]?.extensions?.cost as number | undefined) ?? null;
           if (!shrunk) throw new ShopifyMaxCostError(op, requested);
           this.stats.shrinks++;
-          this.o.log?.({ type: 'shrink', operation: op, variables: Object.fromEntries((opts.shrink ?? []).map((k) => [k, shrunk[k] as number])), cost: requested });
+          this.o.log?.({
+            type: 'shrink',
+            operation: op,
+            variables: Object.fromEntries((opts.shrink ?? []).map((k) => [k, shrunk[k] as number])),
+            cost: requested,
+          });
           vars = shrunk;
           continue;
         }
@@ -279,7 +312,9 @@ export class ShopifyExecutor {
             authRetried = true;
             continue;
           }
-          throw new ShopifyAuthError(`Shopify ${op}: HTTP ${status} from ${status === 401 ? 'an invalid or expired access token' : 'missing access scopes'}`);
+          throw new ShopifyAuthError(
+            `Shopify ${op}: HTTP ${status} from ${status === 401 ? 'an invalid or expired access token' : 'missing access scopes'}`,
+          );
         }
         throw new ShopifyGraphQLError(op, [{ message: `HTTP ${status} ${error.response.statusText}` }]);
       } else if (error instanceof ShopifyAuthError) {

@@ -37,7 +37,10 @@ const registry: GqlDocument[] = [];
  * `…Fragment` types are imported where a parser needs them.
  */
 export function gql(strings: TemplateStringsArray, ...fragments: GqlDocument<unknown, unknown>[]): GqlDocument;
-export function gql<N extends keyof Operations>(strings: TemplateStringsArray, ...fragments: GqlDocument<unknown, unknown>[]): TypedDocument<N>;
+export function gql<N extends keyof Operations>(
+  strings: TemplateStringsArray,
+  ...fragments: GqlDocument<unknown, unknown>[]
+): TypedDocument<N>;
 export function gql(strings: TemplateStringsArray, ...fragments: GqlDocument<unknown, unknown>[]): GqlDocument {
   let body = strings[0] ?? '';
   const deps: GqlDocument<unknown, unknown>[] = [];
@@ -106,6 +109,8 @@ export function bulkQuery<R, V>(doc: GqlDocument<R, V>): GqlDocument<R, V> {
       return s.selectionSet ? [{ ...s, selectionSet: inline(s.selectionSet) } as SelectionNode] : [s];
     }),
   });
-  const operations = ast.definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION ? [{ ...d, selectionSet: inline(d.selectionSet) }] : []));
+  const operations = ast.definitions.flatMap((d) =>
+    d.kind === Kind.OPERATION_DEFINITION ? [{ ...d, selectionSet: inline(d.selectionSet) }] : [],
+  );
   return { name: doc.name, text: print({ ...ast, definitions: operations }), kind: 'query', fragments: [] };
 }

@@ -31,7 +31,8 @@ export function snapshotFromLines(lines: Record<string, unknown>[], locationIds:
     for (const level of item.__children.InventoryLevel ?? []) {
       const loc = (level.location as { id?: string } | undefined)?.id;
       if (!loc || !(loc in available)) continue;
-      const q = (name: string): number => (level.quantities as { name: string; quantity: number }[] | undefined)?.find((x) => x.name === name)?.quantity ?? 0;
+      const q = (name: string): number =>
+        (level.quantities as { name: string; quantity: number }[] | undefined)?.find((x) => x.name === name)?.quantity ?? 0;
       available[loc] = q('available');
       committed[loc] = q('committed');
       reserved[loc] = q('reserved');

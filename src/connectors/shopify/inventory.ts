@@ -27,7 +27,12 @@ export interface InventorySetOptions {
  * Available/on_hand/committed per item and location. Batches are sized from the number of
  * locations so each query stays well under the 1000-point limit.
  */
-export async function inventoryLevels(exec: ShopifyExecutor, locationCount: number, inventoryItemIds: string[], locationIds?: string[]): Promise<ShopifyInventoryLevel[]> {
+export async function inventoryLevels(
+  exec: ShopifyExecutor,
+  locationCount: number,
+  inventoryItemIds: string[],
+  locationIds?: string[],
+): Promise<ShopifyInventoryLevel[]> {
   const locs = locationCount;
   const levelsFirst = Math.min(MAX_PAGE_SIZE, Math.max(1, locs));
   // Per item: 1 (item) + 2 + levelsFirst × (1 level + 1 location + 1 quantities list).
@@ -63,14 +68,26 @@ export async function inventoryLevels(exec: ShopifyExecutor, locationCount: numb
  * on every row as 2026-04+ requires. Retried on transport failures because the key makes it
  * safe; a retry with the same key replays Shopify's first result.
  */
-export async function setInventoryQuantities(exec: ShopifyExecutor, rows: InventoryQuantityRow[], opts: InventorySetOptions): Promise<WriteResult<{ groupId: string | null; changes: InventoryChange[] }>> {
+export async function setInventoryQuantities(
+  exec: ShopifyExecutor,
+  rows: InventoryQuantityRow[],
+  opts: InventorySetOptions,
+): Promise<WriteResult<{ groupId: string | null; changes: InventoryChange[] }>> {
   if (rows.length === 0) return { ok: true, value: { groupId: null, changes: [] } };
-  if (rows.length > MAX_INVENTORY_ROWS) throw new RangeError(`setInventoryQuantities: ${rows.length} rows exceed Shopify's input limit of ${MAX_INVENTORY_ROWS}; use setInventoryQuantitiesBatched`);
+  if (rows.length > MAX_INVENTORY_ROWS)
+    throw new RangeError(
+      `setInventoryQuantities: ${rows.length} rows exceed Shopify's input limit of ${MAX_INVENTORY_ROWS}; use setInventoryQuantitiesBatched`,
+    );
   const input = {
     name: opts.name ?? 'available',
     reason: opts.reason ?? 'correction',
     referenceDocumentUri: opts.referenceDocumentUri ?? null,
-    quantities: rows.map((r) => ({ inventoryItemId: r.inventoryItemId, locationId: r.locationId, quantity: r.quantity, changeFromQuantity: r.changeFromQuantity })),
+    quantities: rows.map((r) => ({
+      inventoryItemId: r.inventoryItemId,
+      locationId: r.locationId,
+      quantity: r.quantity,
+      changeFromQuantity: r.changeFromQuantity,
+    })),
   };
   const { data } = await exec.call(INVENTORY_SET_QUANTITIES, { input, idempotencyKey: opts.idempotencyKey }, { idempotent: true });
   const r = payloadOf('inventorySetQuantities', data.inventorySetQuantities);
@@ -91,7 +108,13 @@ export async function setInventoryQuantities(exec: ShopifyExecutor, rows: Invent
     ok: true,
     value: {
       groupId: g?.id ?? null,
-      changes: (g?.changes ?? []).map((c) => ({ name: c.name, delta: c.delta, quantityAfterChange: c.quantityAfterChange, inventoryItemId: c.item?.id ?? null, locationId: c.location?.id ?? null })),
+      changes: (g?.changes ?? []).map((c) => ({
+        name: c.name,
+        delta: c.delta,
+        quantityAfterChange: c.quantityAfterChange,
+        inventoryItemId: c.item?.id ?? null,
+        locationId: c.location?.id ?? null,
+      })),
     },
   };
 }
@@ -100,17 +123,33 @@ export async function setInventoryQuantities(exec: ShopifyExecutor, rows: Invent
  * Splits rows into calls of ≤250 with keys `<idempotencyKey>:<batch index>`, so a retried run
  * with the same key and rows replays instead of applying twice. Results are per batch.
  */
-export async function setInventoryQuantitiesBatched(exec: ShopifyExecutor, rows: InventoryQuantityRow[], opts: InventorySetOptions): Promise<{ rows: InventoryQuantityRow[]; result: WriteResult<{ groupId: string | null; changes: InventoryChange[] }> }[]> {
+export async function setInventoryQuantitiesBatched(
+  exec: ShopifyExecutor,
+  rows: InventoryQuantityRow[],
+  opts: InventorySetOptions,
+): Promise<{ rows: InventoryQuantityRow[]; result: WriteResult<{ groupId: string | null; changes: InventoryChange[] }> }[]> {
   const out = [];
   for (const [i, batch] of chunk(rows, MAX_INVENTORY_ROWS).entries()) {
-    out.push({ rows: batch, result: await setInventoryQuantities(exec, batch, { ...opts, idempotencyKey: `${opts.idempotencyKey}:${i}` }) });
+    out.push({
+      rows: batch,
+      result: await setInventoryQuantities(exec, batch, { ...opts, idempotencyKey: `${opts.idempotencyKey}:${i}` }),
+    });
   }
   return out;
 }
 
 /** Stocks an item at a location (needed before setting quantities there). Idempotent in effect. */
-export async function activateInventory(exec: ShopifyExecutor, inventoryItemId: string, locationId: string, available?: number): Promise<WriteResult<{ inventoryLevelId: string }>> {
-  const { data } = await exec.call(INVENTORY_ACTIVATE, { inventoryItemId, locationId, available: available ?? null }, { idempotent: available == null });
+export async function activateInventory(
+  exec: ShopifyExecutor,
+  inventoryItemId: string,
+  locationId: string,
+  available?: number,
+): Promise<WriteResult<{ inventoryLevelId: string }>> {
+  const { data } = await exec.call(
+    INVENTORY_ACTIVATE,
+    { inventoryItemId, locationId, available: available ?? null },
+    { idempotent: available == null },
+  );
   const r = payloadOf('inventoryActivate', data.inventoryActivate);
   // Its errors are plain UserErrors (no code): the hub's carry code null.
   if (r.userErrors.length || !r.inventoryLevel) return { ok: false, userErrors: r.userErrors.map((e) => ({ ...e, code: null })) };

@@ -1,4 +1,11 @@
-import type { CustomerFieldsFragment, LineItemFieldsFragment, OrderWithLinesFragment, ProductFieldsFragment, ProductVariantRowFragment, ShippingLineFieldsFragment } from './generated/operations';
+import type {
+  CustomerFieldsFragment,
+  LineItemFieldsFragment,
+  OrderWithLinesFragment,
+  ProductFieldsFragment,
+  ProductVariantRowFragment,
+  ShippingLineFieldsFragment,
+} from './generated/operations';
 import type { ShopifyCustomer, ShopifyOrder, ShopifyProduct } from './types';
 
 /*
@@ -36,7 +43,12 @@ export function lineLocationsOf(fos: RawOrder['fulfillmentOrders']): Map<string,
 }
 
 /** `locations` maps a line item id to the location of the fulfillment order it is assigned to. */
-export function mapOrder(o: RawOrder, lineItems: RawLineItem[], shippingLines: RawShippingLine[], locations: ReadonlyMap<string, string>): ShopifyOrder {
+export function mapOrder(
+  o: RawOrder,
+  lineItems: RawLineItem[],
+  shippingLines: RawShippingLine[],
+  locations: ReadonlyMap<string, string>,
+): ShopifyOrder {
   const { fulfillmentOrders: _fos, lineItems: _lines, shippingLines: _ship, ...rest } = o;
   return {
     ...rest,

@@ -25,18 +25,32 @@ export interface MetafieldDefinitionSpec {
 }
 
 /** metafieldsSet (atomic, ≤25 per call). Setting a value is idempotent, so it is retried. */
-export async function setMetafields(exec: ShopifyExecutor, list: MetafieldInput[]): Promise<WriteResult<{ id: string; ownerId: string | null; namespace: string; key: string }[]>> {
-  if (list.length > MAX_METAFIELDS_PER_CALL) throw new RangeError(`setMetafields: ${list.length} metafields exceed the limit of ${MAX_METAFIELDS_PER_CALL} per call`);
+export async function setMetafields(
+  exec: ShopifyExecutor,
+  list: MetafieldInput[],
+): Promise<WriteResult<{ id: string; ownerId: string | null; namespace: string; key: string }[]>> {
+  if (list.length > MAX_METAFIELDS_PER_CALL)
+    throw new RangeError(`setMetafields: ${list.length} metafields exceed the limit of ${MAX_METAFIELDS_PER_CALL} per call`);
   const { data } = await exec.call(METAFIELDS_SET, { metafields: list }, { idempotent: true });
   const r = payloadOf('metafieldsSet', data.metafieldsSet);
   if (r.userErrors.length) return { ok: false, userErrors: r.userErrors };
-  return { ok: true, value: (r.metafields ?? []).map((m) => ({ id: m.id, ownerId: m.owner?.id ?? null, namespace: m.namespace, key: m.key })) };
+  return {
+    ok: true,
+    value: (r.metafields ?? []).map((m) => ({ id: m.id, ownerId: m.owner?.id ?? null, namespace: m.namespace, key: m.key })),
+  };
 }
 
 /** Whether a metafield definition exists (whatever its type). */
-export async function hasMetafieldDefinition(exec: ShopifyExecutor, d: { ownerType: string; namespace: string; key: string }): Promise<boolean> {
+export async function hasMetafieldDefinition(
+  exec: ShopifyExecutor,
+  d: { ownerType: string; namespace: string; key: string },
+): Promise<boolean> {
   // Any string is passed on: Shopify refuses an owner type it does not know (a GraphQL error).
-  const { data } = await exec.call(METAFIELD_DEFINITION_LOOKUP, { ownerType: d.ownerType as MetafieldOwnerType, namespace: d.namespace, key: d.key });
+  const { data } = await exec.call(METAFIELD_DEFINITION_LOOKUP, {
+    ownerType: d.ownerType as MetafieldOwnerType,
+    namespace: d.namespace,
+    key: d.key,
+  });
   return data.metafieldDefinitions.nodes.length > 0;
 }
 
@@ -45,11 +59,25 @@ export async function ensureMetafieldDefinition(exec: ShopifyExecutor, def: Meta
   const { data } = await exec.call(METAFIELD_DEFINITION_LOOKUP, { ownerType: def.ownerType, namespace: def.namespace, key: def.key });
   const found = data.metafieldDefinitions.nodes[0];
   if (found) {
-    if (found.type.name !== def.type) throw new ShopifyUserErrors('metafieldDefinitionCreate', [{ field: ['definition', 'type'], message: `${def.ownerType} ${def.namespace}.${def.key} exists with type ${found.type.name}, expected ${def.type}`, code: 'TYPE_MISMATCH' }]);
+    if (found.type.name !== def.type)
+      throw new ShopifyUserErrors('metafieldDefinitionCreate', [
+        {
+          field: ['definition', 'type'],
+          message: `${def.ownerType} ${def.namespace}.${def.key} exists with type ${found.type.name}, expected ${def.type}`,
+          code: 'TYPE_MISMATCH',
+        },
+      ]);
     return found.id;
   }
   const created = await exec.call(METAFIELD_DEFINITION_CREATE, {
-    definition: { ownerType: def.ownerType, namespace: def.namespace, key: def.key, name: def.name, type: def.type, description: def.description ?? null },
+    definition: {
+      ownerType: def.ownerType,
+      namespace: def.namespace,
+      key: def.key,
+      name: def.name,
+      type: def.type,
+      description: def.description ?? null,
+    },
   });
   const r = payloadOf('metafieldDefinitionCreate', created.data.metafieldDefinitionCreate);
   if (r.createdDefinition) return r.createdDefinition.id;

@@ -10,7 +10,14 @@ import { BULK_EXPORT_OPEN_ORDERS, INVENTORY_OPEN_ORDERS, INVENTORY_ORDER_REMAINI
 
 /** An order's fulfillment orders as OpenFulfillmentFields reads them (a page of each, and of their lines). */
 export type OpenFulfillmentOrders = {
-  nodes: { status: string; assignedLocation: { location: { id: string } | null } | null; lineItems: { nodes: { remainingQuantity: number; totalQuantity?: number | null; inventoryItemId: string | null }[]; pageInfo: { hasNextPage: boolean } } }[];
+  nodes: {
+    status: string;
+    assignedLocation: { location: { id: string } | null } | null;
+    lineItems: {
+      nodes: { remainingQuantity: number; totalQuantity?: number | null; inventoryItemId: string | null }[];
+      pageInfo: { hasNextPage: boolean };
+    };
+  }[];
   pageInfo: { hasNextPage: boolean };
 };
 export type OpenOrderNode = { id: string; name: string; fulfillmentOrders: OpenFulfillmentOrders };
@@ -27,7 +34,10 @@ export interface OpenOrderSizes {
 }
 
 /** One page of the orders an `orders(query:)` search finds (`first` shrinks when the query would cost too much). */
-export async function openOrdersPage(shopify: ShopifyClient, args: { query: string; after: string | null; first: number } & OpenOrderSizes): Promise<OpenOrdersPage> {
+export async function openOrdersPage(
+  shopify: ShopifyClient,
+  args: { query: string; after: string | null; first: number } & OpenOrderSizes,
+): Promise<OpenOrdersPage> {
   type Data = { orders: { nodes: OpenOrderNode[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
   const { data } = await shopify.executor.call<Data>(INVENTORY_OPEN_ORDERS, { ...args }, { shrink: ['first'] });
   return { orders: data.orders.nodes, hasNextPage: data.orders.pageInfo.hasNextPage, endCursor: data.orders.pageInfo.endCursor };
@@ -45,6 +55,10 @@ export function startOpenOrdersExport(shopify: ShopifyClient): Promise<string | 
 }
 
 /** The export's state, its file parsed by `parse` once it is complete. */
-export function loadOpenOrdersExport<T>(shopify: ShopifyClient, operationId: string, parse: (lines: Record<string, unknown>[]) => T): Promise<BulkExportState<T>> {
+export function loadOpenOrdersExport<T>(
+  shopify: ShopifyClient,
+  operationId: string,
+  parse: (lines: Record<string, unknown>[]) => T,
+): Promise<BulkExportState<T>> {
   return loadBulkExport(shopify.executor, operationId, (lines) => parse(lines));
 }

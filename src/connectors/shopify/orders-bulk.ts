@@ -5,7 +5,18 @@
  * client and kept for the run's next pages (a small per-client cache keyed by operation id).
  */
 import { BULK_EXPORT_ORDERS } from './documents';
-import { awaitBulkExport, bulkQueryWithSearch, latestById, loadBulkExport, reassembleBulk, rememberBounded, rowOf, tryStartBulkQuery, type BulkNode, type EdgeNode } from './bulk';
+import {
+  awaitBulkExport,
+  bulkQueryWithSearch,
+  latestById,
+  loadBulkExport,
+  reassembleBulk,
+  rememberBounded,
+  rowOf,
+  tryStartBulkQuery,
+  type BulkNode,
+  type EdgeNode,
+} from './bulk';
 import type { ShopifyExecutor } from './executor';
 import type { GqlDocument, ResultOf } from './gql';
 import type { ShopifyOrder } from './types';
@@ -27,7 +38,9 @@ export function orderFromBulk(n: BulkNode): ShopifyOrder {
   const locations = new Map<string, string>();
   for (const fo of children(n, 'FulfillmentOrder')) {
     const loc = rowOf<BulkFulfillmentOrder>(fo).assignedLocation?.location?.id;
-    if (loc) for (const li of children(fo, 'FulfillmentOrderLineItem')) locations.set(rowOf<EdgeNode<BulkFulfillmentOrder['lineItems']>>(li).lineItem.id, loc);
+    if (loc)
+      for (const li of children(fo, 'FulfillmentOrderLineItem'))
+        locations.set(rowOf<EdgeNode<BulkFulfillmentOrder['lineItems']>>(li).lineItem.id, loc);
   }
   const lineItems = children(n, 'LineItem').map((l) => {
     const line = rowOf<EdgeNode<BulkOrder['lineItems']>>(l);
@@ -42,7 +55,8 @@ export function orderFromBulk(n: BulkNode): ShopifyOrder {
 }
 
 /** `createdAt`: when Shopify started the export, on Shopify's clock. */
-export type OrdersExport = { kind: 'ready'; orders: ShopifyOrder[]; createdAt: string } | { kind: 'pending' } | { kind: 'gone'; status: string };
+export type OrdersExport =
+  { kind: 'ready'; orders: ShopifyOrder[]; createdAt: string } | { kind: 'pending' } | { kind: 'gone'; status: string };
 
 function byUpdatedAtThenId(a: ShopifyOrder, b: ShopifyOrder): number {
   return a.updatedAt === b.updatedAt ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.updatedAt < b.updatedAt ? -1 : 1;
@@ -64,7 +78,10 @@ export class OrderExports {
   async load(operationId: string): Promise<OrdersExport> {
     const hit = this.cache.get(operationId);
     if (hit) return { kind: 'ready', ...hit };
-    const state = await loadBulkExport(this.exec, operationId, (lines, op) => ({ orders: latestById(reassembleBulk(lines).map(orderFromBulk)).sort(byUpdatedAtThenId), createdAt: op.createdAt }));
+    const state = await loadBulkExport(this.exec, operationId, (lines, op) => ({
+      orders: latestById(reassembleBulk(lines).map(orderFromBulk)).sort(byUpdatedAtThenId),
+      createdAt: op.createdAt,
+    }));
     if (state.kind !== 'ready') return state;
     rememberBounded(this.cache, operationId, state.result, OrderExports.LIMIT);
     return { kind: 'ready', ...state.result };

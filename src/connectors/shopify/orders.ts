@@ -30,7 +30,11 @@ async function restOfLines(exec: ShopifyExecutor, o: RawOrder): Promise<RawLineI
   const items = [...o.lineItems.nodes];
   let info: PageInfo = { hasNextPage: o.lineItems.pageInfo.hasNextPage, endCursor: o.lineItems.pageInfo.endCursor ?? null };
   while (info.hasNextPage) {
-    const { data } = await exec.call(ORDER_LINE_ITEMS_PAGE, { id: o.id, first: FOLLOW_UP_LINES, after: info.endCursor }, { shrink: ['first'] });
+    const { data } = await exec.call(
+      ORDER_LINE_ITEMS_PAGE,
+      { id: o.id, first: FOLLOW_UP_LINES, after: info.endCursor },
+      { shrink: ['first'] },
+    );
     if (!data.order) break;
     items.push(...data.order.lineItems.nodes);
     info = data.order.lineItems.pageInfo;
@@ -42,7 +46,11 @@ async function restOfShippingLines(exec: ShopifyExecutor, o: RawOrder): Promise<
   const lines = [...o.shippingLines.nodes];
   let info: PageInfo = { hasNextPage: o.shippingLines.pageInfo.hasNextPage, endCursor: o.shippingLines.pageInfo.endCursor ?? null };
   while (info.hasNextPage) {
-    const { data } = await exec.call(ORDER_SHIPPING_LINES_PAGE, { id: o.id, first: FOLLOW_UP_SHIPPING_LINES, after: info.endCursor }, { shrink: ['first'] });
+    const { data } = await exec.call(
+      ORDER_SHIPPING_LINES_PAGE,
+      { id: o.id, first: FOLLOW_UP_SHIPPING_LINES, after: info.endCursor },
+      { shrink: ['first'] },
+    );
     if (!data.order) break;
     lines.push(...data.order.shippingLines.nodes);
     info = data.order.shippingLines.pageInfo;
@@ -77,7 +85,11 @@ export async function lineLocations(exec: ShopifyExecutor, orders: { id: string;
     }
     const linesFirst = Math.max(...batch.map((b) => b.linesFirst));
     const foFirst = Math.max(...batch.map((b) => b.foFirst));
-    const { data } = await exec.call(ORDER_LINE_LOCATIONS, { ids: batch.map((b) => b.id), fulfillmentOrdersFirst: foFirst, linesFirst }, { shrink: ['fulfillmentOrdersFirst'] });
+    const { data } = await exec.call(
+      ORDER_LINE_LOCATIONS,
+      { ids: batch.map((b) => b.id), fulfillmentOrdersFirst: foFirst, linesFirst },
+      { shrink: ['fulfillmentOrdersFirst'] },
+    );
     for (const o of data.nodes) {
       if (!o || !('fulfillmentOrders' in o)) continue;
       for (const fo of o.fulfillmentOrders.nodes) {
@@ -98,7 +110,12 @@ export async function completeOrders(exec: ShopifyExecutor, raw: RawOrder[]): Pr
     }),
   );
   const incomplete = done.filter((d) => d.locations === false);
-  const more = incomplete.length ? await lineLocations(exec, incomplete.map((d) => ({ id: d.o.id, lineCount: d.lines.length }))) : new Map<string, string>();
+  const more = incomplete.length
+    ? await lineLocations(
+        exec,
+        incomplete.map((d) => ({ id: d.o.id, lineCount: d.lines.length })),
+      )
+    : new Map<string, string>();
   return done.map((d) => mapOrder(d.o, d.lines, d.shipping, d.locations === false ? more : d.locations));
 }
 
@@ -119,7 +136,12 @@ export async function readOrdersPage(exec: ShopifyExecutor, args: OrdersPageArgs
     { shrink: ['first', 'lineItemsFirst'], estimatedCost: 2 + first * orderRequestCost(args.sizes) },
   );
   const items = await completeOrders(exec, res.data.orders.nodes);
-  return { items, hasNextPage: res.data.orders.pageInfo.hasNextPage, endCursor: res.data.orders.pageInfo.endCursor, pageSize: res.variables.first as number };
+  return {
+    items,
+    hasNextPage: res.data.orders.pageInfo.hasNextPage,
+    endCursor: res.data.orders.pageInfo.endCursor,
+    pageSize: res.variables.first as number,
+  };
 }
 
 /** Orders by id (deleted or foreign ids are left out), as many per call as the query limit allows. */

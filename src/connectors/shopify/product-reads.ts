@@ -98,10 +98,16 @@ export interface IdField {
 export type VariantWithProduct = ShopifyProductVariant & { product: { id: string; title: string; customId: string | null } };
 
 /** Variants by GID, in the order asked; null where Shopify has no such variant. */
-export async function readVariantsByIds(exec: ShopifyExecutor, idField: IdField, ids: readonly string[]): Promise<(VariantWithProduct | null)[]> {
+export async function readVariantsByIds(
+  exec: ShopifyExecutor,
+  idField: IdField,
+  ids: readonly string[],
+): Promise<(VariantWithProduct | null)[]> {
   if (!ids.length) return [];
   const { data } = await exec.call(VARIANTS_BY_IDS, { ids: [...ids], idNamespace: idField.namespace, idKey: idField.key });
-  return data.nodes.map((n) => (isNodeOf(n) ? { ...n, product: { id: n.product.id, title: n.product.title, customId: n.product.customId?.value ?? null } } : null));
+  return data.nodes.map((n) =>
+    isNodeOf(n) ? { ...n, product: { id: n.product.id, title: n.product.title, customId: n.product.customId?.value ?? null } } : null,
+  );
 }
 
 export interface VariantScanPage {
@@ -113,10 +119,18 @@ export interface VariantScanPage {
 }
 
 /** One page of the variant scan (by id); the page size is halved when the query costs too much. */
-export async function scanVariants(exec: ShopifyExecutor, args: { first: number; after: string | null; query: string | null; withStart: boolean }): Promise<VariantScanPage> {
+export async function scanVariants(
+  exec: ShopifyExecutor,
+  args: { first: number; after: string | null; query: string | null; withStart: boolean },
+): Promise<VariantScanPage> {
   const { data } = await exec.call(VARIANTS_SCAN, args, { shrink: ['first'] });
   const newest = data.newest?.nodes[0]?.updatedAt || undefined;
-  return { variants: data.productVariants.nodes, hasNextPage: data.productVariants.pageInfo.hasNextPage, endCursor: data.productVariants.pageInfo.endCursor, ...(newest ? { newestProductUpdatedAt: newest } : {}) };
+  return {
+    variants: data.productVariants.nodes,
+    hasNextPage: data.productVariants.pageInfo.hasNextPage,
+    endCursor: data.productVariants.pageInfo.endCursor,
+    ...(newest ? { newestProductUpdatedAt: newest } : {}),
+  };
 }
 
 /** A variant holding a SKU, with what decides create or adopt. */
@@ -129,11 +143,21 @@ export interface SkuHolder {
 }
 
 /** One page of the light SKU lookup (`query` is a search such as `sku:'A' OR sku:'B'`). */
-export async function variantsBySkuLight(exec: ShopifyExecutor, idField: IdField, args: { first: number; after: string | null; query: string }): Promise<{ holders: SkuHolder[]; hasNextPage: boolean; endCursor: string | null }> {
+export async function variantsBySkuLight(
+  exec: ShopifyExecutor,
+  idField: IdField,
+  args: { first: number; after: string | null; query: string },
+): Promise<{ holders: SkuHolder[]; hasNextPage: boolean; endCursor: string | null }> {
   const { data } = await exec.call(VARIANTS_BY_SKU_LIGHT, { ...args, idNamespace: idField.namespace, idKey: idField.key });
   const pi = data.productVariants.pageInfo;
   return {
-    holders: data.productVariants.nodes.map((v) => ({ variantId: v.id, sku: v.sku, productId: v.product.id, customId: v.product.customId?.value ?? null, variantCount: v.product.variantsCount?.count ?? 1 })),
+    holders: data.productVariants.nodes.map((v) => ({
+      variantId: v.id,
+      sku: v.sku,
+      productId: v.product.id,
+      customId: v.product.customId?.value ?? null,
+      variantCount: v.product.variantsCount?.count ?? 1,
+    })),
     hasNextPage: pi.hasNextPage,
     endCursor: pi.endCursor,
   };

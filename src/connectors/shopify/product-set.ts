@@ -11,10 +11,24 @@ export type ProductSetPayload = ProductSetMutation;
 
 export function productSetResult(r: ProductSetPayload['productSet'] | undefined): WriteResult<ProductUpsertResult> {
   if (!r) return { ok: false, userErrors: [{ field: null, message: 'no productSet result', code: null }] };
-  if (r.userErrors.length || !r.product) return { ok: false, userErrors: r.userErrors.length ? r.userErrors : [{ field: null, message: 'productSet returned no product', code: null }] };
+  if (r.userErrors.length || !r.product)
+    return {
+      ok: false,
+      userErrors: r.userErrors.length ? r.userErrors : [{ field: null, message: 'productSet returned no product', code: null }],
+    };
   const v = r.product.variants.nodes[0];
-  if (!v) return { ok: false, userErrors: [{ field: ['variants'], message: 'productSet returned a product without variants', code: null }] };
-  return { ok: true, value: { productId: r.product.id, variantId: v.id, inventoryItemId: v.inventoryItem.id, handle: r.product.handle, updatedAt: r.product.updatedAt } };
+  if (!v)
+    return { ok: false, userErrors: [{ field: ['variants'], message: 'productSet returned a product without variants', code: null }] };
+  return {
+    ok: true,
+    value: {
+      productId: r.product.id,
+      variantId: v.id,
+      inventoryItemId: v.inventoryItem.id,
+      handle: r.product.handle,
+      updatedAt: r.product.updatedAt,
+    },
+  };
 }
 
 /** One line of a bulk productSet import: a top-level GraphQL error fails that input only. */

@@ -16,7 +16,15 @@
  *  - the Shopify → B1 scan (`variants`, in file order): a second export of the same query, started
  *    after the push has written everything (the product pipeline's fetch.ts), so it also fixes the scan's watermark.
  */
-import { awaitBulkExport, loadBulkExport, reassembleBulk, rememberBounded, tryStartBulkQuery, type BulkExportState, type BulkNode } from './bulk';
+import {
+  awaitBulkExport,
+  loadBulkExport,
+  reassembleBulk,
+  rememberBounded,
+  tryStartBulkQuery,
+  type BulkExportState,
+  type BulkNode,
+} from './bulk';
 import { PRODUCT_VARIANT_ROW } from './documents';
 import type { ShopifyExecutor } from './executor';
 import { bulkQuery, gql, type GqlDocument } from './gql';
@@ -60,7 +68,8 @@ const DEFAULT_ID_FIELD = 'metafield(namespace: "b1hub", key: "item_code")';
 /** PRODUCT_STATE_EXPORT for the configured custom id field (JSON strings are GraphQL string literals). */
 export function productStateExport(idField: { namespace: string; key: string }): GqlDocument {
   const field = `metafield(namespace: ${JSON.stringify(idField.namespace)}, key: ${JSON.stringify(idField.key)})`;
-  if (!PRODUCT_STATE_EXPORT.text.includes(DEFAULT_ID_FIELD)) throw new Error('ProductStateExport: the custom id field to replace is missing');
+  if (!PRODUCT_STATE_EXPORT.text.includes(DEFAULT_ID_FIELD))
+    throw new Error('ProductStateExport: the custom id field to replace is missing');
   return { ...PRODUCT_STATE_EXPORT, text: PRODUCT_STATE_EXPORT.text.replace(DEFAULT_ID_FIELD, field) };
 }
 
@@ -93,7 +102,11 @@ export interface ProductSnapshot {
 export type SnapshotState = { kind: 'ready'; snapshot: ProductSnapshot } | { kind: 'pending' } | { kind: 'gone' };
 
 function variantOf(n: BulkNode): ShopifyProductVariant {
-  const inv = (n.inventoryItem ?? {}) as { id?: string; tracked?: boolean; measurement?: { weight?: ShopifyProductVariant['inventoryItem']['measurement']['weight'] } | null };
+  const inv = (n.inventoryItem ?? {}) as {
+    id?: string;
+    tracked?: boolean;
+    measurement?: { weight?: ShopifyProductVariant['inventoryItem']['measurement']['weight'] } | null;
+  };
   return {
     id: String(n.id),
     title: typeof n.title === 'string' ? n.title : '',

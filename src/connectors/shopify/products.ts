@@ -20,7 +20,8 @@ export async function variantsBySkus(exec: ShopifyExecutor, skus: string[]): Pro
     let after: string | null = null;
     let first = 100;
     for (;;) {
-      const res: { data: { productVariants: { nodes: ShopifyVariant[]; pageInfo: PageInfo } }; variables: Record<string, unknown> } = await exec.call(VARIANTS_SEARCH, { first, after, query }, { shrink: ['first'] });
+      const res: { data: { productVariants: { nodes: ShopifyVariant[]; pageInfo: PageInfo } }; variables: Record<string, unknown> } =
+        await exec.call(VARIANTS_SEARCH, { first, after, query }, { shrink: ['first'] });
       first = res.variables.first as number;
       for (const v of res.data.productVariants.nodes) if (v.sku != null && result.has(v.sku)) result.get(v.sku)?.push(v);
       if (!res.data.productVariants.pageInfo.hasNextPage) break;
@@ -45,7 +46,8 @@ export function productSetVariables(idField: CustomIdSpec, p: ProductUpsert, exi
     inventoryItem: { tracked: p.tracked, ...(p.weight ? { measurement: { weight: { value: p.weight.value, unit: p.weight.unit } } } : {}) },
   };
   if (existingVariantId) variant.id = existingVariantId;
-  else if (p.initialQuantities?.length) variant.inventoryQuantities = p.initialQuantities.map((q) => ({ locationId: q.locationId, name: 'available', quantity: q.available }));
+  else if (p.initialQuantities?.length)
+    variant.inventoryQuantities = p.initialQuantities.map((q) => ({ locationId: q.locationId, name: 'available', quantity: q.available }));
   const input: Record<string, unknown> = {
     title: p.title,
     status: p.status,

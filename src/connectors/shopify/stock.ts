@@ -32,7 +32,8 @@ export function stockQueryDocument(locations: number): GqlDocument {
   const vars = Array.from({ length: locations }, (_, i) => `$loc${i}: ID!`).join(', ');
   const levels = Array.from(
     { length: locations },
-    (_, i) => `        l${i}: inventoryLevel(locationId: $loc${i}) {\n          quantities(names: ["available", "committed", "reserved"]) {\n            name\n            quantity\n          }\n        }`,
+    (_, i) =>
+      `        l${i}: inventoryLevel(locationId: $loc${i}) {\n          quantities(names: ["available", "committed", "reserved"]) {\n            name\n            quantity\n          }\n        }`,
   ).join('\n');
   const text = `query InventoryStockBySku($first: Int!, $after: String, $query: String!${vars ? `, ${vars}` : ''}) {
   inventoryItems(first: $first, after: $after, query: $query) {
@@ -70,7 +71,11 @@ type RawPage = { inventoryItems: { nodes: RawItem[]; pageInfo: { hasNextPage: bo
  * The page's SKUs are split evenly over the fewest calls the cost limit allows, and the calls
  * run concurrently (the executor's bucket model keeps them within the rate limit).
  */
-export async function readStockBySku(exec: ShopifyExecutor, skus: readonly string[], locationIds: readonly string[]): Promise<Map<string, StockMatch[]>> {
+export async function readStockBySku(
+  exec: ShopifyExecutor,
+  skus: readonly string[],
+  locationIds: readonly string[],
+): Promise<Map<string, StockMatch[]>> {
   const out = new Map<string, StockMatch[]>();
   const unique = [...new Set(skus)];
   for (const s of unique) out.set(s, []);
@@ -87,7 +92,11 @@ export async function readStockBySku(exec: ShopifyExecutor, skus: readonly strin
       const query = batch.map((s) => `sku:${searchValue(s)}`).join(' OR ');
       let after: string | null = null;
       for (;;) {
-        const res: { data: RawPage } = await exec.call<RawPage>(doc, { first: batch.length, after, query, ...locVars }, { estimatedCost: stockQueryCost(batch.length, locationIds.length) });
+        const res: { data: RawPage } = await exec.call<RawPage>(
+          doc,
+          { first: batch.length, after, query, ...locVars },
+          { estimatedCost: stockQueryCost(batch.length, locationIds.length) },
+        );
         for (const node of res.data.inventoryItems.nodes) {
           // The search may match more loosely than equality (prefixes, case); only exact SKUs count.
           if (node.sku == null || !out.has(node.sku)) continue;

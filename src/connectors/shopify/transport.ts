@@ -40,7 +40,18 @@ export interface AttemptTrace {
 export const attemptTrace = new AsyncLocalStorage<AttemptTrace>();
 
 /** Failures that happen before the request could reach Shopify: safe to retry even for mutations. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN']);
+const NOT_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+]);
 
 export function failedBeforeSending(code: string | null): boolean {
   return code != null && NOT_SENT.has(code);
@@ -59,7 +70,8 @@ export function createShopFetch(opts: { shop: string; endpoint?: string }): Shop
   if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) {
     throw new Error(`Shopify endpoint override for ${opts.shop}: plain http is only allowed for loopback addresses, got ${url.hostname}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`Shopify endpoint override for ${opts.shop}: unsupported scheme ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`Shopify endpoint override for ${opts.shop}: unsupported scheme ${url.protocol}`);
   const host = opts.shop.toLowerCase();
   return (input, init) => {
     const original = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);

@@ -85,7 +85,8 @@ export interface ShopifyShippingLine {
   taxLines: ShopifyTaxLine[];
 }
 
-export type ShopifyFinancialStatus = 'AUTHORIZED' | 'EXPIRED' | 'PAID' | 'PARTIALLY_PAID' | 'PARTIALLY_REFUNDED' | 'PENDING' | 'REFUNDED' | 'VOIDED';
+export type ShopifyFinancialStatus =
+  'AUTHORIZED' | 'EXPIRED' | 'PAID' | 'PARTIALLY_PAID' | 'PARTIALLY_REFUNDED' | 'PENDING' | 'REFUNDED' | 'VOIDED';
 
 /**
  * An order as the order sync reads it (documents.ts OrderFields): the fields src/mapping reads,

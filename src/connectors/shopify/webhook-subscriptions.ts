@@ -6,7 +6,12 @@
  */
 import type { CallResult, ShopifyExecutor } from './executor';
 import { payloadOf, ShopifyUserErrors } from './errors';
-import type { WebhookSubscriptionCreateMutation, WebhookSubscriptionFieldsFragment, WebhookSubscriptionTopic, WebhookSubscriptionUpdateMutation } from './generated/operations';
+import type {
+  WebhookSubscriptionCreateMutation,
+  WebhookSubscriptionFieldsFragment,
+  WebhookSubscriptionTopic,
+  WebhookSubscriptionUpdateMutation,
+} from './generated/operations';
 import { gql, type ResultOf } from './gql';
 
 export interface WebhookSubscription {
@@ -116,10 +121,20 @@ export function subscriptionTopic(topic: string): string {
   return topic.toUpperCase().replace(/\/|\./g, '_');
 }
 
-const fromRaw = (r: WebhookSubscriptionFieldsFragment): WebhookSubscription => ({ id: r.id, topic: r.topic, uri: r.uri, format: r.format, includeFields: r.includeFields, apiVersion: r.apiVersion.handle });
+const fromRaw = (r: WebhookSubscriptionFieldsFragment): WebhookSubscription => ({
+  id: r.id,
+  topic: r.topic,
+  uri: r.uri,
+  format: r.format,
+  includeFields: r.includeFields,
+  apiVersion: r.apiVersion.handle,
+});
 
 /** The subscription a create or an update answered with; its user errors are thrown. */
-function written(operation: string, payload: WebhookSubscriptionCreateMutation['webhookSubscriptionCreate'] | WebhookSubscriptionUpdateMutation['webhookSubscriptionUpdate']): WebhookSubscription {
+function written(
+  operation: string,
+  payload: WebhookSubscriptionCreateMutation['webhookSubscriptionCreate'] | WebhookSubscriptionUpdateMutation['webhookSubscriptionUpdate'],
+): WebhookSubscription {
   const r = payloadOf(operation, payload);
   if (r.userErrors.length || !r.webhookSubscription) throw new ShopifyUserErrors(operation, r.userErrors);
   return fromRaw(r.webhookSubscription);
@@ -133,7 +148,11 @@ export class WebhookSubscriptions {
     const out: WebhookSubscription[] = [];
     let after: string | null = null;
     for (;;) {
-      const res: CallResult<ResultOf<typeof WEBHOOK_SUBSCRIPTIONS_PAGE>> = await this.executor.call(WEBHOOK_SUBSCRIPTIONS_PAGE, { first: 100, after }, { shrink: ['first'] });
+      const res: CallResult<ResultOf<typeof WEBHOOK_SUBSCRIPTIONS_PAGE>> = await this.executor.call(
+        WEBHOOK_SUBSCRIPTIONS_PAGE,
+        { first: 100, after },
+        { shrink: ['first'] },
+      );
       out.push(...res.data.webhookSubscriptions.nodes.map(fromRaw));
       const pi = res.data.webhookSubscriptions.pageInfo;
       if (!pi.hasNextPage || !pi.endCursor) return out;
@@ -144,7 +163,10 @@ export class WebhookSubscriptions {
   /** Not retried once it may have reached Shopify: `reconcile` re-lists instead, which is safe. */
   async create(topic: string, uri: string): Promise<WebhookSubscription> {
     // Any name is passed on: Shopify refuses a topic it does not know (a GraphQL error).
-    const { data } = await this.executor.call(WEBHOOK_SUBSCRIPTION_CREATE, { topic: subscriptionTopic(topic) as WebhookSubscriptionTopic, webhookSubscription: { uri, format: 'JSON' } });
+    const { data } = await this.executor.call(WEBHOOK_SUBSCRIPTION_CREATE, {
+      topic: subscriptionTopic(topic) as WebhookSubscriptionTopic,
+      webhookSubscription: { uri, format: 'JSON' },
+    });
     return written('webhookSubscriptionCreate', data.webhookSubscriptionCreate);
   }
 
@@ -158,7 +180,8 @@ export class WebhookSubscriptions {
   async delete(id: string): Promise<void> {
     const { data } = await this.executor.call(WEBHOOK_SUBSCRIPTION_DELETE, { id }, { idempotent: true });
     const r = payloadOf('webhookSubscriptionDelete', data.webhookSubscriptionDelete);
-    if (r.userErrors.length && !r.userErrors.every((e) => /does not exist|not found/i.test(e.message))) throw new ShopifyUserErrors('webhookSubscriptionDelete', r.userErrors);
+    if (r.userErrors.length && !r.userErrors.every((e) => /does not exist|not found/i.test(e.message)))
+      throw new ShopifyUserErrors('webhookSubscriptionDelete', r.userErrors);
   }
 
   /**
@@ -206,7 +229,8 @@ export function checkSubscriptions(desired: DesiredSubscriptions, actual: readon
     }
     used.add(best.id);
     if (best.uri !== desired.uri) out.push({ topic, status: 'wrong-uri', id: best.id, uri: best.uri });
-    else if (best.apiVersion !== desired.apiVersion) out.push({ topic, status: 'wrong-api-version', id: best.id, apiVersion: best.apiVersion });
+    else if (best.apiVersion !== desired.apiVersion)
+      out.push({ topic, status: 'wrong-api-version', id: best.id, apiVersion: best.apiVersion });
     else out.push({ topic, status: 'ok', id: best.id });
   }
   for (const s of actual) if (!used.has(s.id)) out.push({ topic: s.topic, status: 'extra', id: s.id, uri: s.uri });

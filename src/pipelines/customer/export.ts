@@ -16,6 +16,10 @@ export function startCustomersExport(shopify: ShopifyClient, search: string | nu
 }
 
 /** The export's customers once it is complete, trimmed, in (updatedAt, id) order. */
-export function loadCustomersExport(shopify: ShopifyClient, operationId: string, maxAddresses: number): Promise<CustomersExport<ShopifyCustomer>> {
+export function loadCustomersExport(
+  shopify: ShopifyClient,
+  operationId: string,
+  maxAddresses: number,
+): Promise<CustomersExport<ShopifyCustomer>> {
   return shopify.bulkExports.customers.load(operationId, maxAddresses, (c) => trimCustomer(c, maxAddresses));
 }

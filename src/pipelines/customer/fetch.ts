@@ -17,14 +17,19 @@ import type { CustomerRecord } from './types';
 
 export type { CustomerRecord } from './types';
 
-
 function toRecord(c: ShopifyCustomer, deps: PipelineDeps): CustomerRecord {
   const data = trimCustomer(c, deps.mapping.customer.maxAddresses);
   return { id: c.id, label: customerLabel(data), data };
 }
 
 /** A customer the code cannot read fails alone (kit/fetch-poison.ts), not the page. */
-const toRecords = (cs: readonly ShopifyCustomer[], deps: PipelineDeps): CustomerRecord[] => eachRecordIsolated('customer', cs, (c) => ({ id: c.id }), (c) => toRecord(c, deps));
+const toRecords = (cs: readonly ShopifyCustomer[], deps: PipelineDeps): CustomerRecord[] =>
+  eachRecordIsolated(
+    'customer',
+    cs,
+    (c) => ({ id: c.id }),
+    (c) => toRecord(c, deps),
+  );
 
 /** Customers by id; ids Shopify does not return (deleted, wrong) are reported missing. */
 async function byIds(deps: PipelineDeps, ids: string[]): Promise<{ records: CustomerRecord[]; missingIds: string[] }> {
@@ -61,7 +66,10 @@ export async function fetchCustomers(deps: PipelineDeps, input: FetchPageInput):
   // Delta runs may name extra records (e.g. a webhook saw them change): read them with page 0.
   if (input.mode === 'delta' && input.pageIndex === 0 && input.ids?.length) {
     const have = new Set(records.map((r) => r.id));
-    const extra = await byIds(deps, [...new Set(input.ids)].filter((id) => !have.has(id)));
+    const extra = await byIds(
+      deps,
+      [...new Set(input.ids)].filter((id) => !have.has(id)),
+    );
     records.push(...extra.records);
     missingIds = extra.missingIds;
   }
@@ -110,7 +118,12 @@ interface ExportCursor extends UpdatedAtPosition {
   after: string;
 }
 
-async function exportPage(deps: PipelineDeps, updatedSince: string | null, c: ExportCursor, pageSize: number): Promise<FetchPageResult<ShopifyCustomer>> {
+async function exportPage(
+  deps: PipelineDeps,
+  updatedSince: string | null,
+  c: ExportCursor,
+  pageSize: number,
+): Promise<FetchPageResult<ShopifyCustomer>> {
   const state = c.op ? await loadCustomersExport(deps.shopify, c.op, deps.mapping.customer.maxAddresses) : ({ kind: 'gone' } as const);
   let customers: ShopifyCustomer[];
   let next: ExportCursor | undefined;

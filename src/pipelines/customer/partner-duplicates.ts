@@ -34,7 +34,11 @@ type Settled<P> = { keep: P; unlinked: string[] };
  * Settles several partners carrying one Shopify id; returns the keeper. `found` is what the
  * caller read (any fields); nothing is written when it holds one partner or none.
  */
-export async function settlePartnerDuplicates<P extends { CardCode?: unknown }>(deps: PipelineDeps, shopifyId: string, found: readonly P[]): Promise<Settled<P> | undefined> {
+export async function settlePartnerDuplicates<P extends { CardCode?: unknown }>(
+  deps: PipelineDeps,
+  shopifyId: string,
+  found: readonly P[],
+): Promise<Settled<P> | undefined> {
   const all = [...found].sort(byCardCode);
   if (all.length === 0) return undefined;
   if (all.length === 1) return { keep: all[0]!, unlinked: [] };
@@ -44,7 +48,12 @@ export async function settlePartnerDuplicates<P extends { CardCode?: unknown }>(
   const keepCode = String(keep.CardCode);
   const unlinked: string[] = [];
   type Patch = Parameters<PipelineDeps['b1']['patchBusinessPartner']>[1];
-  const leftActive = (): Patch => ({ U_ShopifyId: null, FreeText: `Duplicate of ${keepCode} for Shopify customer ${shopifyId} (has documents: left active) by the Shopify hub`, Frozen: 'tNO' }) as Patch;
+  const leftActive = (): Patch =>
+    ({
+      U_ShopifyId: null,
+      FreeText: `Duplicate of ${keepCode} for Shopify customer ${shopifyId} (has documents: left active) by the Shopify hub`,
+      Frozen: 'tNO',
+    }) as Patch;
   for (const p of all) {
     const code = String(p.CardCode);
     if (code === keepCode) continue;
@@ -58,7 +67,11 @@ export async function settlePartnerDuplicates<P extends { CardCode?: unknown }>(
     if (hasDocs) {
       await deps.b1.patchBusinessPartner(code, leftActive());
     } else {
-      await deps.b1.patchBusinessPartner(code, { U_ShopifyId: null, FreeText: `Duplicate of ${keepCode} for Shopify customer ${shopifyId}; frozen by the Shopify hub`, Frozen: 'tYES' } as Patch);
+      await deps.b1.patchBusinessPartner(code, {
+        U_ShopifyId: null,
+        FreeText: `Duplicate of ${keepCode} for Shopify customer ${shopifyId}; frozen by the Shopify hub`,
+        Frozen: 'tYES',
+      } as Patch);
       if (await hasDocuments(deps, code)) await deps.b1.patchBusinessPartner(code, leftActive());
     }
     unlinked.push(code);
@@ -68,11 +81,16 @@ export async function settlePartnerDuplicates<P extends { CardCode?: unknown }>(
   // than leaving the customer without a partner (a second create); the next run that touches the
   // customer settles again if both linked theirs back.
   const left = await deps.b1.findBusinessPartnersByShopifyId(shopifyId, ['CardCode']);
-  if (left.length === 0) await deps.b1.patchBusinessPartner(keepCode, { U_ShopifyId: shopifyId } as Parameters<PipelineDeps['b1']['patchBusinessPartner']>[1]);
+  if (left.length === 0)
+    await deps.b1.patchBusinessPartner(keepCode, { U_ShopifyId: shopifyId } as Parameters<PipelineDeps['b1']['patchBusinessPartner']>[1]);
   return { keep, unlinked };
 }
 
 /** The partner carrying this Shopify id after settling duplicates (see above), or undefined. */
-export async function keeperOf(deps: PipelineDeps, shopifyId: string, found: readonly BusinessPartner[]): Promise<BusinessPartner | undefined> {
+export async function keeperOf(
+  deps: PipelineDeps,
+  shopifyId: string,
+  found: readonly BusinessPartner[],
+): Promise<BusinessPartner | undefined> {
   return (await settlePartnerDuplicates(deps, shopifyId, found))?.keep;
 }

@@ -6,4 +6,5 @@ export interface CustomerState {
   createAttempts: CreateAttempts;
 }
 
-export const customerState = (deps: Pick<PipelineDeps, 'state'>): CustomerState => deps.state.slot('customer', (): CustomerState => ({ createAttempts: new CreateAttempts() }));
+export const customerState = (deps: Pick<PipelineDeps, 'state'>): CustomerState =>
+  deps.state.slot('customer', (): CustomerState => ({ createAttempts: new CreateAttempts() }));

@@ -33,12 +33,22 @@ import { byCardCode, keeperOf } from './partner-duplicates';
 import { customerState } from './state';
 
 /** The fields diffBusinessPartner compares (nothing else is read). */
-export const BP_DIFF_SELECT = ['CardCode', 'CardName', 'CardType', 'EmailAddress', 'Phone1', 'Cellular', 'BilltoDefault', 'ShipToDefault', 'U_ShopifyId', 'BPAddresses'] as const;
+export const BP_DIFF_SELECT = [
+  'CardCode',
+  'CardName',
+  'CardType',
+  'EmailAddress',
+  'Phone1',
+  'Cellular',
+  'BilltoDefault',
+  'ShipToDefault',
+  'U_ShopifyId',
+  'BPAddresses',
+] as const;
 
 export type BpUpsertResult =
   | { outcome: 'created' | 'updated' | 'unchanged'; cardCode: string; linked?: boolean }
   | { outcome: 'failed'; reason: string; field?: string };
-
 
 // One rejection check for every pipeline (shared/error-policy.ts).
 export { isRecordRejection };
@@ -70,9 +80,15 @@ const sameEmail = (a: unknown, b: string) => typeof a === 'string' && a.toLowerC
  * linked it meanwhile), else one that no Shopify customer has claimed yet (`linkable`: the
  * partner existed before the hub). Suppliers and leads are never linked.
  */
-async function findByEmail(deps: PipelineDeps, email: string, shopifyId: string): Promise<{ own?: BusinessPartner; linkable?: BusinessPartner }> {
+async function findByEmail(
+  deps: PipelineDeps,
+  email: string,
+  shopifyId: string,
+): Promise<{ own?: BusinessPartner; linkable?: BusinessPartner }> {
   const filter = linkableFilter(f.or(...emailVariants(email).map((e) => f.eq('EmailAddress', e))));
-  const found = (await deps.b1.list('BusinessPartners', { filter, select: BP_DIFF_SELECT }, EMAIL_MATCH)).filter((p) => sameEmail(p.EmailAddress, email)).sort(byCardCode);
+  const found = (await deps.b1.list('BusinessPartners', { filter, select: BP_DIFF_SELECT }, EMAIL_MATCH))
+    .filter((p) => sameEmail(p.EmailAddress, email))
+    .sort(byCardCode);
   const own = found.find((p) => p.U_ShopifyId === shopifyId);
   if (own) return { own };
   const linkable = found.find((p) => !p.U_ShopifyId);
@@ -112,7 +128,8 @@ async function listAll(deps: PipelineDeps, filters: string[], po: PageOptions = 
   const out: BusinessPartner[] = [];
   const queue = [...filters];
   const lane = async () => {
-    for (let filter = queue.shift(); filter !== undefined; filter = queue.shift()) out.push(...(await deps.b1.list('BusinessPartners', { filter, select: BP_DIFF_SELECT }, po)));
+    for (let filter = queue.shift(); filter !== undefined; filter = queue.shift())
+      out.push(...(await deps.b1.list('BusinessPartners', { filter, select: BP_DIFF_SELECT }, po)));
   };
   await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, queue.length) }, lane));
   return out;
@@ -126,7 +143,13 @@ async function listAll(deps: PipelineDeps, filters: string[], po: PageOptions = 
 export async function lookupPartners(deps: PipelineDeps, desired: readonly B1BusinessPartnerCreate[]): Promise<KnownPartners> {
   const byShopifyId = new Map<string, BusinessPartner>();
   const carrying = new Map<string, BusinessPartner[]>();
-  for (const p of await listAll(deps, orFilters('U_ShopifyId', desired.map((d) => d.U_ShopifyId)))) {
+  for (const p of await listAll(
+    deps,
+    orFilters(
+      'U_ShopifyId',
+      desired.map((d) => d.U_ShopifyId),
+    ),
+  )) {
     const id = String(p.U_ShopifyId);
     carrying.set(id, [...(carrying.get(id) ?? []), p]);
   }
@@ -137,7 +160,9 @@ export async function lookupPartners(deps: PipelineDeps, desired: readonly B1Bus
   }
   const linkable = new Map<string, BusinessPartner[]>();
   if (deps.mapping.customer.linkByEmail) {
-    const emails = desired.filter((d) => !byShopifyId.has(d.U_ShopifyId) && d.EmailAddress).flatMap((d) => emailVariants(d.EmailAddress as string));
+    const emails = desired
+      .filter((d) => !byShopifyId.has(d.U_ShopifyId) && d.EmailAddress)
+      .flatMap((d) => emailVariants(d.EmailAddress as string));
     const found = await listAll(deps, orFilters('EmailAddress', emails).map(linkableFilter), EMAIL_MATCH);
     // Rows are attributed case-insensitively: the database compares so (EMAIL_MATCH), and the
     // per-customer lookup would have linked 'ANN@X.COM' for 'ann@x.com' too.
@@ -145,7 +170,8 @@ export async function lookupPartners(deps: PipelineDeps, desired: readonly B1Bus
     const seen = new Set<string>();
     for (const p of found.sort(byCardCode)) {
       // Linked to one of this page's customers between the two reads: that customer's own partner.
-      if (typeof p.U_ShopifyId === 'string' && wanted.has(p.U_ShopifyId) && !byShopifyId.has(p.U_ShopifyId)) byShopifyId.set(p.U_ShopifyId, p);
+      if (typeof p.U_ShopifyId === 'string' && wanted.has(p.U_ShopifyId) && !byShopifyId.has(p.U_ShopifyId))
+        byShopifyId.set(p.U_ShopifyId, p);
       if (p.U_ShopifyId || typeof p.EmailAddress !== 'string' || seen.has(String(p.CardCode))) continue;
       seen.add(String(p.CardCode));
       const k = p.EmailAddress.toLowerCase();
@@ -156,7 +182,11 @@ export async function lookupPartners(deps: PipelineDeps, desired: readonly B1Bus
 }
 
 function rejection(e: B1BusinessRuleError | B1NotFoundError, what: string): BpUpsertResult {
-  return { outcome: 'failed', reason: `SAP B1 refused to ${what}: ${e.sapMessage}`, ...(e.context.field ? { field: e.context.field } : {}) };
+  return {
+    outcome: 'failed',
+    reason: `SAP B1 refused to ${what}: ${e.sapMessage}`,
+    ...(e.context.field ? { field: e.context.field } : {}),
+  };
 }
 
 type Resolved = { existing?: BusinessPartner; linked: boolean };
@@ -177,7 +207,11 @@ async function resolveFromKnown(deps: PipelineDeps, desired: B1BusinessPartnerCr
   if (!candidate) return { existing: await findPartnerByShopifyId(deps, desired.U_ShopifyId), linked: false };
   const filter = f.or(f.eq('U_ShopifyId', desired.U_ShopifyId), f.eq('CardCode', String(candidate.CardCode)));
   const fresh = await deps.b1.list('BusinessPartners', { filter, select: BP_DIFF_SELECT });
-  const own = await keeperOf(deps, desired.U_ShopifyId, fresh.filter((p) => p.U_ShopifyId === desired.U_ShopifyId));
+  const own = await keeperOf(
+    deps,
+    desired.U_ShopifyId,
+    fresh.filter((p) => p.U_ShopifyId === desired.U_ShopifyId),
+  );
   if (own) return { existing: own, linked: false };
   const now = fresh.find((p) => String(p.CardCode) === String(candidate.CardCode));
   if (now && !now.U_ShopifyId) return { existing: now, linked: true };
@@ -210,7 +244,12 @@ const LINK_ATTEMPTS = 3;
  * `known` (the page's `lookupPartners`) replaces the per-customer lookups; without it the partner
  * is looked up here (the order pipeline's customers created on the fly).
  */
-export async function upsertBusinessPartner(deps: PipelineDeps, desired: B1BusinessPartnerCreate, runId?: string, known?: KnownPartners): Promise<BpUpsertResult> {
+export async function upsertBusinessPartner(
+  deps: PipelineDeps,
+  desired: B1BusinessPartnerCreate,
+  runId?: string,
+  known?: KnownPartners,
+): Promise<BpUpsertResult> {
   let resolved = known ? await resolveFromKnown(deps, desired, known) : await resolveAlone(deps, desired);
   for (let attempt = 1; resolved.linked && resolved.existing; attempt++) {
     const res = await linkPartner(deps, desired, resolved.existing);
@@ -220,7 +259,11 @@ export async function upsertBusinessPartner(deps: PipelineDeps, desired: B1Busin
     }
     // Another writer claimed the candidate between our read and our write: decide again.
     known?.claim(String(resolved.existing.CardCode));
-    if (attempt >= LINK_ATTEMPTS) return { outcome: 'failed', reason: `business partner ${String(resolved.existing.CardCode)} (same e-mail) kept changing while being linked; retried ${LINK_ATTEMPTS} times` };
+    if (attempt >= LINK_ATTEMPTS)
+      return {
+        outcome: 'failed',
+        reason: `business partner ${String(resolved.existing.CardCode)} (same e-mail) kept changing while being linked; retried ${LINK_ATTEMPTS} times`,
+      };
     resolved = await resolveAlone(deps, desired);
   }
   if (!resolved.existing) return createPartner(deps, desired, runId);
@@ -228,10 +271,16 @@ export async function upsertBusinessPartner(deps: PipelineDeps, desired: B1Busin
 }
 
 /** Writes what differs to a partner that carries this customer's U_ShopifyId. */
-async function patchPartner(deps: PipelineDeps, desired: B1BusinessPartnerCreate, existing: BusinessPartner, runId: string | undefined): Promise<BpUpsertResult> {
+async function patchPartner(
+  deps: PipelineDeps,
+  desired: B1BusinessPartnerCreate,
+  existing: BusinessPartner,
+  runId: string | undefined,
+): Promise<BpUpsertResult> {
   const cardCode = String(existing.CardCode);
   const patch = diffBusinessPartner(existing as unknown as B1BusinessPartner, desired);
-  if (!patch) return { outcome: customerState(deps).createAttempts.attemptedInRun(runId, desired.U_ShopifyId) ? 'created' : 'unchanged', cardCode };
+  if (!patch)
+    return { outcome: customerState(deps).createAttempts.attemptedInRun(runId, desired.U_ShopifyId) ? 'created' : 'unchanged', cardCode };
   try {
     await deps.b1.patchBusinessPartner(cardCode, patch as Parameters<PipelineDeps['b1']['patchBusinessPartner']>[1]);
   } catch (e) {
@@ -247,7 +296,11 @@ async function patchPartner(deps: PipelineDeps, desired: B1BusinessPartnerCreate
  * ('taken'). A Service Layer without ETags (before 10.0 FP 2102) gets a plain PATCH checked by
  * a re-read.
  */
-async function linkPartner(deps: PipelineDeps, desired: B1BusinessPartnerCreate, candidate: BusinessPartner): Promise<BpUpsertResult | 'taken'> {
+async function linkPartner(
+  deps: PipelineDeps,
+  desired: B1BusinessPartnerCreate,
+  candidate: BusinessPartner,
+): Promise<BpUpsertResult | 'taken'> {
   const cardCode = String(candidate.CardCode);
   const read = await deps.b1.getWithEtag('BusinessPartners', cardCode, { select: BP_DIFF_SELECT }).catch((e: unknown) => {
     if (e instanceof B1NotFoundError) return undefined;
@@ -259,7 +312,12 @@ async function linkPartner(deps: PipelineDeps, desired: B1BusinessPartnerCreate,
   if (current.U_ShopifyId) return 'taken';
   const patch = diffBusinessPartner(current as unknown as B1BusinessPartner, desired) ?? {};
   try {
-    await deps.b1.patch('BusinessPartners', cardCode, { ...patch, U_ShopifyId: desired.U_ShopifyId }, read.etag ? { ifMatch: read.etag } : {});
+    await deps.b1.patch(
+      'BusinessPartners',
+      cardCode,
+      { ...patch, U_ShopifyId: desired.U_ShopifyId },
+      read.etag ? { ifMatch: read.etag } : {},
+    );
   } catch (e) {
     if (e instanceof B1ConflictError) return 'taken';
     // A refused link leaves the partner unclaimed: the next customer with this e-mail may link it.
@@ -293,7 +351,11 @@ async function createPartner(deps: PipelineDeps, desired: B1BusinessPartnerCreat
       if (there?.U_ShopifyId === desired.U_ShopifyId) return patchPartner(deps, desired, there, runId);
       if (there) {
         const owner = there.U_ShopifyId ? `Shopify customer ${String(there.U_ShopifyId)}` : 'no Shopify customer (made in B1)';
-        return { outcome: 'failed', reason: `business partner code ${desired.CardCode} is already taken by a partner of ${owner}; change customer.cardCode.prefix or free the code`, field: 'id' };
+        return {
+          outcome: 'failed',
+          reason: `business partner code ${desired.CardCode} is already taken by a partner of ${owner}; change customer.cardCode.prefix or free the code`,
+          field: 'id',
+        };
       }
     }
     return rejection(e, `create business partner ${desired.CardCode ?? `(series ${desired.Series})`} for ${desired.U_ShopifyId}`);
@@ -327,7 +389,9 @@ async function createInSeries(deps: PipelineDeps, desired: B1BusinessPartnerCrea
   const reservations = deps.b1.reservations;
   const id = desired.U_ShopifyId;
   let taken = await reservations.reserve(PARTNER_RESERVATIONS, id).catch((e: unknown) => {
-    throw e instanceof ReservationSetupError ? new PipelineSetupError(`customer.cardCode mode 'series' needs the partner reservation table: ${e.message}`) : e;
+    throw e instanceof ReservationSetupError
+      ? new PipelineSetupError(`customer.cardCode mode 'series' needs the partner reservation table: ${e.message}`)
+      : e;
   });
   if (!taken.mine) {
     const held = taken.holder;
@@ -341,10 +405,16 @@ async function createInSeries(deps: PipelineDeps, desired: B1BusinessPartnerCrea
       return patchPartner(deps, desired, found, runId);
     }
     if (held.target !== REFUSED && !reservations.isStale(held)) {
-      throw new PartnerInProgressError(`business partner for ${id} is being created by another writer (reservation ${held.code} taken ${held.takenAt} by ${held.holder}); retry`, { context: { entity: 'BusinessPartners' } });
+      throw new PartnerInProgressError(
+        `business partner for ${id} is being created by another writer (reservation ${held.code} taken ${held.takenAt} by ${held.holder}); retry`,
+        { context: { entity: 'BusinessPartners' } },
+      );
     }
     taken = await reservations.takeOver(held);
-    if (!taken.mine) throw new PartnerInProgressError(`business partner for ${id}: another writer took over reservation ${held.code} first; retry`, { context: { entity: 'BusinessPartners' } });
+    if (!taken.mine)
+      throw new PartnerInProgressError(`business partner for ${id}: another writer took over reservation ${held.code} first; retry`, {
+        context: { entity: 'BusinessPartners' },
+      });
   }
   const mine = taken.reservation;
   // A partner made before reservations existed, or by a holder whose POST committed late.
@@ -356,7 +426,9 @@ async function createInSeries(deps: PipelineDeps, desired: B1BusinessPartnerCrea
   customerState(deps).createAttempts.note(runId, id);
   let cardCode: string;
   try {
-    cardCode = String((await deps.b1.createBusinessPartner(desired as unknown as Parameters<PipelineDeps['b1']['createBusinessPartner']>[0])).CardCode);
+    cardCode = String(
+      (await deps.b1.createBusinessPartner(desired as unknown as Parameters<PipelineDeps['b1']['createBusinessPartner']>[0])).CardCode,
+    );
   } catch (e) {
     if (!isRecordRejection(e)) throw e;
     // Refused: nothing was created; the next attempt (after the data is fixed) need not wait.
@@ -370,4 +442,3 @@ async function createInSeries(deps: PipelineDeps, desired: B1BusinessPartnerCrea
   await reservations.settle(mine, kept);
   return kept === cardCode || !keep ? { outcome: 'created', cardCode } : patchPartner(deps, desired, keep, runId);
 }
-

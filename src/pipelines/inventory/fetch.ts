@@ -27,7 +27,16 @@ import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from
 import { PipelineSetupError } from '../kit/errors';
 import { eachRecordIsolated } from '../kit/fetch-poison';
 import { b1OrderUnits, uncoveredUnits } from '../../mapping/inventory';
-import { b1SalesOrders, loadOpenOrders, openOrdersForSkus, ordersFromExport, startOpenOrdersExport, type B1SalesOrderFacts, type OpenOrderUnits, type OpenOrdersExport } from './pending';
+import {
+  b1SalesOrders,
+  loadOpenOrders,
+  openOrdersForSkus,
+  ordersFromExport,
+  startOpenOrdersExport,
+  type B1SalesOrderFacts,
+  type OpenOrderUnits,
+  type OpenOrdersExport,
+} from './pending';
 import { stockBySku } from './shopify-levels';
 import { loadSnapshot, startSnapshot } from './snapshot';
 import type { InventorySource, ShopifyStockMatch } from './types';
@@ -47,12 +56,23 @@ function trimItem(raw: RawItem): { code: string; data: Omit<InventorySource, 'sh
   const rows = Array.isArray(raw.ItemWarehouseInfoCollection) ? (raw.ItemWarehouseInfoCollection as Record<string, unknown>[]) : [];
   const warehouses: B1ItemWarehouseInfo[] = rows
     .filter((r) => typeof r.WarehouseCode === 'string')
-    .map((r) => ({ WarehouseCode: r.WarehouseCode as string, InStock: num(r.InStock), Committed: num(r.Committed), Ordered: num(r.Ordered) }));
+    .map((r) => ({
+      WarehouseCode: r.WarehouseCode as string,
+      InStock: num(r.InStock),
+      Committed: num(r.Committed),
+      Ordered: num(r.Ordered),
+    }));
   return { code: String(raw.ItemCode), data: { inventoryItem: raw.InventoryItem !== 'tNO', warehouses } };
 }
 
 async function firstPage(deps: PipelineDeps, after: string | undefined, size: number): Promise<RawItem[]> {
-  const pages = deps.b1.keyRange('Items', { keyField: 'ItemCode', filter: f.eq('U_ShopifySync', 'Y'), select: SELECT, pageSize: size, ...(after !== undefined ? { after } : {}) });
+  const pages = deps.b1.keyRange('Items', {
+    keyField: 'ItemCode',
+    filter: f.eq('U_ShopifySync', 'Y'),
+    select: SELECT,
+    pageSize: size,
+    ...(after !== undefined ? { after } : {}),
+  });
   try {
     const first = await pages.next();
     return first.done ? [] : (first.value as RawItem[]);
@@ -65,7 +85,13 @@ async function byIds(deps: PipelineDeps, ids: readonly string[]): Promise<RawIte
   const out: RawItem[] = [];
   for (let i = 0; i < ids.length; i += IDS_PER_B1_CALL) {
     const part = ids.slice(i, i + IDS_PER_B1_CALL);
-    out.push(...((await deps.b1.list('Items', { filter: f.anyOf('ItemCode', part), select: SELECT }, { maxPageSize: IDS_PER_B1_CALL })) as RawItem[]));
+    out.push(
+      ...((await deps.b1.list(
+        'Items',
+        { filter: f.anyOf('ItemCode', part), select: SELECT },
+        { maxPageSize: IDS_PER_B1_CALL },
+      )) as RawItem[]),
+    );
   }
   return out;
 }
@@ -91,7 +117,12 @@ function parseCursor(c: string | undefined): ScanCursor {
  * Shopify's current stock for the page's SKUs: from the run's bulk snapshot when it is ready,
  * per request otherwise (and for SKUs the snapshot does not have).
  */
-async function shopifyStock(deps: PipelineDeps, skus: string[], locationIds: string[], cursor: ScanCursor): Promise<{ stock: Map<string, ShopifyStockMatch[]>; snapshot?: string }> {
+async function shopifyStock(
+  deps: PipelineDeps,
+  skus: string[],
+  locationIds: string[],
+  cursor: ScanCursor,
+): Promise<{ stock: Map<string, ShopifyStockMatch[]>; snapshot?: string }> {
   let snapshotId = cursor.snapshot;
   const stock = new Map<string, ShopifyStockMatch[]>();
   let rest = skus;
@@ -133,7 +164,12 @@ async function briefWait(deps: PipelineDeps, operationId: string): Promise<ScanC
  * then be counted nowhere). Items whose Shopify levels show nothing committed at a mapped location
  * have no open order there and cost nothing.
  */
-async function withPending(deps: PipelineDeps, items: TrimmedItem[], stock: ReadonlyMap<string, ShopifyStockMatch[]>, loadExport?: () => Promise<OpenOrdersExport | undefined>): Promise<TrimmedItem[]> {
+async function withPending(
+  deps: PipelineDeps,
+  items: TrimmedItem[],
+  stock: ReadonlyMap<string, ShopifyStockMatch[]>,
+  loadExport?: () => Promise<OpenOrdersExport | undefined>,
+): Promise<TrimmedItem[]> {
   const locationIds = new Set(deps.mapping.locations.map((l) => l.locationId));
   const codeByInventoryItem = new Map<string, string>();
   const committed = new Map<string, Record<string, number>>();
@@ -151,8 +187,15 @@ async function withPending(deps: PipelineDeps, items: TrimmedItem[], stock: Read
   // Each item's orders come from one source: the export where it agrees with the levels read,
   // else a fresh query (an order in both lists is never applied twice to one item).
   const exported = loadExport ? await loadExport() : undefined;
-  const fromExport = exported ? ordersFromExport(exported, committed, locationIds) : { orders: [] as OpenOrderUnits[], unresolved: new Set(committed.keys()) };
-  const { orders: queried, uncertain } = fromExport.unresolved.size ? await openOrdersForSkus(deps, [...fromExport.unresolved].map((id) => codeByInventoryItem.get(id)!)) : { orders: [], uncertain: new Set<string>() };
+  const fromExport = exported
+    ? ordersFromExport(exported, committed, locationIds)
+    : { orders: [] as OpenOrderUnits[], unresolved: new Set(committed.keys()) };
+  const { orders: queried, uncertain } = fromExport.unresolved.size
+    ? await openOrdersForSkus(
+        deps,
+        [...fromExport.unresolved].map((id) => codeByInventoryItem.get(id)!),
+      )
+    : { orders: [], uncertain: new Set<string>() };
   const sources: { orders: OpenOrderUnits[]; applies: (inventoryItemId: string) => boolean }[] = [
     { orders: fromExport.orders, applies: (id) => !fromExport.unresolved.has(id) },
     { orders: queried, applies: (id) => fromExport.unresolved.has(id) },
@@ -238,23 +281,35 @@ async function withPending(deps: PipelineDeps, items: TrimmedItem[], stock: Read
 type TrimmedItem = ReturnType<typeof trimItem>;
 
 function toRecords(items: TrimmedItem[], stock: ReadonlyMap<string, ShopifyStockMatch[]>): SourceRecord<InventorySource>[] {
-  return eachRecordIsolated('inventory', items, (i) => ({ id: i.code, label: i.code }), (i) => ({
-    id: i.code,
-    label: i.code,
-    data: i.data.inventoryItem ? { ...i.data, shopify: stock.get(i.code) ?? [] } : i.data,
-  }));
+  return eachRecordIsolated(
+    'inventory',
+    items,
+    (i) => ({ id: i.code, label: i.code }),
+    (i) => ({
+      id: i.code,
+      label: i.code,
+      data: i.data.inventoryItem ? { ...i.data, shopify: stock.get(i.code) ?? [] } : i.data,
+    }),
+  );
 }
 
 /**
  * Fresh records for the given items (never from a snapshot): B1's stock, Shopify's levels, then
  * the pending orders. Used by ids runs and by post when a compare-and-set found Shopify changed.
  */
-export async function readInventoryItems(deps: PipelineDeps, codes: readonly string[]): Promise<{ records: SourceRecord<InventorySource>[]; missing: string[] }> {
+export async function readInventoryItems(
+  deps: PipelineDeps,
+  codes: readonly string[],
+): Promise<{ records: SourceRecord<InventorySource>[]; missing: string[] }> {
   const raw = await byIds(deps, codes);
   const found = new Set(raw.map((r) => String(r.ItemCode)));
   const items = raw.map(trimItem);
   const locationIds = deps.mapping.locations.map((l) => l.locationId);
-  const stock = await stockBySku(deps.shopify, items.filter((i) => i.data.inventoryItem).map((i) => i.code), locationIds);
+  const stock = await stockBySku(
+    deps.shopify,
+    items.filter((i) => i.data.inventoryItem).map((i) => i.code),
+    locationIds,
+  );
   return { records: toRecords(await withPending(deps, items, stock), stock), missing: codes.filter((c) => !found.has(c)) };
 }
 
@@ -301,6 +356,13 @@ export async function fetchInventoryPage(deps: PipelineDeps, input: FetchPageInp
       }
     : undefined;
   const records = toRecords(await withPending(deps, items, stock, loadExport), stock);
-  const nextCursor = raw.length === size ? JSON.stringify({ after: String(raw[raw.length - 1]?.ItemCode), ...(snapshot ? { snapshot } : {}), ...(ordersExport ? { orders: ordersExport } : {}) }) : undefined;
+  const nextCursor =
+    raw.length === size
+      ? JSON.stringify({
+          after: String(raw[raw.length - 1]?.ItemCode),
+          ...(snapshot ? { snapshot } : {}),
+          ...(ordersExport ? { orders: ordersExport } : {}),
+        })
+      : undefined;
   return { records, ...(nextCursor !== undefined ? { nextCursor } : {}) };
 }

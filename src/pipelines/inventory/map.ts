@@ -11,7 +11,8 @@ import { failed, skipped, unchanged } from '../../mapping/outcome';
 import type { MappedRecord, SourceRecord } from '../contract';
 import type { InventoryPayload, InventorySource } from './types';
 
-const hasStock = (w: { InStock?: number | null; Committed?: number | null; Ordered?: number | null }): boolean => (w.InStock ?? 0) !== 0 || (w.Committed ?? 0) !== 0 || (w.Ordered ?? 0) !== 0;
+const hasStock = (w: { InStock?: number | null; Committed?: number | null; Ordered?: number | null }): boolean =>
+  (w.InStock ?? 0) !== 0 || (w.Committed ?? 0) !== 0 || (w.Ordered ?? 0) !== 0;
 
 export function mapInventoryRecord(rec: SourceRecord<InventorySource>, config: MappingConfig): MappedRecord<InventoryPayload> {
   const code = rec.id;
@@ -21,11 +22,24 @@ export function mapInventoryRecord(rec: SourceRecord<InventorySource>, config: M
 
   const matches = d.shopify ?? [];
   if (matches.length === 0) {
-    return { ...base, ok: false, outcome: failed('inventory', code, `item ${code}: no Shopify variant has SKU ${code} (push the product first)`, 'ItemCode') };
+    return {
+      ...base,
+      ok: false,
+      outcome: failed('inventory', code, `item ${code}: no Shopify variant has SKU ${code} (push the product first)`, 'ItemCode'),
+    };
   }
   if (matches.length > 1) {
     const ids = matches.map((m) => m.inventoryItemId).join(', ');
-    return { ...base, ok: false, outcome: failed('inventory', code, `item ${code}: SKU ${code} is on ${matches.length} Shopify variants (${ids}); stock cannot be assigned to one`, 'ItemCode') };
+    return {
+      ...base,
+      ok: false,
+      outcome: failed(
+        'inventory',
+        code,
+        `item ${code}: SKU ${code} is on ${matches.length} Shopify variants (${ids}); stock cannot be assigned to one`,
+        'ItemCode',
+      ),
+    };
   }
   const match = matches[0]!;
   if (!match.tracked) return { ...base, ok: false, outcome: skipped('inventory', code, 'shopify-inventory-not-tracked') };
@@ -35,7 +49,16 @@ export function mapInventoryRecord(rec: SourceRecord<InventorySource>, config: M
   const stocked = d.warehouses.filter(hasStock);
   if (stocked.length > 0 && !stocked.some((w) => mapped.has(w.WarehouseCode))) {
     const whs = [...new Set(stocked.map((w) => `'${w.WarehouseCode}'`))].join(', ');
-    return { ...base, ok: false, outcome: failed('inventory', code, `item ${code}: its stock is in warehouse ${whs}, which no Shopify location is mapped to (setting locations[].warehouses)`, 'locations') };
+    return {
+      ...base,
+      ok: false,
+      outcome: failed(
+        'inventory',
+        code,
+        `item ${code}: its stock is in warehouse ${whs}, which no Shopify location is mapped to (setting locations[].warehouses)`,
+        'locations',
+      ),
+    };
   }
 
   // Units Shopify sold that B1 has no sales order for yet, and units Shopify holds outside orders.
@@ -44,7 +67,12 @@ export function mapInventoryRecord(rec: SourceRecord<InventorySource>, config: M
     const less = (d.pending?.[loc.locationId] ?? 0) + (match.reserved?.[loc.locationId] ?? 0);
     if (less > 0) deductions.set(levelKey(match.inventoryItemId, loc.locationId), less);
   }
-  const { levels } = desiredLevels([{ ItemCode: code, ItemWarehouseInfoCollection: d.warehouses }], new Map([[code, match.inventoryItemId]]), config, deductions);
+  const { levels } = desiredLevels(
+    [{ ItemCode: code, ItemWarehouseInfoCollection: d.warehouses }],
+    new Map([[code, match.inventoryItemId]]),
+    config,
+    deductions,
+  );
   const current = new Map<string, number>();
   for (const [loc, q] of Object.entries(match.available)) if (q !== null) current.set(levelKey(match.inventoryItemId, loc), q);
   const diff = diffInventory(levels, current, config);
@@ -62,6 +90,9 @@ export function mapInventoryRecord(rec: SourceRecord<InventorySource>, config: M
   };
 }
 
-export function mapInventoryPage(records: readonly SourceRecord<InventorySource>[], config: MappingConfig): MappedRecord<InventoryPayload>[] {
+export function mapInventoryPage(
+  records: readonly SourceRecord<InventorySource>[],
+  config: MappingConfig,
+): MappedRecord<InventoryPayload>[] {
   return records.map((r) => mapInventoryRecord(r, config));
 }

@@ -25,7 +25,13 @@
 import type { ShopifyClient } from '../../connectors/shopify/client';
 import { searchValue } from '../../connectors/shopify/client';
 import { reassembleBulk, type BulkExportState } from '../../connectors/shopify/bulk';
-import { loadOpenOrdersExport, openOrderRemaining, openOrdersPage, startOpenOrdersExport as startExport, type OpenFulfillmentOrders } from '../../connectors/shopify/open-orders';
+import {
+  loadOpenOrdersExport,
+  openOrderRemaining,
+  openOrdersPage,
+  startOpenOrdersExport as startExport,
+  type OpenFulfillmentOrders,
+} from '../../connectors/shopify/open-orders';
 import type { B1OrderLineFacts } from '../../mapping/inventory';
 import type { PipelineDeps } from '../contract';
 import { orFilters } from '../kit/paging';
@@ -102,7 +108,10 @@ function fulfilledOf(fo: RawFulfillmentOrders): Map<string, number> {
  * fulfillment orders, or 90 lines in one); the caller deducts all of Shopify's committed units for
  * them (an undersell at worst) rather than part of that order.
  */
-export async function openOrdersForSkus(deps: PipelineDeps, skus: readonly string[]): Promise<{ orders: OpenOrderUnits[]; uncertain: Set<string> }> {
+export async function openOrdersForSkus(
+  deps: PipelineDeps,
+  skus: readonly string[],
+): Promise<{ orders: OpenOrderUnits[]; uncertain: Set<string> }> {
   const unique = [...new Set(skus)];
   const byId = new Map<string, OpenOrderUnits>();
   const uncertain = new Set<string>();
@@ -111,12 +120,21 @@ export async function openOrdersForSkus(deps: PipelineDeps, skus: readonly strin
     const query = `status:open AND (${batch.map((s) => `sku:${searchValue(s)}`).join(' OR ')})`;
     let after: string | null = null;
     for (;;) {
-      const page = await openOrdersPage(deps.shopify, { first: ORDERS_FIRST, after, query, fulfillmentOrdersFirst: FO_FIRST, linesFirst: LINES_FIRST });
+      const page = await openOrdersPage(deps.shopify, {
+        first: ORDERS_FIRST,
+        after,
+        query,
+        fulfillmentOrdersFirst: FO_FIRST,
+        linesFirst: LINES_FIRST,
+      });
       for (const o of page.orders) {
         if (byId.has(o.id)) continue;
         let fo = o.fulfillmentOrders;
         if (truncated(fo)) {
-          const long = await openOrderRemaining(deps.shopify, o.id, { fulfillmentOrdersFirst: FO_FIRST_LONG, linesFirst: LINES_FIRST_LONG });
+          const long = await openOrderRemaining(deps.shopify, o.id, {
+            fulfillmentOrdersFirst: FO_FIRST_LONG,
+            linesFirst: LINES_FIRST_LONG,
+          });
           if (!long) continue;
           fo = long.fulfillmentOrders;
           // Counting part of an order would deduct too little: its SKUs deduct all committed units.
@@ -148,7 +166,10 @@ export interface B1SalesOrderFacts {
 export async function b1SalesOrders(deps: PipelineDeps, orderIds: readonly string[]): Promise<Map<string, B1SalesOrderFacts[]>> {
   const out = new Map<string, B1SalesOrderFacts[]>();
   for (const filter of orFilters('U_ShopifyId', orderIds, ORDERS_PER_B1_CALL)) {
-    const rows = (await deps.b1.list('Orders', { filter, select: ['DocEntry', 'U_ShopifyId', 'Cancelled', 'DocumentStatus', 'DocumentLines'] })) as B1SalesOrderFacts[];
+    const rows = (await deps.b1.list('Orders', {
+      filter,
+      select: ['DocEntry', 'U_ShopifyId', 'Cancelled', 'DocumentStatus', 'DocumentLines'],
+    })) as B1SalesOrderFacts[];
     for (const r of rows) {
       if (typeof r.U_ShopifyId !== 'string') continue;
       out.set(r.U_ShopifyId, [...(out.get(r.U_ShopifyId) ?? []), r]);
@@ -174,7 +195,14 @@ export function openOrdersFromLines(lines: Record<string, unknown>[]): OpenOrder
       nodes: (o.__children.FulfillmentOrder ?? []).map((n) => ({
         status: String(n.status),
         assignedLocation: (n.assignedLocation as RawFulfillmentOrders['nodes'][number]['assignedLocation']) ?? null,
-        lineItems: { pageInfo: { hasNextPage: false }, nodes: (n.__children.FulfillmentOrderLineItem ?? []).map((l) => ({ remainingQuantity: Number(l.remainingQuantity ?? 0), totalQuantity: typeof l.totalQuantity === 'number' ? l.totalQuantity : null, inventoryItemId: typeof l.inventoryItemId === 'string' ? l.inventoryItemId : null })) },
+        lineItems: {
+          pageInfo: { hasNextPage: false },
+          nodes: (n.__children.FulfillmentOrderLineItem ?? []).map((l) => ({
+            remainingQuantity: Number(l.remainingQuantity ?? 0),
+            totalQuantity: typeof l.totalQuantity === 'number' ? l.totalQuantity : null,
+            inventoryItemId: typeof l.inventoryItemId === 'string' ? l.inventoryItemId : null,
+          })),
+        },
       })),
     };
     out.set(o.id, { orderId: o.id, name: String(o.name ?? o.id), units: unitsOf(fo), fulfilled: fulfilledOf(fo) });
@@ -192,7 +220,11 @@ export function loadOpenOrders(shopify: ShopifyClient, operationId: string): Pro
  * orders account for exactly (their orders, from the export) and those whose orders must be
  * queried afresh.
  */
-export function ordersFromExport(exported: OpenOrdersExport, committed: ReadonlyMap<string, Record<string, number>>, locationIds: ReadonlySet<string>): { orders: OpenOrderUnits[]; unresolved: Set<string> } {
+export function ordersFromExport(
+  exported: OpenOrdersExport,
+  committed: ReadonlyMap<string, Record<string, number>>,
+  locationIds: ReadonlySet<string>,
+): { orders: OpenOrderUnits[]; unresolved: Set<string> } {
   const sums = new Map<string, number>();
   const touching = new Map<string, OpenOrderUnits[]>();
   for (const o of exported.values()) {

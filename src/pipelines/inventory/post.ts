@@ -76,7 +76,13 @@ interface RoundResult {
 }
 
 /** One write round over records (indices into the page): activations, then the rows in batches. */
-async function writeRound(deps: PipelineDeps, records: readonly PostRecord[], keyBase: string, uri: string, pageIndex: number): Promise<RoundResult> {
+async function writeRound(
+  deps: PipelineDeps,
+  records: readonly PostRecord[],
+  keyBase: string,
+  uri: string,
+  pageIndex: number,
+): Promise<RoundResult> {
   const config = deps.mapping;
   const problems: RoundResult['problems'] = new Map();
   const stale = new Set<number>();
@@ -86,18 +92,32 @@ async function writeRound(deps: PipelineDeps, records: readonly PostRecord[], ke
   };
 
   // 1. Stock the items where they are not stocked yet (a set on such a pair is refused).
-  const activations = records.flatMap((r, rec) => r.payload.activate.map((locationId) => ({ rec, locationId, inventoryItemId: r.payload.inventoryItemId })));
+  const activations = records.flatMap((r, rec) =>
+    r.payload.activate.map((locationId) => ({ rec, locationId, inventoryItemId: r.payload.inventoryItemId })),
+  );
   await inPool(activations, ACTIVATE_CONCURRENCY, async (a) => {
     const res = await deps.shopify.activateInventory(a.inventoryItemId, a.locationId);
     if (!res.ok) {
       const code = records[a.rec]?.id;
-      fail(a.rec, `item ${code}: activating inventory item ${a.inventoryItemId} at location ${a.locationId} failed: ${res.userErrors.map(describe).join('; ')}`, locationField(config, a.locationId));
+      fail(
+        a.rec,
+        `item ${code}: activating inventory item ${a.inventoryItemId} at location ${a.locationId} failed: ${res.userErrors.map(describe).join('; ')}`,
+        locationField(config, a.locationId),
+      );
     } else wrote.add(a.rec);
   });
 
   // 2. Set the rows that differ, ≤250 per call, all batches of the page at once.
   const rows: Row[] = records.flatMap((r, rec) =>
-    problems.has(rec) ? [] : r.payload.rows.map((row) => ({ rec, inventoryItemId: r.payload.inventoryItemId, locationId: row.locationId, quantity: row.quantity, changeFromQuantity: row.changeFromQuantity })),
+    problems.has(rec)
+      ? []
+      : r.payload.rows.map((row) => ({
+          rec,
+          inventoryItemId: r.payload.inventoryItemId,
+          locationId: row.locationId,
+          quantity: row.quantity,
+          changeFromQuantity: row.changeFromQuantity,
+        })),
   );
   await Promise.all(
     chunk(rows, INVENTORY_BATCH_SIZE).map(async (batch, batchIndex) => {
@@ -105,15 +125,27 @@ async function writeRound(deps: PipelineDeps, records: readonly PostRecord[], ke
       // A batch is atomic: a row Shopify refuses fails alone (or is read again when it was only
       // stale), the others are resent once without it.
       for (let attempt = 0; attempt < 2 && pending.length > 0; attempt++) {
-        const quantities = pending.map((r) => ({ inventoryItemId: r.inventoryItemId, locationId: r.locationId, quantity: r.quantity, changeFromQuantity: r.changeFromQuantity }));
+        const quantities = pending.map((r) => ({
+          inventoryItemId: r.inventoryItemId,
+          locationId: r.locationId,
+          quantity: r.quantity,
+          changeFromQuantity: r.changeFromQuantity,
+        }));
         const idempotencyKey = inventoryIdempotencyKey(keyBase, batchIndex, quantities);
-        const res = await deps.shopify.setInventoryQuantities(quantities, { idempotencyKey, reason: config.inventory.reason, referenceDocumentUri: uri, activateMissing: true });
+        const res = await deps.shopify.setInventoryQuantities(quantities, {
+          idempotencyKey,
+          reason: config.inventory.reason,
+          referenceDocumentUri: uri,
+          activateMissing: true,
+        });
         if (res.ok) {
           for (const r of pending) wrote.add(r.rec);
           return;
         }
         if (res.userErrors.some((e) => e.code && RETRY_LATER.has(e.code))) {
-          throw new InventoryRetryLaterError(`inventorySetQuantities batch ${batchIndex} of page ${pageIndex}: ${res.userErrors.map(describe).join('; ')}`);
+          throw new InventoryRetryLaterError(
+            `inventorySetQuantities batch ${batchIndex} of page ${pageIndex}: ${res.userErrors.map(describe).join('; ')}`,
+          );
         }
         const bad = new Set<number>();
         for (const e of res.userErrors) {
@@ -126,11 +158,20 @@ async function writeRound(deps: PipelineDeps, records: readonly PostRecord[], ke
             continue;
           }
           const code = records[row.rec]?.id;
-          fail(row.rec, `item ${code} at location ${row.locationId}: Shopify refused available=${row.quantity}: ${describe(e)}`, locationField(config, row.locationId));
+          fail(
+            row.rec,
+            `item ${code} at location ${row.locationId}: Shopify refused available=${row.quantity}: ${describe(e)}`,
+            locationField(config, row.locationId),
+          );
         }
         if (bad.size === 0) {
           // Not attributable to a row: every item in the batch failed with Shopify's words.
-          for (const row of pending) fail(row.rec, `item ${records[row.rec]?.id}: inventorySetQuantities refused the batch: ${res.userErrors.map(describe).join('; ')}`, 'inventory');
+          for (const row of pending)
+            fail(
+              row.rec,
+              `item ${records[row.rec]?.id}: inventorySetQuantities refused the batch: ${res.userErrors.map(describe).join('; ')}`,
+              'inventory',
+            );
           return;
         }
         // An item is written whole or read again whole: its other rows wait for the re-read too.
@@ -151,7 +192,13 @@ export async function postInventoryPage(deps: PipelineDeps, input: PostPageInput
   // Round 0 writes the page as mapped; later rounds only the items whose value moved meanwhile.
   let current: { index: number; record: PostRecord }[] = input.records.map((record, index) => ({ index, record }));
   for (let round = 0; current.length > 0; round++) {
-    const res = await writeRound(deps, current.map((c) => c.record), round === 0 ? keyBase : `${keyBase}/reread-${round}`, uri, input.pageIndex);
+    const res = await writeRound(
+      deps,
+      current.map((c) => c.record),
+      round === 0 ? keyBase : `${keyBase}/reread-${round}`,
+      uri,
+      input.pageIndex,
+    );
     const stale: { index: number; record: PostRecord }[] = [];
     current.forEach((c, i) => {
       if (res.wrote.has(i)) wrote.add(c.index);
@@ -162,11 +209,23 @@ export async function postInventoryPage(deps: PipelineDeps, input: PostPageInput
     });
     if (stale.length === 0) break;
     if (round + 1 >= WRITE_ROUNDS) {
-      for (const c of stale) outcomes.set(c.index, failed('inventory', c.record.id, `item ${c.record.id}: Shopify's available kept changing while it was written (${WRITE_ROUNDS} compare-and-set attempts); the next run writes it`, 'inventory'));
+      for (const c of stale)
+        outcomes.set(
+          c.index,
+          failed(
+            'inventory',
+            c.record.id,
+            `item ${c.record.id}: Shopify's available kept changing while it was written (${WRITE_ROUNDS} compare-and-set attempts); the next run writes it`,
+            'inventory',
+          ),
+        );
       break;
     }
     // Read the moved items again and map them again: the new rows compare against the new values.
-    const { records } = await readInventoryItems(deps, stale.map((c) => c.record.id));
+    const { records } = await readInventoryItems(
+      deps,
+      stale.map((c) => c.record.id),
+    );
     const byId = new Map(records.map((r) => [r.id, r]));
     current = [];
     for (const c of stale) {
@@ -176,9 +235,19 @@ export async function postInventoryPage(deps: PipelineDeps, input: PostPageInput
         continue;
       }
       const mapped = mapInventoryRecord(source, deps.mapping);
-      if (mapped.ok) current.push({ index: c.index, record: { id: c.record.id, ...(c.record.label !== undefined ? { label: c.record.label } : {}), payload: mapped.payload } });
+      if (mapped.ok)
+        current.push({
+          index: c.index,
+          record: { id: c.record.id, ...(c.record.label !== undefined ? { label: c.record.label } : {}), payload: mapped.payload },
+        });
       // Already right (the sale brought Shopify to the value), or now skipped/failed for a data reason.
-      else outcomes.set(c.index, mapped.outcome.outcome === 'unchanged' && wrote.has(c.index) ? updated('inventory', c.record.id, c.record.payload.inventoryItemId) : mapped.outcome);
+      else
+        outcomes.set(
+          c.index,
+          mapped.outcome.outcome === 'unchanged' && wrote.has(c.index)
+            ? updated('inventory', c.record.id, c.record.payload.inventoryItemId)
+            : mapped.outcome,
+        );
     }
   }
 

@@ -19,7 +19,13 @@
  * with the lookup (step 1), so one fault costs one record's retry, not the page.
  */
 import { B1TransientError } from '../../connectors/b1/errors';
-import { ReservationSetupError, type Reservation, type ReservationTable, type ReserveResult, type Reservations } from '../../connectors/b1/reservations';
+import {
+  ReservationSetupError,
+  type Reservation,
+  type ReservationTable,
+  type ReserveResult,
+  type Reservations,
+} from '../../connectors/b1/reservations';
 import { isRecordRejection } from '../../shared/error-policy';
 import { heartbeat } from './activity';
 import { PipelineSetupError } from './errors';
@@ -74,7 +80,11 @@ interface AttemptState {
   posts: number;
 }
 
-export async function createOnce<D>(reservations: Reservations, spec: CreateOnceSpec<D>, timing: CreateOnceTiming = CREATE_ONCE_TIMING): Promise<CreateOnceResult> {
+export async function createOnce<D>(
+  reservations: Reservations,
+  spec: CreateOnceSpec<D>,
+  timing: CreateOnceTiming = CREATE_ONCE_TIMING,
+): Promise<CreateOnceResult> {
   const st: AttemptState = { posts: 0 };
   for (let i = 0; ; i++) {
     try {
@@ -100,7 +110,12 @@ function inDoubt(reservations: Reservations, spec: CreateOnceSpec<unknown>, res:
 }
 
 /** The standing document carrying the key (younger copies voided), or undefined. */
-async function lookUp<D>(reservations: Reservations, spec: CreateOnceSpec<D>, res: Reservation | undefined, mine?: number): Promise<CreateOnceResult | undefined> {
+async function lookUp<D>(
+  reservations: Reservations,
+  spec: CreateOnceSpec<D>,
+  res: Reservation | undefined,
+  mine?: number,
+): Promise<CreateOnceResult | undefined> {
   const docs = (await spec.find()).sort((a, b) => spec.entryOf(a) - spec.entryOf(b));
   if (docs.length === 0) return undefined;
   const standing = docs.filter((d) => spec.standing(d));
@@ -121,12 +136,21 @@ async function lookUp<D>(reservations: Reservations, spec: CreateOnceSpec<D>, re
   const docEntry = spec.entryOf(keep);
   if (res && res.target !== String(docEntry)) await reservations.settle(res, String(docEntry)).catch(() => undefined);
   if (reported.length) {
-    return { kind: 'duplicates', docEntry, message: `${spec.label}: SAP B1 has several documents for it (${[docEntry, ...reported].join(', ')}) and refused to cancel the younger ones: settle them in B1` };
+    return {
+      kind: 'duplicates',
+      docEntry,
+      message: `${spec.label}: SAP B1 has several documents for it (${[docEntry, ...reported].join(', ')}) and refused to cancel the younger ones: settle them in B1`,
+    };
   }
   return { kind: mine === docEntry ? 'created' : 'found', docEntry };
 }
 
-async function attempt<D>(reservations: Reservations, spec: CreateOnceSpec<D>, st: AttemptState, timing: CreateOnceTiming): Promise<CreateOnceResult> {
+async function attempt<D>(
+  reservations: Reservations,
+  spec: CreateOnceSpec<D>,
+  st: AttemptState,
+  timing: CreateOnceTiming,
+): Promise<CreateOnceResult> {
   const known = await lookUp(reservations, spec, st.reservation);
   if (known) return st.posts > 0 && known.kind === 'found' ? { ...known, kind: 'created' } : known;
   if (st.inDoubt && st.reservation) return inDoubt(reservations, spec, st.reservation);
@@ -136,7 +160,11 @@ async function attempt<D>(reservations: Reservations, spec: CreateOnceSpec<D>, s
     if (!got.mine) {
       const h = got.holder;
       if (h.target) {
-        return { kind: 'refused', message: `${spec.label}: reserved for ${h.target} in SAP B1, which no longer carries the Shopify id; not posted again (check the document, then delete row ${h.code} of @${h.table})`, field: 'id' };
+        return {
+          kind: 'refused',
+          message: `${spec.label}: reserved for ${h.target} in SAP B1, which no longer carries the Shopify id; not posted again (check the document, then delete row ${h.code} of @${h.table})`,
+          field: 'id',
+        };
       }
       if (!reservations.isStale(h)) return inDoubt(reservations, spec, h);
       got = await reservations.takeOver(h);
@@ -158,7 +186,11 @@ async function attempt<D>(reservations: Reservations, spec: CreateOnceSpec<D>, s
     if (isRecordRejection(e)) {
       await reservations.release(mine);
       st.reservation = undefined;
-      return { kind: 'refused', message: `${spec.label}: SAP B1 refused it: ${e.sapMessage}`, ...(e.context.field ? { field: e.context.field } : {}) };
+      return {
+        kind: 'refused',
+        message: `${spec.label}: SAP B1 refused it: ${e.sapMessage}`,
+        ...(e.context.field ? { field: e.context.field } : {}),
+      };
     }
     if (!mayHaveApplied(e)) throw e; // not sent: the retry looks up, then posts again
     st.inDoubt = true;

@@ -23,7 +23,12 @@ interface MarkedData {
 }
 
 /** A record an unexpected error stopped: it fails alone, with the error's text and field. */
-export function poisoned(object: SyncObject, r: { id: string; label?: string }, stage: 'fetching' | 'mapping' | 'posting', err: unknown): RecordOutcome {
+export function poisoned(
+  object: SyncObject,
+  r: { id: string; label?: string },
+  stage: 'fetching' | 'mapping' | 'posting',
+  err: unknown,
+): RecordOutcome {
   const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   return failed(object, r.id, `${object} ${r.label ?? r.id}: error while ${stage}: ${text}`, errorField(err));
 }

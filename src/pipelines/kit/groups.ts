@@ -3,7 +3,12 @@
  * customer) run one after the other, different keys run side by side. B1 round trips dominate a
  * page's post time, and the Service Layer serves parallel requests of one session well.
  */
-export async function mapInGroups<T, R>(items: readonly T[], keyOf: (t: T) => string, limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+export async function mapInGroups<T, R>(
+  items: readonly T[],
+  keyOf: (t: T) => string,
+  limit: number,
+  fn: (t: T) => Promise<R>,
+): Promise<R[]> {
   const groups = new Map<string, number[]>();
   items.forEach((t, i) => {
     const k = keyOf(t);

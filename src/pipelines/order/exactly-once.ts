@@ -51,7 +51,11 @@ export function toCopy(r: Row): OrderCopy {
   const lines = (r.DocumentLines as Row[] | undefined) ?? [];
   const cancelled = r.Cancelled === 'tYES';
   const open = r.DocumentStatus === undefined || r.DocumentStatus === 'bost_Open';
-  const lineTouched = lines.some((l) => (l.LineStatus !== undefined && l.LineStatus !== 'bost_Open') || (typeof l.RemainingOpenQuantity === 'number' && typeof l.Quantity === 'number' && l.RemainingOpenQuantity < l.Quantity));
+  const lineTouched = lines.some(
+    (l) =>
+      (l.LineStatus !== undefined && l.LineStatus !== 'bost_Open') ||
+      (typeof l.RemainingOpenQuantity === 'number' && typeof l.Quantity === 'number' && l.RemainingOpenQuantity < l.Quantity),
+  );
   return {
     DocEntry: Number(r.DocEntry),
     ...(typeof r.Cancelled === 'string' ? { Cancelled: r.Cancelled } : {}),
@@ -122,9 +126,13 @@ export async function settleDuplicates(deps: PipelineDeps, shopifyId: string, mi
 export async function sweepDuplicates(deps: PipelineDeps, sinceDate: string): Promise<Map<string, SettleResult | { error: string }>> {
   // Every uncancelled copy counts, closed ones too: a copy delivered (closed) before a late copy
   // committed still makes the late one a duplicate, which would otherwise ship a second time.
-  const rows = await deps.b1.list('Orders', { filter: `CreationDate ge '${sinceDate}' and U_ShopifyId ne null and Cancelled eq 'tNO'`, select: ['DocEntry', 'U_ShopifyId'] });
+  const rows = await deps.b1.list('Orders', {
+    filter: `CreationDate ge '${sinceDate}' and U_ShopifyId ne null and Cancelled eq 'tNO'`,
+    select: ['DocEntry', 'U_ShopifyId'],
+  });
   const count = new Map<string, number>();
-  for (const r of rows) if (typeof r.U_ShopifyId === 'string' && r.U_ShopifyId) count.set(r.U_ShopifyId, (count.get(r.U_ShopifyId) ?? 0) + 1);
+  for (const r of rows)
+    if (typeof r.U_ShopifyId === 'string' && r.U_ShopifyId) count.set(r.U_ShopifyId, (count.get(r.U_ShopifyId) ?? 0) + 1);
   const out = new Map<string, SettleResult | { error: string }>();
   for (const [id, n] of count) {
     if (n < 2) continue;
@@ -133,7 +141,8 @@ export async function sweepDuplicates(deps: PipelineDeps, sinceDate: string): Pr
       out.set(id, settled);
       // The reservation follows the copy that stands (best effort: the next lookup repairs it).
       const reservation = await deps.b1.reservations.find(ORDER_RESERVATIONS, id).catch(() => undefined);
-      if (reservation && reservation.target !== String(settled.keep)) await deps.b1.reservations.settle(reservation, String(settled.keep)).catch(() => undefined);
+      if (reservation && reservation.target !== String(settled.keep))
+        await deps.b1.reservations.settle(reservation, String(settled.keep)).catch(() => undefined);
     } catch (e) {
       // One copy B1 refuses to cancel must not stop the sweep (nor the run): it is reported.
       if (e instanceof B1TransientError || !(e instanceof B1Error)) throw e;
@@ -155,7 +164,10 @@ export async function sweepRecentDuplicates(deps: PipelineDeps): Promise<void> {
   const since = new Date((deps.b1.serverNow() ?? Date.now()) - SWEEP_DAYS * 86_400_000).toISOString().slice(0, 10);
   const done = await sweepDuplicates(deps, since);
   for (const [id, r] of done) {
-    const what = 'error' in r ? `could not settle: ${r.error}` : `kept ${r.keep}, cancelled ${r.cancelled.join(', ') || 'none'}${r.reported.length ? `, already acted on in B1 (not cancelled): ${r.reported.join(', ')}` : ''}`;
+    const what =
+      'error' in r
+        ? `could not settle: ${r.error}`
+        : `kept ${r.keep}, cancelled ${r.cancelled.join(', ') || 'none'}${r.reported.length ? `, already acted on in B1 (not cancelled): ${r.reported.join(', ')}` : ''}`;
     activityLog(`order ${id}: several open SAP B1 sales orders carry it; ${what}`);
   }
 }

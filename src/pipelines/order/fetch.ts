@@ -10,7 +10,16 @@ import { pipelineConfigProblems } from '../../mapping';
 import type { ShopifyCustomer, ShopifyOrder } from '../../mapping/types';
 import { PipelineSetupError } from '../kit/errors';
 import type { FetchPageInput, FetchPageResult, PipelineDeps, SourceRecord } from '../contract';
-import { exportCursor, idsSlice, maxUpdatedAt, orFilters, parseExportCursor, pastPosition, positionAfter, type UpdatedAtPosition } from '../kit/paging';
+import {
+  exportCursor,
+  idsSlice,
+  maxUpdatedAt,
+  orFilters,
+  parseExportCursor,
+  pastPosition,
+  positionAfter,
+  type UpdatedAtPosition,
+} from '../kit/paging';
 import { trimCustomer } from '../customer';
 import { updatedSinceQuery } from '../../connectors/shopify/client';
 import { sweepRecentDuplicates } from './exactly-once';
@@ -19,7 +28,13 @@ import type { OrderContext, OrderSource } from './types';
 import { eachRecordIsolated } from '../kit/fetch-poison';
 
 /** Lowest key per cross-reference value (several rows carrying one GID is itself a defect to ignore). */
-async function lookup<K extends string | number>(deps: PipelineDeps, set: 'BusinessPartners' | 'Orders' | 'Items', field: string, keyField: string, values: string[]): Promise<Map<string, K>> {
+async function lookup<K extends string | number>(
+  deps: PipelineDeps,
+  set: 'BusinessPartners' | 'Orders' | 'Items',
+  field: string,
+  keyField: string,
+  values: string[],
+): Promise<Map<string, K>> {
   const out = new Map<string, K>();
   for (const filter of orFilters(field, values)) {
     const rows = await deps.b1.list(set, { filter, select: [...new Set([keyField, field])] });
@@ -41,28 +56,42 @@ export async function enrichOrders(deps: PipelineDeps, orders: ShopifyOrder[]): 
   const [items, partners, inB1] = await Promise.all([
     lookup<string>(deps, 'Items', 'ItemCode', 'ItemCode', skus),
     lookup<string>(deps, 'BusinessPartners', 'U_ShopifyId', 'CardCode', customerIds),
-    lookup<number>(deps, 'Orders', 'U_ShopifyId', 'DocEntry', orders.map((o) => o.id)),
+    lookup<number>(
+      deps,
+      'Orders',
+      'U_ShopifyId',
+      'DocEntry',
+      orders.map((o) => o.id),
+    ),
   ]);
   const unknownCustomers = customerIds.filter((id) => !partners.has(id));
   const customers = new Map<string, ShopifyCustomer>();
   if (unknownCustomers.length) {
     const maxAddresses = deps.mapping.customer.maxAddresses;
-    for (const c of await deps.shopify.customersByIds(unknownCustomers, { addressesFirst: maxAddresses })) customers.set(c.id, trimCustomer(c, maxAddresses));
+    for (const c of await deps.shopify.customersByIds(unknownCustomers, { addressesFirst: maxAddresses }))
+      customers.set(c.id, trimCustomer(c, maxAddresses));
   }
-  return eachRecordIsolated('order', orders, (raw) => ({ id: raw.id, label: raw.name }), (raw) => {
-    const order = trimOrder(raw);
-    const context: OrderContext = { itemCodes: [...new Set(order.lineItems.map((l) => l.sku?.trim()).filter((s): s is string => !!s && items.has(s)))] };
-    const cid = order.customer?.id;
-    if (cid) {
-      const cardCode = partners.get(cid);
-      const customer = customers.get(cid);
-      if (cardCode !== undefined) context.cardCode = cardCode;
-      else if (customer) context.customer = customer;
-    }
-    const docEntry = inB1.get(order.id);
-    if (docEntry !== undefined) context.docEntry = Number(docEntry);
-    return { id: order.id, label: order.name, data: { order, context } };
-  });
+  return eachRecordIsolated(
+    'order',
+    orders,
+    (raw) => ({ id: raw.id, label: raw.name }),
+    (raw) => {
+      const order = trimOrder(raw);
+      const context: OrderContext = {
+        itemCodes: [...new Set(order.lineItems.map((l) => l.sku?.trim()).filter((s): s is string => !!s && items.has(s)))],
+      };
+      const cid = order.customer?.id;
+      if (cid) {
+        const cardCode = partners.get(cid);
+        const customer = customers.get(cid);
+        if (cardCode !== undefined) context.cardCode = cardCode;
+        else if (customer) context.customer = customer;
+      }
+      const docEntry = inB1.get(order.id);
+      if (docEntry !== undefined) context.docEntry = Number(docEntry);
+      return { id: order.id, label: order.name, data: { order, context } };
+    },
+  );
 }
 
 async function byIds(deps: PipelineDeps, ids: string[]): Promise<{ orders: ShopifyOrder[]; missingIds: string[] }> {
@@ -104,7 +133,11 @@ export async function fetchOrders(deps: PipelineDeps, input: FetchPageInput): Pr
   if (input.mode === 'ids') {
     const { ids, nextCursor } = idsSlice(input, pageSize);
     const { orders, missingIds } = await byIds(deps, ids);
-    return { records: await enrichOrders(deps, orders), ...(nextCursor ? { nextCursor } : {}), ...(missingIds.length ? { missingIds } : {}) };
+    return {
+      records: await enrichOrders(deps, orders),
+      ...(nextCursor ? { nextCursor } : {}),
+      ...(missingIds.length ? { missingIds } : {}),
+    };
   }
   const updatedSince = input.mode === 'delta' ? (input.since ?? null) : null;
   const bulk = input.cursor ? parseExportCursor<BulkCursor>(input.cursor) : null;
@@ -129,7 +162,12 @@ export async function fetchOrders(deps: PipelineDeps, input: FetchPageInput): Pr
   let nextCursor = more && after ? after : undefined;
   // A run with more pages than this one reads the rest from one bulk export (see bulkPage), when
   // paging would be slow at this shop's restore rate.
-  if (nextCursor && !input.cursor && orders.length && pagingSecondsPerPage(deps, (deps.shopify.cost().spent - pointsBefore) / orders.length) >= deps.tuning.order.bulkMinPageSeconds) {
+  if (
+    nextCursor &&
+    !input.cursor &&
+    orders.length &&
+    pagingSecondsPerPage(deps, (deps.shopify.cost().spent - pointsBefore) / orders.length) >= deps.tuning.order.bulkMinPageSeconds
+  ) {
     const position = positionAfter(orders);
     const op = await deps.shopify.bulkExports.orders.start(updatedSinceQuery(position.since, 0));
     if (op) nextCursor = exportCursor({ op, after: nextCursor, startedAt: Date.now(), ...position });
@@ -137,7 +175,10 @@ export async function fetchOrders(deps: PipelineDeps, input: FetchPageInput): Pr
   let missingIds: string[] = [];
   if (input.mode === 'delta' && input.pageIndex === 0 && input.ids?.length) {
     const have = new Set(orders.map((o) => o.id));
-    const extra = await byIds(deps, [...new Set(input.ids)].filter((id) => !have.has(id)));
+    const extra = await byIds(
+      deps,
+      [...new Set(input.ids)].filter((id) => !have.has(id)),
+    );
     orders.push(...extra.orders);
     missingIds = extra.missingIds;
   }

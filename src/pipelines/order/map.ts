@@ -3,14 +3,27 @@
  * Orders B1 already has become updates whatever their status, so a cancellation still reaches
  * B1; new orders must pass the configured filter, and map completely or not at all.
  */
-import { failed, failedMapping, mapCustomerToBusinessPartner, mapOrderToSalesOrder, orderFilter, skipped, type RecordOutcome } from '../../mapping';
+import {
+  failed,
+  failedMapping,
+  mapCustomerToBusinessPartner,
+  mapOrderToSalesOrder,
+  orderFilter,
+  skipped,
+  type RecordOutcome,
+} from '../../mapping';
 import type { MapPageInput, MappedRecord, PipelineDeps } from '../contract';
 import type { OrderPayload, OrderSource } from './types';
 
 /** Placeholder CardCode of an order whose customer's partner is created at post time. */
 export const CARD_CODE_FROM_CUSTOMER = '';
 
-function mapOne(deps: PipelineDeps, id: string, label: string, { order, context }: OrderSource): { payload: OrderPayload } | { outcome: RecordOutcome } {
+function mapOne(
+  deps: PipelineDeps,
+  id: string,
+  label: string,
+  { order, context }: OrderSource,
+): { payload: OrderPayload } | { outcome: RecordOutcome } {
   const config = deps.mapping;
   if (context.docEntry !== undefined) return { payload: { action: 'update', order, itemCodes: context.itemCodes } };
 
@@ -25,7 +38,14 @@ function mapOne(deps: PipelineDeps, id: string, label: string, { order, context 
       const bp = mapCustomerToBusinessPartner(context.customer, config);
       if (!bp.ok) {
         const why = failedMapping('customer', context.customer.id, `customer ${context.customer.id}`, bp.errors);
-        return { outcome: failed('order', id, `order ${label}: its customer cannot be created in B1: ${why.reason ?? ''}`, `customer.${why.field ?? 'id'}`) };
+        return {
+          outcome: failed(
+            'order',
+            id,
+            `order ${label}: its customer cannot be created in B1: ${why.reason ?? ''}`,
+            `customer.${why.field ?? 'id'}`,
+          ),
+        };
       }
       customer = bp.value;
       cardCode = CARD_CODE_FROM_CUSTOMER;
@@ -44,6 +64,8 @@ export function mapOrders(deps: PipelineDeps, input: MapPageInput<OrderSource>):
   return input.records.map((r) => {
     const label = r.label ?? r.id;
     const m = mapOne(deps, r.id, label, r.data);
-    return 'payload' in m ? { id: r.id, label, ok: true as const, payload: m.payload } : { id: r.id, label, ok: false as const, outcome: m.outcome };
+    return 'payload' in m
+      ? { id: r.id, label, ok: true as const, payload: m.payload }
+      : { id: r.id, label, ok: false as const, outcome: m.outcome };
   });
 }

@@ -25,7 +25,10 @@ async function assertGuestExists(deps: PipelineDeps, cardCode: string): Promise<
   const seen = orderState(deps).guestsSeen;
   if (seen.has(cardCode)) return;
   const bp = await deps.b1.tryGet('BusinessPartners', cardCode, { select: ['CardCode'] });
-  if (!bp) throw new PipelineSetupError(`customer.guestCardCode: business partner '${cardCode}' does not exist in B1; create it or change the setting`);
+  if (!bp)
+    throw new PipelineSetupError(
+      `customer.guestCardCode: business partner '${cardCode}' does not exist in B1; create it or change the setting`,
+    );
   seen.add(cardCode);
 }
 
@@ -78,44 +81,84 @@ async function createOrder(deps: PipelineDeps, runId: string, r: CreateRec): Pro
 function waitingForApproval(r: CreateRec, label: string, draft: number | undefined): RecordOutcome {
   const key = draft === undefined ? 'a draft' : `draft ${draft}`;
   return {
-    ...failed('order', r.id, `${label}: waiting for approval in SAP B1 (${key}); not posted again: the approved sales order is looked for on later runs`),
+    ...failed(
+      'order',
+      r.id,
+      `${label}: waiting for approval in SAP B1 (${key}); not posted again: the approved sales order is looked for on later runs`,
+    ),
     ...(draft !== undefined ? { targetId: `draft:${draft}` } : {}),
   };
 }
 
 function inDoubt(r: CreateRec, label: string, res: Reservation, deps: PipelineDeps): RecordOutcome {
   const until = deps.b1.reservations.staleAt(res);
-  return failed('order', r.id, `${label}: a sales order for it may still be committing in SAP B1 (reserved by ${res.holder} at ${res.takenAt} SAP B1 time, no DocEntry yet); not posted again before ${until} SAP B1 time, when the reservation may be taken over if no order or draft carries the id`);
+  return failed(
+    'order',
+    r.id,
+    `${label}: a sales order for it may still be committing in SAP B1 (reserved by ${res.holder} at ${res.takenAt} SAP B1 time, no DocEntry yet); not posted again before ${until} SAP B1 time, when the reservation may be taken over if no order or draft carries the id`,
+  );
 }
 
 /** The order or the approval draft B1 has for this id, settling the reservation to it. */
-async function inB1(deps: PipelineDeps, runId: string, r: CreateRec, label: string, res: Reservation | undefined): Promise<RecordOutcome | undefined> {
+async function inB1(
+  deps: PipelineDeps,
+  runId: string,
+  r: CreateRec,
+  label: string,
+  res: Reservation | undefined,
+): Promise<RecordOutcome | undefined> {
   const copies = await ordersFor(deps, r.id);
   if (copies.length) {
     const open = copies.filter((c) => c.Cancelled !== 'tYES');
     const s = open.length > 1 ? await settleOrReport(deps, r.id) : undefined;
-    if (s && 'error' in s) return { ...failed('order', r.id, `${label}: SAP B1 has several open sales orders for it and refused to cancel a copy: ${s.error}`), targetId: String(open[0]!.DocEntry) };
+    if (s && 'error' in s)
+      return {
+        ...failed('order', r.id, `${label}: SAP B1 has several open sales orders for it and refused to cancel a copy: ${s.error}`),
+        targetId: String(open[0]!.DocEntry),
+      };
     const keep = s?.keep ?? open[0]?.DocEntry ?? copies[0]!.DocEntry;
     if (res && res.target !== String(keep)) await deps.b1.reservations.settle(res, String(keep)).catch(() => undefined);
     const target = String(keep);
     if (s?.reported.length) {
-      return { ...failed('order', r.id, `${label}: SAP B1 has several open sales orders for it (${[keep, ...s.reported].join(', ')}) that it already acted on (delivered or invoiced); the hub cancels only untouched copies: settle them in B1`), targetId: target };
+      return {
+        ...failed(
+          'order',
+          r.id,
+          `${label}: SAP B1 has several open sales orders for it (${[keep, ...s.reported].join(', ')}) that it already acted on (delivered or invoiced); the hub cancels only untouched copies: settle them in B1`,
+        ),
+        targetId: target,
+      };
     }
     return orderState(deps).createAttempts.attemptedInRun(runId, r.id) ? created('order', r.id, target) : unchanged('order', r.id, target);
   }
   const drafts = await deps.b1.findOrderDraftsByShopifyId(r.id);
-  const pending = drafts.find((d) => d.AuthorizationStatus !== 'dasRejected' && d.AuthorizationStatus !== 'dasCancelled' && d.DocumentStatus !== 'bost_Close');
+  const pending = drafts.find(
+    (d) => d.AuthorizationStatus !== 'dasRejected' && d.AuthorizationStatus !== 'dasCancelled' && d.DocumentStatus !== 'bost_Close',
+  );
   if (pending) {
-    if (res && res.target !== `draft:${pending.DocEntry}`) await deps.b1.reservations.settle(res, `draft:${pending.DocEntry}`).catch(() => undefined);
+    if (res && res.target !== `draft:${pending.DocEntry}`)
+      await deps.b1.reservations.settle(res, `draft:${pending.DocEntry}`).catch(() => undefined);
     return waitingForApproval(r, label, pending.DocEntry);
   }
   const rejected = drafts.find((d) => d.AuthorizationStatus === 'dasRejected');
-  if (rejected) return { ...failed('order', r.id, `${label}: its sales order was rejected in the SAP B1 approval procedure (draft ${rejected.DocEntry}); not posted again`), targetId: `draft:${rejected.DocEntry}` };
+  if (rejected)
+    return {
+      ...failed(
+        'order',
+        r.id,
+        `${label}: its sales order was rejected in the SAP B1 approval procedure (draft ${rejected.DocEntry}); not posted again`,
+      ),
+      targetId: `draft:${rejected.DocEntry}`,
+    };
   return undefined;
 }
 
 /** settleDuplicates, with a refused Cancel (a business rule, not an outage) reported, not thrown. */
-async function settleOrReport(deps: PipelineDeps, id: string, mine?: number): Promise<Awaited<ReturnType<typeof settleDuplicates>> | { error: string }> {
+async function settleOrReport(
+  deps: PipelineDeps,
+  id: string,
+  mine?: number,
+): Promise<Awaited<ReturnType<typeof settleDuplicates>> | { error: string }> {
   try {
     return await settleDuplicates(deps, id, mine);
   } catch (e) {
@@ -131,7 +174,8 @@ async function createOnce(deps: PipelineDeps, runId: string, r: CreateRec, st: C
   if (known) return known;
   if (st.inDoubt && st.reservation) return inDoubt(r, label, st.reservation, deps);
   // A setup problem stops the run before anything is written (the reservation is a write).
-  if (!r.payload.customer && r.payload.doc.CardCode === deps.mapping.customer.guestCardCode) await assertGuestExists(deps, r.payload.doc.CardCode);
+  if (!r.payload.customer && r.payload.doc.CardCode === deps.mapping.customer.guestCardCode)
+    await assertGuestExists(deps, r.payload.doc.CardCode);
 
   // The partner first: it has its own exactly-once key, and resolving it may wait for another
   // writer (series mode), so the order's reservation is only held around the POST itself.
@@ -141,7 +185,12 @@ async function createOnce(deps: PipelineDeps, runId: string, r: CreateRec, st: C
     if (bp.outcome === 'failed') {
       if (st.reservation) await res.release(st.reservation);
       st.reservation = undefined;
-      return failed('order', r.id, `${label}: customer ${r.payload.customer.U_ShopifyId}: ${bp.reason}`, bp.field ? `customer.${bp.field}` : 'customer');
+      return failed(
+        'order',
+        r.id,
+        `${label}: customer ${r.payload.customer.U_ShopifyId}: ${bp.reason}`,
+        bp.field ? `customer.${bp.field}` : 'customer',
+      );
     }
     doc.CardCode = bp.cardCode;
   }
@@ -154,7 +203,13 @@ async function createOnce(deps: PipelineDeps, runId: string, r: CreateRec, st: C
       if (!got.mine) {
         const h = got.holder;
         // Looked up above: no order and no draft carries the id.
-        if (h.target) return failed('order', r.id, `${label}: reserved for ${h.target} in SAP B1, which no longer carries the Shopify id; not posted again (check the document, then delete row ${h.code} of @${h.table})`, 'id');
+        if (h.target)
+          return failed(
+            'order',
+            r.id,
+            `${label}: reserved for ${h.target} in SAP B1, which no longer carries the Shopify id; not posted again (check the document, then delete row ${h.code} of @${h.table})`,
+            'id',
+          );
         if (!res.isStale(h)) return inDoubt(r, label, h, deps);
         // The holder died (or its POST never landed) long enough ago: one taker wins.
         got = await res.takeOver(h);
@@ -170,7 +225,6 @@ async function createOnce(deps: PipelineDeps, runId: string, r: CreateRec, st: C
     st.reservation = got.reservation;
   }
   const mine = st.reservation;
-
 
   orderState(deps).createAttempts.note(runId, r.id);
   st.posts = (st.posts ?? 0) + 1;
@@ -212,7 +266,15 @@ async function createOnce(deps: PipelineDeps, runId: string, r: CreateRec, st: C
   // one was ever sent again (a failure wrongly judged "not applied"): look, and settle.
   if (mine.generation === 1 && st.posts === 1) return created('order', r.id, String(made.docEntry));
   const s = await settleOrReport(deps, r.id, made.docEntry);
-  if ('error' in s) return { ...failed('order', r.id, `${label}: created sales order ${made.docEntry}, but SAP B1 refused to cancel a copy made by another writer: ${s.error}`), targetId: String(made.docEntry) };
+  if ('error' in s)
+    return {
+      ...failed(
+        'order',
+        r.id,
+        `${label}: created sales order ${made.docEntry}, but SAP B1 refused to cancel a copy made by another writer: ${s.error}`,
+      ),
+      targetId: String(made.docEntry),
+    };
   return s.keep === made.docEntry ? created('order', r.id, String(made.docEntry)) : unchanged('order', r.id, String(s.keep));
 }
 
@@ -227,7 +289,9 @@ async function updateOrder(deps: PipelineDeps, r: Rec & { payload: Extract<Order
   const stands = keeper(copies.filter((c) => c.Cancelled !== 'tYES')) ?? copies[0];
   const state = found.find((o) => Number(o.DocEntry) === stands?.DocEntry);
   if (!state) return failed('order', r.id, `${label}: its B1 sales order was not found by U_ShopifyId any more`, 'id');
-  const decision = decideOrderUpdate(state, r.payload.order, deps.mapping, { itemCodeBySku: new Map(r.payload.itemCodes.map((c) => [c, c])) });
+  const decision = decideOrderUpdate(state, r.payload.order, deps.mapping, {
+    itemCodeBySku: new Map(r.payload.itemCodes.map((c) => [c, c])),
+  });
   const target = String(state.DocEntry);
   try {
     switch (decision.action) {
@@ -243,7 +307,11 @@ async function updateOrder(deps: PipelineDeps, r: Rec & { payload: Extract<Order
         return { ...failed('order', r.id, `${label}: ${decision.reason}`, decision.field), targetId: target };
     }
   } catch (e) {
-    if (isRecordRejection(e)) return { ...failed('order', r.id, `${label}: SAP B1 refused the change to order ${target}: ${e.sapMessage}`, e.context.field), targetId: target };
+    if (isRecordRejection(e))
+      return {
+        ...failed('order', r.id, `${label}: SAP B1 refused the change to order ${target}: ${e.sapMessage}`, e.context.field),
+        targetId: target,
+      };
     throw e;
   }
 }
@@ -259,7 +327,9 @@ export async function postOrders(deps: PipelineDeps, input: PostPageInput<OrderP
   };
   return mapInGroups(input.records, keyOf, POST_CONCURRENCY, async (r) => {
     const p = r.payload;
-    const outcome = await serialised(orderState(deps).inFlight, r.id, () => (p.action === 'create' ? createOrder(deps, input.syncId, { ...r, payload: p }) : updateOrder(deps, { ...r, payload: p })));
+    const outcome = await serialised(orderState(deps).inFlight, r.id, () =>
+      p.action === 'create' ? createOrder(deps, input.syncId, { ...r, payload: p }) : updateOrder(deps, { ...r, payload: p }),
+    );
     heartbeat();
     return outcome;
   });

@@ -30,7 +30,9 @@ const SYNC_FILTER = f.eq('U_ShopifySync', 'Y');
 function measuresOf(deps: PipelineDeps): Promise<Record<string, ShopifyWeightUnit>> {
   let p = deps.product.weightMeasures;
   if (!p) {
-    const read = deps.b1.listWeightMeasures().then((ms) => weightUnitMapFromMeasures(ms.map((m) => ({ UnitCode: Number(m.UnitCode), UnitWeightinmg: m.UnitWeightinmg ?? null }))));
+    const read = deps.b1
+      .listWeightMeasures()
+      .then((ms) => weightUnitMapFromMeasures(ms.map((m) => ({ UnitCode: Number(m.UnitCode), UnitWeightinmg: m.UnitWeightinmg ?? null }))));
     read.catch(() => {
       if (deps.product.weightMeasures === read) deps.product.weightMeasures = undefined;
     });
@@ -61,10 +63,21 @@ function rowRef(row: CheckedRow<Item>): { code: unknown; name: unknown } {
  * that this code cannot read, fails alone (kit/fetch-poison.ts) with an error naming the item
  * and the field; the rest of the page goes on.
  */
-export async function toItemRecords(deps: PipelineDeps, rows: readonly CheckedRow<Item>[], asOf: string, read: ItemReadMode): Promise<SourceRecord<ItemRecord>[]> {
+export async function toItemRecords(
+  deps: PipelineDeps,
+  rows: readonly CheckedRow<Item>[],
+  asOf: string,
+  read: ItemReadMode,
+): Promise<SourceRecord<ItemRecord>[]> {
   const cfg = deps.mapping.product;
   const keyed = rows.filter((r) => typeof rowRef(r).code === 'string');
-  const needsMeasures = keyed.some((r) => r.ok && (r.entity.SalesUnitWeight ?? 0) > 0 && r.entity.SalesWeightUnit != null && cfg.weightUnits[String(r.entity.SalesWeightUnit)] === undefined);
+  const needsMeasures = keyed.some(
+    (r) =>
+      r.ok &&
+      (r.entity.SalesUnitWeight ?? 0) > 0 &&
+      r.entity.SalesWeightUnit != null &&
+      cfg.weightUnits[String(r.entity.SalesWeightUnit)] === undefined,
+  );
   const measures = needsMeasures ? await measuresOf(deps) : {};
   const ref = (row: CheckedRow<Item>) => {
     const { code, name } = rowRef(row);
@@ -88,7 +101,9 @@ export async function toItemRecords(deps: PipelineDeps, rows: readonly CheckedRo
       SalesUnitWeight: r.SalesUnitWeight ?? null,
       SalesWeightUnit: r.SalesWeightUnit ?? null,
       // Only the configured list: the other rows would only grow the history.
-      ItemPrices: (r.ItemPrices ?? []).filter((p) => p.PriceList === cfg.priceList).map((p) => ({ PriceList: cfg.priceList, Price: p.Price ?? null, Currency: p.Currency ?? null })),
+      ItemPrices: (r.ItemPrices ?? [])
+        .filter((p) => p.PriceList === cfg.priceList)
+        .map((p) => ({ PriceList: cfg.priceList, Price: p.Price ?? null, Currency: p.Currency ?? null })),
       U_ShopifyId: r.U_ShopifyId ?? null,
       U_ShopifySync: r.U_ShopifySync ?? null,
       U_ShopifyVariantId: r.U_ShopifyVariantId ?? null,
@@ -131,7 +146,11 @@ function maxStamp(items: Item[]): string | undefined {
  * keeps its incoming watermark).
  */
 async function b1ReadStart(b1: B1Client, filter: string): Promise<string | undefined> {
-  const rows = await b1.list('Items', { filter, select: ['ItemCode', 'UpdateDate', 'UpdateTime'], orderby: ['UpdateDate desc', 'UpdateTime desc'], top: 1 }, { maxPageSize: 1 });
+  const rows = await b1.list(
+    'Items',
+    { filter, select: ['ItemCode', 'UpdateDate', 'UpdateTime'], orderby: ['UpdateDate desc', 'UpdateTime desc'], top: 1 },
+    { maxPageSize: 1 },
+  );
   return maxStamp(rows);
 }
 
@@ -140,27 +159,41 @@ export function companyToday(config: MappingConfig, now: Date = new Date()): str
   return DateTime.fromJSDate(now).setZone(config.order.timeZone).toISODate() ?? now.toISOString().slice(0, 10);
 }
 
-async function fetchItemsPage(deps: PipelineDeps, input: FetchPageInput, c: Extract<ProductCursor, { phase: 'b1' }>): Promise<FetchPageResult<ProductSource>> {
+async function fetchItemsPage(
+  deps: PipelineDeps,
+  input: FetchPageInput,
+  c: Extract<ProductCursor, { phase: 'b1' }>,
+): Promise<FetchPageResult<ProductSource>> {
   const size = deps.pageSizes.product;
   const since = parseWatermark(input.since);
   const filter = input.mode === 'delta' && since.b1 ? f.and(SYNC_FILTER, deltaFilter(dateTime(since.b1), B1_OVERLAP_MINUTES)) : SYNC_FILTER;
   const hashFields = await hasHashFields(deps);
   // First page: the read start, before any item is read; later pages carry it in the cursor.
   const b1From = c.after === undefined ? await b1ReadStart(deps.b1, filter) : c.b1From;
-  const pages = deps.b1.keyRangeChecked('Items', { keyField: 'ItemCode', filter, select: itemSelect(hashFields), pageSize: size, ...(c.after !== undefined ? { after: c.after } : {}) });
+  const pages = deps.b1.keyRangeChecked('Items', {
+    keyField: 'ItemCode',
+    filter,
+    select: itemSelect(hashFields),
+    pageSize: size,
+    ...(c.after !== undefined ? { after: c.after } : {}),
+  });
   const first = await pages.next();
   await pages.return(undefined);
   const items = first.done ? [] : first.value;
   const more = items.length === size;
-  const snapshot = c.snapshot ?? (input.mode === 'full' && c.after === undefined && more ? await startProductSnapshot(deps.shopify) : null) ?? undefined;
+  const snapshot =
+    c.snapshot ?? (input.mode === 'full' && c.after === undefined && more ? await startProductSnapshot(deps.shopify) : null) ?? undefined;
   // Only a delta trusts the hash: a full run compares every item with Shopify (and so repairs
   // B1-owned fields edited in Shopify), an ids run is an explicit request to look again.
-  const records = (await toItemRecords(deps, items, companyToday(deps.mapping), { hashFields, trustHash: input.mode === 'delta' })).map((r) => (snapshot && !fetchFailureOf(r) ? { ...r, data: { ...r.data, snapshot } } : r));
+  const records = (await toItemRecords(deps, items, companyToday(deps.mapping), { hashFields, trustHash: input.mode === 'delta' })).map(
+    (r) => (snapshot && !fetchFailureOf(r) ? { ...r, data: { ...r.data, snapshot } } : r),
+  );
   const lastCode = items.length ? rowRef(items[items.length - 1]!).code : undefined;
   const last = typeof lastCode === 'string' ? lastCode : undefined;
   const mark = b1From ? { b1From } : {};
   // A short page is the last one.
-  const nextCursor = more && last !== undefined ? encodeCursor({ phase: 'b1', after: last, ...mark, ...(snapshot ? { snapshot } : {}) }) : undefined;
+  const nextCursor =
+    more && last !== undefined ? encodeCursor({ phase: 'b1', after: last, ...mark, ...(snapshot ? { snapshot } : {}) }) : undefined;
   const watermark = productWatermark(since, b1From);
   return { records, ...(nextCursor ? { nextCursor } : {}), ...(watermark ? { watermark } : {}) };
 }
@@ -187,7 +220,9 @@ async function fetchIdsPage(deps: PipelineDeps, input: FetchPageInput, offset: n
   const slice = page.filter((id) => !VARIANT_GID.test(id));
   // Re-read whatever the flag says: a resync of an unflagged item is reported as skipped, not lost.
   const hashFields = slice.length > 0 && (await hasHashFields(deps));
-  const items = slice.length ? await deps.b1.listChecked('Items', { filter: f.anyOf('ItemCode', slice), select: itemSelect(hashFields) }) : [];
+  const items = slice.length
+    ? await deps.b1.listChecked('Items', { filter: f.anyOf('ItemCode', slice), select: itemSelect(hashFields) })
+    : [];
   const byCode = new Map(items.map((i) => [rowRef(i).code, i]));
   const found = new Set(byCode.keys());
   const ordered = slice.flatMap((c): CheckedRow<Item>[] => {
@@ -195,11 +230,15 @@ async function fetchIdsPage(deps: PipelineDeps, input: FetchPageInput, offset: n
     return it ? [it] : [];
   });
   const variants = await variantsByIds(deps, gids, 'product');
-  const records: SourceRecord<ProductSource>[] = [...(await toItemRecords(deps, ordered, companyToday(deps.mapping), { hashFields })), ...variants.records];
+  const records: SourceRecord<ProductSource>[] = [
+    ...(await toItemRecords(deps, ordered, companyToday(deps.mapping), { hashFields })),
+    ...variants.records,
+  ];
   const missingIds = [...slice.filter((c) => !found.has(c)), ...variants.missing];
   const next = offset + size;
   // Extra ids of a delta run come first; the delta itself follows.
-  const after = next < ids.length ? encodeCursor({ phase: 'ids', offset: next }) : input.mode === 'ids' ? undefined : encodeCursor({ phase: 'b1' });
+  const after =
+    next < ids.length ? encodeCursor({ phase: 'ids', offset: next }) : input.mode === 'ids' ? undefined : encodeCursor({ phase: 'b1' });
   return { records, ...(after ? { nextCursor: after } : {}), ...(missingIds.length ? { missingIds } : {}) };
 }
 
@@ -216,11 +255,21 @@ async function isInitialLoad(deps: PipelineDeps): Promise<boolean> {
  * The next key range of selected items (codes only: the items are read again by the post). The
  * first chunk of several starts the run's product state export; every chunk names it.
  */
-async function fetchBulkChunk(deps: PipelineDeps, input: FetchPageInput, c: { after?: string; b1From?: string; snapshot?: string }): Promise<FetchPageResult<ProductSource>> {
+async function fetchBulkChunk(
+  deps: PipelineDeps,
+  input: FetchPageInput,
+  c: { after?: string; b1From?: string; snapshot?: string },
+): Promise<FetchPageResult<ProductSource>> {
   // The items are read again by the post, later still: only the start before the first chunk is safe.
   const b1From = c.after === undefined ? await b1ReadStart(deps.b1, SYNC_FILTER) : c.b1From;
   const chunk = deps.product.tuning.bulk.chunk;
-  const pages = deps.b1.keyRange('Items', { keyField: 'ItemCode', filter: SYNC_FILTER, select: ['ItemCode', 'UpdateDate', 'UpdateTime'], pageSize: chunk, ...(c.after !== undefined ? { after: c.after } : {}) });
+  const pages = deps.b1.keyRange('Items', {
+    keyField: 'ItemCode',
+    filter: SYNC_FILTER,
+    select: ['ItemCode', 'UpdateDate', 'UpdateTime'],
+    pageSize: chunk,
+    ...(c.after !== undefined ? { after: c.after } : {}),
+  });
   const first = await pages.next();
   await pages.return(undefined);
   const rows = (first.done ? [] : first.value).filter((r): r is Item & { ItemCode: string } => typeof r.ItemCode === 'string');
@@ -236,7 +285,20 @@ async function fetchBulkChunk(deps: PipelineDeps, input: FetchPageInput, c: { af
   const snapshot = c.snapshot ?? (c.after === undefined && more ? await startProductSnapshot(deps.shopify) : null) ?? undefined;
   const watermark = productWatermark(since, b1From);
   return {
-    records: [{ id: `${a}..${z}`, label: `bulk load of ${rows.length} items`, data: { kind: 'bulkChunk', first: a, last: z, count: rows.length, asOf: companyToday(deps.mapping), ...(snapshot ? { snapshot } : {}) } }],
+    records: [
+      {
+        id: `${a}..${z}`,
+        label: `bulk load of ${rows.length} items`,
+        data: {
+          kind: 'bulkChunk',
+          first: a,
+          last: z,
+          count: rows.length,
+          asOf: companyToday(deps.mapping),
+          ...(snapshot ? { snapshot } : {}),
+        },
+      },
+    ],
     ...(more ? { nextCursor: encodeCursor({ phase: 'bulk', after: z, ...mark, ...(snapshot ? { snapshot } : {}) }) } : {}),
     ...(watermark ? { watermark } : {}),
   };

@@ -39,6 +39,12 @@ export interface ProductLink {
 
 /** `v1:` + 32 hex digits; fits the 64-character U_ShopifyHash with room for a longer format. */
 export function productHash(target: PushTarget, upsert: ProductUpsert, link: ProductLink): string {
-  const content = { v: HASH_VERSION, shop: target.shop, idField: target.idField, product: { ...upsert, barcode: upsert.barcode ?? null }, link };
+  const content = {
+    v: HASH_VERSION,
+    shop: target.shop,
+    idField: target.idField,
+    product: { ...upsert, barcode: upsert.barcode ?? null },
+    link,
+  };
   return `v${HASH_VERSION}:${createHash('sha256').update(stableStringify(content)).digest('hex').slice(0, HASH_HEX)}`;
 }

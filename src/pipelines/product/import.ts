@@ -26,7 +26,8 @@ import { SHOPIFY_VARIANTS_PER_SCAN } from './state';
 import { later } from './watermark';
 import type { VariantRecord } from './types';
 
-export type ImportCursor = { phase: 'scan'; after?: string; shopFrom?: string } | ({ phase: 'export' } & ExportStep) | { phase: 'ids'; offset: number };
+export type ImportCursor =
+  { phase: 'scan'; after?: string; shopFrom?: string } | ({ phase: 'export' } & ExportStep) | { phase: 'ids'; offset: number };
 
 export function encodeImportCursor(c: ImportCursor): string {
   if (c.phase === 'ids') return `ids:${c.offset}`;
@@ -38,7 +39,8 @@ export function encodeImportCursor(c: ImportCursor): string {
 }
 
 export function decodeImportCursor(raw: string | undefined, mode: string): ImportCursor {
-  if (raw === undefined) return mode === 'ids' ? { phase: 'ids', offset: 0 } : mode === 'full' ? { phase: 'export', step: 'start' } : { phase: 'scan' };
+  if (raw === undefined)
+    return mode === 'ids' ? { phase: 'ids', offset: 0 } : mode === 'full' ? { phase: 'export', step: 'start' } : { phase: 'scan' };
   const at = raw.indexOf(':');
   const phase = raw.slice(0, at);
   const rest = raw.slice(at + 1);
@@ -82,7 +84,15 @@ export function variantRecord(p: { id: string; title: string }, v: ShopifyProduc
     data: {
       kind: 'variant',
       product: { id: p.id, title: p.title },
-      variant: { id: v.id, title: v.title, sku: v.sku, barcode: v.barcode, price: v.price, taxable: v.taxable, inventoryItem: v.inventoryItem },
+      variant: {
+        id: v.id,
+        title: v.title,
+        sku: v.sku,
+        barcode: v.barcode,
+        price: v.price,
+        taxable: v.taxable,
+        inventoryItem: v.inventoryItem,
+      },
     },
   };
 }
@@ -92,7 +102,11 @@ export function variantRecord(p: { id: string; title: string }, v: ShopifyProduc
  * custom id. A variant this code cannot read fails alone (kit/fetch-poison.ts), as a record of
  * `object` (the `product` object still retries variant GIDs of its older runs).
  */
-export async function variantsByIds(deps: PipelineDeps, gids: string[], object: 'product' | 'shopify-product' = 'shopify-product'): Promise<{ records: SourceRecord<VariantRecord>[]; missing: string[]; pushed: Set<string> }> {
+export async function variantsByIds(
+  deps: PipelineDeps,
+  gids: string[],
+  object: 'product' | 'shopify-product' = 'shopify-product',
+): Promise<{ records: SourceRecord<VariantRecord>[]; missing: string[]; pushed: Set<string> }> {
   const pushed = new Set<string>();
   if (!gids.length) return { records: [], missing: [], pushed };
   const nodes = await deps.shopify.variantsByIds(gids);
@@ -101,14 +115,19 @@ export async function variantsByIds(deps: PipelineDeps, gids: string[], object: 
     if (!n) missing.push(gids[i] as string);
     return n ? [n] : [];
   });
-  const records = eachRecordIsolated(object, found, (n) => ({ id: n.id }), (n) => {
-    const r = variantRecord(n.product, n);
-    if (n.product.customId) {
-      pushed.add(n.product.id);
-      r.data.fromB1 = true;
-    }
-    return r;
-  });
+  const records = eachRecordIsolated(
+    object,
+    found,
+    (n) => ({ id: n.id }),
+    (n) => {
+      const r = variantRecord(n.product, n);
+      if (n.product.customId) {
+        pushed.add(n.product.id);
+        r.data.fromB1 = true;
+      }
+      return r;
+    },
+  );
   return { records, missing, pushed };
 }
 
@@ -120,7 +139,12 @@ async function variantsOfProduct(deps: PipelineDeps, productNumber: string): Pro
   const out: string[] = [];
   let after: string | null = null;
   for (;;) {
-    const page = await deps.shopify.scanVariants({ first: SHOPIFY_VARIANTS_PER_SCAN, after, query: `product_id:${productNumber}`, withStart: false });
+    const page = await deps.shopify.scanVariants({
+      first: SHOPIFY_VARIANTS_PER_SCAN,
+      after,
+      query: `product_id:${productNumber}`,
+      withStart: false,
+    });
     out.push(...page.variants.map((v) => v.id));
     if (!page.hasNextPage || !page.endCursor) return out;
     after = page.endCursor;
@@ -165,7 +189,11 @@ async function fetchIdsPage(deps: PipelineDeps, input: FetchPageInput, offset: n
   // Variants of hub-pushed products stay in: the map reports them skipped (never imported).
   const own = records;
   const next = offset + size;
-  return { records: own, ...(next < ids.length ? { nextCursor: encodeImportCursor({ phase: 'ids', offset: next }) } : {}), ...(missingIds.length ? { missingIds: [...new Set(missingIds)] } : {}) };
+  return {
+    records: own,
+    ...(next < ids.length ? { nextCursor: encodeImportCursor({ phase: 'ids', offset: next }) } : {}),
+    ...(missingIds.length ? { missingIds: [...new Set(missingIds)] } : {}),
+  };
 }
 
 /** Candidates whose SKU has no B1 item: the records of a page (the post checks B1 again before creating). */
@@ -175,21 +203,36 @@ async function withoutItem(deps: PipelineDeps, candidates: SourceRecord<VariantR
   return candidates.filter((r) => fetchFailureOf(r) || !inB1.has(r.data.variant.sku?.trim() ?? ''));
 }
 
-async function fetchScanPage(deps: PipelineDeps, input: FetchPageInput, c: Extract<ImportCursor, { phase: 'scan' }>): Promise<FetchPageResult<VariantRecord>> {
+async function fetchScanPage(
+  deps: PipelineDeps,
+  input: FetchPageInput,
+  c: Extract<ImportCursor, { phase: 'scan' }>,
+): Promise<FetchPageResult<VariantRecord>> {
   const since = importWatermark(input.since);
   const query = input.mode === 'delta' && since ? updatedSinceQuery(since) : null;
   // The first page also reads the scan's start (newestProductUpdatedAt); later pages carry it.
   const first = c.after === undefined;
-  const scan = await deps.shopify.scanVariants({ first: Math.min(deps.pageSizes['shopify-product'], SHOPIFY_VARIANTS_PER_SCAN), after: c.after ?? null, query, withStart: first });
+  const scan = await deps.shopify.scanVariants({
+    first: Math.min(deps.pageSizes['shopify-product'], SHOPIFY_VARIANTS_PER_SCAN),
+    after: c.after ?? null,
+    query,
+    withStart: first,
+  });
   const skus = scan.variants.map((v) => v.sku?.trim() ?? '').filter((s) => s !== '');
   const inB1 = skus.length ? await existingItemCodes(deps.b1, skus) : new Set<string>();
   const candidates = scan.variants.filter((v) => !inB1.has(v.sku?.trim() ?? ''));
-  const full = await variantsByIds(deps, candidates.map((v) => v.id));
+  const full = await variantsByIds(
+    deps,
+    candidates.map((v) => v.id),
+  );
   // Products carrying the hub's custom id came from B1: an item deleted there is not re-created.
   const records = full.records.filter((r) => fetchFailureOf(r) || !full.pushed.has(r.data.product.id));
   const shopFrom = first ? scan.newestProductUpdatedAt : c.shopFrom;
   const watermark = later(since, shopFrom);
-  const next = scan.hasNextPage && scan.endCursor ? encodeImportCursor({ phase: 'scan', after: scan.endCursor, ...(shopFrom ? { shopFrom } : {}) }) : undefined;
+  const next =
+    scan.hasNextPage && scan.endCursor
+      ? encodeImportCursor({ phase: 'scan', after: scan.endCursor, ...(shopFrom ? { shopFrom } : {}) })
+      : undefined;
   return { records, ...(next ? { nextCursor: next } : {}), ...(watermark ? { watermark } : {}) };
 }
 
@@ -206,7 +249,11 @@ async function fetchScanPage(deps: PipelineDeps, input: FetchPageInput, c: Extra
  * (the stamp less the client's 5-minute search-lag overlap) opens `marginMs` before the export's
  * createdAt (Shopify's clock), which covers a write committed just before the export could see it.
  */
-async function fetchExportPage(deps: PipelineDeps, input: FetchPageInput, c: Extract<ImportCursor, { phase: 'export' }>): Promise<FetchPageResult<VariantRecord>> {
+async function fetchExportPage(
+  deps: PipelineDeps,
+  input: FetchPageInput,
+  c: Extract<ImportCursor, { phase: 'export' }>,
+): Promise<FetchPageResult<VariantRecord>> {
   const tune = deps.product.tuning.scanExport;
   const perRequest = () => fetchScanPage(deps, input, { phase: 'scan' });
   // An `after-push` step exists only in cursors of the combined run; it starts the export here.
@@ -218,7 +265,8 @@ async function fetchExportPage(deps: PipelineDeps, input: FetchPageInput, c: Ext
   } else read = c;
   const giveUpAt = read.startedAt + tune.giveUpMs;
   const state = await awaitProductSnapshot(deps.shopify, read.op, Math.max(0, Math.min(tune.waitPerPageMs, giveUpAt - Date.now())));
-  if (state.kind === 'pending' && Date.now() < giveUpAt) return { records: [], nextCursor: encodeImportCursor({ phase: 'export', ...read }) };
+  if (state.kind === 'pending' && Date.now() < giveUpAt)
+    return { records: [], nextCursor: encodeImportCursor({ phase: 'export', ...read }) };
   if (state.kind !== 'ready') return perRequest();
   const { variants, createdAt } = state.snapshot;
   const candidates: SourceRecord<VariantRecord>[] = [];

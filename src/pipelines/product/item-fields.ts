@@ -11,8 +11,24 @@ import { f } from '../../connectors/b1/odata-query';
 import type { PipelineDeps } from '../contract';
 
 export const ITEM_FIELDS = [
-  'ItemCode', 'ItemName', 'BarCode', 'InventoryItem', 'VatLiable', 'Valid', 'ValidFrom', 'ValidTo', 'Frozen', 'FrozenFrom',
-  'FrozenTo', 'SalesUnitWeight', 'SalesWeightUnit', 'ItemPrices', 'U_ShopifyId', 'U_ShopifySync', 'UpdateDate', 'UpdateTime',
+  'ItemCode',
+  'ItemName',
+  'BarCode',
+  'InventoryItem',
+  'VatLiable',
+  'Valid',
+  'ValidFrom',
+  'ValidTo',
+  'Frozen',
+  'FrozenFrom',
+  'FrozenTo',
+  'SalesUnitWeight',
+  'SalesWeightUnit',
+  'ItemPrices',
+  'U_ShopifyId',
+  'U_ShopifySync',
+  'UpdateDate',
+  'UpdateTime',
 ] as const;
 
 /** Written back together with U_ShopifyId (see hash.ts). */

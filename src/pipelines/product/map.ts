@@ -35,7 +35,16 @@ export function mapItem(config: MappingConfig, target: PushTarget, rec: SourceRe
   if (!r.ok) return { ...base, ok: false, outcome: failedMapping('product', rec.id, `item ${rec.id}`, r.errors) };
   const input = r.value.input;
   if ([...input.title].length > SHOPIFY_TITLE_MAX) {
-    return { ...base, ok: false, outcome: failed('product', rec.id, `item ${rec.id}: ItemName has ${[...input.title].length} characters, Shopify titles allow ${SHOPIFY_TITLE_MAX}`, 'ItemName') };
+    return {
+      ...base,
+      ok: false,
+      outcome: failed(
+        'product',
+        rec.id,
+        `item ${rec.id}: ItemName has ${[...input.title].length} characters, Shopify titles allow ${SHOPIFY_TITLE_MAX}`,
+        'ItemName',
+      ),
+    };
   }
   const v = input.variants[0];
   if (!v) return { ...base, ok: false, outcome: failed('product', rec.id, `item ${rec.id}: the mapping produced no variant`, 'ItemCode') };
@@ -58,23 +67,39 @@ export function mapItem(config: MappingConfig, target: PushTarget, rec: SourceRe
     return { ...base, ok: false, outcome: unchanged('product', rec.id, productId) };
   }
   const knownLink = hashFields ? { knownLink: { variantId, hash } } : {};
-  return { ...base, ok: true, payload: { kind: 'push', itemCode: rec.id, upsert, knownProductId: productId, ...knownLink, ...(snapshot ? { snapshot } : {}) } };
+  return {
+    ...base,
+    ok: true,
+    payload: { kind: 'push', itemCode: rec.id, upsert, knownProductId: productId, ...knownLink, ...(snapshot ? { snapshot } : {}) },
+  };
 }
 
-export function mapVariant(config: MappingConfig, rec: SourceRecord<VariantRecord>, object: SyncObject = 'product'): MappedRecord<ProductPayload> {
+export function mapVariant(
+  config: MappingConfig,
+  rec: SourceRecord<VariantRecord>,
+  object: SyncObject = 'product',
+): MappedRecord<ProductPayload> {
   const { product, variant } = rec.data;
   const base = { id: rec.id, ...(rec.label !== undefined ? { label: rec.label } : {}) };
   if (rec.data.fromB1) return { ...base, ok: false, outcome: skipped(object, rec.id, 'pushed-from-b1:b1hub.item_code') };
   const r = mapVariantToItem({ id: product.id, title: product.title, variants: [variant] }, variant, config);
-  if (!r.ok) return { ...base, ok: false, outcome: failedMapping(object, rec.id, `Shopify variant ${rec.id} of product ${product.id}`, r.errors) };
+  if (!r.ok)
+    return { ...base, ok: false, outcome: failedMapping(object, rec.id, `Shopify variant ${rec.id} of product ${product.id}`, r.errors) };
   return { ...base, ok: true, payload: { kind: 'createItem', sku: r.value.ItemCode, productId: product.id, item: r.value } };
 }
 
-export function mapProductPage(config: MappingConfig, target: PushTarget, records: SourceRecord<ProductSource>[]): MappedRecord<ProductPayload>[] {
+export function mapProductPage(
+  config: MappingConfig,
+  target: PushTarget,
+  records: SourceRecord<ProductSource>[],
+): MappedRecord<ProductPayload>[] {
   return records.map((rec) => {
     const d = rec.data;
     // A bulk chunk is mapped item by item inside its post (its items never enter history).
-    if (d.kind === 'bulkChunk') return { id: rec.id, ...(rec.label !== undefined ? { label: rec.label } : {}), ok: true, payload: { ...d, kind: 'bulkChunk' } };
-    return d.kind === 'item' ? mapItem(config, target, rec as SourceRecord<ItemRecord>) : mapVariant(config, rec as SourceRecord<VariantRecord>);
+    if (d.kind === 'bulkChunk')
+      return { id: rec.id, ...(rec.label !== undefined ? { label: rec.label } : {}), ok: true, payload: { ...d, kind: 'bulkChunk' } };
+    return d.kind === 'item'
+      ? mapItem(config, target, rec as SourceRecord<ItemRecord>)
+      : mapVariant(config, rec as SourceRecord<VariantRecord>);
   });
 }

@@ -102,7 +102,13 @@ export interface Found {
 }
 
 function fromProduct(x: ComparedProduct & { id: string }): Found {
-  return { productId: x.id, customId: x.customId, variantCount: x.moreVariants ? x.variants.length + 1 : x.variants.length, variantId: x.variants[0]?.id ?? null, full: x };
+  return {
+    productId: x.id,
+    customId: x.customId,
+    variantCount: x.moreVariants ? x.variants.length + 1 : x.variants.length,
+    variantId: x.variants[0]?.id ?? null,
+    full: x,
+  };
 }
 
 /** What to do with one item, given the products found with its SKU. */
@@ -116,20 +122,45 @@ function plan(p: PushPayload, found: Found[]): Plan {
   const code = p.itemCode;
   const mine = found.find((x) => x.customId === code);
   if (mine) {
-    if (mine.full && firstDifference(p.upsert, mine.full) === undefined) return { kind: 'unchanged', productId: mine.productId, variantId: mine.variantId };
+    if (mine.full && firstDifference(p.upsert, mine.full) === undefined)
+      return { kind: 'unchanged', productId: mine.productId, variantId: mine.variantId };
     if (mine.variantCount > 1) {
-      return { kind: 'fail', outcome: failed('product', code, `item ${code}: product ${mine.productId} has more than one variant in Shopify; a single-variant push would delete the others`, 'ItemCode') };
+      return {
+        kind: 'fail',
+        outcome: failed(
+          'product',
+          code,
+          `item ${code}: product ${mine.productId} has more than one variant in Shopify; a single-variant push would delete the others`,
+          'ItemCode',
+        ),
+      };
     }
     return { kind: 'write', target: { productId: mine.productId, variantId: mine.variantId, adopt: false } };
   }
   const shopMade = found.filter((x) => x.customId === null);
   if (shopMade.length > 1) {
-    return { kind: 'fail', outcome: failed('product', code, `item ${code}: SKU '${code}' is used by ${shopMade.length} Shopify products without a B1 link (${shopMade.map((x) => x.productId).join(', ')}); merge them in Shopify first`, 'ItemCode') };
+    return {
+      kind: 'fail',
+      outcome: failed(
+        'product',
+        code,
+        `item ${code}: SKU '${code}' is used by ${shopMade.length} Shopify products without a B1 link (${shopMade.map((x) => x.productId).join(', ')}); merge them in Shopify first`,
+        'ItemCode',
+      ),
+    };
   }
   const candidate = shopMade[0];
   if (!candidate) return { kind: 'write' };
   if (candidate.variantCount > 1) {
-    return { kind: 'fail', outcome: failed('product', code, `item ${code}: SKU '${code}' belongs to a variant of the multi-variant Shopify product ${candidate.productId}; a single-variant push would replace its variants`, 'ItemCode') };
+    return {
+      kind: 'fail',
+      outcome: failed(
+        'product',
+        code,
+        `item ${code}: SKU '${code}' belongs to a variant of the multi-variant Shopify product ${candidate.productId}; a single-variant push would replace its variants`,
+        'ItemCode',
+      ),
+    };
   }
   // Adopt the Shopify-made product: productSet by its id also sets the custom id.
   return { kind: 'write', target: { productId: candidate.productId, variantId: candidate.variantId, adopt: true } };
@@ -187,7 +218,8 @@ async function foundForLoad(shopify: ShopifyClient, skus: string[]): Promise<Map
       for (const v of page.holders) {
         if (v.sku == null) continue;
         const list = out.get(v.sku) ?? [];
-        if (!list.some((x) => x.productId === v.productId)) list.push({ productId: v.productId, customId: v.customId, variantCount: v.variantCount, variantId: v.variantId });
+        if (!list.some((x) => x.productId === v.productId))
+          list.push({ productId: v.productId, customId: v.customId, variantCount: v.variantCount, variantId: v.variantId });
         out.set(v.sku, list);
       }
       if (!page.hasNextPage || !page.endCursor) break;
@@ -206,7 +238,11 @@ async function foundForLoad(shopify: ShopifyClient, skus: string[]): Promise<Map
  * productSet variables for a planned write: by the product's own id when it is known (adopting,
  * or updating with its variant kept in place), else by custom id.
  */
-function writeVariables(shopify: ShopifyClient, p: PushPayload, target: Extract<Plan, { kind: 'write' }>['target']): Record<string, unknown> {
+function writeVariables(
+  shopify: ShopifyClient,
+  p: PushPayload,
+  target: Extract<Plan, { kind: 'write' }>['target'],
+): Record<string, unknown> {
   const vars = shopify.productSetVariables(p.upsert, target?.variantId ?? null);
   if (target) vars.identifier = { id: target.productId };
   return vars;
@@ -236,9 +272,15 @@ function linked(deps: PipelineDeps, p: PushPayload, productId: string, variantId
   const withHash = p.knownLink !== undefined && variantId !== null;
   const patch: Record<string, string> = {
     ...itemCrossReference(productId),
-    ...(withHash ? { U_ShopifyVariantId: variantId, U_ShopifyHash: productHash(pushTarget(deps), p.upsert, { productId, variantId }) } : {}),
+    ...(withHash
+      ? { U_ShopifyVariantId: variantId, U_ShopifyHash: productHash(pushTarget(deps), p.upsert, { productId, variantId }) }
+      : {}),
   };
-  const known: Record<string, string | null | undefined> = { U_ShopifyId: p.knownProductId, U_ShopifyVariantId: p.knownLink?.variantId, U_ShopifyHash: p.knownLink?.hash };
+  const known: Record<string, string | null | undefined> = {
+    U_ShopifyId: p.knownProductId,
+    U_ShopifyVariantId: p.knownLink?.variantId,
+    U_ShopifyHash: p.knownLink?.hash,
+  };
   if (Object.entries(patch).every(([k, v]) => known[k] === v)) return { outcome };
   return { outcome, link: { p, productId, patch } };
 }
@@ -268,7 +310,12 @@ async function writeLinks(deps: PipelineDeps, pushed: Pushed[]): Promise<RecordO
     if (isRecordRejection(e)) {
       const { p, productId, patch } = x.link;
       const fields = Object.keys(patch).join(', ');
-      return failed('product', p.itemCode, `item ${p.itemCode}: product ${productId} is in Shopify but ${fields} could not be written: ${e.sapMessage}`, e.context.field ?? 'U_ShopifyId');
+      return failed(
+        'product',
+        p.itemCode,
+        `item ${p.itemCode}: product ${productId} is in Shopify but ${fields} could not be written: ${e.sapMessage}`,
+        e.context.field ?? 'U_ShopifyId',
+      );
     }
     throw e;
   });
@@ -300,7 +347,11 @@ async function push(deps: PipelineDeps, p: PushPayload, found: (ComparedProduct 
  */
 async function postBulkChunk(deps: PipelineDeps, runId: string, c: BulkChunkPayload): Promise<Pushed[]> {
   const hashFields = await hasHashFields(deps);
-  const rows = await deps.b1.listChecked('Items', { filter: f.and(f.eq('U_ShopifySync', 'Y'), f.ge('ItemCode', c.first), f.le('ItemCode', c.last)), select: itemSelect(hashFields), orderby: 'ItemCode' });
+  const rows = await deps.b1.listChecked('Items', {
+    filter: f.and(f.eq('U_ShopifySync', 'Y'), f.ge('ItemCode', c.first), f.le('ItemCode', c.last)),
+    select: itemSelect(hashFields),
+    orderby: 'ItemCode',
+  });
   const records = await toItemRecords(deps, rows, c.asOf, { hashFields });
   const pushTo = pushTarget(deps);
   const outcomes: Pushed[] = [];
@@ -330,7 +381,11 @@ async function postBulkChunk(deps: PipelineDeps, runId: string, c: BulkChunkPayl
     else if (what.kind === 'unchanged') unchangedOnes.push({ p, productId: what.productId, variantId: what.variantId });
     else writes.push({ p, target: what.target });
   }
-  outcomes.push(...unchangedOnes.map(({ p, productId, variantId }) => linked(deps, p, productId, variantId, unchanged('product', p.itemCode, productId))));
+  outcomes.push(
+    ...unchangedOnes.map(({ p, productId, variantId }) =>
+      linked(deps, p, productId, variantId, unchanged('product', p.itemCode, productId)),
+    ),
+  );
   if (writes.length) {
     // One import for creates, adoptions and updates alike; results come back in input order.
     const vars = writes.map(({ p, target }) => writeVariables(deps.shopify, p, target));
@@ -351,7 +406,11 @@ async function postBulkChunk(deps: PipelineDeps, runId: string, c: BulkChunkPayl
  * SKUs it lacks (new items, mostly: they are written next, which costs more than the read) are
  * looked up per request, so a product made in Shopify since the export is still adopted.
  */
-async function productsForPage(deps: PipelineDeps, skus: string[], snapshotId: string | undefined): Promise<Map<string, (ComparedProduct & { id: string })[]>> {
+async function productsForPage(
+  deps: PipelineDeps,
+  skus: string[],
+  snapshotId: string | undefined,
+): Promise<Map<string, (ComparedProduct & { id: string })[]>> {
   const snapshot = snapshotId ? await readySnapshot(deps, snapshotId, skus.length) : undefined;
   if (!snapshot) return productsBySku(deps.shopify, skus);
   const out = new Map<string, (ComparedProduct & { id: string })[]>();
@@ -370,15 +429,24 @@ export async function postProductPage(deps: PipelineDeps, input: PostPageInput<P
   let bySku = new Map<string, (ComparedProduct & { id: string })[]>();
   if (pushes.length) {
     await ensureDefinitions(deps);
-    bySku = await productsForPage(deps, pushes.map((p) => p.upsert.sku), pushes.find((p) => p.snapshot)?.snapshot);
+    bySku = await productsForPage(
+      deps,
+      pushes.map((p) => p.upsert.sku),
+      pushes.find((p) => p.snapshot)?.snapshot,
+    );
   }
-  const perRecord = await mapInGroups(input.records, (r) => r.id, POST_CONCURRENCY, async (r): Promise<Pushed[]> => {
-    const p = r.payload;
-    if (p.kind === 'push') return [await push(deps, p, bySku.get(p.upsert.sku) ?? [])];
-    // A page a run read before products split into two objects (its Shopify → B1 phase).
-    if (p.kind === 'createItem') return [{ outcome: await createItem(deps, 'product', r.id, p) }];
-    return postBulkChunk(deps, input.syncId, p);
-  });
+  const perRecord = await mapInGroups(
+    input.records,
+    (r) => r.id,
+    POST_CONCURRENCY,
+    async (r): Promise<Pushed[]> => {
+      const p = r.payload;
+      if (p.kind === 'push') return [await push(deps, p, bySku.get(p.upsert.sku) ?? [])];
+      // A page a run read before products split into two objects (its Shopify → B1 phase).
+      if (p.kind === 'createItem') return [{ outcome: await createItem(deps, 'product', r.id, p) }];
+      return postBulkChunk(deps, input.syncId, p);
+    },
+  );
   // The page's write-backs together, once its products are written.
   return writeLinks(deps, perRecord.flat());
 }

@@ -38,7 +38,9 @@ export interface ProductState {
   hashFieldsProbe?: { at: number; present: Promise<boolean> };
 }
 
-export function createProductState(tuning: { [K in keyof ProductTuning]?: Partial<ProductTuning[K]> | ProductTuning[K] } = {}): ProductState {
+export function createProductState(
+  tuning: { [K in keyof ProductTuning]?: Partial<ProductTuning[K]> | ProductTuning[K] } = {},
+): ProductState {
   const d = DEFAULT_PRODUCT_TUNING;
   return {
     tuning: {

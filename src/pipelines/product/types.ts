@@ -5,7 +5,12 @@ import type { ProductUpsert } from '../../connectors/shopify/types';
 /** A B1 item as the push reads it: the mapped fields, the cross-references, the sync flag and hash. */
 export interface ItemRecord {
   kind: 'item';
-  item: B1Item & { U_ShopifyId?: string | null; U_ShopifySync?: string | null; U_ShopifyVariantId?: string | null; U_ShopifyHash?: string | null };
+  item: B1Item & {
+    U_ShopifyId?: string | null;
+    U_ShopifySync?: string | null;
+    U_ShopifyVariantId?: string | null;
+    U_ShopifyHash?: string | null;
+  };
   /** The item table has U_ShopifyVariantId and U_ShopifyHash (item-fields.ts): they are written back with the id. */
   hashFields?: true;
   /**

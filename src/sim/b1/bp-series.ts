@@ -10,6 +10,7 @@ export const MANUAL_SERIES = 1;
 
 /** The CardCode B1 assigns, or undefined when the request names its own (or uses the manual series). */
 export function seriesCardCode(rec: Record<string, unknown>, next: (counter: string) => number): string | undefined {
-  if ((typeof rec.CardCode === 'string' && rec.CardCode !== '') || typeof rec.Series !== 'number' || rec.Series === MANUAL_SERIES) return undefined;
+  if ((typeof rec.CardCode === 'string' && rec.CardCode !== '') || typeof rec.Series !== 'number' || rec.Series === MANUAL_SERIES)
+    return undefined;
   return `S${rec.Series}-${String(next(`bpSeries:${rec.Series}`)).padStart(6, '0')}`;
 }

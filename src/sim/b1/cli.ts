@@ -38,17 +38,39 @@ export function parseB1SimulatorArgs(argv: string[]): B1SimulatorCliOptions {
       return v;
     };
     switch (flag) {
-      case '--port': o.port = num(); break;
-      case '--host': o.host = val(); break;
-      case '--items': o.items = num(); break;
-      case '--customers': o.customers = num(); break;
-      case '--seed': o.seed = num(); break;
-      case '--state-file': o.stateFile = val(); break;
-      case '--session-timeout': o.sessionTimeoutMinutes = num(); break;
-      case '--tls-key': o.tlsKey = val(); break;
-      case '--tls-cert': o.tlsCert = val(); break;
-      case '--latency-ms': o.latencyMs = num(); break;
-      case '--html502-rate': o.html502Rate = num(); break;
+      case '--port':
+        o.port = num();
+        break;
+      case '--host':
+        o.host = val();
+        break;
+      case '--items':
+        o.items = num();
+        break;
+      case '--customers':
+        o.customers = num();
+        break;
+      case '--seed':
+        o.seed = num();
+        break;
+      case '--state-file':
+        o.stateFile = val();
+        break;
+      case '--session-timeout':
+        o.sessionTimeoutMinutes = num();
+        break;
+      case '--tls-key':
+        o.tlsKey = val();
+        break;
+      case '--tls-cert':
+        o.tlsCert = val();
+        break;
+      case '--latency-ms':
+        o.latencyMs = num();
+        break;
+      case '--html502-rate':
+        o.html502Rate = num();
+        break;
       case '-h':
       case '--help':
         throw new Error(usage());
@@ -60,7 +82,10 @@ export function parseB1SimulatorArgs(argv: string[]): B1SimulatorCliOptions {
 }
 
 /** Starts the simulator from CLI options and prints one start-up line with the service URL. */
-export async function runB1Simulator(o: B1SimulatorCliOptions, print: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<B1Simulator> {
+export async function runB1Simulator(
+  o: B1SimulatorCliOptions,
+  print: (line: string) => void = (l) => process.stdout.write(l + '\n'),
+): Promise<B1Simulator> {
   if ((o.tlsKey === undefined) !== (o.tlsCert === undefined)) throw new Error('--tls-key and --tls-cert go together');
   const sim = await startB1Simulator({
     port: o.port ?? 50000,
@@ -69,9 +94,14 @@ export async function runB1Simulator(o: B1SimulatorCliOptions, print: (line: str
     ...(o.stateFile ? { stateFile: o.stateFile } : {}),
     ...(o.sessionTimeoutMinutes !== undefined ? { sessionTimeoutMinutes: o.sessionTimeoutMinutes } : {}),
     ...(o.tlsKey && o.tlsCert ? { tls: { key: readFileSync(o.tlsKey), cert: readFileSync(o.tlsCert) } } : {}),
-    faults: { ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}), ...(o.html502Rate !== undefined ? { html502Rate: o.html502Rate } : {}) },
+    faults: {
+      ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}),
+      ...(o.html502Rate !== undefined ? { html502Rate: o.html502Rate } : {}),
+    },
   });
-  print(`SAP B1 Service Layer simulator listening on ${sim.url} (CompanyDB SBODEMOUS, user manager; ${sim.state.count('Items')} items, ${sim.state.count('BusinessPartners')} business partners)`);
+  print(
+    `SAP B1 Service Layer simulator listening on ${sim.url} (CompanyDB SBODEMOUS, user manager; ${sim.state.count('Items')} items, ${sim.state.count('BusinessPartners')} business partners)`,
+  );
   return sim;
 }
 

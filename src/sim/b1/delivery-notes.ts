@@ -52,23 +52,35 @@ export function createDelivery(state: B1SimState, kit: DocKit, input: Rec): { ke
       }
       if (baseType === BASE_RESERVE_INVOICE) {
         // Reserve invoices are not modelled here yet: refuse clearly instead of delivering from nothing.
-        throw new SlError(400, -5006, `Row ${i + 1}: deliveries based on A/R reserve invoices (BaseType 13) are not implemented by this simulator`);
+        throw new SlError(
+          400,
+          -5006,
+          `Row ${i + 1}: deliveries based on A/R reserve invoices (BaseType 13) are not implemented by this simulator`,
+        );
       }
       if (baseType !== BASE_ORDER) throw Errors.rule(`Row ${i + 1}: base document type ${baseType} cannot be copied to a delivery`);
-      if (typeof l.BaseEntry !== 'number' || typeof l.BaseLine !== 'number') throw Errors.rule(`Row ${i + 1}: enter the base document and base line`);
+      if (typeof l.BaseEntry !== 'number' || typeof l.BaseLine !== 'number')
+        throw Errors.rule(`Row ${i + 1}: enter the base document and base line`);
       const order = state.get('Orders', String(l.BaseEntry));
       if (!order) throw Errors.notFound();
-      if (rec.CardCode != null && rec.CardCode !== order.CardCode) throw Errors.rule('Base document card and target document card do not match');
+      if (rec.CardCode != null && rec.CardCode !== order.CardCode)
+        throw Errors.rule('Base document card and target document card do not match');
       rec.CardCode ??= order.CardCode;
-      if (order.Cancelled === 'tYES' || order.DocumentStatus !== 'bost_Open') throw Errors.rule(`Row ${i + 1}: base document ${String(order.DocNum)} is closed`);
+      if (order.Cancelled === 'tYES' || order.DocumentStatus !== 'bost_Open')
+        throw Errors.rule(`Row ${i + 1}: base document ${String(order.DocNum)} is closed`);
       const base = linesOf(order).find((b) => b.LineNum === l.BaseLine);
       if (!base) throw Errors.notFound();
       if (base.LineStatus !== 'bost_Open') throw Errors.rule(`Row ${i + 1}: base document line ${row(base)} is closed`);
       for (const p of COPIED_FROM_BASE) {
-        if (l[p] != null && l[p] !== base[p]) throw Errors.rule(`Row ${i + 1}: ${p} differs from the base document line; the simulator delivers from the base line's ${p} only`);
+        if (l[p] != null && l[p] !== base[p])
+          throw Errors.rule(
+            `Row ${i + 1}: ${p} differs from the base document line; the simulator delivers from the base line's ${p} only`,
+          );
       }
-      const wanted = (perOrder.get(order.DocEntry as number) ?? []).filter((x) => x.LineNum === base.LineNum).reduce((s, x) => s + x.Quantity, 0) + qty;
-      if (wanted > Number(base.RemainingOpenQuantity ?? 0) + 1e-9) throw Errors.rule(`Quantity exceeds the open quantity in base document row ${row(base)}`);
+      const wanted =
+        (perOrder.get(order.DocEntry as number) ?? []).filter((x) => x.LineNum === base.LineNum).reduce((s, x) => s + x.Quantity, 0) + qty;
+      if (wanted > Number(base.RemainingOpenQuantity ?? 0) + 1e-9)
+        throw Errors.rule(`Quantity exceeds the open quantity in base document row ${row(base)}`);
       const list = perOrder.get(order.DocEntry as number) ?? [];
       list.push({ LineNum: base.LineNum as number, Quantity: qty });
       perOrder.set(order.DocEntry as number, list);
@@ -121,9 +133,13 @@ export function createDelivery(state: B1SimState, kit: DocKit, input: Rec): { ke
       // Several delivery rows may draw on one order line: the order sees their sum.
       const sum = new Map<number, number>();
       for (const x of ls) sum.set(x.LineNum, (sum.get(x.LineNum) ?? 0) + x.Quantity);
-      state.deliver(docEntry, [...sum].map(([LineNum, Quantity]) => ({ LineNum, Quantity })));
+      state.deliver(
+        docEntry,
+        [...sum].map(([LineNum, Quantity]) => ({ LineNum, Quantity })),
+      );
     }
-    for (const l of linesOf(rec)) if (Number(l.BaseType) === -1) moveStock(state, kit, String(l.ItemCode), String(l.WarehouseCode), -Number(l.Quantity));
+    for (const l of linesOf(rec))
+      if (Number(l.BaseType) === -1) moveStock(state, kit, String(l.ItemCode), String(l.WarehouseCode), -Number(l.Quantity));
     return { key: String(entry), rec, set: DELIVERY_SET };
   });
 }
@@ -136,7 +152,14 @@ function standaloneLine(state: B1SimState, l: Rec, i: number): Rec {
   const whs = l.WarehouseCode ?? item.DefaultWarehouse ?? '01';
   if (!state.get('Warehouses', String(whs))) throw Errors.notFound();
   const price = l.UnitPrice ?? ((item.ItemPrices as Rec[] | undefined) ?? []).find((p) => p.PriceList === 1)?.Price ?? 0;
-  return { ...l, LineNum: i, BaseType: -1, WarehouseCode: whs, ItemDescription: l.ItemDescription ?? item.ItemName ?? null, UnitPrice: price };
+  return {
+    ...l,
+    LineNum: i,
+    BaseType: -1,
+    WarehouseCode: whs,
+    ItemDescription: l.ItemDescription ?? item.ItemName ?? null,
+    UnitPrice: price,
+  };
 }
 
 /** Line prices, totals and tax as on the order (US sales tax codes). */
@@ -186,7 +209,9 @@ function totals(rec: Rec): void {
 function moveStock(state: B1SimState, kit: DocKit, itemCode: string, whs: string, delta: number): void {
   const item = state.get('Items', itemCode);
   if (!item || item.InventoryItem === 'tNO' || delta === 0) return;
-  const rows = ((item.ItemWarehouseInfoCollection as Rec[] | undefined) ?? []).map((w) => (w.WarehouseCode === whs ? { ...w, InStock: round(Number(w.InStock ?? 0) + delta) } : w));
+  const rows = ((item.ItemWarehouseInfoCollection as Rec[] | undefined) ?? []).map((w) =>
+    w.WarehouseCode === whs ? { ...w, InStock: round(Number(w.InStock ?? 0) + delta) } : w,
+  );
   kit.put('Items', itemCode, { ...item, ItemWarehouseInfoCollection: rows });
 }
 
@@ -202,7 +227,12 @@ export function deliveryAction(state: B1SimState, kit: DocKit, key: string, acti
   state.transaction(() => {
     if (action === 'Close') {
       if (prev.DocumentStatus !== 'bost_Open') throw Errors.rule('Document is already closed');
-      const next: Rec = { ...prev, DocumentStatus: 'bost_Close', ClosingDate: localDate(state.clock.now()), DocumentLines: linesOf(prev).map((l) => ({ ...l, LineStatus: 'bost_Close' })) };
+      const next: Rec = {
+        ...prev,
+        DocumentStatus: 'bost_Close',
+        ClosingDate: localDate(state.clock.now()),
+        DocumentLines: linesOf(prev).map((l) => ({ ...l, LineStatus: 'bost_Close' })),
+      };
       kit.stamp('Document', next, false);
       kit.put(DELIVERY_SET, key, next);
       return;
@@ -222,7 +252,14 @@ export function deliveryAction(state: B1SimState, kit: DocKit, key: string, acti
     for (const [docEntry, m] of back) reopenBase(state, kit, docEntry, m);
     const today = localDate(state.clock.now());
     const closedLines: Rec[] = linesOf(prev).map((l) => ({ ...l, LineStatus: 'bost_Close' }));
-    const next: Rec = { ...prev, Cancelled: 'tYES', CancelStatus: 'csCancelled', DocumentStatus: 'bost_Close', CancelDate: today, DocumentLines: closedLines };
+    const next: Rec = {
+      ...prev,
+      Cancelled: 'tYES',
+      CancelStatus: 'csCancelled',
+      DocumentStatus: 'bost_Close',
+      CancelDate: today,
+      DocumentLines: closedLines,
+    };
     kit.stamp('Document', next, false);
     kit.put(DELIVERY_SET, key, next);
     const entry = kit.counter('DeliveryNotes.DocEntry', 1);
@@ -244,7 +281,9 @@ export function deliveryAction(state: B1SimState, kit: DocKit, key: string, acti
 function reopenBase(state: B1SimState, kit: DocKit, docEntry: number, qtyByLine: Map<number, number>): void {
   const order = state.get('Orders', String(docEntry));
   if (!order) return;
-  const closedByHand = order.Cancelled === 'tYES' || (order.DocumentStatus !== 'bost_Open' && linesOf(order).some((l) => Number(l.RemainingOpenQuantity ?? 0) > 0));
+  const closedByHand =
+    order.Cancelled === 'tYES' ||
+    (order.DocumentStatus !== 'bost_Open' && linesOf(order).some((l) => Number(l.RemainingOpenQuantity ?? 0) > 0));
   if (closedByHand) throw Errors.rule(`Base document ${String(order.DocNum)} is closed; cannot cancel the delivery`);
   const lines = linesOf(order).map((l) => {
     const q = qtyByLine.get(Number(l.LineNum));
@@ -261,7 +300,18 @@ function reopenBase(state: B1SimState, kit: DocKit, docEntry: number, qtyByLine:
 /** PATCH of a delivery: header fields (TrackingNumber, Comments, UDFs) only, quantities are posted. */
 export function checkDeliveryPatch(input: Rec): void {
   for (const l of (input.DocumentLines as Rec[] | undefined) ?? []) {
-    for (const k of ['ItemCode', 'Quantity', 'WarehouseCode', 'BaseType', 'BaseEntry', 'BaseLine', 'UnitPrice', 'Price', 'DiscountPercent', 'TaxCode']) {
+    for (const k of [
+      'ItemCode',
+      'Quantity',
+      'WarehouseCode',
+      'BaseType',
+      'BaseEntry',
+      'BaseLine',
+      'UnitPrice',
+      'Price',
+      'DiscountPercent',
+      'TaxCode',
+    ]) {
       if (k in l) throw Errors.rule(`Cannot change ${k} of a posted delivery (row ${row(l)})`);
     }
   }

@@ -72,18 +72,73 @@ export const ENTITY_SETS: Record<string, EntitySetDef> = {
     complex: [],
     deletable: true,
   },
-  ItemGroups: { name: 'ItemGroups', type: 'ItemGroups', udfTable: 'OITB', key: ['Number'], keyKind: 'number', autoKey: true, collections: [], complex: [], deletable: true },
-  Warehouses: { name: 'Warehouses', type: 'Warehouse', udfTable: 'OWHS', key: ['WarehouseCode'], keyKind: 'string', collections: [], complex: [], deletable: true },
-  PriceLists: { name: 'PriceLists', type: 'PriceList', udfTable: 'OPLN', key: ['PriceListNo'], keyKind: 'number', autoKey: true, collections: [], complex: [], deletable: true },
-  WeightMeasures: { name: 'WeightMeasures', type: 'WeightMeasure', key: ['UnitCode'], keyKind: 'number', autoKey: true, collections: [], complex: [], deletable: true },
+  ItemGroups: {
+    name: 'ItemGroups',
+    type: 'ItemGroups',
+    udfTable: 'OITB',
+    key: ['Number'],
+    keyKind: 'number',
+    autoKey: true,
+    collections: [],
+    complex: [],
+    deletable: true,
+  },
+  Warehouses: {
+    name: 'Warehouses',
+    type: 'Warehouse',
+    udfTable: 'OWHS',
+    key: ['WarehouseCode'],
+    keyKind: 'string',
+    collections: [],
+    complex: [],
+    deletable: true,
+  },
+  PriceLists: {
+    name: 'PriceLists',
+    type: 'PriceList',
+    udfTable: 'OPLN',
+    key: ['PriceListNo'],
+    keyKind: 'number',
+    autoKey: true,
+    collections: [],
+    complex: [],
+    deletable: true,
+  },
+  WeightMeasures: {
+    name: 'WeightMeasures',
+    type: 'WeightMeasure',
+    key: ['UnitCode'],
+    keyKind: 'number',
+    autoKey: true,
+    collections: [],
+    complex: [],
+    deletable: true,
+  },
   // Marketing documents are closed or cancelled, never deleted (reference §5).
   Orders: { name: 'Orders', ...SALES_DOCUMENT, deletable: false },
-  SalesTaxCodes: { name: 'SalesTaxCodes', type: 'SalesTaxCode', udfTable: 'OSTC', key: ['Code'], keyKind: 'string', collections: [], complex: [], deletable: true },
+  SalesTaxCodes: {
+    name: 'SalesTaxCodes',
+    type: 'SalesTaxCode',
+    udfTable: 'OSTC',
+    key: ['Code'],
+    keyKind: 'string',
+    collections: [],
+    complex: [],
+    deletable: true,
+  },
   // Documents caught by an approval procedure (reference §5, §11.8): same shape as Orders, own keys.
   Drafts: { name: 'Drafts', ...SALES_DOCUMENT, deletable: true },
   // Deliveries (delivery-notes.ts); header UDFs made on ORDR are on every marketing document.
   DeliveryNotes: { name: 'DeliveryNotes', ...SALES_DOCUMENT, deletable: false },
-  UserTablesMD: { name: 'UserTablesMD', type: 'UserTablesMD', key: ['TableName'], keyKind: 'string', collections: [], complex: [], deletable: true },
+  UserTablesMD: {
+    name: 'UserTablesMD',
+    type: 'UserTablesMD',
+    key: ['TableName'],
+    keyKind: 'string',
+    collections: [],
+    complex: [],
+    deletable: true,
+  },
   UserFieldsMD: {
     name: 'UserFieldsMD',
     type: 'UserFieldMD',
@@ -122,7 +177,16 @@ const SIM_TYPES: Record<string, { key: readonly string[]; props: readonly B1Prop
 
 /** Entity set of a user-defined table's rows: `U_MYTBL` for table `@MYTBL` (reference §8). */
 export function userTableSet(tableName: string): EntitySetDef {
-  return { name: `U_${tableName}`, type: 'UserTableRow', udfTable: `@${tableName}`, key: ['Code'], keyKind: 'string', collections: [], complex: [], deletable: true };
+  return {
+    name: `U_${tableName}`,
+    type: 'UserTableRow',
+    udfTable: `@${tableName}`,
+    key: ['Code'],
+    keyKind: 'string',
+    collections: [],
+    complex: [],
+    deletable: true,
+  };
 }
 
 /** Row tables that carry UDFs of their own: order lines live in RDR1. */
@@ -267,7 +331,8 @@ const MSG_INVALID_PROP = (prop: string, type: string): string => `Property '${pr
 
 function coerceScalar(type: string, edm: string, prop: string, v: unknown, owner: string): unknown {
   if (v === null) return null;
-  const typeErr = (): SlError => new SlError(400, -1000, `Property '${prop}' of '${owner}' has an invalid value: ${JSON.stringify(v)?.slice(0, 60)}`);
+  const typeErr = (): SlError =>
+    new SlError(400, -1000, `Property '${prop}' of '${owner}' has an invalid value: ${JSON.stringify(v)?.slice(0, 60)}`);
   switch (edm) {
     case 'Edm.String': {
       if (typeof v !== 'string') {
@@ -303,7 +368,8 @@ function coerceScalar(type: string, edm: string, prop: string, v: unknown, owner
         const e = edm.slice(6);
         if (enums[e]) {
           const name = enumName(e, v);
-          if (name === undefined) throw new SlError(400, -1000, `Enumeration value ${JSON.stringify(v)} of property '${prop}' of '${owner}' is invalid`);
+          if (name === undefined)
+            throw new SlError(400, -1000, `Enumeration value ${JSON.stringify(v)} of property '${prop}' of '${owner}' is invalid`);
           return name;
         }
       }
@@ -314,14 +380,17 @@ function coerceScalar(type: string, edm: string, prop: string, v: unknown, owner
 
 export function coerceUdf(def: UdfDef, prop: string, v: unknown, owner: string): unknown {
   if (v === null) return null;
-  const bad = (): SlError => new SlError(400, -1000, `Property '${prop}' of '${owner}' has an invalid value: ${JSON.stringify(v)?.slice(0, 60)}`);
+  const bad = (): SlError =>
+    new SlError(400, -1000, `Property '${prop}' of '${owner}' has an invalid value: ${JSON.stringify(v)?.slice(0, 60)}`);
   switch (def.type) {
     case 'db_Alpha':
     case 'db_Memo': {
       const s = typeof v === 'number' ? String(v) : v;
       if (typeof s !== 'string') throw bad();
-      if (def.type === 'db_Alpha' && s.length > def.size) throw new SlError(400, -1000, `Value too long in property '${prop}' of '${owner}'`);
-      if (def.validValues.length > 0 && !def.validValues.includes(s)) throw new SlError(400, -1000, `Invalid value "${s.slice(0, 40)}" for field '${prop}'`);
+      if (def.type === 'db_Alpha' && s.length > def.size)
+        throw new SlError(400, -1000, `Value too long in property '${prop}' of '${owner}'`);
+      if (def.validValues.length > 0 && !def.validValues.includes(s))
+        throw new SlError(400, -1000, `Invalid value "${s.slice(0, 40)}" for field '${prop}'`);
       return s;
     }
     case 'db_Numeric': {
@@ -378,9 +447,10 @@ export function coerceObject(type: string, body: unknown, ctx: CoerceCtx, udfTab
       if (v === null) continue;
       if (!Array.isArray(v)) throw new SlError(400, -1000, `Property '${k}' of '${type}' must be a collection`);
       const rowType = coll[1]!;
-      out[k] = (B1_TYPES[rowType] ?? MONEY_TYPES[rowType])
-        ? v.map((row) => coerceObject(rowType, row, ctx, ROW_UDF_TABLE[rowType]))
-        : v.map((row) => (row && typeof row === 'object' ? { ...(row as Rec) } : row));
+      out[k] =
+        (B1_TYPES[rowType] ?? MONEY_TYPES[rowType])
+          ? v.map((row) => coerceObject(rowType, row, ctx, ROW_UDF_TABLE[rowType]))
+          : v.map((row) => (row && typeof row === 'object' ? { ...(row as Rec) } : row));
       continue;
     }
     if (edm.startsWith('SAPB1.') && B1_TYPES[edm.slice(6)]) {

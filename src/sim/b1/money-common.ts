@@ -36,7 +36,11 @@ export function moveStock(s: B1SimState, itemCode: string, whs: string, delta: {
   if (!item || item.InventoryItem === 'tNO') return;
   const rows = ((item.ItemWarehouseInfoCollection as Rec[] | undefined) ?? []).map((w) =>
     w.WarehouseCode === whs
-      ? { ...w, InStock: round(Number(w.InStock ?? 0) + (delta.InStock ?? 0)), Committed: round(Number(w.Committed ?? 0) + (delta.Committed ?? 0)) }
+      ? {
+          ...w,
+          InStock: round(Number(w.InStock ?? 0) + (delta.InStock ?? 0)),
+          Committed: round(Number(w.Committed ?? 0) + (delta.Committed ?? 0)),
+        }
       : w,
   );
   s.docOps.put('Items', itemCode, { ...item, ItemWarehouseInfoCollection: rows });

@@ -25,7 +25,16 @@ import { localDate } from './clock';
 /** BaseType/DocObjectCode of the document sets a line can be based on. */
 const BASE_SETS: Record<number, string> = { 17: 'Orders', 15: 'DeliveryNotes', 13: 'Invoices' };
 /** Header fields SAP lets you change on a posted invoice or credit note; others → -1029. */
-const UPDATABLE = new Set(['Comments', 'NumAtCard', 'DocDueDate', 'SalesPersonCode', 'TrackingNumber', 'OpeningRemarks', 'ClosingRemarks', 'Reference2']);
+const UPDATABLE = new Set([
+  'Comments',
+  'NumAtCard',
+  'DocDueDate',
+  'SalesPersonCode',
+  'TrackingNumber',
+  'OpeningRemarks',
+  'ClosingRemarks',
+  'Reference2',
+]);
 const LINE_UPDATABLE = new Set(['LineNum', 'FreeText']);
 /** Fields a target line takes from its base line when the request leaves them out. */
 const COPIED = ['ItemCode', 'ItemDescription', 'UnitPrice', 'DiscountPercent', 'TaxCode', 'WarehouseCode'];
@@ -43,7 +52,8 @@ function resolveBases(s: B1SimState, input: Rec, allowed: number[], openOf: (set
   lines(input).forEach((l, i) => {
     const type = l.BaseType == null ? -1 : Number(l.BaseType);
     if (type === -1) return;
-    if (!allowed.includes(type) || !BASE_SETS[type] || !s.findDef(BASE_SETS[type]!)) throw MoneyErrors.notImplemented(`BaseType ${type} on this document`);
+    if (!allowed.includes(type) || !BASE_SETS[type] || !s.findDef(BASE_SETS[type]!))
+      throw MoneyErrors.notImplemented(`BaseType ${type} on this document`);
     const set = BASE_SETS[type]!;
     const base = s.get(set, String(l.BaseEntry));
     if (!base) throw Errors.notFound();
@@ -77,7 +87,8 @@ function closeBaseLines(s: B1SimState, refs: BaseRef[], set: string): void {
       return { ...l, RemainingOpenQuantity: left, LineStatus: left > 0 ? 'bost_Open' : 'bost_Close' };
     });
     const next: Rec = { ...prev, DocumentLines: docLines };
-    if (docLines.every((l) => l.LineStatus !== 'bost_Open')) Object.assign(next, { DocumentStatus: 'bost_Close', ClosingDate: localDate(s.clock.now()) });
+    if (docLines.every((l) => l.LineStatus !== 'bost_Open'))
+      Object.assign(next, { DocumentStatus: 'bost_Close', ClosingDate: localDate(s.clock.now()) });
     save(s, set, next);
     if (set === 'Orders') s.docOps.applyCommitted(prev, next);
   }
@@ -88,7 +99,8 @@ function creditedQty(s: B1SimState, invoiceEntry: number, lineNum: number): numb
   let q = 0;
   for (const cn of s.store('CreditNotes').values()) {
     if (cn.Cancelled === 'tYES') continue;
-    for (const l of lines(cn)) if (l.BaseType === 13 && l.BaseEntry === invoiceEntry && l.BaseLine === lineNum) q += Number(l.Quantity ?? 0);
+    for (const l of lines(cn))
+      if (l.BaseType === 13 && l.BaseEntry === invoiceEntry && l.BaseLine === lineNum) q += Number(l.Quantity ?? 0);
   }
   return round(q);
 }
@@ -112,7 +124,8 @@ export function applyPaid(s: B1SimState, set: string, entry: number, amount: num
 }
 
 /** An order or delivery line can be copied on as far as it is open. */
-const copyableQty = (_set: string, _base: Rec, bl: Rec): number => (bl.LineStatus === 'bost_Open' ? Number(bl.RemainingOpenQuantity ?? 0) : 0);
+const copyableQty = (_set: string, _base: Rec, bl: Rec): number =>
+  bl.LineStatus === 'bost_Open' ? Number(bl.RemainingOpenQuantity ?? 0) : 0;
 
 export function createInvoice(s: B1SimState, input: Rec): { key: string; rec: Rec } {
   const reserve = input.ReserveInvoice === 'tYES';
@@ -131,7 +144,12 @@ export function createInvoice(s: B1SimState, input: Rec): { key: string; rec: Re
   for (const l of lines(doc)) {
     // A line based on a delivery was shipped by it; a reserve invoice keeps its quantity committed.
     if (l.BaseType === 15) continue;
-    moveStock(s, String(l.ItemCode), String(l.WarehouseCode), reserve ? { Committed: Number(l.Quantity) } : { InStock: -Number(l.Quantity) });
+    moveStock(
+      s,
+      String(l.ItemCode),
+      String(l.WarehouseCode),
+      reserve ? { Committed: Number(l.Quantity) } : { InStock: -Number(l.Quantity) },
+    );
   }
   return { key, rec: s.get('Invoices', key)! };
 }
@@ -140,7 +158,11 @@ export function createCreditNote(s: B1SimState, input: Rec): { key: string; rec:
   // What is left to credit on an invoice line: a normal invoice tracks it in RemainingOpenQuantity;
   // a reserve invoice's open quantity is what is not delivered, so count its credit notes instead.
   const refs = resolveBases(s, input, [13], (_set, inv, bl) =>
-    inv.ReserveInvoice === 'tYES' ? round(Number(bl.Quantity ?? 0) - creditedQty(s, Number(inv.DocEntry), Number(bl.LineNum))) : bl.LineStatus === 'bost_Open' ? Number(bl.RemainingOpenQuantity ?? 0) : 0,
+    inv.ReserveInvoice === 'tYES'
+      ? round(Number(bl.Quantity ?? 0) - creditedQty(s, Number(inv.DocEntry), Number(bl.LineNum)))
+      : bl.LineStatus === 'bost_Open'
+        ? Number(bl.RemainingOpenQuantity ?? 0)
+        : 0,
   );
   const doc = s.docOps.prepareDocument(input, { objectCode: 'oCreditNotes', counters: 'CreditNotes.' });
   doc.DocDueDate ??= doc.DocDate;
@@ -163,7 +185,11 @@ export function createCreditNote(s: B1SimState, input: Rec): { key: string; rec:
       const take = inv.ReserveInvoice === 'tYES' ? Math.min(q, bl.LineStatus === 'bost_Open' ? open : 0) : q;
       if (inv.ReserveInvoice === 'tYES') undelivered = take;
       const left = round(open - take);
-      const docLines = lines(inv).map((x) => (x.LineNum === bl.LineNum ? { ...x, RemainingOpenQuantity: left, LineStatus: left > 0 && x.LineStatus === 'bost_Open' ? 'bost_Open' : 'bost_Close' } : x));
+      const docLines = lines(inv).map((x) =>
+        x.LineNum === bl.LineNum
+          ? { ...x, RemainingOpenQuantity: left, LineStatus: left > 0 && x.LineStatus === 'bost_Open' ? 'bost_Open' : 'bost_Close' }
+          : x,
+      );
       save(s, 'Invoices', settleStatus(s, { ...inv, DocumentLines: docLines }));
     }
     if (l.WithoutInventoryMovement === 'tYES' && undelivered === 0) continue;
@@ -189,7 +215,8 @@ export function checkDocumentPatch(input: Rec): void {
     if (k === 'DocumentLines' && Array.isArray(v)) {
       for (const row of v as Rec[]) {
         if (typeof row.LineNum !== 'number') throw MoneyErrors.notUpdatable('DocumentLines');
-        for (const f of Object.keys(row)) if (!f.startsWith('U_') && !LINE_UPDATABLE.has(f)) throw MoneyErrors.notUpdatable(`DocumentLines.${f}`);
+        for (const f of Object.keys(row))
+          if (!f.startsWith('U_') && !LINE_UPDATABLE.has(f)) throw MoneyErrors.notUpdatable(`DocumentLines.${f}`);
       }
       continue;
     }
@@ -211,24 +238,35 @@ export function invoiceAction(s: B1SimState, key: string, action: string): void 
     if (!reserve) throw Errors.notSupported();
     if (inv.Cancelled === 'tYES') throw MoneyErrors.cancelled();
     if (!lines(inv).some((l) => l.LineStatus === 'bost_Open')) throw MoneyErrors.closed();
-    for (const l of lines(inv)) if (l.LineStatus === 'bost_Open') moveStock(s, String(l.ItemCode), String(l.WarehouseCode), { Committed: -Number(l.RemainingOpenQuantity ?? 0) });
+    for (const l of lines(inv))
+      if (l.LineStatus === 'bost_Open')
+        moveStock(s, String(l.ItemCode), String(l.WarehouseCode), { Committed: -Number(l.RemainingOpenQuantity ?? 0) });
     const next: Rec = { ...inv, DocumentLines: lines(inv).map((l) => ({ ...l, LineStatus: 'bost_Close' })) };
     save(s, 'Invoices', settleStatus(s, next));
     return;
   }
   if (action !== 'Cancel') throw Errors.notSupported();
   if (inv.Cancelled === 'tYES') throw MoneyErrors.cancelled();
-  if (Number(inv.PaidToDate ?? 0) > 0) throw Errors.rule('Cannot cancel a document that has payments or credit notes linked to it; cancel them first');
-  if (lines(inv).some((l) => creditedQty(s, Number(inv.DocEntry), Number(l.LineNum)) > 0)) throw Errors.rule('Cannot cancel a document that has payments or credit notes linked to it; cancel them first');
+  if (Number(inv.PaidToDate ?? 0) > 0)
+    throw Errors.rule('Cannot cancel a document that has payments or credit notes linked to it; cancel them first');
+  if (lines(inv).some((l) => creditedQty(s, Number(inv.DocEntry), Number(l.LineNum)) > 0))
+    throw Errors.rule('Cannot cancel a document that has payments or credit notes linked to it; cancel them first');
   for (const l of lines(inv)) {
     if (l.BaseType === 15) continue;
-    if (reserve) moveStock(s, String(l.ItemCode), String(l.WarehouseCode), { Committed: l.LineStatus === 'bost_Open' ? -Number(l.RemainingOpenQuantity ?? 0) : 0 });
+    if (reserve)
+      moveStock(s, String(l.ItemCode), String(l.WarehouseCode), {
+        Committed: l.LineStatus === 'bost_Open' ? -Number(l.RemainingOpenQuantity ?? 0) : 0,
+      });
     else moveStock(s, String(l.ItemCode), String(l.WarehouseCode), { InStock: Number(l.Quantity) });
   }
   // Base lines get their quantity back and reopen (an order that was closed by the copy reopens).
   for (const set of ['Orders', 'DeliveryNotes']) {
     const type = set === 'Orders' ? 17 : 15;
-    for (const entry of new Set(lines(inv).filter((l) => l.BaseType === type).map((l) => Number(l.BaseEntry)))) {
+    for (const entry of new Set(
+      lines(inv)
+        .filter((l) => l.BaseType === type)
+        .map((l) => Number(l.BaseEntry)),
+    )) {
       const prev = s.get(set, String(entry));
       if (!prev || prev.Cancelled === 'tYES') continue;
       const docLines = lines(prev).map((bl) => {
@@ -242,6 +280,12 @@ export function invoiceAction(s: B1SimState, key: string, action: string): void 
       if (set === 'Orders') s.docOps.applyCommitted(prev, next);
     }
   }
-  const next: Rec = { ...inv, Cancelled: 'tYES', CancelStatus: 'csYes', CancelDate: localDate(s.clock.now()), DocumentLines: lines(inv).map((l) => ({ ...l, LineStatus: 'bost_Close' })) };
+  const next: Rec = {
+    ...inv,
+    Cancelled: 'tYES',
+    CancelStatus: 'csYes',
+    CancelDate: localDate(s.clock.now()),
+    DocumentLines: lines(inv).map((l) => ({ ...l, LineStatus: 'bost_Close' })),
+  };
   save(s, 'Invoices', settleStatus(s, next));
 }

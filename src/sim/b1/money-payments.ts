@@ -34,7 +34,8 @@ export const DEMO_CREDIT_CARDS: Rec[] = [
 
 export function createCreditCard(s: B1SimState, input: Rec): { key: string; rec: Rec } {
   if (typeof input.CreditCardName !== 'string' || input.CreditCardName === '') throw Errors.business('Enter credit card name');
-  for (const c of s.store('CreditCards').values()) if (c.CreditCardName === input.CreditCardName) throw Errors.business(`Credit card name '${input.CreditCardName}' already exists`);
+  for (const c of s.store('CreditCards').values())
+    if (c.CreditCardName === input.CreditCardName) throw Errors.business(`Credit card name '${input.CreditCardName}' already exists`);
   let max = 0;
   for (const c of s.store('CreditCards').values()) max = Math.max(max, Number(c.CreditCardCode));
   const rec: Rec = { ...input, CreditCardCode: s.docOps.counter('auto:CreditCards', max + 1) };
@@ -58,7 +59,8 @@ export function createPayment(s: B1SimState, set: 'IncomingPayments' | 'VendorPa
   if ((docType === 'rCustomer') !== (bp.CardType !== 'cSupplier')) {
     throw Errors.business(`1470000341 - Business partner '${cardCode}' is not a ${docType === 'rCustomer' ? 'customer' : 'supplier'}`);
   }
-  const currency = (input.DocCurrency as string | undefined) ?? (bp.Currency && bp.Currency !== '##' ? String(bp.Currency) : s.localCurrency);
+  const currency =
+    (input.DocCurrency as string | undefined) ?? (bp.Currency && bp.Currency !== '##' ? String(bp.Currency) : s.localCurrency);
 
   // Applied documents: each one open, the customer's, in the payment's currency, within its balance.
   const rows = ((input.PaymentInvoices as Rec[] | undefined) ?? []).map((r) => ({ ...r }));
@@ -73,7 +75,8 @@ export function createPayment(s: B1SimState, set: 'IncomingPayments' | 'VendorPa
     if (!doc) throw Errors.notFound();
     if (doc.CardCode !== cardCode) throw MoneyErrors.cardMismatch();
     if (doc.Cancelled === 'tYES') throw MoneyErrors.invoiceClosed();
-    if (doc.DocCurrency != null && doc.DocCurrency !== currency) throw MoneyErrors.currency(`${target === 'Invoices' ? 'invoice' : 'credit note'} ${String(doc.DocEntry)}`);
+    if (doc.DocCurrency != null && doc.DocCurrency !== currency)
+      throw MoneyErrors.currency(`${target === 'Invoices' ? 'invoice' : 'credit note'} ${String(doc.DocEntry)}`);
     const k = `${target}|${String(doc.DocEntry)}`;
     const balance = round(openBalance(doc) - (taken.get(k) ?? 0), 2);
     if (cents(balance) <= 0) throw MoneyErrors.invoiceClosed();
@@ -145,7 +148,8 @@ export function paymentAction(s: B1SimState, set: string, key: string, action: s
   if (!p) throw Errors.notFound();
   if (action !== 'Cancel') throw Errors.notSupported();
   if (p.Cancelled === 'tYES') throw MoneyErrors.cancelled();
-  for (const r of (p.PaymentInvoices as Rec[] | undefined) ?? []) applyPaid(s, TARGETS[String(r.InvoiceType)]!, Number(r.DocEntry), -Number(r.SumApplied));
+  for (const r of (p.PaymentInvoices as Rec[] | undefined) ?? [])
+    applyPaid(s, TARGETS[String(r.InvoiceType)]!, Number(r.DocEntry), -Number(r.SumApplied));
   save(s, set, { ...p, Cancelled: 'tYES' }, 'Payment');
 }
 

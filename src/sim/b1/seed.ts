@@ -61,7 +61,20 @@ const GROUPS: Array<[number, string, string[]]> = [
 const ADJ = ['Classic', 'Urban', 'Alpine', 'Coastal', 'Vintage', 'Nordic', 'Summit', 'Harbor', 'Prairie', 'Metro'];
 const COLORS = ['Black', 'White', 'Navy', 'Olive', 'Red', 'Grey', 'Sand', 'Teal'];
 const FIRST = ['Ada', 'Grace', 'Alan', 'Linus', 'Margaret', 'Dennis', 'Barbara', 'Ken', 'Frances', 'John', 'Radia', 'Tim'];
-const LAST = ['Lovelace', 'Hopper', 'Turing', 'Torvalds', 'Hamilton', 'Ritchie', 'Liskov', 'Thompson', 'Allen', 'Backus', 'Perlman', 'Berners-Lee'];
+const LAST = [
+  'Lovelace',
+  'Hopper',
+  'Turing',
+  'Torvalds',
+  'Hamilton',
+  'Ritchie',
+  'Liskov',
+  'Thompson',
+  'Allen',
+  'Backus',
+  'Perlman',
+  'Berners-Lee',
+];
 const CITIES: Array<[string, string, string]> = [
   ['New York', 'NY', '10001'],
   ['Austin', 'TX', '73301'],
@@ -110,13 +123,33 @@ export function generateB1Seed(opts: B1SeedOptions): B1Seed {
       { ...udf('ORCT', 'ShopifyId', 50, 'Shopify order id'), FieldID: 0 },
       { ...udf('ORCT', 'ShopifyTxnId', 60, 'Shopify transaction id'), FieldID: 1 },
       { ...udf('ORCT', 'ShopifyRefundId', 50, 'Shopify refund id'), FieldID: 2 },
-      ...RESERVATION_TABLES.flatMap((t) => RESERVATION_FIELDS.map((fd, i) => ({ ...udf(`@${t.name}`, fd.name, fd.size, fd.description), FieldID: i }))),
+      ...RESERVATION_TABLES.flatMap((t) =>
+        RESERVATION_FIELDS.map((fd, i) => ({ ...udf(`@${t.name}`, fd.name, fd.size, fd.description), FieldID: i })),
+      ),
     ],
-    UserTablesMD: RESERVATION_TABLES.map((t) => ({ TableName: t.name, TableDescription: t.description.slice(0, 30), TableType: 'bott_NoObject' })),
+    UserTablesMD: RESERVATION_TABLES.map((t) => ({
+      TableName: t.name,
+      TableDescription: t.description.slice(0, 30),
+      TableType: 'bott_NoObject',
+    })),
     ItemGroups: GROUPS.map(([Number, GroupName]) => ({ Number, GroupName })),
     Warehouses: [
-      { WarehouseCode: '01', WarehouseName: 'General Warehouse', Street: '1 Main Street', City: 'New York', Country: 'US', Nettable: 'tYES' },
-      { WarehouseCode: '02', WarehouseName: 'West Coast Warehouse', Street: '500 Pine Street', City: 'Seattle', Country: 'US', Nettable: 'tYES' },
+      {
+        WarehouseCode: '01',
+        WarehouseName: 'General Warehouse',
+        Street: '1 Main Street',
+        City: 'New York',
+        Country: 'US',
+        Nettable: 'tYES',
+      },
+      {
+        WarehouseCode: '02',
+        WarehouseName: 'West Coast Warehouse',
+        Street: '500 Pine Street',
+        City: 'Seattle',
+        Country: 'US',
+        Nettable: 'tYES',
+      },
     ],
     WeightMeasures: [
       { UnitCode: 1, UnitDisplay: 'kg', UnitName: 'Kilogram', UnitWeightinmg: 1_000_000 },
@@ -125,9 +158,33 @@ export function generateB1Seed(opts: B1SeedOptions): B1Seed {
       { UnitCode: 4, UnitDisplay: 'oz', UnitName: 'Ounce', UnitWeightinmg: 28_349.523 },
     ],
     PriceLists: [
-      { PriceListNo: 1, PriceListName: 'Base Price', BasePriceList: 1, Factor: 1, IsGrossPrice: 'tNO', Active: 'tYES', DefaultPrimeCurrency: '$' },
-      { PriceListNo: 2, PriceListName: 'Retail Price', BasePriceList: 1, Factor: 1.25, IsGrossPrice: 'tNO', Active: 'tYES', DefaultPrimeCurrency: '$' },
-      { PriceListNo: 3, PriceListName: 'Wholesale Price', BasePriceList: 1, Factor: 0.8, IsGrossPrice: 'tNO', Active: 'tYES', DefaultPrimeCurrency: '$' },
+      {
+        PriceListNo: 1,
+        PriceListName: 'Base Price',
+        BasePriceList: 1,
+        Factor: 1,
+        IsGrossPrice: 'tNO',
+        Active: 'tYES',
+        DefaultPrimeCurrency: '$',
+      },
+      {
+        PriceListNo: 2,
+        PriceListName: 'Retail Price',
+        BasePriceList: 1,
+        Factor: 1.25,
+        IsGrossPrice: 'tNO',
+        Active: 'tYES',
+        DefaultPrimeCurrency: '$',
+      },
+      {
+        PriceListNo: 3,
+        PriceListName: 'Wholesale Price',
+        BasePriceList: 1,
+        Factor: 0.8,
+        IsGrossPrice: 'tNO',
+        Active: 'tYES',
+        DefaultPrimeCurrency: '$',
+      },
     ],
     // US sales tax codes as in the US demo database (rates simplified to one jurisdiction each).
     SalesTaxCodes: [
@@ -204,7 +261,17 @@ export function generateB1Seed(opts: B1SeedOptions): B1Seed {
       BilltoDefault: 'Bill to',
       ShipToDefault: 'Ship to',
       BPAddresses: [address('Bill to', 'bo_BillTo', 0), address('Ship to', 'bo_ShipTo', 1)],
-      ContactEmployees: [{ Name: `${first} ${last}`, FirstName: first, LastName: last, E_Mail: `${first}.${last}${i}@example.com`.toLowerCase(), InternalCode: i, CardCode: code, Active: 'tYES' }],
+      ContactEmployees: [
+        {
+          Name: `${first} ${last}`,
+          FirstName: first,
+          LastName: last,
+          E_Mail: `${first}.${last}${i}@example.com`.toLowerCase(),
+          InternalCode: i,
+          CardCode: code,
+          Active: 'tYES',
+        },
+      ],
     });
   }
   return seed;

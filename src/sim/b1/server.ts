@@ -131,7 +131,11 @@ export async function startB1Simulator(opts: B1SimulatorOptions = {}): Promise<B
               out = service.handle(simReq);
             } catch (e) {
               // An unexpected simulator bug must still look like a server failure, not a hang.
-              out = { status: 500, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ error: { code: -1, message: { lang: 'en-us', value: String((e as Error).message) } } }) };
+              out = {
+                status: 500,
+                headers: { 'Content-Type': 'application/json' },
+                body: JSON.stringify({ error: { code: -1, message: { lang: 'en-us', value: String((e as Error).message) } } }),
+              };
             }
           }
         }

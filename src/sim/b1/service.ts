@@ -54,19 +54,22 @@ export function slErrorResponse(version: ApiVersion, e: SlError): SimResponse {
 
 function decodeQuery(raw: string): Array<[string, string, string]> {
   if (!raw) return [];
-  return raw.split('&').filter(Boolean).map((part) => {
-    const i = part.indexOf('=');
-    const k = i < 0 ? part : part.slice(0, i);
-    const v = i < 0 ? '' : part.slice(i + 1);
-    const dec = (s: string): string => {
-      try {
-        return decodeURIComponent(s.replace(/\+/g, ' '));
-      } catch {
-        throw Errors.malformed(`Invalid URI encoding in query option '${k}'`);
-      }
-    };
-    return [dec(k), dec(v), part] as [string, string, string];
-  });
+  return raw
+    .split('&')
+    .filter(Boolean)
+    .map((part) => {
+      const i = part.indexOf('=');
+      const k = i < 0 ? part : part.slice(0, i);
+      const v = i < 0 ? '' : part.slice(i + 1);
+      const dec = (s: string): string => {
+        try {
+          return decodeURIComponent(s.replace(/\+/g, ' '));
+        } catch {
+          throw Errors.malformed(`Invalid URI encoding in query option '${k}'`);
+        }
+      };
+      return [dec(k), dec(v), part] as [string, string, string];
+    });
 }
 
 /** Parses `('C1')`, `(22)`, `(DocEntry=22)`, `(TableName='OCRD',FieldID=0)` into ordered key values. */
@@ -115,7 +118,8 @@ function parseKeyPredicate(def: EntitySetDef, inner: string): string {
 }
 
 function keyLiteral(def: EntitySetDef, rec: Rec): string {
-  if (def.key.length > 1) return def.key.map((k) => `${k}=${typeof rec[k] === 'number' ? String(rec[k]) : `'${String(rec[k]).replace(/'/g, "''")}'`}`).join(',');
+  if (def.key.length > 1)
+    return def.key.map((k) => `${k}=${typeof rec[k] === 'number' ? String(rec[k]) : `'${String(rec[k]).replace(/'/g, "''")}'`}`).join(',');
   const v = rec[def.key[0]!];
   return typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`;
 }
@@ -185,14 +189,30 @@ export class B1Service {
     } catch {
       throw Errors.malformed('Invalid login request body');
     }
-    if (!body || typeof body !== 'object' || body.CompanyDB !== this.opts.companyDb || body.UserName !== this.opts.userName || body.Password !== this.opts.password) {
+    if (
+      !body ||
+      typeof body !== 'object' ||
+      body.CompanyDB !== this.opts.companyDb ||
+      body.UserName !== this.opts.userName ||
+      body.Password !== this.opts.password
+    ) {
       throw Errors.badLogin();
     }
     const s = this.state.newSession(String(body.UserName), String(body.CompanyDB));
     const payload =
       req.version === 'v1'
-        ? { 'odata.metadata': `${req.base}/$metadata#B1Sessions/@Element`, SessionId: s.id, Version: '1000110', SessionTimeout: this.opts.sessionTimeoutMinutes }
-        : { '@odata.context': `${req.base}/$metadata#B1Sessions/$entity`, SessionId: s.id, Version: '1000110', SessionTimeout: this.opts.sessionTimeoutMinutes };
+        ? {
+            'odata.metadata': `${req.base}/$metadata#B1Sessions/@Element`,
+            SessionId: s.id,
+            Version: '1000110',
+            SessionTimeout: this.opts.sessionTimeoutMinutes,
+          }
+        : {
+            '@odata.context': `${req.base}/$metadata#B1Sessions/$entity`,
+            SessionId: s.id,
+            Version: '1000110',
+            SessionTimeout: this.opts.sessionTimeoutMinutes,
+          };
     return json(req.version, 200, payload, {
       'Set-Cookie': [`B1SESSION=${s.id}; path=/b1s; HttpOnly`, `ROUTEID=${ROUTE_ID}; path=/b1s`],
     });
@@ -247,7 +267,11 @@ export class B1Service {
     if (ifMatch && method !== 'GET' && ifMatch.trim() !== '*') {
       const cur = this.state.get(def.name, key);
       if (cur && ETAG_SETS.has(def.name) && etagOf(def, cur) !== ifMatch.trim()) {
-        throw new SlError(412, -2039, 'Another user or another operation modified data; to cancel your changes, choose Cancel; to apply your changes, choose Update');
+        throw new SlError(
+          412,
+          -2039,
+          'Another user or another operation modified data; to cancel your changes, choose Cancel; to apply your changes, choose Update',
+        );
       }
     }
     if (p.rest.length === 0) {
@@ -255,7 +279,10 @@ export class B1Service {
         const rec = this.state.get(def.name, key);
         if (!rec) throw Errors.notFound();
         const select = this.parseSelect(req, def);
-        const meta = version === 'v1' ? { 'odata.metadata': `${req.base}/$metadata#${def.name}/@Element` } : { '@odata.context': `${req.base}/$metadata#${def.name}/$entity` };
+        const meta =
+          version === 'v1'
+            ? { 'odata.metadata': `${req.base}/$metadata#${def.name}/@Element` }
+            : { '@odata.context': `${req.base}/$metadata#${def.name}/$entity` };
         const tag = etagOf(def, rec);
         const etagMeta = tag ? { [version === 'v1' ? 'odata.etag' : '@odata.etag']: tag } : {};
         return json(version, 200, { ...meta, ...etagMeta, ...this.state.render(def.name, rec, select) }, tag ? { ETag: tag } : {});
@@ -300,7 +327,13 @@ export class B1Service {
       if (!rec) throw Errors.notFound();
       const rendered = this.state.render(def.name, rec);
       if (!(prop in rendered)) throw Errors.malformed(`Property '${prop}' of '${def.type}' is invalid`);
-      return json(version, 200, version === 'v1' ? { 'odata.metadata': `${req.base}/$metadata#${def.name}/${prop}`, value: rendered[prop] } : { '@odata.context': `${req.base}/$metadata#${def.name}/${prop}`, value: rendered[prop] });
+      return json(
+        version,
+        200,
+        version === 'v1'
+          ? { 'odata.metadata': `${req.base}/$metadata#${def.name}/${prop}`, value: rendered[prop] }
+          : { '@odata.context': `${req.base}/$metadata#${def.name}/${prop}`, value: rendered[prop] },
+      );
     }
     throw Errors.malformed('Unrecognized resource path.');
   }
@@ -321,7 +354,10 @@ export class B1Service {
     if (prefer.includes('return-no-content')) {
       return { status: 204, headers: { Location: location, 'Preference-Applied': 'return-no-content' } };
     }
-    const meta = req.version === 'v1' ? { 'odata.metadata': `${req.base}/$metadata#${def.name}/@Element` } : { '@odata.context': `${req.base}/$metadata#${def.name}/$entity` };
+    const meta =
+      req.version === 'v1'
+        ? { 'odata.metadata': `${req.base}/$metadata#${def.name}/@Element` }
+        : { '@odata.context': `${req.base}/$metadata#${def.name}/$entity` };
     return json(req.version, 201, { ...meta, ...this.state.render(def.name, rec) }, { Location: location });
   }
 
@@ -331,7 +367,14 @@ export class B1Service {
       if (path.startsWith('U_') && def.udfTable) {
         const u = this.state.udfsFor(def.udfTable).get(path.slice(2));
         if (!u) return undefined;
-        const edm = u.type === 'db_Numeric' ? 'Edm.Int32' : u.type === 'db_Float' ? 'Edm.Double' : u.type === 'db_Date' ? 'Edm.DateTime' : 'Edm.String';
+        const edm =
+          u.type === 'db_Numeric'
+            ? 'Edm.Int32'
+            : u.type === 'db_Float'
+              ? 'Edm.Double'
+              : u.type === 'db_Date'
+                ? 'Edm.DateTime'
+                : 'Edm.String';
         return { edm, get: (r) => this.state.fieldOf(def.name, r, path) };
       }
       const p = props.get(path) ?? moneyExtraProps(def.name).find((x) => x[0] === path);
@@ -347,14 +390,20 @@ export class B1Service {
     const udfs = def.udfTable ? this.state.udfsFor(def.udfTable) : new Map();
     const out = new Set<string>();
     for (const f of sel.split(',').map((s) => s.trim())) {
-      if (!props.has(f) && !moneyExtraProps(def.name).some((x) => x[0] === f) && !(f.startsWith('U_') && udfs.has(f.slice(2)))) throw Errors.malformed(`Property '${f}' of '${def.type}' is invalid`);
+      if (!props.has(f) && !moneyExtraProps(def.name).some((x) => x[0] === f) && !(f.startsWith('U_') && udfs.has(f.slice(2))))
+        throw Errors.malformed(`Property '${f}' of '${def.type}' is invalid`);
       out.add(f);
     }
     return out;
   }
 
   /** Runs $filter/$orderby/$skip/$top and returns one page plus what paging needs. */
-  private query(req: SimRequest, def: EntitySetDef, countOnly = false, pageSize = Infinity): { rows: Rec[]; total: number; more: boolean; skip: number; top?: number } {
+  private query(
+    req: SimRequest,
+    def: EntitySetDef,
+    countOnly = false,
+    pageSize = Infinity,
+  ): { rows: Rec[]; total: number; more: boolean; skip: number; top?: number } {
     const q = new Map(decodeQuery(req.query).map(([k, v]) => [k, v]));
     for (const k of q.keys()) {
       if (k === '$expand' || k === '$apply') throw Errors.malformed(`Query option '${k}' is not supported by this simulator`);
@@ -390,7 +439,8 @@ export class B1Service {
     if (inl !== undefined && inl !== 'allpages' && inl !== 'none') throw Errors.malformed(`Invalid $inlinecount value '${inl}'`);
 
     const store = this.state.store(def.name);
-    const naturalKeyAsc = orderby.length === 0 || (def.key.length === 1 && orderby.length === 1 && !orderby[0]!.desc && orderby[0]!.name === def.key[0]);
+    const naturalKeyAsc =
+      orderby.length === 0 || (def.key.length === 1 && orderby.length === 1 && !orderby[0]!.desc && orderby[0]!.name === def.key[0]);
     const limit = top === undefined ? Infinity : top;
     const take = Math.min(limit, pageSize);
     if (naturalKeyAsc && !wantCount) {
@@ -538,7 +588,8 @@ export class B1Service {
           for (const part of item.parts) {
             let res: SimResponse;
             if (part.method === 'GET') res = slErrorResponse(req.version, Errors.malformed("Query can't be included in change-std::set!"));
-            else if (req.version === 'v2' && part.contentId === undefined) res = slErrorResponse(req.version, new SlError(400, 244, 'Content ID should be specified in each change set request.'));
+            else if (req.version === 'v2' && part.contentId === undefined)
+              res = slErrorResponse(req.version, new SlError(400, 244, 'Content ID should be specified in each change set request.'));
             else res = sub(part, contentIds);
             if (res.status >= 400) {
               failed = res;

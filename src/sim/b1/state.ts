@@ -197,7 +197,10 @@ export class B1SimState {
 
   /** Value of a field for $filter/$orderby, including computed and defaulted fields. */
   fieldOf(set: string, rec: Rec, field: string): unknown {
-    if (set === 'Items' && (field === 'QuantityOnStock' || field === 'QuantityOrderedByCustomers' || field === 'QuantityOrderedFromVendors')) {
+    if (
+      set === 'Items' &&
+      (field === 'QuantityOnStock' || field === 'QuantityOrderedByCustomers' || field === 'QuantityOrderedFromVendors')
+    ) {
       return this.itemTotals(rec)[field];
     }
     const v = rec[field];
@@ -287,9 +290,16 @@ export class B1SimState {
   /** A prepared order turned into a draft waiting for approval: the Drafts table's own numbering. */
   private asDraft(order: Rec): Rec {
     const entry = this.counter('Drafts.DocEntry', 1);
-    const d: Rec = { ...order, DocEntry: entry, DocNum: this.counter('Drafts.DocNum', 1), DocObjectCode: 'oOrders', AuthorizationStatus: 'dasPending' };
+    const d: Rec = {
+      ...order,
+      DocEntry: entry,
+      DocNum: this.counter('Drafts.DocNum', 1),
+      DocObjectCode: 'oOrders',
+      AuthorizationStatus: 'dasPending',
+    };
     d.DocumentLines = ((order.DocumentLines as Rec[] | undefined) ?? []).map((l) => ({ ...l, DocEntry: entry }));
-    if (d.AddressExtension && typeof d.AddressExtension === 'object') d.AddressExtension = { ...(d.AddressExtension as Rec), DocEntry: entry };
+    if (d.AddressExtension && typeof d.AddressExtension === 'object')
+      d.AddressExtension = { ...(d.AddressExtension as Rec), DocEntry: entry };
     return d;
   }
 
@@ -303,7 +313,22 @@ export class B1SimState {
     if (d.AuthorizationStatus !== 'dasPending') throw new Error(`draft ${draftEntry} is ${String(d.AuthorizationStatus)}`);
     const body: Rec = {};
     for (const [k, v] of Object.entries(d)) {
-      if (['DocEntry', 'DocNum', 'DocObjectCode', 'AuthorizationStatus', 'DocumentStatus', 'Cancelled', 'CreateDate', 'CreateTime', 'CreationDate', 'UpdateDate', 'UpdateTime'].includes(k)) continue;
+      if (
+        [
+          'DocEntry',
+          'DocNum',
+          'DocObjectCode',
+          'AuthorizationStatus',
+          'DocumentStatus',
+          'Cancelled',
+          'CreateDate',
+          'CreateTime',
+          'CreationDate',
+          'UpdateDate',
+          'UpdateTime',
+        ].includes(k)
+      )
+        continue;
       body[k] = v;
     }
     body.DocumentLines = ((d.DocumentLines as Rec[] | undefined) ?? []).map((l) => {
@@ -326,11 +351,14 @@ export class B1SimState {
   private duplicate(def: EntitySetDef, rec: Rec): SlError {
     if (def.name === 'BusinessPartners') {
       const c = String(rec.CardCode);
-      return Errors.business(`1320000140 - Business partner code '${c}' already assigned to a business partner; enter a unique business partner code`);
+      return Errors.business(
+        `1320000140 - Business partner code '${c}' already assigned to a business partner; enter a unique business partner code`,
+      );
     }
     if (def.name === 'Items') return Errors.business(`Item code '${String(rec.ItemCode)}' already exists`);
     // User-defined table rows: the unique Code (reference §3 lists -2035 for duplicates, unconfirmed).
-    if (def.type === 'UserTableRow') return new SlError(400, -2035, `This entry already exists in the following tables (${String(def.udfTable)}) (ODBC -2035)`);
+    if (def.type === 'UserTableRow')
+      return new SlError(400, -2035, `This entry already exists in the following tables (${String(def.udfTable)}) (ODBC -2035)`);
     if (def.name === 'UserTablesMD') return Errors.business(`Table '${String(rec.TableName)}' already exists`);
     return Errors.business('This entry already exists in the following tables');
   }
@@ -371,7 +399,8 @@ export class B1SimState {
         return this.prepareUdf(rec);
       case 'UserTablesMD':
         // SAP: up to 19 characters, letters, digits and underscores; stored without the '@'.
-        if (typeof rec.TableName !== 'string' || !/^[A-Za-z][A-Za-z0-9_]{0,18}$/.test(rec.TableName)) throw Errors.business(`Invalid table name '${String(rec.TableName)}'`);
+        if (typeof rec.TableName !== 'string' || !/^[A-Za-z][A-Za-z0-9_]{0,18}$/.test(rec.TableName))
+          throw Errors.business(`Invalid table name '${String(rec.TableName)}'`);
         rec.TableType ??= 'bott_NoObject';
         break;
     }
@@ -387,7 +416,10 @@ export class B1SimState {
 
   private prepareUdf(rec: Rec): Rec {
     const table = rec.TableName;
-    if (typeof table !== 'string' || !(/^(OCRD|OITM|ORDR|RDR1|OITB|OWHS|OPLN|OSTC|@\w+)$/.test(table) || MONEY_UDF_TABLES.includes(table))) {
+    if (
+      typeof table !== 'string' ||
+      !(/^(OCRD|OITM|ORDR|RDR1|OITB|OWHS|OPLN|OSTC|@\w+)$/.test(table) || MONEY_UDF_TABLES.includes(table))
+    ) {
       throw Errors.business(`Invalid table name '${String(table)}'`);
     }
     const name = rec.Name;
@@ -456,7 +488,11 @@ export class B1SimState {
     rec.ItemWarehouseInfoCollection = [...rows.values()].map((w) => ({ InStock: 0, Committed: 0, Ordered: 0, ...w, ItemCode: code }));
   }
 
-  private prepareOrder(rec: Rec, prev: Rec | undefined, o: { objectCode: string; counters: string } = { objectCode: 'oOrders', counters: '' }): Rec {
+  private prepareOrder(
+    rec: Rec,
+    prev: Rec | undefined,
+    o: { objectCode: string; counters: string } = { objectCode: 'oOrders', counters: '' },
+  ): Rec {
     const merged: Rec = { ...prev, ...rec };
     const cardCode = merged.CardCode;
     if (typeof cardCode !== 'string' || cardCode === '') throw Errors.business('Enter BP code');
@@ -590,8 +626,10 @@ export class B1SimState {
       const next: Rec = put ? this.readOnlyPart(def, prev) : { ...prev };
       for (const [k, v] of Object.entries(input)) {
         const coll = def.collections.find((c) => c.prop === k);
-        if (coll && Array.isArray(v)) next[k] = this.mergeRows(coll.rowKey, (prev[k] as Rec[] | undefined) ?? [], v as Rec[], replaceCollections);
-        else if (def.complex.some((c) => c.prop === k) && v && typeof v === 'object') next[k] = { ...(prev[k] as Rec | undefined), ...(v as Rec) };
+        if (coll && Array.isArray(v))
+          next[k] = this.mergeRows(coll.rowKey, (prev[k] as Rec[] | undefined) ?? [], v as Rec[], replaceCollections);
+        else if (def.complex.some((c) => c.prop === k) && v && typeof v === 'object')
+          next[k] = { ...(prev[k] as Rec | undefined), ...(v as Rec) };
         else next[k] = v;
       }
       let rec = next;
@@ -647,8 +685,11 @@ export class B1SimState {
     if (!def.deletable) throw Errors.notSupported();
     if (!this.get(set, key)) throw Errors.notFound();
     if (set === 'BusinessPartners' || set === 'Items') {
-      for (const o of ['Orders', 'Invoices', 'CreditNotes', 'IncomingPayments', 'VendorPayments'].flatMap((d) => [...this.store(d).values()])) {
-        if (set === 'BusinessPartners' && o.CardCode === key) throw Errors.business(`Cannot remove business partner '${key}': it is used in documents`);
+      for (const o of ['Orders', 'Invoices', 'CreditNotes', 'IncomingPayments', 'VendorPayments'].flatMap((d) => [
+        ...this.store(d).values(),
+      ])) {
+        if (set === 'BusinessPartners' && o.CardCode === key)
+          throw Errors.business(`Cannot remove business partner '${key}': it is used in documents`);
         if (set === 'Items' && ((o.DocumentLines as Rec[] | undefined) ?? []).some((l) => l.ItemCode === key)) {
           throw Errors.business(`Cannot remove item '${key}': it is used in documents`);
         }
@@ -668,14 +709,23 @@ export class B1SimState {
       if (action === 'Cancel') {
         if (prev.Cancelled === 'tYES') throw Errors.rule('Document is already cancelled');
         if (prev.DocumentStatus !== 'bost_Open') throw Errors.rule('Cannot cancel a closed document');
-        Object.assign(next, { Cancelled: 'tYES', CancelStatus: 'csCancellation', DocumentStatus: 'bost_Close', CancelDate: localDate(this.clock.now()), DocumentLines: closeLines() });
+        Object.assign(next, {
+          Cancelled: 'tYES',
+          CancelStatus: 'csCancellation',
+          DocumentStatus: 'bost_Close',
+          CancelDate: localDate(this.clock.now()),
+          DocumentLines: closeLines(),
+        });
       } else if (action === 'Close') {
         if (prev.DocumentStatus !== 'bost_Open') throw Errors.rule('Document is already closed');
         Object.assign(next, { DocumentStatus: 'bost_Close', ClosingDate: localDate(this.clock.now()), DocumentLines: closeLines() });
       } else if (action === 'Reopen') {
         if (prev.DocumentStatus === 'bost_Open') throw Errors.rule('Document is already open');
         if (prev.Cancelled === 'tYES') throw Errors.rule('Cannot reopen a cancelled document');
-        const lines = ((prev.DocumentLines as Rec[] | undefined) ?? []).map((l) => ({ ...l, LineStatus: Number(l.RemainingOpenQuantity ?? 0) > 0 ? 'bost_Open' : 'bost_Close' }));
+        const lines = ((prev.DocumentLines as Rec[] | undefined) ?? []).map((l) => ({
+          ...l,
+          LineStatus: Number(l.RemainingOpenQuantity ?? 0) > 0 ? 'bost_Open' : 'bost_Close',
+        }));
         Object.assign(next, { DocumentStatus: 'bost_Open', DocumentLines: lines });
       } else {
         throw Errors.notSupported();
@@ -702,14 +752,16 @@ export class B1SimState {
         const d = lines.find((x) => x.LineNum === l.LineNum);
         if (!d) return { ...l };
         const open = Number(l.RemainingOpenQuantity ?? 0);
-        if (l.LineStatus !== 'bost_Open' || !(d.Quantity > 0) || d.Quantity > open) throw Errors.rule(`Quantity exceeds the open quantity in base document row ${Number(l.LineNum) + 1}`);
+        if (l.LineStatus !== 'bost_Open' || !(d.Quantity > 0) || d.Quantity > open)
+          throw Errors.rule(`Quantity exceeds the open quantity in base document row ${Number(l.LineNum) + 1}`);
         const k = `${String(l.ItemCode)}\u0000${String(l.WarehouseCode)}`;
         shipped.set(k, (shipped.get(k) ?? 0) + d.Quantity);
         const left = round(open - d.Quantity);
         return { ...l, RemainingOpenQuantity: left, LineStatus: left > 0 ? 'bost_Open' : 'bost_Close' };
       });
       const next: Rec = { ...prev, DocumentLines: docLines };
-      if (docLines.every((l) => l.LineStatus !== 'bost_Open')) Object.assign(next, { DocumentStatus: 'bost_Close', ClosingDate: localDate(this.clock.now()) });
+      if (docLines.every((l) => l.LineStatus !== 'bost_Open'))
+        Object.assign(next, { DocumentStatus: 'bost_Close', ClosingDate: localDate(this.clock.now()) });
       this.stamp('Document', next, false);
       this.put('Orders', key, next);
       this.applyCommitted(prev, next);
@@ -717,7 +769,9 @@ export class B1SimState {
         const [itemCode, whs] = k.split('\u0000') as [string, string];
         const item = this.get('Items', itemCode);
         if (!item || item.InventoryItem === 'tNO') continue;
-        const rows = ((item.ItemWarehouseInfoCollection as Rec[] | undefined) ?? []).map((w) => (w.WarehouseCode === whs ? { ...w, InStock: round(Number(w.InStock ?? 0) - q) } : w));
+        const rows = ((item.ItemWarehouseInfoCollection as Rec[] | undefined) ?? []).map((w) =>
+          w.WarehouseCode === whs ? { ...w, InStock: round(Number(w.InStock ?? 0) - q) } : w,
+        );
         this.put('Items', itemCode, { ...item, ItemWarehouseInfoCollection: rows });
       }
     });
@@ -765,7 +819,8 @@ export class B1SimState {
     if (!item) throw new Error(`no item ${itemCode}`);
     if (!this.get('Warehouses', warehouse)) throw new Error(`no warehouse ${warehouse}`);
     let rows = (item.ItemWarehouseInfoCollection as Rec[] | undefined) ?? [];
-    if (!rows.some((w) => w.WarehouseCode === warehouse)) rows = [...rows, { WarehouseCode: warehouse, ItemCode: itemCode, InStock: 0, Committed: 0, Ordered: 0 }];
+    if (!rows.some((w) => w.WarehouseCode === warehouse))
+      rows = [...rows, { WarehouseCode: warehouse, ItemCode: itemCode, InStock: 0, Committed: 0, Ordered: 0 }];
     const next: Rec = { ...item, ItemWarehouseInfoCollection: rows.map((w) => (w.WarehouseCode === warehouse ? { ...w, ...levels } : w)) };
     if (opts.touch) this.stamp('Item', next, false);
     this.transaction(() => this.put('Items', itemCode, next));

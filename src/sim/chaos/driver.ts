@@ -81,7 +81,10 @@ export interface ChaosReport {
   faults: Record<FaultKind | 'latency', number>;
   faultsTotal: number;
   faultsByProxy: Record<string, { requests: number; faults: Record<string, number>; writeFaults: Record<string, number> }>;
-  runs: Record<SyncObject, { started: number; completed: number; failed: number; terminated: number; created: number; updated: number; failedRecords: number }>;
+  runs: Record<
+    SyncObject,
+    { started: number; completed: number; failed: number; terminated: number; created: number; updated: number; failedRecords: number }
+  >;
   /** Records created per minute of the chaos phase, and by the clean run after it (the catch-up). */
   createdPerMinute: Record<SyncObject, number>;
   createdByCleanRun: Record<SyncObject, number>;
@@ -178,7 +181,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       port: 0,
       host: '127.0.0.1',
       plan: 'plus',
-      seed: { skus: demoItemCodes(selectedAtStart), customers: o.customers ?? 12, orders: o.orders ?? 12, badCustomers: o.badCustomers ?? 2 },
+      seed: {
+        skus: demoItemCodes(selectedAtStart),
+        customers: o.customers ?? 12,
+        orders: o.orders ?? 12,
+        badCustomers: o.badCustomers ?? 2,
+      },
     });
     closers.push(() => shopifySim.close());
     const env = await createDevServerEnv({ searchAttributes: HUB_SEARCH_ATTRIBUTES });
@@ -202,18 +210,34 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       rules: slowEvery > 0 ? [slowRule(/\/Orders$/), slowRule(/\/BusinessPartners$/)] : [],
     });
     closers.push(() => b1Proxy.close());
-    const shopProxy = await startFaultProxy({ name: 'shopify', target: shopifySim.url, seed, rates, clientTimeoutMs: shopifyTimeoutMs, slowMarginMs: [2000, 8000], flavor: 'shopify' });
+    const shopProxy = await startFaultProxy({
+      name: 'shopify',
+      target: shopifySim.url,
+      seed,
+      rates,
+      clientTimeoutMs: shopifyTimeoutMs,
+      slowMarginMs: [2000, 8000],
+      flavor: 'shopify',
+    });
     closers.push(() => shopProxy.close());
     const proxies: FaultProxy[] = [b1Proxy, shopProxy];
 
     // The hub's view: the proxies. The driver's own view (setup, merchant, checks): the simulators.
     const config = embeddedHubConfig({ b1BaseUrl: `${b1Proxy.url}${b1Path}`, shopifyEndpoint: shopProxy.url, shop: shopifySim.shopDomain });
-    const direct = createPipelineDeps(embeddedHubConfig({ b1BaseUrl: b1Sim.url, shopifyEndpoint: shopifySim.url, shop: shopifySim.shopDomain }), DEMO_SECRETS);
+    const direct = createPipelineDeps(
+      embeddedHubConfig({ b1BaseUrl: b1Sim.url, shopifyEndpoint: shopifySim.url, shop: shopifySim.shopDomain }),
+      DEMO_SECRETS,
+    );
     config.mapping = demoLocationMapping(config.mapping, await direct.shopify.locations());
     const mapping = config.mapping;
     // What `b1hub up`'s first-start checks do: orders without a Shopify customer post to the guest partner.
     if (!(await direct.b1.tryGet('BusinessPartners', mapping.customer.guestCardCode))) {
-      await direct.b1.createBusinessPartner({ CardCode: mapping.customer.guestCardCode, CardName: 'Shopify guest customer', CardType: 'cCustomer', GroupCode: mapping.customer.groupCode } as never);
+      await direct.b1.createBusinessPartner({
+        CardCode: mapping.customer.guestCardCode,
+        CardName: 'Shopify guest customer',
+        CardType: 'cCustomer',
+        GroupCode: mapping.customer.groupCode,
+      } as never);
     }
     const sl = new ServiceLayerProbe(b1Sim.url);
     const admin = new AdminProbe(shopifySim.url, shopifySim.accessToken);
@@ -249,7 +273,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       child.stderr!.pipe(out, { end: false });
       await withDeadline(
         new Promise<void>((resolve, reject) => {
-          child.once('exit', (code) => reject(new Error(`worker ${slot} exited early with ${code}; see ${join(workDir, `worker-${slot}.log`)}`)));
+          child.once('exit', (code) =>
+            reject(new Error(`worker ${slot} exited early with ${code}; see ${join(workDir, `worker-${slot}.log`)}`)),
+          );
           child.stdout!.on('data', (b: Buffer) => {
             out.write(b);
             if (b.toString().includes('worker ready')) resolve();
@@ -277,7 +303,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const t0 = Date.now();
     const chaosEnd = t0 + chaosMs;
     const running = () => Date.now() < chaosEnd;
-    const runs = Object.fromEntries(OBJECTS.map((x) => [x, { started: 0, completed: 0, failed: 0, terminated: 0, created: 0, updated: 0, failedRecords: 0 }])) as ChaosReport['runs'];
+    const runs = Object.fromEntries(
+      OBJECTS.map((x) => [x, { started: 0, completed: 0, failed: 0, terminated: 0, created: 0, updated: 0, failedRecords: 0 }]),
+    ) as ChaosReport['runs'];
     const watermark: Partial<Record<SyncObject, string>> = {};
     const everyRun: { workflowId: string; runId: string }[] = [];
     const current: Partial<Record<SyncObject, WorkflowHandle<typeof syncRunWorkflow>>> = {};
@@ -335,7 +363,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       const first = ['Ada', 'Bruno', 'Cleo', 'Dirk', 'Elif', 'Femke'][Math.floor(r() * 6)]!;
       const d = await admin.gql<{ customerCreate: { customer: { id: string } | null; userErrors: { message: string }[] } }>(
         'mutation($input: CustomerInput!) { customerCreate(input: $input) { customer { id } userErrors { message } } }',
-        { input: { firstName: first, lastName: `Chaos${seed}x${n}`, email: `chaos-${seed}-${n}@example.com`, addresses: [{ address1: `Teststraße ${n}`, city: 'Berlin', zip: '10115', countryCode: 'DE' }] } },
+        {
+          input: {
+            firstName: first,
+            lastName: `Chaos${seed}x${n}`,
+            email: `chaos-${seed}-${n}@example.com`,
+            addresses: [{ address1: `Teststraße ${n}`, city: 'Berlin', zip: '10115', countryCode: 'DE' }],
+          },
+        },
       );
       const id = d.customerCreate.customer?.id;
       if (!id) throw new Error(`customerCreate: ${d.customerCreate.userErrors.map((e) => e.message).join('; ')}`);
@@ -349,10 +384,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const fixBadCustomers = async (): Promise<void> => {
       const all = await admin.all<{ id: string; email: string | null }>('customers', 'id email', 100);
       for (const c of all.filter((x) => x.email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(x.email))) {
-        const d = await admin.gql<{ customerUpdate: { userErrors: { message: string }[] } }>('mutation($input: CustomerInput!) { customerUpdate(input: $input) { userErrors { message } } }', {
-          input: { id: c.id, email: `fixed-${/\d+$/.exec(c.id)?.[0] ?? 'x'}@example.com` },
-        });
-        if (d.customerUpdate.userErrors.length) throw new Error(`customerUpdate ${c.id}: ${d.customerUpdate.userErrors.map((e) => e.message).join('; ')}`);
+        const d = await admin.gql<{ customerUpdate: { userErrors: { message: string }[] } }>(
+          'mutation($input: CustomerInput!) { customerUpdate(input: $input) { userErrors { message } } }',
+          {
+            input: { id: c.id, email: `fixed-${/\d+$/.exec(c.id)?.[0] ?? 'x'}@example.com` },
+          },
+        );
+        if (d.customerUpdate.userErrors.length)
+          throw new Error(`customerUpdate ${c.id}: ${d.customerUpdate.userErrors.map((e) => e.message).join('; ')}`);
         fixedCustomers.push(c.id);
       }
       log(`chaos: merchant fixed the e-mail of ${fixedCustomers.length} customer(s)`);
@@ -375,11 +414,20 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
           if (dice < 0.45) {
             // A new order: by a known customer, a brand-new one (customer and order runs race for its partner), or a guest.
             const who = r();
-            const customerId = who < 0.4 ? await createCustomer(r) : who < 0.85 ? customerIds[Math.floor(r() * customerIds.length)] : undefined;
+            const customerId =
+              who < 0.4 ? await createCustomer(r) : who < 0.85 ? customerIds[Math.floor(r() * customerIds.length)] : undefined;
             const skus = allCodes.filter((c) => shopifySim.state.variantsBySku(c).length > 0);
-            const lines = Array.from({ length: 1 + Math.floor(r() * 2) }, () => ({ sku: skus[Math.floor(r() * skus.length)]!, quantity: 1 + Math.floor(r() * 3), locationId: locationIds[Math.floor(r() * locationIds.length)] }));
+            const lines = Array.from({ length: 1 + Math.floor(r() * 2) }, () => ({
+              sku: skus[Math.floor(r() * skus.length)]!,
+              quantity: 1 + Math.floor(r() * 3),
+              locationId: locationIds[Math.floor(r() * locationIds.length)],
+            }));
             const fs = r();
-            await admin.control('/_sim/orders', { ...(customerId ? { customerId } : { email: `guest-${seed}-${merchant.orders}@example.com` }), lines, financialStatus: fs < 0.75 ? 'PAID' : fs < 0.9 ? 'PENDING' : 'AUTHORIZED' });
+            await admin.control('/_sim/orders', {
+              ...(customerId ? { customerId } : { email: `guest-${seed}-${merchant.orders}@example.com` }),
+              lines,
+              financialStatus: fs < 0.75 ? 'PAID' : fs < 0.9 ? 'PENDING' : 'AUTHORIZED',
+            });
             merchant.orders++;
           } else if (dice < 0.6) {
             await createCustomer(r);
@@ -387,7 +435,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
             // B1 stock moves (goods receipt or issue in the warehouse).
             const code = allCodes[Math.floor(r() * Math.min(allCodes.length, selectedAtStart + merchant.itemsSelected))]!;
             const wh = warehouses[Math.floor(r() * warehouses.length)]!;
-            const row = ((b1Sim.state.get('Items', code)?.ItemWarehouseInfoCollection as { WarehouseCode: string; InStock?: number }[] | undefined) ?? []).find((w) => w.WarehouseCode === wh);
+            const row = (
+              (b1Sim.state.get('Items', code)?.ItemWarehouseInfoCollection as { WarehouseCode: string; InStock?: number }[] | undefined) ??
+              []
+            ).find((w) => w.WarehouseCode === wh);
             const inStock = Math.max(0, (row?.InStock ?? 0) + Math.floor(r() * 14) - 3);
             b1Sim.state.setStock(code, wh, { InStock: inStock });
             merchant.stockChanges++;
@@ -465,13 +516,20 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const createdByCleanRun = {} as ChaosReport['createdByCleanRun'];
     for (const object of CLEAN_ORDER) {
       const h = await startRun(object, false, 'clean');
-      const res = await withDeadline(h.result().then((r) => ({ r }), (e: Error) => ({ e })), Math.max(10_000, Math.min(300_000, remainingMs())));
+      const res = await withDeadline(
+        h.result().then(
+          (r) => ({ r }),
+          (e: Error) => ({ e }),
+        ),
+        Math.max(10_000, Math.min(300_000, remainingMs())),
+      );
       if (res === 'timeout') {
         await h.terminate('chaos: clean run timed out').catch(() => undefined);
         cleanRuns[object] = 'timed out';
       } else if ('e' in res) cleanRuns[object] = `failed: ${res.e.message}`;
       else {
-        cleanRuns[object] = `ok: created ${res.r.counts.created}, updated ${res.r.counts.updated}, unchanged ${res.r.counts.unchanged}, skipped ${res.r.counts.skipped}, failed ${res.r.counts.failed}`;
+        cleanRuns[object] =
+          `ok: created ${res.r.counts.created}, updated ${res.r.counts.updated}, unchanged ${res.r.counts.unchanged}, skipped ${res.r.counts.skipped}, failed ${res.r.counts.failed}`;
         createdByCleanRun[object] = res.r.counts.created;
         if (res.r.watermark) watermark[object] = res.r.watermark;
       }
@@ -486,11 +544,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     for (const { workflowId } of everyRun) {
       const rec = await runRecords(env.client, workflowId).catch(() => undefined);
       for (const x of rec?.outcomes ?? []) {
-        if (x.outcome === 'failed' && classifyReason(x.reason) === 'conflict') conflicts.push({ object: x.object, sourceId: x.sourceId, reason: x.reason ?? '', run: workflowId });
+        if (x.outcome === 'failed' && classifyReason(x.reason) === 'conflict')
+          conflicts.push({ object: x.object, sourceId: x.sourceId, reason: x.reason ?? '', run: workflowId });
       }
     }
 
-    const faults = Object.fromEntries([...FAULT_KINDS, 'latency'].map((k) => [k, proxies.reduce((a, p) => a + p.stats.faults[k as FaultKind], 0)])) as ChaosReport['faults'];
+    const faults = Object.fromEntries(
+      [...FAULT_KINDS, 'latency'].map((k) => [k, proxies.reduce((a, p) => a + p.stats.faults[k as FaultKind], 0)]),
+    ) as ChaosReport['faults'];
     const faultsTotal = Object.values(faults).reduce((a, b) => a + b, 0);
     const minutes = chaosMs / 60_000;
     return {
@@ -500,9 +561,16 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       kills,
       faults,
       faultsTotal,
-      faultsByProxy: Object.fromEntries(proxies.map((p) => [p.name, { requests: p.stats.requests, faults: { ...p.stats.faults }, writeFaults: { ...p.stats.writeFaults } }])),
+      faultsByProxy: Object.fromEntries(
+        proxies.map((p) => [
+          p.name,
+          { requests: p.stats.requests, faults: { ...p.stats.faults }, writeFaults: { ...p.stats.writeFaults } },
+        ]),
+      ),
       runs,
-      createdPerMinute: Object.fromEntries(OBJECTS.map((x) => [x, Math.round((runs[x].created / minutes) * 10) / 10])) as ChaosReport['createdPerMinute'],
+      createdPerMinute: Object.fromEntries(
+        OBJECTS.map((x) => [x, Math.round((runs[x].created / minutes) * 10) / 10]),
+      ) as ChaosReport['createdPerMinute'],
       createdByCleanRun,
       cleanRuns,
       attempts,
@@ -522,13 +590,39 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
  * Failed records as the operator sees them: `b1hub log --failed --json`. When the failed-record
  * ledger lands, this is the one place to switch to it.
  */
-function failedLog(root: string, tsxLoader: string, address: string, namespace: string, workDir: string, log: (s: string) => void): ReportedFailure[] {
-  const r = spawnSync(process.execPath, ['--import', tsxLoader, join(root, 'src', 'cli', 'main.ts'), '--data-dir', join(workDir, 'data'), '--temporal-address', address, '--namespace', namespace, 'log', '--failed', '--json', '--since', '24h'], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: { ...process.env, B1HUB_CONFIG: '' },
-  });
+function failedLog(
+  root: string,
+  tsxLoader: string,
+  address: string,
+  namespace: string,
+  workDir: string,
+  log: (s: string) => void,
+): ReportedFailure[] {
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      tsxLoader,
+      join(root, 'src', 'cli', 'main.ts'),
+      '--data-dir',
+      join(workDir, 'data'),
+      '--temporal-address',
+      address,
+      '--namespace',
+      namespace,
+      'log',
+      '--failed',
+      '--json',
+      '--since',
+      '24h',
+    ],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, B1HUB_CONFIG: '' },
+    },
+  );
   if (r.status !== 0) {
     log(`chaos: b1hub log --failed exited ${r.status}: ${r.stderr.slice(0, 500)}`);
     return [];
@@ -545,7 +639,11 @@ function failedLog(root: string, tsxLoader: string, address: string, namespace: 
 type WorkflowService = Awaited<ReturnType<typeof createDevServerEnv>>['client']['workflowService'];
 
 /** Attempts per activity task (a page's fetch or post) from the runs' histories, continued-as-new runs included. */
-async function activityAttempts(svc: WorkflowService, namespace: string, list: { workflowId: string; runId: string }[]): Promise<Record<string, ActivityAttempts>> {
+async function activityAttempts(
+  svc: WorkflowService,
+  namespace: string,
+  list: { workflowId: string; runId: string }[],
+): Promise<Record<string, ActivityAttempts>> {
   const out: Record<string, ActivityAttempts> = {};
   for (const { workflowId, runId: first } of list) {
     let runId: string | undefined = first;
@@ -587,22 +685,55 @@ async function activityAttempts(svc: WorkflowService, namespace: string, list: {
 export function formatReport(r: ChaosReport): string {
   const lines: string[] = [];
   lines.push(`seed ${r.seed}, ${r.minutes} min; work dir ${r.workDir}`);
-  lines.push(`faults by kind: ${Object.entries(r.faults).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  for (const [name, p] of Object.entries(r.faultsByProxy)) lines.push(`  ${name}: ${p.requests} requests; on writes: ${Object.entries(p.writeFaults).filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
+  lines.push(
+    `faults by kind: ${Object.entries(r.faults)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
+  for (const [name, p] of Object.entries(r.faultsByProxy))
+    lines.push(
+      `  ${name}: ${p.requests} requests; on writes: ${
+        Object.entries(p.writeFaults)
+          .filter(([, v]) => v)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || 'none'
+      }`,
+    );
   lines.push(`kills: ${r.kills}`);
-  lines.push(`merchant: ${r.merchant.orders} orders, ${r.merchant.customers} customers, ${r.merchant.stockChanges} stock changes, ${r.merchant.itemsSelected} items selected, ${r.merchant.errors} errors`);
+  lines.push(
+    `merchant: ${r.merchant.orders} orders, ${r.merchant.customers} customers, ${r.merchant.stockChanges} stock changes, ${r.merchant.itemsSelected} items selected, ${r.merchant.errors} errors`,
+  );
   for (const [obj, x] of Object.entries(r.runs)) {
-    lines.push(`runs ${obj}: ${x.started} started, ${x.completed} completed, ${x.failed} failed, ${x.terminated} terminated; created ${x.created} (${r.createdPerMinute[obj as SyncObject]}/min), by the clean run ${r.createdByCleanRun[obj as SyncObject] ?? '-'}; clean run ${r.cleanRuns[obj as SyncObject] ?? '-'}`);
+    lines.push(
+      `runs ${obj}: ${x.started} started, ${x.completed} completed, ${x.failed} failed, ${x.terminated} terminated; created ${x.created} (${r.createdPerMinute[obj as SyncObject]}/min), by the clean run ${r.createdByCleanRun[obj as SyncObject] ?? '-'}; clean run ${r.cleanRuns[obj as SyncObject] ?? '-'}`,
+    );
   }
   for (const [type, a] of Object.entries(r.attempts)) {
-    lines.push(`attempts ${type}: ${a.tasks} tasks, mean ${(a.attempts / Math.max(1, a.tasks)).toFixed(2)}, max ${a.max}; histogram ${Object.entries(a.histogram).map(([n, c]) => `${n}×${c}`).join(' ')}`);
+    lines.push(
+      `attempts ${type}: ${a.tasks} tasks, mean ${(a.attempts / Math.max(1, a.tasks)).toFixed(2)}, max ${a.max}; histogram ${Object.entries(
+        a.histogram,
+      )
+        .map(([n, c]) => `${n}×${c}`)
+        .join(' ')}`,
+    );
   }
   const c = r.verdict.counts;
-  lines.push(`checked: ${c.shopifyOrders} Shopify orders (${c.eligibleOrders} eligible), ${c.b1OpenOrders} open sales orders, ${c.shopifyCustomers} customers, ${c.partners} linked partners, ${c.selectedItems} selected items, ${c.variants} variants, ${c.stockRows} stock rows`);
-  lines.push(`failed for a data reason and reported by \`b1hub log --failed\`: ${r.verdict.reportedDataFailures.length}${r.verdict.reportedDataFailures.length ? ` (${r.verdict.reportedDataFailures.map((f) => `${f.object} ${f.sourceId}: ${f.reason}`).join('; ')})` : ''}`);
-  lines.push(`conflicts with the hub's own concurrent writes (healed or not): ${r.conflicts.length}${r.conflicts.length ? ` (${r.conflicts.map((c) => `${c.object} ${c.sourceId} in ${c.run}: ${c.reason}`).join('; ')})` : ''}`);
-  lines.push(`in doubt (the hub's POST may still commit; in the ledger, posted after the reservation window): ${r.verdict.inDoubt.length}${r.verdict.inDoubt.length ? ` (${r.verdict.inDoubt.map((f) => `${f.object} ${f.sourceId}`).join('; ')})` : ''}`);
-  if (r.verdict.nonDataFailures.length) lines.push(`failed-log entries with a transient or conflict reason (not counted): ${r.verdict.nonDataFailures.map((f) => `${f.object} ${f.sourceId} [${f.why}]: ${f.reason}`).join('; ')}`);
+  lines.push(
+    `checked: ${c.shopifyOrders} Shopify orders (${c.eligibleOrders} eligible), ${c.b1OpenOrders} open sales orders, ${c.shopifyCustomers} customers, ${c.partners} linked partners, ${c.selectedItems} selected items, ${c.variants} variants, ${c.stockRows} stock rows`,
+  );
+  lines.push(
+    `failed for a data reason and reported by \`b1hub log --failed\`: ${r.verdict.reportedDataFailures.length}${r.verdict.reportedDataFailures.length ? ` (${r.verdict.reportedDataFailures.map((f) => `${f.object} ${f.sourceId}: ${f.reason}`).join('; ')})` : ''}`,
+  );
+  lines.push(
+    `conflicts with the hub's own concurrent writes (healed or not): ${r.conflicts.length}${r.conflicts.length ? ` (${r.conflicts.map((c) => `${c.object} ${c.sourceId} in ${c.run}: ${c.reason}`).join('; ')})` : ''}`,
+  );
+  lines.push(
+    `in doubt (the hub's POST may still commit; in the ledger, posted after the reservation window): ${r.verdict.inDoubt.length}${r.verdict.inDoubt.length ? ` (${r.verdict.inDoubt.map((f) => `${f.object} ${f.sourceId}`).join('; ')})` : ''}`,
+  );
+  if (r.verdict.nonDataFailures.length)
+    lines.push(
+      `failed-log entries with a transient or conflict reason (not counted): ${r.verdict.nonDataFailures.map((f) => `${f.object} ${f.sourceId} [${f.why}]: ${f.reason}`).join('; ')}`,
+    );
   for (const f of r.verdict.findings) lines.push(`  ${f.kind} ${f.object} ${f.id}: ${f.detail}`);
   lines.push(r.line);
   return lines.join('\n');

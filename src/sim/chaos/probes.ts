@@ -11,12 +11,19 @@ export class ServiceLayerProbe {
   private cookie: string | undefined;
   private readonly origin: string;
 
-  constructor(private readonly baseUrl: string, private readonly creds = { CompanyDB: 'SBODEMOUS', UserName: 'manager', Password: '1234' }) {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly creds = { CompanyDB: 'SBODEMOUS', UserName: 'manager', Password: '1234' },
+  ) {
     this.origin = new URL(baseUrl).origin;
   }
 
   private async login(): Promise<string> {
-    const res = await fetch(`${this.baseUrl}/Login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(this.creds) });
+    const res = await fetch(`${this.baseUrl}/Login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(this.creds),
+    });
     if (!res.ok) throw new Error(`Service Layer login: HTTP ${res.status} ${await res.text()}`);
     const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]);
     this.cookie = cookies.join('; ');
@@ -28,7 +35,12 @@ export class ServiceLayerProbe {
       const cookie = this.cookie ?? (await this.login());
       const res = await fetch(url, {
         method,
-        headers: { Cookie: cookie, Accept: 'application/json', Prefer: 'odata.maxpagesize=500', ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+        headers: {
+          Cookie: cookie,
+          Accept: 'application/json',
+          Prefer: 'odata.maxpagesize=500',
+          ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
       if (res.status === 401 && attempt === 0) {
@@ -110,7 +122,10 @@ export class AdminProbe {
     let after: string | null = null;
     for (let pages = 0; pages < 10_000; pages++) {
       const q = `query($first: Int!, $after: String) { ${connection}(first: $first, after: $after${args ? `, ${args}` : ''}) { nodes { ${fields} } pageInfo { hasNextPage endCursor } } }`;
-      const d: Record<string, { nodes: N[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }> = await this.gql(q, { first: pageSize, after });
+      const d: Record<string, { nodes: N[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }> = await this.gql(q, {
+        first: pageSize,
+        after,
+      });
       const conn = d[connection]!;
       out.push(...conn.nodes);
       if (!conn.pageInfo.hasNextPage) break;
@@ -120,7 +135,11 @@ export class AdminProbe {
   }
 
   async control<T>(path: string, body: unknown): Promise<T> {
-    const res = await fetch(`${this.origin}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Shopify-Access-Token': this.accessToken }, body: JSON.stringify(body) });
+    const res = await fetch(`${this.origin}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Shopify-Access-Token': this.accessToken },
+      body: JSON.stringify(body),
+    });
     const text = await res.text();
     if (!res.ok) throw new Error(`POST ${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
     return JSON.parse(text) as T;

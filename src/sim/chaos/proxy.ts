@@ -105,12 +105,14 @@ interface Upstream {
 
 export async function startFaultProxy(o: FaultProxyOptions): Promise<FaultProxy> {
   const target = new URL(o.target);
-  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(target.hostname)) throw new Error(`fault proxy: target ${o.target} is not on loopback`);
+  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(target.hostname))
+    throw new Error(`fault proxy: target ${o.target} is not on loopback`);
   const rand = mulberry32((o.seed ^ hashName(o.name)) >>> 0);
   let rates: FaultRates = { ...o.rates };
   const slow = o.slowMarginMs ?? [1000, 6000];
   const lat = o.latencyMs ?? [50, 1500];
-  const zero = <K extends string>(keys: readonly K[]): Record<K, number> => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+  const zero = <K extends string>(keys: readonly K[]): Record<K, number> =>
+    Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
   const stats: FaultProxyStats = { requests: 0, faults: zero([...FAULT_KINDS, 'latency'] as const), writeFaults: zero(FAULT_KINDS) };
   const ruleHits = (o.rules ?? []).map(() => 0);
   let rulesOn = true;
@@ -181,7 +183,9 @@ export async function startFaultProxy(o: FaultProxyOptions): Promise<FaultProxy>
     const path = new URL(req.url ?? '/', 'http://proxy.local').pathname;
     stats.requests++;
     const exempt = o.exempt?.(method, path) ?? false;
-    const f: { kind: FaultKind | null; latency: number; slowMs: number; variant: number } = exempt ? { kind: null, latency: 0, slowMs: 0, variant: 0 } : pick();
+    const f: { kind: FaultKind | null; latency: number; slowMs: number; variant: number } = exempt
+      ? { kind: null, latency: 0, slowMs: 0, variant: 0 }
+      : pick();
     if (!exempt && rulesOn) {
       (o.rules ?? []).forEach((r, i) => {
         if (r.method !== method || !r.path.test(path)) return;
@@ -201,9 +205,14 @@ export async function startFaultProxy(o: FaultProxyOptions): Promise<FaultProxy>
       case 'html-5xx': {
         // The B1 variant where the node committed before Apache answered with its page.
         if (o.flavor === 'b1' && (f.variant * 4) % 1 >= 0.5) await forward(req, body).catch(() => undefined);
-        const [status, title, text] = f.variant < 0.5
-          ? [502, 'Proxy Error', 'The proxy server received an invalid response from an upstream server.']
-          : [503, 'Service Unavailable', 'The server is temporarily unable to service your request due to maintenance downtime or capacity problems. Please try again later.'];
+        const [status, title, text] =
+          f.variant < 0.5
+            ? [502, 'Proxy Error', 'The proxy server received an invalid response from an upstream server.']
+            : [
+                503,
+                'Service Unavailable',
+                'The server is temporarily unable to service your request due to maintenance downtime or capacity problems. Please try again later.',
+              ];
         res.writeHead(status, { 'Content-Type': 'text/html; charset=iso-8859-1' });
         res.end(APACHE_PAGE(status, title, text));
         return;

@@ -35,7 +35,8 @@ export interface StockFacts {
  */
 export const STOCK_FORMULAS = {
   'b1-sellable': (f: StockFacts): number => floorUnits(sum(f.warehouses.map((w) => w.InStock - w.Committed))),
-  'b1-sellable-minus-shopify-open': (f: StockFacts): number => floorUnits(sum(f.warehouses.map((w) => w.InStock - w.Committed)) - f.shopifyNotInB1),
+  'b1-sellable-minus-shopify-open': (f: StockFacts): number =>
+    floorUnits(sum(f.warehouses.map((w) => w.InStock - w.Committed)) - f.shopifyNotInB1),
 } as const;
 export type StockFormula = keyof typeof STOCK_FORMULAS;
 export const DEFAULT_STOCK_FORMULA: StockFormula = 'b1-sellable-minus-shopify-open';
@@ -77,7 +78,12 @@ export function classifyReason(reason: string | undefined): 'data' | 'transient'
   // reservation and posts again only after the window, and the ledger retries it until then.
   // Likewise while another writer holds the customer's partner reservation (series mode).
   if (/may still be committing|waiting for approval|being created by another writer|another writer took over/i.test(r)) return 'in-doubt';
-  if (/ECONNRESET|ECONNREFUSED|socket|network|timeout|timed out|\b5\d\d\b|HTML|throttl|\b429\b|Too many requests|unavailable|hang up|aborted/i.test(r)) return 'transient';
+  if (
+    /ECONNRESET|ECONNREFUSED|socket|network|timeout|timed out|\b5\d\d\b|HTML|throttl|\b429\b|Too many requests|unavailable|hang up|aborted/i.test(
+      r,
+    )
+  )
+    return 'transient';
   if (/already (been )?(assigned|exists|in use)|concurrent|conflict|another user|locked/i.test(r)) return 'conflict';
   return 'data';
 }
@@ -122,13 +128,34 @@ export interface Verdict {
    */
   nonDataFailures: (ReportedFailure & { why: 'transient' | 'conflict' | 'in-doubt' })[];
   findings: Finding[];
-  counts: { shopifyOrders: number; eligibleOrders: number; b1OpenOrders: number; shopifyCustomers: number; partners: number; selectedItems: number; variants: number; stockRows: number };
+  counts: {
+    shopifyOrders: number;
+    eligibleOrders: number;
+    b1OpenOrders: number;
+    shopifyCustomers: number;
+    partners: number;
+    selectedItems: number;
+    variants: number;
+    stockRows: number;
+  };
 }
 
 type B1Line = { ItemCode?: string; WarehouseCode?: string; Quantity?: number; RemainingOpenQuantity?: number; LineStatus?: string };
-type B1Order = { DocEntry: number; U_ShopifyId?: string | null; DocumentStatus?: string; Cancelled?: string; CardCode?: string; DocumentLines?: B1Line[] };
+type B1Order = {
+  DocEntry: number;
+  U_ShopifyId?: string | null;
+  DocumentStatus?: string;
+  Cancelled?: string;
+  CardCode?: string;
+  DocumentLines?: B1Line[];
+};
 type B1Partner = { CardCode: string; U_ShopifyId?: string | null };
-type B1Item = { ItemCode: string; U_ShopifySync?: string | null; InventoryItem?: string | null; ItemWarehouseInfoCollection?: { WarehouseCode: string; InStock?: number; Committed?: number; Ordered?: number }[] };
+type B1Item = {
+  ItemCode: string;
+  U_ShopifySync?: string | null;
+  InventoryItem?: string | null;
+  ItemWarehouseInfoCollection?: { WarehouseCode: string; InStock?: number; Committed?: number; Ordered?: number }[];
+};
 type ShopOrder = {
   id: string;
   test: boolean;
@@ -136,12 +163,21 @@ type ShopOrder = {
   displayFinancialStatus: string | null;
   customer: { id: string } | null;
   lineItems: { nodes: { sku: string | null; currentQuantity: number }[] };
-  fulfillmentOrders: { nodes: { status: string; assignedLocation: { location: { id: string } | null }; lineItems: { nodes: { inventoryItemId: string | null; remainingQuantity: number; totalQuantity: number }[] } }[] };
+  fulfillmentOrders: {
+    nodes: {
+      status: string;
+      assignedLocation: { location: { id: string } | null };
+      lineItems: { nodes: { inventoryItemId: string | null; remainingQuantity: number; totalQuantity: number }[] };
+    }[];
+  };
 };
 type ShopVariant = {
   sku: string | null;
   product: { id: string };
-  inventoryItem: { id: string; inventoryLevels: { nodes: { location: { id: string }; quantities: { name: string; quantity: number }[] }[] } };
+  inventoryItem: {
+    id: string;
+    inventoryLevels: { nodes: { location: { id: string }; quantities: { name: string; quantity: number }[] }[] };
+  };
 };
 
 /** The order pipeline's documented filter (pipelines/order/README.md, `orderFilter`), restated. */
@@ -169,18 +205,30 @@ export async function verify(o: {
     o.sl.list<B1Order>('Orders', { select: ['DocEntry', 'U_ShopifyId', 'DocumentStatus', 'Cancelled', 'CardCode', 'DocumentLines'] }),
     o.sl.list<B1Partner>('BusinessPartners', { select: ['CardCode', 'U_ShopifyId'] }),
     o.sl.list<B1Item>('Items', { select: ['ItemCode', 'U_ShopifySync', 'InventoryItem', 'ItemWarehouseInfoCollection'] }),
-    o.sl.list<{ U_ShopifyId?: string | null; AuthorizationStatus?: string; DocumentStatus?: string }>('Drafts', { select: ['U_ShopifyId', 'AuthorizationStatus', 'DocumentStatus'] }),
+    o.sl.list<{ U_ShopifyId?: string | null; AuthorizationStatus?: string; DocumentStatus?: string }>('Drafts', {
+      select: ['U_ShopifyId', 'AuthorizationStatus', 'DocumentStatus'],
+    }),
     reservedKeys(o.sl),
   ]);
   // Approval drafts still pending, by Shopify id: what "waiting for approval" must point at.
-  const pendingDrafts = new Set(drafts.filter((d) => d.AuthorizationStatus !== 'dasRejected' && d.AuthorizationStatus !== 'dasCancelled' && d.DocumentStatus !== 'bost_Close').flatMap((d) => (d.U_ShopifyId ? [d.U_ShopifyId] : [])));
+  const pendingDrafts = new Set(
+    drafts
+      .filter(
+        (d) => d.AuthorizationStatus !== 'dasRejected' && d.AuthorizationStatus !== 'dasCancelled' && d.DocumentStatus !== 'bost_Close',
+      )
+      .flatMap((d) => (d.U_ShopifyId ? [d.U_ShopifyId] : [])),
+  );
   const shopOrders = await o.admin.all<ShopOrder>(
     'orders',
     'id test cancelledAt displayFinancialStatus customer { id } lineItems(first: 10) { nodes { sku currentQuantity } } fulfillmentOrders(first: 2) { nodes { status assignedLocation { location { id } } lineItems(first: 10) { nodes { inventoryItemId remainingQuantity totalQuantity } } } }',
     10,
   );
   const customers = await o.admin.all<{ id: string }>('customers', 'id', 100);
-  const variants = await o.admin.all<ShopVariant>('productVariants', 'sku product { id } inventoryItem { id inventoryLevels(first: 5) { nodes { location { id } quantities(names: ["available", "committed"]) { name quantity } } } }', 25);
+  const variants = await o.admin.all<ShopVariant>(
+    'productVariants',
+    'sku product { id } inventoryItem { id inventoryLevels(first: 5) { nodes { location { id } quantities(names: ["available", "committed"]) { name quantity } } } }',
+    25,
+  );
 
   const failedBy = new Map(o.failures.map((f) => [`${f.object}\u0000${f.sourceId}`, f]));
   const reportedDataFailures: ReportedFailure[] = [];
@@ -194,12 +242,23 @@ export async function verify(o: {
    */
   const holdIsReal = (id: string, reason: string, alsoKeys: string[]): boolean =>
     /waiting for approval/i.test(reason) ? pendingDrafts.has(id) : [id, ...alsoKeys].some((k) => reservationKeys.has(k));
-  const missing = (object: 'order' | 'customer' | 'product', id: string, what: string, dataFixed = false, alsoKeys: string[] = []): void => {
+  const missing = (
+    object: 'order' | 'customer' | 'product',
+    id: string,
+    what: string,
+    dataFixed = false,
+    alsoKeys: string[] = [],
+  ): void => {
     const f = failedBy.get(`${object}\u0000${id}`);
     const why = f?.reason ? classifyReason(f.reason) : undefined;
     if (dataFixed) {
       lost++;
-      findings.push({ kind: 'lost', object, id, detail: `${what}; its customer's data was fixed during the run, so it should have been retried${f ? ` (the failed log still says: ${f.reason ?? ''})` : ''}` });
+      findings.push({
+        kind: 'lost',
+        object,
+        id,
+        detail: `${what}; its customer's data was fixed during the run, so it should have been retried${f ? ` (the failed log still says: ${f.reason ?? ''})` : ''}`,
+      });
       return;
     }
     if (f && why === 'data') {
@@ -211,7 +270,14 @@ export async function verify(o: {
       return;
     }
     lost++;
-    findings.push({ kind: 'lost', object, id, detail: f ? `${what}; the failed-record log has it with a ${why ?? 'missing'} reason: ${f.reason ?? ''}` : `${what}; not in the failed-record log` });
+    findings.push({
+      kind: 'lost',
+      object,
+      id,
+      detail: f
+        ? `${what}; the failed-record log has it with a ${why ?? 'missing'} reason: ${f.reason ?? ''}`
+        : `${what}; not in the failed-record log`,
+    });
   };
 
   // Duplicates: uncancelled sales orders (an open copy next to a delivered one ships twice) and
@@ -231,24 +297,47 @@ export async function verify(o: {
   for (const [id, list] of standingById) {
     if (list.length < 2) continue;
     duplicates += list.length - 1;
-    findings.push({ kind: 'duplicate', object: 'order', id, detail: `${list.length} uncancelled sales orders: ${list.map((x) => `DocEntry ${x.DocEntry} (${x.DocumentStatus ?? '?'})`).join(', ')}` });
+    findings.push({
+      kind: 'duplicate',
+      object: 'order',
+      id,
+      detail: `${list.length} uncancelled sales orders: ${list.map((x) => `DocEntry ${x.DocEntry} (${x.DocumentStatus ?? '?'})`).join(', ')}`,
+    });
   }
   const partnersById = group(partners, (x) => x.U_ShopifyId);
   for (const [id, list] of partnersById) {
     if (list.length < 2) continue;
     duplicates += list.length - 1;
-    findings.push({ kind: 'duplicate', object: 'customer', id, detail: `${list.length} partners: ${list.map((x) => x.CardCode).join(', ')}` });
+    findings.push({
+      kind: 'duplicate',
+      object: 'customer',
+      id,
+      detail: `${list.length} partners: ${list.map((x) => x.CardCode).join(', ')}`,
+    });
   }
   const variantsBySku = group(variants, (x) => x.sku);
   for (const [sku, list] of variantsBySku) {
     if (list.length < 2) continue;
     duplicates += list.length - 1;
-    findings.push({ kind: 'duplicate', object: 'product', id: sku, detail: `${list.length} variants with the SKU, products ${[...new Set(list.map((v) => v.product.id))].join(', ')}` });
+    findings.push({
+      kind: 'duplicate',
+      object: 'product',
+      id: sku,
+      detail: `${list.length} variants with the SKU, products ${[...new Set(list.map((v) => v.product.id))].join(', ')}`,
+    });
   }
 
   // Lost: eligible orders without an open sales order, customers without a partner, selected items without a variant.
   const eligible = shopOrders.filter((x) => isEligibleOrder(x, o.mapping));
-  for (const x of eligible) if (!standingById.has(x.id)) missing('order', x.id, 'eligible Shopify order without an uncancelled sales order', !!x.customer && fixed.has(x.customer.id), x.customer ? [x.customer.id] : []);
+  for (const x of eligible)
+    if (!standingById.has(x.id))
+      missing(
+        'order',
+        x.id,
+        'eligible Shopify order without an uncancelled sales order',
+        !!x.customer && fixed.has(x.customer.id),
+        x.customer ? [x.customer.id] : [],
+      );
   for (const c of customers) if (!partnersById.has(c.id)) missing('customer', c.id, 'Shopify customer without a partner', fixed.has(c.id));
   const selected = items.filter((i) => i.U_ShopifySync === 'Y');
   for (const i of selected) if (!variantsBySku.has(i.ItemCode)) missing('product', i.ItemCode, 'selected item without a Shopify variant');
@@ -256,11 +345,15 @@ export async function verify(o: {
   // Stock: per Shopify order, SKU and location, the units Shopify still has to ship that B1 neither
   // holds in Committed (open lines of open orders) nor has already shipped beyond what Shopify
   // fulfilled (delivered lines left InStock). Cancelled B1 orders count nothing.
-  const b1ById = group(orders.filter((x) => x.Cancelled !== 'tYES'), (x) => x.U_ShopifyId);
+  const b1ById = group(
+    orders.filter((x) => x.Cancelled !== 'tYES'),
+    (x) => x.U_ShopifyId,
+  );
   // A line counts under its inventory item's SKU (what Shopify's committed counts), not the SKU
   // it was sold under: a renamed SKU must not hide sold units from the check.
   const skuOfItem = new Map(variants.filter((v) => v.sku).map((v) => [v.inventoryItem.id, v.sku!]));
-  const locOfWarehouse = (wh: string | undefined, locId: string): boolean => !!wh && !!o.mapping.locations.find((l) => l.locationId === locId)?.warehouses.includes(wh);
+  const locOfWarehouse = (wh: string | undefined, locId: string): boolean =>
+    !!wh && !!o.mapping.locations.find((l) => l.locationId === locId)?.warehouses.includes(wh);
   const notInB1 = new Map<string, number>();
   for (const x of shopOrders) {
     if (x.cancelledAt) continue;
@@ -316,7 +409,10 @@ export async function verify(o: {
       const ceiling = sellableCeiling(facts);
       const problems: string[] = [];
       if (available !== want) problems.push(`available ${available} ≠ ${want} by formula ${o.formula}`);
-      if (available > ceiling) problems.push(`oversells: available ${available} > ${ceiling} (B1 InStock−Committed ${sum(facts.warehouses.map((w) => w.InStock - w.Committed))} − ${facts.shopifyNotInB1} sold in Shopify, not in B1)`);
+      if (available > ceiling)
+        problems.push(
+          `oversells: available ${available} > ${ceiling} (B1 InStock−Committed ${sum(facts.warehouses.map((w) => w.InStock - w.Committed))} − ${facts.shopifyNotInB1} sold in Shopify, not in B1)`,
+        );
       if (problems.length) {
         inventoryMismatches++;
         findings.push({ kind: 'inventory', object: 'inventory', id: `${i.ItemCode}@${loc.locationId}`, detail: problems.join('; ') });

@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { getNamedType, isObjectType, parse, validate, type DocumentNode, type FieldNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import {
+  getNamedType,
+  isObjectType,
+  parse,
+  validate,
+  type DocumentNode,
+  type FieldNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 import type { BulkOperationRec } from './state';
 import type { SimRuntime } from './runtime';
 import { runGraphQL } from './exec';
@@ -17,7 +27,9 @@ function maxConcurrency(rt: SimRuntime, type: 'QUERY' | 'MUTATION', version: str
 }
 
 function running(rt: SimRuntime, appId: string, type: 'QUERY' | 'MUTATION'): BulkOperationRec[] {
-  return Object.values(rt.state.data.bulkOperations).filter((b) => b.appId === appId && b.type === type && (b.status === 'CREATED' || b.status === 'RUNNING' || b.status === 'CANCELING'));
+  return Object.values(rt.state.data.bulkOperations).filter(
+    (b) => b.appId === appId && b.type === type && (b.status === 'CREATED' || b.status === 'RUNNING' || b.status === 'CANCELING'),
+  );
 }
 
 function admit(rt: SimRuntime, appId: string, type: 'QUERY' | 'MUTATION', version: string, field: string[]): UserErr | null {
@@ -27,9 +39,17 @@ function admit(rt: SimRuntime, appId: string, type: 'QUERY' | 'MUTATION', versio
   const noun = type === 'QUERY' ? 'bulkOperationRunQuery' : 'bulkOperationRunMutation';
   if (limit === 1) {
     const cur = active[0] as BulkOperationRec;
-    return { field, message: `A bulk ${type === 'QUERY' ? 'query' : 'mutation'} operation for this app and shop is already in progress: gid://shopify/BulkOperation/${cur.id}.`, code: 'OPERATION_IN_PROGRESS' };
+    return {
+      field,
+      message: `A bulk ${type === 'QUERY' ? 'query' : 'mutation'} operation for this app and shop is already in progress: gid://shopify/BulkOperation/${cur.id}.`,
+      code: 'OPERATION_IN_PROGRESS',
+    };
   }
-  return { field, message: `Limit of ${limit} concurrent ${noun} operations reached: ${active.map((b) => `gid://shopify/BulkOperation/${b.id}`).join(', ')}.`, code: 'LIMIT_REACHED' };
+  return {
+    field,
+    message: `Limit of ${limit} concurrent ${noun} operations reached: ${active.map((b) => `gid://shopify/BulkOperation/${b.id}`).join(', ')}.`,
+    code: 'LIMIT_REACHED',
+  };
 }
 
 function isConnectionField(schema: GraphQLSchema, parentTypeName: string, field: FieldNode): boolean {
@@ -98,7 +118,12 @@ function takeQueryFault(rt: SimRuntime, query: string): BulkQueryFault | null {
   return f;
 }
 
-export function startBulkQuery(rt: SimRuntime, appId: string, version: string, query: string): { op: BulkOperationRec | null; userErrors: UserErr[] } {
+export function startBulkQuery(
+  rt: SimRuntime,
+  appId: string,
+  version: string,
+  query: string,
+): { op: BulkOperationRec | null; userErrors: UserErr[] } {
   let doc: DocumentNode;
   try {
     doc = parse(query);
@@ -106,7 +131,11 @@ export function startBulkQuery(rt: SimRuntime, appId: string, version: string, q
     return { op: null, userErrors: [{ field: ['query'], message: `Invalid bulk query: ${(e as Error).message}`, code: 'INVALID' }] };
   }
   const errs = validate(rt.schema, doc);
-  if (errs.length) return { op: null, userErrors: [{ field: ['query'], message: `Invalid bulk query: ${errs.map((e) => e.message).join('; ')}`, code: 'INVALID' }] };
+  if (errs.length)
+    return {
+      op: null,
+      userErrors: [{ field: ['query'], message: `Invalid bulk query: ${errs.map((e) => e.message).join('; ')}`, code: 'INVALID' }],
+    };
   const rule = checkBulkQuery(rt.schema, doc);
   if (rule) return { op: null, userErrors: [{ field: ['query'], message: rule, code: 'INVALID' }] };
   const busy = admit(rt, appId, 'QUERY', version, ['query']);
@@ -167,7 +196,12 @@ function store(rt: SimRuntime, op: BulkOperationRec, lines: string[], roots: num
   op.fileSize = Buffer.byteLength(text);
 }
 
-function finish(rt: SimRuntime, op: BulkOperationRec, status: BulkOperationRec['status'], errorCode: BulkOperationRec['errorCode'] = null): void {
+function finish(
+  rt: SimRuntime,
+  op: BulkOperationRec,
+  status: BulkOperationRec['status'],
+  errorCode: BulkOperationRec['errorCode'] = null,
+): void {
   op.status = status;
   op.errorCode = errorCode;
   op.completedAt = rt.state.now();
@@ -175,7 +209,12 @@ function finish(rt: SimRuntime, op: BulkOperationRec, status: BulkOperationRec['
 }
 
 function isConnectionValue(v: unknown): v is { nodes?: unknown[]; edges?: { node: unknown }[] } {
-  return !!v && typeof v === 'object' && !Array.isArray(v) && (Array.isArray((v as { nodes?: unknown }).nodes) || Array.isArray((v as { edges?: unknown }).edges));
+  return (
+    !!v &&
+    typeof v === 'object' &&
+    !Array.isArray(v) &&
+    (Array.isArray((v as { nodes?: unknown }).nodes) || Array.isArray((v as { edges?: unknown }).edges))
+  );
 }
 
 /** Returns the number of root objects written. */
@@ -201,20 +240,51 @@ function flatten(value: unknown, parentId: string | null, lines: string[], root:
   return nodes.length;
 }
 
-export function startBulkMutation(rt: SimRuntime, appId: string, version: string, mutation: string, stagedUploadPath: string): { op: BulkOperationRec | null; userErrors: UserErr[] } {
+export function startBulkMutation(
+  rt: SimRuntime,
+  appId: string,
+  version: string,
+  mutation: string,
+  stagedUploadPath: string,
+): { op: BulkOperationRec | null; userErrors: UserErr[] } {
   let doc: DocumentNode;
   try {
     doc = parse(mutation);
   } catch (e) {
-    return { op: null, userErrors: [{ field: ['mutation'], message: `Invalid mutation: ${(e as Error).message}`, code: 'INVALID_MUTATION' }] };
+    return {
+      op: null,
+      userErrors: [{ field: ['mutation'], message: `Invalid mutation: ${(e as Error).message}`, code: 'INVALID_MUTATION' }],
+    };
   }
   const errs = validate(rt.schema, doc);
   const op0 = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
   if (errs.length || !op0 || op0.operation !== 'mutation' || op0.selectionSet.selections.length !== 1) {
-    return { op: null, userErrors: [{ field: ['mutation'], message: errs.length ? `Invalid mutation: ${errs.map((e) => e.message).join('; ')}` : 'Bulk mutations must contain exactly one mutation field.', code: 'INVALID_MUTATION' }] };
+    return {
+      op: null,
+      userErrors: [
+        {
+          field: ['mutation'],
+          message: errs.length
+            ? `Invalid mutation: ${errs.map((e) => e.message).join('; ')}`
+            : 'Bulk mutations must contain exactly one mutation field.',
+          code: 'INVALID_MUTATION',
+        },
+      ],
+    };
   }
   const upload = rt.uploads.get(stagedUploadPath);
-  if (!upload) return { op: null, userErrors: [{ field: ['stagedUploadPath'], message: 'The JSONL file could not be found. Try uploading the file again, and check that you\'ve entered the URL correctly for the stagedUploadPath mutation argument.', code: 'NO_SUCH_FILE' }] };
+  if (!upload)
+    return {
+      op: null,
+      userErrors: [
+        {
+          field: ['stagedUploadPath'],
+          message:
+            "The JSONL file could not be found. Try uploading the file again, and check that you've entered the URL correctly for the stagedUploadPath mutation argument.",
+          code: 'NO_SUCH_FILE',
+        },
+      ],
+    };
   const text = upload.toString('utf8');
   const rawLines = text.split('\n').filter((l) => l.trim().length > 0);
   const parsed: Record<string, unknown>[] = [];
@@ -224,7 +294,10 @@ export function startBulkMutation(rt: SimRuntime, appId: string, version: string
       if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
       parsed.push(v as Record<string, unknown>);
     } catch {
-      return { op: null, userErrors: [{ field: ['stagedUploadPath'], message: `Invalid JSONL on line ${i + 1}.`, code: 'INVALID_STAGED_UPLOAD_FILE' }] };
+      return {
+        op: null,
+        userErrors: [{ field: ['stagedUploadPath'], message: `Invalid JSONL on line ${i + 1}.`, code: 'INVALID_STAGED_UPLOAD_FILE' }],
+      };
     }
   }
   const busy = admit(rt, appId, 'MUTATION', version, ['mutation']);
@@ -258,13 +331,18 @@ export function cancelBulk(rt: SimRuntime, appId: string, id: number): { op: Bul
     finish(rt, op, 'CANCELED');
     return { op, userErrors: [] };
   }
-  if (op.status !== 'RUNNING') return { op, userErrors: [{ field: null, message: `A bulk operation cannot be canceled when it is ${op.status.toLowerCase()}` }] };
+  if (op.status !== 'RUNNING')
+    return { op, userErrors: [{ field: null, message: `A bulk operation cannot be canceled when it is ${op.status.toLowerCase()}` }] };
   op.status = 'CANCELING';
   return { op, userErrors: [] };
 }
 
 /** stagedUploadsCreate for BULK_MUTATION_VARIABLES: a signed POST target served by the simulator. */
-export function stagedTarget(rt: SimRuntime, filename: string, mimeType: string): { url: string; resourceUrl: null; parameters: { name: string; value: string }[] } {
+export function stagedTarget(
+  rt: SimRuntime,
+  filename: string,
+  mimeType: string,
+): { url: string; resourceUrl: null; parameters: { name: string; value: string }[] } {
   const key = `tmp/${rt.state.data.shopName}/bulk/${randomUUID()}/${filename}`;
   return {
     url: `${rt.baseUrl}/staged-uploads`,

@@ -49,7 +49,12 @@ function argValue(field: GraphQLField<unknown, unknown>, node: FieldNode, name: 
   return valueFromAST(argNode.value, argDef.type, ctx.variables as Record<string, unknown> & { [k: string]: unknown });
 }
 
-function collectFields(type: GraphQLNamedType, set: SelectionSetNode, ctx: CostContext, out: { field: FieldNode; parent: GraphQLNamedType }[][] = [[]]): { field: FieldNode; parent: GraphQLNamedType }[][] {
+function collectFields(
+  type: GraphQLNamedType,
+  set: SelectionSetNode,
+  ctx: CostContext,
+  out: { field: FieldNode; parent: GraphQLNamedType }[][] = [[]],
+): { field: FieldNode; parent: GraphQLNamedType }[][] {
   // Fragments on different concrete types are alternatives (cost = max); fields on the type itself always apply.
   for (const sel of set.selections) {
     if (sel.kind === 'Field') (out[0] as { field: FieldNode; parent: GraphQLNamedType }[]).push({ field: sel, parent: type });
@@ -72,7 +77,13 @@ function collectFields(type: GraphQLNamedType, set: SelectionSetNode, ctx: CostC
  * Cost of a selection set on `type`. With `data`, the actual cost is computed from what was
  * returned (connections count their returned nodes instead of first/last).
  */
-export function selectionCost(type: GraphQLNamedType, set: SelectionSetNode | undefined, ctx: CostContext, data?: unknown, hasData = false): number {
+export function selectionCost(
+  type: GraphQLNamedType,
+  set: SelectionSetNode | undefined,
+  ctx: CostContext,
+  data?: unknown,
+  hasData = false,
+): number {
   if (!set || !isCompositeType(type)) return 0;
   const groups = collectFields(type, set, ctx);
   const base = groups[0] ?? [];
@@ -98,19 +109,31 @@ export function selectionCost(type: GraphQLNamedType, set: SelectionSetNode | un
         // returned node counts its own selection (what was really returned), like list items do.
         let perNode = 1;
         let actualNodes: number | null = null;
-        const sumNodes = (items: unknown[], set: SelectionSetNode | undefined): number => items.reduce((s: number, it) => s + 1 + (nodeType ? selectionCost(nodeType, set, ctx, it, true) : 0), 0);
+        const sumNodes = (items: unknown[], set: SelectionSetNode | undefined): number =>
+          items.reduce((s: number, it) => s + 1 + (nodeType ? selectionCost(nodeType, set, ctx, it, true) : 0), 0);
         if (node.selectionSet) {
           for (const sel of node.selectionSet.selections) {
             if (sel.kind !== 'Field') continue;
             if (sel.name.value === 'nodes') {
-              const items = hasData ? ((childData as Record<string, unknown>)[sel.alias?.value ?? 'nodes'] as unknown[] | undefined) : undefined;
+              const items = hasData
+                ? ((childData as Record<string, unknown>)[sel.alias?.value ?? 'nodes'] as unknown[] | undefined)
+                : undefined;
               if (items) actualNodes = Math.max(actualNodes ?? 0, sumNodes(items, sel.selectionSet));
               else perNode = Math.max(perNode, 1 + (nodeType ? selectionCost(nodeType, sel.selectionSet, ctx) : 0));
             } else if (sel.name.value === 'edges') {
-              const edges = hasData ? ((childData as Record<string, unknown>)[sel.alias?.value ?? 'edges'] as Record<string, unknown>[] | undefined) : undefined;
+              const edges = hasData
+                ? ((childData as Record<string, unknown>)[sel.alias?.value ?? 'edges'] as Record<string, unknown>[] | undefined)
+                : undefined;
               for (const es of sel.selectionSet?.selections ?? []) {
                 if (es.kind !== 'Field' || es.name.value !== 'node' || !nodeType) continue;
-                if (edges) actualNodes = Math.max(actualNodes ?? 0, sumNodes(edges.map((e) => e[es.alias?.value ?? 'node']), es.selectionSet));
+                if (edges)
+                  actualNodes = Math.max(
+                    actualNodes ?? 0,
+                    sumNodes(
+                      edges.map((e) => e[es.alias?.value ?? 'node']),
+                      es.selectionSet,
+                    ),
+                  );
                 else perNode = Math.max(perNode, 1 + selectionCost(nodeType, es.selectionSet, ctx));
               }
             }
@@ -198,12 +221,29 @@ export function preExecutionChecks(op: OperationDefinitionNode, ctx: CostContext
           const first = argValue(def, node, 'first', ctx) as number | null | undefined;
           const last = argValue(def, node, 'last', ctx) as number | null | undefined;
           if (first == null && last == null) {
-            errors.push(new GraphQLError('you must provide one of first or last', { nodes: node, path: fieldPath, extensions: { code: 'BAD_REQUEST' } }));
+            errors.push(
+              new GraphQLError('you must provide one of first or last', {
+                nodes: node,
+                path: fieldPath,
+                extensions: { code: 'BAD_REQUEST' },
+              }),
+            );
           } else if ((first ?? 0) > MAX_PAGE_SIZE || (last ?? 0) > MAX_PAGE_SIZE) {
             const which = (first ?? 0) > MAX_PAGE_SIZE ? 'first' : 'last';
-            errors.push(new GraphQLError(`The value of \`${which}\` cannot exceed ${MAX_PAGE_SIZE}. Consider using bulk operations to fetch larger amounts of data.`, { nodes: node, path: fieldPath, extensions: { code: 'BAD_REQUEST' } }));
+            errors.push(
+              new GraphQLError(
+                `The value of \`${which}\` cannot exceed ${MAX_PAGE_SIZE}. Consider using bulk operations to fetch larger amounts of data.`,
+                { nodes: node, path: fieldPath, extensions: { code: 'BAD_REQUEST' } },
+              ),
+            );
           } else if ((first ?? 0) < 0 || (last ?? 0) < 0) {
-            errors.push(new GraphQLError(`\`${first != null ? 'first' : 'last'}\` must be greater than or equal to 0`, { nodes: node, path: fieldPath, extensions: { code: 'BAD_REQUEST' } }));
+            errors.push(
+              new GraphQLError(`\`${first != null ? 'first' : 'last'}\` must be greater than or equal to 0`, {
+                nodes: node,
+                path: fieldPath,
+                extensions: { code: 'BAD_REQUEST' },
+              }),
+            );
           }
         }
         visit(named, node.selectionSet, fieldPath);
@@ -220,7 +260,13 @@ function checkArrays(value: unknown, type: GraphQLInputType, path: (string | num
   if (isListType(t)) {
     if (!Array.isArray(value)) return;
     if (value.length > MAX_INPUT_ARRAY) {
-      errors.push(new GraphQLError(`The input array size of ${value.length} is greater than the maximum allowed of ${MAX_INPUT_ARRAY}.`, { nodes: node, path: path.map(String), extensions: { code: 'MAX_INPUT_SIZE_EXCEEDED' } }));
+      errors.push(
+        new GraphQLError(`The input array size of ${value.length} is greater than the maximum allowed of ${MAX_INPUT_ARRAY}.`, {
+          nodes: node,
+          path: path.map(String),
+          extensions: { code: 'MAX_INPUT_SIZE_EXCEEDED' },
+        }),
+      );
       return;
     }
     value.forEach((v, i) => checkArrays(v, t.ofType as GraphQLInputType, [...path, i], node, errors));

@@ -4,14 +4,32 @@
  * fulfillmentCreate (fulfillment-state.ts).
  */
 import type { ShopState } from './state';
-import { findFulfillmentOrder, fulfillmentData, inventoryItemOf, refreshOrder, statusOf, type FulfillmentHoldReason, type FulfillmentOrderRec, type UserErr } from './fulfillment-state';
+import {
+  findFulfillmentOrder,
+  fulfillmentData,
+  inventoryItemOf,
+  refreshOrder,
+  statusOf,
+  type FulfillmentHoldReason,
+  type FulfillmentOrderRec,
+  type UserErr,
+} from './fulfillment-state';
 
 /** A hold on a whole fulfillment order (the merchant's "hold fulfillment", or an app's). */
-export function holdFulfillmentOrder(s: ShopState, id: number, hold: { reason: FulfillmentHoldReason; reasonNotes?: string | null; handle?: string | null }, heldByApp: boolean): { fo: FulfillmentOrderRec | null; userErrors: UserErr[] } {
+export function holdFulfillmentOrder(
+  s: ShopState,
+  id: number,
+  hold: { reason: FulfillmentHoldReason; reasonNotes?: string | null; handle?: string | null },
+  heldByApp: boolean,
+): { fo: FulfillmentOrderRec | null; userErrors: UserErr[] } {
   const hit = findFulfillmentOrder(s, id);
   if (!hit) return { fo: null, userErrors: [{ field: ['id'], message: 'Fulfillment order does not exist.' }] };
   const { o, fo } = hit;
-  if (fo.status === 'CLOSED' || fo.status === 'CANCELLED') return { fo: null, userErrors: [{ field: ['id'], message: `Fulfillment order ${fo.id} has an unholdable status= ${fo.status.toLowerCase()}.` }] };
+  if (fo.status === 'CLOSED' || fo.status === 'CANCELLED')
+    return {
+      fo: null,
+      userErrors: [{ field: ['id'], message: `Fulfillment order ${fo.id} has an unholdable status= ${fo.status.toLowerCase()}.` }],
+    };
   fo.holds.push({ id: s.newId(), reason: hold.reason, reasonNotes: hold.reasonNotes ?? null, handle: hold.handle ?? null, heldByApp });
   fo.status = statusOf(fo);
   fo.updatedAt = s.now();
@@ -19,7 +37,11 @@ export function holdFulfillmentOrder(s: ShopState, id: number, hold: { reason: F
   return { fo, userErrors: [] };
 }
 
-export function releaseHolds(s: ShopState, id: number, holdIds?: number[] | null): { fo: FulfillmentOrderRec | null; userErrors: UserErr[] } {
+export function releaseHolds(
+  s: ShopState,
+  id: number,
+  holdIds?: number[] | null,
+): { fo: FulfillmentOrderRec | null; userErrors: UserErr[] } {
   const hit = findFulfillmentOrder(s, id);
   if (!hit) return { fo: null, userErrors: [{ field: ['id'], message: 'Fulfillment order does not exist.' }] };
   const { o, fo } = hit;

@@ -13,7 +13,15 @@ import { gid } from './ids';
 import type { LineItemRec, OrderRec, ShopState } from './state';
 
 export type FulfillmentOrderStatus = 'OPEN' | 'IN_PROGRESS' | 'ON_HOLD' | 'CLOSED' | 'CANCELLED' | 'INCOMPLETE' | 'SCHEDULED';
-export type FulfillmentHoldReason = 'AWAITING_PAYMENT' | 'AWAITING_RETURN_ITEMS' | 'HIGH_RISK_OF_FRAUD' | 'INCORRECT_ADDRESS' | 'INVENTORY_OUT_OF_STOCK' | 'ONLINE_STORE_POST_PURCHASE_CROSS_SELL' | 'OTHER' | 'UNKNOWN_DELIVERY_DATE';
+export type FulfillmentHoldReason =
+  | 'AWAITING_PAYMENT'
+  | 'AWAITING_RETURN_ITEMS'
+  | 'HIGH_RISK_OF_FRAUD'
+  | 'INCORRECT_ADDRESS'
+  | 'INVENTORY_OUT_OF_STOCK'
+  | 'ONLINE_STORE_POST_PURCHASE_CROSS_SELL'
+  | 'OTHER'
+  | 'UNKNOWN_DELIVERY_DATE';
 
 export interface FulfillmentOrderLineRec {
   /** Same number as the order line item's id (one fulfillment order line per line item here). */
@@ -44,7 +52,15 @@ export interface FulfillmentOrderRec {
   locationId: number | null;
   /** CANCELLED is set when the order is cancelled; the other statuses follow from the lines and holds. */
   status: FulfillmentOrderStatus;
-  requestStatus: 'ACCEPTED' | 'CANCELLATION_ACCEPTED' | 'CANCELLATION_REJECTED' | 'CANCELLATION_REQUESTED' | 'CLOSED' | 'REJECTED' | 'SUBMITTED' | 'UNSUBMITTED';
+  requestStatus:
+    | 'ACCEPTED'
+    | 'CANCELLATION_ACCEPTED'
+    | 'CANCELLATION_REJECTED'
+    | 'CANCELLATION_REQUESTED'
+    | 'CLOSED'
+    | 'REJECTED'
+    | 'SUBMITTED'
+    | 'UNSUBMITTED';
   serviceId: number | null;
   holds: FulfillmentHoldRec[];
   lines: FulfillmentOrderLineRec[];
@@ -143,7 +159,9 @@ export function fulfillmentOrdersOf(s: ShopState, o: OrderRec): FulfillmentOrder
 function reconcile(s: ShopState, o: OrderRec, fos: FulfillmentOrderRec[]): void {
   let cutAny = false;
   for (const l of o.lineItems) {
-    let excess = fos.reduce((n, f) => n + f.lines.filter((x) => x.lineItemId === l.id).reduce((m, x) => m + x.remainingQuantity, 0), 0) - Math.max(0, l.currentQuantity - fulfilledUnits(s, o.id, l.id));
+    let excess =
+      fos.reduce((n, f) => n + f.lines.filter((x) => x.lineItemId === l.id).reduce((m, x) => m + x.remainingQuantity, 0), 0) -
+      Math.max(0, l.currentQuantity - fulfilledUnits(s, o.id, l.id));
     for (let i = fos.length - 1; i >= 0 && excess > 0; i--) {
       for (const x of fos[i]!.lines) {
         if (x.lineItemId !== l.id || excess <= 0) continue;
@@ -171,7 +189,13 @@ function displayStatusOf(s: ShopState, o: OrderRec, fos: FulfillmentOrderRec[]):
   const shipped = o.lineItems.some((l) => fulfilledUnits(s, o.id, l.id) > 0);
   const left = fos.some((f) => f.lines.some((x) => x.remainingQuantity > 0));
   const open = fos.filter((f) => f.status !== 'CLOSED' && f.status !== 'CANCELLED');
-  return shipped ? (left ? 'PARTIALLY_FULFILLED' : 'FULFILLED') : open.length > 0 && open.every((f) => f.status === 'ON_HOLD') ? 'ON_HOLD' : 'UNFULFILLED';
+  return shipped
+    ? left
+      ? 'PARTIALLY_FULFILLED'
+      : 'FULFILLED'
+    : open.length > 0 && open.every((f) => f.status === 'ON_HOLD')
+      ? 'ON_HOLD'
+      : 'UNFULFILLED';
 }
 
 export function statusOf(f: FulfillmentOrderRec): FulfillmentOrderStatus {
@@ -207,7 +231,8 @@ export function refreshOrder(s: ShopState, o: OrderRec): void {
     const before = o.fulfillmentStatus;
     o.fulfillmentStatus = displayStatusOf(s, o, fos);
     if (before !== o.fulfillmentStatus && o.fulfillmentStatus === 'FULFILLED') s.emit('orders/fulfilled', gid('Order', o.id));
-    if (before !== o.fulfillmentStatus && o.fulfillmentStatus === 'PARTIALLY_FULFILLED') s.emit('orders/partially_fulfilled', gid('Order', o.id));
+    if (before !== o.fulfillmentStatus && o.fulfillmentStatus === 'PARTIALLY_FULFILLED')
+      s.emit('orders/partially_fulfilled', gid('Order', o.id));
   }
   o.updatedAt = s.now();
   s.emit('orders/updated', gid('Order', o.id));
@@ -263,9 +288,16 @@ const parseNum = (value: string, type: string): number | null => {
  * an error. Messages follow those Shopify is reported to send; the service one is unconfirmed.
  */
 export function createFulfillment(s: ShopState, input: FulfillmentInputArg): { fulfillment: FulfillmentRec | null; userErrors: UserErr[] } {
-  const fail = (message: string, field: string[] = ['fulfillment']): { fulfillment: null; userErrors: UserErr[] } => ({ fulfillment: null, userErrors: [{ field, message }] });
+  const fail = (message: string, field: string[] = ['fulfillment']): { fulfillment: null; userErrors: UserErr[] } => ({
+    fulfillment: null,
+    userErrors: [{ field, message }],
+  });
   const groups = input.lineItemsByFulfillmentOrder;
-  if (groups.length === 0) return fail('Line items by fulfillment order must contain at least one fulfillment order.', ['fulfillment', 'lineItemsByFulfillmentOrder']);
+  if (groups.length === 0)
+    return fail('Line items by fulfillment order must contain at least one fulfillment order.', [
+      'fulfillment',
+      'lineItemsByFulfillmentOrder',
+    ]);
   const plan: { fo: FulfillmentOrderRec; line: FulfillmentOrderLineRec; qty: number }[] = [];
   let order: OrderRec | null = null;
   let locationId: number | null | undefined;
@@ -275,23 +307,38 @@ export function createFulfillment(s: ShopState, input: FulfillmentInputArg): { f
     if (!hit) return fail('Fulfillment order does not exist.', field);
     const { o, fo } = hit;
     if (order && order.id !== o.id) return fail('All fulfillment orders must belong to the same order.', field);
-    if (locationId !== undefined && locationId !== fo.locationId) return fail('All fulfillment orders must be assigned to the same location.', field);
+    if (locationId !== undefined && locationId !== fo.locationId)
+      return fail('All fulfillment orders must be assigned to the same location.', field);
     order = o;
     locationId = fo.locationId;
-    if (fo.status === 'CLOSED' || fo.status === 'CANCELLED' || fo.status === 'ON_HOLD' || fo.status === 'INCOMPLETE' || fo.status === 'SCHEDULED') {
+    if (
+      fo.status === 'CLOSED' ||
+      fo.status === 'CANCELLED' ||
+      fo.status === 'ON_HOLD' ||
+      fo.status === 'INCOMPLETE' ||
+      fo.status === 'SCHEDULED'
+    ) {
       return fail(`Fulfillment order ${fo.id} has an unfulfillable status= ${fo.status.toLowerCase()}.`, field);
     }
     if (fo.serviceId != null && fo.requestStatus !== 'ACCEPTED') {
       const svc = fulfillmentData(s).services[fo.serviceId];
-      return fail(`Fulfillment order ${fo.id} is assigned to the fulfillment service '${svc?.name ?? 'unknown'}' and cannot be fulfilled by this app.`, field);
+      return fail(
+        `Fulfillment order ${fo.id} is assigned to the fulfillment service '${svc?.name ?? 'unknown'}' and cannot be fulfilled by this app.`,
+        field,
+      );
     }
-    const wanted = g.fulfillmentOrderLineItems ?? fo.lines.filter((x) => x.remainingQuantity > 0).map((x) => ({ id: gid('FulfillmentOrderLineItem', x.id), quantity: x.remainingQuantity }));
+    const wanted =
+      g.fulfillmentOrderLineItems ??
+      fo.lines
+        .filter((x) => x.remainingQuantity > 0)
+        .map((x) => ({ id: gid('FulfillmentOrderLineItem', x.id), quantity: x.remainingQuantity }));
     for (const [li, w] of wanted.entries()) {
       const line = fo.lines.find((x) => x.id === parseNum(w.id, 'FulfillmentOrderLineItem'));
       const lineField = ['fulfillment', 'lineItemsByFulfillmentOrder', String(gi), 'fulfillmentOrderLineItems', String(li)];
       if (!line) return fail('Fulfillment order line item does not exist.', [...lineField, 'id']);
       const already = plan.filter((p) => p.line === line).reduce((n, p) => n + p.qty, 0);
-      if (w.quantity <= 0 || w.quantity + already > line.remainingQuantity) return fail('Invalid fulfillment order line item quantity requested.', [...lineField, 'quantity']);
+      if (w.quantity <= 0 || w.quantity + already > line.remainingQuantity)
+        return fail('Invalid fulfillment order line item quantity requested.', [...lineField, 'quantity']);
       plan.push({ fo, line, qty: w.quantity });
     }
   }
@@ -326,10 +373,19 @@ export function createFulfillment(s: ShopState, input: FulfillmentInputArg): { f
   return { fulfillment: f, userErrors: [] };
 }
 
-export function updateTracking(s: ShopState, fulfillmentId: string, t: TrackingInputArg, notifyCustomer: boolean | null | undefined): { fulfillment: FulfillmentRec | null; userErrors: UserErr[] } {
+export function updateTracking(
+  s: ShopState,
+  fulfillmentId: string,
+  t: TrackingInputArg,
+  notifyCustomer: boolean | null | undefined,
+): { fulfillment: FulfillmentRec | null; userErrors: UserErr[] } {
   const hit = findFulfillment(s, parseNum(fulfillmentId, 'Fulfillment') ?? -1);
   if (!hit) return { fulfillment: null, userErrors: [{ field: ['fulfillmentId'], message: 'Fulfillment does not exist.' }] };
-  if (hit.f.status === 'CANCELLED') return { fulfillment: null, userErrors: [{ field: ['fulfillmentId'], message: 'Tracking information cannot be updated on a cancelled fulfillment.' }] };
+  if (hit.f.status === 'CANCELLED')
+    return {
+      fulfillment: null,
+      userErrors: [{ field: ['fulfillmentId'], message: 'Tracking information cannot be updated on a cancelled fulfillment.' }],
+    };
   hit.f.tracking = trackingOf(t);
   if (notifyCustomer != null) hit.f.notifyCustomer = notifyCustomer;
   hit.f.updatedAt = s.now();
@@ -344,7 +400,8 @@ export function cancelFulfillment(s: ShopState, id: string): { fulfillment: Fulf
   if (!hit) return { fulfillment: null, userErrors: [{ field: ['id'], message: 'Fulfillment does not exist.' }] };
   const { o, f } = hit;
   if (f.status === 'CANCELLED') return { fulfillment: null, userErrors: [{ field: ['id'], message: 'Fulfillment is already cancelled.' }] };
-  if (o.cancelledAt) return { fulfillment: null, userErrors: [{ field: ['id'], message: 'Fulfillment cannot be cancelled: the order is cancelled.' }] };
+  if (o.cancelledAt)
+    return { fulfillment: null, userErrors: [{ field: ['id'], message: 'Fulfillment cannot be cancelled: the order is cancelled.' }] };
   const d = fulfillmentData(s);
   const now = s.now();
   for (const l of f.lines) {

@@ -27,7 +27,8 @@ import { holdFulfillmentOrder, releaseHolds } from './fulfillment-holds';
 
 type Obj = Record<string, unknown>;
 
-const notImplemented = (what: string): GraphQLError => new GraphQLError(`${what} is not implemented by the simulator.`, { extensions: { code: 'NOT_IMPLEMENTED' } });
+const notImplemented = (what: string): GraphQLError =>
+  new GraphQLError(`${what} is not implemented by the simulator.`, { extensions: { code: 'NOT_IMPLEMENTED' } });
 
 /** Order.displayFulfillmentStatus / fulfillmentOrders / fulfillments / fulfillmentsCount (override views.ts). */
 export function orderFulfillmentFields(o: OrderRec, ctx: ViewCtx): Obj {
@@ -163,15 +164,40 @@ export function fulfillmentView(o: OrderRec, f: FulfillmentRec, ctx: ViewCtx): O
     requiresShipping: true,
     originAddress: null,
     totalQuantity: f.lines.reduce((n, l) => n + l.quantity, 0),
-    trackingInfo: (args: { first?: number | null }) => (args.first != null ? f.tracking.slice(0, args.first) : f.tracking).map((t) => ({ __typename: 'FulfillmentTrackingInfo', ...t })),
+    trackingInfo: (args: { first?: number | null }) =>
+      (args.first != null ? f.tracking.slice(0, args.first) : f.tracking).map((t) => ({ __typename: 'FulfillmentTrackingInfo', ...t })),
     location: () => (loc ? locationView(loc, ctx) : null),
     order: () => orderView(o, ctx),
     service: () => {
       const svcId = f.lines.map((l) => d.fulfillmentOrders[l.fulfillmentOrderId]?.serviceId).find((x) => x != null);
       const svc = svcId != null ? d.services[svcId] : undefined;
       return svc
-        ? { __typename: 'FulfillmentService', id: gid('FulfillmentService', svc.id), handle: svc.handle, serviceName: svc.name, type: 'THIRD_PARTY', inventoryManagement: false, trackingSupport: true, requiresShippingMethod: true, callbackUrl: null, fulfillmentOrdersOptIn: true, location: () => locationView(s.location(svc.locationId)!, ctx) }
-        : { __typename: 'FulfillmentService', id: gid('FulfillmentService', 1), handle: 'manual', serviceName: 'Manual', type: 'MANUAL', inventoryManagement: false, trackingSupport: false, requiresShippingMethod: false, callbackUrl: null, fulfillmentOrdersOptIn: true, location: () => (loc ? locationView(loc, ctx) : null) };
+        ? {
+            __typename: 'FulfillmentService',
+            id: gid('FulfillmentService', svc.id),
+            handle: svc.handle,
+            serviceName: svc.name,
+            type: 'THIRD_PARTY',
+            inventoryManagement: false,
+            trackingSupport: true,
+            requiresShippingMethod: true,
+            callbackUrl: null,
+            fulfillmentOrdersOptIn: true,
+            location: () => locationView(s.location(svc.locationId)!, ctx),
+          }
+        : {
+            __typename: 'FulfillmentService',
+            id: gid('FulfillmentService', 1),
+            handle: 'manual',
+            serviceName: 'Manual',
+            type: 'MANUAL',
+            inventoryManagement: false,
+            trackingSupport: false,
+            requiresShippingMethod: false,
+            callbackUrl: null,
+            fulfillmentOrdersOptIn: true,
+            location: () => (loc ? locationView(loc, ctx) : null),
+          };
     },
     events: (args: ConnArgs) => connection([] as { id: number }[], args, ctx, { idOf: (x) => x.id, view: () => ({}) }),
     fulfillmentOrders: (args: ConnArgs) =>
@@ -226,21 +252,65 @@ export function fulfillmentRoots(ctx: ViewCtx): { query: Obj; mutation: Obj } {
     mutation: {
       fulfillmentCreate: (a: { fulfillment: FulfillmentInputArg; message?: string | null }) => {
         if (a.fulfillment.originAddress) throw notImplemented('FulfillmentInput.originAddress');
-        if (a.fulfillment.lineItemsByFulfillmentOrder.length > 250 || a.fulfillment.lineItemsByFulfillmentOrder.some((g) => (g.fulfillmentOrderLineItems?.length ?? 0) > 250)) {
-          return { fulfillment: null, userErrors: [{ field: ['fulfillment', 'lineItemsByFulfillmentOrder'], message: 'The input array size of 251 is greater than the maximum allowed of 250.' }] };
+        if (
+          a.fulfillment.lineItemsByFulfillmentOrder.length > 250 ||
+          a.fulfillment.lineItemsByFulfillmentOrder.some((g) => (g.fulfillmentOrderLineItems?.length ?? 0) > 250)
+        ) {
+          return {
+            fulfillment: null,
+            userErrors: [
+              {
+                field: ['fulfillment', 'lineItemsByFulfillmentOrder'],
+                message: 'The input array size of 251 is greater than the maximum allowed of 250.',
+              },
+            ],
+          };
         }
         return fPayload(createFulfillment(s, a.fulfillment));
       },
-      fulfillmentTrackingInfoUpdate: (a: { fulfillmentId: string; trackingInfoInput: TrackingInputArg; notifyCustomer?: boolean | null }) => fPayload(updateTracking(s, a.fulfillmentId, a.trackingInfoInput, a.notifyCustomer)),
+      fulfillmentTrackingInfoUpdate: (a: { fulfillmentId: string; trackingInfoInput: TrackingInputArg; notifyCustomer?: boolean | null }) =>
+        fPayload(updateTracking(s, a.fulfillmentId, a.trackingInfoInput, a.notifyCustomer)),
       fulfillmentCancel: (a: { id: string }) => fPayload(cancelFulfillment(s, a.id)),
-      fulfillmentOrderHold: (a: { id: string; fulfillmentHold: { reason: FulfillmentHoldReason; reasonNotes?: string | null; handle?: string | null; fulfillmentOrderLineItems?: unknown[] | null; externalId?: string | null; notifyMerchant?: boolean | null } }) => {
-        if (a.fulfillmentHold.fulfillmentOrderLineItems?.length) throw notImplemented('Holding part of a fulfillment order (fulfillmentHold.fulfillmentOrderLineItems)');
+      fulfillmentOrderHold: (a: {
+        id: string;
+        fulfillmentHold: {
+          reason: FulfillmentHoldReason;
+          reasonNotes?: string | null;
+          handle?: string | null;
+          fulfillmentOrderLineItems?: unknown[] | null;
+          externalId?: string | null;
+          notifyMerchant?: boolean | null;
+        };
+      }) => {
+        if (a.fulfillmentHold.fulfillmentOrderLineItems?.length)
+          throw notImplemented('Holding part of a fulfillment order (fulfillmentHold.fulfillmentOrderLineItems)');
         const r = holdFulfillmentOrder(s, parseGid(a.id, 'FulfillmentOrder') ?? -1, a.fulfillmentHold, true);
         const hold = r.fo?.holds[r.fo.holds.length - 1];
-        return { ...foPayload(r), fulfillmentHold: hold ? { __typename: 'FulfillmentHold', id: gid('FulfillmentHold', hold.id), reason: hold.reason, reasonNotes: hold.reasonNotes, handle: hold.handle, heldByRequestingApp: true, heldByApp: null, displayReason: hold.reason } : null, remainingFulfillmentOrder: null };
+        return {
+          ...foPayload(r),
+          fulfillmentHold: hold
+            ? {
+                __typename: 'FulfillmentHold',
+                id: gid('FulfillmentHold', hold.id),
+                reason: hold.reason,
+                reasonNotes: hold.reasonNotes,
+                handle: hold.handle,
+                heldByRequestingApp: true,
+                heldByApp: null,
+                displayReason: hold.reason,
+              }
+            : null,
+          remainingFulfillmentOrder: null,
+        };
       },
       fulfillmentOrderReleaseHold: (a: { id: string; holdIds?: string[] | null; externalId?: string | null }) =>
-        foPayload(releaseHolds(s, parseGid(a.id, 'FulfillmentOrder') ?? -1, a.holdIds?.map((h) => parseGid(h, 'FulfillmentHold') ?? -1))),
+        foPayload(
+          releaseHolds(
+            s,
+            parseGid(a.id, 'FulfillmentOrder') ?? -1,
+            a.holdIds?.map((h) => parseGid(h, 'FulfillmentHold') ?? -1),
+          ),
+        ),
     },
   };
 }

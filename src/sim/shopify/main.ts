@@ -28,7 +28,10 @@ async function main(): Promise<void> {
       ? false
       : arg('skus')
         ? {
-            skus: (arg('skus') as string).split(',').map((x) => x.trim()).filter(Boolean),
+            skus: (arg('skus') as string)
+              .split(',')
+              .map((x) => x.trim())
+              .filter(Boolean),
             customers: Number(arg('customers') ?? 20),
             orders: Number(arg('orders') ?? 30),
             seed: Number(arg('seed') ?? 42),

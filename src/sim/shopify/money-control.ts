@@ -31,7 +31,12 @@ function status(v: unknown, fallback?: TxStatus): TxStatus | undefined {
   return v as TxStatus;
 }
 
-export function handleMoneyControl(state: ShopState, path: string, body: Record<string, unknown>, send: (status: number, body: unknown) => void): void {
+export function handleMoneyControl(
+  state: ShopState,
+  path: string,
+  body: Record<string, unknown>,
+  send: (status: number, body: unknown) => void,
+): void {
   if (path === '/_sim/gateways') {
     const name = String(body.name ?? '');
     if (!name) throw new Error('name is required');
@@ -59,7 +64,19 @@ export function handleMoneyControl(state: ShopState, path: string, body: Record<
     if (parentId != null && !o.transactions?.some((t) => t.id === parentId)) throw new Error('parent transaction is not on this order');
     const amount = body.amount != null ? Number(body.amount) : orderTotals(o).original.total;
     if (!(amount >= 0)) throw new Error('amount must be a non-negative number');
-    const t = addTx(o, { kind, status: status(body.status, 'SUCCESS') as TxStatus, gateway, amount: fmt(amount), parentId, errorCode: typeof body.errorCode === 'string' ? body.errorCode : null }, () => state.newId(), state.now());
+    const t = addTx(
+      o,
+      {
+        kind,
+        status: status(body.status, 'SUCCESS') as TxStatus,
+        gateway,
+        amount: fmt(amount),
+        parentId,
+        errorCode: typeof body.errorCode === 'string' ? body.errorCode : null,
+      },
+      () => state.newId(),
+      state.now(),
+    );
     if (!o.paymentGateways?.includes(gateway) && kind !== 'REFUND') o.paymentGateways = [...(o.paymentGateways ?? []), gateway];
     settle(state, o);
     state.emit('orders/updated', gid('Order', o.id));
@@ -67,7 +84,12 @@ export function handleMoneyControl(state: ShopState, path: string, body: Record<
   }
   m = /^\/_sim\/transactions\/([^/]+)$/.exec(path);
   if (m) {
-    const t = setTransactionStatus(state, idOf(m[1] as string, 'OrderTransaction'), status(body.status) ?? 'SUCCESS', typeof body.errorCode === 'string' ? body.errorCode : null);
+    const t = setTransactionStatus(
+      state,
+      idOf(m[1] as string, 'OrderTransaction'),
+      status(body.status) ?? 'SUCCESS',
+      typeof body.errorCode === 'string' ? body.errorCode : null,
+    );
     return send(200, { id: gid('OrderTransaction', t.id), status: t.status });
   }
   send(404, { error: `unknown control endpoint ${path}` });
@@ -82,8 +104,17 @@ export function migrateOrders(state: ShopState): void {
  * sim.cancelOrder and POST /_sim/orders/<id>/cancel: the same path as the orderCancel mutation,
  * with the helper's defaults (restock and refund unless told otherwise).
  */
-export function cancelOrderHelper(state: ShopState, id: number, opts: { reason?: OrderRec['cancelReason']; restock?: boolean; refund?: boolean } = {}): OrderRec {
-  const r = cancelWithMoney(state, { orderId: gid('Order', id), reason: opts.reason ?? 'CUSTOMER', restock: opts.restock ?? true, refund: opts.refund ?? true });
+export function cancelOrderHelper(
+  state: ShopState,
+  id: number,
+  opts: { reason?: OrderRec['cancelReason']; restock?: boolean; refund?: boolean } = {},
+): OrderRec {
+  const r = cancelWithMoney(state, {
+    orderId: gid('Order', id),
+    reason: opts.reason ?? 'CUSTOMER',
+    restock: opts.restock ?? true,
+    refund: opts.refund ?? true,
+  });
   if (!r.order) throw new Error(r.errors.map((e) => e.message).join('; '));
   return r.order;
 }

@@ -70,8 +70,21 @@ export function txs(o: OrderRec): TransactionRec[] {
   return o.transactions;
 }
 
-export function addTx(o: OrderRec, t: Omit<TransactionRec, 'id' | 'createdAt' | 'processedAt' | 'test' | 'errorCode' | 'authorizationExpiresAt'> & Partial<TransactionRec>, newId: () => number, now: string): TransactionRec {
-  const rec: TransactionRec = { test: o.test, errorCode: null, authorizationExpiresAt: null, createdAt: now, processedAt: now, ...t, id: t.id ?? newId() };
+export function addTx(
+  o: OrderRec,
+  t: Omit<TransactionRec, 'id' | 'createdAt' | 'processedAt' | 'test' | 'errorCode' | 'authorizationExpiresAt'> & Partial<TransactionRec>,
+  newId: () => number,
+  now: string,
+): TransactionRec {
+  const rec: TransactionRec = {
+    test: o.test,
+    errorCode: null,
+    authorizationExpiresAt: null,
+    createdAt: now,
+    processedAt: now,
+    ...t,
+    id: t.id ?? newId(),
+  };
   txs(o).push(rec);
   return rec;
 }
@@ -81,10 +94,13 @@ const isMoneyIn = (t: TransactionRec): boolean => (t.kind === 'SALE' || t.kind =
 /** Amount captured (or being captured) against an authorization, and whether it was voided. */
 function authState(o: OrderRec, auth: TransactionRec, nowIso: string): { remaining: number; voided: boolean; expired: boolean } {
   const children = txs(o).filter((t) => t.parentId === auth.id);
-  const captured = children.filter((t) => t.kind === 'CAPTURE' && (t.status === 'SUCCESS' || t.status === 'PENDING')).reduce((s, t) => s + Number(t.amount), 0);
+  const captured = children
+    .filter((t) => t.kind === 'CAPTURE' && (t.status === 'SUCCESS' || t.status === 'PENDING'))
+    .reduce((s, t) => s + Number(t.amount), 0);
   const voided = children.some((t) => t.kind === 'VOID' && t.status === 'SUCCESS');
   const expired = auth.authorizationExpiresAt != null && auth.authorizationExpiresAt < nowIso && captured === 0;
-  const remaining = auth.status === 'SUCCESS' && !voided && !expired && !auth.closed ? Math.max(0, cents(Number(auth.amount) - captured)) : 0;
+  const remaining =
+    auth.status === 'SUCCESS' && !voided && !expired && !auth.closed ? Math.max(0, cents(Number(auth.amount) - captured)) : 0;
   return { remaining, voided, expired };
 }
 
@@ -128,11 +144,23 @@ export function ledgerSums(o: OrderRec, nowIso: string): LedgerSums {
       anyExpired ||= a.expired;
     }
   }
-  return { received: cents(received), refunded: cents(refunded), refundPending: cents(refundPending), capturable: cents(capturable), anyVoided, anyExpired };
+  return {
+    received: cents(received),
+    refunded: cents(refunded),
+    refundPending: cents(refundPending),
+    capturable: cents(capturable),
+    anyVoided,
+    anyExpired,
+  };
 }
 
 /** displayFinancialStatus from the ledger, so it can never disagree with the transactions. */
-export function financialStatusOf(o: OrderRec, total: number, nowIso: string, cancelled = o.cancelledAt != null): OrderRec['financialStatus'] {
+export function financialStatusOf(
+  o: OrderRec,
+  total: number,
+  nowIso: string,
+  cancelled = o.cancelledAt != null,
+): OrderRec['financialStatus'] {
   const s = ledgerSums(o, nowIso);
   if (s.received > EPS) {
     if (s.refunded >= s.received - EPS) return 'REFUNDED';
@@ -150,7 +178,14 @@ export function financialStatusOf(o: OrderRec, total: number, nowIso: string, ca
  * checkout; manual gateways (cash on delivery, bank deposit) record nothing until the order is
  * marked as paid. `financialStatus` on the input picks the shape when no payments are given.
  */
-export function openLedger(o: OrderRec, input: { financialStatus?: OrderRec['financialStatus']; gateway?: string; payments?: PaymentInput[] }, gateways: Record<string, GatewayRec> | undefined, total: number, newId: () => number, nowIso: string = o.createdAt): void {
+export function openLedger(
+  o: OrderRec,
+  input: { financialStatus?: OrderRec['financialStatus']; gateway?: string; payments?: PaymentInput[] },
+  gateways: Record<string, GatewayRec> | undefined,
+  total: number,
+  newId: () => number,
+  nowIso: string = o.createdAt,
+): void {
   o.transactions = [];
   const wanted = input.financialStatus ?? 'PAID';
   let payments = input.payments;
@@ -171,11 +206,27 @@ export function openLedger(o: OrderRec, input: { financialStatus?: OrderRec['fin
     const kind = p.kind ?? 'SALE';
     // Authorizations hold for 7 days from when the simulator took them (a backdated createdAt does not age them).
     const from = Math.max(Date.parse(o.createdAt), Date.parse(nowIso));
-    const expires = kind === 'AUTHORIZATION' ? new Date(wanted === 'EXPIRED' ? Date.parse(o.createdAt) - 1000 : from + 7 * 86_400_000).toISOString().replace('.000Z', 'Z') : null;
-    const t = addTx(o, { kind, status: p.status ?? gatewayOf(gateways, p.gateway).saleStatus ?? 'SUCCESS', gateway: p.gateway, amount: fmt(amount), parentId: null, authorizationExpiresAt: expires }, newId, o.createdAt);
+    const expires =
+      kind === 'AUTHORIZATION'
+        ? new Date(wanted === 'EXPIRED' ? Date.parse(o.createdAt) - 1000 : from + 7 * 86_400_000).toISOString().replace('.000Z', 'Z')
+        : null;
+    const t = addTx(
+      o,
+      {
+        kind,
+        status: p.status ?? gatewayOf(gateways, p.gateway).saleStatus ?? 'SUCCESS',
+        gateway: p.gateway,
+        amount: fmt(amount),
+        parentId: null,
+        authorizationExpiresAt: expires,
+      },
+      newId,
+      o.createdAt,
+    );
     t.processedAt = o.processedAt;
     left = cents(left - amount);
-    if (wanted === 'VOIDED') addTx(o, { kind: 'VOID', status: 'SUCCESS', gateway: p.gateway, amount: fmt(amount), parentId: t.id }, newId, o.createdAt);
+    if (wanted === 'VOIDED')
+      addTx(o, { kind: 'VOID', status: 'SUCCESS', gateway: p.gateway, amount: fmt(amount), parentId: t.id }, newId, o.createdAt);
   }
 }
 
@@ -192,9 +243,19 @@ export function migrateLedger(o: OrderRec, total: number, newId: () => number): 
     return;
   }
   o.paymentGateways = ['shopify_payments'];
-  const sale = addTx(o, { kind: 'SALE', status: 'SUCCESS', gateway: 'shopify_payments', amount: fmt(total), parentId: null }, newId, o.createdAt);
+  const sale = addTx(
+    o,
+    { kind: 'SALE', status: 'SUCCESS', gateway: 'shopify_payments', amount: fmt(total), parentId: null },
+    newId,
+    o.createdAt,
+  );
   for (const r of o.refunds) {
-    const t = addTx(o, { kind: 'REFUND', status: 'SUCCESS', gateway: 'shopify_payments', amount: r.amount, parentId: sale.id }, newId, r.createdAt);
+    const t = addTx(
+      o,
+      { kind: 'REFUND', status: 'SUCCESS', gateway: 'shopify_payments', amount: r.amount, parentId: sale.id },
+      newId,
+      r.createdAt,
+    );
     r.transactionIds = [t.id];
   }
 }

@@ -11,8 +11,14 @@ const r2 = (n: number): number => Math.round(n * 100) / 100;
 /** Why an order cannot be marked as paid (Order.canMarkAsPaid is false exactly then), or null. */
 export function markAsPaidBlocker(state: ShopState, o: OrderRec): string | null {
   if (o.cancelledAt) return 'Order cannot be marked as paid: it is cancelled.';
-  if (o.financialStatus === 'PAID' || orderMoney(o, state.now()).outstanding <= EPS) return 'Order cannot be marked as paid: nothing is outstanding.';
-  if (txs(o).some((t) => t.status === 'PENDING' && (t.kind === 'SALE' || t.kind === 'CAPTURE') && !gatewayOf(state.data.paymentGateways, t.gateway).manual)) {
+  if (o.financialStatus === 'PAID' || orderMoney(o, state.now()).outstanding <= EPS)
+    return 'Order cannot be marked as paid: nothing is outstanding.';
+  if (
+    txs(o).some(
+      (t) =>
+        t.status === 'PENDING' && (t.kind === 'SALE' || t.kind === 'CAPTURE') && !gatewayOf(state.data.paymentGateways, t.gateway).manual,
+    )
+  ) {
     return 'Order cannot be marked as paid: it has pending payment transactions.';
   }
   return null;
@@ -55,13 +61,18 @@ export interface CaptureInputArg {
 }
 
 /** orderCapture: at most what the authorization still holds; one capture closes it unless finalCapture is false on a multi-capturable gateway. */
-export function capture(state: ShopState, input: CaptureInputArg): { transaction: TransactionRec | null; order: OrderRec | null; userErrors: UserErr[] } {
+export function capture(
+  state: ShopState,
+  input: CaptureInputArg,
+): { transaction: TransactionRec | null; order: OrderRec | null; userErrors: UserErr[] } {
   const fail = (field: string, message: string) => ({ transaction: null, order: null, userErrors: [{ field: ['input', field], message }] });
   const o = orderByGid(state, input.id);
   if (!o) return fail('id', 'Order does not exist.');
   const auth = txs(o).find((t) => t.id === parseGid(input.parentTransactionId, 'OrderTransaction'));
-  if (!auth || auth.kind !== 'AUTHORIZATION') return fail('parentTransactionId', 'Parent transaction must be an authorization of this order.');
-  if (input.currency && input.currency !== o.currencyCode) return fail('currency', `Currency must be the order's currency ${o.currencyCode}.`);
+  if (!auth || auth.kind !== 'AUTHORIZATION')
+    return fail('parentTransactionId', 'Parent transaction must be an authorization of this order.');
+  if (input.currency && input.currency !== o.currencyCode)
+    return fail('currency', `Currency must be the order's currency ${o.currencyCode}.`);
   const amount = Number(input.amount);
   if (!(amount > 0)) return fail('amount', 'Amount must be greater than 0.');
   const now = state.now();
@@ -97,16 +108,32 @@ export interface CancelArgs {
  * payment received is refunded in one refund (no line items); then the order is cancelled and,
  * with restock, what it committed is released.
  */
-export function cancelWithMoney(state: ShopState, a: CancelArgs): { order: OrderRec | null; errors: { code: string; field: string[] | null; message: string }[] } {
+export function cancelWithMoney(
+  state: ShopState,
+  a: CancelArgs,
+): { order: OrderRec | null; errors: { code: string; field: string[] | null; message: string }[] } {
   if (a.refundMethod?.storeCreditRefund) throw notImplemented('orderCancel refundMethod.storeCreditRefund');
   const o = orderByGid(state, a.orderId);
   if (!o) return { order: null, errors: [{ code: 'NOT_FOUND', field: ['orderId'], message: 'Order does not exist.' }] };
-  if (o.cancelledAt) return { order: null, errors: [{ code: 'INVALID', field: ['orderId'], message: 'Order has already been cancelled.' }] };
-  if ((a.staffNote ?? '').length > 255) return { order: null, errors: [{ code: 'INVALID', field: ['staffNote'], message: 'Staff note is too long (maximum is 255 characters).' }] };
-  if (a.refund != null && a.refundMethod?.originalPaymentMethodsRefund != null && a.refund !== a.refundMethod.originalPaymentMethodsRefund) {
+  if (o.cancelledAt)
+    return { order: null, errors: [{ code: 'INVALID', field: ['orderId'], message: 'Order has already been cancelled.' }] };
+  if ((a.staffNote ?? '').length > 255)
+    return {
+      order: null,
+      errors: [{ code: 'INVALID', field: ['staffNote'], message: 'Staff note is too long (maximum is 255 characters).' }],
+    };
+  if (
+    a.refund != null &&
+    a.refundMethod?.originalPaymentMethodsRefund != null &&
+    a.refund !== a.refundMethod.originalPaymentMethodsRefund
+  ) {
     return { order: null, errors: [{ code: 'INVALID', field: ['refundMethod'], message: 'refund and refundMethod disagree.' }] };
   }
-  if (txs(o).some((t) => t.kind === 'AUTHORIZATION' && t.status === 'PENDING')) return { order: null, errors: [{ code: 'INVALID', field: ['orderId'], message: 'Order has pending payment authorizations and cannot be cancelled.' }] };
+  if (txs(o).some((t) => t.kind === 'AUTHORIZATION' && t.status === 'PENDING'))
+    return {
+      order: null,
+      errors: [{ code: 'INVALID', field: ['orderId'], message: 'Order has pending payment authorizations and cannot be cancelled.' }],
+    };
   const refund = a.refundMethod?.originalPaymentMethodsRefund ?? a.refund ?? false;
   const now = state.now();
   const newId = () => state.newId();
@@ -118,9 +145,32 @@ export function cancelWithMoney(state: ShopState, a: CancelArgs): { order: Order
   if (refund) {
     const parts = allocate(o, Number.MAX_SAFE_INTEGER);
     if (parts.length) {
-      const created = parts.map((p) => addTx(o, { kind: 'REFUND', status: gatewayOf(state.data.paymentGateways, p.parent.gateway).refundStatus ?? 'SUCCESS', gateway: p.parent.gateway, amount: fmt(p.amount), parentId: p.parent.id }, newId, now));
+      const created = parts.map((p) =>
+        addTx(
+          o,
+          {
+            kind: 'REFUND',
+            status: gatewayOf(state.data.paymentGateways, p.parent.gateway).refundStatus ?? 'SUCCESS',
+            gateway: p.parent.gateway,
+            amount: fmt(p.amount),
+            parentId: p.parent.id,
+          },
+          newId,
+          now,
+        ),
+      );
       const amount = created.filter((t) => t.status === 'SUCCESS' || t.status === 'PENDING').reduce((s, t) => s + Number(t.amount), 0);
-      refundRec = { id: state.newId(), createdAt: now, processedAt: now, note: 'Order cancelled', amount: fmt(amount), lineItems: [], shipping: [], transactionIds: created.map((t) => t.id), adjustments: [] };
+      refundRec = {
+        id: state.newId(),
+        createdAt: now,
+        processedAt: now,
+        note: 'Order cancelled',
+        amount: fmt(amount),
+        lineItems: [],
+        shipping: [],
+        transactionIds: created.map((t) => t.id),
+        adjustments: [],
+      };
       o.refunds.push(refundRec);
     }
   }

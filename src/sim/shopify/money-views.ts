@@ -3,8 +3,27 @@ import { gid } from './ids';
 import type { OrderRec, RefundRec, ShopState } from './state';
 import { connection, lineItemView, locationView, moneyBag, orderView, shippingLineView, type ConnArgs, type ViewCtx } from './views';
 import { EPS, capturableOf, fmt, gatewayOf, refundableOf, txs, type TransactionRec } from './money-ledger';
-import { allocate, createRefund, notImplemented, orderMoney, planLines, planShipping, planValue, unitNet, type LinePlan, type RefundInputArg } from './money';
-import { cancelWithMoney, capture, markAsPaid, markAsPaidBlocker, multiCapturable, type CancelArgs, type CaptureInputArg } from './money-payments';
+import {
+  allocate,
+  createRefund,
+  notImplemented,
+  orderMoney,
+  planLines,
+  planShipping,
+  planValue,
+  unitNet,
+  type LinePlan,
+  type RefundInputArg,
+} from './money';
+import {
+  cancelWithMoney,
+  capture,
+  markAsPaid,
+  markAsPaidBlocker,
+  multiCapturable,
+  type CancelArgs,
+  type CaptureInputArg,
+} from './money-payments';
 import { idempotencyKey } from './exec';
 import type { SimRuntime } from './runtime';
 import type { UserErr } from './mutations';
@@ -54,7 +73,12 @@ export function transactionView(o: OrderRec, t: TransactionRec, ctx: ViewCtx): O
   };
 }
 
-function refundLineItemView(o: OrderRec, p: { lineItemId: number; quantity: number; restockType: string; locationId: number | null; subtotal: number; tax: number }, ctx: ViewCtx, id: string | null): Obj {
+function refundLineItemView(
+  o: OrderRec,
+  p: { lineItemId: number; quantity: number; restockType: string; locationId: number | null; subtotal: number; tax: number },
+  ctx: ViewCtx,
+  id: string | null,
+): Obj {
   const cur = o.currencyCode;
   const l = o.lineItems.find((x) => x.id === p.lineItemId);
   const loc = p.locationId != null ? ctx.state.location(p.locationId) : undefined;
@@ -72,7 +96,8 @@ function refundLineItemView(o: OrderRec, p: { lineItemId: number; quantity: numb
   };
 }
 
-const pageOf = <T>(items: T[], args: ConnArgs, ctx: ViewCtx, idOf: (t: T) => number, view: (t: T) => Obj): Obj => connection(items, args.first == null && args.last == null ? { ...args, first: 250 } : args, ctx, { idOf, view });
+const pageOf = <T>(items: T[], args: ConnArgs, ctx: ViewCtx, idOf: (t: T) => number, view: (t: T) => Obj): Obj =>
+  connection(items, args.first == null && args.last == null ? { ...args, first: 250 } : args, ctx, { idOf, view });
 
 export function refundView(o: OrderRec, r: RefundRec, ctx: ViewCtx): Obj {
   const cur = o.currencyCode;
@@ -92,27 +117,64 @@ export function refundView(o: OrderRec, r: RefundRec, ctx: ViewCtx): Obj {
     staffMember: null,
     duties: [],
     refundLineItems: (args: ConnArgs) =>
-      pageOf(r.lineItems, args, ctx, (x) => x.lineItemId, (x) => {
-        const l = o.lineItems.find((li) => li.id === x.lineItemId);
-        const subtotal = x.subtotal != null ? Number(x.subtotal) : l ? unitNet(l) * x.quantity : 0;
-        const tax = x.tax != null ? Number(x.tax) : l ? (l.taxLines.reduce((s, t) => s + Number(t.amount), 0) / l.quantity) * x.quantity : 0;
-        const restockType = x.restockType ?? (x.restock ? 'CANCEL' : 'NO_RESTOCK');
-        return refundLineItemView(o, { ...x, restockType, locationId: x.locationId ?? (x.restock ? (l?.locationId ?? null) : null), subtotal, tax }, ctx, gid('RefundLineItem', `${r.id}${x.lineItemId}`));
-      }),
+      pageOf(
+        r.lineItems,
+        args,
+        ctx,
+        (x) => x.lineItemId,
+        (x) => {
+          const l = o.lineItems.find((li) => li.id === x.lineItemId);
+          const subtotal = x.subtotal != null ? Number(x.subtotal) : l ? unitNet(l) * x.quantity : 0;
+          const tax =
+            x.tax != null ? Number(x.tax) : l ? (l.taxLines.reduce((s, t) => s + Number(t.amount), 0) / l.quantity) * x.quantity : 0;
+          const restockType = x.restockType ?? (x.restock ? 'CANCEL' : 'NO_RESTOCK');
+          return refundLineItemView(
+            o,
+            { ...x, restockType, locationId: x.locationId ?? (x.restock ? (l?.locationId ?? null) : null), subtotal, tax },
+            ctx,
+            gid('RefundLineItem', `${r.id}${x.lineItemId}`),
+          );
+        },
+      ),
     refundShippingLines: (args: ConnArgs) =>
-      pageOf(r.shipping ?? [], args, ctx, (s) => s.shippingLineId, (s) => {
-        const line = o.shippingLines.find((x) => x.id === s.shippingLineId);
-        return {
-          __typename: 'RefundShippingLine',
-          id: gid('RefundShippingLine', `${r.id}${s.shippingLineId}`),
-          shippingLine: () => (line ? shippingLineView(o, line) : null),
-          subtotalAmountSet: moneyBag(s.subtotal, cur),
-          taxAmountSet: moneyBag(s.tax, cur),
-        };
-      }),
+      pageOf(
+        r.shipping ?? [],
+        args,
+        ctx,
+        (s) => s.shippingLineId,
+        (s) => {
+          const line = o.shippingLines.find((x) => x.id === s.shippingLineId);
+          return {
+            __typename: 'RefundShippingLine',
+            id: gid('RefundShippingLine', `${r.id}${s.shippingLineId}`),
+            shippingLine: () => (line ? shippingLineView(o, line) : null),
+            subtotalAmountSet: moneyBag(s.subtotal, cur),
+            taxAmountSet: moneyBag(s.tax, cur),
+          };
+        },
+      ),
     orderAdjustments: (args: ConnArgs) =>
-      pageOf(r.adjustments ?? [], args, ctx, (a) => a.id, (a) => ({ __typename: 'OrderAdjustment', id: gid('OrderAdjustment', a.id), amountSet: moneyBag(a.amount, cur), taxAmountSet: moneyBag(0, cur), reason: a.reason })),
-    transactions: (args: ConnArgs) => pageOf(own, args, ctx, (t) => t.id, (t) => transactionView(o, t, ctx)),
+      pageOf(
+        r.adjustments ?? [],
+        args,
+        ctx,
+        (a) => a.id,
+        (a) => ({
+          __typename: 'OrderAdjustment',
+          id: gid('OrderAdjustment', a.id),
+          amountSet: moneyBag(a.amount, cur),
+          taxAmountSet: moneyBag(0, cur),
+          reason: a.reason,
+        }),
+      ),
+    transactions: (args: ConnArgs) =>
+      pageOf(
+        own,
+        args,
+        ctx,
+        (t) => t.id,
+        (t) => transactionView(o, t, ctx),
+      ),
   };
 }
 
@@ -127,13 +189,24 @@ interface SuggestArgs {
 
 function suggestedRefundView(o: OrderRec, a: SuggestArgs, ctx: ViewCtx): Obj {
   if (a.refundDuties?.length) throw notImplemented('suggestedRefund refundDuties (duties are not modelled)');
-  if (a.refundMethodAllocation != null && a.refundMethodAllocation !== 'ORIGINAL_PAYMENT_METHODS') throw notImplemented(`suggestedRefund refundMethodAllocation ${a.refundMethodAllocation}`);
+  if (a.refundMethodAllocation != null && a.refundMethodAllocation !== 'ORIGINAL_PAYMENT_METHODS')
+    throw notImplemented(`suggestedRefund refundMethodAllocation ${a.refundMethodAllocation}`);
   const cur = o.currencyCode;
   const errors: UserErr[] = [];
-  const input = a.suggestFullRefund ? o.lineItems.filter((l) => l.currentQuantity > 0).map((l) => ({ lineItemId: gid('LineItem', l.id), quantity: l.currentQuantity, restockType: 'NO_RESTOCK' })) : a.refundLineItems;
+  const input = a.suggestFullRefund
+    ? o.lineItems
+        .filter((l) => l.currentQuantity > 0)
+        .map((l) => ({ lineItemId: gid('LineItem', l.id), quantity: l.currentQuantity, restockType: 'NO_RESTOCK' }))
+    : a.refundLineItems;
   const lines: LinePlan[] = planLines(ctx.state, o, input, errors);
   if (errors.length) throw new GraphQLError(errors.map((e) => e.message).join(' '), { extensions: { code: 'BAD_REQUEST' } });
-  const ship = planShipping(o, a.shippingAmount == null && !!(a.refundShipping || a.suggestFullRefund), a.shippingAmount != null ? Number(a.shippingAmount) : null, errors, ['shippingAmount']);
+  const ship = planShipping(
+    o,
+    a.shippingAmount == null && !!(a.refundShipping || a.suggestFullRefund),
+    a.shippingAmount != null ? Number(a.shippingAmount) : null,
+    errors,
+    ['shippingAmount'],
+  );
   if (errors.length) throw new GraphQLError(errors.map((e) => e.message).join(' '), { extensions: { code: 'BAD_REQUEST' } });
   const fullShip = planShipping(o, true, null, [], []);
   const value = planValue(o, lines, ship);
@@ -152,7 +225,21 @@ function suggestedRefundView(o: OrderRec, a: SuggestArgs, ctx: ViewCtx): Obj {
     totalDutiesSet: bag(0),
     refundDuties: [],
     suggestedRefundMethods: [],
-    refundLineItems: lines.map((p) => refundLineItemView(o, { lineItemId: p.line.id, quantity: p.quantity, restockType: p.restockType, locationId: p.locationId, subtotal: p.subtotal, tax: p.tax }, ctx, null)),
+    refundLineItems: lines.map((p) =>
+      refundLineItemView(
+        o,
+        {
+          lineItemId: p.line.id,
+          quantity: p.quantity,
+          restockType: p.restockType,
+          locationId: p.locationId,
+          subtotal: p.subtotal,
+          tax: p.tax,
+        },
+        ctx,
+        null,
+      ),
+    ),
     shipping: {
       __typename: 'ShippingRefund',
       amount: fmt(value.shipping),
@@ -208,7 +295,8 @@ export function moneyOrderFields(o: OrderRec, ctx: ViewCtx): Obj {
       return (a.first != null ? all.slice(0, a.first) : all).map((t) => transactionView(o, t, ctx));
     },
     transactionsCount: () => ({ count: txs(o).length, precision: 'EXACT' }),
-    refunds: (a: { first?: number | null }) => (a.first != null ? o.refunds.slice(0, a.first) : o.refunds).map((r) => refundView(o, r, ctx)),
+    refunds: (a: { first?: number | null }) =>
+      (a.first != null ? o.refunds.slice(0, a.first) : o.refunds).map((r) => refundView(o, r, ctx)),
     suggestedRefund: (a: SuggestArgs) => suggestedRefundView(o, a, ctx),
     totalCapturable: () => fmt(m().capturable),
     totalReceived: () => fmt(m().received),
@@ -219,7 +307,11 @@ export function moneyOrderFields(o: OrderRec, ctx: ViewCtx): Obj {
 
 function stableJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v && typeof v === 'object') return `{${Object.keys(v as Obj).sort().map((k) => `${JSON.stringify(k)}:${stableJson((v as Obj)[k])}`).join(',')}}`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v as Obj)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Obj)[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v);
 }
 
@@ -228,15 +320,26 @@ function stableJson(v: unknown): string {
  * with the same key and arguments returns the first result (no second refund); the same key with
  * other arguments, or after a failed attempt, is refused.
  */
-function idempotent(rt: SimRuntime, ctx: ViewCtx, info: GraphQLResolveInfo, args: unknown, run: () => { payload: Obj; failed: boolean }, failure: (message: string) => Obj): Obj {
+function idempotent(
+  rt: SimRuntime,
+  ctx: ViewCtx,
+  info: GraphQLResolveInfo,
+  args: unknown,
+  run: () => { payload: Obj; failed: boolean },
+  failure: (message: string) => Obj,
+): Obj {
   const key = idempotencyKey(info);
   if (key == null) {
     if (rt.options.requireIdempotency && ctx.version >= '2026-04' && !ctx.bulk) {
-      throw new GraphQLError(`The @idempotent directive is required for the ${info.fieldName} mutation. Provide a unique key (for example a UUID) and reuse it only to retry the same operation.`, { extensions: { code: 'BAD_REQUEST' } });
+      throw new GraphQLError(
+        `The @idempotent directive is required for the ${info.fieldName} mutation. Provide a unique key (for example a UUID) and reuse it only to retry the same operation.`,
+        { extensions: { code: 'BAD_REQUEST' } },
+      );
     }
     return run().payload;
   }
-  if (!key.trim()) throw new GraphQLError('The idempotency key cannot be an empty string or whitespace only.', { extensions: { code: 'BAD_REQUEST' } });
+  if (!key.trim())
+    throw new GraphQLError('The idempotency key cannot be an empty string or whitespace only.', { extensions: { code: 'BAD_REQUEST' } });
   const store = rt.idempotencyStore(ctx.appId);
   const fingerprint = `${info.fieldName}:${stableJson(args)}`;
   const hit = store.get(key);
@@ -265,7 +368,14 @@ export function moneyRoots(rt: SimRuntime, ctx: ViewCtx): { query: Obj; mutation
           a,
           () => {
             const r = createRefund(s, a.input);
-            return { payload: { refund: r.refund && r.order ? refundView(r.order, r.refund, ctx) : null, order: view(r.order), userErrors: r.userErrors }, failed: r.userErrors.length > 0 };
+            return {
+              payload: {
+                refund: r.refund && r.order ? refundView(r.order, r.refund, ctx) : null,
+                order: view(r.order),
+                userErrors: r.userErrors,
+              },
+              failed: r.userErrors.length > 0,
+            };
           },
           (message) => ({ refund: null, order: null, userErrors: [{ field: null, message }] }),
         ),
@@ -279,7 +389,11 @@ export function moneyRoots(rt: SimRuntime, ctx: ViewCtx): { query: Obj; mutation
       },
       orderCancel: (a: CancelArgs) => {
         const r = cancelWithMoney(s, a);
-        return { job: r.order ? { __typename: 'Job', id: gid('Job', s.newId()), done: true, query: null } : null, orderCancelUserErrors: r.errors, userErrors: r.errors.map((e) => ({ field: e.field, message: e.message })) };
+        return {
+          job: r.order ? { __typename: 'Job', id: gid('Job', s.newId()), done: true, query: null } : null,
+          orderCancelUserErrors: r.errors,
+          userErrors: r.errors.map((e) => ({ field: e.field, message: e.message })),
+        };
       },
     },
   };

@@ -112,7 +112,13 @@ export interface ShipPlan {
 }
 
 /** Refund lines: quantities within what is still refundable, restock locations that stock the item. */
-export function planLines(state: ShopState, o: OrderRec, input: RefundInputArg['refundLineItems'], errors: UserErr[], path = 'refundLineItems'): LinePlan[] {
+export function planLines(
+  state: ShopState,
+  o: OrderRec,
+  input: RefundInputArg['refundLineItems'],
+  errors: UserErr[],
+  path = 'refundLineItems',
+): LinePlan[] {
   const plans: LinePlan[] = [];
   const taken = new Map<number, number>();
   (input ?? []).forEach((x, i) => {
@@ -122,9 +128,14 @@ export function planLines(state: ShopState, o: OrderRec, input: RefundInputArg['
     if (x.quantity < 1) return errors.push({ field: f('quantity'), message: 'Quantity must be greater than 0.' });
     const used = (taken.get(line.id) ?? 0) + x.quantity;
     taken.set(line.id, used);
-    if (used > line.currentQuantity) return errors.push({ field: f('quantity'), message: `Quantity cannot refund more items than were purchased (${line.currentQuantity} refundable).` });
+    if (used > line.currentQuantity)
+      return errors.push({
+        field: f('quantity'),
+        message: `Quantity cannot refund more items than were purchased (${line.currentQuantity} refundable).`,
+      });
     const restockType = (x.restockType ?? 'NO_RESTOCK') as RestockType | 'LEGACY_RESTOCK';
-    if (restockType === 'LEGACY_RESTOCK') return errors.push({ field: f('restockType'), message: 'Restock type LEGACY_RESTOCK is not accepted when creating new refunds.' });
+    if (restockType === 'LEGACY_RESTOCK')
+      return errors.push({ field: f('restockType'), message: 'Restock type LEGACY_RESTOCK is not accepted when creating new refunds.' });
     let locationId: number | null = null;
     if (restockType !== 'NO_RESTOCK') {
       locationId = x.locationId ? parseGid(x.locationId, 'Location') : line.locationId;
@@ -135,7 +146,14 @@ export function planLines(state: ShopState, o: OrderRec, input: RefundInputArg['
       if (!item) return errors.push({ field: f('restockType'), message: 'Line item cannot be restocked: it has no inventory item.' });
       if (!item.levels[loc.id]) return errors.push({ field: f('locationId'), message: 'The item is not stocked at the location.' });
     }
-    plans.push({ line, quantity: x.quantity, restockType, locationId, subtotal: unitNet(line) * x.quantity, tax: unitTax(line) * x.quantity });
+    plans.push({
+      line,
+      quantity: x.quantity,
+      restockType,
+      locationId,
+      subtotal: unitNet(line) * x.quantity,
+      tax: unitTax(line) * x.quantity,
+    });
   });
   return plans;
 }
@@ -167,7 +185,11 @@ export function planShipping(o: OrderRec, full: boolean, amount: number | null, 
 }
 
 /** Money a line and shipping plan is worth to the customer (tax on top unless prices include it). */
-export function planValue(o: OrderRec, lines: LinePlan[], ship: ShipPlan[]): { subtotal: number; tax: number; shipping: number; shippingTax: number; amount: number } {
+export function planValue(
+  o: OrderRec,
+  lines: LinePlan[],
+  ship: ShipPlan[],
+): { subtotal: number; tax: number; shipping: number; shippingTax: number; amount: number } {
   const subtotal = lines.reduce((a, l) => a + l.subtotal, 0);
   const tax = lines.reduce((a, l) => a + l.tax, 0);
   const shipping = ship.reduce((a, s) => a + s.subtotal, 0);
@@ -196,38 +218,58 @@ export function allocate(o: OrderRec, amount: number): { parent: TransactionRec;
  * refund, its REFUND transactions, restocks and the order's new figures. Without `transactions`
  * no money moves, exactly as on Shopify (suggestedRefund tells what to pass).
  */
-export function createRefund(state: ShopState, input: RefundInputArg): { refund: RefundRec | null; order: OrderRec | null; userErrors: UserErr[] } {
+export function createRefund(
+  state: ShopState,
+  input: RefundInputArg,
+): { refund: RefundRec | null; order: OrderRec | null; userErrors: UserErr[] } {
   if (input.refundDuties?.length) throw notImplemented('RefundInput.refundDuties (duties are not modelled)');
   if (input.refundMethods?.length) throw notImplemented('RefundInput.refundMethods (store credit refunds)');
   const o = orderByGid(state, input.orderId);
   if (!o) return { refund: null, order: null, userErrors: [{ field: ['orderId'], message: 'Order does not exist.' }] };
   const errors: UserErr[] = [];
-  if (input.currency && input.currency !== o.currencyCode) errors.push({ field: ['currency'], message: `Currency must be the order's currency ${o.currencyCode} (the simulator has no presentment currencies).` });
+  if (input.currency && input.currency !== o.currencyCode)
+    errors.push({
+      field: ['currency'],
+      message: `Currency must be the order's currency ${o.currencyCode} (the simulator has no presentment currencies).`,
+    });
   const lines = planLines(state, o, input.refundLineItems, errors);
-  const ship = input.shipping ? planShipping(o, !!input.shipping.fullRefund, input.shipping.amount != null ? Number(input.shipping.amount) : null, errors, ['shipping', 'amount']) : [];
+  const ship = input.shipping
+    ? planShipping(o, !!input.shipping.fullRefund, input.shipping.amount != null ? Number(input.shipping.amount) : null, errors, [
+        'shipping',
+        'amount',
+      ])
+    : [];
   const planned = new Map<number, number>();
   const txPlan: { parent: TransactionRec; amount: number; gateway: string }[] = [];
   (input.transactions ?? []).forEach((t, i) => {
     const f = (k: string) => ['transactions', String(i), k];
     if (t.kind !== 'REFUND') return errors.push({ field: f('kind'), message: 'Transactions of a refund must be of kind REFUND.' });
-    if (parseGid(t.orderId, 'Order') !== o.id) return errors.push({ field: f('orderId'), message: 'Transaction order does not match the refund order.' });
+    if (parseGid(t.orderId, 'Order') !== o.id)
+      return errors.push({ field: f('orderId'), message: 'Transaction order does not match the refund order.' });
     const amount = Number(t.amount);
     if (!(amount > 0)) return errors.push({ field: f('amount'), message: 'Amount must be greater than 0.' });
     let parent: TransactionRec | undefined;
     if (t.parentId) {
       parent = txs(o).find((x) => x.id === parseGid(t.parentId, 'OrderTransaction'));
-      if (!parent || !((parent.kind === 'SALE' || parent.kind === 'CAPTURE') && parent.status === 'SUCCESS')) return errors.push({ field: f('parentId'), message: 'Parent transaction must be a successful sale or capture of this order.' });
-      if (parent.gateway !== t.gateway) return errors.push({ field: f('gateway'), message: `Gateway must match the parent transaction's gateway (${parent.gateway}).` });
+      if (!parent || !((parent.kind === 'SALE' || parent.kind === 'CAPTURE') && parent.status === 'SUCCESS'))
+        return errors.push({ field: f('parentId'), message: 'Parent transaction must be a successful sale or capture of this order.' });
+      if (parent.gateway !== t.gateway)
+        return errors.push({ field: f('gateway'), message: `Gateway must match the parent transaction's gateway (${parent.gateway}).` });
     } else {
       parent = txs(o).find((x) => x.gateway === t.gateway && refundableOf(o, x) - (planned.get(x.id) ?? 0) >= amount - EPS);
       if (!parent) return errors.push({ field: f('gateway'), message: `No payment on gateway ${t.gateway} can refund ${fmt(amount)}.` });
     }
     const max = r2(refundableOf(o, parent) - (planned.get(parent.id) ?? 0));
-    if (amount > max + EPS) return errors.push({ field: f('amount'), message: `Refund amount ${fmt(amount)} is greater than the refundable amount ${fmt(max)} of transaction ${gid('OrderTransaction', parent.id)}.` });
+    if (amount > max + EPS)
+      return errors.push({
+        field: f('amount'),
+        message: `Refund amount ${fmt(amount)} is greater than the refundable amount ${fmt(max)} of transaction ${gid('OrderTransaction', parent.id)}.`,
+      });
     planned.set(parent.id, (planned.get(parent.id) ?? 0) + amount);
     txPlan.push({ parent, amount, gateway: t.gateway });
   });
-  if (!errors.length && !lines.length && !ship.length && !txPlan.length) errors.push({ field: null, message: 'A refund needs line items, shipping or transactions.' });
+  if (!errors.length && !lines.length && !ship.length && !txPlan.length)
+    errors.push({ field: null, message: 'A refund needs line items, shipping or transactions.' });
   if (errors.length) return { refund: null, order: null, userErrors: errors };
 
   const now = state.now();
@@ -237,7 +279,19 @@ export function createRefund(state: ShopState, input: RefundInputArg): { refund:
     restock(state, p);
   }
   const created = txPlan.map((t) =>
-    addTx(o, { kind: 'REFUND', status: gatewayOf(state.data.paymentGateways, t.gateway).refundStatus ?? 'SUCCESS', gateway: t.gateway, amount: fmt(t.amount), parentId: t.parent.id, processedAt: input.processedAt ?? now }, newId, now),
+    addTx(
+      o,
+      {
+        kind: 'REFUND',
+        status: gatewayOf(state.data.paymentGateways, t.gateway).refundStatus ?? 'SUCCESS',
+        gateway: t.gateway,
+        amount: fmt(t.amount),
+        parentId: t.parent.id,
+        processedAt: input.processedAt ?? now,
+      },
+      newId,
+      now,
+    ),
   );
   const value = planValue(o, lines, ship);
   const actual = created.filter((t) => t.status === 'SUCCESS' || t.status === 'PENDING').reduce((a, t) => a + Number(t.amount), 0);
@@ -248,7 +302,15 @@ export function createRefund(state: ShopState, input: RefundInputArg): { refund:
     processedAt: input.processedAt ?? now,
     note: input.note ?? null,
     amount: fmt(actual),
-    lineItems: lines.map((p) => ({ lineItemId: p.line.id, quantity: p.quantity, restock: p.restockType !== 'NO_RESTOCK', restockType: p.restockType, locationId: p.locationId, subtotal: fmt(p.subtotal), tax: fmt(p.tax) })),
+    lineItems: lines.map((p) => ({
+      lineItemId: p.line.id,
+      quantity: p.quantity,
+      restock: p.restockType !== 'NO_RESTOCK',
+      restockType: p.restockType,
+      locationId: p.locationId,
+      subtotal: fmt(p.subtotal),
+      tax: fmt(p.tax),
+    })),
     shipping: ship.map((s) => ({ shippingLineId: s.shippingLineId, subtotal: fmt(s.subtotal), tax: fmt(s.tax) })),
     transactionIds: created.map((t) => t.id),
     adjustments: Math.abs(diff) > EPS ? [{ id: state.newId(), amount: fmt(diff), reason: discrepancyReason(input.discrepancyReason) }] : [],
@@ -281,14 +343,29 @@ export function notImplemented(what: string): GraphQLError {
  * The simulator's own refund helper (sim.refundOrder): refunds lines with money back through the
  * payments received, as a merchant refunding from the admin does; `restock` means CANCEL.
  */
-export function refundLinesWithMoney(state: ShopState, orderId: number, lines: { lineItemId: number; quantity: number; restock?: boolean }[], note?: string): RefundRec {
+export function refundLinesWithMoney(
+  state: ShopState,
+  orderId: number,
+  lines: { lineItemId: number; quantity: number; restock?: boolean }[],
+  note?: string,
+): RefundRec {
   const o = state.order(orderId);
   if (!o) throw new Error(`order ${orderId} does not exist`);
-  const items = lines.map((l) => ({ lineItemId: gid('LineItem', l.lineItemId), quantity: l.quantity, restockType: l.restock ? 'CANCEL' : 'NO_RESTOCK' }));
+  const items = lines.map((l) => ({
+    lineItemId: gid('LineItem', l.lineItemId),
+    quantity: l.quantity,
+    restockType: l.restock ? 'CANCEL' : 'NO_RESTOCK',
+  }));
   const errors: UserErr[] = [];
   const value = planValue(o, planLines(state, o, items, errors), []);
   if (errors.length) throw new Error(errors.map((e) => e.message).join('; '));
-  const transactions = allocate(o, value.amount).map((a) => ({ amount: fmt(a.amount), gateway: a.parent.gateway, kind: 'REFUND', orderId: gid('Order', o.id), parentId: gid('OrderTransaction', a.parent.id) }));
+  const transactions = allocate(o, value.amount).map((a) => ({
+    amount: fmt(a.amount),
+    gateway: a.parent.gateway,
+    kind: 'REFUND',
+    orderId: gid('Order', o.id),
+    parentId: gid('OrderTransaction', a.parent.id),
+  }));
   const r = createRefund(state, { orderId: gid('Order', o.id), note, refundLineItems: items, transactions });
   if (!r.refund) throw new Error(r.userErrors.map((e) => e.message).join('; '));
   return r.refund;

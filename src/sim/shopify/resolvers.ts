@@ -27,7 +27,17 @@ import {
   type ConnArgs,
   type ViewCtx,
 } from './views';
-import { customerUpsert, inventorySetQuantities, metafieldDefinitionCreate, metafieldsSet, productSet, type CustomerInputArg, type MetafieldsSetArg, type ProductSetArgs, type SetQuantitiesInput } from './mutations';
+import {
+  customerUpsert,
+  inventorySetQuantities,
+  metafieldDefinitionCreate,
+  metafieldsSet,
+  productSet,
+  type CustomerInputArg,
+  type MetafieldsSetArg,
+  type ProductSetArgs,
+  type SetQuantitiesInput,
+} from './mutations';
 import { cancelBulk, startBulkMutation, startBulkQuery, stagedTarget } from './bulk';
 import { idempotencyKey } from './exec';
 import type { LevelRec } from './state';
@@ -57,9 +67,12 @@ function idempotent(rt: SimRuntime, ctx: ViewCtx, info: GraphQLResolveInfo, args
   const key = idempotencyKey(info);
   if (!key) {
     if (rt.options.requireIdempotency && ctx.version >= '2026-04' && !ctx.bulk) {
-      throw new GraphQLError(`The @idempotent directive is required for the ${info.fieldName} mutation. Provide a unique key (for example a UUID) and reuse it only to retry the same operation.`, {
-        extensions: { code: 'BAD_REQUEST' },
-      });
+      throw new GraphQLError(
+        `The @idempotent directive is required for the ${info.fieldName} mutation. Provide a unique key (for example a UUID) and reuse it only to retry the same operation.`,
+        {
+          extensions: { code: 'BAD_REQUEST' },
+        },
+      );
     }
     return run();
   }
@@ -113,7 +126,14 @@ export function buildRoots(rt: SimRuntime, ctx: ViewCtx): { query: Obj; mutation
       const o = s.order(parseGid(id, 'Order') ?? -1);
       return o ? orderView(o, ctx) : null;
     },
-    products: (a: ConnArgs) => connection(Object.values(d.products), a, ctx, { idOf: (p) => p.id, view: (p) => productView(p, ctx), sortKeys: PRODUCT_SORT, search: PRODUCT_SEARCH(s), freeText: (p) => [p.title] }),
+    products: (a: ConnArgs) =>
+      connection(Object.values(d.products), a, ctx, {
+        idOf: (p) => p.id,
+        view: (p) => productView(p, ctx),
+        sortKeys: PRODUCT_SORT,
+        search: PRODUCT_SEARCH(s),
+        freeText: (p) => [p.title],
+      }),
     product: (a: { id: string }) => {
       const p = s.product(parseGid(a.id, 'Product') ?? -1);
       return p ? productView(p, ctx) : null;
@@ -127,7 +147,13 @@ export function buildRoots(rt: SimRuntime, ctx: ViewCtx): { query: Obj; mutation
       return p ? productView(p, ctx) : null;
     },
     productVariants: (a: ConnArgs) =>
-      connection(Object.values(d.variants), a, ctx, { idOf: (v) => v.id, view: (v) => variantView(v, ctx), sortKeys: VARIANT_SORT, search: VARIANT_SEARCH(s), freeText: (v) => [v.title, v.sku ?? ''] }),
+      connection(Object.values(d.variants), a, ctx, {
+        idOf: (v) => v.id,
+        view: (v) => variantView(v, ctx),
+        sortKeys: VARIANT_SORT,
+        search: VARIANT_SEARCH(s),
+        freeText: (v) => [v.title, v.sku ?? ''],
+      }),
     productVariant: (a: { id: string }) => {
       const v = s.variant(parseGid(a.id, 'ProductVariant') ?? -1);
       return v ? variantView(v, ctx) : null;
@@ -142,9 +168,16 @@ export function buildRoots(rt: SimRuntime, ctx: ViewCtx): { query: Obj; mutation
       const op = opId != null ? rt.productOperations.get(opId) : undefined;
       if (!op) return null;
       const p = op.productId != null ? s.product(op.productId) : undefined;
-      return { __typename: 'ProductSetOperation', id: a.id, status: op.status, product: p ? productView(p, ctx) : null, userErrors: op.userErrors };
+      return {
+        __typename: 'ProductSetOperation',
+        id: a.id,
+        status: op.status,
+        product: p ? productView(p, ctx) : null,
+        userErrors: op.userErrors,
+      };
     },
-    inventoryItems: (a: ConnArgs) => connection(Object.values(d.inventoryItems), a, ctx, { idOf: (i) => i.id, view: (i) => itemView(i, ctx), search: ITEM_SEARCH(s) }),
+    inventoryItems: (a: ConnArgs) =>
+      connection(Object.values(d.inventoryItems), a, ctx, { idOf: (i) => i.id, view: (i) => itemView(i, ctx), search: ITEM_SEARCH(s) }),
     inventoryItem: (a: { id: string }) => {
       const i = s.inventoryItem(parseGid(a.id, 'InventoryItem') ?? -1);
       return i ? itemView(i, ctx) : null;
@@ -160,7 +193,13 @@ export function buildRoots(rt: SimRuntime, ctx: ViewCtx): { query: Obj; mutation
         Object.values(d.locations).filter((l) => a.includeInactive || l.isActive),
         a,
         ctx,
-        { idOf: (l) => l.id, view: (l) => locationView(l, ctx), sortKeys: { ID: (l) => l.id, NAME: (l) => l.name.toLowerCase() }, search: LOCATION_SEARCH, freeText: (l) => [l.name] },
+        {
+          idOf: (l) => l.id,
+          view: (l) => locationView(l, ctx),
+          sortKeys: { ID: (l) => l.id, NAME: (l) => l.name.toLowerCase() },
+          search: LOCATION_SEARCH,
+          freeText: (l) => [l.name],
+        },
       ),
     location: (a: { id?: string | null }) => {
       const l = a.id ? s.location(parseGid(a.id, 'Location') ?? -1) : Object.values(d.locations).find((x) => x.isActive);
@@ -173,10 +212,16 @@ export function buildRoots(rt: SimRuntime, ctx: ViewCtx): { query: Obj; mutation
     },
     metafieldDefinitions: (a: ConnArgs & { ownerType: string; namespace?: string | null; key?: string | null }) =>
       connection(
-        Object.values(d.metafieldDefinitions).filter((x) => x.ownerType === a.ownerType && (a.namespace == null || x.namespace === a.namespace) && (a.key == null || x.key === a.key)),
+        Object.values(d.metafieldDefinitions).filter(
+          (x) => x.ownerType === a.ownerType && (a.namespace == null || x.namespace === a.namespace) && (a.key == null || x.key === a.key),
+        ),
         a,
         ctx,
-        { idOf: (x) => x.id, view: (x) => definitionView(x, ctx), search: { key: (x) => x.key, namespace: (x) => x.namespace, type: (x) => x.type } },
+        {
+          idOf: (x) => x.id,
+          view: (x) => definitionView(x, ctx),
+          search: { key: (x) => x.key, namespace: (x) => x.namespace, type: (x) => x.type },
+        },
       ),
     bulkOperation: (a: { id: string }) => {
       const b = d.bulkOperations[parseGid(a.id, 'BulkOperation') ?? -1];
@@ -197,7 +242,12 @@ export function buildRoots(rt: SimRuntime, ctx: ViewCtx): { query: Obj; mutation
           idOf: (b) => b.id,
           view: (b) => bulkOperationView(b, ctx),
           sortKeys: { CREATED_AT: (b) => b.createdAt, COMPLETED_AT: (b) => b.completedAt ?? '', STATUS: (b) => b.status, ID: (b) => b.id },
-          search: { status: (b) => b.status.toLowerCase(), type: (b) => b.type.toLowerCase(), created_at: (b) => b.createdAt, id: (b) => b.id },
+          search: {
+            status: (b) => b.status.toLowerCase(),
+            type: (b) => b.type.toLowerCase(),
+            created_at: (b) => b.createdAt,
+            id: (b) => b.id,
+          },
         },
       ),
     node: (a: { id: string }) => nodeView(a.id, ctx),
@@ -215,7 +265,17 @@ export function buildRoots(rt: SimRuntime, ctx: ViewCtx): { query: Obj; mutation
           const r = productSet(s, a, ns);
           rt.productOperations.set(opId, { status: 'COMPLETE', productId: r.product?.id ?? null, userErrors: r.userErrors });
         });
-        return { product: null, productSetOperation: { __typename: 'ProductSetOperation', id: gid('ProductSetOperation', opId), status: 'CREATED', product: null, userErrors: [] }, userErrors: [] };
+        return {
+          product: null,
+          productSetOperation: {
+            __typename: 'ProductSetOperation',
+            id: gid('ProductSetOperation', opId),
+            status: 'CREATED',
+            product: null,
+            userErrors: [],
+          },
+          userErrors: [],
+        };
       }
       const r = productSet(s, a, ns);
       return { product: r.product ? productView(r.product, ctx) : null, productSetOperation: null, userErrors: r.userErrors };
@@ -232,7 +292,13 @@ export function buildRoots(rt: SimRuntime, ctx: ViewCtx): { query: Obj; mutation
         },
         () => ({
           inventoryAdjustmentGroup: null,
-          userErrors: [{ field: null, message: 'The same idempotency key was used with different parameters.', code: 'IDEMPOTENCY_KEY_PARAMETER_MISMATCH' }],
+          userErrors: [
+            {
+              field: null,
+              message: 'The same idempotency key was used with different parameters.',
+              code: 'IDEMPOTENCY_KEY_PARAMETER_MISMATCH',
+            },
+          ],
         }),
       ),
     inventoryActivate: (a: { inventoryItemId: string; locationId: string; available?: number | null; onHand?: number | null }) => {
@@ -240,10 +306,19 @@ export function buildRoots(rt: SimRuntime, ctx: ViewCtx): { query: Obj; mutation
       const locId = parseGid(a.locationId, 'Location');
       const loc = locId != null ? s.location(locId) : undefined;
       if (!item) return { inventoryLevel: null, userErrors: [{ field: ['inventoryItemId'], message: 'Inventory item does not exist' }] };
-      if (!loc || locId == null) return { inventoryLevel: null, userErrors: [{ field: ['locationId'], message: 'Location does not exist' }] };
+      if (!loc || locId == null)
+        return { inventoryLevel: null, userErrors: [{ field: ['locationId'], message: 'Location does not exist' }] };
       if (!loc.isActive) return { inventoryLevel: null, userErrors: [{ field: ['locationId'], message: 'Location is not active' }] };
       if (item.levels[locId] && (a.available != null || a.onHand != null)) {
-        return { inventoryLevel: null, userErrors: [{ field: ['available'], message: 'Quantities can only be set when the item is not yet stocked at the location; use inventorySetQuantities' }] };
+        return {
+          inventoryLevel: null,
+          userErrors: [
+            {
+              field: ['available'],
+              message: 'Quantities can only be set when the item is not yet stocked at the location; use inventorySetQuantities',
+            },
+          ],
+        };
       }
       const level = s.activate(item, locId, a.available, a.onHand);
       return { inventoryLevel: levelView(item, level, ctx), userErrors: [] };
@@ -252,9 +327,14 @@ export function buildRoots(rt: SimRuntime, ctx: ViewCtx): { query: Obj; mutation
       const r = metafieldsSet(s, a.metafields, ns);
       return { metafields: r.saved ? r.saved.map((id) => metafieldView(d.metafields[id] as never, ctx)) : null, userErrors: r.userErrors };
     },
-    metafieldDefinitionCreate: (a: { definition: { name: string; namespace?: string | null; key: string; type: string; ownerType: string; description?: string | null } }) => {
+    metafieldDefinitionCreate: (a: {
+      definition: { name: string; namespace?: string | null; key: string; type: string; ownerType: string; description?: string | null };
+    }) => {
       const r = metafieldDefinitionCreate(s, a.definition, ns);
-      return { createdDefinition: r.id != null ? definitionView(d.metafieldDefinitions[r.id] as never, ctx) : null, userErrors: r.userErrors };
+      return {
+        createdDefinition: r.id != null ? definitionView(d.metafieldDefinitions[r.id] as never, ctx) : null,
+        userErrors: r.userErrors,
+      };
     },
     customerCreate: (a: { input: CustomerInputArg }) => {
       const r = customerUpsert(s, a.input, 'create', ns);
@@ -266,7 +346,16 @@ export function buildRoots(rt: SimRuntime, ctx: ViewCtx): { query: Obj; mutation
     },
     bulkOperationRunQuery: (a: { query: string; groupObjects: boolean }) => {
       if (a.groupObjects) {
-        return { bulkOperation: null, userErrors: [{ field: ['groupObjects'], message: 'groupObjects: true is not implemented by the simulator; use false (the 2026-01+ default).', code: 'INVALID' }] };
+        return {
+          bulkOperation: null,
+          userErrors: [
+            {
+              field: ['groupObjects'],
+              message: 'groupObjects: true is not implemented by the simulator; use false (the 2026-01+ default).',
+              code: 'INVALID',
+            },
+          ],
+        };
       }
       const r = startBulkQuery(rt, ctx.appId, ctx.version, a.query);
       return { bulkOperation: r.op ? bulkOperationView(r.op, ctx) : null, userErrors: r.userErrors };
@@ -281,7 +370,16 @@ export function buildRoots(rt: SimRuntime, ctx: ViewCtx): { query: Obj; mutation
     },
     stagedUploadsCreate: (a: { input: { resource: string; filename: string; mimeType: string; httpMethod?: string | null }[] }) => {
       const bad = a.input.findIndex((i) => i.resource !== 'BULK_MUTATION_VARIABLES');
-      if (bad >= 0) return { stagedTargets: null, userErrors: [{ field: ['input', String(bad), 'resource'], message: `Staged uploads for ${a.input[bad]?.resource} are not implemented by the simulator.` }] };
+      if (bad >= 0)
+        return {
+          stagedTargets: null,
+          userErrors: [
+            {
+              field: ['input', String(bad), 'resource'],
+              message: `Staged uploads for ${a.input[bad]?.resource} are not implemented by the simulator.`,
+            },
+          ],
+        };
       return { stagedTargets: a.input.map((i) => stagedTarget(rt, i.filename, i.mimeType)), userErrors: [] };
     },
   };

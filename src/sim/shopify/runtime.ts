@@ -25,7 +25,10 @@ export class SimRuntime {
   readonly idempotency = new Map<string, Map<string, IdempotencyEntry>>();
   readonly uploads = new Map<string, Buffer>();
   readonly files = new Map<string, string>();
-  readonly productOperations = new Map<number, { status: 'CREATED' | 'ACTIVE' | 'COMPLETE'; productId: number | null; userErrors: unknown[] }>();
+  readonly productOperations = new Map<
+    number,
+    { status: 'CREATED' | 'ACTIVE' | 'COMPLETE'; productId: number | null; userErrors: unknown[] }
+  >();
   readonly uploadSecret = randomBytes(16).toString('hex');
   baseUrl = 'http://127.0.0.1';
   private timers = new Set<NodeJS.Timeout>();

@@ -57,7 +57,12 @@ function unquote(v: string): string {
 function parseTerm(tok: string): Node {
   const m = /^([A-Za-z_][A-Za-z0-9_.]*):(>=|<=|>|<)?(.*)$/s.exec(tok);
   if (!m) return { kind: 'term', field: null, op: ':', value: unquote(tok) };
-  return { kind: 'term', field: (m[1] as string).toLowerCase(), op: (m[2] as '>' | '>=' | '<' | '<=' | undefined) ?? ':', value: unquote(m[3] ?? '') };
+  return {
+    kind: 'term',
+    field: (m[1] as string).toLowerCase(),
+    op: (m[2] as '>' | '>=' | '<' | '<=' | undefined) ?? ':',
+    value: unquote(m[3] ?? ''),
+  };
 }
 
 export function parseSearch(q: string): Node {
@@ -158,7 +163,11 @@ function matchValue(v: SearchValue, op: string, raw: string): boolean {
   return compare(v, op, raw);
 }
 
-export function compileSearch<T>(q: string | null | undefined, fields: Record<string, FieldGetter<T>>, freeText?: (rec: T) => string[]): (rec: T) => boolean {
+export function compileSearch<T>(
+  q: string | null | undefined,
+  fields: Record<string, FieldGetter<T>>,
+  freeText?: (rec: T) => string[],
+): (rec: T) => boolean {
   if (!q || !q.trim()) return () => true;
   const root = parseSearch(q);
   const evalNode = (n: Node, rec: T): boolean => {

@@ -22,8 +22,45 @@ export interface ShopifySeedOptions {
   shopName?: string;
 }
 
-const FIRST = ['Anna', 'Ben', 'Clara', 'David', 'Eva', 'Felix', 'Greta', 'Hannes', 'Ida', 'Jonas', 'Lena', 'Max', 'Nora', 'Oskar', 'Paula', 'Rafael', 'Sofia', 'Tim', 'Ute', 'Vera'];
-const LAST = ['Müller', 'Schmidt', 'Schneider', 'Fischer', 'Weber', 'Meyer', 'Wagner', 'Becker', 'Schulz', 'Hoffmann', 'Koch', 'Richter', 'Klein', 'Wolf', 'Neumann'];
+const FIRST = [
+  'Anna',
+  'Ben',
+  'Clara',
+  'David',
+  'Eva',
+  'Felix',
+  'Greta',
+  'Hannes',
+  'Ida',
+  'Jonas',
+  'Lena',
+  'Max',
+  'Nora',
+  'Oskar',
+  'Paula',
+  'Rafael',
+  'Sofia',
+  'Tim',
+  'Ute',
+  'Vera',
+];
+const LAST = [
+  'Müller',
+  'Schmidt',
+  'Schneider',
+  'Fischer',
+  'Weber',
+  'Meyer',
+  'Wagner',
+  'Becker',
+  'Schulz',
+  'Hoffmann',
+  'Koch',
+  'Richter',
+  'Klein',
+  'Wolf',
+  'Neumann',
+];
 const CITIES: [string, string, string][] = [
   ['Berlin', '10115', 'DE'],
   ['Hamburg', '20095', 'DE'],
@@ -70,7 +107,10 @@ export function generateShopifySeed(opts: ShopifySeedOptions): ShopData {
       advance();
       const productId = state.newId();
       const variantId = state.newId();
-      const item = state.newInventoryItem(variantId, { tracked: true, weight: { unit: 'KILOGRAMS', value: Math.round(rnd() * 500) / 100 } });
+      const item = state.newInventoryItem(variantId, {
+        tracked: true,
+        weight: { unit: 'KILOGRAMS', value: Math.round(rnd() * 500) / 100 },
+      });
       const now = state.now();
       state.data.products[productId] = {
         id: productId,
@@ -117,11 +157,25 @@ export function generateShopifySeed(opts: ShopifySeedOptions): ShopData {
       state.createCustomer({
         firstName: first,
         lastName: last,
-        email: `${first}.${last}.${i + 1}@example.com`.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, ''),
+        email: `${first}.${last}.${i + 1}@example.com`
+          .toLowerCase()
+          .normalize('NFKD')
+          .replace(/[\u0300-\u036f]/g, ''),
         phone: rnd() < 0.5 ? `+4915${String(10000000 + Math.floor(rnd() * 89999999))}` : null,
         tags: rnd() < 0.2 ? ['vip'] : [],
         emailMarketingState: rnd() < 0.3 ? 'SUBSCRIBED' : 'NOT_SUBSCRIBED',
-        addresses: withAddress ? [{ firstName: first, lastName: last, address1: `${pick(STREETS)} ${1 + Math.floor(rnd() * 120)}`, city, zip, countryCode: country }] : [],
+        addresses: withAddress
+          ? [
+              {
+                firstName: first,
+                lastName: last,
+                address1: `${pick(STREETS)} ${1 + Math.floor(rnd() * 120)}`,
+                city,
+                zip,
+                countryCode: country,
+              },
+            ]
+          : [],
       }),
     );
   }
@@ -134,7 +188,12 @@ export function generateShopifySeed(opts: ShopifySeedOptions): ShopData {
           ? { email: `no-name-${i}@example.com` }
           : kind === 1
             ? { firstName: 'Broken', lastName: `Email ${i}`, email: `broken-${i}@@example` }
-            : { firstName: '', lastName: `Xy${'z'.repeat(120)}`, phone: `+49301234${String(i).padStart(3, '0')}`, addresses: [{ address1: null, city: null, countryCode: 'ZZ' }] },
+            : {
+                firstName: '',
+                lastName: `Xy${'z'.repeat(120)}`,
+                phone: `+49301234${String(i).padStart(3, '0')}`,
+                addresses: [{ address1: null, city: null, countryCode: 'ZZ' }],
+              },
       ),
     );
   }
@@ -155,12 +214,24 @@ export function generateShopifySeed(opts: ShopifySeedOptions): ShopData {
         const quantity = 1 + Math.floor(rnd() * 3);
         const variant = bySku.get(sku);
         const price = variant ? Number(variant.price) : 10 + Math.floor(rnd() * 90);
-        return { sku, variantId: variant?.id, quantity, unitPrice: money(price), discount: discounted ? money(price * quantity * 0.1) : '0.00', locationId: pick(locations).id };
+        return {
+          sku,
+          variantId: variant?.id,
+          quantity,
+          unitPrice: money(price),
+          discount: discounted ? money(price * quantity * 0.1) : '0.00',
+          locationId: pick(locations).id,
+        };
       }),
       shipping: [{ title: rnd() < 0.7 ? 'Standard' : 'Express', price: rnd() < 0.3 ? '0.00' : '4.90' }],
       discountCodes: discounted ? ['WELCOME10'] : [],
       // A few other ways to pay, by position so the random stream (and the rest of the seed) stays as it was.
-      payments: i % 5 === 3 ? [{ gateway: 'paypal' }] : i % 7 === 5 ? [{ gateway: 'gift_card', amount: '5.00' }, { gateway: 'shopify_payments' }] : undefined,
+      payments:
+        i % 5 === 3
+          ? [{ gateway: 'paypal' }]
+          : i % 7 === 5
+            ? [{ gateway: 'gift_card', amount: '5.00' }, { gateway: 'shopify_payments' }]
+            : undefined,
       taxesIncluded: true,
       taxRate: 0.19,
     });

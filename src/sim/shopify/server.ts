@@ -93,7 +93,11 @@ function readBody(req: IncomingMessage, limit = 110 * 1024 * 1024): Promise<Buff
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': typeof body === 'string' && headers['Content-Type'] ? headers['Content-Type'] : 'application/json; charset=utf-8', 'X-Request-Id': randomUUID(), ...headers });
+  res.writeHead(status, {
+    'Content-Type': typeof body === 'string' && headers['Content-Type'] ? headers['Content-Type'] : 'application/json; charset=utf-8',
+    'X-Request-Id': randomUUID(),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -112,7 +116,11 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
   if (opts.stateFile && existsSync(opts.stateFile)) data = JSON.parse(readFileSync(opts.stateFile, 'utf8')) as ShopData;
   else if (opts.seed === false) data = emptyShopData(opts.shopName);
   else if (opts.seed && 'nextId' in opts.seed) data = structuredClone(opts.seed);
-  else data = generateShopifySeed({ ...(opts.seed ?? DEFAULT_SEED), shopName: opts.shopName ?? (opts.seed as ShopifySeedOptions | undefined)?.shopName });
+  else
+    data = generateShopifySeed({
+      ...(opts.seed ?? DEFAULT_SEED),
+      shopName: opts.shopName ?? (opts.seed as ShopifySeedOptions | undefined)?.shopName,
+    });
   const state = new ShopState(data);
   migrateOrders(state);
   const limits = typeof opts.plan === 'object' ? opts.plan : PLANS[opts.plan ?? 'standard'];
@@ -132,7 +140,12 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
   const tokenLifetime = opts.tokenLifetimeSec ?? 86399;
   const shopDomain = `${state.data.shopName}.myshopify.com`;
   // Always on: subscriptions created through the API get deliveries; `webhooks.url` adds a static address.
-  const webhooks = new WebhookEmitter(state, { secret: opts.clientSecret ?? DEFAULT_WEBHOOK_SECRET, ...opts.webhooks, shopDomain, apiVersion: SHOPIFY_SCHEMA_VERSION });
+  const webhooks = new WebhookEmitter(state, {
+    secret: opts.clientSecret ?? DEFAULT_WEBHOOK_SECRET,
+    ...opts.webhooks,
+    shopDomain,
+    apiVersion: SHOPIFY_SCHEMA_VERSION,
+  });
 
   const num = (v: string | number, type: string): number => {
     const n = typeof v === 'number' ? v : /^\d+$/.test(v) ? Number(v) : parseGid(v, type);
@@ -165,7 +178,8 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
     return null;
   };
 
-  const unauthorized = (res: ServerResponse) => send(res, 401, { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' });
+  const unauthorized = (res: ServerResponse) =>
+    send(res, 401, { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' });
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, version: string): Promise<void> {
     stats.requests++;
@@ -181,7 +195,14 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
     const st = faults.take('status', text);
     if (st) {
       const headers: Record<string, string> = st.retryAfter ? { 'Retry-After': st.retryAfter } : {};
-      send(res, st.status, st.status === 429 ? { errors: 'Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.' } : { errors: 'Internal error. Looks like something went wrong on our end.' }, headers);
+      send(
+        res,
+        st.status,
+        st.status === 429
+          ? { errors: 'Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.' }
+          : { errors: 'Internal error. Looks like something went wrong on our end.' },
+        headers,
+      );
       return;
     }
     const appId = authApp(req);
@@ -209,36 +230,69 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
     const raw = (await readBody(req)).toString('utf8');
     let params: Record<string, string> = {};
     try {
-      params = String(req.headers['content-type'] ?? '').includes('application/json') ? (JSON.parse(raw) as Record<string, string>) : Object.fromEntries(new URLSearchParams(raw));
+      params = String(req.headers['content-type'] ?? '').includes('application/json')
+        ? (JSON.parse(raw) as Record<string, string>)
+        : Object.fromEntries(new URLSearchParams(raw));
     } catch {
       return send(res, 400, { error: 'invalid_request', error_description: 'The request body is malformed.' });
     }
-    if (params.grant_type !== 'client_credentials') return send(res, 400, { error: 'unsupported_grant_type', error_description: 'Only client_credentials is supported by this endpoint in the simulator.' });
-    if (!opts.clientId || !opts.clientSecret || !params.client_id || !params.client_secret || !safeEqual(params.client_id, opts.clientId) || !safeEqual(params.client_secret, opts.clientSecret)) {
+    if (params.grant_type !== 'client_credentials')
+      return send(res, 400, {
+        error: 'unsupported_grant_type',
+        error_description: 'Only client_credentials is supported by this endpoint in the simulator.',
+      });
+    if (
+      !opts.clientId ||
+      !opts.clientSecret ||
+      !params.client_id ||
+      !params.client_secret ||
+      !safeEqual(params.client_id, opts.clientId) ||
+      !safeEqual(params.client_secret, opts.clientSecret)
+    ) {
       return send(res, 401, { error: 'invalid_client', error_description: 'Client authentication failed.' });
     }
     const token = `shpat_${randomBytes(16).toString('hex')}`;
     issued.set(token, { appId: `cc:${opts.clientId}`, expiresAt: Date.now() + tokenLifetime * 1000 });
-    send(res, 200, { access_token: token, scope: 'read_customers,read_orders,read_all_orders,write_products,read_products,write_inventory,read_inventory,read_locations', expires_in: tokenLifetime });
+    send(res, 200, {
+      access_token: token,
+      scope: 'read_customers,read_orders,read_all_orders,write_products,read_products,write_inventory,read_inventory,read_locations',
+      expires_in: tokenLifetime,
+    });
   }
 
   async function handleUpload(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
     let form: FormData;
     try {
-      form = await new Request('http://upload.local/', { method: 'POST', headers: { 'content-type': String(req.headers['content-type'] ?? '') }, body: raw }).formData();
+      form = await new Request('http://upload.local/', {
+        method: 'POST',
+        headers: { 'content-type': String(req.headers['content-type'] ?? '') },
+        body: raw,
+      }).formData();
     } catch {
-      return send(res, 400, '<Error><Code>InvalidArgument</Code><Message>Malformed multipart body.</Message></Error>', { 'Content-Type': 'application/xml' });
+      return send(res, 400, '<Error><Code>InvalidArgument</Code><Message>Malformed multipart body.</Message></Error>', {
+        'Content-Type': 'application/xml',
+      });
     }
     const key = form.get('key');
     const sig = form.get('x-goog-signature');
     const file = form.get('file');
     if (typeof key !== 'string' || typeof sig !== 'string' || !safeEqual(sig, rt.signUploadKey(key))) {
-      return send(res, 403, '<Error><Code>AccessDenied</Code><Message>Invalid signature.</Message></Error>', { 'Content-Type': 'application/xml' });
+      return send(res, 403, '<Error><Code>AccessDenied</Code><Message>Invalid signature.</Message></Error>', {
+        'Content-Type': 'application/xml',
+      });
     }
-    if (!file || typeof file === 'string') return send(res, 400, '<Error><Code>InvalidArgument</Code><Message>file is required and must be the last field.</Message></Error>', { 'Content-Type': 'application/xml' });
+    if (!file || typeof file === 'string')
+      return send(res, 400, '<Error><Code>InvalidArgument</Code><Message>file is required and must be the last field.</Message></Error>', {
+        'Content-Type': 'application/xml',
+      });
     rt.uploads.set(key, Buffer.from(await (file as Blob).arrayBuffer()));
-    send(res, 201, `<?xml version="1.0" encoding="UTF-8"?><PostResponse><Location>${rt.baseUrl}/staged-uploads/${key}</Location><Bucket>shopify-staged-uploads</Bucket><Key>${key}</Key><ETag>"${randomUUID()}"</ETag></PostResponse>`, { 'Content-Type': 'application/xml' });
+    send(
+      res,
+      201,
+      `<?xml version="1.0" encoding="UTF-8"?><PostResponse><Location>${rt.baseUrl}/staged-uploads/${key}</Location><Bucket>shopify-staged-uploads</Bucket><Key>${key}</Key><ETag>"${randomUUID()}"</ETag></PostResponse>`,
+      { 'Content-Type': 'application/xml' },
+    );
   }
 
   /**
@@ -271,7 +325,11 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
         return send(res, 201, { id: `gid://shopify/Order/${o.id}`, name: o.name });
       }
       if ((m = /^\/_sim\/orders\/([^/]+)\/cancel$/.exec(path))) {
-        const o = cancelOrderHelper(state, num(decodeURIComponent(m[1] as string), 'Order'), body as Parameters<ShopState['cancelOrder']>[1]);
+        const o = cancelOrderHelper(
+          state,
+          num(decodeURIComponent(m[1] as string), 'Order'),
+          body as Parameters<ShopState['cancelOrder']>[1],
+        );
         return send(res, 200, { id: `gid://shopify/Order/${o.id}`, cancelledAt: o.cancelledAt });
       }
       if (path === '/_sim/customers') {
@@ -279,12 +337,17 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
         return send(res, 201, { id: `gid://shopify/Customer/${c.id}` });
       }
       if ((m = /^\/_sim\/customers\/([^/]+)$/.exec(path))) {
-        const c = state.updateCustomer(num(decodeURIComponent(m[1] as string), 'Customer'), body as Parameters<ShopState['updateCustomer']>[1]);
+        const c = state.updateCustomer(
+          num(decodeURIComponent(m[1] as string), 'Customer'),
+          body as Parameters<ShopState['updateCustomer']>[1],
+        );
         return send(res, 200, { id: `gid://shopify/Customer/${c.id}`, updatedAt: c.updatedAt });
       }
       if (isMoneyControl(path)) return handleMoneyControl(state, path, body, (status, b) => send(res, status, b));
-      if (path.startsWith('/_sim/webhooks/') || path === '/_sim/app/uninstall') return handleWebhookControl(webhooks, state, path, body, (status, b) => send(res, status, b));
-      if (path.startsWith('/_sim/fulfillment-orders/') || /^\/_sim\/orders\/[^/]+\/fulfill$/.test(path)) return handleFulfillmentControl(state, path, body, (status, b) => send(res, status, b));
+      if (path.startsWith('/_sim/webhooks/') || path === '/_sim/app/uninstall')
+        return handleWebhookControl(webhooks, state, path, body, (status, b) => send(res, status, b));
+      if (path.startsWith('/_sim/fulfillment-orders/') || /^\/_sim\/orders\/[^/]+\/fulfill$/.test(path))
+        return handleFulfillmentControl(state, path, body, (status, b) => send(res, status, b));
       if (path === '/_sim/inventory') {
         setAvailable((body.inventoryItemId ?? body.sku) as string, body.location as string, Number(body.available));
         return send(res, 200, { ok: true });
@@ -334,7 +397,6 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
   const url = `${protocol}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   rt.baseUrl = url;
 
-
   const save = (): void => {
     if (!opts.stateFile) return;
     const tmp = `${opts.stateFile}.tmp`;
@@ -359,7 +421,13 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
     createCustomer: (input) => state.createCustomer(input),
     updateCustomer: (id, patch) => state.updateCustomer(num(id, 'Customer'), patch),
     cancelOrder: (id, o) => cancelOrderHelper(state, num(id, 'Order'), o),
-    refundOrder: (id, lines, note) => refundLinesWithMoney(state, num(id, 'Order'), lines.map((l) => ({ ...l, lineItemId: num(l.lineItemId, 'LineItem') })), note),
+    refundOrder: (id, lines, note) =>
+      refundLinesWithMoney(
+        state,
+        num(id, 'Order'),
+        lines.map((l) => ({ ...l, lineItemId: num(l.lineItemId, 'LineItem') })),
+        note,
+      ),
     setAvailable,
     save,
     close: async () => {

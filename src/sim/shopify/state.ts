@@ -159,7 +159,15 @@ export interface RefundRec {
   createdAt: string;
   note: string | null;
   amount: Money;
-  lineItems: { lineItemId: number; quantity: number; restock: boolean; restockType?: 'CANCEL' | 'NO_RESTOCK' | 'RETURN'; locationId?: number | null; subtotal?: Money; tax?: Money }[];
+  lineItems: {
+    lineItemId: number;
+    quantity: number;
+    restock: boolean;
+    restockType?: 'CANCEL' | 'NO_RESTOCK' | 'RETURN';
+    locationId?: number | null;
+    subtotal?: Money;
+    tax?: Money;
+  }[];
   /** Money fields (money.ts); absent on refunds saved by an older simulator. */
   processedAt?: string;
   transactionIds?: number[];
@@ -181,7 +189,16 @@ export interface OrderRec {
   taxesIncluded: boolean;
   discountCodes: string[];
   financialStatus: 'AUTHORIZED' | 'EXPIRED' | 'PAID' | 'PARTIALLY_PAID' | 'PARTIALLY_REFUNDED' | 'PENDING' | 'REFUNDED' | 'VOIDED';
-  fulfillmentStatus: 'FULFILLED' | 'IN_PROGRESS' | 'ON_HOLD' | 'OPEN' | 'PARTIALLY_FULFILLED' | 'PENDING_FULFILLMENT' | 'RESTOCKED' | 'SCHEDULED' | 'UNFULFILLED';
+  fulfillmentStatus:
+    | 'FULFILLED'
+    | 'IN_PROGRESS'
+    | 'ON_HOLD'
+    | 'OPEN'
+    | 'PARTIALLY_FULFILLED'
+    | 'PENDING_FULFILLMENT'
+    | 'RESTOCKED'
+    | 'SCHEDULED'
+    | 'UNFULFILLED';
   lineItems: LineItemRec[];
   shippingLines: ShippingLineRec[];
   shippingAddress: AddressRec | null;
@@ -394,7 +411,13 @@ export class ShopState {
   }
 
   // ---------- locations ----------
-  addLocation(input: { name: string; isActive?: boolean; fulfillsOnlineOrders?: boolean; countryCode?: string; city?: string }): LocationRec {
+  addLocation(input: {
+    name: string;
+    isActive?: boolean;
+    fulfillsOnlineOrders?: boolean;
+    countryCode?: string;
+    city?: string;
+  }): LocationRec {
     const now = this.now();
     const rec: LocationRec = {
       id: this.newId(),
@@ -419,13 +442,17 @@ export class ShopState {
   }
 
   definitionFor(ownerType: string, namespace: string, key: string): MetafieldDefinitionRec | undefined {
-    return Object.values(this.data.metafieldDefinitions).find((d) => d.ownerType === ownerType && d.namespace === namespace && d.key === key);
+    return Object.values(this.data.metafieldDefinitions).find(
+      (d) => d.ownerType === ownerType && d.namespace === namespace && d.key === key,
+    );
   }
 
   /** Owner of an `id`-typed metafield value: such values are unique per definition. */
   ownerByCustomId(ownerType: string, namespace: string, key: string, value: string): string | null {
     const prefix = `gid://shopify/${ownerTypeToGidType(ownerType)}/`;
-    const hit = Object.values(this.data.metafields).find((m) => m.ownerGid.startsWith(prefix) && m.namespace === namespace && m.key === key && m.value === value);
+    const hit = Object.values(this.data.metafields).find(
+      (m) => m.ownerGid.startsWith(prefix) && m.namespace === namespace && m.key === key && m.value === value,
+    );
     return hit ? hit.ownerGid : null;
   }
 
@@ -433,23 +460,31 @@ export class ShopState {
    * Validates one metafield write; returns an error message or null. `id` definitions enforce
    * uniqueness of the value among owners of the same type, which is what makes custom IDs work.
    */
-  checkMetafield(ownerGid: string, namespace: string, key: string, type: string | null | undefined, value: string): { message: string; code: string } | null {
+  checkMetafield(
+    ownerGid: string,
+    namespace: string,
+    key: string,
+    type: string | null | undefined,
+    value: string,
+  ): { message: string; code: string } | null {
     const ownerType = gidTypeToOwnerType(ownerGid);
     if (!ownerType) return { message: 'Owner does not exist or is not a supported owner type.', code: 'INVALID' };
     if (!this.byGid(ownerGid)) return { message: 'Owner does not exist.', code: 'INVALID' };
     if (key.length < 2 || key.length > 64 || !/^[A-Za-z0-9_-]+$/.test(key)) return { message: 'Key is invalid.', code: 'INVALID' };
-    if (namespace.length < 3 || namespace.length > 255 || !/^[A-Za-z0-9_$-]+$/.test(namespace)) return { message: 'Namespace is invalid.', code: 'INVALID' };
+    if (namespace.length < 3 || namespace.length > 255 || !/^[A-Za-z0-9_$-]+$/.test(namespace))
+      return { message: 'Namespace is invalid.', code: 'INVALID' };
     const def = this.definitionFor(ownerType, namespace, key);
     const existing = this.findMetafield(ownerGid, namespace, key);
     const effectiveType = def?.type ?? type ?? existing?.type;
-    if (!effectiveType) return { message: 'Type can\'t be blank', code: 'BLANK' };
+    if (!effectiveType) return { message: "Type can't be blank", code: 'BLANK' };
     if (def && type && type !== def.type) return { message: `Type must be ${def.type} to match the definition.`, code: 'INVALID_TYPE' };
     if (effectiveType === 'id') {
       if (value.length === 0 || value.length > 255) return { message: 'Value is invalid for the id type.', code: 'INVALID_VALUE' };
       const other = this.ownerByCustomId(ownerType, namespace, key, value);
       if (other && other !== ownerGid) return { message: 'Value is already taken by another resource.', code: 'TAKEN' };
     }
-    if (effectiveType === 'number_integer' && !/^-?\d+$/.test(value)) return { message: 'Value must be an integer.', code: 'INVALID_VALUE' };
+    if (effectiveType === 'number_integer' && !/^-?\d+$/.test(value))
+      return { message: 'Value must be an integer.', code: 'INVALID_VALUE' };
     return null;
   }
 
@@ -465,7 +500,16 @@ export class ShopState {
       this.touch(ownerGid);
       return existing;
     }
-    const rec: MetafieldRec = { id: this.newId(), ownerGid, namespace, key, type: def?.type ?? type ?? 'single_line_text_field', value, createdAt: now, updatedAt: now };
+    const rec: MetafieldRec = {
+      id: this.newId(),
+      ownerGid,
+      namespace,
+      key,
+      type: def?.type ?? type ?? 'single_line_text_field',
+      value,
+      createdAt: now,
+      updatedAt: now,
+    };
     this.data.metafields[rec.id] = rec;
     this.touch(ownerGid);
     return rec;
@@ -476,7 +520,12 @@ export class ShopState {
   }
 
   // ---------- customers ----------
-  createCustomer(input: Partial<Omit<CustomerRec, 'id' | 'addresses' | 'createdAt' | 'updatedAt'>> & { addresses?: Partial<AddressRec>[]; createdAt?: string }): CustomerRec {
+  createCustomer(
+    input: Partial<Omit<CustomerRec, 'id' | 'addresses' | 'createdAt' | 'updatedAt'>> & {
+      addresses?: Partial<AddressRec>[];
+      createdAt?: string;
+    },
+  ): CustomerRec {
     const now = this.now();
     const addresses = (input.addresses ?? []).map((a) => this.address(a));
     const rec: CustomerRec = {
@@ -501,7 +550,10 @@ export class ShopState {
     return rec;
   }
 
-  updateCustomer(id: number, patch: Partial<Omit<CustomerRec, 'id' | 'addresses' | 'createdAt' | 'updatedAt'>> & { addresses?: Partial<AddressRec>[] }): CustomerRec {
+  updateCustomer(
+    id: number,
+    patch: Partial<Omit<CustomerRec, 'id' | 'addresses' | 'createdAt' | 'updatedAt'>> & { addresses?: Partial<AddressRec>[] },
+  ): CustomerRec {
     const rec = this.customer(id);
     if (!rec) throw new Error(`customer ${id} does not exist`);
     const { addresses, ...rest } = patch;
@@ -538,12 +590,19 @@ export class ShopState {
 
   // ---------- products / variants / inventory ----------
   uniqueHandle(base: string, exceptProductId?: number): string {
-    const taken = new Set(Object.values(this.data.products).filter((p) => p.id !== exceptProductId).map((p) => p.handle));
+    const taken = new Set(
+      Object.values(this.data.products)
+        .filter((p) => p.id !== exceptProductId)
+        .map((p) => p.handle),
+    );
     if (!taken.has(base)) return base;
     for (let i = 1; ; i++) if (!taken.has(`${base}-${i}`)) return `${base}-${i}`;
   }
 
-  newInventoryItem(variantId: number, input: { tracked?: boolean; requiresShipping?: boolean; weight?: InventoryItemRec['weight']; cost?: Money | null }): InventoryItemRec {
+  newInventoryItem(
+    variantId: number,
+    input: { tracked?: boolean; requiresShipping?: boolean; weight?: InventoryItemRec['weight']; cost?: Money | null },
+  ): InventoryItemRec {
     const now = this.now();
     const rec: InventoryItemRec = {
       id: this.newId(),
@@ -569,7 +628,13 @@ export class ShopState {
     const now = this.now();
     let level = item.levels[locationId];
     if (!level) {
-      level = { locationId, quantities: { available: 0, on_hand: 0, committed: 0, incoming: 0, reserved: 0, damaged: 0, quality_control: 0, safety_stock: 0 }, quantityUpdatedAt: {}, createdAt: now, updatedAt: now };
+      level = {
+        locationId,
+        quantities: { available: 0, on_hand: 0, committed: 0, incoming: 0, reserved: 0, damaged: 0, quality_control: 0, safety_stock: 0 },
+        quantityUpdatedAt: {},
+        createdAt: now,
+        updatedAt: now,
+      };
       item.levels[locationId] = level;
     }
     if (available != null) this.setQuantity(item, locationId, 'available', available);
@@ -662,10 +727,21 @@ export class ShopState {
     const shippingLines: ShippingLineRec[] = (input.shipping ?? []).map((s) => {
       const price = num(s.price);
       const tax = taxesIncluded ? price - price / (1 + taxRate) : price * taxRate;
-      return { id: this.newId(), title: s.title, code: s.code ?? s.title, price: money(price), discountedPrice: money(price - num(s.discount ?? '0')), taxLines: price > 0 ? [{ title: input.taxTitle ?? 'VAT', rate: taxRate, amount: money(tax) }] : [] };
+      return {
+        id: this.newId(),
+        title: s.title,
+        code: s.code ?? s.title,
+        price: money(price),
+        discountedPrice: money(price - num(s.discount ?? '0')),
+        taxLines: price > 0 ? [{ title: input.taxTitle ?? 'VAT', rate: taxRate, amount: money(tax) }] : [],
+      };
     });
     const number = this.data.nextOrderNumber++;
-    const addr = input.shippingAddress ? this.address(input.shippingAddress) : customer?.addresses[0] ? { ...customer.addresses[0], id: this.newId() } : null;
+    const addr = input.shippingAddress
+      ? this.address(input.shippingAddress)
+      : customer?.addresses[0]
+        ? { ...customer.addresses[0], id: this.newId() }
+        : null;
     const rec: OrderRec = {
       id: this.newId(),
       number,
@@ -714,7 +790,8 @@ export class ShopState {
     for (const l of o.lineItems) {
       const item = l.variantId != null ? this.inventoryItem(this.variant(l.variantId)?.inventoryItemId ?? -1) : undefined;
       // Shipped units left committed when they were fulfilled: only the rest is released.
-      if (item && l.locationId != null && (opts.restock ?? true)) this.commit(item, l.locationId, -Math.max(0, l.currentQuantity - fulfilledUnits(this, o.id, l.id)));
+      if (item && l.locationId != null && (opts.restock ?? true))
+        this.commit(item, l.locationId, -Math.max(0, l.currentQuantity - fulfilledUnits(this, o.id, l.id)));
       l.currentQuantity = 0;
     }
     o.cancelledAt = now;
@@ -743,7 +820,8 @@ export class ShopState {
     for (const r of lines) {
       const l = o.lineItems.find((x) => x.id === r.lineItemId);
       if (!l) throw new Error(`line item ${r.lineItemId} is not on order ${id}`);
-      if (r.quantity > l.currentQuantity) throw new Error(`line item ${r.lineItemId}: cannot refund ${r.quantity}, only ${l.currentQuantity} left`);
+      if (r.quantity > l.currentQuantity)
+        throw new Error(`line item ${r.lineItemId}: cannot refund ${r.quantity}, only ${l.currentQuantity} left`);
       const unitNet = (num(l.unitPrice) * l.quantity - num(l.discount)) / l.quantity;
       const unitTax = l.taxLines.reduce((s, t) => s + num(t.amount), 0) / l.quantity;
       amount += (unitNet + (o.taxesIncluded ? 0 : unitTax)) * r.quantity;
@@ -751,7 +829,13 @@ export class ShopState {
       const item = l.variantId != null ? this.inventoryItem(this.variant(l.variantId)?.inventoryItemId ?? -1) : undefined;
       if (item && l.locationId != null && r.restock) this.commit(item, l.locationId, -r.quantity);
     }
-    const refund: RefundRec = { id: this.newId(), createdAt: now, note: note ?? null, amount: money(amount), lineItems: lines.map((l) => ({ lineItemId: l.lineItemId, quantity: l.quantity, restock: l.restock ?? false })) };
+    const refund: RefundRec = {
+      id: this.newId(),
+      createdAt: now,
+      note: note ?? null,
+      amount: money(amount),
+      lineItems: lines.map((l) => ({ lineItemId: l.lineItemId, quantity: l.quantity, restock: l.restock ?? false })),
+    };
     o.refunds.push(refund);
     const total = orderTotals(o).original.total;
     const refunded = o.refunds.reduce((s, r) => s + num(r.amount), 0);

@@ -79,7 +79,10 @@ export function connection<T>(all: T[], args: ConnArgs, ctx: ViewCtx, spec: Conn
   // A sort key the schema allows but the simulator does not model is refused, never quietly
   // replaced by ID order (a client relying on the order would pass here and fail on Shopify).
   if (sortName !== 'ID' && !spec.sortKeys?.[sortName]) {
-    throw new GraphQLError(`The simulator does not implement sortKey ${sortName} on this connection (implemented: ${['ID', ...Object.keys(spec.sortKeys ?? {}).filter((k) => k !== 'ID')].join(', ')})`, { extensions: { code: 'NOT_IMPLEMENTED' } });
+    throw new GraphQLError(
+      `The simulator does not implement sortKey ${sortName} on this connection (implemented: ${['ID', ...Object.keys(spec.sortKeys ?? {}).filter((k) => k !== 'ID')].join(', ')})`,
+      { extensions: { code: 'NOT_IMPLEMENTED' } },
+    );
   }
   const sortFn = spec.sortKeys?.[sortName] ?? ((t: T) => spec.idOf(t));
   const filter = spec.search ? compileSearch(args.query, spec.search, spec.freeText) : () => true;
@@ -147,7 +150,18 @@ export function moneyBag(amount: number | string, currencyCode: string): Obj {
   return { shopMoney: m, presentmentMoney: m };
 }
 
-const COUNTRY_NAMES: Record<string, string> = { DE: 'Germany', AT: 'Austria', CH: 'Switzerland', FR: 'France', US: 'United States', GB: 'United Kingdom', NL: 'Netherlands', IT: 'Italy', ES: 'Spain', BE: 'Belgium' };
+const COUNTRY_NAMES: Record<string, string> = {
+  DE: 'Germany',
+  AT: 'Austria',
+  CH: 'Switzerland',
+  FR: 'France',
+  US: 'United States',
+  GB: 'United Kingdom',
+  NL: 'Netherlands',
+  IT: 'Italy',
+  ES: 'Spain',
+  BE: 'Belgium',
+};
 
 export function addressView(a: AddressRec | null, model = 'CustomerAddress'): Obj | null {
   if (!a) return null;
@@ -172,9 +186,17 @@ export function addressView(a: AddressRec | null, model = 'CustomerAddress'): Ob
     latitude: null,
     longitude: null,
     timeZone: null,
-    formattedArea: [a.city, a.provinceCode, a.countryCode ? (COUNTRY_NAMES[a.countryCode] ?? a.countryCode) : null].filter(Boolean).join(', ') || null,
+    formattedArea:
+      [a.city, a.provinceCode, a.countryCode ? (COUNTRY_NAMES[a.countryCode] ?? a.countryCode) : null].filter(Boolean).join(', ') || null,
     formatted: (args: { withName?: boolean; withCompany?: boolean }) =>
-      [args.withName ? name : null, args.withCompany ? a.company : null, a.address1, a.address2, [a.zip, a.city].filter(Boolean).join(' '), a.countryCode ? (COUNTRY_NAMES[a.countryCode] ?? a.countryCode) : null].filter((x): x is string => !!x),
+      [
+        args.withName ? name : null,
+        args.withCompany ? a.company : null,
+        a.address1,
+        a.address2,
+        [a.zip, a.city].filter(Boolean).join(' '),
+        a.countryCode ? (COUNTRY_NAMES[a.countryCode] ?? a.countryCode) : null,
+      ].filter((x): x is string => !!x),
   };
 }
 
@@ -219,7 +241,14 @@ export function metafieldView(m: MetafieldRec, ctx: ViewCtx): Obj {
 
 function ownerTypeOf(ownerGid: string): string | null {
   const t = /^gid:\/\/shopify\/([A-Za-z]+)\//.exec(ownerGid)?.[1];
-  return t ? ({ Product: 'PRODUCT', ProductVariant: 'PRODUCTVARIANT', Customer: 'CUSTOMER', Order: 'ORDER', Location: 'LOCATION' } as Record<string, string>)[t] ?? null : null;
+  return t
+    ? ((
+        { Product: 'PRODUCT', ProductVariant: 'PRODUCTVARIANT', Customer: 'CUSTOMER', Order: 'ORDER', Location: 'LOCATION' } as Record<
+          string,
+          string
+        >
+      )[t] ?? null)
+    : null;
 }
 
 export function definitionView(d: MetafieldDefinitionRec, ctx: ViewCtx): Obj {
@@ -234,7 +263,10 @@ export function definitionView(d: MetafieldDefinitionRec, ctx: ViewCtx): Obj {
     type: { name: d.type, category: d.type === 'id' ? 'REFERENCE' : 'TEXT' },
     pinnedPosition: null,
     validations: [],
-    metafieldsCount: () => Object.values(ctx.state.data.metafields).filter((m) => m.namespace === d.namespace && m.key === d.key && ownerTypeOf(m.ownerGid) === d.ownerType).length,
+    metafieldsCount: () =>
+      Object.values(ctx.state.data.metafields).filter(
+        (m) => m.namespace === d.namespace && m.key === d.key && ownerTypeOf(m.ownerGid) === d.ownerType,
+      ).length,
   };
 }
 
@@ -248,7 +280,10 @@ function metafieldFields(ownerGid: string, ctx: ViewCtx): Obj {
     metafields: (args: ConnArgs & { namespace?: string | null; keys?: string[] | null }) => {
       const all = ctx.state
         .metafieldsOf(ownerGid)
-        .filter((m) => (args.namespace == null || m.namespace === args.namespace) && (!args.keys || args.keys.includes(`${m.namespace}.${m.key}`)));
+        .filter(
+          (m) =>
+            (args.namespace == null || m.namespace === args.namespace) && (!args.keys || args.keys.includes(`${m.namespace}.${m.key}`)),
+        );
       return connection(all, args, ctx, { idOf: (m) => m.id, view: (m) => metafieldView(m, ctx) });
     },
   };
@@ -284,14 +319,24 @@ export function customerView(c: CustomerRec, ctx: ViewCtx): Obj {
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
     defaultEmailAddress: c.email
-      ? { emailAddress: c.email, marketingState: c.emailMarketingState, marketingOptInLevel: null, marketingUpdatedAt: null, validFormat: EMAIL_RE.test(c.email) }
+      ? {
+          emailAddress: c.email,
+          marketingState: c.emailMarketingState,
+          marketingOptInLevel: null,
+          marketingUpdatedAt: null,
+          validFormat: EMAIL_RE.test(c.email),
+        }
       : null,
     defaultPhoneNumber: c.phone ? { phoneNumber: c.phone } : null,
     defaultAddress: addressView(defaultAddr),
     addresses: (args: { first?: number | null }) => firstOf(c.addresses, args).map((a) => addressView(a)),
     addressesV2: (args: ConnArgs) => connection(c.addresses, args, ctx, { idOf: (a) => a.id, view: (a) => addressView(a) as Obj }),
     numberOfOrders: () => String(orders().length),
-    amountSpent: () => moneyV2(orders().reduce((s, o) => s + orderTotals(o).current.total, 0), ctx.state.data.currencyCode),
+    amountSpent: () =>
+      moneyV2(
+        orders().reduce((s, o) => s + orderTotals(o).current.total, 0),
+        ctx.state.data.currencyCode,
+      ),
     orders: (args: ConnArgs) => connection(orders(), args, ctx, orderConnSpec(ctx)),
     lastOrder: () => {
       const os = orders().sort((a, b) => b.id - a.id);
@@ -382,7 +427,9 @@ export function levelView(item: InventoryItemRec, level: LevelRec, ctx: ViewCtx)
     quantities: (args: { names: string[] }) =>
       args.names.map((name) => {
         if (!KNOWN_QUANTITY_NAMES.includes(name)) {
-          throw new GraphQLError(`Invalid quantity name: '${name}'. Valid names are: ${KNOWN_QUANTITY_NAMES.join(', ')}.`, { extensions: { code: 'BAD_REQUEST' } });
+          throw new GraphQLError(`Invalid quantity name: '${name}'. Valid names are: ${KNOWN_QUANTITY_NAMES.join(', ')}.`, {
+            extensions: { code: 'BAD_REQUEST' },
+          });
         }
         const q = name === 'unavailable' ? UNAVAILABLE.reduce((s, n) => s + (level.quantities[n] ?? 0), 0) : (level.quantities[name] ?? 0);
         return {
@@ -397,7 +444,17 @@ export function levelView(item: InventoryItemRec, level: LevelRec, ctx: ViewCtx)
 }
 
 const UNAVAILABLE = ['reserved', 'damaged', 'quality_control', 'safety_stock'];
-export const KNOWN_QUANTITY_NAMES = ['available', 'on_hand', 'committed', 'incoming', 'reserved', 'damaged', 'quality_control', 'safety_stock', 'unavailable'];
+export const KNOWN_QUANTITY_NAMES = [
+  'available',
+  'on_hand',
+  'committed',
+  'incoming',
+  'reserved',
+  'damaged',
+  'quality_control',
+  'safety_stock',
+  'unavailable',
+];
 
 export function itemView(item: InventoryItemRec, ctx: ViewCtx): Obj {
   const levels = () => Object.values(item.levels);
@@ -417,7 +474,11 @@ export function itemView(item: InventoryItemRec, ctx: ViewCtx): Obj {
     inventoryHistoryUrl: null,
     duplicateSkuCount: () => (variant?.sku ? ctx.state.variantsBySku(variant.sku).length - 1 : 0),
     unitCost: item.cost != null ? moneyV2(item.cost, ctx.state.data.currencyCode) : null,
-    measurement: { __typename: 'InventoryItemMeasurement', id: gid('InventoryItemMeasurement', item.id), weight: item.weight ? { unit: item.weight.unit, value: item.weight.value } : { unit: 'KILOGRAMS', value: 0 } },
+    measurement: {
+      __typename: 'InventoryItemMeasurement',
+      id: gid('InventoryItemMeasurement', item.id),
+      weight: item.weight ? { unit: item.weight.unit, value: item.weight.value } : { unit: 'KILOGRAMS', value: 0 },
+    },
     locationsCount: () => ({ count: levels().length, precision: 'EXACT' }),
     inventoryLevel: (args: { locationId: string }) => {
       const locId = parseGid(args.locationId, 'Location');
@@ -459,7 +520,11 @@ export function variantView(v: VariantRec, ctx: ViewCtx): Obj {
     taxCode: null,
     inventoryPolicy: v.inventoryPolicy,
     position: v.position,
-    selectedOptions: v.selectedOptions.map((o) => ({ name: o.name, value: o.value, optionValue: { id: gid('ProductOptionValue', `${v.productId}${o.name}${o.value}`.length), name: o.value } })),
+    selectedOptions: v.selectedOptions.map((o) => ({
+      name: o.name,
+      value: o.value,
+      optionValue: { id: gid('ProductOptionValue', `${v.productId}${o.name}${o.value}`.length), name: o.value },
+    })),
     availableForSale: () => {
       const avail = item ? Object.values(item.levels).reduce((s, l) => s + (l.quantities.available ?? 0), 0) : 0;
       return !item?.tracked || v.inventoryPolicy === 'CONTINUE' || avail > 0;
@@ -526,9 +591,23 @@ export function productView(p: ProductRec, ctx: ViewCtx): Obj {
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
     hasOnlyDefaultVariant: () => variants().length === 1 && variants()[0]?.title === 'Default Title',
-    hasOutOfStockVariants: () => variants().some((v) => (ctx.state.inventoryItem(v.inventoryItemId)?.levels ? Object.values(ctx.state.inventoryItem(v.inventoryItemId)?.levels ?? {}).reduce((s, l) => s + (l.quantities.available ?? 0), 0) <= 0 : true)),
+    hasOutOfStockVariants: () =>
+      variants().some((v) =>
+        ctx.state.inventoryItem(v.inventoryItemId)?.levels
+          ? Object.values(ctx.state.inventoryItem(v.inventoryItemId)?.levels ?? {}).reduce(
+              (s, l) => s + (l.quantities.available ?? 0),
+              0,
+            ) <= 0
+          : true,
+      ),
     tracksInventory: () => variants().some((v) => ctx.state.inventoryItem(v.inventoryItemId)?.tracked),
-    totalInventory: () => variants().reduce((s, v) => s + Object.values(ctx.state.inventoryItem(v.inventoryItemId)?.levels ?? {}).reduce((a, l) => a + (l.quantities.available ?? 0), 0), 0),
+    totalInventory: () =>
+      variants().reduce(
+        (s, v) =>
+          s +
+          Object.values(ctx.state.inventoryItem(v.inventoryItemId)?.levels ?? {}).reduce((a, l) => a + (l.quantities.available ?? 0), 0),
+        0,
+      ),
     options: (args: { first?: number | null }) =>
       firstOf(p.options, args).map((o, i) => ({
         __typename: 'ProductOption',
@@ -536,9 +615,14 @@ export function productView(p: ProductRec, ctx: ViewCtx): Obj {
         name: o.name,
         position: i + 1,
         values: o.values,
-        optionValues: o.values.map((val, j) => ({ id: gid('ProductOptionValue', o.id * 100 + j), name: val, hasVariants: variants().some((v) => v.selectedOptions.some((so) => so.name === o.name && so.value === val)) })),
+        optionValues: o.values.map((val, j) => ({
+          id: gid('ProductOptionValue', o.id * 100 + j),
+          name: val,
+          hasVariants: variants().some((v) => v.selectedOptions.some((so) => so.name === o.name && so.value === val)),
+        })),
       })),
-    variants: (args: ConnArgs) => connection(variants(), args, ctx, { idOf: (v) => v.id, view: (v) => variantView(v, ctx), sortKeys: VARIANT_SORT }),
+    variants: (args: ConnArgs) =>
+      connection(variants(), args, ctx, { idOf: (v) => v.id, view: (v) => variantView(v, ctx), sortKeys: VARIANT_SORT }),
     variantsCount: () => ({ count: variants().length, precision: 'EXACT' }),
     seo: { title: null, description: null },
     ...metafieldFields(id, ctx),
@@ -569,7 +653,15 @@ export const PRODUCT_SORT: Record<string, (p: ProductRec) => string | number> = 
 };
 
 function taxLineView(t: TaxLineRec, currency: string, share = 1): Obj {
-  return { __typename: 'TaxLine', title: t.title, rate: t.rate, ratePercentage: Math.round(t.rate * 10000) / 100, priceSet: moneyBag(num(t.amount) * share, currency), channelLiable: false, source: 'Shopify' };
+  return {
+    __typename: 'TaxLine',
+    title: t.title,
+    rate: t.rate,
+    ratePercentage: Math.round(t.rate * 10000) / 100,
+    priceSet: moneyBag(num(t.amount) * share, currency),
+    channelLiable: false,
+    source: 'Shopify',
+  };
 }
 
 export function lineItemView(o: OrderRec, l: LineItemRec, ctx: ViewCtx): Obj {
@@ -732,7 +824,8 @@ export function orderView(o: OrderRec, ctx: ViewCtx): Obj {
     },
     shippingAddress: addressView(o.shippingAddress, 'Address'),
     billingAddress: addressView(o.billingAddress, 'Address'),
-    billingAddressMatchesShippingAddress: JSON.stringify({ ...o.shippingAddress, id: 0 }) === JSON.stringify({ ...o.billingAddress, id: 0 }),
+    billingAddressMatchesShippingAddress:
+      JSON.stringify({ ...o.shippingAddress, id: 0 }) === JSON.stringify({ ...o.billingAddress, id: 0 }),
     subtotalLineItemsQuantity: o.lineItems.reduce((s, l) => s + l.quantity, 0),
     currentSubtotalLineItemsQuantity: o.lineItems.reduce((s, l) => s + l.currentQuantity, 0),
     subtotalPriceSet: () => moneyBag(totals().original.subtotal, cur),
@@ -752,7 +845,8 @@ export function orderView(o: OrderRec, ctx: ViewCtx): Obj {
     taxLines: () => aggregateTaxes(o, false),
     currentTaxLines: () => aggregateTaxes(o, true),
     lineItems: (args: ConnArgs) => connection(o.lineItems, args, ctx, { idOf: (l) => l.id, view: (l) => lineItemView(o, l, ctx) }),
-    shippingLines: (args: ConnArgs & { includeRemovals?: boolean | null }) => connection(o.shippingLines, args, ctx, { idOf: (s) => s.id, view: (s) => shippingLineView(o, s) }),
+    shippingLines: (args: ConnArgs & { includeRemovals?: boolean | null }) =>
+      connection(o.shippingLines, args, ctx, { idOf: (s) => s.id, view: (s) => shippingLineView(o, s) }),
     shippingLine: o.shippingLines[0] ? shippingLineView(o, o.shippingLines[0]) : null,
     refunds: (args: { first?: number | null }) => firstOf(o.refunds, args).map((r) => refundView(o, r, ctx)),
     // Transactions, refunds and every figure derived from them (money-views.ts).
@@ -848,7 +942,12 @@ export function adjustmentGroupView(g: AdjustmentGroupRec, ctx: ViewCtx): Obj {
     staffMember: null,
     changes: (args: { inventoryItemIds?: string[] | null; locationIds?: string[] | null; quantityNames?: string[] | null }) =>
       g.changes
-        .filter((c) => (!args.quantityNames || args.quantityNames.includes(c.name)) && (!args.inventoryItemIds || args.inventoryItemIds.includes(gid('InventoryItem', c.inventoryItemId))) && (!args.locationIds || args.locationIds.includes(gid('Location', c.locationId))))
+        .filter(
+          (c) =>
+            (!args.quantityNames || args.quantityNames.includes(c.name)) &&
+            (!args.inventoryItemIds || args.inventoryItemIds.includes(gid('InventoryItem', c.inventoryItemId))) &&
+            (!args.locationIds || args.locationIds.includes(gid('Location', c.locationId))),
+        )
         .map((c) => ({
           name: c.name,
           delta: c.delta,

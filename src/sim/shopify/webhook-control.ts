@@ -5,9 +5,18 @@ import type { WebhookEmitter, WebhookFaults } from './webhooks';
  * Control endpoints for webhook faults and events without a state change, for tests and demos
  * driving a simulator in another process.
  */
-export function handleWebhookControl(hooks: WebhookEmitter, state: ShopState, path: string, body: Record<string, unknown>, reply: (status: number, body: unknown) => void): void {
+export function handleWebhookControl(
+  hooks: WebhookEmitter,
+  state: ShopState,
+  path: string,
+  body: Record<string, unknown>,
+  reply: (status: number, body: unknown) => void,
+): void {
   if (path === '/_sim/webhooks/faults') {
-    const bad = Object.entries(body).find(([k, v]) => !['drop', 'duplicate', 'delayMs', 'reorderWindowMs'].includes(k) || typeof v !== 'number' || !Number.isInteger(v) || v < 0);
+    const bad = Object.entries(body).find(
+      ([k, v]) =>
+        !['drop', 'duplicate', 'delayMs', 'reorderWindowMs'].includes(k) || typeof v !== 'number' || !Number.isInteger(v) || v < 0,
+    );
     if (bad) return reply(400, { error: `unknown fault or not a non-negative integer: ${bad[0]}` });
     return reply(200, { faults: hooks.setFaults(body as WebhookFaults) });
   }

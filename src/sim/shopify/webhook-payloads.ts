@@ -19,7 +19,15 @@ export function webhookPayload(s: ShopState, topic: string, gidValue: string): R
       state: c.state.toLowerCase(),
       created_at: c.createdAt,
       updated_at: c.updatedAt,
-      addresses: c.addresses.map((a) => ({ id: a.id, customer_id: c.id, address1: a.address1, city: a.city, zip: a.zip, country_code: a.countryCode, default: a.id === c.defaultAddressId })),
+      addresses: c.addresses.map((a) => ({
+        id: a.id,
+        customer_id: c.id,
+        address1: a.address1,
+        city: a.city,
+        zip: a.zip,
+        country_code: a.countryCode,
+        default: a.id === c.defaultAddressId,
+      })),
       admin_graphql_api_id: gidValue,
     };
   }
@@ -41,7 +49,14 @@ export function webhookPayload(s: ShopState, topic: string, gidValue: string): R
       total_price: t.original.total.toFixed(2),
       current_total_price: t.current.total.toFixed(2),
       customer: o.customerId != null ? { id: o.customerId, admin_graphql_api_id: `gid://shopify/Customer/${o.customerId}` } : null,
-      line_items: o.lineItems.map((l) => ({ id: l.id, sku: l.sku, quantity: l.quantity, current_quantity: l.currentQuantity, price: l.unitPrice, admin_graphql_api_id: `gid://shopify/LineItem/${l.id}` })),
+      line_items: o.lineItems.map((l) => ({
+        id: l.id,
+        sku: l.sku,
+        quantity: l.quantity,
+        current_quantity: l.currentQuantity,
+        price: l.unitPrice,
+        admin_graphql_api_id: `gid://shopify/LineItem/${l.id}`,
+      })),
       admin_graphql_api_id: gidValue,
     };
   }
@@ -50,7 +65,18 @@ export function webhookPayload(s: ShopState, topic: string, gidValue: string): R
     const o = Object.values(s.data.orders).find((x) => x.refunds.some((r) => r.id === id));
     const r = o?.refunds.find((x) => x.id === id);
     if (!o || !r) return null;
-    return { id: r.id, order_id: o.id, created_at: r.createdAt, note: r.note, refund_line_items: r.lineItems.map((l) => ({ line_item_id: l.lineItemId, quantity: l.quantity, restock_type: l.restock ? 'return' : 'no_restock' })), admin_graphql_api_id: gidValue };
+    return {
+      id: r.id,
+      order_id: o.id,
+      created_at: r.createdAt,
+      note: r.note,
+      refund_line_items: r.lineItems.map((l) => ({
+        line_item_id: l.lineItemId,
+        quantity: l.quantity,
+        restock_type: l.restock ? 'return' : 'no_restock',
+      })),
+      admin_graphql_api_id: gidValue,
+    };
   }
   if (topic.startsWith('products/')) {
     const p = s.product(parseGid(gidValue, 'Product') ?? -1);
@@ -64,7 +90,13 @@ export function webhookPayload(s: ShopState, topic: string, gidValue: string): R
       updated_at: p.updatedAt,
       variants: p.variantIds.map((vid) => {
         const v = s.variant(vid);
-        return { id: vid, sku: v?.sku ?? null, price: v?.price ?? null, inventory_item_id: v?.inventoryItemId ?? null, admin_graphql_api_id: `gid://shopify/ProductVariant/${vid}` };
+        return {
+          id: vid,
+          sku: v?.sku ?? null,
+          price: v?.price ?? null,
+          inventory_item_id: v?.inventoryItemId ?? null,
+          admin_graphql_api_id: `gid://shopify/ProductVariant/${vid}`,
+        };
       }),
       admin_graphql_api_id: gidValue,
     };
@@ -75,17 +107,38 @@ export function webhookPayload(s: ShopState, topic: string, gidValue: string): R
     const item = s.inventoryItem(Number(m[2]));
     const level = item?.levels[Number(m[3])];
     if (!item || !level) return null;
-    return { inventory_item_id: item.id, location_id: Number(m[3]), available: level.quantities.available ?? 0, updated_at: level.updatedAt, admin_graphql_api_id: `gid://shopify/InventoryLevel/${m[3]}?inventory_item_id=${item.id}` };
+    return {
+      inventory_item_id: item.id,
+      location_id: Number(m[3]),
+      available: level.quantities.available ?? 0,
+      updated_at: level.updatedAt,
+      admin_graphql_api_id: `gid://shopify/InventoryLevel/${m[3]}?inventory_item_id=${item.id}`,
+    };
   }
   if (topic === 'bulk_operations/finish') {
     const b = s.data.bulkOperations[parseGid(gidValue, 'BulkOperation') ?? -1];
     if (!b) return null;
-    return { admin_graphql_api_id: gidValue, completed_at: b.completedAt, created_at: b.createdAt, error_code: b.errorCode?.toLowerCase() ?? null, status: b.status.toLowerCase(), type: b.type.toLowerCase() };
+    return {
+      admin_graphql_api_id: gidValue,
+      completed_at: b.completedAt,
+      created_at: b.createdAt,
+      error_code: b.errorCode?.toLowerCase() ?? null,
+      status: b.status.toLowerCase(),
+      type: b.type.toLowerCase(),
+    };
   }
   if (topic === 'app/uninstalled') {
     // The shop resource, as Shopify sends it when the app is removed.
     const domain = `${s.data.shopName}.myshopify.com`;
-    return { id: 1, name: s.data.shopName, domain, myshopify_domain: domain, currency: s.data.currencyCode, updated_at: s.clock.nowIso(), admin_graphql_api_id: gidValue };
+    return {
+      id: 1,
+      name: s.data.shopName,
+      domain,
+      myshopify_domain: domain,
+      currency: s.data.currencyCode,
+      updated_at: s.clock.nowIso(),
+      admin_graphql_api_id: gidValue,
+    };
   }
   return null;
 }

@@ -74,22 +74,28 @@ const URI_SINCE = '2025-10';
 
 function checkVersion(ctx: ViewCtx, input: WebhookSubscriptionInputArg): void {
   if (input.uri != null && ctx.version !== 'unstable' && ctx.version < URI_SINCE) {
-    throw new GraphQLError(`Argument 'uri' on InputObject 'WebhookSubscriptionInput' is not defined in API version ${ctx.version}; use callbackUrl`, { extensions: { code: 'argumentNotAccepted' } });
+    throw new GraphQLError(
+      `Argument 'uri' on InputObject 'WebhookSubscriptionInput' is not defined in API version ${ctx.version}; use callbackUrl`,
+      { extensions: { code: 'argumentNotAccepted' } },
+    );
   }
 }
 
 /** The checks Shopify applies to WebhookSubscriptionInput; null = valid. */
 function validate(s: ShopState, topic: string, input: WebhookSubscriptionInputArg, selfId: number | null): UserError | null {
   const f = (k: string): string[] => ['webhookSubscription', k];
-  if (input.uri && input.callbackUrl && input.uri !== input.callbackUrl) return { field: f('uri'), message: 'Specify only one of uri and callbackUrl' };
+  if (input.uri && input.callbackUrl && input.uri !== input.callbackUrl)
+    return { field: f('uri'), message: 'Specify only one of uri and callbackUrl' };
   const uri = input.uri ?? input.callbackUrl;
   if (!uri) return { field: f('uri'), message: "Address can't be blank" };
   const bad = checkUri(uri);
   if (bad) return { field: f('uri'), message: bad };
   if (input.format === 'XML') return { field: f('format'), message: 'XML deliveries are not implemented by the simulator' };
   if (input.filter) return { field: f('filter'), message: 'Subscription filters are not implemented by the simulator' };
-  if (input.metafieldNamespaces?.length || input.metafields?.length) return { field: f('metafields'), message: 'Metafield selection is not implemented by the simulator' };
-  if (Object.values(store(s)).some((x) => x.topic === topic && x.uri === uri && x.id !== selfId)) return { field: f('uri'), message: 'Address for this topic has already been taken' };
+  if (input.metafieldNamespaces?.length || input.metafields?.length)
+    return { field: f('metafields'), message: 'Metafield selection is not implemented by the simulator' };
+  if (Object.values(store(s)).some((x) => x.topic === topic && x.uri === uri && x.id !== selfId))
+    return { field: f('uri'), message: 'Address for this topic has already been taken' };
   return null;
 }
 
@@ -125,13 +131,22 @@ export function webhookSubscriptionRoots(s: ShopState, ctx: ViewCtx): { query: O
       return r ? view(r) : null;
     },
     webhookSubscriptions: (a: ListArgs) => {
-      if (a.query) throw new GraphQLError('The query argument of webhookSubscriptions is not implemented by the simulator; use topics, uri or format', { extensions: { code: 'NOT_IMPLEMENTED' } });
+      if (a.query)
+        throw new GraphQLError(
+          'The query argument of webhookSubscriptions is not implemented by the simulator; use topics, uri or format',
+          { extensions: { code: 'NOT_IMPLEMENTED' } },
+        );
       const uri = a.uri ?? a.callbackUrl;
-      const rows = Object.values(store(s)).filter((x) => (!a.topics?.length || a.topics.includes(x.topic)) && (!uri || x.uri === uri) && (!a.format || x.format === a.format));
+      const rows = Object.values(store(s)).filter(
+        (x) => (!a.topics?.length || a.topics.includes(x.topic)) && (!uri || x.uri === uri) && (!a.format || x.format === a.format),
+      );
       return connection(rows, a, ctx, { idOf: (x) => x.id, view, sortKeys: { CREATED_AT: (x) => x.createdAt } });
     },
     webhookSubscriptionsCount: (a: { query?: string | null; limit?: number | null }) => {
-      if (a.query) throw new GraphQLError('The query argument of webhookSubscriptionsCount is not implemented by the simulator', { extensions: { code: 'NOT_IMPLEMENTED' } });
+      if (a.query)
+        throw new GraphQLError('The query argument of webhookSubscriptionsCount is not implemented by the simulator', {
+          extensions: { code: 'NOT_IMPLEMENTED' },
+        });
       const n = Object.keys(store(s)).length;
       const limit = a.limit ?? 10000;
       return { count: Math.min(n, limit), precision: n > limit ? 'AT_LEAST' : 'EXACT' };
@@ -179,7 +194,8 @@ export function webhookSubscriptionRoots(s: ShopState, ctx: ViewCtx): { query: O
     },
     webhookSubscriptionDelete: (a: { id: string }) => {
       const rec = find(a.id);
-      if (!rec) return { deletedWebhookSubscriptionId: null, userErrors: [{ field: ['id'], message: 'Webhook subscription does not exist' }] };
+      if (!rec)
+        return { deletedWebhookSubscriptionId: null, userErrors: [{ field: ['id'], message: 'Webhook subscription does not exist' }] };
       delete store(s)[rec.id];
       return { deletedWebhookSubscriptionId: gid('WebhookSubscription', rec.id), userErrors: [] };
     },

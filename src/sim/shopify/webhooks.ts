@@ -132,9 +132,15 @@ export class WebhookEmitter {
     if (this.stopped) return;
     const targets: { uri: string; subscriptionId: string | null; apiVersion: string; includeFields: string[] }[] = [];
     const version = this.opts.apiVersion ?? '2026-07';
-    if (this.opts.url && (!this.opts.topics || this.opts.topics.includes(topic))) targets.push({ uri: this.opts.url, subscriptionId: null, apiVersion: version, includeFields: [] });
+    if (this.opts.url && (!this.opts.topics || this.opts.topics.includes(topic)))
+      targets.push({ uri: this.opts.url, subscriptionId: null, apiVersion: version, includeFields: [] });
     for (const sub of subscriptionsFor(this.state, topic)) {
-      targets.push({ uri: sub.uri, subscriptionId: `gid://shopify/WebhookSubscription/${sub.id}`, apiVersion: sub.apiVersion, includeFields: sub.includeFields });
+      targets.push({
+        uri: sub.uri,
+        subscriptionId: `gid://shopify/WebhookSubscription/${sub.id}`,
+        apiVersion: sub.apiVersion,
+        includeFields: sub.includeFields,
+      });
     }
     if (!targets.length) return;
     const payload = webhookPayload(this.state, topic, gidValue);
