@@ -92,6 +92,9 @@ export function mapLine(line: ShopifyLineItem, index: number, ctx: LineContext):
     UnitPrice: unitPrice,
     DiscountPercent: discount,
     WarehouseCode: wh.warehouse,
+    // The Shopify line travels with the B1 line (and, copied by B1, with the invoice and delivery
+    // lines based on it): refunds and fulfillments find their line by it, not by SKU.
+    U_ShopifyLineId: line.id,
   };
   if (taxCode !== undefined) out[ctx.config.order.tax.codeField] = taxCode;
   return out;

@@ -309,6 +309,8 @@ export interface B1DocumentLineCreate {
   TaxCode?: string;
   /** VAT localisations (order.tax.codeField 'VatGroup'). */
   VatGroup?: string;
+  /** The Shopify line item GID (RDR1 UDF, shared by every marketing document's lines). */
+  U_ShopifyLineId?: string;
 }
 
 export interface B1AdditionalExpense {

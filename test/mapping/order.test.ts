@@ -32,7 +32,17 @@ describe('Shopify order → B1 sales order', () => {
       NumAtCard: '#1001',
       DocCurrency: 'USD',
       U_ShopifyId: 'gid://shopify/Order/5',
-      DocumentLines: [{ ItemCode: 'A100', Quantity: 2, UnitPrice: 20, DiscountPercent: 10, WarehouseCode: '01', TaxCode: 'NY' }],
+      DocumentLines: [
+        {
+          ItemCode: 'A100',
+          Quantity: 2,
+          UnitPrice: 20,
+          DiscountPercent: 10,
+          WarehouseCode: '01',
+          TaxCode: 'NY',
+          U_ShopifyLineId: 'gid://shopify/LineItem/1',
+        },
+      ],
       DocumentAdditionalExpenses: [{ ExpenseCode: 1, LineTotal: 7.5, TaxCode: 'NY', Remarks: 'Standard' }],
       AddressExtension: {
         ShipToStreet: '1 Analytical Way',
@@ -75,9 +85,33 @@ describe('Shopify order → B1 sales order', () => {
     });
     const doc = value(mapOrderToSalesOrder(o, config(), ctx));
     assert.deepEqual(doc.DocumentLines, [
-      { ItemCode: 'A100', Quantity: 1, UnitPrice: 20, DiscountPercent: 10, WarehouseCode: '01', TaxCode: 'NY' },
-      { ItemCode: 'C300', Quantity: 4, UnitPrice: 9.99, DiscountPercent: 0, WarehouseCode: '03', TaxCode: 'EX' },
-      { ItemCode: 'B200', Quantity: 1, UnitPrice: 0, DiscountPercent: 0, WarehouseCode: '01', TaxCode: 'NY' },
+      {
+        ItemCode: 'A100',
+        Quantity: 1,
+        UnitPrice: 20,
+        DiscountPercent: 10,
+        WarehouseCode: '01',
+        TaxCode: 'NY',
+        U_ShopifyLineId: 'gid://shopify/LineItem/1',
+      },
+      {
+        ItemCode: 'C300',
+        Quantity: 4,
+        UnitPrice: 9.99,
+        DiscountPercent: 0,
+        WarehouseCode: '03',
+        TaxCode: 'EX',
+        U_ShopifyLineId: 'gid://shopify/LineItem/3',
+      },
+      {
+        ItemCode: 'B200',
+        Quantity: 1,
+        UnitPrice: 0,
+        DiscountPercent: 0,
+        WarehouseCode: '01',
+        TaxCode: 'NY',
+        U_ShopifyLineId: 'gid://shopify/LineItem/4',
+      },
     ]);
   });
 
@@ -197,7 +231,15 @@ describe('Shopify order → B1 sales order', () => {
     });
     const doc = value(mapOrderToSalesOrder(o, cfg, ctx));
     assert.deepEqual(doc.DocumentLines, [
-      { ItemCode: 'A100', Quantity: 1, UnitPrice: 100, DiscountPercent: 10, WarehouseCode: '01', VatGroup: 'S1' },
+      {
+        ItemCode: 'A100',
+        Quantity: 1,
+        UnitPrice: 100,
+        DiscountPercent: 10,
+        WarehouseCode: '01',
+        VatGroup: 'S1',
+        U_ShopifyLineId: 'gid://shopify/LineItem/1',
+      },
     ]);
     assert.deepEqual(doc.DocumentAdditionalExpenses, [{ ExpenseCode: 1, LineTotal: 5, VatGroup: 'S1', Remarks: 'DHL' }]);
 
@@ -364,7 +406,15 @@ describe('order update decisions', () => {
         DocumentLines: [
           { LineNum: 0, Quantity: 5 },
           { LineNum: 1, LineStatus: 'bost_Close' },
-          { ItemCode: 'C300', Quantity: 1, UnitPrice: 20, DiscountPercent: 10, WarehouseCode: '01', TaxCode: 'EX' },
+          {
+            ItemCode: 'C300',
+            Quantity: 1,
+            UnitPrice: 20,
+            DiscountPercent: 10,
+            WarehouseCode: '01',
+            TaxCode: 'EX',
+            U_ShopifyLineId: 'gid://shopify/LineItem/3',
+          },
         ],
       },
     });
