@@ -4,6 +4,7 @@ import type { GqlDocument } from './gql';
 import type { ShopifyExecutor } from './executor';
 import { BULK_OPERATION_CANCEL, BULK_OPERATION_STATUS, BULK_RUN_MUTATION, BULK_RUN_QUERY, STAGED_UPLOADS_CREATE } from './documents';
 import { payloadOf, ShopifyError, ShopifyUserErrors, type ShopifyUserError } from './errors';
+import { backoffDelayMs } from '../../shared/backoff';
 
 export interface BulkOperation {
   id: string;
@@ -126,12 +127,10 @@ export async function loadBulkExport<T>(
 /** Calls `load` until the export is no longer pending, at most `maxWaitMs` (polling with back-off to 2 s). */
 export async function awaitBulkExport<S extends { kind: string }>(load: () => Promise<S>, maxWaitMs: number): Promise<S> {
   const deadline = Date.now() + maxWaitMs;
-  let interval = 100;
-  for (;;) {
+  for (let attempt = 1; ; attempt++) {
     const state = await load();
     if (state.kind !== 'pending' || Date.now() >= deadline) return state;
-    await sleep(Math.min(interval, Math.max(0, deadline - Date.now())));
-    interval = Math.min(2000, interval * 2);
+    await sleep(Math.min(backoffDelayMs(attempt, { baseMs: 100, maxMs: 2000 }), Math.max(0, deadline - Date.now())));
   }
 }
 
@@ -204,8 +203,8 @@ async function poll(exec: ShopifyExecutor, id: string, opts: BulkPollOptions): P
   const maxInterval = opts.pollIntervalMs ?? 2000;
   // A small operation (one page's import) is done in well under a second: check soon, then back
   // off to the full interval so a long one costs no more status calls than before.
-  let interval = Math.min(FIRST_POLL_MS, maxInterval);
-  for (;;) {
+  const firstPoll = Math.min(FIRST_POLL_MS, maxInterval);
+  for (let attempt = 1; ; attempt++) {
     const { data } = await exec.call(BULK_OPERATION_STATUS, { id });
     const op = data.bulkOperation;
     if (!op) throw new ShopifyError(`Bulk operation ${id} not found`, false);
@@ -217,8 +216,8 @@ async function poll(exec: ShopifyExecutor, id: string, opts: BulkPollOptions): P
       );
     }
     if (Date.now() > deadline) throw new ShopifyError(`Bulk operation ${id} still ${op.status} after the timeout`, true);
-    await sleep(interval, opts.signal);
-    interval = Math.min(maxInterval, interval * 2);
+    // The hub's one back-off (jittered): workers polling many exports do not poll in step.
+    await sleep(backoffDelayMs(attempt, { baseMs: firstPoll, maxMs: maxInterval }), opts.signal);
   }
 }
 
