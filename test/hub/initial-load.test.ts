@@ -6,6 +6,8 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { startHubFixture, type HubFixture, type WorkerProcess } from '../support/hub-fixture';
 import { serverSkipReason } from '../../src/testing/temporal-servers';
@@ -61,6 +63,13 @@ describe('initial load: two starts, then a second start', { skip, concurrency: 1
     const listed: string[] = [];
     for await (const w of client.workflow.list({ query: `WorkflowId = '${INITIAL_LOAD_WORKFLOW_ID}'` })) listed.push(w.runId);
     assert.equal(listed.length, 1, 'one execution of initial-load');
+    // `RECORD_HISTORIES=1 npm test -- initial-load` refreshes the history the replay test checks.
+    if (process.env.RECORD_HISTORIES) {
+      const { historyToJSON } = await import('@temporalio/common/lib/proto-utils');
+      const tag = process.env.RECORD_HISTORIES === '1' ? '' : `-${process.env.RECORD_HISTORIES}`;
+      const history = await client.workflow.getHandle(INITIAL_LOAD_WORKFLOW_ID).fetchHistory();
+      writeFileSync(join(__dirname, '..', 'histories', `initial-load${tag}.json`), historyToJSON(history));
+    }
   });
 
   test('a start after it finished does not load again', async () => {

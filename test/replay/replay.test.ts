@@ -17,9 +17,10 @@ import { hubDataConverter } from '../../src/temporal/data-converter';
 const dir = join(__dirname, '..', 'histories');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
-test('recorded histories exist for both workflow types', () => {
+test('recorded histories exist for the scheduler, sync run and initial load', () => {
   assert.ok(files.includes('scheduler-order.json'));
   assert.ok(files.includes('sync-run-order.json'));
+  assert.ok(files.includes('initial-load.json'));
 });
 
 for (const file of files) {
