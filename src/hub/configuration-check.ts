@@ -7,6 +7,7 @@ import type { Connection } from '@temporalio/client';
 import type { HubConfig, HubSecrets } from '../config/hub-config';
 import { createPipelineDeps } from '../pipelines/deps';
 import { runInitChecks, type CheckResult } from './init-checks';
+import { moneyChecks } from './money-checks';
 import { resolveDemoMapping } from './worker';
 
 export async function checkConfiguration(o: {
@@ -22,12 +23,9 @@ export async function checkConfiguration(o: {
   } catch {
     // The Shopify check below reports an unreachable shop with its fix.
   }
-  const results = await runInitChecks({
-    config,
-    deps: createPipelineDeps(config, o.secrets),
-    temporal: o.temporal,
-    namespace: o.namespace,
-    fix: o.fix,
-  });
+  const deps = createPipelineDeps(config, o.secrets);
+  const results = await runInitChecks({ config, deps, temporal: o.temporal, namespace: o.namespace, fix: o.fix });
+  const b1Ok = results.find((r) => r.name === 'SAP B1 Service Layer login')?.state === 'pass';
+  results.push(...(await moneyChecks(config, deps, b1Ok)));
   return { config, results };
 }
