@@ -123,8 +123,12 @@ describe('b1hub up and the commands against it', { skip }, () => {
       new RegExp(`^http://127\\.0\\.0\\.1:${ports.shopify}/admin/api/\\d{4}-\\d{2}/graphql\\.json$`),
     );
     assert.deepEqual(Object.keys(s.schedulers).sort(), ['customer', 'inventory', 'order', 'product', 'shopify-product']);
+    // Webhook hints may have run since (products/create echoes of the initial push hint shopify-product).
     for (const o of ['customer', 'product', 'shopify-product', 'inventory'])
-      assert.equal(s.schedulers[o]!.recentRuns[0]?.trigger, 'init', `${o} initial load ran`);
+      assert.ok(
+        s.schedulers[o]!.recentRuns.some((r) => r.trigger === 'init'),
+        `${o} initial load ran: ${JSON.stringify(s.schedulers[o]!.recentRuns.map((r) => r.trigger))}`,
+      );
 
     // The embedded UI decodes compressed payloads through the codec endpoint `up` started.
     const codecUrl = /Codec endpoint\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(up.output())?.[1];
