@@ -9,6 +9,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ShopifySimulator } from '../../src/sim/shopify';
 import { rawGraphQL, startSim } from './helpers';
+import { webhookPayload } from '../../src/sim/shopify/webhook-payloads';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
@@ -262,6 +263,30 @@ describe('Shopify simulator: fulfillment', () => {
       [cancelled.status, cancelled.lineItems.nodes[0].remainingQuantity],
       ['CLOSED', 0],
       'a closed fulfillment order stays closed',
+    );
+  });
+  test('fulfillments/create webhook payload: REST-shaped, with tracking and the fulfilled lines', async () => {
+    const id = await newOrder([{ sku: 'F-1', quantity: 2 }]);
+    const fo = (await order(id)).fulfillmentOrders.nodes[0];
+    const r = await gql(CREATE, {
+      f: {
+        trackingInfo: { company: 'DHL', number: 'JD01', url: 'https://dhl.example/JD01' },
+        lineItemsByFulfillmentOrder: [
+          { fulfillmentOrderId: fo.id, fulfillmentOrderLineItems: [{ id: fo.lineItems.nodes[0].id, quantity: 1 }] },
+        ],
+      },
+    });
+    const f = r.data.fulfillmentCreate.fulfillment;
+    const p = webhookPayload(sim.state, 'fulfillments/create', f.id) as Any;
+    assert.equal(p.admin_graphql_api_id, f.id);
+    assert.equal(p.order_id, Number(id.split('/').pop()));
+    assert.deepEqual(
+      [p.status, p.tracking_company, p.tracking_number, p.tracking_url],
+      ['success', 'DHL', 'JD01', 'https://dhl.example/JD01'],
+    );
+    assert.deepEqual(
+      p.line_items.map((l: Any) => [l.sku, l.quantity]),
+      [['F-1', 1]],
     );
   });
 });

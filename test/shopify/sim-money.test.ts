@@ -1,6 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rawGraphQL, startSim } from './helpers';
+import { webhookPayload } from '../../src/sim/shopify/webhook-payloads';
 import { generateShopifySeed, type ShopifySimulator } from '../../src/sim/shopify';
 import { orderTotals, type OrderInput } from '../../src/sim/shopify/state';
 
@@ -257,6 +258,14 @@ describe('Shopify simulator: order money (transactions, refunds, capture, mark a
       [['REFUND', 'SUCCESS', 'shopify_payments', '41.65', o.transactions[0].id]],
     );
     assert.deepEqual(ref.orderAdjustments.nodes, []);
+    // The refunds/create webhook spells each line's restock type as the REST API does.
+    const hook = webhookPayload(sim.state, 'refunds/create', r.refundCreate.refund.id) as {
+      refund_line_items: Array<{ restock_type: string }>;
+    };
+    assert.deepEqual(
+      hook.refund_line_items.map((l) => l.restock_type),
+      ['cancel', 'return', 'no_restock'],
+    );
     assert.deepEqual(
       [
         after.displayFinancialStatus,

@@ -1,5 +1,6 @@
 import { parseGid } from './ids';
 import { orderTotals, type ShopState } from './state';
+import { findFulfillment } from './fulfillment-state';
 
 /**
  * REST-shaped webhook payloads (numeric ids, snake_case, admin_graphql_api_id), built from the
@@ -73,7 +74,36 @@ export function webhookPayload(s: ShopState, topic: string, gidValue: string): R
       refund_line_items: r.lineItems.map((l) => ({
         line_item_id: l.lineItemId,
         quantity: l.quantity,
-        restock_type: l.restock ? 'return' : 'no_restock',
+        // REST spells the GraphQL RestockType in lower case; older records know only restock or not.
+        restock_type: (l.restockType ?? (l.restock ? 'RETURN' : 'NO_RESTOCK')).toLowerCase(),
+      })),
+      admin_graphql_api_id: gidValue,
+    };
+  }
+  if (topic.startsWith('fulfillments/')) {
+    const hit = findFulfillment(s, parseGid(gidValue, 'Fulfillment') ?? -1);
+    if (!hit) return null;
+    const { o, f } = hit;
+    const lineOf = (id: number) => o.lineItems.find((l) => l.id === id);
+    return {
+      id: f.id,
+      order_id: o.id,
+      name: f.name,
+      status: f.status.toLowerCase(),
+      location_id: f.locationId,
+      created_at: f.createdAt,
+      updated_at: f.updatedAt,
+      notify_customer: f.notifyCustomer,
+      tracking_company: f.tracking[0]?.company ?? null,
+      tracking_number: f.tracking[0]?.number ?? null,
+      tracking_numbers: f.tracking.map((t) => t.number).filter((n) => n != null),
+      tracking_url: f.tracking[0]?.url ?? null,
+      tracking_urls: f.tracking.map((t) => t.url).filter((u) => u != null),
+      line_items: f.lines.map((l) => ({
+        id: l.lineItemId,
+        sku: lineOf(l.lineItemId)?.sku ?? null,
+        quantity: l.quantity,
+        admin_graphql_api_id: `gid://shopify/LineItem/${l.lineItemId}`,
       })),
       admin_graphql_api_id: gidValue,
     };
