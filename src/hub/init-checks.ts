@@ -5,50 +5,15 @@
  * customer) are created.
  */
 import type { Connection } from '@temporalio/client';
-import { ApiVersion } from '@shopify/shopify-api';
 import type { HubConfig } from '../config/hub-config';
 import type { PipelineDeps } from '../pipelines/contract';
 import { checkUserFields, ensureUserFields, ensureUserTables, RESTART_MESSAGE } from '../connectors/b1/udf';
 import { HUB_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
 import { ensureHubSearchAttributes } from '../temporal/search-attributes';
-import { webhookSubscriptionsCheck } from './webhooks';
+import { check, type CheckResult } from './init-check-kit';
+import { runShopifyChecks } from './init-checks-shopify';
 
-export type CheckState = 'pass' | 'fail' | 'warn' | 'fixed' | 'skip';
-
-export interface CheckResult {
-  name: string;
-  state: CheckState;
-  detail: string;
-  fix?: string;
-}
-
-/** What the four pipelines need; write_* implies read_* in Shopify's scope model. */
-const REQUIRED_SCOPES: Array<{ scope: string; any: string[] }> = [
-  { scope: 'products', any: ['write_products'] },
-  { scope: 'customers', any: ['write_customers'] },
-  { scope: 'orders', any: ['read_orders', 'write_orders'] },
-  { scope: 'inventory', any: ['write_inventory'] },
-  { scope: 'locations', any: ['read_locations', 'write_locations'] },
-];
-
-function msg(err: unknown): string {
-  const parts: string[] = [];
-  let cur: unknown = err;
-  while (cur instanceof Error && parts.length < 4) {
-    if (cur.message && !parts.includes(cur.message)) parts.push(cur.message);
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return (parts.join(': ') || String(err)).split('\n')[0]!.slice(0, 300);
-}
-
-/** Runs `fn`; an exception becomes a failed check with the error and the given hint. */
-async function check(name: string, fix: string, fn: () => Promise<Omit<CheckResult, 'name'>>): Promise<CheckResult> {
-  try {
-    return { name, ...(await fn()) };
-  } catch (err) {
-    return { name, state: 'fail', detail: msg(err), fix };
-  }
-}
+export type { CheckState, CheckResult } from './init-check-kit';
 
 /** A B1 entity set the Service Layer may not expose (the simulator has no BusinessPartnerGroups). */
 async function b1KeyExists(deps: PipelineDeps, set: string, key: string | number): Promise<boolean | 'unsupported'> {
@@ -274,106 +239,7 @@ export async function runInitChecks(o: {
       : { state: 'pass', detail: [...wanted].join(', ') };
   });
 
-  const shopifyHint = `check shopify.shop (${config.shopify.shop}) and the token (SHOPIFY_ACCESS_TOKEN or client credentials)`;
-  const shop = await check('Shopify Admin API reachable', shopifyHint, async () => {
-    const s = await deps.shopify.shop();
-    return { state: 'pass', detail: `${s.myshopifyDomain} (${s.name}, ${s.currencyCode})` };
-  });
-  results.push(shop);
-  if (shop.state === 'pass') {
-    const s = await deps.shopify.shop();
-    results.push(
-      s.currencyCode === m.product.shopCurrency
-        ? { name: 'Shop currency matches', state: 'pass', detail: s.currencyCode }
-        : {
-            name: 'Shop currency matches',
-            state: 'fail',
-            detail: `the shop sells in ${s.currencyCode}, mapping.product.shopCurrency is ${m.product.shopCurrency}`,
-            fix: `set mapping.product.shopCurrency to ${s.currencyCode}`,
-          },
-    );
-  }
-  const shopOk = shop.state === 'pass';
-  const shopCheck = async (name: string, fixHint: string, fn: () => Promise<Omit<CheckResult, 'name'>>) =>
-    results.push(shopOk ? await check(name, fixHint, fn) : { name, state: 'skip', detail: 'Shopify is not reachable' });
-
-  const versions = Object.values(ApiVersion).filter((v) => v !== ApiVersion.Unstable) as string[];
-  results.push(
-    versions.includes(config.shopify.apiVersion)
-      ? { name: 'Shopify API version supported', state: 'pass', detail: config.shopify.apiVersion }
-      : {
-          name: 'Shopify API version supported',
-          state: 'fail',
-          detail: `${config.shopify.apiVersion} is not a supported version (${versions.slice(-4).join(', ')})`,
-          fix: `set shopify.apiVersion to ${versions[versions.length - 1]}`,
-        },
-  );
-
-  await shopCheck(
-    'Shopify token scopes',
-    'grant the app the missing scopes in the Shopify admin (Apps → Develop apps → Configuration) and reinstall it',
-    async () => {
-      let handles: string[];
-      try {
-        handles = await deps.shopify.accessScopes();
-      } catch (err) {
-        return { state: 'warn', detail: `cannot read the token's scopes (${msg(err)})` };
-      }
-      const missing = REQUIRED_SCOPES.filter((r) => !r.any.some((h) => handles.includes(h))).map((r) => r.any[0]!);
-      if (missing.length)
-        return {
-          state: 'fail',
-          detail: `missing ${missing.join(', ')}`,
-          fix: 'grant the app the missing scopes in the Shopify admin (Apps → Develop apps → Configuration) and reinstall it',
-        };
-      if (!handles.includes('read_all_orders'))
-        return {
-          state: 'warn',
-          detail: 'read_all_orders missing: only orders of the last 60 days can be read',
-          fix: 'request read_all_orders for older orders',
-        };
-      return { state: 'pass', detail: handles.join(', ') };
-    },
-  );
-
-  await shopCheck(
-    'Shopify locations exist',
-    'correct mapping.locations[].locationId (list them in the Shopify admin under Settings → Locations)',
-    async () => {
-      const locs = await deps.shopify.locations();
-      const known = new Set(locs.map((l) => l.id));
-      const missing = m.locations.map((l) => l.locationId).filter((id) => !known.has(id));
-      return missing.length
-        ? {
-            state: 'fail',
-            detail: `not in the shop: ${missing.join(', ')} (shop has ${locs.map((l) => `${l.id} ${l.name}`).join(', ')})`,
-            fix: 'correct mapping.locations[].locationId',
-          }
-        : { state: 'pass', detail: m.locations.map((l) => `${l.locationId} ← ${l.warehouses.join('+')}`).join('; ') || 'none mapped' };
-    },
-  );
-
-  await shopCheck('Shopify metafield definitions', 'run `b1hub init --fix` (creates them)', async () => {
-    if (fix) {
-      await deps.shopify.ensureCustomIdDefinitions();
-      return { state: 'pass', detail: 'product and customer cross-reference definitions present (created if missing)' };
-    }
-    const defs = [
-      { ownerType: 'PRODUCT', ...deps.shopify.productIdField },
-      { ownerType: 'CUSTOMER', ...deps.shopify.customerIdField },
-    ];
-    const missing: string[] = [];
-    for (const d of defs) {
-      if (!(await deps.shopify.hasMetafieldDefinition(d))) missing.push(`${d.ownerType} ${d.namespace}.${d.key}`);
-    }
-    return missing.length
-      ? { state: 'fail', detail: `missing ${missing.join(', ')}`, fix: 'run `b1hub init --fix` (creates them)' }
-      : { state: 'pass', detail: defs.map((d) => `${d.ownerType} ${d.namespace}.${d.key}`).join(', ') };
-  });
-
-  await shopCheck('Shopify webhook subscriptions', 'run `b1hub init --fix` (creates and repairs them)', () =>
-    webhookSubscriptionsCheck(config, deps.shopify.executor, fix),
-  );
+  results.push(...(await runShopifyChecks(config, deps, fix)));
 
   results.push(
     await check(

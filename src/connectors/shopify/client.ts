@@ -13,12 +13,7 @@ import type { ShopifyClientConfig } from './config';
 import { ShopifyExecutor, type CallResult, type ExecutorOptions } from './executor';
 import type { ResultOf } from './gql';
 import {
-  CUSTOMERS_BY_IDS,
-  CUSTOMERS_PAGE,
-  CUSTOMER_BY_IDENTIFIER,
   LOCATIONS_PAGE,
-  PRODUCTS_PAGE,
-  PRODUCT_BY_CUSTOM_ID,
   PRODUCT_SET,
   SHOP_INFO,
   NEWEST_ORDER,
@@ -26,7 +21,8 @@ import {
   BULK_EXPORT_INVENTORY,
   BULK_EXPORT_PRODUCTS,
 } from './documents';
-import { isNodeOf, mapCustomer, mapProduct } from './mappers';
+import { ensureCustomIdDefinitions } from './custom-id-definitions';
+import { readProductByCustomId, readProductsPage } from './product-pages';
 import { DEFAULT_ORDER_READ_SIZES, type OrderReadSizes } from './order-cost';
 import { readOrdersByIds, readOrdersPage } from './orders';
 import { reassembleBulk, runBulkMutation, runBulkQuery, type BulkNode, type BulkOperation, type BulkPollOptions } from './bulk';
@@ -40,7 +36,6 @@ import {
   type VariantWithProduct,
 } from './product-reads';
 import { readStockBySku, type StockMatch } from './stock';
-import { chunk } from './chunk';
 import { productSetVariables, variantsBySkus, type CustomIdSpec } from './products';
 import {
   activateInventory,
@@ -61,6 +56,8 @@ import { ProductSnapshots } from './products-bulk';
 import { InventorySnapshots } from './inventory-bulk';
 import { OrderExports } from './orders-bulk';
 import { updatedSinceQuery } from './search';
+import { readCustomerByCustomId, readCustomersByIds, readCustomersPage } from './customers';
+import { MAX_PAGE_SIZE, type CustomerReadOptions, type DeltaPageArgs } from './read-options';
 import type {
   InventoryChange,
   InventoryQuantityRow,
@@ -81,30 +78,7 @@ export { searchValue, updatedSinceQuery, DEFAULT_OVERLAP_MS } from './search';
 export { MAX_INVENTORY_ROWS, type InventorySetOptions } from './inventory';
 export type { CustomIdSpec } from './products';
 export { MAX_METAFIELDS_PER_CALL } from './metafields';
-
-export const MAX_PAGE_SIZE = 250;
-
-/** Addresses read per customer: the mapping's `customer.maxAddresses` (its default, 10, when not given). */
-export interface CustomerReadOptions {
-  addressesFirst?: number;
-}
-
-export const DEFAULT_CUSTOMER_ADDRESSES = 10;
-const MAX_QUERY_COST = 1000;
-
-function addressesFirstOf(o: CustomerReadOptions): number {
-  return Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(o.addressesFirst ?? DEFAULT_CUSTOMER_ADDRESSES)));
-}
-
-export interface DeltaPageArgs {
-  /** Watermark: max updatedAt of the last successful run (overlap is subtracted). */
-  updatedSince?: string | Date | null;
-  overlapMs?: number;
-  /** Extra search terms ANDed to the delta filter. */
-  query?: string;
-  after?: string | null;
-  first?: number;
-}
+export { MAX_PAGE_SIZE, DEFAULT_CUSTOMER_ADDRESSES, type CustomerReadOptions, type DeltaPageArgs } from './read-options';
 
 /**
  * What pipelines may know of Shopify's rate limit: a read-only copy of the client's cost model
@@ -199,23 +173,8 @@ export class ShopifyClient {
   // ------------------------------------------------------------------ customers
 
   /** One page of customers updated since the watermark (minus overlap), oldest change first. */
-  async customersPage(args: DeltaPageArgs & CustomerReadOptions = {}): Promise<Page<ShopifyCustomer>> {
-    const query = [updatedSinceQuery(args.updatedSince, args.overlapMs), args.query].filter(Boolean).join(' AND ') || null;
-    const addressesFirst = addressesFirstOf(args);
-    // Per customer: itself, e-mail, phone, default address, and the addresses connection.
-    const byCost = Math.max(1, Math.floor((MAX_QUERY_COST - 2) / (6 + addressesFirst)));
-    const first = Math.min(args.first ?? 75, MAX_PAGE_SIZE, byCost);
-    const res = await this.executor.call(
-      CUSTOMERS_PAGE,
-      { first, after: args.after ?? null, query, addressesFirst },
-      { shrink: ['first'] },
-    );
-    return {
-      items: res.data.customers.nodes.map(mapCustomer),
-      hasNextPage: res.data.customers.pageInfo.hasNextPage,
-      endCursor: res.data.customers.pageInfo.endCursor,
-      pageSize: res.variables.first as number,
-    };
+  customersPage(args: DeltaPageArgs & CustomerReadOptions = {}): Promise<Page<ShopifyCustomer>> {
+    return readCustomersPage(this.executor, args);
   }
 
   /**
@@ -227,24 +186,13 @@ export class ShopifyClient {
     return data.customers.nodes[0]?.updatedAt ?? undefined;
   }
 
-  async customersByIds(ids: string[], opts: CustomerReadOptions = {}): Promise<ShopifyCustomer[]> {
-    const addressesFirst = addressesFirstOf(opts);
-    const batchSize = Math.max(1, Math.min(25, Math.floor(MAX_QUERY_COST / (6 + addressesFirst))));
-    const out: ShopifyCustomer[] = [];
-    for (const batch of chunk(ids, batchSize)) {
-      const { data } = await this.executor.call(CUSTOMERS_BY_IDS, { ids: batch, addressesFirst });
-      for (const n of data.nodes) if (isNodeOf(n)) out.push(mapCustomer(n));
-    }
-    return out;
+  customersByIds(ids: string[], opts: CustomerReadOptions = {}): Promise<ShopifyCustomer[]> {
+    return readCustomersByIds(this.executor, ids, opts);
   }
 
   /** Customer holding the given cross-reference code (B1 CardCode) in its `id` metafield. */
-  async customerByCustomId(value: string, opts: CustomerReadOptions = {}): Promise<ShopifyCustomer | null> {
-    const { data } = await this.executor.call(CUSTOMER_BY_IDENTIFIER, {
-      identifier: { customId: { ...this.customerIdField, value } },
-      addressesFirst: addressesFirstOf(opts),
-    });
-    return data.customerByIdentifier ? mapCustomer(data.customerByIdentifier) : null;
+  customerByCustomId(value: string, opts: CustomerReadOptions = {}): Promise<ShopifyCustomer | null> {
+    return readCustomerByCustomId(this.executor, this.customerIdField, value, opts);
   }
 
   // ------------------------------------------------------------------ orders
@@ -282,35 +230,13 @@ export class ShopifyClient {
   }
 
   /** One page of products (with variants) changed since the watermark, e.g. for Shopify→B1. */
-  async productsPage(args: DeltaPageArgs & { variantsFirst?: number } = {}): Promise<Page<ShopifyProduct>> {
-    const query = [updatedSinceQuery(args.updatedSince, args.overlapMs), args.query].filter(Boolean).join(' AND ') || null;
-    const res = await this.executor.call(
-      PRODUCTS_PAGE,
-      {
-        first: Math.min(args.first ?? 20, MAX_PAGE_SIZE),
-        after: args.after ?? null,
-        query,
-        variantsFirst: args.variantsFirst ?? 10,
-        idNamespace: this.productIdField.namespace,
-        idKey: this.productIdField.key,
-      },
-      { shrink: ['first', 'variantsFirst'] },
-    );
-    return {
-      items: res.data.products.nodes.map(mapProduct),
-      hasNextPage: res.data.products.pageInfo.hasNextPage,
-      endCursor: res.data.products.pageInfo.endCursor,
-      pageSize: res.variables.first as number,
-    };
+  productsPage(args: DeltaPageArgs & { variantsFirst?: number } = {}): Promise<Page<ShopifyProduct>> {
+    return readProductsPage(this.executor, this.productIdField, args);
   }
 
   /** The product holding a cross-reference code; `variantsFirst` bounds the variants read (moreVariants tells if there are more). */
-  async productByCustomId(value: string, variantsFirst = 100): Promise<ShopifyProduct | null> {
-    const { data } = await this.executor.call(PRODUCT_BY_CUSTOM_ID, {
-      identifier: { customId: { ...this.productIdField, value } },
-      variantsFirst,
-    });
-    return data.productByIdentifier ? mapProduct({ ...data.productByIdentifier, customId: { value } }) : null;
+  productByCustomId(value: string, variantsFirst = 100): Promise<ShopifyProduct | null> {
+    return readProductByCustomId(this.executor, this.productIdField, value, variantsFirst);
   }
 
   /** Variants by GID with their product, in the order asked; null where there is none. */
@@ -430,22 +356,8 @@ export class ShopifyClient {
   }
 
   /** The `id`-typed definitions the hub's cross-reference codes live in (products and customers). */
-  async ensureCustomIdDefinitions(): Promise<{ product: string; customer: string }> {
-    const product = await this.ensureMetafieldDefinition({
-      ownerType: 'PRODUCT',
-      ...this.productIdField,
-      name: 'B1 item code',
-      type: 'id',
-      description: 'SAP Business One ItemCode (b1-shopify-hub cross-reference)',
-    });
-    const customer = await this.ensureMetafieldDefinition({
-      ownerType: 'CUSTOMER',
-      ...this.customerIdField,
-      name: 'B1 card code',
-      type: 'id',
-      description: 'SAP Business One CardCode (b1-shopify-hub cross-reference)',
-    });
-    return { product, customer };
+  ensureCustomIdDefinitions(): Promise<{ product: string; customer: string }> {
+    return ensureCustomIdDefinitions(this.executor, this.productIdField, this.customerIdField);
   }
 
   // ------------------------------------------------------------------ bulk
