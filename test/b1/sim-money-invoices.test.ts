@@ -246,4 +246,49 @@ describe('B1 simulator: Invoices and CreditNotes', () => {
     assert.equal((await call('POST', `/Invoices(${String(inv.DocEntry)})/Close`)).status, 204, 'a reserve invoice may give up the rest');
     assert.deepEqual(await stock(call, 'A00002'), { InStock: before.InStock, Committed: before.Committed - 3 });
   });
+  test('delivery based on a reserve invoice: goods out, commitment released, the line closes; cancel gives it back', async () => {
+    const o = await order([{ ItemCode: 'A00003', Quantity: 3 }]);
+    const inv = await created(call, '/Invoices', { CardCode: 'C00001', ReserveInvoice: 'tYES', DocumentLines: basedOn(o, [[0]]) });
+    const before = await stock(call, 'A00003');
+    const line = (q: number) => ({
+      CardCode: 'C00001',
+      DocumentLines: [{ BaseType: 13, BaseEntry: inv.DocEntry, BaseLine: 0, Quantity: q }],
+    });
+    const d1 = await created(call, '/DeliveryNotes', line(2));
+    assert.deepEqual(
+      docLines(d1).map((l) => [l.ItemCode, l.Quantity, l.BaseType, l.BaseEntry]),
+      [['A00003', 2, 13, inv.DocEntry]],
+    );
+    assert.deepEqual(await stock(call, 'A00003'), { InStock: before.InStock - 2, Committed: before.Committed - 2 });
+    let now = (await call('GET', `/Invoices(${String(inv.DocEntry)})`)).body;
+    assert.deepEqual([docLines(now)[0]!.RemainingOpenQuantity, docLines(now)[0]!.LineStatus], [1, 'bost_Open']);
+    sapError(await call('POST', '/DeliveryNotes', line(2)), 400, -5002);
+    // A normal invoice moved its goods already: nothing to deliver from it.
+    const o2 = await order([{ ItemCode: 'A00003', Quantity: 1 }]);
+    const normal = await created(call, '/Invoices', { CardCode: 'C00001', DocumentLines: basedOn(o2, [[0]]) });
+    sapError(
+      await call('POST', '/DeliveryNotes', {
+        CardCode: 'C00001',
+        DocumentLines: [{ BaseType: 13, BaseEntry: normal.DocEntry, BaseLine: 0, Quantity: 1 }],
+      }),
+      400,
+      -5002,
+    );
+    assert.equal((await call('POST', `/DeliveryNotes(${String(d1.DocEntry)})/Cancel`)).status, 204);
+    // Back as before the delivery; the normal invoice of the second order took one unit out.
+    assert.deepEqual(await stock(call, 'A00003'), { InStock: before.InStock - 1, Committed: before.Committed });
+    now = (await call('GET', `/Invoices(${String(inv.DocEntry)})`)).body;
+    assert.equal(docLines(now)[0]!.RemainingOpenQuantity, 3);
+    // Everything delivered and paid: the reserve invoice closes.
+    await created(call, '/DeliveryNotes', line(3));
+    now = (await call('GET', `/Invoices(${String(inv.DocEntry)})`)).body;
+    assert.deepEqual([docLines(now)[0]!.LineStatus, now.DocumentStatus], ['bost_Close', 'bost_Open'], 'delivered, not yet paid');
+    await created(call, '/IncomingPayments', {
+      CardCode: 'C00001',
+      CashAccount: '161000',
+      CashSum: now.DocTotal,
+      PaymentInvoices: [{ DocEntry: inv.DocEntry, SumApplied: now.DocTotal, InvoiceType: 'it_Invoice' }],
+    });
+    assert.equal((await call('GET', `/Invoices(${String(inv.DocEntry)})`)).body.DocumentStatus, 'bost_Close');
+  });
 });

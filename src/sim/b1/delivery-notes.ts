@@ -5,12 +5,14 @@
  * price; the order line's open quantity drops, the line closes at 0 and the order when every line
  * is closed; InStock drops and Committed is released (through `state.deliver`). Lines without a
  * base move stock only. Cancel reverses all of it with a cancellation document, as SAP does.
- * Lines based on A/R reserve invoices (BaseType 13) are refused until the simulator has Invoices.
+ * Lines based on A/R reserve invoice lines (BaseType 13) deliver what the invoice holds
+ * (delivery-reserve.ts).
  */
 import { localDate, localTime } from './clock';
-import { Errors, SlError } from './errors';
+import { Errors } from './errors';
 import type { Rec } from './model';
 import type { B1SimState } from './state';
+import { BASE_RESERVE_INVOICE, moveReserveInvoice, reserveInvoiceBase } from './delivery-reserve';
 
 /** The state's journaled primitives (so a `$batch` changeset rolls a delivery back with the rest). */
 export interface DocKit {
@@ -22,7 +24,6 @@ export interface DocKit {
 
 export const DELIVERY_SET = 'DeliveryNotes';
 const BASE_ORDER = 17;
-const BASE_RESERVE_INVOICE = 13;
 
 const round = (n: number, d = 6): number => Math.round(n * 10 ** d) / 10 ** d;
 const linesOf = (doc: Rec | undefined): Rec[] => (doc?.DocumentLines as Rec[] | undefined) ?? [];
@@ -39,6 +40,7 @@ export function createDelivery(state: B1SimState, kit: DocKit, input: Rec): { ke
     if (lines.length === 0) throw Errors.rule('Document must have at least one row');
     // Base orders named by the lines, checked before anything moves.
     const perOrder = new Map<number, { LineNum: number; Quantity: number }[]>();
+    const perInvoice = new Map<number, Map<number, number>>();
     const copied: Rec[] = [];
     lines.forEach((l, i) => {
       l.LineNum = i;
@@ -51,12 +53,26 @@ export function createDelivery(state: B1SimState, kit: DocKit, input: Rec): { ke
         return;
       }
       if (baseType === BASE_RESERVE_INVOICE) {
-        // Reserve invoices are not modelled here yet: refuse clearly instead of delivering from nothing.
-        throw new SlError(
-          400,
-          -5006,
-          `Row ${i + 1}: deliveries based on A/R reserve invoices (BaseType 13) are not implemented by this simulator`,
-        );
+        const drawn = (perInvoice.get(Number(l.BaseEntry)) ?? new Map<number, number>()).get(Number(l.BaseLine)) ?? 0;
+        const { invoice, base } = reserveInvoiceBase(state, l, i, rec.CardCode, drawn);
+        rec.CardCode ??= invoice.CardCode;
+        const m = perInvoice.get(invoice.DocEntry as number) ?? new Map<number, number>();
+        m.set(base.LineNum as number, drawn + qty);
+        perInvoice.set(invoice.DocEntry as number, m);
+        copied.push({
+          ItemCode: base.ItemCode,
+          ItemDescription: base.ItemDescription,
+          WarehouseCode: base.WarehouseCode,
+          UnitPrice: base.UnitPrice,
+          DiscountPercent: base.DiscountPercent,
+          TaxCode: base.TaxCode,
+          Currency: base.Currency,
+          ...l,
+          BaseType: BASE_RESERVE_INVOICE,
+          BaseEntry: invoice.DocEntry,
+          BaseLine: base.LineNum,
+        });
+        return;
       }
       if (baseType !== BASE_ORDER) throw Errors.rule(`Row ${i + 1}: base document type ${baseType} cannot be copied to a delivery`);
       if (typeof l.BaseEntry !== 'number' || typeof l.BaseLine !== 'number')
@@ -138,6 +154,7 @@ export function createDelivery(state: B1SimState, kit: DocKit, input: Rec): { ke
         [...sum].map(([LineNum, Quantity]) => ({ LineNum, Quantity })),
       );
     }
+    for (const [docEntry, m] of perInvoice) moveReserveInvoice(state, docEntry, m, 1);
     for (const l of linesOf(rec))
       if (Number(l.BaseType) === -1) moveStock(state, kit, String(l.ItemCode), String(l.WarehouseCode), -Number(l.Quantity));
     return { key: String(entry), rec, set: DELIVERY_SET };
@@ -241,15 +258,20 @@ export function deliveryAction(state: B1SimState, kit: DocKit, key: string, acti
     if (prev.Cancelled === 'tYES' || prev.CancelStatus === 'csCancellation') throw Errors.rule('Document is already cancelled');
     if (prev.DocumentStatus !== 'bost_Open') throw Errors.rule('Cannot cancel a closed document');
     const back = new Map<number, Map<number, number>>();
+    const backToInvoice = new Map<number, Map<number, number>>();
     for (const l of linesOf(prev)) {
-      if (Number(l.BaseType) === BASE_ORDER) {
-        const m = back.get(Number(l.BaseEntry)) ?? new Map<number, number>();
+      const into = Number(l.BaseType) === BASE_ORDER ? back : Number(l.BaseType) === BASE_RESERVE_INVOICE ? backToInvoice : undefined;
+      if (into) {
+        const m = into.get(Number(l.BaseEntry)) ?? new Map<number, number>();
         m.set(Number(l.BaseLine), (m.get(Number(l.BaseLine)) ?? 0) + Number(l.Quantity));
-        back.set(Number(l.BaseEntry), m);
+        into.set(Number(l.BaseEntry), m);
       }
-      moveStock(state, kit, String(l.ItemCode), String(l.WarehouseCode), Number(l.Quantity));
+      // A reserve invoice takes its goods back with their commitment (moveReserveInvoice).
+      if (Number(l.BaseType) !== BASE_RESERVE_INVOICE)
+        moveStock(state, kit, String(l.ItemCode), String(l.WarehouseCode), Number(l.Quantity));
     }
     for (const [docEntry, m] of back) reopenBase(state, kit, docEntry, m);
+    for (const [docEntry, m] of backToInvoice) moveReserveInvoice(state, docEntry, m, -1);
     const today = localDate(state.clock.now());
     const closedLines: Rec[] = linesOf(prev).map((l) => ({ ...l, LineStatus: 'bost_Close' }));
     const next: Rec = {
