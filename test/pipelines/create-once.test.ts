@@ -34,6 +34,14 @@ describe('create once (reservation, lookup, in doubt, takeover, copies)', () => 
   const key = () => `gid://shopify/OrderTransaction/${1000 + ++n}`;
   const docsFor = (k: string) => [...sim.state.store('Orders').values()].filter((o) => o.U_ShopifyId === k) as unknown as Doc[];
 
+  /** A one-line sales order carrying the key, as a document of any kind would. */
+  const orderBody = (k: string, CardCode = 'C00001') => ({
+    CardCode,
+    DocDueDate: '2026-12-31',
+    DocumentLines: [{ ItemCode: 'A00001', Quantity: 1 }],
+    U_ShopifyId: k,
+  });
+
   function spec(c: B1Client, k: string, over: Partial<CreateOnceSpec<Doc>> = {}): CreateOnceSpec<Doc> {
     return {
       table: TABLE,
@@ -43,17 +51,7 @@ describe('create once (reservation, lookup, in doubt, takeover, copies)', () => 
         (await c.listRaw('Orders', { filter: `U_ShopifyId eq '${k}'`, select: ['DocEntry', 'Cancelled'] })) as unknown as Doc[],
       entryOf: (d) => Number(d.DocEntry),
       standing: (d) => d.Cancelled !== 'tYES',
-      post: async () =>
-        Number(
-          (
-            await c.createOrder({
-              CardCode: 'C00001',
-              DocDueDate: '2026-12-31',
-              DocumentLines: [{ ItemCode: 'A00001', Quantity: 1 }],
-              U_ShopifyId: k,
-            })
-          ).DocEntry,
-        ),
+      post: async () => Number((await c.createOrder(orderBody(k))).DocEntry),
       voidCopy: (d) => c.cancelOrder(d.DocEntry),
       ...over,
     };
@@ -149,17 +147,7 @@ describe('create once (reservation, lookup, in doubt, takeover, copies)', () => 
     const bad = await createOnce(
       c.reservations,
       spec(c, k, {
-        post: async () =>
-          Number(
-            (
-              await c.createOrder({
-                CardCode: 'NOBODY',
-                DocDueDate: '2026-12-31',
-                DocumentLines: [{ ItemCode: 'A00001', Quantity: 1 }],
-                U_ShopifyId: k,
-              })
-            ).DocEntry,
-          ),
+        post: async () => Number((await c.createOrder(orderBody(k, 'NOBODY'))).DocEntry),
       }),
       FAST,
     );
@@ -172,17 +160,7 @@ describe('create once (reservation, lookup, in doubt, takeover, copies)', () => 
   test('copies left by an earlier race: the oldest stands, younger ones are voided; a refused void is reported', async () => {
     const c = hub('copies');
     const k = key();
-    const mk = async () =>
-      Number(
-        (
-          await c.createOrder({
-            CardCode: 'C00001',
-            DocDueDate: '2026-12-31',
-            DocumentLines: [{ ItemCode: 'A00001', Quantity: 1 }],
-            U_ShopifyId: k,
-          })
-        ).DocEntry,
-      );
+    const mk = async () => Number((await c.createOrder(orderBody(k))).DocEntry);
     const [oldest, younger] = [await mk(), await mk()];
     const r = await createOnce(c.reservations, spec(c, k), FAST);
     assert.deepEqual(r, { kind: 'found', docEntry: oldest });

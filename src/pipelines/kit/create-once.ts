@@ -65,8 +65,12 @@ export const CREATE_ONCE_TIMING: CreateOnceTiming = { retryDelaysMs: [250, 1_000
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Whether a failed write may still have been applied (a lookup must decide before any repeat). */
-function mayHaveApplied(e: unknown): boolean {
+/**
+ * Whether a failed write may still have been applied (a lookup must decide before any repeat).
+ * Only B1 refusing the record, or a transient failure known not to have been forwarded, says it
+ * was not: a malformed answer (a 200 instead of 201, a body we cannot parse) came after the write.
+ */
+export function mayHaveApplied(e: unknown): boolean {
   if (e instanceof B1TransientError) return e.mayHaveBeenApplied;
   return !isRecordRejection(e);
 }

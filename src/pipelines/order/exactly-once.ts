@@ -12,7 +12,6 @@
  */
 import { Context } from '@temporalio/activity';
 import { B1Error, B1TransientError } from '../../connectors/b1/errors';
-import { isRecordRejection } from '../../shared/error-policy';
 import { ORDER_RESERVATIONS } from '../../connectors/b1/reservations';
 import type { PipelineDeps } from '../contract';
 
@@ -180,12 +179,5 @@ function activityLog(message: string): void {
   }
 }
 
-/**
- * Whether a failed write may still have been applied (a lookup must decide before any repeat).
- * Only B1 refusing the record, or a transient failure known not to have been forwarded, says it
- * was not: a malformed answer (a 200 instead of 201, a body we cannot parse) came after the write.
- */
-export function mayHaveApplied(e: unknown): boolean {
-  if (e instanceof B1TransientError) return e.mayHaveBeenApplied;
-  return !isRecordRejection(e);
-}
+/** Shared with every document the hub creates exactly once (kit/create-once.ts). */
+export { mayHaveApplied } from '../kit/create-once';

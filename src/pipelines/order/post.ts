@@ -11,6 +11,7 @@ import type { PipelineDeps, PostPageInput } from '../contract';
 import { PipelineSetupError } from '../kit/errors';
 import { mapInGroups } from '../kit/groups';
 import { heartbeat, POST_CONCURRENCY } from '../kit/activity';
+import { CREATE_ONCE_TIMING } from '../kit/create-once';
 import { isRecordRejection, PartnerInProgressError, upsertBusinessPartner } from '../customer';
 import { B1TransientError } from '../../connectors/b1/errors';
 import { ORDER_RESERVATIONS, ReservationSetupError, type Reservation, type ReserveResult } from '../../connectors/b1/reservations';
@@ -32,10 +33,8 @@ async function assertGuestExists(deps: PipelineDeps, cardCode: string): Promise<
   seen.add(cardCode);
 }
 
-/** Per-record retries of transient B1 failures inside the attempt (issue: one fault, one record). */
-const RECORD_RETRY_DELAYS_MS = [250, 1_000, 3_000];
-/** After a POST whose answer was lost: look again after these pauses before calling it in doubt. */
-const IN_DOUBT_RECHECK_MS = [250, 1_000, 2_000];
+/** Per-record retries of transient failures and in-doubt rechecks: the kit's, shared by every created document. */
+const { retryDelaysMs: RECORD_RETRY_DELAYS_MS, inDoubtRecheckMs: IN_DOUBT_RECHECK_MS } = CREATE_ONCE_TIMING;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
