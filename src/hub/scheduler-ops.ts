@@ -32,9 +32,15 @@ const QUERY_TIMEOUT_MS = 10_000;
  */
 const POLLER_ALIVE_MS = 120_000;
 
-function isDeadline(err: unknown): boolean {
+/**
+ * The call ran out of the deadline we gave it. The native client usually says DEADLINE_EXCEEDED,
+ * but on a loaded machine it can surface our own deadline as `CANCELLED: Call cancelled`: once
+ * the deadline has passed, that is the same silence, not an unreachable server.
+ */
+function isDeadline(err: unknown, deadlineAt?: number): boolean {
   const text = err instanceof Error ? `${err.name} ${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : String(err);
-  return /DEADLINE_EXCEEDED|deadline/i.test(text);
+  if (/DEADLINE_EXCEEDED|deadline/i.test(text)) return true;
+  return deadlineAt !== undefined && Date.now() >= deadlineAt && /\bCANCELLED\b/.test(text);
 }
 
 function missingScheduler(object: SyncObject): CliError {
@@ -117,13 +123,12 @@ async function silent(client: Client, object: SyncObject, waitedMs: number): Pro
 }
 
 export async function queryStatus(client: Client, object: SyncObject, nextCount = 1): Promise<StatusWithNext> {
+  const deadlineAt = Date.now() + QUERY_TIMEOUT_MS;
   try {
-    return await client.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
-      schedulerHandle(client, object).query(statusQuery, { nextCount }),
-    );
+    return await client.connection.withDeadline(deadlineAt, () => schedulerHandle(client, object).query(statusQuery, { nextCount }));
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw missingScheduler(object);
-    if (isDeadline(err)) throw await silent(client, object, QUERY_TIMEOUT_MS);
+    if (isDeadline(err, deadlineAt)) throw await silent(client, object, QUERY_TIMEOUT_MS);
     throw err;
   }
 }
@@ -231,8 +236,9 @@ export async function changeSchedule(
   const updateId = newRequestId('schedule');
   const started = Date.now();
   for (;;) {
+    const deadlineAt = Date.now() + QUERY_TIMEOUT_MS;
     try {
-      const result = await client.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
+      const result = await client.connection.withDeadline(deadlineAt, () =>
         schedulerHandle(client, object).executeUpdate(changeScheduleUpdate, { args: [spec], updateId }),
       );
       return { kind: 'applied', result };
@@ -240,7 +246,7 @@ export async function changeSchedule(
       if (err instanceof WorkflowNotFoundError) throw missingScheduler(object);
       if (err instanceof WorkflowUpdateFailedError)
         throw new CliError(`the ${object} scheduler rejected the schedule: ${(err.cause as Error | undefined)?.message ?? err.message}`);
-      if (!isDeadline(err)) throw err;
+      if (!isDeadline(err, deadlineAt)) throw err;
       const waited = Date.now() - started;
       const quiet = await silent(client, object, waited);
       // No worker polls: nothing accepts the update until one starts.
