@@ -13,6 +13,8 @@ import type { B1ClientCore } from './core';
 import { keyFromLocation } from './core';
 import { B1ProtocolError } from './errors';
 import { f, keySegment } from './odata-query';
+import type { B1AdditionalExpense } from '../../mapping/types';
+import type { B1SalesOrderState } from '../../mapping/invoice';
 
 type Row = Record<string, unknown>;
 
@@ -28,11 +30,16 @@ export interface MoneyDocument {
   Cancelled: boolean;
   Open: boolean;
   ReserveInvoice: boolean;
+  /** `U_ShopifyRefundId` of a credit memo: the refund (or `<order GID>#cancel`) it books. */
+  ShopifyRefundId?: string;
+  /** Freight (DocumentAdditionalExpenses) with a non-zero total. */
+  Expenses: B1AdditionalExpense[];
   Lines: Array<{
     LineNum: number;
     ItemCode: string;
     Quantity: number;
     RemainingOpenQuantity: number;
+    LineOpen: boolean;
     WarehouseCode?: string;
     ShopifyLineId?: string;
     BaseType?: number;
@@ -59,6 +66,8 @@ const DOC_SELECT = [
   'DocumentStatus',
   'ReserveInvoice',
   'DocumentLines',
+  'DocumentAdditionalExpenses',
+  'U_ShopifyRefundId',
 ] as const;
 const PAYMENT_SELECT = ['DocEntry', 'Cancelled', 'CardCode', 'DocCurrency'] as const;
 
@@ -76,11 +85,14 @@ function toDocument(r: Row): MoneyDocument {
     Cancelled: yes(r.Cancelled),
     Open: r.DocumentStatus === 'bost_Open',
     ReserveInvoice: yes(r.ReserveInvoice),
+    Expenses: expensesOf(r),
+    ...(typeof r.U_ShopifyRefundId === 'string' && r.U_ShopifyRefundId ? { ShopifyRefundId: r.U_ShopifyRefundId } : {}),
     Lines: lines.map((l) => ({
       LineNum: num(l.LineNum),
       ItemCode: String(l.ItemCode ?? ''),
       Quantity: num(l.Quantity),
       RemainingOpenQuantity: num(l.RemainingOpenQuantity),
+      LineOpen: l.LineStatus === undefined || l.LineStatus === 'bost_Open',
       ...(typeof l.WarehouseCode === 'string' ? { WarehouseCode: l.WarehouseCode } : {}),
       ...(typeof l.U_ShopifyLineId === 'string' && l.U_ShopifyLineId !== '' ? { ShopifyLineId: l.U_ShopifyLineId } : {}),
       ...(l.BaseType != null && num(l.BaseType) !== -1
@@ -88,6 +100,19 @@ function toDocument(r: Row): MoneyDocument {
         : {}),
     })),
   };
+}
+
+function expensesOf(r: Row): B1AdditionalExpense[] {
+  const rows = Array.isArray(r.DocumentAdditionalExpenses) ? (r.DocumentAdditionalExpenses as Row[]) : [];
+  return rows
+    .filter((e) => num(e.LineTotal) !== 0)
+    .map((e) => ({
+      ExpenseCode: num(e.ExpenseCode),
+      LineTotal: num(e.LineTotal),
+      ...(typeof e.TaxCode === 'string' && e.TaxCode ? { TaxCode: e.TaxCode } : {}),
+      ...(typeof e.VatGroup === 'string' && e.VatGroup ? { VatGroup: e.VatGroup } : {}),
+      ...(typeof e.Remarks === 'string' && e.Remarks ? { Remarks: e.Remarks } : {}),
+    }));
 }
 
 function toPayment(r: Row): PaymentDocument {
@@ -107,13 +132,55 @@ export class MoneyDocuments {
     return this.documents('Invoices', f.eq('U_ShopifyId', orderGid));
   }
 
+  /** Credit memos of a Shopify order (refunds and the cancellation), oldest first. */
+  async creditNotesForOrder(orderGid: string): Promise<MoneyDocument[]> {
+    return this.documents('CreditNotes', f.eq('U_ShopifyId', orderGid));
+  }
+
+  /** The sales order as the money stages need it: partner, currency, total, lines, freight. */
+  async salesOrder(docEntry: number): Promise<B1SalesOrderState | undefined> {
+    const r = await this.client.tryGetRaw('Orders', docEntry, [
+      'DocEntry',
+      'CardCode',
+      'DocCurrency',
+      'DocTotal',
+      'Cancelled',
+      'DocumentStatus',
+      'DocumentLines',
+      'DocumentAdditionalExpenses',
+    ]);
+    if (!r) return undefined;
+    const d = toDocument(r);
+    return {
+      DocEntry: d.DocEntry,
+      CardCode: d.CardCode,
+      DocCurrency: d.DocCurrency,
+      DocTotal: d.DocTotal,
+      Cancelled: d.Cancelled,
+      Open: d.Open,
+      Expenses: d.Expenses,
+      Lines: d.Lines.map((l) => ({
+        LineNum: l.LineNum,
+        ItemCode: l.ItemCode,
+        Quantity: l.Quantity,
+        RemainingOpenQuantity: l.RemainingOpenQuantity,
+        Open: l.LineOpen,
+        ...(l.ShopifyLineId ? { ShopifyLineId: l.ShopifyLineId } : {}),
+      })),
+    };
+  }
+
   async creditNotesForRefund(refundGid: string): Promise<MoneyDocument[]> {
     return this.documents('CreditNotes', f.eq('U_ShopifyRefundId', refundGid));
   }
 
   async getInvoice(docEntry: number): Promise<MoneyDocument> {
-    const row = await this.client.tryGetRaw('Invoices', docEntry, DOC_SELECT);
-    if (!row) throw new B1ProtocolError(`invoice ${docEntry} was not found`, { context: { entity: 'Invoices', key: docEntry } });
+    return this.getDocument('Invoices', docEntry);
+  }
+
+  async getDocument(set: 'Invoices' | 'CreditNotes', docEntry: number): Promise<MoneyDocument> {
+    const row = await this.client.tryGetRaw(set, docEntry, DOC_SELECT);
+    if (!row) throw new B1ProtocolError(`${set}(${docEntry}) was not found`, { context: { entity: set, key: docEntry } });
     return toDocument(row);
   }
 

@@ -7,6 +7,8 @@
  * plain http is accepted only for loopback (the simulator), anything else must be https. The
  * library client, the request executor, auth and error handling are identical for a real shop.
  */
+import { readMoneySourceOrders, readOrdersMoney } from './orders-money';
+import type { ShopifyOrderMoney } from '../../mapping/invoice';
 import { randomUUID } from 'node:crypto';
 import { ShopifyAuth } from './auth';
 import type { ShopifyClientConfig } from './config';
@@ -220,6 +222,16 @@ export class ShopifyClient {
 
   async ordersByIds(ids: string[], sizes: Partial<OrderReadSizes> = {}): Promise<ShopifyOrder[]> {
     return readOrdersByIds(this.executor, ids, { ...DEFAULT_ORDER_READ_SIZES, ...sizes });
+  }
+
+  /** Transactions, refunds, current total and fulfillment status of orders (orders-money.ts). */
+  ordersMoney(ids: readonly string[]): Promise<Map<string, ShopifyOrderMoney>> {
+    return readOrdersMoney(this.executor, ids);
+  }
+
+  /** The order GID of each transaction or refund GID (a failed payment is retried by its own id). */
+  moneySourceOrders(ids: readonly string[]): Promise<Map<string, string>> {
+    return readMoneySourceOrders(this.executor, ids);
   }
 
   // ------------------------------------------------------------------ products & variants

@@ -5,3 +5,4 @@ export * from './documents-orders';
 export * from './documents-products';
 export * from './documents-inventory';
 export * from './documents-admin';
+export * from './documents-orders-money';

@@ -26,6 +26,7 @@ import { sweepRecentDuplicates } from './exactly-once';
 import { trimOrder } from './trim';
 import type { OrderContext, OrderSource } from './types';
 import { eachRecordIsolated } from '../kit/fetch-poison';
+import { moneyActive, orderGidOf } from './money-kit';
 
 /** Lowest key per cross-reference value (several rows carrying one GID is itself a defect to ignore). */
 async function lookup<K extends string | number>(
@@ -53,7 +54,9 @@ export async function enrichOrders(deps: PipelineDeps, orders: ShopifyOrder[]): 
   const skus = orders.flatMap((o) => o.lineItems.map((l) => l.sku?.trim()).filter((s): s is string => !!s));
   const customerIds = [...new Set(orders.map((o) => o.customer?.id).filter((id): id is string => !!id))];
   // Independent reads: B1 answers them side by side (the customers wait for the partner lookup).
-  const [items, partners, inB1] = await Promise.all([
+  const [moneyById, items, partners, inB1] = await Promise.all([
+    // Transactions and refunds only for a shop that books them (money.ts): others pay nothing.
+    moneyActive(deps.mapping.money) ? deps.shopify.ordersMoney(orders.map((o) => o.id)) : Promise.resolve(undefined),
     lookup<string>(deps, 'Items', 'ItemCode', 'ItemCode', skus),
     lookup<string>(deps, 'BusinessPartners', 'U_ShopifyId', 'CardCode', customerIds),
     lookup<number>(
@@ -89,16 +92,29 @@ export async function enrichOrders(deps: PipelineDeps, orders: ShopifyOrder[]): 
       }
       const docEntry = inB1.get(order.id);
       if (docEntry !== undefined) context.docEntry = Number(docEntry);
-      return { id: order.id, label: order.name, data: { order, context } };
+      const money = moneyById?.get(order.id);
+      return { id: order.id, label: order.name, data: money ? { order, context, money } : { order, context } };
     },
   );
 }
 
+/**
+ * The orders behind the ids asked for. Besides order GIDs these may be the record ids of the money
+ * stages (money-kit.ts): a transaction or refund GID (resolved to its order through Shopify) or
+ * `<order GID>#<stage>`. An id whose order Shopify does not return is missing.
+ */
 async function byIds(deps: PipelineDeps, ids: string[]): Promise<{ orders: ShopifyOrder[]; missingIds: string[] }> {
   if (!ids.length) return { orders: [], missingIds: [] };
-  const orders = await deps.shopify.ordersByIds(ids);
+  const orderOf = new Map<string, string>();
+  const moneySources: string[] = [];
+  for (const id of ids) {
+    if (/^gid:\/\/shopify\/(OrderTransaction|Refund)\//.test(id)) moneySources.push(id);
+    else orderOf.set(id, orderGidOf(id));
+  }
+  if (moneySources.length) for (const [id, order] of await deps.shopify.moneySourceOrders(moneySources)) orderOf.set(id, order);
+  const orders = await deps.shopify.ordersByIds([...new Set(orderOf.values())]);
   const seen = new Set(orders.map((o) => o.id));
-  return { orders, missingIds: ids.filter((id) => !seen.has(id)) };
+  return { orders, missingIds: ids.filter((id) => !seen.has(orderOf.get(id) ?? '')) };
 }
 
 /** How long an edit may take to become visible to a read after it was stamped, beyond the delta overlap. */

@@ -22,10 +22,13 @@ function mapOne(
   deps: PipelineDeps,
   id: string,
   label: string,
-  { order, context }: OrderSource,
+  { order, context, money: read }: OrderSource,
 ): { payload: OrderPayload } | { outcome: RecordOutcome } {
   const config = deps.mapping;
-  if (context.docEntry !== undefined) return { payload: { action: 'update', order, itemCodes: context.itemCodes } };
+  const money = read
+    ? { money: { ...read, orderGid: order.id, orderName: order.name, cancelled: !!order.cancelledAt, currencyCode: order.currencyCode } }
+    : {};
+  if (context.docEntry !== undefined) return { payload: { action: 'update', order, itemCodes: context.itemCodes, ...money } };
 
   const decision = orderFilter(order, config);
   if (!decision.pass) return { outcome: skipped('order', id, decision.rule) };
@@ -57,7 +60,7 @@ function mapOne(
   const itemCodeBySku = new Map(context.itemCodes.map((c) => [c, c]));
   const doc = mapOrderToSalesOrder(order, config, { cardCode, itemCodeBySku });
   if (!doc.ok) return { outcome: failedMapping('order', id, `order ${label}`, doc.errors) };
-  return { payload: customer ? { action: 'create', doc: doc.value, customer } : { action: 'create', doc: doc.value } };
+  return { payload: customer ? { action: 'create', doc: doc.value, customer, ...money } : { action: 'create', doc: doc.value, ...money } };
 }
 
 export function mapOrders(deps: PipelineDeps, input: MapPageInput<OrderSource>): MappedRecord<OrderPayload>[] {

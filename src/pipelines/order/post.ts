@@ -19,6 +19,7 @@ import { keeper, mayHaveApplied, ORDER_STATE_SELECT, ordersFor, serialised, sett
 import { CARD_CODE_FROM_CUSTOMER } from './map';
 import { orderState } from './state';
 import type { OrderPayload } from './types';
+import { invoicedInB1, postMoney } from './money';
 
 type Rec = { id: string; label?: string; payload: OrderPayload };
 
@@ -279,6 +280,13 @@ async function createOnce(deps: PipelineDeps, runId: string, r: CreateRec, st: C
 
 async function updateOrder(deps: PipelineDeps, r: Rec & { payload: Extract<OrderPayload, { action: 'update' }> }): Promise<RecordOutcome> {
   const label = `order ${r.label ?? r.id}`;
+  // Invoiced in B1: its sales order was closed by the copy, and what Shopify changes from now on
+  // (a cancellation, refunds) is booked by credit memos (money.ts), not mirrored on the order.
+  if (await invoicedInB1(deps, r.payload.money)) {
+    const copies = await ordersFor(deps, r.id);
+    const so = copies.find((c) => c.Cancelled !== 'tYES') ?? copies[0];
+    if (so) return unchanged('order', r.id, String(so.DocEntry));
+  }
   // One read gives both the cross-reference and the state the decision needs.
   const found = (await deps.b1.findOrdersByShopifyId(r.id, ORDER_STATE_SELECT)) as unknown as B1OrderState[];
   // The copy that stands, by the sweep's rule (the oldest B1 acted on, else the oldest uncancelled):
@@ -324,12 +332,18 @@ export async function postOrders(deps: PipelineDeps, input: PostPageInput<OrderP
     if (p.action === 'update') return `order:${r.id}`;
     return p.customer ? `email:${p.customer.EmailAddress?.toLowerCase() ?? p.customer.U_ShopifyId}` : `card:${p.doc.CardCode}`;
   };
-  return mapInGroups(input.records, keyOf, POST_CONCURRENCY, async (r) => {
+  const perRecord = await mapInGroups(input.records, keyOf, POST_CONCURRENCY, async (r) => {
     const p = r.payload;
-    const outcome = await serialised(orderState(deps).inFlight, r.id, () =>
-      p.action === 'create' ? createOrder(deps, input.syncId, { ...r, payload: p }) : updateOrder(deps, { ...r, payload: p }),
-    );
+    const outcomes = await serialised(orderState(deps).inFlight, r.id, async () => {
+      const order =
+        p.action === 'create' ? await createOrder(deps, input.syncId, { ...r, payload: p }) : await updateOrder(deps, { ...r, payload: p });
+      // The money stages follow a sales order that stands (not a draft waiting for approval).
+      const soEntry = Number(order.targetId);
+      if (!p.money || order.outcome === 'failed' || !Number.isInteger(soEntry)) return [order];
+      return [order, ...(await postMoney(deps, p.money, soEntry))];
+    });
     heartbeat();
-    return outcome;
+    return outcomes;
   });
+  return perRecord.flat();
 }

@@ -1,5 +1,7 @@
 /** What travels between the order pipeline's steps (all of it lands in workflow history). */
 import type { B1BusinessPartnerCreate, B1OrderCreate, ShopifyCustomer, ShopifyOrder } from '../../mapping/types';
+import type { ShopifyOrderMoney } from '../../mapping/invoice';
+import type { OrderMoneyPayload } from './money-kit';
 
 /**
  * B1 facts the map step needs, gathered by fetch so that mapping stays pure. They are hints, not
@@ -19,10 +21,12 @@ export interface OrderContext {
 export interface OrderSource {
   order: ShopifyOrder;
   context: OrderContext;
+  /** Transactions and refunds, read only when the shop books money in B1 (money.ts). */
+  money?: ShopifyOrderMoney;
 }
 
 export type OrderPayload =
   /** Not in B1 yet: create it (after creating its customer's partner when `customer` is set). */
-  | { action: 'create'; doc: B1OrderCreate; customer?: B1BusinessPartnerCreate }
+  | { action: 'create'; doc: B1OrderCreate; customer?: B1BusinessPartnerCreate; money?: OrderMoneyPayload }
   /** Already in B1: mirror cancellation and quantity edits (decided at post time on B1's current state). */
-  | { action: 'update'; order: ShopifyOrder; itemCodes: string[] };
+  | { action: 'update'; order: ShopifyOrder; itemCodes: string[]; money?: OrderMoneyPayload };

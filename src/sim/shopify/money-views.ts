@@ -398,3 +398,23 @@ export function moneyRoots(rt: SimRuntime, ctx: ViewCtx): { query: Obj; mutation
     },
   };
 }
+
+/**
+ * `node(id:)`/`nodes(ids:)` for the money objects that implement Node (OrderTransaction, Refund):
+ * they live inside their order, so the order holding the id is looked up. Undefined for other types.
+ */
+export function moneyNodeView(value: string, ctx: ViewCtx): Obj | null | undefined {
+  const m = /^gid:\/\/shopify\/(OrderTransaction|Refund)\/(\d+)$/.exec(value);
+  if (!m) return undefined;
+  const id = Number(m[2]);
+  for (const o of Object.values(ctx.state.data.orders)) {
+    if (m[1] === 'OrderTransaction') {
+      const t = txs(o).find((x) => x.id === id);
+      if (t) return transactionView(o, t, ctx);
+    } else {
+      const r = o.refunds.find((x) => x.id === id);
+      if (r) return refundView(o, r, ctx);
+    }
+  }
+  return null;
+}

@@ -25,7 +25,7 @@ import {
 } from './state';
 import { MAX_PAGE_SIZE } from './cost';
 import { compileSearch, type FieldGetter } from './search';
-import { moneyOrderFields } from './money-views';
+import { moneyNodeView, moneyOrderFields } from './money-views';
 import { fulfilledUnits } from './fulfillment-state';
 import { orderFulfillmentFields } from './fulfillment-views';
 
@@ -967,6 +967,8 @@ export function adjustmentGroupView(g: AdjustmentGroupRec, ctx: ViewCtx): Obj {
 
 /** Resolves any supported GID to its view (Node/HasMetafields interfaces). */
 export function nodeView(value: string, ctx: ViewCtx): Obj | null {
+  const money = moneyNodeView(value, ctx);
+  if (money !== undefined) return money;
   const hit = ctx.state.byGid(value);
   if (!hit) return null;
   switch (hit.type) {

@@ -1650,6 +1650,79 @@ export type OrderDisplayFinancialStatus =
    */
   | 'VOIDED';
 
+/** Represents the order's aggregated fulfillment status for display purposes. */
+export type OrderDisplayFulfillmentStatus =
+  /** Displayed as **Fulfilled**. All the items in the order have been fulfilled. */
+  | 'FULFILLED'
+  /**
+   * Displayed as **In progress**. All of the items in the order have had a request
+   * for fulfillment sent to the fulfillment service or all of the items have been
+   * marked as in progress.
+   */
+  | 'IN_PROGRESS'
+  /** Displayed as **On hold**. All of the unfulfilled items in this order are on hold. */
+  | 'ON_HOLD'
+  /** Displayed as **Open**. None of the items in the order have been fulfilled. Replaced by "UNFULFILLED" status. */
+  | 'OPEN'
+  /** Displayed as **Partially fulfilled**. Some of the items in the order have been fulfilled. */
+  | 'PARTIALLY_FULFILLED'
+  /**
+   * Displayed as **Pending fulfillment**. A request for fulfillment of some items
+   * awaits a response from the fulfillment service. Replaced by the "IN_PROGRESS" status.
+   */
+  | 'PENDING_FULFILLMENT'
+  /**
+   * Displayed as **Request declined**. Some of the items in the order have been
+   * rejected for fulfillment by the fulfillment service.
+   */
+  | 'REQUEST_DECLINED'
+  /** Displayed as **Restocked**. All the items in the order have been restocked. Replaced by the "UNFULFILLED" status. */
+  | 'RESTOCKED'
+  /** Displayed as **Scheduled**. All of the unfulfilled items in this order are scheduled for fulfillment at later time. */
+  | 'SCHEDULED'
+  /** Displayed as **Unfulfilled**. None of the items in the order have been fulfilled. */
+  | 'UNFULFILLED';
+
+/** The different kinds of order transactions. */
+export type OrderTransactionKind =
+  /**
+   * An amount reserved against the cardholder's funding source.
+   * Money does not change hands until the authorization is captured.
+   */
+  | 'AUTHORIZATION'
+  /** A transfer of the money that was reserved by an authorization. */
+  | 'CAPTURE'
+  /** The money returned to the customer when they've paid too much during a cash transaction. */
+  | 'CHANGE'
+  /** An authorization for a payment taken with an EMV credit card reader. */
+  | 'EMV_AUTHORIZATION'
+  /**
+   * A partial or full return of captured funds to the cardholder.
+   * A refund can happen only after a capture is processed.
+   */
+  | 'REFUND'
+  /** An authorization and capture performed together in a single step. */
+  | 'SALE'
+  /** A suggested refund transaction that can be used to create a refund. */
+  | 'SUGGESTED_REFUND'
+  /** A cancelation of an authorization transaction. */
+  | 'VOID';
+
+/** The different states that an `OrderTransaction` can have. */
+export type OrderTransactionStatus =
+  /** Awaiting a response. */
+  | 'AWAITING_RESPONSE'
+  /** There was an error while processing the transaction. */
+  | 'ERROR'
+  /** The transaction failed. */
+  | 'FAILURE'
+  /** The transaction is pending. */
+  | 'PENDING'
+  /** The transaction succeeded. */
+  | 'SUCCESS'
+  /** The transaction status is unknown. */
+  | 'UNKNOWN';
+
 /** The input fields to claim ownership for Product features such as Bundles. */
 export type ProductClaimOwnershipInput = {
   /**
@@ -1992,6 +2065,21 @@ export type ProductVariantSetInput = {
   /** The unit price measurement for the product variant. */
   unitPriceMeasurement?: UnitPriceMeasurementInput | null | undefined;
 };
+
+/** The type of restock performed for a particular refund line item. */
+export type RefundLineItemRestockType =
+  /** The refund line item was canceled. Use this when restocking unfulfilled line items. */
+  | 'CANCEL'
+  /**
+   * Deprecated. The refund line item was restocked, without specifically
+   * beingidentified as a return or cancelation. This value is not accepted when
+   * creating new refunds.
+   */
+  | 'LEGACY_RESTOCK'
+  /** Refund line item was not restocked. */
+  | 'NO_RESTOCK'
+  /** The refund line item was returned. Use this when restocking line items that were fulfilled. */
+  | 'RETURN';
 
 /** The input fields for SEO information. */
 export type SeoInput = {
@@ -3743,6 +3831,17 @@ export type MetafieldsSetMutation = { metafieldsSet: { metafields: Array<{ id: s
 
 export type MoneyBagFieldsFragment = { shopMoney: { amount: string, currencyCode: CurrencyCode } };
 
+export type MoneySourceOrdersQueryVariables = Exact<{
+  ids: Array<string | number> | string | number;
+}>;
+
+
+export type MoneySourceOrdersQuery = { nodes: Array<
+    | { id: string, transactionOrder: { id: string } | null }
+    | { id: string, refundOrder: { id: string } }
+    | Record<PropertyKey, never>
+   | null> };
+
 export type NewestCustomerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -3778,6 +3877,17 @@ export type OrderLineLocationsQuery = { nodes: Array<
     | Record<PropertyKey, never>
    | null> };
 
+export type OrderMoneyHeaderFragment = { id: string, displayFulfillmentStatus: OrderDisplayFulfillmentStatus, currentTotalPriceSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } } };
+
+export type OrderMoneyLongQueryVariables = Exact<{
+  id: string | number;
+  transactionsFirst: number;
+  refundsFirst: number;
+}>;
+
+
+export type OrderMoneyLongQuery = { order: { id: string, displayFulfillmentStatus: OrderDisplayFulfillmentStatus, transactions: Array<{ id: string, kind: OrderTransactionKind, status: OrderTransactionStatus, gateway: string | null, manualPaymentGateway: boolean, test: boolean, createdAt: string, processedAt: string | null, amountSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } }, parentTransaction: { id: string } | null }>, refunds: Array<{ id: string }>, currentTotalPriceSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } } } | null };
+
 export type OrderShippingLinesPageQueryVariables = Exact<{
   id: string | number;
   first: number;
@@ -3799,6 +3909,20 @@ export type OrdersByIdsQueryVariables = Exact<{
 
 export type OrdersByIdsQuery = { nodes: Array<
     | { id: string, name: string, email: string | null, test: boolean, createdAt: string, updatedAt: string, processedAt: string, cancelledAt: string | null, cancelReason: OrderCancelReason | null, currencyCode: CurrencyCode, taxesIncluded: boolean, displayFinancialStatus: OrderDisplayFinancialStatus | null, lineItems: { nodes: Array<{ id: string, sku: string | null, name: string, quantity: number, currentQuantity: number, taxable: boolean, isGiftCard: boolean, originalUnitPriceSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } }, discountedUnitPriceAfterAllDiscountsSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } }, taxLines: Array<{ title: string, rate: number | null, priceSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } } }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, shippingLines: { nodes: Array<{ title: string, code: string | null, isRemoved: boolean, currentDiscountedPriceSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } }, taxLines: Array<{ title: string, rate: number | null, priceSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } } }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, fulfillmentOrders: { nodes: Array<{ lineItems: { nodes: Array<{ lineItem: { id: string } }>, pageInfo: { hasNextPage: boolean } }, assignedLocation: { location: { id: string } | null } }>, pageInfo: { hasNextPage: boolean } }, customer: { id: string } | null, retailLocation: { id: string } | null, currentTotalTaxSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } }, shippingAddress: { id: string, firstName: string | null, lastName: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, provinceCode: string | null, zip: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null, billingAddress: { id: string, firstName: string | null, lastName: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, provinceCode: string | null, zip: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null }
+    | Record<PropertyKey, never>
+   | null> };
+
+export type OrdersMoneyQueryVariables = Exact<{
+  ids: Array<string | number> | string | number;
+  transactionsFirst: number;
+  refundsFirst: number;
+  refundLinesFirst: number;
+  refundPartsFirst: number;
+}>;
+
+
+export type OrdersMoneyQuery = { nodes: Array<
+    | { id: string, displayFulfillmentStatus: OrderDisplayFulfillmentStatus, transactions: Array<{ id: string, kind: OrderTransactionKind, status: OrderTransactionStatus, gateway: string | null, manualPaymentGateway: boolean, test: boolean, createdAt: string, processedAt: string | null, amountSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } }, parentTransaction: { id: string } | null }>, refunds: Array<{ id: string, createdAt: string | null, note: string | null, refundLineItems: { nodes: Array<{ quantity: number, restockType: RefundLineItemRestockType, lineItem: { id: string, sku: string | null }, subtotalSet: { shopMoney: { amount: string } } }>, pageInfo: { hasNextPage: boolean } }, refundShippingLines: { nodes: Array<{ subtotalAmountSet: { shopMoney: { amount: string } } }>, pageInfo: { hasNextPage: boolean } }, orderAdjustments: { nodes: Array<{ amountSet: { shopMoney: { amount: string } } }>, pageInfo: { hasNextPage: boolean } }, transactions: { nodes: Array<{ id: string, kind: OrderTransactionKind, status: OrderTransactionStatus, gateway: string | null, manualPaymentGateway: boolean, test: boolean, createdAt: string, processedAt: string | null, amountSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } }, parentTransaction: { id: string } | null }>, pageInfo: { hasNextPage: boolean } } }>, currentTotalPriceSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } } }
     | Record<PropertyKey, never>
    | null> };
 
@@ -3885,6 +4009,20 @@ export type ProductsPageQueryVariables = Exact<{
 
 export type ProductsPageQuery = { products: { nodes: Array<{ id: string, title: string, handle: string, status: ProductStatus, vendor: string, productType: string, tags: Array<string>, createdAt: string, updatedAt: string, customId: { value: string } | null, variants: { nodes: Array<{ id: string, title: string, sku: string | null, barcode: string | null, price: string, taxable: boolean, inventoryItem: { id: string, tracked: boolean, measurement: { weight: { unit: WeightUnit, value: number } | null } } }>, pageInfo: { hasNextPage: boolean } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
+export type RefundFieldsFragment = { id: string, createdAt: string | null, note: string | null, refundLineItems: { nodes: Array<{ quantity: number, restockType: RefundLineItemRestockType, lineItem: { id: string, sku: string | null }, subtotalSet: { shopMoney: { amount: string } } }>, pageInfo: { hasNextPage: boolean } }, refundShippingLines: { nodes: Array<{ subtotalAmountSet: { shopMoney: { amount: string } } }>, pageInfo: { hasNextPage: boolean } }, orderAdjustments: { nodes: Array<{ amountSet: { shopMoney: { amount: string } } }>, pageInfo: { hasNextPage: boolean } }, transactions: { nodes: Array<{ id: string, kind: OrderTransactionKind, status: OrderTransactionStatus, gateway: string | null, manualPaymentGateway: boolean, test: boolean, createdAt: string, processedAt: string | null, amountSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } }, parentTransaction: { id: string } | null }>, pageInfo: { hasNextPage: boolean } } };
+
+export type RefundsByIdsQueryVariables = Exact<{
+  ids: Array<string | number> | string | number;
+  refundLinesFirst: number;
+  refundPartsFirst: number;
+}>;
+
+
+export type RefundsByIdsQuery = { nodes: Array<
+    | { id: string, createdAt: string | null, note: string | null, refundLineItems: { nodes: Array<{ quantity: number, restockType: RefundLineItemRestockType, lineItem: { id: string, sku: string | null }, subtotalSet: { shopMoney: { amount: string } } }>, pageInfo: { hasNextPage: boolean } }, refundShippingLines: { nodes: Array<{ subtotalAmountSet: { shopMoney: { amount: string } } }>, pageInfo: { hasNextPage: boolean } }, orderAdjustments: { nodes: Array<{ amountSet: { shopMoney: { amount: string } } }>, pageInfo: { hasNextPage: boolean } }, transactions: { nodes: Array<{ id: string, kind: OrderTransactionKind, status: OrderTransactionStatus, gateway: string | null, manualPaymentGateway: boolean, test: boolean, createdAt: string, processedAt: string | null, amountSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } }, parentTransaction: { id: string } | null }>, pageInfo: { hasNextPage: boolean } } }
+    | Record<PropertyKey, never>
+   | null> };
+
 export type ShippingLineFieldsFragment = { title: string, code: string | null, isRemoved: boolean, currentDiscountedPriceSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } }, taxLines: Array<{ title: string, rate: number | null, priceSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } } }> };
 
 export type ShopInfoQueryVariables = Exact<{ [key: string]: never; }>;
@@ -3900,6 +4038,8 @@ export type StagedUploadsCreateMutationVariables = Exact<{
 export type StagedUploadsCreateMutation = { stagedUploadsCreate: { stagedTargets: Array<{ url: string | null, resourceUrl: string | null, parameters: Array<{ name: string, value: string }> }> | null, userErrors: Array<{ field: Array<string> | null, message: string }> } | null };
 
 export type TaxLineFieldsFragment = { title: string, rate: number | null, priceSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } } };
+
+export type TransactionFieldsFragment = { id: string, kind: OrderTransactionKind, status: OrderTransactionStatus, gateway: string | null, manualPaymentGateway: boolean, test: boolean, createdAt: string, processedAt: string | null, amountSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } }, parentTransaction: { id: string } | null };
 
 export type VariantFieldsFragment = { id: string, sku: string | null, barcode: string | null, title: string, price: string, taxable: boolean, updatedAt: string, product: { id: string, title: string, handle: string, status: ProductStatus }, inventoryItem: { id: string, tracked: boolean } };
 
@@ -3969,12 +4109,15 @@ export interface Operations {
   MetafieldDefinitionCreate: { result: MetafieldDefinitionCreateMutation; variables: MetafieldDefinitionCreateMutationVariables };
   MetafieldDefinitionLookup: { result: MetafieldDefinitionLookupQuery; variables: MetafieldDefinitionLookupQueryVariables };
   MetafieldsSet: { result: MetafieldsSetMutation; variables: MetafieldsSetMutationVariables };
+  MoneySourceOrders: { result: MoneySourceOrdersQuery; variables: MoneySourceOrdersQueryVariables };
   NewestCustomer: { result: NewestCustomerQuery; variables: NewestCustomerQueryVariables };
   NewestOrder: { result: NewestOrderQuery; variables: NewestOrderQueryVariables };
   OrderLineItemsPage: { result: OrderLineItemsPageQuery; variables: OrderLineItemsPageQueryVariables };
   OrderLineLocations: { result: OrderLineLocationsQuery; variables: OrderLineLocationsQueryVariables };
+  OrderMoneyLong: { result: OrderMoneyLongQuery; variables: OrderMoneyLongQueryVariables };
   OrderShippingLinesPage: { result: OrderShippingLinesPageQuery; variables: OrderShippingLinesPageQueryVariables };
   OrdersByIds: { result: OrdersByIdsQuery; variables: OrdersByIdsQueryVariables };
+  OrdersMoney: { result: OrdersMoneyQuery; variables: OrdersMoneyQueryVariables };
   OrdersPage: { result: OrdersPageQuery; variables: OrdersPageQueryVariables };
   ProductByCustomId: { result: ProductByCustomIdQuery; variables: ProductByCustomIdQueryVariables };
   ProductSet: { result: ProductSetMutation; variables: ProductSetMutationVariables };
@@ -3983,6 +4126,7 @@ export interface Operations {
   ProductVariantsBySkuLight: { result: ProductVariantsBySkuLightQuery; variables: ProductVariantsBySkuLightQueryVariables };
   ProductVariantsScan: { result: ProductVariantsScanQuery; variables: ProductVariantsScanQueryVariables };
   ProductsPage: { result: ProductsPageQuery; variables: ProductsPageQueryVariables };
+  RefundsByIds: { result: RefundsByIdsQuery; variables: RefundsByIdsQueryVariables };
   ShopInfo: { result: ShopInfoQuery; variables: ShopInfoQueryVariables };
   StagedUploadsCreate: { result: StagedUploadsCreateMutation; variables: StagedUploadsCreateMutationVariables };
   VariantsSearch: { result: VariantsSearchQuery; variables: VariantsSearchQueryVariables };
