@@ -1,7 +1,7 @@
 /**
- * The Configuration Summary's money checks against the B1 simulator over HTTP: settings the
- * version does not act on are flagged (never silently ignored), and a gateway mapped to a credit
- * card code B1 does not have fails with the gateway, the code and the codes that exist.
+ * The Configuration Summary's money checks against the B1 simulator over HTTP: what the hub books,
+ * settings some records would fail without (flagged, never silently ignored), and a gateway mapped
+ * to a credit card code B1 does not have fails with the gateway, the code and the codes that exist.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,17 +33,19 @@ describe('configuration summary: money', () => {
     assert.match(r[0]!.detail, /sales orders/);
   });
 
-  test('money settings are flagged as not acted on; an unknown card code is named with the codes B1 has', async () => {
+  test('what is booked is named, missing refund settings are flagged; an unknown card code is named with the codes B1 has', async () => {
     const config = configWith({
       documentMode: 'reserveInvoice',
       payments: {
         enabled: true,
         gateways: { shopify_payments: { type: 'creditCard', creditCard: 4 }, paypal: { type: 'creditCard', creditCard: 99 } },
       },
+      refunds: { enabled: true },
     });
     const [mode, cards] = await moneyChecks(config, createPipelineDeps(config, DEMO_SECRETS), true);
     assert.equal(mode!.state, 'warn');
-    assert.match(mode!.detail, /document mode reserveInvoice, payments/);
+    assert.match(mode!.detail, /sales order → reserve invoice; incoming payments \(2 gateways mapped\); refunds as credit memos/);
+    assert.match(mode!.detail, /money\.refunds\.goodwillAccount/);
     assert.equal(cards!.state, 'fail');
     assert.equal(cards!.detail, "gateway 'paypal': CreditCards code 99 does not exist");
     assert.match(cards!.fix ?? '', /4 \(Shopify Payments\)/);
