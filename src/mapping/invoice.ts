@@ -73,25 +73,42 @@ export interface B1InvoiceCreate {
   U_ShopifyId: string;
   DocumentLines: B1InvoiceLine[];
   DocumentAdditionalExpenses?: B1AdditionalExpense[];
+  /** Document rounding: the difference to Shopify's total within money.totalTolerance. */
+  Rounding?: 'tYES';
+  RoundingDiffAmount?: number;
 }
 
 /**
- * A total that is not Shopify's (beyond the tolerance) as a problem naming both, else undefined.
- * Rounding per line in B1 may differ from Shopify's by a cent; more is a wrong document.
+ * Shopify's total less B1's: the rounding a document needs to carry Shopify's total, or a problem
+ * naming both totals when the difference is beyond the tolerance. Rounding tax per line in B1 may
+ * differ from Shopify's rounding by a cent; more is a wrong document.
  */
-export function totalMismatch(what: string, b1Total: number, shopifyTotal: string, tolerance: number): string | undefined {
+export function totalDifference(
+  what: string,
+  b1Total: number,
+  shopifyTotal: string,
+  tolerance: number,
+): { ok: true; difference: number } | { ok: false; problem: string } {
   const shopify = parseAmount(shopifyTotal);
-  if (shopify === undefined) return `${what}: Shopify's total '${shopifyTotal}' is not a decimal`;
-  const diff = Math.round(Math.abs(b1Total - shopify) * 100) / 100;
-  if (diff <= tolerance + 1e-9) return undefined;
-  return `${what}: B1 total ${b1Total.toFixed(2)} differs from Shopify's ${shopify.toFixed(2)} by ${diff.toFixed(2)} (money.totalTolerance is ${tolerance})`;
+  if (shopify === undefined) return { ok: false, problem: `${what}: Shopify's total '${shopifyTotal}' is not a decimal` };
+  const difference = Math.round((shopify - b1Total) * 100) / 100;
+  if (Math.abs(difference) <= tolerance + 1e-9) return { ok: true, difference };
+  return {
+    ok: false,
+    problem: `${what}: B1 total ${b1Total.toFixed(2)} differs from Shopify's ${shopify.toFixed(2)} by ${Math.abs(difference).toFixed(2)} (money.totalTolerance is ${tolerance})`,
+  };
 }
 
 /**
  * The invoice based on what is still open of the sales order. `reserve`: an A/R reserve invoice
  * (stock stays committed until delivery); otherwise an A/R invoice (stock leaves with it).
  */
-export function mapInvoiceFromOrder(so: B1SalesOrderState, facts: OrderFacts, reserve: boolean): MappingResult<B1InvoiceCreate> {
+export function mapInvoiceFromOrder(
+  so: B1SalesOrderState,
+  facts: OrderFacts,
+  reserve: boolean,
+  roundingDiff = 0,
+): MappingResult<B1InvoiceCreate> {
   const lines: B1InvoiceLine[] = so.Lines.filter((l) => l.Open && l.RemainingOpenQuantity > 0).map((l) => ({
     BaseType: 17,
     BaseEntry: so.DocEntry,
@@ -117,6 +134,7 @@ export function mapInvoiceFromOrder(so: B1SalesOrderState, facts: OrderFacts, re
     U_ShopifyId: facts.orderGid,
     DocumentLines: lines,
     ...(expenses.length ? { DocumentAdditionalExpenses: expenses } : {}),
+    ...(roundingDiff !== 0 ? { Rounding: 'tYES' as const, RoundingDiffAmount: roundingDiff } : {}),
   });
 }
 
@@ -140,7 +158,15 @@ export function cancellationKey(orderGid: string): string {
  * Shopify refund with restock) if they come back at all.
  */
 export function mapCancellationCreditNote(
-  invoice: { DocEntry: number; CardCode: string; DocCurrency: string; Lines: CreditableLine[]; freightLeft: B1AdditionalExpense[] },
+  invoice: {
+    DocEntry: number;
+    CardCode: string;
+    DocCurrency: string;
+    Lines: CreditableLine[];
+    freightLeft: B1AdditionalExpense[];
+    /** The invoice's own rounding: a memo reversing all of it reverses that too. */
+    roundingDiff: number;
+  },
   facts: OrderFacts,
 ): MappingResult<Record<string, unknown> | null> {
   const lines = invoice.Lines.filter((l) => l.Quantity - l.Credited > 1e-9).map((l) => ({
@@ -154,6 +180,7 @@ export function mapCancellationCreditNote(
   // Everything was credited already (the cancellation refunded every line): nothing is left.
   if (lines.length === 0) return ok(null);
   const key = cancellationKey(facts.orderGid);
+  const whole = invoice.Lines.every((l) => l.Credited === 0);
   return ok({
     CardCode: invoice.CardCode,
     DocCurrency: invoice.DocCurrency,
@@ -164,5 +191,6 @@ export function mapCancellationCreditNote(
     U_ShopifyRefundId: key,
     DocumentLines: lines,
     ...(freight.length ? { DocumentAdditionalExpenses: freight } : {}),
+    ...(whole && invoice.roundingDiff !== 0 ? { Rounding: 'tYES', RoundingDiffAmount: invoice.roundingDiff } : {}),
   });
 }

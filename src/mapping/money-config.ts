@@ -56,6 +56,12 @@ export const MoneyConfigSchema = z.strictObject({
     .min(0, 'must not be negative')
     .max(1, 'at most 1 (a larger difference is a wrong document, not rounding)')
     .default(0.01),
+  /**
+   * A difference within the tolerance (B1 rounds tax per line, Shopify per order): `document`
+   * books it as the invoice's rounding (Rounding/RoundingDiffAmount), so the invoice total is
+   * Shopify's and the payment closes it; `open` leaves the cent open on the invoice.
+   */
+  rounding: z.enum(['document', 'open']).default('document'),
   payments: z
     .strictObject({
       /** Shopify SALE/CAPTURE transactions with status SUCCESS become B1 incoming payments. */

@@ -156,8 +156,9 @@ describe('order to cash: invoice mode, cash on delivery, totals', () => {
     const shopTotal = (await gql(`query O($id: ID!) { order(id: $id) { totalReceivedSet { shopMoney { amount } } } }`, { id })).order
       .totalReceivedSet.shopMoney.amount;
     assert.equal(Number(pays[0]!.CashSum).toFixed(2), shopTotal, 'the payment is the money Shopify recorded');
-    // B1 rounds tax per line, Shopify per order: within money.totalTolerance the cent stays open on the invoice.
-    assert.ok(Math.abs(Number(inv!.DocTotal) - Number(shopTotal)) <= 0.01 + 1e-9);
+    // B1 rounds tax per line, Shopify per order: the cent between them is the invoice's rounding.
+    assert.equal(Number(inv!.DocTotal).toFixed(2), shopTotal, 'the invoice total is Shopify’s to the cent');
+    assert.equal(inv!.Rounding, 'tYES');
     assert.equal(Number(fx.b1Sim.state.get('Invoices', String(inv!.DocEntry))!.PaidToDate).toFixed(2), shopTotal);
   });
 

@@ -32,6 +32,8 @@ export interface MoneyDocument {
   ReserveInvoice: boolean;
   /** `U_ShopifyRefundId` of a credit memo: the refund (or `<order GID>#cancel`) it books. */
   ShopifyRefundId?: string;
+  /** Document rounding carried in DocTotal (0 without). */
+  RoundingDiff: number;
   /** Freight (DocumentAdditionalExpenses) with a non-zero total. */
   Expenses: B1AdditionalExpense[];
   Lines: Array<{
@@ -68,6 +70,8 @@ const DOC_SELECT = [
   'DocumentLines',
   'DocumentAdditionalExpenses',
   'U_ShopifyRefundId',
+  'Rounding',
+  'RoundingDiffAmount',
 ] as const;
 const PAYMENT_SELECT = ['DocEntry', 'Cancelled', 'CardCode', 'DocCurrency'] as const;
 
@@ -86,6 +90,7 @@ function toDocument(r: Row): MoneyDocument {
     Open: r.DocumentStatus === 'bost_Open',
     ReserveInvoice: yes(r.ReserveInvoice),
     Expenses: expensesOf(r),
+    RoundingDiff: yes(r.Rounding) ? num(r.RoundingDiffAmount) : 0,
     ...(typeof r.U_ShopifyRefundId === 'string' && r.U_ShopifyRefundId ? { ShopifyRefundId: r.U_ShopifyRefundId } : {}),
     Lines: lines.map((l) => ({
       LineNum: num(l.LineNum),

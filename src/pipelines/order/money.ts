@@ -13,7 +13,7 @@
  * (kit/create-once.ts) under the Shopify id it carries, and each is its own outcome (money-kit.ts).
  */
 import { failed, skipped, type RecordOutcome } from '../../mapping';
-import { mapCancellationCreditNote, mapInvoiceFromOrder, totalMismatch, cancellationKey } from '../../mapping/invoice';
+import { mapCancellationCreditNote, mapInvoiceFromOrder, totalDifference, cancellationKey } from '../../mapping/invoice';
 import type { B1SalesOrderState } from '../../mapping/invoice';
 import type { B1AdditionalExpense } from '../../mapping/types';
 import type { MoneyDocument } from '../../connectors/b1/documents-money';
@@ -63,9 +63,10 @@ async function invoiceStage(
         targetId: String(so.DocEntry),
       },
     };
-  const wrong = totalMismatch(`${label}`, so.DocTotal, money.currentTotal, deps.mapping.money.totalTolerance);
-  if (wrong) return { outcome: failed('order', id, `${wrong}; not invoiced`, 'currentTotalPriceSet') };
-  const mapped = mapInvoiceFromOrder(so, money, mode === 'reserveInvoice');
+  const total = totalDifference(label, so.DocTotal, money.currentTotal, deps.mapping.money.totalTolerance);
+  if (!total.ok) return { outcome: failed('order', id, `${total.problem}; not invoiced`, 'currentTotalPriceSet') };
+  const rounding = deps.mapping.money.rounding === 'document' ? total.difference : 0;
+  const mapped = mapInvoiceFromOrder(so, money, mode === 'reserveInvoice', rounding);
   if (!mapped.ok)
     return { outcome: failed('order', id, `${label}: ${mapped.errors.map((e) => e.reason).join('; ')}`, mapped.errors[0]?.field) };
   const body = mapped.value as unknown as Record<string, unknown>;
@@ -110,6 +111,7 @@ async function cancellationStage(deps: PipelineDeps, money: OrderMoneyPayload, i
       DocCurrency: invoice.DocCurrency,
       Lines: invoice.Lines.map((l) => ({ LineNum: l.LineNum, Quantity: l.Quantity, Credited: credited.get(l.LineNum) ?? 0 })),
       freightLeft: freightLeft(invoice, memos),
+      roundingDiff: invoice.RoundingDiff,
     },
     money,
   );

@@ -585,6 +585,16 @@ export class B1SimState {
     // Simplified: one rate per code (no jurisdictions), the header discount also reduces line tax.
     merged.VatSum = round(tax - (tax * hdrDisc) / 100, 2);
     merged.DocTotal = round(total - Number(merged.TotalDiscount) + exp + Number(merged.VatSum), 2);
+    // Document rounding (RoundDif): with Rounding tYES, RoundingDiffAmount is part of the total.
+    if (merged.Rounding === 'tYES') {
+      const diff = Number(merged.RoundingDiffAmount ?? 0);
+      if (!Number.isFinite(diff)) throw Errors.business('Invalid rounding amount');
+      merged.RoundingDiffAmount = round(diff, 2);
+      merged.DocTotal = round(Number(merged.DocTotal) + Number(merged.RoundingDiffAmount), 2);
+    } else {
+      merged.Rounding = 'tNO';
+      merged.RoundingDiffAmount = 0;
+    }
     return merged;
   }
 
