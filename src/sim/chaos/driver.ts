@@ -9,6 +9,7 @@
  * Bounded: every loop stops at the end of the chaos phase, every wait has a deadline, and every
  * process and server it started is stopped in `finally`.
  */
+import { CHAOS_TAX_RATE, chaosMoneyConfig, refundSomething } from './money';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,6 +63,8 @@ export interface ChaosOptions {
   customers?: number;
   orders?: number;
   badCustomers?: number;
+  /** Book the money side (reserve invoices, payments, refunds) and check it; default true. */
+  money?: boolean;
   log?: (line: string) => void;
 }
 
@@ -207,7 +210,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       // Session handling is not under test here: a failed login makes the client wait out its
       // 30 s login cool-down, which would only slow the run down.
       exempt: (_m, path) => /\/(Login|Logout)$/.test(path),
-      rules: slowEvery > 0 ? [slowRule(/\/Orders$/), slowRule(/\/BusinessPartners$/)] : [],
+      rules:
+        slowEvery > 0
+          ? [/\/Orders$/, /\/BusinessPartners$/, /\/Invoices$/, /\/IncomingPayments$/, /\/CreditNotes$/, /\/VendorPayments$/].map(slowRule)
+          : [],
     });
     closers.push(() => b1Proxy.close());
     const shopProxy = await startFaultProxy({
@@ -229,6 +235,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       DEMO_SECRETS,
     );
     config.mapping = demoLocationMapping(config.mapping, await direct.shopify.locations());
+    // The money side too (reserve invoices, payments, refunds), unless switched off.
+    const money = o.money !== false;
+    if (money) config.mapping = { ...config.mapping, money: chaosMoneyConfig() };
     const mapping = config.mapping;
     // What `b1hub up`'s first-start checks do: orders without a Shopify customer post to the guest partner.
     if (!(await direct.b1.tryGet('BusinessPartners', mapping.customer.guestCardCode))) {
@@ -351,7 +360,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       }
     };
 
-    const merchant = { orders: 0, customers: 0, stockChanges: 0, itemsSelected: 0, errors: 0 };
+    const merchant = { orders: 0, customers: 0, stockChanges: 0, itemsSelected: 0, refunds: 0, errors: 0 };
     const allCodes = demoItemCodes(items);
     const unselected = allCodes.slice(selectedAtStart);
     const locationIds = mapping.locations.map((l) => Number(/\d+$/.exec(l.locationId)?.[0]));
@@ -426,9 +435,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
             await admin.control('/_sim/orders', {
               ...(customerId ? { customerId } : { email: `guest-${seed}-${merchant.orders}@example.com` }),
               lines,
+              taxRate: CHAOS_TAX_RATE,
               financialStatus: fs < 0.75 ? 'PAID' : fs < 0.9 ? 'PENDING' : 'AUTHORIZED',
             });
             merchant.orders++;
+          } else if (money && dice < 0.52) {
+            // A return: one unit back with restock, the money refunded (a credit memo and an outgoing payment in B1).
+            if (await refundSomething(admin, r, `chaos-${seed}-refund-${merchant.refunds}`)) merchant.refunds++;
           } else if (dice < 0.6) {
             await createCustomer(r);
           } else if (dice < 0.9) {
@@ -538,7 +551,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
 
     // ── the verdict ──
     const failures = failedLog(root, tsxLoader, env.address, env.namespace ?? 'default', workDir, log);
-    const verdict = await verify({ sl, admin, mapping, formula, failures, fixedCustomers });
+    const verdict = await verify({ sl, admin, mapping, formula, failures, fixedCustomers, money });
     const attempts = await activityAttempts(env.client.workflowService, env.namespace ?? 'default', everyRun);
     const conflicts: ChaosReport['conflicts'] = [];
     for (const { workflowId } of everyRun) {

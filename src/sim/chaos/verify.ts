@@ -6,6 +6,7 @@
  */
 import type { MappingConfig } from '../../mapping/config';
 import type { AdminProbe, ServiceLayerProbe } from './probes';
+import { MONEY_RESERVATION_SETS, verifyMoney } from './money';
 
 // ───────────────────────── the documented stock formula ─────────────────────────
 
@@ -91,7 +92,7 @@ export function classifyReason(reason: string | undefined): 'data' | 'transient'
 // ───────────────────────── the verdict ─────────────────────────
 
 /** The hub's reservation tables (connectors/b1/reservations.ts), as any OData client sees them. */
-const RESERVATION_SETS = ['U_B1H_ORDER_RES', 'U_B1H_BP_RES'];
+const RESERVATION_SETS = ['U_B1H_ORDER_RES', 'U_B1H_BP_RES', ...MONEY_RESERVATION_SETS];
 
 /** Keys (Shopify ids) holding a reservation row; a table not set up holds none. */
 async function reservedKeys(sl: ServiceLayerProbe): Promise<Set<string>> {
@@ -137,6 +138,8 @@ export interface Verdict {
     selectedItems: number;
     variants: number;
     stockRows: number;
+    /** Invoiced orders whose payments and refunds were checked (0 when the money side is off). */
+    invoicedOrders: number;
   };
 }
 
@@ -199,6 +202,8 @@ export async function verify(o: {
    * orders must arrive, whatever the failed log still says (a failure is retried once its cause is gone).
    */
   fixedCustomers?: string[];
+  /** The money side is booked (mapping.money): check its documents too. */
+  money?: boolean;
 }): Promise<Verdict> {
   const findings: Finding[] = [];
   const [orders, partners, items, drafts, reservationKeys] = await Promise.all([
@@ -342,6 +347,22 @@ export async function verify(o: {
   const selected = items.filter((i) => i.U_ShopifySync === 'Y');
   for (const i of selected) if (!variantsBySku.has(i.ItemCode)) missing('product', i.ItemCode, 'selected item without a Shopify variant');
 
+  // Money (when booked): one standing document per Shopify id, and none missing.
+  let invoicedOrders = 0;
+  if (o.money) {
+    const m = await verifyMoney({
+      sl: o.sl,
+      admin: o.admin,
+      standingOrders: new Set(standingById.keys()),
+      missing: (id, what) => missing('order', id, what, false, [id.replace(/#.*$/, '')]),
+    });
+    invoicedOrders = m.checked;
+    for (const d of m.duplicates) {
+      duplicates++;
+      findings.push({ kind: 'duplicate', object: 'order', id: d.id, detail: d.detail });
+    }
+  }
+
   // Stock: per Shopify order, SKU and location, the units Shopify still has to ship that B1 neither
   // holds in Committed (open lines of open orders) nor has already shipped beyond what Shopify
   // fulfilled (delivered lines left InStock). Cancelled B1 orders count nothing.
@@ -440,6 +461,7 @@ export async function verify(o: {
       selectedItems: selected.length,
       variants: variants.length,
       stockRows,
+      invoicedOrders,
     },
   };
 }
