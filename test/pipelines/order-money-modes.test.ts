@@ -162,6 +162,26 @@ describe('order to cash: invoice mode, cash on delivery, totals', () => {
     assert.equal(Number(fx.b1Sim.state.get('Invoices', String(inv!.DocEntry))!.PaidToDate).toFixed(2), shopTotal);
   });
 
+  test('an authorization books nothing until it is captured; the capture becomes one payment', async () => {
+    setMoney({ documentMode: 'reserveInvoice' });
+    const id = order({ financialStatus: 'AUTHORIZED' });
+    await fx.runSync('order', { mode: 'ids', ids: [id] });
+    assert.equal(ofOrder('Invoices', id).length, 1);
+    assert.equal(ofOrder('IncomingPayments', id).length, 0, 'an authorization moves no money');
+    const o = (await gql(`query O($id: ID!) { order(id: $id) { transactions { id kind amountSet { shopMoney { amount } } } } }`, { id }))
+      .order;
+    const auth = o.transactions.find((t: Rec) => t.kind === 'AUTHORIZATION');
+    const cap = await gql(
+      `mutation C($input: OrderCaptureInput!) { orderCapture(input: $input) { transaction { id kind status } userErrors { message } } }`,
+      { input: { id, parentTransactionId: auth.id, amount: auth.amountSet.shopMoney.amount } },
+    );
+    assert.deepEqual(cap.orderCapture.userErrors, []);
+    await fx.runSync('order', { mode: 'ids', ids: [id] });
+    const pays = docs('IncomingPayments', (p) => p.U_ShopifyTxnId === cap.orderCapture.transaction.id);
+    assert.equal(pays.length, 1);
+    assert.equal(ofOrder('IncomingPayments', id).length, 1);
+  });
+
   test('a B1 total that is not Shopify’s: the invoice is refused naming both totals, payments wait, nothing wrong is posted', async () => {
     setMoney({ documentMode: 'reserveInvoice' });
     // Shopify taxes 19 %, the demo company's tax code 7.25 %: a misconfigured tax mapping.
