@@ -182,6 +182,29 @@ describe('order to cash: invoice mode, cash on delivery, totals', () => {
     assert.equal(ofOrder('IncomingPayments', id).length, 1);
   });
 
+  test('an invoice its users cancelled in B1 is never made again; later payments land on account', async () => {
+    setMoney({ documentMode: 'reserveInvoice' });
+    const id = order({ financialStatus: 'AUTHORIZED' });
+    await fx.runSync('order', { mode: 'ids', ids: [id] });
+    const [inv] = ofOrder('Invoices', id);
+    await fx.deps.b1.money.cancel('Invoices', Number(inv!.DocEntry));
+    const o = (await gql(`query O($id: ID!) { order(id: $id) { transactions { id kind amountSet { shopMoney { amount } } } } }`, { id }))
+      .order;
+    const auth = o.transactions.find((t: Rec) => t.kind === 'AUTHORIZATION');
+    await gql(`mutation C($input: OrderCaptureInput!) { orderCapture(input: $input) { userErrors { message } } }`, {
+      input: { id, parentTransactionId: auth.id, amount: auth.amountSet.shopMoney.amount },
+    });
+    const { result } = await fx.runSync('order', { mode: 'ids', ids: [id] });
+    assert.equal(result.counts.failed, 0);
+    assert.deepEqual(
+      ofOrder('Invoices', id).map((d) => [d.DocEntry, d.Cancelled]),
+      [[inv!.DocEntry, 'tYES']],
+    );
+    const pays = ofOrder('IncomingPayments', id);
+    assert.equal(pays.length, 1);
+    assert.equal(pays[0]!.PaymentInvoices?.length ?? 0, 0, 'on account');
+  });
+
   test('a B1 total that is not Shopify’s: the invoice is refused naming both totals, payments wait, nothing wrong is posted', async () => {
     setMoney({ documentMode: 'reserveInvoice' });
     // Shopify taxes 19 %, the demo company's tax code 7.25 %: a misconfigured tax mapping.

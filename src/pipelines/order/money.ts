@@ -80,9 +80,11 @@ async function invoiceStage(
     () => body,
   );
   const outcome = outcomeOf(id, 'Invoices', r);
-  if (r.kind === 'created' || r.kind === 'found' || r.kind === 'duplicates')
-    return { outcome, invoice: await deps.b1.money.getInvoice(r.docEntry) };
-  return { outcome };
+  if (r.kind !== 'created' && r.kind !== 'found' && r.kind !== 'duplicates') return { outcome };
+  const invoice = await deps.b1.money.getInvoice(r.docEntry);
+  // Cancelled in B1 by its users: the hub never invoices the order again (that was their call);
+  // payments go on the partner's account.
+  return invoice.Cancelled ? { outcome } : { outcome, invoice };
 }
 
 /** Freight of the invoice not credited yet, per freight code. */
