@@ -4,7 +4,7 @@
  *
  *   npm run chaos -- --seed 7 --minutes 10 [--fault-rate 0.1] [--slow-commit-every 4]
  *                    [--formula b1-sellable|b1-sellable-minus-shopify-open] [--kill-every 20,40]
- *                    [--b1-timeout-ms 8000] [--shopify-timeout-ms 8000] [--json <file>]
+ *                    [--b1-timeout-ms 8000] [--shopify-timeout-ms 8000] [--no-money] [--json <file>]
  *
  * Prints the report, then a last line `chaos: D duplicates, L lost, M inventory mismatches,
  * K kills, F faults injected`; exits 0 only when D = L = M = 0 (1 when any is not, 2 when the
@@ -32,6 +32,7 @@ function parseArgs(argv: string[]): ChaosOptions & { json?: string } {
     else if (k === '--b1-timeout-ms') a.b1TimeoutMs = num(100);
     else if (k === '--shopify-timeout-ms') a.shopifyTimeoutMs = num(100);
     else if (k === '--drain-sec') a.drainSec = num(1);
+    else if (k === '--no-money') a.money = false;
     else if (k === '--kill-every') {
       const [lo, hi] = (v ?? '').split(',').map(Number);
       if (!Number.isFinite(lo) || !Number.isFinite(hi) || lo! < 0 || hi! < lo!)

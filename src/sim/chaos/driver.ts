@@ -440,7 +440,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
             });
             merchant.orders++;
           } else if (money && dice < 0.52) {
-            // A return: one unit back with restock, the money refunded (a credit memo and an outgoing payment in B1).
+            // A refund: one unit taken off with restock, the money back (a credit memo and an outgoing payment in B1).
             if (await refundSomething(admin, r, `chaos-${seed}-refund-${merchant.refunds}`)) merchant.refunds++;
           } else if (dice < 0.6) {
             await createCustomer(r);

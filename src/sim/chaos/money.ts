@@ -32,7 +32,11 @@ type MoneyOrder = {
   refunds: { id: string; refundLineItems: { nodes: { quantity: number }[] }; transactions: { nodes: Txn[] } }[];
 };
 
-/** The merchant refunds one unit of a paid order's first line, with restock, the suggested amount back. */
+/**
+ * The merchant refunds one unit of a paid order's first refundable line, the suggested amount back.
+ * Nothing ships in Shopify during the run, so the unit is restocked as CANCEL (what Shopify asks
+ * for unfulfilled units; RETURN is for goods that came back).
+ */
 export async function refundSomething(admin: AdminProbe, pick: () => number, key: string): Promise<boolean> {
   const orders = await admin.all<{ id: string; displayFinancialStatus: string | null; cancelledAt: string | null }>(
     'orders',
@@ -52,7 +56,7 @@ export async function refundSomething(admin: AdminProbe, pick: () => number, key
   const line = d.order.lineItems.nodes.find((l) => l.refundableQuantity > 0);
   const sale = d.order.transactions.find((t) => (t.kind === 'SALE' || t.kind === 'CAPTURE') && t.status === 'SUCCESS');
   if (!line || !sale) return false;
-  const lines = [{ lineItemId: line.id, quantity: 1, restockType: 'RETURN' }];
+  const lines = [{ lineItemId: line.id, quantity: 1, restockType: 'CANCEL' }];
   const s = await admin.gql<{ order: { suggestedRefund: { amountSet: { shopMoney: { amount: string } } } } }>(
     'query($id: ID!, $lines: [RefundLineItemInput!]) { order(id: $id) { suggestedRefund(refundLineItems: $lines) { amountSet { shopMoney { amount } } } } }',
     { id, lines },
