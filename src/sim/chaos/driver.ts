@@ -101,7 +101,7 @@ export interface ChaosReport {
    * two-minute test requires none.
    */
   conflicts: { object: string; sourceId: string; reason: string; run: string }[];
-  merchant: { orders: number; customers: number; stockChanges: number; itemsSelected: number; errors: number };
+  merchant: { orders: number; customers: number; stockChanges: number; itemsSelected: number; refunds: number; errors: number };
   workDir: string;
   line: string;
 }
@@ -714,7 +714,7 @@ export function formatReport(r: ChaosReport): string {
     );
   lines.push(`kills: ${r.kills}`);
   lines.push(
-    `merchant: ${r.merchant.orders} orders, ${r.merchant.customers} customers, ${r.merchant.stockChanges} stock changes, ${r.merchant.itemsSelected} items selected, ${r.merchant.errors} errors`,
+    `merchant: ${r.merchant.orders} orders, ${r.merchant.customers} customers, ${r.merchant.stockChanges} stock changes, ${r.merchant.itemsSelected} items selected, ${r.merchant.refunds} refunds, ${r.merchant.errors} errors`,
   );
   for (const [obj, x] of Object.entries(r.runs)) {
     lines.push(
@@ -732,7 +732,7 @@ export function formatReport(r: ChaosReport): string {
   }
   const c = r.verdict.counts;
   lines.push(
-    `checked: ${c.shopifyOrders} Shopify orders (${c.eligibleOrders} eligible), ${c.b1OpenOrders} open sales orders, ${c.shopifyCustomers} customers, ${c.partners} linked partners, ${c.selectedItems} selected items, ${c.variants} variants, ${c.stockRows} stock rows`,
+    `checked: ${c.shopifyOrders} Shopify orders (${c.eligibleOrders} eligible), ${c.b1OpenOrders} open sales orders, ${c.shopifyCustomers} customers, ${c.partners} linked partners, ${c.selectedItems} selected items, ${c.variants} variants, ${c.stockRows} stock rows, ${c.invoicedOrders} invoiced orders (payments and refunds checked)`,
   );
   lines.push(
     `failed for a data reason and reported by \`b1hub log --failed\`: ${r.verdict.reportedDataFailures.length}${r.verdict.reportedDataFailures.length ? ` (${r.verdict.reportedDataFailures.map((f) => `${f.object} ${f.sourceId}: ${f.reason}`).join('; ')})` : ''}`,
