@@ -11,6 +11,7 @@ import { FaultController, type FaultOptions } from './faults';
 import { B1Service, type SimRequest, type SimResponse } from './service';
 import { B1SimState } from './state';
 import { generateB1Seed, loadSeed, type B1SeedOptions } from './seed';
+import { b1DelayMs, latencyDelay, ZERO_LATENCY, type B1Latency } from '../latency';
 
 export interface B1SimulatorOptions {
   port?: number;
@@ -29,6 +30,8 @@ export interface B1SimulatorOptions {
   faults?: FaultOptions;
   /** Approval procedure on sales orders: an order whose DocTotal is above this becomes a Draft. */
   approval?: { docTotalAbove: number };
+  /** Response time per operation class (../latency.ts); default none. */
+  latency?: B1Latency;
 }
 
 export interface B1Simulator {
@@ -39,6 +42,8 @@ export interface B1Simulator {
   port: number;
   state: B1SimState;
   faults: FaultController;
+  /** Response time per operation class; may be replaced while running. */
+  latency: B1Latency;
   close(): Promise<void>;
 }
 
@@ -84,6 +89,7 @@ export async function startB1Simulator(opts: B1SimulatorOptions = {}): Promise<B
   });
   const faults = new FaultController(opts.faults, () => state.expireAllSessions());
   const scheme = opts.tls ? 'https' : 'http';
+  let latency: B1Latency = opts.latency ?? ZERO_LATENCY.b1;
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = [];
@@ -97,6 +103,9 @@ export async function startB1Simulator(opts: B1SimulatorOptions = {}): Promise<B
         const reqLine = `${req.method ?? 'GET'} ${rawUrl}`;
         const { fault, delayMs } = faults.pick(reqLine);
         if (delayMs > 0) await sleep(delayMs);
+        await latencyDelay(
+          b1DelayMs(latency, req.method ?? 'GET', pathname.replace(/^\/b1s\/v[12]/, ''), () => Buffer.concat(chunks).toString('utf8')),
+        );
         if (fault?.kind === 'reset' && fault.when !== 'after') {
           req.socket.destroy();
           return;
@@ -168,6 +177,12 @@ export async function startB1Simulator(opts: B1SimulatorOptions = {}): Promise<B
     port,
     state,
     faults,
+    get latency() {
+      return latency;
+    },
+    set latency(l: B1Latency) {
+      latency = l;
+    },
     close: async () => {
       if (saveTimer) {
         clearTimeout(saveTimer);
