@@ -44,6 +44,8 @@ export interface B1Simulator {
   faults: FaultController;
   /** Response time per operation class; may be replaced while running. */
   latency: B1Latency;
+  /** Milliseconds of profile latency served so far (the Service Layer's busy time, for benchmarks). */
+  latencyStats: { ms: number };
   close(): Promise<void>;
 }
 
@@ -90,6 +92,7 @@ export async function startB1Simulator(opts: B1SimulatorOptions = {}): Promise<B
   const faults = new FaultController(opts.faults, () => state.expireAllSessions());
   const scheme = opts.tls ? 'https' : 'http';
   let latency: B1Latency = opts.latency ?? ZERO_LATENCY.b1;
+  const latencyStats = { ms: 0 };
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = [];
@@ -103,9 +106,11 @@ export async function startB1Simulator(opts: B1SimulatorOptions = {}): Promise<B
         const reqLine = `${req.method ?? 'GET'} ${rawUrl}`;
         const { fault, delayMs } = faults.pick(reqLine);
         if (delayMs > 0) await sleep(delayMs);
-        await latencyDelay(
-          b1DelayMs(latency, req.method ?? 'GET', pathname.replace(/^\/b1s\/v[12]/, ''), () => Buffer.concat(chunks).toString('utf8')),
+        const latencyMs = b1DelayMs(latency, req.method ?? 'GET', pathname.replace(/^\/b1s\/v[12]/, ''), () =>
+          Buffer.concat(chunks).toString('utf8'),
         );
+        latencyStats.ms += latencyMs;
+        await latencyDelay(latencyMs);
         if (fault?.kind === 'reset' && fault.when !== 'after') {
           req.socket.destroy();
           return;
@@ -183,6 +188,7 @@ export async function startB1Simulator(opts: B1SimulatorOptions = {}): Promise<B
     set latency(l: B1Latency) {
       latency = l;
     },
+    latencyStats,
     close: async () => {
       if (saveTimer) {
         clearTimeout(saveTimer);
