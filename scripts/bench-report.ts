@@ -58,6 +58,27 @@ export function bindingCeiling(r: RunReport): Pick<RunReport, 'ceilingPerSec' | 
   return { ceilingPerSec: ceiling, ceilingKind: kind, ceilingShare: round((r.recordsPerSec ?? 0) / ceiling, 3) };
 }
 
+/** The JSON row: the documented keys always present (null when a figure does not apply), then the rest. */
+export function jsonRow(r: RunReport, profile: string): Record<string, unknown> {
+  const { pipeline, run, status, ...rest } = r;
+  return {
+    pipeline,
+    run,
+    profile,
+    status,
+    records: r.records ?? null,
+    recordsPerSec: r.recordsPerSec ?? null,
+    ceilingPerSec: r.ceilingPerSec ?? null,
+    ceilingKind: r.ceilingKind ?? null,
+    ceilingShare: r.ceilingShare ?? null,
+    b1CallsPerRecord: r.b1CallsPerRecord ?? null,
+    shopifyCallsPerRecord: r.shopifyCallsPerRecord ?? null,
+    historyBytesPerRecord: r.historyBytesPerRecord ?? null,
+    workerPeakRssMb: r.workerPeakRssMb ?? null,
+    ...rest,
+  };
+}
+
 const n = (v: number | undefined): string => (v === undefined ? '–' : v.toLocaleString('en-US'));
 
 export function line(r: RunReport): string {

@@ -47,7 +47,7 @@ import type { SyncMode, SyncRunResult } from '../src/shared/sync-types';
 import { POST_CONCURRENCY } from '../src/pipelines/kit/activity';
 import { parseBenchArgs } from './bench-args';
 import { readRunHistory } from './bench-history';
-import { bindingCeiling, line, markdownTable, round, type RunReport } from './bench-report';
+import { bindingCeiling, jsonRow, line, markdownTable, round, type RunReport } from './bench-report';
 
 // Shopify points actually consumed: every bucket take minus its refund (requested − actual).
 let pointsTaken = 0;
@@ -266,7 +266,7 @@ async function main(): Promise<void> {
     writeFileSync(
       args.jsonFile,
       `${JSON.stringify(
-        reports.map((r) => ({ ...r, profile: args.profileName })),
+        reports.map((r) => jsonRow(r, args.profileName)),
         null,
         2,
       )}\n`,
