@@ -1,10 +1,12 @@
 /**
  * Benchmark of the four sync pipelines against the simulators (not a test).
  *
- *   npx tsx scripts/bench.ts [--items 10000] [--customers 2000] [--orders 1000]
- *                            [--objects inventory,product,customer,order] [--plan standard]
- *                            [--timeout 600] [--json <file>]
+ *   npm run bench -- [--items 10000] [--customers 2000] [--orders 1000] [--objects inventory,product,customer,order]
+ *                    [--plan standard] [--profile zero|realistic[,b1.writeMs=300…]] [--full-only]
+ *                    [--timeout 600] [--json <file>]
  *
+ * `--profile` sets the simulators' response times (src/sim/latency.ts): `zero` (the default)
+ * measures the hub's own overhead, `realistic` what a merchant sees.
  * Seeds both simulators (every B1 item selected for the sync, the Shopify shop holding a variant
  * per item code, customers and orders), starts the Temporal dev server and one worker in its own
  * process, then runs each pipeline's full sync followed by two delta runs with nothing to do: the
@@ -12,87 +14,40 @@
  * Both start within seconds, so they still re-read what changed inside the deltas' overlap windows
  * (B1 items 2 min, Shopify 5 min): the full run's own writes. A scheduled delta on a quiet day
  * reads none of that; what stays constant is the Shopify calls.
- * Reported per run: records/s; Shopify points consumed; the ceiling, i.e. the records/s the plan's
- * restore rate sustains at the run's own points per record (restore rate ÷ points per record), and
- * records/s as a fraction of it (= points/s ÷ restore rate: how busy the run keeps the bucket; a
- * short run can exceed 1 by spending the initial bucket); the share of the run's whole budget
- * (bucket at start + restore rate × elapsed) it used;
- * API calls per record (Shopify requests from the simulator's stats, B1 requests from its log);
- * inventory adjustment groups written; history bytes (protobuf) and events per record over all
- * continued-as-new runs; the worker's peak RSS (VmHWM). A pipeline that is still a placeholder
- * is reported as "not implemented". `--json <file>` also writes the reports as JSON to that file
- * (stdout carries the dev server's banner too).
+ * Reported per run (bench-report.ts): records/s; the binding ceiling, the lower of
+ * - the rate-limit ceiling: the records/s the plan's restore rate sustains at the run's own
+ *   points per record (restore rate ÷ points per record; a short run can exceed it by spending
+ *   the initial bucket), and
+ * - the B1 ceiling: the hub's B1 concurrency (POST_CONCURRENCY requests at once) ÷ the Service
+ *   Layer time per record (the profile latency of the run's B1 requests ÷ records); none at zero
+ *   latency,
+ * and the run's share of it; Shopify points and the share of the run's whole point budget
+ * (bucket at start + restore rate × elapsed); B1 and Shopify calls per record (counted at the
+ * simulators); inventory adjustment groups written; history bytes (protobuf) and events per
+ * record over all continued-as-new runs; the worker's peak RSS during the run (VmHWM, reset
+ * before each run). A pipeline that is still a placeholder is reported as "not implemented".
+ * `--json <file>` writes the runs as a JSON array (stdout carries the dev server's banner too).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { temporal } from '@temporalio/proto';
 import { createDevServerEnv } from '../src/testing/temporal-servers';
 import { HUB_SEARCH_ATTRIBUTES } from '../src/shared/search-attributes';
 import { startB1Simulator } from '../src/sim/b1';
 import { demoItemCodes } from '../src/sim/b1/seed';
 import { startShopifySimulator } from '../src/sim/shopify';
-import { LeakyBucket, PLANS, type PlanName } from '../src/sim/shopify/bucket';
+import { LeakyBucket, PLANS } from '../src/sim/shopify/bucket';
 import { embeddedHubConfig, DEMO_SECRETS } from '../src/config/hub-config';
 import { demoLocationMapping } from '../src/config/demo';
 import { createPipelineDeps } from '../src/pipelines/deps';
 import { syncRunWorkflow } from '../src/workflows/sync-run';
 import type { SyncObject } from '../src/shared/sync-object';
 import type { SyncMode, SyncRunResult } from '../src/shared/sync-types';
-
-interface Args {
-  items: number;
-  customers: number;
-  orders: number;
-  objects: SyncObject[];
-  plan: PlanName;
-  /** Per run (the whole continue-as-new chain); a run still retrying then is reported as failed. */
-  timeoutSec: number;
-  /** Where to write the JSON report, if anywhere. */
-  jsonFile?: string;
-}
-
-function parseArgs(argv: string[]): Args {
-  const a: Args = {
-    items: 10_000,
-    customers: 2_000,
-    orders: 1_000,
-    objects: ['inventory', 'product', 'customer', 'order'],
-    plan: 'standard',
-    timeoutSec: 600,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i];
-    const v = argv[i + 1];
-    const int = (): number => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0) throw new Error(`${k} needs a non-negative integer, got ${v}`);
-      i++;
-      return n;
-    };
-    if (k === '--items') a.items = int();
-    else if (k === '--customers') a.customers = int();
-    else if (k === '--orders') a.orders = int();
-    else if (k === '--objects') {
-      const objs = (v ?? '').split(',').filter(Boolean);
-      for (const o of objs)
-        if (!['inventory', 'product', 'customer', 'order'].includes(o)) throw new Error(`--objects: unknown object ${o}`);
-      a.objects = objs as SyncObject[];
-      i++;
-    } else if (k === '--plan') {
-      if (!v || !(v in PLANS)) throw new Error(`--plan must be one of ${Object.keys(PLANS).join(', ')}`);
-      a.plan = v as PlanName;
-      i++;
-    } else if (k === '--timeout') a.timeoutSec = Math.max(1, int());
-    else if (k === '--json') {
-      if (!v || v.startsWith('--')) throw new Error('--json needs a file to write the report to');
-      a.jsonFile = v;
-      i++;
-    } else throw new Error(`unknown option ${k}`);
-  }
-  return a;
-}
+import { POST_CONCURRENCY } from '../src/pipelines/kit/activity';
+import { parseBenchArgs } from './bench-args';
+import { readRunHistory } from './bench-history';
+import { bindingCeiling, jsonRow, line, markdownTable, round, type RunReport } from './bench-report';
 
 // Shopify points actually consumed: every bucket take minus its refund (requested − actual).
 let pointsTaken = 0;
@@ -108,6 +63,15 @@ LeakyBucket.prototype.refund = function (this: LeakyBucket, points: number): voi
   refund.call(this, points);
 };
 
+/** Resets the process's peak RSS (VmHWM) to its current RSS, so the next reading is this run's peak. */
+function resetPeakRss(pid: number): void {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {
+    // Not Linux, or not allowed: the peak then covers the worker's whole life.
+  }
+}
+
 function peakRssMb(pid: number): number | null {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -117,54 +81,26 @@ function peakRssMb(pid: number): number | null {
   }
 }
 
-interface RunReport {
-  object: SyncObject;
-  mode: SyncMode;
-  /** full, delta (right after the full run) or quiet (a delta after that delta). */
-  label: string;
-  status: 'ok' | 'not implemented' | 'failed';
-  error?: string;
-  records?: number;
-  counts?: SyncRunResult['counts'];
-  seconds?: number;
-  recordsPerSec?: number;
-  shopifyPoints?: number;
-  pointsPerRecord?: number;
-  /** records/s ÷ ceilingRecordsPerSec = points/s ÷ restore rate. */
-  rateLimitFraction?: number;
-  /** Records/s the restore rate sustains at this run's points per record. */
-  ceilingRecordsPerSec?: number;
-  /** Points used ÷ (bucket at start + restore rate × elapsed). */
-  budgetFraction?: number;
-  shopifyCalls?: number;
-  b1Calls?: number;
-  callsPerRecord?: number;
-  inventoryWrites?: number;
-  historyBytesPerRecord?: number;
-  historyEventsPerRecord?: number;
-  historyRuns?: number;
-  /** History bytes per record by activity type and direction (input = scheduled event, result = completed event). */
-  historyBreakdownPerRecord?: Record<string, number>;
-  /** Mean milliseconds from an activity's scheduling to its completion, by activity type. */
-  activityMeanMs?: Record<string, number>;
-  workerPeakRssMb?: number | null;
-}
-
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseBenchArgs(process.argv.slice(2));
   const log = (s: string): void => void process.stderr.write(`${s}\n`);
   const t0 = Date.now();
-  const b1Sim = await startB1Simulator({ port: 0, seed: { items: args.items, customers: Math.max(5, Math.ceil(args.customers / 10)) } });
+  const b1Sim = await startB1Simulator({
+    port: 0,
+    seed: { items: args.items, customers: Math.max(5, Math.ceil(args.customers / 10)) },
+    latency: args.profile.b1,
+  });
   // Every item is selected for the sync, so each pipeline works on the whole catalogue.
   const items = b1Sim.state.store('Items');
   for (const [code, rec] of items) items.set(code, { ...rec, U_ShopifySync: 'Y' });
   const shopifySim = await startShopifySimulator({
     port: 0,
     plan: args.plan,
+    latency: args.profile.shopify,
     seed: { skus: demoItemCodes(args.items), customers: args.customers, orders: args.orders },
   });
   log(
-    `seeded ${args.items} items, ${args.customers} customers, ${args.orders} orders in ${((Date.now() - t0) / 1000).toFixed(1)} s (plan ${args.plan}: ${JSON.stringify(PLANS[args.plan])})`,
+    `seeded ${args.items} items, ${args.customers} customers, ${args.orders} orders in ${((Date.now() - t0) / 1000).toFixed(1)} s (plan ${args.plan}: ${JSON.stringify(PLANS[args.plan])}; latency ${args.profileName}: ${JSON.stringify(args.profile)})`,
   );
 
   const env = await createDevServerEnv({ searchAttributes: HUB_SEARCH_ATTRIBUTES });
@@ -210,73 +146,6 @@ async function main(): Promise<void> {
     return { available: (b as unknown as { available: number }).available, restoreRate: b.limits.restoreRate };
   };
 
-  const history = async (
-    workflowId: string,
-    firstRunId: string,
-  ): Promise<{
-    bytes: number;
-    events: number;
-    runs: number;
-    breakdown: Record<string, number>;
-    timings: Record<string, { calls: number; ms: number }>;
-  }> => {
-    let runId: string | undefined = firstRunId;
-    let bytes = 0;
-    let events = 0;
-    let runs = 0;
-    // Where the bytes go: activity inputs and results by activity type, markers, everything else.
-    const breakdown: Record<string, number> = {};
-    const scheduledType = new Map<string, string>();
-    const scheduledAt = new Map<string, number>();
-    const ms = (t: temporal.api.history.v1.IHistoryEvent['eventTime']): number =>
-      Number(t?.seconds ?? 0) * 1000 + Math.round((t?.nanos ?? 0) / 1e6);
-    const timings: Record<string, { calls: number; ms: number }> = {};
-    const addTo = (key: string, n: number): void => void (breakdown[key] = (breakdown[key] ?? 0) + n);
-    while (runId) {
-      // Paged by hand: one page of a large run's history can exceed gRPC's 4 MB message limit.
-      let token: Uint8Array | undefined;
-      let last: temporal.api.history.v1.IHistoryEvent | undefined;
-      do {
-        const res: temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryResponse =
-          await env.client.workflowService.getWorkflowExecutionHistory({
-            namespace: env.namespace ?? 'default',
-            execution: { workflowId, runId },
-            maximumPageSize: 25,
-            ...(token ? { nextPageToken: token } : {}),
-          });
-        const evs = res.history?.events ?? [];
-        bytes += temporal.api.history.v1.History.encode({ events: evs }).finish().length;
-        for (const ev of evs) {
-          const size = temporal.api.history.v1.History.encode({ events: [ev] }).finish().length;
-          const sched = ev.activityTaskScheduledEventAttributes;
-          const done = ev.activityTaskCompletedEventAttributes;
-          if (sched) {
-            const type = sched.activityType?.name ?? '?';
-            scheduledType.set(String(ev.eventId), type);
-            scheduledAt.set(String(ev.eventId), ms(ev.eventTime));
-            addTo(`${type} input`, size);
-          } else if (done) {
-            const type = scheduledType.get(String(done.scheduledEventId)) ?? '?';
-            addTo(`${type} result`, size);
-            const t0 = scheduledAt.get(String(done.scheduledEventId));
-            if (t0 !== undefined) {
-              timings[type] = timings[type] ?? { calls: 0, ms: 0 };
-              timings[type].calls++;
-              timings[type].ms += ms(ev.eventTime) - t0;
-            }
-          } else if (ev.markerRecordedEventAttributes) addTo(`marker ${ev.markerRecordedEventAttributes.markerName ?? ''}`, size);
-          else addTo('other events', size);
-        }
-        events += evs.length;
-        if (evs.length) last = evs[evs.length - 1];
-        token = res.nextPageToken && res.nextPageToken.length ? res.nextPageToken : undefined;
-      } while (token);
-      runs++;
-      runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
-    }
-    return { bytes, events, runs, breakdown, timings };
-  };
-
   const runOne = async (
     object: SyncObject,
     mode: SyncMode,
@@ -288,7 +157,9 @@ async function main(): Promise<void> {
     const points0 = pointsTaken;
     const shop0 = shopifySim.stats.requests;
     const b10 = b1Sim.faults.log.length;
+    const b1Ms0 = b1Sim.latencyStats.ms;
     const groups0 = Object.keys(shopifySim.state.data.adjustmentGroups).length;
+    if (worker.pid) resetPeakRss(worker.pid);
     const t = Date.now();
     const handle = await env.client.workflow.start(syncRunWorkflow, {
       taskQueue,
@@ -301,43 +172,50 @@ async function main(): Promise<void> {
       result = await handle.result();
     } catch (err) {
       const msg = String((err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message);
-      return { report: { object, mode, label, status: /not implemented/i.test(msg) ? 'not implemented' : 'failed', error: msg } };
+      return {
+        report: { pipeline: object, mode, run: label, status: /not implemented/i.test(msg) ? 'not implemented' : 'failed', error: msg },
+      };
     }
     const seconds = (Date.now() - t) / 1000;
+    const workerPeakRssMb = worker.pid ? peakRssMb(worker.pid) : null;
     const c = result.counts;
     const records = c.created + c.updated + c.unchanged + c.skipped + c.failed;
     const points = pointsTaken - points0;
     const allowed = start.available + start.restoreRate * seconds;
-    const fraction = points / seconds / start.restoreRate;
     const shopifyCalls = shopifySim.stats.requests - shop0;
     const b1Calls = b1Sim.faults.log.length - b10;
-    const h = await history(workflowId, handle.firstExecutionRunId);
+    const b1Ms = b1Sim.latencyStats.ms - b1Ms0;
+    const h = await readRunHistory(env.client.workflowService, env.namespace ?? 'default', workflowId, handle.firstExecutionRunId);
     const per = (n: number): number => (records ? n / records : 0);
     const report: RunReport = {
-      object,
-      label,
+      pipeline: object,
+      run: label,
       mode,
       status: 'ok',
       records,
       counts: c,
       seconds: round(seconds, 1),
       recordsPerSec: round(records / seconds, 1),
+      ...(points > 0 && records ? { rateLimitCeilingPerSec: round((start.restoreRate * records) / points, 1) } : {}),
+      ...(b1Ms > 0 && records
+        ? { b1CeilingPerSec: round((POST_CONCURRENCY * 1000 * records) / b1Ms, 1), b1MsPerRecord: round(per(b1Ms), 1) }
+        : {}),
       shopifyPoints: Math.round(points),
       pointsPerRecord: round(per(points), 2),
-      rateLimitFraction: round(fraction, 3),
-      ceilingRecordsPerSec: points > 0 ? round((start.restoreRate * records) / points, 1) : undefined,
       budgetFraction: round(points / allowed, 3),
       shopifyCalls,
       b1Calls,
-      callsPerRecord: round(per(shopifyCalls + b1Calls), 4),
+      shopifyCallsPerRecord: round(per(shopifyCalls), 4),
+      b1CallsPerRecord: round(per(b1Calls), 4),
       inventoryWrites: Object.keys(shopifySim.state.data.adjustmentGroups).length - groups0,
       historyBytesPerRecord: Math.round(per(h.bytes)),
       historyEventsPerRecord: round(per(h.events), 3),
       historyRuns: h.runs,
       activityMeanMs: Object.fromEntries(Object.entries(h.timings).map(([k, v]) => [k, Math.round(v.ms / v.calls)])),
       historyBreakdownPerRecord: Object.fromEntries(Object.entries(h.breakdown).map(([k, v]) => [k, Math.round(per(v))])),
-      workerPeakRssMb: worker.pid ? peakRssMb(worker.pid) : null,
+      workerPeakRssMb,
     };
+    Object.assign(report, bindingCeiling(report));
     return { report, ...(result.watermark ? { watermark: result.watermark } : {}) };
   };
 
@@ -370,7 +248,7 @@ async function main(): Promise<void> {
       const full = await runOne(object, 'full', 'full');
       reports.push(full.report);
       log(line(full.report));
-      if (full.report.status !== 'ok') continue;
+      if (full.report.status !== 'ok' || args.fullOnly) continue;
       log(`${object}: no-change delta…`);
       const delta = await runOne(object, 'delta', 'delta', full.watermark);
       reports.push(delta.report);
@@ -384,38 +262,20 @@ async function main(): Promise<void> {
   } finally {
     await cleanup();
   }
-  if (args.jsonFile) writeFileSync(args.jsonFile, `${JSON.stringify({ args, reports }, null, 2)}\n`);
-  process.stdout.write(`\nbenchmark: ${args.items} items, ${args.customers} customers, ${args.orders} orders, Shopify plan ${args.plan}\n`);
-  for (const r of reports) process.stdout.write(`${line(r)}\n`);
-}
-
-function round(n: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
-}
-
-function line(r: RunReport): string {
-  const head = `${r.object.padEnd(9)} ${r.label.padEnd(5)}`;
-  if (r.status !== 'ok') return `${head} ${r.status}${r.status === 'failed' ? `: ${r.error}` : ''}`;
-  const c = r.counts!;
-  return (
-    `${head} ${r.records} records in ${r.seconds} s = ${r.recordsPerSec} rec/s` +
-    ` | ${r.shopifyPoints} pts (${r.pointsPerRecord}/rec)` +
-    (r.ceilingRecordsPerSec !== undefined
-      ? `, ${Math.round((r.rateLimitFraction ?? 0) * 100)}% of the rate-limit ceiling of ${r.ceilingRecordsPerSec} rec/s`
-      : '') +
-    `, ${Math.round((r.budgetFraction ?? 0) * 100)}% of the run's point budget` +
-    ` | calls ${r.shopifyCalls} Shopify + ${r.b1Calls} B1 = ${r.callsPerRecord}/rec | inventory writes ${r.inventoryWrites}` +
-    ` | history ${r.historyBytesPerRecord} B, ${r.historyEventsPerRecord} events /rec (${r.historyRuns} run${r.historyRuns === 1 ? '' : 's'};` +
-    ` ${Object.entries(r.historyBreakdownPerRecord ?? {})
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', ')})` +
-    ` | mean ms ${Object.entries(r.activityMeanMs ?? {})
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', ')}` +
-    ` | worker peak RSS ${r.workerPeakRssMb} MB` +
-    ` | created ${c.created} updated ${c.updated} unchanged ${c.unchanged} skipped ${c.skipped} failed ${c.failed}`
+  if (args.jsonFile)
+    writeFileSync(
+      args.jsonFile,
+      `${JSON.stringify(
+        reports.map((r) => jsonRow(r, args.profileName)),
+        null,
+        2,
+      )}\n`,
+    );
+  process.stdout.write(
+    `\nbenchmark: ${args.items} items, ${args.customers} customers, ${args.orders} orders, Shopify plan ${args.plan}, latency profile ${args.profileName}\n`,
   );
+  for (const r of reports) process.stdout.write(`${line(r)}\n`);
+  process.stdout.write(`\n${markdownTable(reports)}\n`);
 }
 
 main().catch((err) => {

@@ -9,6 +9,7 @@ import { reassembleBulk, runBulkQuery } from '../../src/connectors/shopify/bulk'
 import type { BulkOperationRec } from '../../src/sim/shopify/state';
 import { customerPipeline } from '../../src/pipelines/customer';
 import { lookupPartners, upsertBusinessPartner } from '../../src/pipelines/customer/upsert';
+import { CREATE_LANES } from '../../src/pipelines/customer/batch-create';
 import { bulkCustomersQuery, customerFromBulk } from '../../src/connectors/shopify/customers-bulk';
 import type { B1BusinessPartnerCreate, ShopifyCustomer } from '../../src/mapping/types';
 import { startHubFixture, type HubFixture, type RunningWorker } from '../support/hub-fixture';
@@ -262,11 +263,13 @@ describe('customer pipeline: runs of several pages (bulk export, batched B1 look
       const streets = (bp: { BPAddresses?: unknown }) => (bp.BPAddresses as { Street?: string }[]).map((a) => a.Street).sort();
       assert.deepEqual(streets(partnersByShopifyId(fx, ids.tie1!)[0]!), streets(mapped.payload));
 
-      // B1: per new (or linked) customer one re-check before its write, per page two batched
-      // lookups (by U_ShopifyId, by e-mail); the per-customer lookups by id and by e-mail are gone.
-      // A link also reads the partner's ETag for its compare-and-set (one link here).
+      // B1: per page two batched lookups (by U_ShopifyId, by e-mail), then the new customers'
+      // batched re-check and their creates in a few $batch requests (batch-create.ts); a linked
+      // customer its own re-check, and a read of the partner's ETag for its compare-and-set (one link here).
       const requests = b1Requests(fx.b1Sim.faults.log.slice(from));
-      assert.equal(requests.filter((l) => l.startsWith('POST /b1s/v1/BusinessPartners')).length, c.created);
+      assert.equal(requests.filter((l) => l.startsWith('POST /b1s/v1/BusinessPartners')).length, 0, 'no single creates');
+      const batches = requests.filter((l) => l.startsWith('POST /b1s/v1/$batch')).length;
+      assert.ok(batches >= 1 && batches <= CREATE_LANES * pages, `${batches} $batch requests for ${c.created} creates in ${pages} pages`);
       assert.equal(requests.filter((l) => l.startsWith('PATCH ')).length, 1, 'the link');
       const gets = requests.filter((l) => l.startsWith('GET ')).length;
       assert.ok(gets <= total + 2 * pages + 1, `${gets} B1 reads for ${total} customers in ${pages} pages (was ${2 * total})`);
@@ -297,7 +300,7 @@ describe('customer pipeline: runs of several pages (bulk export, batched B1 look
     }
   });
 
-  test('B1 calls per customer: a page of new customers costs a re-check and a create each plus a few batched lookups; known ones only the lookups', async () => {
+  test('B1 calls per customer: a page of new customers costs a few batched lookups, one batched re-check and a few $batch creates; known ones only the lookups', async () => {
     const sim = fx.shopifySim;
     const fresh = Array.from({ length: 30 }, (_, i) =>
       gid(sim.createCustomer({ firstName: 'Batch', lastName: `Customer ${i}`, email: `batch.${i}@example.com` })),
@@ -306,8 +309,12 @@ describe('customer pipeline: runs of several pages (bulk export, batched B1 look
     const first = await fx.runSync('customer', { mode: 'ids', ids: fresh });
     assert.equal(first.result.counts.created, 30);
     let requests = b1Requests(fx.b1Sim.faults.log.slice(from));
-    // One page of 30: 2 lookups by U_ShopifyId and 2 by e-mail (20 values each), then 30 × (re-check + create).
-    assert.ok(requests.length <= 2 * 30 + 4, `${requests.length} B1 requests for 30 new customers (was 3 per customer)`);
+    // One page of 30: 2 lookups by U_ShopifyId and 2 by e-mail (20 values each), the re-check by
+    // U_ShopifyId (2), then the creates in CREATE_LANES $batch requests.
+    assert.ok(
+      requests.length <= 6 + CREATE_LANES,
+      `${requests.length} B1 requests for 30 new customers (was 2 per customer)\n${requests.join('\n')}`,
+    );
 
     sim.updateCustomer(gidNumber(fresh[7]!), { phone: '+4940555000' });
     from = fx.b1Sim.faults.log.length;

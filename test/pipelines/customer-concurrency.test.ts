@@ -59,6 +59,12 @@ function hooked(b1: B1Client, h: Hooks): B1Client {
     await h.beforeCreate?.(bp as Record<string, unknown>);
     return b1.createBusinessPartner.call(o, bp);
   };
+  // A customer page creates its new partners through $batch (batch-create.ts): the same hook, per create.
+  o.batchEach = async (ops, opts) => {
+    for (const op of ops)
+      if (op.method === 'POST' && op.path === 'BusinessPartners') await h.beforeCreate?.(op.body as Record<string, unknown>);
+    return b1.batchEach.call(o, ops, opts);
+  };
   o.patch = async (set, key, body, opts) => {
     if (set === 'BusinessPartners') await h.beforePatch?.(key);
     return b1.patch.call(o, set, key, body, opts);
@@ -236,7 +242,8 @@ describe('customer pipeline: one partner per Shopify customer under concurrent w
   test('a create whose answer is lost: the retried page finds the partner, one partner, counted created', async () => {
     const id = gid(fx.shopifySim.createCustomer({ firstName: 'Lost', lastName: 'Answer', email: 'lost.answer@example.com' }));
     const desired = await desiredFor(id);
-    fx.b1Sim.faults.failNext({ kind: '502', match: /^POST \/b1s\/v1\/BusinessPartners/, when: 'after' });
+    // The page creates through $batch: the whole request's answer is lost after it committed.
+    fx.b1Sim.faults.failNext({ kind: '502', match: /^POST \/b1s\/v1\/\$batch/, when: 'after' });
     const input = { object: 'customer' as const, syncId: 'lost-answer', pageIndex: 0, records: [{ id, label: id, payload: desired }] };
     await assert.rejects(customerPipeline.post(fx.deps, input), 'the lost answer fails the page (Temporal retries it)');
     const [o] = await customerPipeline.post(fx.deps, input);

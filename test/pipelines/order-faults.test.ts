@@ -63,7 +63,8 @@ async function syncAll(faulty: boolean): Promise<{ state: Rec; stats: Rec; secon
       const b1 = fx.b1Sim.faults;
       b1.set({ html502Rate: 0.01, latencyMs: 2, seed: 11 });
       b1.failNext({ kind: '502', match: /^POST \/b1s\/v1\/Orders/, when: 'after' }, 2);
-      b1.failNext({ kind: '504', match: /^POST \/b1s\/v1\/BusinessPartners/, when: 'after' }, 2);
+      // Partner creates: the customer run's go through $batch, the order run's one by one.
+      b1.failNext({ kind: '504', match: /^POST \/b1s\/v1\/(BusinessPartners|\$batch)/, when: 'after' }, 2);
       b1.failNext({ kind: '503', match: /^PATCH \/b1s\/v1\/BusinessPartners/ }, 1);
       b1.failNext({ kind: 'reset', match: /^GET \/b1s\/v1\/Orders/ }, 2);
       expiring = setInterval(() => b1.expireSessions(), 400);

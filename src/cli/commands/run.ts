@@ -236,11 +236,18 @@ export function registerRunCommands(program: Command): void {
     .option('--items <n>', 'demo items (the first 20 are selected for sync)', intOption('--items', 0, 1_000_000), 50)
     .option('--customers <n>', 'demo customers', intOption('--customers', 0, 1_000_000), 20)
     .option('--state-file <file>', 'persist the company to this JSON file')
+    .option('--latency <profile>', 'response times: zero, realistic, or with overrides (realistic,b1.writeMs=300)', 'zero')
     .action(
-      action(async (_ctx, opts: { port: number; items: number; customers: number; stateFile?: string }) => {
+      action(async (_ctx, opts: { port: number; items: number; customers: number; stateFile?: string; latency: string }) => {
         const { runB1Simulator } = await import('../../sim/b1');
         const s = await runB1Simulator(
-          { port: opts.port, items: opts.items, customers: opts.customers, ...(opts.stateFile ? { stateFile: opts.stateFile } : {}) },
+          {
+            port: opts.port,
+            items: opts.items,
+            customers: opts.customers,
+            latency: opts.latency,
+            ...(opts.stateFile ? { stateFile: opts.stateFile } : {}),
+          },
           print,
         );
         return serve(new Promise<void>(() => {}), () => s.close(), print);
@@ -259,22 +266,27 @@ export function registerRunCommands(program: Command): void {
     .option('--customers <n>', 'customers', intOption('--customers', 0, 100000), 20)
     .option('--orders <n>', 'paid orders', intOption('--orders', 0, 1_000_000), 30)
     .option('--state-file <file>', 'persist the shop to this JSON file (written on exit)')
+    .option('--latency <profile>', 'response times: zero, realistic, or with overrides (realistic,shopify.queryMs=150)', 'zero')
     .action(
-      action(async (_ctx, opts: { port: number; items: number; customers: number; orders: number; stateFile?: string }) => {
-        const { ensureShopifySchema } = await import('../../hub/provision');
-        ensureShopifySchema((line) => process.stderr.write(`b1hub: ${line}\n`));
-        const { startShopifySimulator } = await import('../../sim/shopify');
-        const { demoItemCodes } = await import('../../sim/b1/seed');
-        const s = await startShopifySimulator({
-          port: opts.port,
-          host: '127.0.0.1',
-          seed: { skus: demoItemCodes(opts.items), customers: opts.customers, orders: opts.orders },
-          ...(opts.stateFile ? { stateFile: opts.stateFile } : {}),
-        });
-        print(
-          `Shopify simulator listening at ${s.graphqlUrl} (shop ${s.shopDomain}, token ${s.accessToken}); control API POST ${s.url}/_sim/orders`,
-        );
-        return serve(new Promise<void>(() => {}), () => s.close(), print);
-      }),
+      action(
+        async (_ctx, opts: { port: number; items: number; customers: number; orders: number; stateFile?: string; latency: string }) => {
+          const { ensureShopifySchema } = await import('../../hub/provision');
+          ensureShopifySchema((line) => process.stderr.write(`b1hub: ${line}\n`));
+          const { startShopifySimulator } = await import('../../sim/shopify');
+          const { demoItemCodes } = await import('../../sim/b1/seed');
+          const { parseLatency } = await import('../../sim/latency');
+          const s = await startShopifySimulator({
+            latency: parseLatency(opts.latency).shopify,
+            port: opts.port,
+            host: '127.0.0.1',
+            seed: { skus: demoItemCodes(opts.items), customers: opts.customers, orders: opts.orders },
+            ...(opts.stateFile ? { stateFile: opts.stateFile } : {}),
+          });
+          print(
+            `Shopify simulator listening at ${s.graphqlUrl} (shop ${s.shopDomain}, token ${s.accessToken}); control API POST ${s.url}/_sim/orders`,
+          );
+          return serve(new Promise<void>(() => {}), () => s.close(), print);
+        },
+      ),
     );
 }

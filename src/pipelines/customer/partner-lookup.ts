@@ -109,28 +109,33 @@ async function listAll(deps: PipelineDeps, filters: string[], po: PageOptions = 
 }
 
 /**
+ * The partners carrying these Shopify ids, by id, in OR filters of 20 values; several for one
+ * customer (a late series create) are settled here, in this run (partner-duplicates.ts).
+ */
+export async function findPartnersByShopifyIds(deps: PipelineDeps, ids: readonly string[]): Promise<Map<string, BusinessPartner>> {
+  const byShopifyId = new Map<string, BusinessPartner>();
+  const carrying = new Map<string, BusinessPartner[]>();
+  for (const p of await listAll(deps, orFilters('U_ShopifyId', ids))) {
+    const id = String(p.U_ShopifyId);
+    carrying.set(id, [...(carrying.get(id) ?? []), p]);
+  }
+  for (const [id, found] of carrying) {
+    const keep = await keeperOf(deps, id, found);
+    if (keep) byShopifyId.set(id, keep);
+  }
+  return byShopifyId;
+}
+
+/**
  * Looks up a page of desired partners in batches: by U_ShopifyId (OR filters of 20 values), then
  * (with `customer.linkByEmail`) the unclaimed customer partners carrying the e-mails of those not
  * found. A few requests per page instead of one or two per customer.
  */
 export async function lookupPartners(deps: PipelineDeps, desired: readonly B1BusinessPartnerCreate[]): Promise<KnownPartners> {
-  const byShopifyId = new Map<string, BusinessPartner>();
-  const carrying = new Map<string, BusinessPartner[]>();
-  for (const p of await listAll(
+  const byShopifyId = await findPartnersByShopifyIds(
     deps,
-    orFilters(
-      'U_ShopifyId',
-      desired.map((d) => d.U_ShopifyId),
-    ),
-  )) {
-    const id = String(p.U_ShopifyId);
-    carrying.set(id, [...(carrying.get(id) ?? []), p]);
-  }
-  // Several partners for one customer (a late series create): settled here, in this run.
-  for (const [id, found] of carrying) {
-    const keep = await keeperOf(deps, id, found);
-    if (keep) byShopifyId.set(id, keep);
-  }
+    desired.map((d) => d.U_ShopifyId),
+  );
   const linkable = new Map<string, BusinessPartner[]>();
   if (deps.mapping.customer.linkByEmail) {
     const emails = desired

@@ -130,7 +130,7 @@ export async function upsertBusinessPartner(
 }
 
 /** Writes what differs to a partner that carries this customer's U_ShopifyId. */
-async function patchPartner(
+export async function patchPartner(
   deps: PipelineDeps,
   desired: B1BusinessPartnerCreate,
   existing: BusinessPartner,
@@ -205,20 +205,34 @@ async function createPartner(deps: PipelineDeps, desired: B1BusinessPartnerCreat
     return { outcome: 'created', cardCode: String(created.CardCode ?? desired.CardCode) };
   } catch (e) {
     if (!isRecordRejection(e)) throw e;
-    if (desired.CardCode) {
-      const there = await deps.b1.tryGet('BusinessPartners', desired.CardCode, { select: BP_DIFF_SELECT });
-      if (there?.U_ShopifyId === desired.U_ShopifyId) return patchPartner(deps, desired, there, runId);
-      if (there) {
-        const owner = there.U_ShopifyId ? `Shopify customer ${String(there.U_ShopifyId)}` : 'no Shopify customer (made in B1)';
-        return {
-          outcome: 'failed',
-          reason: `business partner code ${desired.CardCode} is already taken by a partner of ${owner}; change customer.cardCode.prefix or free the code`,
-          field: 'id',
-        };
-      }
-    }
-    return rejection(e, `create business partner ${desired.CardCode ?? `(series ${desired.Series})`} for ${desired.U_ShopifyId}`);
+    return afterRefusedCreate(deps, desired, e, runId);
   }
+}
+
+/**
+ * Prefix mode, B1 refused the create (alone or as a part of a `$batch`): the partner with the
+ * code is re-read. Carrying our U_ShopifyId it is ours (a concurrent writer or an earlier attempt
+ * created it) and is used; carrying another id, or none, the record fails naming the owner.
+ */
+export async function afterRefusedCreate(
+  deps: PipelineDeps,
+  desired: B1BusinessPartnerCreate,
+  e: B1BusinessRuleError | B1NotFoundError,
+  runId: string | undefined,
+): Promise<BpUpsertResult> {
+  if (desired.CardCode) {
+    const there = await deps.b1.tryGet('BusinessPartners', desired.CardCode, { select: BP_DIFF_SELECT });
+    if (there?.U_ShopifyId === desired.U_ShopifyId) return patchPartner(deps, desired, there, runId);
+    if (there) {
+      const owner = there.U_ShopifyId ? `Shopify customer ${String(there.U_ShopifyId)}` : 'no Shopify customer (made in B1)';
+      return {
+        outcome: 'failed',
+        reason: `business partner code ${desired.CardCode} is already taken by a partner of ${owner}; change customer.cardCode.prefix or free the code`,
+        field: 'id',
+      };
+    }
+  }
+  return rejection(e, `create business partner ${desired.CardCode ?? `(series ${desired.Series})`} for ${desired.U_ShopifyId}`);
 }
 
 /** Target of a reservation whose create B1 refused: nothing was created, the next attempt takes over at once. */

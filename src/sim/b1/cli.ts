@@ -3,6 +3,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { startB1Simulator, type B1Simulator } from './server';
+import { parseLatency } from '../latency';
 
 export interface B1SimulatorCliOptions {
   port?: number;
@@ -15,11 +16,13 @@ export interface B1SimulatorCliOptions {
   tlsKey?: string;
   tlsCert?: string;
   latencyMs?: number;
+  /** Latency profile (../latency.ts): `realistic`, `zero`, or with overrides. */
+  latency?: string;
   html502Rate?: number;
 }
 
 function usage(): string {
-  return 'usage: sim b1 [--port 50000] [--host 127.0.0.1] [--items 50] [--customers 20] [--seed 42] [--state-file path] [--session-timeout 30] [--tls-key k.pem --tls-cert c.pem] [--latency-ms 0] [--html502-rate 0]';
+  return 'usage: sim b1 [--port 50000] [--host 127.0.0.1] [--items 50] [--customers 20] [--seed 42] [--state-file path] [--session-timeout 30] [--tls-key k.pem --tls-cert c.pem] [--latency-ms 0] [--latency zero|realistic[,b1.writeMs=200…]] [--html502-rate 0]';
 }
 
 export function parseB1SimulatorArgs(argv: string[]): B1SimulatorCliOptions {
@@ -68,6 +71,10 @@ export function parseB1SimulatorArgs(argv: string[]): B1SimulatorCliOptions {
       case '--latency-ms':
         o.latencyMs = num();
         break;
+      case '--latency':
+        o.latency = val();
+        parseLatency(o.latency);
+        break;
       case '--html502-rate':
         o.html502Rate = num();
         break;
@@ -94,6 +101,7 @@ export async function runB1Simulator(
     ...(o.stateFile ? { stateFile: o.stateFile } : {}),
     ...(o.sessionTimeoutMinutes !== undefined ? { sessionTimeoutMinutes: o.sessionTimeoutMinutes } : {}),
     ...(o.tlsKey && o.tlsCert ? { tls: { key: readFileSync(o.tlsKey), cert: readFileSync(o.tlsCert) } } : {}),
+    ...(o.latency ? { latency: parseLatency(o.latency).b1 } : {}),
     faults: {
       ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}),
       ...(o.html502Rate !== undefined ? { html502Rate: o.html502Rate } : {}),

@@ -11,6 +11,7 @@ import { FaultController, type FaultOptions } from './faults';
 import { B1Service, type SimRequest, type SimResponse } from './service';
 import { B1SimState } from './state';
 import { generateB1Seed, loadSeed, type B1SeedOptions } from './seed';
+import { b1DelayMs, latencyDelay, ZERO_LATENCY, type B1Latency } from '../latency';
 
 export interface B1SimulatorOptions {
   port?: number;
@@ -29,6 +30,8 @@ export interface B1SimulatorOptions {
   faults?: FaultOptions;
   /** Approval procedure on sales orders: an order whose DocTotal is above this becomes a Draft. */
   approval?: { docTotalAbove: number };
+  /** Response time per operation class (../latency.ts); default none. */
+  latency?: B1Latency;
 }
 
 export interface B1Simulator {
@@ -39,6 +42,10 @@ export interface B1Simulator {
   port: number;
   state: B1SimState;
   faults: FaultController;
+  /** Response time per operation class; may be replaced while running. */
+  latency: B1Latency;
+  /** Milliseconds of profile latency served so far (the Service Layer's busy time, for benchmarks). */
+  latencyStats: { ms: number };
   close(): Promise<void>;
 }
 
@@ -84,6 +91,8 @@ export async function startB1Simulator(opts: B1SimulatorOptions = {}): Promise<B
   });
   const faults = new FaultController(opts.faults, () => state.expireAllSessions());
   const scheme = opts.tls ? 'https' : 'http';
+  let latency: B1Latency = opts.latency ?? ZERO_LATENCY.b1;
+  const latencyStats = { ms: 0 };
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = [];
@@ -97,6 +106,11 @@ export async function startB1Simulator(opts: B1SimulatorOptions = {}): Promise<B
         const reqLine = `${req.method ?? 'GET'} ${rawUrl}`;
         const { fault, delayMs } = faults.pick(reqLine);
         if (delayMs > 0) await sleep(delayMs);
+        const latencyMs = b1DelayMs(latency, req.method ?? 'GET', pathname.replace(/^\/b1s\/v[12]/, ''), () =>
+          Buffer.concat(chunks).toString('utf8'),
+        );
+        latencyStats.ms += latencyMs;
+        await latencyDelay(latencyMs);
         if (fault?.kind === 'reset' && fault.when !== 'after') {
           req.socket.destroy();
           return;
@@ -168,6 +182,13 @@ export async function startB1Simulator(opts: B1SimulatorOptions = {}): Promise<B
     port,
     state,
     faults,
+    get latency() {
+      return latency;
+    },
+    set latency(l: B1Latency) {
+      latency = l;
+    },
+    latencyStats,
     close: async () => {
       if (saveTimer) {
         clearTimeout(saveTimer);

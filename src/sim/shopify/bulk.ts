@@ -13,6 +13,7 @@ import {
 import type { BulkOperationRec } from './state';
 import type { SimRuntime } from './runtime';
 import { runGraphQL } from './exec';
+import { bulkDurationMs } from '../latency';
 import type { UserErr } from './mutations';
 
 /**
@@ -155,8 +156,11 @@ export function startBulkQuery(
           const lines: string[] = [];
           let roots = 0;
           for (const value of Object.values((res.data ?? {}) as Record<string, unknown>)) roots += flatten(value, null, lines, true);
-          store(rt, op, lines, roots);
-          finish(rt, op, 'COMPLETED');
+          afterDuration(rt, op, lines.length, () => {
+            if (op.status === 'CANCELING') return finish(rt, op, 'CANCELED');
+            store(rt, op, lines, roots);
+            finish(rt, op, 'COMPLETED');
+          });
         },
         () => finish(rt, op, 'FAILED', 'INTERNAL_SERVER_ERROR'),
       );
@@ -194,6 +198,13 @@ function store(rt: SimRuntime, op: BulkOperationRec, lines: string[], roots: num
   rt.files.set(key, text);
   op.resultKey = key;
   op.fileSize = Buffer.byteLength(text);
+}
+
+/** Runs `done` once the latency profile's duration for `rows` has passed (at once without one). */
+function afterDuration(rt: SimRuntime, op: BulkOperationRec, rows: number, done: () => void): void {
+  const ms = rt.options.latency ? bulkDurationMs(rt.options.latency, op.type, rows) : 0;
+  if (ms > 0) rt.later(ms, done);
+  else done();
 }
 
 function finish(
@@ -317,8 +328,10 @@ export function startBulkMutation(
         line.__lineNumber = i;
         out.push(JSON.stringify(line));
       }
-      store(rt, op, out, out.length);
-      finish(rt, op, op.status === 'CANCELING' ? 'CANCELED' : 'COMPLETED');
+      afterDuration(rt, op, out.length, () => {
+        store(rt, op, out, out.length);
+        finish(rt, op, op.status === 'CANCELING' ? 'CANCELED' : 'COMPLETED');
+      });
     })().catch(() => finish(rt, op, 'FAILED', 'INTERNAL_SERVER_ERROR'));
   });
   return { op, userErrors: [] };

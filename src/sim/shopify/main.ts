@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { startShopifySimulator } from './server';
 import type { PlanName } from './bucket';
+import { parseLatency } from '../latency';
 
 /**
  * Standalone simulator: `tsx src/sim/shopify/main.ts --port 8081 [--host 127.0.0.1]
  * [--token shpat_demo] [--plan standard] [--state-file f.json] [--tls-key k.pem --tls-cert c.pem]
- * [--skus A00001,A00002 --customers 20 --orders 30 --seed 42 --bad-customers 0] [--empty]`.
+ * [--skus A00001,A00002 --customers 20 --orders 30 --seed 42 --bad-customers 0] [--empty]
+ * [--latency zero|realistic[,shopify.queryMs=250…]]`.
  * Client credentials come from SHOPIFY_SIM_CLIENT_ID / SHOPIFY_SIM_CLIENT_SECRET.
  */
 function arg(name: string): string | undefined {
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
           }
         : undefined,
     tls: key && cert ? { key: readFileSync(key), cert: readFileSync(cert) } : undefined,
+    ...(arg('latency') ? { latency: parseLatency(arg('latency') as string).shopify } : {}),
   });
   console.log(`Shopify simulator listening over ${sim.protocol} at ${sim.graphqlUrl} (shop ${sim.shopDomain})`);
   const stop = (): void => {

@@ -2,6 +2,7 @@ import { randomBytes, createHmac } from 'node:crypto';
 import type { GraphQLSchema } from 'graphql';
 import { LeakyBucket, type PlanLimits } from './bucket';
 import type { ShopState } from './state';
+import type { ShopifyLatency } from '../latency';
 
 export interface IdempotencyEntry {
   fingerprint: string;
@@ -17,6 +18,8 @@ export interface RuntimeOptions {
   /** Concurrent bulk operations per app; null = decided by API version (1 before 2026-01, 5 from it). */
   bulkQueryConcurrency: number | null;
   bulkMutationConcurrency: number;
+  /** Response times (../latency.ts): here for how long a bulk operation runs. */
+  latency?: ShopifyLatency;
 }
 
 /** Mutable per-server machinery around the shop data: buckets, idempotency keys, files. */

@@ -16,6 +16,7 @@ import { handleWebhookControl } from './webhook-control';
 import { cancelOrderHelper, handleMoneyControl, isMoneyControl, migrateOrders } from './money-control';
 import { refundLinesWithMoney } from './money';
 import { handleFulfillmentControl } from './fulfillment-control';
+import { latencyDelay, shopifyDelayMs, type ShopifyLatency } from '../latency';
 
 export interface ShopifySimulatorOptions {
   port?: number;
@@ -41,6 +42,8 @@ export interface ShopifySimulatorOptions {
   webhooks?: WebhookOptions;
   /** Faults active from the start (more can be added later through the returned `faults`). */
   faults?: { latencyMs?: number; rules?: FaultRule[] };
+  /** Response time per operation class and bulk operation duration (../latency.ts); default none. */
+  latency?: ShopifyLatency;
 }
 
 export interface ShopifySimulator {
@@ -56,6 +59,8 @@ export interface ShopifySimulator {
   webhooks: WebhookEmitter;
   /** Number of GraphQL requests received (including faulted ones). */
   stats: { requests: number; throttled: number; maxCostExceeded: number };
+  /** Response time per operation class and bulk duration; may be replaced while running. */
+  latency: ShopifyLatency | undefined;
   setPlan(plan: PlanName | PlanLimits): void;
   createOrder(input: OrderInput): OrderRec;
   createCustomer(input: Parameters<ShopState['createCustomer']>[0]): CustomerRec;
@@ -130,6 +135,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
     requireIdempotency: opts.requireIdempotency ?? true,
     bulkQueryConcurrency: opts.bulkQueryConcurrency ?? null,
     bulkMutationConcurrency: opts.bulkMutationConcurrency ?? 1,
+    ...(opts.latency ? { latency: opts.latency } : {}),
   });
   const accessToken = opts.accessToken ?? DEFAULT_ACCESS_TOKEN;
   const issued = new Map<string, { appId: string; expiresAt: number }>();
@@ -188,6 +194,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
     const lat = faults.take('latency', text);
     const delay = faults.latencyMs + (lat?.ms ?? 0);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    if (rt.options.latency) await latencyDelay(shopifyDelayMs(rt.options.latency, text));
     if (faults.take('reset', text, 'before')) {
       req.socket.destroy();
       return;
@@ -416,6 +423,13 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
     faults,
     webhooks,
     stats,
+    get latency() {
+      return rt.options.latency;
+    },
+    set latency(l: ShopifyLatency | undefined) {
+      if (l) rt.options.latency = l;
+      else delete rt.options.latency;
+    },
     setPlan: (plan) => rt.setLimits(typeof plan === 'object' ? plan : PLANS[plan]),
     createOrder: (input) => state.createOrder(input),
     createCustomer: (input) => state.createCustomer(input),
