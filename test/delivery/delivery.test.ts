@@ -1,0 +1,151 @@
+/**
+ * B1 deliveries → Shopify fulfillments over HTTP: both simulators, the real Temporal dev server,
+ * deliveries posted through the Service Layer and the outcome read through the Admin API.
+ * A partial delivery with tracking makes the order PARTIALLY_FULFILLED with that number, the
+ * second delivery FULFILLED, re-runs create nothing, a tracking number added later is sent.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { orderFulfillmentState, fulfillmentsOfFulfillmentOrder } from '../../src/connectors/shopify/fulfillment';
+import { startHubFixture, type HubFixture, type RunningWorker } from '../support/hub-fixture';
+import { ensureGuestPartner, runLog, salesOrders } from '../pipelines/support-shopify-to-b1';
+
+type Rec = Record<string, unknown>;
+type Line = { LineNum: number; ItemCode: string; Quantity: number; RemainingOpenQuantity: number; U_ShopifyLineId?: string };
+
+/** A Shopify order the order run imported, with at least two lines of which one has 2+ units. */
+export function importedOrder(fx: HubFixture, min = 2): Rec & { DocEntry: number; U_ShopifyId: string; DocumentLines: Line[] } {
+  const so = salesOrders(fx).find(
+    (o) =>
+      typeof o.U_ShopifyId === 'string' &&
+      o.DocumentStatus === 'bost_Open' &&
+      (o.DocumentLines as Line[]).length >= min &&
+      (o.DocumentLines as Line[]).every((l) => l.RemainingOpenQuantity === l.Quantity && l.U_ShopifyLineId),
+  );
+  assert.ok(so, 'an imported open sales order with several lines');
+  return so as Rec & { DocEntry: number; U_ShopifyId: string; DocumentLines: Line[] };
+}
+
+export async function deliver(
+  fx: HubFixture,
+  orderEntry: number,
+  lines: { line: number; qty: number }[],
+  header: Rec = {},
+): Promise<number> {
+  const so = fx.b1Sim.state.get('Orders', String(orderEntry))!;
+  const res = await fx.deps.b1.request('POST', 'DeliveryNotes', {
+    body: {
+      CardCode: so.CardCode,
+      ...header,
+      DocumentLines: lines.map((l) => ({ BaseType: 17, BaseEntry: orderEntry, BaseLine: l.line, Quantity: l.qty })),
+    },
+    context: { entity: 'DeliveryNotes' },
+  });
+  return Number((JSON.parse(res.body) as Rec).DocEntry);
+}
+
+/** Every standing fulfillment of the order, through the Admin API. */
+export async function fulfillmentsOf(
+  fx: HubFixture,
+  orderId: string,
+): Promise<{ id: string; trackingNumber: string | null; lines: Record<string, number> }[]> {
+  const st = (await orderFulfillmentState(fx.deps.shopify.executor, orderId))!;
+  const seen = new Map<string, { id: string; trackingNumber: string | null; lines: Record<string, number> }>();
+  for (const fo of st.fulfillmentOrders)
+    for (const f of await fulfillmentsOfFulfillmentOrder(fx.deps.shopify.executor, fo.id)) if (f.status === 'SUCCESS') seen.set(f.id, f);
+  return [...seen.values()];
+}
+
+export async function statusOf(fx: HubFixture, orderId: string): Promise<string | null> {
+  return (await orderFulfillmentState(fx.deps.shopify.executor, orderId))!.displayFulfillmentStatus;
+}
+
+describe('delivery pipeline (B1 deliveries → Shopify fulfillments)', () => {
+  let fx: HubFixture;
+  let worker: RunningWorker;
+  before(async () => {
+    fx = await startHubFixture({ shopifyCustomers: 5, shopifyOrders: 12, plan: 'plus' });
+    await ensureGuestPartner(fx);
+    worker = await fx.startWorker();
+    await fx.runSync('order', { mode: 'full' });
+  });
+  after(async () => {
+    await worker?.stop();
+    await fx?.close();
+  });
+
+  test('partial delivery with tracking → PARTIALLY_FULFILLED; second delivery → FULFILLED; re-runs create nothing; later tracking is sent', async () => {
+    const so = importedOrder(fx);
+    const orderId = so.U_ShopifyId;
+    const [l0, ...rest] = so.DocumentLines;
+    assert.equal(await statusOf(fx, orderId), 'UNFULFILLED');
+
+    const first = await deliver(fx, so.DocEntry, [{ line: l0!.LineNum, qty: 1 }], { TrackingNumber: '1Z-FIRST' });
+    const run1 = await fx.runSync('delivery', { mode: 'full' });
+    const log1 = await runLog(fx, run1.workflowId);
+    const o1 = log1.outcomes.find((o) => o.sourceId === String(first));
+    assert.equal(o1?.outcome, 'created', JSON.stringify(o1));
+    assert.equal(await statusOf(fx, orderId), 'PARTIALLY_FULFILLED');
+    let fs = await fulfillmentsOf(fx, orderId);
+    assert.equal(fs.length, 1);
+    assert.equal(fs[0]!.trackingNumber, '1Z-FIRST');
+    assert.deepEqual(Object.values(fs[0]!.lines), [1]);
+    const wb = fx.b1Sim.state.get('DeliveryNotes', String(first))!;
+    assert.match(String(wb.U_ShopifyFulfillId), /^\d+=\d+$/, 'fulfillment id written back to the delivery');
+
+    // The rest of the order, in a second delivery.
+    const second = await deliver(fx, so.DocEntry, [
+      ...(l0!.Quantity > 1 ? [{ line: l0!.LineNum, qty: l0!.Quantity - 1 }] : []),
+      ...rest.map((l) => ({ line: l.LineNum, qty: l.Quantity })),
+    ]);
+    const run2 = await fx.runSync('delivery', { mode: 'delta', since: run1.result.watermark });
+    const o2 = (await runLog(fx, run2.workflowId)).outcomes.find((o) => o.sourceId === String(second));
+    assert.equal(o2?.outcome, 'created', JSON.stringify(o2));
+    assert.equal(await statusOf(fx, orderId), 'FULFILLED');
+    fs = await fulfillmentsOf(fx, orderId);
+    // One fulfillment per fulfillment order (location) the second delivery's lines sit on.
+    const pairs = String(fx.b1Sim.state.get('DeliveryNotes', String(second))!.U_ShopifyFulfillId).split(',');
+    assert.equal(fs.length, 1 + pairs.length);
+
+    // Every re-run (full, delta from the start, the ids) creates nothing.
+    for (const opts of [{ mode: 'full' as const }, { mode: 'ids' as const, ids: [String(first), String(second)] }]) {
+      const r = await fx.runSync('delivery', opts);
+      const outs = (await runLog(fx, r.workflowId)).outcomes.filter((o) => o.sourceId === String(first) || o.sourceId === String(second));
+      assert.deepEqual(
+        outs.map((o) => o.outcome),
+        ['unchanged', 'unchanged'],
+        JSON.stringify(outs),
+      );
+    }
+    assert.equal((await fulfillmentsOf(fx, orderId)).length, fs.length);
+
+    // A tracking number added to the second delivery later reaches its fulfillment.
+    await fx.deps.b1.request('PATCH', `DeliveryNotes(${second})`, {
+      body: { TrackingNumber: 'LATE-42' },
+      context: { entity: 'DeliveryNotes' },
+    });
+    const run3 = await fx.runSync('delivery', { mode: 'ids', ids: [String(second)] });
+    const o3 = (await runLog(fx, run3.workflowId)).outcomes.find((o) => o.sourceId === String(second));
+    assert.equal(o3?.outcome, 'updated', JSON.stringify(o3));
+    fs = await fulfillmentsOf(fx, orderId);
+    assert.deepEqual([...new Set(fs.map((f) => f.trackingNumber))].sort(), ['1Z-FIRST', 'LATE-42']);
+  });
+
+  test('a delivery of units Shopify has already fulfilled (by hand) fails, naming the line', async () => {
+    const so = importedOrder(fx);
+    // Fulfilled in Shopify by hand first: the B1 delivery then has no open quantity to take.
+    const byHand = await fetch(`${fx.shopifySim.url}/_sim/orders/${so.U_ShopifyId.split('/').pop()}/fulfill`, {
+      method: 'POST',
+      headers: { 'x-shopify-access-token': fx.shopifySim.accessToken, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    assert.equal(byHand.status, 200, await byHand.text());
+    assert.equal(await statusOf(fx, so.U_ShopifyId), 'FULFILLED');
+    const d = await deliver(fx, so.DocEntry, [{ line: so.DocumentLines[0]!.LineNum, qty: 1 }]);
+    const r = await fx.runSync('delivery', { mode: 'ids', ids: [String(d)] });
+    const o = (await runLog(fx, r.workflowId)).outcomes.find((x) => x.sourceId === String(d));
+    assert.equal(o?.outcome, 'failed');
+    assert.match(String(o?.reason), /line 1 .* match no open quantity in Shopify/);
+    assert.equal(o?.field, `DocumentLines[0]`);
+  });
+});
