@@ -98,4 +98,57 @@ describe('delivery pipeline (B1 deliveries → Shopify fulfillments)', () => {
     assert.match(String(o?.reason), /line 1 .* match no open quantity in Shopify/);
     assert.equal(o?.field, `DocumentLines[0]`);
   });
+
+  test('a delivery based on a reserve invoice (BaseType 13) reaches the Shopify order through the invoice', async () => {
+    const so = importedOrder(fx, 1);
+    const line = so.DocumentLines[0]!;
+    const inv = await fx.deps.b1.request('POST', 'Invoices', {
+      body: {
+        CardCode: fx.b1Sim.state.get('Orders', String(so.DocEntry))!.CardCode,
+        ReserveInvoice: 'tYES',
+        DocumentLines: [{ BaseType: 17, BaseEntry: so.DocEntry, BaseLine: line.LineNum, Quantity: line.Quantity }],
+      },
+      context: { entity: 'Invoices' },
+    });
+    const invEntry = Number((JSON.parse(inv.body) as { DocEntry: number }).DocEntry);
+    const res = await fx.deps.b1.request('POST', 'DeliveryNotes', {
+      body: { DocumentLines: [{ BaseType: 13, BaseEntry: invEntry, BaseLine: 0, Quantity: 1 }], TrackingNumber: 'RI-1' },
+      context: { entity: 'DeliveryNotes' },
+    });
+    const d = Number((JSON.parse(res.body) as { DocEntry: number }).DocEntry);
+    const r = await fx.runSync('delivery', { mode: 'ids', ids: [String(d)] });
+    const o = (await runLog(fx, r.workflowId)).outcomes.find((x) => x.sourceId === String(d));
+    assert.equal(o?.outcome, 'created', JSON.stringify(o));
+    const fs = await fulfillmentsOf(fx, so.U_ShopifyId);
+    assert.deepEqual(
+      fs.map((f) => [f.trackingNumber, f.lines[line.U_ShopifyLineId!]]),
+      [['RI-1', 1]],
+    );
+  });
+
+  test('two sync runs at once (two workflow ids, e.g. two deployments): one fulfillment per delivery', async () => {
+    const so = importedOrder(fx, 2);
+    const lines = so.DocumentLines.map((l) => ({ line: l.LineNum, qty: l.Quantity }));
+    const d = await deliver(fx, so.DocEntry, lines, { TrackingNumber: 'TWICE' });
+    const [a, b] = await Promise.all([
+      fx.runSync('delivery', { mode: 'ids', ids: [String(d)] }),
+      fx.runSync('delivery', { mode: 'ids', ids: [String(d)] }),
+    ]);
+    const outs = [...(await runLog(fx, a.workflowId)).outcomes, ...(await runLog(fx, b.workflowId)).outcomes].filter(
+      (o) => o.sourceId === String(d),
+    );
+    assert.ok(
+      outs.some((o) => o.outcome === 'created'),
+      JSON.stringify(outs),
+    );
+    assert.equal(await statusOf(fx, so.U_ShopifyId), 'FULFILLED');
+    const n = (await fulfillmentsOf(fx, so.U_ShopifyId)).length;
+    const pairs = String(fx.b1Sim.state.get('DeliveryNotes', String(d))!.U_ShopifyFulfillId).split(',');
+    assert.equal(n, pairs.length, 'one fulfillment per fulfillment order, none twice');
+    // Whichever lost the race left the delivery open in its ledger; the next run settles it.
+    const again = await fx.runSync('delivery', { mode: 'ids', ids: [String(d)] });
+    const o = (await runLog(fx, again.workflowId)).outcomes.find((x) => x.sourceId === String(d));
+    assert.ok(['unchanged', 'updated'].includes(String(o?.outcome)), JSON.stringify(o));
+    assert.equal((await fulfillmentsOf(fx, so.U_ShopifyId)).length, n);
+  });
 });
