@@ -28,6 +28,12 @@ export const FulfillmentConfigSchema = z.strictObject({
    */
   carriers: z.record(z.string().regex(/^\d+$/, 'keys must be B1 ShippingTypes codes (numbers)'), CarrierSchema).default({}),
   defaultCarrier: CarrierSchema.optional(),
+  /**
+   * The first delta run (no watermark yet) reads the deliveries of this many days before B1's
+   * newest delivery, not the company's whole history: older deliveries were shipped before the hub
+   * synced them (a full run, `b1hub sync delivery --full`, reads them all).
+   */
+  firstRunDays: z.number().int().min(0).max(3650).default(7),
   /** Whether Shopify sends the customer its shipping confirmation (and tracking updates). */
   notifyCustomer: z.boolean().default(true),
 });

@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHubFixture, type HubFixture, type RunningWorker } from '../support/hub-fixture';
 import { ensureGuestPartner, runLog } from '../pipelines/support-shopify-to-b1';
+import { createFulfillment, orderFulfillmentState } from '../../src/connectors/shopify/fulfillment';
 import { deliver, fulfillmentsOf, importedOrder, statusOf } from './support';
 
 describe('delivery pipeline (B1 deliveries → Shopify fulfillments)', () => {
@@ -81,22 +82,40 @@ describe('delivery pipeline (B1 deliveries → Shopify fulfillments)', () => {
     assert.deepEqual([...new Set(fs.map((f) => f.trackingNumber))].sort(), ['1Z-FIRST', 'LATE-42']);
   });
 
-  test('a delivery of units Shopify has already fulfilled (by hand) fails, naming the line', async () => {
+  test('units fulfilled by hand in Shopify: a delivery of them fails naming the line; once the whole order is fulfilled it is skipped', async () => {
     const so = importedOrder(fx);
-    // Fulfilled in Shopify by hand first: the B1 delivery then has no open quantity to take.
+    const [l0, l1] = so.DocumentLines;
+    // Line 0 shipped by hand in Shopify (any app or the admin), before B1 delivers it.
+    const st = (await orderFulfillmentState(fx.deps.shopify.executor, so.U_ShopifyId))!;
+    const fo = st.fulfillmentOrders.find((f) => f.lines.some((l) => l.lineItemId === l0!.U_ShopifyLineId))!;
+    const foLine = fo.lines.find((l) => l.lineItemId === l0!.U_ShopifyLineId)!;
+    await createFulfillment(fx.deps.shopify.executor, {
+      fulfillmentOrderId: fo.id,
+      lines: [{ id: foLine.id, quantity: foLine.remainingQuantity }],
+      notifyCustomer: false,
+    });
+    assert.equal(await statusOf(fx, so.U_ShopifyId), 'PARTIALLY_FULFILLED');
+    const d = await deliver(fx, so.DocEntry, [
+      { line: l1!.LineNum, qty: 1 },
+      { line: l0!.LineNum, qty: 1 },
+    ]);
+    const r = await fx.runSync('delivery', { mode: 'ids', ids: [String(d)] });
+    const o = (await runLog(fx, r.workflowId)).outcomes.find((x) => x.sourceId === String(d));
+    assert.equal(o?.outcome, 'failed');
+    assert.match(String(o?.reason), /line 2 \(.*\): 1 of 1 match no open quantity in Shopify/);
+    assert.equal(o?.field, `DocumentLines[1]`);
+    assert.equal((await fulfillmentsOf(fx, so.U_ShopifyId)).length, 1, 'nothing sent for the other line either');
+
+    // The rest fulfilled by hand too: the delivery has nothing left to send and is skipped.
     const byHand = await fetch(`${fx.shopifySim.url}/_sim/orders/${so.U_ShopifyId.split('/').pop()}/fulfill`, {
       method: 'POST',
       headers: { 'x-shopify-access-token': fx.shopifySim.accessToken, 'content-type': 'application/json' },
       body: '{}',
     });
     assert.equal(byHand.status, 200, await byHand.text());
-    assert.equal(await statusOf(fx, so.U_ShopifyId), 'FULFILLED');
-    const d = await deliver(fx, so.DocEntry, [{ line: so.DocumentLines[0]!.LineNum, qty: 1 }]);
-    const r = await fx.runSync('delivery', { mode: 'ids', ids: [String(d)] });
-    const o = (await runLog(fx, r.workflowId)).outcomes.find((x) => x.sourceId === String(d));
-    assert.equal(o?.outcome, 'failed');
-    assert.match(String(o?.reason), /line 1 .* match no open quantity in Shopify/);
-    assert.equal(o?.field, `DocumentLines[0]`);
+    const r2 = await fx.runSync('delivery', { mode: 'ids', ids: [String(d)] });
+    const o2 = (await runLog(fx, r2.workflowId)).outcomes.find((x) => x.sourceId === String(d));
+    assert.deepEqual([o2?.outcome, o2?.rule], ['skipped', 'shopify-order-fulfilled']);
   });
 
   test('a delivery based on a reserve invoice (BaseType 13) reaches the Shopify order through the invoice', async () => {

@@ -10,6 +10,7 @@ import {
   type DeliveryDoc,
   type FoView,
 } from '../../src/mapping/fulfillment';
+import { firstRunStart } from '../../src/pipelines/delivery/fetch';
 import { parseMappingConfig, validateMappingConfig, DEMO_MAPPING_CONFIG } from '../../src/mapping/config';
 
 const LI = (n: number): string => `gid://shopify/LineItem/${n}`;
@@ -191,5 +192,13 @@ describe('settling an unanswered create', () => {
       ]),
       '11=98,12=99',
     );
+  });
+});
+
+describe('first delta run', () => {
+  test("reads the last days before B1's newest delivery (B1 clock), nothing when there is none", () => {
+    assert.equal(firstRunStart('2026-12-03T10:15:00', 7), '2026-11-26T10:15:00');
+    assert.equal(firstRunStart('2026-03-01T00:30:00', 1), '2026-02-28T00:30:00');
+    assert.equal(firstRunStart(undefined, 7), '9999-12-31T00:00:00');
   });
 });

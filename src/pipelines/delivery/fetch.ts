@@ -37,6 +37,13 @@ function sinceFilter(since: string | undefined): string | undefined {
   return m ? deltaFilter({ date: m[1]!, time: m[2]! }, B1_OVERLAP_MINUTES) : undefined;
 }
 
+/** `days` before a B1 stamp (both B1-local, no zone involved); undefined = nothing to read yet. */
+export function firstRunStart(newest: string | undefined, days: number): string {
+  if (!newest) return '9999-12-31T00:00:00';
+  const t = Date.parse(`${newest}Z`) - days * 86_400_000;
+  return new Date(t).toISOString().slice(0, 19);
+}
+
 interface OrderLineRef {
   orderId: string;
   shopifyLineId?: string;
@@ -142,9 +149,11 @@ export async function fetchDeliveryPage(deps: PipelineDeps, input: FetchPageInpu
     const missingIds = slice.filter((id) => !found.has(id));
     return { records: await toRecords(deps, rows), ...(nextCursor ? { nextCursor } : {}), ...(missingIds.length ? { missingIds } : {}) };
   }
-  const filter = input.mode === 'delta' ? sinceFilter(input.since) : undefined;
+  let filter = input.mode === 'delta' ? sinceFilter(input.since) : undefined;
   // First page: the read start, before any delivery is read; later pages carry it in the cursor.
   const from = c.after === undefined ? await newestDeliveryStamp(deps.b1, filter) : c.from;
+  // A first delta (no watermark) starts a few days before B1's newest delivery, on B1's clock.
+  if (input.mode === 'delta' && !input.since) filter = sinceFilter(firstRunStart(from, deps.mapping.fulfillment.firstRunDays));
   const rows = await deliveriesPage(deps.b1, {
     ...(filter ? { filter } : {}),
     ...(c.after !== undefined ? { after: c.after } : {}),

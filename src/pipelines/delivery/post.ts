@@ -194,6 +194,9 @@ export async function postDelivery(
     const plan = planFulfillment(d, state.fulfillmentOrders, covered, new Set(done.map((x) => x.fulfillmentOrderId)));
     if (!plan.ok) {
       for (const r of mine.values()) await res.release(r).catch(() => undefined);
+      // Shipped in Shopify already (by hand, or before the hub synced deliveries): nothing left to send.
+      if (done.length === 0 && state.displayFulfillmentStatus === 'FULFILLED')
+        return skipped('delivery', rec.id, 'shopify-order-fulfilled');
       return failed('delivery', rec.id, formatIssues(`delivery ${d.docNum ?? d.docEntry}`, plan.issues), plan.issues[0]?.field);
     }
     let made = 0;
