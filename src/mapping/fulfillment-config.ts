@@ -22,6 +22,12 @@ const CarrierSchema = z.strictObject({
 
 export const FulfillmentConfigSchema = z.strictObject({
   /**
+   * Which way deliveries go for this shop, never both: `b1ToShopify` (B1 deliveries become
+   * fulfillments) or `shopifyToB1` (fulfillments made in Shopify become B1 deliveries, for shops
+   * that ship from Shopify or a fulfillment app).
+   */
+  direction: z.enum(['b1ToShopify', 'shopifyToB1']).default('b1ToShopify'),
+  /**
    * B1 shipping type code (as a string: JSON keys) → carrier. A delivery whose shipping type is
    * not listed is fulfilled with `defaultCarrier`, else without a company (Shopify then shows the
    * number without a link).

@@ -33,7 +33,8 @@ const later = (a: string | undefined, b: string | undefined): string | undefined
   a === undefined ? b : b === undefined ? a : a > b ? a : b;
 
 function sinceFilter(since: string | undefined): string | undefined {
-  const m = since ? /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)/.exec(since) : null;
+  // A watermark of the other direction (`shopify:…`, before the shop switched) is no B1 stamp.
+  const m = since && !since.startsWith('shopify:') ? /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)/.exec(since) : null;
   return m ? deltaFilter({ date: m[1]!, time: m[2]! }, B1_OVERLAP_MINUTES) : undefined;
 }
 
@@ -153,7 +154,7 @@ export async function fetchDeliveryPage(deps: PipelineDeps, input: FetchPageInpu
   // First page: the read start, before any delivery is read; later pages carry it in the cursor.
   const from = c.after === undefined ? await newestDeliveryStamp(deps.b1, filter) : c.from;
   // A first delta (no watermark) starts a few days before B1's newest delivery, on B1's clock.
-  if (input.mode === 'delta' && !input.since) filter = sinceFilter(firstRunStart(from, deps.mapping.fulfillment.firstRunDays));
+  if (input.mode === 'delta' && !filter) filter = sinceFilter(firstRunStart(from, deps.mapping.fulfillment.firstRunDays));
   const rows = await deliveriesPage(deps.b1, {
     ...(filter ? { filter } : {}),
     ...(c.after !== undefined ? { after: c.after } : {}),
@@ -161,7 +162,7 @@ export async function fetchDeliveryPage(deps: PipelineDeps, input: FetchPageInpu
   });
   const last = rows.length ? Number(refOf(rows[rows.length - 1]!).id) : undefined;
   const more = rows.length === size && last !== undefined && Number.isFinite(last);
-  const watermark = later(input.since, from);
+  const watermark = later(input.since?.startsWith('shopify:') ? undefined : input.since, from);
   return {
     records: await toRecords(deps, rows),
     ...(more ? { nextCursor: encodeCursor({ phase: 'scan', after: last, ...(from ? { from } : {}) }) } : {}),

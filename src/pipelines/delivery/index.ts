@@ -8,17 +8,25 @@
  * map: the record as read; the plan needs Shopify's fulfillment orders as they are when posting,
  *   so it is made there by the pure mapping/fulfillment.ts.
  * post (post.ts): one delivery at a time, exactly once per delivery and fulfillment order.
+ *
+ * With `mapping.fulfillment.direction: 'shopifyToB1'` (off by default) the object runs the other
+ * way instead (from-shopify.ts): fulfillments made in Shopify become B1 deliveries.
  */
 import { poisoned } from '../kit/fetch-poison';
 import { concernsOneRecord } from '../../shared/error-policy';
 import type { Pipeline } from '../contract';
 import { fetchDeliveryPage } from './fetch';
+import { fetchFulfilledOrders, postShopifyOrder, type ShopifyOrderRecord } from './from-shopify';
 import { postDelivery } from './post';
 import type { DeliveryRecord } from './types';
 
-export const deliveryPipeline: Pipeline<DeliveryRecord, DeliveryRecord> = {
+type DeliverySource = DeliveryRecord | ShopifyOrderRecord;
+
+export const deliveryPipeline: Pipeline<DeliverySource, DeliverySource> = {
   object: 'delivery',
-  fetch: fetchDeliveryPage,
+  // One direction per shop (mapping.fulfillment.direction), never both.
+  fetch: (deps, input) =>
+    deps.mapping.fulfillment.direction === 'shopifyToB1' ? fetchFulfilledOrders(deps, input) : fetchDeliveryPage(deps, input),
   map: async (_deps, input) =>
     input.records.map((r) => ({ id: r.id, ...(r.label !== undefined ? { label: r.label } : {}), ok: true as const, payload: r.data })),
   post: async (deps, input) => {
@@ -26,7 +34,10 @@ export const deliveryPipeline: Pipeline<DeliveryRecord, DeliveryRecord> = {
     // One at a time: each delivery reads the order's current fulfillment orders before it writes.
     for (const r of input.records) {
       try {
-        out.push(await postDelivery(deps, r));
+        const p = r.payload;
+        out.push(
+          'shopifyOrder' in p ? await postShopifyOrder(deps, { id: r.id, payload: p }) : await postDelivery(deps, { id: r.id, payload: p }),
+        );
       } catch (e) {
         if (!concernsOneRecord(e)) throw e;
         out.push(poisoned('delivery', r, 'posting', e));

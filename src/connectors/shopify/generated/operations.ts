@@ -3939,6 +3939,15 @@ export type DeliveryFulfillmentOrdersQueryVariables = Exact<{
 
 export type DeliveryFulfillmentOrdersQuery = { order: { id: string, name: string, cancelledAt: string | null, displayFulfillmentStatus: OrderDisplayFulfillmentStatus, fulfillmentOrders: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, status: FulfillmentOrderStatus, requestStatus: FulfillmentOrderRequestStatus, supportedActions: Array<{ action: FulfillmentOrderAction }>, assignedLocation: { location: { id: string, isFulfillmentService: boolean } | null }, fulfillmentHolds: Array<{ reason: FulfillmentHoldReason }>, lineItems: { pageInfo: { hasNextPage: boolean }, nodes: Array<{ id: string, remainingQuantity: number, totalQuantity: number, lineItem: { id: string, sku: string | null } }> } }> } } | null };
 
+export type FulfilledOrdersPageQueryVariables = Exact<{
+  first: number;
+  after?: string | null | undefined;
+  query?: string | null | undefined;
+}>;
+
+
+export type FulfilledOrdersPageQuery = { orders: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, updatedAt: string, displayFulfillmentStatus: OrderDisplayFulfillmentStatus }> } };
+
 export type FulfillmentCreateMutationVariables = Exact<{
   fulfillment: FulfillmentInput;
 }>;
@@ -4313,6 +4322,7 @@ export interface Operations {
   CustomersByIds: { result: CustomersByIdsQuery; variables: CustomersByIdsQueryVariables };
   CustomersPage: { result: CustomersPageQuery; variables: CustomersPageQueryVariables };
   DeliveryFulfillmentOrders: { result: DeliveryFulfillmentOrdersQuery; variables: DeliveryFulfillmentOrdersQueryVariables };
+  FulfilledOrdersPage: { result: FulfilledOrdersPageQuery; variables: FulfilledOrdersPageQueryVariables };
   FulfillmentCreate: { result: FulfillmentCreateMutation; variables: FulfillmentCreateMutationVariables };
   FulfillmentOrderFulfillments: { result: FulfillmentOrderFulfillmentsQuery; variables: FulfillmentOrderFulfillmentsQueryVariables };
   FulfillmentTracking: { result: FulfillmentTrackingQuery; variables: FulfillmentTrackingQueryVariables };
