@@ -98,6 +98,7 @@ const SchedulesSchema = z.strictObject({
   'shopify-product': ScheduleSpecSchema.optional(),
   order: ScheduleSpecSchema.optional(),
   inventory: ScheduleSpecSchema.optional(),
+  delivery: ScheduleSpecSchema.optional(),
 });
 
 const minutes = z.number().int().positive();
@@ -174,6 +175,8 @@ export const DEFAULT_SCHEDULES: Record<SyncObject, ScheduleSpec> = {
   'shopify-product': { kind: 'daily', times: ['02:00'], timezone: 'UTC' },
   order: { kind: 'interval', everyMinutes: 15, timezone: 'UTC' },
   inventory: { kind: 'interval', everyMinutes: 60, timezone: 'UTC' },
+  // Shipping confirmations should reach the customer soon after the warehouse posts the delivery.
+  delivery: { kind: 'interval', everyMinutes: 15, timezone: 'UTC' },
 };
 
 export class HubConfigError extends Error {

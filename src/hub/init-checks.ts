@@ -11,6 +11,7 @@ import { checkUserFields, ensureUserFields, ensureUserTables, RESTART_MESSAGE } 
 import { HUB_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
 import { ensureHubSearchAttributes } from '../temporal/search-attributes';
 import { check, type CheckResult } from './init-check-kit';
+import { runDeliveryChecks } from './init-checks-delivery';
 import { runShopifyChecks } from './init-checks-shopify';
 
 export type { CheckState, CheckResult } from './init-check-kit';
@@ -240,6 +241,7 @@ export async function runInitChecks(o: {
   });
 
   results.push(...(await runShopifyChecks(config, deps, fix)));
+  results.push(...(await runDeliveryChecks(config, deps, b1Ok)));
 
   results.push(
     await check(

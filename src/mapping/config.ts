@@ -8,6 +8,7 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { B1_MAX } from './b1-limits';
+import { FulfillmentConfigSchema } from './fulfillment-config';
 import { MoneyConfigSchema } from './money-config';
 
 const shopifyGid = (type: string) =>
@@ -200,6 +201,7 @@ export const MappingConfigSchema = z
     inventory: InventoryConfigSchema.prefault({}),
     locations: z.array(LocationMappingSchema).default([]),
     money: MoneyConfigSchema.prefault({}),
+    fulfillment: FulfillmentConfigSchema.prefault({}),
   })
   .superRefine((cfg, ctx) => {
     // A warehouse feeding two locations would be counted twice in Shopify's total stock.

@@ -62,4 +62,6 @@ export const DEFAULT_PAGE_SIZES: Readonly<Record<SyncObject, number>> = {
   'shopify-product': 250,
   order: 25,
   inventory: 500,
+  // Deliveries carry their lines and base order lines; each costs a few Shopify calls.
+  delivery: 25,
 };

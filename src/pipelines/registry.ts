@@ -2,6 +2,7 @@
 import type { SyncObject } from '../shared/sync-object';
 import type { Pipeline } from './contract';
 import { customerPipeline } from './customer';
+import { deliveryPipeline } from './delivery';
 import { inventoryPipeline } from './inventory';
 import { orderPipeline } from './order';
 import { productPipeline, shopifyProductPipeline } from './product';
@@ -12,4 +13,5 @@ export const PIPELINES: Record<SyncObject, Pipeline> = {
   'shopify-product': shopifyProductPipeline,
   order: orderPipeline,
   inventory: inventoryPipeline,
+  delivery: deliveryPipeline,
 };

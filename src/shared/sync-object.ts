@@ -4,9 +4,11 @@ import { z } from 'zod';
  * The objects the hub keeps in sync; each has its own scheduler, sync runs and open-error ledger.
  * Products run as two objects, one per direction (as the Integration Hub schedules them):
  * `product` pushes B1 items to Shopify, `shopify-product` imports products made in Shopify as
- * B1 items.
+ * B1 items. `delivery` turns B1 deliveries of synced orders into Shopify fulfillments.
  */
-export const SYNC_OBJECTS = ['customer', 'product', 'shopify-product', 'order', 'inventory'] as const;
+// `delivery` (B1 deliveries → Shopify fulfillments) comes last: the app/uninstalled hint pauses the
+// schedulers in this order, so a hint in flight during an upgrade replays its recorded signals first.
+export const SYNC_OBJECTS = ['customer', 'product', 'shopify-product', 'order', 'inventory', 'delivery'] as const;
 export const SyncObjectSchema = z.enum(SYNC_OBJECTS);
 export type SyncObject = z.infer<typeof SyncObjectSchema>;
 

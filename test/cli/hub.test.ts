@@ -122,7 +122,7 @@ describe('b1hub up and the commands against it', { skip }, () => {
       s.endpoints.shopify.graphqlUrl,
       new RegExp(`^http://127\\.0\\.0\\.1:${ports.shopify}/admin/api/\\d{4}-\\d{2}/graphql\\.json$`),
     );
-    assert.deepEqual(Object.keys(s.schedulers).sort(), ['customer', 'inventory', 'order', 'product', 'shopify-product']);
+    assert.deepEqual(Object.keys(s.schedulers).sort(), ['customer', 'delivery', 'inventory', 'order', 'product', 'shopify-product']);
     // Webhook hints may have run since (products/create echoes of the initial push hint shopify-product).
     for (const o of ['customer', 'product', 'shopify-product', 'inventory'])
       assert.ok(

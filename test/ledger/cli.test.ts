@@ -93,6 +93,7 @@ describe('b1hub log --failed, status, dismiss, resync --failed (the ledger)', { 
       'shopify-product': 0,
       order: 2,
       inventory: 0,
+      delivery: 0,
     });
 
     const refused = await cli('dismiss', 'order', String(b.id), '999999', '--reason', 'duplicate of another order');

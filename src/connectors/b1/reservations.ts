@@ -43,6 +43,8 @@ export const PAYMENT_RESERVATIONS: ReservationTable = { name: 'B1H_PAY_RES', des
 export const CREDIT_RESERVATIONS: ReservationTable = { name: 'B1H_CRN_RES', description: 'Shopify refund reservations' };
 /** Outgoing payments of refunds, keyed by Shopify refund GID. */
 export const REFUND_PAYMENT_RESERVATIONS: ReservationTable = { name: 'B1H_RPY_RES', description: 'Shopify refund payment reservations' };
+/** Shopify fulfillments, keyed by B1 delivery and Shopify fulfillment order; Target: the fulfillment id. */
+export const FULFILLMENT_RESERVATIONS: ReservationTable = { name: 'B1H_FUL_RES', description: 'Shopify fulfillment reservations' };
 export const RESERVATION_TABLES: readonly ReservationTable[] = [
   ORDER_RESERVATIONS,
   PARTNER_RESERVATIONS,
@@ -50,6 +52,7 @@ export const RESERVATION_TABLES: readonly ReservationTable[] = [
   PAYMENT_RESERVATIONS,
   CREDIT_RESERVATIONS,
   REFUND_PAYMENT_RESERVATIONS,
+  FULFILLMENT_RESERVATIONS,
 ];
 
 /** User fields of every reservation table (created with it by `init --fix`). */

@@ -43,6 +43,8 @@ export const HUB_UDFS: readonly UdfSpec[] = [
   // invoices, credit memos, deliveries): created on ORDR/RDR1, they exist on OINV/ORIN/ODLN too.
   { table: 'ORDR', name: 'ShopifyRefundId', description: 'Shopify refund id', size: 50 },
   { table: 'RDR1', name: 'ShopifyLineId', description: 'Shopify order line item id', size: 50 },
+  // On deliveries (ODLN): the Shopify fulfillment ids the delivery became, `<FO id>:<fulfillment id>,…`.
+  { table: 'ORDR', name: 'ShopifyFulfillId', description: 'Shopify fulfillment ids', size: 254 },
   // Incoming and outgoing payments share their fields the same way (ORCT, OVPM).
   { table: 'ORCT', name: 'ShopifyId', description: 'Shopify order id', size: 50 },
   { table: 'ORCT', name: 'ShopifyTxnId', description: 'Shopify transaction id', size: 60 },

@@ -119,6 +119,7 @@ export function generateB1Seed(opts: B1SeedOptions): B1Seed {
       { ...udf('OITM', 'ShopifyHash', 64, 'Shopify product sync hash'), FieldID: 3 },
       { ...udf('ORDR', 'ShopifyId', 50, 'Shopify order id'), FieldID: 0 },
       { ...udf('ORDR', 'ShopifyRefundId', 50, 'Shopify refund id'), FieldID: 1 },
+      { ...udf('ORDR', 'ShopifyFulfillId', 254, 'Shopify fulfillment ids'), FieldID: 2 },
       { ...udf('RDR1', 'ShopifyLineId', 50, 'Shopify order line item id'), FieldID: 0 },
       { ...udf('ORCT', 'ShopifyId', 50, 'Shopify order id'), FieldID: 0 },
       { ...udf('ORCT', 'ShopifyTxnId', 60, 'Shopify transaction id'), FieldID: 1 },
