@@ -206,6 +206,14 @@ describe('error policy in the activities', () => {
             return target.createBusinessPartner(bp as never);
           };
         }
+        // New partners of a page are created through $batch: the same poison there.
+        if (prop === 'batchEach') {
+          return (ops: Array<{ body?: { U_ShopifyId?: unknown } }>, ...rest: unknown[]) => {
+            if (ops.some((op) => op.body?.U_ShopifyId === postPoison))
+              throw new TypeError("Cannot read properties of undefined (reading 'CardCode')");
+            return (target.batchEach as (...a: unknown[]) => unknown)(ops, ...rest);
+          };
+        }
         const v = Reflect.get(target, prop, receiver) as unknown;
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },

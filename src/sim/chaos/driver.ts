@@ -9,6 +9,7 @@
  * Bounded: every loop stops at the end of the chaos phase, every wait has a deadline, and every
  * process and server it started is stopped in `finally`.
  */
+import { shipSomething } from './goods';
 import { CHAOS_TAX_RATE, chaosMoneyConfig, refundSomething } from './money';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, type WriteStream } from 'node:fs';
@@ -101,7 +102,15 @@ export interface ChaosReport {
    * two-minute test requires none.
    */
   conflicts: { object: string; sourceId: string; reason: string; run: string }[];
-  merchant: { orders: number; customers: number; stockChanges: number; itemsSelected: number; refunds: number; errors: number };
+  merchant: {
+    orders: number;
+    customers: number;
+    stockChanges: number;
+    itemsSelected: number;
+    refunds: number;
+    deliveries: number;
+    errors: number;
+  };
   workDir: string;
   line: string;
 }
@@ -120,9 +129,9 @@ export function ratesFor(rate: number): FaultRates {
   return { ...Object.fromEntries(FAULT_KINDS.map((k) => [k, rate * DEFAULT_MIX[k]])), latency: Math.min(1, 2 * rate) };
 }
 
-const OBJECTS: SyncObject[] = ['customer', 'order', 'product', 'inventory'];
+const OBJECTS: SyncObject[] = ['customer', 'order', 'product', 'inventory', 'delivery'];
 /** The clean run after the faults: products first (their variants carry stock), inventory last (after orders committed it). */
-const CLEAN_ORDER: SyncObject[] = ['product', 'customer', 'order', 'inventory'];
+const CLEAN_ORDER: SyncObject[] = ['product', 'customer', 'order', 'delivery', 'inventory'];
 
 /** Runs start on multiples of this after the chaos phase began. */
 const RUN_BEAT_MS = 5_000;
@@ -360,7 +369,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       }
     };
 
-    const merchant = { orders: 0, customers: 0, stockChanges: 0, itemsSelected: 0, refunds: 0, errors: 0 };
+    const merchant = { orders: 0, customers: 0, stockChanges: 0, itemsSelected: 0, refunds: 0, deliveries: 0, errors: 0 };
     const allCodes = demoItemCodes(items);
     const unselected = allCodes.slice(selectedAtStart);
     const locationIds = mapping.locations.map((l) => Number(/\d+$/.exec(l.locationId)?.[0]));
@@ -442,6 +451,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
           } else if (money && dice < 0.52) {
             // A refund: one unit taken off with restock, the money back (a credit memo and an outgoing payment in B1).
             if (await refundSomething(admin, r, `chaos-${seed}-refund-${merchant.refunds}`)) merchant.refunds++;
+          } else if (dice < 0.57) {
+            // The warehouse ships one unit in B1 (a delivery the delivery object turns into a fulfillment).
+            if (await shipSomething(sl, b1Sim.state, r, `CHAOS-${seed}-${merchant.deliveries + 1}`)) merchant.deliveries++;
           } else if (dice < 0.6) {
             await createCustomer(r);
           } else if (dice < 0.9) {
@@ -551,7 +563,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
 
     // ── the verdict ──
     const failures = failedLog(root, tsxLoader, env.address, env.namespace ?? 'default', workDir, log);
-    const verdict = await verify({ sl, admin, mapping, formula, failures, fixedCustomers, money });
+    const verdict = await verify({ sl, admin, mapping, formula, failures, fixedCustomers, money, goods: merchant.deliveries > 0 });
     const attempts = await activityAttempts(env.client.workflowService, env.namespace ?? 'default', everyRun);
     const conflicts: ChaosReport['conflicts'] = [];
     for (const { workflowId } of everyRun) {
@@ -714,7 +726,7 @@ export function formatReport(r: ChaosReport): string {
     );
   lines.push(`kills: ${r.kills}`);
   lines.push(
-    `merchant: ${r.merchant.orders} orders, ${r.merchant.customers} customers, ${r.merchant.stockChanges} stock changes, ${r.merchant.itemsSelected} items selected, ${r.merchant.refunds} refunds, ${r.merchant.errors} errors`,
+    `merchant: ${r.merchant.orders} orders, ${r.merchant.customers} customers, ${r.merchant.stockChanges} stock changes, ${r.merchant.itemsSelected} items selected, ${r.merchant.refunds} refunds, ${r.merchant.deliveries} deliveries, ${r.merchant.errors} errors`,
   );
   for (const [obj, x] of Object.entries(r.runs)) {
     lines.push(
@@ -732,7 +744,7 @@ export function formatReport(r: ChaosReport): string {
   }
   const c = r.verdict.counts;
   lines.push(
-    `checked: ${c.shopifyOrders} Shopify orders (${c.eligibleOrders} eligible), ${c.b1OpenOrders} open sales orders, ${c.shopifyCustomers} customers, ${c.partners} linked partners, ${c.selectedItems} selected items, ${c.variants} variants, ${c.stockRows} stock rows, ${c.invoicedOrders} invoiced orders (payments and refunds checked)`,
+    `checked: ${c.shopifyOrders} Shopify orders (${c.eligibleOrders} eligible), ${c.b1OpenOrders} open sales orders, ${c.shopifyCustomers} customers, ${c.partners} linked partners, ${c.selectedItems} selected items, ${c.variants} variants, ${c.stockRows} stock rows, ${c.invoicedOrders} invoiced orders (payments and refunds checked), ${c.deliveries} deliveries`,
   );
   lines.push(
     `failed for a data reason and reported by \`b1hub log --failed\`: ${r.verdict.reportedDataFailures.length}${r.verdict.reportedDataFailures.length ? ` (${r.verdict.reportedDataFailures.map((f) => `${f.object} ${f.sourceId}: ${f.reason}`).join('; ')})` : ''}`,

@@ -7,6 +7,7 @@
 import type { MappingConfig } from '../../mapping/config';
 import type { AdminProbe, ServiceLayerProbe } from './probes';
 import { MONEY_RESERVATION_SETS, verifyMoney } from './money';
+import { verifyGoods } from './goods';
 
 // ───────────────────────── the documented stock formula ─────────────────────────
 
@@ -92,7 +93,7 @@ export function classifyReason(reason: string | undefined): 'data' | 'transient'
 // ───────────────────────── the verdict ─────────────────────────
 
 /** The hub's reservation tables (connectors/b1/reservations.ts), as any OData client sees them. */
-const RESERVATION_SETS = ['U_B1H_ORDER_RES', 'U_B1H_BP_RES', ...MONEY_RESERVATION_SETS];
+const RESERVATION_SETS = ['U_B1H_ORDER_RES', 'U_B1H_BP_RES', ...MONEY_RESERVATION_SETS, 'U_B1H_FUL_RES'];
 
 /** Keys (Shopify ids) holding a reservation row; a table not set up holds none. */
 async function reservedKeys(sl: ServiceLayerProbe): Promise<Set<string>> {
@@ -106,7 +107,7 @@ async function reservedKeys(sl: ServiceLayerProbe): Promise<Set<string>> {
 
 export interface Finding {
   kind: 'duplicate' | 'lost' | 'inventory';
-  object: 'order' | 'customer' | 'product' | 'inventory';
+  object: 'order' | 'customer' | 'product' | 'inventory' | 'delivery';
   id: string;
   detail: string;
 }
@@ -140,6 +141,8 @@ export interface Verdict {
     stockRows: number;
     /** Invoiced orders whose payments and refunds were checked (0 when the money side is off). */
     invoicedOrders: number;
+    /** B1 deliveries whose fulfillments were checked (0 when none were made). */
+    deliveries: number;
   };
 }
 
@@ -204,6 +207,8 @@ export async function verify(o: {
   fixedCustomers?: string[];
   /** The money side is booked (mapping.money): check its documents too. */
   money?: boolean;
+  /** Deliveries were made in B1: check their fulfillments. */
+  goods?: boolean;
 }): Promise<Verdict> {
   const findings: Finding[] = [];
   const [orders, partners, items, drafts, reservationKeys] = await Promise.all([
@@ -363,6 +368,34 @@ export async function verify(o: {
     }
   }
 
+  // Goods: units delivered in B1 against units fulfilled in Shopify, per order.
+  let deliveries = 0;
+  if (o.goods) {
+    const g = await verifyGoods({
+      sl: o.sl,
+      admin: o.admin,
+      missing: (entries, what, keys) => {
+        const reported = entries.map((e) => failedBy.get(`delivery\u0000${e}`)).filter((f): f is ReportedFailure => !!f);
+        const data = reported.find((f) => classifyReason(f.reason) === 'data');
+        if (data) return void reportedDataFailures.push(data);
+        const held = reported.find((f) => classifyReason(f.reason) === 'in-doubt');
+        if (held && keys.length) return void inDoubt.push(held);
+        lost++;
+        findings.push({
+          kind: 'lost',
+          object: 'delivery',
+          id: entries.join(','),
+          detail: `${what}; ${reported.length ? `the failed-record log says: ${reported.map((f) => f.reason ?? '').join(' | ')}` : 'not in the failed-record log'}`,
+        });
+      },
+    });
+    deliveries = g.deliveries;
+    for (const d of g.duplicates) {
+      duplicates++;
+      findings.push({ kind: 'duplicate', object: 'delivery', id: d.orderId, detail: d.detail });
+    }
+  }
+
   // Stock: per Shopify order, SKU and location, the units Shopify still has to ship that B1 neither
   // holds in Committed (open lines of open orders) nor has already shipped beyond what Shopify
   // fulfilled (delivered lines left InStock). Cancelled B1 orders count nothing.
@@ -462,6 +495,7 @@ export async function verify(o: {
       variants: variants.length,
       stockRows,
       invoicedOrders,
+      deliveries,
     },
   };
 }
