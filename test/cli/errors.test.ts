@@ -20,7 +20,10 @@ describe('b1hub errors', { concurrency: 3 }, () => {
   test('unknown object names the valid ones', async () => {
     const r = await runCli(['--data-dir', dir, 'sync', 'invoice']);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^b1hub: unknown object 'invoice' — use one of customer, product, shopify-product, order, inventory, delivery\n$/);
+    assert.match(
+      r.stderr,
+      /^b1hub: unknown object 'invoice' — use one of customer, product, shopify-product, order, inventory, delivery\n$/,
+    );
     assert.doesNotMatch(r.stderr, STACK_LINE);
   });
 
