@@ -369,6 +369,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       }
     };
 
+    let refundAttempts = 0;
     const merchant = { orders: 0, customers: 0, stockChanges: 0, itemsSelected: 0, refunds: 0, deliveries: 0, errors: 0 };
     const allCodes = demoItemCodes(items);
     const unselected = allCodes.slice(selectedAtStart);
@@ -450,7 +451,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
             merchant.orders++;
           } else if (money && dice < 0.52) {
             // A refund: one unit taken off with restock, the money back (a credit memo and an outgoing payment in B1).
-            if (await refundSomething(admin, r, `chaos-${seed}-refund-${merchant.refunds}`)) merchant.refunds++;
+            // A key per attempt: a refund Shopify refused must not lend its key to the next one.
+            if (await refundSomething(admin, r, `chaos-${seed}-refund-${++refundAttempts}`)) merchant.refunds++;
           } else if (dice < 0.57) {
             // The warehouse ships one unit in B1 (a delivery the delivery object turns into a fulfillment).
             if (await shipSomething(sl, b1Sim.state, r, `CHAOS-${seed}-${merchant.deliveries + 1}`)) merchant.deliveries++;
