@@ -177,6 +177,25 @@ describe('order to cash: money (reserve invoices, payments, refunds, cancellatio
       assert.equal(again.result.counts.created, 0, `${mode}: ${JSON.stringify(again.result.counts)}`);
     }
     assert.deepEqual(counts(), before, 'running every sync again creates nothing');
+
+    // Everything is in B1: a run reading the order again reports each document from the page's
+    // batched reads, without reading any document on its own.
+    const from = fx.b1Sim.faults.log.length;
+    const again = await fx.runSync('order', { mode: 'ids', ids: [id] });
+    const reads = fx.b1Sim.faults.log.slice(from);
+    const logged = new Map((await runLog(fx, again.workflowId)).outcomes.map((o) => [o.sourceId, o]));
+    assert.equal(logged.get(sale.id)?.outcome, 'unchanged');
+    assert.equal(logged.get(refundId)?.targetId, `CreditNotes(${memo.DocEntry})+VendorPayments(${outs[0]!.DocEntry})`);
+    assert.equal(logged.get(`${id}#invoice`)?.targetId, `Invoices(${inv!.DocEntry})`);
+    assert.deepEqual(
+      reads.filter((l) => /^(GET|POST) \/b1s\/v1\/(Invoices|IncomingPayments|CreditNotes|VendorPayments|Orders)\(/.test(l)),
+      [],
+      'no document read one by one',
+    );
+    assert.ok(
+      reads.filter((l) => / \/b1s\/v1\/(Invoices|IncomingPayments|CreditNotes|VendorPayments)\b/.test(l)).length <= 4,
+      reads.join('\n'),
+    );
   });
 
   test('an invoiced order cancelled in Shopify becomes one credit memo for what is left', async () => {

@@ -221,6 +221,30 @@ export class MoneyDocuments {
     await this.client.request('POST', `${set}${keySegment(docEntry)}/Cancel`, { context: { entity: set, key: docEntry } });
   }
 
+  /**
+   * The standing (not cancelled) documents of a set whose `field` holds one of `values`, by value:
+   * one request per 20 values, for a page's hints (the create path looks each key up again).
+   */
+  async standingByKey(set: MoneySet, field: string, values: readonly string[]): Promise<Map<string, number[]>> {
+    const out = new Map<string, number[]>();
+    const uniq = [...new Set(values)];
+    for (let i = 0; i < uniq.length; i += 20) {
+      const rows = await this.client.listRaw(set, {
+        filter: f.anyOf(field, uniq.slice(i, i + 20)),
+        select: ['DocEntry', 'Cancelled', field],
+      });
+      for (const r of rows) {
+        const k = r[field];
+        if (typeof k !== 'string' || yes(r.Cancelled)) continue;
+        out.set(
+          k,
+          [...(out.get(k) ?? []), num(r.DocEntry)].sort((a, b) => a - b),
+        );
+      }
+    }
+    return out;
+  }
+
   /** CreditCards codes (for the configuration summary: every mapped gateway's card must exist). */
   async creditCardCodes(): Promise<Map<number, string>> {
     const rows = await this.client.listRaw('CreditCards', { select: ['CreditCardCode', 'CreditCardName'] });

@@ -27,6 +27,9 @@ import { trimOrder } from './trim';
 import type { OrderContext, OrderSource } from './types';
 import { eachRecordIsolated } from '../kit/fetch-poison';
 import { moneyActive, orderGidOf } from './money-kit';
+import { settledMoney } from './money-settled';
+import type { ShopifyOrderMoney } from '../../mapping/invoice';
+import type { RecordOutcome } from '../../mapping';
 
 /** Lowest key per cross-reference value (several rows carrying one GID is itself a defect to ignore). */
 async function lookup<K extends string | number>(
@@ -49,6 +52,45 @@ async function lookup<K extends string | number>(
   return out;
 }
 
+/**
+ * The money of the page's orders that B1 already has in full (money-settled.ts), from four
+ * batched reads (invoices, payments, credit memos, refund payments by the keys they carry).
+ */
+async function settledMoneyOf(
+  deps: PipelineDeps,
+  orders: ShopifyOrder[],
+  moneyById: Map<string, ShopifyOrderMoney>,
+  inB1: Map<string, number>,
+): Promise<Map<string, RecordOutcome[]>> {
+  const known = orders.filter((o) => inB1.has(o.id) && moneyById.has(o.id));
+  const out = new Map<string, RecordOutcome[]>();
+  if (!known.length) return out;
+  const money = known.map((o) => moneyById.get(o.id)!);
+  const txns = money.flatMap((m) => m.transactions.map((t) => t.id));
+  const refunds = money.flatMap((m) => m.refunds.map((r) => r.id));
+  const b1 = deps.b1.money;
+  const [invoices, payments, creditNotes, refundPayments] = await Promise.all([
+    b1.standingByKey(
+      'Invoices',
+      'U_ShopifyId',
+      known.map((o) => o.id),
+    ),
+    txns.length ? b1.standingByKey('IncomingPayments', 'U_ShopifyTxnId', txns) : new Map<string, number[]>(),
+    refunds.length ? b1.standingByKey('CreditNotes', 'U_ShopifyRefundId', refunds) : new Map<string, number[]>(),
+    refunds.length ? b1.standingByKey('VendorPayments', 'U_ShopifyRefundId', refunds) : new Map<string, number[]>(),
+  ]);
+  for (const o of known) {
+    const done = settledMoney(deps.mapping.money, { id: o.id, cancelled: !!o.cancelledAt }, moneyById.get(o.id)!, {
+      invoices,
+      payments,
+      creditNotes,
+      refundPayments,
+    });
+    if (done) out.set(o.id, done);
+  }
+  return out;
+}
+
 export async function enrichOrders(deps: PipelineDeps, orders: ShopifyOrder[]): Promise<SourceRecord<OrderSource>[]> {
   if (!orders.length) return [];
   const skus = orders.flatMap((o) => o.lineItems.map((l) => l.sku?.trim()).filter((s): s is string => !!s));
@@ -67,6 +109,7 @@ export async function enrichOrders(deps: PipelineDeps, orders: ShopifyOrder[]): 
       orders.map((o) => o.id),
     ),
   ]);
+  const settled = moneyById ? await settledMoneyOf(deps, orders, moneyById, inB1) : new Map<string, RecordOutcome[]>();
   const unknownCustomers = customerIds.filter((id) => !partners.has(id));
   const customers = new Map<string, ShopifyCustomer>();
   if (unknownCustomers.length) {
@@ -93,7 +136,12 @@ export async function enrichOrders(deps: PipelineDeps, orders: ShopifyOrder[]): 
       const docEntry = inB1.get(order.id);
       if (docEntry !== undefined) context.docEntry = Number(docEntry);
       const money = moneyById?.get(order.id);
-      return { id: order.id, label: order.name, data: money ? { order, context, money } : { order, context } };
+      const done = settled.get(order.id);
+      return {
+        id: order.id,
+        label: order.name,
+        data: money ? { order, context, money, ...(done ? { moneySettled: done } : {}) } : { order, context },
+      };
     },
   );
 }

@@ -22,11 +22,20 @@ function mapOne(
   deps: PipelineDeps,
   id: string,
   label: string,
-  { order, context, money: read }: OrderSource,
+  { order, context, money: read, moneySettled }: OrderSource,
 ): { payload: OrderPayload } | { outcome: RecordOutcome } {
   const config = deps.mapping;
   const money = read
-    ? { money: { ...read, orderGid: order.id, orderName: order.name, cancelled: !!order.cancelledAt, currencyCode: order.currencyCode } }
+    ? {
+        money: {
+          ...read,
+          orderGid: order.id,
+          orderName: order.name,
+          cancelled: !!order.cancelledAt,
+          currencyCode: order.currencyCode,
+          ...(moneySettled ? { settled: moneySettled } : {}),
+        },
+      }
     : {};
   if (context.docEntry !== undefined) return { payload: { action: 'update', order, itemCodes: context.itemCodes, ...money } };
 

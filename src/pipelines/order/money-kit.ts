@@ -19,6 +19,8 @@ import type { PipelineDeps } from '../contract';
 /** The money of one order as it travels from fetch to post (workflow history: no secrets). */
 export interface OrderMoneyPayload extends ShopifyOrderMoney, OrderFacts {
   currencyCode: string;
+  /** Every document already in B1 at fetch time: these outcomes stand for the stages. */
+  settled?: RecordOutcome[];
 }
 
 /** Whether this shop books anything beyond the sales order. */

@@ -12,7 +12,7 @@
  * refund's credit memo before the payment that pays it out. Each document is created exactly once
  * (kit/create-once.ts) under the Shopify id it carries, and each is its own outcome (money-kit.ts).
  */
-import { failed, skipped, type RecordOutcome } from '../../mapping';
+import { failed, skipped, unchanged, type RecordOutcome } from '../../mapping';
 import { mapCancellationCreditNote, mapInvoiceFromOrder, totalDifference, cancellationKey } from '../../mapping/invoice';
 import type { B1SalesOrderState } from '../../mapping/invoice';
 import type { B1AdditionalExpense } from '../../mapping/types';
@@ -36,6 +36,8 @@ async function invoiceOf(deps: PipelineDeps, orderGid: string): Promise<MoneyDoc
  */
 export async function invoicedInB1(deps: PipelineDeps, money: OrderMoneyPayload | undefined): Promise<boolean> {
   if (!money || deps.mapping.money.documentMode === 'salesOrder') return false;
+  // Read with the page (money-settled.ts): its invoice, if any, is among the outcomes.
+  if (money.settled) return money.settled.some((o) => o.sourceId === invoiceRecordId(money.orderGid));
   return (await invoiceOf(deps, money.orderGid)) !== undefined;
 }
 
@@ -154,6 +156,10 @@ export async function postMoney(deps: PipelineDeps, money: OrderMoneyPayload, so
   if (!so) return [failed('order', invoiceRecordId(money.orderGid), `${label}: sales order ${soEntry} was not found in SAP B1`, 'id')];
   const out: RecordOutcome[] = [];
   let invoice = await invoiceOf(deps, money.orderGid);
+  // Reported every run like the payments: an invoice whose create was in doubt and did commit
+  // resolves its open error here.
+  if (invoice && cfg.documentMode !== 'salesOrder')
+    out.push(unchanged('order', invoiceRecordId(money.orderGid), `Invoices(${invoice.DocEntry})`));
   if (!invoice && cfg.documentMode !== 'salesOrder') {
     const stage = await invoiceStage(deps, money, so);
     if (stage.outcome) out.push(stage.outcome);

@@ -340,6 +340,8 @@ export async function postOrders(deps: PipelineDeps, input: PostPageInput<OrderP
       // The money stages follow a sales order that stands (not a draft waiting for approval).
       const soEntry = Number(order.targetId);
       if (!p.money || order.outcome === 'failed' || !Number.isInteger(soEntry)) return [order];
+      // All of it was in B1 when the page was read (money-settled.ts): nothing to look up again.
+      if (p.money.settled && p.action === 'update') return [order, ...p.money.settled];
       return [order, ...(await postMoney(deps, p.money, soEntry))];
     });
     heartbeat();

@@ -1,6 +1,7 @@
 /** What travels between the order pipeline's steps (all of it lands in workflow history). */
 import type { B1BusinessPartnerCreate, B1OrderCreate, ShopifyCustomer, ShopifyOrder } from '../../mapping/types';
 import type { ShopifyOrderMoney } from '../../mapping/invoice';
+import type { RecordOutcome } from '../../mapping/outcome';
 import type { OrderMoneyPayload } from './money-kit';
 
 /**
@@ -23,6 +24,8 @@ export interface OrderSource {
   context: OrderContext;
   /** Transactions and refunds, read only when the shop books money in B1 (money.ts). */
   money?: ShopifyOrderMoney;
+  /** Every money document already in B1 (money-settled.ts): their outcomes, the stages skipped. */
+  moneySettled?: RecordOutcome[];
 }
 
 export type OrderPayload =
