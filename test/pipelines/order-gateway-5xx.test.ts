@@ -26,6 +26,9 @@ describe('order POST answered by a gateway 5xx page', () => {
   before(async () => {
     fx = await startHubFixture({ shopifyCustomers: 2, shopifyOrders: 2, b1Customers: 2, plan: 'plus' });
     await ensureGuestPartner(fx);
+    // The single path under test: every order the page's batched create cannot decide takes it
+    // (order-batch-create.test.ts covers the batched one).
+    fx.deps.tuning.order.batchCreates = false;
   });
   after(async () => {
     fx?.b1Sim.faults.reset();

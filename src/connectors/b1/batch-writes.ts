@@ -61,15 +61,38 @@ export async function batchEachOp(
   ops: readonly BatchOperation[],
   o: { chunkSize?: number; idempotent?: boolean } = {},
 ): Promise<BatchEachResult[]> {
+  const sets = await batchEachChangesetOp(
+    t,
+    ops.map((op) => [op]),
+    o,
+  );
+  return sets.map((r) => (r.ok ? { ok: true, part: r.parts[0] as BatchPartResult } : { ok: false, error: r.error }));
+}
+
+/** What one changeset of batchEachChangeset() came to: all its parts, or the failure that rolled it back. */
+export type ChangesetResult =
+  | { ok: true; parts: BatchPartResult[] }
+  /** `index`: the failing operation within the changeset, when the answer names it (its Content-ID). */
+  | { ok: false; error: B1Error; index: number | undefined };
+
+/**
+ * Independent changesets of one or more operations each (each atomic on its own: its operations
+ * commit together or not at all), `chunkSize` changesets per request. The Service Layer stops at
+ * the first changeset that fails (reference §6); the ones after it go in the next request. A
+ * failure of a whole request is thrown.
+ */
+export async function batchEachChangesetOp(
+  t: BatchTarget,
+  changesets: readonly (readonly BatchOperation[])[],
+  o: { chunkSize?: number; idempotent?: boolean } = {},
+): Promise<ChangesetResult[]> {
+  if (changesets.some((cs) => cs.length === 0)) throw new Error('batchEachChangeset: an empty changeset');
   const size = Math.max(1, o.chunkSize ?? 100);
-  const out = new Array<BatchEachResult>(ops.length);
+  const out = new Array<ChangesetResult>(changesets.length);
   let next = 0;
-  while (next < ops.length) {
-    const chunk = ops.slice(next, next + size);
-    const { contentType, body } = buildBatchBody(
-      t.servicePath,
-      chunk.map((op) => [op]),
-    );
+  while (next < changesets.length) {
+    const chunk = changesets.slice(next, next + size);
+    const { contentType, body } = buildBatchBody(t.servicePath, chunk);
     const ctx = { entity: '$batch' };
     const res = await t.send('POST', '$batch', {
       rawBody: body,
@@ -84,28 +107,56 @@ export async function batchEachOp(
     } catch (e) {
       throw new B1ProtocolError((e as Error).message, { status: res.status, context: ctx });
     }
-    // One part per single-operation changeset (its response, or the error part of its rollback),
-    // up to and including the first failure when the server stopped there.
-    const answered = parts.length;
-    if (answered === 0 || answered > chunk.length || (answered < chunk.length && (parts[answered - 1] as BatchPartResult).status < 400)) {
+    // Content-IDs number the parts across the request (batch.ts): changeset k's operations hold
+    // the ids after those of the changesets before it.
+    const firstId: number[] = [];
+    let id = 1;
+    for (const cs of chunk) {
+      firstId.push(id);
+      id += cs.length;
+    }
+    // Parts in order: every operation of a changeset that committed, or the single error part of
+    // one that rolled back, which is the last answered (the server stops there).
+    let p = 0;
+    let answered = 0;
+    for (const [k, cs] of chunk.entries()) {
+      if (p >= parts.length) break;
+      const head = parts[p] as BatchPartResult;
+      if (head.status >= 400) {
+        const n = head.contentId !== undefined ? Number(head.contentId) - (firstId[k] as number) : undefined;
+        const index = n !== undefined && Number.isInteger(n) && n >= 0 && n < cs.length ? n : undefined;
+        const op = cs[index ?? 0] as BatchOperation;
+        const parsed = parseErrorBody(head.body, head.headers['content-type']);
+        out[next + k] = {
+          ok: false,
+          index,
+          error: classifyError(head.status, parsed, { entity: '$batch', method: op.method, path: op.path }),
+        };
+        p += 1;
+        answered = k + 1;
+        break;
+      }
+      const mine = parts.slice(p, p + cs.length);
+      if (mine.length < cs.length || mine.some((m) => m.status >= 400))
+        throw new B1ProtocolError(`$batch changeset ${k + 1} of ${chunk.length} answered with ${mine.length} of ${cs.length} parts`, {
+          status: res.status,
+          context: ctx,
+        });
+      for (const [j, m] of mine.entries())
+        if (m.contentId !== undefined && m.contentId !== String((firstId[k] as number) + j))
+          throw new B1ProtocolError(`$batch part ${(firstId[k] as number) + j} answered with Content-ID ${m.contentId}`, {
+            status: res.status,
+            context: ctx,
+          });
+      out[next + k] = { ok: true, parts: mine };
+      p += cs.length;
+      answered = k + 1;
+    }
+    if (answered === 0 || p !== parts.length || (answered < chunk.length && out[next + answered - 1]?.ok !== false))
       throw new B1ProtocolError(`$batch of ${chunk.length} changesets answered with ${parts.length} parts`, {
         status: res.status,
         context: ctx,
       });
-    }
-    for (let i = 0; i < answered; i++) {
-      const part = parts[i] as BatchPartResult;
-      const op = chunk[i] as BatchOperation;
-      if (part.contentId !== undefined && part.contentId !== String(i + 1)) {
-        throw new B1ProtocolError(`$batch part ${i + 1} answered with Content-ID ${part.contentId}`, { status: res.status, context: ctx });
-      }
-      if (part.status < 400) {
-        out[next + i] = { ok: true, part };
-      } else {
-        const parsed = parseErrorBody(part.body, part.headers['content-type']);
-        out[next + i] = { ok: false, error: classifyError(part.status, parsed, { entity: '$batch', method: op.method, path: op.path }) };
-      }
-    }
     next += answered;
   }
   return out;

@@ -2,6 +2,7 @@
  * The hub's SAP Business One Service Layer client: generic OData operations (core.ts) plus the
  * typed calls the sync pipelines make.
  */
+import type { BatchOperation, BatchPartResult } from './batch';
 import { B1ClientCore, type B1ClientOptions, type PageOptions } from './core';
 import { B1Error, B1ProtocolError } from './errors';
 import { f } from './odata-query';
@@ -177,15 +178,23 @@ export class B1Client extends B1ClientCore {
     const ctx = { entity: 'Orders' };
     const res = await this.request('POST', 'Orders', { body: order, headers: { Prefer: 'return-no-content' }, context: ctx });
     const loc = res.headers.location;
-    const location = Array.isArray(loc) ? loc[0] : loc;
-    if (res.status === 201) {
-      const j = this.parseJson(res, ctx);
-      return { kind: 'order', docEntry: Number(j.DocEntry) };
-    }
-    if (res.status !== 204) throw new B1ProtocolError(`expected 201 or 204, got ${res.status}`, { status: res.status, context: ctx });
-    const m = location ? /\/(Orders|Drafts)\((\d+)\)\s*$/.exec(decodeURIComponent(location)) : null;
-    if (m?.[1] === 'Orders') return { kind: 'order', docEntry: Number(m[2]) };
-    return m ? { kind: 'draft', draftEntry: Number(m[2]) } : { kind: 'draft' };
+    return orderCreated(res.status, Array.isArray(loc) ? loc[0] : loc, () => this.parseJson(res, ctx));
+  }
+  /** The POST of createOrderOrDraft as a `$batch` operation; its part's answer is read by `orderCreatedPart`. */
+  orderCreateOperation(order: Partial<Order> & { CardCode: string } & Record<`U_${string}`, unknown>): BatchOperation {
+    return { method: 'POST', path: 'Orders', body: order, headers: { Prefer: 'return-no-content' } };
+  }
+  orderCreatedPart(part: BatchPartResult): { kind: 'order'; docEntry: number } | { kind: 'draft'; draftEntry?: number } {
+    return orderCreated(part.status, part.headers.location, () => {
+      try {
+        return JSON.parse(part.body) as Record<string, unknown>;
+      } catch {
+        throw new B1ProtocolError('the sales order part of a $batch answered 201 without a JSON body', {
+          status: part.status,
+          context: { entity: 'Orders' },
+        });
+      }
+    });
   }
   /** Drafts of sales orders (approval procedures) carrying this Shopify GID, oldest first. */
   async findOrderDraftsByShopifyId(
@@ -224,4 +233,20 @@ export class B1Client extends B1ClientCore {
   listSalesTaxCodes(select?: readonly string[]): Promise<SalesTaxCode[]> {
     return this.list('SalesTaxCodes', { orderby: 'Code', ...(select ? { select } : {}) });
   }
+}
+
+/**
+ * What a sales order POST with `Prefer: return-no-content` created: 201 with the order, or 204
+ * whose Location names the order, or the approval draft (approval procedures answer with a draft).
+ */
+function orderCreated(
+  status: number,
+  location: string | undefined,
+  body: () => Record<string, unknown>,
+): { kind: 'order'; docEntry: number } | { kind: 'draft'; draftEntry?: number } {
+  if (status === 201) return { kind: 'order', docEntry: Number(body().DocEntry) };
+  if (status !== 204) throw new B1ProtocolError(`expected 201 or 204, got ${status}`, { status, context: { entity: 'Orders' } });
+  const m = location ? /\/(Orders|Drafts)\((\d+)\)\s*$/.exec(decodeURIComponent(location)) : null;
+  if (m?.[1] === 'Orders') return { kind: 'order', docEntry: Number(m[2]) };
+  return m ? { kind: 'draft', draftEntry: Number(m[2]) } : { kind: 'draft' };
 }

@@ -13,7 +13,14 @@
  */
 import axios, { type AxiosInstance } from 'axios';
 import type { BatchOperation, BatchPartResult } from './batch';
-import { batchChangeset, batchEachOp, type BatchEachResult, type BatchTarget } from './batch-writes';
+import {
+  batchChangeset,
+  batchEachChangesetOp,
+  batchEachOp,
+  type BatchEachResult,
+  type BatchTarget,
+  type ChangesetResult,
+} from './batch-writes';
 import { keyFromBody, keyFromLocation, keyOfEntity, stripAnnotations } from './entity-keys';
 import { B1Error, B1ProtocolError, type B1ErrorContext } from './errors';
 import { stderrLogger, type B1Logger } from './logger';
@@ -356,6 +363,14 @@ export class B1ClientCore {
   /** Independent writes through `$batch`, one changeset each, `chunkSize` per request (batch-writes.ts). */
   batchEach(ops: readonly BatchOperation[], o: { chunkSize?: number; idempotent?: boolean } = {}): Promise<BatchEachResult[]> {
     return batchEachOp(this.batchTarget, ops, o);
+  }
+
+  /** Independent changesets of several operations (each atomic on its own) through `$batch` (batch-writes.ts). */
+  batchEachChangeset(
+    changesets: readonly (readonly BatchOperation[])[],
+    o: { chunkSize?: number; idempotent?: boolean } = {},
+  ): Promise<ChangesetResult[]> {
+    return batchEachChangesetOp(this.batchTarget, changesets, o);
   }
 }
 

@@ -18,6 +18,7 @@ export const customerPipeline: Pipeline<CustomerSource, CustomerPayload> = {
 
 // What other pipelines may use of customers: the order pipeline creates an order's partner on
 // the fly and trims the customer an order carries like a customer read on its own.
+export { upsertPartnersOfPage, type PageUpsertResult } from './upsert-page';
 export { upsertBusinessPartner, findPartnerByShopifyId, isRecordRejection, PartnerInProgressError, type BpUpsertResult } from './upsert';
 export { trimCustomer } from './trim';
 export type { CustomerPayload, CustomerRecord, CustomerSource } from './types';

@@ -38,6 +38,11 @@ export class CreateAttempts {
     }
   }
 
+  /** Takes back a note whose write is known not to have happened (B1 rolled it back). */
+  forget(runId: string | undefined, sourceId: string): void {
+    if (runId !== undefined) this.#attempted.delete(key(runId, sourceId));
+  }
+
   attemptedInRun(runId: string | undefined, sourceId: string): boolean {
     return runId !== undefined && this.#attempted.has(key(runId, sourceId));
   }

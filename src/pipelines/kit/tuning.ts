@@ -16,12 +16,18 @@ export interface PipelineTuning {
     bulkWaitPerPageMs: number;
     /** An export not complete this long after its start is abandoned for paging. */
     bulkGiveUpMs: number;
+    /**
+     * A page's new sales orders are created together (order/create-batch.ts): one `$batch`
+     * changeset per order holding its reservation and its POST. Off: each order on its own (the
+     * path every order the page cannot decide takes anyway).
+     */
+    batchCreates: boolean;
   };
 }
 
 /** A fresh copy of the defaults (callers may change their copy). */
 export function defaultTuning(): PipelineTuning {
   return {
-    order: { bulkMinPageSeconds: 5, bulkWaitPerPageMs: 4 * 60_000, bulkGiveUpMs: 30 * 60_000 },
+    order: { bulkMinPageSeconds: 5, bulkWaitPerPageMs: 4 * 60_000, bulkGiveUpMs: 30 * 60_000, batchCreates: true },
   };
 }

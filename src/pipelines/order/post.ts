@@ -20,6 +20,7 @@ import { CARD_CODE_FROM_CUSTOMER } from './map';
 import { orderState } from './state';
 import type { OrderPayload } from './types';
 import { invoicedInB1, postMoney } from './money';
+import { createOrdersOfPage, type CreateRec, type PageCreate } from './create-batch';
 
 type Rec = { id: string; label?: string; payload: OrderPayload };
 
@@ -39,8 +40,6 @@ const { retryDelaysMs: RECORD_RETRY_DELAYS_MS, inDoubtRecheckMs: IN_DOUBT_RECHEC
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-type CreateRec = Rec & { payload: Extract<OrderPayload, { action: 'create' }> };
-
 /** What one record's create knows across its retries inside this attempt. */
 interface CreateState {
   reservation?: Reservation;
@@ -57,8 +56,10 @@ interface CreateState {
  * (each retry starts with the lookup, so a write that landed is found); only a failure that
  * outlasts the retries is thrown, failing the page (the connection is down, not this record).
  */
-async function createOrder(deps: PipelineDeps, runId: string, r: CreateRec): Promise<RecordOutcome> {
-  const st: CreateState = {};
+async function createOrder(deps: PipelineDeps, runId: string, r: CreateRec, held?: Reservation): Promise<RecordOutcome> {
+  // Held: this page's changeset created an approval draft with it (create-batch.ts): found by the
+  // lookup, never posted again.
+  const st: CreateState = held ? { reservation: held, created: true, inDoubt: true, posts: 1 } : {};
   for (let i = 0; ; i++) {
     try {
       return await createOnce(deps, runId, r, st);
@@ -324,6 +325,10 @@ async function updateOrder(deps: PipelineDeps, r: Rec & { payload: Extract<Order
 }
 
 export async function postOrders(deps: PipelineDeps, input: PostPageInput<OrderPayload>): Promise<RecordOutcome[]> {
+  // The page's new orders first, in a few requests (create-batch.ts); what that cannot decide
+  // goes on one by one below, with its partner already resolved.
+  const creates = input.records.filter((r): r is CreateRec => r.payload.action === 'create');
+  const decided = deps.tuning.order.batchCreates ? await createOrdersOfPage(deps, input.syncId, creates) : new Map<CreateRec, PageCreate>();
   // Orders of one partner (a new customer's orders: by its e-mail, as the customer pipeline
   // groups) run one after the other, so the first creates the partner and the next ones find
   // it; orders of different partners run side by side.
@@ -335,8 +340,13 @@ export async function postOrders(deps: PipelineDeps, input: PostPageInput<OrderP
   const perRecord = await mapInGroups(input.records, keyOf, POST_CONCURRENCY, async (r) => {
     const p = r.payload;
     const outcomes = await serialised(orderState(deps).inFlight, r.id, async () => {
+      const d = p.action === 'create' ? decided.get(r as CreateRec) : undefined;
       const order =
-        p.action === 'create' ? await createOrder(deps, input.syncId, { ...r, payload: p }) : await updateOrder(deps, { ...r, payload: p });
+        d?.kind === 'done'
+          ? d.outcome
+          : p.action === 'create'
+            ? await createOrder(deps, input.syncId, { ...r, payload: d?.payload ?? p }, d?.held)
+            : await updateOrder(deps, { ...r, payload: p });
       // The money stages follow a sales order that stands (not a draft waiting for approval).
       const soEntry = Number(order.targetId);
       if (!p.money || order.outcome === 'failed' || !Number.isInteger(soEntry)) return [order];

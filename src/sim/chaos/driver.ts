@@ -42,7 +42,7 @@ export interface ChaosOptions {
   faultRate?: number;
   /** Exact per-kind rates instead of faultRate × DEFAULT_MIX. */
   rates?: FaultRates;
-  /** Every n-th POST /Orders and POST /BusinessPartners is a slow commit (0: off). Default 4. */
+  /** Every n-th POST /Orders, /$batch (batched creates), /BusinessPartners and money document is a slow commit (0: off). Default 4. */
   slowCommitEvery?: number;
   formula?: StockFormula;
   /** The hub clients' per-request timeouts in the workers (production: 120 s B1, 30 s Shopify). */
@@ -221,7 +221,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       exempt: (_m, path) => /\/(Login|Logout)$/.test(path),
       rules:
         slowEvery > 0
-          ? [/\/Orders$/, /\/BusinessPartners$/, /\/Invoices$/, /\/IncomingPayments$/, /\/CreditNotes$/, /\/VendorPayments$/].map(slowRule)
+          ? [
+              /\/Orders$/,
+              /\/\$batch$/,
+              /\/BusinessPartners$/,
+              /\/Invoices$/,
+              /\/IncomingPayments$/,
+              /\/CreditNotes$/,
+              /\/VendorPayments$/,
+            ].map(slowRule)
           : [],
     });
     closers.push(() => b1Proxy.close());
