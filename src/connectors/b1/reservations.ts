@@ -139,18 +139,21 @@ export class Reservations {
     const out = new Map<string, Reservation>();
     const unique = [...new Set(keys)];
     // Short enough for any gateway's URL limit: 20 GIDs make about 1,200 characters of filter.
-    for (let i = 0; i < unique.length; i += 20) {
-      let rows: Array<Record<string, unknown>>;
-      try {
-        rows = await this.client.listRaw(`U_${table.name}`, { filter: f.anyOf('U_ResKey', unique.slice(i, i + 20)), select: SELECT });
-      } catch (e) {
-        throw this.setupError(table, e);
-      }
-      for (const r of rows) {
-        const res = toReservation(table, r);
-        const best = out.get(res.key);
-        if (!best || res.generation > best.generation) out.set(res.key, res);
-      }
+    const chunks: string[][] = [];
+    for (let i = 0; i < unique.length; i += 20) chunks.push(unique.slice(i, i + 20));
+    const answers = await Promise.all(
+      chunks.map(async (chunk) => {
+        try {
+          return await this.client.listRaw(`U_${table.name}`, { filter: f.anyOf('U_ResKey', chunk), select: SELECT });
+        } catch (e) {
+          throw this.setupError(table, e);
+        }
+      }),
+    );
+    for (const r of answers.flat()) {
+      const res = toReservation(table, r);
+      const best = out.get(res.key);
+      if (!best || res.generation > best.generation) out.set(res.key, res);
     }
     return out;
   }

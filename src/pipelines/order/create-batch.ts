@@ -107,6 +107,27 @@ async function resolvePartners(
   }
 }
 
+/** A setup problem stops the run before anything is written: the guest partner must exist. */
+async function guestChecked(deps: PipelineDeps, recs: readonly CreateRec[]): Promise<void> {
+  const guest = deps.mapping.customer.guestCardCode;
+  if (!recs.some((r) => !r.payload.customer && r.payload.doc.CardCode === guest) || orderState(deps).guestsSeen.has(guest)) return;
+  const bp = await retryTransient(() => deps.b1.tryGet('BusinessPartners', guest, { select: ['CardCode'] }));
+  if (!bp)
+    throw new PipelineSetupError(
+      `customer.guestCardCode: business partner '${guest}' does not exist in B1; create it or change the setting`,
+    );
+  orderState(deps).guestsSeen.add(guest);
+}
+
+async function reservationsOf(deps: PipelineDeps, ids: readonly string[]): Promise<Map<string, Reservation>> {
+  try {
+    return await retryTransient(() => deps.b1.reservations.findMany(ORDER_RESERVATIONS, ids));
+  } catch (e) {
+    if (e instanceof ReservationSetupError) throw new PipelineSetupError(e.sapMessage);
+    throw e;
+  }
+}
+
 /**
  * Decides the page's new orders: created (or refused) here, or handed to the single path with
  * the payload it should use. Transient failures of the page's reads throw (the page is retried);
@@ -119,7 +140,15 @@ export async function createOrdersOfPage(
 ): Promise<Map<CreateRec, PageCreate>> {
   const out = new Map<CreateRec, PageCreate>();
   if (!recs.length) return out;
-  await resolvePartners(deps, runId, recs, out);
+  // Independent reads and writes side by side: the partners, the reservations, the guest partner.
+  const [, held] = await Promise.all([
+    resolvePartners(deps, runId, recs, out),
+    reservationsOf(
+      deps,
+      recs.map((r) => r.id),
+    ),
+    guestChecked(deps, recs),
+  ]);
   const ready: Array<{ r: CreateRec; payload: CreatePayload }> = [];
   for (const r of recs) {
     const d = out.get(r);
@@ -128,28 +157,6 @@ export async function createOrdersOfPage(
     if (payload.doc.CardCode === CARD_CODE_FROM_CUSTOMER) throw new Error(`order ${r.label ?? r.id}: no partner resolved for its customer`);
     out.set(r, { kind: 'single', payload });
     ready.push({ r, payload });
-  }
-  // A setup problem stops the run before anything is written.
-  const guest = deps.mapping.customer.guestCardCode;
-  if (ready.some((x) => x.payload.doc.CardCode === guest) && !orderState(deps).guestsSeen.has(guest)) {
-    const bp = await retryTransient(() => deps.b1.tryGet('BusinessPartners', guest, { select: ['CardCode'] }));
-    if (!bp)
-      throw new PipelineSetupError(
-        `customer.guestCardCode: business partner '${guest}' does not exist in B1; create it or change the setting`,
-      );
-    orderState(deps).guestsSeen.add(guest);
-  }
-  let held: Map<string, Reservation>;
-  try {
-    held = await retryTransient(() =>
-      deps.b1.reservations.findMany(
-        ORDER_RESERVATIONS,
-        ready.map((x) => x.r.id),
-      ),
-    );
-  } catch (e) {
-    if (e instanceof ReservationSetupError) throw new PipelineSetupError(e.sapMessage);
-    throw e;
   }
   // Reserved already: another writer, an earlier attempt or a takeover; the single path decides.
   const free = ready.filter((x) => !held.has(x.r.id));
@@ -166,9 +173,9 @@ export async function createOrdersOfPage(
   const attempts = orderState(deps).createAttempts;
   const notedBefore = new Set(plans.filter((p) => attempts.attemptedInRun(runId, p.r.id)).map((p) => p.r.id));
   for (const p of plans) attempts.note(runId, p.r.id);
-  const settles: BatchOperation[] = [];
   await Promise.all(
     lanes(plans, POST_CONCURRENCY).map(async (lane) => {
+      const settles: BatchOperation[] = [];
       let answers: ChangesetResult[];
       try {
         // Not idempotent: a request whose answer is lost is never sent again; the single path looks.
@@ -211,14 +218,11 @@ export async function createOrdersOfPage(
         settles.push(deps.b1.reservations.settleOperation(p.reservation, String(made.docEntry)));
         out.set(p.r, { kind: 'done', outcome: created('order', p.r.id, String(made.docEntry)) });
       }
+      heartbeat();
+      // Right after its own changesets (the lanes do not wait for each other). Best effort, like
+      // every settle: a lookup settles what it finds.
+      if (settles.length) await deps.b1.batchEach(settles, { chunkSize: settles.length, idempotent: true }).catch(() => undefined);
     }),
-  );
-  heartbeat();
-  // Best effort, like every settle: a lookup settles what it finds.
-  await Promise.all(
-    lanes(settles, POST_CONCURRENCY).map((lane) =>
-      deps.b1.batchEach(lane, { chunkSize: lane.length, idempotent: true }).catch(() => undefined),
-    ),
   );
   return out;
 }
