@@ -91,3 +91,22 @@ export function creditedByLine(invoice: MoneyDocument, memos: readonly MoneyDocu
         out.set(l.BaseLine, (out.get(l.BaseLine) ?? 0) + l.Quantity);
   return out;
 }
+
+/** A money document the mapping refused: the record fails naming every reason, the first field. */
+export function mappingFailed(sourceId: string, label: string, errors: ReadonlyArray<{ reason: string; field?: string }>): RecordOutcome {
+  return failed('order', sourceId, `${label}: ${errors.map((e) => e.reason).join('; ')}`, errors[0]?.field);
+}
+
+/**
+ * A create-once lookup whose first call answers with what the caller just read (its "already
+ * there?" check), so a document created costs one lookup, not two; every later call (after the
+ * reservation, after a lost answer) reads B1 again.
+ */
+export function readFirstFrom<D>(first: D[], find: () => Promise<D[]>): () => Promise<D[]> {
+  let pending: D[] | undefined = first;
+  return () => {
+    const known = pending;
+    pending = undefined;
+    return known ? Promise.resolve(known) : find();
+  };
+}

@@ -9,7 +9,7 @@
  * update) and its money goes out on account; after a cancellation memo, a later refund pays that
  * memo out instead of crediting the goods twice.
  */
-import { created, failed, skipped, unchanged, type RecordOutcome } from '../../mapping';
+import { created, skipped, unchanged, type RecordOutcome } from '../../mapping';
 import type { B1SalesOrderState } from '../../mapping/invoice';
 import { cancellationKey } from '../../mapping/invoice';
 import { mapIncomingPayment, notBookableReason, type PaymentTarget } from '../../mapping/payment';
@@ -19,9 +19,17 @@ import { CREDIT_RESERVATIONS, PAYMENT_RESERVATIONS, REFUND_PAYMENT_RESERVATIONS 
 import type { CreateOnceResult } from '../kit/create-once';
 import type { PipelineDeps } from '../contract';
 import { heartbeat } from '../kit/activity';
-import { createDocument, creditedByLine, moneyContext, outcomeOf, standing, type OrderMoneyPayload } from './money-kit';
+import {
+  createDocument,
+  creditedByLine,
+  mappingFailed,
+  moneyContext,
+  readFirstFrom,
+  outcomeOf,
+  standing,
+  type OrderMoneyPayload,
+} from './money-kit';
 
-const reasons = (errors: ReadonlyArray<{ reason: string }>): string => errors.map((e) => e.reason).join('; ');
 const openBalance = (d: MoneyDocument): number => Math.round((d.DocTotal - d.PaidToDate) * 100) / 100;
 
 function targetOf(money: OrderMoneyPayload, so: B1SalesOrderState): PaymentTarget {
@@ -40,7 +48,8 @@ export async function postPayments(
     // no money in. None of them is a record: the transaction that books the money will be.
     if (notBookableReason(t)) continue;
     const label = `incoming payment for transaction ${t.id} of order ${money.orderName}`;
-    const existing = standing(await deps.b1.money.incomingPaymentsForTransaction(t.id));
+    const read = await deps.b1.money.incomingPaymentsForTransaction(t.id);
+    const existing = standing(read);
     if (existing[0]) {
       out.push(unchanged('order', t.id, `IncomingPayments(${existing[0].DocEntry})`));
       continue;
@@ -52,7 +61,7 @@ export async function postPayments(
     };
     const mapped = mapIncomingPayment(t, target, moneyContext(deps));
     if (!mapped.ok) {
-      out.push(failed('order', t.id, `${label}: ${reasons(mapped.errors)}`, mapped.errors[0]?.field));
+      out.push(mappingFailed(t.id, label, mapped.errors));
       continue;
     }
     const body = mapped.value as unknown as Record<string, unknown>;
@@ -62,7 +71,7 @@ export async function postPayments(
       'IncomingPayments',
       t.id,
       label,
-      () => deps.b1.money.incomingPaymentsForTransaction(t.id),
+      readFirstFrom(read, () => deps.b1.money.incomingPaymentsForTransaction(t.id)),
       () => body,
     );
     out.push(outcomeOf(t.id, 'IncomingPayments', r));
@@ -119,7 +128,7 @@ async function refundMemo(
     },
     { ...moneyContext(deps), freightExpenseCode: deps.mapping.order.freightExpenseCode },
   );
-  if (!mapped.ok) return { refused: failed('order', r.id, `${label}: ${reasons(mapped.errors)}`, mapped.errors[0]?.field) };
+  if (!mapped.ok) return { refused: mappingFailed(r.id, label, mapped.errors) };
   const body = mapped.value as unknown as Record<string, unknown>;
   const result = await createDocument(
     deps,
@@ -144,7 +153,8 @@ async function refundPayment(
 ): Promise<{ result?: CreateOnceResult; refused?: RecordOutcome }> {
   if (settledRefundTransactions(r).length === 0) return {};
   const label = `outgoing payment for refund ${r.id} of order ${money.orderName}`;
-  const existing = standing(await deps.b1.money.refundPaymentsForRefund(r.id))[0];
+  const read = await deps.b1.money.refundPaymentsForRefund(r.id);
+  const existing = standing(read)[0];
   if (existing) return { result: { kind: 'found', docEntry: existing.DocEntry } };
   const doc = memo !== undefined ? await deps.b1.money.getDocument('CreditNotes', memo) : undefined;
   const mapped = mapRefundPayment(
@@ -152,7 +162,7 @@ async function refundPayment(
     { ...targetOf(money, so), ...(doc ? { creditNote: { docEntry: doc.DocEntry, openBalance: openBalance(doc) } } : {}) },
     moneyContext(deps),
   );
-  if (!mapped.ok) return { refused: failed('order', r.id, `${label}: ${reasons(mapped.errors)}`, mapped.errors[0]?.field) };
+  if (!mapped.ok) return { refused: mappingFailed(r.id, label, mapped.errors) };
   const body = mapped.value as unknown as Record<string, unknown>;
   const result = await createDocument(
     deps,
@@ -160,7 +170,7 @@ async function refundPayment(
     'VendorPayments',
     r.id,
     label,
-    () => deps.b1.money.refundPaymentsForRefund(r.id),
+    readFirstFrom(read, () => deps.b1.money.refundPaymentsForRefund(r.id)),
     () => body,
   );
   return { result };

@@ -20,7 +20,16 @@ import type { MoneyDocument } from '../../connectors/b1/documents-money';
 import { CREDIT_RESERVATIONS, INVOICE_RESERVATIONS } from '../../connectors/b1/reservations';
 import type { PipelineDeps } from '../contract';
 import { heartbeat } from '../kit/activity';
-import { createDocument, creditedByLine, invoiceRecordId, moneyActive, outcomeOf, standing, type OrderMoneyPayload } from './money-kit';
+import {
+  createDocument,
+  creditedByLine,
+  invoiceRecordId,
+  mappingFailed,
+  moneyActive,
+  outcomeOf,
+  standing,
+  type OrderMoneyPayload,
+} from './money-kit';
 import { postPayments, postRefunds } from './money-payments';
 
 export { moneyActive, orderGidOf, type OrderMoneyPayload } from './money-kit';
@@ -69,8 +78,7 @@ async function invoiceStage(
   if (!total.ok) return { outcome: failed('order', id, `${total.problem}; not invoiced`, 'currentTotalPriceSet') };
   const rounding = deps.mapping.money.rounding === 'document' ? total.difference : 0;
   const mapped = mapInvoiceFromOrder(so, money, mode === 'reserveInvoice', rounding);
-  if (!mapped.ok)
-    return { outcome: failed('order', id, `${label}: ${mapped.errors.map((e) => e.reason).join('; ')}`, mapped.errors[0]?.field) };
+  if (!mapped.ok) return { outcome: mappingFailed(id, label, mapped.errors) };
   const body = mapped.value as unknown as Record<string, unknown>;
   const r = await createDocument(
     deps,
@@ -119,7 +127,7 @@ async function cancellationStage(deps: PipelineDeps, money: OrderMoneyPayload, i
     },
     money,
   );
-  if (!mapped.ok) return failed('order', key, `${label}: ${mapped.errors.map((e) => e.reason).join('; ')}`, mapped.errors[0]?.field);
+  if (!mapped.ok) return mappingFailed(key, label, mapped.errors);
   // Every line was credited already (the cancellation refunded them): nothing is left to reverse.
   if (mapped.value === null) return undefined;
   const body = mapped.value;
