@@ -29,7 +29,10 @@ export interface RunReport {
   /** Points used ÷ (bucket at start + restore rate × elapsed). */
   budgetFraction?: number;
   shopifyCalls?: number;
-  b1Calls?: number;
+  /** Service Layer requests the run caused (counted at the simulator). */
+  b1CallsTotal?: number;
+  /** The same by method and entity set (b1CallBreakdown), with --b1-calls. */
+  b1Calls?: Record<string, number>;
   shopifyCallsPerRecord?: number;
   b1CallsPerRecord?: number;
   inventoryWrites?: number;
@@ -92,7 +95,7 @@ export function line(r: RunReport): string {
         ` (rate limit ${n(r.rateLimitCeilingPerSec)}, B1 ${n(r.b1CeilingPerSec)} at ${n(r.b1MsPerRecord)} ms B1 time/rec)`
       : '') +
     ` | ${r.shopifyPoints} pts (${r.pointsPerRecord}/rec), ${Math.round((r.budgetFraction ?? 0) * 100)}% of the run's point budget` +
-    ` | calls/rec ${r.b1CallsPerRecord} B1 (${r.b1Calls}), ${r.shopifyCallsPerRecord} Shopify (${r.shopifyCalls}) | inventory writes ${r.inventoryWrites}` +
+    ` | calls/rec ${r.b1CallsPerRecord} B1 (${r.b1CallsTotal}), ${r.shopifyCallsPerRecord} Shopify (${r.shopifyCalls}) | inventory writes ${r.inventoryWrites}` +
     ` | history ${r.historyBytesPerRecord} B, ${r.historyEventsPerRecord} events /rec (${r.historyRuns} run${r.historyRuns === 1 ? '' : 's'};` +
     ` ${Object.entries(r.historyBreakdownPerRecord ?? {})
       .map(([k, v]) => `${k} ${v}`)
@@ -117,4 +120,29 @@ export function markdownTable(reports: readonly RunReport[]): string {
     '|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
+}
+
+/**
+ * Service Layer requests grouped by method and entity set ("GET Orders", "POST $batch",
+ * "POST Orders/Cancel" for a bound action), from the B1 simulator's request lines
+ * ("METHOD /b1s/v1/Set(key)/Action?query"). A `$batch` counts once: its parts are not requests.
+ */
+export function b1CallBreakdown(lines: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const l of lines) {
+    const sp = l.indexOf(' ');
+    const method = l.slice(0, sp);
+    const url = l.slice(sp + 1);
+    const m = /^\/b1s\/v[12]\/([^/(?]+)(?:\((?:'(?:[^']|'')*'|[^)]*)\))?(?:\/([^/?(]+))?/.exec(url);
+    const key = m ? `${method} ${m[1]}${m[2] ? `/${m[2]}` : ''}` : `${method} ${url.split('?')[0]}`;
+    out[key] = (out[key] ?? 0) + 1;
+  }
+  // Most requested first, so the console line leads with what costs.
+  return Object.fromEntries(Object.entries(out).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+}
+
+export function b1CallsLine(r: RunReport): string {
+  return `${r.pipeline.padEnd(9)} ${r.run.padEnd(5)} B1 calls: ${Object.entries(r.b1Calls ?? {})
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}`;
 }

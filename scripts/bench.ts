@@ -3,7 +3,7 @@
  *
  *   npm run bench -- [--items 10000] [--customers 2000] [--orders 1000] [--objects inventory,product,customer,order]
  *                    [--plan standard] [--profile zero|realistic[,b1.writeMs=300…]] [--full-only]
- *                    [--timeout 600] [--json <file>]
+ *                    [--b1-calls] [--timeout 600] [--json <file>]
  *
  * `--profile` sets the simulators' response times (src/sim/latency.ts): `zero` (the default)
  * measures the hub's own overhead, `realistic` what a merchant sees.
@@ -26,6 +26,8 @@
  * simulators); inventory adjustment groups written; history bytes (protobuf) and events per
  * record over all continued-as-new runs; the worker's peak RSS during the run (VmHWM, reset
  * before each run). A pipeline that is still a placeholder is reported as "not implemented".
+ * `--b1-calls` adds each run's Service Layer requests by method and entity set (`GET Orders 40`,
+ * `POST $batch 12`; a `$batch` counts once), printed and as `b1Calls` in the JSON row.
  * `--json <file>` writes the runs as a JSON array (stdout carries the dev server's banner too).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -47,7 +49,7 @@ import type { SyncMode, SyncRunResult } from '../src/shared/sync-types';
 import { POST_CONCURRENCY } from '../src/pipelines/kit/activity';
 import { parseBenchArgs } from './bench-args';
 import { readRunHistory } from './bench-history';
-import { bindingCeiling, jsonRow, line, markdownTable, round, type RunReport } from './bench-report';
+import { b1CallBreakdown, b1CallsLine, bindingCeiling, jsonRow, line, markdownTable, round, type RunReport } from './bench-report';
 
 // Shopify points actually consumed: every bucket take minus its refund (requested − actual).
 let pointsTaken = 0;
@@ -183,7 +185,8 @@ async function main(): Promise<void> {
     const points = pointsTaken - points0;
     const allowed = start.available + start.restoreRate * seconds;
     const shopifyCalls = shopifySim.stats.requests - shop0;
-    const b1Calls = b1Sim.faults.log.length - b10;
+    const b1Lines = b1Sim.faults.log.slice(b10);
+    const b1Calls = b1Lines.length;
     const b1Ms = b1Sim.latencyStats.ms - b1Ms0;
     const h = await readRunHistory(env.client.workflowService, env.namespace ?? 'default', workflowId, handle.firstExecutionRunId);
     const per = (n: number): number => (records ? n / records : 0);
@@ -204,7 +207,8 @@ async function main(): Promise<void> {
       pointsPerRecord: round(per(points), 2),
       budgetFraction: round(points / allowed, 3),
       shopifyCalls,
-      b1Calls,
+      b1CallsTotal: b1Calls,
+      ...(args.b1Calls ? { b1Calls: b1CallBreakdown(b1Lines) } : {}),
       shopifyCallsPerRecord: round(per(shopifyCalls), 4),
       b1CallsPerRecord: round(per(b1Calls), 4),
       inventoryWrites: Object.keys(shopifySim.state.data.adjustmentGroups).length - groups0,
@@ -241,23 +245,27 @@ async function main(): Promise<void> {
     });
   }
 
+  const logRun = (r: RunReport): void => {
+    log(line(r));
+    if (r.b1Calls) log(b1CallsLine(r));
+  };
   const reports: RunReport[] = [];
   try {
     for (const object of args.objects) {
       log(`${object}: full sync…`);
       const full = await runOne(object, 'full', 'full');
       reports.push(full.report);
-      log(line(full.report));
+      logRun(full.report);
       if (full.report.status !== 'ok' || args.fullOnly) continue;
       log(`${object}: no-change delta…`);
       const delta = await runOne(object, 'delta', 'delta', full.watermark);
       reports.push(delta.report);
-      log(line(delta.report));
+      logRun(delta.report);
       if (delta.report.status !== 'ok') continue;
       log(`${object}: quiet delta…`);
       const quiet = await runOne(object, 'delta', 'quiet', delta.watermark ?? full.watermark);
       reports.push(quiet.report);
-      log(line(quiet.report));
+      logRun(quiet.report);
     }
   } finally {
     await cleanup();
@@ -274,7 +282,10 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\nbenchmark: ${args.items} items, ${args.customers} customers, ${args.orders} orders, Shopify plan ${args.plan}, latency profile ${args.profileName}\n`,
   );
-  for (const r of reports) process.stdout.write(`${line(r)}\n`);
+  for (const r of reports) {
+    process.stdout.write(`${line(r)}\n`);
+    if (r.b1Calls) process.stdout.write(`${b1CallsLine(r)}\n`);
+  }
   process.stdout.write(`\n${markdownTable(reports)}\n`);
 }
 
