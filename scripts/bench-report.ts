@@ -42,7 +42,7 @@ export interface RunReport {
   historyBreakdownPerRecord?: Record<string, number>;
   /** Mean milliseconds from an activity's scheduling to its completion, by activity type. */
   activityMeanMs?: Record<string, number>;
-  /** The worker's peak RSS during this run (VmHWM, reset before the run). */
+  /** The worker's peak RSS during this run (VmHWM, reset before the run); with several workers, the highest. */
   workerPeakRssMb?: number | null;
 }
 
