@@ -1,6 +1,8 @@
 /** One benchmarked run's figures: the console line, the JSON row, and the README table. */
 import type { SyncObject } from '../src/shared/sync-object';
 import type { SyncMode, SyncRunResult } from '../src/shared/sync-types';
+import { bulkDurationMs, type ShopifyLatency } from '../src/sim/latency';
+import type { BulkOperationRec } from '../src/sim/shopify/state';
 
 export interface RunReport {
   pipeline: SyncObject;
@@ -42,6 +44,8 @@ export interface RunReport {
   historyBreakdownPerRecord?: Record<string, number>;
   /** Mean milliseconds from an activity's scheduling to its completion, by activity type. */
   activityMeanMs?: Record<string, number>;
+  /** Bulk operations the run started, and what the latency profile charged for them. */
+  bulk?: BulkTime;
   /** The worker's peak RSS during this run (VmHWM, reset before the run); with several workers, the highest. */
   workerPeakRssMb?: number | null;
 }
@@ -103,6 +107,9 @@ export function line(r: RunReport): string {
     ` | mean ms ${Object.entries(r.activityMeanMs ?? {})
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}` +
+    (r.bulk
+      ? ` | bulk: ${r.bulk.mutations} imports of ${r.bulk.mutationRows} lines + ${r.bulk.queries} exports, ${r.bulk.chargedSec} s charged; one import of every line ${r.bulk.unavoidableSec} s (run = ${round((r.seconds ?? 0) / (r.bulk.unavoidableSec || 1), 2)}×)`
+      : '') +
     ` | worker peak RSS ${r.workerPeakRssMb} MB` +
     ` | created ${c.created} updated ${c.updated} unchanged ${c.unchanged} skipped ${c.skipped} failed ${c.failed}`
   );
@@ -145,4 +152,30 @@ export function b1CallsLine(r: RunReport): string {
   return `${r.pipeline.padEnd(9)} ${r.run.padEnd(5)} B1 calls: ${Object.entries(r.b1Calls ?? {})
     .map(([k, v]) => `${k} ${v}`)
     .join(', ')}`;
+}
+
+export interface BulkTime {
+  queries: number;
+  mutations: number;
+  /** Lines imported by the bulk mutations. */
+  mutationRows: number;
+  /** The profile's duration of every bulk operation of the run, summed (they ran one after another). */
+  chargedSec: number;
+  /** The one bulk import of every row the run could not avoid: bulkBaseMs + rows × the per-line figure. */
+  unavoidableSec: number;
+}
+
+/** What the simulator's latency profile charged for a run's bulk operations (src/sim/latency.ts bulkDurationMs). */
+export function bulkTime(ops: readonly BulkOperationRec[], l: ShopifyLatency): BulkTime | undefined {
+  if (!ops.length) return undefined;
+  const mutations = ops.filter((o) => o.type === 'MUTATION');
+  const mutationRows = mutations.reduce((n, o) => n + o.objectCount, 0);
+  const charged = ops.reduce((ms, o) => ms + bulkDurationMs(l, o.type, o.objectCount), 0);
+  return {
+    queries: ops.length - mutations.length,
+    mutations: mutations.length,
+    mutationRows,
+    chargedSec: round(charged / 1000, 1),
+    unavoidableSec: mutations.length ? round(bulkDurationMs(l, 'MUTATION', mutationRows) / 1000, 1) : 0,
+  };
 }

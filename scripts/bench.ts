@@ -51,7 +51,7 @@ import { POST_CONCURRENCY } from '../src/pipelines/kit/activity';
 import { parseBenchArgs } from './bench-args';
 import { readRunHistory } from './bench-history';
 import { overlappingRuns, startBenchWorkers } from './bench-workers';
-import { b1CallBreakdown, b1CallsLine, bindingCeiling, jsonRow, line, markdownTable, round, type RunReport } from './bench-report';
+import { b1CallBreakdown, b1CallsLine, bindingCeiling, bulkTime, jsonRow, line, markdownTable, round, type RunReport } from './bench-report';
 
 // Shopify points actually consumed: every bucket take minus its refund (requested − actual).
 let pointsTaken = 0;
@@ -134,6 +134,7 @@ async function main(): Promise<void> {
     const b10 = b1Sim.faults.log.length;
     const b1Ms0 = b1Sim.latencyStats.ms;
     const groups0 = Object.keys(shopifySim.state.data.adjustmentGroups).length;
+    const bulk0 = new Set(Object.keys(shopifySim.state.data.bulkOperations));
     workers.resetPeakRss();
     const t = Date.now();
     const handle = await env.client.workflow.start(syncRunWorkflow, {
@@ -194,6 +195,11 @@ async function main(): Promise<void> {
       historyBreakdownPerRecord: Object.fromEntries(Object.entries(h.breakdown).map(([k, v]) => [k, Math.round(per(v))])),
       workerPeakRssMb,
     };
+    const bulk = bulkTime(
+      Object.entries(shopifySim.state.data.bulkOperations).flatMap(([id, op]) => (bulk0.has(id) ? [] : [op])),
+      args.profile.shopify,
+    );
+    if (bulk) report.bulk = bulk;
     Object.assign(report, bindingCeiling(report));
     return { report, ...(result.watermark ? { watermark: result.watermark } : {}) };
   };
