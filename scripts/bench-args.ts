@@ -18,11 +18,15 @@ export interface BenchArgs {
   profile: LatencyProfile;
   /** Skip the two delta runs after each full run. */
   fullOnly: boolean;
+  /** Report each run's Service Layer requests by method and entity set. */
+  b1Calls: boolean;
+  /** Worker processes on the one task queue. */
+  workers: number;
 }
 
 export const BENCH_USAGE =
   'npx tsx scripts/bench.ts [--items 10000] [--customers 2000] [--orders 1000] [--objects inventory,product,customer,order]\n' +
-  '  [--plan standard] [--profile zero|realistic[,b1.writeMs=300…]] [--full-only] [--timeout 600] [--json <file>]\n' +
+  '  [--plan standard] [--profile zero|realistic[,b1.writeMs=300…]] [--full-only] [--b1-calls] [--workers 1] [--timeout 600] [--json <file>]\n' +
   `  --profile: ${LATENCY_USAGE}`;
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
@@ -36,6 +40,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     profileName: 'zero',
     profile: parseLatency('zero'),
     fullOnly: false,
+    b1Calls: false,
+    workers: 1,
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
@@ -65,6 +71,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       a.profileName = v;
       i++;
     } else if (k === '--full-only') a.fullOnly = true;
+    else if (k === '--workers') a.workers = Math.max(1, int());
+    else if (k === '--b1-calls') a.b1Calls = true;
     else if (k === '--timeout') a.timeoutSec = Math.max(1, int());
     else if (k === '--json') {
       if (!v || v.startsWith('--')) throw new Error('--json needs a file to write the report to');

@@ -3,12 +3,12 @@
  *
  *   npm run bench -- [--items 10000] [--customers 2000] [--orders 1000] [--objects inventory,product,customer,order]
  *                    [--plan standard] [--profile zero|realistic[,b1.writeMs=300…]] [--full-only]
- *                    [--timeout 600] [--json <file>]
+ *                    [--b1-calls] [--workers 1] [--timeout 600] [--json <file>]
  *
  * `--profile` sets the simulators' response times (src/sim/latency.ts): `zero` (the default)
  * measures the hub's own overhead, `realistic` what a merchant sees.
  * Seeds both simulators (every B1 item selected for the sync, the Shopify shop holding a variant
- * per item code, customers and orders), starts the Temporal dev server and one worker in its own
+ * per item code, customers and orders), starts the Temporal dev server and the worker(s), each in its own
  * process, then runs each pipeline's full sync followed by two delta runs with nothing to do: the
  * first ("delta") right after the full run, the second ("quiet") from the first one's watermark.
  * Both start within seconds, so they still re-read what changed inside the deltas' overlap windows
@@ -25,15 +25,18 @@
  * (bucket at start + restore rate × elapsed); B1 and Shopify calls per record (counted at the
  * simulators); inventory adjustment groups written; history bytes (protobuf) and events per
  * record over all continued-as-new runs; the worker's peak RSS during the run (VmHWM, reset
- * before each run). A pipeline that is still a placeholder is reported as "not implemented".
+ * before each run; with several workers the highest of them). A pipeline that is still a placeholder is reported as "not implemented".
+ * `--b1-calls` adds each run's Service Layer requests by method and entity set (`GET Orders 40`,
+ * `POST $batch 12`; a `$batch` counts once), printed and as `b1Calls` in the JSON row.
+ * `--workers N` starts N worker processes on one task queue; the peak RSS is then the highest of
+ * any one worker (not their sum). After the runs, each object's runs are listed from visibility
+ * (by the SyncObject search attribute) and checked for the overlap rule: no two at once.
  * `--json <file>` writes the runs as a JSON array (stdout carries the dev server's banner too).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { createDevServerEnv } from '../src/testing/temporal-servers';
-import { HUB_SEARCH_ATTRIBUTES } from '../src/shared/search-attributes';
+import { HUB_SEARCH_ATTRIBUTES, SyncObjectKey } from '../src/shared/search-attributes';
 import { startB1Simulator } from '../src/sim/b1';
 import { demoItemCodes } from '../src/sim/b1/seed';
 import { startShopifySimulator } from '../src/sim/shopify';
@@ -47,7 +50,8 @@ import type { SyncMode, SyncRunResult } from '../src/shared/sync-types';
 import { POST_CONCURRENCY } from '../src/pipelines/kit/activity';
 import { parseBenchArgs } from './bench-args';
 import { readRunHistory } from './bench-history';
-import { bindingCeiling, jsonRow, line, markdownTable, round, type RunReport } from './bench-report';
+import { overlappingRuns, startBenchWorkers } from './bench-workers';
+import { b1CallBreakdown, b1CallsLine, bindingCeiling, bulkTime, jsonRow, line, markdownTable, round, type RunReport } from './bench-report';
 
 // Shopify points actually consumed: every bucket take minus its refund (requested − actual).
 let pointsTaken = 0;
@@ -62,24 +66,6 @@ LeakyBucket.prototype.refund = function (this: LeakyBucket, points: number): voi
   pointsTaken -= points;
   refund.call(this, points);
 };
-
-/** Resets the process's peak RSS (VmHWM) to its current RSS, so the next reading is this run's peak. */
-function resetPeakRss(pid: number): void {
-  try {
-    writeFileSync(`/proc/${pid}/clear_refs`, '5');
-  } catch {
-    // Not Linux, or not allowed: the peak then covers the worker's whole life.
-  }
-}
-
-function peakRssMb(pid: number): number | null {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Math.round(Number(m[1]) / 1024) : null;
-  } catch {
-    return null;
-  }
-}
 
 async function main(): Promise<void> {
   const args = parseBenchArgs(process.argv.slice(2));
@@ -117,27 +103,16 @@ async function main(): Promise<void> {
     } as never);
   }
   const taskQueue = `bench-${randomUUID()}`;
-  const worker: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'test', 'support', 'worker-main.ts')], {
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_NAMESPACE: env.namespace ?? 'default',
-      TASK_QUEUE: taskQueue,
-      B1_URL: b1Sim.url,
-      SHOPIFY_URL: shopifySim.url,
-      SHOPIFY_SHOP: shopifySim.shopDomain,
-      HUB_MAPPING: JSON.stringify(config.mapping),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const workers = await startBenchWorkers(args.workers, {
+    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+    TASK_QUEUE: taskQueue,
+    B1_URL: b1Sim.url,
+    SHOPIFY_URL: shopifySim.url,
+    SHOPIFY_SHOP: shopifySim.shopDomain,
+    HUB_MAPPING: JSON.stringify(config.mapping),
   });
-  await new Promise<void>((resolve, reject) => {
-    worker.once('exit', (code) => reject(new Error(`worker exited early with ${code}`)));
-    worker.stdout!.on('data', (b: Buffer) => {
-      if (b.toString().includes('worker ready')) resolve();
-    });
-  });
-  // Keep draining the worker's stdout so it never blocks on a full pipe.
-  worker.stdout!.resume();
+  log(`${args.workers} worker process${args.workers === 1 ? '' : 'es'} on task queue ${taskQueue}`);
 
   const bucketNow = (): { available: number; restoreRate: number } => {
     const b = [...shopifySim.runtime.buckets.values()][0];
@@ -159,13 +134,16 @@ async function main(): Promise<void> {
     const b10 = b1Sim.faults.log.length;
     const b1Ms0 = b1Sim.latencyStats.ms;
     const groups0 = Object.keys(shopifySim.state.data.adjustmentGroups).length;
-    if (worker.pid) resetPeakRss(worker.pid);
+    const bulk0 = new Set(Object.keys(shopifySim.state.data.bulkOperations));
+    workers.resetPeakRss();
     const t = Date.now();
     const handle = await env.client.workflow.start(syncRunWorkflow, {
       taskQueue,
       workflowId,
       args: [{ object, trigger: 'manual', mode, ...(since ? { since } : {}) }],
       workflowExecutionTimeout: `${args.timeoutSec}s`,
+      // As the scheduler tags its runs: the overlap check finds the object's runs by it.
+      typedSearchAttributes: [{ key: SyncObjectKey, value: object }],
     });
     let result: SyncRunResult;
     try {
@@ -177,13 +155,14 @@ async function main(): Promise<void> {
       };
     }
     const seconds = (Date.now() - t) / 1000;
-    const workerPeakRssMb = worker.pid ? peakRssMb(worker.pid) : null;
+    const workerPeakRssMb = workers.maxPeakRssMb();
     const c = result.counts;
     const records = c.created + c.updated + c.unchanged + c.skipped + c.failed;
     const points = pointsTaken - points0;
     const allowed = start.available + start.restoreRate * seconds;
     const shopifyCalls = shopifySim.stats.requests - shop0;
-    const b1Calls = b1Sim.faults.log.length - b10;
+    const b1Lines = b1Sim.faults.log.slice(b10);
+    const b1Calls = b1Lines.length;
     const b1Ms = b1Sim.latencyStats.ms - b1Ms0;
     const h = await readRunHistory(env.client.workflowService, env.namespace ?? 'default', workflowId, handle.firstExecutionRunId);
     const per = (n: number): number => (records ? n / records : 0);
@@ -204,7 +183,8 @@ async function main(): Promise<void> {
       pointsPerRecord: round(per(points), 2),
       budgetFraction: round(points / allowed, 3),
       shopifyCalls,
-      b1Calls,
+      b1CallsTotal: b1Calls,
+      ...(args.b1Calls ? { b1Calls: b1CallBreakdown(b1Lines) } : {}),
       shopifyCallsPerRecord: round(per(shopifyCalls), 4),
       b1CallsPerRecord: round(per(b1Calls), 4),
       inventoryWrites: Object.keys(shopifySim.state.data.adjustmentGroups).length - groups0,
@@ -215,6 +195,11 @@ async function main(): Promise<void> {
       historyBreakdownPerRecord: Object.fromEntries(Object.entries(h.breakdown).map(([k, v]) => [k, Math.round(per(v))])),
       workerPeakRssMb,
     };
+    const bulk = bulkTime(
+      Object.entries(shopifySim.state.data.bulkOperations).flatMap(([id, op]) => (bulk0.has(id) ? [] : [op])),
+      args.profile.shopify,
+    );
+    if (bulk) report.bulk = bulk;
     Object.assign(report, bindingCeiling(report));
     return { report, ...(result.watermark ? { watermark: result.watermark } : {}) };
   };
@@ -222,14 +207,7 @@ async function main(): Promise<void> {
   let cleaned: Promise<void> | undefined;
   const cleanup = (): Promise<void> =>
     (cleaned ??= (async () => {
-      // The worker drains in-flight activities on SIGTERM; a stuck run must not keep it alive.
-      const exited = new Promise<void>((r) =>
-        worker.exitCode !== null || worker.signalCode !== null ? r() : worker.once('exit', () => r()),
-      );
-      worker.kill('SIGTERM');
-      const t = setTimeout(() => worker.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(t);
+      await workers.stop();
       await env.teardown();
       await shopifySim.close();
       await b1Sim.close();
@@ -241,23 +219,38 @@ async function main(): Promise<void> {
     });
   }
 
+  const logRun = (r: RunReport): void => {
+    log(line(r));
+    if (r.b1Calls) log(b1CallsLine(r));
+  };
   const reports: RunReport[] = [];
+  const overlapLines: string[] = [];
   try {
     for (const object of args.objects) {
       log(`${object}: full sync…`);
       const full = await runOne(object, 'full', 'full');
       reports.push(full.report);
-      log(line(full.report));
+      logRun(full.report);
       if (full.report.status !== 'ok' || args.fullOnly) continue;
       log(`${object}: no-change delta…`);
       const delta = await runOne(object, 'delta', 'delta', full.watermark);
       reports.push(delta.report);
-      log(line(delta.report));
+      logRun(delta.report);
       if (delta.report.status !== 'ok') continue;
       log(`${object}: quiet delta…`);
       const quiet = await runOne(object, 'delta', 'quiet', delta.watermark ?? full.watermark);
       reports.push(quiet.report);
-      log(line(quiet.report));
+      logRun(quiet.report);
+    }
+    // The overlap rule (never two runs of one object at once) with however many workers: the
+    // bench starts one run at a time, so any overlap would be a run outliving its result.
+    for (const object of args.objects) {
+      const { runs, overlaps } = await overlappingRuns(env.client, object);
+      const verdict = overlaps.length
+        ? `${overlaps.length} overlapping pair(s): ${overlaps.map(([a, b]) => `${a.workflowId} / ${b.workflowId}`).join(', ')}`
+        : 'none overlapped';
+      overlapLines.push(`overlap rule, ${object}: ${runs} run(s) on ${args.workers} worker(s), ${verdict}`);
+      if (overlaps.length) process.exitCode = 1;
     }
   } finally {
     await cleanup();
@@ -272,9 +265,13 @@ async function main(): Promise<void> {
       )}\n`,
     );
   process.stdout.write(
-    `\nbenchmark: ${args.items} items, ${args.customers} customers, ${args.orders} orders, Shopify plan ${args.plan}, latency profile ${args.profileName}\n`,
+    `\nbenchmark: ${args.items} items, ${args.customers} customers, ${args.orders} orders, Shopify plan ${args.plan}, latency profile ${args.profileName}, ${args.workers} worker process(es)\n`,
   );
-  for (const r of reports) process.stdout.write(`${line(r)}\n`);
+  for (const r of reports) {
+    process.stdout.write(`${line(r)}\n`);
+    if (r.b1Calls) process.stdout.write(`${b1CallsLine(r)}\n`);
+  }
+  for (const l of overlapLines) process.stdout.write(`${l}\n`);
   process.stdout.write(`\n${markdownTable(reports)}\n`);
 }
 
