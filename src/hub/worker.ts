@@ -6,7 +6,6 @@
  * `b1hub worker`).
  */
 import {
-  bundleWorkflowCode,
   DefaultLogger,
   GracefulShutdownPeriodExpiredError,
   NativeConnection,
@@ -14,6 +13,7 @@ import {
   Worker,
   type WorkerOptions,
 } from '@temporalio/worker';
+import { bundleHubWorkflowsHere, bundleHubWorkflowsInChild, type WorkflowBundle } from './workflow-bundle';
 import type { TemporalTarget } from './temporal-connection';
 import { ledgerBackoff, type HubConfig, type HubSecrets } from '../config/hub-config';
 import { demoLocationMapping } from '../config/demo';
@@ -41,14 +41,16 @@ export const DEFAULT_TASK_QUEUE = 'b1-shopify-hub';
  */
 export const STICKY_SCHEDULE_TO_START_TIMEOUT = '3s';
 
-export type WorkflowBundle = { code: string };
+export type { WorkflowBundle } from './workflow-bundle';
 
-/** Bundling costs ~1–2 s on 2 cores: do it once per process and reuse it for every worker. */
+/** Bundling costs ~2–4 s on 2 cores: do it once per process and reuse it for every worker. */
 let bundlePromise: Promise<WorkflowBundle> | undefined;
 export function hubWorkflowBundle(): Promise<WorkflowBundle> {
-  bundlePromise ??= bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'),
-    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
+  // A child that cannot start (no loader for it, a sandbox without fork) must not stop the
+  // worker: it then bundles here, as before (at the memory cost workflow-bundle.ts describes).
+  bundlePromise ??= bundleHubWorkflowsInChild().catch((err: unknown) => {
+    console.warn(`bundling workflows in a child process failed (${(err as Error).message}); bundling in this process`);
+    return bundleHubWorkflowsHere();
   });
   return bundlePromise;
 }
