@@ -16,7 +16,14 @@ const CHILD_FLAG = 'B1HUB_WORKFLOW_BUNDLE_CHILD';
 const quietLogger = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} };
 
 export function bundleHubWorkflowsHere(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietLogger });
+  return bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    logger: quietLogger,
+    // The SDK needs the inline source map (a workflow's stack trace names the TypeScript file and
+    // line through it), not the sources it embeds by default: three quarters of the bundle, parsed
+    // by the worker and held again by each workflow thread's source map reader.
+    webpackConfigHook: (config) => ({ ...config, devtool: 'inline-nosources-source-map' }),
+  });
 }
 
 /** The bundle, made by a child process run with this process's loader flags (e.g. tsx's). */
