@@ -15,7 +15,7 @@
  */
 import { BULK_EXPORT_INVENTORY } from './documents';
 import type { ShopifyExecutor } from './executor';
-import { loadBulkExportFolded, rememberBounded, tryStartBulkQuery, type BulkFold } from './bulk';
+import { loadBulkExportFolded, rememberBounded, tryStartBulkQuery, type BulkExportState, type BulkFold } from './bulk';
 import { ShopifyError } from './errors';
 import type { StockMatch } from './stock';
 
@@ -78,6 +78,29 @@ export function snapshotFromLines(lines: Record<string, unknown>[], locationIds:
   return fold.result();
 }
 
+/**
+ * `load()` once per key while it is under way or ready; a pending or gone answer (or an error) is
+ * not kept, so the next caller asks again.
+ */
+function memoReady<S extends { kind: string }>(
+  cache: Map<string, Promise<S>>,
+  key: string,
+  limit: number,
+  load: () => Promise<S>,
+): Promise<S> {
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const loading = load();
+  rememberBounded(cache, key, loading, limit);
+  const forget = (): void => {
+    if (cache.get(key) === loading) cache.delete(key);
+  };
+  loading.then((st) => {
+    if (st.kind !== 'ready') forget();
+  }, forget);
+  return loading;
+}
+
 export type InventorySnapshotState = { kind: 'ready'; snapshot: InventorySnapshot } | { kind: 'pending' } | { kind: 'gone' };
 
 /** One client's inventory exports: started, and each read once (the last two kept: a run reads one). */
@@ -87,6 +110,7 @@ export class InventorySnapshots {
    * being read too: pages that ask at once share one download instead of each holding a copy.
    */
   private readonly cache = new Map<string, Promise<InventorySnapshotState>>();
+  private readonly orders = new Map<string, Promise<BulkExportState<unknown>>>();
   private static readonly LIMIT = 2;
 
   constructor(private readonly exec: ShopifyExecutor) {}
@@ -98,19 +122,18 @@ export class InventorySnapshots {
 
   /** The snapshot of a bulk operation, if it is complete (from memory, or downloaded once). */
   load(operationId: string, locationIds: readonly string[]): Promise<InventorySnapshotState> {
-    const key = `${operationId}|${locationIds.join(',')}`;
-    const hit = this.cache.get(key);
-    if (hit) return hit;
-    const loading = this.read(operationId, locationIds);
-    rememberBounded(this.cache, key, loading, InventorySnapshots.LIMIT);
-    // Only a ready snapshot stays: a pending or gone one is asked again next time.
-    const forget = (): void => {
-      if (this.cache.get(key) === loading) this.cache.delete(key);
-    };
-    loading.then((s) => {
-      if (s.kind !== 'ready') forget();
-    }, forget);
-    return loading;
+    return memoReady(this.cache, `${operationId}|${locationIds.join(',')}`, InventorySnapshots.LIMIT, () =>
+      this.read(operationId, locationIds),
+    );
+  }
+
+  /**
+   * The run's open orders export (pipelines/inventory/pending.ts), read by `load` once it is
+   * complete and then from memory: a completed export's file does not change, and each page
+   * asking Shopify for its state again cost a round trip on the page's path.
+   */
+  openOrders<T>(operationId: string, load: () => Promise<BulkExportState<T>>): Promise<BulkExportState<T>> {
+    return memoReady(this.orders as Map<string, Promise<BulkExportState<T>>>, operationId, InventorySnapshots.LIMIT, load);
   }
 
   private async read(operationId: string, locationIds: readonly string[]): Promise<InventorySnapshotState> {
