@@ -72,7 +72,7 @@ export const SHUTDOWN_FORCE_MS = 20_000;
  * goes up to 4×). A worker's garbage comes in bursts of pages (records decoded, compressed, sent),
  * and V8 hands little of a grown heap back, so with its default the worker's RSS settled hundreds of
  * MB above what it holds: measured on 20,000 inventory items (zero latency), peak RSS 578 MB →
- * 382 MB, records/s unchanged within the machine's noise. The flag is read at each full
+ * 452 MB, records/s unchanged within the machine's noise. The flag is read at each full
  * collection, so setting it in a running process is safe; an operator's own setting
  * (`node --heap-growing-percent=…`) wins.
  */
