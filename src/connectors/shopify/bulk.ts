@@ -47,23 +47,34 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   });
 
 /**
- * Downloads a result file. Its URL is pre-signed: no Shopify credentials are sent. Read line by
- * line: a large shop's export can exceed what one string may hold.
+ * Reads a result file line by line, handing each parsed line to `onLine` as it arrives: a large
+ * export is never held whole (neither as text nor as parsed lines). Its URL is pre-signed: no
+ * Shopify credentials are sent. An error thrown by `onLine` is rethrown as it is.
  */
-export async function downloadJsonl(url: string): Promise<Record<string, unknown>[]> {
+export async function eachJsonlLine(url: string, onLine: (line: Record<string, unknown>) => void): Promise<void> {
   const res = await fetch(url, { signal: AbortSignal.timeout(300_000) });
   if (!res.ok || !res.body) throw new ShopifyError(`Bulk result download failed: HTTP ${res.status}`, res.status >= 500);
-  const out: Record<string, unknown>[] = [];
   let n = 0;
   for await (const line of createInterface({ input: Readable.fromWeb(res.body as never), crlfDelay: Infinity })) {
     n++;
     if (!line.trim()) continue;
+    let parsed: Record<string, unknown>;
     try {
-      out.push(JSON.parse(line) as Record<string, unknown>);
+      parsed = JSON.parse(line) as Record<string, unknown>;
     } catch {
       throw new ShopifyError(`Bulk result line ${n} is not valid JSON`, false);
     }
+    onLine(parsed);
   }
+}
+
+/**
+ * Downloads a result file. Its URL is pre-signed: no Shopify credentials are sent. Read line by
+ * line: a large shop's export can exceed what one string may hold.
+ */
+export async function downloadJsonl(url: string): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  await eachJsonlLine(url, (line) => void out.push(line));
   return out;
 }
 
@@ -122,6 +133,46 @@ export async function loadBulkExport<T>(
   if (op.status !== 'COMPLETED') return { kind: 'gone', status: op.status };
   const lines = await downloadJsonlOrNull(op.url);
   return lines ? { kind: 'ready', result: parse(lines, op) } : { kind: 'gone', status: 'DOWNLOAD_FAILED' };
+}
+
+/** Folds an export's lines into a result one line at a time (see loadBulkExportFolded). */
+export interface BulkFold<T> {
+  add(line: Record<string, unknown>): void;
+  result(): T;
+}
+
+/**
+ * loadBulkExport for exports too large to hold as parsed lines: each line goes to a fresh `fold`
+ * as it is read, so only the folded result stays in memory. A download that fails is `gone`, as
+ * there; an error of the fold itself (e.g. a malformed file) is thrown, as `parse`'s is there.
+ */
+export async function loadBulkExportFolded<T>(
+  exec: ShopifyExecutor,
+  operationId: string,
+  fold: (op: BulkOperation) => BulkFold<T>,
+): Promise<BulkExportState<T>> {
+  const { data } = await exec.call(BULK_OPERATION_STATUS, { id: operationId });
+  const op = data.bulkOperation;
+  if (!op) return { kind: 'gone', status: 'NOT_FOUND' };
+  if (op.status === 'CREATED' || op.status === 'RUNNING') return { kind: 'pending' };
+  if (op.status !== 'COMPLETED') return { kind: 'gone', status: op.status };
+  const f = fold(op);
+  if (!op.url) return { kind: 'ready', result: f.result() };
+  let foldError: { error: unknown } | undefined;
+  try {
+    await eachJsonlLine(op.url, (line) => {
+      try {
+        f.add(line);
+      } catch (error) {
+        foldError = { error };
+        throw error;
+      }
+    });
+  } catch {
+    if (foldError) throw foldError.error;
+    return { kind: 'gone', status: 'DOWNLOAD_FAILED' };
+  }
+  return { kind: 'ready', result: f.result() };
 }
 
 /** Calls `load` until the export is no longer pending, at most `maxWaitMs` (polling with back-off to 2 s). */

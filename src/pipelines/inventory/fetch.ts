@@ -6,7 +6,7 @@
  * Delta runs read the stock of every selected item, like full runs: stock movements and order
  * commitments do not reliably bump `Items.UpdateDate` (the reference marks it unconfirmed, and
  * the simulator does not), so an UpdateDate filter would miss exactly the changes this pipeline
- * exists for. The scan costs one B1 call per page (500 items by default); Shopify's side comes from one bulk export
+ * exists for. The scan costs one B1 call per page (1000 items by default); Shopify's side comes from one bulk export
  * per run (snapshot.ts), or one or two cost-bounded reads per page for single-page runs and until
  * the export is ready. The diff against Shopify keeps a no-change run free of writes.
  *

@@ -210,9 +210,9 @@ export function openOrdersFromLines(lines: Record<string, unknown>[]): OpenOrder
   return out;
 }
 
-/** The export's state; downloaded by each page that reads it (the file costs no points). */
+/** The export's state; once complete, read from this client's memory by the run's later pages. */
 export function loadOpenOrders(shopify: ShopifyClient, operationId: string): Promise<BulkExportState<OpenOrdersExport>> {
-  return loadOpenOrdersExport(shopify, operationId, openOrdersFromLines);
+  return shopify.bulkExports.inventory.openOrders(operationId, () => loadOpenOrdersExport(shopify, operationId, openOrdersFromLines));
 }
 
 /**
