@@ -90,7 +90,8 @@ export async function overlappingRuns(client: Client, object: SyncObject): Promi
   for await (const wf of client.workflow.list({ query: `SyncObject = "${object}" AND WorkflowType = "syncRunWorkflow"` })) {
     const s = spans.get(wf.workflowId);
     const close = wf.closeTime?.getTime();
-    if (!s) spans.set(wf.workflowId, { workflowId: wf.workflowId, start: wf.startTime.getTime(), ...(close !== undefined ? { close } : {}) });
+    if (!s)
+      spans.set(wf.workflowId, { workflowId: wf.workflowId, start: wf.startTime.getTime(), ...(close !== undefined ? { close } : {}) });
     else {
       s.start = Math.min(s.start, wf.startTime.getTime());
       // Any execution of the chain still open leaves the whole run open.

@@ -51,7 +51,17 @@ import { POST_CONCURRENCY } from '../src/pipelines/kit/activity';
 import { parseBenchArgs } from './bench-args';
 import { readRunHistory } from './bench-history';
 import { overlappingRuns, startBenchWorkers } from './bench-workers';
-import { b1CallBreakdown, b1CallsLine, bindingCeiling, bulkTime, jsonRow, line, markdownTable, round, type RunReport } from './bench-report';
+import {
+  b1CallBreakdown,
+  b1CallsLine,
+  bindingCeiling,
+  bulkTime,
+  jsonRow,
+  line,
+  markdownTable,
+  round,
+  type RunReport,
+} from './bench-report';
 
 // Shopify points actually consumed: every bucket take minus its refund (requested − actual).
 let pointsTaken = 0;

@@ -80,7 +80,15 @@ test('two Sync Now of one object sent at once, with two workers, never run at on
     runIds.map(async (id) => {
       const handle = fx.env.client.workflow.getHandle(id);
       // A queued request names its run before the scheduler starts it.
-      await waitFor(`${id} started`, () => handle.describe().then(() => true, () => undefined), 120_000);
+      await waitFor(
+        `${id} started`,
+        () =>
+          handle.describe().then(
+            () => true,
+            () => undefined,
+          ),
+        120_000,
+      );
       const result = await handle.result();
       const d = await handle.describe();
       return { id, start: d.startTime.getTime(), close: d.closeTime!.getTime(), counts: result.counts };

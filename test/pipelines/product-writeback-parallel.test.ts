@@ -43,7 +43,8 @@ describe('product write-backs in parallel $batch requests', { timeout: 180_000 }
       const n = batches();
       if (n >= 1) firstSeenAt ??= Date.now();
       if (n >= expected) break;
-      if (firstSeenAt !== undefined && Date.now() - firstSeenAt > HOLD_MS) assert.fail(`only ${n} of ${expected} $batch requests during the hold`);
+      if (firstSeenAt !== undefined && Date.now() - firstSeenAt > HOLD_MS)
+        assert.fail(`only ${n} of ${expected} $batch requests during the hold`);
       await new Promise((r) => setTimeout(r, 50));
     }
     const { result } = await run;
