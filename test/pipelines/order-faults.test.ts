@@ -77,18 +77,18 @@ async function syncAll(faulty: boolean): Promise<{ state: Rec; stats: Rec; secon
     }
     // Another consumer of the same app's bucket (a second process) empties it at the start of
     // each run, so the pipeline's first queries are THROTTLED whatever its own pacing believes.
+    // It keeps the bucket empty until Shopify has answered THROTTLED once (not for a fixed time: a
+    // run that starts late on a loaded machine would otherwise never meet it).
     const neighbour = () => {
       if (!faulty) return () => undefined;
+      const before = fx.shopifySim.stats.throttled;
       const drain = () => {
+        if (fx.shopifySim.stats.throttled > before) return clearInterval(t);
         for (const b of fx.shopifySim.runtime.buckets.values()) b.tryTake(b.status().currentlyAvailable);
       };
-      drain();
       const t = setInterval(drain, 20);
-      const stop = setTimeout(() => clearInterval(t), 1500);
-      return () => {
-        clearInterval(t);
-        clearTimeout(stop);
-      };
+      drain();
+      return () => clearInterval(t);
     };
     const started = Date.now();
     let quiet = neighbour();
