@@ -14,6 +14,7 @@ import { ensureSchedulers } from '../../src/temporal/schedulers';
 import { awaitRequestedRun, sendSyncNow } from '../../src/hub/scheduler-ops';
 import { SYNC_OBJECTS, type SyncObject } from '../../src/shared/sync-object';
 import type { ScheduleSpec } from '../../src/schedule/spec';
+import { waitFor } from '../support/wait-for';
 
 let fx: HubFixture;
 const workers: WorkerProcess[] = [];
@@ -31,16 +32,6 @@ after(async () => {
   for (const w of workers) await w.kill();
   await fx?.close();
 });
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** Two Sync Now requests sent at once; resolves to the run each was recorded against. */
 async function twoAtOnce(object: SyncObject): Promise<string[]> {

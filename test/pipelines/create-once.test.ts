@@ -14,6 +14,7 @@ import { createOnce, type CreateOnceSpec, type CreateOnceTiming } from '../../sr
 import { PipelineSetupError } from '../../src/pipelines/kit/errors';
 import type { B1Simulator } from '../../src/sim/b1';
 import { clientFor, startSim } from '../b1/helpers';
+import { received as receivedIn } from './support-shopify-to-b1';
 
 const TABLE: ReservationTable = { name: 'B1H_TEST_DOC', description: 'create-once test' };
 const FAST: CreateOnceTiming = { retryDelaysMs: [20, 50], inDoubtRecheckMs: [50, 100] };
@@ -66,13 +67,7 @@ describe('create once (reservation, lookup, in doubt, takeover, copies)', () => 
       reservations: { holder },
       ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
     });
-  async function received(re: RegExp, from: number): Promise<void> {
-    for (let i = 0; i < 400; i++) {
-      if (sim.faults.log.slice(from).some((l) => re.test(l))) return;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    throw new Error(`no request ${re} reached the simulator`);
-  }
+  const received = (re: RegExp, from: number) => receivedIn(sim.faults.log, re, from);
   const POST_ORDERS = /^POST \/b1s\/v1\/Orders(\?|$)/;
 
   test('created once, then found by every later call', async () => {

@@ -7,13 +7,18 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { B1Client, ORDER_RESERVATIONS, Reservations } from '../../src/connectors/b1';
+import { ORDER_RESERVATIONS, Reservations } from '../../src/connectors/b1';
 import { orderPipeline } from '../../src/pipelines/order';
-import type { PipelineDeps } from '../../src/pipelines/contract';
-import { PipelineState } from '../../src/pipelines/kit/state';
 import type { RecordOutcome } from '../../src/mapping/outcome';
 import { startHubFixture, type HubFixture } from '../support/hub-fixture';
-import { b1Requests, ensureGuestPartner, salesOrdersByShopifyId } from './support-shopify-to-b1';
+import {
+  b1Requests,
+  ensureGuestPartner,
+  otherHub as otherHubOf,
+  postOrderPage,
+  received as receivedIn,
+  salesOrdersByShopifyId,
+} from './support-shopify-to-b1';
 
 type Rec = Record<string, unknown>;
 const BATCH = /^POST \/b1s\/v1\/\$batch/;
@@ -26,36 +31,10 @@ describe('order batched creates (reservation and POST in one changeset per order
     gid(fx.shopifySim.createOrder({ customerId: null, email: `bc-${++n}@example.com`, lines: [{ sku, quantity }] }));
   const reservationRows = (id: string): Rec[] => [...fx.b1Sim.state.store('U_B1H_ORDER_RES').values()].filter((r) => r.U_ResKey === id);
 
-  /** Another hub deployment (or worker process): its own client, session and pipeline state. */
-  const otherHub = (o: { timeoutMs?: number; holder?: string } = {}): PipelineDeps => ({
-    ...fx.deps,
-    b1: new B1Client({
-      baseUrl: fx.b1Sim.url,
-      companyDb: 'SBODEMOUS',
-      userName: 'manager',
-      password: '1234',
-      retryBaseDelayMs: 5,
-      ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
-      reservations: { holder: o.holder ?? 'other-hub' },
-    }),
-    state: new PipelineState(),
-  });
-
-  async function postPage(deps: PipelineDeps, ids: string[], runId = 'run'): Promise<RecordOutcome[]> {
-    const page = await orderPipeline.fetch(deps, { object: 'order', syncId: runId, mode: 'ids', ids, pageIndex: 0 });
-    const mapped = await orderPipeline.map(deps, { object: 'order', syncId: runId, records: page.records });
-    const records = mapped.flatMap((m) => (m.ok ? [{ id: m.id, ...(m.label ? { label: m.label } : {}), payload: m.payload }] : []));
-    return orderPipeline.post(deps, { object: 'order', syncId: runId, pageIndex: 1, records });
-  }
   const outcomeOf = (out: RecordOutcome[], id: string) => out.find((o) => o.sourceId === id);
-
-  async function received(re: RegExp, from: number): Promise<void> {
-    for (let i = 0; i < 400; i++) {
-      if (fx.b1Sim.faults.log.slice(from).some((l) => re.test(l))) return;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    throw new Error(`no request ${re} reached the simulator`);
-  }
+  const otherHub = (o: Parameters<typeof otherHubOf>[1] = {}) => otherHubOf(fx, o);
+  const postPage = postOrderPage;
+  const received = (re: RegExp, from: number) => receivedIn(fx.b1Sim.faults.log, re, from);
 
   before(async () => {
     fx = await startHubFixture({ shopifyCustomers: 2, shopifyOrders: 2, b1Customers: 2, plan: 'plus' });

@@ -11,12 +11,16 @@ import assert from 'node:assert/strict';
 import { B1BusinessRuleError, B1Client, ORDER_RESERVATIONS, PARTNER_RESERVATIONS, Reservations } from '../../src/connectors/b1';
 import { orderPipeline } from '../../src/pipelines/order';
 import { settleDuplicates } from '../../src/pipelines/order/exactly-once';
-import type { PipelineDeps } from '../../src/pipelines/contract';
-import { PipelineState } from '../../src/pipelines/kit/state';
-import type { RecordOutcome } from '../../src/mapping/outcome';
 import { isoSeconds } from '../../src/sim/shopify/clock';
 import { startHubFixture, type HubFixture } from '../support/hub-fixture';
-import { b1Requests, ensureGuestPartner, salesOrdersByShopifyId } from './support-shopify-to-b1';
+import {
+  b1Requests,
+  ensureGuestPartner,
+  otherHub as otherHubOf,
+  postOrderPage,
+  received as receivedIn,
+  salesOrdersByShopifyId,
+} from './support-shopify-to-b1';
 
 type Rec = Record<string, unknown>;
 
@@ -28,22 +32,7 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
     gid(fx.shopifySim.createOrder({ customerId: null, email: `eo-${++n}@example.com`, lines: [{ sku, quantity }] }));
   const open = (id: string) => salesOrdersByShopifyId(fx, id).filter((o) => o.Cancelled !== 'tYES');
 
-  /** Another hub deployment (or worker process): its own client, session, clock and pipeline state. */
-  const otherHub = (o: { timeoutMs?: number; holder?: string; skewMs?: number } = {}): PipelineDeps => ({
-    ...fx.deps,
-    b1: new B1Client({
-      baseUrl: fx.b1Sim.url,
-      companyDb: 'SBODEMOUS',
-      userName: 'manager',
-      password: '1234',
-      retryBaseDelayMs: 5,
-      ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
-      ...(o.skewMs ? { localClock: () => Date.now() + o.skewMs! } : {}),
-      reservations: { holder: o.holder ?? 'other-hub' },
-    }),
-    // Another process: none of this worker's memory (orders in flight, creates attempted).
-    state: new PipelineState(),
-  });
+  const otherHub = (o: Parameters<typeof otherHubOf>[1] = {}) => otherHubOf(fx, o);
 
   /** Moves SAP B1's clock (the simulator's) for the duration of `fn`. */
   async function b1ClockMoved<T>(ms: number, fn: () => Promise<T>): Promise<T> {
@@ -55,22 +44,8 @@ describe('order exactly-once (reservations, sweep, Cancel, approval, per-record 
     }
   }
 
-  /** One page attempt of the order pipeline for these ids (fetch, map, post), as the activities run it. */
-  async function postPage(deps: PipelineDeps, ids: string[], runId = 'run', pageIndex = 1): Promise<RecordOutcome[]> {
-    const page = await orderPipeline.fetch(deps, { object: 'order', syncId: runId, mode: 'ids', ids, pageIndex: 0 });
-    const mapped = await orderPipeline.map(deps, { object: 'order', syncId: runId, records: page.records });
-    const records = mapped.flatMap((m) => (m.ok ? [{ id: m.id, ...(m.label ? { label: m.label } : {}), payload: m.payload }] : []));
-    return orderPipeline.post(deps, { object: 'order', syncId: runId, pageIndex, records });
-  }
-
-  /** Resolves once the simulator has received a request matching `re` (it may still be held). */
-  async function received(re: RegExp, from: number): Promise<void> {
-    for (let i = 0; i < 400; i++) {
-      if (fx.b1Sim.faults.log.slice(from).some((l) => re.test(l))) return;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    throw new Error(`no request ${re} reached the simulator`);
-  }
+  const postPage = postOrderPage;
+  const received = (re: RegExp, from: number) => receivedIn(fx.b1Sim.faults.log, re, from);
 
   before(async () => {
     fx = await startHubFixture({ shopifyCustomers: 2, shopifyOrders: 2, b1Customers: 2, plan: 'plus' });

@@ -8,11 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { B1Client } from '../../src/connectors/b1';
 import { ORDER_RESERVATIONS } from '../../src/connectors/b1';
-import { orderPipeline } from '../../src/pipelines/order';
 import type { PipelineDeps } from '../../src/pipelines/contract';
-import type { RecordOutcome } from '../../src/mapping/outcome';
 import { startHubFixture, type HubFixture } from '../support/hub-fixture';
-import { ensureGuestPartner, salesOrdersByShopifyId } from './support-shopify-to-b1';
+import { ensureGuestPartner, postOrderPage, salesOrdersByShopifyId } from './support-shopify-to-b1';
 
 type Rec = Record<string, unknown>;
 
@@ -35,12 +33,7 @@ describe('order POST answered by a gateway 5xx page', () => {
     await fx?.close();
   });
 
-  async function postPage(deps: PipelineDeps, ids: string[]): Promise<RecordOutcome[]> {
-    const page = await orderPipeline.fetch(deps, { object: 'order', syncId: 'oc', mode: 'ids', ids, pageIndex: 0 });
-    const mapped = await orderPipeline.map(deps, { object: 'order', syncId: 'oc', records: page.records });
-    const records = mapped.flatMap((m) => (m.ok ? [{ id: m.id, ...(m.label ? { label: m.label } : {}), payload: m.payload }] : []));
-    return orderPipeline.post(deps, { object: 'order', syncId: 'oc', pageIndex: 1, records });
-  }
+  const postPage = (deps: PipelineDeps, ids: string[]) => postOrderPage(deps, ids, 'oc');
 
   test('Apache 503 page on the POST, commit visible only after the first look-up: one sales order, not two', async () => {
     const id = newOrder(1);

@@ -5,12 +5,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { orderPipeline } from '../../src/pipelines/order';
 import { sweepDuplicates } from '../../src/pipelines/order/exactly-once';
 import type { PipelineDeps } from '../../src/pipelines/contract';
-import type { RecordOutcome } from '../../src/mapping/outcome';
 import { startHubFixture, type HubFixture } from '../support/hub-fixture';
-import { ensureGuestPartner, salesOrdersByShopifyId } from './support-shopify-to-b1';
+import { ensureGuestPartner, postOrderPage, salesOrdersByShopifyId } from './support-shopify-to-b1';
 
 type Rec = Record<string, unknown>;
 
@@ -25,12 +23,7 @@ describe('order updates reach the copy that stands', () => {
     await fx?.close();
   });
 
-  async function postPage(deps: PipelineDeps, ids: string[]): Promise<RecordOutcome[]> {
-    const page = await orderPipeline.fetch(deps, { object: 'order', syncId: 'oc', mode: 'ids', ids, pageIndex: 0 });
-    const mapped = await orderPipeline.map(deps, { object: 'order', syncId: 'oc', records: page.records });
-    const records = mapped.flatMap((m) => (m.ok ? [{ id: m.id, ...(m.label ? { label: m.label } : {}), payload: m.payload }] : []));
-    return orderPipeline.post(deps, { object: 'order', syncId: 'oc', pageIndex: 1, records });
-  }
+  const postPage = (deps: PipelineDeps, ids: string[]) => postOrderPage(deps, ids, 'oc');
 
   /** A copy that slipped through (a late commit past the stale window): same body, younger DocEntry. */
   async function copyOf(id: string): Promise<number> {

@@ -3,6 +3,11 @@ import { temporal } from '@temporalio/proto';
 import type { Payload } from '@temporalio/common';
 import { payloadValue } from '../../src/temporal/data-converter';
 import type { HubFixture } from '../support/hub-fixture';
+import { B1Client } from '../../src/connectors/b1';
+import { orderPipeline } from '../../src/pipelines/order';
+import type { PipelineDeps } from '../../src/pipelines/contract';
+import { PipelineState } from '../../src/pipelines/kit/state';
+import type { RecordOutcome } from '../../src/mapping/outcome';
 
 type Rec = Record<string, unknown>;
 
@@ -90,4 +95,42 @@ export function probeShopifyRequests(fx: HubFixture, match: string): () => numbe
   faults.add({ kind: 'latency', ms: 0, match, times: Number.MAX_SAFE_INTEGER });
   const before = faults.injected.latency;
   return () => faults.injected.latency - before;
+}
+
+/** One page attempt of the order pipeline for these ids (fetch, map, post), as the activities run it. */
+export async function postOrderPage(deps: PipelineDeps, ids: string[], runId = 'run', pageIndex = 1): Promise<RecordOutcome[]> {
+  const page = await orderPipeline.fetch(deps, { object: 'order', syncId: runId, mode: 'ids', ids, pageIndex: 0 });
+  const mapped = await orderPipeline.map(deps, { object: 'order', syncId: runId, records: page.records });
+  const records = mapped.flatMap((m) => (m.ok ? [{ id: m.id, ...(m.label ? { label: m.label } : {}), payload: m.payload }] : []));
+  return orderPipeline.post(deps, { object: 'order', syncId: runId, pageIndex, records });
+}
+
+/**
+ * Another hub deployment (or worker process) on the fixture's simulators: its own B1 client,
+ * session, clock (`skewMs` ahead) and reservation holder, and none of this worker's memory.
+ */
+export function otherHub(fx: HubFixture, o: { timeoutMs?: number; holder?: string; skewMs?: number } = {}): PipelineDeps {
+  return {
+    ...fx.deps,
+    b1: new B1Client({
+      baseUrl: fx.b1Sim.url,
+      companyDb: 'SBODEMOUS',
+      userName: 'manager',
+      password: '1234',
+      retryBaseDelayMs: 5,
+      ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+      ...(o.skewMs ? { localClock: () => Date.now() + o.skewMs! } : {}),
+      reservations: { holder: o.holder ?? 'other-hub' },
+    }),
+    state: new PipelineState(),
+  };
+}
+
+/** Resolves once a simulator's request log has a line matching `re` after `from` (the request may still be held). */
+export async function received(log: readonly string[], re: RegExp, from: number): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (log.slice(from).some((l) => re.test(l))) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`no request ${re} reached the simulator`);
 }

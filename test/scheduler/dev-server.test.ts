@@ -24,6 +24,7 @@ import { SYNC_OBJECTS, type SyncObject } from '../../src/shared/sync-object';
 import type { ScheduleSpec } from '../../src/schedule/spec';
 import type { FetchPageInput, FetchPageResult, MapPageInput, MappedRecord, PostPageInput } from '../../src/pipelines/contract';
 import type { RecordOutcome } from '../../src/mapping/outcome';
+import { waitFor } from '../support/wait-for';
 
 let env: TestWorkflowEnvironment;
 let worker: Worker;
@@ -101,16 +102,6 @@ async function resultOf(workflowId: string) {
       ),
   );
   return client.workflow.getHandle(workflowId).result();
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 test('four schedulers start once, keep their schedule across a redeploy, and run Sync Now end to end', async () => {

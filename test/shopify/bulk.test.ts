@@ -4,7 +4,8 @@ import http from 'node:http';
 import { clientFor, rawGraphQL, startSim } from './helpers';
 import type { ShopifySimulator } from '../../src/sim/shopify';
 import { reassembleBulk, type ShopifyClient, type ProductUpsert } from '../../src/connectors/shopify';
-import { downloadJsonl, downloadJsonlOrNull, latestById } from '../../src/connectors/shopify/bulk';
+import { downloadJsonl, latestById, loadBulkExport } from '../../src/connectors/shopify/bulk';
+import type { ShopifyExecutor } from '../../src/connectors/shopify/executor';
 
 const SKUS = Array.from({ length: 12 }, (_, i) => `BK-${String(i).padStart(3, '0')}`);
 
@@ -181,11 +182,25 @@ describe('bulk result files', () => {
     await assert.rejects(downloadJsonl(`${base}/bad.jsonl`), /line 2 is not valid JSON/);
   });
 
-  test('an unreadable file gives null, so a run pages per request instead of failing', async () => {
-    assert.equal(await downloadJsonlOrNull(`${base}/bad.jsonl`), null);
-    assert.equal(await downloadJsonlOrNull(`${base}/gone.jsonl`), null);
-    assert.deepEqual(await downloadJsonlOrNull(null), [], 'no url: an empty export');
-    assert.equal((await downloadJsonlOrNull(`${base}/ok.jsonl`))?.length, 2);
+  test('an unreadable file makes the export gone, so a run pages per request instead of failing; a bad parse is thrown', async () => {
+    // The export's status answer as Shopify gives it for a completed operation (only its url varies).
+    const completed = (url: string | null) =>
+      ({
+        call: async () => ({
+          data: { bulkOperation: { id: 'gid://shopify/BulkOperation/1', status: 'COMPLETED', url, objectCount: '2' } },
+        }),
+      }) as unknown as ShopifyExecutor;
+    const count = (lines: Record<string, unknown>[]) => lines.length;
+    assert.deepEqual(await loadBulkExport(completed(`${base}/bad.jsonl`), 'x', count), { kind: 'gone', status: 'DOWNLOAD_FAILED' });
+    assert.deepEqual(await loadBulkExport(completed(`${base}/gone.jsonl`), 'x', count), { kind: 'gone', status: 'DOWNLOAD_FAILED' });
+    assert.deepEqual(await loadBulkExport(completed(null), 'x', count), { kind: 'ready', result: 0 }, 'no url: an empty export');
+    assert.deepEqual(await loadBulkExport(completed(`${base}/ok.jsonl`), 'x', count), { kind: 'ready', result: 2 });
+    await assert.rejects(
+      loadBulkExport(completed(`${base}/ok.jsonl`), 'x', () => {
+        throw new Error('malformed export');
+      }),
+      /malformed export/,
+    );
   });
 
   test('rows of one record seen twice collapse to the most recently updated', () => {

@@ -22,19 +22,10 @@ import { DEFAULT_WEBHOOK_SECRET, signWebhook, type WebhookDelivery } from '../..
 import { HUB_TOPICS, startWebhookReceiver, type WebhookReceiver } from '../../src/webhooks';
 import { ensureGuestPartner, salesOrdersByShopifyId } from '../pipelines/support-shopify-to-b1';
 import { createShopifyProduct } from '../pipelines/support-product';
+import { waitFor } from '../support/wait-for';
 
 // Far-away slots: nothing fires on its own; runs come from webhooks (or the test).
 const quiet: ScheduleSpec = { kind: 'weekly', days: ['sun'], times: ['03:00'], timezone: 'Pacific/Auckland' };
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('webhooks: simulator → receiver → scheduler', () => {
   let fx: HubFixture;

@@ -23,19 +23,10 @@ import { WebhookSubscriptions } from '../../src/connectors/shopify/webhook-subsc
 import { DEFAULT_WEBHOOK_SECRET, signWebhook } from '../../src/sim/shopify';
 import { startWebhookReceiver } from '../../src/webhooks';
 import { ensureGuestPartner, salesOrdersByShopifyId } from '../pipelines/support-shopify-to-b1';
+import { waitFor } from '../support/wait-for';
 
 const quiet: ScheduleSpec = { kind: 'weekly', days: ['sun'], times: ['03:00'], timezone: 'Pacific/Auckland' };
 const secrets = [new Secret(DEFAULT_WEBHOOK_SECRET)];
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('webhooks: stopping the hub', { timeout: 240_000 }, () => {
   let fx: HubFixture;

@@ -79,20 +79,6 @@ export async function downloadJsonl(url: string): Promise<Record<string, unknown
 }
 
 /**
- * An export's rows for a run that can go on without it: null when the file cannot be read (a
- * failed or cut download, a file too large for this worker), so the caller pages per request
- * instead of failing the run over an optimisation.
- */
-export async function downloadJsonlOrNull(url: string | null): Promise<Record<string, unknown>[] | null> {
-  if (!url) return [];
-  try {
-    return await downloadJsonl(url);
-  } catch {
-    return null;
-  }
-}
-
-/**
  * An export query narrowed by a search filter. Bulk queries take no variables, so the filter is
  * written into the text as a string literal (a JSON string is a valid GraphQL string: same
  * escapes) on the root connection, which the document must open as `<connection>(sortKey: UPDATED_AT)`.
@@ -116,25 +102,6 @@ export async function tryStartBulkQuery(exec: ShopifyExecutor, doc: GqlDocument)
 /** Where an export a run reads from stands: its parsed result, still running, or unusable (and why). */
 export type BulkExportState<T> = { kind: 'ready'; result: T } | { kind: 'pending' } | { kind: 'gone'; status: string };
 
-/**
- * The state of an export and, once it is complete, its file parsed by `parse`. A failed,
- * cancelled, expired or unknown operation, or a file that cannot be read, is `gone`: the run
- * then reads per request instead.
- */
-export async function loadBulkExport<T>(
-  exec: ShopifyExecutor,
-  operationId: string,
-  parse: (lines: Record<string, unknown>[], op: BulkOperation) => T,
-): Promise<BulkExportState<T>> {
-  const { data } = await exec.call(BULK_OPERATION_STATUS, { id: operationId });
-  const op = data.bulkOperation;
-  if (!op) return { kind: 'gone', status: 'NOT_FOUND' };
-  if (op.status === 'CREATED' || op.status === 'RUNNING') return { kind: 'pending' };
-  if (op.status !== 'COMPLETED') return { kind: 'gone', status: op.status };
-  const lines = await downloadJsonlOrNull(op.url);
-  return lines ? { kind: 'ready', result: parse(lines, op) } : { kind: 'gone', status: 'DOWNLOAD_FAILED' };
-}
-
 /** Folds an export's lines into a result one line at a time (see loadBulkExportFolded). */
 export interface BulkFold<T> {
   add(line: Record<string, unknown>): void;
@@ -142,9 +109,25 @@ export interface BulkFold<T> {
 }
 
 /**
+ * The state of an export and, once it is complete, its file parsed by `parse`. A failed,
+ * cancelled, expired or unknown operation, or a file that cannot be read, is `gone`: the run
+ * then reads per request instead.
+ */
+export function loadBulkExport<T>(
+  exec: ShopifyExecutor,
+  operationId: string,
+  parse: (lines: Record<string, unknown>[], op: BulkOperation) => T,
+): Promise<BulkExportState<T>> {
+  return loadBulkExportFolded(exec, operationId, (op) => {
+    const lines: Record<string, unknown>[] = [];
+    return { add: (line) => void lines.push(line), result: () => parse(lines, op) };
+  });
+}
+
+/**
  * loadBulkExport for exports too large to hold as parsed lines: each line goes to a fresh `fold`
- * as it is read, so only the folded result stays in memory. A download that fails is `gone`, as
- * there; an error of the fold itself (e.g. a malformed file) is thrown, as `parse`'s is there.
+ * as it is read, so only the folded result stays in memory. A download that fails is `gone`; an
+ * error of the fold itself (e.g. a malformed file) is thrown, as `parse`'s is.
  */
 export async function loadBulkExportFolded<T>(
   exec: ShopifyExecutor,
@@ -157,6 +140,7 @@ export async function loadBulkExportFolded<T>(
   if (op.status === 'CREATED' || op.status === 'RUNNING') return { kind: 'pending' };
   if (op.status !== 'COMPLETED') return { kind: 'gone', status: op.status };
   const f = fold(op);
+  // No file: the export matched nothing.
   if (!op.url) return { kind: 'ready', result: f.result() };
   let foldError: { error: unknown } | undefined;
   try {

@@ -17,6 +17,7 @@ import type { BatchOperation } from '../../connectors/b1/batch';
 import { isRecordRejection } from '../../shared/error-policy';
 import type { B1BusinessPartnerCreate } from '../../mapping/types';
 import type { PipelineDeps } from '../contract';
+import { evenSlices } from '../kit/groups';
 import { findPartnersByShopifyIds } from './partner-lookup';
 import { customerState } from './state';
 import { afterRefusedCreate, patchPartner, type BpUpsertResult } from './upsert';
@@ -26,13 +27,6 @@ import { afterRefusedCreate, patchPartner, type BpUpsertResult } from './upsert'
  * one after another, so splitting a page's creates keeps the parallelism single POSTs had.
  */
 export const CREATE_LANES = 4;
-
-function split<T>(items: readonly T[], lanes: number): T[][] {
-  const size = Math.ceil(items.length / Math.max(1, lanes));
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 function createdCode(body: string, desired: B1BusinessPartnerCreate): string {
   try {
@@ -68,7 +62,7 @@ export async function createPartnersInBatch(
   }
   const attempts = customerState(deps).createAttempts;
   for (const i of toCreate) attempts.note(runId, (desired[i] as B1BusinessPartnerCreate).U_ShopifyId);
-  const lanes = split(toCreate, CREATE_LANES);
+  const lanes = evenSlices(toCreate, CREATE_LANES);
   const answers = await Promise.all(
     lanes.map((lane) =>
       deps.b1.batchEach(

@@ -40,3 +40,14 @@ export async function mapInGroups<T, R>(
   if (failure) throw failure.reason;
   return out;
 }
+
+/**
+ * `items` in at most `n` consecutive slices of even size, for `$batch` requests sent side by
+ * side (the Service Layer runs one request's parts one after another).
+ */
+export function evenSlices<T>(items: readonly T[], n: number): T[][] {
+  const size = Math.ceil(items.length / Math.max(1, n));
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

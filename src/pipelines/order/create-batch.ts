@@ -27,6 +27,7 @@ import { ORDER_RESERVATIONS, ReservationSetupError, type Reservation } from '../
 import type { PipelineDeps } from '../contract';
 import { heartbeat, POST_CONCURRENCY } from '../kit/activity';
 import { CREATE_ONCE_TIMING } from '../kit/create-once';
+import { evenSlices } from '../kit/groups';
 import { PipelineSetupError } from '../kit/errors';
 import { isRecordRejection, upsertPartnersOfPage, type PageUpsertResult } from '../customer';
 import { CARD_CODE_FROM_CUSTOMER } from './map';
@@ -58,13 +59,6 @@ async function retryTransient<T>(fn: () => Promise<T>): Promise<T> {
       await sleep(CREATE_ONCE_TIMING.retryDelaysMs[i]!);
     }
   }
-}
-
-function lanes<T>(items: readonly T[], n: number): T[][] {
-  const size = Math.ceil(items.length / Math.max(1, n));
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 /** The partners of the page's new customers; a record whose partner failed is decided here. */
@@ -174,7 +168,7 @@ export async function createOrdersOfPage(
   const notedBefore = new Set(plans.filter((p) => attempts.attemptedInRun(runId, p.r.id)).map((p) => p.r.id));
   for (const p of plans) attempts.note(runId, p.r.id);
   await Promise.all(
-    lanes(plans, POST_CONCURRENCY).map(async (lane) => {
+    evenSlices(plans, POST_CONCURRENCY).map(async (lane) => {
       const settles: BatchOperation[] = [];
       let answers: ChangesetResult[];
       try {

@@ -26,7 +26,7 @@ import { foundForLoad, foundInSnapshot, fromProduct, productsForPage, readySnaps
 import { f, keySegment } from '../../connectors/b1/odata-query';
 import { toItemRecords } from './fetch';
 import { fetchFailureOf } from '../kit/fetch-poison';
-import { mapInGroups } from '../kit/groups';
+import { evenSlices, mapInGroups } from '../kit/groups';
 import { hasHashFields, itemSelect } from './item-fields';
 import { mapItem } from './map';
 import { productHash, pushTarget } from './hash';
@@ -188,12 +188,9 @@ async function writeLinks(deps: PipelineDeps, pushed: Pushed[]): Promise<RecordO
   // (500 links: 8 of 63, two rounds of ~13 s at 200 ms a PATCH, not 5 of 100 in two rounds of 20 s).
   let requests = Math.ceil(ops.length / LINKS_PER_BATCH);
   if (requests > POST_CONCURRENCY) requests = Math.ceil(requests / POST_CONCURRENCY) * POST_CONCURRENCY;
-  const size = Math.ceil(ops.length / Math.max(1, requests));
-  const slices: (typeof ops)[] = [];
-  for (let i = 0; i < ops.length; i += size) slices.push(ops.slice(i, i + size));
   const results = (
     await mapInGroups(
-      slices,
+      evenSlices(ops, requests),
       (slice) => slice[0]!.path,
       POST_CONCURRENCY,
       (slice) => deps.b1.batchEach(slice, { chunkSize: LINKS_PER_BATCH, idempotent: true }),
