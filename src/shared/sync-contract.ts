@@ -76,6 +76,13 @@ export interface FetchPageResult<T = unknown> {
   watermark?: string;
   /** Requested ids the source does not have (resync of a deleted record): reported as failed. */
   missingIds?: string[];
+  /**
+   * This page's post may still run while the next page is fetched, mapped and posted (at most
+   * two posts in flight): its records share nothing with the next page's, and its post spends
+   * most of its time waiting on one system while the other's post needs the other system (an
+   * initial-load chunk: its bulk import in Shopify, then its item links in B1).
+   */
+  postsMayOverlap?: boolean;
 }
 
 export type MappedRecord<P = unknown> =

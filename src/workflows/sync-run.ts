@@ -108,6 +108,10 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
   // Open-error ledger: retries of due open errors first, labels handed to the log step.
   // Patched: runs recorded before the ledger replay unchanged.
   const ledger = patched('open-error-ledger');
+  // A page marked postsMayOverlap (an initial-load chunk) keeps posting while the next page is
+  // read, mapped and posted: the chunk's bulk import waits on Shopify while the other's links go
+  // to B1. Patched: runs recorded before this change replay unchanged.
+  const overlap = patched('overlap-independent-posts');
   // At most one log in flight: the previous page's log is awaited before the next one starts,
   // and before the run continues as new or completes.
   let logging: Promise<void> = Promise.resolve();
@@ -117,12 +121,14 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
   /**
    * Map, post and log one page, and add its outcomes to the counts. `missing` turns the ids the source
    * did not return into outcomes (failed for a requested resync; skipped for a ledger retry).
+   * `earlier`: the previous page, still posting alongside this one; this page logs after it.
    */
   const processPage = async (
     page: FetchPageResult,
     index: number,
     missing: (id: string) => RecordOutcome,
     countedFailed?: ReadonlySet<string>,
+    earlier?: Promise<unknown>,
   ): Promise<RecordOutcome[]> => {
     const outcomes: RecordOutcome[] = (page.missingIds ?? []).map(missing);
     if (page.records.length) {
@@ -132,6 +138,8 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
       if (toPost.length)
         outcomes.push(...(await io(`post ${toPost.length} ${input.object}s`).postPage({ ...step, pageIndex: index, records: toPost })));
     }
+    // Outcomes reach the log (and the ledger) in page order, whichever post ended first.
+    if (earlier) await earlier;
     if (outcomes.length) {
       const failedHere = outcomes.filter((o) => o.outcome === 'failed').length;
       // The ledger shows a record by its label ("#1001"); the log step hands it on.
@@ -207,6 +215,8 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
     }
   }
 
+  // The page still posting while the next one goes on (postsMayOverlap); at most one.
+  let posting: Promise<unknown> | undefined;
   for (;;) {
     const page = await (next ?? fetchAt(cursor, pageIndex));
     next = undefined;
@@ -216,12 +226,23 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
       next.catch(() => undefined);
     }
 
-    await processPage(
+    const handled = processPage(
       page,
       pageIndex,
       (id) => failedOutcome(input, id, `${input.object} ${id} was not found in the source (deleted, or the id is wrong)`),
       failedInRetry,
+      posting,
     );
+    if (overlap && page.postsMayOverlap && page.nextCursor) {
+      // Two posts at most: the earlier one ends before the next page is taken on. A failure
+      // surfaces when the page is awaited (here or before continue-as-new or completion).
+      handled.catch(() => undefined);
+      if (posting) await posting;
+      posting = handled;
+    } else {
+      await handled;
+      posting = undefined;
+    }
     if (page.watermark && (!watermark || page.watermark > watermark)) watermark = page.watermark;
     pageIndex += 1;
     setCurrentDetails(
@@ -233,11 +254,13 @@ export async function syncRunWorkflow(input: SyncRunInput, progress?: SyncRunPro
     if (!page.nextCursor) break;
     cursor = page.nextCursor;
     if (continueAsNewDue(pageIndex)) {
+      if (posting) await posting;
       await logging;
       await continueAsNew<typeof syncRunWorkflow>(input, { cursor, pageIndex, counts, watermark });
     }
   }
 
+  if (posting) await posting;
   await logging;
   upsertSearchAttributes([
     { key: RecordCountKey, value: totalRecords(counts) },

@@ -151,6 +151,41 @@ describe('bulk operations', () => {
     }
   });
 
+  test('two imports at once: the second waits for the mutation slot instead of failing, and both complete', async () => {
+    const slow = await startSim({ seed: false, bulkStepMs: 400 });
+    try {
+      const c = clientFor(slow);
+      await c.ensureCustomIdDefinitions();
+      const batch = (tag: string): ProductUpsert[] =>
+        Array.from({ length: 3 }, (_, i) => ({
+          customId: `${tag}-${i}`,
+          title: `${tag} ${i}`,
+          sku: `${tag}-${i}`,
+          price: '1.00',
+          tracked: true,
+          taxable: true,
+          status: 'ACTIVE',
+        }));
+      const [a, b] = await Promise.all([
+        c.bulkUpsertProducts(batch('SLOT-A'), { pollIntervalMs: 50 }),
+        c.bulkUpsertProducts(batch('SLOT-B'), { pollIntervalMs: 50 }),
+      ]);
+      for (const r of [a, b]) {
+        assert.equal(r.operation.status, 'COMPLETED');
+        assert.ok(
+          r.results.every((x) => x.result.ok),
+          JSON.stringify(r.results),
+        );
+      }
+      // One ran after the other: the later one was created only once the earlier one had completed.
+      const [first, second] = [a.operation, b.operation].sort((x, y) => Date.parse(x.createdAt) - Date.parse(y.createdAt));
+      assert.ok(first!.completedAt && Date.parse(second!.createdAt) >= Date.parse(first!.completedAt), JSON.stringify([first, second]));
+      for (const tag of ['SLOT-A', 'SLOT-B']) assert.ok(await c.productByCustomId(`${tag}-2`), `${tag} imported`);
+    } finally {
+      await slow.close();
+    }
+  });
+
   test('reassembly rejects a child whose parent never appeared', () => {
     assert.throws(
       () => reassembleBulk([{ id: 'gid://shopify/ProductVariant/1', __parentId: 'gid://shopify/Product/9' }]),

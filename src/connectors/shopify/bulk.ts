@@ -287,6 +287,43 @@ export async function cancelBulkOperation(exec: ShopifyExecutor, id: string): Pr
   return r.bulkOperation;
 }
 
+/** Why Shopify refuses a bulk start while the app's bulk mutation slots are taken. */
+const SLOT_TAKEN = new Set(['OPERATION_IN_PROGRESS', 'LIMIT_REACHED']);
+
+/**
+ * Starts the staged import. While the shop's bulk mutation slots are taken (one at a time on
+ * most API versions: another chunk's import, or the import of an attempt whose worker died,
+ * still running), waits for one and asks again, backing off like the status poll. Shopify
+ * refused those starts, so asking again cannot run the import twice. Any other refusal is thrown.
+ */
+async function startMutationWhenFree(
+  exec: ShopifyExecutor,
+  doc: GqlDocument,
+  stagedUploadPath: string,
+  opts: BulkPollOptions & { clientIdentifier?: string },
+): Promise<BulkOperation> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 6 * 3600_000);
+  const maxInterval = opts.pollIntervalMs ?? 2000;
+  for (let attempt = 1; ; attempt++) {
+    // Not idempotent: a retried start after an unknown outcome could run the import twice.
+    const { data } = await exec.call(BULK_RUN_MUTATION, {
+      mutation: doc.text,
+      stagedUploadPath,
+      clientIdentifier: opts.clientIdentifier ?? null,
+    });
+    const r = payloadOf('bulkOperationRunMutation', data.bulkOperationRunMutation);
+    const busy = r.userErrors.length > 0 && r.userErrors.every((e) => e.code !== null && e.code !== undefined && SLOT_TAKEN.has(e.code));
+    if (!busy) {
+      failOnUserErrors('bulkOperationRunMutation', r.userErrors);
+      return r.bulkOperation as BulkOperation;
+    }
+    if (Date.now() > deadline) {
+      throw new ShopifyError(`No bulk mutation slot came free before the timeout: ${r.userErrors.map((e) => e.message).join('; ')}`, true);
+    }
+    await sleep(backoffDelayMs(attempt, { baseMs: Math.min(FIRST_POLL_MS, maxInterval), maxMs: maxInterval }), opts.signal);
+  }
+}
+
 export interface BulkMutationLine<V> {
   lineNumber: number;
   variables: V;
@@ -323,15 +360,7 @@ export async function runBulkMutation<V extends Record<string, unknown>>(
   if (!up.ok) throw new ShopifyError(`Staged upload failed: HTTP ${up.status}`, up.status >= 500);
   const key = target.parameters.find((p) => p.name === 'key')?.value;
   if (!key) throw new ShopifyError('Staged upload target has no key parameter', false);
-  // Not idempotent: a retried start after an unknown outcome could run the import twice.
-  const { data } = await exec.call(BULK_RUN_MUTATION, {
-    mutation: doc.text,
-    stagedUploadPath: key,
-    clientIdentifier: opts.clientIdentifier ?? null,
-  });
-  const r = payloadOf('bulkOperationRunMutation', data.bulkOperationRunMutation);
-  failOnUserErrors('bulkOperationRunMutation', r.userErrors);
-  const started = r.bulkOperation as BulkOperation;
+  const started = await startMutationWhenFree(exec, doc, key, opts);
   const operation = await poll(exec, started.id, opts);
   const lines = operation.url ? await downloadJsonl(operation.url) : [];
   const byLine = new Map<number, Record<string, unknown>>();

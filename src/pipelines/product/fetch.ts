@@ -301,6 +301,8 @@ async function fetchBulkChunk(
     ],
     ...(more ? { nextCursor: encodeCursor({ phase: 'bulk', after: z, ...mark, ...(snapshot ? { snapshot } : {}) }) } : {}),
     ...(watermark ? { watermark } : {}),
+    // Chunks are disjoint key ranges: one chunk's links go to B1 while the next one imports.
+    postsMayOverlap: true,
   };
 }
 

@@ -32,15 +32,12 @@ import { mapItem } from './map';
 import { productHash, pushTarget } from './hash';
 import { createItem } from './import-post';
 import type { BulkChunkPayload, ProductPayload, PushPayload } from './types';
+import { DEFAULT_PRODUCT_TUNING } from './state';
 
 /** Records written at once: keeps the throttled bucket busy without bursting past it. */
 export const POST_CONCURRENCY = 4;
-/**
- * Item write-backs per `$batch` request, each PATCH in its own changeset: a page's links cost a
- * few B1 requests instead of one per item, while one request stays far below the Service Layer's
- * proxy timeouts (reference §11: big batches can outlive them).
- */
-export const LINKS_PER_BATCH = 100;
+/** Default of `deps.product.tuning.linksPerBatch` (see state.ts). */
+export const LINKS_PER_BATCH = DEFAULT_PRODUCT_TUNING.linksPerBatch;
 
 // The SKU lookups moved to lookup.ts; what callers imported from here stays importable.
 export { productsBySku, type Found } from './lookup';
@@ -172,7 +169,7 @@ function linked(deps: PipelineDeps, p: PushPayload, productId: string, variantId
 }
 
 /**
- * Sends the write-backs of a page through `$batch`, LINKS_PER_BATCH per request (up to
+ * Sends the write-backs of a page through `$batch`, `tuning.linksPerBatch` per request (up to
  * POST_CONCURRENCY requests at once), each PATCH in
  * its own changeset: a refused one (business rule, item gone) fails its record alone, with SAP's
  * message, and the others land (the client re-sends those the Service Layer skipped after it).
@@ -186,14 +183,17 @@ async function writeLinks(deps: PipelineDeps, pushed: Pushed[]): Promise<RecordO
   // the pushes do (each PATCH is its own item's and safe to repeat, so their order is free).
   // More requests than that go in rounds, so they are made a whole number of rounds of even size
   // (500 links: 8 of 63, two rounds of ~13 s at 200 ms a PATCH, not 5 of 100 in two rounds of 20 s).
-  let requests = Math.ceil(ops.length / LINKS_PER_BATCH);
+  const perBatch = deps.product.tuning.linksPerBatch;
+  let requests = Math.ceil(ops.length / perBatch);
   if (requests > POST_CONCURRENCY) requests = Math.ceil(requests / POST_CONCURRENCY) * POST_CONCURRENCY;
   const results = (
     await mapInGroups(
       evenSlices(ops, requests),
       (slice) => slice[0]!.path,
       POST_CONCURRENCY,
-      (slice) => deps.b1.batchEach(slice, { chunkSize: LINKS_PER_BATCH, idempotent: true }),
+      // Each request takes one of the worker's slots: another chunk's links may be on their way too.
+      // Each request takes one of the worker's slots: another chunk's links may be on their way too.
+      (slice) => deps.product.b1Slots.run(() => deps.b1.batchEach(slice, { chunkSize: perBatch, idempotent: true })),
     )
   ).flat();
   let i = 0;
@@ -243,11 +243,13 @@ async function push(deps: PipelineDeps, p: PushPayload, found: (ComparedProduct 
  */
 async function postBulkChunk(deps: PipelineDeps, runId: string, c: BulkChunkPayload): Promise<Pushed[]> {
   const hashFields = await hasHashFields(deps);
-  const rows = await deps.b1.listChecked('Items', {
-    filter: f.and(f.eq('U_ShopifySync', 'Y'), f.ge('ItemCode', c.first), f.le('ItemCode', c.last)),
-    select: itemSelect(hashFields),
-    orderby: 'ItemCode',
-  });
+  const rows = await deps.product.b1Slots.run(() =>
+    deps.b1.listChecked('Items', {
+      filter: f.and(f.eq('U_ShopifySync', 'Y'), f.ge('ItemCode', c.first), f.le('ItemCode', c.last)),
+      select: itemSelect(hashFields),
+      orderby: 'ItemCode',
+    }),
+  );
   const records = await toItemRecords(deps, rows, c.asOf, { hashFields });
   const pushTo = pushTarget(deps);
   const outcomes: Pushed[] = [];

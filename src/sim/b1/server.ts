@@ -46,7 +46,19 @@ export interface B1Simulator {
   latency: B1Latency;
   /** Milliseconds of profile latency served so far (the Service Layer's busy time, for benchmarks). */
   latencyStats: { ms: number };
+  /**
+   * Counts the requests matching `match` that the server is handling at once, from now on: the
+   * Service Layer's load as a test or benchmark needs to see it (e.g. how many `$batch` requests
+   * a client keeps in flight). `peak` is the most at any moment since the watch began.
+   */
+  watchConcurrency(match: RegExp): ConcurrencyWatch;
   close(): Promise<void>;
+}
+
+export interface ConcurrencyWatch {
+  readonly now: number;
+  readonly peak: number;
+  stop(): void;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -93,6 +105,14 @@ export async function startB1Simulator(opts: B1SimulatorOptions = {}): Promise<B
   const scheme = opts.tls ? 'https' : 'http';
   let latency: B1Latency = opts.latency ?? ZERO_LATENCY.b1;
   const latencyStats = { ms: 0 };
+  const watches = new Set<{ match: RegExp; now: number; peak: number }>();
+  const arrive = (reqLine: string): (() => void) => {
+    const mine = [...watches].filter((w) => w.match.test(reqLine));
+    for (const w of mine) w.peak = Math.max(w.peak, ++w.now);
+    return () => {
+      for (const w of mine) w.now--;
+    };
+  };
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = [];
@@ -104,6 +124,8 @@ export async function startB1Simulator(opts: B1SimulatorOptions = {}): Promise<B
         const pathname = qi < 0 ? rawUrl : rawUrl.slice(0, qi);
         const query = qi < 0 ? '' : rawUrl.slice(qi + 1);
         const reqLine = `${req.method ?? 'GET'} ${rawUrl}`;
+        const leave = arrive(reqLine);
+        res.once('close', leave);
         const { fault, delayMs } = faults.pick(reqLine);
         if (delayMs > 0) await sleep(delayMs);
         const latencyMs = b1DelayMs(latency, req.method ?? 'GET', pathname.replace(/^\/b1s\/v[12]/, ''), () =>
@@ -189,6 +211,19 @@ export async function startB1Simulator(opts: B1SimulatorOptions = {}): Promise<B
       latency = l;
     },
     latencyStats,
+    watchConcurrency(match) {
+      const w = { match, now: 0, peak: 0 };
+      watches.add(w);
+      return {
+        get now() {
+          return w.now;
+        },
+        get peak() {
+          return w.peak;
+        },
+        stop: () => watches.delete(w),
+      };
+    },
     close: async () => {
       if (saveTimer) {
         clearTimeout(saveTimer);
