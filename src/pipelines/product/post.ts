@@ -176,7 +176,7 @@ function linked(deps: PipelineDeps, p: PushPayload, productId: string, variantId
  * A failed request, or a part failing for a transient reason, is thrown: the page is retried,
  * and writing the same links again is harmless.
  */
-async function writeLinks(deps: PipelineDeps, pushed: Pushed[]): Promise<RecordOutcome[]> {
+async function writeLinks(deps: PipelineDeps, pushed: Pushed[], pageIndex: number): Promise<RecordOutcome[]> {
   const links = pushed.flatMap((x) => (x.link ? [x.link] : []));
   const ops = links.map((l) => ({ method: 'PATCH' as const, path: `Items${keySegment(l.p.itemCode)}`, body: l.patch }));
   // An initial-load chunk has hundreds of links: their requests go POST_CONCURRENCY at once, as
@@ -192,8 +192,9 @@ async function writeLinks(deps: PipelineDeps, pushed: Pushed[]): Promise<RecordO
       (slice) => slice[0]!.path,
       POST_CONCURRENCY,
       // Each request takes one of the worker's slots: another chunk's links may be on their way too.
-      // Each request takes one of the worker's slots: another chunk's links may be on their way too.
-      (slice) => deps.product.b1Slots.run(() => deps.b1.batchEach(slice, { chunkSize: perBatch, idempotent: true })),
+      // Each request takes one of the worker's slots (another chunk's links may be on their way
+      // too), the earlier page's first.
+      (slice) => deps.product.b1Slots.run(() => deps.b1.batchEach(slice, { chunkSize: perBatch, idempotent: true }), pageIndex),
     )
   ).flat();
   let i = 0;
@@ -241,14 +242,17 @@ async function push(deps: PipelineDeps, p: PushPayload, found: (ComparedProduct 
  * search does not show yet (index lag) is imported by custom id without its variant id, which
  * replaces that variant: acceptable for an initial load, where such products are new.
  */
-async function postBulkChunk(deps: PipelineDeps, runId: string, c: BulkChunkPayload): Promise<Pushed[]> {
+async function postBulkChunk(deps: PipelineDeps, runId: string, pageIndex: number, c: BulkChunkPayload): Promise<Pushed[]> {
   const hashFields = await hasHashFields(deps);
-  const rows = await deps.product.b1Slots.run(() =>
-    deps.b1.listChecked('Items', {
-      filter: f.and(f.eq('U_ShopifySync', 'Y'), f.ge('ItemCode', c.first), f.le('ItemCode', c.last)),
-      select: itemSelect(hashFields),
-      orderby: 'ItemCode',
-    }),
+  // Ahead of any chunk's links: this short read is all that stands before the chunk's import.
+  const rows = await deps.product.b1Slots.run(
+    () =>
+      deps.b1.listChecked('Items', {
+        filter: f.and(f.eq('U_ShopifySync', 'Y'), f.ge('ItemCode', c.first), f.le('ItemCode', c.last)),
+        select: itemSelect(hashFields),
+        orderby: 'ItemCode',
+      }),
+    Number.NEGATIVE_INFINITY,
   );
   const records = await toItemRecords(deps, rows, c.asOf, { hashFields });
   const pushTo = pushTarget(deps);
@@ -319,9 +323,9 @@ export async function postProductPage(deps: PipelineDeps, input: PostPageInput<P
       if (p.kind === 'push') return [await push(deps, p, bySku.get(p.upsert.sku) ?? [])];
       // A page a run read before products split into two objects (its Shopify → B1 phase).
       if (p.kind === 'createItem') return [{ outcome: await createItem(deps, 'product', r.id, p) }];
-      return postBulkChunk(deps, input.syncId, p);
+      return postBulkChunk(deps, input.syncId, input.pageIndex, p);
     },
   );
   // The page's write-backs together, once its products are written.
-  return writeLinks(deps, perRecord.flat());
+  return writeLinks(deps, perRecord.flat(), input.pageIndex);
 }
