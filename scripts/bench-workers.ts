@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { SyncObject } from '../src/shared/sync-object';
+import { workerProcessEnv } from '../src/hub/worker-env';
 
 export interface BenchWorkers {
   readonly children: readonly ChildProcess[];
@@ -21,7 +22,8 @@ export interface BenchWorkers {
 export async function startBenchWorkers(count: number, env: NodeJS.ProcessEnv): Promise<BenchWorkers> {
   const children = Array.from({ length: count }, () =>
     spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'test', 'support', 'worker-main.ts')], {
-      env: { ...process.env, ...env },
+      // As `b1hub` starts them (bin/hub-env): the figures are the ones an operator gets.
+      env: workerProcessEnv({ ...process.env, ...env }),
       stdio: ['ignore', 'pipe', 'inherit'],
     }),
   );

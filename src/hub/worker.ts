@@ -15,6 +15,7 @@ import {
 } from '@temporalio/worker';
 import { bundleHubWorkflowsHere, bundleHubWorkflowsInChild, type WorkflowBundle } from './workflow-bundle';
 import { setFlagsFromString } from 'node:v8';
+import { MAX_SEMI_SPACE_MB, semiSpaceSizeGiven } from './worker-env';
 import type { TemporalTarget } from './temporal-connection';
 import { ledgerBackoff, type HubConfig, type HubSecrets } from '../config/hub-config';
 import { demoLocationMapping } from '../config/demo';
@@ -83,6 +84,11 @@ function boundHeapGrowth(): void {
     setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }
 
+/** The young generation's bound (MAX_SEMI_SPACE_MB, worker-env.ts) for heaps started from here on. */
+function boundYoungGeneration(): void {
+  if (!semiSpaceSizeGiven(process.execArgv, process.env.NODE_OPTIONS)) setFlagsFromString(`--max-semi-space-size=${MAX_SEMI_SPACE_MB}`);
+}
+
 export interface HubWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
@@ -97,8 +103,9 @@ export interface HubWorkerOptions {
 }
 
 export async function createHubWorker(opts: HubWorkerOptions): Promise<Worker> {
-  // Before the worker's workflow threads start: their heaps take the setting too.
+  // Before the worker's workflow threads start: their heaps take the settings too.
   boundHeapGrowth();
+  boundYoungGeneration();
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',

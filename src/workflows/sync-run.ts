@@ -44,18 +44,42 @@ const retry: RetryPolicy = {
   nonRetryableErrorTypes: PERMANENT_ERROR_TYPES,
 };
 
+/**
+ * The SDK (1.24) keeps each activity's arguments reachable until the workflow run ends: the cancel
+ * handler it hangs on the run's root scope closes over them. Every page a run posted (records,
+ * mapped payloads, outcomes) stayed in the workflow thread's heap until continue-as-new, ~1.4 KB
+ * per record (measured: +70 MB over 50,000 inventory items). Each call gets a shallow copy of its
+ * input, emptied once the call has settled: its payloads were serialized when it was scheduled, so
+ * the commands (and replay) are unchanged, and nothing here reads an input after its call.
+ */
+function releasingInputs<T extends object>(activities: T): T {
+  return new Proxy(activities, {
+    get(target, name) {
+      const call = Reflect.get(target, name) as unknown;
+      if (typeof call !== 'function') return call;
+      return (input: object) => {
+        const own: Record<string, unknown> = { ...input };
+        return (call as (i: object) => Promise<unknown>)(own).finally(() => {
+          for (const key of Object.keys(own)) delete own[key];
+        });
+      };
+    },
+  });
+}
+
 /** I/O steps; the summary labels each call in the Temporal UI ("post 24 orders, page 3"). */
 // The activities beat every few seconds while they work, so a crashed worker's page is retried
 // after the heartbeat timeout instead of the start-to-close timeout.
 const io = (summary: string) =>
-  proxyActivities<SyncActivities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '30 seconds', retry, summary });
+  releasingInputs(proxyActivities<SyncActivities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '30 seconds', retry, summary }));
 // Mapping is pure and fast; a short timeout surfaces a stuck worker quickly.
 const pure = (summary: string) =>
-  proxyActivities<SyncActivities>({ startToCloseTimeout: '1 minute', heartbeatTimeout: '30 seconds', retry, summary });
+  releasingInputs(proxyActivities<SyncActivities>({ startToCloseTimeout: '1 minute', heartbeatTimeout: '30 seconds', retry, summary }));
 // The same pure step as a local activity: it runs inside the workflow task's worker without a
 // trip through the server's task queue, and its history marker keeps only the result (the
 // mapped page). Its input is the fetch result, already in history, so nothing is lost.
-const pureLocal = (summary: string) => proxyLocalActivities<SyncActivities>({ startToCloseTimeout: '1 minute', retry, summary });
+const pureLocal = (summary: string) =>
+  releasingInputs(proxyLocalActivities<SyncActivities>({ startToCloseTimeout: '1 minute', retry, summary }));
 
 // Reading the ledger is a query: quick, and a few tries are enough (see the retry phase below).
 const ledgerRead = (summary: string) =>

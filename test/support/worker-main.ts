@@ -2,7 +2,8 @@
  * A hub worker as its own process, for crash tests: a test starts it, SIGKILLs it in the middle
  * of a run, and starts another. Everything comes from the environment:
  * TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TASK_QUEUE, B1_URL, SHOPIFY_URL, SHOPIFY_SHOP and
- * HUB_MAPPING (the JSON mapping config the test fixture derived), LEDGER_RETRIES.
+ * HUB_MAPPING (the JSON mapping config the test fixture derived), LEDGER_RETRIES; and
+ * B1HUB_MEMORY_TRACE=<file> (the bench): where this process's memory is, one JSON line every 500 ms.
  */
 import { NativeConnection } from '@temporalio/worker';
 import { embeddedHubConfig, DEMO_SECRETS } from '../../src/config/hub-config';
@@ -14,8 +15,10 @@ import { createLedgerActivities, withLedger } from '../../src/activities/ledger-
 import { hubDataConverter } from '../../src/temporal/data-converter';
 import { Client } from '@temporalio/client';
 import { createHubWorker } from '../../src/hub/worker';
+import { traceMemory } from './memory-trace';
 
 async function main() {
+  if (process.env.B1HUB_MEMORY_TRACE) traceMemory(process.env.B1HUB_MEMORY_TRACE);
   const need = (k: string) => {
     const v = process.env[k];
     if (!v) throw new Error(`${k} is not set`);
