@@ -95,11 +95,12 @@ describe('initial-load chunks posted side by side', { timeout: 180_000 }, () => 
       // The 20 demo products already in Shopify with the same SKU are adopted; the rest are new.
       assert.deepEqual({ created: result.counts.created, updated: result.counts.updated }, { created: N - 20, updated: 20 });
 
-      // `RECORD_HISTORIES=1 npm test -- product-bulk-overlap` refreshes the history the replay test checks.
+      // `RECORD_HISTORIES=1 npm test -- product-bulk-overlap` refreshes the history the replay test checks
+      // (not named sync-run-*: those are the recordings from before the syncId rename, test/shared).
       if (process.env.RECORD_HISTORIES) {
         const { historyToJSON } = await import('@temporalio/common/lib/proto-utils');
         const history = await fx.env.client.workflow.getHandle(workflowId).fetchHistory();
-        writeFileSync(join(__dirname, '..', 'histories', 'sync-run-product-overlap.json'), historyToJSON(history));
+        writeFileSync(join(__dirname, '..', 'histories', 'product-load-overlap.json'), historyToJSON(history));
       }
       const spans = await postSpans(fx, workflowId);
       assert.equal(spans.length, N / CHUNK, JSON.stringify(spans));
