@@ -32,7 +32,7 @@
  * any one worker (not their sum). After the runs, each object's runs are listed from visibility
  * (by the SyncObject search attribute) and checked for the overlap rule: no two at once.
  * `--json <file>` writes the runs as a JSON array (stdout carries the dev server's banner too).
- * The workers start as `b1hub` starts them (bin/hub-env: MALLOC_ARENA_MAX=2 unless set);
+ * The workers start as `b1hub` starts them (bin/hub-env: MALLOC_ARENA_MAX=2 and an 8 MB semi-space, unless set);
  * `B1HUB_MEMORY_TRACE=<file>` makes each write where its memory is (V8 heap, external, RSS
  * anonymous and file-backed) every 500 ms.
  */

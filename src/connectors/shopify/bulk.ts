@@ -312,7 +312,7 @@ async function startMutationWhenFree(
       clientIdentifier: opts.clientIdentifier ?? null,
     });
     const r = payloadOf('bulkOperationRunMutation', data.bulkOperationRunMutation);
-    const busy = r.userErrors.length > 0 && r.userErrors.every((e) => e.code !== null && e.code !== undefined && SLOT_TAKEN.has(e.code));
+    const busy = r.userErrors.length > 0 && r.userErrors.every((e) => SLOT_TAKEN.has(e.code ?? ''));
     if (!busy) {
       failOnUserErrors('bulkOperationRunMutation', r.userErrors);
       return r.bulkOperation as BulkOperation;

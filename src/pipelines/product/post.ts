@@ -32,10 +32,10 @@ import { mapItem } from './map';
 import { productHash, pushTarget } from './hash';
 import { createItem } from './import-post';
 import type { BulkChunkPayload, ProductPayload, PushPayload } from './types';
+// Records written at once, and the B1 slots of overlapping chunks (state.ts): one figure.
+import { POST_CONCURRENCY } from '../kit/activity';
 import { DEFAULT_PRODUCT_TUNING } from './state';
 
-/** Records written at once: keeps the throttled bucket busy without bursting past it. */
-export const POST_CONCURRENCY = 4;
 /** Default of `deps.product.tuning.linksPerBatch` (see state.ts). */
 export const LINKS_PER_BATCH = DEFAULT_PRODUCT_TUNING.linksPerBatch;
 
