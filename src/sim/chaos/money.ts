@@ -24,6 +24,7 @@ export const CHAOS_TAX_RATE = 0.0725;
 export const MONEY_RESERVATION_SETS = ['U_B1H_INV_RES', 'U_B1H_PAY_RES', 'U_B1H_CRN_RES', 'U_B1H_RPY_RES'];
 
 type Txn = { id: string; kind: string; status: string };
+type Money = { shopMoney: { amount: string } };
 type MoneyOrder = {
   id: string;
   cancelledAt: string | null;
@@ -54,24 +55,32 @@ export async function refundSomething(admin: AdminProbe, pick: () => number, key
     id,
   });
   const line = d.order.lineItems.nodes.find((l) => l.refundableQuantity > 0);
-  const sale = d.order.transactions.find((t) => (t.kind === 'SALE' || t.kind === 'CAPTURE') && t.status === 'SUCCESS');
-  if (!line || !sale) return false;
+  const paidOnce = d.order.transactions.some((t) => (t.kind === 'SALE' || t.kind === 'CAPTURE') && t.status === 'SUCCESS');
+  if (!line || !paidOnce) return false;
   const lines = [{ lineItemId: line.id, quantity: 1, restockType: 'CANCEL' }];
-  const s = await admin.gql<{ order: { suggestedRefund: { amountSet: { shopMoney: { amount: string } } } } }>(
-    'query($id: ID!, $lines: [RefundLineItemInput!]) { order(id: $id) { suggestedRefund(refundLineItems: $lines) { amountSet { shopMoney { amount } } } } }',
+  // The money goes back the way Shopify suggests, as its admin does: to each gateway that took it
+  // (paypal, a gift card and a card), each against its own parent transaction.
+  const s = await admin.gql<{
+    order: {
+      suggestedRefund: { suggestedTransactions: { gateway: string; amountSet: Money; parentTransaction: { id: string } | null }[] };
+    };
+  }>(
+    'query($id: ID!, $lines: [RefundLineItemInput!]) { order(id: $id) { suggestedRefund(refundLineItems: $lines) { suggestedTransactions { gateway amountSet { shopMoney { amount } } parentTransaction { id } } } } }',
     { id, lines },
   );
-  const amount = s.order.suggestedRefund.amountSet.shopMoney.amount;
+  const transactions = s.order.suggestedRefund.suggestedTransactions
+    .filter((t) => t.parentTransaction && Number(t.amountSet.shopMoney.amount) > 0)
+    .map((t) => ({
+      orderId: id,
+      kind: 'REFUND',
+      gateway: t.gateway,
+      amount: t.amountSet.shopMoney.amount,
+      parentId: t.parentTransaction!.id,
+    }));
+  if (!transactions.length) return false;
   const r = await admin.gql<{ refundCreate: { userErrors: { message: string }[] } }>(
     `mutation($input: RefundInput!) { refundCreate(input: $input) @idempotent(key: "${key}") { refund { id } userErrors { message } } }`,
-    {
-      input: {
-        orderId: id,
-        note: 'chaos return',
-        refundLineItems: lines,
-        transactions: [{ orderId: id, kind: 'REFUND', gateway: 'shopify_payments', amount, parentId: sale.id }],
-      },
-    },
+    { input: { orderId: id, note: 'chaos return', refundLineItems: lines, transactions } },
   );
   if (r.refundCreate.userErrors.length)
     throw new Error(`refundCreate ${id}: ${r.refundCreate.userErrors.map((e) => e.message).join('; ')}`);
