@@ -211,6 +211,30 @@ describe('Shopify simulator wire protocol', () => {
     assert.equal(item.levels[loc.id]!.quantities.available, 4);
   });
 
+  test('a sale at a location that does not stock its item is refused (nothing committed); once stocked there, it commits there', async () => {
+    const loc = sim.state.addLocation({ name: 'Kiosk' });
+    const variant = Object.values(sim.state.data.variants).find((v) => v.sku && sim.state.inventoryItem(v.inventoryItemId)?.tracked)!;
+    const item = sim.state.inventoryItem(variant.inventoryItemId)!;
+    const orders = Object.keys(sim.state.data.orders).length;
+    const sell = (): Promise<Response> =>
+      fetch(`${sim.url}/_sim/orders`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Shopify-Access-Token': sim.accessToken },
+        body: JSON.stringify({ email: 'kiosk@example.com', lines: [{ sku: variant.sku, quantity: 2, locationId: loc.id }] }),
+      });
+    const refused = await sell();
+    assert.equal(refused.status, 422);
+    assert.match(await refused.text(), new RegExp(`order line 1 \\(${variant.sku}\\): .*not stocked at location ${loc.id}`));
+    assert.equal(Object.keys(sim.state.data.orders).length, orders, 'no order was created');
+    sim.state.activate(item, loc.id, 5);
+    const sold = await sell();
+    assert.equal(sold.status, 201, await sold.clone().text());
+    assert.deepEqual(
+      { available: item.levels[loc.id]!.quantities.available, committed: item.levels[loc.id]!.quantities.committed },
+      { available: 3, committed: 2 },
+    );
+  });
+
   test('client credentials: token issued with expires_in, wrong secret refused', async () => {
     const cc = await startSim({ seed: false, clientId: 'cid', clientSecret: 'csecret', tokenLifetimeSec: 60 });
     try {

@@ -32,6 +32,7 @@ import type { SyncRunResult } from '../../shared/sync-types';
 import { FAULT_KINDS, startFaultProxy, type FaultKind, type FaultProxy, type FaultRates } from './proxy';
 import { AdminProbe, ServiceLayerProbe } from './probes';
 import { runRecords } from '../../hub/run-log';
+import { workerProcessEnv } from '../../hub/worker-env';
 import { classifyReason, DEFAULT_STOCK_FORMULA, verify, type ReportedFailure, type StockFormula, type Verdict } from './verify';
 
 export interface ChaosOptions {
@@ -278,7 +279,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       workerLogs.push(out);
       const child = spawn(process.execPath, ['--import', tsxLoader, join(__dirname, 'worker-main.ts')], {
         cwd: root,
-        env: {
+        // The memory settings a hub worker runs with (bin/hub-env), so a chaos worker is the one merchants run.
+        env: workerProcessEnv({
           ...process.env,
           TEMPORAL_ADDRESS: env.address,
           TEMPORAL_NAMESPACE: env.namespace ?? 'default',
@@ -291,7 +293,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
           CHAOS_RESERVATION_STALE_MS: String(reservationStaleMs),
           CHAOS_SHOPIFY_TIMEOUT_MS: String(shopifyTimeoutMs),
           WORKER_IDENTITY: `chaos-worker-${slot}-${++generation}`,
-        },
+        }),
         // stdin stays open as a lifeline: the worker exits when this process goes away.
         stdio: ['pipe', 'pipe', 'pipe'],
       });
@@ -382,6 +384,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const allCodes = demoItemCodes(items);
     const unselected = allCodes.slice(selectedAtStart);
     const locationIds = mapping.locations.map((l) => Number(/\d+$/.exec(l.locationId)?.[0]));
+    /** The mapped locations where a SKU's Shopify inventory item is stocked (has a level). */
+    const stockedAt = (sku: string): number[] => {
+      const v = shopifySim.state.variantsBySku(sku)[0];
+      const item = v ? shopifySim.state.inventoryItem(v.inventoryItemId) : undefined;
+      return item ? locationIds.filter((id) => item.levels[id]) : [];
+    };
     const warehouses = mapping.locations.flatMap((l) => l.warehouses);
     const customerIds: string[] = (await admin.all<{ id: string }>('customers', 'id', 100)).map((c) => c.id);
     let customerSeq = 0;
@@ -443,12 +451,16 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
             const who = r();
             const customerId =
               who < 0.4 ? await createCustomer(r) : who < 0.85 ? customerIds[Math.floor(r() * customerIds.length)] : undefined;
-            const skus = allCodes.filter((c) => shopifySim.state.variantsBySku(c).length > 0);
-            const lines = Array.from({ length: 1 + Math.floor(r() * 2) }, () => ({
-              sku: skus[Math.floor(r() * skus.length)]!,
-              quantity: 1 + Math.floor(r() * 3),
-              locationId: locationIds[Math.floor(r() * locationIds.length)],
-            }));
+            // Shopify sells an item only where it is stocked: a product the hub created a moment ago has no
+            // level until the first stock push, and checkout routes each line to a location that has one.
+            const skus = allCodes.filter((c) => stockedAt(c).length > 0);
+            if (!skus.length) continue;
+            const lines = Array.from({ length: 1 + Math.floor(r() * 2) }, () => {
+              const sku = skus[Math.floor(r() * skus.length)]!;
+              const quantity = 1 + Math.floor(r() * 3);
+              const at = stockedAt(sku);
+              return { sku, quantity, locationId: at[Math.floor(r() * at.length)] };
+            });
             const fs = r();
             await admin.control('/_sim/orders', {
               ...(customerId ? { customerId } : { email: `guest-${seed}-${merchant.orders}@example.com` }),

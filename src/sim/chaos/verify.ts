@@ -409,6 +409,8 @@ export async function verify(o: {
   const locOfWarehouse = (wh: string | undefined, locId: string): boolean =>
     !!wh && !!o.mapping.locations.find((l) => l.locationId === locId)?.warehouses.includes(wh);
   const notInB1 = new Map<string, number>();
+  // Which orders make up each key's units, named in a mismatch's detail: the first question asked of one.
+  const notInB1Why = new Map<string, string[]>();
   for (const x of shopOrders) {
     if (x.cancelledAt) continue;
     const perKey = new Map<string, { sku: string; loc: string; unfulfilled: number; fulfilled: number }>();
@@ -440,7 +442,14 @@ export async function verify(o: {
         }
       }
       const units = Math.max(0, e.unfulfilled - open - Math.max(0, delivered - e.fulfilled));
-      if (units > 0) notInB1.set(k, (notInB1.get(k) ?? 0) + units);
+      if (units > 0) {
+        notInB1.set(k, (notInB1.get(k) ?? 0) + units);
+        const docs = (b1ById.get(x.id) ?? []).map((d) => `DocEntry ${String(d.DocEntry)} ${d.DocumentStatus ?? '?'}`).join(', ');
+        notInB1Why.set(k, [
+          ...(notInB1Why.get(k) ?? []),
+          `${x.id}: ${e.unfulfilled} unfulfilled, ${e.fulfilled} fulfilled in Shopify; B1 open ${open}, delivered ${delivered} (${docs || 'no sales order'})`,
+        ]);
+      }
     }
   }
   let inventoryMismatches = 0;
@@ -467,6 +476,11 @@ export async function verify(o: {
         problems.push(
           `oversells: available ${available} > ${ceiling} (B1 InStock−Committed ${sum(facts.warehouses.map((w) => w.InStock - w.Committed))} − ${facts.shopifyNotInB1} sold in Shopify, not in B1)`,
         );
+      const why = notInB1Why.get(`${i.ItemCode}\u0000${loc.locationId}`);
+      if (problems.length) {
+        const committed = level?.quantities.find((q) => q.name === 'committed')?.quantity ?? 0;
+        problems.push(`Shopify committed ${committed}; sold in Shopify, not in B1: ${why?.join('; ') ?? 'none'}`);
+      }
       if (problems.length) {
         inventoryMismatches++;
         findings.push({ kind: 'inventory', object: 'inventory', id: `${i.ItemCode}@${loc.locationId}`, detail: problems.join('; ') });

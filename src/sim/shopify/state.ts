@@ -697,9 +697,20 @@ export class ShopState {
     const customer = input.customerId != null ? this.customer(input.customerId) : undefined;
     const taxRate = input.taxRate ?? 0.19;
     const taxesIncluded = input.taxesIncluded ?? false;
-    const firstLocation = Object.values(this.data.locations).find((l) => l.isActive);
-    const lines: LineItemRec[] = input.lines.map((l) => {
+    const activeLocations = Object.values(this.data.locations).filter((l) => l.isActive);
+    const lines: LineItemRec[] = input.lines.map((l, i) => {
       const variant = l.variantId != null ? this.variant(l.variantId) : l.sku ? this.variantsBySku(l.sku)[0] : undefined;
+      // Shopify routes a line to a location that stocks its item (a fulfillment order cannot even be
+      // moved to one that does not), and the sale commits units there. A location asked for that does
+      // not stock a tracked item is refused, not taken with nothing committed: that order would be
+      // one real Shopify cannot have, and a sale its inventory does not show.
+      const item = variant ? this.inventoryItem(variant.inventoryItemId) : undefined;
+      if (l.locationId != null && item?.tracked && !item.levels[l.locationId])
+        throw new Error(
+          `order line ${i + 1} (${variant!.sku ?? `variant ${variant!.id}`}): its inventory item is not stocked at location ${l.locationId}; ` +
+            'Shopify assigns a line only to a location that stocks its item (stock it there first, inventoryActivate)',
+        );
+      const routed = item ? activeLocations.find((loc) => item.levels[loc.id]) : undefined;
       const product = variant ? this.product(variant.productId) : undefined;
       const unitPrice = l.unitPrice ?? variant?.price ?? '10.00';
       const gross = num(unitPrice) * l.quantity;
@@ -721,7 +732,7 @@ export class ShopState {
         taxLines: taxable ? [{ title: input.taxTitle ?? 'VAT', rate: taxRate, amount: money(taxAmount) }] : [],
         taxable,
         requiresShipping: true,
-        locationId: l.locationId ?? firstLocation?.id ?? null,
+        locationId: l.locationId ?? (routed ?? activeLocations[0])?.id ?? null,
       };
     });
     const shippingLines: ShippingLineRec[] = (input.shipping ?? []).map((s) => {
