@@ -68,6 +68,9 @@ describe('order pipeline (Shopify → B1 sales orders)', () => {
         ],
       }),
     );
+    // A store the hub has no mapping for, stocking the item (Shopify sells only where an item is stocked).
+    const a4 = sim.state.variantsBySku('A00004')[0]!;
+    sim.state.activate(sim.state.inventoryItem(a4.inventoryItemId)!, popup.id, 3);
     ids.popup = gid(sim.createOrder({ customerId: zoe.id, lines: [{ sku: 'A00004', quantity: 1, locationId: popup.id }] }));
     ids.pending = gid(sim.createOrder({ customerId: zoe.id, financialStatus: 'PENDING', lines: [{ sku: 'A00005', quantity: 1 }] }));
     ids.test = gid(sim.createOrder({ customerId: zoe.id, test: true, lines: [{ sku: 'A00005', quantity: 1 }] }));

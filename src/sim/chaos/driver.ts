@@ -88,7 +88,17 @@ export interface ChaosReport {
   faultsByProxy: Record<string, { requests: number; faults: Record<string, number>; writeFaults: Record<string, number> }>;
   runs: Record<
     SyncObject,
-    { started: number; completed: number; failed: number; terminated: number; created: number; updated: number; failedRecords: number }
+    {
+      started: number;
+      completed: number;
+      failed: number;
+      terminated: number;
+      created: number;
+      updated: number;
+      failedRecords: number;
+      /** Seconds from start to result of each run that ended, in order: what paces a run loop. */
+      seconds: number[];
+    }
   >;
   /** Records created per minute of the chaos phase, and by the clean run after it (the catch-up). */
   createdPerMinute: Record<SyncObject, number>;
@@ -332,7 +342,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const chaosEnd = t0 + chaosMs;
     const running = () => Date.now() < chaosEnd;
     const runs = Object.fromEntries(
-      OBJECTS.map((x) => [x, { started: 0, completed: 0, failed: 0, terminated: 0, created: 0, updated: 0, failedRecords: 0 }]),
+      OBJECTS.map((x) => [
+        x,
+        { started: 0, completed: 0, failed: 0, terminated: 0, created: 0, updated: 0, failedRecords: 0, seconds: [] as number[] },
+      ]),
     ) as ChaosReport['runs'];
     const watermark: Partial<Record<SyncObject, string>> = {};
     const everyRun: { workflowId: string; runId: string }[] = [];
@@ -366,11 +379,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         first = false;
         current[object] = handle;
         runs[object].started++;
+        const began = Date.now();
         try {
           settle(object, await handle.result());
         } catch {
           runs[object].failed++;
         }
+        runs[object].seconds.push(Math.round((Date.now() - began) / 100) / 10);
         current[object] = undefined;
         // Runs start on a common beat, like schedules firing at :00: a customer run and an order
         // run often start together and meet the same new customer.
@@ -752,7 +767,7 @@ export function formatReport(r: ChaosReport): string {
   );
   for (const [obj, x] of Object.entries(r.runs)) {
     lines.push(
-      `runs ${obj}: ${x.started} started, ${x.completed} completed, ${x.failed} failed, ${x.terminated} terminated; created ${x.created} (${r.createdPerMinute[obj as SyncObject]}/min), by the clean run ${r.createdByCleanRun[obj as SyncObject] ?? '-'}; clean run ${r.cleanRuns[obj as SyncObject] ?? '-'}`,
+      `runs ${obj}: ${x.started} started, ${x.completed} completed, ${x.failed} failed, ${x.terminated} terminated; created ${x.created} (${r.createdPerMinute[obj as SyncObject]}/min), by the clean run ${r.createdByCleanRun[obj as SyncObject] ?? '-'}; clean run ${r.cleanRuns[obj as SyncObject] ?? '-'}; seconds per run ${x.seconds.join(' ') || '-'}`,
     );
   }
   for (const [type, a] of Object.entries(r.attempts)) {
