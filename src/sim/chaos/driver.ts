@@ -76,6 +76,20 @@ export interface ActivityAttempts {
   max: number;
   /** attempts → number of tasks that needed that many. */
   histogram: Record<number, number>;
+  /**
+   * What the last failed attempt of each retried task died of (its started event's lastFailure):
+   * `timeout HEARTBEAT` is a worker killed mid-attempt, waited out; `error <type>` one the step threw.
+   */
+  retriedAfter: Record<string, number>;
+}
+
+/** temporal.api.enums.v1.TimeoutType, by number (the proto import here is types only). */
+const TIMEOUT_TYPES: Record<number, string> = { 1: 'START_TO_CLOSE', 2: 'SCHEDULE_TO_START', 3: 'SCHEDULE_TO_CLOSE', 4: 'HEARTBEAT' };
+
+function failureCause(f: temporal.api.failure.v1.IFailure): string {
+  if (f.timeoutFailureInfo) return `timeout ${TIMEOUT_TYPES[Number(f.timeoutFailureInfo.timeoutType)] ?? '?'}`;
+  if (f.applicationFailureInfo) return `error ${f.applicationFailureInfo.type || 'Error'}`;
+  return (f.message ?? '?').slice(0, 60);
 }
 
 export interface ChaosReport {
@@ -727,8 +741,12 @@ async function activityAttempts(
           const started = ev.activityTaskStartedEventAttributes;
           if (started) {
             const type = types.get(String(started.scheduledEventId)) ?? '?';
-            const a = (out[type] ??= { tasks: 0, attempts: 0, max: 0, histogram: {} });
+            const a = (out[type] ??= { tasks: 0, attempts: 0, max: 0, histogram: {}, retriedAfter: {} });
             const n = started.attempt ?? 1;
+            if (n > 1 && started.lastFailure) {
+              const cause = failureCause(started.lastFailure);
+              a.retriedAfter[cause] = (a.retriedAfter[cause] ?? 0) + 1;
+            }
             a.tasks++;
             a.attempts += n;
             a.max = Math.max(a.max, n);
@@ -776,7 +794,13 @@ export function formatReport(r: ChaosReport): string {
         a.histogram,
       )
         .map(([n, c]) => `${n}×${c}`)
-        .join(' ')}`,
+        .join(' ')}${
+        Object.keys(a.retriedAfter).length
+          ? `; retried after ${Object.entries(a.retriedAfter)
+              .map(([k, n]) => `${k} ${n}`)
+              .join(', ')}`
+          : ''
+      }`,
     );
   }
   const c = r.verdict.counts;
