@@ -191,7 +191,6 @@ async function writeLinks(deps: PipelineDeps, pushed: Pushed[], pageIndex: numbe
       evenSlices(ops, requests),
       (slice) => slice[0]!.path,
       POST_CONCURRENCY,
-      // Each request takes one of the worker's slots: another chunk's links may be on their way too.
       // Each request takes one of the worker's slots (another chunk's links may be on their way
       // too), the earlier page's first.
       (slice) => deps.product.b1Slots.run(() => deps.b1.batchEach(slice, { chunkSize: perBatch, idempotent: true }), pageIndex),

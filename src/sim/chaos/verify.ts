@@ -476,12 +476,10 @@ export async function verify(o: {
         problems.push(
           `oversells: available ${available} > ${ceiling} (B1 InStock−Committed ${sum(facts.warehouses.map((w) => w.InStock - w.Committed))} − ${facts.shopifyNotInB1} sold in Shopify, not in B1)`,
         );
-      const why = notInB1Why.get(`${i.ItemCode}\u0000${loc.locationId}`);
       if (problems.length) {
         const committed = level?.quantities.find((q) => q.name === 'committed')?.quantity ?? 0;
+        const why = notInB1Why.get(`${i.ItemCode}\u0000${loc.locationId}`);
         problems.push(`Shopify committed ${committed}; sold in Shopify, not in B1: ${why?.join('; ') ?? 'none'}`);
-      }
-      if (problems.length) {
         inventoryMismatches++;
         findings.push({ kind: 'inventory', object: 'inventory', id: `${i.ItemCode}@${loc.locationId}`, detail: problems.join('; ') });
       }

@@ -305,7 +305,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
   /**
    * Test/demo control API for a simulator running in another process (e.g. `b1hub sim shopify`):
    * the same helpers as the in-process handle, authenticated with the shop's access token.
-   *   POST /_sim/orders                 OrderInput (lines by sku)        → the order's GID
+   *   POST /_sim/orders                 OrderInput (lines by sku; a location must stock a tracked item, else 422) → the order's GID
    *   POST /_sim/orders/<id>/cancel     { reason?, restock?, refund? }
    *   POST /_sim/customers              customer fields                  → the customer's GID
    *   POST /_sim/customers/<id>         patch of customer fields

@@ -710,6 +710,8 @@ export class ShopState {
           `order line ${i + 1} (${variant!.sku ?? `variant ${variant!.id}`}): its inventory item is not stocked at location ${l.locationId}; ` +
             'Shopify assigns a line only to a location that stocks its item (stock it there first, inventoryActivate)',
         );
+      // An item stocked nowhere (or untracked, or no variant) keeps the first active location, and
+      // nothing is committed: the reference does not say what Shopify does with such a sale.
       const routed = item ? activeLocations.find((loc) => item.levels[loc.id]) : undefined;
       const product = variant ? this.product(variant.productId) : undefined;
       const unitPrice = l.unitPrice ?? variant?.price ?? '10.00';
